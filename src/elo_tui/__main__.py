@@ -1,0 +1,3 @@
+from elo_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,80 @@
+"""The one entry point, `elo-tui`.
+
+Without a sub-command it opens the TUI; sub-commands run headless. The options that pick
+a workspace (--state-dir, --workspace, --demo) are accepted before or after the
+sub-command and mean the same everywhere. Each sub-command lives in `elo_tui.commands`
+and imports its heavy dependencies only when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from elo_tui import __version__
+from elo_tui.commands import COMMAND_MODULES, load_command
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _add_workspace_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    # In sub-parsers the defaults are suppressed so that an option given before the
+    # sub-command is not overwritten by the sub-parser's default.
+    default = argparse.SUPPRESS if suppress else None
+    group = parser.add_argument_group("werkruimte")
+    group.add_argument(
+        "--state-dir",
+        metavar="MAP",
+        default=default,
+        help="map met de werkruimtes (standaard: ./local_state of $ELO_TUI_STATE_DIR)",
+    )
+    group.add_argument(
+        "--workspace",
+        "-w",
+        metavar="NAAM",
+        default=default,
+        help="naam van de werkruimte (standaard: de laatst geopende of $ELO_TUI_WORKSPACE)",
+    )
+    group.add_argument(
+        "--demo",
+        action="store_true",
+        default=default if suppress else False,
+        help="open de voorbeeldwerkruimte (fictief agentschap, voorbeelddata)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="elo-tui",
+        description="Breng de producten van je agentschap naar e-loketondernemers. "
+        "Zonder opdracht opent de terminalinterface.",
+    )
+    parser.add_argument("--version", action="version", version=f"elo-tui {__version__}")
+    _add_workspace_options(parser, suppress=False)
+    subparsers = parser.add_subparsers(dest="command", metavar="OPDRACHT")
+    for name in COMMAND_MODULES:
+        module = load_command(name)
+        module.register(subparsers, lambda p: _add_workspace_options(p, suppress=True))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from elo_tui.config import ConfigError, Settings
+    from elo_tui.store import WorkspaceError
+
+    try:
+        settings = Settings.resolve(args.state_dir, args.workspace, args.demo)
+        if getattr(args, "run", None) is None:
+            from elo_tui.app import run_app
+
+            return run_app(settings)
+        return int(args.run(args, settings) or EXIT_OK)
+    except (ConfigError, WorkspaceError) as exc:
+        print(f"elo-tui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("elo-tui: onderbroken.", file=sys.stderr)
+        return 130

@@ -1,0 +1,1 @@
+"""Pure domain: records, code lists, rules and maths. No Textual, SQLite or HTTP here."""

@@ -1,0 +1,204 @@
+"""The workspace's record kinds.
+
+Plain dataclasses, not pydantic: start-up must stay within 1.25x of a bare Textual app
+and defining eight pydantic models costs ~0.35 s here (measured), so validation of
+untrusted input lives in `validation.py` (and pydantic where a boundary needs it),
+loaded only when input arrives.
+
+Every record carries the sync metadata of ARCHITECTURE.md ("Workspace and records").
+Fields of kind `list` or `dict` are stored as JSON text by the store.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+
+def new_id() -> str:
+    """A client-made UUID: stable across sync, never reused."""
+    return str(uuid.uuid4())
+
+
+def utc_now() -> str:
+    """UTC timestamp in ISO 8601 with seconds precision and a Z suffix."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(kw_only=True, slots=True)
+class Record:
+    """Sync metadata shared by every record kind."""
+
+    KIND: ClassVar[str] = ""
+    id: str = field(default_factory=new_id)
+    updated_at: str = ""
+    updated_by: str = ""
+    rev: int | None = None  # server revision last seen; None before the first sync
+    dirty: bool = True  # changed since the last successful push
+    deleted: bool = False  # tombstone, kept until the server has it
+
+    META: ClassVar[tuple[str, ...]] = ("id", "updated_at", "updated_by", "rev", "dirty", "deleted")
+
+    def data(self) -> dict[str, Any]:
+        """The record's own fields (no sync metadata except id): what sync and exports carry."""
+        d = asdict(self)
+        for k in ("updated_at", "updated_by", "rev", "dirty", "deleted"):
+            d.pop(k)
+        return d
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    @classmethod
+    def data_field_names(cls) -> tuple[str, ...]:
+        return tuple(n for n in cls.field_names() if n not in cls.META)
+
+
+@dataclass(kw_only=True, slots=True)
+class Agency(Record):
+    """The agency or department that owns the workspace (one per workspace)."""
+
+    KIND: ClassVar[str] = "agency"
+    name: str = ""
+    ovo_code: str = ""
+    contact_name: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+    day_rate_internal: float | None = None  # EUR per person-day, own staff
+    day_rate_supplier: float | None = None  # EUR per person-day, supplier
+    own_budget: dict[str, float] = field(default_factory=dict)  # budget year -> EUR
+    requested_cofinancing: dict[str, float] = field(default_factory=dict)  # year -> EUR
+    justification: str = ""  # free text for the co-financing request
+    notes: str = ""
+
+
+@dataclass(kw_only=True, slots=True)
+class Application(Record):
+    """An application or loket through which products are requested or followed up."""
+
+    KIND: ClassVar[str] = "application"
+    name: str = ""
+    url: str = ""
+    kind: str = "own_application"  # codelists.APPLICATION_KINDS
+    supplier: str = ""
+    notes: str = ""
+
+
+@dataclass(kw_only=True, slots=True)
+class Product(Record):
+    """A product or service for entrepreneurs (identity across blocks: IPDC number)."""
+
+    KIND: ClassVar[str] = "product"
+    ipdc_number: str = ""  # optional until known
+    name: str = ""
+    description: str = ""
+    ipdc_type: str = ""  # URI from codelists.PRODUCT_TYPES, "" = not yet known
+    themes: list[str] = field(default_factory=list)  # URIs from codelists.THEMES
+    target_groups: list[str] = field(default_factory=list)  # URIs from TARGET_GROUPS
+    request_application_id: str = ""
+    followup_application_id: str = ""
+    yearly_volume: int | None = None
+    on_elo: str = "none"  # codelists.ON_ELO
+    notes: str = ""
+
+
+@dataclass(kw_only=True, slots=True)
+class BlockStatus(Record):
+    """Where one building block stands for one scope (an application or a product)."""
+
+    KIND: ClassVar[str] = "block_status"
+    scope_kind: str = "product"  # "application" | "product"
+    scope_id: str = ""
+    block: str = ""  # block code from the catalogue in checklists/
+    applicability: str = "undecided"  # undecided | required | not_applicable | forms_tool
+    reason: str = ""  # mandatory when not_applicable (comply or explain)
+    stage: str = "not_started"  # not_started | analysis | filed | test | production
+    target_date: str = ""  # ISO date or ""
+    evidence: str = ""  # URL or file reference
+    note: str = ""
+    verified_central: bool = False  # set only by the tracker
+
+
+@dataclass(kw_only=True, slots=True)
+class EstimateLine(Record):
+    """One cost line for a scope x block: three-point effort or a fixed amount."""
+
+    KIND: ClassVar[str] = "estimate_line"
+    scope_kind: str = "application"  # "application" | "product" | "agency"
+    scope_id: str = ""
+    block: str = ""
+    description: str = ""
+    method: str = "three_point"  # three_point | fixed
+    optimistic_days: float | None = None
+    likely_days: float | None = None
+    pessimistic_days: float | None = None
+    day_rate: float | None = None
+    fixed_amount: float | None = None
+    budget_year: str = "2026"  # "2026" | "2027" | "later"
+    recurrence: str = "one_off"  # one_off | recurring
+    category: str = "internal"  # internal | supplier | licence
+    basis: str = ""  # assumptions, who estimated, when
+    assumed: bool = False  # proposed from the template and not yet confirmed
+
+
+@dataclass(kw_only=True, slots=True)
+class ChecklistItem(Record):
+    """One step of a checklist instantiated from a template for a scope."""
+
+    KIND: ClassVar[str] = "checklist_item"
+    template: str = ""  # template id
+    step: str = ""  # step key within the template
+    scope_kind: str = "agency"  # agency | application | product
+    scope_id: str = ""
+    block: str = ""
+    title: str = ""
+    status: str = "open"  # open | busy | blocked | done | na
+    owner: str = ""
+    due_date: str = ""
+    evidence: str = ""
+    note: str = ""
+    obsolete: bool = False  # the block stopped being required; kept for its notes
+
+
+@dataclass(kw_only=True, slots=True)
+class Submission(Record):
+    """A frozen snapshot handed in for a co-financing request."""
+
+    KIND: ClassVar[str] = "submission"
+    version: int = 0
+    created_at: str = ""
+    author: str = ""
+    sha256: str = ""
+    content: str = ""  # canonical JSON of the snapshot
+    review_state: str = ""  # set by the tracker: verified | issues | approved
+
+
+@dataclass(kw_only=True, slots=True)
+class Review(Record):
+    """Review feedback from VLAIO on a record or submission (written by the tracker)."""
+
+    KIND: ClassVar[str] = "review"
+    target_kind: str = ""
+    target_id: str = ""
+    verdict: str = ""  # verified | issues | approved
+    comment: str = ""
+    reviewer: str = ""
+    created_at: str = ""
+
+
+RECORD_KINDS: dict[str, type[Record]] = {
+    k.KIND: k
+    for k in (
+        Agency,
+        Application,
+        Product,
+        BlockStatus,
+        EstimateLine,
+        ChecklistItem,
+        Submission,
+        Review,
+    )
+}

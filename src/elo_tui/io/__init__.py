@@ -1,0 +1,1 @@
+"""File adapters: import and export (CSV, XLSX, TOML, JSON, Markdown, demo data)."""

@@ -1,0 +1,81 @@
+"""Opening, creating and choosing workspaces, the same way for the TUI and the CLI."""
+
+from __future__ import annotations
+
+from elo_tui.config import DEMO_NAME, ConfigError, Settings, slugify, valid_workspace_name
+from elo_tui.domain.records import Agency
+from elo_tui.store import Workspace, WorkspaceError
+
+
+def open_named(settings: Settings, name: str) -> Workspace:
+    """Open an existing workspace by name and remember it as the last one used."""
+    if name == DEMO_NAME:
+        return open_demo(settings)
+    ws = Workspace.open(settings.workspace_path(name), user=settings.user)
+    _remember(settings, name)
+    return ws
+
+
+def open_demo(settings: Settings) -> Workspace:
+    """Open the demo workspace, creating it with the example data on first use."""
+    path = settings.workspace_path(DEMO_NAME)
+    fresh = not path.exists()
+    ws = Workspace.open(path, create=True, user=settings.user)
+    if fresh or ws.agency() is None:
+        from elo_tui.io.demo import populate_demo
+
+        populate_demo(ws)
+    _remember(settings, DEMO_NAME)
+    return ws
+
+
+def create(settings: Settings, agency: Agency, name: str | None = None) -> Workspace:
+    """Make a new workspace for `agency`; refuses to touch an existing file."""
+    name = name or slugify(agency.name)
+    if not valid_workspace_name(name):
+        raise ConfigError(f"Ongeldige naam voor een werkruimte: '{name}'.")
+    path = settings.workspace_path(name)
+    if path.exists():
+        raise WorkspaceError(f"Er bestaat al een werkruimte '{name}' ({path}).")
+    ws = Workspace.open(path, create=True, user=settings.user)
+    ws.save(agency)
+    _remember(settings, name)
+    return ws
+
+
+def open_for_command(settings: Settings, *, create_if_missing: bool = False) -> Workspace:
+    """The workspace a headless command works on.
+
+    With `create_if_missing` (import on a fresh machine) a workspace is made when there is
+    none yet: named by --workspace, or 'werkruimte' with a placeholder agency to fill in.
+    """
+    if settings.demo:
+        return open_demo(settings)
+    name = settings.chosen_workspace()
+    if name is not None and settings.workspace_path(name).exists():
+        return open_named(settings, name)
+    if name is None:
+        existing = settings.available_workspaces()
+        if len(existing) == 1:
+            return open_named(settings, existing[0])
+        if len(existing) > 1:
+            raise ConfigError(
+                "Er zijn meerdere werkruimtes in "
+                f"{settings.state_dir}: {', '.join(existing)}. Kies er een met --workspace."
+            )
+    if not create_if_missing:
+        where = f"'{name}' " if name else ""
+        raise WorkspaceError(
+            f"Geen werkruimte {where}gevonden in {settings.state_dir}. Start `elo-tui` om er "
+            "een te maken, of gebruik --demo."
+        )
+    name = name or "werkruimte"
+    agency = Agency(name=name if settings.workspace else "Nog in te vullen agentschap")
+    return create(settings, agency, name)
+
+
+def _remember(settings: Settings, name: str) -> None:
+    try:
+        settings.remember(last_workspace=name)
+    except OSError:
+        pass  # a read-only state folder must not stop work on the workspace itself

@@ -1,0 +1,71 @@
+"""Workspace schema: table layout derived from the record kinds, and forward migrations.
+
+The schema version lives in `PRAGMA user_version`; `PRAGMA application_id` marks a file
+as an elo_tui workspace so that we never touch some other SQLite file.
+A migration is a function taking a `sqlite_utils.Database`; MIGRATIONS[n] brings a file
+from version n to n+1. Add new steps at the end; never edit a released one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+import types
+import typing
+from collections.abc import Callable
+
+from elo_tui.domain.records import RECORD_KINDS, Record
+
+APPLICATION_ID = 0x454C4F31  # "ELO1"
+SCHEMA_VERSION = 1
+
+
+def column_type(tp: object) -> type:
+    """Python type used by sqlite-utils for a dataclass field annotation."""
+    if isinstance(tp, str):  # postponed annotations
+        tp = eval(tp, vars(typing) | {"Record": Record})  # noqa: S307 - our own source
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return column_type(args[0])
+    if origin in (list, dict) or tp in (list, dict):
+        return str  # JSON text
+    if tp is bool:
+        return int
+    if tp in (int, float, str):
+        return tp
+    return str
+
+
+def record_columns(kind: type[Record]) -> dict[str, type]:
+    hints = typing.get_type_hints(kind)
+    return {f.name: column_type(hints[f.name]) for f in dataclasses.fields(kind)}
+
+
+def _create_v1(db) -> None:
+    for kind in RECORD_KINDS.values():
+        db[kind.KIND].create(record_columns(kind), pk="id", not_null={"id"})
+        db[kind.KIND].create_index(["dirty"])
+    db["block_status"].create_index(["scope_kind", "scope_id", "block"])
+    db["checklist_item"].create_index(["scope_kind", "scope_id"])
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    # One row a day: a JSON summary of readiness, for the dashboard's chart.
+    db["readiness_history"].create({"day": str, "data": str}, pk="day")
+
+
+# MIGRATIONS[0] creates an empty workspace; later entries upgrade version n -> n+1.
+MIGRATIONS: list[Callable] = [_create_v1]
+assert len(MIGRATIONS) == SCHEMA_VERSION
+
+
+def migrate(conn: sqlite3.Connection, from_version: int) -> None:
+    """Apply the forward migrations, each in its own transaction with the version bump."""
+    import sqlite_utils  # lazily: costs ~0.3 s of start-up, only needed here
+
+    db = sqlite_utils.Database(conn)
+    for version in range(from_version, SCHEMA_VERSION):
+        with db.atomic():
+            MIGRATIONS[version](db)
+            # PRAGMAs are transactional in SQLite: the bump commits with the step.
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")

@@ -1,0 +1,1 @@
+"""Client side of the tracker protocol (httpx), loaded only when syncing."""

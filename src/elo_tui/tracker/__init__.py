@@ -1,0 +1,1 @@
+"""The reference central tracker service (FastAPI); never imported by the TUI."""
