@@ -214,6 +214,13 @@ class Workspace:
     def dirty(self, kind: type[R]) -> list[R]:
         return self.list(kind, where="dirty = 1", include_deleted=True)
 
+    def count_dirty(self) -> int:
+        """Records of every kind waiting for the next push."""
+        return sum(
+            self.conn.execute(f'SELECT count(*) FROM "{k}" WHERE dirty = 1').fetchone()[0]
+            for k in RECORD_KINDS
+        )
+
     @contextmanager
     def _guard(self) -> Iterator[None]:
         try:

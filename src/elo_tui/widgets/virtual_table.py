@@ -64,9 +64,7 @@ class VirtualTable(ScrollView, can_focus=True):
 
     cursor_row: reactive[int] = reactive(0, always_update=True, repaint=False)
 
-    class Selected(Message):
-        """Enter or a click on a row."""
-
+    class _RowMessage(Message):
         def __init__(self, table: VirtualTable, row: Any, index: int) -> None:
             super().__init__()
             self.table = table
@@ -77,7 +75,10 @@ class VirtualTable(ScrollView, can_focus=True):
         def control(self) -> VirtualTable:
             return self.table
 
-    class Highlighted(Selected):
+    class Selected(_RowMessage):
+        """Enter or a double click on a row."""
+
+    class Highlighted(_RowMessage):
         """The cursor moved to another row."""
 
     class HeaderClicked(Message):
@@ -130,7 +131,7 @@ class VirtualTable(ScrollView, can_focus=True):
                 index = rows.index(keep)  # type: ignore[union-attr]
             except ValueError:
                 index = min(self.cursor_row, max(len(rows) - 1, 0))
-        self.virtual_size = Size(self.size.width, len(rows) + 1)
+        self.virtual_size = Size(self._content_width, len(rows) + 1)
         self.cursor_row = index
         self.refresh()
 
@@ -151,9 +152,13 @@ class VirtualTable(ScrollView, can_focus=True):
 
     # -- layout -------------------------------------------------------------------------
 
+    @property
+    def _content_width(self) -> int:
+        return self.scrollable_content_region.width
+
     def on_resize(self, event: events.Resize) -> None:
-        self._layout_columns(event.size.width)
-        self.virtual_size = Size(event.size.width, len(self._rows) + 1)
+        self._layout_columns(self._content_width)
+        self.virtual_size = Size(self._content_width, len(self._rows) + 1)
 
     def _layout_columns(self, width: int) -> None:
         gaps = max(len(self.columns) - 1, 0)
@@ -173,7 +178,7 @@ class VirtualTable(ScrollView, can_focus=True):
     # -- rendering ------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self._content_width
         if not self._widths:
             self._layout_columns(width)
         if y == 0:

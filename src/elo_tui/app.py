@@ -1,0 +1,243 @@
+"""The Textual application: wires the workspace to the screens.
+
+Screens are Textual modes, one per area of work, created lazily from NAV so that start-up
+only loads the first one. Keys 1-9 switch area; the command palette (ctrl+p) reaches every
+area and action; ? or F1 lists the keys of the current screen.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from elo_tui.config import Settings
+from elo_tui.store import Workspace, WorkspaceError
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    mode: str
+    label: str
+    screen: str  # "module:Class", imported on first visit
+    help: str
+
+
+# The areas of work, in the order of the keys 1..9. An entry whose module is not
+# installed is skipped, so a partial build still starts.
+NAV: list[NavItem] = [
+    NavItem("1", "dashboard", "Overzicht", "elo_tui.screens.dashboard:DashboardScreen",
+            "Gereedheid per bouwsteen, deadlines en risico's"),
+    NavItem("2", "inventory", "Producten", "elo_tui.screens.inventory:InventoryScreen",
+            "Inventaris van producten en diensten"),
+    NavItem("3", "applications", "Toepassingen", "elo_tui.screens.applications:ApplicationsScreen",
+            "Toepassingen en loketten en de producten die ze bedienen"),
+    NavItem("4", "matrix", "Bouwstenen", "elo_tui.screens.matrix:MatrixScreen",
+            "Welke bouwsteen per product en toepassing, en waar staat de integratie"),
+    NavItem("5", "checklist", "Checklist", "elo_tui.screens.checklist:ChecklistScreen",
+            "Stappen per bouwsteen en programma"),
+    NavItem("6", "costs", "Kosten", "elo_tui.screens.costs:CostsScreen",
+            "Raming van de integratiekost"),
+    NavItem("7", "submission", "Indiening", "elo_tui.screens.submission:SubmissionScreen",
+            "Indiening voor cofinanciering en export"),
+    NavItem("8", "sync", "Synchronisatie", "elo_tui.screens.sync:SyncScreen",
+            "Synchroniseren met de centrale tracker"),
+]
+
+
+def _available(item: NavItem) -> bool:
+    return importlib.util.find_spec(item.screen.split(":")[0]) is not None
+
+
+def _screen_factory(spec: str) -> Callable[[], Screen]:
+    def make() -> Screen:
+        module, cls = spec.split(":")
+        return getattr(importlib.import_module(module), cls)()
+
+    return make
+
+
+class EloApp(App[int]):
+    """elo_tui. `ws` is the open workspace (None until the first-run screen made one)."""
+
+    TITLE = "elo_tui"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+    COMMAND_PALETTE_BINDING = "ctrl+p"
+    BINDINGS = [
+        Binding("question_mark,f1", "help", "Help", key_display="?"),
+        Binding("ctrl+q", "quit", "Afsluiten", key_display="^q", priority=True),
+        Binding("ctrl+w", "switch_workspace", "Werkruimte", show=False),
+        *(Binding(str(n), f"goto_nr({n})", f"Scherm {n}", show=False) for n in range(1, 10)),
+    ]
+
+    def __init__(self, settings: Settings, workspace: Workspace | None = None,
+                 open_error: str | None = None, start_mode: str | None = None) -> None:
+        super().__init__()
+        self.settings = settings
+        self.ws: Workspace | None = workspace
+        self.open_error = open_error
+        self.start_mode = start_mode
+        self.data_version = 0  # bumped on every saved change; screens reload when stale
+        self.nav = [item for item in NAV if _available(item)]
+        self.theme = "textual-dark"
+
+    # -- start ---------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        for item in self.nav:
+            self.add_mode(item.mode, _screen_factory(item.screen))
+        if self.ws is None:
+            self._show_first_run()
+        else:
+            self._enter_workspace()
+        if self.open_error:
+            self.notify(self.open_error, title="Werkruimte niet geopend", severity="error",
+                        timeout=12, markup=False)
+        if os.environ.get("ELO_TUI_EXIT_WHEN_READY"):
+            # Used by bench/: leave as soon as the first screen has been painted.
+            self.call_after_refresh(lambda: self.call_after_refresh(self.exit))
+
+    def _show_first_run(self) -> None:
+        from elo_tui.screens.first_run import FirstRunScreen
+
+        self.push_screen(FirstRunScreen(workspace_name=self.settings.workspace))
+
+    def _enter_workspace(self) -> None:
+        assert self.ws is not None
+        agency = self.ws.agency()
+        self.sub_title = f"{agency.name if agency else ''} · {self.ws.path.stem}"
+        modes = [i.mode for i in self.nav]
+        mode = self.start_mode if self.start_mode in modes else modes[0]
+        self.switch_mode(mode)
+
+    async def open_workspace(self, ws: Workspace) -> None:
+        """Switch to another workspace: close the old one and rebuild every screen
+        (schedule with `call_later`)."""
+        from textual.screen import ModalScreen
+
+        old = self.ws
+        self.ws = ws
+        self.data_changed()
+        while len(self.screen_stack) > 1 and isinstance(self.screen, ModalScreen):
+            self.pop_screen()
+        if self.current_mode != "_default":
+            await self.switch_mode("_default")
+        # Screens hold data of the old workspace: start every area afresh.
+        for item in self.nav:
+            if item.mode in self._modes:
+                await self.remove_mode(item.mode)
+            self.add_mode(item.mode, _screen_factory(item.screen))
+        if old is not None and old is not ws:
+            old.close()
+        self._enter_workspace()
+
+    # -- shared services ------------------------------------------------------------------
+
+    def data_changed(self) -> None:
+        """Call after saving: other screens reload when they are shown again."""
+        self.data_version += 1
+
+    def status_text(self) -> str:
+        """Right side of the nav bar: pending changes and the last sync."""
+        if self.ws is None:
+            return ""
+        pending = self.ws.count_dirty()
+        last = self.ws.get_meta("sync.last_success")
+        parts = [f"{pending} wijziging{'en' if pending != 1 else ''} niet gesynchroniseerd"
+                 if pending else "alles gesynchroniseerd"]
+        if last:
+            parts.append(f"laatste sync {last[:16].replace('T', ' ')}")
+        return " · ".join(parts)
+
+    # -- actions --------------------------------------------------------------------------
+
+    def action_goto_nr(self, number: int) -> None:
+        item = next((i for i in self.nav if i.key == str(number)), None)
+        if item is not None:
+            self.action_goto(item.mode)
+
+    def action_goto(self, mode: str) -> None:
+        if self.ws is None or mode not in self._modes:
+            return
+        if self.current_mode != mode:
+            self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        from elo_tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_switch_workspace(self) -> None:
+        from elo_tui.screens.workspaces import WorkspaceScreen
+
+        self.push_screen(WorkspaceScreen())
+
+    def action_add_product(self) -> None:
+        if self.ws is None:
+            return
+        self.action_goto("inventory")
+        self.call_after_refresh(lambda: self.screen.run_action("add"))
+
+    def action_import(self) -> None:
+        if self.ws is None:
+            return
+        try:
+            from elo_tui.screens.import_wizard import ImportWizard
+        except ImportError:
+            self.notify("Importeren is in deze versie niet beschikbaar.", severity="warning")
+            return
+        self.push_screen(ImportWizard())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        if self.ws is not None:
+            for item in self.nav:
+                yield SystemCommand(f"Ga naar {item.label} ({item.key})", item.help,
+                                    lambda m=item.mode: self.action_goto(m))
+            yield SystemCommand("Product toevoegen", "Een nieuw product in de inventaris",
+                                self.action_add_product)
+            yield SystemCommand("Importeren", "Productlijst uit CSV of XLSX inlezen",
+                                self.action_import)
+        yield SystemCommand("Werkruimte wisselen", "Een andere werkruimte openen of een nieuwe maken",
+                            self.action_switch_workspace)
+        yield SystemCommand("Toetsen", "Welke toetsen werken op dit scherm", self.action_help)
+        yield SystemCommand("Thema", "Kleurenthema wijzigen", self.action_change_theme)
+        yield SystemCommand("Afsluiten", "elo_tui afsluiten", self.action_quit)
+
+    async def action_quit(self) -> None:
+        self.exit(0)
+
+    def on_unmount(self) -> None:
+        if self.ws is not None:
+            self.ws.close()
+
+
+def run_app(settings: Settings, start_mode: str | None = None) -> int:
+    """Open the chosen workspace (or none: first run) and run the TUI."""
+    from elo_tui.services import workspaces
+
+    ws = None
+    error = None
+    name = settings.chosen_workspace()
+    if settings.demo:
+        ws = workspaces.open_demo(settings)
+    elif name is not None and settings.workspace_path(name).exists():
+        try:
+            ws = workspaces.open_named(settings, name)
+        except WorkspaceError as exc:
+            if settings.workspace:  # asked for explicitly: say so on the terminal
+                raise
+            error = str(exc)
+    # A named workspace that does not exist yet is made by the first-run screen.
+    app = EloApp(settings, ws, open_error=error,
+                 start_mode=start_mode or os.environ.get("ELO_TUI_START_SCREEN"))
+    result = app.run()
+    return result or 0

@@ -1,0 +1,383 @@
+"""Read a spreadsheet-like file (CSV or XLSX) into one uniform `Table`.
+
+Agencies keep their product lists in Excel with a Belgian locale, so a CSV may be
+`;`-separated, in cp1252 or UTF-8 with a BOM (or UTF-16 from "Unicode-tekst"), start
+with a title line or blank lines, and carry a `sep=;` hint. This module only finds the
+cells; what a cell means (numbers like `45.000`, types, ...) is decided by the importer.
+
+Every failure raises `TabularError` with a Dutch message naming the file and the problem.
+openpyxl is imported only when an XLSX file is read (start-up speed).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+Cell = str | int | float | bool | None
+
+DELIMITERS = (";", ",", "\t")
+DELIMITER_NAMES = {";": "puntkomma", ",": "komma", "\t": "tab", "|": "verticale streep"}
+HEADER_SCAN_ROWS = 30  # how far down a title block may push the header row
+SNIFF_LINES = 200
+MAX_BYTES = 200 * 1024 * 1024  # a product list is never this big; refuse before reading
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and other Office binaries)
+_SEP_HINT = re.compile(r"^\s*\"?sep=(.)\"?\s*$", re.IGNORECASE)
+
+
+class TabularError(Exception):
+    """A file that cannot be read as a table; the message is Dutch and names the file."""
+
+
+@dataclass(slots=True)
+class Row:
+    """One data row: `number` is the row number as a spreadsheet program shows it."""
+
+    number: int
+    values: list[Cell]
+    overflow: int = 0  # non-empty cells beyond the last header (a shifted, broken row)
+
+    def get(self, index: int) -> Cell:
+        return self.values[index] if 0 <= index < len(self.values) else None
+
+
+@dataclass(slots=True)
+class Table:
+    """Headers and data rows of one sheet; blank rows are left out."""
+
+    source: Path
+    headers: list[str]
+    rows: list[Row]
+    format: str  # "csv" | "xlsx"
+    header_row: int  # row number of the header line
+    encoding: str = ""  # CSV only
+    delimiter: str = ""  # CSV only
+    sheet: str = ""  # XLSX only: the sheet that was read
+    sheets: list[str] = field(default_factory=list)  # XLSX only: all sheets
+    blank_rows: int = 0  # blank rows skipped below the header
+
+    def column(self, header: str) -> int:
+        """Index of a header (exact match first, then case-insensitive); -1 if absent."""
+        if header in self.headers:
+            return self.headers.index(header)
+        folded = header.strip().casefold()
+        for i, h in enumerate(self.headers):
+            if h.strip().casefold() == folded:
+                return i
+        return -1
+
+    def describe(self) -> str:
+        """One Dutch line saying what was read, for the CLI and the wizard."""
+        if self.format == "xlsx":
+            what = f"Excel, blad '{self.sheet}'"
+        else:
+            sep = DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))
+            what = f"CSV, scheidingsteken {sep}, codering {self.encoding}"
+        return (
+            f"{self.source.name} ({what}): {len(self.headers)} kolommen, "
+            f"{len(self.rows)} rijen, kopregel op rij {self.header_row}"
+        )
+
+
+def read_table(
+    path: Path | str,
+    *,
+    sheet: str | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+) -> Table:
+    """Read a CSV or XLSX file (recognised by content, not by extension)."""
+    path = Path(path)
+    head = _head(path)
+    if head.startswith(_ZIP_MAGIC):
+        return _read_xlsx(path, sheet)
+    if head.startswith(_OLE_MAGIC):
+        raise TabularError(
+            f"'{path.name}' is een oud Excel-bestand (.xls) of een ander binair "
+            "Office-bestand. Sla het in Excel op als .xlsx of als CSV en probeer opnieuw."
+        )
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        raise TabularError(
+            f"'{path.name}' heeft de extensie {path.suffix} maar is geen geldig Excel-bestand."
+        )
+    if sheet:
+        raise TabularError(f"'{path.name}' is een CSV-bestand: het heeft geen bladen ('{sheet}').")
+    return _read_csv(path, delimiter=delimiter, encoding=encoding)
+
+
+def _head(path: Path) -> bytes:
+    try:
+        if path.is_dir():
+            raise TabularError(f"'{path}' is een map, geen bestand.")
+        size = path.stat().st_size
+        if size == 0:
+            raise TabularError(f"'{path.name}' is leeg.")
+        if size > MAX_BYTES:
+            raise TabularError(
+                f"'{path.name}' is te groot ({size // (1024 * 1024)} MB) voor een productenlijst."
+            )
+        with path.open("rb") as f:
+            return f.read(8)
+    except FileNotFoundError:
+        raise TabularError(f"Bestand '{path}' bestaat niet.") from None
+    except PermissionError:
+        raise TabularError(f"Geen leesrechten op '{path}'.") from None
+    except OSError as exc:
+        raise TabularError(f"Kan '{path}' niet lezen: {exc.strerror or exc}.") from None
+
+
+# -- CSV -------------------------------------------------------------------------------------
+
+
+def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """Text and the encoding used: BOMs first, then strict UTF-8, then cp1252.
+
+    cp1252 is what Excel writes for "CSV (gescheiden door lijstscheidingsteken)" on a
+    Belgian Windows; it leaves five bytes undefined, which then fall back to latin-1 so a
+    stray byte never makes a whole file unreadable.
+    """
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise ValueError(f"niet leesbaar als {encoding}: {exc}") from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "UTF-8 met BOM"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace"), "UTF-16"
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "cp1252"
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:8192]
+    if not sample:
+        return False
+    if "\x00" in sample:
+        return True
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\f")
+    odd = sum(1 for ch in sample if 0x7F <= ord(ch) < 0xA0 or ch == "\ufffd")
+    return (controls + odd) / len(sample) > 0.02
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """The delimiter that splits most lines into the same number (>1) of fields.
+
+    csv.Sniffer is unreliable on Belgian files (a ';' file full of '1.234,5' values
+    fools it), so we parse a sample with each candidate and keep the most consistent.
+    """
+    best, best_score = ";", (0, 0, 0)
+    for rank, delim in enumerate(DELIMITERS):
+        counts = [len(r) for r in csv.reader(lines, delimiter=delim) if any(c.strip() for c in r)]
+        if not counts:
+            continue
+        widths = [c for c in counts if c > 1]
+        if not widths:
+            continue
+        mode = max(set(widths), key=widths.count)
+        score = (widths.count(mode), mode, -rank)
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def _read_csv(path: Path, *, delimiter: str | None, encoding: str | None) -> Table:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise TabularError(f"Kan '{path}' niet lezen: {exc.strerror or exc}.") from None
+    try:
+        text, used = decode(data, encoding)
+    except ValueError as exc:
+        raise TabularError(f"'{path.name}' is {exc}.") from None
+    if _looks_binary(text):
+        raise TabularError(
+            f"'{path.name}' is geen tabel: het bevat binaire gegevens. Gebruik een CSV- of "
+            "XLSX-bestand (in Excel: Opslaan als > CSV of Excel-werkmap)."
+        )
+    lines = text.splitlines(keepends=True)
+    first_row = 1
+    if lines and (m := _SEP_HINT.match(lines[0])):
+        delimiter = delimiter or m[1]
+        lines = lines[1:]
+        first_row = 2
+    if not any(line.strip() for line in lines):
+        raise TabularError(f"'{path.name}' bevat geen gegevens (alleen lege regels).")
+    delim = delimiter or sniff_delimiter(lines[:SNIFF_LINES])
+    try:
+        records = list(csv.reader(io.StringIO("".join(lines), newline=""), delimiter=delim))
+    except csv.Error as exc:
+        raise TabularError(f"'{path.name}' is geen geldige CSV: {exc}.") from None
+    raw = [
+        (first_row + i, [c.strip().replace("\ufeff", "") for c in rec])
+        for i, rec in enumerate(records)
+    ]
+    return _build(path, raw, format="csv", encoding=used, delimiter=delim)
+
+
+# -- XLSX ------------------------------------------------------------------------------------
+
+
+def _cell_value(value: object) -> Cell:
+    """Cells keep their type (numbers stay numbers); dates become ISO text."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.time() == time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    if isinstance(value, (int, float)):
+        return value
+    text = str(value).strip()
+    return text or None
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> Table:
+    import zipfile
+
+    from openpyxl import load_workbook  # heavy: only when an XLSX arrives
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise TabularError(
+            f"'{path.name}' is geen leesbaar Excel-bestand (.xlsx): {exc}. Is het een "
+            "ander formaat (bv. .ods of een beveiligd bestand)? Sla het op als .xlsx of CSV."
+        ) from None
+    except Exception as exc:  # openpyxl raises its own exception kinds for bad content
+        raise TabularError(f"'{path.name}' is geen leesbaar Excel-bestand: {exc}.") from None
+    try:
+        names = list(wb.sheetnames)
+        if sheet:
+            match = next((n for n in names if n == sheet), None) or next(
+                (n for n in names if n.casefold() == sheet.strip().casefold()), None
+            )
+            if match is None:
+                raise TabularError(
+                    f"'{path.name}' heeft geen blad '{sheet}'. Bladen: {', '.join(names)}."
+                )
+            ws = wb[match]
+        else:
+            visible = [w for w in wb.worksheets if getattr(w, "sheet_state", "visible") == "visible"]
+            if not visible and not wb.worksheets:
+                raise TabularError(f"'{path.name}' bevat geen werkbladen.")
+            ws = (visible or wb.worksheets)[0]
+        if hasattr(ws, "reset_dimensions"):
+            # Stored dimensions are often wrong in files written by other tools;
+            # without them openpyxl reads every row that is really there.
+            ws.reset_dimensions()
+        try:
+            raw = [
+                (number, [_cell_value(v) for v in values])
+                for number, values in enumerate(ws.iter_rows(min_row=1, values_only=True), 1)
+            ]
+        except Exception as exc:
+            raise TabularError(f"Blad '{ws.title}' in '{path.name}' is onleesbaar: {exc}.") from None
+        table = _build(path, raw, format="xlsx", sheet_label=f"blad '{ws.title}' in ")
+        table.sheet, table.sheets = ws.title, names
+        return table
+    finally:
+        wb.close()
+
+
+# -- shared ----------------------------------------------------------------------------------
+
+
+def _filled(values: list[Cell]) -> int:
+    return sum(1 for v in values if v is not None and v != "")
+
+
+def _is_texty(value: Cell) -> bool:
+    return isinstance(value, str) and not re.fullmatch(r"[\d\s.,€%+-]+", value)
+
+
+def find_header(raw: list[tuple[int, list[Cell]]]) -> int:
+    """Index in `raw` of the header line: the first line, among the first rows, that is
+    mostly text and about as wide as the widest line there (titles and blank lines above
+    a table are skipped)."""
+    window = [(i, vals) for i, (_, vals) in enumerate(raw[: HEADER_SCAN_ROWS * 3]) if _filled(vals)]
+    window = window[:HEADER_SCAN_ROWS]
+    if not window:
+        return -1
+    widest = max(_filled(v) for _, v in window)
+    need = max(2, (widest + 1) // 2) if widest > 1 else 1
+    for i, vals in window:
+        filled = [v for v in vals if v is not None and v != ""]
+        if len(filled) >= need and sum(_is_texty(v) for v in filled) * 2 > len(filled):
+            return i
+    return window[0][0]
+
+
+def _headers(values: list[Cell]) -> list[str]:
+    headers: list[str] = []
+    last = max((i for i, v in enumerate(values) if v is not None and v != ""), default=-1)
+    for i, v in enumerate(values[: last + 1]):
+        name = re.sub(r"\s+", " ", str(v)).strip() if v is not None else ""
+        name = name or f"Kolom {i + 1}"
+        base, n = name, 2
+        while name in headers:
+            name = f"{base} ({n})"
+            n += 1
+        headers.append(name)
+    return headers
+
+
+def _build(
+    path: Path,
+    raw: list[tuple[int, list[Cell]]],
+    *,
+    format: str,
+    encoding: str = "",
+    delimiter: str = "",
+    sheet_label: str = "",
+) -> Table:
+    where = f"{sheet_label}'{path.name}'"
+    h = find_header(raw)
+    if h < 0:
+        raise TabularError(f"{where[0].upper()}{where[1:]} is leeg: geen enkele ingevulde cel.")
+    header_number, header_values = raw[h]
+    headers = _headers(header_values)
+    rows: list[Row] = []
+    blank = 0
+    width = len(headers)
+    for number, values in raw[h + 1 :]:
+        cells = [None if v == "" else v for v in values]
+        if not _filled(cells):
+            blank += 1
+            continue
+        extra = _filled(cells[width:])
+        cells = (cells + [None] * width)[:width]
+        rows.append(Row(number, cells, extra))
+    if not rows:
+        raise TabularError(
+            f"{where[0].upper()}{where[1:]} heeft een kopregel (rij {header_number}) maar "
+            "geen rijen met gegevens."
+        )
+    return Table(
+        source=path,
+        headers=headers,
+        rows=rows,
+        format=format,
+        header_row=header_number,
+        encoding=encoding,
+        delimiter=delimiter,
+        blank_rows=blank,
+    )

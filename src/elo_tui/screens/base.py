@@ -1,0 +1,53 @@
+"""Base class for the areas of work (the app's modes)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from elo_tui.widgets.navbar import NavBar
+
+
+class AreaScreen(Screen):
+    """An area of work: nav bar on top, body, footer with the keys.
+
+    Subclasses set MODE (the NAV mode name), implement `compose_body()` and
+    `load()` (read from `self.app.ws`); `load()` runs on mount and again whenever the
+    screen is shown after data changed elsewhere (app.data_version).
+    """
+
+    MODE = ""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._loaded_version = -1
+
+    def compose(self) -> ComposeResult:
+        yield NavBar(self.MODE)
+        yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def load(self) -> None:
+        """(Re)read what this screen shows from the workspace."""
+
+    def on_mount(self) -> None:
+        self._reload()
+
+    def on_screen_resume(self) -> None:
+        if self._loaded_version != self.app.data_version:
+            self._reload()
+        self.query_one(NavBar).refresh_status()
+
+    def _reload(self) -> None:
+        self._loaded_version = self.app.data_version
+        self.load()
+
+    def saved(self) -> None:
+        """Call after this screen saved a change: others reload, the status updates."""
+        self.app.data_changed()
+        self._loaded_version = self.app.data_version
+        self.query_one(NavBar).refresh_status()

@@ -1,0 +1,929 @@
+"""Importing an agency's own product list (CSV/XLSX) into the workspace.
+
+The steps, shared by the import wizard and `elo-tui import`:
+1. `propose_mapping(table)`: which column holds which product field (Dutch and English
+   header synonyms) and which IPDC code each free-text value stands for ("Subsidie" ->
+   Financieel voordeel). The result is a `Mapping` a person can change, save and load.
+2. `build_plan(table, mapping, products, applications)`: every row checked with the same
+   rules as the product form (`validate_product`), matched to an existing product (IPDC
+   number, else name) and sorted into new / update / unchanged / rejected.
+3. `apply_plan(ws, plan)`: one transaction for all applications and products.
+
+Decisions where the issue was silent:
+- Duplicates inside the file: the first valid row wins; a later row for the same product
+  is rejected with the number of the row it repeats (nothing is merged silently).
+- An empty cell never clears a value already in the workspace: a re-import only changes
+  what the file says. Rows whose values equal the workspace are "unchanged" and not saved.
+- A row whose name matches an existing product that has a *different* IPDC number is a
+  different product (numbers are identity) and is created.
+- Rejected rows never stop the valid ones from being imported.
+- Applications named in the file are matched by name (case-insensitive); missing ones are
+  created, but only when a valid row uses them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from elo_tui.domain import codelists
+from elo_tui.domain.records import Application, Product
+from elo_tui.domain.validation import validate_application, validate_product
+from elo_tui.io.tabular import Cell, Table
+
+PREVIEW_ROWS = 20
+MAX_DISTINCT_VALUES = 200  # beyond this a column is free text, not a code column
+
+
+class MappingError(Exception):
+    """The mapping cannot be used with this file; the message is Dutch."""
+
+
+# -- target fields and their header synonyms --------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TargetField:
+    key: str
+    label: str  # Dutch, as the wizard and the CLI show it
+    synonyms: tuple[str, ...]  # already normalised (see `normalize`)
+
+
+FIELDS: tuple[TargetField, ...] = (
+    TargetField(
+        "name",
+        "Naam",
+        (
+            "naam", "productnaam", "naam product", "naam van het product", "product",
+            "dienst", "product dienst", "naam dienst", "titel", "benaming",
+            "name", "product name", "service", "service name", "title",
+        ),
+    ),
+    TargetField(
+        "ipdc_number",
+        "IPDC-productnummer",
+        (
+            "ipdc", "ipdc nummer", "ipdc nr", "ipdcnr", "ipdc productnummer", "productnummer",
+            "product nr", "productnr", "ipdc id", "ipdc code", "nummer ipdc",
+            "ipdc number", "product number", "product id",
+        ),
+    ),
+    TargetField(
+        "ipdc_type",
+        "Type",
+        (
+            "type", "producttype", "type product", "soort", "soort product", "productsoort",
+            "categorie", "ipdc type", "product type", "kind", "category",
+        ),
+    ),
+    TargetField(
+        "themes",
+        "Thema's",
+        ("thema", "themas", "beleidsdomein", "domein", "beleidsthema", "theme", "themes", "topic"),
+    ),
+    TargetField(
+        "target_groups",
+        "Doelgroepen",
+        ("doelgroep", "doelgroepen", "voor wie", "target group", "target groups", "audience"),
+    ),
+    TargetField(
+        "request_application",
+        "Toepassing voor aanvragen",
+        (
+            "aanvraagtoepassing", "toepassing aanvraag", "toepassing aanvragen",
+            "toepassing voor aanvragen", "aanvragen via", "aanvraag via", "aanvraagloket",
+            "loket", "toepassing", "applicatie", "naam toepassing", "e loket",
+            "request application", "application", "apply via", "applied via",
+        ),
+    ),
+    TargetField(
+        "followup_application",
+        "Toepassing voor opvolgen",
+        (
+            "opvolgtoepassing", "toepassing opvolging", "toepassing opvolgen",
+            "toepassing voor opvolgen", "opvolging via", "opvolgen via", "opvolgloket",
+            "dossieropvolging", "follow up application", "followup application",
+            "follow up via", "tracking application",
+        ),
+    ),
+    TargetField(
+        "yearly_volume",
+        "Jaarvolume",
+        (
+            "jaarvolume", "volume", "aantal per jaar", "aantal aanvragen",
+            "aanvragen per jaar", "aantal aanvragen per jaar", "aantal dossiers",
+            "dossiers per jaar", "aantal", "volume per jaar",
+            "yearly volume", "annual volume", "volume per year", "requests per year",
+        ),
+    ),
+    TargetField(
+        "on_elo",
+        "Vandaag op ELO",
+        (
+            "op elo", "vandaag op elo", "elo", "beschikbaar op elo", "status elo",
+            "e loketondernemers", "on elo", "elo status",
+        ),
+    ),
+    TargetField(
+        "description",
+        "Beschrijving",
+        ("beschrijving", "omschrijving", "productbeschrijving", "description", "summary"),
+    ),
+    TargetField(
+        "notes",
+        "Opmerkingen",
+        (
+            "opmerkingen", "opmerking", "notities", "notitie", "nota", "commentaar",
+            "notes", "remarks", "comments", "comment",
+        ),
+    ),
+)
+FIELD_BY_KEY = {f.key: f for f in FIELDS}
+VALUE_FIELDS = ("ipdc_type", "themes", "target_groups", "on_elo")
+MULTI_FIELDS = ("themes", "target_groups")
+APPLICATION_FIELDS = {
+    "request_application": "request_application_id",
+    "followup_application": "followup_application_id",
+}
+# Cells that mean "nothing here" in hand-kept lists.
+EMPTY_WORDS = {"", "-", "--", "/", "nvt", "n v t", "n a", "na", "geen", "none", "onbekend", "?"}
+MULTI_SPLIT = re.compile(r"[,;/|\n]+")
+
+
+def normalize(text: object) -> str:
+    """Compare form of headers and values: no accents, case, punctuation or extra spaces
+    ('Thema’s' -> 'themas', 'IPDC-nr.' -> 'ipdc nr')."""
+    s = unicodedata.normalize("NFKD", str(text).casefold())
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    s = re.sub(r"['’`´]", "", s)
+    return re.sub(r"[^0-9a-z€]+", " ", s).strip()
+
+
+# -- value suggestions --------------------------------------------------------------------------
+
+# Keywords per IPDC type; matched inside Dutch compounds ("Omgevingsvergunning"), where the
+# keyword ending last wins because a Dutch compound's head is its last part.
+TYPE_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "FinancieelVoordeel": (
+        "subsidie", "premie", "steun", "toelage", "tegemoetkoming", "financiering",
+        "vergoeding", "financieel voordeel", "grant", "subsidy", "allowance",
+    ),
+    "Toelating": (
+        "vergunning", "erkenning", "toelating", "ontheffing", "machtiging", "licentie",
+        "registratie", "permit", "licence", "license", "accreditation", "authorisation",
+        "authorization", "recognition", "exemption",
+    ),
+    "FinancieleVerplichting": (
+        "heffing", "belasting", "retributie", "taks", "boete", "financiele verplichting",
+        "tax", "levy", "fine",
+    ),
+    "Bewijs": (
+        "attest", "certificaat", "uittreksel", "bewijs", "getuigschrift", "afschrift",
+        "certificate", "proof", "extract",
+    ),
+    "AdviesBegeleiding": (
+        "advies", "begeleiding", "ondersteuning", "coaching", "informatie",
+        "advies en begeleiding", "advice", "guidance", "coaching",
+    ),
+    "InfrastructuurMateriaal": (
+        "infrastructuur", "materiaal", "infrastructuur en materiaal", "infrastructure",
+        "equipment",
+    ),
+    "Voorwerp": ("voorwerp", "ontlening", "uitlening", "object"),
+}
+
+THEME_WORDS: dict[str, tuple[str, ...]] = {
+    "BurgerOverheid": ("overheid", "burger en overheid", "government"),
+    "CultuurSportVrijeTijd": (
+        "cultuur", "sport", "vrije tijd", "toerisme", "jeugd", "culture", "leisure", "tourism",
+    ),
+    "EconomieWerk": (
+        "economie", "werk", "economie en werk", "ondernemen", "ondernemerschap", "innovatie",
+        "economy", "work", "business", "employment",
+    ),
+    "MilieuEnergie": (
+        "milieu", "energie", "milieu en energie", "natuur", "klimaat", "omgeving",
+        "environment", "energy", "climate",
+    ),
+    "MobiliteitOpenbareWerken": (
+        "mobiliteit", "openbare werken", "vervoer", "verkeer", "transport", "mobility",
+    ),
+    "OnderwijsWetenschap": (
+        "onderwijs", "wetenschap", "onderzoek", "education", "science", "research",
+    ),
+    "WelzijnGezondheid": ("welzijn", "gezondheid", "zorg", "welfare", "health", "care"),
+    "BouwenWonen": ("bouwen", "wonen", "huisvesting", "housing", "building", "construction"),
+}
+
+TARGET_GROUP_WORDS: dict[str, tuple[str, ...]] = {
+    "Burger": ("burger", "burgers", "particulier", "particulieren", "citizen", "citizens"),
+    "Onderneming": (
+        "onderneming", "ondernemingen", "bedrijf", "bedrijven", "ondernemer", "ondernemers",
+        "kmo", "kmos", "zelfstandige", "zelfstandigen", "starter", "starters", "company",
+        "companies", "business", "businesses", "enterprise", "enterprises", "entrepreneurs",
+    ),
+    "Organisatie": (
+        "organisatie", "organisaties", "organisation", "organisations", "organization",
+        "organizations",
+    ),
+    "Vereniging": ("vereniging", "verenigingen", "vzw", "vzws", "association", "associations"),
+    "VlaamseOverheid": ("vlaamse overheid", "flemish government"),
+    "LokaalBestuur": (
+        "lokaal bestuur", "lokale besturen", "lokale overheid", "gemeente", "gemeenten",
+        "stad", "steden", "ocmw", "local government", "municipality", "municipalities",
+    ),
+}
+
+ON_ELO_WORDS: dict[str, tuple[str, ...]] = {
+    "none": ("nee", "neen", "no", "niet", "niet op elo", "geen", "0", "false", "onwaar", "n"),
+    # "ja" most plausibly means "can be requested on ELO"; shown as a proposal to confirm.
+    "request": ("ja", "yes", "j", "y", "1", "true", "waar", "aanvragen", "aanvraag", "request"),
+    "follow_up": ("opvolgen", "opvolging", "follow up", "followup", "tracking"),
+    "both": (
+        "beide", "both", "aanvragen en opvolgen", "aanvraag en opvolging", "volledig",
+        "request and follow up",
+    ),
+}
+
+_CODELISTS = {
+    "ipdc_type": codelists.PRODUCT_TYPES,
+    "themes": codelists.THEMES,
+    "target_groups": codelists.TARGET_GROUPS,
+}
+
+
+def value_choices(field_key: str) -> list[tuple[str, str]]:
+    """(stored code, Dutch label) a value of `field_key` may be mapped to."""
+    if field_key == "on_elo":
+        return list(codelists.ON_ELO.items())
+    return [(c.code, c.label) for c in _CODELISTS[field_key]]
+
+
+def _lookup_code(field_key: str, value: str) -> str | None:
+    """The code for an exact code/label/URI (accent- and case-insensitive)."""
+    if field_key == "on_elo":
+        norm = normalize(value)
+        for key, label in codelists.ON_ELO.items():
+            if norm in (normalize(key), normalize(label)):
+                return key
+        return None
+    codes = _CODELISTS[field_key]
+    found = codelists.find(codes, value)
+    if found:
+        return found.code
+    norm = normalize(value)
+    for c in codes:
+        if norm in (normalize(c.code), normalize(c.label)):
+            return c.code
+    return None
+
+
+def suggest_value(field_key: str, value: str) -> str | None:
+    """A proposed code for a free-text value, or None when nothing fits."""
+    exact = _lookup_code(field_key, value)
+    if exact:
+        return exact
+    norm = normalize(value)
+    if not norm:
+        return None
+    if field_key == "ipdc_type":
+        best: tuple[int, int, str] | None = None
+        for code, words in TYPE_KEYWORDS.items():
+            for w in words:
+                pos = norm.rfind(w)
+                if pos < 0:
+                    continue
+                # short English words only as whole words ("fine" not in "financiering")
+                if len(w) < 5 and w not in norm.split():
+                    continue
+                score = (pos + len(w), len(w), code)
+                if best is None or score > best:
+                    best = score
+        return best[2] if best else None
+    table = {
+        "themes": THEME_WORDS,
+        "target_groups": TARGET_GROUP_WORDS,
+        "on_elo": ON_ELO_WORDS,
+    }[field_key]
+    for code, words in table.items():
+        if norm in words:
+            return code
+    if field_key == "on_elo":
+        return None
+    padded = f" {norm} "
+    for code, words in table.items():  # a known word inside a longer phrase
+        if any(f" {w} " in padded for w in words):
+            return code
+    return None
+
+
+# -- the mapping ------------------------------------------------------------------------------
+
+
+@dataclass
+class Mapping:
+    """Which source column feeds each field, and which code each source value means.
+
+    `columns`: field key -> source header ("" = not imported). `values`: for the code
+    fields (VALUE_FIELDS), source value as written -> code ("" = leave empty / ignore).
+    """
+
+    columns: dict[str, str] = field(default_factory=lambda: {f.key: "" for f in FIELDS})
+    values: dict[str, dict[str, str]] = field(
+        default_factory=lambda: {k: {} for k in VALUE_FIELDS}
+    )
+    sheet: str = ""
+
+    def column(self, field_key: str) -> str:
+        return self.columns.get(field_key, "")
+
+    def set_column(self, field_key: str, header: str) -> None:
+        """Map `field_key` to `header`; a column feeds one field at most."""
+        if header:
+            for k, h in self.columns.items():
+                if h == header and k != field_key:
+                    self.columns[k] = ""
+        self.columns[field_key] = header
+
+    def code_for(self, field_key: str, value: str) -> str | None:
+        """The mapped code for a source value, matched loosely; None = no decision."""
+        chosen = self.values.get(field_key, {})
+        if value in chosen:
+            return chosen[value]
+        norm = normalize(value)
+        for raw, code in chosen.items():
+            if normalize(raw) == norm:
+                return code
+        return None
+
+    def unmapped_values(self) -> dict[str, list[str]]:
+        """Source values nobody has decided on yet (they make rows fail), per field."""
+        out: dict[str, list[str]] = {}
+        for k, vals in self.values.items():
+            missing = [v for v, code in vals.items() if code is None]
+            if missing:
+                out[k] = missing
+        return out
+
+    def ignored_headers(self, table: Table) -> list[str]:
+        used = set(self.columns.values())
+        return [h for h in table.headers if h not in used]
+
+    # -- files ------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.sheet:
+            data["sheet"] = self.sheet
+        data["columns"] = {k: self.columns.get(k, "") for k in FIELD_BY_KEY}
+        data["values"] = {
+            k: {v: (code or "") for v, code in self.values.get(k, {}).items()}
+            for k in VALUE_FIELDS
+        }
+        return data
+
+    def save(self, path: Path | str) -> None:
+        """Write as TOML (suffix .toml) or JSON (anything else)."""
+        path = Path(path)
+        try:
+            if path.suffix.lower() == ".toml":
+                import tomli_w  # only when writing TOML
+
+                path.write_text(tomli_w.dumps(self.to_dict()), encoding="utf-8")
+            else:
+                text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+                path.write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise MappingError(
+                f"Kan de koppeling niet opslaan in '{path}': {exc.strerror or exc}."
+            ) from None
+
+    def update_from(self, data: dict[str, Any], *, where: str = "de koppeling") -> None:
+        """Apply a (partial) mapping file on top of this one: what it names wins."""
+        if not isinstance(data, dict):
+            raise MappingError(f"{where}: verwacht een tabel met 'columns' en/of 'values'.")
+        unknown = set(data) - {"sheet", "columns", "values"}
+        if unknown:
+            raise MappingError(
+                f"{where}: onbekende sleutel(s) {', '.join(sorted(unknown))}; "
+                "toegestaan: sheet, columns, values."
+            )
+        sheet = data.get("sheet", "")
+        if not isinstance(sheet, str):
+            raise MappingError(f"{where}: 'sheet' moet tekst zijn.")
+        self.sheet = sheet or self.sheet
+        columns = data.get("columns", {})
+        if not isinstance(columns, dict):
+            raise MappingError(f"{where}: 'columns' moet een tabel veld = kolomnaam zijn.")
+        for key, header in columns.items():
+            if key not in FIELD_BY_KEY:
+                raise MappingError(
+                    f"{where}: onbekend veld '{key}' in 'columns'; velden: "
+                    f"{', '.join(FIELD_BY_KEY)}."
+                )
+            if not isinstance(header, str):
+                raise MappingError(f"{where}: kolom voor '{key}' moet tekst zijn.")
+            self.set_column(key, header.strip())
+        values = data.get("values", {})
+        if not isinstance(values, dict):
+            raise MappingError(f"{where}: 'values' moet een tabel per veld zijn.")
+        for key, table in values.items():
+            if key not in VALUE_FIELDS:
+                raise MappingError(
+                    f"{where}: waarden koppelen kan alleen voor {', '.join(VALUE_FIELDS)}, "
+                    f"niet voor '{key}'."
+                )
+            if not isinstance(table, dict):
+                raise MappingError(f"{where}: 'values.{key}' moet een tabel waarde = code zijn.")
+            for raw, code in table.items():
+                code = "" if code is None else str(code).strip()
+                if code and _lookup_code(key, code) is None:
+                    allowed = ", ".join(c for c, _ in value_choices(key))
+                    raise MappingError(
+                        f"{where}: '{code}' (voor '{raw}') is geen geldige waarde voor "
+                        f"{FIELD_BY_KEY[key].label}; kies uit {allowed} of \"\" (leeg laten)."
+                    )
+                self.values.setdefault(key, {})[str(raw)] = _lookup_code(key, code) if code else ""
+
+    def check(self, table: Table) -> None:
+        """Refuse a mapping that cannot work with `table` (with a Dutch reason)."""
+        for key, header in self.columns.items():
+            if header and table.column(header) < 0:
+                raise MappingError(
+                    f"Kolom '{header}' (voor {FIELD_BY_KEY[key].label}) staat niet in "
+                    f"{table.source.name}. Kolommen: {', '.join(table.headers)}."
+                )
+        if not self.column("name"):
+            raise MappingError(
+                f"Geen kolom voor de productnaam gevonden in {table.source.name}. Kies welke "
+                f"kolom de naam bevat (kolommen: {', '.join(table.headers)})."
+            )
+
+
+def load_mapping_file(path: Path | str) -> dict[str, Any]:
+    """Read a mapping file (TOML by suffix .toml, else JSON) as plain data."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise MappingError(f"Koppelingsbestand '{path}' bestaat niet.") from None
+    except OSError as exc:
+        raise MappingError(f"Kan koppelingsbestand '{path}' niet lezen: {exc.strerror}.") from None
+    try:
+        text = raw.decode("utf-8-sig")
+        if path.suffix.lower() == ".toml":
+            import tomllib
+
+            return tomllib.loads(text)
+        data = json.loads(text)
+    except (UnicodeDecodeError, ValueError) as exc:
+        kind = "TOML" if path.suffix.lower() == ".toml" else "JSON"
+        raise MappingError(f"Koppelingsbestand '{path}' is geen geldige {kind}: {exc}.") from None
+    if not isinstance(data, dict):
+        raise MappingError(f"Koppelingsbestand '{path}' moet een JSON-object zijn.")
+    return data
+
+
+def _header_score(header: str, synonym: str) -> int:
+    """How well a normalised header matches a synonym: exact beats contained words."""
+    if header == synonym:
+        return 1000 + len(synonym)
+    if len(synonym) >= 3 and f" {synonym} " in f" {header} ":
+        return len(synonym)
+    return 0
+
+
+def propose_columns(headers: list[str]) -> dict[str, str]:
+    """field -> header, by the best synonym matches; each column used at most once."""
+    candidates = []
+    for header in headers:
+        norm = normalize(header)
+        for f in FIELDS:
+            score = max((_header_score(norm, s) for s in f.synonyms), default=0)
+            if score:
+                candidates.append((score, -headers.index(header), f.key, header))
+    candidates.sort(reverse=True)
+    columns = {f.key: "" for f in FIELDS}
+    used: set[str] = set()
+    for _, _, key, header in candidates:
+        if not columns[key] and header not in used:
+            columns[key] = header
+            used.add(header)
+    return columns
+
+
+def cell_text(value: Cell) -> str:
+    """A cell as the text a person typed (numbers without '.0', booleans as ja/nee)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _is_empty(text: str) -> bool:
+    return normalize(text) in EMPTY_WORDS
+
+
+def split_multi(field_key: str, text: str) -> list[str]:
+    """Split a multi-value cell on , ; / | but keep labels that contain a separator
+    ('Cultuur, Sport en Vrije Tijd') in one piece."""
+    parts = [p.strip() for p in MULTI_SPLIT.split(text) if p.strip()]
+    out: list[str] = []
+    i = 0
+    while i < len(parts):
+        for j in range(len(parts), i + 1, -1):  # longest known run first
+            joined = ", ".join(parts[i:j])
+            if _lookup_code(field_key, joined):
+                out.append(joined)
+                i = j
+                break
+        else:
+            out.append(parts[i])
+            i += 1
+    return out
+
+
+def distinct_values(table: Table, header: str, field_key: str) -> list[str]:
+    """The distinct source values (tokens for multi-value fields) in a column."""
+    index = table.column(header)
+    if index < 0:
+        return []
+    seen: dict[str, str] = {}
+    for row in table.rows:
+        text = cell_text(row.get(index))
+        if _is_empty(text):
+            continue
+        tokens = split_multi(field_key, text) if field_key in MULTI_FIELDS else [text]
+        for t in tokens:
+            seen.setdefault(normalize(t), t)
+            if len(seen) >= MAX_DISTINCT_VALUES:
+                return list(seen.values())
+    return list(seen.values())
+
+
+def propose_values(table: Table, mapping: Mapping) -> None:
+    """Add a proposal for every value in the mapped code columns that has no decision yet
+    (None = nothing fits: the person must choose, or the rows are rejected)."""
+    for key in VALUE_FIELDS:
+        chosen = mapping.values.setdefault(key, {})
+        header = mapping.column(key)
+        if not header:
+            continue
+        for value in distinct_values(table, header, key):
+            if mapping.code_for(key, value) is None and value not in chosen:
+                chosen[value] = suggest_value(key, value)  # type: ignore[assignment]
+
+
+def propose_mapping(table: Table) -> Mapping:
+    """The first proposal for a freshly read table."""
+    mapping = Mapping(columns=propose_columns(table.headers), sheet=table.sheet)
+    propose_values(table, mapping)
+    return mapping
+
+
+# -- the plan ---------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class PlannedRow:
+    row: int
+    action: str  # "new" | "update" | "unchanged"
+    product: Product
+    changed: list[str] = field(default_factory=list)  # field names that change (updates)
+
+
+@dataclass(slots=True)
+class Rejected:
+    row: int
+    name: str
+    reason: str
+
+    def line(self) -> str:
+        label = f" ({self.name})" if self.name else ""
+        return f"Rij {self.row}{label}: {self.reason}"
+
+
+@dataclass(slots=True)
+class PreviewLine:
+    row: int
+    status: str  # Dutch: nieuw | bijwerken | ongewijzigd | geweigerd
+    name: str
+    detail: str  # type and volume for valid rows, the reason for rejected ones
+
+
+ACTION_LABELS = {"new": "nieuw", "update": "bijwerken", "unchanged": "ongewijzigd"}
+
+
+@dataclass
+class ImportPlan:
+    rows: list[PlannedRow]
+    rejected: list[Rejected]
+    new_applications: list[Application]
+    total_rows: int
+    blank_rows: int = 0
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action)
+
+    def preview(self, n: int = PREVIEW_ROWS) -> list[PreviewLine]:
+        """The first `n` file rows with what will happen to each."""
+        lines = []
+        for p in self.rows:
+            detail = codelists.label_for(p.product.ipdc_type) if p.product.ipdc_type else ""
+            if p.product.yearly_volume is not None:
+                vol = f"{p.product.yearly_volume:,}".replace(",", ".")
+                detail = f"{detail}, {vol}/jaar" if detail else f"{vol}/jaar"
+            if p.action == "update" and p.changed:
+                labels = ", ".join(_FIELD_LABELS.get(c, c) for c in p.changed)
+                detail = f"{detail} (wijzigt: {labels})" if detail else f"wijzigt: {labels}"
+            lines.append(PreviewLine(p.row, ACTION_LABELS[p.action], p.product.name, detail))
+        lines += [PreviewLine(r.row, "geweigerd", r.name, r.reason) for r in self.rejected]
+        lines.sort(key=lambda line: line.row)
+        return lines[:n]
+
+    def summary(self) -> str:
+        parts = [
+            f"{self.count('new')} nieuw",
+            f"{self.count('update')} bijgewerkt",
+            f"{self.count('unchanged')} ongewijzigd",
+            f"{len(self.rejected)} geweigerd",
+        ]
+        text = ", ".join(parts)
+        if self.new_applications:
+            text += f"; {len(self.new_applications)} nieuwe toepassing(en)"
+        return text
+
+
+_FIELD_LABELS = {
+    "name": "naam",
+    "ipdc_number": "IPDC-productnummer",
+    "ipdc_type": "type",
+    "themes": "thema's",
+    "target_groups": "doelgroepen",
+    "request_application_id": "aanvraagtoepassing",
+    "followup_application_id": "opvolgtoepassing",
+    "yearly_volume": "jaarvolume",
+    "on_elo": "vandaag op ELO",
+    "description": "beschrijving",
+    "notes": "opmerkingen",
+}
+_VALIDATED_FIELDS = tuple(_FIELD_LABELS)
+
+
+def name_key(name: str) -> str:
+    """Names match case-insensitively with spaces trimmed and collapsed."""
+    return " ".join(name.split()).casefold()
+
+
+def _ipdc_number(text: str) -> str:
+    # Excel shows 123456 as "123.456" with a Belgian number format: drop those dots.
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
+        return text.replace(".", "")
+    return text.replace(" ", "")
+
+
+def _code_value(mapping: Mapping, key: str, text: str, hints: list[str]) -> str:
+    """The code for one source value, else the raw value (so validation names it)."""
+    code = mapping.code_for(key, text)
+    if code is None:
+        code = _lookup_code(key, text)
+    if code is None:
+        hints.append(key)
+        return text
+    if key == "on_elo" or not code:
+        return code
+    return next(c.uri for c in _CODELISTS[key] if c.code == code)
+
+
+class _Apps:
+    """Applications by name: existing ones, and new ones made on first use."""
+
+    def __init__(self, applications: Iterable[Application]) -> None:
+        self.by_name: dict[str, Application] = {}
+        for a in applications:
+            if not a.deleted:
+                self.by_name.setdefault(name_key(a.name), a)
+        self.ids = {a.id for a in self.by_name.values()}
+        self.new: dict[str, Application] = {}
+
+    def resolve(self, name: str) -> tuple[str, str]:
+        """(application id, error) for a name; a missing application is made (pending)."""
+        key = name_key(name)
+        found = self.by_name.get(key) or self.new.get(key)
+        if found:
+            return found.id, ""
+        clean, errors = validate_application({"name": name})
+        if errors:
+            return "", next(iter(errors.values()))
+        app = Application(**clean)
+        self.new[key] = app
+        self.ids.add(app.id)
+        return app.id, ""
+
+
+def build_plan(
+    table: Table,
+    mapping: Mapping,
+    products: Iterable[Product],
+    applications: Iterable[Application],
+) -> ImportPlan:
+    """Check every row and decide new / update / unchanged / rejected. Pure: saves nothing."""
+    mapping.check(table)
+    index = {key: table.column(h) for key, h in mapping.columns.items() if h}
+    existing = [p for p in products if not p.deleted]
+    by_number: dict[str, Product] = {p.ipdc_number: p for p in existing if p.ipdc_number}
+    by_name: dict[str, list[Product]] = {}
+    for p in existing:
+        by_name.setdefault(name_key(p.name), []).append(p)
+    apps = _Apps(applications)
+
+    planned: list[PlannedRow] = []
+    rejected: list[Rejected] = []
+    seen_numbers: dict[str, int] = {}
+    seen_names: dict[str, list[tuple[str, int]]] = {}
+    claimed: dict[str, int] = {}  # existing product id -> row that updates it
+
+    for row in table.rows:
+        texts = {key: cell_text(row.get(i)) for key, i in index.items()}
+        name = " ".join(texts.get("name", "").split())
+        if row.overflow:
+            rejected.append(
+                Rejected(
+                    row.number,
+                    name,
+                    f"de rij heeft {row.overflow} waarde(n) meer dan er kolommen zijn; staat "
+                    "er een scheidingsteken in een tekst zonder aanhalingstekens?",
+                )
+            )
+            continue
+        values: dict[str, Any] = {}  # only what the file says (empty cells are left out)
+        hints: list[str] = []
+        app_errors: list[str] = []
+        for key, text in texts.items():
+            if key != "name" and _is_empty(text):
+                continue
+            if key == "name":
+                values["name"] = name
+            elif key == "ipdc_number":
+                values["ipdc_number"] = _ipdc_number(text)
+            elif key in MULTI_FIELDS:
+                codes = [_code_value(mapping, key, t, hints) for t in split_multi(key, text)]
+                values[key] = [c for c in codes if c]
+            elif key in VALUE_FIELDS:
+                code = _code_value(mapping, key, text, hints)
+                if code:
+                    values[key] = code
+            elif key in APPLICATION_FIELDS:
+                app_id, error = apps.resolve(" ".join(text.split()))
+                if error:
+                    app_errors.append(f"{FIELD_BY_KEY[key].label}: {error}")
+                else:
+                    values[APPLICATION_FIELDS[key]] = app_id
+            elif key == "yearly_volume":
+                values[key] = row.get(index[key])  # numbers from XLSX stay numbers
+            else:
+                values[key] = text
+
+        number = values.get("ipdc_number", "")
+        nkey = name_key(name)
+
+        # Which existing product does this row describe?
+        target: Product | None = None
+        ambiguity = ""
+        if number and number in by_number:
+            target = by_number[number]
+        elif nkey:
+            same = [p for p in by_name.get(nkey, []) if not number or not p.ipdc_number]
+            if len(same) == 1:
+                target = same[0]
+            elif len(same) > 1:
+                ambiguity = (
+                    f"er zijn {len(same)} bestaande producten met deze naam; vul het "
+                    "IPDC-productnummer in om te kiezen welk bijgewerkt wordt."
+                )
+
+        base = dataclasses.replace(target) if target else Product()
+        merged = {k: getattr(base, k) for k in _VALIDATED_FIELDS}
+        merged.update(values)
+        clean, errors = validate_product(merged, apps.ids)
+
+        messages = []
+        for key, message in errors.items():
+            messages.append(_with_column(key, message, mapping))
+        messages += app_errors
+        if hints and errors.keys() & {"ipdc_type", "themes", "target_groups", "on_elo"}:
+            messages.append("Kies in de koppeling een waarde voor wat niet herkend werd.")
+        if ambiguity:
+            messages.append(ambiguity)
+        if not messages:
+            duplicate_of = _duplicate_of(number, nkey, seen_numbers, seen_names)
+            if target is not None and target.id in claimed:
+                duplicate_of = duplicate_of or claimed[target.id]
+            if duplicate_of:
+                messages.append(
+                    f"dubbel: hetzelfde product staat al op rij {duplicate_of}; deze rij is "
+                    "niet ingelezen."
+                )
+        if messages:
+            rejected.append(Rejected(row.number, name, " ".join(_sentence(m) for m in messages)))
+            continue
+
+        if number:
+            seen_numbers[number] = row.number
+        seen_names.setdefault(nkey, []).append((number, row.number))
+        if target is None:
+            planned.append(PlannedRow(row.number, "new", Product(**clean)))
+            continue
+        claimed[target.id] = row.number
+        changed = [k for k in _VALIDATED_FIELDS if clean[k] != getattr(target, k)]
+        for k in changed:
+            setattr(base, k, clean[k])
+        planned.append(PlannedRow(row.number, "update" if changed else "unchanged", base, changed))
+
+    used_apps = {
+        p.product.request_application_id for p in planned
+    } | {p.product.followup_application_id for p in planned}
+    new_apps = [a for a in apps.new.values() if a.id in used_apps]
+    return ImportPlan(planned, rejected, new_apps, len(table.rows), table.blank_rows)
+
+
+def _duplicate_of(
+    number: str,
+    nkey: str,
+    seen_numbers: dict[str, int],
+    seen_names: dict[str, list[tuple[str, int]]],
+) -> int:
+    if number and number in seen_numbers:
+        return seen_numbers[number]
+    for other_number, row in seen_names.get(nkey, []):
+        if not number or not other_number or other_number == number:
+            return row
+    return 0
+
+
+def _sentence(message: str) -> str:
+    message = message.strip()
+    message = message[:1].upper() + message[1:]
+    return message if message.endswith((".", "?", "!")) else message + "."
+
+
+def _with_column(key: str, message: str, mapping: Mapping) -> str:
+    source = {
+        "request_application_id": "request_application",
+        "followup_application_id": "followup_application",
+    }.get(key, key)
+    header = mapping.column(source)
+    return f"{message.rstrip('.')} (kolom '{header}')." if header else message
+
+
+# -- applying ---------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+    rejected: list[Rejected]
+    applications_created: int
+
+    def summary(self) -> str:
+        text = (
+            f"{self.created} nieuw, {self.updated} bijgewerkt, {self.unchanged} ongewijzigd, "
+            f"{len(self.rejected)} geweigerd"
+        )
+        if self.applications_created:
+            text += f"; {self.applications_created} nieuwe toepassing(en)"
+        return text
+
+
+def apply_plan(ws: Any, plan: ImportPlan) -> ImportResult:
+    """Save the plan's applications and new/updated products in ONE transaction."""
+    records: list[Any] = list(plan.new_applications)
+    records += [p.product for p in plan.rows if p.action in ("new", "update")]
+    if records:
+        ws.save_many(records)
+    return ImportResult(
+        created=plan.count("new"),
+        updated=plan.count("update"),
+        unchanged=plan.count("unchanged"),
+        rejected=list(plan.rejected),
+        applications_created=len(plan.new_applications),
+    )
+
+
+def plan_for_workspace(ws: Any, table: Table, mapping: Mapping) -> ImportPlan:
+    """`build_plan` against what the workspace holds now."""
+    from elo_tui.domain.records import Application as _Application
+    from elo_tui.domain.records import Product as _Product
+
+    return build_plan(table, mapping, ws.list(_Product), ws.list(_Application))
