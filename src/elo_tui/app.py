@@ -33,22 +33,58 @@ class NavItem:
 # The areas of work, in the order of the keys 1..9. An entry whose module is not
 # installed is skipped, so a partial build still starts.
 NAV: list[NavItem] = [
-    NavItem("1", "dashboard", "Overzicht", "elo_tui.screens.dashboard:DashboardScreen",
-            "Gereedheid per bouwsteen, deadlines en risico's"),
-    NavItem("2", "inventory", "Producten", "elo_tui.screens.inventory:InventoryScreen",
-            "Inventaris van producten en diensten"),
-    NavItem("3", "applications", "Toepassingen", "elo_tui.screens.applications:ApplicationsScreen",
-            "Toepassingen en loketten en de producten die ze bedienen"),
-    NavItem("4", "matrix", "Bouwstenen", "elo_tui.screens.matrix:MatrixScreen",
-            "Welke bouwsteen per product en toepassing, en waar staat de integratie"),
-    NavItem("5", "checklist", "Checklist", "elo_tui.screens.checklist:ChecklistScreen",
-            "Stappen per bouwsteen en programma"),
-    NavItem("6", "costs", "Kosten", "elo_tui.screens.costs:CostsScreen",
-            "Raming van de integratiekost"),
-    NavItem("7", "submission", "Indiening", "elo_tui.screens.submission:SubmissionScreen",
-            "Indiening voor cofinanciering en export"),
-    NavItem("8", "sync", "Synchronisatie", "elo_tui.screens.sync:SyncScreen",
-            "Synchroniseren met de centrale tracker"),
+    NavItem(
+        "1",
+        "dashboard",
+        "Overzicht",
+        "elo_tui.screens.dashboard:DashboardScreen",
+        "Gereedheid per bouwsteen, deadlines en risico's",
+    ),
+    NavItem(
+        "2",
+        "inventory",
+        "Producten",
+        "elo_tui.screens.inventory:InventoryScreen",
+        "Inventaris van producten en diensten",
+    ),
+    NavItem(
+        "3",
+        "applications",
+        "Toepassingen",
+        "elo_tui.screens.applications:ApplicationsScreen",
+        "Toepassingen en loketten en de producten die ze bedienen",
+    ),
+    NavItem(
+        "4",
+        "matrix",
+        "Bouwstenen",
+        "elo_tui.screens.matrix:MatrixScreen",
+        "Welke bouwsteen per product en toepassing, en waar staat de integratie",
+    ),
+    NavItem(
+        "5",
+        "checklist",
+        "Checklist",
+        "elo_tui.screens.checklist:ChecklistScreen",
+        "Stappen per bouwsteen en programma",
+    ),
+    NavItem(
+        "6", "costs", "Kosten", "elo_tui.screens.costs:CostsScreen", "Raming van de integratiekost"
+    ),
+    NavItem(
+        "7",
+        "submission",
+        "Indiening",
+        "elo_tui.screens.submission:SubmissionScreen",
+        "Indiening voor cofinanciering en export",
+    ),
+    NavItem(
+        "8",
+        "sync",
+        "Synchronisatie",
+        "elo_tui.screens.sync:SyncScreen",
+        "Synchroniseren met de centrale tracker",
+    ),
 ]
 
 
@@ -73,13 +109,19 @@ class EloApp(App[int]):
     COMMAND_PALETTE_BINDING = "ctrl+p"
     BINDINGS = [
         Binding("question_mark,f1", "help", "Help", key_display="?"),
+        Binding("ctrl+p", "command_palette", "Opdrachten", key_display="^p"),
         Binding("ctrl+q", "quit", "Afsluiten", key_display="^q", priority=True),
         Binding("ctrl+w", "switch_workspace", "Werkruimte", show=False),
         *(Binding(str(n), f"goto_nr({n})", f"Scherm {n}", show=False) for n in range(1, 10)),
     ]
 
-    def __init__(self, settings: Settings, workspace: Workspace | None = None,
-                 open_error: str | None = None, start_mode: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        workspace: Workspace | None = None,
+        open_error: str | None = None,
+        start_mode: str | None = None,
+    ) -> None:
         super().__init__()
         self.settings = settings
         self.ws: Workspace | None = workspace
@@ -99,9 +141,14 @@ class EloApp(App[int]):
         else:
             self._enter_workspace()
         if self.open_error:
-            self.notify(self.open_error, title="Werkruimte niet geopend", severity="error",
-                        timeout=12, markup=False)
-        if os.environ.get("ELO_TUI_EXIT_WHEN_READY"):
+            self.notify(
+                self.open_error,
+                title="Werkruimte niet geopend",
+                severity="error",
+                timeout=12,
+                markup=False,
+            )
+        if os.environ.get("ELO_TUI_EXIT_WHEN_READY") == "1":
             # Used by bench/: leave as soon as the first screen has been painted.
             self.call_after_refresh(lambda: self.call_after_refresh(self.exit))
 
@@ -151,8 +198,11 @@ class EloApp(App[int]):
             return ""
         pending = self.ws.count_dirty()
         last = self.ws.get_meta("sync.last_success")
-        parts = [f"{pending} wijziging{'en' if pending != 1 else ''} niet gesynchroniseerd"
-                 if pending else "alles gesynchroniseerd"]
+        parts = [
+            f"{pending} wijziging{'en' if pending != 1 else ''} niet gesynchroniseerd"
+            if pending
+            else "alles gesynchroniseerd"
+        ]
         if last:
             parts.append(f"laatste sync {last[:16].replace('T', ' ')}")
         return " · ".join(parts)
@@ -200,14 +250,22 @@ class EloApp(App[int]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         if self.ws is not None:
             for item in self.nav:
-                yield SystemCommand(f"Ga naar {item.label} ({item.key})", item.help,
-                                    lambda m=item.mode: self.action_goto(m))
-            yield SystemCommand("Product toevoegen", "Een nieuw product in de inventaris",
-                                self.action_add_product)
-            yield SystemCommand("Importeren", "Productlijst uit CSV of XLSX inlezen",
-                                self.action_import)
-        yield SystemCommand("Werkruimte wisselen", "Een andere werkruimte openen of een nieuwe maken",
-                            self.action_switch_workspace)
+                yield SystemCommand(
+                    f"Ga naar {item.label} ({item.key})",
+                    item.help,
+                    lambda m=item.mode: self.action_goto(m),
+                )
+            yield SystemCommand(
+                "Product toevoegen", "Een nieuw product in de inventaris", self.action_add_product
+            )
+            yield SystemCommand(
+                "Importeren", "Productlijst uit CSV of XLSX inlezen", self.action_import
+            )
+        yield SystemCommand(
+            "Werkruimte wisselen",
+            "Een andere werkruimte openen of een nieuwe maken",
+            self.action_switch_workspace,
+        )
         yield SystemCommand("Toetsen", "Welke toetsen werken op dit scherm", self.action_help)
         yield SystemCommand("Thema", "Kleurenthema wijzigen", self.action_change_theme)
         yield SystemCommand("Afsluiten", "elo_tui afsluiten", self.action_quit)
@@ -237,7 +295,11 @@ def run_app(settings: Settings, start_mode: str | None = None) -> int:
                 raise
             error = str(exc)
     # A named workspace that does not exist yet is made by the first-run screen.
-    app = EloApp(settings, ws, open_error=error,
-                 start_mode=start_mode or os.environ.get("ELO_TUI_START_SCREEN"))
+    app = EloApp(
+        settings,
+        ws,
+        open_error=error,
+        start_mode=start_mode or os.environ.get("ELO_TUI_START_SCREEN"),
+    )
     result = app.run()
     return result or 0

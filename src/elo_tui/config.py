@@ -88,12 +88,18 @@ class Settings:
         if self.workspace:
             return self.workspace
         last = self._file.get("last_workspace")
-        if isinstance(last, str) and valid_workspace_name(last) and self.workspace_path(last).exists():
+        if (
+            isinstance(last, str)
+            and valid_workspace_name(last)
+            and self.workspace_path(last).exists()
+        ):
             return last
         return None
 
     def remember(self, **values: str) -> None:
         """Persist small settings (last workspace, user name) owner-only; never secrets."""
+        if all(self._file.get(k) == v for k, v in values.items()):
+            return  # unchanged: no write (and no tomli_w import) on every start
         import tomli_w  # only when writing
 
         self._file.update(values)

@@ -21,8 +21,8 @@ from elo_tui.domain.blocks import (
     SCOPE_PRODUCT,
 )
 from elo_tui.domain.codelists import IPDC_BASE, label_for
-from elo_tui.domain.records import Application, Product
 from elo_tui.domain.readiness import product_application_ids
+from elo_tui.domain.records import Application, Product
 
 TYPE_PERMIT = f"{IPDC_BASE}Type/Toelating"
 GROUP_COMPANY = f"{IPDC_BASE}Doelgroep/Onderneming"
@@ -51,9 +51,7 @@ _WHY_ELO = (
 _WHY_RIGHTS = "Rechtenbeheer op productniveau moet overal in orde zijn tegen Q2 2027."
 
 
-def suggest_for_application(
-    app: Application, products: Sequence[Product]
-) -> dict[str, Suggestion]:
+def suggest_for_application(app: Application, products: Sequence[Product]) -> dict[str, Suggestion]:
     """Suggestions for the application-level blocks of `app`, served products given."""
     if app.kind == "forms_tool":
         return dict.fromkeys(APPLICATION_BLOCKS, Suggestion(FORMS_TOOL, _WHY_FORMS))

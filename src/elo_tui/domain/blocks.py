@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 from urllib.parse import urlparse
 
@@ -71,7 +72,9 @@ BLOCKS: tuple[Block, ...] = (
         SCOPE_APPLICATION,
         DEADLINE_JAN_2027,
     ),
-    Block("gericht_aanmelden", "Gericht aanmelden", "Gericht", SCOPE_APPLICATION, DEADLINE_JUN_2027),
+    Block(
+        "gericht_aanmelden", "Gericht aanmelden", "Gericht", SCOPE_APPLICATION, DEADLINE_JUN_2027
+    ),
     Block(
         "global_header",
         "Globale header met gekoppeld toegangsbeheer",
@@ -96,6 +99,7 @@ APPLICATION_BLOCKS: tuple[str, ...] = tuple(b.code for b in BLOCKS if b.scope ==
 PRODUCT_BLOCKS: tuple[str, ...] = tuple(b.code for b in BLOCKS if b.scope == SCOPE_PRODUCT)
 
 
+@cache
 def deadline_blocks(deadline: Deadline) -> tuple[str, ...]:
     """Blocks that must be in production for `deadline` (all blocks due on or before it)."""
     return tuple(b.code for b in BLOCKS if b.deadline.day <= deadline.day)
@@ -192,8 +196,8 @@ def cell_description(applicability: str, stage: str) -> str:
 
 
 LEGEND = (
-    "○ niet gestart  ◔ analyse  ◑ dossier ingediend  ◕ test  ● productie  "
-    "– niet van toepassing  ▣ via formulierentool  ? nog te beslissen (met voorstel)"
+    "○ niet gestart ◔ analyse ◑ ingediend ◕ test ● productie – n.v.t. ▣ formulierentool "
+    "? te beslissen (ver/nvt/form: voorstel)"
 )
 
 # -- validation of a block status edit ---------------------------------------------------
@@ -262,3 +266,10 @@ def validate_block_status(values: dict[str, Any]) -> tuple[dict[str, str], dict[
         errors["note"] = f"De notitie is te lang (maximaal {MAX_NOTE} tekens)."
     clean["note"] = note
     return clean, errors
+
+
+def format_percent(value: float | None) -> str:
+    """Belgian notation: 12.5 -> '12,5 %'; None (nothing to count) -> '–'."""
+    if value is None:
+        return "–"
+    return f"{value:.1f}".replace(".", ",") + " %"

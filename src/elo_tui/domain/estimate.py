@@ -52,12 +52,13 @@ from __future__ import annotations
 
 import math
 import random
+import sys
+from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
-from operator import add
 from statistics import NormalDist
 from typing import Any
 
@@ -87,7 +88,7 @@ BLOCKS: dict[str, tuple[str, str]] = {
     "vms": ("product", "VMS – mandaten"),
     "toelatingen": ("product", "Toelatingen"),
 }
-GENERAL_BLOCK_LABEL = "Algemeen (projectleiding, testen, …)"
+GENERAL_BLOCK_LABEL = "Zonder bouwsteen (algemeen, formulierentool)"
 
 # Co-financing envelope of the decision (EUR): VLAIO/FIO + VRD3 for 2026; VLAIO/FIO 2027.
 ENVELOPE = {"2026": 1_325_000.0, "2027": 1_000_000.0, "later": 0.0}
@@ -157,11 +158,15 @@ def line_rate(line: EstimateLine, rates: Rates) -> float | None:
 
 def line_problems(line: EstimateLine, rates: Rates) -> dict[str, str]:
     """What is wrong with a line, field -> Dutch message (empty when it can be costed)."""
+    if _plainly_valid(line, rates):
+        return {}
     errors: dict[str, str] = {}
     if line.method not in METHODS:
         errors["method"] = f"Onbekende methode '{line.method}'."
     if line.budget_year not in YEARS:
-        errors["budget_year"] = f"Begrotingsjaar moet 2026, 2027 of 'later' zijn, niet '{line.budget_year}'."
+        errors["budget_year"] = (
+            f"Begrotingsjaar moet 2026, 2027 of 'later' zijn, niet '{line.budget_year}'."
+        )
     if line.recurrence not in RECURRENCES:
         errors["recurrence"] = f"Onbekende waarde '{line.recurrence}' voor eenmalig/terugkerend."
     if line.category not in CATEGORIES:
@@ -187,9 +192,13 @@ def line_problems(line: EstimateLine, rates: Rates) -> dict[str, str]:
         if not errors.keys() & days.keys():
             o, m, p = line.optimistic_days, line.likely_days, line.pessimistic_days
             if o > m:  # type: ignore[operator]
-                errors["likely_days"] = "Meest waarschijnlijk moet minstens optimistisch zijn (O ≤ M)."
+                errors["likely_days"] = (
+                    "Meest waarschijnlijk moet minstens optimistisch zijn (O ≤ M)."
+                )
             elif m > p:  # type: ignore[operator]
-                errors["pessimistic_days"] = "Pessimistisch moet minstens meest waarschijnlijk zijn (M ≤ P)."
+                errors["pessimistic_days"] = (
+                    "Pessimistisch moet minstens meest waarschijnlijk zijn (M ≤ P)."
+                )
         rate = line_rate(line, rates)
         if rate is None:
             errors["day_rate"] = (
@@ -201,11 +210,34 @@ def line_problems(line: EstimateLine, rates: Rates) -> dict[str, str]:
     return errors
 
 
+def _plainly_valid(line: EstimateLine, rates: Rates) -> bool:
+    """The common case in one expression (costing 4,000 lines must stay cheap)."""
+    if (
+        line.budget_year not in YEARS
+        or line.recurrence not in RECURRENCES
+        or line.category not in CATEGORIES
+        or line.scope_kind not in SCOPE_KINDS
+    ):
+        return False
+    try:
+        if line.method == "three_point":
+            rate = line_rate(line, rates)
+            return (
+                0 <= line.optimistic_days <= line.likely_days <= line.pessimistic_days < math.inf  # type: ignore[operator]
+                and 0 < rate < math.inf  # type: ignore[operator]
+            )
+        if line.method == "fixed":
+            return 0 <= line.fixed_amount < math.inf  # type: ignore[operator]
+    except TypeError:  # a None somewhere: the slow path names it
+        return False
+    return False
+
+
 def _finite(value: float) -> bool:
     return isinstance(value, (int, float)) and math.isfinite(value)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: frozen __init__ is 3x slower, 4,000 are made per run
 class LineCost:
     """One line in euro: low/likely/high (O, M, P times the rate), PERT mean and sd."""
 
@@ -235,7 +267,9 @@ def cost_line(line: EstimateLine, rates: Rates) -> LineCost:
     o = float(line.optimistic_days or 0.0) * rate
     m = float(line.likely_days or 0.0) * rate
     p = float(line.pessimistic_days or 0.0) * rate
-    return LineCost(line, rate, o, m, p, pert_mean(o, m, p), pert_sd(o, m, p), pert_beta_variance(o, m, p))
+    return LineCost(
+        line, rate, o, m, p, pert_mean(o, m, p), pert_sd(o, m, p), pert_beta_variance(o, m, p)
+    )
 
 
 # -- percentiles and the simulation ----------------------------------------------------------
@@ -327,48 +361,67 @@ def simulate(
     exact, pooled = variable[:exact_lines], variable[exact_lines:]
 
     rng = random.Random(seed)
-    sums: dict[str, list[float]] = {}
-
-    def accumulate_into(year: str, sample: list[float]) -> None:
-        acc = sums.get(year)
-        sums[year] = sample if acc is None else list(map(add, acc, sample))
-
+    samples: dict[str, list[list[float]]] = {}
     for c in exact:
         a, b = pert_beta_shape(c.low, c.likely, c.high)
         span = c.high - c.low
         table = [c.low + span * x for x in beta_quantiles(round(a, 9), round(b, 9))]
-        accumulate_into(c.line.budget_year, rng.choices(table, k=draws))
+        samples.setdefault(c.line.budget_year, []).append(_draw(rng, table, draws))
     pooled_by_year: dict[str, tuple[float, float]] = {}
     for c in pooled:
         m, v = pooled_by_year.get(c.line.budget_year, (0.0, 0.0))
         pooled_by_year[c.line.budget_year] = (m + c.mean, v + c.variance)
-    for year in sorted(pooled_by_year):
+    for year in sorted(pooled_by_year, key=_year_order):
         m, v = pooled_by_year[year]
         sd = math.sqrt(v)
-        accumulate_into(year, rng.choices([m + sd * z for z in _NORMAL_QUANTILES], k=draws))
+        table = [m + sd * z for z in _NORMAL_QUANTILES]
+        samples.setdefault(year, []).append(_draw(rng, table, draws))
 
     by_year: dict[str, Spread] = {}
-    total_draws: list[float] | None = None
+    year_sums: list[list[float]] = []
     for year in sorted(means, key=_year_order):
-        sample = sums.get(year)
-        if sample is None:
+        parts = samples.get(year)
+        if not parts:
             by_year[year] = Spread(means[year], const[year], const[year])
             continue
-        total_draws = sample if total_draws is None else list(map(add, total_draws, sample))
+        # Summing column-wise through zip is ~2x faster than adding list after list.
+        sample = parts[0] if len(parts) == 1 else list(map(sum, zip(*parts, strict=True)))
+        year_sums.append(sample)
         ordered = sorted(sample)
         by_year[year] = Spread(
-            means[year], percentile(ordered, 0.5) + const[year], percentile(ordered, 0.8) + const[year]
+            means[year],
+            percentile(ordered, 0.5) + const[year],
+            percentile(ordered, 0.8) + const[year],
         )
     total_const = math.fsum(const.values())
     total_mean = math.fsum(means.values())
-    if total_draws is None:
+    if not year_sums:
         total = Spread(total_mean, total_const, total_const)
     else:
-        ordered = sorted(total_draws)
+        totals = (
+            year_sums[0] if len(year_sums) == 1 else list(map(sum, zip(*year_sums, strict=True)))
+        )
+        ordered = sorted(totals)
         total = Spread(
-            total_mean, percentile(ordered, 0.5) + total_const, percentile(ordered, 0.8) + total_const
+            total_mean,
+            percentile(ordered, 0.5) + total_const,
+            percentile(ordered, 0.8) + total_const,
         )
     return Simulation(total, by_year, draws, seed, len(exact), len(pooled))
+
+
+def _draw(rng: random.Random, table: list[float], draws: int) -> list[float]:
+    """`draws` values picked uniformly from the QUANTILES-long `table`.
+
+    16-bit indices from one `randbytes` call into the table repeated to 65,536 entries
+    (QUANTILES divides 65,536, so every entry stays equally likely): about 4x faster
+    than `rng.choices`. Little-endian on every machine, so the answer does not depend
+    on the platform.
+    """
+    indices = array("H", rng.randbytes(2 * draws))
+    if sys.byteorder == "big":
+        indices.byteswap()
+    return list(map((table * (65536 // len(table))).__getitem__, indices))
 
 
 def _year_order(year: str) -> tuple[int, str]:
@@ -521,7 +574,9 @@ def cofinancing(by_year: Mapping[str, Spread], agency: Agency | None) -> list[Co
     return rows
 
 
-def product_shares(products: Sequence[Product], summary: EstimateSummary) -> dict[str, ProductShare]:
+def product_shares(
+    products: Sequence[Product], summary: EstimateSummary
+) -> dict[str, ProductShare]:
     """Per product: its own lines plus an equal share of each of its applications' lines.
 
     An application-level block is costed once per application; its cost is split evenly
@@ -614,7 +669,9 @@ LINE_FORM_FIELDS = (
 )
 
 
-def parse_line_form(values: Mapping[str, Any], rates: Rates) -> tuple[dict[str, Any], dict[str, str]]:
+def parse_line_form(
+    values: Mapping[str, Any], rates: Rates
+) -> tuple[dict[str, Any], dict[str, str]]:
     """Read the edit form of a line (numbers as typed, Belgian style allowed).
 
     Returns the cleaned field values and field -> Dutch message; nothing is saved when

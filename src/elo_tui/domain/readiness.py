@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from elo_tui.domain.blocks import (
     APPLICATION_BLOCKS,
@@ -26,6 +27,7 @@ from elo_tui.domain.blocks import (
     DEADLINES,
     FORMS_TOOL,
     NOT_APPLICABLE,
+    PRODUCT_BLOCKS,
     PRODUCTION,
     REQUIRED,
     SCOPE_APPLICATION,
@@ -62,9 +64,9 @@ def product_application_ids(product: Product) -> tuple[str, ...]:
 # -- one cell ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
-    """The effective status of one block for one product."""
+class Cell(NamedTuple):
+    """The effective status of one block for one product (a tuple: thousands are made per
+    summary, and tuples are the cheapest immutable records in CPython)."""
 
     applicability: str = UNDECIDED
     stage: str = "not_started"
@@ -82,7 +84,8 @@ class Cell:
     @property
     def blocking(self) -> bool:
         """Stands between the product and conformity: open or still undecided."""
-        return self.open or self.applicability == UNDECIDED
+        a = self.applicability
+        return a == UNDECIDED or (a == REQUIRED and self.stage != PRODUCTION)
 
 
 UNDECIDED_CELL = Cell()
@@ -131,22 +134,35 @@ def effective_cell(product: Product, block: str, statuses: StatusIndex) -> Cell:
 
 
 def product_cells(product: Product, statuses: StatusIndex) -> dict[str, Cell]:
-    return {code: effective_cell(product, code, statuses) for code in BLOCK_CODES}
+    """Every block's cell for one product (the hot path of a summary: kept tight)."""
+    out: dict[str, Cell] = {}
+    app_ids = product_application_ids(product)
+    get = statuses.get
+    for code in APPLICATION_BLOCKS:
+        if len(app_ids) == 1:
+            out[code] = _cell(get((SCOPE_APPLICATION, app_ids[0], code)))
+        else:
+            out[code] = combine_cells([_cell(get((SCOPE_APPLICATION, a, code))) for a in app_ids])
+    for code in PRODUCT_BLOCKS:
+        out[code] = _cell(get((SCOPE_PRODUCT, product.id, code)))
+    return out
 
 
 # -- one product ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Risk:
-    """Why a product is at risk for a deadline: one open block and what is wrong."""
+class Risk(NamedTuple):
+    """Why a product is at risk for a deadline: one open or undecided block and what is
+    wrong with it."""
 
     block: str
-    problem: str  # "no_target" | "target_late" | "target_passed"
+    problem: str  # "undecided" | "no_target" | "target_late" | "target_passed"
     target_date: str = ""
 
     def describe(self, deadline: Deadline) -> str:
         label = BLOCKS_BY_CODE[self.block].label if self.block in BLOCKS_BY_CODE else self.block
+        if self.problem == "undecided":
+            return f"{label}: nog niet beslist of deze bouwsteen nodig is"
         if self.problem == "no_target":
             return f"{label}: niet in productie, geen streefdatum"
         if self.problem == "target_passed":
@@ -155,10 +171,13 @@ class Risk:
 
 
 def block_risk(cell: Cell, block: str, deadline: Deadline, today: date | None) -> Risk | None:
-    """A risk when the block is required, not in production and not planned in time."""
-    if not cell.open:
+    """A risk when the block is required, not in production and not planned in time, or
+    when nobody decided yet whether it is needed (it may well be)."""
+    if cell.applicability == UNDECIDED:
+        return Risk(block, "undecided")
+    if cell.applicability != REQUIRED or cell.stage == PRODUCTION:
         return None
-    target = parse_date(cell.target_date) if cell.target_date else None
+    target = _date(cell.target_date) if cell.target_date else None
     if target is None:
         return Risk(block, "no_target")
     if target > deadline.latest_target:
@@ -166,6 +185,12 @@ def block_risk(cell: Cell, block: str, deadline: Deadline, today: date | None) -
     if today is not None and target < today:
         return Risk(block, "target_passed", cell.target_date)
     return None
+
+
+@lru_cache(maxsize=4096)
+def _date(text: str) -> date | None:
+    """parse_date, remembered: a workspace has few distinct target dates."""
+    return parse_date(text)
 
 
 def _flag(cells: Sequence[Cell]) -> bool | None:
@@ -176,7 +201,7 @@ def _flag(cells: Sequence[Cell]) -> bool | None:
     return all(c.done for c in applicable)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ProductReadiness:
     product_id: str
     cells: dict[str, Cell]
@@ -202,20 +227,21 @@ def product_readiness(
     for deadline in deadlines:
         found = []
         for code in deadline_blocks(deadline):
-            risk = block_risk(cells[code], code, deadline, today)
-            if risk is not None:
-                found.append(risk)
+            cell = cells[code]
+            if cell.blocking:
+                risk = block_risk(cell, code, deadline, today)
+                if risk is not None:
+                    found.append(risk)
         risks[deadline.key] = tuple(found)
+    acm = cells["acm_idm"]
+    gericht = cells["gericht_aanmelden"]
     return ProductReadiness(
         product_id=product.id,
         cells=cells,
-        sso=_flag([cells["acm_idm"]]),
-        gericht_aanmelden=_flag([cells["gericht_aanmelden"]]),
-        product_rights=_flag([cells["product_rights"], cells["vms"]]),
-        elo_conform=all(
-            c.applicability != UNDECIDED and (c.done or c.applicability == NOT_APPLICABLE)
-            for c in cells.values()
-        ),
+        sso=None if acm.applicability == NOT_APPLICABLE else acm.done,
+        gericht_aanmelden=None if gericht.applicability == NOT_APPLICABLE else gericht.done,
+        product_rights=_flag((cells["product_rights"], cells["vms"])),
+        elo_conform=not any(c.blocking for c in cells.values()),
         risks=risks,
     )
 
@@ -407,11 +433,15 @@ def summarize(
     block_statuses: Iterable[BlockStatus],
     today: date,
     deadlines: Sequence[Deadline] = DEADLINES,
+    *,
+    cache: dict[str, ProductReadiness] | None = None,
 ) -> ReadinessSummary:
     """Readiness of an agency: per block, overall, ELO-conform and the products at risk.
 
     Tombstoned records are ignored. Application blocks are counted per product (the unit
     ELO lists) and, in `applications_*`, per application that serves at least one product.
+    `cache` (product id -> readiness computed for the same statuses, `today` and
+    deadlines) is used and filled, so a screen that keeps one recomputes only what changed.
     """
     live = [p for p in products if not p.deleted]
     statuses = index_statuses(block_statuses)
@@ -420,7 +450,11 @@ def summarize(
     at_risk: dict[str, list[AtRisk]] = {d.key: [] for d in deadlines}
 
     for product in live:
-        readiness = product_readiness(product, statuses, today, deadlines)
+        readiness = cache.get(product.id) if cache is not None else None
+        if readiness is None:
+            readiness = product_readiness(product, statuses, today, deadlines)
+            if cache is not None:
+                cache[product.id] = readiness
         per_product[product.id] = readiness
         for code, cell in readiness.cells.items():
             summary = blocks[code]

@@ -57,6 +57,8 @@ def parse_number(text: str | float | int | None) -> float | None:
     elif "." in s:
         parts = s.split(".")
         if len(parts) > 2 or (len(parts) == 2 and len(parts[1]) == 3 and parts[0] != "0"):
+            if not parts[0] or any(len(p) != 3 for p in parts[1:]):
+                raise NumberFormatError(f"'{text.strip()}' is geen getal")
             s = s.replace(".", "")
     if not re.fullmatch(r"\d+(\.\d+)?", s):
         raise NumberFormatError(f"'{text.strip()}' is geen getal")
@@ -92,7 +94,9 @@ def _url_ok(url: str) -> bool:
     return parsed.scheme in ("http", "https") and bool(parsed.netloc)
 
 
-def validate_product(values: dict[str, Any], application_ids: set[str]) -> tuple[dict[str, Any], Errors]:
+def validate_product(
+    values: dict[str, Any], application_ids: set[str]
+) -> tuple[dict[str, Any], Errors]:
     """Check product fields; `application_ids` are the existing applications."""
     errors: Errors = {}
     out: dict[str, Any] = {}

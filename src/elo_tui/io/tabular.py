@@ -274,28 +274,40 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
                 raise TabularError(
                     f"'{path.name}' heeft geen blad '{sheet}'. Bladen: {', '.join(names)}."
                 )
-            ws = wb[match]
-        else:
-            visible = [w for w in wb.worksheets if getattr(w, "sheet_state", "visible") == "visible"]
-            if not visible and not wb.worksheets:
-                raise TabularError(f"'{path.name}' bevat geen werkbladen.")
-            ws = (visible or wb.worksheets)[0]
-        if hasattr(ws, "reset_dimensions"):
-            # Stored dimensions are often wrong in files written by other tools;
-            # without them openpyxl reads every row that is really there.
-            ws.reset_dimensions()
-        try:
-            raw = [
-                (number, [_cell_value(v) for v in values])
-                for number, values in enumerate(ws.iter_rows(min_row=1, values_only=True), 1)
-            ]
-        except Exception as exc:
-            raise TabularError(f"Blad '{ws.title}' in '{path.name}' is onleesbaar: {exc}.") from None
-        table = _build(path, raw, format="xlsx", sheet_label=f"blad '{ws.title}' in ")
-        table.sheet, table.sheets = ws.title, names
-        return table
+            return _sheet_table(path, wb[match], names)
+        visible = [w for w in wb.worksheets if getattr(w, "sheet_state", "visible") == "visible"]
+        candidates = visible or list(wb.worksheets)
+        if not candidates:
+            raise TabularError(f"'{path.name}' bevat geen werkbladen.")
+        # The first sheet is often a cover or "lees mij" page: take the first one that
+        # holds a table, and report the first sheet's problem when none does.
+        first_error: TabularError | None = None
+        for ws in candidates:
+            try:
+                return _sheet_table(path, ws, names)
+            except TabularError as exc:
+                first_error = first_error or exc
+        assert first_error is not None
+        raise first_error
     finally:
         wb.close()
+
+
+def _sheet_table(path: Path, ws, names: list[str]) -> Table:
+    if hasattr(ws, "reset_dimensions"):
+        # Stored dimensions are often wrong in files written by other tools; without
+        # them openpyxl reads every row that is really there.
+        ws.reset_dimensions()
+    try:
+        raw = [
+            (number, [_cell_value(v) for v in values])
+            for number, values in enumerate(ws.iter_rows(min_row=1, values_only=True), 1)
+        ]
+    except Exception as exc:
+        raise TabularError(f"Blad '{ws.title}' in '{path.name}' is onleesbaar: {exc}.") from None
+    table = _build(path, raw, format="xlsx", sheet_label=f"blad '{ws.title}' in ")
+    table.sheet, table.sheets = ws.title, names
+    return table
 
 
 # -- shared ----------------------------------------------------------------------------------
@@ -350,9 +362,10 @@ def _build(
     sheet_label: str = "",
 ) -> Table:
     where = f"{sheet_label}'{path.name}'"
+    where = where[0].upper() + where[1:]
     h = find_header(raw)
     if h < 0:
-        raise TabularError(f"{where[0].upper()}{where[1:]} is leeg: geen enkele ingevulde cel.")
+        raise TabularError(f"{where} is leeg: geen enkele ingevulde cel.")
     header_number, header_values = raw[h]
     headers = _headers(header_values)
     rows: list[Row] = []
@@ -368,8 +381,7 @@ def _build(
         rows.append(Row(number, cells, extra))
     if not rows:
         raise TabularError(
-            f"{where[0].upper()}{where[1:]} heeft een kopregel (rij {header_number}) maar "
-            "geen rijen met gegevens."
+            f"{where} heeft een kopregel (rij {header_number}) maar geen rijen met gegevens."
         )
     return Table(
         source=path,

@@ -56,8 +56,12 @@ class ApplicationsScreen(AreaScreen):
     """
 
     def compose_body(self) -> ComposeResult:
-        yield VirtualTable(COLUMNS, lambda r, k: r.cell(k), id="apps",
-                           empty_text="Nog geen toepassingen. Druk op 'a' om er een toe te voegen.")
+        yield VirtualTable(
+            COLUMNS,
+            lambda r, k: r.cell(k),
+            id="apps",
+            empty_text="Nog geen toepassingen. Druk op 'a' om er een toe te voegen.",
+        )
         yield Static("", id="served")
 
     def load(self) -> None:
@@ -100,7 +104,9 @@ class ApplicationsScreen(AreaScreen):
         if len(products) > 50:
             text.append(f"… en nog {len(products) - 50}\n", style="dim")
         if not products:
-            text.append("Nog geen producten gekoppeld. Koppel ze in het productformulier.", style="dim")
+            text.append(
+                "Nog geen producten gekoppeld. Koppel ze in het productformulier.", style="dim"
+            )
         panel.update(text)
 
     def _selected(self) -> Application | None:
@@ -156,9 +162,13 @@ class ApplicationForm(FormScreen):
         yield from self.field("name", "Naam *", Input(a.name))
         yield from self.field("url", "URL (https://…)", Input(a.url))
         yield from self.field(
-            "kind", "Soort",
-            Select([(label, key) for key, label in codelists.APPLICATION_KINDS.items()],
-                   allow_blank=False, value=a.kind if a.kind in codelists.APPLICATION_KINDS else "own_application"),
+            "kind",
+            "Soort",
+            Select(
+                [(label, key) for key, label in codelists.APPLICATION_KINDS.items()],
+                allow_blank=False,
+                value=a.kind if a.kind in codelists.APPLICATION_KINDS else "own_application",
+            ),
         )
         yield from self.field("supplier", "Leverancier", Input(a.supplier))
         yield from self.field("notes", "Notities", TextArea(a.notes))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
 
+from elo_tui.widgets.keybar import KeyBar
 from elo_tui.widgets.navbar import NavBar
 
 
@@ -26,7 +26,7 @@ class AreaScreen(Screen):
     def compose(self) -> ComposeResult:
         yield NavBar(self.MODE)
         yield from self.compose_body()
-        yield Footer()
+        yield KeyBar()
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -36,12 +36,16 @@ class FirstRunScreen(FormScreen):
         yield from self.field("contact_name", "Contactpersoon", Input())
         yield from self.field("contact_email", "E-mail contactpersoon", Input())
         yield from self.field(
-            "workspace", "Naam van de werkruimte (leeg = afgeleid van de naam)",
+            "workspace",
+            "Naam van de werkruimte (leeg = afgeleid van de naam)",
             Input(self.workspace_name or ""),
         )
 
     def values(self) -> dict[str, Any]:
-        return {k: self.value(k) for k in ("name", "ovo_code", "contact_name", "contact_email", "workspace")}
+        return {
+            k: self.value(k)
+            for k in ("name", "ovo_code", "contact_name", "contact_email", "workspace")
+        }
 
     def submit(self, values: dict[str, Any]) -> Any:
         clean, errors = validate_agency(values)

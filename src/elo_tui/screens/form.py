@@ -16,7 +16,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
+
+from elo_tui.widgets.keybar import KeyBar
 
 
 class FormScreen(ModalScreen):
@@ -49,7 +51,7 @@ class FormScreen(ModalScreen):
             with Horizontal(id="form-buttons"):
                 yield Button("Annuleren (Esc)", id="cancel")
                 yield Button("Opslaan (F2)", variant="primary", id="save")
-        yield Footer()
+        yield KeyBar()
 
     def compose_fields(self) -> ComposeResult:
         yield from ()

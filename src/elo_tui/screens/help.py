@@ -8,7 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+
+from elo_tui.widgets.keybar import KeyBar
 
 GENERAL = [
     ("1 … 8", "Naar een ander scherm (zie de balk bovenaan)"),
@@ -43,8 +45,11 @@ class HelpScreen(ModalScreen):
             binding = active.binding
             if binding.description and binding.action not in seen and active.node is not self.app:
                 seen.add(binding.action)
-                keys = [b.key_display or b.key for a in self.for_screen.active_bindings.values()
-                        if (b := a.binding).action == binding.action]
+                keys = [
+                    b.key_display or b.key
+                    for a in self.for_screen.active_bindings.values()
+                    if (b := a.binding).action == binding.action
+                ]
                 rows.append((" / ".join(dict.fromkeys(keys)), binding.description))
         title = Text("Toetsen op dit scherm", style="bold")
         with VerticalScroll():
@@ -56,7 +61,7 @@ class HelpScreen(ModalScreen):
             for key, desc in GENERAL:
                 table.add_row(Text(key), Text(desc))
             yield Static(table)
-        yield Footer()
+        yield KeyBar()
 
     def action_close(self) -> None:
         self.dismiss()

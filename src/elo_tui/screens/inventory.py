@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
+
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
-from textual.widgets import Input, Label, Select
+from textual.widgets import Input, Label, Static
 
-from elo_tui.domain import codelists
+from elo_tui.domain.records import Product
 from elo_tui.screens.base import AreaScreen
 from elo_tui.services import inventory
+from elo_tui.store import WorkspaceError
 from elo_tui.widgets.virtual_table import Column, VirtualTable
 
 COLUMNS = [
@@ -24,6 +26,7 @@ COLUMNS = [
     Column("on_elo", "Vandaag op ELO", width=14),
 ]
 SORTABLE = [c.key for c in COLUMNS]
+_NEEDS_INDEX = {"add", "edit", "delete", "sort_next", "sort_reverse", "filters", "import"}
 
 
 class InventoryScreen(AreaScreen):
@@ -36,55 +39,87 @@ class InventoryScreen(AreaScreen):
         Binding("s", "sort_next", "Sorteren"),
         Binding("r", "sort_reverse", "Omkeren"),
         Binding("i", "import", "Importeren"),
+        Binding("f", "filters", "Filters"),
         Binding("escape", "clear_filter", "Filter wissen", show=False),
     ]
+    AUTO_FOCUS = "#products"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filters = inventory.ProductFilter()
+        self.index: inventory.ProductIndex | None = None
 
     def compose_body(self) -> ComposeResult:
-        with Horizontal(id="filters"):
-            yield Input(placeholder="Zoek op naam, nummer, type, thema of toepassing…", id="filter")
-            yield Select([(c.label, c.uri) for c in codelists.PRODUCT_TYPES],
-                         prompt="Alle types", id="filter-type")
-            yield Select([(c.label, c.uri) for c in codelists.THEMES],
-                         prompt="Alle thema's", id="filter-theme")
-            yield Select([], prompt="Alle toepassingen", id="filter-app")
-        yield VirtualTable(COLUMNS, lambda e, k: e.cell(k), id="products",
-                           empty_text="Geen producten. Druk op 'a' om er een toe te voegen of 'i' om te importeren.")
+        yield Input(
+            placeholder="Zoek op naam, nummer, type, thema of toepassing…  (/)", id="filter"
+        )
+        yield Static(id="filter-summary")
+        yield VirtualTable(
+            COLUMNS,
+            lambda e, k: e.cell(k),
+            id="products",
+            empty_text="Geen producten. Druk op 'a' om er een toe te voegen of 'i' om te importeren.",
+        )
         yield Label("", id="count")
 
     def load(self) -> None:
-        ws = self.app.ws
-        self.index = inventory.load_index(ws)
+        """Paint a first screenful at once; build the full index in a thread.
+
+        At 20,000 products the index takes a few hundred milliseconds: the screen is
+        usable before that (scrolling, opening the first rows) and filtering starts as
+        soon as the index is there, with what was typed in the meantime."""
+        if self.index is None:
+            self.query_one(VirtualTable).set_rows(inventory.first_page(self.app.ws))
+            self.query_one("#count", Label).update("Producten laden…")
+        self._build_index()
+
+    @work(thread=True, exclusive=True, group="inventory-index", exit_on_error=False)
+    def _build_index(self) -> None:
+        try:
+            index = inventory.load_index_in_background(self.app.ws)
+        except WorkspaceError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        self.app.call_from_thread(self._index_ready, index)
+
+    def _index_ready(self, index: inventory.ProductIndex) -> None:
         table = self.query_one(VirtualTable)
-        table.set_sort(self.index.sort_key, self.index.sort_reverse)
-        apps = sorted(self.index.app_names.items(), key=lambda kv: kv[1].casefold())
-        select = self.query_one("#filter-app", Select)
-        current = select.value
-        select.set_options([(Text(name), app_id) for app_id, name in apps])
-        if current in self.index.app_names:
-            select.value = current
-        self.apply_filter()
-        table.focus()
+        current = table.current
+        if self.index is not None:
+            index.sort(self.index.sort_key, self.index.sort_reverse)
+        self.index = index
+        table.set_sort(index.sort_key, index.sort_reverse)
+        if self.filters.application_id not in index.app_names:
+            self.filters.application_id = ""
+        self.apply_filter(keep_id=current.id if current is not None else None)
+        self.refresh_bindings()
+        if os.environ.get("ELO_TUI_EXIT_WHEN_READY") == "index":
+            self.app.exit()  # bench/: time until the whole index is usable
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.index is None and action in _NEEDS_INDEX:
+            return None  # shown, but not yet available
+        return True
 
     # -- filtering -------------------------------------------------------------------------
 
     def current_filter(self) -> inventory.ProductFilter:
-        def sel(widget_id: str) -> str:
-            value = self.query_one(widget_id, Select).value
-            return value if isinstance(value, str) else ""
-
-        return inventory.ProductFilter(
-            text=self.query_one("#filter", Input).value,
-            type_uri=sel("#filter-type"),
-            theme_uri=sel("#filter-theme"),
-            application_id=sel("#filter-app"),
-        )
+        self.filters.text = self.query_one("#filter", Input).value
+        return self.filters
 
     def apply_filter(self, keep_id: str | None = None) -> None:
+        if self.index is None:
+            return  # applied when the index is ready
         table = self.query_one(VirtualTable)
         current = table.current
         keep = self.index.entry(keep_id) if keep_id else current
         rows = self.index.filter(self.current_filter())
         table.set_rows(rows, keep=keep)
+        from elo_tui.screens.product_filter import describe
+
+        self.query_one("#filter-summary", Static).update(
+            describe(self.filters, self.index.app_names)
+        )
         total = len(self.index)
         shown = len(rows)
         text = f"{total} producten" if shown == total else f"{shown} van {total} producten"
@@ -98,18 +133,23 @@ class InventoryScreen(AreaScreen):
     def _filter_submitted(self) -> None:
         self.query_one(VirtualTable).focus()
 
-    @on(Select.Changed)
-    def _select_changed(self) -> None:
-        if hasattr(self, "index"):
-            self.apply_filter()
+    def action_filters(self) -> None:
+        from elo_tui.screens.product_filter import ProductFilterScreen
+
+        def done(chosen: inventory.ProductFilter | None) -> None:
+            if chosen is not None:
+                self.filters = chosen
+                self.apply_filter()
+
+        self.app.push_screen(ProductFilterScreen(self.current_filter(), self.index.app_names), done)
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
 
     def action_clear_filter(self) -> None:
+        self.filters = inventory.ProductFilter()
         self.query_one("#filter", Input).value = ""
-        for widget_id in ("#filter-type", "#filter-theme", "#filter-app"):
-            self.query_one(widget_id, Select).clear()
+        self.apply_filter()
         self.query_one(VirtualTable).focus()
 
     # -- sorting ---------------------------------------------------------------------------
@@ -135,7 +175,7 @@ class InventoryScreen(AreaScreen):
 
     def _selected(self):
         entry = self.query_one(VirtualTable).current
-        return entry.product if entry is not None else None
+        return self.app.ws.get(Product, entry.id) if entry is not None else None
 
     def action_add(self) -> None:
         from elo_tui.screens.product_form import ProductForm

@@ -32,44 +32,79 @@ class ProductForm(FormScreen):
         yield from self.field(
             "ipdc_type",
             "Producttype (IPDC)",
-            Select([(c.label, c.uri) for c in codelists.PRODUCT_TYPES],
-                   prompt="Nog niet bepaald",
-                   value=p.ipdc_type if codelists.find(codelists.PRODUCT_TYPES, p.ipdc_type) else Select.NULL),
+            Select(
+                [(c.label, c.uri) for c in codelists.PRODUCT_TYPES],
+                prompt="Nog niet bepaald",
+                value=p.ipdc_type
+                if codelists.find(codelists.PRODUCT_TYPES, p.ipdc_type)
+                else Select.NULL,
+            ),
         )
         yield from self.field(
-            "themes", "Thema's",
+            "themes",
+            "Thema's",
             SelectionList(*[(c.label, c.uri, c.uri in p.themes) for c in codelists.THEMES]),
         )
         yield from self.field(
-            "target_groups", "Doelgroepen",
-            SelectionList(*[(c.label, c.uri, c.uri in p.target_groups) for c in codelists.TARGET_GROUPS]),
+            "target_groups",
+            "Doelgroepen",
+            SelectionList(
+                *[(c.label, c.uri, c.uri in p.target_groups) for c in codelists.TARGET_GROUPS]
+            ),
         )
         yield from self.field(
-            "request_application_id", "Toepassing om aan te vragen",
-            Select(app_options, prompt="Geen",
-                   value=p.request_application_id if p.request_application_id in app_ids else Select.NULL),
+            "request_application_id",
+            "Toepassing om aan te vragen",
+            Select(
+                app_options,
+                prompt="Geen",
+                value=p.request_application_id
+                if p.request_application_id in app_ids
+                else Select.NULL,
+            ),
         )
         yield from self.field(
-            "followup_application_id", "Toepassing om op te volgen",
-            Select(app_options, prompt="Geen",
-                   value=p.followup_application_id if p.followup_application_id in app_ids else Select.NULL),
+            "followup_application_id",
+            "Toepassing om op te volgen",
+            Select(
+                app_options,
+                prompt="Geen",
+                value=p.followup_application_id
+                if p.followup_application_id in app_ids
+                else Select.NULL,
+            ),
         )
         yield from self.field(
-            "yearly_volume", "Jaarvolume (aanvragen per jaar, bv. 45.000)",
+            "yearly_volume",
+            "Jaarvolume (aanvragen per jaar, bv. 45.000)",
             Input(inventory.format_volume(p.yearly_volume)),
         )
         yield from self.field(
-            "on_elo", "Vandaag op e-loketondernemers",
-            Select([(label, key) for key, label in codelists.ON_ELO.items()],
-                   allow_blank=False, value=p.on_elo if p.on_elo in codelists.ON_ELO else "none"),
+            "on_elo",
+            "Vandaag op e-loketondernemers",
+            Select(
+                [(label, key) for key, label in codelists.ON_ELO.items()],
+                allow_blank=False,
+                value=p.on_elo if p.on_elo in codelists.ON_ELO else "none",
+            ),
         )
         yield from self.field("description", "Beschrijving", TextArea(p.description))
         yield from self.field("notes", "Notities", TextArea(p.notes))
 
     def values(self) -> dict[str, Any]:
-        keys = ("name", "ipdc_number", "ipdc_type", "themes", "target_groups",
-                "request_application_id", "followup_application_id", "yearly_volume",
-                "on_elo", "description", "notes")
+        keys = (
+            "name",
+            "ipdc_number",
+            "ipdc_type",
+            "themes",
+            "target_groups",
+            "request_application_id",
+            "followup_application_id",
+            "yearly_volume",
+            "on_elo",
+            "description",
+            "notes",
+        )
         return {k: self.value(k) for k in keys}
 
     def submit(self, values: dict[str, Any]) -> Any:

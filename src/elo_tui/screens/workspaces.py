@@ -7,12 +7,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, OptionList
+from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from elo_tui.config import DEMO_NAME
 from elo_tui.services import workspaces
 from elo_tui.store import WorkspaceError
+from elo_tui.widgets.keybar import KeyBar
 
 NEW = "\x00new"
 
@@ -34,7 +35,8 @@ class WorkspaceScreen(ModalScreen):
         names = settings.available_workspaces()
         current = self.app.ws.path.stem if self.app.ws else None
         options = [
-            Option(Text(f"{name}{'  (open)' if name == current else ''}"), id=name) for name in names
+            Option(Text(f"{name}{'  (open)' if name == current else ''}"), id=name)
+            for name in names
         ]
         if DEMO_NAME not in names:
             options.append(Option(Text("Voorbeeldwerkruimte (fictieve gegevens)"), id=DEMO_NAME))
@@ -42,7 +44,7 @@ class WorkspaceScreen(ModalScreen):
         with Vertical():
             yield Label(Text(f"Werkruimtes in {settings.state_dir}", style="bold"))
             yield OptionList(*options)
-        yield Footer()
+        yield KeyBar()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         choice = event.option.id

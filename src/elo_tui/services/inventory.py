@@ -9,6 +9,7 @@ sorting happens once per sort change, not per keystroke.
 from __future__ import annotations
 
 import dataclasses
+import json
 import unicodedata
 from collections.abc import Iterable
 
@@ -20,7 +21,10 @@ from elo_tui.store import Workspace
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form for searching ('Financiële' ~ 'financiele')."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    text = text.casefold()
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
@@ -29,33 +33,125 @@ def format_volume(volume: int | None) -> str:
     return "" if volume is None else f"{volume:,}".replace(",", ".")
 
 
+# What the inventory reads per product: a narrow projection, not whole records.
+ROW_COLUMNS = (
+    "id",
+    "name",
+    "ipdc_number",
+    "ipdc_type",
+    "themes",
+    "request_application_id",
+    "followup_application_id",
+    "yearly_volume",
+    "on_elo",
+)
+
+
+class _Labels:
+    """Display strings shared by many products (types, theme sets, application pairs),
+    computed once per distinct value; also interns the repeated raw values so 20,000
+    entries share them instead of holding 20,000 copies."""
+
+    def __init__(self, app_names: dict[str, str]) -> None:
+        self.app_names = app_names
+        self._themes: dict[str, tuple[str, str, str]] = {}
+        self._apps: dict[tuple[str, str], tuple[str, str]] = {}
+        self._types: dict[str, tuple[str, str, str]] = {}
+        self._strings: dict[str, str] = {}
+
+    def intern(self, value: str) -> str:
+        return self._strings.setdefault(value, value)
+
+    def type_label(self, uri: str) -> tuple[str, str, str]:
+        """(uri interned, label, folded label)."""
+        hit = self._types.get(uri)
+        if hit is None:
+            label = codelists.label_for(uri) if uri else ""
+            hit = self._types[uri] = (uri, label, fold(label))
+        return hit
+
+    def themes_label(self, raw: str) -> tuple[str, str, str]:
+        """(raw JSON interned, label, folded label)."""
+        hit = self._themes.get(raw)
+        if hit is None:
+            label = ", ".join(codelists.label_for(t) for t in json.loads(raw or "[]"))
+            hit = self._themes[raw] = (raw, label, fold(label))
+        return hit
+
+    def app_label(self, req: str, fol: str) -> tuple[str, str]:
+        """(label, folded label) of a request/follow-up application pair."""
+        hit = self._apps.get((req, fol))
+        if hit is None:
+            r = self.app_names.get(req, "")
+            f = self.app_names.get(fol, "")
+            label = r if not f or f == r else f"{r} / {f}" if r else f
+            hit = self._apps[(req, fol)] = (label, fold(label))
+        return hit
+
+
 class ProductEntry:
-    """One inventory row: the product plus its display strings."""
+    """One inventory row: the raw values the table shows and searches, not the full
+    record (the form reads that with `ws.get` when a person opens it). Labels are looked
+    up when a cell is drawn, which happens only for the rows on screen."""
 
-    __slots__ = ("product", "type_label", "themes_label", "app_label", "volume_label", "elo_label", "search")
+    __slots__ = (
+        "id",
+        "name",
+        "ipdc_number",
+        "type_uri",
+        "themes_raw",
+        "request_app",
+        "followup_app",
+        "yearly_volume",
+        "on_elo",
+        "search",
+        "_labels",
+    )
 
-    def __init__(self, product: Product, app_names: dict[str, str]) -> None:
-        self.product = product
-        self.type_label = codelists.label_for(product.ipdc_type) if product.ipdc_type else ""
-        self.themes_label = ", ".join(codelists.label_for(t) for t in product.themes)
-        req = app_names.get(product.request_application_id, "")
-        fol = app_names.get(product.followup_application_id, "")
-        self.app_label = req if not fol or fol == req else f"{req} / {fol}" if req else fol
-        self.volume_label = format_volume(product.yearly_volume)
-        self.elo_label = codelists.ON_ELO.get(product.on_elo, product.on_elo)
-        self.search = fold(
-            " ".join(
-                (product.name, product.ipdc_number, self.type_label, self.themes_label, self.app_label)
-            )
-        )
+    def __init__(self, row: tuple, labels: _Labels) -> None:
+        (
+            self.id,
+            self.name,
+            self.ipdc_number,
+            type_uri,
+            themes_raw,
+            request_app,
+            followup_app,
+            self.yearly_volume,
+            self.on_elo,
+        ) = row
+        self._labels = labels
+        self.type_uri, _, type_key = labels.type_label(type_uri)
+        self.themes_raw, _, themes_key = labels.themes_label(themes_raw)
+        self.request_app = labels.intern(request_app)
+        self.followup_app = labels.intern(followup_app)
+        app_key = labels.app_label(self.request_app, self.followup_app)[1]
+        self.search = f"{fold(self.name)} {self.ipdc_number} {type_key} {themes_key} {app_key}"
+
+    @classmethod
+    def of(cls, product: Product, labels: _Labels) -> ProductEntry:
+        row = tuple(getattr(product, c) for c in ROW_COLUMNS)
+        themes = json.dumps(product.themes, ensure_ascii=False, sort_keys=True)
+        return cls(row[:4] + (themes,) + row[5:], labels)
+
+    @property
+    def type_label(self) -> str:
+        return self._labels.type_label(self.type_uri)[1]
+
+    @property
+    def themes_label(self) -> str:
+        return self._labels.themes_label(self.themes_raw)[1]
+
+    @property
+    def app_label(self) -> str:
+        return self._labels.app_label(self.request_app, self.followup_app)[0]
 
     def cell(self, key: str) -> str:
-        p = self.product
         match key:
             case "name":
-                return p.name
+                return self.name
             case "ipdc_number":
-                return p.ipdc_number
+                return self.ipdc_number
             case "type":
                 return self.type_label
             case "themes":
@@ -63,20 +159,20 @@ class ProductEntry:
             case "application":
                 return self.app_label
             case "volume":
-                return self.volume_label
+                return format_volume(self.yearly_volume)
             case "on_elo":
-                return self.elo_label
+                return codelists.ON_ELO.get(self.on_elo, self.on_elo)
         return ""
 
 
 SORT_KEYS = {
-    "name": lambda e: fold(e.product.name),
-    "ipdc_number": lambda e: (e.product.ipdc_number == "", e.product.ipdc_number.zfill(12)),
-    "type": lambda e: fold(e.type_label),
-    "themes": lambda e: fold(e.themes_label),
-    "application": lambda e: fold(e.app_label),
-    "volume": lambda e: -1 if e.product.yearly_volume is None else e.product.yearly_volume,
-    "on_elo": lambda e: e.elo_label,
+    "name": lambda e: e.name.casefold(),
+    "ipdc_number": lambda e: (e.ipdc_number == "", e.ipdc_number.zfill(12)),
+    "type": lambda e: e.type_label,
+    "themes": lambda e: e.themes_label,
+    "application": lambda e: e.app_label.casefold(),
+    "volume": lambda e: -1 if e.yearly_volume is None else e.yearly_volume,
+    "on_elo": lambda e: codelists.ON_ELO.get(e.on_elo, e.on_elo),
 }
 
 
@@ -94,12 +190,16 @@ class ProductFilter:
 class ProductIndex:
     """All live products of a workspace, sorted once, filtered per keystroke."""
 
-    def __init__(self, products: Iterable[Product], applications: Iterable[Application]) -> None:
+    def __init__(self, rows: Iterable[tuple], applications: Iterable[Application]) -> None:
         self.app_names = {a.id: a.name for a in applications}
+        self._labels = _Labels(self.app_names)
         self.sort_key = "name"
         self.sort_reverse = False
-        self._entries = [ProductEntry(p, self.app_names) for p in products]
-        self._by_id = {e.product.id: e for e in self._entries}
+        self._entries = [ProductEntry(r, self._labels) for r in rows]
+        self._by_id = {e.id: e for e in self._entries}
+        # (type/theme/app filters, folded text, result) of the previous filter call
+        self._last: tuple[tuple[str, str, str], str, list[ProductEntry]] | None = None
+        self._recent: dict[tuple[tuple[str, str, str], str], list[ProductEntry]] = {}
         self._resort()
 
     def __len__(self) -> int:
@@ -112,36 +212,57 @@ class ProductIndex:
         self.sort_key, self.sort_reverse = key, reverse
         self._resort()
 
+    def _forget_filters(self) -> None:
+        self._last = None
+        self._recent.clear()
+
     def _resort(self) -> None:
+        self._forget_filters()
         self._entries.sort(key=SORT_KEYS[self.sort_key], reverse=self.sort_reverse)
 
     def filter(self, f: ProductFilter) -> list[ProductEntry]:
-        if not f.active():
-            return list(self._entries)
-        tokens = fold(f.text).split()
-        out = []
-        for e in self._entries:
-            p = e.product
-            if f.type_uri and p.ipdc_type != f.type_uri:
-                continue
-            if f.theme_uri and f.theme_uri not in p.themes:
-                continue
-            if f.application_id and f.application_id not in (
-                p.request_application_id,
-                p.followup_application_id,
-            ):
-                continue
-            if tokens and not all(t in e.search for t in tokens):
-                continue
-            out.append(e)
-        return out
+        """Entries matching every token (in name, number, type, themes, application) and
+        the chosen type, theme and application, in the current sort order.
+
+        Typing one more character refines the previous result instead of scanning all
+        entries again: that keeps a keystroke at 20,000 products to a few milliseconds."""
+        text = " ".join(fold(f.text).split())
+        structure = (f.type_uri, f.theme_uri, f.application_id)
+        cached = self._recent.get((structure, text))
+        if cached is not None:  # e.g. backspace back to an earlier query
+            self._last = (structure, text, cached)
+            return list(cached)
+        last = self._last
+        if last is not None and last[0] == structure and text.startswith(last[1]):
+            # Whatever matches the longer text matched its prefix: refine, re-checking
+            # every token on the (smaller) previous result.
+            candidates = last[2]
+            tokens = text.split()
+        else:
+            candidates = self._entries
+            tokens = text.split()
+            if f.type_uri:
+                candidates = [e for e in candidates if e.type_uri == f.type_uri]
+            if f.theme_uri:
+                quoted = f'"{f.theme_uri}"'
+                candidates = [e for e in candidates if quoted in e.themes_raw]
+            if f.application_id:
+                app = f.application_id
+                candidates = [e for e in candidates if app in (e.request_app, e.followup_app)]
+        for token in tokens:
+            candidates = [e for e in candidates if token in e.search]
+        if candidates is self._entries:
+            candidates = list(candidates)
+        self._last = (structure, text, candidates)
+        if len(self._recent) >= 64:
+            self._recent.pop(next(iter(self._recent)))
+        self._recent[(structure, text)] = candidates
+        return list(candidates)
 
     def put(self, product: Product) -> ProductEntry:
         """Add or replace one product (after a save) without rebuilding the index."""
-        old = self._by_id.pop(product.id, None)
-        if old is not None:
-            self._entries.remove(old)
-        entry = ProductEntry(product, self.app_names)
+        self.remove(product.id)
+        entry = ProductEntry.of(product, self._labels)
         if not product.deleted:
             self._entries.append(entry)
             self._by_id[product.id] = entry
@@ -152,10 +273,26 @@ class ProductIndex:
         old = self._by_id.pop(product_id, None)
         if old is not None:
             self._entries.remove(old)
+            self._forget_filters()
 
 
 def load_index(ws: Workspace) -> ProductIndex:
-    return ProductIndex(ws.list(Product), ws.list(Application))
+    return ProductIndex(ws.columns(Product, ROW_COLUMNS), ws.list(Application))
+
+
+def load_index_in_background(ws: Workspace) -> ProductIndex:
+    """Build the index on a separate read connection (for a worker thread)."""
+    reader = ws.reader()
+    try:
+        return load_index(reader)
+    finally:
+        reader.close()
+
+
+def first_page(ws: Workspace, limit: int = 200) -> list[ProductEntry]:
+    """The first rows by name, to paint the inventory at once while the index builds."""
+    labels = _Labels({a.id: a.name for a in ws.list(Application)})
+    return [ProductEntry(r, labels) for r in ws.first_columns(Product, ROW_COLUMNS, limit)]
 
 
 def save_product(

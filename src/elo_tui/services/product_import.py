@@ -29,6 +29,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from elo_tui.domain.validation import validate_application, validate_product
 from elo_tui.io.tabular import Cell, Table
 
 PREVIEW_ROWS = 20
+UNDECIDED = "?"  # a value nobody has mapped yet, as written in a mapping file
 MAX_DISTINCT_VALUES = 200  # beyond this a column is free text, not a code column
 
 
@@ -55,95 +57,52 @@ class TargetField:
     synonyms: tuple[str, ...]  # already normalised (see `normalize`)
 
 
+def _words(text: str) -> tuple[str, ...]:
+    """A '|'-separated list of already normalised words (keeps the tables below compact)."""
+    return tuple(w.strip() for w in text.split("|") if w.strip())
+
+
+# fmt: off
 FIELDS: tuple[TargetField, ...] = (
-    TargetField(
-        "name",
-        "Naam",
-        (
-            "naam", "productnaam", "naam product", "naam van het product", "product",
-            "dienst", "product dienst", "naam dienst", "titel", "benaming",
-            "name", "product name", "service", "service name", "title",
-        ),
-    ),
-    TargetField(
-        "ipdc_number",
-        "IPDC-productnummer",
-        (
-            "ipdc", "ipdc nummer", "ipdc nr", "ipdcnr", "ipdc productnummer", "productnummer",
-            "product nr", "productnr", "ipdc id", "ipdc code", "nummer ipdc",
-            "ipdc number", "product number", "product id",
-        ),
-    ),
-    TargetField(
-        "ipdc_type",
-        "Type",
-        (
-            "type", "producttype", "type product", "soort", "soort product", "productsoort",
-            "categorie", "ipdc type", "product type", "kind", "category",
-        ),
-    ),
-    TargetField(
-        "themes",
-        "Thema's",
-        ("thema", "themas", "beleidsdomein", "domein", "beleidsthema", "theme", "themes", "topic"),
-    ),
-    TargetField(
-        "target_groups",
-        "Doelgroepen",
-        ("doelgroep", "doelgroepen", "voor wie", "target group", "target groups", "audience"),
-    ),
-    TargetField(
-        "request_application",
-        "Toepassing voor aanvragen",
-        (
-            "aanvraagtoepassing", "toepassing aanvraag", "toepassing aanvragen",
-            "toepassing voor aanvragen", "aanvragen via", "aanvraag via", "aanvraagloket",
-            "loket", "toepassing", "applicatie", "naam toepassing", "e loket",
-            "request application", "application", "apply via", "applied via",
-        ),
-    ),
-    TargetField(
-        "followup_application",
-        "Toepassing voor opvolgen",
-        (
-            "opvolgtoepassing", "toepassing opvolging", "toepassing opvolgen",
-            "toepassing voor opvolgen", "opvolging via", "opvolgen via", "opvolgloket",
-            "dossieropvolging", "follow up application", "followup application",
-            "follow up via", "tracking application",
-        ),
-    ),
-    TargetField(
-        "yearly_volume",
-        "Jaarvolume",
-        (
-            "jaarvolume", "volume", "aantal per jaar", "aantal aanvragen",
-            "aanvragen per jaar", "aantal aanvragen per jaar", "aantal dossiers",
-            "dossiers per jaar", "aantal", "volume per jaar",
-            "yearly volume", "annual volume", "volume per year", "requests per year",
-        ),
-    ),
-    TargetField(
-        "on_elo",
-        "Vandaag op ELO",
-        (
-            "op elo", "vandaag op elo", "elo", "beschikbaar op elo", "status elo",
-            "e loketondernemers", "on elo", "elo status",
-        ),
-    ),
-    TargetField(
-        "description",
-        "Beschrijving",
-        ("beschrijving", "omschrijving", "productbeschrijving", "description", "summary"),
-    ),
-    TargetField(
-        "notes",
-        "Opmerkingen",
-        (
-            "opmerkingen", "opmerking", "notities", "notitie", "nota", "commentaar",
-            "notes", "remarks", "comments", "comment",
-        ),
-    ),
+    TargetField("name", "Naam", _words(
+        "naam | productnaam | naam product | naam van het product | product | dienst | "
+        "product dienst | naam dienst | titel | benaming | "
+        "name | product name | service | service name | title")),
+    TargetField("ipdc_number", "IPDC-productnummer", _words(
+        "ipdc | ipdc nummer | ipdc nr | ipdcnr | ipdc productnummer | productnummer | "
+        "product nr | productnr | ipdc id | ipdc code | nummer ipdc | "
+        "ipdc number | product number | product id")),
+    TargetField("ipdc_type", "Type", _words(
+        "type | producttype | type product | soort | soort product | productsoort | "
+        "categorie | ipdc type | product type | kind | category")),
+    TargetField("themes", "Thema's", _words(
+        "thema | themas | beleidsdomein | domein | beleidsthema | theme | themes | topic")),
+    TargetField("target_groups", "Doelgroepen", _words(
+        "doelgroep | doelgroepen | voor wie | target group | target groups | audience")),
+    TargetField("request_application", "Toepassing voor aanvragen", _words(
+        "aanvraagtoepassing | toepassing aanvraag | toepassing aanvragen | "
+        "toepassing voor aanvragen | aanvragen via | aanvraag via | aanvraagloket | loket | "
+        "toepassing | applicatie | naam toepassing | e loket | "
+        "request application | application | apply via | applied via")),
+    TargetField("followup_application", "Toepassing voor opvolgen", _words(
+        "opvolgtoepassing | toepassing opvolging | toepassing opvolgen | "
+        "toepassing voor opvolgen | opvolging via | opvolgen via | opvolgloket | "
+        "dossieropvolging | follow up application | followup application | follow up via | "
+        "tracking application")),
+    TargetField("yearly_volume", "Jaarvolume", _words(
+        "jaarvolume | volume | aantal per jaar | aantal aanvragen | aanvragen per jaar | "
+        "aantal aanvragen per jaar | aantal dossiers | dossiers per jaar | aantal | "
+        "volume per jaar | yearly volume | annual volume | volume per year | requests per year")),
+    TargetField("on_elo", "Vandaag op ELO", _words(
+        "op elo | vandaag op elo | elo | beschikbaar op elo | status elo | e loketondernemers | "
+        "on elo | elo status")),
+    TargetField("description", "Beschrijving", _words(
+        "beschrijving | omschrijving | productbeschrijving | description | summary")),
+    TargetField("notes", "Opmerkingen", _words(
+        "opmerkingen | opmerking | notities | notitie | nota | commentaar | "
+        "notes | remarks | comments | comment")),
 )
+# fmt: on
 FIELD_BY_KEY = {f.key: f for f in FIELDS}
 VALUE_FIELDS = ("ipdc_type", "themes", "target_groups", "on_elo")
 MULTI_FIELDS = ("themes", "target_groups")
@@ -153,13 +112,15 @@ APPLICATION_FIELDS = {
 }
 # Cells that mean "nothing here" in hand-kept lists.
 EMPTY_WORDS = {"", "-", "--", "/", "nvt", "n v t", "n a", "na", "geen", "none", "onbekend", "?"}
+_LONGEST_EMPTY_WORD = 8  # "n.v.t." / "onbekend" with some punctuation
 MULTI_SPLIT = re.compile(r"[,;/|\n]+")
 
 
-def normalize(text: object) -> str:
+@lru_cache(maxsize=8192)
+def normalize(text: str) -> str:
     """Compare form of headers and values: no accents, case, punctuation or extra spaces
     ('Thema’s' -> 'themas', 'IPDC-nr.' -> 'ipdc nr')."""
-    s = unicodedata.normalize("NFKD", str(text).casefold())
+    s = unicodedata.normalize("NFKD", text.casefold())
     s = "".join(c for c in s if not unicodedata.combining(c))
     s = re.sub(r"['’`´]", "", s)
     return re.sub(r"[^0-9a-z€]+", " ", s).strip()
@@ -169,87 +130,73 @@ def normalize(text: object) -> str:
 
 # Keywords per IPDC type; matched inside Dutch compounds ("Omgevingsvergunning"), where the
 # keyword ending last wins because a Dutch compound's head is its last part.
+# fmt: off
 TYPE_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "FinancieelVoordeel": (
-        "subsidie", "premie", "steun", "toelage", "tegemoetkoming", "financiering",
-        "vergoeding", "financieel voordeel", "grant", "subsidy", "allowance",
-    ),
-    "Toelating": (
-        "vergunning", "erkenning", "toelating", "ontheffing", "machtiging", "licentie",
-        "registratie", "permit", "licence", "license", "accreditation", "authorisation",
-        "authorization", "recognition", "exemption",
-    ),
-    "FinancieleVerplichting": (
-        "heffing", "belasting", "retributie", "taks", "boete", "financiele verplichting",
-        "tax", "levy", "fine",
-    ),
-    "Bewijs": (
-        "attest", "certificaat", "uittreksel", "bewijs", "getuigschrift", "afschrift",
-        "certificate", "proof", "extract",
-    ),
-    "AdviesBegeleiding": (
-        "advies", "begeleiding", "ondersteuning", "coaching", "informatie",
-        "advies en begeleiding", "advice", "guidance", "coaching",
-    ),
-    "InfrastructuurMateriaal": (
-        "infrastructuur", "materiaal", "infrastructuur en materiaal", "infrastructure",
-        "equipment",
-    ),
-    "Voorwerp": ("voorwerp", "ontlening", "uitlening", "object"),
+    "FinancieelVoordeel": _words(
+        "subsidie | premie | steun | toelage | tegemoetkoming | financiering | vergoeding | "
+        "financieel voordeel | grant | subsidy | allowance"),
+    "Toelating": _words(
+        "vergunning | erkenning | toelating | ontheffing | machtiging | licentie | registratie | "
+        "permit | licence | license | accreditation | authorisation | authorization | "
+        "recognition | exemption"),
+    "FinancieleVerplichting": _words(
+        "heffing | belasting | retributie | taks | boete | financiele verplichting | "
+        "tax | levy | fine"),
+    "Bewijs": _words(
+        "attest | certificaat | uittreksel | bewijs | getuigschrift | afschrift | "
+        "certificate | proof | extract"),
+    "AdviesBegeleiding": _words(
+        "advies | begeleiding | ondersteuning | coaching | informatie | advies en begeleiding | "
+        "advice | guidance"),
+    "InfrastructuurMateriaal": _words(
+        "infrastructuur | materiaal | infrastructuur en materiaal | infrastructure | equipment"),
+    "Voorwerp": _words("voorwerp | ontlening | uitlening | object"),
 }
 
 THEME_WORDS: dict[str, tuple[str, ...]] = {
-    "BurgerOverheid": ("overheid", "burger en overheid", "government"),
-    "CultuurSportVrijeTijd": (
-        "cultuur", "sport", "vrije tijd", "toerisme", "jeugd", "culture", "leisure", "tourism",
-    ),
-    "EconomieWerk": (
-        "economie", "werk", "economie en werk", "ondernemen", "ondernemerschap", "innovatie",
-        "economy", "work", "business", "employment",
-    ),
-    "MilieuEnergie": (
-        "milieu", "energie", "milieu en energie", "natuur", "klimaat", "omgeving",
-        "environment", "energy", "climate",
-    ),
-    "MobiliteitOpenbareWerken": (
-        "mobiliteit", "openbare werken", "vervoer", "verkeer", "transport", "mobility",
-    ),
-    "OnderwijsWetenschap": (
-        "onderwijs", "wetenschap", "onderzoek", "education", "science", "research",
-    ),
-    "WelzijnGezondheid": ("welzijn", "gezondheid", "zorg", "welfare", "health", "care"),
-    "BouwenWonen": ("bouwen", "wonen", "huisvesting", "housing", "building", "construction"),
+    "BurgerOverheid": _words("overheid | burger en overheid | government"),
+    "CultuurSportVrijeTijd": _words(
+        "cultuur | sport | vrije tijd | toerisme | jeugd | culture | leisure | tourism"),
+    "EconomieWerk": _words(
+        "economie | werk | economie en werk | ondernemen | ondernemerschap | innovatie | "
+        "economy | work | business | employment"),
+    "MilieuEnergie": _words(
+        "milieu | energie | milieu en energie | natuur | klimaat | omgeving | "
+        "environment | energy | climate"),
+    "MobiliteitOpenbareWerken": _words(
+        "mobiliteit | openbare werken | vervoer | verkeer | transport | mobility"),
+    "OnderwijsWetenschap": _words(
+        "onderwijs | wetenschap | onderzoek | education | science | research"),
+    "WelzijnGezondheid": _words("welzijn | gezondheid | zorg | welfare | health | care"),
+    "BouwenWonen": _words("bouwen | wonen | huisvesting | housing | building | construction"),
 }
 
 TARGET_GROUP_WORDS: dict[str, tuple[str, ...]] = {
-    "Burger": ("burger", "burgers", "particulier", "particulieren", "citizen", "citizens"),
-    "Onderneming": (
-        "onderneming", "ondernemingen", "bedrijf", "bedrijven", "ondernemer", "ondernemers",
-        "kmo", "kmos", "zelfstandige", "zelfstandigen", "starter", "starters", "company",
-        "companies", "business", "businesses", "enterprise", "enterprises", "entrepreneurs",
-    ),
-    "Organisatie": (
-        "organisatie", "organisaties", "organisation", "organisations", "organization",
-        "organizations",
-    ),
-    "Vereniging": ("vereniging", "verenigingen", "vzw", "vzws", "association", "associations"),
-    "VlaamseOverheid": ("vlaamse overheid", "flemish government"),
-    "LokaalBestuur": (
-        "lokaal bestuur", "lokale besturen", "lokale overheid", "gemeente", "gemeenten",
-        "stad", "steden", "ocmw", "local government", "municipality", "municipalities",
-    ),
+    "Burger": _words("burger | burgers | particulier | particulieren | citizen | citizens"),
+    "Onderneming": _words(
+        "onderneming | ondernemingen | bedrijf | bedrijven | ondernemer | ondernemers | kmo | "
+        "kmos | zelfstandige | zelfstandigen | starter | starters | company | companies | "
+        "business | businesses | enterprise | enterprises | entrepreneurs"),
+    "Organisatie": _words(
+        "organisatie | organisaties | organisation | organisations | organization | "
+        "organizations"),
+    "Vereniging": _words("vereniging | verenigingen | vzw | vzws | association | associations"),
+    "VlaamseOverheid": _words("vlaamse overheid | flemish government"),
+    "LokaalBestuur": _words(
+        "lokaal bestuur | lokale besturen | lokale overheid | gemeente | gemeenten | stad | "
+        "steden | ocmw | local government | municipality | municipalities"),
 }
 
+# "ja" most plausibly means "can be requested on ELO"; it is a proposal the person confirms.
 ON_ELO_WORDS: dict[str, tuple[str, ...]] = {
-    "none": ("nee", "neen", "no", "niet", "niet op elo", "geen", "0", "false", "onwaar", "n"),
-    # "ja" most plausibly means "can be requested on ELO"; shown as a proposal to confirm.
-    "request": ("ja", "yes", "j", "y", "1", "true", "waar", "aanvragen", "aanvraag", "request"),
-    "follow_up": ("opvolgen", "opvolging", "follow up", "followup", "tracking"),
-    "both": (
-        "beide", "both", "aanvragen en opvolgen", "aanvraag en opvolging", "volledig",
-        "request and follow up",
-    ),
+    "none": _words("nee | neen | no | niet | niet op elo | geen | 0 | false | onwaar | n"),
+    "request": _words("ja | yes | j | y | 1 | true | waar | aanvragen | aanvraag | request"),
+    "follow_up": _words("opvolgen | opvolging | follow up | followup | tracking"),
+    "both": _words(
+        "beide | both | aanvragen en opvolgen | aanvraag en opvolging | volledig | "
+        "request and follow up"),
 }
+# fmt: on
 
 _CODELISTS = {
     "ipdc_type": codelists.PRODUCT_TYPES,
@@ -331,11 +278,13 @@ class Mapping:
     """Which source column feeds each field, and which code each source value means.
 
     `columns`: field key -> source header ("" = not imported). `values`: for the code
-    fields (VALUE_FIELDS), source value as written -> code ("" = leave empty / ignore).
+    fields (VALUE_FIELDS), source value as written -> code, "" = leave empty / ignore,
+    None = nobody decided yet (rows with that value are rejected). In a saved file an
+    undecided value is written as "?" (TOML has no null).
     """
 
     columns: dict[str, str] = field(default_factory=lambda: {f.key: "" for f in FIELDS})
-    values: dict[str, dict[str, str]] = field(
+    values: dict[str, dict[str, str | None]] = field(
         default_factory=lambda: {k: {} for k in VALUE_FIELDS}
     )
     sheet: str = ""
@@ -350,6 +299,13 @@ class Mapping:
                 if h == header and k != field_key:
                     self.columns[k] = ""
         self.columns[field_key] = header
+
+    def set_value(self, field_key: str, value: str, code: str | None) -> None:
+        """Decide what a source value means (code, "" = ignore, None = undecided)."""
+        chosen = self.values.setdefault(field_key, {})
+        for old in [v for v in chosen if normalize(v) == normalize(value)]:
+            del chosen[old]
+        chosen[value] = code
 
     def code_for(self, field_key: str, value: str) -> str | None:
         """The mapped code for a source value, matched loosely; None = no decision."""
@@ -383,7 +339,10 @@ class Mapping:
             data["sheet"] = self.sheet
         data["columns"] = {k: self.columns.get(k, "") for k in FIELD_BY_KEY}
         data["values"] = {
-            k: {v: (code or "") for v, code in self.values.get(k, {}).items()}
+            k: {
+                v: (UNDECIDED if code is None else code)
+                for v, code in self.values.get(k, {}).items()
+            }
             for k in VALUE_FIELDS
         }
         return data
@@ -441,15 +400,21 @@ class Mapping:
                 )
             if not isinstance(table, dict):
                 raise MappingError(f"{where}: 'values.{key}' moet een tabel waarde = code zijn.")
+            chosen = self.values.setdefault(key, {})
             for raw, code in table.items():
                 code = "" if code is None else str(code).strip()
+                for old in [v for v in chosen if normalize(v) == normalize(raw)]:
+                    del chosen[old]  # the file's spelling of the value replaces ours
+                if code == UNDECIDED:
+                    chosen[str(raw)] = None
+                    continue
                 if code and _lookup_code(key, code) is None:
                     allowed = ", ".join(c for c, _ in value_choices(key))
                     raise MappingError(
                         f"{where}: '{code}' (voor '{raw}') is geen geldige waarde voor "
-                        f"{FIELD_BY_KEY[key].label}; kies uit {allowed} of \"\" (leeg laten)."
+                        f'{FIELD_BY_KEY[key].label}; kies uit {allowed} of "" (leeg laten).'
                     )
-                self.values.setdefault(key, {})[str(raw)] = _lookup_code(key, code) if code else ""
+                chosen[str(raw)] = _lookup_code(key, code) if code else ""
 
     def check(self, table: Table) -> None:
         """Refuse a mapping that cannot work with `table` (with a Dutch reason)."""
@@ -530,7 +495,8 @@ def cell_text(value: Cell) -> str:
 
 
 def _is_empty(text: str) -> bool:
-    return normalize(text) in EMPTY_WORDS
+    # Every "empty" word is short: skip normalising long texts (names, descriptions).
+    return not text or (len(text) <= _LONGEST_EMPTY_WORD and normalize(text) in EMPTY_WORDS)
 
 
 def split_multi(field_key: str, text: str) -> list[str]:
@@ -691,9 +657,18 @@ def _ipdc_number(text: str) -> str:
     return text.replace(" ", "")
 
 
-def _code_value(mapping: Mapping, key: str, text: str, hints: list[str]) -> str:
-    """The code for one source value, else the raw value (so validation names it)."""
-    code = mapping.code_for(key, text)
+def _volume(cell: Cell, text: str, delimiter: str) -> Cell:
+    """Numbers from XLSX stay numbers. In a comma-separated file (an English export:
+    Belgian Excel writes ';' because ',' is its decimal mark) "1,200" is 1200."""
+    if delimiter == "," and re.fullmatch(r"\d{1,3}(,\d{3})+", text):
+        return text.replace(",", "")
+    return cell
+
+
+def _code_value(decided: dict[str, str | None], key: str, text: str, hints: list[str]) -> str:
+    """The code for one source value, else the raw value (so validation names it).
+    `decided` is the mapping's value table for `key`, keyed by normalised value."""
+    code = decided.get(normalize(text))
     if code is None:
         code = _lookup_code(key, text)
     if code is None:
@@ -739,6 +714,10 @@ def build_plan(
     """Check every row and decide new / update / unchanged / rejected. Pure: saves nothing."""
     mapping.check(table)
     index = {key: table.column(h) for key, h in mapping.columns.items() if h}
+    decided = {
+        key: {normalize(raw): code for raw, code in mapping.values.get(key, {}).items()}
+        for key in VALUE_FIELDS
+    }
     existing = [p for p in products if not p.deleted]
     by_number: dict[str, Product] = {p.ipdc_number: p for p in existing if p.ipdc_number}
     by_name: dict[str, list[Product]] = {}
@@ -755,6 +734,8 @@ def build_plan(
     for row in table.rows:
         texts = {key: cell_text(row.get(i)) for key, i in index.items()}
         name = " ".join(texts.get("name", "").split())
+        if _is_empty(name):
+            name = ""
         if row.overflow:
             rejected.append(
                 Rejected(
@@ -769,17 +750,19 @@ def build_plan(
         hints: list[str] = []
         app_errors: list[str] = []
         for key, text in texts.items():
-            if key != "name" and _is_empty(text):
-                continue
             if key == "name":
-                values["name"] = name
+                if name:  # without a name an existing product keeps its own
+                    values["name"] = name
+            elif _is_empty(text):
+                continue
             elif key == "ipdc_number":
                 values["ipdc_number"] = _ipdc_number(text)
             elif key in MULTI_FIELDS:
-                codes = [_code_value(mapping, key, t, hints) for t in split_multi(key, text)]
-                values[key] = [c for c in codes if c]
+                codes = [_code_value(decided[key], key, t, hints) for t in split_multi(key, text)]
+                if any(codes):  # only ignored values: leave what the workspace has
+                    values[key] = [c for c in codes if c]
             elif key in VALUE_FIELDS:
-                code = _code_value(mapping, key, text, hints)
+                code = _code_value(decided[key], key, text, hints)
                 if code:
                     values[key] = code
             elif key in APPLICATION_FIELDS:
@@ -789,7 +772,7 @@ def build_plan(
                 else:
                     values[APPLICATION_FIELDS[key]] = app_id
             elif key == "yearly_volume":
-                values[key] = row.get(index[key])  # numbers from XLSX stay numbers
+                values[key] = _volume(row.get(index[key]), text, table.delimiter)
             else:
                 values[key] = text
 
@@ -811,8 +794,7 @@ def build_plan(
                     "IPDC-productnummer in om te kiezen welk bijgewerkt wordt."
                 )
 
-        base = dataclasses.replace(target) if target else Product()
-        merged = {k: getattr(base, k) for k in _VALIDATED_FIELDS}
+        merged = {k: getattr(target, k) for k in _VALIDATED_FIELDS} if target else {}
         merged.update(values)
         clean, errors = validate_product(merged, apps.ids)
 
@@ -845,13 +827,12 @@ def build_plan(
             continue
         claimed[target.id] = row.number
         changed = [k for k in _VALIDATED_FIELDS if clean[k] != getattr(target, k)]
-        for k in changed:
-            setattr(base, k, clean[k])
+        base = dataclasses.replace(target, **{k: clean[k] for k in changed})
         planned.append(PlannedRow(row.number, "update" if changed else "unchanged", base, changed))
 
-    used_apps = {
-        p.product.request_application_id for p in planned
-    } | {p.product.followup_application_id for p in planned}
+    used_apps = {p.product.request_application_id for p in planned} | {
+        p.product.followup_application_id for p in planned
+    }
     new_apps = [a for a in apps.new.values() if a.id in used_apps]
     return ImportPlan(planned, rejected, new_apps, len(table.rows), table.blank_rows)
 
@@ -923,7 +904,4 @@ def apply_plan(ws: Any, plan: ImportPlan) -> ImportResult:
 
 def plan_for_workspace(ws: Any, table: Table, mapping: Mapping) -> ImportPlan:
     """`build_plan` against what the workspace holds now."""
-    from elo_tui.domain.records import Application as _Application
-    from elo_tui.domain.records import Product as _Product
-
-    return build_plan(table, mapping, ws.list(_Product), ws.list(_Application))
+    return build_plan(table, mapping, ws.list(Product), ws.list(Application))

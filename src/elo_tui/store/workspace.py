@@ -7,16 +7,16 @@ with synchronous=FULL so a confirmed edit survives a killed process or a power c
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sqlite3
-import typing
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from elo_tui.domain.records import RECORD_KINDS, Agency, Record, utc_now
+from elo_tui.domain.records import RECORD_KINDS, Agency, ChecklistItem, Record, utc_now
 from elo_tui.store import schema
 
 R = TypeVar("R", bound=Record)
@@ -29,16 +29,19 @@ class WorkspaceError(Exception):
 
 
 def _decoders(kind: type[Record]) -> list[tuple[str, Any]]:
-    """Per column: how to turn the stored value back into the field's Python value."""
+    """Per column: how to turn the stored value back into the field's Python value.
+
+    Reads the annotation text (the records use postponed annotations) instead of
+    typing.get_type_hints(), which costs ~50 ms of start-up for all kinds."""
     out = []
-    for name, tp in schema.record_columns(kind).items():
-        hint = str(typing.get_type_hints(kind)[name])
-        if "list" in hint or "dict" in hint:
-            out.append((name, json.loads))
-        elif "bool" in hint:
-            out.append((name, bool))
+    for f in dataclasses.fields(kind):
+        hint = str(f.type)
+        if hint.startswith(("list", "dict")):
+            out.append((f.name, json.loads))
+        elif hint == "bool":
+            out.append((f.name, bool))
         else:
-            out.append((name, None))
+            out.append((f.name, None))
     return out
 
 
@@ -157,12 +160,76 @@ class Workspace:
         except sqlite3.DatabaseError as exc:
             raise _damaged(self.path, exc) from None
 
+    def columns(self, kind: type[Record], names: tuple[str, ...]) -> Iterator[tuple]:
+        """Raw values of some columns of the live records, as stored (JSON stays text).
+
+        For large read-only views (the inventory at 20,000 products) where building full
+        records would cost most of the start-up."""
+        known = set(kind.field_names())
+        if not set(names) <= known:
+            raise ValueError(f"unknown columns for {kind.KIND}: {set(names) - known}")
+        cols = ", ".join(f'"{n}"' for n in names)
+        try:
+            cursor = self.conn.execute(f'SELECT {cols} FROM "{kind.KIND}" WHERE deleted = 0')
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(self.path, exc) from None
+        return cursor  # iterated row by row: no second copy of 20,000 rows in memory
+
+    def list_data(self, kind: type[Record]) -> list[dict[str, Any]]:
+        """The live records of a kind as plain dicts of their own fields (id included,
+        sync metadata and None values left out), ordered by id.
+
+        What exports and submissions carry (`Record.data()` without the Nones), read
+        straight from the rows: ~10x faster than building records first, which matters
+        for the 10,000+ checklist items of a large agency."""
+        meta = set(Record.META) - {"id"}
+        decoders = [(n, d) for n, d in _DECODERS[kind.KIND] if n not in meta]
+        names = [n for n, _ in decoders]
+        convert = [(n, d) for n, d in decoders if d is not None]  # JSON and bool columns
+        cols = ", ".join(f'"{n}"' for n in names)
+        try:
+            rows = self.conn.execute(
+                f'SELECT {cols} FROM "{kind.KIND}" WHERE deleted = 0 ORDER BY id'
+            ).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(self.path, exc) from None
+        out = [dict(zip(names, row, strict=True)) for row in rows]
+        for d, row in zip(out, rows, strict=True):
+            if None in row:
+                for k in [k for k, v in d.items() if v is None]:
+                    del d[k]
+            for name, dec in convert:
+                value = d.get(name)
+                if value is not None:
+                    d[name] = dec(value)
+        return out
+
+    def first_columns(self, kind: type[Record], names: tuple[str, ...], limit: int) -> list[tuple]:
+        """The first `limit` live records by name (case-insensitive): a first screenful."""
+        cols = ", ".join(f'"{n}"' for n in names)
+        try:
+            return self.conn.execute(
+                f'SELECT {cols} FROM "{kind.KIND}" WHERE deleted = 0 '
+                "ORDER BY name COLLATE NOCASE LIMIT ?",
+                (limit,),
+            ).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise _damaged(self.path, exc) from None
+
+    def reader(self) -> Workspace:
+        """A second, read-only connection to the same file for a background thread
+        (WAL lets it read while this one writes). Close it when done."""
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        return Workspace(self.path, conn, self.user)
+
     def get(self, kind: type[R], record_id: str) -> R | None:
         found = self.list(kind, where="id = ?", params=(record_id,), include_deleted=True)
         return found[0] if found else None
 
     def count(self, kind: type[Record]) -> int:
-        return self.conn.execute(f'SELECT count(*) FROM "{kind.KIND}" WHERE deleted = 0').fetchone()[0]
+        return self.conn.execute(
+            f'SELECT count(*) FROM "{kind.KIND}" WHERE deleted = 0'
+        ).fetchone()[0]
 
     def _write(self, record: Record) -> None:
         names = record.field_names()
@@ -203,6 +270,23 @@ class Workspace:
             for record in records:
                 self._write(record)
 
+    def mark_pushed(self, kind: type[Record], items: Iterable[tuple[str, int, str, bool]]) -> None:
+        """After a push the tracker accepted: per (id, rev, sent updated_at, sent deleted)
+        set the new revision, and clear `dirty` only when the record is still as it was
+        sent, so an edit made while the batch was in flight goes out next time.
+
+        One UPDATE per record instead of rewriting every column: the first sync of a
+        large agency marks ~9,000 records."""
+        with self._guard(), self.transaction():
+            self.conn.executemany(
+                f'UPDATE "{kind.KIND}" SET rev = ?, dirty = CASE WHEN updated_at = ? '
+                "AND deleted = ? THEN 0 ELSE 1 END WHERE id = ?",
+                (
+                    (rev, sent_at, int(sent_deleted), rid)
+                    for rid, rev, sent_at, sent_deleted in items
+                ),
+            )
+
     def delete(self, kind: type[Record], record_id: str, *, by: str | None = None) -> None:
         """Tombstone a record: hidden everywhere, kept until the tracker has it."""
         record = self.get(kind, record_id)
@@ -227,6 +311,39 @@ class Workspace:
             yield
         except sqlite3.DatabaseError as exc:
             raise _damaged(self.path, exc) from None
+
+    # -- checklist agenda (the dashboard reads a few items out of thousands) ------------------
+
+    _OPEN_ITEM = "obsolete = 0 AND status NOT IN ('done', 'na') AND due_date != ''"
+
+    def _open_item_where(self, due_from: str, due_before: str) -> tuple[str, list[str]]:
+        where, params = self._OPEN_ITEM, []
+        if due_from:
+            where += " AND due_date >= ?"
+            params.append(due_from)
+        if due_before:
+            where += " AND due_date < ?"
+            params.append(due_before)
+        return where, params
+
+    def open_checklist_items(
+        self, *, due_from: str = "", due_before: str = "", limit: int = 20
+    ) -> list[ChecklistItem]:
+        """Open checklist items with a due date in [due_from, due_before) (ISO days, "" =
+        unbounded), soonest first, at most `limit`."""
+        where, params = self._open_item_where(due_from, due_before)
+        return self.list(
+            ChecklistItem,
+            where=where,
+            params=params,
+            order_by=f"due_date, title LIMIT {int(limit)}",
+        )
+
+    def count_open_checklist_items(self, *, due_from: str = "", due_before: str = "") -> int:
+        where, params = self._open_item_where(due_from, due_before)
+        sql = f'SELECT count(*) FROM "checklist_item" WHERE deleted = 0 AND {where}'
+        with self._guard():
+            return self.conn.execute(sql, params).fetchone()[0]
 
     # -- the agency ----------------------------------------------------------------------
 

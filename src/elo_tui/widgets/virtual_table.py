@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -209,11 +209,18 @@ class VirtualTable(ScrollView, can_focus=True):
         return Strip([Segment(_fit(text, width), style)])
 
     def _row_strip(self, row: Any, is_cursor: bool, width: int) -> Strip:
+        base = self.rich_style
+        if is_cursor:
+            base = base + self.get_component_rich_style("virtual-table--cursor")
+        values = [self._cell(row, col.key) for col in self.columns]
+        if not any(isinstance(v, Text) for v in values):
+            # Plain text rows (the inventory): one segment, no rich layout pass.
+            plain = " ".join(_fit(v, w) for v, w in zip(values, self._widths, strict=False))
+            return Strip([Segment(_fit(plain, width), base)], width)
         line = Text(no_wrap=True, overflow="crop", end="")
-        for i, (col, w) in enumerate(zip(self.columns, self._widths, strict=False)):
+        for i, (value, w) in enumerate(zip(values, self._widths, strict=False)):
             if i:
                 line.append(" ")
-            value = self._cell(row, col.key)
             if isinstance(value, Text):
                 cell = value.copy()
                 cell.truncate(w, overflow="ellipsis", pad=True)
@@ -221,9 +228,6 @@ class VirtualTable(ScrollView, can_focus=True):
             else:
                 line.append(_fit(value, w))
         line.truncate(width, pad=True)
-        base = self.rich_style
-        if is_cursor:
-            base = base + self.get_component_rich_style("virtual-table--cursor")
         segments = [
             Segment(seg.text, base + seg.style if seg.style else base)
             for seg in line.render(self.app.console)
@@ -306,10 +310,14 @@ class VirtualTable(ScrollView, can_focus=True):
 
 
 def _fit(text: str, width: int) -> str:
-    """Pad or cut to exactly `width` cells (ellipsis when cut)."""
+    """Pad or cut to exactly `width` terminal cells (ellipsis when cut)."""
     if width <= 0:
         return ""
     text = text.replace("\n", " ")
-    if len(text) > width:
-        return text[: max(width - 1, 0)] + "…"
-    return text.ljust(width)
+    if text.isascii():
+        if len(text) > width:
+            return text[: width - 1] + "…"
+        return text.ljust(width)
+    if cell_len(text) > width:  # wide characters count double
+        return set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)

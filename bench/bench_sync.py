@@ -1,0 +1,212 @@
+"""Sync benchmark: first sync of a 1,202-product workspace with all its records to the
+reference tracker on loopback (bar: < 1.5 s), and a sync with nothing to do (< 50 ms).
+
+    .venv/bin/python bench/bench_sync.py [--products 1202] [--repeat 20]
+
+The tracker runs as a separate process (`elo-tui tracker serve`), as in real use, so the
+client and the server do not share one interpreter. Timings include creating the HTTP
+client and the `/me` round trip, i.e. everything `elo-tui sync` does after start-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import generate  # noqa: E402
+
+from elo_tui.domain.records import (  # noqa: E402
+    Application,
+    BlockStatus,
+    ChecklistItem,
+    EstimateLine,
+    Product,
+)
+from elo_tui.store import Workspace  # noqa: E402
+from elo_tui.sync.client import TrackerClient  # noqa: E402
+from elo_tui.sync.engine import SyncEngine  # noqa: E402
+from elo_tui.tracker.store import TrackerStore  # noqa: E402
+from elo_tui.tracker.testing import free_port  # noqa: E402
+
+APP_BLOCKS = ("acm_idm", "gericht_aanmelden", "global_header", "dosis")
+PRODUCT_BLOCKS = ("product_rights", "vms", "toelatingen")
+STAGES = ("not_started", "analysis", "filed", "test", "production")
+
+
+def full_workspace(path: Path, n: int) -> Workspace:
+    """`generate` plus what a worked-on workspace holds: block statuses for every scope,
+    estimate lines and checklist items."""
+    rnd = random.Random(n)
+    ws = generate(path, n)
+    apps = ws.list(Application)
+    products = ws.list(Product)
+    extra = []
+    for app in apps:
+        for block in APP_BLOCKS:
+            extra.append(
+                BlockStatus(
+                    scope_kind="application",
+                    scope_id=app.id,
+                    block=block,
+                    applicability="required",
+                    stage=rnd.choice(STAGES),
+                    target_date="2026-10-01",
+                )
+            )
+            extra.append(
+                EstimateLine(
+                    scope_kind="application",
+                    scope_id=app.id,
+                    block=block,
+                    optimistic_days=5,
+                    likely_days=10,
+                    pessimistic_days=20,
+                    day_rate=650,
+                    basis="bench",
+                )
+            )
+            extra.append(
+                ChecklistItem(
+                    template="acm",
+                    step=block,
+                    scope_kind="application",
+                    scope_id=app.id,
+                    block=block,
+                    title=f"{block} stap",
+                )
+            )
+    for p in products:
+        for block in PRODUCT_BLOCKS:
+            extra.append(
+                BlockStatus(
+                    scope_kind="product",
+                    scope_id=p.id,
+                    block=block,
+                    applicability=rnd.choice(["required", "not_applicable"]),
+                    reason="bench",
+                    stage=rnd.choice(STAGES),
+                )
+            )
+        extra.append(
+            EstimateLine(
+                scope_kind="product",
+                scope_id=p.id,
+                block="product_rights",
+                optimistic_days=1,
+                likely_days=2,
+                pessimistic_days=4,
+                day_rate=650,
+            )
+        )
+        extra.append(
+            ChecklistItem(
+                template="rights",
+                step="ctx",
+                scope_kind="product",
+                scope_id=p.id,
+                block="product_rights",
+                title="Recht per product vastleggen",
+            )
+        )
+        extra.append(
+            ChecklistItem(
+                template="vms",
+                step="type",
+                scope_kind="product",
+                scope_id=p.id,
+                block="vms",
+                title="Mandaattype kiezen",
+            )
+        )
+    ws.save_many(extra)
+    return ws
+
+
+def start_server(db: Path, port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "elo_tui", "tracker", "serve", "--db", str(db), "--port", str(port), "--no-access-log"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=0.5).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    proc.kill()
+    raise SystemExit("tracker did not start")
+
+
+def timed_sync(ws: Workspace, url: str, token: str):
+    t0 = time.perf_counter()
+    with TrackerClient(url, token) as client:
+        result = SyncEngine(ws, client).run()
+    return time.perf_counter() - t0, result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--products", type=int, default=1202)
+    ap.add_argument("--repeat", type=int, default=20)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        db = tmp / "tracker.db"
+        store = TrackerStore.open(db)
+        token = store.add_agency("Bench-agentschap", "OVO099998")
+        store.close()
+        ws = full_workspace(tmp / "bench.sqlite", args.products)
+        records = ws.count_dirty()
+        port = free_port()
+        proc = start_server(db, port)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            first, result = timed_sync(ws, url, token)
+            assert result.pushed == records and ws.count_dirty() == 0, result
+            noop = []
+            for _ in range(args.repeat):
+                seconds, r = timed_sync(ws, url, token)
+                assert r.pushed == r.pulled == 0
+                noop.append(seconds)
+            other = Workspace.open(tmp / "second.sqlite", create=True, user="b")
+            pull_all, r2 = timed_sync(other, url, token)
+            assert r2.pulled == records, r2
+            # An ordinary day: 25 edits, then sync.
+            for p in ws.list(Product)[:25]:
+                p.notes = "bewerkt"
+                ws.save(p)
+            small, r3 = timed_sync(ws, url, token)
+            assert r3.pushed == 25
+        finally:
+            proc.terminate()
+            proc.wait(10)
+        print(f"records in workspace      : {records} ({args.products} products)")
+        print(
+            f"first sync (push all)     : {first * 1000:.0f} ms  "
+            f"({result.requests} requests)   bar < 1500 ms"
+        )
+        print(
+            f"nothing to do, median     : {statistics.median(noop) * 1000:.1f} ms  "
+            f"(p95 {sorted(noop)[int(0.95 * (len(noop) - 1))] * 1000:.1f} ms, "
+            f"max {max(noop) * 1000:.1f} ms, {len(noop)} runs)   bar < 50 ms"
+        )
+        print(f"second workspace, pull all: {pull_all * 1000:.0f} ms")
+        print(f"25 edits pushed           : {small * 1000:.0f} ms")
+        print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+
+
+if __name__ == "__main__":
+    main()

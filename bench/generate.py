@@ -1,0 +1,90 @@
+"""Make a workspace with N products for benchmarks: `python bench/generate.py N DIR [NAME]`.
+
+Products are spread over N/20 applications with realistic names, types, themes and
+volumes (seeded, so the same N gives the same workspace).
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+from elo_tui.domain import codelists
+from elo_tui.domain.records import Agency, Application, Product
+from elo_tui.store import Workspace
+
+WORDS = [
+    "subsidie",
+    "premie",
+    "vergunning",
+    "erkenning",
+    "heffing",
+    "attest",
+    "advies",
+    "steun",
+    "ontheffing",
+    "registratie",
+    "melding",
+    "toelating",
+    "aangifte",
+    "begeleiding",
+]
+TOPICS = [
+    "energie",
+    "water",
+    "mest",
+    "innovatie",
+    "export",
+    "opleiding",
+    "vervoer",
+    "bouw",
+    "landbouw",
+    "toerisme",
+    "cultuur",
+    "digitalisering",
+    "klimaat",
+    "afval",
+    "zorg",
+]
+
+
+def generate(path: Path, n: int, seed: int = 1202) -> Workspace:
+    rnd = random.Random(seed)
+    ws = Workspace.open(path, create=True, user="bench")
+    apps = [
+        Application(name=f"Loket {i:03d} {rnd.choice(TOPICS)}", url=f"https://loket{i}.invalid")
+        for i in range(max(n // 20, 1))
+    ]
+    products = []
+    for i in range(n):
+        app = rnd.choice(apps)
+        products.append(
+            Product(
+                name=f"{rnd.choice(WORDS).capitalize()} {rnd.choice(TOPICS)} {i}",
+                ipdc_number=str(100000 + i) if rnd.random() < 0.8 else "",
+                ipdc_type=rnd.choice(codelists.PRODUCT_TYPES).uri,
+                themes=[t.uri for t in rnd.sample(codelists.THEMES, rnd.randint(1, 2))],
+                target_groups=[codelists.TARGET_GROUPS[1].uri],
+                request_application_id=app.id,
+                followup_application_id=app.id,
+                yearly_volume=rnd.randint(0, 50000),
+                on_elo=rnd.choice(list(codelists.ON_ELO)),
+            )
+        )
+    with ws.transaction():
+        ws.save(Agency(name=f"Bench-agentschap {n}", ovo_code="OVO099998"))
+        ws.save_many(apps)
+        ws.save_many(products)
+    return ws
+
+
+if __name__ == "__main__":
+    count = int(sys.argv[1])
+    folder = Path(sys.argv[2])
+    name = sys.argv[3] if len(sys.argv) > 3 else f"bench{count}"
+    target = folder / f"{name}.sqlite"
+    if target.exists():
+        target.unlink()
+    generate(target, count).close()
+    print(target)

@@ -1,0 +1,175 @@
+"""Demo extension: block statuses and checklists for the demo agency. EXAMPLE DATA ONLY.
+
+Gives the matrix and the dashboard something to show: applications in production, in
+test and barely started, a website and blocks that do not apply (with a reason), the forms
+tool providing its blocks, a few cells still undecided, and checklists part-way done.
+Registered in `io.demo.DEMO_EXTENSIONS`.
+"""
+
+from __future__ import annotations
+
+from elo_tui.domain.codelists import IPDC_BASE
+from elo_tui.domain.records import Agency, Application, BlockStatus, Product, Record
+
+PERMIT = f"{IPDC_BASE}Type/Toelating"
+LEVY = f"{IPDC_BASE}Type/FinancieleVerplichting"
+SUBSIDY = f"{IPDC_BASE}Type/FinancieelVoordeel"
+
+# application key -> block -> (applicability, stage, target date)
+APP_BLOCKS: dict[str, dict[str, tuple[str, str, str]]] = {
+    "heffing": {
+        "acm_idm": ("required", "production", "2025-11-30"),
+        "gericht_aanmelden": ("required", "production", "2026-06-30"),
+        "global_header": ("required", "production", "2026-03-31"),
+        "dosis": ("required", "production", "2026-09-30"),
+    },
+    "subsidie": {
+        "acm_idm": ("required", "production", "2026-02-28"),
+        "gericht_aanmelden": ("required", "test", "2026-12-15"),
+        "global_header": ("required", "production", "2026-05-31"),
+        "dosis": ("required", "filed", "2027-02-28"),
+    },
+    "vergunning": {
+        "acm_idm": ("required", "test", "2026-12-01"),
+        "gericht_aanmelden": ("required", "analysis", "2027-05-31"),
+        "global_header": ("required", "analysis", ""),
+        "dosis": ("required", "not_started", ""),
+    },
+    "erkenning": {
+        "acm_idm": ("required", "analysis", "2027-03-31"),
+        "global_header": ("required", "filed", "2026-12-20"),
+        "dosis": ("required", "not_started", "2027-06-15"),
+        # gericht_aanmelden left undecided: the matrix shows the suggestion
+    },
+}
+WEBSITE_REASON = (
+    "Informatiewebsite zonder aanmelding of dossiers; aanvragen lopen via de aanvraagmodule."
+)
+APP_STAGE_FOR_PRODUCTS = {
+    "heffing": ("production", "2026-09-30"),
+    "subsidie": ("test", "2027-04-30"),
+    "vergunning": ("analysis", "2027-06-15"),
+    "erkenning": ("not_started", ""),
+}
+NO_AGENTS = "Geen derden die voor de onderneming optreden bij dit product."
+
+
+def demo_block_records(
+    agency: Agency, apps: dict[str, Application], products: list[Product]
+) -> list[Record]:
+    """Block statuses for the demo's applications and products, plus their checklists."""
+    statuses: list[BlockStatus] = []
+
+    def add(
+        kind: str,
+        scope_id: str,
+        block: str,
+        applicability: str,
+        stage: str = "",
+        target: str = "",
+        reason: str = "",
+        evidence: str = "",
+        note: str = "",
+    ) -> None:
+        statuses.append(
+            BlockStatus(
+                scope_kind=kind,
+                scope_id=scope_id,
+                block=block,
+                applicability=applicability,
+                stage=stage or "not_started",
+                target_date=target,
+                reason=reason,
+                evidence=evidence,
+                note=note,
+            )
+        )
+
+    for key, blocks in APP_BLOCKS.items():
+        for block, (applicability, stage, target) in blocks.items():
+            evidence = "https://voorbeeld.invalid/tickets/DV-1234" if stage == "production" else ""
+            add("application", apps[key].id, block, applicability, stage, target, evidence=evidence)
+    for block in ("acm_idm", "gericht_aanmelden", "global_header", "dosis"):
+        add("application", apps["website"].id, block, "not_applicable", reason=WEBSITE_REASON)
+        add("application", apps["formulieren"].id, block, "forms_tool")
+
+    by_id = {a.id: key for key, a in apps.items()}
+    for i, p in enumerate(products):
+        key = by_id.get(p.request_application_id, "")
+        keys = {key, by_id.get(p.followup_application_id, "")}
+        if "formulieren" in keys and keys <= {"formulieren", "website"}:
+            # Requested and followed up through the forms tool: it provides the blocks.
+            for block in ("product_rights", "vms", "toelatingen"):
+                add("product", p.id, block, "forms_tool")
+            continue
+        stage, target = APP_STAGE_FOR_PRODUCTS.get(key, ("not_started", ""))
+        # Rights per product: one product per application lags behind, for realism.
+        if i % 4 == 3 and stage == "production":
+            stage, target = "test", "2026-12-31"
+        add("product", p.id, "product_rights", "required", stage, target)
+        if p.ipdc_type in (LEVY, SUBSIDY, PERMIT):
+            vms_stage = "production" if key == "heffing" else "analysis"
+            vms_target = "" if key == "erkenning" else "2026-12-15"
+            if p.name.startswith("Uittreksel"):
+                continue  # undecided on purpose
+            add("product", p.id, "vms", "required", vms_stage, vms_target)
+        elif not p.name.startswith("Uittreksel"):
+            add("product", p.id, "vms", "not_applicable", reason=NO_AGENTS)
+        if p.ipdc_type == PERMIT:
+            add(
+                "product",
+                p.id,
+                "toelatingen",
+                "required",
+                "filed" if i % 2 else "analysis",
+                "2026-12-31" if i % 3 else "2027-03-31",
+            )
+        elif p.ipdc_type:
+            add(
+                "product",
+                p.id,
+                "toelatingen",
+                "not_applicable",
+                reason="Het product levert geen toelating op.",
+            )
+    return [*statuses, *_demo_checklists(agency, statuses)]
+
+
+def _demo_checklists(agency: Agency, statuses: list[BlockStatus]) -> list[Record]:
+    """Checklists instantiated from the templates, with progress matching each stage."""
+    from elo_tui.domain import checklists as cl
+    from elo_tui.services import checklists as service
+    from elo_tui.services.clock import today
+
+    now = today()
+    templates = service.templates()
+    plan = cl.plan_all(templates, agency.id, statuses, [], now)
+    stage_of = {(s.scope_kind, s.scope_id, s.block): s.stage for s in statuses}
+    done_steps = {"production": 99, "test": 4, "filed": 2, "analysis": 1, "not_started": 0}
+    position: dict[tuple[str, str, str], int] = {}
+    for item in plan.create:
+        key = (item.scope_kind, item.scope_id, item.template)
+        n = position.get(key, 0)
+        position[key] = n + 1
+        if item.scope_kind == "agency":
+            item.status = (
+                {0: "done", 1: "busy"}.get(n, "open") if item.template == "programme" else "open"
+            )
+            if item.step == "inventory":
+                item.evidence = "Inventaris bezorgd per mail (voorbeeld)"
+            continue
+        stage = stage_of.get((item.scope_kind, item.scope_id, item.block), "not_started")
+        done = done_steps.get(stage, 0)
+        if n < done:
+            item.status = "done"
+            if stage == "production" and item.step == "production":
+                item.evidence = "https://voorbeeld.invalid/tickets/DV-1234"
+        elif n == done:
+            item.status = "busy" if stage != "not_started" else "open"
+    if plan.create:
+        # One blocked item so the agenda shows every status.
+        blocked = next((i for i in plan.create if i.status == "busy" and i.block == "dosis"), None)
+        if blocked is not None:
+            blocked.status = "blocked"
+            blocked.note = "Wacht op de officiële lijst met DOSIS-statuscodes (voorbeeld)."
+    return list(plan.create)

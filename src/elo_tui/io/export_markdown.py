@@ -1,0 +1,172 @@
+"""A submission as a short Markdown summary for a steering group ("stuurgroep").
+
+Key figures first (what it costs, what is asked, what the agency pays itself), then the
+split per year and per block, readiness, the forms-tool candidates and open warnings.
+User text is escaped so a product name cannot break a table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from elo_tui.domain import estimate as est
+
+MAX_FORMS_ROWS = 15
+MAX_WARNINGS = 30
+
+
+def euro(amount: float | None) -> str:
+    if amount is None:
+        return "–"
+    text = f"{amount:,.0f}".replace(",", ".")
+    return f"€ {text}"
+
+
+def _esc(text: Any) -> str:
+    """Literal text inside a Markdown table cell or line."""
+    s = str(text).replace("\r", " ").replace("\n", " ")
+    for ch in "\\`*_[]<>|#":
+        s = s.replace(ch, "\\" + ch)
+    return s
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return out
+
+
+def render(document: dict[str, Any]) -> str:
+    meta = document.get("submission", {})
+    agency = document.get("agency", {})
+    e = document.get("estimate", {})
+    concept = meta.get("version") == 0
+    lines: list[str] = [
+        f"# {'CONCEPT – ' if concept else ''}Indiening cofinanciering – {_esc(agency.get('name', ''))}",
+        "",
+        ("Concept: de huidige stand, nog niet ingediend; " if concept else f"Versie {meta.get('version', '?')}, ")
+        + f"aangemaakt op {_esc(meta.get('created_at', '')[:16].replace('T', ' '))} UTC "
+        f"door {_esc(meta.get('author', ''))}.  ",
+        f"Contactpersoon: {_esc(agency.get('contact_name', '–'))} "
+        f"({_esc(agency.get('contact_email', ''))}).  ",
+        f"SHA-256: `{document.get('sha256', '')}`",
+        "",
+        "## Kerncijfers",
+        "",
+    ]
+    lines += _table(
+        ["", "Bedrag"],
+        [
+            ["Verwachte kost (PERT-gemiddelde)", euro(e.get("mean"))],
+            ["**Raming P50 (budget)**", f"**{euro(e.get('p50'))}**"],
+            ["Raming P80 (plafond)", euro(e.get("p80"))],
+            ["Reserve (P80 − P50)", euro(e.get("contingency"))],
+            ["**Gevraagde cofinanciering**", f"**{euro(e.get('requested_total'))}**"],
+            ["Eigen bijdrage", euro(e.get("own_contribution_total"))],
+        ],
+    )
+    counts = [
+        f"{len(document.get('products', []))} producten",
+        f"{len(document.get('applications', []))} toepassingen",
+        f"{len(document.get('estimate_lines', []))} ramingslijnen",
+    ]
+    lines += ["", ", ".join(counts) + ".", ""]
+
+    lines += ["## Per begrotingsjaar", ""]
+    by_year = {r["year"]: r for r in e.get("by_year", [])}
+    rows = []
+    for r in e.get("cofinancing", []):
+        y = by_year.get(r["year"], {})
+        rows.append(
+            [
+                est.YEAR_LABELS.get(r["year"], r["year"]),
+                euro(y.get("p50")),
+                euro(y.get("p80")),
+                euro(r.get("requested")),
+                euro(r.get("own_contribution")),
+                euro(r.get("own_budget")),
+                euro(r.get("shortfall")) if r.get("shortfall") else "–",
+            ]
+        )
+    lines += _table(
+        ["Jaar", "P50", "P80", "Gevraagd", "Eigen bijdrage", "Eigen budget", "Tekort"], rows
+    )
+    lines += [
+        "",
+        "Gevraagd = het gevraagde bedrag, begrensd tot de raming (P50) van het jaar; "
+        "cofinanciering bestaat enkel voor 2026 en 2027.",
+        "",
+        "## Per bouwsteen",
+        "",
+    ]
+    lines += _table(
+        ["Bouwsteen", "Verwachte kost"],
+        [[_esc(b.get("label", b.get("block", ""))), euro(b.get("mean"))] for b in e.get("by_block", [])],
+    )
+
+    readiness = document.get("readiness")
+    if readiness:
+        lines += ["", "## Gereedheid", ""]
+        pct = readiness.get("elo_conform_percent")
+        lines.append(
+            f"{readiness.get('elo_conform', 0)} van {readiness.get('products_total', 0)} producten "
+            f"ELO-conform" + (f" ({pct:.0f} %)." if isinstance(pct, (int, float)) else ".")
+        )
+        block_rows = []
+        for b in readiness.get("blocks", []):
+            percent = b.get("percent")
+            block_rows.append(
+                [
+                    _esc(b.get("label", b.get("block", ""))),
+                    str(b.get("required", 0)),
+                    str(b.get("done", 0)),
+                    f"{percent:.0f} %" if isinstance(percent, (int, float)) else "–",
+                ]
+            )
+        if block_rows:
+            lines += [""] + _table(["Bouwsteen", "Vereist", "Klaar", "Klaar %"], block_rows)
+
+    forms = e.get("forms_tool", {})
+    if forms.get("rows"):
+        lines += [
+            "",
+            f"## Producten met minder dan {forms.get('threshold')} aanvragen per jaar",
+            "",
+            "Eigen integratie (eigen lijnen + aandeel van de toepassing) tegenover overzetten "
+            "naar de formulierentool. Indicatief: het aandeel van de toepassing valt pas weg als "
+            "alle producten van die toepassing verhuizen.",
+            "",
+        ]
+        rows = [
+            [
+                _esc(r.get("name", "")),
+                str(r.get("yearly_volume", "")),
+                euro(r.get("own_integration")),
+                euro(r.get("forms_tool")),
+                euro(r.get("saving")),
+            ]
+            for r in forms["rows"][:MAX_FORMS_ROWS]
+        ]
+        lines += _table(["Product", "Aanvragen/jaar", "Eigen integratie", "Formulierentool", "Verschil"], rows)
+        if len(forms["rows"]) > MAX_FORMS_ROWS:
+            lines.append(f"\n… en nog {len(forms['rows']) - MAX_FORMS_ROWS} producten (zie XLSX).")
+
+    justification = agency.get("justification", "")
+    if justification:
+        lines += ["", "## Toelichting van het agentschap", ""]
+        lines += [_esc(p) if p.strip() else "" for p in justification.splitlines()]
+
+    warnings = document.get("completeness", {}).get("warnings", [])
+    if warnings:
+        lines += ["", "## Aandachtspunten", ""]
+        lines += [f"- {_esc(w.get('message', ''))}" for w in warnings[:MAX_WARNINGS]]
+        if len(warnings) > MAX_WARNINGS:
+            lines.append(f"- … en nog {len(warnings) - MAX_WARNINGS} (zie XLSX of TOML).")
+    lines += [
+        "",
+        "---",
+        f"Methode: {_esc(e.get('method', ''))}; {e.get('draws', '?')} trekkingen, zaad {e.get('seed', '?')}. "
+        "Ramingen zijn grofmazig: lees P50 als budget en P80 als plafond.",
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,377 @@
+"""A submission as an XLSX workbook for finance people.
+
+Sheets: Samenvatting, Producten, Bouwstenen, Raming, Checklist. Labels and ids side by
+side (a reader sees names, a tool can join on ids), amounts as numbers in a EUR format,
+days with one decimal, dates as dates, header rows bold and frozen, sensible column
+widths. Values only, no formulas, so every total shows in any viewer; text starting with
+'=' stays text. Written with `xlsx_writer` (see there why not openpyxl).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from elo_tui.domain import codelists
+from elo_tui.domain import estimate as est
+from elo_tui.domain.completeness import APPLICABILITY, STAGES
+from elo_tui.domain.submission import CHECKLIST_STATUSES
+from elo_tui.io.xlsx_writer import BOLD, DATE, DAYS, EUR, PLAIN, Sheet, save
+
+SHEETS = ("Samenvatting", "Producten", "Bouwstenen", "Raming", "Checklist")
+P, E, D, T = PLAIN, EUR, DAYS, DATE  # short names for the per-column style rows
+
+
+def _date(value: str) -> date | str:
+    try:
+        return date.fromisoformat(value) if value else ""
+    except ValueError:
+        return value  # shown as typed rather than lost
+
+
+def write(document: dict[str, Any], path: Path | str) -> None:
+    names = {row["id"]: row.get("name", "") for row in document.get("applications", [])}
+    names.update({row["id"]: row.get("name", "") for row in document.get("products", [])})
+    sheets = [
+        _summary(document),
+        _products(document, names),
+        _blocks(document, names),
+        _estimate(document, names),
+        _checklist(document, names),
+    ]
+    agency = document.get("agency", {}).get("name", "")
+    version = document.get("submission", {}).get("version", "")
+    save(sheets, path, title=f"Indiening cofinanciering {agency} v{version}")
+
+
+def _scope(kind: str, scope_id: str, names: dict[str, str]) -> list[str]:
+    if kind == "agency":
+        return [est.SCOPE_KINDS["agency"], "(agentschapsbreed)", ""]
+    return [est.SCOPE_KINDS.get(kind, kind), names.get(scope_id, "(verwijderd)"), scope_id]
+
+
+def _summary(doc: dict[str, Any]) -> Sheet:
+    s = Sheet("Samenvatting", widths=[36, 18, 18, 18, 18, 18, 18, 22, 22, 18, 18, 18, 22])
+    meta = doc.get("submission", {})
+    agency = doc.get("agency", {})
+    e = doc.get("estimate", {})
+    s.append(["Indiening cofinanciering – e-loketondernemers"], bold=True)
+    s.append([])
+    for label, value in (
+        ("Agentschap", agency.get("name", "")),
+        ("OVO-code", agency.get("ovo_code", "")),
+        ("Contactpersoon", agency.get("contact_name", "")),
+        ("E-mail", agency.get("contact_email", "")),
+        ("Telefoon", agency.get("contact_phone", "")),
+        ("Versie", meta.get("version", "")),
+        ("Aangemaakt op (UTC)", meta.get("created_at", "")),
+        ("Door", meta.get("author", "")),
+        ("SHA-256", doc.get("sha256", "")),
+        ("Toelichting", agency.get("justification", "")),
+    ):
+        s.append([label, value], [BOLD])
+    s.append([])
+    s.append(["Kerncijfer", "Bedrag"], bold=True)
+    for label, key in (
+        ("Verwachte kost (PERT-gemiddelde)", "mean"),
+        ("Raming P50 (budget)", "p50"),
+        ("Raming P80 (plafond)", "p80"),
+        ("Reserve (P80 − P50)", "contingency"),
+        ("Gevraagde cofinanciering", "requested_total"),
+        ("Eigen bijdrage", "own_contribution_total"),
+    ):
+        s.append([label, float(e.get(key, 0.0))], [P, E])
+    s.append([])
+    s.append(
+        [
+            "Begrotingsjaar", "Verwachte kost", "P50", "P80", "Reserve", "Eenmalig",
+            "Terugkerend", "Gevraagd door agentschap", "Gevraagde cofinanciering",
+            "Eigen bijdrage", "Eigen budget", "Tekort eigen budget", "Enveloppe (alle entiteiten)",
+        ],
+        bold=True,
+    )
+    money = [P] + [E] * 12
+    by_year = {r["year"]: r for r in e.get("by_year", [])}
+    year_keys = ("mean", "p50", "p80", "contingency", "one_off", "recurring")
+    cofin_keys = ("asked", "requested", "own_contribution", "own_budget", "shortfall", "envelope")
+    totals = dict.fromkeys(("mean", "one_off", "recurring", *cofin_keys), 0.0)
+    for r in e.get("cofinancing", []):
+        y = by_year.get(r["year"], {})
+        values: list[Any] = [est.YEAR_LABELS.get(r["year"], r["year"])]
+        values += [float(y.get(k, 0.0)) for k in year_keys]
+        values += [float(r.get(k, 0.0)) for k in cofin_keys]
+        s.append(values, money)
+        for k in ("mean", "one_off", "recurring"):
+            totals[k] += float(y.get(k, 0.0))
+        for k in cofin_keys:
+            totals[k] += float(r.get(k, 0.0))
+    s.append(
+        [
+            "Totaal (P50 en P80: portefeuille)",
+            totals["mean"],
+            float(e.get("p50", 0.0)),
+            float(e.get("p80", 0.0)),
+            float(e.get("contingency", 0.0)),
+            totals["one_off"],
+            totals["recurring"],
+            *(totals[k] for k in cofin_keys),
+        ],
+        money,
+        bold=True,
+    )
+    tables = (
+        (
+            ["Bouwsteen", "Code", "Verwachte kost"],
+            [(b.get("label", ""), b.get("block", ""), b.get("mean", 0.0)) for b in e.get("by_block", [])],
+        ),
+        (
+            ["Categorie", "Code", "Verwachte kost"],
+            [(c.get("label", ""), c.get("category", ""), c.get("mean", 0.0)) for c in e.get("by_category", [])],
+        ),
+        (
+            ["Toepassing", "Toepassing-id", "Verwachte kost"],
+            [
+                (a.get("name", ""), a.get("application_id", ""), a.get("mean", 0.0))
+                for a in sorted(e.get("by_application", []), key=lambda a: -a.get("mean", 0.0))
+            ],
+        ),
+    )
+    for header, rows in tables:
+        s.append([])
+        s.append(header, bold=True)
+        for label, code, mean in rows:
+            s.append([label, code, float(mean)], [P, P, E])
+    s.append([])
+    s.append(
+        [
+            f"Methode: {e.get('method', '')}; {e.get('draws', '')} trekkingen, zaad {e.get('seed', '')}. "
+            "Gevraagde cofinanciering = gevraagd bedrag, begrensd tot de P50 van het jaar."
+        ]
+    )
+    return s
+
+
+def _products(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
+    s = Sheet(
+        "Producten",
+        widths=[38, 12, 40, 22, 24, 30, 26, 30, 38, 30, 38, 12, 22, 12, 16, 16, 16, 18, 18],
+        freeze_rows=1,
+        freeze_cols=3,
+    )
+    s.append(
+        [
+            "Product-id", "IPDC-nummer", "Naam", "Type", "Type (code)", "Thema's", "Doelgroepen",
+            "Toepassing aanvragen", "Toepassing aanvragen (id)", "Toepassing opvolgen",
+            "Toepassing opvolgen (id)", "Jaarvolume", "Vandaag op ELO", "Op ELO (code)",
+            "Kost eigen lijnen", "Aandeel toepassingen", "Totale kost",
+            "Formulierentool (raming)", "Verschil eigen − formulierentool",
+        ],
+        bold=True,
+    )
+    styles = [P] * 14 + [E] * 5
+    e = doc.get("estimate", {})
+    costs = {r["product_id"]: r for r in e.get("products", [])}
+    forms = {r["product_id"]: r for r in e.get("forms_tool", {}).get("rows", [])}
+    label, on_elo_labels = codelists.label_for, codelists.ON_ELO
+    for p in sorted(doc.get("products", []), key=lambda p: (p.get("name", "").casefold(), p["id"])):
+        c = costs.get(p["id"], {})
+        f = forms.get(p["id"])
+        type_uri = p.get("ipdc_type", "")
+        req, fol = p.get("request_application_id", ""), p.get("followup_application_id", "")
+        on_elo = p.get("on_elo", "")
+        s.append(
+            [
+                p["id"],
+                p.get("ipdc_number", ""),
+                p.get("name", ""),
+                label(type_uri) if type_uri else "",
+                type_uri.rsplit("/", 1)[-1],
+                ", ".join(label(t) for t in p.get("themes", [])),
+                ", ".join(label(t) for t in p.get("target_groups", [])),
+                names.get(req, "") if req else "",
+                req,
+                names.get(fol, "") if fol else "",
+                fol,
+                p.get("yearly_volume"),
+                on_elo_labels.get(on_elo, on_elo),
+                on_elo,
+                float(c.get("own", 0.0)),
+                float(c.get("shared", 0.0)),
+                float(c.get("total", 0.0)),
+                float(f["forms_tool"]) if f else None,
+                float(f["saving"]) if f else None,
+            ],
+            styles,
+        )
+    return s
+
+
+def _blocks(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
+    s = Sheet(
+        "Bouwstenen",
+        widths=[12, 36, 38, 40, 18, 20, 16, 26, 12, 14, 40, 30, 12, 38],
+        freeze_rows=1,
+        freeze_cols=2,
+    )
+    s.append(
+        [
+            "Scope", "Naam", "Scope-id", "Bouwsteen", "Bouwsteen (code)", "Toepasbaarheid",
+            "Toepasbaarheid (code)", "Fase", "Fase (code)", "Streefdatum", "Reden", "Bewijs",
+            "Nagekeken door VLAIO", "Status-id",
+        ],
+        bold=True,
+    )
+    styles = [P] * 9 + [T]
+    rows = sorted(
+        doc.get("block_statuses", []),
+        key=lambda r: (r.get("scope_kind", ""), names.get(r.get("scope_id", ""), "").casefold(), r.get("block", "")),
+    )
+    for r in rows:
+        applicability, stage = r.get("applicability", ""), r.get("stage", "")
+        s.append(
+            [
+                *_scope(r.get("scope_kind", ""), r.get("scope_id", ""), names),
+                est.block_label(r.get("block", "")),
+                r.get("block", ""),
+                APPLICABILITY.get(applicability, applicability),
+                applicability,
+                STAGES.get(stage, stage),
+                stage,
+                _date(r.get("target_date", "")),
+                r.get("reason", ""),
+                r.get("evidence", ""),
+                "ja" if r.get("verified_central") else "nee",
+                r["id"],
+            ],
+            styles,
+        )
+    return s
+
+
+def _estimate(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
+    s = Sheet(
+        "Raming",
+        widths=[38, 12, 34, 38, 36, 18, 44, 22, 12, 12, 12, 14, 14, 14, 14, 14, 16, 14, 14, 20, 18, 12, 10, 60],
+        freeze_rows=1,
+        freeze_cols=3,
+    )
+    s.append(
+        [
+            "Lijn-id", "Scope", "Naam", "Scope-id", "Bouwsteen", "Bouwsteen (code)", "Omschrijving",
+            "Methode", "Optimistisch (dagen)", "Meest waarschijnlijk (dagen)",
+            "Pessimistisch (dagen)", "Dagtarief", "Vast bedrag", "Laag", "Meest waarschijnlijk",
+            "Hoog", "Verwachte kost (PERT)", "Spreiding (sd)", "Begrotingsjaar",
+            "Eenmalig/terugkerend", "Categorie", "Categorie (code)", "Aanname", "Onderbouwing",
+        ],
+        bold=True,
+    )
+    styles = [P] * 8 + [D] * 3 + [E] * 7
+    costs = {r["line_id"]: r for r in doc.get("estimate", {}).get("lines", [])}
+    lines = sorted(
+        doc.get("estimate_lines", []),
+        key=lambda r: (
+            r.get("scope_kind", ""),
+            names.get(r.get("scope_id", ""), "").casefold(),
+            r.get("block", ""),
+            r["id"],
+        ),
+    )
+    total = 0.0
+
+    def num(value: Any) -> float | None:
+        return None if value is None else float(value)
+
+    for r in lines:
+        c = costs.get(r["id"], {})
+        mean = float(c.get("mean", 0.0))
+        total += mean
+        kind, scope_id = r.get("scope_kind", ""), r.get("scope_id", "")
+        method, year = r.get("method", ""), r.get("budget_year", "")
+        recurrence, category = r.get("recurrence", ""), r.get("category", "")
+        s.append(
+            [
+                r["id"],
+                *_scope(kind, scope_id, names)[:2],
+                scope_id,
+                est.block_label(r.get("block", "")),
+                r.get("block", ""),
+                r.get("description", ""),
+                est.METHODS.get(method, method),
+                num(r.get("optimistic_days")),
+                num(r.get("likely_days")),
+                num(r.get("pessimistic_days")),
+                num(c.get("rate")),
+                num(r.get("fixed_amount")),
+                num(c.get("low")),
+                num(c.get("likely")),
+                num(c.get("high")),
+                mean,
+                num(c.get("sd")),
+                est.YEAR_LABELS.get(year, year),
+                est.RECURRENCES.get(recurrence, recurrence),
+                est.CATEGORIES.get(category, category),
+                category,
+                "ja" if r.get("assumed") else "nee",
+                r.get("basis", ""),
+            ],
+            styles,
+        )
+    s.append(["Totaal", *([None] * 15), total], styles, bold=True)
+    return s
+
+
+def _checklist(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
+    """One row per scope and checklist: how many steps stand where, and what is next.
+
+    Finance people need the state, not every step (a large agency has 10,000+ steps);
+    the steps themselves are in the TOML and JSON exports and in the TUI.
+    """
+    s = Sheet(
+        "Checklist",
+        widths=[12, 34, 38, 34, 30, 10, 10, 10, 12, 10, 12, 12, 14, 50, 38],
+        freeze_rows=1,
+        freeze_cols=2,
+    )
+    s.append(
+        [
+            "Scope", "Naam", "Scope-id", "Bouwsteen", "Checklist", "Stappen",
+            *(CHECKLIST_STATUSES[k] for k in CHECKLIST_STATUSES), "% afgerond",
+            "Eerstvolgende vervaldatum", "Eerstvolgende open stap", "Bouwsteen (code)",
+        ],
+        bold=True,
+    )
+    groups: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
+    for item in doc.get("checklist_items", []):
+        if item.get("obsolete"):
+            continue
+        key = (item.get("scope_kind", ""), item.get("scope_id", ""), item.get("block", ""), item.get("template", ""))
+        groups.setdefault(key, []).append(item)
+    styles = [P] * 12 + [T]
+    ordered = sorted(groups.items(), key=lambda kv: (kv[0][0], names.get(kv[0][1], "").casefold(), kv[0][2], kv[0][3]))
+    for (kind, scope_id, block, template), items in ordered:
+        counts = dict.fromkeys(CHECKLIST_STATUSES, 0)
+        for item in items:
+            status = item.get("status", "open")
+            counts[status] = counts.get(status, 0) + 1
+        applicable = len(items) - counts.get("na", 0)
+        pending = sorted(
+            (i for i in items if i.get("status") not in ("done", "na")),
+            key=lambda i: (i.get("due_date") or "9999", i.get("step", "")),
+        )
+        nxt = pending[0] if pending else None
+        s.append(
+            [
+                *_scope(kind, scope_id, names),
+                est.block_label(block) if block else "",
+                template,
+                len(items),
+                *(counts[k] for k in CHECKLIST_STATUSES),
+                round(100 * counts["done"] / applicable) if applicable else None,
+                _date(nxt.get("due_date", "")) if nxt else "",
+                nxt.get("title", "") if nxt else "",
+                block,
+            ],
+            styles,
+        )
+    return s

@@ -1,0 +1,288 @@
+"""A small, fast XLSX (Office Open XML spreadsheet) writer for exports.
+
+Why not openpyxl: it spends about 60 us per cell here (its XML serialiser is pure
+Python), so the ~200,000 cells of a 1,202-product submission would take 12 s. This
+writer builds each sheet's XML as text (about 1 us per cell) and zips it; openpyxl stays
+the reader in the tests, which check that it opens every file and sees the same values.
+
+Supported, and all that exports need: several sheets; strings (inline), ints, floats,
+dates; a bold font; number formats for euro amounts, days and dates; column widths; a
+frozen header row and first columns; document properties. The parts and their element
+order follow ECMA-376 so Excel, LibreOffice and openpyxl open the file without repair.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+EUR_FORMAT = '#,##0.00 "€"'
+DAYS_FORMAT = "0.0"
+DATE_FORMAT = "dd/mm/yyyy"
+
+# Cell styles (index into cellXfs of styles.xml).
+PLAIN, BOLD, EUR, EUR_BOLD, DAYS, DATE = range(6)
+_BOLD_OF = {PLAIN: BOLD, BOLD: BOLD, EUR: EUR_BOLD, EUR_BOLD: EUR_BOLD, DAYS: DAYS, DATE: DATE}
+
+MAX_CELL = 32_000  # Excel holds at most 32,767 characters in a cell
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SEP = "\x01"  # joins a sheet's strings for one bulk escape; never survives cleaning
+_EPOCH = date(1899, 12, 30)
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+_LETTERS = [column_letter(i) for i in range(200)]
+
+
+def _attrs(styles: Sequence[int] | None, bold: bool, n: int) -> list[str]:
+    out = []
+    for c in range(n):
+        style = styles[c] if styles is not None and c < len(styles) else PLAIN
+        if bold:
+            style = _BOLD_OF[style]
+        out.append(f' s="{style}"' if style else "")
+    return out
+
+
+def _escape_attr(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+@dataclass
+class Sheet:
+    """Rows of plain values; `styles` gives a style per column, `bold_rows` make a row bold."""
+
+    title: str
+    widths: Sequence[float] = ()
+    freeze_rows: int = 0
+    freeze_cols: int = 0
+    rows: list[tuple[list[Any], Sequence[int] | None, bool]] = field(default_factory=list)
+
+    def append(self, values: list[Any], styles: Sequence[int] | None = None, *, bold: bool = False) -> None:
+        """One row. `styles[i]` is the style of column i (PLAIN when missing)."""
+        self.rows.append((values, styles, bold))
+
+    # -- rendering -------------------------------------------------------------------------
+
+    def _strings(self) -> list[str]:
+        """Every string cell of the sheet, cleaned and XML-escaped, in cell order.
+
+        Escaping one joined string (C-speed `str.replace` on megabytes) instead of each
+        cell separately saves most of the time of writing text."""
+        texts = [v for values, _, _ in self.rows for v in values if type(v) is str and v]
+        if _ILLEGAL.search("".join(texts)) or max(map(len, texts), default=0) > MAX_CELL:
+            texts = [_ILLEGAL.sub("", t)[:MAX_CELL] for t in texts]
+        big = _SEP.join(texts)
+        big = big.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return big.split(_SEP) if texts else []
+
+    def xml(self, selected: bool) -> str:
+        escaped = iter(self._strings())
+        n_cols = max((len(values) for values, _, _ in self.rows), default=1) or 1
+        out = [
+            _XML,
+            f'<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">',
+            f'<dimension ref="A1:{_LETTERS[n_cols - 1]}{max(len(self.rows), 1)}"/>',
+            "<sheetViews>",
+            '<sheetView workbookViewId="0"' + (' tabSelected="1"' if selected else "") + ">",
+            self._pane(),
+            "</sheetView></sheetViews>",
+            '<sheetFormatPr defaultRowHeight="15"/>',
+        ]
+        if self.widths:
+            out.append("<cols>")
+            out += [
+                f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
+                for i, w in enumerate(self.widths, 1)
+            ]
+            out.append("</cols>")
+        out.append("<sheetData>")
+        letters = _LETTERS
+        attrs_cache: dict[tuple[int, bool, int], list[str]] = {}
+        take = escaped.__next__
+        # The hot loop (~200,000 cells for a large agency): exact type checks, style
+        # attributes prepared once per (styles, bold) combination, one f-string per cell.
+        for r, (values, styles, bold) in enumerate(self.rows, 1):
+            key = (id(styles), bold, len(values))
+            attrs = attrs_cache.get(key)
+            if attrs is None:
+                attrs = attrs_cache[key] = _attrs(styles, bold, len(values))
+            rs = str(r)
+            cells = []
+            add = cells.append
+            for c, v in enumerate(values):
+                t = type(v)
+                if t is str:
+                    if not v:
+                        continue
+                    x = take()
+                    if x and (x[0] <= " " or x[-1] <= " "):
+                        add(f'<c r="{letters[c]}{rs}"{attrs[c]} t="inlineStr"><is><t xml:space="preserve">{x}</t></is></c>')
+                    else:
+                        add(f'<c r="{letters[c]}{rs}"{attrs[c]} t="inlineStr"><is><t>{x}</t></is></c>')
+                elif t is float or t is int:
+                    add(f'<c r="{letters[c]}{rs}"{attrs[c]}><v>{v!r}</v></c>')
+                elif v is None:
+                    continue
+                elif t is bool:
+                    add(f'<c r="{letters[c]}{rs}"{attrs[c]} t="b"><v>{int(v)}</v></c>')
+                elif isinstance(v, date):
+                    add(f'<c r="{letters[c]}{rs}" s="{DATE}"><v>{(v - _EPOCH).days}</v></c>')
+                elif isinstance(v, (int, float)):
+                    add(f'<c r="{letters[c]}{rs}"{attrs[c]}><v>{float(v)!r}</v></c>')
+                else:
+                    raise TypeError(f"cannot write {type(v).__name__} to a cell")
+            out.append(f'<row r="{rs}">{"".join(cells)}</row>')
+        out.append("</sheetData></worksheet>")
+        return "".join(out)
+
+    def _pane(self) -> str:
+        x, y = self.freeze_cols, self.freeze_rows
+        if not x and not y:
+            return ""
+        cell = f"{_LETTERS[x]}{y + 1}"
+        if x and y:
+            pane = "bottomRight"
+        elif y:
+            pane = "bottomLeft"
+        else:
+            pane = "topRight"
+        split = (f' xSplit="{x}"' if x else "") + (f' ySplit="{y}"' if y else "")
+        return (
+            f'<pane{split} topLeftCell="{cell}" activePane="{pane}" state="frozen"/>'
+            f'<selection pane="{pane}" activeCell="{cell}" sqref="{cell}"/>'
+        )
+
+
+def _styles() -> str:
+    fmt = _escape_attr
+    return (
+        f'{_XML}<styleSheet xmlns="{_MAIN}">'
+        '<numFmts count="3">'
+        f'<numFmt numFmtId="164" formatCode="{fmt(EUR_FORMAT)}"/>'
+        f'<numFmt numFmtId="165" formatCode="{fmt(DAYS_FORMAT)}"/>'
+        f'<numFmt numFmtId="166" formatCode="{fmt(DATE_FORMAT)}"/>'
+        "</numFmts>"
+        '<fonts count="2">'
+        '<font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+        '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+        "</fonts>"
+        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        '<cellXfs count="6">'
+        '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+        '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+        '<xf numFmtId="164" fontId="1" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyFont="1"/>'
+        '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+        '<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+        "</cellXfs>"
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+        "</styleSheet>"
+    )
+
+
+def save(sheets: Sequence[Sheet], path: Path | str, *, creator: str = "elo_tui", title: str = "") -> None:
+    """Write the workbook (the first sheet is the one shown on opening)."""
+    if not sheets:
+        raise ValueError("a workbook needs at least one sheet")
+    for sheet in sheets:
+        if not 0 < len(sheet.title) <= 31 or re.search(r"[\[\]:*?/\\]", sheet.title):
+            raise ValueError(f"invalid sheet name {sheet.title!r}")
+    n = len(sheets)
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    content_types = (
+        f'{_XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        + "".join(
+            f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            for i in range(1, n + 1)
+        )
+        + '<Override PartName="/xl/styles.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        '<Override PartName="/docProps/core.xml" '
+        'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+        '<Override PartName="/docProps/app.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
+        "</Types>"
+    )
+    root_rels = (
+        f'{_XML}<Relationships xmlns="{_PKG_REL}">'
+        f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
+        '<Relationship Id="rId2" '
+        'Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" '
+        'Target="docProps/core.xml"/>'
+        f'<Relationship Id="rId3" Type="{_REL}/extended-properties" Target="docProps/app.xml"/>'
+        "</Relationships>"
+    )
+    core = (
+        f"{_XML}<cp:coreProperties "
+        'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<dc:title>{_escape_attr(title)}</dc:title><dc:creator>{_escape_attr(creator)}</dc:creator>"
+        f'<dcterms:created xsi:type="dcterms:W3CDTF">{now}</dcterms:created>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{now}</dcterms:modified>'
+        "</cp:coreProperties>"
+    )
+    app = (
+        f"{_XML}<Properties "
+        'xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+        "<Application>elo_tui</Application></Properties>"
+    )
+    workbook = (
+        f'{_XML}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}">'
+        '<workbookPr/><bookViews><workbookView activeTab="0"/></bookViews><sheets>'
+        + "".join(
+            f'<sheet name="{_escape_attr(s.title)}" sheetId="{i}" r:id="rId{i}"/>'
+            for i, s in enumerate(sheets, 1)
+        )
+        + "</sheets></workbook>"
+    )
+    workbook_rels = (
+        f'{_XML}<Relationships xmlns="{_PKG_REL}">'
+        + "".join(
+            f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+            for i in range(1, n + 1)
+        )
+        + f'<Relationship Id="rId{n + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
+        "</Relationships>"
+    )
+    # Level 1: nearly the size of level 6 for this repetitive XML at a fraction of the time.
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        z.writestr("[Content_Types].xml", content_types)
+        z.writestr("_rels/.rels", root_rels)
+        z.writestr("docProps/core.xml", core)
+        z.writestr("docProps/app.xml", app)
+        z.writestr("xl/workbook.xml", workbook)
+        z.writestr("xl/_rels/workbook.xml.rels", workbook_rels)
+        z.writestr("xl/styles.xml", _styles())
+        for i, sheet in enumerate(sheets, 1):
+            z.writestr(f"xl/worksheets/sheet{i}.xml", sheet.xml(selected=i == 1))

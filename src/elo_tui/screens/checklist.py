@@ -1,0 +1,313 @@
+"""The checklist: every step of every instantiated checklist, overdue and due-soon first.
+
+Steps come from the templates in `checklists/` and appear when a block becomes required
+(agency-wide steps from the start). Enter edits a step, space moves its status on, x marks
+it done. Steps of blocks that are no longer required are kept (with their notes) under
+"Niet meer nodig".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Input, Label, Select, Static, TextArea
+
+from elo_tui.domain import checklists as cl
+from elo_tui.domain.blocks import BLOCKS, BLOCKS_BY_CODE
+from elo_tui.screens.base import AreaScreen
+from elo_tui.screens.form import FormScreen
+from elo_tui.services import checklists as svc
+from elo_tui.services import clock
+from elo_tui.widgets.virtual_table import Column, VirtualTable
+
+COLUMNS = [
+    Column("status", "Status", width=13),
+    Column("due", "Vervaldag", width=10),
+    Column("title", "Stap", flex=3, min_width=20),
+    Column("scope", "Voor", flex=2, min_width=14),
+    Column("block", "Bouwsteen", width=9),
+    Column("owner", "Eigenaar", width=16),
+]
+STATUS_STYLES = {"open": "", "busy": "cyan", "blocked": "red", "done": "green", "na": "dim"}
+BUCKET_STYLES = {"overdue": "bold red", "soon": "yellow"}
+CYCLE = ["open", "busy", "done", "blocked", "na"]
+
+SHOW = {
+    "open": "Open stappen",
+    "overdue": "Te laat",
+    "soon": "Binnen 14 dagen",
+    "closed": "Afgerond",
+    "obsolete": "Niet meer nodig",
+    "all": "Alles",
+}
+
+
+def _cell(row: svc.AgendaRow, key: str) -> str | Text:
+    item = row.item
+    match key:
+        case "status":
+            symbol = cl.ITEM_STATUS_SYMBOLS.get(item.status, "□")
+            label = cl.ITEM_STATUSES.get(item.status, item.status)
+            return Text(f"{symbol} {label}", style=STATUS_STYLES.get(item.status, ""))
+        case "due":
+            return Text(item.due_date, style=BUCKET_STYLES.get(row.bucket, ""))
+        case "title":
+            return Text(item.title, style="dim" if item.obsolete else "")
+        case "scope":
+            return Text(row.scope_name)
+        case "block":
+            if item.block in BLOCKS_BY_CODE:
+                return BLOCKS_BY_CODE[item.block].short
+            return "Aftoets." if item.template == "aftoetsing" else "Programma"
+        case "owner":
+            return Text(item.owner)
+    return ""
+
+
+class ChecklistScreen(AreaScreen):
+    MODE = "checklist"
+    BINDINGS = [
+        Binding("enter,e", "edit", "Bewerken"),
+        Binding("space", "cycle_status", "Status verder"),
+        Binding("x", "done", "Klaar"),
+        Binding("slash", "focus_search", "Zoeken", key_display="/"),
+        Binding("escape", "clear_filters", "Filters wissen"),
+    ]
+    DEFAULT_CSS = """
+    ChecklistScreen #filters { height: 3; }
+    ChecklistScreen #filters Input { width: 2fr; }
+    ChecklistScreen #filters Select { width: 1fr; }
+    ChecklistScreen #step-detail { height: 5; padding: 0 1; border-top: solid $panel; }
+    """
+
+    rows: list[svc.AgendaRow] = []
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="filters"):
+            yield Input(placeholder="Zoek in stap of product/toepassing…", id="search")
+            yield Select([(label, key) for key, label in SHOW.items()], allow_blank=False,
+                         value="open", id="show")
+            yield Select([("Programma (agentschap)", "agency")]
+                         + [(b.label, b.code) for b in BLOCKS],
+                         prompt="Alle bouwstenen", id="filter-block")
+        yield VirtualTable(COLUMNS, _cell, id="items",
+                           empty_text="Geen stappen. Ze verschijnen wanneer een bouwsteen "
+                           "vereist wordt (4: Bouwstenen).")
+        yield Static("", id="step-detail")
+        yield Label("", id="count")
+
+    def load(self) -> None:
+        ws = self.app.ws
+        self.today = clock.today()
+        self.rows = svc.load_agenda(ws, self.today)
+        self.apply_filter()
+        self.query_one(VirtualTable).focus()
+        self._warm_templates()
+
+    @work(thread=True, exclusive=True, group="templates", exit_on_error=False)
+    def _warm_templates(self) -> None:
+        svc.load_templates()
+        self.app.call_from_thread(self._show_detail)
+
+    # -- filtering -------------------------------------------------------------------------
+
+    def visible(self) -> list[svc.AgendaRow]:
+        show = self.query_one("#show", Select).value
+        block = self.query_one("#filter-block", Select).value
+        needle = self.query_one("#search", Input).value.strip().casefold()
+        out = []
+        for row in self.rows:
+            b = row.bucket
+            if show == "open" and b in ("closed", "obsolete"):
+                continue
+            if show in ("overdue", "soon", "closed", "obsolete") and b != show:
+                continue
+            if isinstance(block, str):
+                if block == "agency" and row.item.scope_kind != "agency":
+                    continue
+                if block != "agency" and row.item.block != block:
+                    continue
+            if needle and needle not in f"{row.item.title} {row.scope_name}".casefold():
+                continue
+            out.append(row)
+        return out
+
+    def apply_filter(self, keep_id: str | None = None) -> None:
+        table = self.query_one(VirtualTable)
+        current = table.current
+        keep_id = keep_id or (current.item.id if current else None)
+        rows = self.visible()
+        keep = next((r for r in rows if r.item.id == keep_id), None)
+        table.set_rows(rows, keep=keep)
+        overdue = sum(1 for r in self.rows if r.bucket == "overdue")
+        soon = sum(1 for r in self.rows if r.bucket == "soon")
+        self.query_one("#count", Label).update(
+            Text(f"{len(rows)} van {len(self.rows)} stappen · {overdue} te laat · "
+                 f"{soon} binnen 14 dagen")
+        )
+        self._show_detail()
+
+    @on(Input.Changed, "#search")
+    @on(Select.Changed)
+    def _filter_changed(self) -> None:
+        self.apply_filter()
+
+    @on(Input.Submitted, "#search")
+    def _search_done(self) -> None:
+        self.query_one(VirtualTable).focus()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_clear_filters(self) -> None:
+        self.query_one("#search", Input).value = ""
+        self.query_one("#show", Select).value = "open"
+        self.query_one("#filter-block", Select).clear()
+        self.query_one(VirtualTable).focus()
+
+    # -- detail -------------------------------------------------------------------------------
+
+    @on(VirtualTable.Highlighted, "#items")
+    def _moved(self) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        detail = self.query_one("#step-detail", Static)
+        row = self.query_one(VirtualTable).current
+        if row is None:
+            detail.update("")
+            return
+        detail.update(step_text(row))
+
+    # -- editing ------------------------------------------------------------------------------
+
+    def _current(self) -> svc.AgendaRow | None:
+        return self.query_one(VirtualTable).current
+
+    def action_edit(self) -> None:
+        row = self._current()
+        if row is not None:
+            self.app.push_screen(ItemForm(row, self.today), self._after_save)
+
+    @on(VirtualTable.Selected, "#items")
+    def _selected(self) -> None:
+        self.action_edit()
+
+    def action_cycle_status(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+        current = row.item.status if row.item.status in CYCLE else "open"
+        self._set_status(row, CYCLE[(CYCLE.index(current) + 1) % len(CYCLE)])
+
+    def action_done(self) -> None:
+        row = self._current()
+        if row is not None:
+            self._set_status(row, "done")
+
+    def _set_status(self, row: svc.AgendaRow, status: str) -> None:
+        from elo_tui.store import WorkspaceError
+
+        try:
+            item = svc.set_status(self.app.ws, row.item, status, self.today)
+        except (WorkspaceError, ValueError) as exc:
+            self.notify(str(exc), title="Niet opgeslagen", severity="error", markup=False)
+            return
+        self._after_save(item)
+
+    def _after_save(self, item) -> None:
+        if item is None:
+            return
+        # Re-bucket the edited row only; the full list is re-sorted so that overdue and
+        # due-soon stay on top.
+        self.rows = [
+            svc.AgendaRow(cl.bucket(item, self.today), item, r.scope_name)
+            if r.item.id == item.id
+            else r
+            for r in self.rows
+        ]
+        order = {key: i for i, key in enumerate(cl.BUCKETS)}
+        self.rows.sort(key=lambda r: (order[r.bucket], r.item.due_date or "9999",
+                                      r.item.title.casefold()))
+        self.saved()
+        self.apply_filter(keep_id=item.id)
+        self.query_one(VirtualTable).focus()
+
+
+def step_text(row: svc.AgendaRow) -> Text:
+    """Title, where it belongs, the template's description and whether it is sourced."""
+    item = row.item
+    out = Text()
+    out.append(item.title, style="bold")
+    out.append(f" · {row.scope_name}")
+    if item.obsolete:
+        out.append(" · niet meer nodig (bouwsteen niet langer vereist)", style="dim")
+    out.append("\n")
+    template, step = _find(item)
+    if step is not None:
+        out.append(step.description or "")
+        out.append("\n")
+        if step.sourced:
+            out.append(f"Bron: {step.source}", style="dim")
+        else:
+            out.append("Aanname: pas deze stap aan wat jullie met Digitaal Vlaanderen of "
+                       "VLAIO afspreken.", style="dim italic")
+        out.append("\n")
+    if item.evidence:
+        out.append(f"Bewijs: {item.evidence}\n")
+    if item.note:
+        out.append(f"Notitie: {item.note.splitlines()[-1]}")
+    return out
+
+
+def _find(item):
+    # Only when the templates are already loaded: never block the screen on pydantic.
+    cache = svc._cache  # noqa: SLF001 - the service owns the cache; we only peek
+    if not cache:
+        return None, None
+    for templates, _problems in cache.values():
+        for t in templates:
+            if t.id == item.template:
+                return t, t.step(item.step)
+    return None, None
+
+
+class ItemForm(FormScreen):
+    """Edit one checklist step; dismisses with the saved item."""
+
+    def __init__(self, row: svc.AgendaRow, today) -> None:
+        super().__init__()
+        self.row = row
+        self.today = today
+        self.TITLE_TEXT = f"{row.item.title} – {row.scope_name}"
+
+    def compose_fields(self) -> ComposeResult:
+        item = self.row.item
+        yield Static(step_text(self.row), id="step-info")
+        yield from self.field(
+            "status", "Status",
+            Select([(label, key) for key, label in cl.ITEM_STATUSES.items()], allow_blank=False,
+                   value=item.status if item.status in cl.ITEM_STATUSES else "open"),
+        )
+        yield from self.field("owner", "Eigenaar (rol of naam)", Input(item.owner))
+        yield from self.field("due_date", "Vervaldag (JJJJ-MM-DD)",
+                              Input(item.due_date, placeholder="2026-12-31"))
+        yield from self.field("evidence", "Bewijs (link of bestandsverwijzing)",
+                              Input(item.evidence))
+        yield from self.field("note", "Notitie", TextArea(item.note))
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()
+
+    def values(self) -> dict[str, Any]:
+        return {k: self.value(k) for k in ("status", "owner", "due_date", "evidence", "note")}
+
+    def submit(self, values: dict[str, Any]) -> Any:
+        saved, errors = svc.save_item(self.app.ws, self.row.item, values, self.today)
+        return errors if errors else saved

@@ -1,0 +1,439 @@
+"""Costs ("Kosten"): the estimate lines, the totals with P50/P80, and where the money goes.
+
+Left the lines in a fast table; right the totals, own contribution against requested
+co-financing per year and a bar chart per block. Figures are computed in a worker thread
+(the Monte Carlo over 1,202 products takes a moment), edits happen in a modal form that
+names what is wrong per field. The rules live in `domain.estimate` and
+`services.estimate`; this screen only shows them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Input, Label, Select, Static, TextArea
+from textual.worker import Worker, WorkerState
+
+from elo_tui.domain import estimate as est
+from elo_tui.domain.records import EstimateLine
+from elo_tui.screens.base import AreaScreen
+from elo_tui.screens.form import FormScreen
+from elo_tui.services import estimate as service
+from elo_tui.services.estimate import euro
+from elo_tui.widgets.virtual_table import Column, VirtualTable
+
+COLUMNS = [
+    Column("scope", "Toepassing / product", flex=3, min_width=16),
+    Column("block", "Bouwsteen", flex=2, min_width=10),
+    Column("description", "Omschrijving", flex=3, min_width=14),
+    Column("year", "Jaar", width=5),
+    Column("category", "Categorie", width=11),
+    Column("days", "O / M / P dagen", width=15),
+    Column("mean", "Verwacht", width=11),
+    Column("sd", "± sd", width=9),
+    Column("state", "Status", width=10),
+]
+BAR_WIDTH = 18
+SHORT_BLOCKS = {
+    "acm_idm": "ACM/IDM",
+    "gericht_aanmelden": "Gericht",
+    "global_header": "Header",
+    "dosis": "DOSIS",
+    "product_rights": "Rechten",
+    "vms": "VMS",
+    "toelatingen": "Toelating",
+    "": "Algemeen",
+}
+
+
+def _days(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return f"{value:g}".replace(".", ",")
+
+
+def money_bar(value: float, largest: float, width: int = BAR_WIDTH) -> Text:
+    """A bar relative to the largest value, readable without colour."""
+    filled = 0 if largest <= 0 else round(width * value / largest)
+    return Text.assemble(("█" * filled, "cyan"), ("░" * (width - filled), "dim"))
+
+
+class Row:
+    """One table row: a costed line plus the name of its scope (computed once)."""
+
+    __slots__ = ("cost", "scope")
+
+    def __init__(self, cost: est.LineCost, scope: str) -> None:
+        self.cost = cost
+        self.scope = scope
+
+    @property
+    def line(self) -> EstimateLine:
+        return self.cost.line
+
+    def cell(self, key: str) -> str | Text:
+        line, c = self.cost.line, self.cost
+        if key == "scope":
+            return Text(self.scope)
+        if key == "block":
+            return SHORT_BLOCKS.get(line.block, line.block)
+        if key == "description":
+            return Text(line.description)
+        if key == "year":
+            return est.YEAR_LABELS.get(line.budget_year, line.budget_year)
+        if key == "category":
+            return est.CATEGORIES.get(line.category, line.category)
+        if key == "days":
+            if line.method == "fixed":
+                return "vast bedrag"
+            o, m, p = line.optimistic_days, line.likely_days, line.pessimistic_days
+            return f"{_days(o)} / {_days(m)} / {_days(p)}"
+        if key == "mean":
+            return euro(c.mean) if c.valid else "–"
+        if key == "sd":
+            return euro(c.sd) if c.valid and c.sd else ""
+        if key == "state":
+            if not c.valid:
+                return Text("⚠ ongeldig", style="red")
+            return Text("aanname", style="yellow") if line.assumed else Text("✓ bevestigd", style="green")
+        return ""
+
+
+class CostsScreen(AreaScreen):
+    MODE = "costs"
+    BINDINGS = [
+        Binding("e,enter", "edit", "Bewerken"),
+        Binding("a,insert", "add", "Nieuwe lijn"),
+        Binding("A", "add_general", "Algemene lijn", show=False),
+        Binding("d,delete", "delete", "Verwijderen"),
+        Binding("b", "confirm_line", "Bevestigen"),
+        Binding("p", "propose", "Voorstel uit sjabloon"),
+        Binding("f", "forms_tool", "Formulierentool"),
+        Binding("r", "refresh", "Vernieuwen"),
+    ]
+    DEFAULT_CSS = """
+    CostsScreen #costs-body { height: 1fr; }
+    CostsScreen #costs-left { width: 1fr; }
+    CostsScreen #costs-side { width: 50; border-left: solid $panel; padding: 0 1; }
+    CostsScreen #costs-side > Static { margin-bottom: 1; }
+    CostsScreen #costs-info { height: auto; padding: 0 1; color: $text-muted; }
+    """
+
+    overview: service.CostOverview | None = None
+    _keep_id: str | None = None  # line to keep the cursor on after the next computation
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="costs-body"):
+            with Vertical(id="costs-left"):
+                yield VirtualTable(
+                    COLUMNS,
+                    lambda row, key: row.cell(key),
+                    id="lines",
+                    empty_text="Nog geen ramingslijnen. Druk op 'p' voor een voorstel uit het "
+                    "kostensjabloon of 'a' voor een eigen lijn.",
+                )
+                yield Label("", id="costs-info")
+            with VerticalScroll(id="costs-side"):
+                yield Static(Text("Bezig met berekenen…", style="italic"), id="costs-totals")
+                yield Static("", id="costs-years")
+                yield Static("", id="costs-blocks")
+
+    # -- loading --------------------------------------------------------------------------
+
+    def load(self) -> None:
+        self.call_after_refresh(self._compute)
+
+    def _compute(self) -> None:
+        if self.app.ws is not None:
+            self._load_overview(self.app.ws)
+
+    @work(thread=True, exclusive=True, group="costs", exit_on_error=False)
+    def _load_overview(self, ws) -> service.CostOverview:
+        return service.overview(ws)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "costs":
+            return
+        if event.state == WorkerState.SUCCESS and event.worker.result is not None:
+            self.show(event.worker.result)
+        elif event.state == WorkerState.ERROR:
+            self.query_one("#costs-totals", Static).update(
+                Text(f"Kon de raming niet berekenen: {event.worker.error}", style="red")
+            )
+
+    def show(self, ov: service.CostOverview) -> None:
+        self.overview = ov
+        table = self.query_one("#lines", VirtualTable)
+        current = table.current
+        keep_id = self._keep_id or (current.line.id if current is not None else None)
+        self._keep_id = None
+        rows = [Row(c, ov.scope_label(c.line.scope_kind, c.line.scope_id)) for c in ov.summary.costs]
+        order = {code: i for i, code in enumerate(est.BLOCKS)}
+        rows.sort(key=lambda r: (r.scope.casefold(), order.get(r.line.block, 99), r.line.description))
+        keep = next((r for r in rows if r.line.id == keep_id), None)
+        table.set_rows(rows, keep=keep)
+        self._show_totals(ov)
+        self._show_years(ov)
+        self._show_blocks(ov)
+        self._show_info(ov, rows)
+
+    def _show_totals(self, ov: service.CostOverview) -> None:
+        s = ov.summary
+        t = s.total
+        out = Text()
+        out.append("Raming\n", style="bold")
+        for label, value, style in (
+            ("Verwacht (PERT)", t.mean, ""),
+            ("P50 (budget)", t.p50, "bold"),
+            ("P80 (plafond)", t.p80, ""),
+            ("Reserve P80−P50", t.contingency, ""),
+            ("Gevraagd", s.requested_total, "bold"),
+            ("Eigen bijdrage", s.own_contribution_total, ""),
+        ):
+            out.append(f"{label:<17}")
+            out.append(f"{euro(value):>16}\n", style=style)
+        sim = s.simulation
+        out.append(f"{sim.draws:,} trekkingen, zaad {sim.seed}".replace(",", "."), style="dim")
+        self.query_one("#costs-totals", Static).update(out)
+
+    def _show_years(self, ov: service.CostOverview) -> None:
+        out = Text()
+        out.append("Per jaar (P50)      gevraagd    eigen\n", style="bold")
+        for row in ov.summary.cofinancing:
+            out.append(f"{est.YEAR_LABELS[row.year]:<6}{euro(row.cost):>13}")
+            out.append(f"{euro(row.requested):>12}{euro(row.own_contribution):>12}\n")
+            if row.shortfall > 0:
+                out.append(f"      eigen budget {euro(row.own_budget)}: tekort {euro(row.shortfall)}\n", style="red")
+        largest = max((r.cost for r in ov.summary.cofinancing), default=0.0)
+        for row in ov.summary.cofinancing:
+            out.append(f"{est.YEAR_LABELS[row.year]:<6}")
+            out.append_text(money_bar(row.cost, largest))
+            out.append("\n")
+        self.query_one("#costs-years", Static).update(out)
+
+    def _show_blocks(self, ov: service.CostOverview) -> None:
+        by_block = ov.summary.by_block
+        out = Text()
+        out.append("Per bouwsteen (verwacht)\n", style="bold")
+        largest = max(by_block.values(), default=0.0)
+        for code, value in by_block.items():
+            out.append(f"{SHORT_BLOCKS.get(code, code)[:9]:<10}")
+            out.append_text(money_bar(value, largest))
+            out.append(f"{euro(value):>13}\n")
+        if not by_block:
+            out.append("(nog geen kosten)", style="dim")
+        self.query_one("#costs-blocks", Static).update(out)
+
+    def _show_info(self, ov: service.CostOverview, rows: list[Row]) -> None:
+        assumed = sum(1 for r in rows if r.line.assumed)
+        invalid = len(ov.summary.invalid)
+        parts = [f"{len(rows)} lijnen"]
+        if assumed:
+            parts.append(f"{assumed} nog aanname (b = bevestigen)")
+        if invalid:
+            parts.append(f"{invalid} ongeldig (e = verbeteren)")
+        if ov.forms_tool:
+            parts.append(f"{len(ov.forms_tool)} producten met weinig aanvragen (f)")
+        text = Text(" · ".join(parts))
+        if invalid:
+            text.stylize("red")
+        if ov.template_problem:
+            text.append("\n" + ov.template_problem, style="red")
+        self.query_one("#costs-info", Label).update(text)
+
+    # -- actions --------------------------------------------------------------------------
+
+    def _current(self) -> Row | None:
+        return self.query_one("#lines", VirtualTable).current
+
+    def action_refresh(self) -> None:
+        self._compute()
+
+    def _after_save(self, line: EstimateLine | None) -> None:
+        if line is None:
+            return
+        self.saved()
+        self._keep_id = line.id
+        self._compute()
+        self.query_one("#lines", VirtualTable).focus()
+
+    def _open_form(self, line: EstimateLine | None, scope_kind: str, scope_id: str) -> None:
+        label = service.scope_label(scope_kind, scope_id, self.overview.scope_names if self.overview else {})
+        agency = self.app.ws.agency()
+        self.app.push_screen(
+            EstimateLineForm(line, scope_kind, scope_id, label, est.Rates.of(agency)), self._after_save
+        )
+
+    def action_edit(self) -> None:
+        row = self._current()
+        if row is not None:
+            line = self.app.ws.get(EstimateLine, row.line.id)
+            if line is not None:
+                self._open_form(line, line.scope_kind, line.scope_id)
+
+    @on(VirtualTable.Selected, "#lines")
+    def _row_selected(self) -> None:
+        self.action_edit()
+
+    def action_add(self) -> None:
+        """A new line for the same application or product as the selected line."""
+        row = self._current()
+        if row is None:
+            self._open_form(None, "agency", "")
+        else:
+            self._open_form(None, row.line.scope_kind, row.line.scope_id)
+
+    def action_add_general(self) -> None:
+        self._open_form(None, "agency", "")
+
+    def action_confirm_line(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+        if not row.cost.valid:
+            self.notify("Een ongeldige lijn kan niet bevestigd worden: verbeter ze eerst (e).",
+                        severity="warning", markup=False)
+            return
+        if service.confirm_line(self.app.ws, row.line.id) is not None:
+            self._after_save(row.line)
+
+    def action_delete(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+        from elo_tui.screens.confirm import ConfirmScreen
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                service.delete_line(self.app.ws, row.line.id)
+                self.saved()
+                self._compute()
+                self.notify("Ramingslijn verwijderd.", markup=False)
+
+        title = row.line.description or est.block_label(row.line.block)
+        question = Text.assemble("Ramingslijn ", (title, "bold"), " (", row.scope, ") verwijderen?")
+        self.app.push_screen(ConfirmScreen(question, "Verwijderen"), done)
+
+    def action_propose(self) -> None:
+        from elo_tui.io.cost_template import CostTemplateError
+
+        try:
+            new = service.propose_lines(self.app.ws)
+        except CostTemplateError as exc:
+            self.notify(str(exc), title="Kostensjabloon", severity="error", markup=False, timeout=12)
+            return
+        if not new:
+            self.notify("Geen nieuwe lijnen: elke vereiste bouwsteen die nog niet in productie is, "
+                        "heeft al een raming.", markup=False)
+            return
+        self.saved()
+        self._compute()
+        self.notify(f"{len(new)} lijnen voorgesteld uit het kostensjabloon (aannames: bevestig of "
+                    "pas aan).", markup=False)
+
+    def action_forms_tool(self) -> None:
+        if self.overview is None:
+            return
+        self.app.push_screen(FormsToolScreen(self.overview))
+
+
+class EstimateLineForm(FormScreen):
+    """Add or edit one estimate line; every field checked with a Dutch message."""
+
+    def __init__(self, line: EstimateLine | None, scope_kind: str, scope_id: str,
+                 scope_label: str, rates: est.Rates) -> None:
+        super().__init__()
+        self.line = line
+        self.scope_kind = scope_kind
+        self.scope_id = scope_id
+        self.rates = rates
+        self.TITLE_TEXT = f"{'Ramingslijn bewerken' if line else 'Nieuwe ramingslijn'} – {scope_label}"
+
+    def compose_fields(self) -> ComposeResult:
+        v = service.form_values(self.line or EstimateLine(scope_kind=self.scope_kind))
+        blocks = [(label, code) for code, (_scope, label) in est.BLOCKS.items()]
+        yield from self.field("description", "Omschrijving", Input(v["description"]))
+        yield from self.field(
+            "block", "Bouwsteen",
+            Select(blocks, prompt="Geen (algemeen)", value=v["block"] if v["block"] in est.BLOCKS else Select.NULL),
+        )
+        yield from self.field(
+            "method", "Methode",
+            Select([(label, key) for key, label in est.METHODS.items()], allow_blank=False,
+                   value=v["method"] if v["method"] in est.METHODS else "three_point"),
+        )
+        yield from self.field("optimistic_days", "Optimistisch (persoonsdagen, O)", Input(v["optimistic_days"]))
+        yield from self.field("likely_days", "Meest waarschijnlijk (persoonsdagen, M)", Input(v["likely_days"]))
+        yield from self.field("pessimistic_days", "Pessimistisch (persoonsdagen, P)", Input(v["pessimistic_days"]))
+        defaults = []
+        if self.rates.internal is not None:
+            defaults.append(f"eigen personeel {euro(self.rates.internal)}")
+        if self.rates.supplier is not None:
+            defaults.append(f"leverancier {euro(self.rates.supplier)}")
+        hint = f"leeg = standaard van het agentschap ({', '.join(defaults)})" if defaults else "verplicht"
+        yield from self.field("day_rate", f"Dagtarief in € per dag ({hint})", Input(v["day_rate"]))
+        yield from self.field("fixed_amount", "Vast bedrag in € (offerte, licentie; bij methode 'vast bedrag')",
+                              Input(v["fixed_amount"]))
+        yield from self.field(
+            "budget_year", "Begrotingsjaar",
+            Select([(label, key) for key, label in est.YEAR_LABELS.items()], allow_blank=False,
+                   value=v["budget_year"] if v["budget_year"] in est.YEARS else "2026"),
+        )
+        yield from self.field(
+            "recurrence", "Eenmalig of terugkerend",
+            Select([(label, key) for key, label in est.RECURRENCES.items()], allow_blank=False,
+                   value=v["recurrence"] if v["recurrence"] in est.RECURRENCES else "one_off"),
+        )
+        yield from self.field(
+            "category", "Categorie",
+            Select([(label, key) for key, label in est.CATEGORIES.items()], allow_blank=False,
+                   value=v["category"] if v["category"] in est.CATEGORIES else "internal"),
+        )
+        yield from self.field("basis", "Onderbouwing (aannames, wie schatte, wanneer)", TextArea(v["basis"]))
+
+    def values(self) -> dict[str, Any]:
+        return {k: self.value(k) for k in est.LINE_FORM_FIELDS}
+
+    def submit(self, values: dict[str, Any]) -> Any:
+        return service.save_line(self.app.ws, values, line=self.line,
+                                 scope_kind=self.scope_kind, scope_id=self.scope_id)
+
+
+class FormsToolScreen(FormScreen):
+    """Low-volume products: own integration side by side with the forms tool (read-only)."""
+
+    def __init__(self, overview: service.CostOverview) -> None:
+        super().__init__()
+        self.overview = overview
+        self.TITLE_TEXT = "Eigen integratie of formulierentool? (producten met weinig aanvragen)"
+
+    def compose_fields(self) -> ComposeResult:
+        ov = self.overview
+        out = Text()
+        if ov.forms_tool_cost is None:
+            out.append("Geen vergelijking mogelijk: het kostensjabloon of het dagtarief ontbreekt.\n")
+        else:
+            out.append(
+                f"Formulierentool: {euro(ov.forms_tool_cost)} per product (raming uit het sjabloon). "
+                "Eigen integratie = eigen lijnen + aandeel van de toepassing; dat aandeel valt pas "
+                "weg als alle producten van de toepassing verhuizen.\n\n", style="dim")
+            out.append(f"{'Product':<38}{'aanvr./jaar':>12}{'eigen':>12}{'tool':>12}{'verschil':>12}\n",
+                       style="bold")
+            for r in ov.forms_tool:
+                out.append(f"{r.name[:37]:<38}")
+                out.append(f"{r.yearly_volume:>12}{euro(r.own_integration):>12}{euro(r.forms_tool):>12}")
+                out.append(f"{euro(r.saving):>12}\n", style="green" if r.saving > 0 else "")
+            if not ov.forms_tool:
+                out.append("Geen producten onder de drempel die nog niet via de formulierentool lopen.")
+        yield Static(out, id="forms-table")
+
+    def on_mount(self) -> None:
+        self.query_one("#save").display = False
+
+    def action_save(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,236 @@
+"""The dashboard: the first screen after opening a workspace.
+
+Readiness per block (bars), products ELO-conform out of the total, days left to
+1 January 2027 and 30 June 2027, overdue and upcoming checklist items, the products at
+risk, and readiness over time from the daily snapshots the store keeps.
+
+The figures are read and computed in a worker thread after the first paint, so opening
+the workspace is not held up by 1,202 products; today's snapshot is written afterwards on
+the main thread (the only writer).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid
+from textual.widgets import Static
+from textual.worker import Worker, WorkerState
+
+from elo_tui.domain.blocks import BLOCKS_BY_CODE, DEADLINES, format_percent
+from elo_tui.domain.checklists import ITEM_STATUS_SYMBOLS
+from elo_tui.screens.base import AreaScreen
+from elo_tui.services import clock
+
+BAR_WIDTH = 20
+CHART_LEVELS = " ▁▂▃▄▅▆▇█"
+
+
+def bar(percent: float | None, width: int = BAR_WIDTH) -> Text:
+    """A horizontal bar, readable without colour (█ done, ░ to do)."""
+    if percent is None:
+        return Text("·" * width, style="dim")
+    filled = round(width * percent / 100)
+    style = "green" if percent >= 80 else "yellow" if percent >= 40 else "red"
+    return Text.assemble(("█" * filled, style), ("░" * (width - filled), "dim"))
+
+
+def history_chart(values: list[float], width: int, height: int = 3) -> Text:
+    """Readiness over time on an absolute 0–100 % scale (a sparkline that does not
+    exaggerate small changes), newest on the right, one column per snapshot."""
+    values = values[-width:]
+    levels = len(CHART_LEVELS) - 1
+    rows = []
+    for line in range(height - 1, -1, -1):
+        chars = []
+        for v in values:
+            filled = max(min(v, 100.0), 0.0) / 100 * height * levels
+            part = int(round(filled)) - line * levels
+            chars.append(CHART_LEVELS[max(min(part, levels), 0)])
+        rows.append("".join(chars).ljust(width))
+    return Text("\n".join(rows), style="green")
+
+
+class DashboardScreen(AreaScreen):
+    MODE = "dashboard"
+    BINDINGS = [
+        Binding("b", "goto('matrix')", "Bouwstenen"),
+        Binding("c", "goto('checklist')", "Checklist"),
+        Binding("r", "refresh", "Vernieuwen"),
+    ]
+    DEFAULT_CSS = """
+    DashboardScreen #dash { grid-size: 2 2; grid-columns: 3fr 2fr; grid-rows: auto 1fr;
+        height: 1fr; }
+    DashboardScreen #dash > Static { border: round $panel; padding: 0 1; height: auto;
+        border-title-color: $text; border-title-style: bold; }
+    DashboardScreen #dash > #dash-agenda, DashboardScreen #dash > #dash-risk { height: 1fr; }
+    DashboardScreen #dash-agenda, DashboardScreen #dash-risk, DashboardScreen #dash-deadlines {
+        text-wrap: nowrap; text-overflow: ellipsis; }
+    """
+
+    data = None
+
+    def compose_body(self) -> ComposeResult:
+        with Grid(id="dash"):
+            yield Static(Text("Bezig met berekenen…", style="italic"), id="dash-blocks")
+            yield Static("", id="dash-deadlines")
+            yield Static("", id="dash-agenda")
+            yield Static("", id="dash-risk")
+
+    def on_mount(self) -> None:
+        titles = {
+            "#dash-blocks": "Gereedheid per bouwsteen",
+            "#dash-deadlines": "Deadlines",
+            "#dash-agenda": "Checklist",
+            "#dash-risk": "Producten in gevaar",
+        }
+        for widget_id, title in titles.items():
+            self.query_one(widget_id).border_title = title
+        super().on_mount()
+
+    # -- loading --------------------------------------------------------------------------
+
+    def load(self) -> None:
+        # Let the screen paint first; the figures follow a moment later.
+        self.call_after_refresh(self._compute)
+
+    def action_refresh(self) -> None:
+        self._compute()
+
+    def action_goto(self, mode: str) -> None:
+        self.app.action_goto(mode)
+
+    def _compute(self) -> None:
+        if self.app.ws is not None:
+            self._load_data(self.app.ws, clock.today())
+
+    @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
+    def _load_data(self, ws, today):
+        from elo_tui.services.dashboard import load_dashboard
+
+        return load_dashboard(ws, today)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "dashboard":
+            return
+        if event.state == WorkerState.SUCCESS and event.worker.result is not None:
+            self.show(event.worker.result)
+        elif event.state == WorkerState.ERROR:
+            self.query_one("#dash-blocks", Static).update(
+                Text(f"Kon het overzicht niet berekenen: {event.worker.error}", style="red")
+            )
+
+    def show(self, data) -> None:
+        from elo_tui.services import mapping
+        from elo_tui.services.dashboard import with_today
+        from elo_tui.store import WorkspaceError
+
+        self.data = data
+        try:
+            mapping.record_snapshot(self.app.ws, data.summary)
+        except WorkspaceError:
+            pass  # a read-only or damaged file: the dashboard still shows today's figures
+        data.history = with_today(data.history, data.summary)
+        self._show_blocks(data)
+        self._show_deadlines(data)
+        self._show_agenda(data)
+        self._show_risk(data)
+
+    # -- panels ---------------------------------------------------------------------------
+
+    def _show_blocks(self, data) -> None:
+        s = data.summary
+        panel = self.query_one("#dash-blocks", Static)
+        panel.border_title = f"Gereedheid per bouwsteen · {data.agency_name}"
+        panel.border_subtitle = f"stand op {s.today.isoformat()}"
+        out = Text()
+        out.append("ELO-conform: ", style="bold")
+        out.append(f"{s.elo_conform} van {s.products_total} producten")
+        out.append(f"  ({format_percent(s.elo_conform_percent)})\n\n")
+        for b in s.blocks:
+            label = BLOCKS_BY_CODE[b.block].short
+            out.append(f"{label:<9}")
+            out.append_text(bar(b.percent))
+            out.append(f" {format_percent(b.percent):>8} {b.done:>5}/{b.applicable:<5}")
+            if b.undecided:
+                out.append(f" {b.undecided} te beslissen", style="magenta")
+            out.append("\n")
+        out.append(f"{'Alles':<9}", style="bold")
+        out.append_text(bar(s.overall_percent))
+        out.append(f" {format_percent(s.overall_percent):>8} {s.overall_done:>5}/"
+                   f"{s.overall_applicable:<5}")
+        out.append(
+            f"\nSSO {s.sso.yes}/{s.products_total - s.sso.not_applicable} · "
+            f"gericht aanmelden {s.gericht_aanmelden.yes}/"
+            f"{s.products_total - s.gericht_aanmelden.not_applicable} · "
+            f"rechtenbeheer {s.product_rights.yes}/"
+            f"{s.products_total - s.product_rights.not_applicable} producten",
+            style="dim",
+        )
+        panel.update(out)
+
+    def _show_deadlines(self, data) -> None:
+        s = data.summary
+        out = Text(no_wrap=True, overflow="ellipsis")
+        for d in DEADLINES:
+            left = s.days_left[d.key]
+            out.append(f"{d.label}: ", style="bold")
+            if left >= 0:
+                out.append(f"nog {left} dagen\n", style="red" if left < 60 else "")
+            else:
+                out.append(f"{-left} dagen voorbij\n", style="red")
+            n = len(s.at_risk.get(d.key, []))
+            out.append(f"  {n} product{'en' if n != 1 else ''} in gevaar\n")
+        values = [float(h[1].get("overall_percent") or 0.0) for h in data.history]
+        out.append("\nGereedheid over tijd\n", style="bold")
+        first = data.history[0][0] if data.history else ""
+        out.append(f"{len(values)} dag{'en' if len(values) != 1 else ''} sinds {first}\n",
+                   style="dim")
+        out.append_text(history_chart(values, width=36))
+        if len(values) >= 2:
+            out.append(f"\n{format_percent(values[0])} → {format_percent(values[-1])}",
+                       style="dim")
+        self.query_one("#dash-deadlines", Static).update(out)
+
+    def _show_agenda(self, data) -> None:
+        widget = self.query_one("#dash-agenda", Static)
+        widget.border_title = (
+            f"Checklist · {data.overdue_count} te laat · {data.soon_count} binnen 14 dagen"
+        )
+        out = Text(no_wrap=True, overflow="ellipsis")
+        out.append("Te laat\n", style="bold red")
+        self._agenda_lines(out, data.overdue, data.overdue_count, "Niets te laat.")
+        out.append("\nVolgende\n", style="bold")
+        self._agenda_lines(out, data.upcoming, None, "Geen open stappen met een datum.")
+        widget.update(out)
+
+    @staticmethod
+    def _agenda_lines(out: Text, rows, total: int | None, empty: str) -> None:
+        if not rows:
+            out.append(f"  {empty}\n", style="dim")
+            return
+        for row in rows:
+            item = row.item
+            out.append(f"  {ITEM_STATUS_SYMBOLS.get(item.status, '□')} {item.due_date} ")
+            out.append(item.title)
+            out.append(f" – {row.scope_name}\n", style="dim")
+        if total is not None and total > len(rows):
+            out.append(f"  … en nog {total - len(rows)} (5: Checklist)\n", style="dim")
+
+    def _show_risk(self, data) -> None:
+        s = data.summary
+        out = Text(no_wrap=True, overflow="ellipsis")
+        for d in DEADLINES:
+            risky = s.at_risk.get(d.key, [])
+            out.append(f"{d.label} ({len(risky)})\n", style="bold")
+            if not risky:
+                out.append("  geen\n", style="dim")
+            for item in risky[:5]:
+                blocks = ", ".join(BLOCKS_BY_CODE[r.block].short for r in item.risks)
+                out.append(f"  {item.product_name}")
+                out.append(f" – {blocks}\n", style="dim")
+            if len(risky) > 5:
+                out.append(f"  … en nog {len(risky) - 5} (4: Bouwstenen, filter d)\n", style="dim")
+        self.query_one("#dash-risk", Static).update(out)

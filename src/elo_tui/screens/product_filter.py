@@ -1,0 +1,101 @@
+"""The inventory's filters by type, theme and application, in a small dialog (f)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, Select
+
+from elo_tui.domain import codelists
+from elo_tui.services.inventory import ProductFilter
+from elo_tui.widgets.keybar import KeyBar
+
+
+class ProductFilterScreen(ModalScreen[ProductFilter | None]):
+    DEFAULT_CSS = """
+    ProductFilterScreen { align: center middle; }
+    ProductFilterScreen > Vertical { width: 70; height: auto; border: thick $primary;
+        background: $surface; padding: 1 2; }
+    ProductFilterScreen Label { padding-top: 1; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("f2,enter", "apply", "Toepassen"),
+        Binding("delete", "clear", "Alles wissen"),
+        Binding("escape", "cancel", "Annuleren"),
+    ]
+
+    def __init__(self, current: ProductFilter, app_names: dict[str, str]) -> None:
+        super().__init__()
+        self.current = current
+        self.app_names = app_names
+
+    def compose(self) -> ComposeResult:
+        c = self.current
+        apps = sorted(self.app_names.items(), key=lambda kv: kv[1].casefold())
+        with Vertical():
+            yield Label("Producttype")
+            yield Select(
+                [(x.label, x.uri) for x in codelists.PRODUCT_TYPES],
+                prompt="Alle types",
+                value=c.type_uri or Select.NULL,
+                id="type",
+            )
+            yield Label("Thema")
+            yield Select(
+                [(x.label, x.uri) for x in codelists.THEMES],
+                prompt="Alle thema's",
+                value=c.theme_uri or Select.NULL,
+                id="theme",
+            )
+            yield Label("Toepassing (aanvragen of opvolgen)")
+            yield Select(
+                [(Text(name), app_id) for app_id, name in apps],
+                prompt="Alle toepassingen",
+                value=c.application_id if c.application_id in self.app_names else Select.NULL,
+                id="app",
+            )
+        yield KeyBar()
+
+    def _value(self, widget_id: str) -> str:
+        v = self.query_one(f"#{widget_id}", Select).value
+        return v if isinstance(v, str) else ""
+
+    def action_apply(self) -> None:
+        self.dismiss(
+            ProductFilter(
+                text=self.current.text,
+                type_uri=self._value("type"),
+                theme_uri=self._value("theme"),
+                application_id=self._value("app"),
+            )
+        )
+
+    def action_clear(self) -> None:
+        for widget_id in ("type", "theme", "app"):
+            self.query_one(f"#{widget_id}", Select).clear()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def describe(f: ProductFilter, app_names: dict[str, str]) -> Text:
+    """One line saying which filters are on, for the inventory's filter bar."""
+    parts = []
+    if f.type_uri:
+        parts.append(("type", codelists.label_for(f.type_uri)))
+    if f.theme_uri:
+        parts.append(("thema", codelists.label_for(f.theme_uri)))
+    if f.application_id:
+        parts.append(("toepassing", app_names.get(f.application_id, "?")))
+    line = Text(" Filters: ", style="bold")
+    if not parts:
+        line.append("geen (f om te filteren op type, thema of toepassing)", style="dim")
+    for i, (what, value) in enumerate(parts):
+        if i:
+            line.append(" · ")
+        line.append(f"{what} ")
+        line.append(value, style="bold")
+    return line

@@ -1,0 +1,264 @@
+"""Submission ("Indiening"): what is missing, frozen versions, their differences, export.
+
+Left the completeness check (blocking first); right the versions and what changed
+against the version before. A new version is only made when nothing blocks; exports
+render a frozen version (or, explicitly, a concept of the current state).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Input, Label, Select, Static
+from textual.worker import Worker, WorkerState
+
+from elo_tui.domain.completeness import SEVERITY_LABELS, Issue
+from elo_tui.domain.records import Submission
+from elo_tui.screens.base import AreaScreen
+from elo_tui.screens.form import FormScreen
+from elo_tui.services import submission as service
+from elo_tui.widgets.virtual_table import Column, VirtualTable
+
+ISSUE_COLUMNS = [
+    Column("severity", "Ernst", width=13),
+    Column("message", "Wat ontbreekt", flex=1, min_width=30),
+]
+VERSION_COLUMNS = [
+    Column("version", "Versie", width=6),
+    Column("created", "Aangemaakt (UTC)", width=16),
+    Column("author", "Door", flex=1, min_width=8),
+    Column("sha", "SHA-256", width=14),
+    Column("review", "Beoordeling", width=11),
+]
+REVIEW_LABELS = {"verified": "nagekeken", "issues": "opmerkingen", "approved": "goedgekeurd"}
+EXPORT_FORMATS = {
+    "all": "Alle formaten (TOML, JSON, XLSX, Markdown)",
+    "xlsx": "XLSX voor financiën",
+    "md": "Markdown-samenvatting voor de stuurgroep",
+    "toml": "TOML (canoniek, opnieuw in te lezen)",
+    "json": "JSON",
+}
+
+
+def issue_cell(issue: Issue, key: str) -> Text:
+    if key == "severity":
+        label = SEVERITY_LABELS[issue.severity]
+        return Text(f"{'✗' if issue.blocking else '!'} {label}", style="bold red" if issue.blocking else "yellow")
+    return Text(issue.message)
+
+
+def version_cell(record: Submission, key: str) -> str | Text:
+    if key == "version":
+        return f"v{record.version}"
+    if key == "created":
+        return record.created_at[:16].replace("T", " ")
+    if key == "author":
+        return Text(record.author)
+    if key == "sha":
+        return record.sha256[:12] + "…"
+    if key == "review":
+        return REVIEW_LABELS.get(record.review_state, record.review_state or "–")
+    return ""
+
+
+class SubmissionScreen(AreaScreen):
+    MODE = "submission"
+    BINDINGS = [
+        Binding("n", "create", "Nieuwe versie"),
+        Binding("x", "export", "Exporteren"),
+        Binding("c", "export_concept", "Concept exporteren"),
+        Binding("r", "refresh", "Nakijken"),
+    ]
+    DEFAULT_CSS = """
+    SubmissionScreen #sub-status { height: auto; padding: 0 1; }
+    SubmissionScreen #sub-body { height: 1fr; }
+    SubmissionScreen #sub-left { width: 1fr; }
+    SubmissionScreen #sub-right { width: 64; border-left: solid $panel; }
+    SubmissionScreen #versions { height: 9; }
+    SubmissionScreen .sub-title { text-style: bold; padding: 0 1; }
+    SubmissionScreen #sub-diff-box { height: 1fr; padding: 0 1; }
+    """
+
+    issues: list[Issue] = []
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(Text("Bezig met nakijken…", style="italic"), id="sub-status")
+        with Horizontal(id="sub-body"):
+            with Vertical(id="sub-left"):
+                yield Label("Wat ontbreekt nog (blokkerend eerst)", classes="sub-title")
+                yield VirtualTable(ISSUE_COLUMNS, issue_cell, id="issues",
+                                   empty_text="Niets ontbreekt: de aanvraag is volledig.")
+            with Vertical(id="sub-right"):
+                yield Label("Versies", classes="sub-title")
+                yield VirtualTable(VERSION_COLUMNS, version_cell, id="versions",
+                                   empty_text="Nog geen indiening. Druk op 'n' om er een te maken.")
+                yield Label("Verschil met de vorige versie", classes="sub-title")
+                with VerticalScroll(id="sub-diff-box"):
+                    yield Static("", id="sub-diff")
+
+    # -- loading --------------------------------------------------------------------------
+
+    def load(self) -> None:
+        self.call_after_refresh(self._compute)
+
+    def _compute(self) -> None:
+        if self.app.ws is not None:
+            self._check(self.app.ws)
+
+    @work(thread=True, exclusive=True, group="submission-check", exit_on_error=False)
+    def _check(self, ws) -> list[Issue]:
+        return service.check(ws)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        group = event.worker.group
+        if group == "submission-check":
+            if event.state == WorkerState.SUCCESS:
+                self.show_issues(event.worker.result or [])
+                self.show_versions()
+            elif event.state == WorkerState.ERROR:
+                self._status(Text(f"Kon de aanvraag niet nakijken: {event.worker.error}", style="red"))
+        elif group == "submission-export":
+            if event.state == WorkerState.SUCCESS:
+                files = event.worker.result or []
+                self.notify("Geëxporteerd:\n" + "\n".join(str(p) for p in files), title="Export",
+                            markup=False, timeout=10)
+            elif event.state == WorkerState.ERROR:
+                self.notify(str(event.worker.error), title="Export mislukt", severity="error",
+                            markup=False, timeout=12)
+
+    def _status(self, text: Text) -> None:
+        self.query_one("#sub-status", Static).update(text)
+
+    def show_issues(self, issues: list[Issue]) -> None:
+        self.issues = issues
+        n_block = sum(1 for i in issues if i.blocking)
+        n_warn = len(issues) - n_block
+        if n_block:
+            text = Text(f"✗ Nog niet klaar om in te dienen: {n_block} blokkerend, {n_warn} "
+                        f"waarschuwing{'en' if n_warn != 1 else ''}. Los eerst de blokkerende punten op.",
+                        style="bold red")
+        else:
+            text = Text(f"✓ Klaar om in te dienen ({n_warn} waarschuwing{'en' if n_warn != 1 else ''}). "
+                        "Druk op 'n' om een nieuwe versie te bevriezen.", style="bold green")
+        self._status(text)
+        self.query_one("#issues", VirtualTable).set_rows(issues)
+
+    def show_versions(self, select_version: int | None = None) -> None:
+        records = list(reversed(service.list_submissions(self.app.ws)))  # newest first
+        table = self.query_one("#versions", VirtualTable)
+        keep = next((r for r in records if r.version == select_version), None)
+        table.set_rows(records, keep=keep)
+        self.show_diff(table.current)
+
+    def show_diff(self, record: Submission | None) -> None:
+        widget = self.query_one("#sub-diff", Static)
+        if record is None:
+            widget.update("")
+            return
+        records = service.list_submissions(self.app.ws)
+        before = [r for r in records if r.version < record.version]
+        ok = service.verify(record)
+        out = Text()
+        out.append(f"SHA-256 {record.sha256}\n", style="dim")
+        if not ok:
+            out.append("Let op: de inhoud klopt niet meer met de SHA-256.\n", style="bold red")
+        if not before:
+            out.append("Eerste versie: geen vorige om mee te vergelijken.")
+        else:
+            lines = service.diff_versions(self.app.ws, before[-1].version, record.version)
+            out.append(lines[0] + "\n", style="bold")
+            for line in lines[1:]:
+                out.append(f"• {line}\n")
+        widget.update(out)
+
+    @on(VirtualTable.Highlighted, "#versions")
+    def _version_highlighted(self, event: VirtualTable.Highlighted) -> None:
+        self.show_diff(event.row)
+
+    # -- actions --------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self._compute()
+
+    def action_create(self) -> None:
+        try:
+            record = service.create(self.app.ws)
+        except service.IncompleteError as exc:
+            self.show_issues(exc.issues)
+            self.notify(f"{exc} Er is niets aangemaakt; zie de lijst.", title="Niet ingediend",
+                        severity="error", markup=False, timeout=10)
+            self.query_one("#issues", VirtualTable).focus()
+            return
+        self.saved()
+        self.notify(f"Versie {record.version} bevroren (SHA-256 {record.sha256[:12]}…).",
+                    title="Indiening aangemaakt", markup=False)
+        self.show_versions(select_version=record.version)
+        self._compute()
+
+    def _selected_version(self) -> Submission | None:
+        return self.query_one("#versions", VirtualTable).current
+
+    def action_export(self) -> None:
+        record = self._selected_version()
+        if record is None:
+            self.notify("Er is nog geen indiening om te exporteren: maak er eerst een ('n'), of "
+                        "exporteer de huidige stand als concept ('c').", severity="warning", markup=False)
+            return
+        if not service.verify(record):
+            self.notify(f"Versie {record.version} klopt niet meer met haar SHA-256; er wordt niets "
+                        "geëxporteerd.", severity="error", markup=False)
+            return
+
+        def done(choice: tuple[str, str] | None) -> None:
+            if choice is not None:
+                self._export(service.source_of(record), *choice)
+
+        self.app.push_screen(ExportForm(f"versie {record.version}"), done)
+
+    def action_export_concept(self) -> None:
+        blocking = [i for i in self.issues if i.blocking]
+
+        def done(choice: tuple[str, str] | None) -> None:
+            if choice is not None:
+                self._export(service.concept_source(self.app.ws), *choice)
+
+        title = "concept (huidige stand, niet ingediend)"
+        if blocking:
+            title += f" – {len(blocking)} blokkerende punten"
+        self.app.push_screen(ExportForm(title), done)
+
+    @work(thread=True, exclusive=True, group="submission-export", exit_on_error=False)
+    def _export(self, source: service.ExportSource, fmt: str, out: str) -> list[Path]:
+        return source.export(fmt, out)
+
+
+class ExportForm(FormScreen):
+    """Choose a format and where to write; returns (format, path)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__()
+        self.TITLE_TEXT = f"Exporteren: {what}"
+
+    def compose_fields(self) -> ComposeResult:
+        yield from self.field(
+            "format", "Formaat",
+            Select([(label, key) for key, label in EXPORT_FORMATS.items()], allow_blank=False, value="all"),
+        )
+        yield from self.field("out", "Map (of bestand bij één formaat)", Input(str(Path.cwd() / "exports")))
+
+    def values(self) -> dict[str, Any]:
+        return {"format": self.value("format"), "out": self.value("out").strip()}
+
+    def submit(self, values: dict[str, Any]) -> Any:
+        if not values["out"]:
+            return {"out": "Geef een map of bestand op."}
+        out = Path(values["out"]).expanduser()
+        if values["format"] != "all" and not out.is_dir() and not out.parent.is_dir():
+            return {"out": f"Map '{out.parent}' bestaat niet."}
+        return (values["format"], str(out))

@@ -1,0 +1,206 @@
+"""Checklists as the screens and commands use them: templates, instantiating, editing.
+
+Templates are read and validated (pydantic) once per process, on first need, and cached;
+screens warm the cache in a worker so that a cell edit never waits for it. Problems in
+template files are kept, to be shown, but never stop the app: the valid templates work.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from elo_tui.domain import checklists as cl
+from elo_tui.domain.blocks import REQUIRED, parse_date
+from elo_tui.domain.records import Application, BlockStatus, ChecklistItem, Product
+from elo_tui.store import Workspace
+
+_lock = threading.Lock()
+_cache: dict[Path, tuple[list[cl.Template], list[Any]]] = {}
+
+
+def load_templates(directory: Path | None = None, *, reload: bool = False):
+    """(valid templates, problems) for `directory` (default: the checklists folder)."""
+    from elo_tui import paths
+
+    directory = Path(directory or paths.checklists_dir())
+    with _lock:
+        if reload or directory not in _cache:
+            from elo_tui.domain.templates import load_all  # pydantic: only now
+
+            _cache[directory] = load_all(directory)
+        return _cache[directory]
+
+
+def templates() -> list[cl.Template]:
+    return load_templates()[0]
+
+
+def template_problems() -> list[Any]:
+    return load_templates()[1]
+
+
+def find_step(template_id: str, step_key: str) -> tuple[cl.Template | None, cl.Step | None]:
+    for t in templates():
+        if t.id == template_id:
+            return t, t.step(step_key)
+    return None, None
+
+
+# -- following the block statuses -----------------------------------------------------------
+
+
+def plan_for_status(
+    ws: Workspace, status: BlockStatus, today: date, old_target_date: str | None = None
+) -> cl.ChecklistPlan:
+    """What must change in the checklists of one scope after its block status changed."""
+    existing = ws.list(
+        ChecklistItem,
+        where="scope_kind = ? AND scope_id = ?",
+        params=(status.scope_kind, status.scope_id),
+    )
+    return cl.plan_scope(
+        templates(),
+        scope_kind=status.scope_kind,
+        scope_id=status.scope_id,
+        block=status.block,
+        required=status.applicability == REQUIRED and not status.deleted,
+        existing=existing,
+        today=today,
+        target_date=status.target_date,
+        old_target_date=old_target_date,
+    )
+
+
+def save_plan(ws: Workspace, plan: cl.ChecklistPlan) -> int:
+    if not plan:
+        return 0
+    return ws.save_many([*plan.create, *plan.update])
+
+
+def sync_all(ws: Workspace, today: date) -> cl.ChecklistPlan:
+    """Bring every checklist in line with the block statuses (after import or sync)."""
+    agency = ws.agency()
+    plan = (
+        cl.plan_all(
+            templates(),
+            agency.id if agency else "",
+            ws.list(BlockStatus),
+            ws.list(ChecklistItem),
+            today,
+        )
+        if agency
+        else cl.ChecklistPlan()
+    )
+    with ws.transaction():
+        save_plan(ws, plan)
+    return plan
+
+
+# -- editing one item --------------------------------------------------------------------------
+
+MAX_OWNER = 200
+MAX_TEXT = 10_000
+
+
+def validate_item(values: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+    """Clean the fields of a checklist item edit; (clean, field -> Dutch message)."""
+    errors: dict[str, str] = {}
+    clean: dict[str, str] = {}
+    status = str(values.get("status") or "open")
+    if status not in cl.ITEM_STATUSES:
+        errors["status"] = f"Onbekende status '{status}'."
+    clean["status"] = status
+    owner = str(values.get("owner") or "").strip()
+    if len(owner) > MAX_OWNER:
+        errors["owner"] = f"Te lang (maximaal {MAX_OWNER} tekens)."
+    clean["owner"] = owner
+    due = str(values.get("due_date") or "").strip()
+    if due and parse_date(due) is None:
+        errors["due_date"] = f"'{due}' is geen datum; schrijf JJJJ-MM-DD, bv. 2026-11-30."
+    clean["due_date"] = due
+    evidence = str(values.get("evidence") or "").strip()
+    if "://" in evidence:
+        parsed = urlparse(evidence)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            errors["evidence"] = (
+                "Een link moet met http:// of https:// beginnen; een bestandsverwijzing "
+                "schrijf je zonder '://'."
+            )
+    if len(evidence) > MAX_TEXT:
+        errors["evidence"] = f"Te lang (maximaal {MAX_TEXT} tekens)."
+    clean["evidence"] = evidence
+    note = str(values.get("note") or "")
+    if len(note) > MAX_TEXT:
+        errors["note"] = f"Te lang (maximaal {MAX_TEXT} tekens)."
+    clean["note"] = note
+    return clean, errors
+
+
+def save_item(
+    ws: Workspace, item: ChecklistItem, values: dict[str, Any], today: date
+) -> tuple[ChecklistItem | None, dict[str, str]]:
+    """Validate and save an edit. A monthly step set to done comes back open a month later,
+    with a line in its note, so the next report is on the agenda again."""
+    clean, errors = validate_item(values)
+    if errors:
+        return None, errors
+    for key, value in clean.items():
+        setattr(item, key, value)
+    if item.status == "done":
+        _, step = find_step(item.template, item.step) if item.template else (None, None)
+        if step is not None and step.recurrence == "monthly":
+            due = parse_date(item.due_date) or today
+            next_due = cl.add_month(due)
+            while next_due <= today:
+                next_due = cl.add_month(next_due)
+            item.status = "open"
+            item.due_date = next_due.isoformat()
+            line = f"Afgevinkt op {today.isoformat()}."
+            item.note = f"{item.note.rstrip()}\n{line}".lstrip("\n")
+    ws.save(item)
+    return item, {}
+
+
+def set_status(ws: Workspace, item: ChecklistItem, status: str, today: date) -> ChecklistItem:
+    values = {k: getattr(item, k) for k in ("owner", "due_date", "evidence", "note")}
+    saved, errors = save_item(ws, item, {**values, "status": status}, today)
+    if errors:
+        raise ValueError(next(iter(errors.values())))
+    assert saved is not None
+    return saved
+
+
+# -- the agenda ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaRow:
+    bucket: str
+    item: ChecklistItem
+    scope_name: str
+
+
+def scope_names(ws: Workspace) -> dict[tuple[str, str], str]:
+    """Display names of every scope a checklist item can belong to."""
+    names: dict[tuple[str, str], str] = {}
+    agency = ws.agency()
+    if agency is not None:
+        names[("agency", agency.id)] = agency.name or "Agentschap"
+    for a in ws.list(Application):
+        names[("application", a.id)] = a.name
+    for p in ws.list(Product):
+        names[("product", p.id)] = p.name
+    return names
+
+
+def load_agenda(ws: Workspace, today: date) -> list[AgendaRow]:
+    names = scope_names(ws)
+    return [
+        AgendaRow(b, item, names.get((item.scope_kind, item.scope_id), "(verwijderd)"))
+        for b, item in cl.agenda(ws.list(ChecklistItem), today)
+    ]

@@ -1,0 +1,64 @@
+"""What the dashboard shows, read in one go (safe to run in a worker thread: reads only).
+
+The agenda comes from two small queries (overdue, upcoming) instead of loading every
+checklist item: at 1,202 products a workspace holds ten thousand of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from elo_tui.domain.checklists import SOON_DAYS
+from elo_tui.domain.readiness import ReadinessSummary
+from elo_tui.services import mapping as svc
+from elo_tui.services.checklists import AgendaRow
+from elo_tui.store import Workspace
+
+
+@dataclass(slots=True)
+class DashboardData:
+    agency_name: str
+    summary: ReadinessSummary
+    overdue: list[AgendaRow]
+    overdue_count: int
+    upcoming: list[AgendaRow]
+    soon_count: int
+    history: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    mapping: svc.Mapping | None = None
+
+
+def load_dashboard(ws: Workspace, today: date, limit: int = 6) -> DashboardData:
+    m = svc.load_mapping(ws, today)
+    summary = m.summary()
+    names: dict[tuple[str, str], str] = {("application", i): a.name for i, a in m.applications.items()}
+    names.update({("product", i): p.name for i, p in m.products.items()})
+    agency = m.agency
+    if agency is not None:
+        names[("agency", agency.id)] = "Agentschap"
+
+    def rows(items, bucket: str) -> list[AgendaRow]:
+        return [
+            AgendaRow(bucket, i, names.get((i.scope_kind, i.scope_id), "(verwijderd)"))
+            for i in items
+        ]
+
+    iso = today.isoformat()
+    soon_until = (today + timedelta(days=SOON_DAYS + 1)).isoformat()
+    return DashboardData(
+        agency_name=agency.name if agency else "",
+        summary=summary,
+        overdue=rows(ws.open_checklist_items(due_before=iso, limit=limit), "overdue"),
+        overdue_count=ws.count_open_checklist_items(due_before=iso),
+        upcoming=rows(ws.open_checklist_items(due_from=iso, limit=limit), "soon"),
+        soon_count=ws.count_open_checklist_items(due_from=iso, due_before=soon_until),
+        history=ws.history(),
+        mapping=m,
+    )
+
+
+def with_today(history: list[tuple[str, dict[str, Any]]], summary: ReadinessSummary):
+    """The history including today's snapshot (as just recorded)."""
+    day = summary.today.isoformat()
+    return [h for h in history if h[0] != day] + [(day, summary.snapshot())]

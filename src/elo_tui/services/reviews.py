@@ -1,0 +1,44 @@
+"""Review feedback from VLAIO on the records it concerns, for any screen to show.
+
+Feedback arrives with sync as `review` records (written only by the tracker). A product
+form, the matrix or the submission screen asks `reviews_for(ws, record_id)` and shows
+`describe(review)` lines; `latest_verdicts(ws)` gives one verdict per record for a
+column or a marker in a table.
+"""
+
+from __future__ import annotations
+
+from elo_tui.domain.records import Review
+
+VERDICT_LABELS = {
+    "verified": "Geverifieerd",
+    "issues": "Opmerkingen",
+    "approved": "Goedgekeurd",
+}
+VERDICT_SYMBOLS = {"verified": "✓", "issues": "!", "approved": "✔"}
+
+
+def reviews_for(ws, record_id: str) -> list[Review]:
+    """Feedback on one record (product, block status, submission…), newest first."""
+    return ws.list(Review, where="target_id = ?", params=(record_id,),
+                   order_by="created_at DESC, updated_at DESC")
+
+
+def latest_verdicts(ws) -> dict[str, str]:
+    """Record id -> the verdict of its most recent review."""
+    out: dict[str, str] = {}
+    for r in ws.list(Review, order_by="created_at"):
+        out[r.target_id] = r.verdict
+    return out
+
+
+def describe(review: Review) -> str:
+    """One Dutch line, e.g. '! Opmerkingen – Vera (VLAIO), 2026-03-02: naam klopt niet'.
+
+    Plain text: wrap in rich.text.Text before showing (comments are user text)."""
+    label = VERDICT_LABELS.get(review.verdict, review.verdict)
+    symbol = VERDICT_SYMBOLS.get(review.verdict, "·")
+    when = (review.created_at or review.updated_at)[:10]
+    who = review.reviewer or "VLAIO"
+    text = f"{symbol} {label} – {who}, {when}"
+    return f"{text}: {review.comment}" if review.comment else text

@@ -1,0 +1,300 @@
+"""Co-financing submissions: completeness check, frozen versions, diffs, import.
+
+A submission is created only when the completeness check finds nothing blocking. It is
+stored as a `Submission` record holding the canonical JSON of the snapshot and its
+SHA-256; nothing ever rewrites it, so later edits of the workspace do not change it.
+Exports (io/export_*.py) render a submission's content, never the live workspace.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from elo_tui import __version__
+from elo_tui.domain import completeness
+from elo_tui.domain import estimate as est
+from elo_tui.domain import submission as sub
+from elo_tui.domain.completeness import Issue
+from elo_tui.domain.records import (
+    Agency,
+    Application,
+    BlockStatus,
+    ChecklistItem,
+    EstimateLine,
+    Product,
+    Record,
+    Submission,
+    utc_now,
+)
+from elo_tui.store import Workspace, WorkspaceError
+
+
+class IncompleteError(Exception):
+    """The request misses information; `issues` says exactly what (blocking first)."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        n = len(completeness.blocking(issues))
+        super().__init__(
+            f"De aanvraag is niet volledig: {n} blokkerend{'e punten' if n != 1 else ' punt'}."
+        )
+        self.issues = issues
+
+
+@dataclass(slots=True)
+class State:
+    """The workspace as read once for a check or a snapshot."""
+
+    agency: Agency | None
+    applications: list[Application]
+    products: list[Product]
+    block_statuses: list[BlockStatus]
+    lines: list[EstimateLine]
+    summary: est.EstimateSummary
+    sections: dict[str, list[dict[str, Any]]]  # canonical dicts per submission section
+
+
+def read_state(ws: Workspace, *, seed: int = est.DEFAULT_SEED) -> State:
+    """Read every live record once, as the plain dicts a snapshot carries; the domain
+    rules get records built from those same dicts."""
+    agency = ws.agency()
+    sections = {name: ws.list_data(kind) for name, kind in sub.SECTIONS.items()}
+    applications = [Application(**d) for d in sections["applications"]]
+    products = [Product(**d) for d in sections["products"]]
+    statuses = [BlockStatus(**d) for d in sections["block_statuses"]]
+    lines = [EstimateLine(**d) for d in sections["estimate_lines"]]
+    summary = est.summarize(lines, products, agency, seed=seed)
+    return State(agency, applications, products, statuses, lines, summary, sections)
+
+
+def check(ws: Workspace, state: State | None = None) -> list[Issue]:
+    """The completeness check: blocking issues first, then warnings."""
+    s = state or read_state(ws)
+    return completeness.check(s.agency, s.applications, s.products, s.block_statuses, s.lines, s.summary)
+
+
+def _today() -> date:
+    try:
+        from elo_tui.services.clock import today
+    except ImportError:  # pragma: no cover - the clock service ships with the app
+        return date.today()
+    return today()
+
+
+def readiness_section(state: State, today: date) -> dict[str, Any] | None:
+    """Readiness as `domain.readiness.summarize` reports it, or None when unavailable."""
+    try:
+        from elo_tui.domain.readiness import summarize
+    except ImportError:
+        return None
+    result = summarize(state.products, state.applications, state.block_statuses, today)
+    return result.to_dict() if hasattr(result, "to_dict") else sub.canonical(result)
+
+
+def build_content(
+    ws: Workspace,
+    *,
+    version: int,
+    author: str,
+    created_at: str,
+    state: State | None = None,
+    issues: list[Issue] | None = None,
+) -> dict[str, Any]:
+    """The snapshot of the workspace now (not stored)."""
+    from elo_tui.services.estimate import forms_tool_cost, template_or_problem
+
+    s = state or read_state(ws)
+    if issues is None:
+        issues = check(ws, s)
+    template, _problem = template_or_problem()
+    cost = forms_tool_cost(template, s.agency)
+    threshold = template.low_volume_threshold if template else est.LOW_VOLUME_THRESHOLD
+    rows = (
+        est.forms_tool_comparison(s.products, s.applications, s.summary, cost, threshold=threshold)
+        if cost is not None
+        else []
+    )
+    estimate = sub.estimate_section(s.summary, s.products, s.applications, rows, cost, threshold)
+    return sub.build_content(
+        version=version,
+        created_at=created_at,
+        author=author,
+        agency=s.agency,
+        sections=s.sections,
+        estimate=estimate,
+        readiness=readiness_section(s, _today()),
+        warnings=[i for i in issues if not i.blocking],
+        generator=f"elo-tui {__version__}",
+    )
+
+
+def list_submissions(ws: Workspace) -> list[Submission]:
+    return sorted(ws.list(Submission), key=lambda s: s.version)
+
+
+def get_version(ws: Workspace, version: int | None = None) -> Submission | None:
+    """A version, or the latest one when `version` is None."""
+    subs = list_submissions(ws)
+    if version is None:
+        return subs[-1] if subs else None
+    return next((s for s in subs if s.version == version), None)
+
+
+def create(ws: Workspace, *, author: str | None = None, now: str | None = None) -> Submission:
+    """Freeze the workspace as the next version; IncompleteError when anything blocks."""
+    state = read_state(ws)
+    issues = check(ws, state)
+    if completeness.blocking(issues):
+        raise IncompleteError(issues)
+    author = author or ws.user or "onbekend"
+    with ws.transaction():
+        version = max((s.version for s in ws.list(Submission, include_deleted=True)), default=0) + 1
+        created_at = now or utc_now()
+        content = build_content(
+            ws, version=version, author=author, created_at=created_at, state=state, issues=issues
+        )
+        text = sub.canonical_json(content)
+        record = Submission(
+            version=version,
+            created_at=created_at,
+            author=author,
+            sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            content=text,
+        )
+        ws.save(record, by=author)
+    return record
+
+
+def content_of(submission: Submission) -> dict[str, Any]:
+    return json.loads(submission.content)
+
+
+def verify(submission: Submission) -> bool:
+    """True when the stored content still matches its SHA-256 and is canonical."""
+    text = submission.content
+    if hashlib.sha256(text.encode("utf-8")).hexdigest() != submission.sha256:
+        return False
+    try:
+        return sub.canonical_json(json.loads(text)) == text
+    except (ValueError, sub.SubmissionFormatError):
+        return False
+
+
+def diff_versions(ws: Workspace, old: int, new: int) -> list[str]:
+    a, b = get_version(ws, old), get_version(ws, new)
+    missing = [str(v) for v, s in ((old, a), (new, b)) if s is None]
+    if missing:
+        raise WorkspaceError(f"Indiening versie {' en '.join(missing)} bestaat niet.")
+    return sub.diff(content_of(a), content_of(b))  # type: ignore[arg-type]
+
+
+def diff_latest(ws: Workspace) -> list[str]:
+    """The latest version against the one before (empty when there is only one)."""
+    subs = list_submissions(ws)
+    if len(subs) < 2:
+        return []
+    return sub.diff(content_of(subs[-2]), content_of(subs[-1]))
+
+
+# -- import -----------------------------------------------------------------------------------
+
+
+def is_empty(ws: Workspace) -> bool:
+    """No inventory, statuses, estimate, checklist or submissions (an agency may exist)."""
+    kinds = (Application, Product, BlockStatus, EstimateLine, ChecklistItem, Submission)
+    return all(ws.count(kind) == 0 for kind in kinds)
+
+
+def verify_document(document: dict[str, Any]) -> tuple[dict[str, Any], str, str]:
+    """Check a parsed export before anything is written: format, records and SHA-256.
+
+    Returns (content, canonical JSON, sha256); raises SubmissionFormatError (Dutch)."""
+    content = {k: v for k, v in document.items() if k != "sha256"}
+    expected = document.get("sha256")
+    sub.check_format(content)
+    text = sub.canonical_json(content)
+    actual = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if expected is not None and expected != actual:
+        raise sub.SubmissionFormatError(
+            "De SHA-256 van het bestand klopt niet met de inhoud: het is gewijzigd na de "
+            "export. Er is niets ingelezen."
+        )
+    sub.records_from_content(content)  # every record must be readable
+    return content, text, actual
+
+
+def import_document(ws: Workspace, document: dict[str, Any]) -> Submission | None:
+    """Recreate the state of a submission export in an empty workspace, ids preserved.
+
+    `document` is the parsed TOML or JSON export: the content plus its "sha256". The hash
+    is checked first; a workspace that already holds data is refused (nothing changes).
+    The submission itself is stored too (None for a concept export, which is no version).
+    """
+    document, text, actual = verify_document(document)
+    agency, sections = sub.records_from_content(document)
+    if not is_empty(ws):
+        raise WorkspaceError(
+            "Deze werkruimte bevat al gegevens; lees een indiening in in een lege werkruimte "
+            "(bv. met --workspace NIEUWE_NAAM). Er is niets ingelezen."
+        )
+    meta = document.get("submission", {})
+    record = Submission(
+        version=int(meta.get("version", 1)),
+        created_at=str(meta.get("created_at", "")),
+        author=str(meta.get("author", "")),
+        sha256=actual,
+        content=text,
+    )
+    with ws.transaction():
+        existing = ws.agency()
+        if agency is not None:
+            if existing is not None and existing.id != agency.id:
+                ws.delete(Agency, existing.id)  # the placeholder of a fresh workspace
+            ws.save(agency, by="import")
+        records: list[Record] = [r for rows in sections.values() for r in rows]
+        ws.save_many(records, by="import")
+        if record.version <= 0:
+            return None
+        ws.save(record, by="import")
+    return record
+
+
+# -- export -------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ExportSource:
+    """What every export format is rendered from."""
+
+    document: dict[str, Any]  # the content plus "sha256"
+    canonical: str  # canonical JSON of the content (what the SHA-256 is taken over)
+    concept: bool = False  # an unstored draft of the current state
+
+    def export(self, fmt: str, out: Any) -> list[Any]:
+        from elo_tui.io.submission_files import export
+
+        return export(self.document, fmt, out, canonical=self.canonical)
+
+
+def source_of(submission: Submission) -> ExportSource:
+    """A stored submission, exactly as it was frozen."""
+    from elo_tui.io.submission_files import document
+
+    return ExportSource(document(content_of(submission), submission.sha256), submission.content)
+
+
+def concept_source(ws: Workspace, *, author: str | None = None) -> ExportSource:
+    """The current state as an unstored draft ("concept", version 0), whatever is missing."""
+    from elo_tui.io.submission_files import document
+
+    content = build_content(ws, version=0, author=author or ws.user, created_at=utc_now())
+    text = sub.canonical_json(content)
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return ExportSource(document(content, sha), text, concept=True)
+
+
+def document_of(submission: Submission) -> dict[str, Any]:
+    return source_of(submission).document

@@ -1,0 +1,240 @@
+"""HTTP client for the tracker API (`/v1`), with timeouts and retries.
+
+Retried: connection errors, timeouts, dropped connections, 5xx and 429, with exponential
+backoff and full jitter; a Retry-After header (seconds or HTTP date) is honoured up to a
+ceiling. Every call the client makes is safe to repeat: pulls are reads, pushes carry an
+Idempotency-Key, submissions are keyed by id and hash.
+
+Errors come out as `SyncError` subclasses with a Dutch message that never contains the
+token. Loaded only when syncing (httpx costs start-up time).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from elo_tui import __version__
+
+
+class SyncError(Exception):
+    """Sync failed; the message is Dutch and safe to show."""
+
+    exit_code = 5
+
+
+class Offline(SyncError):
+    """The tracker could not be reached (after retries)."""
+
+    exit_code = 3
+
+
+class AuthRefused(SyncError):
+    """The tracker refused the token (401) or the action (403), or the token does not
+    belong to this workspace's agency."""
+
+    exit_code = 4
+
+
+class Refused(SyncError):
+    """The tracker refused the request (4xx other than auth): a bug or a version skew."""
+
+    exit_code = 5
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 5  # tries in total per request
+    base_delay: float = 0.25  # seconds; doubles every retry
+    max_delay: float = 8.0
+    max_retry_after: float = 60.0
+
+    def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
+        """Seconds to wait before try number `attempt + 1` (attempt counts from 1)."""
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.max_retry_after)
+        ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        return rng.uniform(0, ceiling)  # "full jitter": spreads out a herd of clients
+
+
+RETRY_STATUS = {429, 500, 502, 503, 504}
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+_TLS_CONTEXT = None
+
+
+def _tls(url: str):
+    """Certificate verification for https, always on; the context (CA bundle, honouring
+    SSL_CERT_FILE) is built once per process: it costs ~0.1 s. Plain http is only
+    accepted for a tracker on this machine (see config.normalize_url) and has no TLS."""
+    global _TLS_CONTEXT
+    if not url.startswith("https://"):
+        return False
+    if _TLS_CONTEXT is None:
+        _TLS_CONTEXT = httpx.create_ssl_context(verify=True, trust_env=True)
+    return _TLS_CONTEXT
+
+
+class TrackerClient:
+    """One tracker, one token. Use as a context manager or call `close()`."""
+
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        timeout: float = 15.0,
+        connect_timeout: float = 5.0,
+        retry: RetryPolicy | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        on_retry: Callable[[str, float], None] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        from elo_tui.sync.config import SyncConfigError, normalize_url
+
+        try:
+            self.url = normalize_url(url)  # refuses plain http beyond this machine
+        except SyncConfigError as exc:
+            raise SyncError(str(exc)) from None
+        self._token = token
+        self.retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self._on_retry = on_retry
+        self._rng = rng or random.Random()
+        self.requests = 0  # HTTP requests sent, retries included
+        self._http = httpx.Client(
+            base_url=self.url + "/v1",
+            timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            headers={"Authorization": f"Bearer {token}",
+                     "User-Agent": f"elo-tui/{__version__}"},
+            verify=_tls(self.url),
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> TrackerClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._token, "***") if self._token else text
+
+    # -- the retry loop ------------------------------------------------------------------
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Send with retries; returns a 2xx response or raises a SyncError."""
+        attempt = 0
+        while True:
+            attempt += 1
+            retry_after = None
+            try:
+                self.requests += 1
+                response = self._http.request(method, path, **kwargs)
+            except httpx.TimeoutException:
+                reason = "geen antwoord binnen de tijdslimiet"
+            except httpx.TransportError as exc:
+                if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+                    # Not a passing network problem: retrying will not help.
+                    raise SyncError(self._redact(
+                        f"Het certificaat van {self.url} is niet geldig of niet vertrouwd. "
+                        "Controleer het adres; een eigen CA geef je op met SSL_CERT_FILE."
+                    )) from None
+                reason = f"verbinding mislukt ({type(exc).__name__})"
+            else:
+                if response.status_code < 300:
+                    return response
+                if response.status_code not in RETRY_STATUS:
+                    raise self._refusal(response)
+                reason = f"de tracker antwoordde {response.status_code}"
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            if attempt >= self.retry.attempts:
+                raise Offline(self._redact(
+                    f"Tracker {self.url} niet bereikbaar: {reason} (na {attempt} pogingen). "
+                    "Je wijzigingen blijven bewaard; synchroniseer later opnieuw."
+                ))
+            delay = self.retry.delay(attempt, retry_after, self._rng)
+            if self._on_retry is not None:
+                self._on_retry(reason, delay)
+            self._sleep(delay)
+
+    def _refusal(self, response: httpx.Response) -> SyncError:
+        try:
+            detail = str(response.json().get("detail", ""))
+        except (ValueError, AttributeError):
+            detail = response.text[:200]
+        status = response.status_code
+        if status == 401:
+            return AuthRefused(
+                "De tracker weigert het token (401). Controleer het token bij "
+                "Synchronisatie › Instellingen of vraag VLAIO een nieuw."
+            )
+        if status == 403:
+            return AuthRefused(self._redact(f"Niet toegestaan door de tracker (403): {detail}"))
+        if status == 404:
+            return AuthRefused(self._redact(
+                f"De tracker kent deze werkruimte niet of het token hoort bij een ander "
+                f"agentschap (404): {detail}"
+            ))
+        return Refused(self._redact(f"De tracker weigerde de aanvraag ({status}): {detail}"))
+
+    # -- calls -----------------------------------------------------------------------------
+
+    def health(self) -> bool:
+        """True when the tracker answers (one try, short timeout): the online indicator."""
+        try:
+            return self._http.get("/health", timeout=3.0).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def me(self) -> dict[str, Any]:
+        return self.request("GET", "/me").json()
+
+    def push(self, workspace: str, body: bytes, key: str) -> dict[str, Any]:
+        response = self.request(
+            "POST", f"/workspaces/{workspace}/changes", content=body,
+            headers={"Idempotency-Key": key, "Content-Type": "application/json"},
+        )
+        return response.json()
+
+    def pull(self, workspace: str, since: int, limit: int) -> dict[str, Any]:
+        response = self.request(
+            "GET", f"/workspaces/{workspace}/changes", params={"since": since, "limit": limit}
+        )
+        return response.json()
+
+    def upload_submission(self, workspace: str, submission: dict[str, Any]) -> dict[str, Any]:
+        body = json.dumps(submission, ensure_ascii=False).encode("utf-8")
+        response = self.request(
+            "POST", f"/workspaces/{workspace}/submissions", content=body,
+            headers={"Content-Type": "application/json"},
+        )
+        return response.json()

@@ -1,0 +1,223 @@
+"""Sync conflicts waiting for a person: mine (the local record) against theirs (the
+tracker's version), field by field, and how to settle them.
+
+A conflict is kept in the workspace's `meta` table under "sync.conflicts" (JSON, keyed
+"kind/id") until someone resolves it; only "theirs" is stored, "mine" is always the live
+local record, which stays dirty and is left out of pushes meanwhile. Nothing is dropped
+silently: resolving writes the chosen result as a new local edit based on the tracker's
+revision, so the next push applies it without a new conflict.
+
+Stdlib only: the conflict screen uses this module.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from elo_tui.domain.records import RECORD_KINDS, Record, utc_now
+from elo_tui.sync.wire import SERVER_FIELDS, from_wire, record_data
+
+CONFLICTS_KEY = "sync.conflicts"
+DELETED = "deleted"  # pseudo-field: one side removed the record
+
+Choice = Literal["mine", "theirs"]
+
+# Dutch labels for the fields people see most; other fields show their name.
+FIELD_LABELS: dict[str, str] = {
+    "deleted": "Verwijderd",
+    "name": "Naam",
+    "description": "Beschrijving",
+    "ipdc_number": "IPDC-productnummer",
+    "ipdc_type": "IPDC-type",
+    "themes": "Thema's",
+    "target_groups": "Doelgroepen",
+    "request_application_id": "Toepassing voor aanvragen",
+    "followup_application_id": "Toepassing voor opvolgen",
+    "yearly_volume": "Jaarvolume",
+    "on_elo": "Vandaag op ELO",
+    "notes": "Notities",
+    "note": "Notitie",
+    "url": "URL",
+    "kind": "Soort",
+    "supplier": "Leverancier",
+    "applicability": "Van toepassing",
+    "reason": "Reden",
+    "stage": "Fase",
+    "target_date": "Streefdatum",
+    "evidence": "Bewijs",
+    "status": "Status",
+    "owner": "Eigenaar",
+    "due_date": "Vervaldatum",
+    "title": "Titel",
+    "ovo_code": "OVO-code",
+    "contact_name": "Contactpersoon",
+    "contact_email": "E-mail",
+    "contact_phone": "Telefoon",
+    "requested_cofinancing": "Gevraagde cofinanciering",
+    "own_budget": "Eigen budget",
+    "justification": "Motivering",
+}
+KIND_LABELS: dict[str, str] = {
+    "agency": "Agentschap",
+    "application": "Toepassing",
+    "product": "Product",
+    "block_status": "Bouwsteenstatus",
+    "estimate_line": "Kostenlijn",
+    "checklist_item": "Checklistpunt",
+    "submission": "Indiening",
+    "review": "Feedback",
+}
+
+
+@dataclass(frozen=True)
+class Conflict:
+    kind: str
+    id: str
+    theirs: dict[str, Any]  # the tracker's wire record (with rev)
+    detected_at: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}/{self.id}"
+
+    def theirs_record(self) -> Record | None:
+        return from_wire(self.theirs)
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    name: str
+    label: str
+    mine: Any
+    theirs: Any
+
+    @property
+    def differs(self) -> bool:
+        return self.mine != self.theirs
+
+
+# -- storage (meta table) ---------------------------------------------------------------
+
+
+def _load(ws) -> dict[str, dict[str, Any]]:
+    raw = ws.get_meta(CONFLICTS_KEY)
+    if not raw:
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _save(ws, conflicts: dict[str, dict[str, Any]]) -> None:
+    ws.set_meta(CONFLICTS_KEY, json.dumps(conflicts, ensure_ascii=False, sort_keys=True))
+
+
+def pending(ws) -> list[Conflict]:
+    """Conflicts waiting for a decision, oldest first."""
+    out = []
+    for key, c in sorted(_load(ws).items(), key=lambda kv: (kv[1].get("detected_at", ""), kv[0])):
+        if isinstance(c, dict) and isinstance(c.get("theirs"), dict):
+            kind, _, rid = key.partition("/")
+            out.append(Conflict(kind, rid, c["theirs"], c.get("detected_at", "")))
+    return out
+
+
+def count(ws) -> int:
+    return len(_load(ws))
+
+
+def pending_keys(ws) -> set[str]:
+    return set(_load(ws))
+
+
+def record(ws, kind: str, rid: str, theirs: dict[str, Any]) -> None:
+    """Remember (or refresh) a conflict; call inside the caller's transaction."""
+    conflicts = _load(ws)
+    key = f"{kind}/{rid}"
+    detected = conflicts.get(key, {}).get("detected_at") or utc_now()
+    conflicts[key] = {"theirs": theirs, "detected_at": detected}
+    _save(ws, conflicts)
+
+
+def drop(ws, key: str) -> None:
+    conflicts = _load(ws)
+    if conflicts.pop(key, None) is not None:
+        _save(ws, conflicts)
+
+
+# -- showing ------------------------------------------------------------------------------
+
+
+def mine_record(ws, conflict: Conflict) -> Record | None:
+    cls = RECORD_KINDS.get(conflict.kind)
+    return ws.get(cls, conflict.id) if cls is not None else None
+
+
+def field_diffs(ws, conflict: Conflict, *, only_different: bool = False) -> list[FieldDiff]:
+    """Mine against theirs per field (the tombstone as a pseudo-field "deleted")."""
+    mine = mine_record(ws, conflict)
+    theirs = conflict.theirs_record()
+    if theirs is None:
+        return []
+    mine_data = record_data(mine) if mine is not None else {}
+    theirs_data = record_data(theirs)
+    skip = set(SERVER_FIELDS.get(conflict.kind, ()))
+    diffs = [FieldDiff(DELETED, FIELD_LABELS[DELETED],
+                       mine.deleted if mine is not None else True, theirs.deleted)]
+    for name in theirs.data_field_names():
+        if name == "id" or name in skip:
+            continue
+        diffs.append(FieldDiff(name, FIELD_LABELS.get(name, name), mine_data.get(name),
+                               theirs_data.get(name)))
+    if only_different:
+        diffs = [d for d in diffs if d.differs]
+    return diffs
+
+
+# -- resolving ----------------------------------------------------------------------------
+
+
+def resolve(ws, conflict: Conflict, choice: Choice | Mapping[str, Choice]) -> Record:
+    """Settle a conflict: keep mine, take theirs, or merge per field (a mapping of field
+    name to "mine"/"theirs"; fields not named keep mine). Returns the resulting record."""
+    theirs = conflict.theirs_record()
+    if theirs is None:
+        raise ValueError(f"Onbekende soort record: {conflict.kind}")
+    mine = mine_record(ws, conflict)
+    with ws.transaction():
+        if choice == "theirs" or mine is None:
+            theirs.dirty = False
+            ws.put_synced([theirs])
+            result = theirs
+        else:
+            if choice == "mine":
+                result = mine
+            else:
+                picks = dict(choice)  # type: ignore[arg-type]
+                merged = record_data(mine)
+                theirs_data = record_data(theirs)
+                for name, pick in picks.items():
+                    if pick == "theirs" and name in theirs_data:
+                        merged[name] = theirs_data[name]
+                deleted = theirs.deleted if picks.get(DELETED) == "theirs" else mine.deleted
+                result = type(mine)(id=mine.id, deleted=deleted, **merged)
+            # Based on their revision now: the next push applies without a new conflict.
+            result.rev = theirs.rev
+            for name in SERVER_FIELDS.get(conflict.kind, ()):
+                setattr(result, name, getattr(theirs, name))
+            ws.save(result)
+        drop(ws, conflict.key)
+    return result
+
+
+def resolve_all(ws, choice: Choice) -> int:
+    """Keep mine or take theirs for every pending conflict; returns how many."""
+    items = pending(ws)
+    for c in items:
+        resolve(ws, c, choice)
+    return len(items)

@@ -1,0 +1,439 @@
+"""One sync run between a workspace and the tracker: pull, push, pull.
+
+1. Replay a push batch left in flight by an interrupted run (same Idempotency-Key, same
+   bytes: the tracker answers it once, whether or not it applied it before).
+2. Pull everything newer than the stored cursor, page by page; each page and the new
+   cursor are stored in one transaction, so an interruption resumes where it stopped.
+   A pulled record whose local copy has unpushed edits on another revision becomes a
+   conflict for a person to settle (nothing is overwritten).
+3. Push dirty records in batches. Each batch is written to `meta` with its key before it
+   is sent and cleared in the transaction that applies the answer. Conflicting records
+   stay dirty and wait for a person; records edited while the batch was in flight stay
+   dirty and go out next time.
+4. Upload new submissions (immutable, keyed by id and hash).
+5. Pull again only when the tracker could not vouch that nothing else changed meanwhile.
+
+All state lives in the workspace's `meta` table (keys below). Loaded only when syncing.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from elo_tui.domain.records import RECORD_KINDS, Agency, Record, Submission, utc_now
+from elo_tui.sync import conflicts
+from elo_tui.sync.client import AuthRefused, Offline, SyncError, TrackerClient
+from elo_tui.sync.wire import SERVER_FIELDS, from_wire, record_data, same_content, to_wire
+
+CURSOR = "sync.cursor"
+PENDING_PUSH = "sync.pending_push"
+LAST_SUCCESS = "sync.last_success"
+LAST_ATTEMPT = "sync.last_attempt"
+LAST_ERROR = "sync.last_error"
+STATE = "sync.state"  # "online" | "offline" | "error"
+WORKSPACE = "sync.workspace"  # OVO code the workspace is bound to on the tracker
+
+# Parents before children, so a half-pushed run never leaves a dangling reference.
+PUSH_KINDS = ("agency", "application", "product", "block_status", "estimate_line",
+              "checklist_item")
+BATCH = 1000  # records per push (the tracker accepts up to 1,000)
+PAGE = 1000
+
+
+PHASE_LABELS = {"connect": "verbinden", "pull": "ontvangen", "push": "versturen",
+                "submissions": "indieningen", "done": "klaar"}
+
+
+@dataclass
+class Progress:
+    phase: str  # "connect" | "pull" | "push" | "submissions" | "done"
+    done: int = 0
+    total: int | None = None
+    message: str = ""
+
+
+@dataclass
+class SyncResult:
+    pushed: int = 0
+    pulled: int = 0
+    new_conflicts: int = 0
+    conflicts: int = 0  # pending after this run
+    reviews: int = 0  # new review feedback pulled
+    submissions: int = 0
+    requests: int = 0
+    seconds: float = 0.0
+    messages: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [f"{self.pushed} verstuurd", f"{self.pulled} ontvangen"]
+        if self.submissions:
+            parts.append(f"{self.submissions} indiening(en) opgeladen")
+        if self.reviews:
+            parts.append(f"{self.reviews} nieuwe feedback van VLAIO")
+        if self.conflicts:
+            parts.append(f"{self.conflicts} conflict(en) te beslissen")
+        return ", ".join(parts)
+
+
+class WorkspaceMismatch(AuthRefused):
+    """The token belongs to another agency than this workspace."""
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        ws,
+        client: TrackerClient,
+        *,
+        batch_size: int = BATCH,
+        page_size: int = PAGE,
+        progress: Callable[[Progress], None] | None = None,
+    ) -> None:
+        self.ws = ws
+        self.client = client
+        self.batch_size = batch_size
+        self.page_size = page_size
+        self._progress = progress or (lambda p: None)
+        self.result = SyncResult()
+        self.workspace = ""
+
+    # -- the run -------------------------------------------------------------------------
+
+    def run(self) -> SyncResult:
+        started = time.perf_counter()
+        self.ws.set_meta(LAST_ATTEMPT, utc_now())
+        try:
+            self._progress(Progress("connect", message="verbinden met de tracker…"))
+            self.workspace = self._bind()
+            self._replay_pending()
+            self._pull()
+            cursor_vouched = self._push()
+            uploaded = self._upload_submissions()
+            if not cursor_vouched or uploaded:
+                self._pull()
+        except Offline as exc:
+            self._remember_failure("offline", str(exc))
+            raise
+        except SyncError as exc:
+            self._remember_failure("error", str(exc))
+            raise
+        with self.ws.transaction():
+            self.ws.set_meta(LAST_SUCCESS, utc_now())
+            self.ws.set_meta(STATE, "online")
+            self.ws.set_meta(LAST_ERROR, "")
+        self.result.conflicts = conflicts.count(self.ws)
+        self.result.requests = self.client.requests
+        self.result.seconds = time.perf_counter() - started
+        self._progress(Progress("done", message=self.result.summary()))
+        return self.result
+
+    def _remember_failure(self, state: str, message: str) -> None:
+        try:
+            with self.ws.transaction():
+                self.ws.set_meta(STATE, state)
+                self.ws.set_meta(LAST_ERROR, message)
+        except Exception:  # noqa: BLE001 - never hide the sync error behind a store error
+            pass
+
+    def _bind(self) -> str:
+        """The tracker workspace this token writes to, checked against this workspace."""
+        me = self.client.me()
+        if me.get("role") != "agency" or not me.get("workspace"):
+            raise AuthRefused(
+                "Dit is een beheerderstoken van VLAIO; een werkruimte synchroniseert met het "
+                "token van het agentschap."
+            )
+        ovo = str(me["workspace"])
+        bound = self.ws.get_meta(WORKSPACE)
+        if bound and bound != ovo:
+            raise WorkspaceMismatch(
+                f"Deze werkruimte synchroniseerde eerder met {bound}; het token hoort bij "
+                f"{ovo}. Gebruik het token van {bound} of een andere werkruimte."
+            )
+        agency = self.ws.agency()
+        if agency is not None and agency.ovo_code and agency.ovo_code != ovo:
+            raise WorkspaceMismatch(
+                f"Het token hoort bij {ovo} maar deze werkruimte is van {agency.ovo_code}. "
+                "Er is niets verstuurd."
+            )
+        if bound != ovo:
+            self.ws.set_meta(WORKSPACE, ovo)
+        return ovo
+
+    # -- pull ----------------------------------------------------------------------------
+
+    def _cursor(self) -> int:
+        try:
+            return int(self.ws.get_meta(CURSOR) or 0)
+        except ValueError:
+            return 0
+
+    def _pull(self) -> None:
+        since = self._cursor()
+        done = 0
+        while True:
+            page = self.client.pull(self.workspace, since, self.page_size)
+            if page.get("reset"):
+                # The tracker lost what we saw (restored backup): read everything again.
+                since = 0
+                self.ws.set_meta(CURSOR, "0")
+                continue
+            records = page.get("records", [])
+            with self.ws.transaction():
+                self._apply_pulled(records)
+                self.ws.set_meta(CURSOR, str(page["cursor"]))
+            done += len(records)
+            self.result.pulled += len(records)
+            remaining = int(page.get("remaining", 0) or 0)
+            self._progress(Progress("pull", done, done + remaining,
+                                    f"{done} record(s) ontvangen"))
+            since = page["cursor"]
+            if not page.get("has_more"):
+                return
+
+    def _locals(self, kind: type[Record], ids: list[str]) -> dict[str, Record]:
+        out: dict[str, Record] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for rec in self.ws.list(kind, where=f"id IN ({marks})", params=chunk,
+                                    include_deleted=True):
+                out[rec.id] = rec
+        return out
+
+    def _apply_pulled(self, wires: list[dict[str, Any]]) -> None:
+        by_kind: dict[str, list[dict[str, Any]]] = {}
+        for w in wires:
+            if w.get("kind") in RECORD_KINDS:
+                by_kind.setdefault(w["kind"], []).append(w)
+        writes: list[Record] = []
+        pending = conflicts.pending_keys(self.ws)
+        for kind, items in by_kind.items():
+            cls = RECORD_KINDS[kind]
+            local = self._locals(cls, [w["id"] for w in items])
+            for wire in items:
+                theirs = from_wire(wire)
+                if theirs is None:
+                    continue
+                mine = local.get(theirs.id)
+                if mine is None and kind == "agency":
+                    mine = self._adopt_agency(theirs, wire, writes)
+                    if mine is theirs:
+                        continue
+                if kind == "review" and (mine is None or mine.rev != theirs.rev):
+                    self.result.reviews += 1
+                if mine is None or not mine.dirty:
+                    if mine is None or mine.rev != theirs.rev or not _identical(mine, theirs):
+                        writes.append(theirs)
+                    continue
+                # Unpushed local edits.
+                if mine.rev == theirs.rev:
+                    # Only tracker-owned fields moved (a review): take those, keep my edit.
+                    changed = False
+                    for name in SERVER_FIELDS.get(kind, ()):
+                        if getattr(mine, name) != getattr(theirs, name):
+                            setattr(mine, name, getattr(theirs, name))
+                            changed = True
+                    if changed:
+                        writes.append(mine)
+                elif same_content(mine, theirs):
+                    writes.append(theirs)  # both sides made the same change
+                    if f"{kind}/{theirs.id}" in pending:
+                        conflicts.drop(self.ws, f"{kind}/{theirs.id}")
+                else:
+                    if f"{kind}/{theirs.id}" not in pending:
+                        self.result.new_conflicts += 1
+                    conflicts.record(self.ws, kind, theirs.id, wire)
+        if writes:
+            self.ws.put_synced(writes)
+
+    def _adopt_agency(self, theirs: Record, wire: dict[str, Any],
+                      writes: list[Record]) -> Record | None:
+        """A workspace made offline has its own agency record; the tracker already has the
+        agency. Adopt the tracker's record (one agency per workspace) and keep what was
+        entered locally as an edit on top of it, as a conflict when both filled a field."""
+        never_synced = [a for a in self.ws.list(Agency) if a.rev is None]
+        if len(never_synced) != 1 or self.ws.count(Agency) != 1:
+            return None
+        local = never_synced[0]
+        mine_data, theirs_data = record_data(local), record_data(theirs)
+        merged = dict(theirs_data)
+        clash = False
+        for name, value in mine_data.items():
+            if value in ("", None, {}, []) or value == theirs_data.get(name):
+                continue
+            if theirs_data.get(name) in ("", None, {}, []):
+                merged[name] = value
+            else:
+                merged[name] = value
+                clash = True
+        # The local placeholder goes (the tracker never had it); its references move.
+        local.deleted = True
+        local.dirty = False
+        writes.append(local)
+        self._move_references("agency", local.id, theirs.id)
+        if merged == theirs_data:
+            theirs.dirty = False
+            writes.append(theirs)
+            return theirs
+        mine = type(theirs)(id=theirs.id, rev=theirs.rev, dirty=True,
+                            updated_at=local.updated_at, updated_by=local.updated_by,
+                            **merged)
+        writes.append(mine)
+        if clash:
+            conflicts.record(self.ws, "agency", theirs.id, wire)
+            self.result.new_conflicts += 1
+        return theirs  # handled
+
+    def _move_references(self, scope_kind: str, old: str, new: str) -> None:
+        for cls in RECORD_KINDS.values():
+            if "scope_id" not in cls.data_field_names():
+                continue
+            moved = self.ws.list(cls, where="scope_kind = ? AND scope_id = ?",
+                                 params=(scope_kind, old), include_deleted=True)
+            for rec in moved:
+                rec.scope_id = new  # type: ignore[attr-defined]
+            if moved:
+                self.ws.save_many(moved)
+
+    # -- push ----------------------------------------------------------------------------
+
+    def _replay_pending(self) -> None:
+        raw = self.ws.get_meta(PENDING_PUSH)
+        if not raw:
+            return
+        try:
+            pending = json.loads(raw)
+            key, body = pending["key"], pending["body"]
+        except (ValueError, KeyError, TypeError):
+            self.ws.set_meta(PENDING_PUSH, "")
+            return
+        self._progress(Progress("push", message="Onderbroken verzending hervatten…"))
+        answer = self.client.push(self.workspace, body.encode("utf-8"), key)
+        self._apply_push_answer(json.loads(body), answer)
+
+    def _push(self) -> bool:
+        """Push every dirty record; True when the tracker vouched for the cursor after
+        every batch (no second pull needed)."""
+        skip = conflicts.pending_keys(self.ws)
+        todo: list[Record] = []
+        for kind in PUSH_KINDS:
+            todo.extend(r for r in self.ws.dirty(RECORD_KINDS[kind])
+                        if f"{kind}/{r.id}" not in skip)
+        vouched = True
+        total = len(todo)
+        for start in range(0, total, self.batch_size):
+            batch = todo[start : start + self.batch_size]
+            body = {"since": self._cursor(), "records": [to_wire(r) for r in batch]}
+            text = json.dumps(body, ensure_ascii=False, allow_nan=False)
+            key = str(uuid.uuid4())
+            # Persist before sending: if we die after the tracker applied it, the replay
+            # with the same key and bytes gets the same answer instead of a double apply.
+            self.ws.set_meta(PENDING_PUSH, json.dumps({"key": key, "body": text}))
+            answer = self.client.push(self.workspace, text.encode("utf-8"), key)
+            vouched = self._apply_push_answer(body, answer) and vouched
+            self._progress(Progress("push", start + len(batch), total,
+                                    f"{start + len(batch)} van {total} verstuurd"))
+        return vouched
+
+    def _apply_push_answer(self, body: dict[str, Any], answer: dict[str, Any]) -> bool:
+        sent = {(r["kind"], r["id"]): r for r in body["records"]}
+        with self.ws.transaction():
+            marks: dict[str, list[tuple[str, int, str, bool]]] = {}
+            adjusted = []
+            for item in answer.get("applied", []):
+                was = sent.get((item["kind"], item["id"]))
+                if was is None or item["kind"] not in RECORD_KINDS:
+                    continue
+                # Clean unless edited again while the batch was in flight: then it stays
+                # dirty, now based on the revision just created.
+                marks.setdefault(item["kind"], []).append(
+                    (item["id"], item["rev"], was["updated_at"], was["deleted"]))
+                if item.get("server_data"):
+                    adjusted.append(item)
+                self.result.pushed += 1
+            for kind, items in marks.items():
+                self.ws.mark_pushed(RECORD_KINDS[kind], items)
+            writes: list[Record] = []
+            for item in adjusted:  # tracker-owned fields the tracker kept its value of
+                rec = self.ws.get(RECORD_KINDS[item["kind"]], item["id"])
+                if rec is not None:
+                    for name, value in item["server_data"].items():
+                        if hasattr(rec, name):
+                            setattr(rec, name, value)
+                    writes.append(rec)
+            pending = conflicts.pending_keys(self.ws)
+            for item in answer.get("conflicts", []):
+                theirs = from_wire(item["server"])
+                if theirs is None:
+                    continue
+                rec = self.ws.get(type(theirs), item["id"])
+                if rec is None:
+                    continue
+                if same_content(rec, theirs):
+                    writes.append(theirs)  # e.g. a replay after the key expired
+                    continue
+                if f"{item['kind']}/{item['id']}" not in pending:
+                    self.result.new_conflicts += 1
+                conflicts.record(self.ws, item["kind"], item["id"], item["server"])
+            if writes:
+                self.ws.put_synced(writes)
+            vouched = answer.get("cursor") is not None
+            if vouched and self._cursor() == body.get("since"):
+                self.ws.set_meta(CURSOR, str(answer["cursor"]))
+            else:
+                vouched = False
+            self.ws.set_meta(PENDING_PUSH, "")
+        return vouched
+
+    # -- submissions ---------------------------------------------------------------------
+
+    def _upload_submissions(self) -> int:
+        todo = [s for s in self.ws.dirty(Submission)]
+        n = 0
+        for sub in todo:
+            if sub.deleted:
+                # Submissions are immutable on the tracker: a local removal stays local.
+                sub.dirty = False
+                self.ws.put_synced([sub])
+                continue
+            self._progress(Progress("submissions", n, len(todo),
+                                    f"Indiening v{sub.version} opladen…"))
+            answer = self.client.upload_submission(self.workspace, {
+                "id": sub.id, "version": sub.version, "created_at": sub.created_at,
+                "author": sub.author, "updated_at": sub.updated_at, "sha256": sub.sha256,
+                "content": sub.content,
+            })
+            stored = from_wire(answer)
+            if stored is not None:
+                self.ws.put_synced([stored])
+            n += 1
+        self.result.submissions += n
+        return n
+
+
+def _identical(a: Record, b: Record) -> bool:
+    return (same_content(a, b) and a.updated_at == b.updated_at
+            and a.updated_by == b.updated_by)
+
+
+def sync_workspace(ws, client: TrackerClient, **kwargs: Any) -> SyncResult:
+    return SyncEngine(ws, client, **kwargs).run()
+
+
+def status(ws) -> dict[str, Any]:
+    """What the status indicator shows: pending, conflicts, last sync, online state."""
+    return {
+        "pending": ws.count_dirty(),
+        "conflicts": conflicts.count(ws),
+        "last_success": ws.get_meta(LAST_SUCCESS) or "",
+        "last_attempt": ws.get_meta(LAST_ATTEMPT) or "",
+        "state": ws.get_meta(STATE) or "",
+        "last_error": ws.get_meta(LAST_ERROR) or "",
+    }
+

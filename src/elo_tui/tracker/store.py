@@ -1,0 +1,648 @@
+"""The tracker's own SQLite store: the only place in `tracker/` that speaks SQL.
+
+One file holds every agency's workspace on the server side. Each record is keyed by
+(workspace, kind, id) so that one agency can never touch another's record, even with a
+guessed id. Two counters per record:
+
+- `seq`: the workspace's change sequence, bumped on every write (pull cursor);
+- `rev`: the revision of the agency's own content, bumped only when the agency's data
+  changes. Tracker-owned fields (`verified_central`, `review_state`) change `seq` but
+  not `rev`, so a review never turns an agency's pending edit into a conflict.
+
+Writes run in `BEGIN IMMEDIATE` transactions (one writer at a time, WAL for readers) with
+`synchronous=FULL`: an answered push survives a crash of the server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from elo_tui.domain.records import new_id, utc_now
+
+APPLICATION_ID = 0x454C4F54  # "ELOT": marks a file as an elo_tui tracker database
+SCHEMA_VERSION = 1
+OVO_RE = re.compile(r"^OVO\d{6}$")
+TOKEN_PREFIX = "elot_"
+
+# Fields only the tracker writes; an agency's push never changes them.
+SERVER_FIELDS: dict[str, dict[str, Any]] = {
+    "block_status": {"verified_central": False},
+    "submission": {"review_state": ""},
+}
+IDEMPOTENCY_TTL = timedelta(days=30)
+LAST_SEEN_EVERY = timedelta(seconds=60)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS principals (
+    key_id TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('agency', 'admin')),
+    name TEXT NOT NULL,
+    workspace TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS workspaces (
+    ovo_code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    last_push_at TEXT,
+    last_seen_at TEXT
+);
+CREATE TABLE IF NOT EXISTS records (
+    workspace TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    rev INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    deleted INTEGER NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (workspace, kind, id)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS records_by_seq ON records (workspace, seq);
+CREATE TABLE IF NOT EXISTS idempotency (
+    workspace TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    response TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (workspace, key)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS submissions (
+    workspace TEXT NOT NULL,
+    id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    author TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    content TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (workspace, id)
+) WITHOUT ROWID;
+"""
+
+
+# Raised when the database stays locked beyond the busy timeout; the API answers 503.
+DatabaseBusy = sqlite3.OperationalError
+
+
+class TrackerStoreError(Exception):
+    """A problem with the tracker database, with a Dutch message."""
+
+
+class IdempotencyMismatch(Exception):
+    """An Idempotency-Key was reused for a different request."""
+
+
+class SubmissionConflict(Exception):
+    """A submission id that already exists with different content (submissions are immutable)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who a token belongs to."""
+
+    role: str  # "agency" | "admin"
+    name: str
+    workspace: str | None  # the agency's OVO code; None for admins
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+@dataclass(slots=True)
+class PullPage:
+    records_json: list[str]  # each a complete wire record as JSON text
+    cursor: int
+    has_more: bool
+    reset: bool
+    remaining: int  # records after this page (for progress bars)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _split_token(token: str) -> str | None:
+    """The key id of a well-formed token, or None."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    key_id, dot, secret = token[len(TOKEN_PREFIX) :].partition(".")
+    if not dot or not key_id or not secret:
+        return None
+    return key_id
+
+
+def wire_json(
+    kind: str,
+    rid: str,
+    rev: int,
+    deleted: int,
+    updated_at: str,
+    updated_by: str,
+    data: str,
+) -> str:
+    """A stored record as wire JSON; `data` is spliced in as stored (no re-parsing)."""
+    head = json.dumps(
+        {
+            "kind": kind,
+            "id": rid,
+            "rev": rev,
+            "deleted": bool(deleted),
+            "updated_at": updated_at,
+            "updated_by": updated_by,
+        },
+        ensure_ascii=False,
+    )
+    return f'{head[:-1]}, "data": {data}}}'
+
+
+def _dump(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, allow_nan=False)
+
+
+class TrackerStore:
+    """The tracker database. Thread-safe: each thread gets its own connection."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        # One writer at a time, queued in Python: SQLite's own busy handler polls with
+        # sleeps of up to 100 ms, which under many concurrent pushes costs far more than
+        # the writes themselves. Readers are not blocked (WAL).
+        self._write_lock = threading.Lock()
+
+    @classmethod
+    def open(cls, path: Path | str) -> TrackerStore:
+        store = cls(Path(path))
+        store._prepare()
+        return store
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    # -- connections and transactions --------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False,
+                                   isolation_level=None)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA busy_timeout = 30000")
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn()
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _prepare(self) -> None:
+        if self.path.exists() and self.path.stat().st_size > 0:
+            with self.path.open("rb") as f:
+                if f.read(16) != b"SQLite format 3\x00":
+                    raise TrackerStoreError(f"'{self.path}' is geen SQLite-bestand.")
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = self._conn()
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            n_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if app_id != APPLICATION_ID and not (app_id == 0 and n_tables == 0):
+                raise TrackerStoreError(
+                    f"'{self.path}' is geen trackerdatabank van elo_tui; niet gewijzigd."
+                )
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise TrackerStoreError(
+                    f"Trackerdatabank '{self.path}' is van een nieuwere versie (schema "
+                    f"{version}); werk elo_tui bij."
+                )
+            if version < SCHEMA_VERSION:
+                conn.executescript(
+                    "BEGIN IMMEDIATE;"
+                    + _SCHEMA
+                    + f"PRAGMA application_id = {APPLICATION_ID};"
+                    + f"PRAGMA user_version = {SCHEMA_VERSION};COMMIT;"
+                )
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise TrackerStoreError(f"Kan trackerdatabank '{self.path}' niet openen: {exc}.") from None
+
+    # -- principals ----------------------------------------------------------------------
+
+    def _new_principal(self, conn: sqlite3.Connection, role: str, name: str,
+                       workspace: str | None) -> str:
+        key_id = secrets.token_hex(8)
+        token = f"{TOKEN_PREFIX}{key_id}.{secrets.token_urlsafe(32)}"
+        conn.execute(
+            "INSERT INTO principals (key_id, token_hash, role, name, workspace, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (key_id, hash_token(token), role, name, workspace, utc_now()),
+        )
+        return token
+
+    def add_agency(self, name: str, ovo_code: str) -> str:
+        """Register an agency workspace (or a further token for it); returns the token."""
+        name = name.strip()
+        if not name:
+            raise TrackerStoreError("Geef de naam van het agentschap.")
+        if not OVO_RE.match(ovo_code):
+            raise TrackerStoreError(f"'{ovo_code}' is geen OVO-code (OVO gevolgd door 6 cijfers).")
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO workspaces (ovo_code, name, created_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(ovo_code) DO UPDATE SET name = excluded.name",
+                (ovo_code, name, utc_now()),
+            )
+            return self._new_principal(conn, "agency", name, ovo_code)
+
+    def add_admin(self, name: str) -> str:
+        name = name.strip()
+        if not name:
+            raise TrackerStoreError("Geef de naam van de beheerder.")
+        with self._tx() as conn:
+            return self._new_principal(conn, "admin", name, None)
+
+    def revoke_tokens(self, *, workspace: str | None = None, name: str | None = None) -> int:
+        """Withdraw every token of an agency (by OVO code) or admin (by name)."""
+        with self._tx() as conn:
+            if workspace is not None:
+                cur = conn.execute("DELETE FROM principals WHERE workspace = ?", (workspace,))
+            else:
+                cur = conn.execute(
+                    "DELETE FROM principals WHERE role = 'admin' AND name = ?", (name,)
+                )
+            return cur.rowcount
+
+    def authenticate(self, token: str) -> Principal | None:
+        key_id = _split_token(token)
+        if key_id is None:
+            return None
+        row = self._conn().execute(
+            "SELECT token_hash, role, name, workspace FROM principals WHERE key_id = ?",
+            (key_id,),
+        ).fetchone()
+        # Always compare (against a dummy when unknown) so timing does not tell.
+        stored = row[0] if row else "0" * 64
+        if not hmac.compare_digest(stored, hash_token(token)) or row is None:
+            return None
+        return Principal(role=row[1], name=row[2], workspace=row[3])
+
+    # -- workspaces ----------------------------------------------------------------------
+
+    def workspace_exists(self, ovo_code: str) -> bool:
+        row = self._conn().execute(
+            "SELECT 1 FROM workspaces WHERE ovo_code = ?", (ovo_code,)
+        ).fetchone()
+        return row is not None
+
+    def workspaces(self, only: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT ovo_code, name, created_at, last_push_at, last_seen_at FROM workspaces"
+        params: tuple = ()
+        if only is not None:
+            sql += " WHERE ovo_code = ?"
+            params = (only,)
+        rows = self._conn().execute(sql + " ORDER BY ovo_code", params).fetchall()
+        return [
+            {"ovo_code": r[0], "name": r[1], "created_at": r[2], "last_push_at": r[3],
+             "last_seen_at": r[4]}
+            for r in rows
+        ]
+
+    def _touch(self, conn: sqlite3.Connection, workspace: str, column: str) -> None:
+        conn.execute(f"UPDATE workspaces SET {column} = ? WHERE ovo_code = ?",
+                     (utc_now(), workspace))
+
+    def _max_seq(self, conn: sqlite3.Connection, workspace: str) -> int:
+        row = conn.execute(
+            "SELECT max(seq) FROM records WHERE workspace = ?", (workspace,)
+        ).fetchone()
+        return row[0] or 0
+
+    # -- push ----------------------------------------------------------------------------
+
+    def push(
+        self,
+        workspace: str,
+        key: str,
+        request_hash: str,
+        records: Iterable[dict[str, Any]],
+        since: int | None,
+    ) -> str:
+        """Apply a batch atomically; returns the answer as JSON text.
+
+        Each record: kind, id, base_rev, deleted, updated_at, updated_by and data (the
+        validated fields, as a dict or already as JSON text).
+
+        A key seen before returns its first answer (never applies twice); the same key
+        with another request raises IdempotencyMismatch.
+        """
+        with self._tx() as conn:
+            row = conn.execute(
+                "SELECT request_hash, response FROM idempotency WHERE workspace = ? AND key = ?",
+                (workspace, key),
+            ).fetchone()
+            if row is not None:
+                if row[0] != request_hash:
+                    raise IdempotencyMismatch(key)
+                return row[1]
+            response = self._apply(conn, workspace, records, since)
+            text = json.dumps(response, ensure_ascii=False)
+            conn.execute(
+                "INSERT INTO idempotency (workspace, key, request_hash, response, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (workspace, key, request_hash, text, utc_now()),
+            )
+            self._touch(conn, workspace, "last_push_at")
+            return text
+
+    def _apply(self, conn: sqlite3.Connection, workspace: str,
+               records: Iterable[dict[str, Any]], since: int | None) -> dict[str, Any]:
+        records = list(records)
+        start = seq = self._max_seq(conn, workspace)
+        current = self._current(conn, workspace, records)
+        applied: list[dict[str, Any]] = []
+        conflicts: list[dict[str, Any]] = []
+        rows: list[tuple] = []
+        for rec in records:
+            kind, rid, data = rec["kind"], rec["id"], rec["data"]
+            row = current.get((kind, rid))
+            if row is not None and rec["base_rev"] != row[0]:
+                conflicts.append({
+                    "kind": kind, "id": rid, "base_rev": rec["base_rev"],
+                    "server": json.loads(wire_json(kind, rid, *row)),
+                })
+                continue
+            # Tracker-owned fields keep the tracker's value whatever the agency sent.
+            overrides = {}
+            server_fields = SERVER_FIELDS.get(kind)
+            if server_fields:
+                data = json.loads(data) if isinstance(data, str) else dict(data)
+                kept = json.loads(row[4]) if row is not None else {}
+                for name, default in server_fields.items():
+                    value = kept.get(name, default)
+                    if data.get(name, default) != value:
+                        overrides[name] = value
+                    data[name] = value
+            seq += 1
+            text = data if isinstance(data, str) else _dump(data)
+            rows.append((workspace, kind, rid, seq, seq, int(rec["deleted"]), rec["updated_at"],
+                         rec["updated_by"], text))
+            current[(kind, rid)] = (seq, int(rec["deleted"]), rec["updated_at"],
+                                    rec["updated_by"], text)
+            entry: dict[str, Any] = {"kind": kind, "id": rid, "rev": seq}
+            if overrides:
+                entry["server_data"] = overrides
+            applied.append(entry)
+        conn.executemany(
+            "INSERT INTO records (workspace, kind, id, rev, seq, deleted, updated_at, "
+            "updated_by, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (workspace, kind, id) DO UPDATE SET rev = excluded.rev, "
+            "seq = excluded.seq, deleted = excluded.deleted, "
+            "updated_at = excluded.updated_at, updated_by = excluded.updated_by, "
+            "data = excluded.data",
+            rows,
+        )
+        cursor = None
+        if since is not None and applied and since <= start:
+            # The client may skip its own echo only when nobody else wrote since its
+            # cursor: then everything in (since, seq] is this batch.
+            others = conn.execute(
+                "SELECT count(*) FROM records WHERE workspace = ? AND seq > ? AND seq <= ?",
+                (workspace, since, start),
+            ).fetchone()[0]
+            if others == 0:
+                cursor = seq
+        return {"applied": applied, "conflicts": conflicts, "cursor": cursor}
+
+    def _current(self, conn: sqlite3.Connection, workspace: str,
+                 records: list[dict[str, Any]]) -> dict[tuple[str, str], tuple]:
+        """(rev, deleted, updated_at, updated_by, data) of the batch's records we hold."""
+        ids: dict[str, list[str]] = {}
+        for rec in records:
+            ids.setdefault(rec["kind"], []).append(rec["id"])
+        out: dict[tuple[str, str], tuple] = {}
+        for kind, kind_ids in ids.items():
+            for i in range(0, len(kind_ids), 500):
+                chunk = kind_ids[i : i + 500]
+                marks = ", ".join("?" for _ in chunk)
+                for row in conn.execute(
+                    "SELECT id, rev, deleted, updated_at, updated_by, data FROM records "
+                    f"WHERE workspace = ? AND kind = ? AND id IN ({marks})",
+                    (workspace, kind, *chunk),
+                ):
+                    out[(kind, row[0])] = row[1:]
+        return out
+
+    def prune_idempotency(self, older_than: timedelta = IDEMPOTENCY_TTL) -> int:
+        limit = (datetime.now(UTC) - older_than).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        with self._tx() as conn:
+            return conn.execute(
+                "DELETE FROM idempotency WHERE created_at < ?", (limit,)
+            ).rowcount
+
+    # -- pull ----------------------------------------------------------------------------
+
+    def pull(self, workspace: str, since: int, limit: int) -> PullPage:
+        conn = self._conn()
+        self._maybe_touch_seen(conn, workspace)
+        rows = conn.execute(
+            "SELECT kind, id, rev, deleted, updated_at, updated_by, data, seq FROM records "
+            "WHERE workspace = ? AND seq > ? ORDER BY seq LIMIT ?",
+            (workspace, since, limit + 1),
+        ).fetchall()
+        if not rows and since > 0 and since > self._max_seq(conn, workspace):
+            # The client is ahead of us (database restored from a backup): start over.
+            return PullPage([], 0, True, True, 0)
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        cursor = rows[-1][7] if rows else since
+        remaining = 0
+        if has_more:
+            remaining = conn.execute(
+                "SELECT count(*) FROM records WHERE workspace = ? AND seq > ?",
+                (workspace, cursor),
+            ).fetchone()[0]
+        return PullPage([wire_json(*r[:7]) for r in rows], cursor, has_more, False, remaining)
+
+    def _maybe_touch_seen(self, conn: sqlite3.Connection, workspace: str) -> None:
+        # A pull is a read; write "last seen" at most once a minute to keep it cheap.
+        row = conn.execute(
+            "SELECT last_seen_at FROM workspaces WHERE ovo_code = ?", (workspace,)
+        ).fetchone()
+        if row is None:
+            return
+        now = datetime.now(UTC)
+        if row[0]:
+            seen = datetime.strptime(row[0], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+            if now - seen < LAST_SEEN_EVERY:
+                return
+        if not self._write_lock.acquire(blocking=False):
+            return  # a push is writing: "last seen" is a convenience, never wait for it
+        self._write_lock.release()
+        try:
+            with self._tx() as wconn:
+                self._touch(wconn, workspace, "last_seen_at")
+        except sqlite3.OperationalError:
+            pass  # busy (another process): never fail a pull for it
+
+    # -- submissions ---------------------------------------------------------------------
+
+    def put_submission(self, workspace: str, sub: dict[str, Any], by: str) -> tuple[bool, str]:
+        """Store a submission once; returns (created, wire JSON of its record).
+
+        Re-sending the same id with the same hash is a no-op (idempotent); different
+        content under a known id raises SubmissionConflict.
+        """
+        with self._tx() as conn:
+            row = conn.execute(
+                "SELECT sha256 FROM submissions WHERE workspace = ? AND id = ?",
+                (workspace, sub["id"]),
+            ).fetchone()
+            if row is not None:
+                if row[0] != sub["sha256"]:
+                    raise SubmissionConflict(sub["id"])
+                return False, self._record_json(conn, workspace, "submission", sub["id"])
+            now = utc_now()
+            conn.execute(
+                "INSERT INTO submissions (workspace, id, version, created_at, author, sha256, "
+                "content, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (workspace, sub["id"], sub["version"], sub["created_at"], sub["author"],
+                 sub["sha256"], sub["content"], now),
+            )
+            seq = self._max_seq(conn, workspace) + 1
+            data = {k: sub[k] for k in ("version", "created_at", "author", "sha256", "content")}
+            data["review_state"] = ""
+            conn.execute(
+                "INSERT INTO records (workspace, kind, id, rev, seq, deleted, updated_at, "
+                "updated_by, data) VALUES (?, 'submission', ?, ?, ?, 0, ?, ?, ?) "
+                "ON CONFLICT (workspace, kind, id) DO UPDATE SET rev = excluded.rev, "
+                "seq = excluded.seq, data = excluded.data",
+                (workspace, sub["id"], seq, seq, sub.get("updated_at") or now, by, _dump(data)),
+            )
+            self._touch(conn, workspace, "last_push_at")
+            return True, self._record_json(conn, workspace, "submission", sub["id"])
+
+    def submissions(self, workspace: str) -> list[dict[str, Any]]:
+        rows = self._conn().execute(
+            "SELECT s.id, s.version, s.created_at, s.author, s.sha256, s.received_at, r.data "
+            "FROM submissions s LEFT JOIN records r ON r.workspace = s.workspace "
+            "AND r.kind = 'submission' AND r.id = s.id WHERE s.workspace = ? "
+            "ORDER BY s.received_at",
+            (workspace,),
+        ).fetchall()
+        return [
+            {"id": r[0], "version": r[1], "created_at": r[2], "author": r[3], "sha256": r[4],
+             "received_at": r[5],
+             "review_state": json.loads(r[6]).get("review_state", "") if r[6] else ""}
+            for r in rows
+        ]
+
+    def submission(self, workspace: str, sid: str) -> dict[str, Any] | None:
+        row = self._conn().execute(
+            "SELECT id, version, created_at, author, sha256, content, received_at "
+            "FROM submissions WHERE workspace = ? AND id = ?",
+            (workspace, sid),
+        ).fetchone()
+        if row is None:
+            return None
+        keys = ("id", "version", "created_at", "author", "sha256", "content", "received_at")
+        return dict(zip(keys, row, strict=True))
+
+    def _record_json(self, conn: sqlite3.Connection, workspace: str, kind: str, rid: str) -> str:
+        row = conn.execute(
+            "SELECT kind, id, rev, deleted, updated_at, updated_by, data FROM records "
+            "WHERE workspace = ? AND kind = ? AND id = ?",
+            (workspace, kind, rid),
+        ).fetchone()
+        return wire_json(*row)
+
+    # -- reviews -------------------------------------------------------------------------
+
+    def add_review(self, workspace: str, target_kind: str, target_id: str, verdict: str,
+                   comment: str, reviewer: str) -> str | None:
+        """Record VLAIO's feedback on a record; None when the target does not exist.
+
+        The feedback is a `review` record in the agency's workspace (it flows back on the
+        next pull); a submission's `review_state` and a block status's
+        `verified_central` follow the verdict (seq changes, rev does not).
+        """
+        with self._tx() as conn:
+            target = conn.execute(
+                "SELECT data FROM records WHERE workspace = ? AND kind = ? AND id = ? "
+                "AND deleted = 0",
+                (workspace, target_kind, target_id),
+            ).fetchone()
+            if target is None or target_kind == "review":
+                return None
+            seq = self._max_seq(conn, workspace)
+            now = utc_now()
+            updates: dict[str, Any] = {}
+            if target_kind == "submission":
+                updates["review_state"] = verdict
+            elif target_kind == "block_status":
+                updates["verified_central"] = verdict in ("verified", "approved")
+            if updates:
+                seq += 1
+                data = json.loads(target[0]) | updates
+                conn.execute(
+                    "UPDATE records SET seq = ?, data = ? WHERE workspace = ? AND kind = ? "
+                    "AND id = ?",
+                    (seq, _dump(data), workspace, target_kind, target_id),
+                )
+            seq += 1
+            rid = new_id()
+            review = {"target_kind": target_kind, "target_id": target_id, "verdict": verdict,
+                      "comment": comment, "reviewer": reviewer, "created_at": now}
+            conn.execute(
+                "INSERT INTO records (workspace, kind, id, rev, seq, deleted, updated_at, "
+                "updated_by, data) VALUES (?, 'review', ?, ?, ?, 0, ?, ?, ?)",
+                (workspace, rid, seq, seq, now, reviewer, _dump(review)),
+            )
+            return self._record_json(conn, workspace, "review", rid)
+
+    # -- reading for the programme overview ----------------------------------------------
+
+    def records_of(self, workspace: str, kinds: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        """Live (not deleted) records' data per kind, each with its id, for reporting."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        conn = self._conn()
+        for kind in kinds:
+            rows = conn.execute(
+                "SELECT id, data FROM records WHERE workspace = ? AND kind = ? AND deleted = 0",
+                (workspace, kind),
+            ).fetchall()
+            out[kind] = [json.loads(d) | {"id": rid} for rid, d in rows]
+        return out

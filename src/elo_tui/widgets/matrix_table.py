@@ -1,0 +1,203 @@
+"""A VirtualTable with a cell cursor: rows move with up/down, columns with left/right.
+
+Used by the block matrix (products x building blocks). Like VirtualTable it renders only
+the visible lines; moving the cell cursor re-renders one line. Rows may be marked as group
+headers (bold). Cell text is always literal (never parsed as markup).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from rich.segment import Segment
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region
+from textual.message import Message
+from textual.reactive import reactive
+from textual.strip import Strip
+
+from elo_tui.widgets.virtual_table import CellFn, Column, VirtualTable, _fit
+
+
+class MatrixTable(VirtualTable):
+    """`cell_keys` are the columns the cell cursor moves over (the others are row labels).
+    `is_group(row)` marks group-header rows."""
+
+    DEFAULT_CSS = """
+    MatrixTable > .matrix-table--cell-cursor { background: $accent; color: $foreground; text-style: bold; }
+    MatrixTable:blur > .matrix-table--cell-cursor { background: $accent 50%; }
+    MatrixTable > .matrix-table--group { text-style: bold; background: $boost; }
+    MatrixTable > .matrix-table--column { text-style: bold reverse; }
+    """
+    COMPONENT_CLASSES = VirtualTable.COMPONENT_CLASSES | {
+        "matrix-table--cell-cursor",
+        "matrix-table--group",
+        "matrix-table--column",
+    }
+    BINDINGS = [
+        Binding("left", "cursor_left", "Links", show=False),
+        Binding("right", "cursor_right", "Rechts", show=False),
+    ]
+
+    cursor_col: reactive[int] = reactive(0, repaint=False)
+
+    class CellHighlighted(Message):
+        """The cell cursor moved (to another row or column)."""
+
+        def __init__(self, table: MatrixTable, row: Any, column_key: str) -> None:
+            super().__init__()
+            self.table = table
+            self.row = row
+            self.column_key = column_key
+
+        @property
+        def control(self) -> MatrixTable:
+            return self.table
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        cell: CellFn,
+        *,
+        cell_keys: Sequence[str],
+        is_group: Callable[[Any], bool] = lambda row: False,
+        empty_text: str = "Geen rijen.",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(columns, cell, empty_text=empty_text, name=name, id=id, classes=classes)
+        self.cell_keys = list(cell_keys)
+        self._is_group = is_group
+
+    # -- the cell cursor -------------------------------------------------------------------
+
+    @property
+    def current_column(self) -> str:
+        return self.cell_keys[self.cursor_col] if self.cell_keys else ""
+
+    def action_cursor_left(self) -> None:
+        self.cursor_col = max(self.cursor_col - 1, 0)
+
+    def action_cursor_right(self) -> None:
+        self.cursor_col = min(self.cursor_col + 1, max(len(self.cell_keys) - 1, 0))
+
+    def move_to(self, row_index: int, column_key: str | None = None) -> None:
+        if column_key is not None and column_key in self.cell_keys:
+            self.cursor_col = self.cell_keys.index(column_key)
+        self.cursor_row = row_index
+
+    def watch_cursor_col(self, old: int, new: int) -> None:
+        for focused in (True, False):
+            self._cache.discard((self.cursor_row, focused))
+        self._refresh_line(-1)  # the header marks the current column
+        self._refresh_line(self.cursor_row)
+        self._post_cell()
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        # Like VirtualTable's, but repaints only the two lines that changed unless the
+        # view scrolled: a cursor move must not repaint 40 lines of 9 columns.
+        if self._rows and not 0 <= new < len(self._rows):
+            self.cursor_row = max(0, min(new, len(self._rows) - 1))
+            return
+        for index in (old, new):
+            for focused in (True, False):
+                self._cache.discard((index, focused))
+        top = self.scroll_offset.y
+        self._scroll_cursor_into_view()
+        if self.scroll_offset.y != top:
+            self.refresh()
+        else:
+            self._refresh_line(old)
+            self._refresh_line(new)
+        if self._rows:
+            self.post_message(self.Highlighted(self, self._rows[new], new))
+            self._post_cell()
+
+    def _refresh_line(self, index: int) -> None:
+        """Repaint one row (index -1: the header) if it is on screen."""
+        y = 0 if index < 0 else index - self.scroll_offset.y + 1
+        if 0 <= y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    def _post_cell(self) -> None:
+        if self._rows and 0 <= self.cursor_row < len(self._rows):
+            self.post_message(
+                self.CellHighlighted(self, self._rows[self.cursor_row], self.current_column)
+            )
+
+    def refresh_rows(self, indices: Sequence[int] | None = None) -> None:
+        """Re-render after the data behind the rows changed: all rows, or only the rows at
+        `indices` (the others stay as drawn). Only visible lines are ever drawn."""
+        if indices is None:
+            self._cache.clear()
+            self.refresh()
+            return
+        for index in indices:
+            for focused in (True, False):
+                self._cache.discard((index, focused))
+            self._refresh_line(index)
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    def _header_strip(self, width: int) -> Strip:
+        style = self.get_component_rich_style("virtual-table--header")
+        current = self.get_component_rich_style("matrix-table--column")
+        line = Text(no_wrap=True, overflow="crop", end="")
+        for i, (col, w) in enumerate(zip(self.columns, self._widths, strict=False)):
+            if i:
+                line.append(" ")
+            is_current = col.key == self.current_column
+            line.append(_fit(col.label, w), style=current if is_current else None)
+        line.truncate(width, pad=True)
+        segments = [
+            Segment(seg.text, style + seg.style if seg.style else style)
+            for seg in line.render(self.app.console)
+            if seg.text
+        ]
+        return Strip(segments, width)
+
+    def _row_strip(self, row: Any, is_cursor: bool, width: int) -> Strip:
+        line = Text(no_wrap=True, overflow="crop", end="")
+        cursor_span: tuple[int, int] | None = None
+        for i, (col, w) in enumerate(zip(self.columns, self._widths, strict=False)):
+            if i:
+                line.append(" ")
+            start = len(line)
+            value = self._cell(row, col.key)
+            if isinstance(value, Text):
+                cell = value.copy()
+                cell.truncate(w, overflow="ellipsis", pad=True)
+                line.append_text(cell)
+            else:
+                line.append(_fit(value, w))
+            if is_cursor and col.key == self.current_column:
+                cursor_span = (start, len(line))
+        line.truncate(width, pad=True)
+        if cursor_span is not None:
+            line.stylize(self.get_component_rich_style("matrix-table--cell-cursor"), *cursor_span)
+        base = self.rich_style
+        if self._is_group(row):
+            base = base + self.get_component_rich_style("matrix-table--group")
+        if is_cursor:
+            base = base + self.get_component_rich_style("virtual-table--cursor")
+        segments = [
+            Segment(seg.text, base + seg.style if seg.style else base)
+            for seg in line.render(self.app.console)
+            if seg.text
+        ]
+        return Strip(segments, width)
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y > 0:
+            x = 0
+            for col, w in zip(self.columns, self._widths, strict=False):
+                if x <= event.x < x + w + 1:
+                    if col.key in self.cell_keys:
+                        self.cursor_col = self.cell_keys.index(col.key)
+                    break
+                x += w + 1
+        super().on_click(event)

@@ -1,0 +1,133 @@
+"""The checklist screen, driven with Textual's Pilot: order, quick status keys, editing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from blocks_support import small_workspace
+
+from elo_tui.app import EloApp
+from elo_tui.domain.records import ChecklistItem
+from elo_tui.screens.checklist import ChecklistScreen, ItemForm
+from elo_tui.services import checklists, mapping
+from elo_tui.widgets.virtual_table import VirtualTable
+
+TODAY = date(2026, 3, 1)
+
+
+@pytest.fixture
+def env(settings, monkeypatch):
+    monkeypatch.setenv("ELO_TUI_TODAY", TODAY.isoformat())
+    ws, recs = small_workspace(settings.workspace_path("test"))
+    checklists.sync_all(ws, TODAY)  # programme + aftoetsing
+    # ACM on Subsidieloket due soon: its first steps are overdue, the last ones ahead.
+    mapping.set_block_status(
+        ws,
+        "application",
+        recs["a1"].id,
+        "acm_idm",
+        {"applicability": "required", "stage": "analysis", "target_date": "2026-04-10"},
+        TODAY,
+    )
+    yield settings, ws, recs
+    ws.close()
+
+
+def _table(app) -> VirtualTable:
+    return app.screen.query_one("#items", VirtualTable)
+
+
+async def test_overdue_then_due_soon_come_first(env):
+    settings, ws, recs = env
+    app = EloApp(settings, ws, start_mode="checklist")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ChecklistScreen)
+        buckets = [r.bucket for r in _table(app).rows]
+        assert buckets[0] == "overdue"
+        order = {"overdue": 0, "soon": 1, "later": 2, "no_date": 3}
+        assert buckets == sorted(buckets, key=order.__getitem__)
+        assert "soon" in buckets and "later" in buckets
+        dues = [r.item.due_date for r in _table(app).rows if r.bucket == "overdue"]
+        assert dues == sorted(dues)
+        count = str(app.screen.query_one("#count").render())
+        assert f"{buckets.count('overdue')} te laat" in count
+
+
+async def test_x_marks_done_and_the_step_leaves_the_open_list(env):
+    settings, ws, recs = env
+    app = EloApp(settings, ws, start_mode="checklist")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        first = _table(app).current.item
+        await pilot.press("x")
+        await pilot.pause()
+        assert ws.get(ChecklistItem, first.id).status == "done"
+        assert first.id not in {r.item.id for r in _table(app).rows}
+        app.screen.query_one("#show").value = "closed"
+        await pilot.pause()
+        assert [r.item.id for r in _table(app).rows] == [first.id]
+
+
+async def test_space_moves_the_status_on(env):
+    settings, ws, recs = env
+    app = EloApp(settings, ws, start_mode="checklist")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        item = _table(app).current.item
+        await pilot.press("space")
+        await pilot.pause()
+        assert ws.get(ChecklistItem, item.id).status == "busy"
+        assert _table(app).current.item.id == item.id  # the cursor stays on it
+
+
+async def test_editing_a_step_validates_and_saves(env):
+    settings, ws, recs = env
+    app = EloApp(settings, ws, start_mode="checklist")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, ItemForm)
+        item_id = form.row.item.id
+        form.query_one("#f-due_date").value = "volgende week"
+        await pilot.press("f2")
+        await pilot.pause()
+        assert app.screen is form
+        assert "geen datum" in str(form.query_one("#e-due_date").render())
+        form.query_one("#f-due_date").value = "2026-05-15"
+        form.query_one("#f-owner").value = "An [ICT] [/]"
+        form.query_one("#f-note").text = "Integratieteam gemaild."
+        form.query_one("#f-status").value = "blocked"
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, ChecklistScreen)
+        saved = ws.get(ChecklistItem, item_id)
+        assert (saved.due_date, saved.owner, saved.status) == (
+            "2026-05-15",
+            "An [ICT] [/]",
+            "blocked",
+        )
+        assert saved.note == "Integratieteam gemaild."
+
+
+async def test_steps_of_a_block_no_longer_required_are_kept_apart(env):
+    settings, ws, recs = env
+    mapping.set_block_status(
+        ws,
+        "application",
+        recs["a1"].id,
+        "acm_idm",
+        {"applicability": "not_applicable", "reason": "Geen aanmelding meer"},
+        TODAY,
+    )
+    app = EloApp(settings, ws, start_mode="checklist")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert not any(r.item.block == "acm_idm" for r in _table(app).rows)
+        app.screen.query_one("#show").value = "obsolete"
+        await pilot.pause()
+        rows = _table(app).rows
+        assert rows and all(r.item.block == "acm_idm" and r.bucket == "obsolete" for r in rows)

@@ -1,0 +1,57 @@
+"""The small XLSX writer: openpyxl reads back exactly what was written."""
+
+from __future__ import annotations
+
+import datetime
+import zipfile
+
+import openpyxl
+import pytest
+
+from elo_tui.io import xlsx_writer as xw
+
+
+def test_values_styles_and_layout_read_back(tmp_path):
+    s = xw.Sheet("Blad", widths=[20, 12], freeze_rows=1, freeze_cols=1)
+    s.append(["Naam", "Bedrag", "Datum", "Ok"], bold=True)
+    s.append(["  met spaties  ", 1234.5, datetime.date(2026, 6, 30), True], [xw.PLAIN, xw.EUR])
+    s.append(["a & b < c > d \"e\"", 3, None, "", "\x00\x07weg"], [xw.PLAIN, xw.DAYS])
+    s.append(["x"] * 30)
+    path = tmp_path / "t.xlsx"
+    xw.save([s, xw.Sheet("Leeg")], path, title="Test & co")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Blad", "Leeg"]
+    ws = wb["Blad"]
+    assert [c.value for c in ws[1]][:5] == ["Naam", "Bedrag", "Datum", "Ok", None]
+    assert ws["A1"].font.b and not ws["A2"].font.b
+    assert ws["A2"].value == "  met spaties  "
+    assert ws["B2"].value == 1234.5 and ws["B2"].number_format == xw.EUR_FORMAT
+    assert ws["C2"].value == datetime.datetime(2026, 6, 30) and ws["C2"].is_date
+    assert ws["D2"].value is True
+    assert ws["A3"].value == 'a & b < c > d "e"'
+    assert ws["B3"].value == 3 and ws["B3"].number_format == "0.0"
+    assert ws["C3"].value is None and ws["D3"].value is None
+    assert ws["E3"].value == "weg"
+    assert ws["AD4"].value == "x"  # column 30
+    assert ws.freeze_panes == "B2"
+    assert ws.column_dimensions["A"].width == 20
+    assert wb.properties.title == "Test & co"
+
+
+def test_package_has_the_parts_excel_expects(tmp_path):
+    path = tmp_path / "t.xlsx"
+    xw.save([xw.Sheet("A")], path)
+    names = set(zipfile.ZipFile(path).namelist())
+    assert {"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+            "xl/styles.xml", "xl/worksheets/sheet1.xml", "docProps/core.xml", "docProps/app.xml"} <= names
+
+
+def test_column_letters():
+    assert [xw.column_letter(i) for i in (0, 25, 26, 27, 701, 702)] == ["A", "Z", "AA", "AB", "ZZ", "AAA"]
+
+
+def test_invalid_sheet_names_are_refused(tmp_path):
+    with pytest.raises(ValueError):
+        xw.save([xw.Sheet("a/b")], tmp_path / "x.xlsx")
+    with pytest.raises(ValueError):
+        xw.save([xw.Sheet("x" * 32)], tmp_path / "x.xlsx")

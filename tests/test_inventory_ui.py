@@ -1,0 +1,168 @@
+"""The inventory as a person uses it, driven with Textual's Pilot."""
+
+from elo_tui.app import EloApp
+from elo_tui.domain.records import Product
+from elo_tui.screens.first_run import FirstRunScreen
+from elo_tui.screens.inventory import InventoryScreen
+from elo_tui.screens.product_form import ProductForm
+from elo_tui.widgets.virtual_table import VirtualTable
+
+
+def _table_text(app) -> str:
+    table = app.screen.query_one(VirtualTable)
+    return "\n".join(table.render_line(y).text for y in range(table.size.height))
+
+
+async def _type(pilot, text):
+    for ch in text:
+        await pilot.press(ch if ch != " " else "space")
+
+
+async def test_first_run_creates_a_workspace_after_fixing_a_bad_ovo_code(settings):
+    app = EloApp(settings, None, start_mode="inventory")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, FirstRunScreen)
+        app.screen.query_one("#f-name").value = "Agentschap Test"
+        app.screen.query_one("#f-ovo_code").value = "OVO12"
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, FirstRunScreen)
+        assert "OVO" in str(app.screen.query_one("#e-ovo_code").render())
+        app.screen.query_one("#f-ovo_code").value = "OVO001234"
+        await pilot.press("f2")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.ws is not None
+        assert app.ws.agency().ovo_code == "OVO001234"
+        assert settings.workspace_path("agentschap-test").exists()
+
+
+async def test_add_product_shows_field_errors_then_saves(demo_ws, settings):
+    app = EloApp(settings, demo_ws, start_mode="inventory")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, InventoryScreen)
+        await pilot.press("a")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, ProductForm)
+        form.query_one("#f-yearly_volume").value = "veel"
+        await pilot.press("f2")
+        await pilot.pause()
+        assert app.screen is form  # nothing invalid is saved, the form stays
+        assert "verplicht" in str(form.query_one("#e-name").render())
+        assert "geen getal" in str(form.query_one("#e-yearly_volume").render())
+        form.query_one("#f-name").value = "Pilot [beta] [/]"
+        form.query_one("#f-yearly_volume").value = "45.000"
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, InventoryScreen)
+        saved = [p for p in demo_ws.list(Product) if p.name == "Pilot [beta] [/]"]
+        assert len(saved) == 1 and saved[0].yearly_volume == 45000
+        # user text is shown literally, markup-looking or not
+        assert "Pilot [beta] [/]" in _table_text(app)
+        assert "45.000" in _table_text(app)
+
+
+async def test_edit_and_delete_with_confirmation(demo_ws, settings):
+    app = EloApp(settings, demo_ws, start_mode="inventory")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one(VirtualTable)
+        first = demo_ws.get(Product, table.current.id)
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#f-name").value = "Hernoemd product"
+        await pilot.press("f2")
+        await pilot.pause()
+        assert demo_ws.get(Product, first.id).name == "Hernoemd product"
+        # cursor follows the edited product wherever it sorts to
+        assert table.current.id == first.id
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("n")  # no: nothing happens
+        await pilot.pause()
+        assert demo_ws.get(Product, first.id).deleted is False
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("j")
+        await pilot.pause()
+        assert demo_ws.get(Product, first.id).deleted is True
+        assert "Hernoemd product" not in _table_text(app)
+
+
+async def test_filter_narrows_the_table_and_escape_clears_it(demo_ws, settings):
+    app = EloApp(settings, demo_ws, start_mode="inventory")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        total = demo_ws.count(Product)
+        await pilot.press("slash")
+        await _type(pilot, "heffing")
+        await pilot.pause()
+        table = app.screen.query_one(VirtualTable)
+        names = [e.name for e in table.rows]
+        assert names and all("heffing" in n.lower() for n in names)
+        assert f"{len(names)} van {total} producten" in str(app.screen.query_one("#count").render())
+        await pilot.press("enter")  # back to the table
+        await pilot.press("escape")
+        await pilot.pause()
+        assert table.row_count == total
+
+
+async def test_sorting_by_volume_orders_rows(demo_ws, settings):
+    app = EloApp(settings, demo_ws, start_mode="inventory")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        screen._sort("volume", True)
+        await pilot.pause()
+        vols = [e.yearly_volume for e in screen.query_one(VirtualTable).rows]
+        assert vols == sorted(vols, reverse=True)
+        await pilot.press("r")
+        vols = [e.yearly_volume for e in screen.query_one(VirtualTable).rows]
+        assert vols == sorted(vols)
+
+
+async def test_first_screen_is_painted_before_the_index_and_typing_early_is_kept(demo_ws, settings):
+    app = EloApp(settings, demo_ws, start_mode="inventory")
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = app.screen
+        await pilot.press("slash")
+        await _type(pilot, "erkenning")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        rows = screen.query_one(VirtualTable).rows
+        assert 0 < len(rows) < demo_ws.count(Product)
+        # matched in the name or, as here, the application ("Erkenningendatabank")
+        assert all("erkenning" in (e.name + e.app_label).lower() for e in rows)
+
+
+async def test_filter_dialog_limits_by_type_and_application(demo_ws, settings):
+    from elo_tui.domain import codelists
+    from elo_tui.screens.product_filter import ProductFilterScreen
+
+    app = EloApp(settings, demo_ws, start_mode="inventory")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("f")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ProductFilterScreen)
+        toelating = codelists.find(codelists.PRODUCT_TYPES, "Toelating").uri
+        dialog.query_one("#type").value = toelating
+        await pilot.press("f2")
+        await pilot.pause()
+        rows = screen.query_one(VirtualTable).rows
+        assert rows and all(e.type_uri == toelating for e in rows)
+        assert "Toelating" in str(screen.query_one("#filter-summary").render())

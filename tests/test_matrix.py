@@ -1,0 +1,211 @@
+"""The block matrix as a person uses it, driven with Textual's Pilot."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from blocks_support import small_workspace
+from elo_tui.app import EloApp
+from elo_tui.domain.records import BlockStatus, ChecklistItem
+from elo_tui.screens.block_form import BlockForm
+from elo_tui.screens.matrix import MatrixScreen
+from elo_tui.widgets.matrix_table import MatrixTable
+
+TODAY = date(2026, 3, 1)
+
+
+@pytest.fixture
+def env(settings, monkeypatch):
+    monkeypatch.setenv("ELO_TUI_TODAY", "2026-03-01")
+    ws, recs = small_workspace(settings.workspace_path("test"))
+    yield settings, ws, recs
+    ws.close()
+
+
+def _lines(app) -> list[str]:
+    table = app.screen.query_one(MatrixTable)
+    return [table.render_line(y).text for y in range(table.size.height)]
+
+
+def _line_of(app, name: str) -> str:
+    return next(line for line in _lines(app) if name in line)
+
+
+async def _goto(pilot, app, name: str, block: str) -> None:
+    table = app.screen.query_one(MatrixTable)
+    index = next(i for i, r in enumerate(table.rows) if r.name == name)
+    table.move_to(index, block)
+    await pilot.pause()
+
+
+async def test_arrows_move_over_rows_and_block_columns(env):
+    settings, ws, recs = env
+    app = EloApp(settings, ws, start_mode="matrix")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, MatrixScreen)
+        table = app.screen.query_one(MatrixTable)
+        assert table.has_focus
+        assert (table.cursor_row, table.current_column) == (0, "acm_idm")
+        # grouped: application row first, then its products
+        assert [r.kind for r in table.rows[:4]] == ["application", "product", "product", "product"]
+        await pilot.press("right", "right", "down")
+        assert table.current_column == "global_header"
+        assert table.cursor_row == 1
+        await pilot.press("left", "left", "left")  # stops at the first block column
+        assert table.current_column == "acm_idm"
+        for _ in range(10):
+            await pilot.press("right")
+        assert table.current_column == "toelatingen"
+        detail = str(app.screen.query_one("#cell-detail").render())
+        assert "Toelatingen" in detail
+
+
+async def test_editing_an_application_block_updates_every_product_of_that_application(env):
+    settings, ws, recs = env
+    app = EloApp(settings, ws, start_mode="matrix")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await _goto(pilot, app, "Subsidie A", "dosis")  # a product row: stored on its app
+        await pilot.press("enter")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, BlockForm)
+        assert "3 producten" in str(form.query_one("#block-info").render())
+        form.query_one("#f-applicability").value = "required"
+        form.query_one("#f-stage").value = "test"
+        form.query_one("#f-target_date").value = "2026-10-31"
+        form.query_one("#f-evidence").value = "https://jira.voorbeeld.invalid/DOSIS-7"
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, MatrixScreen)
+        stored = ws.list(BlockStatus)
+        assert [(s.scope_kind, s.scope_id, s.block, s.stage) for s in stored] == [
+            ("application", recs["a1"].id, "dosis", "test")
+        ]
+        # every product of Subsidieloket shows it, the other application's product does not
+        for name in ("Subsidie A", "Subsidie B", "Gemengd D"):
+            assert "◕ test" in _line_of(app, name)
+        assert "◕ test" not in _line_of(app, "Vergunning C")
+        # the checklist for DOSIS on that application exists now
+        items = ws.list(ChecklistItem, where="scope_id = ?", params=(recs["a1"].id,))
+        assert {i.template for i in items} == {"dosis"}
+
+
+async def test_not_applicable_without_reason_keeps_the_form_open(env):
+    settings, ws, recs = env
+    app = EloApp(settings, ws, start_mode="matrix")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await _goto(pilot, app, "Subsidie B", "vms")
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#f-applicability").value = "not_applicable"
+        await pilot.press("f2")
+        await pilot.pause()
+        assert app.screen is form
+        assert "reden" in str(form.query_one("#e-reason").render()).lower()
+        assert ws.list(BlockStatus) == []
+        form.query_one("#f-reason").value = "Geen derden die voor de onderneming optreden."
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, MatrixScreen)
+        assert "– nvt" in _line_of(app, "Subsidie B")
+
+
+async def test_product_using_two_applications_asks_which_one(env):
+    settings, ws, recs = env
+    app = EloApp(settings, ws, start_mode="matrix")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await _goto(pilot, app, "Gemengd D", "acm_idm")
+        await pilot.press("enter")
+        await pilot.pause()
+        form = app.screen
+        scope = form.query_one("#f-scope")
+        scope.value = f"application:{recs['a2'].id}"
+        await pilot.pause()
+        form.query_one("#f-applicability").value = "required"
+        form.query_one("#f-stage").value = "production"
+        await pilot.press("f2")
+        await pilot.pause()
+        status = ws.list(BlockStatus)[0]
+        assert status.scope_id == recs["a2"].id
+        # Vergunning C (on a2) is in production; Gemengd D still waits for Subsidieloket
+        assert "● prod" in _line_of(app, "Vergunning C")
+        assert "? ver" in _line_of(app, "Gemengd D")
+
+
+async def test_v_takes_the_suggestion_of_an_undecided_cell(env):
+    settings, ws, recs = env
+    app = EloApp(settings, ws, start_mode="matrix")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await _goto(pilot, app, "Subsidie A", "toelatingen")
+        assert "? nvt" in _line_of(app, "Subsidie A")
+        await pilot.press("v")
+        await pilot.pause()
+        status = ws.list(BlockStatus)[0]
+        assert (status.block, status.applicability) == ("toelatingen", "not_applicable")
+        assert "geen toelating" in status.reason  # the proposed reason, to edit later
+        assert "– nvt" in _line_of(app, "Subsidie A")
+        await pilot.press("v")  # already decided: nothing changes silently
+        await pilot.pause()
+        assert len(ws.list(BlockStatus)) == 1
+
+
+async def test_deadline_and_application_filters(env):
+    settings, ws, recs = env
+    from elo_tui.services import mapping
+
+    # Subsidieloket fully in production for January blocks, Vergunningenloket not.
+    for block in ("acm_idm", "global_header", "dosis"):
+        mapping.set_block_status(
+            ws,
+            "application",
+            recs["a1"].id,
+            block,
+            {"applicability": "required", "stage": "production"},
+            TODAY,
+        )
+    for p in ("p1", "p2"):
+        for block, values in (
+            ("vms", {"applicability": "not_applicable", "reason": "geen derden"}),
+            ("toelatingen", {"applicability": "not_applicable", "reason": "geen toelating"}),
+        ):
+            mapping.set_block_status(ws, "product", recs[p].id, block, values, TODAY)
+    app = EloApp(settings, ws, start_mode="matrix")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        table = screen.query_one(MatrixTable)
+        screen.query_one("#filter-deadline").value = "2027-01-01"
+        await pilot.pause()
+        names = [r.name for r in table.rows if r.kind == "product"]
+        assert names == ["Gemengd D", "Vergunning C"]  # a2 blocks them
+        screen.query_one("#filter-deadline").value = "2027-06-30"
+        await pilot.pause()
+        names = [r.name for r in table.rows if r.kind == "product"]
+        assert set(names) == {"Gemengd D", "Subsidie A", "Subsidie B", "Vergunning C"}
+        screen.query_one("#filter-deadline").clear()
+        screen.query_one("#filter-app").value = recs["a2"].id
+        await pilot.pause()
+        names = [r.name for r in table.rows if r.kind == "product"]
+        assert names == ["Gemengd D", "Vergunning C"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len([r for r in table.rows if r.kind == "product"]) == 4
+
+
+async def test_product_names_are_shown_literally(env):
+    settings, ws, recs = env
+    p = recs["p1"]
+    p.name = "Pilot [beta] [/]"
+    ws.save(p)
+    app = EloApp(settings, ws, start_mode="matrix")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert any("Pilot [beta] [/]" in line for line in _lines(app))

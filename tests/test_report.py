@@ -1,0 +1,94 @@
+"""`elo-tui report` and `elo-tui checklists validate`, headless."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from blocks_support import CHECKLISTS
+
+from elo_tui.cli import main
+
+
+def test_report_text_for_the_demo(settings, capsys, monkeypatch):
+    monkeypatch.setenv("ELO_TUI_TODAY", "2026-11-22")
+    assert main(["--state-dir", str(settings.state_dir), "--demo", "report"]) == 0
+    out = capsys.readouterr().out
+    assert "Gereedheid voor e-loketondernemers – VOORBEELD" in out
+    assert "Stand op 2026-11-22" in out
+    assert "ELO-conform: 8 van 25 producten (32,0 %)" in out
+    assert "1 januari 2027: nog 40 dagen" in out
+    assert "Producten in gevaar voor 30 juni 2027" in out
+    assert "ACM/IDM – aanmelden en gebruikersbeheer" in out
+    assert "Ecologiepremie [beta] pilot" in out  # names as they are
+
+
+def test_report_json_matches_the_summary_and_can_use_another_day(settings, capsys):
+    assert (
+        main(
+            [
+                "--state-dir",
+                str(settings.state_dir),
+                "--demo",
+                "report",
+                "--json",
+                "--today",
+                "2027-01-02",
+            ]
+        )
+        == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert data["today"] == "2027-01-02"
+    assert data["workspace"] == "demo"
+    assert data["products_total"] == 25
+    assert [b["block"] for b in data["blocks"]][0] == "acm_idm"
+    jan = data["deadlines"][0]
+    assert jan["deadline"] == "2027-01-01" and jan["days_left"] == -1
+    assert jan["at_risk"] and jan["at_risk"][0]["risks"][0]["text"]
+    assert set(data["checklist"]) == {"overdue", "due_soon"}
+
+
+def test_report_refuses_a_bad_date(settings, capsys):
+    try:
+        main(["--state-dir", str(settings.state_dir), "--demo", "report", "--today", "31/12"])
+    except SystemExit as exc:
+        assert exc.code == 2
+    assert "geen datum" in capsys.readouterr().err
+
+
+def test_report_without_workspace_says_so(settings, capsys):
+    assert main(["--state-dir", str(settings.state_dir), "report"]) == 2
+    assert "Geen werkruimte" in capsys.readouterr().err
+
+
+def test_report_does_not_change_the_workspace(settings, capsys):
+    main(["--state-dir", str(settings.state_dir), "--demo", "report"])
+    path = settings.workspace_path("demo")
+    before = path.stat().st_mtime_ns, path.read_bytes()
+    main(["--state-dir", str(settings.state_dir), "--demo", "report", "--json"])
+    assert (path.stat().st_mtime_ns, path.read_bytes()) == before
+
+
+def test_checklists_validate_ok_for_the_shipped_templates(capsys):
+    assert main(["checklists", "validate", str(CHECKLISTS)]) == 0
+    assert "In orde: 9 geldige sjablonen" in capsys.readouterr().out
+
+
+def test_checklists_validate_names_file_and_key_and_fails(tmp_path, capsys):
+    shutil.copytree(CHECKLISTS, tmp_path / "c")
+    broken = tmp_path / "c" / "vms.toml"
+    broken.write_text(
+        broken.read_text(encoding="utf-8").replace('owner = "agency"', 'owner = "boekhouder"', 1),
+        encoding="utf-8",
+    )
+    assert main(["checklists", "validate", str(tmp_path / "c")]) == 1
+    out = capsys.readouterr().out
+    assert "vms.toml: steps[1] (mandate_types).owner: moet een van" in out
+    assert "8 geldige sjablonen" in out
+
+
+def test_checklists_validate_uses_the_environment_folder(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("ELO_TUI_CHECKLISTS", str(tmp_path))
+    assert main(["checklists", "validate"]) == 1
+    assert "blocks.toml" in capsys.readouterr().out

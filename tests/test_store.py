@@ -1,0 +1,145 @@
+import os
+import sqlite3
+import stat
+
+import pytest
+
+from elo_tui.domain.records import RECORD_KINDS, Agency, Application, BlockStatus, Product
+from elo_tui.store import Workspace, WorkspaceError
+from elo_tui.store import schema
+
+
+def test_every_record_kind_round_trips_with_its_field_types(tmp_path):
+    ws = Workspace.open(tmp_path / "w.sqlite", create=True, user="an")
+    for kind in RECORD_KINDS.values():
+        rec = kind()
+        ws.save(rec)
+        back = ws.get(kind, rec.id)
+        assert back == rec
+    p = Product(name="X", themes=["a", "b"], yearly_volume=45000)
+    ws.save(p)
+    back = ws.get(Product, p.id)
+    assert back.themes == ["a", "b"] and back.yearly_volume == 45000
+    a = Agency(name="A", own_budget={"2026": 1000.5})
+    ws.save(a)
+    assert ws.get(Agency, a.id).own_budget == {"2026": 1000.5}
+    b = BlockStatus(block="acm_idm", verified_central=True)
+    ws.save(b)
+    assert ws.get(BlockStatus, b.id).verified_central is True
+
+
+def test_save_stamps_author_time_and_marks_dirty(tmp_path):
+    ws = Workspace.open(tmp_path / "w.sqlite", create=True, user="an")
+    p = Product(name="X", dirty=False)
+    ws.save(p)
+    back = ws.get(Product, p.id)
+    assert back.dirty is True and back.updated_by == "an" and back.updated_at.endswith("Z")
+    assert back.rev is None
+
+
+def test_delete_keeps_a_tombstone_hidden_from_lists(tmp_path):
+    ws = Workspace.open(tmp_path / "w.sqlite", create=True)
+    p = ws.save(Product(name="X"))
+    ws.delete(Product, p.id)
+    assert ws.list(Product) == []
+    tomb = ws.get(Product, p.id)
+    assert tomb.deleted and tomb.dirty
+    assert [r.id for r in ws.dirty(Product)] == [p.id]
+
+
+def test_put_synced_stores_server_versions_as_given(tmp_path):
+    ws = Workspace.open(tmp_path / "w.sqlite", create=True)
+    p = Product(name="Van de server", rev=7, dirty=False, updated_by="vlaio")
+    ws.put_synced([p])
+    assert ws.get(Product, p.id) == p
+    assert ws.count_dirty() == 0
+
+
+def test_failed_transaction_leaves_nothing_behind(tmp_path):
+    ws = Workspace.open(tmp_path / "w.sqlite", create=True)
+    with pytest.raises(RuntimeError):
+        with ws.transaction():
+            ws.save(Product(name="half"))
+            raise RuntimeError("boom")
+    assert ws.list(Product) == []
+
+
+def test_workspace_file_is_owner_only_and_in_wal_mode(tmp_path):
+    path = tmp_path / "w.sqlite"
+    ws = Workspace.open(path, create=True)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert ws.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert ws.integrity_check() == "ok"
+
+
+def test_missing_workspace_is_not_created_without_asking(tmp_path):
+    with pytest.raises(WorkspaceError, match="bestaat niet"):
+        Workspace.open(tmp_path / "nope.sqlite")
+    assert not (tmp_path / "nope.sqlite").exists()
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"name;type\nfoo;bar\n", "geen elo_tui-werkruimte"),
+        (b"SQLite format 3\x00" + b"\xff" * 200, "beschadigd"),
+        (b"", "leeg"),
+    ],
+)
+def test_a_file_that_is_not_a_workspace_is_refused_and_left_untouched(tmp_path, content, message):
+    path = tmp_path / "x.sqlite"
+    path.write_bytes(content)
+    with pytest.raises(WorkspaceError, match=message):
+        Workspace.open(path)
+    assert path.read_bytes() == content
+
+
+def test_another_programs_sqlite_file_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "other.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(WorkspaceError, match="geen elo_tui-werkruimte"):
+        Workspace.open(path)
+    assert path.read_bytes() == before
+
+
+def test_a_file_from_a_newer_version_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "w.sqlite"
+    Workspace.open(path, create=True).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION + 1}")
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(WorkspaceError, match="nieuwere versie"):
+        Workspace.open(path)
+    assert path.read_bytes() == before
+
+
+def test_migrations_run_forward_and_keep_a_backup(tmp_path, monkeypatch):
+    path = tmp_path / "w.sqlite"
+    ws = Workspace.open(path, create=True)
+    ws.save(Application(name="Loket"))
+    ws.close()
+
+    def add_column(db):
+        db["application"].add_column("contact", str)
+
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, add_column])
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
+    ws = Workspace.open(path)
+    assert ws.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+    cols = [r[1] for r in ws.conn.execute("PRAGMA table_info(application)")]
+    assert "contact" in cols
+    assert [a.name for a in ws.list(Application)] == ["Loket"]
+    assert (tmp_path / f"w.sqlite.v{schema.SCHEMA_VERSION - 1}.bak").exists()
+
+
+def test_readiness_history_keeps_one_entry_per_day(tmp_path):
+    ws = Workspace.open(tmp_path / "w.sqlite", create=True)
+    ws.record_history("2026-11-01", {"conform": 1})
+    ws.record_history("2026-11-01", {"conform": 2})
+    ws.record_history("2026-11-02", {"conform": 3})
+    assert ws.history() == [("2026-11-01", {"conform": 2}), ("2026-11-02", {"conform": 3})]
