@@ -144,47 +144,23 @@ def _p95(values: list[float]) -> float:
     return values[max(int(len(values) * 0.95) - 1, 0)]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--products", type=int, default=1202)
-    args = parser.parse_args()
-    py = sys.executable
-    tmp = Path(tempfile.mkdtemp(prefix="elo-bench-matrix-"))
-    name = f"bench{args.products}"
-    path = tmp / f"{name}.sqlite"
-    generate(path, args.products).close()
-    t0 = time.perf_counter()
-    counts = add_block_statuses(path)
-    setup = time.perf_counter() - t0
-    print(f"workspace: {counts} (block statuses + checklists made in {setup:.1f} s)")
-
-    env = dict(
-        os.environ,
-        TERM="xterm-256color",
-        ELO_TUI_EXIT_WHEN_READY="1",
-        ELO_TUI_STATE_DIR=str(tmp),
-        ELO_TUI_TODAY=TODAY.isoformat(),
-    )
+def startup(py: str, tmp: Path, name: str, n: int, runs: int, env: dict[str, str]) -> None:
     elo = [py, "-m", "elo_tui", "--workspace", name]
     subjects = {
         "bare DataTable (50 rijen)": ([py, str(HERE / "bare_app.py")], {}),
-        f"dashboard, {args.products} producten": (elo, {"ELO_TUI_START_SCREEN": "dashboard"}),
-        f"matrix, {args.products} producten": (elo, {"ELO_TUI_START_SCREEN": "matrix"}),
+        f"dashboard, {n} producten": (elo, {"ELO_TUI_START_SCREEN": "dashboard"}),
+        f"matrix, {n} producten": (elo, {"ELO_TUI_START_SCREEN": "matrix"}),
     }
     for argv, extra in subjects.values():  # warm caches and .pyc files
         run_in_pty(argv, env | extra)
     results: dict[str, list[tuple]] = {k: [] for k in subjects}
-    for _ in range(args.runs):
+    for _ in range(runs):  # alternate, so that machine noise hits every subject
         for label, (argv, extra) in subjects.items():
             results[label].append(run_in_pty(argv, env | extra))
     # run_in_pty gives (wall s, peak RSS KiB[, CPU s]); CPU time is less noisy on a busy box.
     bare = results["bare DataTable (50 rijen)"]
     base = [statistics.median(r[i] for r in bare) for i in range(len(bare[0]))]
-    print(
-        f"\nStart-up to first paint, median of {args.runs} runs (pty 120x40, "
-        f"{os.cpu_count()} cores)"
-    )
+    print(f"\nStart-up to first paint, median of {runs} runs (pty 120x40, {os.cpu_count()} cores)")
     print(
         f"{'subject':34} {'wall (s)':>9} {'x bare':>7} {'CPU (s)':>8} {'x bare':>7} "
         f"{'peak RSS (MiB)':>15} {'x bare':>7}"
@@ -196,13 +172,15 @@ def main() -> None:
             f"{label:34} {med[0]:9.3f} {med[0] / base[0]:7.2f} {cpu} "
             f"{med[1] / 1024:15.1f} {med[1] / base[1]:7.2f}"
         )
-
-    ready = dashboard_ready_ms(tmp, name, max(args.runs // 2, 3))
+    ready = dashboard_ready_ms(tmp, name, max(runs // 2, 3))
     print(
         f"\ndashboard figures shown (in-process, from app start): median "
         f"{statistics.median(ready):.0f} ms, max {max(ready):.0f} ms"
     )
 
+
+def keystrokes(py: str, name: str, env: dict[str, str]) -> None:
+    elo = [py, "-m", "elo_tui", "--workspace", name]
     live = {k: v for k, v in env.items() if k != "ELO_TUI_EXIT_WHEN_READY"}
     live["ELO_TUI_START_SCREEN"] = "matrix"
     right, left, down, up = b"\x1b[C", b"\x1b[D", b"\x1b[B", b"\x1b[A"
@@ -214,7 +192,11 @@ def main() -> None:
     lat_moves = keystroke_latencies(elo, live, moves)
     lat_edits = keystroke_latencies(elo, live, edits)[6:]
     lat_forms = keystroke_latencies(elo, live, forms)
+    bare_down = keystroke_latencies(
+        [py, str(HERE / "bare_app.py"), "--rows", "50"], live, [down] * 20
+    )
     figures = {
+        "bare DataTable cursor-down (reference)": bare_down,
         "cell cursor (arrows)": lat_moves,
         "v: take suggestion (save + checklist)": lat_edits[0::2],
         "Enter: open the edit form": lat_forms[0::3],
@@ -226,6 +208,33 @@ def main() -> None:
             f"{label:40} n={len(values):3}  median {statistics.median(values):6.1f} ms  "
             f"p95 {_p95(values):6.1f} ms  max {max(values):6.1f} ms"
         )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--products", type=int, default=1202)
+    parser.add_argument("--keys-only", action="store_true", help="skip the start-up part")
+    args = parser.parse_args()
+    py = sys.executable
+    tmp = Path(tempfile.mkdtemp(prefix="elo-bench-matrix-"))
+    name = f"bench{args.products}"
+    path = tmp / f"{name}.sqlite"
+    generate(path, args.products).close()
+    t0 = time.perf_counter()
+    counts = add_block_statuses(path)
+    setup = time.perf_counter() - t0
+    print(f"workspace: {counts} (block statuses + checklists made in {setup:.1f} s)")
+    env = dict(
+        os.environ,
+        TERM="xterm-256color",
+        ELO_TUI_EXIT_WHEN_READY="1",
+        ELO_TUI_STATE_DIR=str(tmp),
+        ELO_TUI_TODAY=TODAY.isoformat(),
+    )
+    if not args.keys_only:
+        startup(py, tmp, name, args.products, args.runs, env)
+    keystrokes(py, name, env)
 
 
 if __name__ == "__main__":

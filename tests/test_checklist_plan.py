@@ -272,3 +272,17 @@ def test_sync_all_is_idempotent(ws):
     first = service.sync_all(ws, TODAY)
     assert len(first.create) == 10  # programme (5) + aftoetsing (5)
     assert not service.sync_all(ws, TODAY)
+
+
+def test_forgetting_a_deleted_product_closes_its_statuses_and_checklist(ws):
+    p3 = ws.recs["p3"]
+    mapping.set_block_status(
+        ws, "product", p3.id, "toelatingen", {"applicability": "required"}, TODAY
+    )
+    item = _items(ws, p3.id)[0]
+    service.save_item(ws, item, {"status": "busy", "note": "bewaard"}, TODAY)
+    assert mapping.forget_scope(ws, "product", p3.id) == 1 + len(_items(ws, p3.id))
+    assert ws.list(BlockStatus) == []
+    kept = {i.id: i for i in _items(ws, p3.id)}
+    assert all(i.obsolete for i in kept.values())
+    assert kept[item.id].note == "bewaard"

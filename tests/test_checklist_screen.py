@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from blocks_support import small_workspace
 
+from blocks_support import small_workspace
 from elo_tui.app import EloApp
 from elo_tui.domain.records import ChecklistItem
 from elo_tui.screens.checklist import ChecklistScreen, ItemForm

@@ -72,7 +72,11 @@ async def test_editing_a_line_names_each_wrong_field_then_saves(demo_ws, setting
         await _ready(pilot, app)
         assert isinstance(app.screen, CostsScreen)
         saved = demo_ws.get(EstimateLine, line_id)
-        assert (saved.optimistic_days, saved.likely_days, saved.pessimistic_days) == (5.0, 12.0, 20.0)
+        assert (saved.optimistic_days, saved.likely_days, saved.pessimistic_days) == (
+            5.0,
+            12.0,
+            20.0,
+        )
         assert saved.day_rate is None and not saved.assumed
         assert saved.basis == "Offerte [v2] van 3/2/2026"
         assert _table(app).current.line.id == line_id  # cursor stays on the edited line
@@ -127,6 +131,7 @@ async def test_new_general_line_with_a_fixed_amount(demo_ws, settings):
         await pilot.pause()
         form = app.screen
         assert isinstance(form, EstimateLineForm)
+        assert form.query_one("#f-scope").value == "agency:"
         form.query_one("#f-description").value = "Opleiding [team]"
         form.query_one("#f-method").value = "fixed"
         form.query_one("#f-fixed_amount").value = "€ 4.500"
@@ -136,3 +141,38 @@ async def test_new_general_line_with_a_fixed_amount(demo_ws, settings):
         assert demo_ws.count(EstimateLine) == before + 1
         new = next(x for x in demo_ws.list(EstimateLine) if x.description == "Opleiding [team]")
         assert (new.scope_kind, new.method, new.fixed_amount) == ("agency", "fixed", 4500.0)
+
+
+async def test_new_line_can_go_to_any_product(demo_ws, settings):
+    from elo_tui.domain.records import Product
+
+    target = next(p for p in demo_ws.list(Product) if p.name == "Groeisubsidie")
+    app = EloApp(settings, demo_ws, start_mode="costs")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await _ready(pilot, app)
+        table = _table(app)
+        table.focus()
+        table.cursor_row = next(
+            i for i, r in enumerate(table.rows) if r.line.scope_kind == "application"
+        )
+        preset = f"application:{table.current.line.scope_id}"
+        await pilot.press("a")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, EstimateLineForm)
+        assert form.query_one("#f-scope").value == preset  # the selected line's scope
+        form.query_one("#f-scope").value = f"product:{target.id}"
+        form.query_one("#f-block").value = "toelatingen"
+        form.query_one("#f-optimistic_days").value = "1"
+        form.query_one("#f-likely_days").value = "2"
+        form.query_one("#f-pessimistic_days").value = "3"
+        await pilot.press("f2")
+        await _ready(pilot, app)
+        assert isinstance(app.screen, CostsScreen)
+        new = [
+            x
+            for x in demo_ws.list(EstimateLine)
+            if x.scope_id == target.id and x.block == "toelatingen"
+        ]
+        assert len(new) == 1 and new[0].scope_kind == "product"
+        assert _table(app).current.line.id == new[0].id

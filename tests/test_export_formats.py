@@ -34,7 +34,9 @@ def test_all_formats_are_written_with_readable_names(exported):
     assert exported[".xlsx"].name == "indiening-OVO099999-v1.xlsx"
 
 
-def test_toml_import_into_an_empty_workspace_recreates_the_same_state(demo_ws, frozen, exported, tmp_path):
+def test_toml_import_into_an_empty_workspace_recreates_the_same_state(
+    demo_ws, frozen, exported, tmp_path
+):
     document = submission_files.read(exported[".toml"])
     with Workspace.open(tmp_path / "copy.sqlite", create=True, user="x") as copy:
         record = service.import_document(copy, document)
@@ -59,12 +61,18 @@ def test_json_and_toml_carry_the_same_document(frozen, exported):
 
 def test_fast_toml_writer_reads_back_like_tomli_w(frozen):
     doc = service.document_of(frozen)
-    doc["extra"] = {"odd key": "a\x7fb\t\"c\"", "nested": [{"deep": [{"x": 1.5e-7}]}], "e": {}}
-    assert tomllib.loads(export_toml.dumps(doc)) == tomllib.loads(export_toml.dumps_reference(doc)) == doc
+    doc["extra"] = {"odd key": 'a\x7fb\t"c"', "nested": [{"deep": [{"x": 1.5e-7}]}], "e": {}}
+    assert (
+        tomllib.loads(export_toml.dumps(doc))
+        == tomllib.loads(export_toml.dumps_reference(doc))
+        == doc
+    )
 
 
 def test_tampered_export_is_refused_and_nothing_is_written(exported, tmp_path):
-    text = exported[".toml"].read_text(encoding="utf-8").replace("Groeisubsidie", "Groeisubsidie!", 1)
+    text = (
+        exported[".toml"].read_text(encoding="utf-8").replace("Groeisubsidie", "Groeisubsidie!", 1)
+    )
     with Workspace.open(tmp_path / "copy.sqlite", create=True) as copy:
         with pytest.raises(sub.SubmissionFormatError, match="SHA-256"):
             service.import_document(copy, export_toml.loads(text))
@@ -82,12 +90,18 @@ def test_xlsx_has_the_sheets_totals_and_types(frozen, exported):
     wb = openpyxl.load_workbook(exported[".xlsx"])
     assert tuple(wb.sheetnames) == SHEETS
 
-    summary = {row[0]: row[1] for row in wb["Samenvatting"].iter_rows(values_only=True) if row and row[0]}
+    summary = {
+        row[0]: row[1] for row in wb["Samenvatting"].iter_rows(values_only=True) if row and row[0]
+    }
     assert summary["SHA-256"] == frozen.sha256
     assert summary["Raming P50 (budget)"] == e["p50"]
     assert summary["Raming P80 (plafond)"] == e["p80"]
     assert summary["Gevraagde cofinanciering"] == e["requested_total"]
-    totals = next(r for r in wb["Samenvatting"].iter_rows() if r[0].value == "Totaal (P50 en P80: portefeuille)")
+    totals = next(
+        r
+        for r in wb["Samenvatting"].iter_rows()
+        if r[0].value == "Totaal (P50 en P80: portefeuille)"
+    )
     assert totals[1].value == pytest.approx(e["mean"], abs=0.05)
     assert "€" in totals[1].number_format and totals[0].font.b
 
@@ -110,7 +124,9 @@ def test_xlsx_has_the_sheets_totals_and_types(frozen, exported):
     assert {"Toepassing aanvragen", "Toepassing aanvragen (id)", "Type", "Type (code)"} <= set(head)
     names = {r[2] for r in producten.iter_rows(min_row=2, values_only=True)}
     assert "Ecologiepremie [beta] pilot" in names
-    volumes = [r[head.index("Jaarvolume")] for r in producten.iter_rows(min_row=2, values_only=True)]
+    volumes = [
+        r[head.index("Jaarvolume")] for r in producten.iter_rows(min_row=2, values_only=True)
+    ]
     assert all(isinstance(v, int) for v in volumes)
 
     blocks = wb["Bouwstenen"]
@@ -165,7 +181,9 @@ def test_concept_export_is_marked_and_not_stored(demo_ws, tmp_path):
     (path,) = source.export("md", tmp_path / "concept.md")
     assert path.read_text(encoding="utf-8").startswith("# CONCEPT")
     assert demo_ws.count(Submission) == 0
-    assert source.document["sha256"] == sub.content_hash({k: v for k, v in source.document.items() if k != "sha256"})
+    assert source.document["sha256"] == sub.content_hash(
+        {k: v for k, v in source.document.items() if k != "sha256"}
+    )
 
 
 def test_unknown_format_and_missing_folder_are_clear_errors(frozen, tmp_path):
@@ -180,8 +198,21 @@ def test_unknown_format_and_missing_folder_are_clear_errors(frozen, tmp_path):
 
 
 def test_cli_export_without_submission_explains_what_to_do(settings, capsys):
-    assert main(["--demo", "--state-dir", str(settings.state_dir), "export", "--format", "md",
-                 "--out", str(settings.state_dir / "x.md")]) == 1
+    assert (
+        main(
+            [
+                "--demo",
+                "--state-dir",
+                str(settings.state_dir),
+                "export",
+                "--format",
+                "md",
+                "--out",
+                str(settings.state_dir / "x.md"),
+            ]
+        )
+        == 1
+    )
     assert "submission create" in capsys.readouterr().err
 
 
@@ -210,4 +241,6 @@ def test_cli_create_lists_what_is_missing(settings, capsys):
     assert main(["--demo", "--state-dir", str(settings.state_dir), "submission", "create"]) == 1
     captured = capsys.readouterr()
     assert "Er is niets aangemaakt" in captured.err
-    assert "Blokkerend: Agentschap: het e-mailadres van de contactpersoon ontbreekt." in captured.out
+    assert (
+        "Blokkerend: Agentschap: het e-mailadres van de contactpersoon ontbreekt." in captured.out
+    )

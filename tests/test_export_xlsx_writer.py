@@ -15,7 +15,7 @@ def test_values_styles_and_layout_read_back(tmp_path):
     s = xw.Sheet("Blad", widths=[20, 12], freeze_rows=1, freeze_cols=1)
     s.append(["Naam", "Bedrag", "Datum", "Ok"], bold=True)
     s.append(["  met spaties  ", 1234.5, datetime.date(2026, 6, 30), True], [xw.PLAIN, xw.EUR])
-    s.append(["a & b < c > d \"e\"", 3, None, "", "\x00\x07weg"], [xw.PLAIN, xw.DAYS])
+    s.append(['a & b < c > d "e"', 3, None, "", "\x00\x07weg"], [xw.PLAIN, xw.DAYS])
     s.append(["x"] * 30)
     path = tmp_path / "t.xlsx"
     xw.save([s, xw.Sheet("Leeg")], path, title="Test & co")
@@ -38,16 +38,38 @@ def test_values_styles_and_layout_read_back(tmp_path):
     assert wb.properties.title == "Test & co"
 
 
-def test_package_has_the_parts_excel_expects(tmp_path):
+def test_package_has_the_parts_excel_expects_all_well_formed(tmp_path):
+    from xml.etree import ElementTree
+
     path = tmp_path / "t.xlsx"
-    xw.save([xw.Sheet("A")], path)
-    names = set(zipfile.ZipFile(path).namelist())
-    assert {"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
-            "xl/styles.xml", "xl/worksheets/sheet1.xml", "docProps/core.xml", "docProps/app.xml"} <= names
+    sheet = xw.Sheet("A", widths=[10], freeze_rows=1)
+    sheet.append(["<&>", 1.5, datetime.date(2026, 1, 1)], [xw.PLAIN, xw.EUR_BOLD])
+    xw.save([sheet, xw.Sheet("B")], path)
+    archive = zipfile.ZipFile(path)
+    for name in archive.namelist():
+        ElementTree.fromstring(archive.read(name))  # raises on malformed XML
+    names = set(archive.namelist())
+    assert {
+        "[Content_Types].xml",
+        "_rels/.rels",
+        "xl/workbook.xml",
+        "xl/_rels/workbook.xml.rels",
+        "xl/styles.xml",
+        "xl/worksheets/sheet1.xml",
+        "docProps/core.xml",
+        "docProps/app.xml",
+    } <= names
 
 
 def test_column_letters():
-    assert [xw.column_letter(i) for i in (0, 25, 26, 27, 701, 702)] == ["A", "Z", "AA", "AB", "ZZ", "AAA"]
+    assert [xw.column_letter(i) for i in (0, 25, 26, 27, 701, 702)] == [
+        "A",
+        "Z",
+        "AA",
+        "AB",
+        "ZZ",
+        "AAA",
+    ]
 
 
 def test_invalid_sheet_names_are_refused(tmp_path):
@@ -55,3 +77,28 @@ def test_invalid_sheet_names_are_refused(tmp_path):
         xw.save([xw.Sheet("a/b")], tmp_path / "x.xlsx")
     with pytest.raises(ValueError):
         xw.save([xw.Sheet("x" * 32)], tmp_path / "x.xlsx")
+
+
+def test_table_bodies_render_the_same_as_single_rows(tmp_path):
+    """Ten rows of one shape take the column-wise path; every kind of cell survives it."""
+    styles = [xw.PLAIN, xw.EUR, xw.PLAIN, xw.PLAIN]
+    rows = [
+        [
+            f" naam {i} " if i % 3 == 0 else f"naam <{i}> & co",
+            float(i) * 1.5,
+            None if i % 2 else i,
+            "" if i % 4 == 0 else datetime.date(2026, 1, 1 + i),
+        ]
+        for i in range(10)
+    ]
+    sheet = xw.Sheet("Tabel")
+    for row in rows:
+        sheet.append(row, styles)
+    path = tmp_path / "t.xlsx"
+    xw.save([sheet], path)
+    ws = openpyxl.load_workbook(path)["Tabel"]
+    for r, row in enumerate(rows, 1):
+        got = [c.value for c in ws[r]]
+        expected_date = None if row[3] == "" else datetime.datetime.combine(row[3], datetime.time())
+        assert got == [row[0], row[1], row[2], expected_date]
+        assert ws.cell(r, 2).number_format == xw.EUR_FORMAT

@@ -166,3 +166,28 @@ async def test_filter_dialog_limits_by_type_and_application(demo_ws, settings):
         rows = screen.query_one(VirtualTable).rows
         assert rows and all(e.type_uri == toelating for e in rows)
         assert "Toelating" in str(screen.query_one("#filter-summary").render())
+
+
+def test_inventory_snapshot(demo_ws, settings, snap_compare):
+    """How the inventory looks with the demo data: nav bar, search, table, key bar."""
+
+    async def ready(pilot):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    app = EloApp(settings, demo_ws, start_mode="inventory")
+    assert snap_compare(app, terminal_size=(120, 34), run_before=ready)
+
+
+def test_deleting_a_product_removes_its_block_statuses_and_closes_its_checklist(demo_ws):
+    from elo_tui.domain.records import BlockStatus, ChecklistItem
+    from elo_tui.services import inventory
+
+    status = next(s for s in demo_ws.list(BlockStatus) if s.scope_kind == "product")
+    product_id = status.scope_id
+    items = demo_ws.list(ChecklistItem, where="scope_id = ?", params=(product_id,))
+    inventory.delete_product(demo_ws, product_id)
+    assert demo_ws.list(BlockStatus, where="scope_id = ?", params=(product_id,)) == []
+    after = demo_ws.list(ChecklistItem, where="scope_id = ?", params=(product_id,))
+    assert len(after) == len(items) and all(i.obsolete for i in after)

@@ -116,6 +116,43 @@ async def test_not_applicable_without_reason_keeps_the_form_open(env):
         assert "– nvt" in _line_of(app, "Subsidie B")
 
 
+async def test_the_reused_form_shows_the_cell_it_was_opened_on(env):
+    settings, ws, recs = env
+    app = EloApp(settings, ws, start_mode="matrix")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await _goto(pilot, app, "Subsidie A", "vms")
+        await pilot.press("enter")
+        await pilot.pause()
+        first = app.screen
+        first.query_one("#f-applicability").value = "required"
+        first.query_one("#f-note").text = "Boekhouders vragen erom."
+        first.query_one("#f-target_date").value = "nog niet"
+        await pilot.press("f2")  # refused: the error shows
+        await pilot.pause()
+        first.query_one("#f-target_date").value = "2026-09-30"
+        await pilot.press("f2")
+        await pilot.pause()
+        await _goto(pilot, app, "Vergunning C", "toelatingen")
+        await pilot.press("enter")
+        await pilot.pause()
+        form = app.screen
+        assert form is first  # reused, not rebuilt
+        assert "Toelatingen – Vergunning C" in str(form.query_one("#form-title").render())
+        assert form.query_one("#f-applicability").value == "undecided"
+        assert form.query_one("#f-note").text == ""
+        assert form.query_one("#f-target_date").value == ""
+        assert str(form.query_one("#e-target_date").render()) == ""  # old error cleared
+        assert not form.query_one("#scope-box").display
+        await pilot.press("escape")
+        await pilot.pause()
+        await _goto(pilot, app, "Subsidie A", "vms")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert form.query_one("#f-note").text == "Boekhouders vragen erom."
+        assert form.query_one("#f-target_date").value == "2026-09-30"
+
+
 async def test_product_using_two_applications_asks_which_one(env):
     settings, ws, recs = env
     app = EloApp(settings, ws, start_mode="matrix")
@@ -182,22 +219,64 @@ async def test_deadline_and_application_filters(env):
         await pilot.pause()
         screen = app.screen
         table = screen.query_one(MatrixTable)
-        screen.query_one("#filter-deadline").value = "2027-01-01"
+
+        def products():
+            return [r.name for r in table.rows if r.kind == "product"]
+
+        await pilot.press("d")  # blocks 1 January 2027
         await pilot.pause()
-        names = [r.name for r in table.rows if r.kind == "product"]
-        assert names == ["Gemengd D", "Vergunning C"]  # a2 blocks them
-        screen.query_one("#filter-deadline").value = "2027-06-30"
+        assert products() == ["Gemengd D", "Vergunning C"]  # a2 blocks them
+        assert "1 januari 2027" in str(screen.query_one("#filter-summary").render())
+        await pilot.press("d")  # blocks 30 June 2027: gericht aanmelden still undecided
         await pilot.pause()
-        names = [r.name for r in table.rows if r.kind == "product"]
-        assert set(names) == {"Gemengd D", "Subsidie A", "Subsidie B", "Vergunning C"}
-        screen.query_one("#filter-deadline").clear()
-        screen.query_one("#filter-app").value = recs["a2"].id
+        assert set(products()) == {"Gemengd D", "Subsidie A", "Subsidie B", "Vergunning C"}
+        await pilot.press("d")  # back to everything
         await pilot.pause()
-        names = [r.name for r in table.rows if r.kind == "product"]
-        assert names == ["Gemengd D", "Vergunning C"]
+        assert len(products()) == 4
+        # the dialog: only Vergunningenloket's products
+        await pilot.press("f")
+        await pilot.pause()
+        app.screen.query_one("#app").value = recs["a2"].id
+        await pilot.press("f2")
+        await pilot.pause()
+        assert products() == ["Gemengd D", "Vergunning C"]
+        assert "Vergunningenloket" in str(screen.query_one("#filter-summary").render())
         await pilot.press("escape")
         await pilot.pause()
-        assert len([r for r in table.rows if r.kind == "product"]) == 4
+        assert len(products()) == 4
+        await pilot.press("b")  # per block: ACM/IDM still open or undecided
+        await pilot.pause()
+        assert products() == ["Gemengd D", "Vergunning C"]
+
+
+async def test_conform_count_follows_edits(env):
+    settings, ws, recs = env
+    from elo_tui.services import mapping
+
+    p1 = recs["p1"]
+    for block in ("acm_idm", "gericht_aanmelden", "global_header"):
+        mapping.set_block_status(
+            ws, "application", recs["a1"].id, block, {"applicability": "forms_tool"}, TODAY
+        )
+    for block in ("product_rights", "vms", "toelatingen"):
+        mapping.set_block_status(
+            ws, "product", p1.id, block, {"applicability": "forms_tool"}, TODAY
+        )
+    app = EloApp(settings, ws, start_mode="matrix")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        count = app.screen.query_one("#count")
+        assert "0 ELO-conform" in str(count.render())
+        await _goto(pilot, app, "Subsidieloket", "dosis")  # the application row
+        await pilot.press("enter")
+        await pilot.pause()
+        app.screen.query_one("#f-applicability").value = "forms_tool"
+        await pilot.press("f2")
+        await pilot.pause()
+        assert "1 ELO-conform" in str(count.render())
+        assert "ja" in _line_of(app, "Subsidie A")
 
 
 async def test_product_names_are_shown_literally(env):

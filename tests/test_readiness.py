@@ -14,6 +14,7 @@ from elo_tui.domain.readiness import (
     Cell,
     block_risk,
     combine_cells,
+    count_conform,
     index_statuses,
     product_readiness,
     summarize,
@@ -261,6 +262,22 @@ def test_summary_counts_percentages_and_at_risk():
     assert s.days_left == {"2027-01-01": 306, "2027-06-30": 486}
     assert s.overall_done == sum(b.done for b in s.blocks)
     assert s.undecided == 1
+
+
+def test_count_conform_agrees_with_the_summary():
+    a1, a2 = app("A1"), app("A2")
+    products = [
+        product("Klaar", req=a1, fol=a1),
+        product("Twee loketten", req=a1, fol=a2),
+        product("Half", req=a2, fol=a2),
+        product("Niets"),
+    ]
+    statuses = all_in_production([a1], products[:1]) + [
+        status(a2, "acm_idm", "required", "production"),
+        status(products[1], "product_rights", "forms_tool"),
+    ]
+    s = summarize(products, [a1, a2], statuses, TODAY)
+    assert count_conform(products, index_statuses(statuses)) == s.elo_conform == 1
 
 
 def test_empty_workspace_summary_has_no_percentages():

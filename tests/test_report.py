@@ -6,7 +6,6 @@ import json
 import shutil
 
 from blocks_support import CHECKLISTS
-
 from elo_tui.cli import main
 
 

@@ -9,17 +9,46 @@ TYPE = "https://productencatalogus.data.vlaanderen.be/id/concept/Type/Toelating"
 
 
 def complete_state():
-    agency = Agency(name="Agentschap X", ovo_code="OVO000123", contact_name="An",
-                    contact_email="an@x.invalid", day_rate_internal=650.0,
-                    day_rate_supplier=900.0, own_budget={"2026": 50_000.0},
-                    requested_cofinancing={"2026": 5_000.0}, justification="Waarom")
+    agency = Agency(
+        name="Agentschap X",
+        ovo_code="OVO000123",
+        contact_name="An",
+        contact_email="an@x.invalid",
+        day_rate_internal=650.0,
+        day_rate_supplier=900.0,
+        own_budget={"2026": 50_000.0},
+        requested_cofinancing={"2026": 5_000.0},
+        justification="Waarom",
+    )
     app = Application(id="app", name="Loket")
-    product = Product(id="p1", name="Vergunning A", ipdc_number="123", ipdc_type=TYPE,
-                      request_application_id="app", yearly_volume=1000)
-    statuses = [BlockStatus(scope_kind="application", scope_id="app", block="dosis",
-                            applicability="required", stage="analysis", target_date="2026-12-01")]
-    lines = [EstimateLine(scope_kind="application", scope_id="app", block="dosis",
-                          optimistic_days=5.0, likely_days=10.0, pessimistic_days=20.0)]
+    product = Product(
+        id="p1",
+        name="Vergunning A",
+        ipdc_number="123",
+        ipdc_type=TYPE,
+        request_application_id="app",
+        yearly_volume=1000,
+    )
+    statuses = [
+        BlockStatus(
+            scope_kind="application",
+            scope_id="app",
+            block="dosis",
+            applicability="required",
+            stage="analysis",
+            target_date="2026-12-01",
+        )
+    ]
+    lines = [
+        EstimateLine(
+            scope_kind="application",
+            scope_id="app",
+            block="dosis",
+            optimistic_days=5.0,
+            likely_days=10.0,
+            pessimistic_days=20.0,
+        )
+    ]
     return agency, [app], [product], statuses, lines
 
 
@@ -38,23 +67,38 @@ def test_missing_contact_budget_type_and_application_block():
     products[0].ipdc_type = ""
     products[0].request_application_id = ""
     issues = check(agency, apps, products, statuses, lines)
-    assert set(codes(issues, BLOCKING)) == {"contact_name", "own_budget", "product_type",
-                                           "product_application"}
+    assert set(codes(issues, BLOCKING)) == {
+        "contact_name",
+        "own_budget",
+        "product_type",
+        "product_application",
+    }
     by_code = {i.code: i for i in issues}
-    assert by_code["product_type"].message == "Product 'Vergunning A': geen producttype (IPDC-type)."
-    assert by_code["product_type"].record_id == "p1" and by_code["product_type"].field == "ipdc_type"
+    assert (
+        by_code["product_type"].message == "Product 'Vergunning A': geen producttype (IPDC-type)."
+    )
+    assert (
+        by_code["product_type"].record_id == "p1" and by_code["product_type"].field == "ipdc_type"
+    )
     assert issues[0].severity == BLOCKING  # blocking first
 
 
 def test_required_block_without_estimate_or_stage_blocks():
     agency, apps, products, statuses, _lines = complete_state()
-    statuses.append(BlockStatus(scope_kind="product", scope_id="p1", block="vms",
-                                applicability="required", stage=""))
+    statuses.append(
+        BlockStatus(
+            scope_kind="product", scope_id="p1", block="vms", applicability="required", stage=""
+        )
+    )
     issues = check(agency, apps, products, statuses, [])
     messages = [i.message for i in blocking(issues)]
-    assert ("Bouwsteen DOSIS – dossierstatus bij toepassing 'Loket': vereist en nog niet in "
-            "productie, maar zonder raming.") in messages
-    assert "Bouwsteen VMS – mandaten bij product 'Vergunning A': vereist maar zonder fase." in messages
+    assert (
+        "Bouwsteen DOSIS – dossierstatus bij toepassing 'Loket': vereist en nog niet in "
+        "productie, maar zonder raming."
+    ) in messages
+    assert (
+        "Bouwsteen VMS – mandaten bij product 'Vergunning A': vereist maar zonder fase." in messages
+    )
     assert "no_lines" in codes(issues, BLOCKING)
 
 
@@ -68,8 +112,11 @@ def test_blocks_in_production_need_no_estimate():
 
 def test_not_applicable_needs_a_reason():
     agency, apps, products, statuses, lines = complete_state()
-    statuses.append(BlockStatus(scope_kind="product", scope_id="p1", block="toelatingen",
-                                applicability="not_applicable"))
+    statuses.append(
+        BlockStatus(
+            scope_kind="product", scope_id="p1", block="toelatingen", applicability="not_applicable"
+        )
+    )
     assert "reason" in codes(check(agency, apps, products, statuses, lines), BLOCKING)
 
 
@@ -91,14 +138,23 @@ def test_warnings_do_not_block():
     agency.requested_cofinancing = {"2026": 2_000_000.0, "later": 10.0}
     issues = check(agency, apps, products, statuses, lines)
     assert blocking(issues) == []
-    assert set(codes(issues, WARNING)) >= {"justification", "ipdc_number", "yearly_volume",
-                                          "target_date", "assumed", "requested_capped",
-                                          "requested_envelope", "requested_later"}
+    assert set(codes(issues, WARNING)) >= {
+        "justification",
+        "ipdc_number",
+        "yearly_volume",
+        "target_date",
+        "assumed",
+        "requested_capped",
+        "requested_envelope",
+        "requested_later",
+    }
 
 
 def test_undecided_blocks_are_counted_in_one_warning():
     agency, apps, products, statuses, lines = complete_state()
-    statuses += [BlockStatus(scope_kind="product", scope_id="p1", block=b) for b in ("vms", "toelatingen")]
+    statuses += [
+        BlockStatus(scope_kind="product", scope_id="p1", block=b) for b in ("vms", "toelatingen")
+    ]
     issue = next(i for i in check(agency, apps, products, statuses, lines) if i.code == "undecided")
     assert issue.message.startswith("2 bouwsteenstatussen nog 'te beslissen'")
 
@@ -106,3 +162,28 @@ def test_undecided_blocks_are_counted_in_one_warning():
 def test_no_agency_and_no_products_block():
     issues = check(None, [], [], [], [])
     assert {"agency_missing", "no_products", "no_lines"} <= set(codes(issues, BLOCKING))
+
+
+def test_request_form_reads_belgian_amounts_and_names_wrong_fields():
+    from elo_tui.domain.cofinancing_request import parse_request_form
+
+    out, errors = parse_request_form(
+        {
+            "contact_name": " An ",
+            "contact_email": "an@x.invalid",
+            "day_rate_internal": "650",
+            "day_rate_supplier": "",
+            "own_budget_2026": "150.000",
+            "own_budget_later": "1.234,50",
+            "requested_2026": "0",
+            "justification": "Omdat",
+        }
+    )
+    assert errors == {}
+    assert out["contact_name"] == "An" and out["day_rate_supplier"] is None
+    assert out["own_budget"] == {"2026": 150000.0, "later": 1234.5}
+    assert out["requested_cofinancing"] == {"2026": 0.0}
+    _, errors = parse_request_form(
+        {"contact_email": "geen-mail", "day_rate_internal": "0", "requested_2027": "-1"}
+    )
+    assert set(errors) == {"contact_email", "day_rate_internal", "requested_2027"}

@@ -15,15 +15,25 @@ from elo_tui.services import submission as service
 def test_demo_is_complete_and_creates_version_one(demo_ws):
     assert service.completeness.blocking(service.check(demo_ws)) == []
     record = service.create(demo_ws, author="An", now="2026-02-01T10:00:00.000000Z")
-    assert (record.version, record.author, record.created_at) == (1, "An", "2026-02-01T10:00:00.000000Z")
+    assert (record.version, record.author, record.created_at) == (
+        1,
+        "An",
+        "2026-02-01T10:00:00.000000Z",
+    )
     assert record.sha256 == hashlib.sha256(record.content.encode()).hexdigest()
     content = json.loads(record.content)
-    assert content["submission"] == {"version": 1, "created_at": "2026-02-01T10:00:00.000000Z",
-                                     "author": "An", "generator": content["submission"]["generator"]}
+    assert content["submission"] == {
+        "version": 1,
+        "created_at": "2026-02-01T10:00:00.000000Z",
+        "author": "An",
+        "generator": content["submission"]["generator"],
+    }
     assert len(content["products"]) == demo_ws.count(Product)
     assert len(content["estimate_lines"]) == demo_ws.count(EstimateLine)
     assert content["estimate"]["p80"] >= content["estimate"]["p50"] > 0
-    assert "readiness" in content and content["readiness"]["products_total"] == demo_ws.count(Product)
+    assert "readiness" in content and content["readiness"]["products_total"] == demo_ws.count(
+        Product
+    )
     assert service.verify(record)
 
 
@@ -60,8 +70,13 @@ def test_diff_between_versions_is_readable_dutch(demo_ws):
     product.name = "Groeisubsidie 2.0"
     product.yearly_volume = 800
     demo_ws.save(product)
-    demo_ws.save(Product(name="Nieuw product", ipdc_type=product.ipdc_type,
-                         request_application_id=product.request_application_id))
+    demo_ws.save(
+        Product(
+            name="Nieuw product",
+            ipdc_type=product.ipdc_type,
+            request_application_id=product.request_application_id,
+        )
+    )
     line = next(line for line in demo_ws.list(EstimateLine) if line.method == "three_point")
     line.likely_days = (line.likely_days or 0) + 1
     line.pessimistic_days = (line.pessimistic_days or 0) + 1
@@ -74,7 +89,10 @@ def test_diff_between_versions_is_readable_dutch(demo_ws):
     assert diff[0] == "Wijzigingen van versie 1 naar versie 2:"
     assert "Agentschap: contactpersoon 'An Voorbeeld' → 'Bert'" in diff
     assert "Product toegevoegd: 'Nieuw product'" in diff
-    assert "Product 'Groeisubsidie 2.0': naam 'Groeisubsidie' → 'Groeisubsidie 2.0'; jaarvolume 650 → 800" in diff
+    assert (
+        "Product 'Groeisubsidie 2.0': naam 'Groeisubsidie' → 'Groeisubsidie 2.0'; "
+        "jaarvolume 650 → 800" in diff
+    )
     assert any("meest waarschijnlijk (dagen)" in d for d in diff)
     assert any(d.startswith("Verwachte kost (gemiddelde): ") for d in diff)
     assert service.diff_latest(demo_ws) == diff
@@ -119,8 +137,12 @@ def test_readiness_is_left_out_when_the_module_is_missing(demo_ws, monkeypatch):
 
 
 def test_records_from_content_refuse_unknown_fields():
-    content = {"format": sub.FORMAT, "format_version": 1, "agency": {"id": "a", "name": "X"},
-               "products": [{"id": "p", "name": "Y", "colour": "red"}]}
+    content = {
+        "format": sub.FORMAT,
+        "format_version": 1,
+        "agency": {"id": "a", "name": "X"},
+        "products": [{"id": "p", "name": "Y", "colour": "red"}],
+    }
     with pytest.raises(sub.SubmissionFormatError, match=r"products\[1\]: onbekende velden colour"):
         sub.records_from_content(content)
     agency, sections = sub.records_from_content({**content, "products": [{"id": "p", "name": "Y"}]})

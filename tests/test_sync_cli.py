@@ -4,8 +4,8 @@ with its exit codes, against a real tracker on 127.0.0.1."""
 from __future__ import annotations
 
 import functools
-import itertools
 import io
+import itertools
 import os
 import stat
 
@@ -46,9 +46,15 @@ def tracker(server_and_store, monkeypatch):
 @pytest.fixture(autouse=True)
 def fast_retries(monkeypatch):
     """The CLI's client, but without real waiting between retries."""
-    monkeypatch.setattr(client_mod, "TrackerClient", functools.partial(
-        client_mod.TrackerClient, sleep=lambda s: None,
-        retry=client_mod.RetryPolicy(attempts=3, base_delay=0.001)))
+    monkeypatch.setattr(
+        client_mod,
+        "TrackerClient",
+        functools.partial(
+            client_mod.TrackerClient,
+            sleep=lambda s: None,
+            retry=client_mod.RetryPolicy(attempts=3, base_delay=0.001),
+        ),
+    )
     monkeypatch.delenv(config.ENV_URL, raising=False)
     monkeypatch.delenv(config.ENV_TOKEN, raising=False)
 
@@ -82,10 +88,14 @@ def test_settings_file_is_owner_only_and_never_in_the_workspace(tmp_path):
 def test_environment_overrides_the_file(tmp_path):
     ws_path = tmp_path / "a.sqlite"
     config.save(ws_path, url="https://a.voorbeeld.invalid", token="elot_file.x")
-    cfg = config.load(ws_path, env={config.ENV_URL: "https://b.voorbeeld.invalid",
-                                    config.ENV_TOKEN: "elot_env.y"})
-    assert (cfg.url, cfg.token, cfg.token_from_env) == ("https://b.voorbeeld.invalid",
-                                                        "elot_env.y", True)
+    cfg = config.load(
+        ws_path, env={config.ENV_URL: "https://b.voorbeeld.invalid", config.ENV_TOKEN: "elot_env.y"}
+    )
+    assert (cfg.url, cfg.token, cfg.token_from_env) == (
+        "https://b.voorbeeld.invalid",
+        "elot_env.y",
+        True,
+    )
     assert "elot_env.y" not in cfg.describe() and "uit ELO_TUI_TRACKER_TOKEN" in cfg.describe()
     assert cfg.redact("fout met elot_env.y erin") == "fout met *** erin"
 
@@ -145,7 +155,8 @@ def test_retry_after_accepts_seconds_and_http_dates():
 
 
 def test_sync_command_stores_settings_syncs_and_never_prints_the_token(
-        tracker, tmp_path, monkeypatch, capsys):
+    tracker, tmp_path, monkeypatch, capsys
+):
     server, token = tracker
     make_ws(tmp_path)
     monkeypatch.setattr("sys.stdin", io.StringIO(token + "\n"))
@@ -190,7 +201,8 @@ def test_sync_exit_code_4_when_the_token_is_refused(tracker, tmp_path, monkeypat
 
 
 def test_sync_exit_code_1_while_conflicts_wait_then_0_once_resolved(
-        tracker, tmp_path, monkeypatch, capsys):
+    tracker, tmp_path, monkeypatch, capsys
+):
     server, token = tracker
     monkeypatch.setenv(config.ENV_URL, server.url)
     monkeypatch.setenv(config.ENV_TOKEN, token)
@@ -218,7 +230,8 @@ def test_sync_exit_code_1_while_conflicts_wait_then_0_once_resolved(
 
 
 def test_sync_exit_code_4_when_the_token_belongs_to_another_agency(
-        tracker, tmp_path, monkeypatch, capsys):
+    tracker, tmp_path, monkeypatch, capsys
+):
     server, token = tracker
     make_ws(tmp_path, ovo="OVO000399")
     monkeypatch.setenv(config.ENV_URL, server.url)

@@ -20,7 +20,7 @@ from elo_tui.domain.records import (
 from elo_tui.store import Workspace
 from elo_tui.sync import conflicts
 from elo_tui.sync.client import AuthRefused, Offline, RetryPolicy, TrackerClient
-from elo_tui.sync.engine import CURSOR, PENDING_PUSH, STATE, SyncEngine
+from elo_tui.sync.engine import CURSOR, PENDING_KEY, PENDING_PUSH, STATE, SyncEngine
 from elo_tui.tracker.store import TrackerStore
 from elo_tui.tracker.testing import ServerThread, free_port, tracker_app
 
@@ -57,8 +57,12 @@ def agency(tracker):
 
 
 def client(server, token, sleeps=None, attempts=4) -> TrackerClient:
-    return TrackerClient(server.url, token, sleep=sleeps if sleeps is not None else Sleeps(),
-                         retry=RetryPolicy(attempts=attempts, base_delay=0.001, max_delay=0.01))
+    return TrackerClient(
+        server.url,
+        token,
+        sleep=sleeps if sleeps is not None else Sleeps(),
+        retry=RetryPolicy(attempts=attempts, base_delay=0.001, max_delay=0.01),
+    )
 
 
 def sync(ws, server, token, **kw):
@@ -73,17 +77,21 @@ def new_ws(tmp_path, name, ovo=None, products=3, user="an") -> Workspace:
     if ovo is not None:
         ws.save(Agency(name="Agentschap", ovo_code=ovo))
         app = ws.save(Application(name="Loket"))
-        ws.save_many(Product(name=f"Product {i}", request_application_id=app.id)
-                     for i in range(products))
+        ws.save_many(
+            Product(name=f"Product {i}", request_application_id=app.id) for i in range(products)
+        )
     return ws
 
 
 def server_records(server, token, ovo) -> list[dict]:
     out, since = [], 0
-    with httpx.Client(base_url=server.url + "/v1",
-                      headers={"Authorization": f"Bearer {token}"}) as c:
+    with httpx.Client(
+        base_url=server.url + "/v1", headers={"Authorization": f"Bearer {token}"}
+    ) as c:
         while True:
-            page = c.get(f"/workspaces/{ovo}/changes", params={"since": since, "limit": 2000}).json()
+            page = c.get(
+                f"/workspaces/{ovo}/changes", params={"since": since, "limit": 2000}
+            ).json()
             out += page["records"]
             since = page["cursor"]
             if not page["has_more"]:
@@ -176,7 +184,8 @@ def _edit_same_product_offline(tracker, agency, tmp_path):
 
 
 def test_two_workspaces_editing_one_product_offline_get_a_conflict_not_a_loss(
-        tracker, agency, tmp_path):
+    tracker, agency, tmp_path
+):
     server, _, _ = tracker
     a, b, pid, result = _edit_same_product_offline(tracker, agency, tmp_path)
     assert result.new_conflicts == 1 and result.conflicts == 1
@@ -189,8 +198,9 @@ def test_two_workspaces_editing_one_product_offline_get_a_conflict_not_a_loss(
     assert b.get(Product, pid).dirty and b.get(Product, pid).name == "Naam van Bo"
     again = sync(b, server, token=agency[1])
     assert again.pushed == 0 and again.conflicts == 1
-    assert {r["data"]["name"] for r in server_records(server, agency[1], agency[0])
-            if r["id"] == pid} == {"Naam van An"}
+    assert {
+        r["data"]["name"] for r in server_records(server, agency[1], agency[0]) if r["id"] == pid
+    } == {"Naam van An"}
 
 
 @pytest.mark.parametrize(
@@ -198,12 +208,17 @@ def test_two_workspaces_editing_one_product_offline_get_a_conflict_not_a_loss(
     [
         ("mine", "Naam van Bo", "", 1234),
         ("theirs", "Naam van An", "notitie An", None),
-        ({"name": "mine", "notes": "theirs", "yearly_volume": "mine"},
-         "Naam van Bo", "notitie An", 1234),
+        (
+            {"name": "mine", "notes": "theirs", "yearly_volume": "mine"},
+            "Naam van Bo",
+            "notitie An",
+            1234,
+        ),
     ],
 )
 def test_conflict_resolved_by_keeping_mine_taking_theirs_or_merging_reaches_both(
-        tracker, agency, tmp_path, choice, name, notes, volume):
+    tracker, agency, tmp_path, choice, name, notes, volume
+):
     server, _, _ = tracker
     ovo, token = agency
     a, b, pid, _ = _edit_same_product_offline(tracker, agency, tmp_path)
@@ -225,14 +240,28 @@ def test_review_on_a_record_with_a_local_edit_is_not_a_conflict(tracker, agency,
     ovo, token = agency
     ws = new_ws(tmp_path, "a", ovo)
     app = ws.list(Application)[0]
-    status = ws.save(BlockStatus(scope_kind="application", scope_id=app.id, block="acm_idm",
-                                 applicability="required", stage="production"))
+    status = ws.save(
+        BlockStatus(
+            scope_kind="application",
+            scope_id=app.id,
+            block="acm_idm",
+            applicability="required",
+            stage="production",
+        )
+    )
     sync(ws, server, token)
-    with httpx.Client(base_url=server.url + "/v1",
-                      headers={"Authorization": f"Bearer {admin_token(tracker)}"}) as adm:
-        r = adm.post(f"/workspaces/{ovo}/reviews",
-                     json={"target_kind": "block_status", "target_id": status.id,
-                           "verdict": "verified", "comment": "OK"})
+    with httpx.Client(
+        base_url=server.url + "/v1", headers={"Authorization": f"Bearer {admin_token(tracker)}"}
+    ) as adm:
+        r = adm.post(
+            f"/workspaces/{ovo}/reviews",
+            json={
+                "target_kind": "block_status",
+                "target_id": status.id,
+                "verdict": "verified",
+                "comment": "OK",
+            },
+        )
         assert r.status_code == 201
     local = ws.get(BlockStatus, status.id)
     local.note = "mijn notitie"
@@ -255,11 +284,18 @@ def test_review_feedback_is_visible_on_the_record_it_concerns(tracker, agency, t
     ws = new_ws(tmp_path, "a", ovo)
     p = ws.list(Product)[0]
     sync(ws, server, token)
-    with httpx.Client(base_url=server.url + "/v1",
-                      headers={"Authorization": f"Bearer {admin_token(tracker)}"}) as adm:
-        adm.post(f"/workspaces/{ovo}/reviews",
-                 json={"target_kind": "product", "target_id": p.id, "verdict": "issues",
-                       "comment": "IPDC-nummer [ontbreekt]"})
+    with httpx.Client(
+        base_url=server.url + "/v1", headers={"Authorization": f"Bearer {admin_token(tracker)}"}
+    ) as adm:
+        adm.post(
+            f"/workspaces/{ovo}/reviews",
+            json={
+                "target_kind": "product",
+                "target_id": p.id,
+                "verdict": "issues",
+                "comment": "IPDC-nummer [ontbreekt]",
+            },
+        )
     result = sync(ws, server, token)
     assert result.reviews == 1
     (review,) = reviews_for(ws, p.id)
@@ -277,17 +313,26 @@ def test_submission_is_uploaded_once_and_its_review_state_comes_back(tracker, ag
     ovo, token = agency
     ws = new_ws(tmp_path, "a", ovo)
     content = json.dumps({"totaal": 125000, "jaar": "2026"}, sort_keys=True)
-    sub = ws.save(Submission(version=1, created_at="2026-03-01T10:00:00Z", author="An",
-                             content=content,
-                             sha256=hashlib.sha256(content.encode()).hexdigest()))
+    sub = ws.save(
+        Submission(
+            version=1,
+            created_at="2026-03-01T10:00:00Z",
+            author="An",
+            content=content,
+            sha256=hashlib.sha256(content.encode()).hexdigest(),
+        )
+    )
     assert sync(ws, server, token).submissions == 1
     assert not ws.get(Submission, sub.id).dirty
     assert sync(ws, server, token).submissions == 0
-    with httpx.Client(base_url=server.url + "/v1",
-                      headers={"Authorization": f"Bearer {admin_token(tracker)}"}) as adm:
+    with httpx.Client(
+        base_url=server.url + "/v1", headers={"Authorization": f"Bearer {admin_token(tracker)}"}
+    ) as adm:
         assert len(adm.get(f"/workspaces/{ovo}/submissions").json()) == 1
-        adm.post(f"/workspaces/{ovo}/reviews",
-                 json={"target_kind": "submission", "target_id": sub.id, "verdict": "approved"})
+        adm.post(
+            f"/workspaces/{ovo}/reviews",
+            json={"target_kind": "submission", "target_id": sub.id, "verdict": "approved"},
+        )
     sync(ws, server, token)
     assert ws.get(Submission, sub.id).review_state == "approved"
 
@@ -310,7 +355,8 @@ def _assert_converged(ws, server, token, ovo):
 
 
 def test_answer_lost_after_the_tracker_applied_a_push_is_replayed_not_doubled(
-        tracker, agency, tmp_path):
+    tracker, agency, tmp_path
+):
     server, injector, _ = tracker
     ovo, token = agency
     ws = new_ws(tmp_path, "a", ovo, products=30)
@@ -322,7 +368,8 @@ def test_answer_lost_after_the_tracker_applied_a_push_is_replayed_not_doubled(
 
 
 def test_500_429_and_dropped_connections_are_retried_honouring_retry_after(
-        tracker, agency, tmp_path):
+    tracker, agency, tmp_path
+):
     server, injector, _ = tracker
     ovo, token = agency
     ws = new_ws(tmp_path, "a", ovo, products=20)
@@ -364,14 +411,16 @@ def test_tracker_down_means_offline_and_every_change_is_kept(tmp_path):
 
 
 def test_push_interrupted_after_the_tracker_applied_it_resumes_with_the_same_key(
-        tracker, agency, tmp_path):
+    tracker, agency, tmp_path
+):
     server, injector, _ = tracker
     ovo, token = agency
     ws = new_ws(tmp_path, "a", ovo, products=5)
     injector.inject("drop_after", times=10, method="POST", path_contains="/changes")
     with pytest.raises(Offline):
         sync(ws, server, token, attempts=1)
-    pending = json.loads(ws.get_meta(PENDING_PUSH))
+    pending_key = ws.get_meta(PENDING_KEY)
+    assert ws.get_meta(PENDING_PUSH)
     assert ws.count_dirty() > 0  # the answer never came: still dirty locally
     assert len(server_records(server, token, ovo)) == ws.count_dirty()  # but applied there
     injector.clear()
@@ -380,13 +429,14 @@ def test_push_interrupted_after_the_tracker_applied_it_resumes_with_the_same_key
         real_push = c.push
         c.push = lambda w, body, key: sent.append(key) or real_push(w, body, key)
         result = SyncEngine(ws, c).run()
-    assert sent[0] == pending["key"]
+    assert sent[0] == pending_key
     assert result.conflicts == 0
     _assert_converged(ws, server, token, ovo)
 
 
 def test_push_interrupted_before_it_reached_the_tracker_is_sent_on_resume(
-        tracker, agency, tmp_path):
+    tracker, agency, tmp_path
+):
     server, injector, _ = tracker
     ovo, token = agency
     ws = new_ws(tmp_path, "a", ovo, products=5)
@@ -424,7 +474,8 @@ def test_record_edited_while_its_batch_was_in_flight_stays_dirty(tracker, agency
 
 
 def test_tracker_stopped_and_restarted_mid_sync_resumes_without_loss_or_doubles(
-        tracker, agency, tmp_path):
+    tracker, agency, tmp_path
+):
     _, _, store = tracker
     ovo, token = agency
     db = store.path
@@ -498,3 +549,86 @@ def test_wrong_token_is_auth_refused_and_never_in_the_message(tracker, tmp_path)
         sync(ws, server, "elot_deadbeef.nottherealsecret")
     assert "nottherealsecret" not in str(err.value)
     assert err.value.exit_code == 4
+
+
+class Crash(Exception):
+    """The process dies here (nothing after this line of the sync runs)."""
+
+
+@pytest.mark.parametrize("crash_at", range(14))
+def test_sync_killed_at_any_request_resumes_without_loss_or_doubles(
+    tracker, agency, tmp_path, crash_at
+):
+    server, _, _ = tracker
+    ovo, token = agency
+    other = new_ws(tmp_path, "other", ovo, products=9)
+    sync(other, server, token)
+    ws = new_ws(tmp_path, "a", user="an")
+    ws.save_many(Product(name=f"Eigen {i}") for i in range(15))
+    calls = []
+    with client(server, token) as c:
+        real = c.request
+
+        def dying_request(*args, **kwargs):
+            n = len(calls)
+            calls.append(args[1])
+            if n == crash_at // 2 and crash_at % 2 == 0:
+                raise Crash("before the request left")
+            response = real(*args, **kwargs)
+            if n == crash_at // 2:
+                raise Crash("after the tracker answered, before we read it")
+            return response
+
+        c.request = dying_request
+        try:
+            SyncEngine(ws, c, batch_size=4, page_size=3).run()
+        except Crash:
+            pass
+    sync(ws, server, token, batch_size=4, page_size=3)
+    sync(other, server, token)
+    assert ws.count_dirty() == 0 and not conflicts.pending(ws)
+    assert {p.id: p.name for p in ws.list(Product)} == {p.id: p.name for p in other.list(Product)}
+    assert ws.count(Product) == 9 + 15
+    _assert_converged(ws, server, token, ovo)
+
+
+def test_timeouts_are_retried(tracker, agency, tmp_path):
+    server, injector, _ = tracker
+    ovo, token = agency
+    ws = new_ws(tmp_path, "a", ovo)
+    injector.inject("pass", method="GET", path_contains="/changes", delay=1.0)
+    sleeps = Sleeps()
+    with TrackerClient(
+        server.url,
+        token,
+        timeout=0.3,
+        sleep=sleeps,
+        retry=RetryPolicy(attempts=3, base_delay=0.001),
+    ) as c:
+        result = SyncEngine(ws, c).run()
+    assert len(sleeps) == 1 and result.pushed == ws.count(Product) + 2
+    _assert_converged(ws, server, token, ovo)
+
+
+def test_offline_agency_record_that_contradicts_the_tracker_becomes_a_conflict(
+    tracker, agency, tmp_path
+):
+    server, _, _ = tracker
+    ovo, token = agency
+    a = new_ws(tmp_path, "a", ovo)
+    first = a.agency()
+    first.contact_name = "An"
+    a.save(first)
+    sync(a, server, token)
+    b = new_ws(tmp_path, "b")
+    b.save(Agency(name="Agentschap", ovo_code=ovo, contact_name="Bo"))
+    result = sync(b, server, token)
+    assert result.new_conflicts == 1
+    (c,) = conflicts.pending(b)
+    assert c.key == f"agency/{first.id}"
+    diffs = {d.name: (d.mine, d.theirs) for d in conflicts.field_diffs(b, c, only_different=True)}
+    assert diffs == {"contact_name": ("Bo", "An")}
+    conflicts.resolve(b, c, "theirs")
+    sync(b, server, token)
+    assert b.count(Agency) == 1 and b.agency().contact_name == "An"
+    assert b.count_dirty() == 0

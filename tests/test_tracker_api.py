@@ -31,8 +31,9 @@ def tracker(tmp_path_factory):
         "admin": store.add_admin("Vera VLAIO"),
     }
     store.close()
-    injector, _ = tracker_app(db, limits=Limits(max_body_bytes=256 * 1024,
-                                                 max_submission_bytes=512 * 1024))
+    injector, _ = tracker_app(
+        db, limits=Limits(max_body_bytes=256 * 1024, max_submission_bytes=512 * 1024)
+    )
     with ServerThread(injector) as server:
         yield server.url, tokens, db
 
@@ -41,8 +42,9 @@ def tracker(tmp_path_factory):
 def api(tracker):
     url, tokens, _ = tracker
     clients = {
-        name: httpx.Client(base_url=url + "/v1", headers={"Authorization": f"Bearer {tok}"},
-                           timeout=10)
+        name: httpx.Client(
+            base_url=url + "/v1", headers={"Authorization": f"Bearer {tok}"}, timeout=10
+        )
         for name, tok in tokens.items()
     }
     clients["anon"] = httpx.Client(base_url=url + "/v1", timeout=10)
@@ -52,14 +54,22 @@ def api(tracker):
 
 
 def product(pid: str | None = None, base_rev=None, **data) -> dict:
-    return {"kind": "product", "id": pid or str(uuid.uuid4()), "base_rev": base_rev,
-            "updated_at": "2026-01-01T00:00:00Z", "updated_by": "test",
-            "data": {"name": "Product", **data}}
+    return {
+        "kind": "product",
+        "id": pid or str(uuid.uuid4()),
+        "base_rev": base_rev,
+        "updated_at": "2026-01-01T00:00:00Z",
+        "updated_by": "test",
+        "data": {"name": "Product", **data},
+    }
 
 
 def push(client, ovo, records, key=None, since=None):
-    return client.post(f"/workspaces/{ovo}/changes", json={"since": since, "records": records},
-                       headers={"Idempotency-Key": key or str(uuid.uuid4())})
+    return client.post(
+        f"/workspaces/{ovo}/changes",
+        json={"since": since, "records": records},
+        headers={"Idempotency-Key": key or str(uuid.uuid4())},
+    )
 
 
 def pull_all(client, ovo, since=0):
@@ -87,7 +97,9 @@ def test_missing_or_wrong_token_is_401_without_detail_of_the_token(api, tracker)
     # A real token with one character changed is refused too.
     tok = tracker[1]["a"]
     forged = tok[:-1] + ("A" if tok[-1] != "A" else "B")
-    assert httpx.get(url + "/v1/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+    assert (
+        httpx.get(url + "/v1/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+    )
 
 
 def test_agency_reads_and_writes_its_own_workspace(api):
@@ -129,8 +141,7 @@ def test_admin_reads_all_but_writes_only_review_feedback(api):
     assert {w["ovo_code"] for w in api["admin"].get("/workspaces").json()} >= {A, B}
     r = push(api["admin"], A, [product()])
     assert r.status_code == 403
-    sub = api["admin"].post(f"/workspaces/{A}/submissions",
-                            json=_submission("{}"))
+    sub = api["admin"].post(f"/workspaces/{A}/submissions", json=_submission("{}"))
     assert sub.status_code == 403
     assert api["admin"].get("/workspaces/OVO999999/changes").status_code == 404
 
@@ -138,8 +149,10 @@ def test_admin_reads_all_but_writes_only_review_feedback(api):
 def test_agency_cannot_review_or_see_the_programme_overview(api):
     rec = product()
     push(api["a"], A, [rec])
-    r = api["a"].post(f"/workspaces/{A}/reviews",
-                      json={"target_kind": "product", "target_id": rec["id"], "verdict": "approved"})
+    r = api["a"].post(
+        f"/workspaces/{A}/reviews",
+        json={"target_kind": "product", "target_id": rec["id"], "verdict": "approved"},
+    )
     assert r.status_code == 403
     assert api["a"].get("/overview").status_code == 403
     assert api["a"].get("/overview", params={"format": "csv"}).status_code == 403
@@ -148,8 +161,12 @@ def test_agency_cannot_review_or_see_the_programme_overview(api):
 def test_agency_cannot_push_reviews_or_tracker_owned_fields(api):
     r = push(api["a"], A, [{"kind": "review", "id": "r1", "data": {"verdict": "approved"}}])
     assert r.status_code == 422 and "reviews schrijft alleen VLAIO" in r.json()["detail"]
-    status = {"kind": "block_status", "id": str(uuid.uuid4()), "base_rev": None,
-              "data": {"block": "acm_idm", "verified_central": True}}
+    status = {
+        "kind": "block_status",
+        "id": str(uuid.uuid4()),
+        "base_rev": None,
+        "data": {"block": "acm_idm", "verified_central": True},
+    }
     answer = push(api["a"], A, [status]).json()
     assert answer["applied"][0]["server_data"] == {"verified_central": False}
     stored = [x for x in pull_all(api["a"], A)[0] if x["id"] == status["id"]][0]
@@ -164,27 +181,45 @@ def test_agency_cannot_push_reviews_or_tracker_owned_fields(api):
     [
         (b"{not json", "Geen geldige JSON"),
         (b"[]", "Ongeldige invoer"),
-        (json.dumps({"records": [{"kind": "product", "id": "x", "data": {"name": 5}}]}).encode(),
-         "records.0.product.data.name"),
-        (json.dumps({"records": [{"kind": "product", "id": "x", "data": {"colour": "red"}}]}).encode(),
-         "colour"),
+        (
+            json.dumps({"records": [{"kind": "product", "id": "x", "data": {"name": 5}}]}).encode(),
+            "records.0.product.data.name",
+        ),
+        (
+            json.dumps(
+                {"records": [{"kind": "product", "id": "x", "data": {"colour": "red"}}]}
+            ).encode(),
+            "colour",
+        ),
         (json.dumps({"records": [{"kind": "spaceship", "id": "x"}]}).encode(), "records.0"),
-        (json.dumps({"records": [{"kind": "product", "id": "../etc", "data": {}}]}).encode(),
-         "records.0.product.id"),
-        (json.dumps({"records": [{"kind": "product", "id": "x", "base_rev": 10**30}]}).encode(),
-         "base_rev"),
-        (b'{"records": [{"kind": "agency", "id": "x", "data": {"day_rate_internal": NaN}}]}',
-         "day_rate_internal"),
+        (
+            json.dumps({"records": [{"kind": "product", "id": "../etc", "data": {}}]}).encode(),
+            "records.0.product.id",
+        ),
+        (
+            json.dumps({"records": [{"kind": "product", "id": "x", "base_rev": 10**30}]}).encode(),
+            "base_rev",
+        ),
+        (
+            b'{"records": [{"kind": "agency", "id": "x", "data": {"day_rate_internal": NaN}}]}',
+            "day_rate_internal",
+        ),
         (json.dumps({"records": [{"kind": "product", "id": "x"}] * 1001}).encode(), "records"),
-        ("{\"records\": [{\"kind\": \"product\", \"id\": \"x\", \"data\": {\"name\": \"\udcff\"}}]}"
-         .encode("utf-8", "surrogatepass"), "Ongeldige"),
+        (
+            '{"records": [{"kind": "product", "id": "x", "data": {"name": "\udcff"}}]}'.encode(
+                "utf-8", "surrogatepass"
+            ),
+            "Ongeldige",
+        ),
         (b"[" * 5000 + b"]" * 5000, ""),
     ],
 )
 def test_malformed_push_is_a_4xx_with_a_clear_message_never_a_500(api, body, where):
-    r = api["a"].post(f"/workspaces/{A}/changes", content=body,
-                      headers={"Idempotency-Key": str(uuid.uuid4()),
-                               "Content-Type": "application/json"})
+    r = api["a"].post(
+        f"/workspaces/{A}/changes",
+        content=body,
+        headers={"Idempotency-Key": str(uuid.uuid4()), "Content-Type": "application/json"},
+    )
     assert 400 <= r.status_code < 500, r.text
     assert where in r.json()["detail"]
 
@@ -196,18 +231,22 @@ def test_push_without_idempotency_key_is_refused(api):
 
 def test_oversized_payload_is_413_announced_or_streamed(api):
     big = json.dumps({"records": [product(notes="x" * 90_000) for _ in range(4)]}).encode()
-    r = api["a"].post(f"/workspaces/{A}/changes", content=big,
-                      headers={"Idempotency-Key": str(uuid.uuid4()),
-                               "Content-Type": "application/json"})
+    r = api["a"].post(
+        f"/workspaces/{A}/changes",
+        content=big,
+        headers={"Idempotency-Key": str(uuid.uuid4()), "Content-Type": "application/json"},
+    )
     assert r.status_code == 413 and "te groot" in r.json()["detail"]
 
     def chunks():  # no Content-Length: the server counts while reading
         for i in range(0, len(big), 65536):
             yield big[i : i + 65536]
 
-    r = api["a"].post(f"/workspaces/{A}/changes", content=chunks(),
-                      headers={"Idempotency-Key": str(uuid.uuid4()),
-                               "Content-Type": "application/json"})
+    r = api["a"].post(
+        f"/workspaces/{A}/changes",
+        content=chunks(),
+        headers={"Idempotency-Key": str(uuid.uuid4()), "Content-Type": "application/json"},
+    )
     assert r.status_code == 413
 
 
@@ -230,7 +269,9 @@ def test_replayed_idempotency_key_returns_the_first_answer_and_applies_once(api)
     assert first.json() == second.json()
     records, _ = pull_all(api["a"], A)
     assert [x["id"] for x in records].count(rec["id"]) == 1
-    assert [x for x in records if x["id"] == rec["id"]][0]["rev"] == first.json()["applied"][0]["rev"]
+    assert [x for x in records if x["id"] == rec["id"]][0]["rev"] == first.json()["applied"][0][
+        "rev"
+    ]
     # The same key with another request is refused, not silently answered.
     other = push(api["a"], A, [product(name="Iets anders")], key=key)
     assert other.status_code == 422 and "Idempotency-Key" in other.json()["detail"]
@@ -275,9 +316,14 @@ def test_cursor_ahead_of_the_tracker_asks_the_client_to_start_over(api):
 
 
 def _submission(content: str, sid: str | None = None, sha: str | None = None) -> dict:
-    return {"id": sid or str(uuid.uuid4()), "version": 1, "created_at": "2026-02-01T10:00:00Z",
-            "author": "An", "content": content,
-            "sha256": sha or hashlib.sha256(content.encode("utf-8")).hexdigest()}
+    return {
+        "id": sid or str(uuid.uuid4()),
+        "version": 1,
+        "created_at": "2026-02-01T10:00:00Z",
+        "author": "An",
+        "content": content,
+        "sha256": sha or hashlib.sha256(content.encode("utf-8")).hexdigest(),
+    }
 
 
 def test_submission_is_hash_checked_and_immutable(api):
@@ -286,8 +332,9 @@ def test_submission_is_hash_checked_and_immutable(api):
     assert r.status_code == 201, r.text
     again = api["a"].post(f"/workspaces/{A}/submissions", json=body)
     assert again.status_code == 200 and again.json()["rev"] == r.json()["rev"]
-    changed = dict(body, content='{"totaal": 99}',
-                   sha256=hashlib.sha256(b'{"totaal": 99}').hexdigest())
+    changed = dict(
+        body, content='{"totaal": 99}', sha256=hashlib.sha256(b'{"totaal": 99}').hexdigest()
+    )
     assert api["a"].post(f"/workspaces/{A}/submissions", json=changed).status_code == 409
     wrong = _submission("{}", sha="0" * 64)
     r = api["a"].post(f"/workspaces/{A}/submissions", json=wrong)
@@ -298,14 +345,29 @@ def test_submission_is_hash_checked_and_immutable(api):
 
 
 def test_review_feedback_flows_back_to_the_agency_on_its_next_pull(api):
-    status = {"kind": "block_status", "id": str(uuid.uuid4()), "base_rev": None,
-              "data": {"block": "acm_idm", "scope_kind": "application", "scope_id": "app1",
-                       "applicability": "required", "stage": "production"}}
+    status = {
+        "kind": "block_status",
+        "id": str(uuid.uuid4()),
+        "base_rev": None,
+        "data": {
+            "block": "acm_idm",
+            "scope_kind": "application",
+            "scope_id": "app1",
+            "applicability": "required",
+            "stage": "production",
+        },
+    }
     push(api["a"], A, [status])
     _, cursor = pull_all(api["a"], A)
-    r = api["admin"].post(f"/workspaces/{A}/reviews",
-                          json={"target_kind": "block_status", "target_id": status["id"],
-                                "verdict": "verified", "comment": "Gezien in productie"})
+    r = api["admin"].post(
+        f"/workspaces/{A}/reviews",
+        json={
+            "target_kind": "block_status",
+            "target_id": status["id"],
+            "verdict": "verified",
+            "comment": "Gezien in productie",
+        },
+    )
     assert r.status_code == 201, r.text
     new, _ = pull_all(api["a"], A, since=cursor)
     kinds = {x["kind"]: x for x in new}
@@ -313,21 +375,30 @@ def test_review_feedback_flows_back_to_the_agency_on_its_next_pull(api):
     assert kinds["review"]["data"]["reviewer"] == "Vera VLAIO"
     assert kinds["block_status"]["data"]["verified_central"] is True
     # Review of a record that does not exist (or is another agency's) is a 404.
-    r = api["admin"].post(f"/workspaces/{B}/reviews",
-                          json={"target_kind": "block_status", "target_id": status["id"],
-                                "verdict": "issues"})
+    r = api["admin"].post(
+        f"/workspaces/{B}/reviews",
+        json={"target_kind": "block_status", "target_id": status["id"], "verdict": "issues"},
+    )
     assert r.status_code == 404
-    r = api["admin"].post(f"/workspaces/{A}/reviews",
-                          json={"target_kind": "product", "target_id": "x", "verdict": "meh"})
+    r = api["admin"].post(
+        f"/workspaces/{A}/reviews",
+        json={"target_kind": "product", "target_id": "x", "verdict": "meh"},
+    )
     assert r.status_code == 422
 
 
 def test_submission_review_sets_its_review_state(api):
     body = _submission('{"v": 2}')
     api["a"].post(f"/workspaces/{A}/submissions", json=body)
-    r = api["admin"].post(f"/workspaces/{A}/reviews",
-                          json={"target_kind": "submission", "target_id": body["id"],
-                                "verdict": "approved", "comment": "OK voor 2026"})
+    r = api["admin"].post(
+        f"/workspaces/{A}/reviews",
+        json={
+            "target_kind": "submission",
+            "target_id": body["id"],
+            "verdict": "approved",
+            "comment": "OK voor 2026",
+        },
+    )
     assert r.status_code == 201
     listed = {s["id"]: s for s in api["a"].get(f"/workspaces/{A}/submissions").json()}
     assert listed[body["id"]]["review_state"] == "approved"
@@ -337,19 +408,38 @@ def test_submission_review_sets_its_review_state(api):
 
 
 def test_programme_overview_sums_cofinancing_against_the_envelope(api):
-    agency = {"kind": "agency", "id": str(uuid.uuid4()), "base_rev": None,
-              "data": {"name": "=HYPERLINK(\"x\")", "ovo_code": B,
-                       "requested_cofinancing": {"2026": 400000.0, "2027": 150000.5}}}
+    agency = {
+        "kind": "agency",
+        "id": str(uuid.uuid4()),
+        "base_rev": None,
+        "data": {
+            "name": '=HYPERLINK("x")',
+            "ovo_code": B,
+            "requested_cofinancing": {"2026": 400000.0, "2027": 150000.5},
+        },
+    }
     app_id, prod_id = str(uuid.uuid4()), str(uuid.uuid4())
     records = [
         agency,
         {"kind": "application", "id": app_id, "data": {"name": "Loket"}},
         product(prod_id, request_application_id=app_id, followup_application_id=app_id),
-        {"kind": "block_status", "id": str(uuid.uuid4()),
-         "data": {"scope_kind": "application", "scope_id": app_id, "block": "acm_idm",
-                  "applicability": "required", "stage": "test", "target_date": "2020-01-01"}},
-        {"kind": "checklist_item", "id": str(uuid.uuid4()),
-         "data": {"title": "Integratiedossier", "status": "open", "due_date": "2020-02-01"}},
+        {
+            "kind": "block_status",
+            "id": str(uuid.uuid4()),
+            "data": {
+                "scope_kind": "application",
+                "scope_id": app_id,
+                "block": "acm_idm",
+                "applicability": "required",
+                "stage": "test",
+                "target_date": "2020-01-01",
+            },
+        },
+        {
+            "kind": "checklist_item",
+            "id": str(uuid.uuid4()),
+            "data": {"title": "Integratiedossier", "status": "open", "due_date": "2020-02-01"},
+        },
     ]
     assert push(api["b"], B, records).status_code == 200
     data = api["admin"].get("/overview", params={"today": "2026-06-01"}).json()
@@ -381,18 +471,24 @@ def test_programme_overview_sums_cofinancing_against_the_envelope(api):
 
 def test_tracker_stores_only_token_hashes(tracker):
     _, tokens, db = tracker
-    raw = db.read_bytes() + (db.with_name(db.name + "-wal").read_bytes()
-                             if db.with_name(db.name + "-wal").exists() else b"")
+    raw = db.read_bytes() + (
+        db.with_name(db.name + "-wal").read_bytes()
+        if db.with_name(db.name + "-wal").exists()
+        else b""
+    )
     for tok in tokens.values():
         assert tok.encode() not in raw
         assert tok.split(".", 1)[1].encode() not in raw
 
 
 def test_add_agency_command_prints_token_once_and_it_works(tmp_path, capsys):
+    import stat
+
     from elo_tui.cli import main
 
     db = tmp_path / "t.db"
     assert main(["tracker", "add-agency", "Agentschap C", "OVO000103", "--db", str(db)]) == 0
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
     out = capsys.readouterr()
     token = out.out.strip()
     assert token.startswith("elot_") and "\n" not in token
@@ -423,3 +519,64 @@ def test_tracker_refuses_a_file_that_is_not_its_database(tmp_path):
     (tmp_path / "junk.db").write_bytes(b"hello")
     with pytest.raises(TrackerStoreError):
         TrackerStore.open(tmp_path / "junk.db")
+
+
+def test_random_garbage_on_every_endpoint_is_never_a_500(api):
+    import random
+
+    rnd = random.Random(5)
+    atoms = [None, True, 0, -1, 2**70, 1.5, "", "x" * 300, "\u0000", "[/]", [], {}, [1], {"a": 1}]
+
+    def junk(depth=0):
+        if depth > 2 or rnd.random() < 0.4:
+            return rnd.choice(atoms)
+        if rnd.random() < 0.5:
+            return [junk(depth + 1) for _ in range(rnd.randint(0, 3))]
+        keys = [
+            "kind",
+            "id",
+            "base_rev",
+            "data",
+            "records",
+            "since",
+            "name",
+            "verdict",
+            "target_kind",
+            "target_id",
+            "sha256",
+            "content",
+            "version",
+            "deleted",
+        ]
+        return {rnd.choice(keys): junk(depth + 1) for _ in range(rnd.randint(0, 4))}
+
+    paths = [
+        f"/workspaces/{A}/changes",
+        f"/workspaces/{A}/submissions",
+        f"/workspaces/{A}/reviews",
+        "/overview",
+        "/me",
+        f"/workspaces/{A}/submissions/x",
+    ]
+    for _ in range(120):
+        who = rnd.choice(["a", "admin", "anon"])
+        path = rnd.choice(paths)
+        method = rnd.choice(["GET", "POST", "PUT", "DELETE"])
+        body = (
+            json.dumps(junk()).encode()
+            if rnd.random() < 0.8
+            else bytes(rnd.randrange(256) for _ in range(rnd.randint(0, 64)))
+        )
+        r = api[who].request(
+            method,
+            path,
+            content=body,
+            params={"since": rnd.choice(["0", "-5", "x", "99999999999999999999"])},
+            headers={
+                "Idempotency-Key": rnd.choice(["abcdefgh", "", "k" * 300, "ok-key-123"]),
+                "Content-Type": "application/json",
+            },
+        )
+        assert r.status_code < 500, (method, path, body[:80], r.text)
+        if r.status_code >= 400:
+            assert r.json()["detail"]

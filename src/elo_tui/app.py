@@ -193,18 +193,23 @@ class EloApp(App[int]):
         self.data_version += 1
 
     def status_text(self) -> str:
-        """Right side of the nav bar: pending changes and the last sync."""
+        """Right side of the nav bar: tracker state, conflicts, pending changes, last sync."""
         if self.ws is None:
             return ""
-        pending = self.ws.count_dirty()
-        last = self.ws.get_meta("sync.last_success")
-        parts = [
-            f"{pending} wijziging{'en' if pending != 1 else ''} niet gesynchroniseerd"
-            if pending
-            else "alles gesynchroniseerd"
-        ]
-        if last:
-            parts.append(f"laatste sync {last[:16].replace('T', ' ')}")
+        from elo_tui.sync.state import status  # stdlib only: no HTTP client loaded
+
+        st = status(self.ws)
+        parts = []
+        if st["state"] == "offline":
+            parts.append("offline")
+        elif st["state"] == "error":
+            parts.append("sync-fout")
+        if st["conflicts"]:
+            parts.append(f"{st['conflicts']} conflict{'en' if st['conflicts'] != 1 else ''}")
+        pending = st["pending"]
+        parts.append(f"{pending} te synchroniseren" if pending else "alles gesynchroniseerd")
+        if st["last_success"]:
+            parts.append(f"sync {st['last_success'][:16].replace('T', ' ')}")
         return " · ".join(parts)
 
     # -- actions --------------------------------------------------------------------------
@@ -261,6 +266,15 @@ class EloApp(App[int]):
             yield SystemCommand(
                 "Importeren", "Productlijst uit CSV of XLSX inlezen", self.action_import
             )
+            if "sync" in self._modes:
+                yield SystemCommand(
+                    "Nu synchroniseren",
+                    "Wijzigingen versturen en ophalen bij de centrale tracker",
+                    lambda: (
+                        self.action_goto("sync"),
+                        self.call_after_refresh(lambda: self.screen.run_action("sync")),
+                    ),
+                )
         yield SystemCommand(
             "Werkruimte wisselen",
             "Een andere werkruimte openen of een nieuwe maken",

@@ -8,7 +8,16 @@ import importlib
 from types import ModuleType
 
 # Order is the order of `elo-tui --help`.
-COMMAND_MODULES = ["workspaces", "importing", "sync", "tracker", "report", "checklists", "export", "submission"]
+COMMAND_MODULES = [
+    "workspaces",
+    "importing",
+    "sync",
+    "tracker",
+    "report",
+    "checklists",
+    "export",
+    "submission",
+]
 
 
 def load_command(name: str) -> ModuleType:

@@ -30,7 +30,11 @@ def register(subparsers, add_workspace_options) -> None:
     )
     which = p.add_mutually_exclusive_group()
     which.add_argument(
-        "--submission", "--versie", type=int, metavar="VERSIE", help="deze versie (standaard: de laatste)"
+        "--submission",
+        "--versie",
+        type=int,
+        metavar="VERSIE",
+        help="deze versie (standaard: de laatste)",
     )
     which.add_argument(
         "--concept",
@@ -62,7 +66,10 @@ def run(args, settings) -> int:
                         file=sys.stderr,
                     )
                 else:
-                    print(f"elo-tui: indiening versie {args.submission} bestaat niet.", file=sys.stderr)
+                    print(
+                        f"elo-tui: indiening versie {args.submission} bestaat niet.",
+                        file=sys.stderr,
+                    )
                 return 1
             if not service.verify(record):
                 print(
@@ -77,7 +84,11 @@ def run(args, settings) -> int:
     except ExportError as exc:
         print(f"elo-tui: {exc}", file=sys.stderr)
         return 1
-    what = "concept" if args.concept else f"indiening versie {source.document['submission']['version']}"
+    what = (
+        "concept"
+        if args.concept
+        else f"indiening versie {source.document['submission']['version']}"
+    )
     print(f"{what.capitalize()} geëxporteerd (SHA-256 {source.document['sha256'][:12]}…):")
     for path in written:
         print(f"  {path}")

@@ -1,10 +1,10 @@
 """`elo-tui submission`: completeness check, frozen versions, diffs and import.
 
-    elo-tui submission check              what is missing (blocking / warning)
-    elo-tui submission create [--author]  freeze the current state as the next version
-    elo-tui submission list               versions with time, author and SHA-256
-    elo-tui submission diff [A [B]]       what changed (default: latest against the one before)
-    elo-tui submission import BESTAND     recreate a TOML/JSON submission in an empty workspace
+elo-tui submission check              what is missing (blocking / warning)
+elo-tui submission create [--author]  freeze the current state as the next version
+elo-tui submission list               versions with time, author and SHA-256
+elo-tui submission diff [A [B]]       what changed (default: latest against the one before)
+elo-tui submission import BESTAND     recreate a TOML/JSON submission in an empty workspace
 """
 
 from __future__ import annotations
@@ -38,7 +38,9 @@ def register(subparsers, add_workspace_options) -> None:
     c = sub.add_parser("diff", help="wat is er veranderd tussen twee versies")
     add_workspace_options(c)
     c.add_argument("old", nargs="?", type=int, metavar="A", help="oude versie")
-    c.add_argument("new", nargs="?", type=int, metavar="B", help="nieuwe versie (standaard: laatste)")
+    c.add_argument(
+        "new", nargs="?", type=int, metavar="B", help="nieuwe versie (standaard: laatste)"
+    )
     c.set_defaults(run=run_diff)
 
     c = sub.add_parser(
@@ -87,7 +89,9 @@ def run_create(args, settings) -> int:
             _print_issues(exc.issues)
             return 1
         diff = service.diff_latest(ws)
-    print(f"Indiening versie {record.version} aangemaakt op {record.created_at} door {record.author}.")
+    print(
+        f"Indiening versie {record.version} aangemaakt op {record.created_at} door {record.author}."
+    )
     print(f"SHA-256: {record.sha256}")
     if diff:
         print("\n".join(diff))
@@ -107,7 +111,10 @@ def run_list(args, settings) -> int:
     for r, ok in rows:
         state = f" [{r.review_state}]" if r.review_state else ""
         check = "" if ok else "  ONGELDIG (SHA-256 klopt niet)"
-        print(f"v{r.version}  {r.created_at[:19].replace('T', ' ')}  {r.author}  {r.sha256[:16]}…{state}{check}")
+        print(
+            f"v{r.version}  {r.created_at[:19].replace('T', ' ')}  {r.author}  "
+            f"{r.sha256[:16]}…{state}{check}"
+        )
     return 0
 
 

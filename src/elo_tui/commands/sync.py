@@ -24,7 +24,8 @@ EXIT_OK, EXIT_CONFLICTS, EXIT_USAGE, EXIT_OFFLINE, EXIT_AUTH, EXIT_REFUSED = 0, 
 
 def register(subparsers, add_workspace_options) -> None:
     p = subparsers.add_parser(
-        "sync", help="synchroniseer met de centrale tracker",
+        "sync",
+        help="synchroniseer met de centrale tracker",
         description="Synchroniseer de werkruimte met de centrale tracker. Exitcodes: 0 klaar, "
         "1 conflicten te beslissen, 2 instellingen, 3 tracker onbereikbaar, 4 token geweigerd, "
         "5 gegevens geweigerd.",
@@ -32,14 +33,24 @@ def register(subparsers, add_workspace_options) -> None:
     add_workspace_options(p)
     p.add_argument("--url", metavar="ADRES", help="adres van de tracker instellen (bewaard)")
     token = p.add_mutually_exclusive_group()
-    token.add_argument("--set-token", action="store_true",
-                       help="token vragen (niet zichtbaar tijdens het typen) en bewaren")
-    token.add_argument("--token-stdin", action="store_true",
-                       help="token van stdin lezen en bewaren (voor scripts)")
-    p.add_argument("--status", action="store_true",
-                   help="toon wat wacht (wijzigingen, conflicten, laatste sync), zonder netwerk")
-    p.add_argument("--resolve", choices=["mine", "theirs"],
-                   help="alle conflicten beslissen: mijn versie houden of die van de tracker nemen")
+    token.add_argument(
+        "--set-token",
+        action="store_true",
+        help="token vragen (niet zichtbaar tijdens het typen) en bewaren",
+    )
+    token.add_argument(
+        "--token-stdin", action="store_true", help="token van stdin lezen en bewaren (voor scripts)"
+    )
+    p.add_argument(
+        "--status",
+        action="store_true",
+        help="toon wat wacht (wijzigingen, conflicten, laatste sync), zonder netwerk",
+    )
+    p.add_argument(
+        "--resolve",
+        choices=["mine", "theirs"],
+        help="alle conflicten beslissen: mijn versie houden of die van de tracker nemen",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="geen voortgang tonen")
     p.set_defaults(run=run)
 
@@ -61,7 +72,7 @@ class _ProgressLine:
             bar = f"[{'#' * filled}{'.' * (width - filled)}] {p.done}/{p.total}"
         else:
             bar = ""
-        from elo_tui.sync.engine import PHASE_LABELS
+        from elo_tui.sync.state import PHASE_LABELS
 
         text = f"{PHASE_LABELS.get(p.phase, p.phase):<11} {bar} {p.message}".rstrip()
         if self.tty:
@@ -76,7 +87,7 @@ class _ProgressLine:
 
 def _print_status(ws) -> int:
     from elo_tui.sync import conflicts
-    from elo_tui.sync.engine import status
+    from elo_tui.sync.state import status
 
     st = status(ws)
     print(f"Wijzigingen niet gesynchroniseerd: {st['pending']}")
@@ -114,14 +125,20 @@ def run(args, settings) -> int:
             return EXIT_USAGE
         if args.resolve:
             n = conflicts.resolve_all(ws, args.resolve)
-            print(f"{n} conflict(en) beslist ({'mijn versie' if args.resolve == 'mine' else 'versie van de tracker'}).",
-                  file=sys.stderr)
+            print(
+                f"{n} conflict(en) beslist: "
+                + ("mijn versie gehouden." if args.resolve == "mine" else "versie van de tracker."),
+                file=sys.stderr,
+            )
         if args.status:
             return _print_status(ws)
         if not cfg.url or not cfg.token:
             missing = "het adres (--url)" if not cfg.url else "het token (--set-token)"
-            print(f"elo-tui: stel eerst {missing} van de tracker in, of gebruik "
-                  f"{sync_config.ENV_URL} en {sync_config.ENV_TOKEN}.", file=sys.stderr)
+            print(
+                f"elo-tui: stel eerst {missing} van de tracker in, of gebruik "
+                f"{sync_config.ENV_URL} en {sync_config.ENV_TOKEN}.",
+                file=sys.stderr,
+            )
             return EXIT_USAGE
         return _sync(ws, cfg, quiet=args.quiet)
     finally:
@@ -148,7 +165,10 @@ def _sync(ws, cfg, *, quiet: bool) -> int:
         return exc.exit_code
     print(f"Gesynchroniseerd met {cfg.url}: {result.summary()} ({result.seconds:.2f} s).")
     if result.conflicts:
-        print("Beslis de conflicten in het scherm Synchronisatie, of met "
-              "`elo-tui sync --status` en `--resolve`.", file=sys.stderr)
+        print(
+            "Beslis de conflicten in het scherm Synchronisatie, of met "
+            "`elo-tui sync --status` en `--resolve`.",
+            file=sys.stderr,
+        )
         return EXIT_CONFLICTS
     return EXIT_OK

@@ -24,25 +24,37 @@ DEFAULT_PORT = 8765
 
 def register(subparsers, add_workspace_options) -> None:
     p = subparsers.add_parser(
-        "tracker", help="de centrale tracker (referentiedienst) draaien en beheren",
+        "tracker",
+        help="de centrale tracker (referentiedienst) draaien en beheren",
         description="De referentie-tracker: API voor synchronisatie, indieningen en opvolging.",
     )
     add_workspace_options(p)
     sub = p.add_subparsers(dest="tracker_command", metavar="ACTIE", required=True)
 
     def with_db(q) -> None:
-        q.add_argument("--db", metavar="BESTAND",
-                       help=f"trackerdatabank (standaard ${ENV_DB} of tracker.db in de map)")
+        q.add_argument(
+            "--db",
+            metavar="BESTAND",
+            help=f"trackerdatabank (standaard ${ENV_DB} of tracker.db in de map)",
+        )
 
     serve = sub.add_parser("serve", help="start de tracker (HTTP)")
     with_db(serve)
     serve.add_argument("--host", default="127.0.0.1", help="adres (standaard 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT,
-                       help=f"poort (standaard {DEFAULT_PORT})")
-    serve.add_argument("--max-body-kib", type=int, default=None,
-                       help="grootste aanvaarde aanvraag in KiB (standaard 4096)")
-    serve.add_argument("--no-access-log", action="store_true",
-                       help="geen regel per aanvraag loggen (tokens staan er nooit in)")
+    serve.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"poort (standaard {DEFAULT_PORT})"
+    )
+    serve.add_argument(
+        "--max-body-kib",
+        type=int,
+        default=None,
+        help="grootste aanvaarde aanvraag in KiB (standaard 4096)",
+    )
+    serve.add_argument(
+        "--no-access-log",
+        action="store_true",
+        help="geen regel per aanvraag loggen (tokens staan er nooit in)",
+    )
     serve.set_defaults(run=run)
 
     agency = sub.add_parser("add-agency", help="agentschap registreren en token aanmaken")
@@ -69,8 +81,9 @@ def register(subparsers, add_workspace_options) -> None:
 
 
 def db_path(args, settings) -> Path:
-    return Path(getattr(args, "db", None) or os.environ.get(ENV_DB)
-                or settings.state_dir / "tracker.db")
+    return Path(
+        getattr(args, "db", None) or os.environ.get(ENV_DB) or settings.state_dir / "tracker.db"
+    )
 
 
 def openapi_text() -> str:
@@ -92,8 +105,10 @@ def run(args, settings) -> int:
         import fastapi  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError:
-        print("elo-tui: de tracker vraagt extra pakketten: pip install 'elo-tui[tracker]'",
-              file=sys.stderr)
+        print(
+            "elo-tui: de tracker vraagt extra pakketten: pip install 'elo-tui[tracker]'",
+            file=sys.stderr,
+        )
         return 2
     from elo_tui.tracker.store import TrackerStore, TrackerStoreError
 
@@ -115,14 +130,19 @@ def run(args, settings) -> int:
     try:
         if action == "add-agency":
             token = store.add_agency(args.name, args.ovo.strip().upper())
-            print(f"Token voor {args.name} ({args.ovo.upper()}). Bewaar het nu: het wordt niet "
-                  "opnieuw getoond.", file=sys.stderr)
+            print(
+                f"Token voor {args.name} ({args.ovo.upper()}). Bewaar het nu: het wordt niet "
+                "opnieuw getoond.",
+                file=sys.stderr,
+            )
             print(token)
             return 0
         if action == "add-admin":
             token = store.add_admin(args.name)
-            print(f"Beheerderstoken voor {args.name}. Bewaar het nu: het wordt niet opnieuw "
-                  "getoond.", file=sys.stderr)
+            print(
+                f"Beheerderstoken voor {args.name}. Bewaar het nu: het wordt niet opnieuw getoond.",
+                file=sys.stderr,
+            )
             print(token)
             return 0
         if action == "revoke":
@@ -143,13 +163,27 @@ def serve(store, path: Path, args) -> int:
 
     from elo_tui.tracker.app import Limits, create_app
 
-    limits = Limits() if args.max_body_kib is None else Limits(max_body_bytes=args.max_body_kib * 1024)
+    limits = (
+        Limits() if args.max_body_kib is None else Limits(max_body_bytes=args.max_body_kib * 1024)
+    )
     app = create_app(path, limits=limits, store=store)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print("Let op: de tracker spreekt zelf geen TLS. Zet er een reverse proxy met https "
-              "voor; tokens mogen niet onversleuteld over het netwerk.", file=sys.stderr)
-    print(f"Tracker op http://{args.host}:{args.port} (API /v1, OpenAPI /openapi.json, "
-          f"documentatie /docs), databank {path}. Stoppen: Ctrl+C.", file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", server_header=False,
-                access_log=not args.no_access_log)
+        print(
+            "Let op: de tracker spreekt zelf geen TLS. Zet er een reverse proxy met https "
+            "voor; tokens mogen niet onversleuteld over het netwerk.",
+            file=sys.stderr,
+        )
+    print(
+        f"Tracker op http://{args.host}:{args.port} (API /v1, OpenAPI /openapi.json, "
+        f"documentatie /docs), databank {path}. Stoppen: Ctrl+C.",
+        file=sys.stderr,
+    )
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        server_header=False,
+        access_log=not args.no_access_log,
+    )
     return 0

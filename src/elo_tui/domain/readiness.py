@@ -133,19 +133,39 @@ def effective_cell(product: Product, block: str, statuses: StatusIndex) -> Cell:
     return _cell(statuses.get((SCOPE_PRODUCT, product.id, block)))
 
 
-def product_cells(product: Product, statuses: StatusIndex) -> dict[str, Cell]:
-    """Every block's cell for one product (the hot path of a summary: kept tight)."""
+def product_cells(
+    product: Product, statuses: StatusIndex, memo: dict | None = None
+) -> dict[str, Cell]:
+    """Every block's cell for one product (the hot path of a summary: kept tight).
+    `memo` shares application cells between the products of one application."""
     out: dict[str, Cell] = {}
     app_ids = product_application_ids(product)
     get = statuses.get
+    memo = {} if memo is None else memo
     for code in APPLICATION_BLOCKS:
-        if len(app_ids) == 1:
-            out[code] = _cell(get((SCOPE_APPLICATION, app_ids[0], code)))
-        else:
-            out[code] = combine_cells([_cell(get((SCOPE_APPLICATION, a, code))) for a in app_ids])
+        key = (app_ids, code)
+        cell = memo.get(key)
+        if cell is None:
+            if len(app_ids) == 1:
+                cell = _cell(get((SCOPE_APPLICATION, app_ids[0], code)))
+            else:
+                cell = combine_cells([_cell(get((SCOPE_APPLICATION, a, code))) for a in app_ids])
+            memo[key] = cell
+        out[code] = cell
     for code in PRODUCT_BLOCKS:
         out[code] = _cell(get((SCOPE_PRODUCT, product.id, code)))
     return out
+
+
+def count_conform(products: Iterable[Product], statuses: StatusIndex) -> int:
+    """How many products are ELO-conform: the same rule as `product_readiness`, without
+    the risks and flags (cheap enough to run on every screen load)."""
+    memo: dict = {}
+    return sum(
+        not any(c.blocking for c in product_cells(p, statuses, memo).values())
+        for p in products
+        if not p.deleted
+    )
 
 
 # -- one product ---------------------------------------------------------------------------
@@ -220,9 +240,11 @@ def product_readiness(
     statuses: StatusIndex,
     today: date | None = None,
     deadlines: Sequence[Deadline] = DEADLINES,
+    memo: dict | None = None,
 ) -> ProductReadiness:
-    """Readiness of one product from the workspace's block statuses (see `index_statuses`)."""
-    cells = product_cells(product, statuses)
+    """Readiness of one product from the workspace's block statuses (see `index_statuses`);
+    `memo` as for `product_cells`, when many products are computed over the same statuses."""
+    cells = product_cells(product, statuses, memo)
     risks = {}
     for deadline in deadlines:
         found = []
@@ -448,11 +470,12 @@ def summarize(
     blocks = {code: BlockSummary(code) for code in BLOCK_CODES}
     per_product: dict[str, ProductReadiness] = {}
     at_risk: dict[str, list[AtRisk]] = {d.key: [] for d in deadlines}
+    memo: dict = {}
 
     for product in live:
         readiness = cache.get(product.id) if cache is not None else None
         if readiness is None:
-            readiness = product_readiness(product, statuses, today, deadlines)
+            readiness = product_readiness(product, statuses, today, deadlines, memo)
             if cache is not None:
                 cache[product.id] = readiness
         per_product[product.id] = readiness

@@ -61,14 +61,31 @@ class SubmissionFormatError(ValueError):
 
 def canonical(value: Any) -> Any:
     """Plain, JSON- and TOML-ready data (see the module docstring)."""
-    if value is None or isinstance(value, (str, bool, int)):
+    t = type(value)
+    if t is str or t is int or t is bool or value is None:
         return value
-    if isinstance(value, float):
+    if t is dict:  # the common containers first, by exact type: this walks ~30,000 nodes
+        return {
+            (k if type(k) is str else str(k)): canonical(v)
+            for k, v in value.items()
+            if v is not None
+        }
+    if t is list:
+        return ["" if v is None else canonical(v) for v in value]
+    if t is float:
         if not math.isfinite(value):
             raise SubmissionFormatError("Een bedrag of getal is oneindig of ongeldig (NaN).")
         return value
+    if isinstance(value, str):  # subclasses, e.g. StrEnum
+        return str(value)
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return canonical(float(value))
     if isinstance(value, Mapping):
-        return {str(k): canonical(v) for k, v in value.items() if v is not None}
+        return canonical(dict(value))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         if hasattr(value, "to_dict"):
             return canonical(value.to_dict())
@@ -76,12 +93,14 @@ def canonical(value: Any) -> Any:
     if isinstance(value, (set, frozenset)):
         return sorted(canonical(v) for v in value)
     if isinstance(value, (list, tuple)):
-        return ["" if v is None else canonical(v) for v in value]
+        return canonical(list(value))
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     if hasattr(value, "to_dict"):
         return canonical(value.to_dict())
-    raise SubmissionFormatError(f"Waarde van type {type(value).__name__} kan niet in een indiening.")
+    raise SubmissionFormatError(
+        f"Waarde van type {type(value).__name__} kan niet in een indiening."
+    )
 
 
 def canonical_json(content: Mapping[str, Any]) -> str:
@@ -184,7 +203,11 @@ def estimate_section(
             for app_id, mean in summary.by_application.items()
         ],
         "by_category": [
-            {"category": code, "label": est.CATEGORIES[code], "mean": money(summary.by_category.get(code, 0.0))}
+            {
+                "category": code,
+                "label": est.CATEGORIES[code],
+                "mean": money(summary.by_category.get(code, 0.0)),
+            }
             for code in est.CATEGORIES
         ],
         "cofinancing": [
@@ -286,7 +309,9 @@ def build_content(
 def sections_of(records: Mapping[str, Sequence[Record]]) -> dict[str, list[dict[str, Any]]]:
     """Canonical section lists from records (tests and small workspaces)."""
     return {
-        name: [record_data(r) for r in sorted((r for r in rows if not r.deleted), key=lambda r: r.id)]
+        name: [
+            record_data(r) for r in sorted((r for r in rows if not r.deleted), key=lambda r: r.id)
+        ]
         for name, rows in records.items()
     }
 
@@ -296,15 +321,20 @@ def sections_of(records: Mapping[str, Sequence[Record]]) -> dict[str, list[dict[
 
 def check_format(content: Mapping[str, Any]) -> None:
     if not isinstance(content, Mapping) or content.get("format") != FORMAT:
-        raise SubmissionFormatError("Dit bestand is geen elo_tui-indiening (veld 'format' ontbreekt of klopt niet).")
+        raise SubmissionFormatError(
+            "Dit bestand is geen elo_tui-indiening (veld 'format' ontbreekt of klopt niet)."
+        )
     version = content.get("format_version")
     if version != FORMAT_VERSION:
         raise SubmissionFormatError(
-            f"Indieningsformaat versie {version} wordt niet ondersteund (deze versie kent {FORMAT_VERSION})."
+            f"Indieningsformaat versie {version} wordt niet ondersteund "
+            f"(deze versie kent {FORMAT_VERSION})."
         )
 
 
-def records_from_content(content: Mapping[str, Any]) -> tuple[Agency | None, dict[str, list[Record]]]:
+def records_from_content(
+    content: Mapping[str, Any],
+) -> tuple[Agency | None, dict[str, list[Record]]]:
     """The agency and the records of each section, ids preserved. Unknown fields are
     refused (they would be lost silently)."""
     check_format(content)
@@ -446,7 +476,9 @@ class _Labels:
         if field == "budget_year":
             return est.YEAR_LABELS.get(value, value)
         if field in ("own_budget", "requested_cofinancing") and isinstance(value, Mapping):
-            return ", ".join(f"{est.YEAR_LABELS.get(y, y)}: {euro(v)}" for y, v in sorted(value.items()))
+            return ", ".join(
+                f"{est.YEAR_LABELS.get(y, y)}: {euro(v)}" for y, v in sorted(value.items())
+            )
         if field in ("day_rate", "fixed_amount", "day_rate_internal", "day_rate_supplier"):
             return euro(value)
         if isinstance(value, bool):
@@ -465,7 +497,9 @@ class _Labels:
         return f"{word} '{self.names.get(scope_id, scope_id[:8])}'"
 
 
-def _changes(old: Mapping[str, Any], new: Mapping[str, Any], fields: Mapping[str, str], labels: _Labels) -> list[str]:
+def _changes(
+    old: Mapping[str, Any], new: Mapping[str, Any], fields: Mapping[str, str], labels: _Labels
+) -> list[str]:
     out = []
     for key, label in fields.items():
         a, b = old.get(key), new.get(key)
@@ -507,12 +541,14 @@ def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     before, after = by_id(old, "block_statuses"), by_id(new, "block_statuses")
 
     def block_where(row: Mapping[str, Any]) -> str:
-        return f"Bouwsteen {est.block_label(row.get('block', ''))} bij {labels.scope(row.get('scope_kind', ''), row.get('scope_id', ''))}"
+        scope = labels.scope(row.get("scope_kind", ""), row.get("scope_id", ""))
+        return f"Bouwsteen {est.block_label(row.get('block', ''))} bij {scope}"
 
     for rid in sorted(after.keys() - before.keys(), key=lambda i: block_where(after[i])):
         row = after[rid]
         lines.append(
-            f"{block_where(row)} toegevoegd ({labels.value('applicability', row.get('applicability'))}, "
+            f"{block_where(row)} toegevoegd "
+            f"({labels.value('applicability', row.get('applicability'))}, "
             f"{labels.value('stage', row.get('stage'))})"
         )
     for rid in sorted(before.keys() - after.keys(), key=lambda i: block_where(before[i])):
@@ -526,7 +562,8 @@ def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
 
     def line_where(row: Mapping[str, Any]) -> str:
         title = row.get("description") or est.block_label(row.get("block", ""))
-        return f"Ramingslijn '{title}' ({labels.scope(row.get('scope_kind', ''), row.get('scope_id', ''))})"
+        scope = labels.scope(row.get("scope_kind", ""), row.get("scope_id", ""))
+        return f"Ramingslijn '{title}' ({scope})"
 
     for rid in sorted(after.keys() - before.keys(), key=lambda i: line_where(after[i])):
         lines.append(f"{line_where(after[rid])} toegevoegd")
@@ -575,7 +612,12 @@ def _totals_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     for row in new.get("cofinancing", []):
         before = a_rows.get(row["year"], {})
         year = est.YEAR_LABELS.get(row["year"], row["year"])
-        for key, label in (("requested", "gevraagde cofinanciering"), ("own_contribution", "eigen bijdrage")):
+        for key, label in (
+            ("requested", "gevraagde cofinanciering"),
+            ("own_contribution", "eigen bijdrage"),
+        ):
             if before.get(key, 0.0) != row.get(key, 0.0):
-                out.append(f"{year}, {label}: {euro(before.get(key, 0.0))} → {euro(row.get(key, 0.0))}")
+                out.append(
+                    f"{year}, {label}: {euro(before.get(key, 0.0))} → {euro(row.get(key, 0.0))}"
+                )
     return out

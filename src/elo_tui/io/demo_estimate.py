@@ -14,7 +14,9 @@ from elo_tui.domain.records import Agency, Application, BlockStatus, EstimateLin
 DEMO_DAY = "2026-01-15"
 
 
-def _demo_statuses(agency: Agency, apps: dict[str, Application], products: list[Product]) -> list[BlockStatus]:
+def _demo_statuses(
+    agency: Agency, apps: dict[str, Application], products: list[Product]
+) -> list[BlockStatus]:
     """The block statuses the block demo creates (same rules, so the same cells)."""
     try:
         from elo_tui.io.demo_blocks import demo_block_records
@@ -32,7 +34,9 @@ def demo_estimate_records(
         template = load_cost_template()
     except CostTemplateError:
         return []
-    lines = propose(_demo_statuses(agency, apps, products), [], template, who="demo", today=DEMO_DAY)
+    lines = propose(
+        _demo_statuses(agency, apps, products), [], template, who="demo", today=DEMO_DAY
+    )
     subsidie = apps["subsidie"].id
     for line in lines:
         if line.scope_kind == "application" and line.scope_id == subsidie:

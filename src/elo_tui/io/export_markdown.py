@@ -42,9 +42,14 @@ def render(document: dict[str, Any]) -> str:
     e = document.get("estimate", {})
     concept = meta.get("version") == 0
     lines: list[str] = [
-        f"# {'CONCEPT – ' if concept else ''}Indiening cofinanciering – {_esc(agency.get('name', ''))}",
+        f"# {'CONCEPT – ' if concept else ''}Indiening cofinanciering – "
+        f"{_esc(agency.get('name', ''))}",
         "",
-        ("Concept: de huidige stand, nog niet ingediend; " if concept else f"Versie {meta.get('version', '?')}, ")
+        (
+            "Concept: de huidige stand, nog niet ingediend; "
+            if concept
+            else f"Versie {meta.get('version', '?')}, "
+        )
         + f"aangemaakt op {_esc(meta.get('created_at', '')[:16].replace('T', ' '))} UTC "
         f"door {_esc(meta.get('author', ''))}.  ",
         f"Contactpersoon: {_esc(agency.get('contact_name', '–'))} "
@@ -101,7 +106,10 @@ def render(document: dict[str, Any]) -> str:
     ]
     lines += _table(
         ["Bouwsteen", "Verwachte kost"],
-        [[_esc(b.get("label", b.get("block", ""))), euro(b.get("mean"))] for b in e.get("by_block", [])],
+        [
+            [_esc(b.get("label", b.get("block", ""))), euro(b.get("mean"))]
+            for b in e.get("by_block", [])
+        ],
     )
 
     readiness = document.get("readiness")
@@ -147,7 +155,9 @@ def render(document: dict[str, Any]) -> str:
             ]
             for r in forms["rows"][:MAX_FORMS_ROWS]
         ]
-        lines += _table(["Product", "Aanvragen/jaar", "Eigen integratie", "Formulierentool", "Verschil"], rows)
+        lines += _table(
+            ["Product", "Aanvragen/jaar", "Eigen integratie", "Formulierentool", "Verschil"], rows
+        )
         if len(forms["rows"]) > MAX_FORMS_ROWS:
             lines.append(f"\n… en nog {len(forms['rows']) - MAX_FORMS_ROWS} producten (zie XLSX).")
 
@@ -165,7 +175,8 @@ def render(document: dict[str, Any]) -> str:
     lines += [
         "",
         "---",
-        f"Methode: {_esc(e.get('method', ''))}; {e.get('draws', '?')} trekkingen, zaad {e.get('seed', '?')}. "
+        f"Methode: {_esc(e.get('method', ''))}; {e.get('draws', '?')} trekkingen, "
+        f"zaad {e.get('seed', '?')}. "
         "Ramingen zijn grofmazig: lees P50 als budget en P80 als plafond.",
         "",
     ]

@@ -85,9 +85,19 @@ def _summary(doc: dict[str, Any]) -> Sheet:
     s.append([])
     s.append(
         [
-            "Begrotingsjaar", "Verwachte kost", "P50", "P80", "Reserve", "Eenmalig",
-            "Terugkerend", "Gevraagd door agentschap", "Gevraagde cofinanciering",
-            "Eigen bijdrage", "Eigen budget", "Tekort eigen budget", "Enveloppe (alle entiteiten)",
+            "Begrotingsjaar",
+            "Verwachte kost",
+            "P50",
+            "P80",
+            "Reserve",
+            "Eenmalig",
+            "Terugkerend",
+            "Gevraagd door agentschap",
+            "Gevraagde cofinanciering",
+            "Eigen bijdrage",
+            "Eigen budget",
+            "Tekort eigen budget",
+            "Enveloppe (alle entiteiten)",
         ],
         bold=True,
     )
@@ -123,11 +133,17 @@ def _summary(doc: dict[str, Any]) -> Sheet:
     tables = (
         (
             ["Bouwsteen", "Code", "Verwachte kost"],
-            [(b.get("label", ""), b.get("block", ""), b.get("mean", 0.0)) for b in e.get("by_block", [])],
+            [
+                (b.get("label", ""), b.get("block", ""), b.get("mean", 0.0))
+                for b in e.get("by_block", [])
+            ],
         ),
         (
             ["Categorie", "Code", "Verwachte kost"],
-            [(c.get("label", ""), c.get("category", ""), c.get("mean", 0.0)) for c in e.get("by_category", [])],
+            [
+                (c.get("label", ""), c.get("category", ""), c.get("mean", 0.0))
+                for c in e.get("by_category", [])
+            ],
         ),
         (
             ["Toepassing", "Toepassing-id", "Verwachte kost"],
@@ -145,7 +161,8 @@ def _summary(doc: dict[str, Any]) -> Sheet:
     s.append([])
     s.append(
         [
-            f"Methode: {e.get('method', '')}; {e.get('draws', '')} trekkingen, zaad {e.get('seed', '')}. "
+            f"Methode: {e.get('method', '')}; {e.get('draws', '')} trekkingen, "
+            f"zaad {e.get('seed', '')}. "
             "Gevraagde cofinanciering = gevraagd bedrag, begrensd tot de P50 van het jaar."
         ]
     )
@@ -161,11 +178,25 @@ def _products(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
     )
     s.append(
         [
-            "Product-id", "IPDC-nummer", "Naam", "Type", "Type (code)", "Thema's", "Doelgroepen",
-            "Toepassing aanvragen", "Toepassing aanvragen (id)", "Toepassing opvolgen",
-            "Toepassing opvolgen (id)", "Jaarvolume", "Vandaag op ELO", "Op ELO (code)",
-            "Kost eigen lijnen", "Aandeel toepassingen", "Totale kost",
-            "Formulierentool (raming)", "Verschil eigen − formulierentool",
+            "Product-id",
+            "IPDC-nummer",
+            "Naam",
+            "Type",
+            "Type (code)",
+            "Thema's",
+            "Doelgroepen",
+            "Toepassing aanvragen",
+            "Toepassing aanvragen (id)",
+            "Toepassing opvolgen",
+            "Toepassing opvolgen (id)",
+            "Jaarvolume",
+            "Vandaag op ELO",
+            "Op ELO (code)",
+            "Kost eigen lijnen",
+            "Aandeel toepassingen",
+            "Totale kost",
+            "Formulierentool (raming)",
+            "Verschil eigen − formulierentool",
         ],
         bold=True,
     )
@@ -216,16 +247,31 @@ def _blocks(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
     )
     s.append(
         [
-            "Scope", "Naam", "Scope-id", "Bouwsteen", "Bouwsteen (code)", "Toepasbaarheid",
-            "Toepasbaarheid (code)", "Fase", "Fase (code)", "Streefdatum", "Reden", "Bewijs",
-            "Nagekeken door VLAIO", "Status-id",
+            "Scope",
+            "Naam",
+            "Scope-id",
+            "Bouwsteen",
+            "Bouwsteen (code)",
+            "Toepasbaarheid",
+            "Toepasbaarheid (code)",
+            "Fase",
+            "Fase (code)",
+            "Streefdatum",
+            "Reden",
+            "Bewijs",
+            "Nagekeken door VLAIO",
+            "Status-id",
         ],
         bold=True,
     )
     styles = [P] * 9 + [T]
     rows = sorted(
         doc.get("block_statuses", []),
-        key=lambda r: (r.get("scope_kind", ""), names.get(r.get("scope_id", ""), "").casefold(), r.get("block", "")),
+        key=lambda r: (
+            r.get("scope_kind", ""),
+            names.get(r.get("scope_id", ""), "").casefold(),
+            r.get("block", ""),
+        ),
     )
     for r in rows:
         applicability, stage = r.get("applicability", ""), r.get("stage", "")
@@ -252,17 +298,61 @@ def _blocks(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
 def _estimate(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
     s = Sheet(
         "Raming",
-        widths=[38, 12, 34, 38, 36, 18, 44, 22, 12, 12, 12, 14, 14, 14, 14, 14, 16, 14, 14, 20, 18, 12, 10, 60],
+        widths=[
+            38,
+            12,
+            34,
+            38,
+            36,
+            18,
+            44,
+            22,
+            12,
+            12,
+            12,
+            14,
+            14,
+            14,
+            14,
+            14,
+            16,
+            14,
+            14,
+            20,
+            18,
+            12,
+            10,
+            60,
+        ],
         freeze_rows=1,
         freeze_cols=3,
     )
     s.append(
         [
-            "Lijn-id", "Scope", "Naam", "Scope-id", "Bouwsteen", "Bouwsteen (code)", "Omschrijving",
-            "Methode", "Optimistisch (dagen)", "Meest waarschijnlijk (dagen)",
-            "Pessimistisch (dagen)", "Dagtarief", "Vast bedrag", "Laag", "Meest waarschijnlijk",
-            "Hoog", "Verwachte kost (PERT)", "Spreiding (sd)", "Begrotingsjaar",
-            "Eenmalig/terugkerend", "Categorie", "Categorie (code)", "Aanname", "Onderbouwing",
+            "Lijn-id",
+            "Scope",
+            "Naam",
+            "Scope-id",
+            "Bouwsteen",
+            "Bouwsteen (code)",
+            "Omschrijving",
+            "Methode",
+            "Optimistisch (dagen)",
+            "Meest waarschijnlijk (dagen)",
+            "Pessimistisch (dagen)",
+            "Dagtarief",
+            "Vast bedrag",
+            "Laag",
+            "Meest waarschijnlijk",
+            "Hoog",
+            "Verwachte kost (PERT)",
+            "Spreiding (sd)",
+            "Begrotingsjaar",
+            "Eenmalig/terugkerend",
+            "Categorie",
+            "Categorie (code)",
+            "Aanname",
+            "Onderbouwing",
         ],
         bold=True,
     )
@@ -335,41 +425,56 @@ def _checklist(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
     )
     s.append(
         [
-            "Scope", "Naam", "Scope-id", "Bouwsteen", "Checklist", "Stappen",
-            *(CHECKLIST_STATUSES[k] for k in CHECKLIST_STATUSES), "% afgerond",
-            "Eerstvolgende vervaldatum", "Eerstvolgende open stap", "Bouwsteen (code)",
+            "Scope",
+            "Naam",
+            "Scope-id",
+            "Bouwsteen",
+            "Checklist",
+            "Stappen",
+            *(CHECKLIST_STATUSES[k] for k in CHECKLIST_STATUSES),
+            "% afgerond",
+            "Eerstvolgende vervaldatum",
+            "Eerstvolgende open stap",
+            "Bouwsteen (code)",
         ],
         bold=True,
     )
-    groups: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
+    # One pass: per (scope, block, checklist) the step count, counts per status and the
+    # first pending step (earliest due date) - 10,000+ steps for a large agency.
+    groups: dict[tuple[str, str, str, str], list[Any]] = {}
     for item in doc.get("checklist_items", []):
-        if item.get("obsolete"):
+        g = item.get
+        if g("obsolete"):
             continue
-        key = (item.get("scope_kind", ""), item.get("scope_id", ""), item.get("block", ""), item.get("template", ""))
-        groups.setdefault(key, []).append(item)
+        key = (g("scope_kind", ""), g("scope_id", ""), g("block", ""), g("template", ""))
+        entry = groups.get(key)
+        if entry is None:
+            entry = groups[key] = [0, dict.fromkeys(CHECKLIST_STATUSES, 0), None]
+        entry[0] += 1
+        status = g("status", "open")
+        entry[1][status] = entry[1].get(status, 0) + 1
+        if status not in ("done", "na"):
+            candidate = (g("due_date") or "9999-12-31", g("step", ""), g("title", ""))
+            if entry[2] is None or candidate < entry[2]:
+                entry[2] = candidate
     styles = [P] * 12 + [T]
-    ordered = sorted(groups.items(), key=lambda kv: (kv[0][0], names.get(kv[0][1], "").casefold(), kv[0][2], kv[0][3]))
-    for (kind, scope_id, block, template), items in ordered:
-        counts = dict.fromkeys(CHECKLIST_STATUSES, 0)
-        for item in items:
-            status = item.get("status", "open")
-            counts[status] = counts.get(status, 0) + 1
-        applicable = len(items) - counts.get("na", 0)
-        pending = sorted(
-            (i for i in items if i.get("status") not in ("done", "na")),
-            key=lambda i: (i.get("due_date") or "9999", i.get("step", "")),
-        )
-        nxt = pending[0] if pending else None
+    ordered = sorted(
+        groups.items(),
+        key=lambda kv: (kv[0][0], names.get(kv[0][1], "").casefold(), kv[0][2], kv[0][3]),
+    )
+    for (kind, scope_id, block, template), (total, counts, pending) in ordered:
+        applicable = total - counts.get("na", 0)
+        due = "" if pending is None or pending[0] == "9999-12-31" else pending[0]
         s.append(
             [
                 *_scope(kind, scope_id, names),
                 est.block_label(block) if block else "",
                 template,
-                len(items),
+                total,
                 *(counts[k] for k in CHECKLIST_STATUSES),
                 round(100 * counts["done"] / applicable) if applicable else None,
-                _date(nxt.get("due_date", "")) if nxt else "",
-                nxt.get("title", "") if nxt else "",
+                _date(due),
+                pending[2] if pending else "",
                 block,
             ],
             styles,

@@ -90,7 +90,9 @@ def export(
     formats = list(FORMATS) if fmt == "all" else [fmt]
     for f in formats:
         if f not in FORMATS:
-            raise ExportError(f"Onbekend exportformaat '{f}' (kies uit {', '.join(FORMATS)} of all).")
+            raise ExportError(
+                f"Onbekend exportformaat '{f}' (kies uit {', '.join(FORMATS)} of all)."
+            )
     if fmt == "all" or out.is_dir():
         try:
             out.mkdir(parents=True, exist_ok=True)
@@ -134,7 +136,9 @@ def read(path: Path | str) -> dict[str, Any]:
         elif path.suffix.lower() == ".toml":
             from elo_tui.io.export_toml import loads
         else:
-            raise ExportError(f"'{path.name}': alleen .toml- of .json-indieningen kunnen ingelezen worden.")
+            raise ExportError(
+                f"'{path.name}': alleen .toml- of .json-indieningen kunnen ingelezen worden."
+            )
         return loads(text)
     except ValueError as exc:
         raise ExportError(f"'{path.name}': {exc}") from None

@@ -79,26 +79,21 @@ class Sheet:
     freeze_cols: int = 0
     rows: list[tuple[list[Any], Sequence[int] | None, bool]] = field(default_factory=list)
 
-    def append(self, values: list[Any], styles: Sequence[int] | None = None, *, bold: bool = False) -> None:
+    def append(
+        self, values: list[Any], styles: Sequence[int] | None = None, *, bold: bool = False
+    ) -> None:
         """One row. `styles[i]` is the style of column i (PLAIN when missing)."""
         self.rows.append((values, styles, bold))
 
     # -- rendering -------------------------------------------------------------------------
 
     def _strings(self) -> list[str]:
-        """Every string cell of the sheet, cleaned and XML-escaped, in cell order.
-
-        Escaping one joined string (C-speed `str.replace` on megabytes) instead of each
-        cell separately saves most of the time of writing text."""
-        texts = [v for values, _, _ in self.rows for v in values if type(v) is str and v]
-        if _ILLEGAL.search("".join(texts)) or max(map(len, texts), default=0) > MAX_CELL:
-            texts = [_ILLEGAL.sub("", t)[:MAX_CELL] for t in texts]
-        big = _SEP.join(texts)
-        big = big.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        return big.split(_SEP) if texts else []
+        """Every non-empty string cell of the sheet, cleaned and XML-escaped, in order."""
+        return _clean_escape(
+            [v for values, _, _ in self.rows for v in values if type(v) is str and v]
+        )
 
     def xml(self, selected: bool) -> str:
-        escaped = iter(self._strings())
         n_cols = max((len(values) for values, _, _ in self.rows), default=1) or 1
         out = [
             _XML,
@@ -120,9 +115,10 @@ class Sheet:
         out.append("<sheetData>")
         letters = _LETTERS
         attrs_cache: dict[tuple[int, bool, int], list[str]] = {}
-        take = escaped.__next__
-        # The hot loop (~200,000 cells for a large agency): exact type checks, style
+        take = iter(self._strings()).__next__
+        # The hot loop (~150,000 cells for a large agency): exact type checks, style
         # attributes prepared once per (styles, bold) combination, one f-string per cell.
+        # (Building the cells column by column with map/zip measured no faster.)
         for r, (values, styles, bold) in enumerate(self.rows, 1):
             key = (id(styles), bold, len(values))
             attrs = attrs_cache.get(key)
@@ -134,25 +130,12 @@ class Sheet:
             for c, v in enumerate(values):
                 t = type(v)
                 if t is str:
-                    if not v:
-                        continue
-                    x = take()
-                    if x and (x[0] <= " " or x[-1] <= " "):
-                        add(f'<c r="{letters[c]}{rs}"{attrs[c]} t="inlineStr"><is><t xml:space="preserve">{x}</t></is></c>')
-                    else:
-                        add(f'<c r="{letters[c]}{rs}"{attrs[c]} t="inlineStr"><is><t>{x}</t></is></c>')
+                    if v:
+                        add(_text_cell(f"{letters[c]}{rs}", attrs[c], take()))
                 elif t is float or t is int:
                     add(f'<c r="{letters[c]}{rs}"{attrs[c]}><v>{v!r}</v></c>')
-                elif v is None:
-                    continue
-                elif t is bool:
-                    add(f'<c r="{letters[c]}{rs}"{attrs[c]} t="b"><v>{int(v)}</v></c>')
-                elif isinstance(v, date):
-                    add(f'<c r="{letters[c]}{rs}" s="{DATE}"><v>{(v - _EPOCH).days}</v></c>')
-                elif isinstance(v, (int, float)):
-                    add(f'<c r="{letters[c]}{rs}"{attrs[c]}><v>{float(v)!r}</v></c>')
-                else:
-                    raise TypeError(f"cannot write {type(v).__name__} to a cell")
+                elif v is not None:
+                    add(_cell(f"{letters[c]}{rs}", attrs[c], v))
             out.append(f'<row r="{rs}">{"".join(cells)}</row>')
         out.append("</sheetData></worksheet>")
         return "".join(out)
@@ -175,6 +158,44 @@ class Sheet:
         )
 
 
+def _clean_escape(texts: list[str]) -> list[str]:
+    """Drop characters XML cannot hold, cut to Excel's cell limit, escape &, < and >.
+
+    One joined string goes through C-speed `str.replace` instead of every cell on its own.
+    """
+    if not texts:
+        return []
+    if _ILLEGAL.search("".join(texts)) or max(map(len, texts)) > MAX_CELL:
+        texts = [_ILLEGAL.sub("", t)[:MAX_CELL] for t in texts]
+    big = _SEP.join(texts).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return big.split(_SEP)
+
+
+def _text_cell(ref: str, attr: str, x: str) -> str:
+    space = ' xml:space="preserve"' if x and (x[0] <= " " or x[-1] <= " ") else ""
+    return f'<c r="{ref}"{attr} t="inlineStr"><is><t{space}>{x}</t></is></c>'
+
+
+def _cell(ref: str, attr: str, v: Any) -> str:
+    """One cell of any supported type ('' for an empty one)."""
+    t = type(v)
+    if v is None or (t is str and not v):
+        return ""
+    if isinstance(v, str):
+        return _text_cell(ref, attr, _clean_escape([str(v)])[0])
+    if t is bool:
+        return f'<c r="{ref}"{attr} t="b"><v>{int(v)}</v></c>'
+    if isinstance(v, (int, float)):
+        return (
+            f'<c r="{ref}"{attr}><v>{v!r}</v></c>'
+            if t in (int, float)
+            else _cell(ref, attr, float(v))
+        )
+    if isinstance(v, date):
+        return f'<c r="{ref}" s="{DATE}"><v>{(v - _EPOCH).days}</v></c>'
+    raise TypeError(f"cannot write {type(v).__name__} to a cell")
+
+
 def _styles() -> str:
     fmt = _escape_attr
     return (
@@ -191,12 +212,12 @@ def _styles() -> str:
         '<fills count="2"><fill><patternFill patternType="none"/></fill>'
         '<fill><patternFill patternType="gray125"/></fill></fills>'
         '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'  # noqa: E501 - XML reads best unbroken
         '<cellXfs count="6">'
         '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
         '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
         '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-        '<xf numFmtId="164" fontId="1" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyFont="1"/>'
+        '<xf numFmtId="164" fontId="1" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyFont="1"/>'  # noqa: E501 - XML reads best unbroken
         '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
         '<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
         "</cellXfs>"
@@ -205,7 +226,9 @@ def _styles() -> str:
     )
 
 
-def save(sheets: Sequence[Sheet], path: Path | str, *, creator: str = "elo_tui", title: str = "") -> None:
+def save(
+    sheets: Sequence[Sheet], path: Path | str, *, creator: str = "elo_tui", title: str = ""
+) -> None:
     """Write the workbook (the first sheet is the one shown on opening)."""
     if not sheets:
         raise ValueError("a workbook needs at least one sheet")
@@ -216,13 +239,13 @@ def save(sheets: Sequence[Sheet], path: Path | str, *, creator: str = "elo_tui",
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     content_types = (
         f'{_XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'  # noqa: E501 - XML reads best unbroken
         '<Default Extension="xml" ContentType="application/xml"/>'
         '<Override PartName="/xl/workbook.xml" '
         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
         + "".join(
             f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'  # noqa: E501 - XML reads best unbroken
             for i in range(1, n + 1)
         )
         + '<Override PartName="/xl/styles.xml" '
@@ -237,7 +260,7 @@ def save(sheets: Sequence[Sheet], path: Path | str, *, creator: str = "elo_tui",
         f'{_XML}<Relationships xmlns="{_PKG_REL}">'
         f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/>'
         '<Relationship Id="rId2" '
-        'Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" '
+        'Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" '  # noqa: E501 - XML reads best unbroken
         'Target="docProps/core.xml"/>'
         f'<Relationship Id="rId3" Type="{_REL}/extended-properties" Target="docProps/app.xml"/>'
         "</Relationships>"
@@ -247,7 +270,7 @@ def save(sheets: Sequence[Sheet], path: Path | str, *, creator: str = "elo_tui",
         'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
         'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        f"<dc:title>{_escape_attr(title)}</dc:title><dc:creator>{_escape_attr(creator)}</dc:creator>"
+        f"<dc:title>{_escape_attr(title)}</dc:title><dc:creator>{_escape_attr(creator)}</dc:creator>"  # noqa: E501 - XML reads best unbroken
         f'<dcterms:created xsi:type="dcterms:W3CDTF">{now}</dcterms:created>'
         f'<dcterms:modified xsi:type="dcterms:W3CDTF">{now}</dcterms:modified>'
         "</cp:coreProperties>"

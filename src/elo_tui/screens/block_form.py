@@ -1,6 +1,11 @@
 """Edit one cell of the block matrix: applicability, reason, stage, target date, evidence,
 note. An application-level block is stored on the application: the form says how many
-products follow, and lets you pick the application when a product uses two."""
+products follow, and lets you pick the application when a product uses two.
+
+Building a form with selects and a text area costs Textual ~0.3 s, too slow for a key
+pressed on every cell: the matrix installs one form and reuses it (`prepare`), so only
+the first edit pays for it.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Select, Static, TextArea
 
 from elo_tui.domain.blocks import (
@@ -24,6 +29,7 @@ from elo_tui.services import clock
 from elo_tui.services.mapping import Mapping, MatrixRow, set_block_status, status_values
 
 FIELDS = ("applicability", "reason", "stage", "target_date", "evidence", "note")
+INSTALLED_NAME = "elo-block-form"
 
 
 class BlockForm(FormScreen):
@@ -31,12 +37,16 @@ class BlockForm(FormScreen):
 
     DEFAULT_CSS = """
     BlockForm #block-info { color: $text-muted; height: auto; }
+    BlockForm #scope-box { height: auto; }
     BlockForm #suggestion-row { height: auto; padding: 1 0 0 0; }
     BlockForm #suggestion { width: 1fr; height: auto; color: $warning; }
     """
 
     def __init__(self, mapping: Mapping, row: MatrixRow, block: str) -> None:
         super().__init__()
+        self._target(mapping, row, block)
+
+    def _target(self, mapping: Mapping, row: MatrixRow, block: str) -> None:
         self.mapping = mapping
         self.row = row
         self.block = block
@@ -44,60 +54,81 @@ class BlockForm(FormScreen):
         self.scope = self.scopes[0]
         self.TITLE_TEXT = f"{BLOCKS_BY_CODE[block].label} – {row.name}"
 
+    def prepare(self, mapping: Mapping, row: MatrixRow, block: str) -> None:
+        """Point a reused form at another cell (before pushing it again)."""
+        self._target(mapping, row, block)
+        if self.is_mounted:
+            self._fill()
+
     # -- layout --------------------------------------------------------------------------
 
     def compose_fields(self) -> ComposeResult:
-        values = status_values(self.mapping.status(*self.scope, self.block))
-        yield Static(self._info_text(), id="block-info")
-        if len(self.scopes) > 1:
-            options = [(Text(self.mapping.scope_name(k, i)), f"{k}:{i}") for k, i in self.scopes]
+        yield Static("", id="block-info")
+        with Vertical(id="scope-box"):
             yield from self.field(
                 "scope",
                 "Toepassing (dit product gebruikt er twee)",
-                Select(options, allow_blank=False, value=f"{self.scope[0]}:{self.scope[1]}"),
+                Select([], allow_blank=True, prompt="Toepassing"),
             )
         yield from self.field(
             "applicability",
             "Toepasselijkheid",
-            Select(
-                [(label, key) for key, label in APPLICABILITY.items()],
-                allow_blank=False,
-                value=values["applicability"]
-                if values["applicability"] in APPLICABILITY
-                else "undecided",
-            ),
+            Select([(label, key) for key, label in APPLICABILITY.items()], allow_blank=False),
         )
         with Horizontal(id="suggestion-row"):
-            yield Static(self._suggestion_text(), id="suggestion")
+            yield Static("", id="suggestion")
             yield Button("Voorstel overnemen", id="take-suggestion")
         yield from self.field(
-            "reason",
-            "Reden (verplicht bij 'Niet van toepassing': pas toe of leg uit)",
-            Input(values["reason"]),
+            "reason", "Reden (verplicht bij 'Niet van toepassing': pas toe of leg uit)", Input()
         )
         yield from self.field(
-            "stage",
-            "Fase",
-            Select(
-                [(STAGE_LABELS[s], s) for s in STAGES],
-                allow_blank=False,
-                value=values["stage"] if values["stage"] in STAGES else "not_started",
-            ),
+            "stage", "Fase", Select([(STAGE_LABELS[s], s) for s in STAGES], allow_blank=False)
         )
         yield from self.field(
             "target_date",
             "Streefdatum in productie (JJJJ-MM-DD)",
-            Input(values["target_date"], placeholder="2026-12-31"),
+            Input(placeholder="2026-12-31"),
         )
         yield from self.field(
             "evidence",
             "Bewijs (link of bestandsverwijzing)",
-            Input(values["evidence"], placeholder="https://… of G:/dossiers/…"),
+            Input(placeholder="https://… of G:/dossiers/…"),
         )
-        yield from self.field("note", "Notitie", TextArea(values["note"]))
+        yield from self.field("note", "Notitie", TextArea())
 
     def on_mount(self) -> None:
-        self._show_suggestion()
+        self._fill()
+
+    def _fill(self) -> None:
+        """Show the current cell: title, scope choice, stored values, suggestion."""
+        self.query_one("#form-title", Static).update(Text(self.TITLE_TEXT))
+        self.show_errors({})
+        box = self.query_one("#scope-box")
+        box.display = len(self.scopes) > 1
+        scope_select = self.query_one("#f-scope", Select)
+        with self.prevent(Select.Changed):
+            scope_select.set_options(
+                [(Text(self.mapping.scope_name(k, i)), f"{k}:{i}") for k, i in self.scopes]
+            )
+            scope_select.value = f"{self.scope[0]}:{self.scope[1]}"
+        self._show_values()
+        self.query_one("#f-applicability", Select).focus()
+
+    def _show_values(self) -> None:
+        values = status_values(self.mapping.status(*self.scope, self.block))
+        applicability = values["applicability"]
+        stage = values["stage"]
+        self.query_one("#f-applicability", Select).value = (
+            applicability if applicability in APPLICABILITY else "undecided"
+        )
+        self.query_one("#f-stage", Select).value = stage if stage in STAGES else "not_started"
+        for key in ("reason", "target_date", "evidence"):
+            self.query_one(f"#f-{key}", Input).value = values[key]
+        self.query_one("#f-note", TextArea).text = values["note"]
+        self.query_one("#block-info", Static).update(self._info_text())
+        suggestion = self.mapping.suggestion(*self.scope, self.block)
+        self.query_one("#suggestion", Static).update(self._suggestion_text())
+        self.query_one("#take-suggestion", Button).display = suggestion is not None
 
     def _info_text(self) -> Text:
         kind, scope_id = self.scope
@@ -119,11 +150,6 @@ class BlockForm(FormScreen):
         source = "" if s.sourced else " (aanname, controleer)"
         return Text(f"Voorstel: {APPLICABILITY[s.applicability]}{source}. {s.why}")
 
-    def _show_suggestion(self) -> None:
-        s = self.mapping.suggestion(*self.scope, self.block)
-        self.query_one("#suggestion", Static).update(self._suggestion_text())
-        self.query_one("#take-suggestion", Button).display = s is not None
-
     # -- events ---------------------------------------------------------------------------
 
     @on(Select.Changed, "#f-scope")
@@ -131,15 +157,9 @@ class BlockForm(FormScreen):
         if not isinstance(event.value, str):
             return
         kind, scope_id = event.value.split(":", 1)
-        self.scope = (kind, scope_id)
-        values = status_values(self.mapping.status(kind, scope_id, self.block))
-        self.query_one("#f-applicability", Select).value = values["applicability"]
-        self.query_one("#f-stage", Select).value = values["stage"]
-        for key in ("reason", "target_date", "evidence"):
-            self.query_one(f"#f-{key}", Input).value = values[key]
-        self.query_one("#f-note", TextArea).text = values["note"]
-        self.query_one("#block-info", Static).update(self._info_text())
-        self._show_suggestion()
+        if (kind, scope_id) != self.scope:
+            self.scope = (kind, scope_id)
+            self._show_values()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "take-suggestion":
@@ -171,3 +191,15 @@ class BlockForm(FormScreen):
             self.app.ws, *self.scope, self.block, values, self.mapping.today or clock.today()
         )
         return errors if errors else saved
+
+
+def open_block_form(screen, mapping: Mapping, row: MatrixRow, block: str, callback) -> None:
+    """Push the (reused) block form for one cell of `screen`'s matrix."""
+    app = screen.app
+    if app.is_screen_installed(INSTALLED_NAME):
+        form = app.get_screen(INSTALLED_NAME)
+        form.prepare(mapping, row, block)
+    else:
+        form = BlockForm(mapping, row, block)
+        app.install_screen(form, INSTALLED_NAME)
+    app.push_screen(form, callback)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -21,6 +21,7 @@ from elo_tui.domain import checklists as cl
 from elo_tui.domain.blocks import BLOCKS, BLOCKS_BY_CODE
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.form import FormScreen
+from elo_tui.screens.template_notice import report_problems, warm_templates
 from elo_tui.services import checklists as svc
 from elo_tui.services import clock
 from elo_tui.widgets.virtual_table import Column, VirtualTable
@@ -90,14 +91,24 @@ class ChecklistScreen(AreaScreen):
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="filters"):
             yield Input(placeholder="Zoek in stap of product/toepassing…", id="search")
-            yield Select([(label, key) for key, label in SHOW.items()], allow_blank=False,
-                         value="open", id="show")
-            yield Select([("Programma (agentschap)", "agency")]
-                         + [(b.label, b.code) for b in BLOCKS],
-                         prompt="Alle bouwstenen", id="filter-block")
-        yield VirtualTable(COLUMNS, _cell, id="items",
-                           empty_text="Geen stappen. Ze verschijnen wanneer een bouwsteen "
-                           "vereist wordt (4: Bouwstenen).")
+            yield Select(
+                [(label, key) for key, label in SHOW.items()],
+                allow_blank=False,
+                value="open",
+                id="show",
+            )
+            yield Select(
+                [("Programma (agentschap)", "agency")] + [(b.label, b.code) for b in BLOCKS],
+                prompt="Alle bouwstenen",
+                id="filter-block",
+            )
+        yield VirtualTable(
+            COLUMNS,
+            _cell,
+            id="items",
+            empty_text="Geen stappen. Ze verschijnen wanneer een bouwsteen "
+            "vereist wordt (4: Bouwstenen).",
+        )
         yield Static("", id="step-detail")
         yield Label("", id="count")
 
@@ -107,12 +118,18 @@ class ChecklistScreen(AreaScreen):
         self.rows = svc.load_agenda(ws, self.today)
         self.apply_filter()
         self.query_one(VirtualTable).focus()
-        self._warm_templates()
+        self.set_timer(0.3, self._warm_templates)  # step descriptions; after the first paint
 
-    @work(thread=True, exclusive=True, group="templates", exit_on_error=False)
     def _warm_templates(self) -> None:
-        svc.load_templates()
-        self.app.call_from_thread(self._show_detail)
+        warm_templates(self)
+
+    def on_worker_state_changed(self, event) -> None:
+        if event.worker.group == "templates" and event.worker.result is not None:
+            report_problems(self, event.worker.result[1])
+            self._templates_ready()
+
+    def _templates_ready(self) -> None:
+        self._show_detail()  # the step's description comes from its template
 
     # -- filtering -------------------------------------------------------------------------
 
@@ -147,8 +164,10 @@ class ChecklistScreen(AreaScreen):
         overdue = sum(1 for r in self.rows if r.bucket == "overdue")
         soon = sum(1 for r in self.rows if r.bucket == "soon")
         self.query_one("#count", Label).update(
-            Text(f"{len(rows)} van {len(self.rows)} stappen · {overdue} te laat · "
-                 f"{soon} binnen 14 dagen")
+            Text(
+                f"{len(rows)} van {len(self.rows)} stappen · {overdue} te laat · "
+                f"{soon} binnen 14 dagen"
+            )
         )
         self._show_detail()
 
@@ -232,8 +251,9 @@ class ChecklistScreen(AreaScreen):
             for r in self.rows
         ]
         order = {key: i for i, key in enumerate(cl.BUCKETS)}
-        self.rows.sort(key=lambda r: (order[r.bucket], r.item.due_date or "9999",
-                                      r.item.title.casefold()))
+        self.rows.sort(
+            key=lambda r: (order[r.bucket], r.item.due_date or "9999", r.item.title.casefold())
+        )
         self.saved()
         self.apply_filter(keep_id=item.id)
         self.query_one(VirtualTable).focus()
@@ -255,8 +275,10 @@ def step_text(row: svc.AgendaRow) -> Text:
         if step.sourced:
             out.append(f"Bron: {step.source}", style="dim")
         else:
-            out.append("Aanname: pas deze stap aan wat jullie met Digitaal Vlaanderen of "
-                       "VLAIO afspreken.", style="dim italic")
+            out.append(
+                "Aanname: pas deze stap aan wat jullie met Digitaal Vlaanderen of VLAIO afspreken.",
+                style="dim italic",
+            )
         out.append("\n")
     if item.evidence:
         out.append(f"Bewijs: {item.evidence}\n")
@@ -290,15 +312,21 @@ class ItemForm(FormScreen):
         item = self.row.item
         yield Static(step_text(self.row), id="step-info")
         yield from self.field(
-            "status", "Status",
-            Select([(label, key) for key, label in cl.ITEM_STATUSES.items()], allow_blank=False,
-                   value=item.status if item.status in cl.ITEM_STATUSES else "open"),
+            "status",
+            "Status",
+            Select(
+                [(label, key) for key, label in cl.ITEM_STATUSES.items()],
+                allow_blank=False,
+                value=item.status if item.status in cl.ITEM_STATUSES else "open",
+            ),
         )
         yield from self.field("owner", "Eigenaar (rol of naam)", Input(item.owner))
-        yield from self.field("due_date", "Vervaldag (JJJJ-MM-DD)",
-                              Input(item.due_date, placeholder="2026-12-31"))
-        yield from self.field("evidence", "Bewijs (link of bestandsverwijzing)",
-                              Input(item.evidence))
+        yield from self.field(
+            "due_date", "Vervaldag (JJJJ-MM-DD)", Input(item.due_date, placeholder="2026-12-31")
+        )
+        yield from self.field(
+            "evidence", "Bewijs (link of bestandsverwijzing)", Input(item.evidence)
+        )
         yield from self.field("note", "Notitie", TextArea(item.note))
 
     @on(Input.Submitted)

@@ -28,16 +28,17 @@ from elo_tui.services.estimate import euro
 from elo_tui.widgets.virtual_table import Column, VirtualTable
 
 COLUMNS = [
-    Column("scope", "Toepassing / product", flex=3, min_width=16),
-    Column("block", "Bouwsteen", flex=2, min_width=10),
-    Column("description", "Omschrijving", flex=3, min_width=14),
+    Column("scope", "Toepassing / product", flex=3, min_width=14),
+    Column("block", "Bouwsteen", width=9),
+    Column("description", "Omschrijving", flex=2, min_width=12),
     Column("year", "Jaar", width=5),
     Column("category", "Categorie", width=11),
-    Column("days", "O / M / P dagen", width=15),
-    Column("mean", "Verwacht", width=11),
-    Column("sd", "± sd", width=9),
+    Column("days", "O/M/P dagen", width=11),
+    Column("mean", "Verwacht", width=10),
+    Column("sd", "± sd", width=8),
     Column("state", "Status", width=10),
 ]
+SHORT_CATEGORIES = {"internal": "Eigen", "supplier": "Leverancier", "licence": "Licentie"}
 BAR_WIDTH = 18
 SHORT_BLOCKS = {
     "acm_idm": "ACM/IDM",
@@ -87,12 +88,12 @@ class Row:
         if key == "year":
             return est.YEAR_LABELS.get(line.budget_year, line.budget_year)
         if key == "category":
-            return est.CATEGORIES.get(line.category, line.category)
+            return SHORT_CATEGORIES.get(line.category, line.category)
         if key == "days":
             if line.method == "fixed":
                 return "vast bedrag"
             o, m, p = line.optimistic_days, line.likely_days, line.pessimistic_days
-            return f"{_days(o)} / {_days(m)} / {_days(p)}"
+            return f"{_days(o)}/{_days(m)}/{_days(p)}"
         if key == "mean":
             return euro(c.mean) if c.valid else "–"
         if key == "sd":
@@ -100,7 +101,11 @@ class Row:
         if key == "state":
             if not c.valid:
                 return Text("⚠ ongeldig", style="red")
-            return Text("aanname", style="yellow") if line.assumed else Text("✓ bevestigd", style="green")
+            return (
+                Text("aanname", style="yellow")
+                if line.assumed
+                else Text("bevestigd", style="green")
+            )
         return ""
 
 
@@ -115,11 +120,12 @@ class CostsScreen(AreaScreen):
         Binding("p", "propose", "Voorstel uit sjabloon"),
         Binding("f", "forms_tool", "Formulierentool"),
         Binding("r", "refresh", "Vernieuwen"),
+        Binding("g", "request_data", "Aanvraaggegevens"),
     ]
     DEFAULT_CSS = """
     CostsScreen #costs-body { height: 1fr; }
     CostsScreen #costs-left { width: 1fr; }
-    CostsScreen #costs-side { width: 50; border-left: solid $panel; padding: 0 1; }
+    CostsScreen #costs-side { width: 46; border-left: solid $panel; padding: 0 1; }
     CostsScreen #costs-side > Static { margin-bottom: 1; }
     CostsScreen #costs-info { height: auto; padding: 0 1; color: $text-muted; }
     """
@@ -172,9 +178,13 @@ class CostsScreen(AreaScreen):
         current = table.current
         keep_id = self._keep_id or (current.line.id if current is not None else None)
         self._keep_id = None
-        rows = [Row(c, ov.scope_label(c.line.scope_kind, c.line.scope_id)) for c in ov.summary.costs]
+        rows = [
+            Row(c, ov.scope_label(c.line.scope_kind, c.line.scope_id)) for c in ov.summary.costs
+        ]
         order = {code: i for i, code in enumerate(est.BLOCKS)}
-        rows.sort(key=lambda r: (r.scope.casefold(), order.get(r.line.block, 99), r.line.description))
+        rows.sort(
+            key=lambda r: (r.scope.casefold(), order.get(r.line.block, 99), r.line.description)
+        )
         keep = next((r for r in rows if r.line.id == keep_id), None)
         table.set_rows(rows, keep=keep)
         self._show_totals(ov)
@@ -198,17 +208,21 @@ class CostsScreen(AreaScreen):
             out.append(f"{label:<17}")
             out.append(f"{euro(value):>16}\n", style=style)
         sim = s.simulation
-        out.append(f"{sim.draws:,} trekkingen, zaad {sim.seed}".replace(",", "."), style="dim")
+        draws = f"{sim.draws:,}".replace(",", ".")
+        out.append(f"{draws} trekkingen, zaad {sim.seed}", style="dim")
         self.query_one("#costs-totals", Static).update(out)
 
     def _show_years(self, ov: service.CostOverview) -> None:
         out = Text()
-        out.append("Per jaar (P50)      gevraagd    eigen\n", style="bold")
+        out.append("Jaar     kost (P50)    gevraagd       eigen\n", style="bold")
         for row in ov.summary.cofinancing:
             out.append(f"{est.YEAR_LABELS[row.year]:<6}{euro(row.cost):>13}")
             out.append(f"{euro(row.requested):>12}{euro(row.own_contribution):>12}\n")
             if row.shortfall > 0:
-                out.append(f"      eigen budget {euro(row.own_budget)}: tekort {euro(row.shortfall)}\n", style="red")
+                out.append(
+                    f"      eigen budget {euro(row.own_budget)}: tekort {euro(row.shortfall)}\n",
+                    style="red",
+                )
         largest = max((r.cost for r in ov.summary.cofinancing), default=0.0)
         for row in ov.summary.cofinancing:
             out.append(f"{est.YEAR_LABELS[row.year]:<6}")
@@ -224,9 +238,12 @@ class CostsScreen(AreaScreen):
         for code, value in by_block.items():
             out.append(f"{SHORT_BLOCKS.get(code, code)[:9]:<10}")
             out.append_text(money_bar(value, largest))
-            out.append(f"{euro(value):>13}\n")
+            out.append(f"{euro(value):>12}\n")
         if not by_block:
             out.append("(nog geen kosten)", style="dim")
+        out.append("\nPer categorie (verwacht)\n", style="bold")
+        for code, value in ov.summary.by_category.items():
+            out.append(f"{est.CATEGORIES[code]:<17}{euro(value):>16}\n")
         self.query_one("#costs-blocks", Static).update(out)
 
     def _show_info(self, ov: service.CostOverview, rows: list[Row]) -> None:
@@ -254,6 +271,18 @@ class CostsScreen(AreaScreen):
     def action_refresh(self) -> None:
         self._compute()
 
+    def action_request_data(self) -> None:
+        """Contact, day rates, own budget and requested co-financing per year."""
+        from elo_tui.screens.request_form import RequestForm
+
+        def done(agency) -> None:
+            if agency is not None:
+                self.saved()
+                self._compute()
+                self.notify("Aanvraaggegevens opgeslagen.", markup=False)
+
+        self.app.push_screen(RequestForm(), done)
+
     def _after_save(self, line: EstimateLine | None) -> None:
         if line is None:
             return
@@ -263,10 +292,22 @@ class CostsScreen(AreaScreen):
         self.query_one("#lines", VirtualTable).focus()
 
     def _open_form(self, line: EstimateLine | None, scope_kind: str, scope_id: str) -> None:
-        label = service.scope_label(scope_kind, scope_id, self.overview.scope_names if self.overview else {})
+        label = service.scope_label(
+            scope_kind, scope_id, self.overview.scope_names if self.overview else {}
+        )
         agency = self.app.ws.agency()
+        scopes = None
+        if line is None and self.overview is not None:
+            # A new line may go to any application or product; the selected one is preset.
+            names = self.overview.scope_names
+            ordered = sorted(names.items(), key=lambda kv: (kv[0][0], kv[1].casefold()))
+            scopes = [("Agentschap (algemeen)", "agency:")] + [
+                (service.scope_label(kind, sid, names), f"{kind}:{sid}")
+                for (kind, sid), _ in ordered
+            ]
         self.app.push_screen(
-            EstimateLineForm(line, scope_kind, scope_id, label, est.Rates.of(agency)), self._after_save
+            EstimateLineForm(line, scope_kind, scope_id, label, est.Rates.of(agency), scopes),
+            self._after_save,
         )
 
     def action_edit(self) -> None:
@@ -296,8 +337,11 @@ class CostsScreen(AreaScreen):
         if row is None:
             return
         if not row.cost.valid:
-            self.notify("Een ongeldige lijn kan niet bevestigd worden: verbeter ze eerst (e).",
-                        severity="warning", markup=False)
+            self.notify(
+                "Een ongeldige lijn kan niet bevestigd worden: verbeter ze eerst (e).",
+                severity="warning",
+                markup=False,
+            )
             return
         if service.confirm_line(self.app.ws, row.line.id) is not None:
             self._after_save(row.line)
@@ -325,16 +369,24 @@ class CostsScreen(AreaScreen):
         try:
             new = service.propose_lines(self.app.ws)
         except CostTemplateError as exc:
-            self.notify(str(exc), title="Kostensjabloon", severity="error", markup=False, timeout=12)
+            self.notify(
+                str(exc), title="Kostensjabloon", severity="error", markup=False, timeout=12
+            )
             return
         if not new:
-            self.notify("Geen nieuwe lijnen: elke vereiste bouwsteen die nog niet in productie is, "
-                        "heeft al een raming.", markup=False)
+            self.notify(
+                "Geen nieuwe lijnen: elke vereiste bouwsteen die nog niet in productie is, "
+                "heeft al een raming.",
+                markup=False,
+            )
             return
         self.saved()
         self._compute()
-        self.notify(f"{len(new)} lijnen voorgesteld uit het kostensjabloon (aannames: bevestig of "
-                    "pas aan).", markup=False)
+        self.notify(
+            f"{len(new)} lijnen voorgesteld uit het kostensjabloon (aannames: bevestig of "
+            "pas aan).",
+            markup=False,
+        )
 
     def action_forms_tool(self) -> None:
         if self.overview is None:
@@ -345,63 +397,124 @@ class CostsScreen(AreaScreen):
 class EstimateLineForm(FormScreen):
     """Add or edit one estimate line; every field checked with a Dutch message."""
 
-    def __init__(self, line: EstimateLine | None, scope_kind: str, scope_id: str,
-                 scope_label: str, rates: est.Rates) -> None:
+    def __init__(
+        self,
+        line: EstimateLine | None,
+        scope_kind: str,
+        scope_id: str,
+        scope_label: str,
+        rates: est.Rates,
+        scopes: list[tuple[str, str]] | None = None,
+    ) -> None:
         super().__init__()
         self.line = line
+        self.scopes = scopes  # (label, "kind:id") choices for a new line
         self.scope_kind = scope_kind
         self.scope_id = scope_id
         self.rates = rates
-        self.TITLE_TEXT = f"{'Ramingslijn bewerken' if line else 'Nieuwe ramingslijn'} – {scope_label}"
+        self.TITLE_TEXT = (
+            f"{'Ramingslijn bewerken' if line else 'Nieuwe ramingslijn'} – {scope_label}"
+        )
 
     def compose_fields(self) -> ComposeResult:
         v = service.form_values(self.line or EstimateLine(scope_kind=self.scope_kind))
         blocks = [(label, code) for code, (_scope, label) in est.BLOCKS.items()]
+        if self.scopes:
+            current = f"{self.scope_kind}:{self.scope_id}"
+            values = {value for _label, value in self.scopes}
+            yield from self.field(
+                "scope",
+                "Toepassing of product",
+                Select(
+                    [(Text(label), value) for label, value in self.scopes],
+                    allow_blank=False,
+                    value=current if current in values else "agency:",
+                ),
+            )
         yield from self.field("description", "Omschrijving", Input(v["description"]))
         yield from self.field(
-            "block", "Bouwsteen",
-            Select(blocks, prompt="Geen (algemeen)", value=v["block"] if v["block"] in est.BLOCKS else Select.NULL),
+            "block",
+            "Bouwsteen",
+            Select(
+                blocks,
+                prompt="Geen (algemeen)",
+                value=v["block"] if v["block"] in est.BLOCKS else Select.NULL,
+            ),
         )
         yield from self.field(
-            "method", "Methode",
-            Select([(label, key) for key, label in est.METHODS.items()], allow_blank=False,
-                   value=v["method"] if v["method"] in est.METHODS else "three_point"),
+            "method",
+            "Methode",
+            Select(
+                [(label, key) for key, label in est.METHODS.items()],
+                allow_blank=False,
+                value=v["method"] if v["method"] in est.METHODS else "three_point",
+            ),
         )
-        yield from self.field("optimistic_days", "Optimistisch (persoonsdagen, O)", Input(v["optimistic_days"]))
-        yield from self.field("likely_days", "Meest waarschijnlijk (persoonsdagen, M)", Input(v["likely_days"]))
-        yield from self.field("pessimistic_days", "Pessimistisch (persoonsdagen, P)", Input(v["pessimistic_days"]))
+        yield from self.field(
+            "optimistic_days", "Optimistisch (persoonsdagen, O)", Input(v["optimistic_days"])
+        )
+        yield from self.field(
+            "likely_days", "Meest waarschijnlijk (persoonsdagen, M)", Input(v["likely_days"])
+        )
+        yield from self.field(
+            "pessimistic_days", "Pessimistisch (persoonsdagen, P)", Input(v["pessimistic_days"])
+        )
         defaults = []
         if self.rates.internal is not None:
-            defaults.append(f"eigen personeel {euro(self.rates.internal)}")
+            defaults.append(f"eigen {euro(self.rates.internal)}")
         if self.rates.supplier is not None:
             defaults.append(f"leverancier {euro(self.rates.supplier)}")
-        hint = f"leeg = standaard van het agentschap ({', '.join(defaults)})" if defaults else "verplicht"
-        yield from self.field("day_rate", f"Dagtarief in € per dag ({hint})", Input(v["day_rate"]))
-        yield from self.field("fixed_amount", "Vast bedrag in € (offerte, licentie; bij methode 'vast bedrag')",
-                              Input(v["fixed_amount"]))
+        hint = f"leeg = standaard: {', '.join(defaults)}" if defaults else "verplicht"
+        yield from self.field("day_rate", f"Dagtarief € per dag ({hint})", Input(v["day_rate"]))
         yield from self.field(
-            "budget_year", "Begrotingsjaar",
-            Select([(label, key) for key, label in est.YEAR_LABELS.items()], allow_blank=False,
-                   value=v["budget_year"] if v["budget_year"] in est.YEARS else "2026"),
+            "fixed_amount",
+            "Vast bedrag in € (offerte, licentie; bij methode 'vast bedrag')",
+            Input(v["fixed_amount"]),
         )
         yield from self.field(
-            "recurrence", "Eenmalig of terugkerend",
-            Select([(label, key) for key, label in est.RECURRENCES.items()], allow_blank=False,
-                   value=v["recurrence"] if v["recurrence"] in est.RECURRENCES else "one_off"),
+            "budget_year",
+            "Begrotingsjaar",
+            Select(
+                [(label, key) for key, label in est.YEAR_LABELS.items()],
+                allow_blank=False,
+                value=v["budget_year"] if v["budget_year"] in est.YEARS else "2026",
+            ),
         )
         yield from self.field(
-            "category", "Categorie",
-            Select([(label, key) for key, label in est.CATEGORIES.items()], allow_blank=False,
-                   value=v["category"] if v["category"] in est.CATEGORIES else "internal"),
+            "recurrence",
+            "Eenmalig of terugkerend",
+            Select(
+                [(label, key) for key, label in est.RECURRENCES.items()],
+                allow_blank=False,
+                value=v["recurrence"] if v["recurrence"] in est.RECURRENCES else "one_off",
+            ),
         )
-        yield from self.field("basis", "Onderbouwing (aannames, wie schatte, wanneer)", TextArea(v["basis"]))
+        yield from self.field(
+            "category",
+            "Categorie",
+            Select(
+                [(label, key) for key, label in est.CATEGORIES.items()],
+                allow_blank=False,
+                value=v["category"] if v["category"] in est.CATEGORIES else "internal",
+            ),
+        )
+        yield from self.field(
+            "basis", "Onderbouwing (aannames, wie schatte, wanneer)", TextArea(v["basis"])
+        )
 
     def values(self) -> dict[str, Any]:
-        return {k: self.value(k) for k in est.LINE_FORM_FIELDS}
+        values = {k: self.value(k) for k in est.LINE_FORM_FIELDS}
+        if self.scopes:
+            values["scope"] = self.value("scope")
+        return values
 
     def submit(self, values: dict[str, Any]) -> Any:
-        return service.save_line(self.app.ws, values, line=self.line,
-                                 scope_kind=self.scope_kind, scope_id=self.scope_id)
+        kind, scope_id = self.scope_kind, self.scope_id
+        if "scope" in values:
+            kind, _, scope_id = str(values.pop("scope")).partition(":")
+        return service.save_line(
+            self.app.ws, values, line=self.line, scope_kind=kind, scope_id=scope_id
+        )
 
 
 class FormsToolScreen(FormScreen):
@@ -416,20 +529,31 @@ class FormsToolScreen(FormScreen):
         ov = self.overview
         out = Text()
         if ov.forms_tool_cost is None:
-            out.append("Geen vergelijking mogelijk: het kostensjabloon of het dagtarief ontbreekt.\n")
+            out.append(
+                "Geen vergelijking mogelijk: het kostensjabloon of het dagtarief ontbreekt.\n"
+            )
         else:
             out.append(
-                f"Formulierentool: {euro(ov.forms_tool_cost)} per product (raming uit het sjabloon). "
+                f"Formulierentool: {euro(ov.forms_tool_cost)} per product "
+                "(raming uit het sjabloon). "
                 "Eigen integratie = eigen lijnen + aandeel van de toepassing; dat aandeel valt pas "
-                "weg als alle producten van de toepassing verhuizen.\n\n", style="dim")
-            out.append(f"{'Product':<38}{'aanvr./jaar':>12}{'eigen':>12}{'tool':>12}{'verschil':>12}\n",
-                       style="bold")
+                "weg als alle producten van de toepassing verhuizen.\n\n",
+                style="dim",
+            )
+            out.append(
+                f"{'Product':<38}{'aanvr./jaar':>12}{'eigen':>12}{'tool':>12}{'verschil':>12}\n",
+                style="bold",
+            )
             for r in ov.forms_tool:
                 out.append(f"{r.name[:37]:<38}")
-                out.append(f"{r.yearly_volume:>12}{euro(r.own_integration):>12}{euro(r.forms_tool):>12}")
+                out.append(
+                    f"{r.yearly_volume:>12}{euro(r.own_integration):>12}{euro(r.forms_tool):>12}"
+                )
                 out.append(f"{euro(r.saving):>12}\n", style="green" if r.saving > 0 else "")
             if not ov.forms_tool:
-                out.append("Geen producten onder de drempel die nog niet via de formulierentool lopen.")
+                out.append(
+                    "Geen producten onder de drempel die nog niet via de formulierentool lopen."
+                )
         yield Static(out, id="forms-table")
 
     def on_mount(self) -> None:

@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState
 from elo_tui.domain.blocks import BLOCKS_BY_CODE, DEADLINES, format_percent
 from elo_tui.domain.checklists import ITEM_STATUS_SYMBOLS
 from elo_tui.screens.base import AreaScreen
+from elo_tui.screens.template_notice import report_problems, warm_templates
 from elo_tui.services import clock
 
 BAR_WIDTH = 20
@@ -104,19 +105,30 @@ class DashboardScreen(AreaScreen):
 
     def _compute(self) -> None:
         if self.app.ws is not None:
-            self._load_data(self.app.ws, clock.today())
+            self._load_data(self.app.ws.path, clock.today())
 
     @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
-    def _load_data(self, ws, today):
+    def _load_data(self, path, today):
+        # Its own connection: the app's may be closed (quit) while this still reads, and
+        # closing a connection another thread is using can crash SQLite.
         from elo_tui.services.dashboard import load_dashboard
+        from elo_tui.store import Workspace
 
-        return load_dashboard(ws, today)
+        with Workspace.open(path) as ws:
+            return load_dashboard(ws, today)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "templates":
+            if event.state == WorkerState.SUCCESS and event.worker.result is not None:
+                report_problems(self, event.worker.result[1])
+            return
         if event.worker.group != "dashboard":
             return
         if event.state == WorkerState.SUCCESS and event.worker.result is not None:
             self.show(event.worker.result)
+            # A moment later, still in the background, get the checklist templates ready
+            # for the first edit, and say so if some template file is broken.
+            self.set_timer(1.0, lambda: warm_templates(self))
         elif event.state == WorkerState.ERROR:
             self.query_one("#dash-blocks", Static).update(
                 Text(f"Kon het overzicht niet berekenen: {event.worker.error}", style="red")
@@ -159,8 +171,9 @@ class DashboardScreen(AreaScreen):
             out.append("\n")
         out.append(f"{'Alles':<9}", style="bold")
         out.append_text(bar(s.overall_percent))
-        out.append(f" {format_percent(s.overall_percent):>8} {s.overall_done:>5}/"
-                   f"{s.overall_applicable:<5}")
+        out.append(
+            f" {format_percent(s.overall_percent):>8} {s.overall_done:>5}/{s.overall_applicable:<5}"
+        )
         out.append(
             f"\nSSO {s.sso.yes}/{s.products_total - s.sso.not_applicable} · "
             f"gericht aanmelden {s.gericht_aanmelden.yes}/"
@@ -186,12 +199,12 @@ class DashboardScreen(AreaScreen):
         values = [float(h[1].get("overall_percent") or 0.0) for h in data.history]
         out.append("\nGereedheid over tijd\n", style="bold")
         first = data.history[0][0] if data.history else ""
-        out.append(f"{len(values)} dag{'en' if len(values) != 1 else ''} sinds {first}\n",
-                   style="dim")
+        out.append(
+            f"{len(values)} dag{'en' if len(values) != 1 else ''} sinds {first}\n", style="dim"
+        )
         out.append_text(history_chart(values, width=36))
         if len(values) >= 2:
-            out.append(f"\n{format_percent(values[0])} → {format_percent(values[-1])}",
-                       style="dim")
+            out.append(f"\n{format_percent(values[0])} → {format_percent(values[-1])}", style="dim")
         self.query_one("#dash-deadlines", Static).update(out)
 
     def _show_agenda(self, data) -> None:

@@ -9,17 +9,17 @@ of that application follows at once.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
-from textual.widgets import Label, Select, Static
+from textual.widgets import Label, Static
 
 from elo_tui.domain.blocks import (
     APPLICABILITY,
     BLOCKS,
     BLOCKS_BY_CODE,
     DEADLINES,
+    DEADLINES_BY_KEY,
     FORMS_TOOL,
     LEGEND,
     NOT_APPLICABLE,
@@ -29,8 +29,9 @@ from elo_tui.domain.blocks import (
     UNDECIDED,
     cell_text,
 )
-from elo_tui.domain.readiness import product_readiness
+from elo_tui.domain.readiness import count_conform
 from elo_tui.screens.base import AreaScreen
+from elo_tui.screens.template_notice import report_problems, warm_templates
 from elo_tui.services import mapping as svc
 from elo_tui.widgets.matrix_table import MatrixTable
 from elo_tui.widgets.virtual_table import Column
@@ -67,34 +68,52 @@ def cell_markup(view: svc.CellView) -> Text:
     return Text(text, style=style)
 
 
+def describe_filter(f: svc.RowFilter, app_names: dict[str, str]) -> Text:
+    """One line saying which filters are on, for the matrix's filter bar."""
+    parts = []
+    if f.deadline in DEADLINES_BY_KEY:
+        parts.append(("blokkeert", DEADLINES_BY_KEY[f.deadline].label))
+    if f.block in BLOCKS_BY_CODE:
+        parts.append(("bouwsteen", BLOCKS_BY_CODE[f.block].label))
+    if f.application:
+        parts.append(("toepassing", app_names.get(f.application, "?")))
+    line = Text(" Filters: ", style="bold")
+    if not parts:
+        line.append(
+            "geen (f: filteren · d: wat een deadline tegenhoudt · b: per bouwsteen)", style="dim"
+        )
+    for i, (what, value) in enumerate(parts):
+        if i:
+            line.append(" · ")
+        line.append(f"{what} ")
+        line.append(value, style="bold")
+    if parts:
+        line.append("   (Esc: wissen)", style="dim")
+    return line
+
+
 class MatrixScreen(AreaScreen):
     MODE = "matrix"
     BINDINGS = [
         Binding("enter,e", "edit", "Bewerken"),
         Binding("v", "accept_suggestion", "Voorstel overnemen"),
+        Binding("f", "filters", "Filters"),
         Binding("d", "cycle_deadline", "Deadlinefilter"),
         Binding("b", "cycle_block", "Bouwsteenfilter"),
         Binding("escape", "clear_filters", "Filters wissen"),
     ]
     DEFAULT_CSS = """
-    MatrixScreen #filters { height: 3; }
-    MatrixScreen #filters Select { width: 1fr; }
+    MatrixScreen #filter-summary { height: 1; }
     MatrixScreen #cell-detail { height: 3; padding: 0 1; border-top: solid $panel; }
     MatrixScreen #legend { height: 1; padding: 0 1; color: $text-muted; }
     """
 
     mapping: svc.Mapping | None = None
+    filters: svc.RowFilter = svc.RowFilter()
+    conform: int | None = None  # products ELO-conform
 
     def compose_body(self) -> ComposeResult:
-        with Horizontal(id="filters"):
-            yield Select(
-                [(f"Blokkeert {d.label}", d.key) for d in DEADLINES],
-                prompt="Alle producten",
-                id="filter-deadline",
-            )
-            yield Select([(b.label, b.code) for b in BLOCKS], prompt="Alle bouwstenen",
-                         id="filter-block")
-            yield Select([], prompt="Alle toepassingen", id="filter-app")
+        yield Static(id="filter-summary")
         yield MatrixTable(
             COLUMNS,
             self._cell,
@@ -111,41 +130,27 @@ class MatrixScreen(AreaScreen):
 
     def load(self) -> None:
         self.mapping = svc.load_mapping(self.app.ws)
-        select = self.query_one("#filter-app", Select)
-        current = select.value
-        apps = sorted(self.mapping.applications.values(), key=lambda a: a.name.casefold())
-        with self.prevent(Select.Changed):
-            select.set_options([(Text(a.name), a.id) for a in apps])
-            if current in self.mapping.applications:
-                select.value = current
+        if self.filters.application not in self.mapping.applications:
+            self.filters = svc.RowFilter(self.filters.deadline, self.filters.block, "")
+        self.conform = None
         self.apply_filter()
+        self.call_after_refresh(self._count_conform)
         self.query_one(MatrixTable).focus()
-        self.conform: int | None = None
-        self._count_conform(self.mapping)
-        self._warm_templates()
+        # Get the checklist templates ready for the first edit, once the screen is up.
+        self.set_timer(0.5, self._warm_templates)
 
-    @work(thread=True, exclusive=True, group="matrix-count", exit_on_error=False)
-    def _count_conform(self, mapping: svc.Mapping) -> None:
-        # All 1,202 products' readiness (~0.1 s) would delay the first paint: count in
-        # the background, on a copy, without touching the cache the screen draws from.
-        statuses = dict(mapping.statuses)
-        products = list(mapping.products.values())
-        n = sum(product_readiness(p, statuses, mapping.today).elo_conform for p in products)
+    def _count_conform(self) -> None:
+        # After the first paint: ~20 ms at 1,202 products that the first frame need not wait for.
+        if self.mapping is not None:
+            self.conform = count_conform(self.mapping.products.values(), self.mapping.statuses)
+            self._update_count(self.query_one(MatrixTable).rows)
 
-        def show() -> None:
-            if mapping is self.mapping and self.conform is None:
-                self.conform = n
-                self._update_count(self.query_one(MatrixTable).rows)
-
-        self.app.call_from_thread(show)
-
-    @work(thread=True, exclusive=True, group="templates", exit_on_error=False)
     def _warm_templates(self) -> None:
-        # Validating the templates imports pydantic (~0.3 s): do it now, in the background,
-        # so that the first edit that creates checklist items does not wait for it.
-        from elo_tui.services import checklists
+        warm_templates(self)
 
-        checklists.load_templates()
+    def on_worker_state_changed(self, event) -> None:
+        if event.worker.group == "templates" and event.worker.result is not None:
+            report_problems(self, event.worker.result[1])
 
     def _cell(self, row: svc.MatrixRow, key: str) -> str | Text:
         m = self.mapping
@@ -160,24 +165,19 @@ class MatrixScreen(AreaScreen):
             return Text("ja" if ok else "nee", style="green" if ok else "red")
         return cell_markup(m.view(row, key))
 
-    def current_filter(self) -> svc.RowFilter:
-        def value(widget_id: str) -> str:
-            v = self.query_one(widget_id, Select).value
-            return v if isinstance(v, str) else ""
-
-        return svc.RowFilter(
-            deadline=value("#filter-deadline"),
-            block=value("#filter-block"),
-            application=value("#filter-app"),
-        )
+    def set_filter(self, f: svc.RowFilter) -> None:
+        self.filters = f
+        self.apply_filter()
 
     def apply_filter(self) -> None:
         if self.mapping is None:
             return
         table = self.query_one(MatrixTable)
         keep = table.current
-        rows = self.mapping.filter_rows(self.current_filter())
+        rows = self.mapping.filter_rows(self.filters)
         table.set_rows(rows, keep=keep if keep in rows else None)
+        names = {i: a.name for i, a in self.mapping.applications.items()}
+        self.query_one("#filter-summary", Static).update(describe_filter(self.filters, names))
         self._update_count(rows)
         self._show_detail()
 
@@ -187,34 +187,40 @@ class MatrixScreen(AreaScreen):
         shown = sum(1 for r in rows if r.kind != SCOPE_APPLICATION)
         total = len(m.products)
         part = f"{shown} van {total} producten" if shown != total else f"{total} producten"
-        conform = "…" if getattr(self, "conform", None) is None else str(self.conform)
+        conform = "…" if self.conform is None else str(self.conform)
         self.query_one("#count", Label).update(
-            Text(f"{part} · {conform} ELO-conform · ←→↑↓ cel kiezen · Enter bewerken")
+            Text(f"{part} · {conform} ELO-conform · ←→↑↓ cel kiezen · Enter bewerken"),
+            layout=False,  # one line, always: no layout pass of the whole screen
         )
 
-    @on(Select.Changed)
-    def _filter_changed(self) -> None:
-        self.apply_filter()
-
-    def _cycle(self, widget_id: str, keys: list[str]) -> None:
-        select = self.query_one(widget_id, Select)
-        current = select.value if isinstance(select.value, str) else ""
+    def _cycle(self, current: str, keys: list[str]) -> str:
         options = ["", *keys]
-        nxt = options[(options.index(current) + 1) % len(options)] if current in options else ""
-        if nxt:
-            select.value = nxt
-        else:
-            select.clear()
+        return options[(options.index(current) + 1) % len(options)] if current in options else ""
 
     def action_cycle_deadline(self) -> None:
-        self._cycle("#filter-deadline", [d.key for d in DEADLINES])
+        f = self.filters
+        nxt = self._cycle(f.deadline, [d.key for d in DEADLINES])
+        self.set_filter(svc.RowFilter(nxt, f.block, f.application))
 
     def action_cycle_block(self) -> None:
-        self._cycle("#filter-block", BLOCK_KEYS)
+        f = self.filters
+        self.set_filter(svc.RowFilter(f.deadline, self._cycle(f.block, BLOCK_KEYS), f.application))
+
+    def action_filters(self) -> None:
+        if self.mapping is None:
+            return
+        from elo_tui.screens.matrix_filter import MatrixFilterScreen
+
+        def chosen(f: svc.RowFilter | None) -> None:
+            if f is not None:
+                self.set_filter(f)
+            self.query_one(MatrixTable).focus()
+
+        names = {i: a.name for i, a in self.mapping.applications.items()}
+        self.app.push_screen(MatrixFilterScreen(self.filters, names), chosen)
 
     def action_clear_filters(self) -> None:
-        for widget_id in ("#filter-deadline", "#filter-block", "#filter-app"):
-            self.query_one(widget_id, Select).clear()
+        self.set_filter(svc.RowFilter())
         self.query_one(MatrixTable).focus()
 
     # -- the current cell ----------------------------------------------------------------------
@@ -251,12 +257,16 @@ class MatrixScreen(AreaScreen):
                 status = m.status(*m.edit_scopes(row, block)[0], block)
                 if status is not None and status.reason and cell.applicability == NOT_APPLICABLE:
                     status_line += f": {status.reason}"
+                if status is not None and status.verified_central:
+                    status_line += " · nagekeken door VLAIO"
             lines.append(Text(status_line))
             if cell.applicability == UNDECIDED and view.suggestion is not None:
                 s = view.suggestion
                 lines.append(
-                    Text(f"Voorstel: {APPLICABILITY[s.applicability]} – {s.why} (v: overnemen)",
-                         style="italic")
+                    Text(
+                        f"Voorstel: {APPLICABILITY[s.applicability]} – {s.why} (v: overnemen)",
+                        style="italic",
+                    )
                 )
         # Fixed height: no layout pass needed (it would repaint the whole screen).
         detail.update(Text("\n").join(lines), layout=False)
@@ -271,9 +281,9 @@ class MatrixScreen(AreaScreen):
         if not self.mapping.edit_scopes(row, block):
             self.notify(self._not_here(row, block), severity="warning", markup=False)
             return
-        from elo_tui.screens.block_form import BlockForm
+        from elo_tui.screens.block_form import open_block_form
 
-        self.app.push_screen(BlockForm(self.mapping, row, block), self._after_edit)
+        open_block_form(self, self.mapping, row, block, self._after_edit)
 
     def _not_here(self, row: svc.MatrixRow, block: str) -> str:
         info = BLOCKS_BY_CODE[block]
@@ -312,12 +322,9 @@ class MatrixScreen(AreaScreen):
         if errors:
             self.notify(next(iter(errors.values())), severity="warning", markup=False)
             return
+        # No toast: the cell and the detail line show the result (and a toast would
+        # cost a layout pass of the whole screen on every key).
         self._after_edit(saved)
-        self.notify(
-            f"{BLOCKS_BY_CODE[block].short}: {APPLICABILITY[saved.applicability]} "
-            f"({m.scope_name(*scope)})",
-            markup=False,
-        )
 
     def _after_edit(self, status) -> None:
         if status is None or self.mapping is None:
@@ -330,8 +337,8 @@ class MatrixScreen(AreaScreen):
             self.conform += sum(m.readiness(p).elo_conform for p in affected) - before
         self.saved()
         table = self.query_one(MatrixTable)
-        rows = self.mapping.filter_rows(self.current_filter())
-        if self.current_filter().active:
+        rows = self.mapping.filter_rows(self.filters)
+        if self.filters.active:
             # Filters may now hide or show rows; keep the cursor on the same cell if we can.
             table.set_rows(rows, keep=table.current if table.current in rows else None)
         else:

@@ -22,6 +22,10 @@ class ProductForm(FormScreen):
 
     def compose_fields(self) -> ComposeResult:
         p = self.product or Product()
+        if self.product is not None:
+            from elo_tui.widgets.review_panel import ReviewPanel
+
+            yield ReviewPanel(self.app.ws, p.id)
         apps = sorted(self.app.ws.list(Application), key=lambda a: a.name.casefold())
         app_options = [(Text(a.name), a.id) for a in apps]
         app_ids = {a.id for a in apps}

@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
+from elo_tui.domain import submission as sub
 from elo_tui.domain.completeness import SEVERITY_LABELS, Issue
 from elo_tui.domain.records import Submission
 from elo_tui.screens.base import AreaScreen
@@ -26,14 +27,14 @@ from elo_tui.services import submission as service
 from elo_tui.widgets.virtual_table import Column, VirtualTable
 
 ISSUE_COLUMNS = [
-    Column("severity", "Ernst", width=13),
+    Column("severity", "Ernst", width=14),
     Column("message", "Wat ontbreekt", flex=1, min_width=30),
 ]
 VERSION_COLUMNS = [
     Column("version", "Versie", width=6),
     Column("created", "Aangemaakt (UTC)", width=16),
-    Column("author", "Door", flex=1, min_width=8),
-    Column("sha", "SHA-256", width=14),
+    Column("author", "Door", flex=1, min_width=6),
+    Column("sha", "SHA-256", width=13),
     Column("review", "Beoordeling", width=11),
 ]
 REVIEW_LABELS = {"verified": "nagekeken", "issues": "opmerkingen", "approved": "goedgekeurd"}
@@ -49,7 +50,10 @@ EXPORT_FORMATS = {
 def issue_cell(issue: Issue, key: str) -> Text:
     if key == "severity":
         label = SEVERITY_LABELS[issue.severity]
-        return Text(f"{'✗' if issue.blocking else '!'} {label}", style="bold red" if issue.blocking else "yellow")
+        return Text(
+            f"{'✗' if issue.blocking else '!'} {label}",
+            style="bold red" if issue.blocking else "yellow",
+        )
     return Text(issue.message)
 
 
@@ -61,7 +65,7 @@ def version_cell(record: Submission, key: str) -> str | Text:
     if key == "author":
         return Text(record.author)
     if key == "sha":
-        return record.sha256[:12] + "…"
+        return record.sha256[:11] + "…"
     if key == "review":
         return REVIEW_LABELS.get(record.review_state, record.review_state or "–")
     return ""
@@ -74,12 +78,15 @@ class SubmissionScreen(AreaScreen):
         Binding("x", "export", "Exporteren"),
         Binding("c", "export_concept", "Concept exporteren"),
         Binding("r", "refresh", "Nakijken"),
+        Binding("g", "request_data", "Aanvraaggegevens"),
     ]
     DEFAULT_CSS = """
     SubmissionScreen #sub-status { height: auto; padding: 0 1; }
     SubmissionScreen #sub-body { height: 1fr; }
     SubmissionScreen #sub-left { width: 1fr; }
-    SubmissionScreen #sub-right { width: 64; border-left: solid $panel; }
+    SubmissionScreen #sub-right { width: 58; border-left: solid $panel; }
+    SubmissionScreen #issue-detail { height: auto; max-height: 4; padding: 0 1;
+        color: $text-muted; }
     SubmissionScreen #versions { height: 9; }
     SubmissionScreen .sub-title { text-style: bold; padding: 0 1; }
     SubmissionScreen #sub-diff-box { height: 1fr; padding: 0 1; }
@@ -87,17 +94,30 @@ class SubmissionScreen(AreaScreen):
 
     issues: list[Issue] = []
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._diff_cache: dict[str, Text] = {}  # submission id -> diff panel
+
     def compose_body(self) -> ComposeResult:
         yield Static(Text("Bezig met nakijken…", style="italic"), id="sub-status")
         with Horizontal(id="sub-body"):
             with Vertical(id="sub-left"):
                 yield Label("Wat ontbreekt nog (blokkerend eerst)", classes="sub-title")
-                yield VirtualTable(ISSUE_COLUMNS, issue_cell, id="issues",
-                                   empty_text="Niets ontbreekt: de aanvraag is volledig.")
+                yield VirtualTable(
+                    ISSUE_COLUMNS,
+                    issue_cell,
+                    id="issues",
+                    empty_text="Niets ontbreekt: de aanvraag is volledig.",
+                )
+                yield Static("", id="issue-detail")
             with Vertical(id="sub-right"):
                 yield Label("Versies", classes="sub-title")
-                yield VirtualTable(VERSION_COLUMNS, version_cell, id="versions",
-                                   empty_text="Nog geen indiening. Druk op 'n' om er een te maken.")
+                yield VirtualTable(
+                    VERSION_COLUMNS,
+                    version_cell,
+                    id="versions",
+                    empty_text="Nog geen indiening. Druk op 'n' om er een te maken.",
+                )
                 yield Label("Verschil met de vorige versie", classes="sub-title")
                 with VerticalScroll(id="sub-diff-box"):
                     yield Static("", id="sub-diff")
@@ -122,15 +142,26 @@ class SubmissionScreen(AreaScreen):
                 self.show_issues(event.worker.result or [])
                 self.show_versions()
             elif event.state == WorkerState.ERROR:
-                self._status(Text(f"Kon de aanvraag niet nakijken: {event.worker.error}", style="red"))
+                self._status(
+                    Text(f"Kon de aanvraag niet nakijken: {event.worker.error}", style="red")
+                )
         elif group == "submission-export":
             if event.state == WorkerState.SUCCESS:
                 files = event.worker.result or []
-                self.notify("Geëxporteerd:\n" + "\n".join(str(p) for p in files), title="Export",
-                            markup=False, timeout=10)
+                self.notify(
+                    "Geëxporteerd:\n" + "\n".join(str(p) for p in files),
+                    title="Export",
+                    markup=False,
+                    timeout=10,
+                )
             elif event.state == WorkerState.ERROR:
-                self.notify(str(event.worker.error), title="Export mislukt", severity="error",
-                            markup=False, timeout=12)
+                self.notify(
+                    str(event.worker.error),
+                    title="Export mislukt",
+                    severity="error",
+                    markup=False,
+                    timeout=12,
+                )
 
     def _status(self, text: Text) -> None:
         self.query_one("#sub-status", Static).update(text)
@@ -140,14 +171,20 @@ class SubmissionScreen(AreaScreen):
         n_block = sum(1 for i in issues if i.blocking)
         n_warn = len(issues) - n_block
         if n_block:
-            text = Text(f"✗ Nog niet klaar om in te dienen: {n_block} blokkerend, {n_warn} "
-                        f"waarschuwing{'en' if n_warn != 1 else ''}. Los eerst de blokkerende punten op.",
-                        style="bold red")
+            text = Text(
+                f"✗ Nog niet klaar om in te dienen: {n_block} blokkerend, {n_warn} "
+                f"waarschuwing{'en' if n_warn != 1 else ''}. Los eerst de blokkerende punten op.",
+                style="bold red",
+            )
         else:
-            text = Text(f"✓ Klaar om in te dienen ({n_warn} waarschuwing{'en' if n_warn != 1 else ''}). "
-                        "Druk op 'n' om een nieuwe versie te bevriezen.", style="bold green")
+            text = Text(
+                f"✓ Klaar om in te dienen ({n_warn} waarschuwing{'en' if n_warn != 1 else ''}). "
+                "Druk op 'n' om een nieuwe versie te bevriezen.",
+                style="bold green",
+            )
         self._status(text)
         self.query_one("#issues", VirtualTable).set_rows(issues)
+        self.query_one("#issue-detail", Static).update(Text(issues[0].message) if issues else "")
 
     def show_versions(self, select_version: int | None = None) -> None:
         records = list(reversed(service.list_submissions(self.app.ws)))  # newest first
@@ -161,21 +198,34 @@ class SubmissionScreen(AreaScreen):
         if record is None:
             widget.update("")
             return
-        records = service.list_submissions(self.app.ws)
-        before = [r for r in records if r.version < record.version]
-        ok = service.verify(record)
+        widget.update(self._diff_text(record))
+
+    def _diff_text(self, record: Submission) -> Text:
+        """The diff panel of a version; cached, as submissions never change (a large
+        agency's snapshot is several MB, parsing two of them takes a moment)."""
+        cached = self._diff_cache.get(record.id)
+        if cached is not None:
+            return cached
+        rows = self.query_one("#versions", VirtualTable).rows  # newest first
+        before = [r for r in rows if r.version < record.version]
         out = Text()
         out.append(f"SHA-256 {record.sha256}\n", style="dim")
-        if not ok:
+        if not service.verify(record, deep=False):
             out.append("Let op: de inhoud klopt niet meer met de SHA-256.\n", style="bold red")
         if not before:
             out.append("Eerste versie: geen vorige om mee te vergelijken.")
         else:
-            lines = service.diff_versions(self.app.ws, before[-1].version, record.version)
+            lines = sub.diff(service.content_of(before[0]), service.content_of(record))
             out.append(lines[0] + "\n", style="bold")
             for line in lines[1:]:
                 out.append(f"• {line}\n")
-        widget.update(out)
+        self._diff_cache[record.id] = out
+        return out
+
+    @on(VirtualTable.Highlighted, "#issues")
+    def _issue_highlighted(self, event: VirtualTable.Highlighted) -> None:
+        issue: Issue = event.row
+        self.query_one("#issue-detail", Static).update(Text(issue.message))
 
     @on(VirtualTable.Highlighted, "#versions")
     def _version_highlighted(self, event: VirtualTable.Highlighted) -> None:
@@ -186,18 +236,38 @@ class SubmissionScreen(AreaScreen):
     def action_refresh(self) -> None:
         self._compute()
 
+    def action_request_data(self) -> None:
+        """Contact, day rates, own budget and requested co-financing per year."""
+        from elo_tui.screens.request_form import RequestForm
+
+        def done(agency) -> None:
+            if agency is not None:
+                self.saved()
+                self._compute()
+                self.notify("Aanvraaggegevens opgeslagen.", markup=False)
+
+        self.app.push_screen(RequestForm(), done)
+
     def action_create(self) -> None:
         try:
             record = service.create(self.app.ws)
         except service.IncompleteError as exc:
             self.show_issues(exc.issues)
-            self.notify(f"{exc} Er is niets aangemaakt; zie de lijst.", title="Niet ingediend",
-                        severity="error", markup=False, timeout=10)
+            self.notify(
+                f"{exc} Er is niets aangemaakt; zie de lijst.",
+                title="Niet ingediend",
+                severity="error",
+                markup=False,
+                timeout=10,
+            )
             self.query_one("#issues", VirtualTable).focus()
             return
         self.saved()
-        self.notify(f"Versie {record.version} bevroren (SHA-256 {record.sha256[:12]}…).",
-                    title="Indiening aangemaakt", markup=False)
+        self.notify(
+            f"Versie {record.version} bevroren (SHA-256 {record.sha256[:12]}…).",
+            title="Indiening aangemaakt",
+            markup=False,
+        )
         self.show_versions(select_version=record.version)
         self._compute()
 
@@ -207,12 +277,20 @@ class SubmissionScreen(AreaScreen):
     def action_export(self) -> None:
         record = self._selected_version()
         if record is None:
-            self.notify("Er is nog geen indiening om te exporteren: maak er eerst een ('n'), of "
-                        "exporteer de huidige stand als concept ('c').", severity="warning", markup=False)
+            self.notify(
+                "Er is nog geen indiening om te exporteren: maak er eerst een ('n'), of "
+                "exporteer de huidige stand als concept ('c').",
+                severity="warning",
+                markup=False,
+            )
             return
-        if not service.verify(record):
-            self.notify(f"Versie {record.version} klopt niet meer met haar SHA-256; er wordt niets "
-                        "geëxporteerd.", severity="error", markup=False)
+        if not service.verify(record, deep=False):
+            self.notify(
+                f"Versie {record.version} klopt niet meer met haar SHA-256; er wordt niets "
+                "geëxporteerd.",
+                severity="error",
+                markup=False,
+            )
             return
 
         def done(choice: tuple[str, str] | None) -> None:
@@ -247,10 +325,17 @@ class ExportForm(FormScreen):
 
     def compose_fields(self) -> ComposeResult:
         yield from self.field(
-            "format", "Formaat",
-            Select([(label, key) for key, label in EXPORT_FORMATS.items()], allow_blank=False, value="all"),
+            "format",
+            "Formaat",
+            Select(
+                [(label, key) for key, label in EXPORT_FORMATS.items()],
+                allow_blank=False,
+                value="all",
+            ),
         )
-        yield from self.field("out", "Map (of bestand bij één formaat)", Input(str(Path.cwd() / "exports")))
+        yield from self.field(
+            "out", "Map (of bestand bij één formaat)", Input(str(Path.cwd() / "exports"))
+        )
 
     def values(self) -> dict[str, Any]:
         return {"format": self.value("format"), "out": self.value("out").strip()}

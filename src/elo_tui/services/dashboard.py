@@ -32,7 +32,9 @@ class DashboardData:
 def load_dashboard(ws: Workspace, today: date, limit: int = 6) -> DashboardData:
     m = svc.load_mapping(ws, today)
     summary = m.summary()
-    names: dict[tuple[str, str], str] = {("application", i): a.name for i, a in m.applications.items()}
+    names: dict[tuple[str, str], str] = {
+        ("application", i): a.name for i, a in m.applications.items()
+    }
     names.update({("product", i): p.name for i, p in m.products.items()})
     agency = m.agency
     if agency is not None:

@@ -308,7 +308,12 @@ def save_product(
 
 
 def delete_product(ws: Workspace, product_id: str) -> None:
-    ws.delete(Product, product_id)
+    """Tombstone a product with its block statuses; its checklist items become obsolete."""
+    from elo_tui.services.mapping import forget_scope
+
+    with ws.transaction():
+        ws.delete(Product, product_id)
+        forget_scope(ws, "product", product_id)
 
 
 def save_application(
@@ -334,6 +339,8 @@ def delete_application(ws: Workspace, application_id: str) -> int:
     """Tombstone an application and unlink it from its products, in one transaction.
 
     Returns how many products lost a link (the caller warned about them first)."""
+    from elo_tui.services.mapping import forget_scope
+
     products = products_of_application(ws, application_id)
     with ws.transaction():
         for p in products:
@@ -343,4 +350,5 @@ def delete_application(ws: Workspace, application_id: str) -> int:
                 p.followup_application_id = ""
             ws.save(p)
         ws.delete(Application, application_id)
+        forget_scope(ws, "application", application_id)
     return len(products)

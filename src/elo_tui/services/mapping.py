@@ -197,9 +197,7 @@ class Mapping:
         cell = self.readiness(row.id).cells[block]
         if scope == SCOPE_APPLICATION:
             apps = self.edit_scopes(row, block)
-            suggestion = (
-                self.suggestion(SCOPE_APPLICATION, apps[0][1], block) if apps else None
-            )
+            suggestion = self.suggestion(SCOPE_APPLICATION, apps[0][1], block) if apps else None
             return CellView(cell, suggestion, True)
         return CellView(cell, self.suggestion(SCOPE_PRODUCT, row.id, block), False)
 
@@ -255,8 +253,51 @@ class Mapping:
         )
 
 
+# What the mapping reads of products and statuses: the records it holds are partial,
+# read-only views (half the cost of full records at 1,202 products). Saving always
+# re-reads the full record from the store (see set_block_status).
+_PRODUCT_COLUMNS = (
+    "id",
+    "name",
+    "ipdc_type",
+    "target_groups",
+    "request_application_id",
+    "followup_application_id",
+)
+_STATUS_COLUMNS = (
+    "id",
+    "scope_kind",
+    "scope_id",
+    "block",
+    "applicability",
+    "reason",
+    "stage",
+    "target_date",
+    "evidence",
+    "note",
+    "verified_central",
+)
+
+
 def load_mapping(ws: Workspace, today: date | None = None) -> Mapping:
-    return Mapping(ws.agency(), ws.list(Application), ws.list(Product), ws.list(BlockStatus), today)
+    import json
+
+    products = [
+        Product(
+            id=pid,
+            name=name or "",
+            ipdc_type=ipdc_type or "",
+            target_groups=json.loads(groups) if groups else [],
+            request_application_id=req or "",
+            followup_application_id=fol or "",
+        )
+        for pid, name, ipdc_type, groups, req, fol in ws.columns(Product, _PRODUCT_COLUMNS)
+    ]
+    statuses = [
+        BlockStatus(**dict(zip(_STATUS_COLUMNS, row, strict=True)))
+        for row in ws.columns(BlockStatus, _STATUS_COLUMNS)
+    ]
+    return Mapping(ws.agency(), ws.list(Application), products, statuses, today)
 
 
 # -- changing a cell ----------------------------------------------------------------------------
@@ -319,6 +360,25 @@ EDIT_FIELDS = ("applicability", "reason", "stage", "target_date", "evidence", "n
 def status_values(status: BlockStatus | None) -> dict[str, str]:
     """The editable fields of a status (defaults when there is none yet)."""
     return {k: getattr(status or BlockStatus(), k) for k in EDIT_FIELDS}
+
+
+def forget_scope(ws: Workspace, scope_kind: str, scope_id: str) -> int:
+    """When a product or application is deleted: tombstone its block statuses and mark its
+    checklist items obsolete (kept, with their notes, like any closed checklist). Call it
+    in the same transaction as the delete. Returns how many records changed."""
+    from elo_tui.domain.records import ChecklistItem
+
+    where, params = "scope_kind = ? AND scope_id = ?", (scope_kind, scope_id)
+    changed = 0
+    with ws.transaction():
+        for status in ws.list(BlockStatus, where=where, params=params):
+            ws.delete(BlockStatus, status.id)
+            changed += 1
+        items = [i for i in ws.list(ChecklistItem, where=where, params=params) if not i.obsolete]
+        for item in items:
+            item.obsolete = True
+        changed += ws.save_many(items) if items else 0
+    return changed
 
 
 # -- history ---------------------------------------------------------------------------------------

@@ -20,8 +20,12 @@ VERDICT_SYMBOLS = {"verified": "✓", "issues": "!", "approved": "✔"}
 
 def reviews_for(ws, record_id: str) -> list[Review]:
     """Feedback on one record (product, block status, submission…), newest first."""
-    return ws.list(Review, where="target_id = ?", params=(record_id,),
-                   order_by="created_at DESC, updated_at DESC")
+    return ws.list(
+        Review,
+        where="target_id = ?",
+        params=(record_id,),
+        order_by="created_at DESC, updated_at DESC",
+    )
 
 
 def latest_verdicts(ws) -> dict[str, str]:
@@ -42,3 +46,17 @@ def describe(review: Review) -> str:
     who = review.reviewer or "VLAIO"
     text = f"{symbol} {label} – {who}, {when}"
     return f"{text}: {review.comment}" if review.comment else text
+
+
+def recent(ws, limit: int = 10) -> list[tuple[Review, str]]:
+    """The latest feedback with a short name of the record it concerns (newest first)."""
+    from elo_tui.domain.records import RECORD_KINDS
+    from elo_tui.sync.conflicts import KIND_LABELS, record_label
+
+    out = []
+    for r in ws.list(Review, order_by="created_at DESC, updated_at DESC")[:limit]:
+        kind = RECORD_KINDS.get(r.target_kind)
+        target = ws.get(kind, r.target_id) if kind is not None else None
+        name = record_label(target) if target is not None else r.target_id[:8]
+        out.append((r, f"{KIND_LABELS.get(r.target_kind, r.target_kind)} {name}"))
+    return out

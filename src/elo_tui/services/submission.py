@@ -73,7 +73,9 @@ def read_state(ws: Workspace, *, seed: int = est.DEFAULT_SEED) -> State:
 def check(ws: Workspace, state: State | None = None) -> list[Issue]:
     """The completeness check: blocking issues first, then warnings."""
     s = state or read_state(ws)
-    return completeness.check(s.agency, s.applications, s.products, s.block_statuses, s.lines, s.summary)
+    return completeness.check(
+        s.agency, s.applications, s.products, s.block_statuses, s.lines, s.summary
+    )
 
 
 def _today() -> date:
@@ -172,11 +174,15 @@ def content_of(submission: Submission) -> dict[str, Any]:
     return json.loads(submission.content)
 
 
-def verify(submission: Submission) -> bool:
-    """True when the stored content still matches its SHA-256 and is canonical."""
+def verify(submission: Submission, *, deep: bool = True) -> bool:
+    """True when the stored content still matches its SHA-256 (and, with `deep`, is
+    still canonical JSON: parsing and re-encoding 7 MB takes a while, so screens that
+    only show a mark use deep=False)."""
     text = submission.content
     if hashlib.sha256(text.encode("utf-8")).hexdigest() != submission.sha256:
         return False
+    if not deep:
+        return True
     try:
         return sub.canonical_json(json.loads(text)) == text
     except (ValueError, sub.SubmissionFormatError):
@@ -298,3 +304,26 @@ def concept_source(ws: Workspace, *, author: str | None = None) -> ExportSource:
 
 def document_of(submission: Submission) -> dict[str, Any]:
     return source_of(submission).document
+
+
+# -- the agency's request data ---------------------------------------------------------------
+
+
+def save_request(ws: Workspace, values: dict[str, Any]) -> Agency | dict[str, str]:
+    """Store contact, day rates, own budget, requested amounts and justification.
+
+    Returns the agency, or field -> Dutch message when nothing was saved."""
+    from elo_tui.domain.cofinancing_request import REQUEST_YEARS, parse_request_form
+
+    agency = ws.agency()
+    if agency is None:
+        return {"contact_name": "Er is nog geen agentschap in deze werkruimte."}
+    cleaned, errors = parse_request_form(values)
+    if errors:
+        return errors
+    # Years the form does not show (e.g. an imported "later") are kept, never dropped.
+    kept = {y: v for y, v in agency.requested_cofinancing.items() if y not in REQUEST_YEARS}
+    cleaned["requested_cofinancing"] = {**kept, **cleaned["requested_cofinancing"]}
+    for key, value in cleaned.items():
+        setattr(agency, key, value)
+    return ws.save(agency)

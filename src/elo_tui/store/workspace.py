@@ -8,6 +8,7 @@ with synchronous=FULL so a confirmed edit survives a killed process or a power c
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import sqlite3
@@ -188,11 +189,14 @@ class Workspace:
         convert = [(n, d) for n, d in decoders if d is not None]  # JSON and bool columns
         cols = ", ".join(f'"{n}"' for n in names)
         try:
+            # Sorted here, not with ORDER BY: walking the id index costs 2x the scan.
             rows = self.conn.execute(
-                f'SELECT {cols} FROM "{kind.KIND}" WHERE deleted = 0 ORDER BY id'
+                f'SELECT {cols} FROM "{kind.KIND}" WHERE deleted = 0'
             ).fetchall()
         except sqlite3.DatabaseError as exc:
             raise _damaged(self.path, exc) from None
+        at = names.index("id")
+        rows.sort(key=lambda row: row[at])
         out = [dict(zip(names, row, strict=True)) for row in rows]
         for d, row in zip(out, rows, strict=True):
             if None in row:
@@ -232,15 +236,8 @@ class Workspace:
         ).fetchone()[0]
 
     def _write(self, record: Record) -> None:
-        names = record.field_names()
-        cols = ", ".join(f'"{n}"' for n in names)
-        marks = ", ".join("?" for _ in names)
-        updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n != "id")
-        self.conn.execute(
-            f'INSERT INTO "{record.KIND}" ({cols}) VALUES ({marks}) '
-            f"ON CONFLICT(id) DO UPDATE SET {updates}",
-            [_encode(getattr(record, n)) for n in names],
-        )
+        names, sql = _upsert_sql(type(record))
+        self.conn.execute(sql, [_encode(getattr(record, n)) for n in names])
 
     def _stamp(self, record: Record, by: str | None) -> None:
         record.updated_at = utc_now()
@@ -384,6 +381,20 @@ class Workspace:
 
     def integrity_check(self) -> str:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+@functools.cache
+def _upsert_sql(kind: type[Record]) -> tuple[tuple[str, ...], str]:
+    """Insert-or-update statement of a record kind (built once: pulls write thousands)."""
+    names = kind.field_names()
+    cols = ", ".join(f'"{n}"' for n in names)
+    marks = ", ".join("?" for _ in names)
+    updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n != "id")
+    sql = (
+        f'INSERT INTO "{kind.KIND}" ({cols}) VALUES ({marks}) '
+        f"ON CONFLICT(id) DO UPDATE SET {updates}"
+    )
+    return names, sql
 
 
 def _check_header(path: Path) -> None:

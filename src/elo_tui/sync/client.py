@@ -129,8 +129,7 @@ class TrackerClient:
         self._http = httpx.Client(
             base_url=self.url + "/v1",
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
-            headers={"Authorization": f"Bearer {token}",
-                     "User-Agent": f"elo-tui/{__version__}"},
+            headers={"Authorization": f"Bearer {token}", "User-Agent": f"elo-tui/{__version__}"},
             verify=_tls(self.url),
             transport=transport,
             follow_redirects=False,
@@ -164,10 +163,12 @@ class TrackerClient:
             except httpx.TransportError as exc:
                 if "CERTIFICATE_VERIFY_FAILED" in str(exc):
                     # Not a passing network problem: retrying will not help.
-                    raise SyncError(self._redact(
-                        f"Het certificaat van {self.url} is niet geldig of niet vertrouwd. "
-                        "Controleer het adres; een eigen CA geef je op met SSL_CERT_FILE."
-                    )) from None
+                    raise SyncError(
+                        self._redact(
+                            f"Het certificaat van {self.url} is niet geldig of niet vertrouwd. "
+                            "Controleer het adres; een eigen CA geef je op met SSL_CERT_FILE."
+                        )
+                    ) from None
                 reason = f"verbinding mislukt ({type(exc).__name__})"
             else:
                 if response.status_code < 300:
@@ -177,10 +178,12 @@ class TrackerClient:
                 reason = f"de tracker antwoordde {response.status_code}"
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
             if attempt >= self.retry.attempts:
-                raise Offline(self._redact(
-                    f"Tracker {self.url} niet bereikbaar: {reason} (na {attempt} pogingen). "
-                    "Je wijzigingen blijven bewaard; synchroniseer later opnieuw."
-                ))
+                raise Offline(
+                    self._redact(
+                        f"Tracker {self.url} niet bereikbaar: {reason} (na {attempt} pogingen). "
+                        "Je wijzigingen blijven bewaard; synchroniseer later opnieuw."
+                    )
+                )
             delay = self.retry.delay(attempt, retry_after, self._rng)
             if self._on_retry is not None:
                 self._on_retry(reason, delay)
@@ -200,10 +203,12 @@ class TrackerClient:
         if status == 403:
             return AuthRefused(self._redact(f"Niet toegestaan door de tracker (403): {detail}"))
         if status == 404:
-            return AuthRefused(self._redact(
-                f"De tracker kent deze werkruimte niet of het token hoort bij een ander "
-                f"agentschap (404): {detail}"
-            ))
+            return AuthRefused(
+                self._redact(
+                    f"De tracker kent deze werkruimte niet of het token hoort bij een ander "
+                    f"agentschap (404): {detail}"
+                )
+            )
         return Refused(self._redact(f"De tracker weigerde de aanvraag ({status}): {detail}"))
 
     # -- calls -----------------------------------------------------------------------------
@@ -220,7 +225,9 @@ class TrackerClient:
 
     def push(self, workspace: str, body: bytes, key: str) -> dict[str, Any]:
         response = self.request(
-            "POST", f"/workspaces/{workspace}/changes", content=body,
+            "POST",
+            f"/workspaces/{workspace}/changes",
+            content=body,
             headers={"Idempotency-Key": key, "Content-Type": "application/json"},
         )
         return response.json()
@@ -234,7 +241,9 @@ class TrackerClient:
     def upload_submission(self, workspace: str, submission: dict[str, Any]) -> dict[str, Any]:
         body = json.dumps(submission, ensure_ascii=False).encode("utf-8")
         response = self.request(
-            "POST", f"/workspaces/{workspace}/submissions", content=body,
+            "POST",
+            f"/workspaces/{workspace}/submissions",
+            content=body,
             headers={"Content-Type": "application/json"},
         )
         return response.json()

@@ -18,7 +18,7 @@ import ipaddress
 import os
 import stat
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -35,7 +35,7 @@ class SyncConfigError(Exception):
 @dataclass(frozen=True)
 class SyncConfig:
     url: str = ""
-    token: str = ""
+    token: str = field(default="", repr=False)  # never in logs or worker descriptions
     url_from_env: bool = False
     token_from_env: bool = False
     path: Path | None = None
@@ -142,8 +142,9 @@ def load(workspace_path: Path, env: dict[str, str] | None = None) -> SyncConfig:
     token = token or str(data.get("token", ""))
     if url:
         url = normalize_url(url)
-    return SyncConfig(url=url, token=token, url_from_env=url_env, token_from_env=token_env,
-                      path=path)
+    return SyncConfig(
+        url=url, token=token, url_from_env=url_env, token_from_env=token_env, path=path
+    )
 
 
 def save(workspace_path: Path, *, url: str | None = None, token: str | None = None) -> SyncConfig:
@@ -166,7 +167,9 @@ def save(workspace_path: Path, *, url: str | None = None, token: str | None = No
         os.chmod(tmp, 0o600)  # O_CREAT's mode is ignored for an existing file
         os.replace(tmp, path)
     except OSError as exc:
-        raise SyncConfigError(f"Kan de instellingen niet bewaren in '{path}': {exc.strerror}.") from None
+        raise SyncConfigError(
+            f"Kan de instellingen niet bewaren in '{path}': {exc.strerror}."
+        ) from None
     return load(workspace_path)
 
 

@@ -167,13 +167,22 @@ def field_diffs(ws, conflict: Conflict, *, only_different: bool = False) -> list
     mine_data = record_data(mine) if mine is not None else {}
     theirs_data = record_data(theirs)
     skip = set(SERVER_FIELDS.get(conflict.kind, ()))
-    diffs = [FieldDiff(DELETED, FIELD_LABELS[DELETED],
-                       mine.deleted if mine is not None else True, theirs.deleted)]
+    diffs = [
+        FieldDiff(
+            DELETED,
+            FIELD_LABELS[DELETED],
+            mine.deleted if mine is not None else True,
+            theirs.deleted,
+        )
+    ]
     for name in theirs.data_field_names():
         if name == "id" or name in skip:
             continue
-        diffs.append(FieldDiff(name, FIELD_LABELS.get(name, name), mine_data.get(name),
-                               theirs_data.get(name)))
+        diffs.append(
+            FieldDiff(
+                name, FIELD_LABELS.get(name, name), mine_data.get(name), theirs_data.get(name)
+            )
+        )
     if only_different:
         diffs = [d for d in diffs if d.differs]
     return diffs
@@ -221,3 +230,41 @@ def resolve_all(ws, choice: Choice) -> int:
     for c in items:
         resolve(ws, c, choice)
     return len(items)
+
+
+# -- presenting ---------------------------------------------------------------------------
+
+
+def record_label(record: Record | None) -> str:
+    """A short name for a record: what a person recognises it by."""
+    if record is None:
+        return "(verwijderd)"
+    for name in ("name", "title", "description", "comment"):
+        value = getattr(record, name, "")
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    block = getattr(record, "block", "")
+    return f"{block} {record.id[:8]}".strip()
+
+
+def format_value(value: Any, resolve_id=None) -> str:
+    """A field value as text for people: lists joined, URIs as their Dutch label,
+    application ids as the application's name (via `resolve_id`), booleans as ja/nee."""
+    from elo_tui.domain.codelists import label_for
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, list):
+        return ", ".join(format_value(v, resolve_id) for v in value) or "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {format_value(v, resolve_id)}" for k, v in value.items()) or "—"
+    if isinstance(value, str):
+        if value.startswith("http"):
+            return label_for(value)
+        if resolve_id is not None:
+            found = resolve_id(value)
+            if found:
+                return found
+    return str(value)

@@ -22,31 +22,31 @@ import json
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from elo_tui.domain.records import RECORD_KINDS, Agency, Record, Submission, utc_now
 from elo_tui.sync import conflicts
 from elo_tui.sync.client import AuthRefused, Offline, SyncError, TrackerClient
+from elo_tui.sync.state import (  # noqa: F401 - re-exported for callers
+    CURSOR,
+    LAST_ATTEMPT,
+    LAST_ERROR,
+    LAST_SUCCESS,
+    PENDING_KEY,
+    PENDING_PUSH,
+    PHASE_LABELS,
+    STATE,
+    WORKSPACE,
+    status,
+)
 from elo_tui.sync.wire import SERVER_FIELDS, from_wire, record_data, same_content, to_wire
 
-CURSOR = "sync.cursor"
-PENDING_PUSH = "sync.pending_push"
-LAST_SUCCESS = "sync.last_success"
-LAST_ATTEMPT = "sync.last_attempt"
-LAST_ERROR = "sync.last_error"
-STATE = "sync.state"  # "online" | "offline" | "error"
-WORKSPACE = "sync.workspace"  # OVO code the workspace is bound to on the tracker
-
 # Parents before children, so a half-pushed run never leaves a dangling reference.
-PUSH_KINDS = ("agency", "application", "product", "block_status", "estimate_line",
-              "checklist_item")
+PUSH_KINDS = ("agency", "application", "product", "block_status", "estimate_line", "checklist_item")
 BATCH = 1000  # records per push (the tracker accepts up to 1,000)
 PAGE = 1000
-
-
-PHASE_LABELS = {"connect": "verbinden", "pull": "ontvangen", "push": "versturen",
-                "submissions": "indieningen", "done": "klaar"}
 
 
 @dataclass
@@ -67,7 +67,6 @@ class SyncResult:
     submissions: int = 0
     requests: int = 0
     seconds: float = 0.0
-    messages: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         parts = [f"{self.pushed} verstuurd", f"{self.pulled} ontvangen"]
@@ -176,10 +175,12 @@ class SyncEngine:
     def _pull(self) -> None:
         since = self._cursor()
         done = 0
+        reset = False
         while True:
             page = self.client.pull(self.workspace, since, self.page_size)
-            if page.get("reset"):
+            if page.get("reset") and not reset:
                 # The tracker lost what we saw (restored backup): read everything again.
+                reset = True
                 since = 0
                 self.ws.set_meta(CURSOR, "0")
                 continue
@@ -190,8 +191,7 @@ class SyncEngine:
             done += len(records)
             self.result.pulled += len(records)
             remaining = int(page.get("remaining", 0) or 0)
-            self._progress(Progress("pull", done, done + remaining,
-                                    f"{done} record(s) ontvangen"))
+            self._progress(Progress("pull", done, done + remaining, f"{done} record(s) ontvangen"))
             since = page["cursor"]
             if not page.get("has_more"):
                 return
@@ -201,8 +201,9 @@ class SyncEngine:
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
             marks = ", ".join("?" for _ in chunk)
-            for rec in self.ws.list(kind, where=f"id IN ({marks})", params=chunk,
-                                    include_deleted=True):
+            for rec in self.ws.list(
+                kind, where=f"id IN ({marks})", params=chunk, include_deleted=True
+            ):
                 out[rec.id] = rec
         return out
 
@@ -252,8 +253,9 @@ class SyncEngine:
         if writes:
             self.ws.put_synced(writes)
 
-    def _adopt_agency(self, theirs: Record, wire: dict[str, Any],
-                      writes: list[Record]) -> Record | None:
+    def _adopt_agency(
+        self, theirs: Record, wire: dict[str, Any], writes: list[Record]
+    ) -> Record | None:
         """A workspace made offline has its own agency record; the tracker already has the
         agency. Adopt the tracker's record (one agency per workspace) and keep what was
         entered locally as an edit on top of it, as a conflict when both filled a field."""
@@ -264,14 +266,12 @@ class SyncEngine:
         mine_data, theirs_data = record_data(local), record_data(theirs)
         merged = dict(theirs_data)
         clash = False
+        empty = ("", None, {}, [])
         for name, value in mine_data.items():
-            if value in ("", None, {}, []) or value == theirs_data.get(name):
+            if value in empty or value == theirs_data.get(name):
                 continue
-            if theirs_data.get(name) in ("", None, {}, []):
-                merged[name] = value
-            else:
-                merged[name] = value
-                clash = True
+            merged[name] = value  # filled in locally: kept, never dropped
+            clash = clash or theirs_data.get(name) not in empty
         # The local placeholder goes (the tracker never had it); its references move.
         local.deleted = True
         local.dirty = False
@@ -281,9 +281,14 @@ class SyncEngine:
             theirs.dirty = False
             writes.append(theirs)
             return theirs
-        mine = type(theirs)(id=theirs.id, rev=theirs.rev, dirty=True,
-                            updated_at=local.updated_at, updated_by=local.updated_by,
-                            **merged)
+        mine = type(theirs)(
+            id=theirs.id,
+            rev=theirs.rev,
+            dirty=True,
+            updated_at=local.updated_at,
+            updated_by=local.updated_by,
+            **merged,
+        )
         writes.append(mine)
         if clash:
             conflicts.record(self.ws, "agency", theirs.id, wire)
@@ -294,8 +299,12 @@ class SyncEngine:
         for cls in RECORD_KINDS.values():
             if "scope_id" not in cls.data_field_names():
                 continue
-            moved = self.ws.list(cls, where="scope_kind = ? AND scope_id = ?",
-                                 params=(scope_kind, old), include_deleted=True)
+            moved = self.ws.list(
+                cls,
+                where="scope_kind = ? AND scope_id = ?",
+                params=(scope_kind, old),
+                include_deleted=True,
+            )
             for rec in moved:
                 rec.scope_id = new  # type: ignore[attr-defined]
             if moved:
@@ -304,14 +313,9 @@ class SyncEngine:
     # -- push ----------------------------------------------------------------------------
 
     def _replay_pending(self) -> None:
-        raw = self.ws.get_meta(PENDING_PUSH)
-        if not raw:
-            return
-        try:
-            pending = json.loads(raw)
-            key, body = pending["key"], pending["body"]
-        except (ValueError, KeyError, TypeError):
-            self.ws.set_meta(PENDING_PUSH, "")
+        body = self.ws.get_meta(PENDING_PUSH)
+        key = self.ws.get_meta(PENDING_KEY)
+        if not body or not key:
             return
         self._progress(Progress("push", message="Onderbroken verzending hervatten…"))
         answer = self.client.push(self.workspace, body.encode("utf-8"), key)
@@ -323,22 +327,33 @@ class SyncEngine:
         skip = conflicts.pending_keys(self.ws)
         todo: list[Record] = []
         for kind in PUSH_KINDS:
-            todo.extend(r for r in self.ws.dirty(RECORD_KINDS[kind])
-                        if f"{kind}/{r.id}" not in skip)
+            todo.extend(
+                r for r in self.ws.dirty(RECORD_KINDS[kind]) if f"{kind}/{r.id}" not in skip
+            )
         vouched = True
         total = len(todo)
-        for start in range(0, total, self.batch_size):
-            batch = todo[start : start + self.batch_size]
-            body = {"since": self._cursor(), "records": [to_wire(r) for r in batch]}
-            text = json.dumps(body, ensure_ascii=False, allow_nan=False)
-            key = str(uuid.uuid4())
-            # Persist before sending: if we die after the tracker applied it, the replay
-            # with the same key and bytes gets the same answer instead of a double apply.
-            self.ws.set_meta(PENDING_PUSH, json.dumps({"key": key, "body": text}))
-            answer = self.client.push(self.workspace, text.encode("utf-8"), key)
-            vouched = self._apply_push_answer(body, answer) and vouched
-            self._progress(Progress("push", start + len(batch), total,
-                                    f"{start + len(batch)} van {total} verstuurd"))
+        batches = [todo[i : i + self.batch_size] for i in range(0, total, self.batch_size)]
+        done = 0
+        # The next batch is encoded while the tracker works on the current one.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-encode") as pool:
+            upcoming = pool.submit(_encode, batches[0]) if batches else None
+            for i, batch in enumerate(batches):
+                wires, records_json = upcoming.result()
+                if i + 1 < len(batches):
+                    upcoming = pool.submit(_encode, batches[i + 1])
+                since = self._cursor()
+                text = f'{{"since": {since}, "records": {records_json}}}'
+                key = str(uuid.uuid4())
+                # Persist before sending: if we die after the tracker applied it, the
+                # replay with the same key and bytes gets the same answer, not a double.
+                with self.ws.transaction():
+                    self.ws.set_meta(PENDING_KEY, key)
+                    self.ws.set_meta(PENDING_PUSH, text)
+                answer = self.client.push(self.workspace, text.encode("utf-8"), key)
+                body = {"since": since, "records": wires}
+                vouched = self._apply_push_answer(body, answer) and vouched
+                done += len(batch)
+                self._progress(Progress("push", done, total, f"{done} van {total} verstuurd"))
         return vouched
 
     def _apply_push_answer(self, body: dict[str, Any], answer: dict[str, Any]) -> bool:
@@ -353,7 +368,8 @@ class SyncEngine:
                 # Clean unless edited again while the batch was in flight: then it stays
                 # dirty, now based on the revision just created.
                 marks.setdefault(item["kind"], []).append(
-                    (item["id"], item["rev"], was["updated_at"], was["deleted"]))
+                    (item["id"], item["rev"], was["updated_at"], was["deleted"])
+                )
                 if item.get("server_data"):
                     adjusted.append(item)
                 self.result.pushed += 1
@@ -389,6 +405,7 @@ class SyncEngine:
             else:
                 vouched = False
             self.ws.set_meta(PENDING_PUSH, "")
+            self.ws.set_meta(PENDING_KEY, "")
         return vouched
 
     # -- submissions ---------------------------------------------------------------------
@@ -402,13 +419,21 @@ class SyncEngine:
                 sub.dirty = False
                 self.ws.put_synced([sub])
                 continue
-            self._progress(Progress("submissions", n, len(todo),
-                                    f"Indiening v{sub.version} opladen…"))
-            answer = self.client.upload_submission(self.workspace, {
-                "id": sub.id, "version": sub.version, "created_at": sub.created_at,
-                "author": sub.author, "updated_at": sub.updated_at, "sha256": sub.sha256,
-                "content": sub.content,
-            })
+            self._progress(
+                Progress("submissions", n, len(todo), f"Indiening v{sub.version} opladen…")
+            )
+            answer = self.client.upload_submission(
+                self.workspace,
+                {
+                    "id": sub.id,
+                    "version": sub.version,
+                    "created_at": sub.created_at,
+                    "author": sub.author,
+                    "updated_at": sub.updated_at,
+                    "sha256": sub.sha256,
+                    "content": sub.content,
+                },
+            )
             stored = from_wire(answer)
             if stored is not None:
                 self.ws.put_synced([stored])
@@ -417,23 +442,14 @@ class SyncEngine:
         return n
 
 
+def _encode(batch: list[Record]) -> tuple[list[dict[str, Any]], str]:
+    wires = [to_wire(r) for r in batch]
+    return wires, json.dumps(wires, ensure_ascii=False, allow_nan=False)
+
+
 def _identical(a: Record, b: Record) -> bool:
-    return (same_content(a, b) and a.updated_at == b.updated_at
-            and a.updated_by == b.updated_by)
+    return same_content(a, b) and a.updated_at == b.updated_at and a.updated_by == b.updated_by
 
 
 def sync_workspace(ws, client: TrackerClient, **kwargs: Any) -> SyncResult:
     return SyncEngine(ws, client, **kwargs).run()
-
-
-def status(ws) -> dict[str, Any]:
-    """What the status indicator shows: pending, conflicts, last sync, online state."""
-    return {
-        "pending": ws.count_dirty(),
-        "conflicts": conflicts.count(ws),
-        "last_success": ws.get_meta(LAST_SUCCESS) or "",
-        "last_attempt": ws.get_meta(LAST_ATTEMPT) or "",
-        "state": ws.get_meta(STATE) or "",
-        "last_error": ws.get_meta(LAST_ERROR) or "",
-    }
-

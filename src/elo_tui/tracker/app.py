@@ -9,7 +9,6 @@ is validated by pydantic (422 with the place and reason), a busy database answer
 with Retry-After so clients back off and retry.
 """
 
-
 import hashlib
 import json
 import logging
@@ -20,7 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Path as PathParam, Query, Request
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -28,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 
 from elo_tui.tracker import auth, models
 from elo_tui.tracker.store import (
+    SERVER_FIELDS,
     DatabaseBusy,
     IdempotencyMismatch,
     Principal,
@@ -76,8 +77,11 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = (self.limits.max_submission_bytes if scope["path"].endswith("/submissions")
-                 else self.limits.max_body_bytes)
+        limit = (
+            self.limits.max_submission_bytes
+            if scope["path"].endswith("/submissions")
+            else self.limits.max_body_bytes
+        )
         for name, value in scope["headers"]:
             if name == b"content-length":
                 try:
@@ -108,10 +112,17 @@ def _too_large(limit: int) -> str:
 
 async def _send_problem(send, status: int, detail: str) -> None:
     body = json.dumps({"detail": detail}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -122,23 +133,28 @@ def _where(loc: tuple | list) -> str:
 
 
 def _validation_problem(exc: RequestValidationError) -> dict[str, Any]:
-    errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-              for e in exc.errors()[:50]]
+    errors = [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+        for e in exc.errors()[:50]
+    ]
     first = errors[0] if errors else {"loc": [], "msg": "ongeldig", "type": ""}
     more = f" (en {len(exc.errors()) - 1} andere fouten)" if len(exc.errors()) > 1 else ""
     if first["type"] == "json_invalid":
         detail = "Geen geldige JSON in de aanvraag."
     elif first["type"] == "union_tag_invalid":
-        detail = (f"Ongeldige invoer bij {_where(first['loc'])}: deze soort record wordt hier "
-                  f"niet aanvaard (toegelaten: {', '.join(models.PUSH_KINDS)}; reviews schrijft "
-                  "alleen VLAIO, indieningen gaan via /submissions).")
+        detail = (
+            f"Ongeldige invoer bij {_where(first['loc'])}: deze soort record wordt hier "
+            f"niet aanvaard (toegelaten: {', '.join(models.PUSH_KINDS)}; reviews schrijft "
+            "alleen VLAIO, indieningen gaan via /submissions)."
+        )
     else:
         detail = f"Ongeldige invoer bij {_where(first['loc'])}: {first['msg']}"
     return {"detail": detail + more, "errors": errors}
 
 
-def create_app(db_path: Path | str, limits: Limits | None = None,
-               store: TrackerStore | None = None) -> FastAPI:
+def create_app(
+    db_path: Path | str, limits: Limits | None = None, store: TrackerStore | None = None
+) -> FastAPI:
     """The tracker as an ASGI app over the SQLite file `db_path`."""
     limits = limits or Limits()
     store = store or TrackerStore.open(db_path)
@@ -171,24 +187,31 @@ def create_app(db_path: Path | str, limits: Limits | None = None,
     @app.exception_handler(IdempotencyMismatch)
     async def _reused(request: Request, exc: IdempotencyMismatch) -> JSONResponse:
         return JSONResponse(
-            {"detail": "Deze Idempotency-Key werd al gebruikt voor een andere aanvraag. "
-                       "Gebruik een nieuwe sleutel voor nieuwe wijzigingen."},
+            {
+                "detail": "Deze Idempotency-Key werd al gebruikt voor een andere aanvraag. "
+                "Gebruik een nieuwe sleutel voor nieuwe wijzigingen."
+            },
             status_code=422,
         )
 
     @app.exception_handler(SubmissionConflict)
     async def _immutable(request: Request, exc: SubmissionConflict) -> JSONResponse:
         return JSONResponse(
-            {"detail": "Er bestaat al een indiening met dit id en een andere inhoud; "
-                       "indieningen zijn onveranderlijk. Maak een nieuwe versie."},
+            {
+                "detail": "Er bestaat al een indiening met dit id en een andere inhoud; "
+                "indieningen zijn onveranderlijk. Maak een nieuwe versie."
+            },
             status_code=409,
         )
 
     @app.exception_handler(DatabaseBusy)
     async def _busy(request: Request, exc: DatabaseBusy) -> JSONResponse:
         log.warning("database busy: %s", exc)
-        return JSONResponse({"detail": "De tracker is even bezet; probeer opnieuw."},
-                            status_code=503, headers={"Retry-After": "1"})
+        return JSONResponse(
+            {"detail": "De tracker is even bezet; probeer opnieuw."},
+            status_code=503,
+            headers={"Retry-After": "1"},
+        )
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> JSONResponse:
@@ -202,7 +225,9 @@ def create_app(db_path: Path | str, limits: Limits | None = None,
         token = auth.bearer_token(request.headers.get("authorization"))
         if token is None:
             raise auth.unauthorized()
-        who = await run_in_threadpool(store.authenticate, token)
+        # A primary-key lookup that never waits on writers (WAL): cheaper inline than a
+        # hop to the thread pool, which costs more than the query itself.
+        who = store.authenticate(token)
         if who is None:
             raise auth.unauthorized("Token onbekend of ingetrokken.")
         return who
@@ -211,7 +236,7 @@ def create_app(db_path: Path | str, limits: Limits | None = None,
     Ovo = Annotated[str, PathParam(pattern=OVO_PATTERN, description="OVO code of the agency")]
 
     async def readable(ovo: str, who: Principal) -> None:
-        exists = await run_in_threadpool(store.workspace_exists, ovo) if who.is_admin else True
+        exists = store.workspace_exists(ovo) if who.is_admin else True  # inline: see above
         auth.check_read(who, ovo, exists)
 
     # -- service ---------------------------------------------------------------------------
@@ -226,8 +251,12 @@ def create_app(db_path: Path | str, limits: Limits | None = None,
         """Who this token belongs to; an agency token names its workspace (OVO code)."""
         return {"role": who.role, "name": who.name, "workspace": who.workspace}
 
-    @app.get("/v1/workspaces", response_model=list[models.WorkspaceInfo],
-             responses=_errors(401), tags=["service"])
+    @app.get(
+        "/v1/workspaces",
+        response_model=list[models.WorkspaceInfo],
+        responses=_errors(401),
+        tags=["service"],
+    )
     async def workspaces(who: Who) -> list[dict[str, Any]]:
         """Admins see every workspace; an agency only its own."""
         return await run_in_threadpool(store.workspaces, None if who.is_admin else who.workspace)
@@ -247,9 +276,13 @@ def create_app(db_path: Path | str, limits: Limits | None = None,
         who: Who,
         idempotency_key: Annotated[
             str,
-            Header(alias="Idempotency-Key", min_length=8, max_length=200,
-                   pattern=r"^[A-Za-z0-9._:-]+$",
-                   description="Unique per batch; a replay returns the first answer."),
+            Header(
+                alias="Idempotency-Key",
+                min_length=8,
+                max_length=200,
+                pattern=r"^[A-Za-z0-9._:-]+$",
+                description="Unique per batch; a replay returns the first answer.",
+            ),
         ],
     ) -> Response:
         """Push a batch of changed records. A record is applied only when its `base_rev`
@@ -258,9 +291,16 @@ def create_app(db_path: Path | str, limits: Limits | None = None,
         auth.check_agency_write(who, ovo)
         request_hash = hashlib.sha256(await request.body()).hexdigest()
         records = [
-            {"kind": r.kind, "id": r.id, "base_rev": r.base_rev, "deleted": r.deleted,
-             "updated_at": r.updated_at, "updated_by": r.updated_by,
-             "data": r.data.model_dump_json()}
+            {
+                "kind": r.kind,
+                "id": r.id,
+                "base_rev": r.base_rev,
+                "deleted": r.deleted,
+                "updated_at": r.updated_at,
+                "updated_by": r.updated_by,
+                "data": r.data.model_dump_json(),
+                "server_values": {n: getattr(r.data, n) for n in SERVER_FIELDS.get(r.kind, ())},
+            }
             for r in body.records
         ]
         text = await run_in_threadpool(
@@ -277,8 +317,10 @@ def create_app(db_path: Path | str, limits: Limits | None = None,
     async def pull(
         ovo: Ovo,
         who: Who,
-        since: Annotated[int, Query(ge=0, le=models.MAX_REV,
-                                    description="Cursor from the previous answer; 0 = all")] = 0,
+        since: Annotated[
+            int,
+            Query(ge=0, le=models.MAX_REV, description="Cursor from the previous answer; 0 = all"),
+        ] = 0,
         limit: Annotated[int | None, Query(ge=1, le=limits.max_page)] = None,
     ) -> Response:
         """Records changed since the cursor, oldest first, including VLAIO's feedback."""
@@ -297,9 +339,11 @@ def create_app(db_path: Path | str, limits: Limits | None = None,
         "/v1/workspaces/{ovo}/submissions",
         response_model=models.WireRecord,
         status_code=201,
-        responses={200: {"model": models.WireRecord, "description": "Already received"},
-                   409: {"model": models.Problem, "description": "Same id, other content"},
-                   **_errors(401, 403, 404, 413, 422, 503)},
+        responses={
+            200: {"model": models.WireRecord, "description": "Already received"},
+            409: {"model": models.Problem, "description": "Same id, other content"},
+            **_errors(401, 403, 404, 413, 422, 503),
+        },
         tags=["submissions"],
     )
     async def upload_submission(ovo: Ovo, body: models.SubmissionIn, who: Who) -> Response:
@@ -309,21 +353,31 @@ def create_app(db_path: Path | str, limits: Limits | None = None,
         digest = hashlib.sha256(body.content.encode("utf-8")).hexdigest()
         if digest != body.sha256:
             raise HTTPException(
-                422, "De SHA-256 klopt niet met de inhoud van de indiening (sha256 over de "
-                     "UTF-8-inhoud). De indiening is niet opgeslagen.")
+                422,
+                "De SHA-256 klopt niet met de inhoud van de indiening (sha256 over de "
+                "UTF-8-inhoud). De indiening is niet opgeslagen.",
+            )
         created, text = await run_in_threadpool(
             store.put_submission, ovo, body.model_dump(), who.name
         )
         return Response(text, media_type="application/json", status_code=201 if created else 200)
 
-    @app.get("/v1/workspaces/{ovo}/submissions", response_model=list[models.SubmissionInfo],
-             responses=_errors(401, 404, 422), tags=["submissions"])
+    @app.get(
+        "/v1/workspaces/{ovo}/submissions",
+        response_model=list[models.SubmissionInfo],
+        responses=_errors(401, 404, 422),
+        tags=["submissions"],
+    )
     async def list_submissions(ovo: Ovo, who: Who) -> list[dict[str, Any]]:
         await readable(ovo, who)
         return await run_in_threadpool(store.submissions, ovo)
 
-    @app.get("/v1/workspaces/{ovo}/submissions/{sid}", response_model=models.SubmissionFull,
-             responses=_errors(401, 404, 422), tags=["submissions"])
+    @app.get(
+        "/v1/workspaces/{ovo}/submissions/{sid}",
+        response_model=models.SubmissionFull,
+        responses=_errors(401, 404, 422),
+        tags=["submissions"],
+    )
     async def get_submission(
         ovo: Ovo, who: Who, sid: Annotated[str, PathParam(max_length=models.MAX_ID)]
     ) -> dict[str, Any]:
@@ -348,8 +402,13 @@ def create_app(db_path: Path | str, limits: Limits | None = None,
         auth.require_admin(who)
         await readable(ovo, who)
         text = await run_in_threadpool(
-            store.add_review, ovo, body.target_kind, body.target_id, body.verdict,
-            body.comment, who.name,
+            store.add_review,
+            ovo,
+            body.target_kind,
+            body.target_id,
+            body.verdict,
+            body.comment,
+            who.name,
         )
         if text is None:
             raise HTTPException(404, "Record niet gevonden in deze werkruimte.")
@@ -357,8 +416,10 @@ def create_app(db_path: Path | str, limits: Limits | None = None,
 
     @app.get(
         "/v1/overview",
-        responses={200: {"content": {"text/csv": {}}, "description": "JSON or CSV"},
-                   **_errors(401, 403, 422)},
+        responses={
+            200: {"content": {"text/csv": {}}, "description": "JSON or CSV"},
+            **_errors(401, 403, 422),
+        },
         tags=["review"],
     )
     async def overview(
@@ -374,7 +435,8 @@ def create_app(db_path: Path | str, limits: Limits | None = None,
         data = await run_in_threadpool(build_overview, store, today)
         if format == "csv":
             return Response(
-                overview_csv(data), media_type="text/csv; charset=utf-8",
+                overview_csv(data),
+                media_type="text/csv; charset=utf-8",
                 headers={"Content-Disposition": 'attachment; filename="elo-overzicht.csv"'},
             )
         return JSONResponse(data)

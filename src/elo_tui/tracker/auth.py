@@ -18,7 +18,9 @@ from elo_tui.tracker.store import Principal
 NOT_FOUND = "Werkruimte niet gevonden."
 
 
-def unauthorized(detail: str = "Geen geldig token. Stuur 'Authorization: Bearer <token>'.") -> HTTPException:
+def unauthorized(
+    detail: str = "Geen geldig token. Stuur 'Authorization: Bearer <token>'.",
+) -> HTTPException:
     return HTTPException(401, detail, headers={"WWW-Authenticate": "Bearer"})
 
 

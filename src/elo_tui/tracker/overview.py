@@ -34,22 +34,43 @@ def _overdue(statuses: list, items: list, today: date) -> list[dict[str, Any]]:
     iso = today.isoformat()
     out = []
     for s in statuses:
-        if (s.applicability == "required" and s.stage != "production" and s.target_date
-                and s.target_date < iso):
-            out.append({"kind": "block_status", "id": s.id, "block": s.block,
-                        "scope_kind": s.scope_kind, "scope_id": s.scope_id,
-                        "title": f"{s.block} ({s.stage})", "due": s.target_date})
+        if (
+            s.applicability == "required"
+            and s.stage != "production"
+            and s.target_date
+            and s.target_date < iso
+        ):
+            out.append(
+                {
+                    "kind": "block_status",
+                    "id": s.id,
+                    "block": s.block,
+                    "scope_kind": s.scope_kind,
+                    "scope_id": s.scope_id,
+                    "title": f"{s.block} ({s.stage})",
+                    "due": s.target_date,
+                }
+            )
     for c in items:
         if c.status in OPEN_CHECKLIST and not c.obsolete and c.due_date and c.due_date < iso:
-            out.append({"kind": "checklist_item", "id": c.id, "block": c.block,
-                        "scope_kind": c.scope_kind, "scope_id": c.scope_id,
-                        "title": c.title, "due": c.due_date})
+            out.append(
+                {
+                    "kind": "checklist_item",
+                    "id": c.id,
+                    "block": c.block,
+                    "scope_kind": c.scope_kind,
+                    "scope_id": c.scope_id,
+                    "title": c.title,
+                    "due": c.due_date,
+                }
+            )
     out.sort(key=lambda o: (o["due"], o["title"]))
     return out
 
 
-def agency_overview(info: dict[str, Any], data: dict[str, list[dict[str, Any]]],
-                    today: date) -> dict[str, Any]:
+def agency_overview(
+    info: dict[str, Any], data: dict[str, list[dict[str, Any]]], today: date
+) -> dict[str, Any]:
     from elo_tui.domain.readiness import summarize
 
     agencies = _records("agency", data.get("agency", []))
@@ -66,8 +87,9 @@ def agency_overview(info: dict[str, Any], data: dict[str, list[dict[str, Any]]],
         for year, amount in sorted((agency.requested_cofinancing if agency else {}).items())
     }
     overdue = _overdue(statuses, items, today)
-    latest = max(submissions, key=lambda s: (s.get("version", 0), s.get("created_at", "")),
-                 default=None)
+    latest = max(
+        submissions, key=lambda s: (s.get("version", 0), s.get("created_at", "")), default=None
+    )
     return {
         "ovo_code": info["ovo_code"],
         "name": (agency.name if agency and agency.name else info["name"]),
@@ -78,8 +100,13 @@ def agency_overview(info: dict[str, Any], data: dict[str, list[dict[str, Any]]],
         "elo_conform_percent": _round(summary.elo_conform_percent),
         "overall_percent": _round(summary.overall_percent),
         "blocks": [
-            {"block": b.block, "applicable": b.applicable, "done": b.done,
-             "undecided": b.undecided, "percent": _round(b.percent)}
+            {
+                "block": b.block,
+                "applicable": b.applicable,
+                "done": b.done,
+                "undecided": b.undecided,
+                "percent": _round(b.percent),
+            }
             for b in summary.blocks
         ],
         "overdue_count": len(overdue),
@@ -87,8 +114,13 @@ def agency_overview(info: dict[str, Any], data: dict[str, list[dict[str, Any]]],
         "requested_cofinancing": requested,
         "submissions": len(submissions),
         "latest_submission": (
-            {"id": latest["id"], "version": latest.get("version", 0),
-             "review_state": latest.get("review_state", "")} if latest else None
+            {
+                "id": latest["id"],
+                "version": latest.get("version", 0),
+                "review_state": latest.get("review_state", ""),
+            }
+            if latest
+            else None
         ),
     }
 
@@ -103,31 +135,48 @@ def build_overview(store, today: date | None = None) -> dict[str, Any]:
         agency_overview(info, store.records_of(info["ovo_code"], kinds), today)
         for info in store.workspaces()
     ]
-    years = sorted(set(ENVELOPE_SOURCES) | {y for a in agencies for y in a["requested_cofinancing"]})
+    years = sorted(
+        set(ENVELOPE_SOURCES) | {y for a in agencies for y in a["requested_cofinancing"]}
+    )
     envelope = []
     for year in years:
         sources = ENVELOPE_SOURCES.get(year, {})
         available = sum(sources.values())
         requested = sum(a["requested_cofinancing"].get(year, 0.0) for a in agencies)
-        envelope.append({
-            "year": year, "available": available, "sources": sources, "requested": requested,
-            "remaining": available - requested,
-            "requested_percent": _round(100.0 * requested / available) if available else None,
-        })
+        envelope.append(
+            {
+                "year": year,
+                "available": available,
+                "sources": sources,
+                "requested": requested,
+                "remaining": available - requested,
+                "requested_percent": _round(100.0 * requested / available) if available else None,
+            }
+        )
     blocks = []
     for block in BLOCKS:
-        applicable = sum(b["applicable"] for a in agencies for b in a["blocks"]
-                         if b["block"] == block.code)
+        applicable = sum(
+            b["applicable"] for a in agencies for b in a["blocks"] if b["block"] == block.code
+        )
         done = sum(b["done"] for a in agencies for b in a["blocks"] if b["block"] == block.code)
-        blocks.append({"block": block.code, "label": block.label, "scope": block.scope,
-                       "applicable": applicable, "done": done,
-                       "percent": _round(100.0 * done / applicable) if applicable else None})
+        blocks.append(
+            {
+                "block": block.code,
+                "label": block.label,
+                "scope": block.scope,
+                "applicable": applicable,
+                "done": done,
+                "percent": _round(100.0 * done / applicable) if applicable else None,
+            }
+        )
     products = sum(a["products"] for a in agencies)
     conform = sum(a["elo_conform"] for a in agencies)
     return {
         "today": today.isoformat(),
         "totals": {
-            "agencies": len(agencies), "products": products, "elo_conform": conform,
+            "agencies": len(agencies),
+            "products": products,
+            "elo_conform": conform,
             "elo_conform_percent": _round(100.0 * conform / products) if products else None,
             "overdue": sum(a["overdue_count"] for a in agencies),
         },
@@ -137,8 +186,16 @@ def build_overview(store, today: date | None = None) -> dict[str, Any]:
     }
 
 
-CSV_BASE = ["ovo_code", "agentschap", "producten", "elo_conform", "elo_conform_pct",
-            "gereedheid_pct", "achterstallig", "laatste_push"]
+CSV_BASE = [
+    "ovo_code",
+    "agentschap",
+    "producten",
+    "elo_conform",
+    "elo_conform_pct",
+    "gereedheid_pct",
+    "achterstallig",
+    "laatste_push",
+]
 
 
 def overview_csv(overview: dict[str, Any]) -> str:
@@ -151,28 +208,49 @@ def overview_csv(overview: dict[str, Any]) -> str:
     years = [e["year"] for e in overview["envelope"]]
     out = io.StringIO()
     w = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    w.writerow(CSV_BASE + [f"bouwsteen_{c}" for c in BLOCK_CODES]
-               + [f"gevraagd_{y}" for y in years])
+    w.writerow(
+        CSV_BASE + [f"bouwsteen_{c}" for c in BLOCK_CODES] + [f"gevraagd_{y}" for y in years]
+    )
     for a in overview["agencies"]:
         blocks = {b["block"]: b for b in a["blocks"]}
         w.writerow(
-            [a["ovo_code"], _safe(a["name"]), a["products"], a["elo_conform"],
-             _num(a["elo_conform_percent"]), _num(a["overall_percent"]), a["overdue_count"],
-             a["last_push_at"] or ""]
-            + [f"{blocks[c]['done']}/{blocks[c]['applicable']}" if c in blocks else ""
-               for c in BLOCK_CODES]
+            [
+                a["ovo_code"],
+                _safe(a["name"]),
+                a["products"],
+                a["elo_conform"],
+                _num(a["elo_conform_percent"]),
+                _num(a["overall_percent"]),
+                a["overdue_count"],
+                a["last_push_at"] or "",
+            ]
+            + [
+                f"{blocks[c]['done']}/{blocks[c]['applicable']}" if c in blocks else ""
+                for c in BLOCK_CODES
+            ]
             + [_num(a["requested_cofinancing"].get(y, 0.0)) for y in years]
         )
     t = overview["totals"]
     totals_blocks = {b["block"]: b for b in overview["blocks"]}
     w.writerow(
-        ["TOTAAL", "", t["products"], t["elo_conform"], _num(t["elo_conform_percent"]), "",
-         t["overdue"], ""]
+        [
+            "TOTAAL",
+            "",
+            t["products"],
+            t["elo_conform"],
+            _num(t["elo_conform_percent"]),
+            "",
+            t["overdue"],
+            "",
+        ]
         + [f"{totals_blocks[c]['done']}/{totals_blocks[c]['applicable']}" for c in BLOCK_CODES]
         + [_num(e["requested"]) for e in overview["envelope"]]
     )
-    w.writerow(["BESCHIKBAAR", "enveloppe cofinanciering", "", "", "", "", "", ""]
-               + ["" for _ in BLOCK_CODES] + [_num(e["available"]) for e in overview["envelope"]])
+    w.writerow(
+        ["BESCHIKBAAR", "enveloppe cofinanciering", "", "", "", "", "", ""]
+        + ["" for _ in BLOCK_CODES]
+        + [_num(e["available"]) for e in overview["envelope"]]
+    )
     return out.getvalue()
 
 
@@ -191,4 +269,3 @@ def _safe(text: str) -> str:
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
-

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import re
 import secrets
 import sqlite3
@@ -206,8 +207,9 @@ class TrackerStore:
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False,
-                                   isolation_level=None)
+            conn = sqlite3.connect(
+                self.path, timeout=30, check_same_thread=False, isolation_level=None
+            )
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA busy_timeout = 30000")
@@ -235,6 +237,9 @@ class TrackerStore:
                     raise TrackerStoreError(f"'{self.path}' is geen SQLite-bestand.")
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Token hashes and every agency's data: owner-only (SQLite gives the -wal and
+            # -shm files the same mode).
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
         try:
             conn = self._conn()
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
@@ -258,12 +263,15 @@ class TrackerStore:
                 )
         except sqlite3.DatabaseError as exc:
             self.close()
-            raise TrackerStoreError(f"Kan trackerdatabank '{self.path}' niet openen: {exc}.") from None
+            raise TrackerStoreError(
+                f"Kan trackerdatabank '{self.path}' niet openen: {exc}."
+            ) from None
 
     # -- principals ----------------------------------------------------------------------
 
-    def _new_principal(self, conn: sqlite3.Connection, role: str, name: str,
-                       workspace: str | None) -> str:
+    def _new_principal(
+        self, conn: sqlite3.Connection, role: str, name: str, workspace: str | None
+    ) -> str:
         key_id = secrets.token_hex(8)
         token = f"{TOKEN_PREFIX}{key_id}.{secrets.token_urlsafe(32)}"
         conn.execute(
@@ -310,10 +318,14 @@ class TrackerStore:
         key_id = _split_token(token)
         if key_id is None:
             return None
-        row = self._conn().execute(
-            "SELECT token_hash, role, name, workspace FROM principals WHERE key_id = ?",
-            (key_id,),
-        ).fetchone()
+        row = (
+            self._conn()
+            .execute(
+                "SELECT token_hash, role, name, workspace FROM principals WHERE key_id = ?",
+                (key_id,),
+            )
+            .fetchone()
+        )
         # Always compare (against a dummy when unknown) so timing does not tell.
         stored = row[0] if row else "0" * 64
         if not hmac.compare_digest(stored, hash_token(token)) or row is None:
@@ -323,9 +335,11 @@ class TrackerStore:
     # -- workspaces ----------------------------------------------------------------------
 
     def workspace_exists(self, ovo_code: str) -> bool:
-        row = self._conn().execute(
-            "SELECT 1 FROM workspaces WHERE ovo_code = ?", (ovo_code,)
-        ).fetchone()
+        row = (
+            self._conn()
+            .execute("SELECT 1 FROM workspaces WHERE ovo_code = ?", (ovo_code,))
+            .fetchone()
+        )
         return row is not None
 
     def workspaces(self, only: str | None = None) -> list[dict[str, Any]]:
@@ -336,14 +350,20 @@ class TrackerStore:
             params = (only,)
         rows = self._conn().execute(sql + " ORDER BY ovo_code", params).fetchall()
         return [
-            {"ovo_code": r[0], "name": r[1], "created_at": r[2], "last_push_at": r[3],
-             "last_seen_at": r[4]}
+            {
+                "ovo_code": r[0],
+                "name": r[1],
+                "created_at": r[2],
+                "last_push_at": r[3],
+                "last_seen_at": r[4],
+            }
             for r in rows
         ]
 
     def _touch(self, conn: sqlite3.Connection, workspace: str, column: str) -> None:
-        conn.execute(f"UPDATE workspaces SET {column} = ? WHERE ovo_code = ?",
-                     (utc_now(), workspace))
+        conn.execute(
+            f"UPDATE workspaces SET {column} = ? WHERE ovo_code = ?", (utc_now(), workspace)
+        )
 
     def _max_seq(self, conn: sqlite3.Connection, workspace: str) -> int:
         row = conn.execute(
@@ -364,7 +384,8 @@ class TrackerStore:
         """Apply a batch atomically; returns the answer as JSON text.
 
         Each record: kind, id, base_rev, deleted, updated_at, updated_by and data (the
-        validated fields, as a dict or already as JSON text).
+        validated fields, as a dict or already as JSON text); optionally server_values,
+        the sent values of the tracker-owned fields (saves parsing the JSON text).
 
         A key seen before returns its first answer (never applies twice); the same key
         with another request raises IdempotencyMismatch.
@@ -388,8 +409,13 @@ class TrackerStore:
             self._touch(conn, workspace, "last_push_at")
             return text
 
-    def _apply(self, conn: sqlite3.Connection, workspace: str,
-               records: Iterable[dict[str, Any]], since: int | None) -> dict[str, Any]:
+    def _apply(
+        self,
+        conn: sqlite3.Connection,
+        workspace: str,
+        records: Iterable[dict[str, Any]],
+        since: int | None,
+    ) -> dict[str, Any]:
         records = list(records)
         start = seq = self._max_seq(conn, workspace)
         current = self._current(conn, workspace, records)
@@ -400,28 +426,53 @@ class TrackerStore:
             kind, rid, data = rec["kind"], rec["id"], rec["data"]
             row = current.get((kind, rid))
             if row is not None and rec["base_rev"] != row[0]:
-                conflicts.append({
-                    "kind": kind, "id": rid, "base_rev": rec["base_rev"],
-                    "server": json.loads(wire_json(kind, rid, *row)),
-                })
+                conflicts.append(
+                    {
+                        "kind": kind,
+                        "id": rid,
+                        "base_rev": rec["base_rev"],
+                        "server": json.loads(wire_json(kind, rid, *row)),
+                    }
+                )
                 continue
             # Tracker-owned fields keep the tracker's value whatever the agency sent.
             overrides = {}
             server_fields = SERVER_FIELDS.get(kind)
             if server_fields:
-                data = json.loads(data) if isinstance(data, str) else dict(data)
+                sent = rec.get("server_values")
+                if sent is None:
+                    data = json.loads(data) if isinstance(data, str) else dict(data)
+                    sent = data
                 kept = json.loads(row[4]) if row is not None else {}
                 for name, default in server_fields.items():
                     value = kept.get(name, default)
-                    if data.get(name, default) != value:
+                    if sent.get(name, default) != value:
                         overrides[name] = value
-                    data[name] = value
+                if overrides:  # only then rewrite the JSON (rare: a new record never)
+                    data = json.loads(data) if isinstance(data, str) else dict(data)
+                    data.update(overrides)
             seq += 1
             text = data if isinstance(data, str) else _dump(data)
-            rows.append((workspace, kind, rid, seq, seq, int(rec["deleted"]), rec["updated_at"],
-                         rec["updated_by"], text))
-            current[(kind, rid)] = (seq, int(rec["deleted"]), rec["updated_at"],
-                                    rec["updated_by"], text)
+            rows.append(
+                (
+                    workspace,
+                    kind,
+                    rid,
+                    seq,
+                    seq,
+                    int(rec["deleted"]),
+                    rec["updated_at"],
+                    rec["updated_by"],
+                    text,
+                )
+            )
+            current[(kind, rid)] = (
+                seq,
+                int(rec["deleted"]),
+                rec["updated_at"],
+                rec["updated_by"],
+                text,
+            )
             entry: dict[str, Any] = {"kind": kind, "id": rid, "rev": seq}
             if overrides:
                 entry["server_data"] = overrides
@@ -447,8 +498,9 @@ class TrackerStore:
                 cursor = seq
         return {"applied": applied, "conflicts": conflicts, "cursor": cursor}
 
-    def _current(self, conn: sqlite3.Connection, workspace: str,
-                 records: list[dict[str, Any]]) -> dict[tuple[str, str], tuple]:
+    def _current(
+        self, conn: sqlite3.Connection, workspace: str, records: list[dict[str, Any]]
+    ) -> dict[tuple[str, str], tuple]:
         """(rev, deleted, updated_at, updated_by, data) of the batch's records we hold."""
         ids: dict[str, list[str]] = {}
         for rec in records:
@@ -469,9 +521,7 @@ class TrackerStore:
     def prune_idempotency(self, older_than: timedelta = IDEMPOTENCY_TTL) -> int:
         limit = (datetime.now(UTC) - older_than).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         with self._tx() as conn:
-            return conn.execute(
-                "DELETE FROM idempotency WHERE created_at < ?", (limit,)
-            ).rowcount
+            return conn.execute("DELETE FROM idempotency WHERE created_at < ?", (limit,)).rowcount
 
     # -- pull ----------------------------------------------------------------------------
 
@@ -539,8 +589,16 @@ class TrackerStore:
             conn.execute(
                 "INSERT INTO submissions (workspace, id, version, created_at, author, sha256, "
                 "content, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (workspace, sub["id"], sub["version"], sub["created_at"], sub["author"],
-                 sub["sha256"], sub["content"], now),
+                (
+                    workspace,
+                    sub["id"],
+                    sub["version"],
+                    sub["created_at"],
+                    sub["author"],
+                    sub["sha256"],
+                    sub["content"],
+                    now,
+                ),
             )
             seq = self._max_seq(conn, workspace) + 1
             data = {k: sub[k] for k in ("version", "created_at", "author", "sha256", "content")}
@@ -556,26 +614,40 @@ class TrackerStore:
             return True, self._record_json(conn, workspace, "submission", sub["id"])
 
     def submissions(self, workspace: str) -> list[dict[str, Any]]:
-        rows = self._conn().execute(
-            "SELECT s.id, s.version, s.created_at, s.author, s.sha256, s.received_at, r.data "
-            "FROM submissions s LEFT JOIN records r ON r.workspace = s.workspace "
-            "AND r.kind = 'submission' AND r.id = s.id WHERE s.workspace = ? "
-            "ORDER BY s.received_at",
-            (workspace,),
-        ).fetchall()
+        rows = (
+            self._conn()
+            .execute(
+                "SELECT s.id, s.version, s.created_at, s.author, s.sha256, s.received_at, r.data "
+                "FROM submissions s LEFT JOIN records r ON r.workspace = s.workspace "
+                "AND r.kind = 'submission' AND r.id = s.id WHERE s.workspace = ? "
+                "ORDER BY s.received_at",
+                (workspace,),
+            )
+            .fetchall()
+        )
         return [
-            {"id": r[0], "version": r[1], "created_at": r[2], "author": r[3], "sha256": r[4],
-             "received_at": r[5],
-             "review_state": json.loads(r[6]).get("review_state", "") if r[6] else ""}
+            {
+                "id": r[0],
+                "version": r[1],
+                "created_at": r[2],
+                "author": r[3],
+                "sha256": r[4],
+                "received_at": r[5],
+                "review_state": json.loads(r[6]).get("review_state", "") if r[6] else "",
+            }
             for r in rows
         ]
 
     def submission(self, workspace: str, sid: str) -> dict[str, Any] | None:
-        row = self._conn().execute(
-            "SELECT id, version, created_at, author, sha256, content, received_at "
-            "FROM submissions WHERE workspace = ? AND id = ?",
-            (workspace, sid),
-        ).fetchone()
+        row = (
+            self._conn()
+            .execute(
+                "SELECT id, version, created_at, author, sha256, content, received_at "
+                "FROM submissions WHERE workspace = ? AND id = ?",
+                (workspace, sid),
+            )
+            .fetchone()
+        )
         if row is None:
             return None
         keys = ("id", "version", "created_at", "author", "sha256", "content", "received_at")
@@ -591,8 +663,15 @@ class TrackerStore:
 
     # -- reviews -------------------------------------------------------------------------
 
-    def add_review(self, workspace: str, target_kind: str, target_id: str, verdict: str,
-                   comment: str, reviewer: str) -> str | None:
+    def add_review(
+        self,
+        workspace: str,
+        target_kind: str,
+        target_id: str,
+        verdict: str,
+        comment: str,
+        reviewer: str,
+    ) -> str | None:
         """Record VLAIO's feedback on a record; None when the target does not exist.
 
         The feedback is a `review` record in the agency's workspace (it flows back on the
@@ -624,8 +703,14 @@ class TrackerStore:
                 )
             seq += 1
             rid = new_id()
-            review = {"target_kind": target_kind, "target_id": target_id, "verdict": verdict,
-                      "comment": comment, "reviewer": reviewer, "created_at": now}
+            review = {
+                "target_kind": target_kind,
+                "target_id": target_id,
+                "verdict": verdict,
+                "comment": comment,
+                "reviewer": reviewer,
+                "created_at": now,
+            }
             conn.execute(
                 "INSERT INTO records (workspace, kind, id, rev, seq, deleted, updated_at, "
                 "updated_by, data) VALUES (?, 'review', ?, ?, ?, 0, ?, ?, ?)",

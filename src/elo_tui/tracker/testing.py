@@ -38,8 +38,15 @@ class ServerThread:
         return f"http://{self.host}:{self.port}"
 
     def start(self, timeout: float = 10.0) -> ServerThread:
-        config = uvicorn.Config(self.app, host=self.host, port=self.port, log_level="critical",
-                                access_log=False, lifespan="on", timeout_graceful_shutdown=2)
+        config = uvicorn.Config(
+            self.app,
+            host=self.host,
+            port=self.port,
+            log_level="critical",
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=2,
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="tracker", daemon=True)
         self.thread.start()
@@ -71,12 +78,13 @@ class _Dropped(Exception):
 
 @dataclass
 class Fault:
-    kind: str  # "500" | "503" | "429" | "drop_before" | "drop_after"
+    kind: str  # "500" | "503" | "429" | "drop_before" | "drop_after" | "pass"
     times: int = 1
     method: str | None = None
     path_contains: str | None = None
     retry_after: str | None = None
     delay: float = 0.0  # seconds before answering (for timeouts)
+    hold: threading.Event | None = None  # wait until the test sets it (max 30 s)
 
 
 class FaultInjector:
@@ -95,11 +103,20 @@ class FaultInjector:
         self.requests = 0
         self._lock = threading.Lock()
 
-    def inject(self, kind: str, times: int = 1, *, method: str | None = None,
-               path_contains: str | None = None, retry_after: str | None = None,
-               delay: float = 0.0) -> None:
+    def inject(
+        self,
+        kind: str,
+        times: int = 1,
+        *,
+        method: str | None = None,
+        path_contains: str | None = None,
+        retry_after: str | None = None,
+        delay: float = 0.0,
+        hold: threading.Event | None = None,
+    ) -> None:
+        """Plan a fault; kind "pass" only delays or holds the request, then handles it."""
         with self._lock:
-            self.faults.append(Fault(kind, times, method, path_contains, retry_after, delay))
+            self.faults.append(Fault(kind, times, method, path_contains, retry_after, delay, hold))
 
     def clear(self) -> None:
         with self._lock:
@@ -131,23 +148,37 @@ class FaultInjector:
             return
         if fault.delay:
             await asyncio.sleep(fault.delay)
+        if fault.hold is not None:
+            deadline = time.monotonic() + 30
+            while not fault.hold.is_set() and time.monotonic() < deadline:
+                await asyncio.sleep(0.005)
+        if fault.kind == "pass":
+            await self.app(scope, receive, send)
+            return
         if fault.kind in ("500", "503", "429"):
             headers = [(b"content-type", b"application/json")]
             if fault.retry_after is not None:
                 headers.append((b"retry-after", fault.retry_after.encode()))
-            await send({"type": "http.response.start", "status": int(fault.kind),
-                        "headers": headers})
+            await send(
+                {"type": "http.response.start", "status": int(fault.kind), "headers": headers}
+            )
             await send({"type": "http.response.body", "body": b'{"detail": "injected"}'})
             return
         if fault.kind == "drop_after":
+
             async def swallow(message) -> None:
                 pass
 
             await self.app(scope, receive, swallow)
         # A started response without its body, then an error: the client sees the
         # connection close mid-answer.
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"application/json")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
         raise _Dropped(fault.kind)
 
 

@@ -11,10 +11,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
@@ -27,7 +27,9 @@ class MatrixTable(VirtualTable):
     `is_group(row)` marks group-header rows."""
 
     DEFAULT_CSS = """
-    MatrixTable > .matrix-table--cell-cursor { background: $accent; color: $foreground; text-style: bold; }
+    MatrixTable > .matrix-table--cell-cursor {
+        background: $accent; color: $foreground; text-style: bold;
+    }
     MatrixTable:blur > .matrix-table--cell-cursor { background: $accent 50%; }
     MatrixTable > .matrix-table--group { text-style: bold; background: $boost; }
     MatrixTable > .matrix-table--column { text-style: bold reverse; }
@@ -72,6 +74,7 @@ class MatrixTable(VirtualTable):
         super().__init__(columns, cell, empty_text=empty_text, name=name, id=id, classes=classes)
         self.cell_keys = list(cell_keys)
         self._is_group = is_group
+        self._styles: dict[str, Style] = {}  # parsed cell styles ("green", "dim", ...)
 
     # -- the cell cursor -------------------------------------------------------------------
 
@@ -91,8 +94,7 @@ class MatrixTable(VirtualTable):
         self.cursor_row = row_index
 
     def watch_cursor_col(self, old: int, new: int) -> None:
-        for focused in (True, False):
-            self._cache.discard((self.cursor_row, focused))
+        self._forget_row(self.cursor_row)
         self._refresh_line(-1)  # the header marks the current column
         self._refresh_line(self.cursor_row)
         self._post_cell()
@@ -103,9 +105,8 @@ class MatrixTable(VirtualTable):
         if self._rows and not 0 <= new < len(self._rows):
             self.cursor_row = max(0, min(new, len(self._rows) - 1))
             return
-        for index in (old, new):
-            for focused in (True, False):
-                self._cache.discard((index, focused))
+        self._forget_row(old)
+        self._forget_row(new)
         top = self.scroll_offset.y
         self._scroll_cursor_into_view()
         if self.scroll_offset.y != top:
@@ -117,11 +118,6 @@ class MatrixTable(VirtualTable):
             self.post_message(self.Highlighted(self, self._rows[new], new))
             self._post_cell()
 
-    def _refresh_line(self, index: int) -> None:
-        """Repaint one row (index -1: the header) if it is on screen."""
-        y = 0 if index < 0 else index - self.scroll_offset.y + 1
-        if 0 <= y < self.size.height:
-            self.refresh(Region(0, y, self.size.width, 1))
 
     def _post_cell(self) -> None:
         if self._rows and 0 <= self.cursor_row < len(self._rows):
@@ -137,8 +133,7 @@ class MatrixTable(VirtualTable):
             self.refresh()
             return
         for index in indices:
-            for focused in (True, False):
-                self._cache.discard((index, focused))
+            self._forget_row(index)
             self._refresh_line(index)
 
     # -- rendering ---------------------------------------------------------------------------
@@ -161,35 +156,41 @@ class MatrixTable(VirtualTable):
         return Strip(segments, width)
 
     def _row_strip(self, row: Any, is_cursor: bool, width: int) -> Strip:
-        line = Text(no_wrap=True, overflow="crop", end="")
-        cursor_span: tuple[int, int] | None = None
-        for i, (col, w) in enumerate(zip(self.columns, self._widths, strict=False)):
-            if i:
-                line.append(" ")
-            start = len(line)
-            value = self._cell(row, col.key)
-            if isinstance(value, Text):
-                cell = value.copy()
-                cell.truncate(w, overflow="ellipsis", pad=True)
-                line.append_text(cell)
-            else:
-                line.append(_fit(value, w))
-            if is_cursor and col.key == self.current_column:
-                cursor_span = (start, len(line))
-        line.truncate(width, pad=True)
-        if cursor_span is not None:
-            line.stylize(self.get_component_rich_style("matrix-table--cell-cursor"), *cursor_span)
+        # Segments are built directly (no rich Text layout): a cursor move redraws two
+        # rows of nine styled cells, and Text.render made that the slowest part of a key.
+        # Cells are plain strings or Text with one whole-cell style (no spans).
         base = self.rich_style
         if self._is_group(row):
             base = base + self.get_component_rich_style("matrix-table--group")
         if is_cursor:
             base = base + self.get_component_rich_style("virtual-table--cursor")
-        segments = [
-            Segment(seg.text, base + seg.style if seg.style else base)
-            for seg in line.render(self.app.console)
-            if seg.text
-        ]
-        return Strip(segments, width)
+        cursor_style = self.get_component_rich_style("matrix-table--cell-cursor")
+        current = self.current_column if is_cursor else None
+        styles = self._styles
+        segments: list[Segment] = []
+        used = 0
+        for i, (col, w) in enumerate(zip(self.columns, self._widths, strict=False)):
+            if i:
+                segments.append(Segment(" ", base))
+                used += 1
+            value = self._cell(row, col.key)
+            if isinstance(value, Text):
+                text, style = value.plain, value.style
+            else:
+                text, style = value, ""
+            cell_style = base
+            if style:
+                extra = styles.get(style) if isinstance(style, str) else style
+                if extra is None:
+                    extra = styles[style] = Style.parse(style)
+                cell_style = base + extra
+            if col.key == current:
+                cell_style = cell_style + cursor_style
+            segments.append(Segment(_fit(text, w), cell_style))
+            used += w
+        if used < width:
+            segments.append(Segment(" " * (width - used), base))
+        return Strip(segments).crop(0, width)
 
     def on_click(self, event: events.Click) -> None:
         if event.y > 0:

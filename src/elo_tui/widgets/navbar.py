@@ -33,7 +33,7 @@ class NavBar(Static):
             pad = max(self.size.width - line.cell_len - len(status) - 1, 1)
             line.append(" " * pad)
             line.append(status, style="italic")
-        self.update(line)
+        self.update(line, layout=False)  # one fixed-height line: no relayout needed
 
     def on_resize(self) -> None:
         self.refresh_status()

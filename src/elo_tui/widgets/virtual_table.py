@@ -18,7 +18,7 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -44,7 +44,9 @@ class VirtualTable(ScrollView, can_focus=True):
     VirtualTable { height: 1fr; }
     VirtualTable > .virtual-table--header { text-style: bold; background: $panel; }
     VirtualTable > .virtual-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
-    VirtualTable:blur > .virtual-table--cursor { background: $block-cursor-blurred-background; }
+    VirtualTable:blur > .virtual-table--cursor {
+        background: $block-cursor-blurred-background;
+    }
     VirtualTable > .virtual-table--empty { color: $text-muted; text-style: italic; }
     """
     COMPONENT_CLASSES = {
@@ -109,7 +111,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self.sort_key: str | None = None
         self.sort_reverse = False
         self._widths: list[int] = []
-        self._cache: LRUCache[tuple[int, bool], Strip] = LRUCache(512)
+        self._cache: LRUCache[tuple[int, int], Strip] = LRUCache(512)
 
     # -- data ---------------------------------------------------------------------------
 
@@ -161,6 +163,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self.virtual_size = Size(self._content_width, len(self._rows) + 1)
 
     def _layout_columns(self, width: int) -> None:
+        before = self._widths
         gaps = max(len(self.columns) - 1, 0)
         fixed = sum(c.width for c in self.columns if c.width)
         flex_cols = [c for c in self.columns if not c.width]
@@ -173,7 +176,8 @@ class VirtualTable(ScrollView, can_focus=True):
             else:
                 widths.append(max(c.min_width, spare * c.flex // total_flex))
         self._widths = widths
-        self._cache.clear()
+        if widths != before:  # a resize that keeps the columns keeps the drawn rows
+            self._cache.clear()
 
     # -- rendering ------------------------------------------------------------------------
 
@@ -190,7 +194,8 @@ class VirtualTable(ScrollView, can_focus=True):
                 return Strip([Segment(f" {self.empty_text}"[:width].ljust(width), style)])
             return Strip.blank(width, self.rich_style)
         is_cursor = index == self.cursor_row
-        key = (index, is_cursor and self.has_focus)
+        # 0: plain row, 1: cursor row in a focused table, 2: cursor row, table blurred
+        key = (index, (1 if self.has_focus else 2) if is_cursor else 0)
         strip = self._cache.get(key)
         if strip is None:
             strip = self._row_strip(self._rows[index], is_cursor, width)
@@ -235,17 +240,40 @@ class VirtualTable(ScrollView, can_focus=True):
         ]
         return Strip(segments, width)
 
+    def _style_key(self) -> tuple:
+        return (
+            self.rich_style,
+            *(self.get_component_rich_style(c) for c in sorted(self.COMPONENT_CLASSES)),
+        )
+
     def notify_style_update(self) -> None:
+        # Focus changes restyle the widget too; drawn rows stay valid unless a style they
+        # use really changed (a theme switch).
         super().notify_style_update()
-        self._cache.clear()
+        try:
+            key = self._style_key()
+        except KeyError:  # component styles not set up yet (while mounting)
+            key = None
+        if key is None or key != getattr(self, "_drawn_with", None):
+            self._drawn_with = key
+            self._cache.clear()
 
     def _on_focus(self, event: events.Focus) -> None:
-        self._cache.clear()
-        self.refresh()
+        self._refresh_line(self.cursor_row)  # only the cursor row looks different
 
     def _on_blur(self, event: events.Blur) -> None:
-        self._cache.clear()
-        self.refresh()
+        self._refresh_line(self.cursor_row)
+
+    def _forget_row(self, index: int) -> None:
+        """Drop the drawn versions of one row (after its content or cursor changed)."""
+        for state in (0, 1, 2):
+            self._cache.discard((index, state))
+
+    def _refresh_line(self, index: int) -> None:
+        """Repaint one row (index -1: the header) if it is on screen."""
+        y = 0 if index < 0 else index - self.scroll_offset.y + 1
+        if 0 <= y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
 
     # -- cursor ---------------------------------------------------------------------------
 
@@ -253,12 +281,15 @@ class VirtualTable(ScrollView, can_focus=True):
         if self._rows and not 0 <= new < len(self._rows):
             self.cursor_row = max(0, min(new, len(self._rows) - 1))
             return
-        self._cache.discard((old, True))
-        self._cache.discard((old, False))
-        self._cache.discard((new, True))
-        self._cache.discard((new, False))
+        top = self.scroll_offset.y
         self._scroll_cursor_into_view()
-        self.refresh()
+        if self.scroll_offset.y != top:
+            self.refresh()
+        else:  # repaint just the two rows that changed
+            self._forget_row(old)
+            self._forget_row(new)
+            self._refresh_line(old)
+            self._refresh_line(new)
         if self._rows:
             self.post_message(self.Highlighted(self, self._rows[new], new))
 

@@ -1,0 +1,175 @@
+"""Settle sync conflicts: mine against the tracker's version, field by field.
+
+Left the records in conflict, right their differing fields with my value, theirs and
+the current choice. Per field `m` keeps mine and `t` takes theirs; `k` / `o` choose
+mine / theirs for every field; F2 applies. Nothing is decided silently: until applied
+the record keeps my edit and stays out of the push.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, OptionList, Static
+from textual.widgets.option_list import Option
+
+from elo_tui.domain.records import Application
+from elo_tui.sync import conflicts
+from elo_tui.widgets.keybar import KeyBar
+
+CHOICE_TEXT = {"mine": "← mijn versie", "theirs": "versie tracker →"}
+
+
+class ConflictScreen(ModalScreen[None]):
+    """Conflicts are few (a table per record, DataTable is fine at this size)."""
+
+    DEFAULT_CSS = """
+    ConflictScreen { background: $background 60%; }
+    ConflictScreen > Vertical { margin: 1 2; border: thick $warning; background: $surface;
+        padding: 0 1; }
+    ConflictScreen #title { text-style: bold; height: 1; }
+    ConflictScreen #help { color: $text-muted; height: auto; }
+    ConflictScreen Horizontal { height: 1fr; }
+    ConflictScreen OptionList { width: 36; height: 1fr; }
+    ConflictScreen #detail { width: 1fr; height: 1fr; padding-left: 1; }
+    ConflictScreen #who { height: auto; color: $text-muted; }
+    ConflictScreen DataTable { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("m", "pick('mine')", "Mijn waarde"),
+        Binding("t", "pick('theirs')", "Hun waarde"),
+        Binding("k", "pick_all('mine')", "Alles mijn versie"),
+        Binding("o", "pick_all('theirs')", "Alles hun versie"),
+        Binding("f2", "apply", "Toepassen"),
+        Binding("escape", "close", "Terug"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[conflicts.Conflict] = []
+        self.current: conflicts.Conflict | None = None
+        self.choices: dict[str, str] = {}
+        self.diffs: list[conflicts.FieldDiff] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text("Conflicten bij synchronisatie"), id="title")
+            yield Static(
+                Text(
+                    "Iemand anders wijzigde dezelfde records sinds jouw laatste sync. Kies per "
+                    "veld welke waarde blijft (m / t), of alles in één keer (k / o), en pas "
+                    "toe met F2. Tot dan blijft jouw versie lokaal bewaard."
+                ),
+                id="help",
+            )
+            with Horizontal():
+                yield OptionList(id="list")
+                with Vertical(id="detail"):
+                    yield Static("", id="who")
+                    yield DataTable(cursor_type="row", zebra_stripes=True, id="fields")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("Veld", key="field", width=24)
+        table.add_column("Mijn versie", key="mine", width=30)
+        table.add_column("Versie van de tracker", key="theirs", width=30)
+        table.add_column("Keuze", key="choice", width=18)
+        self.reload()
+
+    # -- data ------------------------------------------------------------------------------
+
+    def _app_name(self, value: str) -> str | None:
+        app = self.app.ws.get(Application, value) if len(value) == 36 else None
+        return app.name if app is not None else None
+
+    def reload(self) -> None:
+        self.items = conflicts.pending(self.app.ws)
+        options = self.query_one(OptionList)
+        options.clear_options()
+        for c in self.items:
+            kind = conflicts.KIND_LABELS.get(c.kind, c.kind)
+            mine = conflicts.mine_record(self.app.ws, c)
+            label = conflicts.record_label(mine or c.theirs_record())
+            options.add_option(Option(Text(f"{kind}: {label}"), id=c.key))
+        if not self.items:
+            self.dismiss(None)
+            return
+        options.highlighted = 0
+        self.show(self.items[0])
+
+    def show(self, conflict: conflicts.Conflict) -> None:
+        self.current = conflict
+        self.diffs = conflicts.field_diffs(self.app.ws, conflict, only_different=True)
+        self.choices = {d.name: "mine" for d in self.diffs}
+        theirs = conflict.theirs
+        who = Text()
+        who.append("Versie van de tracker: ")
+        who.append(f"gewijzigd door {theirs.get('updated_by') or 'onbekend'}")
+        when = str(theirs.get("updated_at") or "")[:16].replace("T", " ")
+        if when:
+            who.append(f" op {when} UTC")
+        who.append(f" · {len(self.diffs)} veld(en) verschillen")
+        self.query_one("#who", Static).update(who)
+        table = self.query_one(DataTable)
+        table.clear()
+        for d in self.diffs:
+            table.add_row(
+                Text(d.label),
+                Text(conflicts.format_value(d.mine, self._app_name)),
+                Text(conflicts.format_value(d.theirs, self._app_name)),
+                Text(CHOICE_TEXT["mine"]),
+                key=d.name,
+            )
+        table.focus()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        found = next((c for c in self.items if c.key == event.option.id), None)
+        if found is not None and found is not self.current:
+            self.show(found)
+
+    # -- choosing --------------------------------------------------------------------------
+
+    def _set(self, name: str, choice: str) -> None:
+        self.choices[name] = choice
+        self.query_one(DataTable).update_cell(name, "choice", Text(CHOICE_TEXT[choice]))
+
+    def action_pick(self, choice: str) -> None:
+        table = self.query_one(DataTable)
+        if not self.diffs or table.cursor_row is None:
+            return
+        name = self.diffs[table.cursor_row].name
+        self._set(name, choice)
+        if table.cursor_row < len(self.diffs) - 1:
+            table.move_cursor(row=table.cursor_row + 1)
+
+    def action_pick_all(self, choice: str) -> None:
+        for d in self.diffs:
+            self._set(d.name, choice)
+
+    def action_apply(self) -> None:
+        if self.current is None:
+            return
+        picks = set(self.choices.values())
+        if picks <= {"theirs"} and picks:
+            decision: str | dict[str, str] = "theirs"
+        elif picks <= {"mine"}:
+            decision = "mine"
+        else:
+            decision = dict(self.choices)
+        conflicts.resolve(self.app.ws, self.current, decision)  # type: ignore[arg-type]
+        self.app.data_changed()
+        if decision == "mine":
+            how = "mijn versie gehouden"
+        elif decision == "theirs":
+            how = "versie van de tracker genomen"
+        else:
+            how = "samengevoegd per veld"
+        self.notify(f"Conflict opgelost: {how}. Synchroniseer om het te versturen.", markup=False)
+        self.reload()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
