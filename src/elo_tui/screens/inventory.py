@@ -29,6 +29,19 @@ SORTABLE = [c.key for c in COLUMNS]
 _NEEDS_INDEX = {"add", "edit", "delete", "sort_next", "sort_reverse", "filters", "import"}
 
 
+class SearchInput(Input):
+    """The inventory's search field. It filters from its value watcher, in the same step
+    as the keystroke, so the typed character and the new rows reach the terminal in one
+    frame (through the Changed message they took two, measured ~30 ms apart)."""
+
+    def __init__(self, on_value, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._on_value = on_value
+
+    def watch_value(self, value: str) -> None:
+        self._on_value()
+
+
 class InventoryScreen(AreaScreen):
     MODE = "inventory"
     BINDINGS = [
@@ -48,10 +61,13 @@ class InventoryScreen(AreaScreen):
         super().__init__()
         self.filters = inventory.ProductFilter()
         self.index: inventory.ProductIndex | None = None
+        self._summary = None
 
     def compose_body(self) -> ComposeResult:
-        yield Input(
-            placeholder="Zoek op naam, nummer, type, thema of toepassing…  (/)", id="filter"
+        yield SearchInput(
+            self.apply_filter,
+            placeholder="Zoek op naam, nummer, type, thema of toepassing…  (/)",
+            id="filter",
         )
         yield Static(id="filter-summary")
         yield VirtualTable(
@@ -117,17 +133,15 @@ class InventoryScreen(AreaScreen):
         table.set_rows(rows, keep=keep)
         from elo_tui.screens.product_filter import describe
 
-        self.query_one("#filter-summary", Static).update(
-            describe(self.filters, self.index.app_names)
-        )
+        summary = describe(self.filters, self.index.app_names)
+        if summary != self._summary:  # unchanged while typing: no repaint at all
+            self._summary = summary
+            # fixed one-line widgets: no layout pass (it would repaint the whole screen)
+            self.query_one("#filter-summary", Static).update(summary, layout=False)
         total = len(self.index)
         shown = len(rows)
         text = f"{total} producten" if shown == total else f"{shown} van {total} producten"
-        self.query_one("#count", Label).update(text)
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self) -> None:
-        self.apply_filter()
+        self.query_one("#count", Label).update(text, layout=False)
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:

@@ -225,9 +225,9 @@ class MatrixScreen(AreaScreen):
 
     # -- the current cell ----------------------------------------------------------------------
 
-    @on(MatrixTable.CellHighlighted)
-    def _cell_moved(self) -> None:
-        self._show_detail()
+    def on_mount(self) -> None:
+        self.query_one(MatrixTable).on_cell = self._show_detail
+        super().on_mount()
 
     def _show_detail(self) -> None:
         detail = self.query_one("#cell-detail", Static)

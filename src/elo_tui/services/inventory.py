@@ -118,9 +118,10 @@ class ProductEntry:
             request_app,
             followup_app,
             self.yearly_volume,
-            self.on_elo,
+            on_elo,
         ) = row
         self._labels = labels
+        self.on_elo = labels.intern(on_elo)  # a handful of values: share them
         self.type_uri, _, type_key = labels.type_label(type_uri)
         self.themes_raw, _, themes_key = labels.themes_label(themes_raw)
         self.request_app = labels.intern(request_app)

@@ -224,6 +224,8 @@ class Workspace:
         """A second, read-only connection to the same file for a background thread
         (WAL lets it read while this one writes). Close it when done."""
         conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        # A one-pass scan gains nothing from a page cache; keep its memory small.
+        conn.execute("PRAGMA cache_size = -256")
         return Workspace(self.path, conn, self.user)
 
     def get(self, kind: type[R], record_id: str) -> R | None:

@@ -74,6 +74,7 @@ class MatrixTable(VirtualTable):
         super().__init__(columns, cell, empty_text=empty_text, name=name, id=id, classes=classes)
         self.cell_keys = list(cell_keys)
         self._is_group = is_group
+        self.on_cell: Callable[[], None] | None = None  # synchronous cell-change hook
         self._styles: dict[str, Style] = {}  # parsed cell styles ("green", "dim", ...)
 
     # -- the cell cursor -------------------------------------------------------------------
@@ -118,9 +119,13 @@ class MatrixTable(VirtualTable):
             self.post_message(self.Highlighted(self, self._rows[new], new))
             self._post_cell()
 
-
     def _post_cell(self) -> None:
         if self._rows and 0 <= self.cursor_row < len(self._rows):
+            if self.on_cell is not None:
+                # Called now, not via a message: the screen's detail panel then repaints
+                # in the same frame as the table (a message made it a second repaint).
+                self.on_cell()
+                return
             self.post_message(
                 self.CellHighlighted(self, self._rows[self.cursor_row], self.current_column)
             )
