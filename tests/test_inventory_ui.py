@@ -191,3 +191,16 @@ def test_deleting_a_product_removes_its_block_statuses_and_closes_its_checklist(
     assert demo_ws.list(BlockStatus, where="scope_id = ?", params=(product_id,)) == []
     after = demo_ws.list(ChecklistItem, where="scope_id = ?", params=(product_id,))
     assert len(after) == len(items) and all(i.obsolete for i in after)
+
+
+async def test_agency_name_with_markup_characters_is_shown_literally(demo_ws, settings):
+    agency = demo_ws.agency()
+    agency.name = "Agentschap [Test] [/] pilot"
+    demo_ws.save(agency)
+    app = EloApp(settings, demo_ws, start_mode="dashboard")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen_text = app.export_screenshot().replace("&#160;", " ")
+        assert "Agentschap [Test] [/] pilot" in screen_text

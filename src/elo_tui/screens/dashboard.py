@@ -155,7 +155,8 @@ class DashboardScreen(AreaScreen):
     def _show_blocks(self, data) -> None:
         s = data.summary
         panel = self.query_one("#dash-blocks", Static)
-        panel.border_title = f"Gereedheid per bouwsteen · {data.agency_name}"
+        # Text, not a str: a str title is parsed as markup ("Agentschap [Test]").
+        panel.border_title = Text(f"Gereedheid per bouwsteen · {data.agency_name}")
         panel.border_subtitle = f"stand op {s.today.isoformat()}"
         out = Text()
         out.append("ELO-conform: ", style="bold")

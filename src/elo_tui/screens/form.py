@@ -56,6 +56,13 @@ class FormScreen(ModalScreen):
     def compose_fields(self) -> ComposeResult:
         yield from ()
 
+    def on_mount(self) -> None:
+        # Typing must land in the first field, not in the scroll container around them.
+        for widget in self.query("#form-fields *"):
+            if widget.id and widget.id.startswith("f-") and widget.focusable:
+                widget.focus()
+                break
+
     def field(self, key: str, label: str, widget: Widget) -> ComposeResult:
         widget.id = f"f-{key}"
         yield Label(label, classes="field-label")
