@@ -11,25 +11,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from elo_tui.domain import estimate as est
+from elo_tui.domain.blocks import APPLICABILITY, STAGE_LABELS
 from elo_tui.domain.records import Agency, Application, BlockStatus, EstimateLine, Product
 
 BLOCKING = "blocking"
 WARNING = "warning"
 SEVERITY_LABELS = {BLOCKING: "Blokkerend", WARNING: "Waarschuwing"}
 
-STAGES = {
-    "not_started": "Niet gestart",
-    "analysis": "Analyse",
-    "filed": "Dossier/aanvraag ingediend",
-    "test": "Testomgeving",
-    "production": "Productie",
-}
-APPLICABILITY = {
-    "undecided": "Nog te beslissen",
-    "required": "Vereist",
-    "not_applicable": "Niet van toepassing",
-    "forms_tool": "Via formulierentool",
-}
+# Labels come from the block catalogue (one source); re-exported for the exporters.
+STAGES = STAGE_LABELS
 
 
 @dataclass(frozen=True, slots=True)

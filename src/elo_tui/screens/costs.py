@@ -20,6 +20,7 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from elo_tui.domain import estimate as est
+from elo_tui.domain.blocks import BLOCKS
 from elo_tui.domain.records import EstimateLine
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.form import FormScreen
@@ -40,16 +41,7 @@ COLUMNS = [
 ]
 SHORT_CATEGORIES = {"internal": "Eigen", "supplier": "Leverancier", "licence": "Licentie"}
 BAR_WIDTH = 18
-SHORT_BLOCKS = {
-    "acm_idm": "ACM/IDM",
-    "gericht_aanmelden": "Gericht",
-    "global_header": "Header",
-    "dosis": "DOSIS",
-    "product_rights": "Rechten",
-    "vms": "VMS",
-    "toelatingen": "Toelating",
-    "": "Algemeen",
-}
+SHORT_BLOCKS = {b.code: b.short for b in BLOCKS} | {"": "Algemeen"}
 
 
 def _days(value: float | None) -> str:

@@ -4,28 +4,17 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, Select
 
 from elo_tui.domain.blocks import BLOCKS, DEADLINES
+from elo_tui.screens.filter_dialog import FilterDialog
 from elo_tui.services.mapping import RowFilter
 from elo_tui.widgets.keybar import KeyBar
 
 
-class MatrixFilterScreen(ModalScreen[RowFilter | None]):
-    DEFAULT_CSS = """
-    MatrixFilterScreen { align: center middle; }
-    MatrixFilterScreen > Vertical { width: 70; height: auto; border: thick $primary;
-        background: $surface; padding: 1 2; }
-    MatrixFilterScreen Label { padding-top: 1; color: $text-muted; }
-    """
-    BINDINGS = [
-        Binding("f2,enter", "apply", "Toepassen"),
-        Binding("delete", "clear", "Alles wissen"),
-        Binding("escape", "cancel", "Annuleren"),
-    ]
+class MatrixFilterScreen(FilterDialog):
+    """Returns the chosen RowFilter, or None when cancelled."""
 
     def __init__(self, current: RowFilter, app_names: dict[str, str]) -> None:
         super().__init__()
@@ -59,22 +48,11 @@ class MatrixFilterScreen(ModalScreen[RowFilter | None]):
             )
         yield KeyBar()
 
-    def _value(self, widget_id: str) -> str:
-        v = self.query_one(f"#{widget_id}", Select).value
-        return v if isinstance(v, str) else ""
-
     def action_apply(self) -> None:
         self.dismiss(
             RowFilter(
-                deadline=self._value("deadline"),
-                block=self._value("block"),
-                application=self._value("app"),
+                deadline=self.value("deadline"),
+                block=self.value("block"),
+                application=self.value("app"),
             )
         )
-
-    def action_clear(self) -> None:
-        for widget_id in ("deadline", "block", "app"):
-            self.query_one(f"#{widget_id}", Select).clear()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

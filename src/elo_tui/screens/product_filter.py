@@ -4,28 +4,17 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, Select
 
 from elo_tui.domain import codelists
+from elo_tui.screens.filter_dialog import FilterDialog
 from elo_tui.services.inventory import ProductFilter
 from elo_tui.widgets.keybar import KeyBar
 
 
-class ProductFilterScreen(ModalScreen[ProductFilter | None]):
-    DEFAULT_CSS = """
-    ProductFilterScreen { align: center middle; }
-    ProductFilterScreen > Vertical { width: 70; height: auto; border: thick $primary;
-        background: $surface; padding: 1 2; }
-    ProductFilterScreen Label { padding-top: 1; color: $text-muted; }
-    """
-    BINDINGS = [
-        Binding("f2,enter", "apply", "Toepassen"),
-        Binding("delete", "clear", "Alles wissen"),
-        Binding("escape", "cancel", "Annuleren"),
-    ]
+class ProductFilterScreen(FilterDialog):
+    """Returns the chosen ProductFilter, or None when cancelled."""
 
     def __init__(self, current: ProductFilter, app_names: dict[str, str]) -> None:
         super().__init__()
@@ -59,26 +48,15 @@ class ProductFilterScreen(ModalScreen[ProductFilter | None]):
             )
         yield KeyBar()
 
-    def _value(self, widget_id: str) -> str:
-        v = self.query_one(f"#{widget_id}", Select).value
-        return v if isinstance(v, str) else ""
-
     def action_apply(self) -> None:
         self.dismiss(
             ProductFilter(
                 text=self.current.text,
-                type_uri=self._value("type"),
-                theme_uri=self._value("theme"),
-                application_id=self._value("app"),
+                type_uri=self.value("type"),
+                theme_uri=self.value("theme"),
+                application_id=self.value("app"),
             )
         )
-
-    def action_clear(self) -> None:
-        for widget_id in ("type", "theme", "app"):
-            self.query_one(f"#{widget_id}", Select).clear()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 def describe(f: ProductFilter, app_names: dict[str, str]) -> Text:
