@@ -53,3 +53,15 @@ def test_start_path_does_not_load_the_heavy_libraries():
     loaded = _modules_loaded_by("import elo_tui.app, elo_tui.screens.inventory, elo_tui.cli")
     for lazy in ("pydantic", "httpx", "sqlite_utils", "openpyxl", "fastapi", "tomli_w"):
         assert lazy not in loaded, f"{lazy} is loaded at start-up"
+
+
+def test_code_passes_ruff_lint_and_format_checks():
+    root = SRC.parents[1]
+    for args in (["check"], ["format", "--check"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *args, "src", "tests", "bench"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr

@@ -5,8 +5,7 @@ import stat
 import pytest
 
 from elo_tui.domain.records import RECORD_KINDS, Agency, Application, BlockStatus, Product
-from elo_tui.store import Workspace, WorkspaceError
-from elo_tui.store import schema
+from elo_tui.store import Workspace, WorkspaceError, schema
 
 
 def test_every_record_kind_round_trips_with_its_field_types(tmp_path):

@@ -12,6 +12,7 @@ import importlib.util
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -104,7 +105,7 @@ class EloApp(App[int]):
     """elo_tui. `ws` is the open workspace (None until the first-run screen made one)."""
 
     TITLE = "elo_tui"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     ENABLE_COMMAND_PALETTE = True
     COMMAND_PALETTE_BINDING = "ctrl+p"
     BINDINGS = [
@@ -286,6 +287,27 @@ class EloApp(App[int]):
 
     async def action_quit(self) -> None:
         self.exit(0)
+
+    def _fatal_error(self) -> None:
+        """An unexpected error (a bug, not bad input): instead of Textual's traceback,
+        which shows local variables and so could show a token, say in Dutch what
+        happened and keep a report without locals, owner-only, next to the workspaces."""
+        from rich.text import Text
+
+        from elo_tui.crash import write_report
+
+        self.bell()
+        path = write_report(self._exception, self.settings.state_dir)
+        where = f"Foutrapport: {path}" if path else "Er kon geen foutrapport worden bewaard."
+        self._exit_renderables.append(
+            Text(
+                "elo_tui is onverwacht gestopt door een fout in het programma. Alles wat je "
+                f"had opgeslagen, is bewaard.\n{where}\nBezorg dat rapport aan wie elo_tui "
+                "onderhoudt (het bevat geen tokens).",
+                style="bold",
+            )
+        )
+        self._close_messages_no_wait()
 
     def on_unmount(self) -> None:
         if self.ws is not None:

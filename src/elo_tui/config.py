@@ -28,7 +28,9 @@ class ConfigError(Exception):
 
 
 def slugify(name: str) -> str:
-    """A file-name-safe workspace name: 'Agentschap Innoveren & Ondernemen' -> 'agentschap-innoveren-ondernemen'."""
+    """A file-name-safe workspace name.
+
+    'Agentschap Innoveren & Ondernemen' -> 'agentschap-innoveren-ondernemen'."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
     return slug[:60] or "werkruimte"

@@ -15,7 +15,9 @@ from elo_tui.widgets.keybar import KeyBar
 class ConfirmScreen(ModalScreen[bool]):
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
-    ConfirmScreen > Vertical { width: 70; height: auto; border: thick $error; background: $surface; padding: 1 2; }
+    ConfirmScreen > Vertical {
+        width: 70; height: auto; border: thick $error; background: $surface; padding: 1 2;
+    }
     ConfirmScreen Horizontal { height: auto; align-horizontal: right; padding-top: 1; }
     ConfirmScreen Button { margin-left: 2; }
     """

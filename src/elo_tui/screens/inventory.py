@@ -74,7 +74,8 @@ class InventoryScreen(AreaScreen):
             COLUMNS,
             lambda e, k: e.cell(k),
             id="products",
-            empty_text="Geen producten. Druk op 'a' om er een toe te voegen of 'i' om te importeren.",
+            empty_text="Geen producten. Druk op 'a' om er een toe te voegen "
+            "of 'i' om te importeren.",
         )
         yield Label("", id="count")
 
