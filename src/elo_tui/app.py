@@ -82,7 +82,7 @@ NAV: list[NavItem] = [
     NavItem(
         "8",
         "sync",
-        "Synchronisatie",
+        "Sync",
         "elo_tui.screens.sync:SyncScreen",
         "Synchroniseren met de centrale tracker",
     ),

@@ -23,17 +23,28 @@ class NavBar(Static):
 
     def refresh_status(self) -> None:
         app = self.app
-        line = Text(no_wrap=True, overflow="ellipsis")
-        for item in getattr(app, "nav", []):
-            style = "bold reverse" if item.mode == self.current else ""
-            line.append(f" {item.key} ", style="bold " + ("reverse" if style else ""))
-            line.append(f"{item.label} ", style=style)
-        status = app.status_text() if hasattr(app, "status_text") else ""
+        full_status = app.status_text() if hasattr(app, "status_text") else ""
+        # Without the last-sync time: what matters most is what waits to be synced.
+        brief_status = " · ".join(p for p in full_status.split(" · ") if not p.startswith("sync "))
+        width = self.size.width or 120
+        # Full area names first; then a shorter status; only then abbreviated names.
+        for short, status in ((False, full_status), (False, brief_status), (True, brief_status)):
+            line = self._areas(short)
+            if line.cell_len + len(status) + 2 <= width:
+                break
         if status:
-            pad = max(self.size.width - line.cell_len - len(status) - 1, 1)
-            line.append(" " * pad)
+            line.append(" " * max(width - line.cell_len - len(status) - 1, 1))
             line.append(status, style="italic")
         self.update(line, layout=False)  # one fixed-height line: no relayout needed
+
+    def _areas(self, short: bool) -> Text:
+        line = Text(no_wrap=True, overflow="ellipsis")
+        for item in getattr(self.app, "nav", []):
+            current = item.mode == self.current
+            label = item.label if current or not short else item.label[:4]
+            line.append(f" {item.key} ", style="bold reverse" if current else "bold")
+            line.append(f"{label} ", style="bold reverse" if current else "")
+        return line
 
     def on_resize(self) -> None:
         self.refresh_status()
