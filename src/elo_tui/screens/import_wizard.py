@@ -17,8 +17,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Input, Label, Select, Static
+from textual.widgets import ContentSwitcher, Input, Label, Select, Static
 
+from elo_tui.widgets.keybar import KeyBar
 from elo_tui.widgets.virtual_table import Column, VirtualTable
 
 STEPS = {
@@ -141,7 +142,7 @@ class ImportWizard(Screen):
                 )
                 yield Static("", id="done-detail", classes="detail")
         yield Static("", id="wizard-status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._show_step("step-file")
