@@ -8,8 +8,9 @@ from textual.widgets import Select
 
 
 class FilterDialog(ModalScreen):
-    """Subclasses compose Labels and Selects inside a Vertical and build their filter
-    in `action_apply` from `self.value(id)`; clear and cancel are shared."""
+    """Subclasses compose Labels and Selects inside a Vertical and define
+    `action_apply`, which dismisses with their filter built from `self.value(id)`;
+    clear and cancel are shared."""
 
     DEFAULT_CSS = """
     FilterDialog { align: center middle; }
@@ -26,9 +27,6 @@ class FilterDialog(ModalScreen):
     def value(self, widget_id: str) -> str:
         v = self.query_one(f"#{widget_id}", Select).value
         return v if isinstance(v, str) else ""
-
-    def action_apply(self) -> None:
-        raise NotImplementedError
 
     def action_clear(self) -> None:
         for select in self.query(Select):

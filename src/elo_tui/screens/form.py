@@ -87,10 +87,6 @@ class FormScreen(ModalScreen):
     def values(self) -> dict[str, Any]:
         return {}
 
-    def submit(self, values: dict[str, Any]) -> Any:
-        """Save; return the result, or a dict of errors to show."""
-        raise NotImplementedError
-
     def show_errors(self, errors: dict[str, str]) -> None:
         for label in self.query(".field-error"):
             label.update("")
