@@ -288,3 +288,30 @@ async def test_product_names_are_shown_literally(env):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert any("Pilot [beta] [/]" in line for line in _lines(app))
+
+
+async def test_filter_dialog_limits_the_matrix_to_one_application(settings):
+    from elo_tui.app import EloApp
+    from elo_tui.screens.matrix_filter import MatrixFilterScreen
+    from elo_tui.services.workspaces import open_demo
+    from elo_tui.widgets.matrix_table import MatrixTable
+
+    ws = open_demo(settings)
+    app = EloApp(settings, ws, start_mode="matrix")
+    async with app.run_test(size=(130, 40)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        matrix = app.screen
+        before = matrix.query_one(MatrixTable).row_count
+        await pilot.press("f")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, MatrixFilterScreen)
+        app_id = next(i for i, n in dialog.app_names.items() if n.startswith("Heffingen"))
+        dialog.query_one("#app").value = app_id
+        await pilot.press("f2")
+        await pilot.pause()
+        assert matrix.filters.application == app_id
+        assert 0 < matrix.query_one(MatrixTable).row_count < before
+    ws.close()

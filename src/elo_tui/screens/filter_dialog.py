@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from rich.text import Text
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
-from textual.widgets import Select
+from textual.widgets import Label, Select
 
 
 class FilterDialog(ModalScreen):
@@ -23,6 +25,17 @@ class FilterDialog(ModalScreen):
         Binding("delete", "clear", "Alles wissen"),
         Binding("escape", "cancel", "Annuleren"),
     ]
+
+    def application_filter(self, app_names: dict[str, str], current: str) -> ComposeResult:
+        """Label and Select of the application filter (id "app"), names shown literally."""
+        apps = sorted(app_names.items(), key=lambda kv: kv[1].casefold())
+        yield Label("Toepassing (aanvragen of opvolgen)")
+        yield Select(
+            [(Text(name), app_id) for app_id, name in apps],
+            prompt="Alle toepassingen",
+            value=current if current in app_names else Select.NULL,
+            id="app",
+        )
 
     def value(self, widget_id: str) -> str:
         v = self.query_one(f"#{widget_id}", Select).value

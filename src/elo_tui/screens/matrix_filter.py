@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label, Select
@@ -23,7 +22,6 @@ class MatrixFilterScreen(FilterDialog):
 
     def compose(self) -> ComposeResult:
         c = self.current
-        apps = sorted(self.app_names.items(), key=lambda kv: kv[1].casefold())
         with Vertical():
             yield Label("Toon enkel wat deze deadline tegenhoudt")
             yield Select(
@@ -39,13 +37,7 @@ class MatrixFilterScreen(FilterDialog):
                 value=c.block or Select.NULL,
                 id="block",
             )
-            yield Label("Toepassing (aanvragen of opvolgen)")
-            yield Select(
-                [(Text(name), app_id) for app_id, name in apps],
-                prompt="Alle toepassingen",
-                value=c.application if c.application in self.app_names else Select.NULL,
-                id="app",
-            )
+            yield from self.application_filter(self.app_names, c.application)
         yield KeyBar()
 
     def action_apply(self) -> None:

@@ -23,7 +23,6 @@ class ProductFilterScreen(FilterDialog):
 
     def compose(self) -> ComposeResult:
         c = self.current
-        apps = sorted(self.app_names.items(), key=lambda kv: kv[1].casefold())
         with Vertical():
             yield Label("Producttype")
             yield Select(
@@ -39,13 +38,7 @@ class ProductFilterScreen(FilterDialog):
                 value=c.theme_uri or Select.NULL,
                 id="theme",
             )
-            yield Label("Toepassing (aanvragen of opvolgen)")
-            yield Select(
-                [(Text(name), app_id) for app_id, name in apps],
-                prompt="Alle toepassingen",
-                value=c.application_id if c.application_id in self.app_names else Select.NULL,
-                id="app",
-            )
+            yield from self.application_filter(self.app_names, c.application_id)
         yield KeyBar()
 
     def action_apply(self) -> None:
