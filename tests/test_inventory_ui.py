@@ -204,3 +204,29 @@ async def test_agency_name_with_markup_characters_is_shown_literally(demo_ws, se
         await pilot.pause()
         screen_text = app.export_screenshot().replace("&#160;", " ")
         assert "Agentschap [Test] [/] pilot" in screen_text
+
+
+async def test_a_storage_failure_on_delete_is_reported_and_the_app_keeps_running(
+    demo_ws, settings, monkeypatch
+):
+    from elo_tui.services import inventory
+    from elo_tui.store import WorkspaceError
+
+    def locked(ws, product_id):
+        raise WorkspaceError("Werkruimte is vergrendeld door een ander programma.")
+
+    monkeypatch.setattr(inventory, "delete_product", locked)
+    app = EloApp(settings, demo_ws, start_mode="inventory")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one(VirtualTable)
+        before = table.row_count
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("j")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, InventoryScreen)
+        assert table.row_count == before
+        assert any("vergrendeld" in str(n.message) for n in app._notifications)

@@ -75,6 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, WorkspaceError) as exc:
         print(f"elo-tui: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as exc:  # a folder or file we cannot use: say which, no traceback
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"elo-tui: {exc.strerror or exc}{where}.", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("elo-tui: onderbroken.", file=sys.stderr)
         return 130

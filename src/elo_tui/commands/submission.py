@@ -125,9 +125,10 @@ def run_diff(args, settings) -> int:
 
     with open_for_command(settings) as ws:
         records = service.list_submissions(ws)
-        if len(records) < 2 and args.old is None:
-            print("Er is maar één indiening (of geen): niets te vergelijken.")
-            return 0
+        needed = (args.new is None) + (args.old is None)  # versions to take from the list
+        if len(records) < max(needed, 1) or (needed == 2 and len(records) < 2):
+            print("Er zijn niet genoeg indieningen om te vergelijken.")
+            return 0 if args.old is None else 1
         new = args.new if args.new is not None else records[-1].version
         old = args.old if args.old is not None else records[-2].version
         try:

@@ -22,6 +22,18 @@ ENV_DB = "ELO_TUI_TRACKER_DB"
 DEFAULT_PORT = 8765
 
 
+def _port(text: str) -> int:
+    import argparse
+
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is geen geldige poort (1-65535)")
+    return port
+
+
 def register(subparsers, add_workspace_options) -> None:
     p = subparsers.add_parser(
         "tracker",
@@ -42,7 +54,7 @@ def register(subparsers, add_workspace_options) -> None:
     with_db(serve)
     serve.add_argument("--host", default="127.0.0.1", help="adres (standaard 127.0.0.1)")
     serve.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"poort (standaard {DEFAULT_PORT})"
+        "--port", type=_port, default=DEFAULT_PORT, help=f"poort (standaard {DEFAULT_PORT})"
     )
     serve.add_argument(
         "--max-body-kib",
@@ -116,7 +128,13 @@ def run(args, settings) -> int:
     if action == "openapi":
         text = openapi_text()
         if args.output:
-            Path(args.output).write_text(text, encoding="utf-8")
+            try:
+                Path(args.output).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                print(
+                    f"elo-tui: kan '{args.output}' niet schrijven: {exc.strerror}.", file=sys.stderr
+                )
+                return 2
             print(f"OpenAPI geschreven naar {args.output}.", file=sys.stderr)
         else:
             sys.stdout.write(text)

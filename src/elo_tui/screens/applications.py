@@ -14,6 +14,7 @@ from elo_tui.domain import codelists
 from elo_tui.domain.records import Application, Product
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.form import FormScreen
+from elo_tui.screens.store_errors import store_errors
 from elo_tui.services import inventory
 from elo_tui.widgets.virtual_table import Column, VirtualTable
 
@@ -142,7 +143,10 @@ class ApplicationsScreen(AreaScreen):
 
         def done(yes: bool | None) -> None:
             if yes:
-                inventory.delete_application(self.app.ws, app.id)
+                with store_errors(self) as attempt:
+                    inventory.delete_application(self.app.ws, app.id)
+                if attempt.failed:
+                    return
                 self.saved()
                 self.load()
 

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from elo_tui.domain.records import Application
+from elo_tui.screens.store_errors import store_errors
 from elo_tui.sync import conflicts
 from elo_tui.widgets.keybar import KeyBar
 
@@ -160,7 +161,10 @@ class ConflictScreen(ModalScreen[None]):
             decision = "mine"
         else:
             decision = dict(self.choices)
-        conflicts.resolve(self.app.ws, self.current, decision)  # type: ignore[arg-type]
+        with store_errors(self) as attempt:
+            conflicts.resolve(self.app.ws, self.current, decision)  # type: ignore[arg-type]
+        if attempt.failed:
+            return
         self.app.data_changed()
         if decision == "mine":
             how = "mijn versie gehouden"

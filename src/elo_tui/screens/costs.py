@@ -24,6 +24,7 @@ from elo_tui.domain.blocks import BLOCKS
 from elo_tui.domain.records import EstimateLine
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.form import FormScreen
+from elo_tui.screens.store_errors import store_errors
 from elo_tui.services import estimate as service
 from elo_tui.services.estimate import euro
 from elo_tui.widgets.virtual_table import Column, VirtualTable
@@ -152,7 +153,11 @@ class CostsScreen(AreaScreen):
 
     @work(thread=True, exclusive=True, group="costs", exit_on_error=False)
     def _load_overview(self, ws) -> service.CostOverview:
-        return service.overview(ws)
+        reader = ws.reader()  # a thread never uses the app's connection
+        try:
+            return service.overview(reader)
+        finally:
+            reader.close()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "costs":
@@ -335,7 +340,9 @@ class CostsScreen(AreaScreen):
                 markup=False,
             )
             return
-        if service.confirm_line(self.app.ws, row.line.id) is not None:
+        with store_errors(self) as attempt:
+            confirmed = service.confirm_line(self.app.ws, row.line.id)
+        if not attempt.failed and confirmed is not None:
             self._after_save(row.line)
 
     def action_delete(self) -> None:
@@ -346,7 +353,10 @@ class CostsScreen(AreaScreen):
 
         def done(yes: bool | None) -> None:
             if yes:
-                service.delete_line(self.app.ws, row.line.id)
+                with store_errors(self) as attempt:
+                    service.delete_line(self.app.ws, row.line.id)
+                if attempt.failed:
+                    return
                 self.saved()
                 self._compute()
                 self.notify("Ramingslijn verwijderd.", markup=False)
@@ -359,7 +369,10 @@ class CostsScreen(AreaScreen):
         from elo_tui.io.cost_template import CostTemplateError
 
         try:
-            new = service.propose_lines(self.app.ws)
+            with store_errors(self) as attempt:
+                new = service.propose_lines(self.app.ws)
+            if attempt.failed:
+                return
         except CostTemplateError as exc:
             self.notify(
                 str(exc), title="Kostensjabloon", severity="error", markup=False, timeout=12

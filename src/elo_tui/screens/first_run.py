@@ -8,10 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input
 
-from elo_tui.config import ConfigError, slugify, valid_workspace_name
+from elo_tui.config import ConfigError, slugify
 from elo_tui.domain.records import Agency
 from elo_tui.domain.validation import validate_agency
 from elo_tui.screens.form import FormScreen
+from elo_tui.screens.store_errors import store_errors
 from elo_tui.services import workspaces
 from elo_tui.store import WorkspaceError
 
@@ -50,10 +51,9 @@ class FirstRunScreen(FormScreen):
     def submit(self, values: dict[str, Any]) -> Any:
         clean, errors = validate_agency(values)
         name = values["workspace"].strip() or slugify(clean["name"])
-        if values["workspace"].strip() and not valid_workspace_name(name):
-            errors["workspace"] = "Gebruik letters, cijfers, '-', '_' of '.' (maximaal 80 tekens)."
-        elif self.app.settings.workspace_path(name).exists():
-            errors["workspace"] = f"Er bestaat al een werkruimte '{name}'. Kies een andere naam."
+        # Checked here too, so a name problem shows together with the other fields'.
+        if problem := workspaces.new_name_problem(self.app.settings, name):
+            errors["workspace"] = problem
         if errors:
             return errors
         try:
@@ -71,5 +71,7 @@ class FirstRunScreen(FormScreen):
         return super().dismiss(result)
 
     def action_demo(self) -> None:
-        ws = workspaces.open_demo(self.app.settings)
-        self.dismiss(ws)
+        with store_errors(self, "Voorbeeld niet geopend") as attempt:
+            ws = workspaces.open_demo(self.app.settings)
+        if not attempt.failed:
+            self.dismiss(ws)

@@ -369,7 +369,12 @@ class ImportWizard(Screen):
         from elo_tui.store import WorkspaceError
 
         try:
-            plan = pi.plan_for_workspace(self.app.ws, self.table, self.mapping)
+            # Its own connection: a thread must not share the app's (see Workspace.reader).
+            reader = self.app.ws.reader()
+            try:
+                plan = pi.plan_for_workspace(reader, self.table, self.mapping)
+            finally:
+                reader.close()
         except (pi.MappingError, WorkspaceError) as exc:
             self.app.call_from_thread(self._plan_failed, str(exc))
             return
@@ -417,7 +422,12 @@ class ImportWizard(Screen):
         from elo_tui.store import WorkspaceError
 
         try:
-            result = pi.apply_plan(self.app.ws, self.plan)
+            # Its own connection: the main thread's writes must not join this transaction.
+            writer = self.app.ws.writer()
+            try:
+                result = pi.apply_plan(writer, self.plan)
+            finally:
+                writer.close()
         except Exception as exc:
             # One transaction: nothing was saved, the plan is still here to retry.
             message = str(exc) if isinstance(exc, WorkspaceError) else f"Import mislukt: {exc}"

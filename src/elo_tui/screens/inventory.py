@@ -12,6 +12,7 @@ from textual.widgets import Input, Label, Static
 
 from elo_tui.domain.records import Product
 from elo_tui.screens.base import AreaScreen
+from elo_tui.screens.store_errors import store_errors
 from elo_tui.services import inventory
 from elo_tui.store import WorkspaceError
 from elo_tui.widgets.virtual_table import Column, VirtualTable
@@ -226,7 +227,10 @@ class InventoryScreen(AreaScreen):
         def done(confirmed: bool | None) -> None:
             if not confirmed:
                 return
-            inventory.delete_product(self.app.ws, product.id)
+            with store_errors(self) as attempt:
+                inventory.delete_product(self.app.ws, product.id)
+            if attempt.failed:
+                return
             self.index.remove(product.id)
             self.saved()
             self.apply_filter()

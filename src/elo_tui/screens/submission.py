@@ -23,6 +23,7 @@ from elo_tui.domain.completeness import SEVERITY_LABELS, Issue
 from elo_tui.domain.records import Submission
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.form import FormScreen
+from elo_tui.screens.store_errors import store_errors
 from elo_tui.services import submission as service
 from elo_tui.widgets.virtual_table import Column, VirtualTable
 
@@ -133,7 +134,11 @@ class SubmissionScreen(AreaScreen):
 
     @work(thread=True, exclusive=True, group="submission-check", exit_on_error=False)
     def _check(self, ws) -> list[Issue]:
-        return service.check(ws)
+        reader = ws.reader()  # a thread never uses the app's connection
+        try:
+            return service.check(reader)
+        finally:
+            reader.close()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         group = event.worker.group
@@ -250,7 +255,10 @@ class SubmissionScreen(AreaScreen):
 
     def action_create(self) -> None:
         try:
-            record = service.create(self.app.ws)
+            with store_errors(self) as attempt:
+                record = service.create(self.app.ws)
+            if attempt.failed:
+                return
         except service.IncompleteError as exc:
             self.show_issues(exc.issues)
             self.notify(

@@ -29,15 +29,25 @@ def open_demo(settings: Settings) -> Workspace:
     return ws
 
 
+def new_name_problem(settings: Settings, name: str) -> str | None:
+    """Why `name` cannot be a new workspace (Dutch), or None when it can."""
+    if not valid_workspace_name(name):
+        return (
+            f"Ongeldige naam '{name}': gebruik letters, cijfers, '-', '_' of '.' "
+            "(maximaal 80 tekens)."
+        )
+    if settings.workspace_path(name).exists():
+        return f"Er bestaat al een werkruimte '{name}'. Kies een andere naam."
+    return None
+
+
 def create(settings: Settings, agency: Agency, name: str | None = None) -> Workspace:
     """Make a new workspace for `agency`; refuses to touch an existing file."""
     name = name or slugify(agency.name)
-    if not valid_workspace_name(name):
-        raise ConfigError(f"Ongeldige naam voor een werkruimte: '{name}'.")
-    path = settings.workspace_path(name)
-    if path.exists():
-        raise WorkspaceError(f"Er bestaat al een werkruimte '{name}' ({path}).")
-    ws = Workspace.open(path, create=True, user=settings.user)
+    problem = new_name_problem(settings, name)
+    if problem:
+        raise ConfigError(problem)
+    ws = Workspace.open(settings.workspace_path(name), create=True, user=settings.user)
     ws.save(agency)
     _remember(settings, name)
     return ws

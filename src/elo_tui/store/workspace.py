@@ -80,8 +80,13 @@ class Workspace:
         if not path.exists():
             if not create:
                 raise WorkspaceError(f"Werkruimte '{path}' bestaat niet.")
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            _make_owner_only(path)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                _make_owner_only(path)
+            except OSError as exc:
+                raise WorkspaceError(
+                    f"Kan werkruimte '{path}' niet aanmaken: {exc.strerror}."
+                ) from None
         elif path.is_dir():
             raise WorkspaceError(f"'{path}' is een map, geen werkruimtebestand.")
         elif path.stat().st_size == 0 and not create:
@@ -116,13 +121,15 @@ class Workspace:
         if self.conn.in_transaction:
             yield self.conn
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        with self._guard():  # e.g. "database is locked" by another program
+            self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
+        with self._guard():
+            self.conn.execute("COMMIT")
 
     # -- records -------------------------------------------------------------------------
 
@@ -158,7 +165,7 @@ class Workspace:
             sql += f" ORDER BY {order_by}"
         try:
             return self._rows_to_records(kind, self.conn.execute(sql, tuple(params)))
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, ValueError) as exc:  # ValueError: broken JSON column
             raise _damaged(self.path, exc) from None
 
     def columns(self, kind: type[Record], names: tuple[str, ...]) -> Iterator[tuple]:
@@ -198,14 +205,17 @@ class Workspace:
         at = names.index("id")
         rows.sort(key=lambda row: row[at])
         out = [dict(zip(names, row, strict=True)) for row in rows]
-        for d, row in zip(out, rows, strict=True):
-            if None in row:
-                for k in [k for k, v in d.items() if v is None]:
-                    del d[k]
-            for name, dec in convert:
-                value = d.get(name)
-                if value is not None:
-                    d[name] = dec(value)
+        try:
+            for d, row in zip(out, rows, strict=True):
+                if None in row:
+                    for k in [k for k, v in d.items() if v is None]:
+                        del d[k]
+                for name, dec in convert:
+                    value = d.get(name)
+                    if value is not None:
+                        d[name] = dec(value)
+        except ValueError as exc:  # a JSON column that does not parse
+            raise _damaged(self.path, exc) from None
         return out
 
     def first_columns(self, kind: type[Record], names: tuple[str, ...], limit: int) -> list[tuple]:
@@ -227,6 +237,11 @@ class Workspace:
         # A one-pass scan gains nothing from a page cache; keep its memory small.
         conn.execute("PRAGMA cache_size = -256")
         return Workspace(self.path, conn, self.user)
+
+    def writer(self) -> Workspace:
+        """A second, writable connection to the same file for a background thread (one
+        SQLite connection must not be shared between threads). Close it when done."""
+        return Workspace.open(self.path, user=self.user)
 
     def get(self, kind: type[R], record_id: str) -> R | None:
         found = self.list(kind, where="id = ?", params=(record_id,), include_deleted=True)

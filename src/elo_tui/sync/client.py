@@ -50,6 +50,21 @@ class Refused(SyncError):
     exit_code = 5
 
 
+def _json(response: httpx.Response) -> dict[str, Any]:
+    """The answer as a JSON object; anything else (an HTML error page from a proxy, a
+    list, garbage) is a Dutch SyncError rather than a traceback."""
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise Refused(
+            f"De tracker gaf een onverwacht antwoord op {response.request.url.path} "
+            "(geen JSON-object). Klopt het adres van de tracker?"
+        )
+    return data
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     attempts: int = 5  # tries in total per request
@@ -221,7 +236,7 @@ class TrackerClient:
             return False
 
     def me(self) -> dict[str, Any]:
-        return self.request("GET", "/me").json()
+        return _json(self.request("GET", "/me"))
 
     def push(self, workspace: str, body: bytes, key: str) -> dict[str, Any]:
         response = self.request(
@@ -230,13 +245,13 @@ class TrackerClient:
             content=body,
             headers={"Idempotency-Key": key, "Content-Type": "application/json"},
         )
-        return response.json()
+        return _json(response)
 
     def pull(self, workspace: str, since: int, limit: int) -> dict[str, Any]:
         response = self.request(
             "GET", f"/workspaces/{workspace}/changes", params={"since": since, "limit": limit}
         )
-        return response.json()
+        return _json(response)
 
     def upload_submission(self, workspace: str, submission: dict[str, Any]) -> dict[str, Any]:
         body = json.dumps(submission, ensure_ascii=False).encode("utf-8")
@@ -246,4 +261,4 @@ class TrackerClient:
             content=body,
             headers={"Content-Type": "application/json"},
         )
-        return response.json()
+        return _json(response)

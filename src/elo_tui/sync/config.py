@@ -76,8 +76,13 @@ def normalize_url(url: str) -> str:
     url = url.strip()
     if not url:
         raise SyncConfigError("Geef het adres van de tracker, bv. https://tracker.vlaio.be.")
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname  # may raise too ("Invalid IPv6 URL", bad port)
+        parts.port  # noqa: B018 - validates the port
+    except ValueError:
+        raise SyncConfigError(f"'{url}' is geen geldig adres.") from None
+    if parts.scheme not in ("https", "http") or not hostname:
         raise SyncConfigError(
             f"'{url}' is geen geldig adres: begin met https:// gevolgd door de servernaam."
         )
@@ -100,7 +105,12 @@ def check_token(token: str) -> str:
     token = token.strip()
     if not token:
         raise SyncConfigError("Geef het token dat je van VLAIO kreeg.")
-    if len(token) > MAX_TOKEN or any(c.isspace() for c in token) or not token.isprintable():
+    if (
+        len(token) > MAX_TOKEN
+        or any(c.isspace() for c in token)
+        or not token.isprintable()
+        or not token.isascii()  # it travels in an HTTP header
+    ):
         raise SyncConfigError("Dit token is ongeldig (spaties, vreemde tekens of te lang).")
     return token
 
@@ -140,6 +150,8 @@ def load(workspace_path: Path, env: dict[str, str] | None = None) -> SyncConfig:
     url_env, token_env = bool(url), bool(token)
     url = url or str(data.get("url", ""))
     token = token or str(data.get("token", ""))
+    if token:
+        check_token(token)  # a bad token from a file or the environment: a Dutch message
     if url:
         url = normalize_url(url)
     return SyncConfig(

@@ -121,6 +121,14 @@ class SyncEngine:
         except SyncError as exc:
             self._remember_failure("error", str(exc))
             raise
+        except (KeyError, TypeError, ValueError) as exc:
+            # An answer that is JSON but not what the protocol says: say so, keep state.
+            message = (
+                "De tracker gaf een antwoord dat niet aan het protocol voldoet "
+                f"({type(exc).__name__}). Er is niets verloren; probeer later opnieuw."
+            )
+            self._remember_failure("error", message)
+            raise SyncError(message) from None
         with self.ws.transaction():
             self.ws.set_meta(LAST_SUCCESS, utc_now())
             self.ws.set_meta(STATE, "online")
