@@ -48,3 +48,22 @@ def test_an_html_answer_is_reported_in_dutch_without_a_traceback(
 def test_a_token_with_non_ascii_characters_is_refused_with_a_message():
     with pytest.raises(sync_config.SyncConfigError, match="ongeldig"):
         sync_config.check_token("elot_ö.x")
+
+
+def test_conflict_batch_writes_once_and_nothing_when_the_block_fails(tmp_path):
+    from elo_tui.store import Workspace
+    from elo_tui.sync import conflicts
+
+    ws = Workspace.open(tmp_path / "w.sqlite", create=True)
+    wire = {"kind": "product", "id": "p", "data": {"name": "x"}}
+    with ws.transaction(), conflicts.Batch(ws) as batch:
+        for i in range(500):
+            batch.record("product", f"p{i}", dict(wire, id=f"p{i}"))
+    assert conflicts.count(ws) == 500
+    with pytest.raises(RuntimeError):
+        with ws.transaction(), conflicts.Batch(ws) as batch:
+            batch.drop("product/p0")
+            raise RuntimeError("stop")
+    assert conflicts.count(ws) == 500
+    assert conflicts.resolve_all(ws, "theirs") == 500
+    assert conflicts.count(ws) == 0

@@ -135,19 +135,52 @@ def pending_keys(ws) -> set[str]:
     return set(_load(ws))
 
 
+class Batch:
+    """Many conflict changes with one read and one write of the stored map.
+
+    The map is one JSON value in `meta`: changing it record by record rewrites it every
+    time (2,000 conflicts took 45 s, measured). Use inside the caller's transaction:
+
+        with conflicts.Batch(ws) as batch:
+            batch.record(kind, rid, theirs)
+    """
+
+    def __init__(self, ws) -> None:
+        self.ws = ws
+        self.map = _load(ws)
+        self.changed = False
+
+    def keys(self) -> set[str]:
+        return set(self.map)
+
+    def record(self, kind: str, rid: str, theirs: dict[str, Any]) -> None:
+        """Remember (or refresh) a conflict."""
+        key = f"{kind}/{rid}"
+        detected = self.map.get(key, {}).get("detected_at") or utc_now()
+        self.map[key] = {"theirs": theirs, "detected_at": detected}
+        self.changed = True
+
+    def drop(self, key: str) -> None:
+        if self.map.pop(key, None) is not None:
+            self.changed = True
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None and self.changed:
+            _save(self.ws, self.map)
+
+
 def record(ws, kind: str, rid: str, theirs: dict[str, Any]) -> None:
-    """Remember (or refresh) a conflict; call inside the caller's transaction."""
-    conflicts = _load(ws)
-    key = f"{kind}/{rid}"
-    detected = conflicts.get(key, {}).get("detected_at") or utc_now()
-    conflicts[key] = {"theirs": theirs, "detected_at": detected}
-    _save(ws, conflicts)
+    """Remember (or refresh) one conflict; call inside the caller's transaction."""
+    with Batch(ws) as batch:
+        batch.record(kind, rid, theirs)
 
 
 def drop(ws, key: str) -> None:
-    conflicts = _load(ws)
-    if conflicts.pop(key, None) is not None:
-        _save(ws, conflicts)
+    with Batch(ws) as batch:
+        batch.drop(key)
 
 
 # -- showing ------------------------------------------------------------------------------
@@ -191,7 +224,9 @@ def field_diffs(ws, conflict: Conflict, *, only_different: bool = False) -> list
 # -- resolving ----------------------------------------------------------------------------
 
 
-def resolve(ws, conflict: Conflict, choice: Choice | Mapping[str, Choice]) -> Record:
+def resolve(
+    ws, conflict: Conflict, choice: Choice | Mapping[str, Choice], batch: Batch | None = None
+) -> Record:
     """Settle a conflict: keep mine, take theirs, or merge per field (a mapping of field
     name to "mine"/"theirs"; fields not named keep mine). Returns the resulting record."""
     theirs = conflict.theirs_record()
@@ -220,15 +255,19 @@ def resolve(ws, conflict: Conflict, choice: Choice | Mapping[str, Choice]) -> Re
             for name in SERVER_FIELDS.get(conflict.kind, ()):
                 setattr(result, name, getattr(theirs, name))
             ws.save(result)
-        drop(ws, conflict.key)
+        if batch is not None:
+            batch.drop(conflict.key)
+        else:
+            drop(ws, conflict.key)
     return result
 
 
 def resolve_all(ws, choice: Choice) -> int:
     """Keep mine or take theirs for every pending conflict; returns how many."""
     items = pending(ws)
-    for c in items:
-        resolve(ws, c, choice)
+    with ws.transaction(), Batch(ws) as batch:  # all or nothing, one write of the map
+        for c in items:
+            resolve(ws, c, choice, batch)
     return len(items)
 
 

@@ -221,7 +221,15 @@ class SyncEngine:
             if w.get("kind") in RECORD_KINDS:
                 by_kind.setdefault(w["kind"], []).append(w)
         writes: list[Record] = []
-        pending = conflicts.pending_keys(self.ws)
+        with conflicts.Batch(self.ws) as batch:  # one write of the conflict map per page
+            self._apply_pulled_kinds(by_kind, writes, batch)
+        if writes:
+            self.ws.put_synced(writes)
+
+    def _apply_pulled_kinds(
+        self, by_kind: dict[str, list[dict[str, Any]]], writes: list[Record], batch
+    ) -> None:
+        pending = batch.keys()
         for kind, items in by_kind.items():
             cls = RECORD_KINDS[kind]
             local = self._locals(cls, [w["id"] for w in items])
@@ -231,7 +239,7 @@ class SyncEngine:
                     continue
                 mine = local.get(theirs.id)
                 if mine is None and kind == "agency":
-                    mine = self._adopt_agency(theirs, wire, writes)
+                    mine = self._adopt_agency(theirs, wire, writes, batch)
                     if mine is theirs:
                         continue
                 if kind == "review" and (mine is None or mine.rev != theirs.rev):
@@ -253,16 +261,14 @@ class SyncEngine:
                 elif same_content(mine, theirs):
                     writes.append(theirs)  # both sides made the same change
                     if f"{kind}/{theirs.id}" in pending:
-                        conflicts.drop(self.ws, f"{kind}/{theirs.id}")
+                        batch.drop(f"{kind}/{theirs.id}")
                 else:
                     if f"{kind}/{theirs.id}" not in pending:
                         self.result.new_conflicts += 1
-                    conflicts.record(self.ws, kind, theirs.id, wire)
-        if writes:
-            self.ws.put_synced(writes)
+                    batch.record(kind, theirs.id, wire)
 
     def _adopt_agency(
-        self, theirs: Record, wire: dict[str, Any], writes: list[Record]
+        self, theirs: Record, wire: dict[str, Any], writes: list[Record], batch
     ) -> Record | None:
         """A workspace made offline has its own agency record; the tracker already has the
         agency. Adopt the tracker's record (one agency per workspace) and keep what was
@@ -299,7 +305,7 @@ class SyncEngine:
         )
         writes.append(mine)
         if clash:
-            conflicts.record(self.ws, "agency", theirs.id, wire)
+            batch.record("agency", theirs.id, wire)
             self.result.new_conflicts += 1
         return theirs  # handled
 
@@ -391,20 +397,8 @@ class SyncEngine:
                         if hasattr(rec, name):
                             setattr(rec, name, value)
                     writes.append(rec)
-            pending = conflicts.pending_keys(self.ws)
-            for item in answer.get("conflicts", []):
-                theirs = from_wire(item["server"])
-                if theirs is None:
-                    continue
-                rec = self.ws.get(type(theirs), item["id"])
-                if rec is None:
-                    continue
-                if same_content(rec, theirs):
-                    writes.append(theirs)  # e.g. a replay after the key expired
-                    continue
-                if f"{item['kind']}/{item['id']}" not in pending:
-                    self.result.new_conflicts += 1
-                conflicts.record(self.ws, item["kind"], item["id"], item["server"])
+            with conflicts.Batch(self.ws) as batch:  # one write of the conflict map
+                self._record_push_conflicts(answer, writes, batch)
             if writes:
                 self.ws.put_synced(writes)
             vouched = answer.get("cursor") is not None
@@ -415,6 +409,24 @@ class SyncEngine:
             self.ws.set_meta(PENDING_PUSH, "")
             self.ws.set_meta(PENDING_KEY, "")
         return vouched
+
+    def _record_push_conflicts(
+        self, answer: dict[str, Any], writes: list[Record], batch: conflicts.Batch
+    ) -> None:
+        pending = batch.keys()
+        for item in answer.get("conflicts", []):
+            theirs = from_wire(item["server"])
+            if theirs is None:
+                continue
+            rec = self.ws.get(type(theirs), item["id"])
+            if rec is None:
+                continue
+            if same_content(rec, theirs):
+                writes.append(theirs)  # e.g. a replay after the key expired
+                continue
+            if f"{item['kind']}/{item['id']}" not in pending:
+                self.result.new_conflicts += 1
+            batch.record(item["kind"], item["id"], item["server"])
 
     # -- submissions ---------------------------------------------------------------------
 
