@@ -45,18 +45,17 @@ def _iso_date(text: str):
 def run(args, settings) -> int:
     import json
 
-    from elo_tui.domain import checklists as cl
-    from elo_tui.domain.records import ChecklistItem
     from elo_tui.services import clock, mapping
+    from elo_tui.services.dashboard import checklist_counts
     from elo_tui.services.workspaces import open_for_command
 
     today = args.today or clock.today()
     with open_for_command(settings) as ws:
         agency = ws.agency()
         summary = mapping.load_mapping(ws, today).summary()
-        buckets = [cl.bucket(i, today) for i in ws.list(ChecklistItem)]
+        overdue, due_soon = checklist_counts(ws, today)
         workspace = ws.path.stem
-    checklist = {"overdue": buckets.count("overdue"), "due_soon": buckets.count("soon")}
+    checklist = {"overdue": overdue, "due_soon": due_soon}
     if args.json:
         data = {
             "workspace": workspace,

@@ -167,7 +167,8 @@ class ChecklistScreen(AreaScreen):
             Text(
                 f"{len(rows)} van {len(self.rows)} stappen · {overdue} te laat · "
                 f"{soon} binnen 14 dagen"
-            )
+            ),
+            layout=False,  # fixed one-line widget: no layout pass per keystroke
         )
         self._show_detail()
 
@@ -199,9 +200,9 @@ class ChecklistScreen(AreaScreen):
         detail = self.query_one("#step-detail", Static)
         row = self.query_one(VirtualTable).current
         if row is None:
-            detail.update("")
+            detail.update("", layout=False)
             return
-        detail.update(step_text(row))
+        detail.update(step_text(row), layout=False)  # fixed height: no relayout per move
 
     # -- editing ------------------------------------------------------------------------------
 

@@ -177,7 +177,10 @@ class MatrixScreen(AreaScreen):
         rows = self.mapping.filter_rows(self.filters)
         table.set_rows(rows, keep=keep if keep in rows else None)
         names = {i: a.name for i, a in self.mapping.applications.items()}
-        self.query_one("#filter-summary", Static).update(describe_filter(self.filters, names))
+        self.query_one("#filter-summary", Static).update(
+            describe_filter(self.filters, names),
+            layout=False,  # height 1: no relayout
+        )
         self._update_count(rows)
         self._show_detail()
 

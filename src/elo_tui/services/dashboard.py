@@ -47,16 +47,27 @@ def load_dashboard(ws: Workspace, today: date, limit: int = 6) -> DashboardData:
         ]
 
     iso = today.isoformat()
-    soon_until = (today + timedelta(days=SOON_DAYS + 1)).isoformat()
+    overdue_count, soon_count = checklist_counts(ws, today)
     return DashboardData(
         agency_name=agency.name if agency else "",
         summary=summary,
         overdue=rows(ws.open_checklist_items(due_before=iso, limit=limit), "overdue"),
-        overdue_count=ws.count_open_checklist_items(due_before=iso),
+        overdue_count=overdue_count,
         upcoming=rows(ws.open_checklist_items(due_from=iso, limit=limit), "soon"),
-        soon_count=ws.count_open_checklist_items(due_from=iso, due_before=soon_until),
+        soon_count=soon_count,
         history=ws.history(),
         mapping=m,
+    )
+
+
+def checklist_counts(ws: Workspace, today: date) -> tuple[int, int]:
+    """Open checklist steps overdue, and due within the next SOON_DAYS days (counted in
+    the store: the dashboard and `elo-tui report` say the same)."""
+    iso = today.isoformat()
+    soon_until = (today + timedelta(days=SOON_DAYS + 1)).isoformat()
+    return (
+        ws.count_open_checklist_items(due_before=iso),
+        ws.count_open_checklist_items(due_from=iso, due_before=soon_until),
     )
 
 
