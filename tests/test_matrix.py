@@ -315,3 +315,44 @@ async def test_filter_dialog_limits_the_matrix_to_one_application(settings):
         assert matrix.filters.application == app_id
         assert 0 < matrix.query_one(MatrixTable).row_count < before
     ws.close()
+
+
+async def test_vlaio_feedback_on_a_block_status_shows_in_its_edit_form(settings):
+    from elo_tui.app import EloApp
+    from elo_tui.domain.records import BlockStatus, Review
+    from elo_tui.screens.block_form import BlockForm
+    from elo_tui.services.workspaces import open_demo
+    from elo_tui.widgets.matrix_table import MatrixTable
+    from elo_tui.widgets.review_panel import ReviewPanel
+
+    ws = open_demo(settings)
+    app = EloApp(settings, ws, start_mode="matrix")
+    async with app.run_test(size=(130, 45)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one(MatrixTable)
+        row, block = table.current, table.current_column
+        scope = app.screen.mapping.edit_scopes(row, block)[0]
+        status = app.screen.mapping.status(*scope, block)
+        assert status is not None
+        ws.put_synced(
+            [
+                Review(
+                    target_kind="block_status",
+                    target_id=status.id,
+                    verdict="issues",
+                    comment="Bewijs [ontbreekt] voor productie",
+                    dirty=False,
+                    rev=1,
+                )
+            ]
+        )
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, BlockForm)
+        panel = app.screen.query_one(ReviewPanel)
+        assert not panel.has_class("-empty")
+        assert "Bewijs [ontbreekt] voor productie" in str(panel.render())
+    assert isinstance(status, BlockStatus)
+    ws.close()

@@ -95,6 +95,9 @@ class BlockForm(FormScreen):
             Input(placeholder="https://… of G:/dossiers/…"),
         )
         yield from self.field("note", "Notitie", TextArea())
+        from elo_tui.widgets.review_panel import ReviewPanel
+
+        yield ReviewPanel(self.app.ws, "")  # VLAIO's feedback on this status, if any
 
     def on_mount(self) -> None:
         self._fill()
@@ -115,7 +118,13 @@ class BlockForm(FormScreen):
         self.query_one("#f-applicability", Select).focus()
 
     def _show_values(self) -> None:
-        values = status_values(self.mapping.status(*self.scope, self.block))
+        from elo_tui.widgets.review_panel import ReviewPanel
+
+        status = self.mapping.status(*self.scope, self.block)
+        panel = self.query_one(ReviewPanel)
+        panel.record_id = status.id if status is not None else ""
+        panel.reload()
+        values = status_values(status)
         applicability = values["applicability"]
         stage = values["stage"]
         self.query_one("#f-applicability", Select).value = (
