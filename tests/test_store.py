@@ -142,3 +142,39 @@ def test_readiness_history_keeps_one_entry_per_day(tmp_path):
     ws.record_history("2026-11-01", {"conform": 2})
     ws.record_history("2026-11-02", {"conform": 3})
     assert ws.history() == [("2026-11-01", {"conform": 2}), ("2026-11-02", {"conform": 3})]
+
+
+def test_a_version_1_workspace_gains_the_decision_rule_fields_with_their_defaults(tmp_path):
+    """A file written by the first release (no exemption/delay tables, no new columns)
+    opens with the new fields at their defaults and keeps its data."""
+    path = tmp_path / "w.sqlite"
+    ws = Workspace.open(path, create=True)
+    app = ws.save(Application(name="Loket"))
+    prod = ws.save(Product(name="Premie"))
+    ws.close()
+    conn = sqlite3.connect(path)
+    for table, cols in {
+        "agency": ["cofinancing_statements"],
+        "application": ["is_new", "excluded", "exclusion_reason"],
+        "product": ["to_check"],
+        "block_status": ["waiting_on_block", "waiting_reason"],
+        "estimate_line": ["eligible"],
+    }.items():
+        for col in cols:
+            conn.execute(f'ALTER TABLE "{table}" DROP COLUMN "{col}"')
+    conn.execute("DROP TABLE exemption")
+    conn.execute("DROP TABLE delay")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+
+    ws = Workspace.open(path)
+    assert ws.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+    back = ws.get(Application, app.id)
+    assert back.name == "Loket" and back.is_new is False and back.excluded is False
+    assert ws.get(Product, prod.id).to_check == []
+    from elo_tui.domain.records import Delay, Exemption
+
+    ws.save(Exemption(scope_id=prod.id, subject="sso", ground="x"))
+    assert ws.count(Exemption) == 1 and ws.count(Delay) == 0
+    assert (tmp_path / "w.sqlite.v1.bak").exists()

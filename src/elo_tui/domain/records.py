@@ -72,6 +72,9 @@ class Agency(Record):
     own_budget: dict[str, float] = field(default_factory=dict)  # budget year -> EUR
     requested_cofinancing: dict[str, float] = field(default_factory=dict)  # year -> EUR
     justification: str = ""  # free text for the co-financing request
+    # Conditions of VR 2025 1212 DOC.1191/1BIS, beslissing 6°, stated by the entity in its
+    # co-financing request: condition key -> stated (see domain/cofinancing_request.py).
+    cofinancing_statements: dict[str, bool] = field(default_factory=dict)
     notes: str = ""
 
 
@@ -84,6 +87,13 @@ class Application(Record):
     url: str = ""
     kind: str = "own_application"  # codelists.APPLICATION_KINDS
     supplier: str = ""
+    # Beslissing 5°: a new (or fundamentally renewed) application implements every essential
+    # block with rechtenbeheer op productniveau from the start.
+    is_new: bool = False
+    # "buiten beschouwing gelaten in onderling overleg" (as the nota does with the
+    # Mestbankloket): shown, but left out of totals and of the counts at risk.
+    excluded: bool = False
+    exclusion_reason: str = ""
     notes: str = ""
 
 
@@ -103,6 +113,9 @@ class Product(Record):
     yearly_volume: int | None = None
     on_elo: str = "none"  # codelists.ON_ELO
     notes: str = ""
+    # "te controleren": problems found on import (row, column, value), one line each;
+    # empty when nothing is left to check.
+    to_check: list[str] = field(default_factory=list)
 
 
 @dataclass(kw_only=True, slots=True)
@@ -114,11 +127,15 @@ class BlockStatus(Record):
     scope_id: str = ""
     block: str = ""  # block code from the catalogue in checklists/
     applicability: str = "undecided"  # undecided | required | not_applicable | forms_tool
-    reason: str = ""  # mandatory when not_applicable (comply or explain)
+    reason: str = ""  # "motivering", mandatory when not_applicable
     stage: str = "not_started"  # not_started | analysis | filed | test | production
     target_date: str = ""  # ISO date or ""
     evidence: str = ""  # URL or file reference
     note: str = ""
+    # "wacht op bouwsteen": the block (or the forms tool) is not yet available at Digitaal
+    # Vlaanderen, so a delay here is caused by that dependency.
+    waiting_on_block: bool = False
+    waiting_reason: str = ""
     verified_central: bool = False  # set only by the tracker
 
 
@@ -142,6 +159,9 @@ class EstimateLine(Record):
     category: str = "internal"  # internal | supplier | licence
     basis: str = ""  # assumptions, who estimated, when
     assumed: bool = False  # proposed from the template and not yet confirmed
+    # Eligible for co-financing: None = the default rule for its category/recurrence
+    # (an assumption until the samenwerkingsovereenkomst fixes the criteria).
+    eligible: bool | None = None
 
 
 @dataclass(kw_only=True, slots=True)
@@ -183,10 +203,46 @@ class Review(Record):
     KIND: ClassVar[str] = "review"
     target_kind: str = ""
     target_id: str = ""
-    verdict: str = ""  # verified | issues | approved
+    verdict: str = ""  # verified | issues | approved | accepted | refused
     comment: str = ""
     reviewer: str = ""
     created_at: str = ""
+
+
+@dataclass(kw_only=True, slots=True)
+class Exemption(Record):
+    """A request to deviate "behoudens gegronde redenen" (beslissing 1° and 2°) for a
+    product or application and one requirement or block. VLAIO decides; the decision
+    comes back as a Review with verdict accepted/refused (see services/reviews.py)."""
+
+    KIND: ClassVar[str] = "exemption"
+    scope_kind: str = "product"  # "application" | "product"
+    scope_id: str = ""
+    subject: str = ""  # a requirement code or a block code (domain/blocks.py)
+    ground: str = ""  # the well-founded reason
+    requested_by: str = ""
+    requested_on: str = ""  # ISO date
+    decision_body: str = ""  # kernwerkgroep | stuurgroep (who is to decide)
+    note: str = ""
+
+
+@dataclass(kw_only=True, slots=True)
+class Delay(Record):
+    """A "gerechtvaardigde vertraging (technisch/budgettair)" (governance section): a new
+    target date for a product or application and a requirement or block, with its reason.
+    VLAIO decides; the decision comes back as a Review (accepted/refused)."""
+
+    KIND: ClassVar[str] = "delay"
+    scope_kind: str = "product"  # "application" | "product"
+    scope_id: str = ""
+    subject: str = ""  # a requirement code or a block code
+    delay_kind: str = "technical"  # technical | budgetary
+    original_date: str = ""  # ISO date the target was before
+    new_date: str = ""  # ISO date asked for
+    reason: str = ""
+    requested_by: str = ""
+    requested_on: str = ""  # ISO date
+    note: str = ""
 
 
 RECORD_KINDS: dict[str, type[Record]] = {
@@ -200,5 +256,7 @@ RECORD_KINDS: dict[str, type[Record]] = {
         ChecklistItem,
         Submission,
         Review,
+        Exemption,
+        Delay,
     )
 }

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from elo_tui.domain.records import RECORD_KINDS, Record
 
 APPLICATION_ID = 0x454C4F31  # "ELO1"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def column_type(tp: object) -> type:
@@ -42,8 +42,21 @@ def record_columns(kind: type[Record]) -> dict[str, type]:
     return {f.name: column_type(hints[f.name]) for f in dataclasses.fields(kind)}
 
 
+# The kinds version 1 created; later kinds are created by their own migration.
+_V1_KINDS = (
+    "agency",
+    "application",
+    "product",
+    "block_status",
+    "estimate_line",
+    "checklist_item",
+    "submission",
+    "review",
+)
+
+
 def _create_v1(db) -> None:
-    for kind in RECORD_KINDS.values():
+    for kind in (RECORD_KINDS[k] for k in _V1_KINDS):
         db[kind.KIND].create(record_columns(kind), pk="id", not_null={"id"})
         db[kind.KIND].create_index(["dirty"])
     db["block_status"].create_index(["scope_kind", "scope_id", "block"])
@@ -53,8 +66,40 @@ def _create_v1(db) -> None:
     db["readiness_history"].create({"day": str, "data": str}, pk="day")
 
 
+def _add_columns(db, kind: str, columns: dict[str, tuple[type, object]]) -> None:
+    """Add the columns a release introduced, with the value existing rows get (the
+    dataclass default as stored: 0 for False, JSON text for lists and dicts, None for
+    an optional field). A new workspace already has them (v1 is made from the current
+    record kinds), hence the check."""
+    have = set(db[kind].columns_dict)
+    for name, (tp, default) in columns.items():
+        if name not in have:
+            db[kind].add_column(name, tp, not_null_default=default)
+
+
+def _v2_decision_rules(db) -> None:
+    """Fields and kinds for the decision's rules (exceptions, delays, new and excluded
+    applications, eligibility, waiting on a block) and the import's "te controleren"."""
+    _add_columns(db, "agency", {"cofinancing_statements": (str, "{}")})
+    _add_columns(
+        db,
+        "application",
+        {"is_new": (int, 0), "excluded": (int, 0), "exclusion_reason": (str, "")},
+    )
+    _add_columns(db, "product", {"to_check": (str, "[]")})
+    _add_columns(db, "block_status", {"waiting_on_block": (int, 0), "waiting_reason": (str, "")})
+    _add_columns(db, "estimate_line", {"eligible": (int, None)})
+    for kind in ("exemption", "delay"):
+        if db[kind].exists():
+            continue
+        db[kind].create(record_columns(RECORD_KINDS[kind]), pk="id", not_null={"id"})
+        db[kind].create_index(["dirty"])
+        db[kind].create_index(["scope_kind", "scope_id"])
+
+
 # MIGRATIONS[0] creates an empty workspace; later entries upgrade version n -> n+1.
-MIGRATIONS: list[Callable] = [_create_v1]
+# A new workspace runs them all, so a step must not assume what a later one adds.
+MIGRATIONS: list[Callable] = [_create_v1, _v2_decision_rules]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 
