@@ -17,7 +17,7 @@ from collections.abc import Callable
 from elo_tui.domain.records import RECORD_KINDS, Record
 
 APPLICATION_ID = 0x454C4F31  # "ELO1"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def column_type(tp: object) -> type:
@@ -97,9 +97,16 @@ def _v2_decision_rules(db) -> None:
         db[kind].create_index(["scope_kind", "scope_id"])
 
 
+def _v3_sync_base(db) -> None:
+    """The data of each record as last synced (its base revision), so that edits made on
+    two laptops to different fields merge field-wise instead of becoming a conflict."""
+    if not db["sync_base"].exists():
+        db["sync_base"].create({"kind": str, "id": str, "rev": int, "data": str}, pk=("kind", "id"))
+
+
 # MIGRATIONS[0] creates an empty workspace; later entries upgrade version n -> n+1.
 # A new workspace runs them all, so a step must not assume what a later one adds.
-MIGRATIONS: list[Callable] = [_create_v1, _v2_decision_rules]
+MIGRATIONS: list[Callable] = [_create_v1, _v2_decision_rules, _v3_sync_base]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 

@@ -70,6 +70,9 @@ class Workspace:
         self.path = path
         self.conn = conn
         self.user = user
+        # (kind, id, rev) -> the row as read: what an object that is saved later was
+        # loaded with, so a save from a stale object can be rebased (see _rebase_stale).
+        self._loaded: dict[tuple[str, str, int | None], tuple] = {}
 
     # -- opening -------------------------------------------------------------------------
 
@@ -136,7 +139,12 @@ class Workspace:
     def _rows_to_records(self, kind: type[R], cursor: sqlite3.Cursor) -> list[R]:
         decoders = _DECODERS[kind.KIND]
         out = []
+        loaded = self._loaded
+        if len(loaded) > _LOADED_MAX:
+            loaded.clear()  # bounded; a miss only means a stale save is not rebased
+        at_id, at_rev = _ID_REV[kind.KIND]
         for row in cursor:
+            loaded[(kind.KIND, row[at_id], row[at_rev])] = row
             values = {}
             for (name, dec), v in zip(decoders, row, strict=True):
                 values[name] = dec(v) if dec is not None and v is not None else v
@@ -262,9 +270,11 @@ class Workspace:
         record.dirty = True
 
     def save(self, record: R, *, by: str | None = None) -> R:
-        """Store a local edit: stamps time and author and marks it for the next push."""
+        """Store a local edit: stamps time and author and marks it for the next push.
+        An object read before a sync moved the record on is rebased (see _rebase_stale)."""
         self._stamp(record, by)
         with self._guard(), self.transaction():
+            self._rebase_stale(record)
             self._write(record)
         return record
 
@@ -274,9 +284,80 @@ class Workspace:
         with self._guard(), self.transaction():
             for record in records:
                 self._stamp(record, by)
+                self._rebase_stale(record)
                 self._write(record)
                 n += 1
         return n
+
+    def _rebase_stale(self, record: Record) -> None:
+        """A record object read at revision r, saved after a sync stored revision r' > r
+        (a form left open during a sync): writing it as it is would send an edit based on
+        r, which the tracker reports as a conflict, even when r' is this person's own
+        earlier edit coming back from a push.
+
+        Three-way, per field, against the row the object was read as: the fields the
+        person changed go on top of the stored row, which then keeps its newer revision.
+        When the sync changed one of those same fields to something else, or the row the
+        object was read as is not known any more, the object keeps its old revision: the
+        tracker then reports the real conflict and a person decides. Nothing is dropped."""
+        kind = type(record)
+        row = self.conn.execute(
+            f'SELECT rev FROM "{kind.KIND}" WHERE id = ?', (record.id,)
+        ).fetchone()
+        if row is None or row[0] is None:
+            return
+        stored_rev = row[0]
+        if record.rev is not None and record.rev >= stored_rev:
+            return
+        read_as = self._loaded.get((kind.KIND, record.id, record.rev))
+        current = self.list(kind, where="id = ?", params=(record.id,), include_deleted=True)
+        if read_as is None or not current:
+            return
+        before = self._rows_to_records(kind, iter([read_as]))[0]
+        now = current[0]
+        changes = {}
+        for name in (*kind.data_field_names(), "deleted"):
+            mine = getattr(record, name)
+            if mine == getattr(before, name):
+                continue  # not touched in this edit: the stored value stays
+            if getattr(now, name) not in (mine, getattr(before, name)):
+                return  # both changed it differently: a real conflict, for a person
+            changes[name] = mine
+        for name in (*kind.data_field_names(), "deleted"):
+            setattr(record, name, changes.get(name, getattr(now, name)))
+        record.rev = stored_rev
+
+    # -- base copies: each record's data as last synced (field-wise merge on sync) -------------
+
+    def put_bases(self, items: Iterable[tuple[str, str, int, dict[str, Any]]]) -> None:
+        """Remember (kind, id, rev, data) as the data of that record at revision rev."""
+        with self._guard(), self.transaction():
+            self.conn.executemany(
+                "INSERT INTO sync_base (kind, id, rev, data) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(kind, id) DO UPDATE SET rev = excluded.rev, data = excluded.data",
+                (
+                    (kind, rid, rev, json.dumps(data, ensure_ascii=False, sort_keys=True))
+                    for kind, rid, rev, data in items
+                ),
+            )
+
+    def bases(self, kind: str, ids: Iterable[str]) -> dict[str, tuple[int, dict[str, Any]]]:
+        """The base copies of some records: id -> (rev, data); missing ones left out."""
+        ids = list(ids)
+        out: dict[str, tuple[int, dict[str, Any]]] = {}
+        with self._guard():
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                marks = ", ".join("?" for _ in chunk)
+                for rid, rev, data in self.conn.execute(
+                    f"SELECT id, rev, data FROM sync_base WHERE kind = ? AND id IN ({marks})",
+                    (kind, *chunk),
+                ):
+                    try:
+                        out[rid] = (rev, json.loads(data))
+                    except ValueError:
+                        continue  # an unreadable copy only means no automatic merge
+        return out
 
     def put_synced(self, records: Iterable[Record]) -> None:
         """Store records exactly as given (sync: server versions, rev and dirty as set)."""
@@ -398,6 +479,12 @@ class Workspace:
 
     def integrity_check(self) -> str:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+_LOADED_MAX = 200_000
+_ID_REV = {
+    k: ([n for n, _ in d].index("id"), [n for n, _ in d].index("rev")) for k, d in _DECODERS.items()
+}
 
 
 @functools.cache

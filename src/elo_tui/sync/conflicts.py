@@ -183,6 +183,98 @@ def drop(ws, key: str) -> None:
         batch.drop(key)
 
 
+# -- merging with the base copy --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Merge:
+    """A three-way merge of mine and theirs against the data both started from."""
+
+    data: dict[str, Any]  # merged fields (id and tracker-owned fields left out)
+    deleted: bool
+    clashes: tuple[str, ...]  # fields both sides changed to different values ("deleted" too)
+
+
+def three_way(
+    kind: str,
+    base: dict[str, Any],
+    mine: Record,
+    theirs: Record,
+) -> Merge:
+    """Fields only I changed → mine, fields only they changed → theirs, both changed
+    differently → a clash. A removal on one side against any edit on the other is a clash
+    on "deleted" (removing what someone just changed is for a person to decide)."""
+    skip = set(SERVER_FIELDS.get(kind, ()))
+    mine_data, theirs_data = record_data(mine), record_data(theirs)
+    merged: dict[str, Any] = {}
+    clashes: list[str] = []
+    mine_changed = theirs_changed = False
+    for name, theirs_value in theirs_data.items():
+        if name in skip:
+            continue
+        mine_value = mine_data.get(name)
+        base_value = base.get(name, mine_value)
+        if mine_value == theirs_value:
+            merged[name] = mine_value
+        elif mine_value == base_value:
+            merged[name] = theirs_value
+            theirs_changed = True
+        elif theirs_value == base_value:
+            merged[name] = mine_value
+            mine_changed = True
+        else:
+            merged[name] = mine_value
+            clashes.append(name)
+    deleted = mine.deleted
+    if mine.deleted != theirs.deleted:
+        # The side that did not remove it: did it change anything?
+        kept_changed = (theirs_changed or bool(clashes)) if mine.deleted else mine_changed
+        if kept_changed or clashes:
+            clashes.insert(0, DELETED)
+        else:
+            deleted = True
+    return Merge(merged, deleted, tuple(clashes))
+
+
+def merge_with_base(ws, kind: str, mine: Record, theirs: Record) -> Record | None:
+    """Mine merged with theirs when the base copy is the revision mine is based on and
+    no field clashes; None when a person has to decide. The result is a local edit
+    based on their revision (it goes out with the next push)."""
+    if mine.rev is None:
+        return None
+    base = ws.bases(kind, [mine.id]).get(mine.id)
+    if base is None or base[0] != mine.rev:
+        return None
+    merge = three_way(kind, base[1], mine, theirs)
+    if merge.clashes:
+        return None
+    result = type(mine)(
+        id=mine.id,
+        rev=theirs.rev,
+        dirty=True,
+        deleted=merge.deleted,
+        updated_at=mine.updated_at,
+        updated_by=mine.updated_by,
+        **merge.data,
+    )
+    for name in SERVER_FIELDS.get(kind, ()):
+        setattr(result, name, getattr(theirs, name))
+    return result
+
+
+def clashing_fields(ws, conflict: Conflict) -> tuple[str, ...] | None:
+    """The fields a person has to choose for (both sides changed them differently), or
+    None when the base copy is not known (then every differing field is a choice)."""
+    mine = mine_record(ws, conflict)
+    theirs = conflict.theirs_record()
+    if mine is None or theirs is None or mine.rev is None:
+        return None
+    base = ws.bases(conflict.kind, [mine.id]).get(mine.id)
+    if base is None or base[0] != mine.rev:
+        return None
+    return three_way(conflict.kind, base[1], mine, theirs).clashes
+
+
 # -- showing ------------------------------------------------------------------------------
 
 
@@ -228,11 +320,17 @@ def resolve(
     ws, conflict: Conflict, choice: Choice | Mapping[str, Choice], batch: Batch | None = None
 ) -> Record:
     """Settle a conflict: keep mine, take theirs, or merge per field (a mapping of field
-    name to "mine"/"theirs"; fields not named keep mine). Returns the resulting record."""
+    name to "mine"/"theirs"; fields not named are merged with the base copy when it is
+    known: only I changed → mine, only they changed → theirs; otherwise they keep mine).
+    Returns the resulting record.
+
+    When the result brings back a product that one side removed, what was removed with
+    it (its block statuses, its checklist items made obsolete) comes back too."""
     theirs = conflict.theirs_record()
     if theirs is None:
         raise ValueError(f"Onbekende soort record: {conflict.kind}")
     mine = mine_record(ws, conflict)
+    removal = _removal(mine, theirs)
     with ws.transaction():
         if choice == "theirs" or mine is None:
             theirs.dirty = False
@@ -243,23 +341,96 @@ def resolve(
                 result = mine
             else:
                 picks = dict(choice)  # type: ignore[arg-type]
-                merged = record_data(mine)
-                theirs_data = record_data(theirs)
+                base = ws.bases(conflict.kind, [mine.id]).get(mine.id)
+                if base is not None and base[0] == mine.rev:
+                    auto = three_way(conflict.kind, base[1], mine, theirs)
+                    merged, deleted = dict(auto.data), auto.deleted
+                else:
+                    merged, deleted = record_data(mine), mine.deleted
+                mine_data, theirs_data = record_data(mine), record_data(theirs)
                 for name, pick in picks.items():
-                    if pick == "theirs" and name in theirs_data:
-                        merged[name] = theirs_data[name]
-                deleted = theirs.deleted if picks.get(DELETED) == "theirs" else mine.deleted
+                    if name in merged:
+                        merged[name] = (theirs_data if pick == "theirs" else mine_data)[name]
+                if DELETED in picks:
+                    deleted = theirs.deleted if picks[DELETED] == "theirs" else mine.deleted
                 result = type(mine)(id=mine.id, deleted=deleted, **merged)
             # Based on their revision now: the next push applies without a new conflict.
             result.rev = theirs.rev
             for name in SERVER_FIELDS.get(conflict.kind, ()):
                 setattr(result, name, getattr(theirs, name))
             ws.save(result)
+        if theirs.rev is not None:
+            ws.put_bases([(conflict.kind, theirs.id, theirs.rev, record_data(theirs))])
+        if removal is not None and not result.deleted:
+            restore_removed_with(ws, conflict.kind, result.id, *removal)
         if batch is not None:
             batch.drop(conflict.key)
         else:
             drop(ws, conflict.key)
     return result
+
+
+def _removal(mine: Record | None, theirs: Record) -> tuple[str, str] | None:
+    """(when, by whom) of the removal in a remove-against-edit conflict, else None."""
+    if mine is None or mine.deleted == theirs.deleted:
+        return None
+    gone = mine if mine.deleted else theirs
+    return gone.updated_at, gone.updated_by
+
+
+# A removal stamps the product first and what goes with it right after, in one transaction.
+_REMOVED_WITH_WINDOW = 60.0  # seconds; an assumption, generous for a slow disk
+
+
+def removed_with(ws, kind: str, rid: str, when: str, by: str) -> list[Record]:
+    """The block statuses and checklist items that were removed together with the
+    product or application `rid` (services.mapping.forget_scope): same author, stamped
+    within a minute after the removal itself."""
+    from datetime import datetime
+
+    from elo_tui.domain.records import BlockStatus, ChecklistItem
+
+    if kind not in ("product", "application"):
+        return []
+
+    def stamp(text: str) -> float | None:
+        try:
+            return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return None
+
+    start = stamp(when)
+    if start is None:
+        return []
+
+    def together(rec: Record) -> bool:
+        at = stamp(rec.updated_at)
+        return rec.updated_by == by and at is not None and 0 <= at - start <= _REMOVED_WITH_WINDOW
+
+    where, params = "scope_kind = ? AND scope_id = ?", (kind, rid)
+    statuses = ws.list(
+        BlockStatus, where=where + " AND deleted = 1", params=params, include_deleted=True
+    )
+    items = ws.list(ChecklistItem, where=where + " AND obsolete = 1", params=params)
+    return [r for r in (*statuses, *items) if together(r)]
+
+
+def restore_removed_with(ws, kind: str, rid: str, when: str, by: str) -> int:
+    """Bring back what `removed_with` finds, as local edits (they go out with the next
+    push); records still in a conflict of their own are left to that conflict."""
+    waiting = pending_keys(ws)
+    restored = []
+    for rec in removed_with(ws, kind, rid, when, by):
+        if f"{rec.KIND}/{rec.id}" in waiting:
+            continue
+        if rec.deleted:
+            rec.deleted = False
+        else:
+            rec.obsolete = False  # type: ignore[attr-defined]
+        restored.append(rec)
+    if restored:
+        ws.save_many(restored)
+    return len(restored)
 
 
 def resolve_all(ws, choice: Choice) -> int:

@@ -62,6 +62,7 @@ class SyncResult:
     pushed: int = 0
     pulled: int = 0
     new_conflicts: int = 0
+    merged: int = 0  # edits to different fields on both sides, merged without a conflict
     conflicts: int = 0  # pending after this run
     reviews: int = 0  # new review feedback pulled
     submissions: int = 0
@@ -72,6 +73,8 @@ class SyncResult:
         parts = [f"{self.pushed} verstuurd", f"{self.pulled} ontvangen"]
         if self.submissions:
             parts.append(f"{self.submissions} indiening(en) opgeladen")
+        if self.merged:
+            parts.append(f"{self.merged} samengevoegd (andere velden gewijzigd)")
         if self.reviews:
             parts.append(f"{self.reviews} nieuwe feedback van VLAIO")
         if self.conflicts:
@@ -100,6 +103,7 @@ class SyncEngine:
         self._progress = progress or (lambda p: None)
         self.result = SyncResult()
         self.workspace = ""
+        self._merged_bases: list[tuple[str, str, int, dict[str, Any]]] = []
 
     # -- the run -------------------------------------------------------------------------
 
@@ -225,6 +229,22 @@ class SyncEngine:
             self._apply_pulled_kinds(by_kind, writes, batch)
         if writes:
             self.ws.put_synced(writes)
+            self._remember_bases(writes)
+        self._flush_merged_bases()
+
+    def _flush_merged_bases(self) -> None:
+        if self._merged_bases:
+            self.ws.put_bases(self._merged_bases)
+            self._merged_bases = []
+
+    def _remember_bases(self, written: list[Record]) -> None:
+        """Base copies for the field-wise merge: the data of each record at the revision
+        its local copy is now based on (a tracker version written as is, or merged)."""
+        self.ws.put_bases(
+            (r.KIND, r.id, r.rev, record_data(r))
+            for r in written
+            if r.rev is not None and not r.dirty
+        )
 
     def _apply_pulled_kinds(
         self, by_kind: dict[str, list[dict[str, Any]]], writes: list[Record], batch
@@ -263,9 +283,32 @@ class SyncEngine:
                     if f"{kind}/{theirs.id}" in pending:
                         batch.drop(f"{kind}/{theirs.id}")
                 else:
-                    if f"{kind}/{theirs.id}" not in pending:
-                        self.result.new_conflicts += 1
-                    batch.record(kind, theirs.id, wire)
+                    self._merge_or_record(kind, mine, theirs, wire, writes, batch, pending)
+
+    def _merge_or_record(
+        self,
+        kind: str,
+        mine: Record,
+        theirs: Record,
+        wire: dict[str, Any],
+        writes: list[Record],
+        batch: conflicts.Batch,
+        pending: set[str],
+    ) -> None:
+        """Edits to different fields merge (based on their revision now, still to push);
+        the same field changed differently on both sides waits for a person."""
+        key = f"{kind}/{theirs.id}"
+        merged = conflicts.merge_with_base(self.ws, kind, mine, theirs)
+        if merged is not None:
+            writes.append(merged)
+            self.result.merged += 1
+            self._merged_bases.append((kind, theirs.id, theirs.rev, record_data(theirs)))
+            if key in pending:
+                batch.drop(key)
+            return
+        if key not in pending:
+            self.result.new_conflicts += 1
+        batch.record(kind, theirs.id, wire)
 
     def _adopt_agency(
         self, theirs: Record, wire: dict[str, Any], writes: list[Record], batch
@@ -401,6 +444,14 @@ class SyncEngine:
                 self._record_push_conflicts(answer, writes, batch)
             if writes:
                 self.ws.put_synced(writes)
+                self._remember_bases(writes)
+            self._flush_merged_bases()
+            # What the tracker applied is the data at its new revision.
+            self.ws.put_bases(
+                (item["kind"], item["id"], item["rev"], sent[(item["kind"], item["id"])]["data"])
+                for item in answer.get("applied", [])
+                if (item["kind"], item["id"]) in sent and item["kind"] in RECORD_KINDS
+            )
             vouched = answer.get("cursor") is not None
             if vouched and self._cursor() == body.get("since"):
                 self.ws.set_meta(CURSOR, str(answer["cursor"]))
@@ -424,9 +475,7 @@ class SyncEngine:
             if same_content(rec, theirs):
                 writes.append(theirs)  # e.g. a replay after the key expired
                 continue
-            if f"{item['kind']}/{item['id']}" not in pending:
-                self.result.new_conflicts += 1
-            batch.record(item["kind"], item["id"], item["server"])
+            self._merge_or_record(item["kind"], rec, theirs, item["server"], writes, batch, pending)
 
     # -- submissions ---------------------------------------------------------------------
 
