@@ -5,10 +5,16 @@
     elo-tui sync --set-token              ask the token (not shown while typing), store it
     elo-tui sync --token-stdin            read the token from stdin (scripts), store it
     elo-tui sync --status                 pending changes, conflicts, last sync; no network
+    elo-tui sync --list-conflicts [--json]  the conflicts field by field; no network
     elo-tui sync --resolve mine|theirs    settle every pending conflict the same way
+    elo-tui sync --resolve-file F         settle conflicts per record and field from a file
+    elo-tui sync --retry-window SECONDS   how long to keep trying an unreachable tracker
+    elo-tui sync --join --url … --token-stdin   a new workspace from the tracker (2nd laptop)
 
 URL and token live in `<workspace>.sync.toml` next to the workspace (owner-only) or in
-ELO_TUI_TRACKER_URL / ELO_TUI_TRACKER_TOKEN. The token is never printed.
+ELO_TUI_TRACKER_URL / ELO_TUI_TRACKER_TOKEN. The token is never printed. The retry window
+(default 60 s) comes from --retry-window, ELO_TUI_SYNC_RETRY_WINDOW or `retry_window` in
+that file.
 
 Exit codes: 0 done, nothing pending · 1 conflicts wait for a decision · 2 usage or
 settings problem · 3 tracker unreachable (offline; changes stay and go next time) ·
@@ -19,7 +25,14 @@ from __future__ import annotations
 
 import sys
 
-EXIT_OK, EXIT_CONFLICTS, EXIT_USAGE, EXIT_OFFLINE, EXIT_AUTH, EXIT_REFUSED = 0, 1, 2, 3, 4, 5
+from elo_tui.services.sync import (
+    EXIT_AUTH,  # noqa: F401 - the exit codes are part of this command's interface
+    EXIT_CONFLICTS,
+    EXIT_OFFLINE,  # noqa: F401
+    EXIT_OK,
+    EXIT_REFUSED,  # noqa: F401
+    EXIT_USAGE,
+)
 
 
 def register(subparsers, add_workspace_options) -> None:
@@ -47,9 +60,32 @@ def register(subparsers, add_workspace_options) -> None:
         help="toon wat wacht (wijzigingen, conflicten, laatste sync), zonder netwerk",
     )
     p.add_argument(
+        "--list-conflicts",
+        action="store_true",
+        help="toon de conflicten per veld (mijn versie, die van de tracker), zonder netwerk",
+    )
+    p.add_argument("--json", action="store_true", help="met --list-conflicts: als JSON")
+    resolve = p.add_mutually_exclusive_group()
+    resolve.add_argument(
         "--resolve",
         choices=["mine", "theirs"],
         help="alle conflicten beslissen: mijn versie houden of die van de tracker nemen",
+    )
+    resolve.add_argument(
+        "--resolve-file",
+        metavar="BESTAND",
+        help="conflicten per record en veld beslissen volgens een TOML- of JSON-bestand",
+    )
+    p.add_argument(
+        "--retry-window",
+        metavar="SECONDEN",
+        help="hoe lang een onbereikbare tracker opnieuw geprobeerd wordt (standaard 60)",
+    )
+    p.add_argument(
+        "--join",
+        action="store_true",
+        help="nieuwe werkruimte maken van de tracker: het agentschap van het token met al "
+        "zijn gegevens (tweede laptop); vraagt --url en een token",
     )
     p.add_argument("--quiet", "-q", action="store_true", help="geen voortgang tonen")
     p.set_defaults(run=run)
@@ -103,33 +139,55 @@ def _print_status(ws) -> int:
     return EXIT_CONFLICTS if items else EXIT_OK
 
 
-def run(args, settings) -> int:
+def _read_token(args) -> str | None:
     import getpass
 
+    if args.set_token:
+        return getpass.getpass("Token van de tracker: ")
+    if args.token_stdin:
+        return sys.stdin.readline()
+    return None
+
+
+def run(args, settings) -> int:
     from elo_tui.services.workspaces import open_for_command
     from elo_tui.sync import config as sync_config
-    from elo_tui.sync import conflicts
 
+    try:
+        window = (
+            None if args.retry_window is None else sync_config.check_retry_window(args.retry_window)
+        )
+    except sync_config.SyncConfigError as exc:
+        print(f"elo-tui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.join:
+        return _join(args, settings, window)
     ws = open_for_command(settings)
     try:
         try:
             if args.url:
                 sync_config.save(ws.path, url=args.url)
-            if args.set_token:
-                sync_config.save(ws.path, token=getpass.getpass("Token van de tracker: "))
-            elif args.token_stdin:
-                sync_config.save(ws.path, token=sys.stdin.readline())
+            token = _read_token(args)
+            if token is not None:
+                sync_config.save(ws.path, token=token)
             cfg = sync_config.load(ws.path)
         except sync_config.SyncConfigError as exc:
             print(f"elo-tui: {exc}", file=sys.stderr)
             return EXIT_USAGE
         if args.resolve:
+            from elo_tui.sync import conflicts
+
             n = conflicts.resolve_all(ws, args.resolve)
             print(
                 f"{n} conflict(en) beslist: "
                 + ("mijn versie gehouden." if args.resolve == "mine" else "versie van de tracker."),
                 file=sys.stderr,
             )
+        elif args.resolve_file:
+            if not _resolve_from_file(ws, args.resolve_file):
+                return EXIT_USAGE
+        if args.list_conflicts:
+            return _list_conflicts(ws, as_json=args.json)
         if args.status:
             return _print_status(ws)
         if not cfg.url or not cfg.token:
@@ -140,35 +198,165 @@ def run(args, settings) -> int:
                 file=sys.stderr,
             )
             return EXIT_USAGE
-        return _sync(ws, cfg, quiet=args.quiet)
+        path, user = ws.path, ws.user
     finally:
         ws.close()
+    return _sync(path, user, cfg, quiet=args.quiet, window=window)
 
 
-def _sync(ws, cfg, *, quiet: bool) -> int:
-    from elo_tui.sync.client import SyncError, TrackerClient
-    from elo_tui.sync.engine import SyncEngine
+class _WaitLine:
+    """The countdown while the tracker is unreachable: rewritten every second on a
+    terminal, one line per new try otherwise."""
 
-    progress = _ProgressLine(quiet)
+    def __init__(self, progress: _ProgressLine) -> None:
+        self.progress = progress
+        self.last_attempt = 0
 
-    def on_retry(reason: str, delay: float) -> None:
-        if not quiet:
-            print(f"\n{cfg.redact(reason)}; nieuwe poging over {delay:.1f} s", file=sys.stderr)
+    def __call__(self, wait) -> None:
+        from elo_tui.services.sync import wait_text
 
-    try:
-        with TrackerClient(cfg.url, cfg.token, on_retry=on_retry) as client:
-            result = SyncEngine(ws, client, progress=progress).run()
-    except SyncError as exc:
-        if progress.tty and not quiet:
+        if self.progress.quiet:
+            return
+        text = wait_text(wait)
+        if self.progress.tty:
+            sys.stderr.write("\r\x1b[2K" + text[:200])
+            sys.stderr.flush()
+        elif wait.attempt != self.last_attempt:
+            print(text, file=sys.stderr)
+        self.last_attempt = wait.attempt
+
+
+def _report(outcome, url: str, progress: _ProgressLine) -> int:
+    if outcome.failed or outcome.kind == "cancelled":
+        if progress.tty and not progress.quiet:
             sys.stderr.write("\n")
-        print(f"elo-tui: {cfg.redact(str(exc))}", file=sys.stderr)
-        return exc.exit_code
-    print(f"Gesynchroniseerd met {cfg.url}: {result.summary()} ({result.seconds:.2f} s).")
-    if result.conflicts:
+        print(f"elo-tui: {outcome.message}", file=sys.stderr)
+        return outcome.exit_code
+    result = outcome.result
+    print(f"Gesynchroniseerd met {url}: {outcome.message} ({result.seconds:.2f} s).")
+    if outcome.kind == "conflicts":
         print(
             "Beslis de conflicten in het scherm Synchronisatie, of met "
-            "`elo-tui sync --status` en `--resolve`.",
+            "`elo-tui sync --list-conflicts` en `--resolve` of `--resolve-file`.",
             file=sys.stderr,
         )
-        return EXIT_CONFLICTS
-    return EXIT_OK
+    return outcome.exit_code
+
+
+def _sync(path, user: str, cfg, *, quiet: bool, window: float | None) -> int:
+    from elo_tui.services import sync as sync_service
+
+    progress = _ProgressLine(quiet)
+    outcome = sync_service.run(
+        path, user, cfg, on_progress=progress, on_wait=_WaitLine(progress), window=window
+    )
+    return _report(outcome, cfg.url, progress)
+
+
+def _join(args, settings, window: float | None) -> int:
+    import os
+
+    from elo_tui.services import sync as sync_service
+    from elo_tui.sync import config as sync_config
+
+    url = args.url or os.environ.get(sync_config.ENV_URL, "")
+    token = _read_token(args) or os.environ.get(sync_config.ENV_TOKEN, "")
+    if not url or not token.strip():
+        print(
+            "elo-tui: aansluiten vraagt het adres (--url) en het token van het agentschap "
+            f"(--token-stdin of --set-token, of {sync_config.ENV_URL} en "
+            f"{sync_config.ENV_TOKEN}).",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    progress = _ProgressLine(args.quiet)
+    outcome, name = sync_service.join(
+        settings, url, token, on_progress=progress, on_wait=_WaitLine(progress), window=window
+    )
+    if outcome.failed and not name:
+        if progress.tty and not progress.quiet:
+            sys.stderr.write("\n")
+        print(f"elo-tui: {outcome.message} Er is geen werkruimte gemaakt.", file=sys.stderr)
+        return outcome.exit_code
+    print(f"Werkruimte '{name}' gemaakt in {settings.state_dir}.")
+    if outcome.failed:
+        print(
+            f"elo-tui: {outcome.message} Vervolledig met `elo-tui sync -w {name}`.",
+            file=sys.stderr,
+        )
+        return outcome.exit_code
+    return _report(outcome, sync_config.normalize_url(url), progress)
+
+
+# -- conflicts without the interface -------------------------------------------------------------
+
+
+def _conflict_rows(ws) -> list[dict]:
+    from elo_tui.sync import conflicts
+
+    rows = []
+    for c in conflicts.pending(ws):
+        clashes = conflicts.clashing_fields(ws, c)
+        mine = conflicts.mine_record(ws, c)
+        fields = [
+            {
+                "field": d.name,
+                "label": d.label,
+                "mine": d.mine,
+                "theirs": d.theirs,
+                # Without the base copy every differing field needs a choice.
+                "choose": clashes is None or d.name in clashes,
+            }
+            for d in conflicts.field_diffs(ws, c, only_different=True)
+        ]
+        rows.append(
+            {
+                "record": c.key,
+                "kind": c.kind,
+                "id": c.id,
+                "label": conflicts.record_label(mine or c.theirs_record()),
+                "detected_at": c.detected_at,
+                "fields": fields,
+            }
+        )
+    return rows
+
+
+def _list_conflicts(ws, *, as_json: bool) -> int:
+    import json
+
+    from elo_tui.sync import conflicts
+
+    rows = _conflict_rows(ws)
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        return EXIT_CONFLICTS if rows else EXIT_OK
+    if not rows:
+        print("Geen conflicten.")
+    for row in rows:
+        kind = conflicts.KIND_LABELS.get(row["kind"], row["kind"])
+        print(f"{kind} '{row['label']}' ({row['record']})")
+        for f in row["fields"]:
+            mark = "te kiezen" if f["choose"] else "samenvoegbaar"
+            print(
+                f"  {f['label']} [{f['field']}], {mark}: mijn versie = "
+                f"{conflicts.format_value(f['mine'])} · tracker = "
+                f"{conflicts.format_value(f['theirs'])}"
+            )
+    return EXIT_CONFLICTS if rows else EXIT_OK
+
+
+def _resolve_from_file(ws, path: str) -> bool:
+    """Apply the choices in `path`; False (after applying the valid ones) when the file
+    or some of its entries are wrong, each said in Dutch with where it is."""
+    from elo_tui.sync.choices import apply_choices, read_choices
+
+    choices, problems = read_choices(path)
+    report = apply_choices(ws, choices) if choices else None
+    if report is not None:
+        for line in report.lines:
+            print(line, file=sys.stderr)
+        problems += report.problems
+    for problem in problems:
+        print(f"elo-tui: {problem}", file=sys.stderr)
+    return not problems

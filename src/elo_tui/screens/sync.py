@@ -19,17 +19,13 @@ from textual.worker import get_current_worker
 from elo_tui.screens.base import AreaScreen
 from elo_tui.sync import config as sync_config
 from elo_tui.sync import conflicts
-from elo_tui.sync.state import PHASE_LABELS, status
+from elo_tui.sync.state import status
 
 STATE_LABELS = {
     "online": ("● online", "green"),
     "offline": ("○ offline: tracker niet bereikbaar", "yellow"),
     "error": ("✕ laatste sync mislukt", "red"),
 }
-
-
-class SyncCancelled(Exception):
-    """The person left or stopped: the engine stops between two steps (all committed)."""
 
 
 def _when(stamp: str) -> str:
@@ -210,41 +206,20 @@ class SyncScreen(AreaScreen):
 
     @work(exclusive=True, group="sync", exit_on_error=False, thread=True)
     def run_sync(self, cfg: sync_config.SyncConfig) -> None:
-        from elo_tui.store import Workspace, WorkspaceError
-        from elo_tui.sync.client import SyncError, TrackerClient
-        from elo_tui.sync.engine import SyncEngine
+        from elo_tui.services import sync as sync_service
 
         worker = get_current_worker()
-
-        def progress(p) -> None:
-            if worker.is_cancelled:
-                raise SyncCancelled()
-            self.app.call_from_thread(self._on_progress, p)
-
-        def on_retry(reason: str, delay: float) -> None:
-            self.app.call_from_thread(
-                self._on_phase, f"{cfg.redact(reason)}; opnieuw over {delay:.1f} s"
-            )
-
-        outcome: tuple[str, str] = ("error", "")
-        try:
-            # Its own connection: the interface keeps using the app's.
-            ws = Workspace.open(self.app.ws.path, user=self.app.ws.user)
-            try:
-                with TrackerClient(cfg.url, cfg.token, on_retry=on_retry) as client:
-                    result = SyncEngine(ws, client, progress=progress).run()
-            finally:
-                ws.close()
-            outcome = ("conflicts" if result.conflicts else "ok", result.summary())
-        except SyncCancelled:
-            outcome = ("cancelled", "Synchronisatie onderbroken; wat klaar was, is bewaard.")
-        except SyncError as exc:
-            outcome = ("error", cfg.redact(str(exc)))
-        except WorkspaceError as exc:
-            outcome = ("error", str(exc))
-        finally:
-            if not worker.is_cancelled:
-                self.app.call_from_thread(self._on_done, *outcome)
+        outcome = sync_service.run(
+            self.app.ws.path,  # the service opens its own connection for this thread
+            self.app.ws.user,
+            cfg,
+            on_progress=lambda p: self.app.call_from_thread(self._on_progress, p),
+            on_wait=lambda w: self.app.call_from_thread(self._on_phase, sync_service.wait_text(w)),
+            cancelled=lambda: worker.is_cancelled,
+        )
+        if not worker.is_cancelled:
+            kind = outcome.kind if outcome.kind in ("ok", "conflicts", "cancelled") else "error"
+            self.app.call_from_thread(self._on_done, kind, outcome.message)
 
     def _on_progress(self, p) -> None:
         bar = self.query_one("#progress", ProgressBar)
@@ -252,7 +227,9 @@ class SyncScreen(AreaScreen):
             bar.update(total=p.total, progress=p.done)
         elif p.phase == "done":
             bar.update(total=1, progress=1)
-        self._on_phase(f"{PHASE_LABELS.get(p.phase, p.phase)}: {p.message}")
+        from elo_tui.services.sync import progress_text
+
+        self._on_phase(progress_text(p))
 
     def _on_phase(self, text: str) -> None:
         self.query_one("#phase", Static).update(Text(text))

@@ -1,8 +1,11 @@
 """HTTP client for the tracker API (`/v1`), with timeouts and retries.
 
-Retried: connection errors, timeouts, dropped connections, 5xx and 429, with exponential
-backoff and full jitter; a Retry-After header (seconds or HTTP date) is honoured up to a
-ceiling. Every call the client makes is safe to repeat: pulls are reads, pushes carry an
+Retried: connection errors, timeouts, dropped connections, truncated or unparsable JSON
+answers, 5xx and 429, with exponential backoff and full jitter; a Retry-After header
+(seconds or HTTP date) is honoured up to a ceiling. With a retry window (the sync uses
+one, ~60 s by default) it keeps trying for that long, so a tracker that restarts is
+waited for; every second of waiting is reported (`on_wait`) for a visible countdown.
+Every call the client makes is safe to repeat: pulls are reads, pushes carry an
 Idempotency-Key, submissions are keyed by id and hash.
 
 Errors come out as `SyncError` subclasses with a Dutch message that never contains the
@@ -50,12 +53,22 @@ class Refused(SyncError):
     exit_code = 5
 
 
+class _Unreadable(Exception):
+    """A 2xx answer meant as JSON that does not parse (cut off mid-way): retried like a
+    dropped connection, since the request is safe to repeat."""
+
+
 def _json(response: httpx.Response) -> dict[str, Any]:
     """The answer as a JSON object; anything else (an HTML error page from a proxy, a
     list, garbage) is a Dutch SyncError rather than a traceback."""
     try:
         data = response.json()
     except ValueError:
+        meant_as_json = "json" in response.headers.get("content-type", "") or (
+            response.content.lstrip()[:1] in (b"{", b"[")
+        )
+        if meant_as_json or not response.content.strip():
+            raise _Unreadable() from None
         data = None
     if not isinstance(data, dict):
         raise Refused(
@@ -67,20 +80,34 @@ def _json(response: httpx.Response) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    attempts: int = 5  # tries in total per request
+    attempts: int = 5  # tries in total per request (at least)
     base_delay: float = 0.25  # seconds; doubles every retry
     max_delay: float = 8.0
     max_retry_after: float = 60.0
+    # Keep retrying until this many seconds after the first failure of a request, however
+    # many tries that takes (0: only `attempts` count). Covers a tracker restart.
+    window: float = 0.0
 
     def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
         """Seconds to wait before try number `attempt + 1` (attempt counts from 1)."""
         if retry_after is not None:
             return min(max(retry_after, 0.0), self.max_retry_after)
-        ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        ceiling = min(self.max_delay, self.base_delay * 2 ** min(attempt - 1, 30))
         return rng.uniform(0, ceiling)  # "full jitter": spreads out a herd of clients
 
 
 RETRY_STATUS = {429, 500, 502, 503, 504}
+
+
+@dataclass(frozen=True)
+class Wait:
+    """One tick of waiting before the next try: what failed, seconds until the next try,
+    and seconds left in the retry window (None without a window)."""
+
+    reason: str
+    next_try_in: float
+    window_left: float | None
+    attempt: int
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -127,7 +154,9 @@ class TrackerClient:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         on_retry: Callable[[str, float], None] | None = None,
+        on_wait: Callable[[Wait], None] | None = None,
         rng: random.Random | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         from elo_tui.sync.config import SyncConfigError, normalize_url
 
@@ -139,6 +168,8 @@ class TrackerClient:
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
         self._on_retry = on_retry
+        self._on_wait = on_wait
+        self._clock = clock
         self._rng = rng or random.Random()
         self.requests = 0  # HTTP requests sent, retries included
         self._http = httpx.Client(
@@ -166,7 +197,17 @@ class TrackerClient:
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """Send with retries; returns a 2xx response or raises a SyncError."""
+        return self._send(method, path, None, **kwargs)
+
+    def request_json(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        """Send with retries and read the answer as a JSON object; an answer cut off or
+        garbled on the way is retried like a dropped connection."""
+        return self._send(method, path, _json, **kwargs)
+
+    def _send(self, method: str, path: str, read, **kwargs: Any):
         attempt = 0
+        first_failure: float | None = None
+        waited = 0.0
         while True:
             attempt += 1
             retry_after = None
@@ -187,22 +228,56 @@ class TrackerClient:
                 reason = f"verbinding mislukt ({type(exc).__name__})"
             else:
                 if response.status_code < 300:
-                    return response
-                if response.status_code not in RETRY_STATUS:
+                    if read is None:
+                        return response
+                    try:
+                        return read(response)
+                    except _Unreadable:
+                        reason = "onvolledig of onleesbaar antwoord"
+                elif response.status_code not in RETRY_STATUS:
                     raise self._refusal(response)
-                reason = f"de tracker antwoordde {response.status_code}"
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            if attempt >= self.retry.attempts:
+                else:
+                    reason = f"de tracker antwoordde {response.status_code}"
+                    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            now = self._clock()
+            if first_failure is None:
+                first_failure = now
+            delay = self.retry.delay(attempt, retry_after, self._rng)
+            window_end = first_failure + self.retry.window if self.retry.window > 0 else None
+            # Counted in waited time too, so an injected (instant) sleep cannot spin.
+            spent = max(now - first_failure, waited)
+            within_window = window_end is not None and spent + delay <= self.retry.window
+            if attempt >= self.retry.attempts and not within_window:
+                spell = f", {spent:.0f} s gewacht" if window_end else ""
                 raise Offline(
                     self._redact(
-                        f"Tracker {self.url} niet bereikbaar: {reason} (na {attempt} pogingen). "
-                        "Je wijzigingen blijven bewaard; synchroniseer later opnieuw."
+                        f"Tracker {self.url} niet bereikbaar: {reason} (na {attempt} "
+                        f"pogingen{spell}). Je wijzigingen blijven bewaard; synchroniseer "
+                        "later opnieuw."
                     )
                 )
-            delay = self.retry.delay(attempt, retry_after, self._rng)
             if self._on_retry is not None:
                 self._on_retry(reason, delay)
+            self._wait(reason, delay, window_end, attempt)
+            waited += delay
+
+    def _wait(self, reason: str, delay: float, window_end: float | None, attempt: int) -> None:
+        """Sleep `delay` seconds in steps of at most one, reporting each (a countdown)."""
+        if self._on_wait is None:
             self._sleep(delay)
+            return
+        left = delay
+        while True:
+            if self._on_wait is not None:
+                window_left = None
+                if window_end is not None:
+                    window_left = max(0.0, window_end - self._clock())
+                self._on_wait(Wait(self._redact(reason), left, window_left, attempt))
+            if left <= 0:
+                return
+            step = min(1.0, left)
+            self._sleep(step)
+            left -= step
 
     def _refusal(self, response: httpx.Response) -> SyncError:
         try:
@@ -236,29 +311,26 @@ class TrackerClient:
             return False
 
     def me(self) -> dict[str, Any]:
-        return _json(self.request("GET", "/me"))
+        return self.request_json("GET", "/me")
 
     def push(self, workspace: str, body: bytes, key: str) -> dict[str, Any]:
-        response = self.request(
+        return self.request_json(
             "POST",
             f"/workspaces/{workspace}/changes",
             content=body,
             headers={"Idempotency-Key": key, "Content-Type": "application/json"},
         )
-        return _json(response)
 
     def pull(self, workspace: str, since: int, limit: int) -> dict[str, Any]:
-        response = self.request(
+        return self.request_json(
             "GET", f"/workspaces/{workspace}/changes", params={"since": since, "limit": limit}
         )
-        return _json(response)
 
     def upload_submission(self, workspace: str, submission: dict[str, Any]) -> dict[str, Any]:
         body = json.dumps(submission, ensure_ascii=False).encode("utf-8")
-        response = self.request(
+        return self.request_json(
             "POST",
             f"/workspaces/{workspace}/submissions",
             content=body,
             headers={"Content-Type": "application/json"},
         )
-        return _json(response)

@@ -24,6 +24,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 ENV_URL = "ELO_TUI_TRACKER_URL"
 ENV_TOKEN = "ELO_TUI_TRACKER_TOKEN"
+ENV_RETRY_WINDOW = "ELO_TUI_SYNC_RETRY_WINDOW"
+# How long a sync keeps retrying an unreachable tracker, in seconds: long enough for a
+# tracker restart (tens of seconds). An assumption; configurable per workspace
+# (`retry_window` in the settings file), per run (--retry-window) or in the environment.
+DEFAULT_RETRY_WINDOW = 60.0
+MAX_RETRY_WINDOW = 3600.0
 SUFFIX = ".sync.toml"
 MAX_TOKEN = 200
 
@@ -39,6 +45,7 @@ class SyncConfig:
     url_from_env: bool = False
     token_from_env: bool = False
     path: Path | None = None
+    retry_window: float = DEFAULT_RETRY_WINDOW
 
     @property
     def complete(self) -> bool:
@@ -101,6 +108,20 @@ def normalize_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
+def check_retry_window(value: object, where: str = "--retry-window") -> float:
+    """Seconds to keep retrying (0 … 3600); a Dutch message saying where it is wrong."""
+    try:
+        seconds = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= MAX_RETRY_WINDOW:  # also refuses NaN
+        raise SyncConfigError(
+            f"{where}: '{value}' is geen geldig wachtvenster; geef een aantal seconden "
+            f"van 0 tot {MAX_RETRY_WINDOW:.0f} (standaard {DEFAULT_RETRY_WINDOW:.0f})."
+        )
+    return seconds
+
+
 def check_token(token: str) -> str:
     token = token.strip()
     if not token:
@@ -154,13 +175,30 @@ def load(workspace_path: Path, env: dict[str, str] | None = None) -> SyncConfig:
         check_token(token)  # a bad token from a file or the environment: a Dutch message
     if url:
         url = normalize_url(url)
+    window = DEFAULT_RETRY_WINDOW
+    if env.get(ENV_RETRY_WINDOW, "").strip():
+        window = check_retry_window(env[ENV_RETRY_WINDOW], ENV_RETRY_WINDOW)
+    elif "retry_window" in data:
+        window = check_retry_window(data["retry_window"], f"retry_window in '{path}'")
     return SyncConfig(
-        url=url, token=token, url_from_env=url_env, token_from_env=token_env, path=path
+        url=url,
+        token=token,
+        url_from_env=url_env,
+        token_from_env=token_env,
+        path=path,
+        retry_window=window,
     )
 
 
-def save(workspace_path: Path, *, url: str | None = None, token: str | None = None) -> SyncConfig:
-    """Store URL and/or token (validated) in the sidecar file, owner-only, atomically."""
+def save(
+    workspace_path: Path,
+    *,
+    url: str | None = None,
+    token: str | None = None,
+    retry_window: float | None = None,
+) -> SyncConfig:
+    """Store URL, token and/or retry window (validated) in the sidecar file, owner-only,
+    atomically."""
     import tomli_w  # only when writing
 
     path = config_path(workspace_path)
@@ -169,6 +207,8 @@ def save(workspace_path: Path, *, url: str | None = None, token: str | None = No
         data["url"] = normalize_url(url)
     if token is not None:
         data["token"] = check_token(token)
+    if retry_window is not None:
+        data["retry_window"] = check_retry_window(retry_window)
     tmp = path.with_name(path.name + ".tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
