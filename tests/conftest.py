@@ -16,6 +16,7 @@ def _isolated_env(monkeypatch, tmp_path):
         "ELO_TUI_USER",
         "ELO_TUI_TRACKER_URL",
         "ELO_TUI_TRACKER_TOKEN",
+        "ELO_TUI_SYNC_RETRY_WINDOW",
         "ELO_TUI_START_SCREEN",
         "ELO_TUI_EXIT_WHEN_READY",
     ):
