@@ -53,6 +53,7 @@ class ConflictScreen(ModalScreen[None]):
         self.items: list[conflicts.Conflict] = []
         self.current: conflicts.Conflict | None = None
         self.choices: dict[str, str] = {}
+        self.to_choose: set[str] = set()
         self.diffs: list[conflicts.FieldDiff] = []
 
     def compose(self) -> ComposeResult:
@@ -62,7 +63,8 @@ class ConflictScreen(ModalScreen[None]):
                 Text(
                     "Iemand anders wijzigde dezelfde records sinds jouw laatste sync. Kies per "
                     "veld welke waarde blijft (m / t), of alles in één keer (k / o), en pas "
-                    "toe met F2. Tot dan blijft jouw versie lokaal bewaard."
+                    'toe met F2. Wat maar één kant wijzigde, staat al op die kant; "beide: '
+                    'kies" vraagt jouw keuze. Tot dan blijft jouw versie lokaal bewaard.'
                 ),
                 id="help",
             )
@@ -79,6 +81,7 @@ class ConflictScreen(ModalScreen[None]):
         table.add_column("Mijn versie", key="mine", width=30)
         table.add_column("Versie van de tracker", key="theirs", width=30)
         table.add_column("Keuze", key="choice", width=18)
+        table.add_column("Gewijzigd door", key="changed", width=16)
         self.reload()
 
     # -- data ------------------------------------------------------------------------------
@@ -104,8 +107,12 @@ class ConflictScreen(ModalScreen[None]):
 
     def show(self, conflict: conflicts.Conflict) -> None:
         self.current = conflict
-        self.diffs = conflicts.field_diffs(self.app.ws, conflict, only_different=True)
-        self.choices = {d.name: "mine" for d in self.diffs}
+        ws = self.app.ws
+        self.diffs = conflicts.field_diffs(ws, conflict, only_different=True)
+        # Fields only one side changed start on that side; both changed: mine until chosen.
+        self.choices = conflicts.suggested_choices(ws, conflict, self.diffs)
+        clashes = conflicts.clashing_fields(ws, conflict)
+        self.to_choose = {d.name for d in self.diffs} if clashes is None else set(clashes)
         theirs = conflict.theirs
         who = Text()
         who.append("Versie van de tracker: ")
@@ -113,7 +120,15 @@ class ConflictScreen(ModalScreen[None]):
         when = str(theirs.get("updated_at") or "")[:16].replace("T", " ")
         if when:
             who.append(f" op {when} UTC")
-        who.append(f" · {len(self.diffs)} veld(en) verschillen")
+        who.append(f" · {len(self.diffs)} veld(en) verschillen, {len(self.to_choose)} te kiezen")
+        back = conflicts.comes_back_with(ws, conflict)
+        if back:
+            statuses = sum(1 for r in back if r.KIND == "block_status")
+            items = len(back) - statuses
+            who.append(
+                f"\nBlijft het record bestaan, dan komen ook terug: {statuses} "
+                f"bouwsteenstatus(sen) en {items} checklistpunt(en), verwijderd samen ermee."
+            )
         self.query_one("#who", Static).update(who)
         table = self.query_one(DataTable)
         table.clear()
@@ -122,10 +137,16 @@ class ConflictScreen(ModalScreen[None]):
                 Text(d.label),
                 Text(conflicts.format_value(d.mine, self._app_name)),
                 Text(conflicts.format_value(d.theirs, self._app_name)),
-                Text(CHOICE_TEXT["mine"]),
+                Text(CHOICE_TEXT[self.choices[d.name]]),
+                Text(self._changed_by(d.name), style="bold" if d.name in self.to_choose else ""),
                 key=d.name,
             )
         table.focus()
+
+    def _changed_by(self, name: str) -> str:
+        if name in self.to_choose:
+            return "beide: kies"
+        return "tracker" if self.choices.get(name) == "theirs" else "mij"
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         found = next((c for c in self.items if c.key == event.option.id), None)

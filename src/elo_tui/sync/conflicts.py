@@ -275,6 +275,33 @@ def clashing_fields(ws, conflict: Conflict) -> tuple[str, ...] | None:
     return three_way(conflict.kind, base[1], mine, theirs).clashes
 
 
+def suggested_choices(ws, conflict: Conflict, diffs: list[FieldDiff]) -> dict[str, Choice]:
+    """Per differing field the side a merge takes: the side that changed it (by the base
+    copy); "mine" for a field both changed, or for every field when the base is unknown."""
+    mine = mine_record(ws, conflict)
+    theirs = conflict.theirs_record()
+    choices: dict[str, Choice] = {d.name: "mine" for d in diffs}
+    if mine is None or theirs is None or mine.rev is None:
+        return choices
+    base = ws.bases(conflict.kind, [mine.id]).get(mine.id)
+    if base is None or base[0] != mine.rev:
+        return choices
+    for d in diffs:
+        if d.name != DELETED and d.name in base[1] and d.mine == base[1][d.name]:
+            choices[d.name] = "theirs"  # only they changed it
+    return choices
+
+
+def comes_back_with(ws, conflict: Conflict) -> list[Record]:
+    """In a remove-against-edit conflict: what was removed together with the record and
+    comes back when the record is kept (see `resolve`)."""
+    theirs = conflict.theirs_record()
+    removal = _removal(mine_record(ws, conflict), theirs) if theirs is not None else None
+    if removal is None:
+        return []
+    return removed_with(ws, conflict.kind, conflict.id, *removal)
+
+
 # -- showing ------------------------------------------------------------------------------
 
 
