@@ -161,6 +161,8 @@ def test_keeping_a_product_against_its_removal_brings_back_its_statuses_and_chec
     sync(a, server, token)
     assert sync(b, server, token).conflicts == 1
     (c,) = conflicts.pending(b)
+    # Said before the person decides (the conflict screen shows it).
+    assert {r.id for r in conflicts.comes_back_with(b, c)} == {status.id, item.id}
     # The edit wins: "mine" when Bo edited, "theirs" when An edited.
     conflicts.resolve(b, c, "mine" if remover == "theirs" else "theirs")
     sync(b, server, token)

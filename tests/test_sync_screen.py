@@ -22,6 +22,7 @@ from elo_tui.tracker.testing import ServerThread, free_port, tracker_app
 pytest.importorskip("fastapi")
 
 _ovo = itertools.count(400)
+_REAL_CLIENT = client_mod.TrackerClient  # before any test patches it
 
 
 @pytest.fixture(scope="module")
@@ -142,6 +143,37 @@ async def test_unreachable_tracker_is_shown_and_nothing_is_lost(tracker, setting
         assert token not in text_of(app, "#result")
         status = text_of(app, "#status")
         assert "offline" in status and "Wijzigingen niet gesynchroniseerd: 5" in status
+
+
+async def test_sync_screen_counts_down_while_it_waits_for_the_tracker(
+    tracker, settings, monkeypatch
+):
+    from elo_tui.screens.sync import SyncScreen
+
+    _, ovo, token, _ = tracker
+    ws = workspace(settings, ovo)
+    config.save(ws.path, url=f"http://127.0.0.1:{free_port()}", token=token)
+    monkeypatch.setenv(config.ENV_RETRY_WINDOW, "3")
+    shown: list[str] = []
+    original = SyncScreen._on_phase
+
+    def record(self, text: str) -> None:
+        shown.append(text)
+        original(self, text)
+
+    monkeypatch.setattr(SyncScreen, "_on_phase", record)
+    # Real seconds of waiting: the countdown is what the person sees meanwhile.
+    monkeypatch.setattr(client_mod, "TrackerClient", _REAL_CLIENT)
+    app = EloApp(settings, ws, start_mode="sync")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "niet bereikbaar" in text_of(app, "#result")
+    countdown = [t for t in shown if "nieuwe poging over" in t]
+    assert countdown and all("wachten voor de sync opgeeft" in t for t in countdown)
+    assert len({t for t in countdown}) >= 2  # it changes as the seconds pass
 
 
 async def test_conflict_screen_merges_per_field_and_the_merge_reaches_the_tracker(
