@@ -290,7 +290,10 @@ class Workspace:
         return n
 
     def _rebase_stale(self, record: Record) -> None:
-        """A record object read at revision r, saved after a sync stored revision r' > r
+        """Before a local edit is written: keep the base copy (see below), and rebase a
+        save from a stale object.
+
+        A record object read at revision r, saved after a sync stored revision r' > r
         (a form left open during a sync): writing it as it is would send an edit based on
         r, which the tracker reports as a conflict, even when r' is this person's own
         earlier edit coming back from a push.
@@ -302,11 +305,15 @@ class Workspace:
         tracker then reports the real conflict and a person decides. Nothing is dropped."""
         kind = type(record)
         row = self.conn.execute(
-            f'SELECT rev FROM "{kind.KIND}" WHERE id = ?', (record.id,)
+            f'SELECT rev, dirty FROM "{kind.KIND}" WHERE id = ?', (record.id,)
         ).fetchone()
         if row is None or row[0] is None:
             return
         stored_rev = row[0]
+        if not row[1]:
+            # The first local edit since the last sync: the stored row is the tracker's
+            # data at its revision, the base a later field-wise merge needs.
+            self.conn.execute(_base_copy_sql(kind), (record.id,))
         if record.rev is not None and record.rev >= stored_rev:
             return
         read_as = self._loaded.get((kind.KIND, record.id, record.rev))
@@ -485,6 +492,25 @@ _LOADED_MAX = 200_000
 _ID_REV = {
     k: ([n for n, _ in d].index("id"), [n for n, _ in d].index("rev")) for k, d in _DECODERS.items()
 }
+
+
+@functools.cache
+def _base_copy_sql(kind: type[Record]) -> str:
+    """Copy a stored row's data fields into sync_base as JSON, inside SQLite (a save must
+    stay cheap: no decoding and re-encoding in Python). Booleans come out as 0/1, which
+    compare equal to False/True."""
+    pairs = []
+    for name, decoder in _DECODERS[kind.KIND]:
+        if name in Record.META:
+            continue
+        column = f'json("{name}")' if decoder is json.loads else f'"{name}"'
+        pairs.append(f"'{name}', {column}")
+    return (
+        "INSERT INTO sync_base (kind, id, rev, data) "
+        f"SELECT '{kind.KIND}', id, rev, json_object({', '.join(pairs)}) "
+        f'FROM "{kind.KIND}" WHERE id = ? '
+        "ON CONFLICT(kind, id) DO UPDATE SET rev = excluded.rev, data = excluded.data"
+    )
 
 
 @functools.cache

@@ -229,22 +229,14 @@ class SyncEngine:
             self._apply_pulled_kinds(by_kind, writes, batch)
         if writes:
             self.ws.put_synced(writes)
-            self._remember_bases(writes)
         self._flush_merged_bases()
 
     def _flush_merged_bases(self) -> None:
+        """A merged record is a local edit on their revision: its base is their data. (A
+        clean record needs no copy: the store keeps one at its first local edit.)"""
         if self._merged_bases:
             self.ws.put_bases(self._merged_bases)
             self._merged_bases = []
-
-    def _remember_bases(self, written: list[Record]) -> None:
-        """Base copies for the field-wise merge: the data of each record at the revision
-        its local copy is now based on (a tracker version written as is, or merged)."""
-        self.ws.put_bases(
-            (r.KIND, r.id, r.rev, record_data(r))
-            for r in written
-            if r.rev is not None and not r.dirty
-        )
 
     def _apply_pulled_kinds(
         self, by_kind: dict[str, list[dict[str, Any]]], writes: list[Record], batch
@@ -444,14 +436,7 @@ class SyncEngine:
                 self._record_push_conflicts(answer, writes, batch)
             if writes:
                 self.ws.put_synced(writes)
-                self._remember_bases(writes)
             self._flush_merged_bases()
-            # What the tracker applied is the data at its new revision.
-            self.ws.put_bases(
-                (item["kind"], item["id"], item["rev"], sent[(item["kind"], item["id"])]["data"])
-                for item in answer.get("applied", [])
-                if (item["kind"], item["id"]) in sent and item["kind"] in RECORD_KINDS
-            )
             vouched = answer.get("cursor") is not None
             if vouched and self._cursor() == body.get("since"):
                 self.ws.set_meta(CURSOR, str(answer["cursor"]))
