@@ -8,8 +8,17 @@ import pytest
 
 from elo_tui.domain.records import BlockStatus, ChecklistItem, Product
 from elo_tui.services.inventory import delete_product
+from elo_tui.store import Workspace
 from elo_tui.sync import conflicts
-from test_sync_engine import agency, new_ws, server_records, sync, tracker  # noqa: F401
+from elo_tui.sync.engine import SyncEngine
+from test_sync_engine import (  # noqa: F401
+    agency,
+    client,
+    new_ws,
+    server_records,
+    sync,
+    tracker,
+)
 
 pytest.importorskip("fastapi")
 
@@ -195,3 +204,40 @@ def test_an_earlier_removal_of_a_status_is_not_undone(tracker, agency, tmp_path)
     conflicts.resolve(b, c, "mine")
     assert not b.get(BlockStatus, kept.id).deleted
     assert b.get(BlockStatus, earlier.id).deleted
+
+
+def test_an_edit_made_while_its_batch_was_in_flight_still_merges_later(
+    tracker,  # noqa: F811
+    agency,  # noqa: F811
+    tmp_path,
+):
+    server, token, a, b = two_synced(tracker, agency, tmp_path)
+    pid = a.list(Product)[0].id
+    p = a.get(Product, pid)
+    p.name = "Nieuwe naam"
+    a.save(p)
+    tui = Workspace.open(a.path, user="an")  # the interface's own connection
+    with client(server, token) as c:
+        real_push = c.push
+
+        def push_while_editing(w, body, key):
+            q = tui.get(Product, pid)
+            q.notes = "tijdens de sync"
+            tui.save(q)
+            return real_push(w, body, key)
+
+        c.push = push_while_editing
+        SyncEngine(a, c).run()
+    tui.close()
+    assert a.get(Product, pid).dirty  # the in-flight edit waits for the next push
+    sync(b, server, token)
+    other = b.get(Product, pid)
+    other.yearly_volume = 12
+    b.save(other)
+    sync(b, server, token)
+    result = sync(a, server, token)
+    assert (result.conflicts, result.merged) == (0, 1)
+    sync(b, server, token)
+    for ws in (a, b):
+        q = ws.get(Product, pid)
+        assert (q.name, q.notes, q.yearly_volume) == ("Nieuwe naam", "tijdens de sync", 12)

@@ -348,6 +348,23 @@ class Workspace:
                 ),
             )
 
+    def dirty_among(self, kind: type[Record], ids: Iterable[str]) -> set[str]:
+        """Which of these records have unpushed edits (ids only: cheap after a push)."""
+        ids = list(ids)
+        out: set[str] = set()
+        with self._guard():
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                marks = ", ".join("?" for _ in chunk)
+                out.update(
+                    rid
+                    for (rid,) in self.conn.execute(
+                        f'SELECT id FROM "{kind.KIND}" WHERE dirty = 1 AND id IN ({marks})',
+                        chunk,
+                    )
+                )
+        return out
+
     def bases(self, kind: str, ids: Iterable[str]) -> dict[str, tuple[int, dict[str, Any]]]:
         """The base copies of some records: id -> (rev, data); missing ones left out."""
         ids = list(ids)

@@ -424,6 +424,7 @@ class SyncEngine:
                 self.result.pushed += 1
             for kind, items in marks.items():
                 self.ws.mark_pushed(RECORD_KINDS[kind], items)
+                self._base_for_edited_in_flight(kind, items, sent)
             writes: list[Record] = []
             for item in adjusted:  # tracker-owned fields the tracker kept its value of
                 rec = self.ws.get(RECORD_KINDS[item["kind"]], item["id"])
@@ -445,6 +446,15 @@ class SyncEngine:
             self.ws.set_meta(PENDING_PUSH, "")
             self.ws.set_meta(PENDING_KEY, "")
         return vouched
+
+    def _base_for_edited_in_flight(
+        self, kind: str, items: list[tuple[str, int, str, bool]], sent: dict
+    ) -> None:
+        """A record edited while its batch was in flight stays dirty on the new revision;
+        what was sent is the data at that revision, its base for a later merge."""
+        revs = {rid: rev for rid, rev, _, _ in items}
+        still_dirty = self.ws.dirty_among(RECORD_KINDS[kind], revs)
+        self.ws.put_bases((kind, rid, revs[rid], sent[(kind, rid)]["data"]) for rid in still_dirty)
 
     def _record_push_conflicts(
         self, answer: dict[str, Any], writes: list[Record], batch: conflicts.Batch
