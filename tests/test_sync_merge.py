@@ -241,3 +241,30 @@ def test_an_edit_made_while_its_batch_was_in_flight_still_merges_later(
     for ws in (a, b):
         q = ws.get(Product, pid)
         assert (q.name, q.notes, q.yearly_volume) == ("Nieuwe naam", "tijdens de sync", 12)
+
+
+def test_a_stale_save_whose_read_is_unknown_keeps_its_revision_for_the_tracker_to_judge(
+    tmp_path,
+):
+    path = tmp_path / "w.sqlite"
+    ws = Workspace.open(path, create=True)
+    p = ws.save(Product(name="Oud"))
+    p.rev, p.dirty = 1, False
+    ws.put_synced([p])
+    stale = ws.get(Product, p.id)
+    newer = ws.get(Product, p.id)
+    newer.rev, newer.name = 2, "Van de tracker"
+    ws.put_synced([newer])
+    stale.notes = "mijn notitie"
+    with Workspace.open(path) as elsewhere:  # a connection that never read revision 1
+        elsewhere.save(stale)
+        kept = elsewhere.get(Product, p.id)
+    assert (kept.rev, kept.name, kept.notes) == (1, "Oud", "mijn notitie")  # nothing merged
+    # The connection that read revision 1 rebases: only the note is this person's edit.
+    stale2 = Product(**{**stale.data(), "rev": 1, "dirty": False})
+    stale2.notes = "tweede notitie"
+    ws.put_synced([newer])
+    ws.save(stale2)
+    again = ws.get(Product, p.id)
+    assert (again.rev, again.name, again.notes) == (2, "Van de tracker", "tweede notitie")
+    ws.close()

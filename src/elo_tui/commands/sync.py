@@ -131,7 +131,7 @@ def _print_status(ws) -> int:
     if st["state"] and st["state"] != "online":
         print(f"Laatste poging mislukt: {st['last_error']}")
     items = conflicts.pending(ws)
-    print(f"Conflicten te beslissen: {len(items)}")
+    print(f"Conflicten te beslissen: {len(items)} (details: --list-conflicts)")
     for c in items:
         fields = ", ".join(d.label for d in conflicts.field_diffs(ws, c, only_different=True))
         label = conflicts.KIND_LABELS.get(c.kind, c.kind)
@@ -159,6 +159,9 @@ def run(args, settings) -> int:
         )
     except sync_config.SyncConfigError as exc:
         print(f"elo-tui: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json and not args.list_conflicts:
+        print("elo-tui: --json hoort bij --list-conflicts.", file=sys.stderr)
         return EXIT_USAGE
     if args.join:
         return _join(args, settings, window)
