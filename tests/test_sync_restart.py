@@ -283,3 +283,18 @@ def test_a_join_with_a_refused_token_says_so(tracker_db, tmp_path, monkeypatch, 
     err = capsys.readouterr().err
     assert code == 4 and "401" in err and "wrongsecret" not in err
     assert list(tmp_path.glob("*.sqlite")) == []
+
+
+def test_joining_an_agency_the_tracker_has_no_data_of_yet_is_refused(
+    tracker_db, agency, tmp_path, monkeypatch, capsys
+):
+    db, _ = tracker_db
+    ovo, token = agency
+    with ServerThread(tracker_app(db)[0]) as server:
+        monkeypatch.setattr("sys.stdin", io.StringIO(token + "\n"))
+        code = main(
+            ["--state-dir", str(tmp_path), "sync", "--join", "--url", server.url, "--token-stdin"]
+        )
+    err = capsys.readouterr().err
+    assert code == 2 and "nog geen gegevens van " + ovo in err
+    assert list(tmp_path.glob("*.sqlite")) == [] and list(tmp_path.glob("*.sync.toml")) == []

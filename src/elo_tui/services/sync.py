@@ -169,9 +169,14 @@ def join(
         return refuse(str(exc))
     cfg = sync_config.load(path)
     outcome = run(path, settings.user, cfg, on_progress=on_progress, on_wait=on_wait, window=window)
-    if outcome.failed and not _has_agency(path, settings.user):
+    if not _has_agency(path, settings.user):
         _remove_workspace_files(path)
-        return outcome, ""
+        if outcome.failed:
+            return outcome, ""
+        return refuse(
+            f"De tracker heeft nog geen gegevens van {me['workspace']}: synchroniseer eerst "
+            "de werkruimte waarin het agentschap werd aangemaakt, en sluit dan aan."
+        )
     try:
         settings.remember(last_workspace=name)
     except OSError:
