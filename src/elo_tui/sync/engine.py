@@ -4,8 +4,10 @@
    bytes: the tracker answers it once, whether or not it applied it before).
 2. Pull everything newer than the stored cursor, page by page; each page and the new
    cursor are stored in one transaction, so an interruption resumes where it stopped.
-   A pulled record whose local copy has unpushed edits on another revision becomes a
-   conflict for a person to settle (nothing is overwritten).
+   A pulled record whose local copy has unpushed edits on another revision is merged
+   field-wise against the base copy (the data that edit started from): fields only one
+   side changed take that side; a field both changed differently makes it a conflict for
+   a person to settle (nothing is overwritten). The same holds for a push conflict.
 3. Push dirty records in batches. Each batch is written to `meta` with its key before it
    is sent and cleared in the transaction that applies the answer. Conflicting records
    stay dirty and wait for a person; records edited while the batch was in flight stay
