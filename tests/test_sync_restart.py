@@ -298,3 +298,70 @@ def test_joining_an_agency_the_tracker_has_no_data_of_yet_is_refused(
     err = capsys.readouterr().err
     assert code == 2 and "nog geen gegevens van " + ovo in err
     assert list(tmp_path.glob("*.sqlite")) == [] and list(tmp_path.glob("*.sync.toml")) == []
+
+
+def _serve(db, port: int, log):
+    """`elo-tui tracker serve` as its own process, returned once it answers /health."""
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "elo_tui", "tracker", "serve", "--db", str(db), "--port",
+         str(port)],
+        stdout=log,
+        stderr=log,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=0.5).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            break
+        time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("tracker process did not start")
+
+
+def test_sync_survives_a_tracker_process_killed_and_started_again(tracker_db, agency, tmp_path):
+    import signal
+
+    db, store = tracker_db
+    ovo, token = agency
+    port = free_port()
+    path = tmp_path / "a.sqlite"
+    make_ws(path, ovo, products=40)
+    log = (tmp_path / "tracker.log").open("wb")
+    procs = [_serve(db, port, log)]
+    cfg = sync_config.save(path, url=f"http://127.0.0.1:{port}", token=token)
+    waits = []
+
+    def restart() -> None:
+        procs.append(_serve(db, port, log))
+
+    def on_progress(p) -> None:
+        if p.phase == "pull" and len(procs) == 1 and procs[0].poll() is None:
+            procs[0].send_signal(signal.SIGKILL)  # no goodbye: the way a crash looks
+            procs[0].wait()
+            threading.Timer(2.0, restart).start()
+
+    try:
+        outcome = sync_service.run(
+            path, "an", cfg, on_progress=on_progress, on_wait=waits.append, window=45
+        )
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait()
+        log.close()
+    assert outcome.kind == "ok", outcome.message
+    assert len(procs) == 2 and waits
+    ids = tracker_ids(store, ovo)
+    assert len(ids) == len(set(ids)) == 42
+    with Workspace.open(path) as ws:
+        assert ws.count_dirty() == 0
