@@ -268,3 +268,17 @@ def test_a_stale_save_whose_read_is_unknown_keeps_its_revision_for_the_tracker_t
     again = ws.get(Product, p.id)
     assert (again.rev, again.name, again.notes) == (2, "Van de tracker", "tweede notitie")
     ws.close()
+
+
+def test_exemptions_and_delays_travel_like_any_record(tracker, agency, tmp_path):  # noqa: F811
+    from elo_tui.domain.records import Delay, Exemption
+
+    server, token, a, b = two_synced(tracker, agency, tmp_path)
+    pid = a.list(Product)[0].id
+    ex = a.save(Exemption(scope_id=pid, subject="acm_idm", ground="Geen loket nodig"))
+    de = a.save(Delay(scope_id=pid, subject="dosis", new_date="2027-12-31", reason="Budget"))
+    assert sync(a, server, token).pushed == 2
+    sync(b, server, token)
+    assert b.get(Exemption, ex.id).ground == "Geen loket nodig"
+    assert b.get(Delay, de.id).new_date == "2027-12-31"
+    assert a.count_dirty() == 0

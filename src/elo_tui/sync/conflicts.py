@@ -59,6 +59,15 @@ FIELD_LABELS: dict[str, str] = {
     "requested_cofinancing": "Gevraagde cofinanciering",
     "own_budget": "Eigen budget",
     "justification": "Motivering",
+    "subject": "Vereiste of bouwsteen",
+    "ground": "Gegronde reden",
+    "requested_by": "Aangevraagd door",
+    "requested_on": "Aangevraagd op",
+    "decision_body": "Beslist door",
+    "delay_kind": "Soort vertraging",
+    "original_date": "Oorspronkelijke datum",
+    "new_date": "Nieuwe datum",
+    "obsolete": "Vervallen",
 }
 KIND_LABELS: dict[str, str] = {
     "agency": "Agentschap",
@@ -69,6 +78,8 @@ KIND_LABELS: dict[str, str] = {
     "checklist_item": "Checklistpunt",
     "submission": "Indiening",
     "review": "Feedback",
+    "exemption": "Uitzondering",
+    "delay": "Vertraging",
 }
 
 

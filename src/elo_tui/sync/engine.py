@@ -45,8 +45,19 @@ from elo_tui.sync.state import (  # noqa: F401 - re-exported for callers
 )
 from elo_tui.sync.wire import SERVER_FIELDS, from_wire, record_data, same_content, to_wire
 
-# Parents before children, so a half-pushed run never leaves a dangling reference.
-PUSH_KINDS = ("agency", "application", "product", "block_status", "estimate_line", "checklist_item")
+# Parents before children, so a half-pushed run never leaves a dangling reference; kinds
+# added later (exemptions, delays) follow, so a new kind is never silently left behind.
+_PARENTS_FIRST = (
+    "agency",
+    "application",
+    "product",
+    "block_status",
+    "estimate_line",
+    "checklist_item",
+)
+PUSH_KINDS = _PARENTS_FIRST + tuple(
+    k for k in RECORD_KINDS if k not in _PARENTS_FIRST and k not in ("review", "submission")
+)
 BATCH = 1000  # records per push (the tracker accepts up to 1,000)
 PAGE = 1000
 
