@@ -95,6 +95,8 @@ class SyncScreen(AreaScreen):
         line = Text(cfg.describe() if cfg else "Instellingen onleesbaar.")
         if cfg and cfg.url_from_env:
             line.append(f"  (adres uit {sync_config.ENV_URL})", style="dim")
+        if cfg and cfg.url:
+            line.append(f"  · onbereikbaar: {cfg.retry_window:.0f} s opnieuw proberen", style="dim")
         self.query_one("#config-line", Static).update(line)
         url_input = self.query_one("#url", Input)
         if cfg and cfg.url and not url_input.value:
@@ -209,17 +211,27 @@ class SyncScreen(AreaScreen):
         from elo_tui.services import sync as sync_service
 
         worker = get_current_worker()
-        outcome = sync_service.run(
-            self.app.ws.path,  # the service opens its own connection for this thread
-            self.app.ws.user,
-            cfg,
-            on_progress=lambda p: self.app.call_from_thread(self._on_progress, p),
-            on_wait=lambda w: self.app.call_from_thread(self._on_phase, sync_service.wait_text(w)),
-            cancelled=lambda: worker.is_cancelled,
-        )
-        if not worker.is_cancelled:
-            kind = outcome.kind if outcome.kind in ("ok", "conflicts", "cancelled") else "error"
-            self.app.call_from_thread(self._on_done, kind, outcome.message)
+        outcome = None
+        try:
+            outcome = sync_service.run(
+                self.app.ws.path,  # the service opens its own connection for this thread
+                self.app.ws.user,
+                cfg,
+                on_progress=lambda p: self.app.call_from_thread(self._on_progress, p),
+                on_wait=lambda w: self.app.call_from_thread(
+                    self._on_phase, sync_service.wait_text(w)
+                ),
+                cancelled=lambda: worker.is_cancelled,
+            )
+        finally:  # the screen never stays "running", even after a bug
+            if not worker.is_cancelled:
+                kind, message = "error", "Synchronisatie mislukt door een onverwachte fout."
+                if outcome is not None:
+                    kind = (
+                        outcome.kind if outcome.kind in ("ok", "conflicts", "cancelled") else kind
+                    )
+                    message = outcome.message
+                self.app.call_from_thread(self._on_done, kind, message)
 
     def _on_progress(self, p) -> None:
         bar = self.query_one("#progress", ProgressBar)
