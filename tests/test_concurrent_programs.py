@@ -63,6 +63,17 @@ OTHER = textwrap.dedent(
     """
 )
 
+# Another program checks the file and reads one product's name.
+CHECK = textwrap.dedent(
+    """
+    import sqlite3, sys
+    conn = sqlite3.connect(sys.argv[1])
+    print(conn.execute("PRAGMA integrity_check").fetchone()[0])
+    row = conn.execute("SELECT name FROM product WHERE id = ?", (sys.argv[2],)).fetchone()
+    print(row[0].replace(" ", "_") if row else "missing")
+    """
+)
+
 
 def test_other_programs_opening_the_workspace_never_lose_or_corrupt_the_apps_writes(tmp_path):
     path = tmp_path / "ws.sqlite"
@@ -88,3 +99,46 @@ def test_other_programs_opening_the_workspace_never_lose_or_corrupt_the_apps_wri
         assert conn.execute("SELECT count(*) FROM product").fetchone()[0] == 2 * rounds
     finally:
         conn.close()
+
+
+async def test_tui_edit_after_a_concurrent_report_is_kept_and_the_file_stays_sound(
+    demo_ws, settings
+):
+    from elo_tui.app import EloApp
+    from elo_tui.screens.inventory import InventoryScreen
+    from elo_tui.widgets.virtual_table import VirtualTable
+
+    app = EloApp(settings, demo_ws)  # the dashboard: its worker opens its own connection
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        report = subprocess.run(
+            [sys.executable, "-m", "elo_tui", "report", "--state-dir", str(settings.state_dir)]
+            + ["--demo"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert report.returncode == 0, report.stderr
+        await pilot.press("2")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, InventoryScreen)
+        product_id = app.screen.query_one(VirtualTable).current.id
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#f-name").value = "Na het rapport bewerkt"
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, InventoryScreen)
+        # Checked by another program while the TUI still runs: once the TUI closes, its
+        # last connection would checkpoint even a WAL that was deleted under it.
+        seen = subprocess.run(
+            [sys.executable, "-c", CHECK, str(demo_ws.path), product_id],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert seen.stdout.split() == ["ok", "Na_het_rapport_bewerkt"], seen.stdout + seen.stderr
