@@ -165,6 +165,15 @@ class EloApp(App[int]):
         modes = [i.mode for i in self.nav]
         mode = self.start_mode if self.start_mode in modes else modes[0]
         self.switch_mode(mode)
+        if self.ws.read_only:
+            self.notify(
+                f"Werkruimte '{self.ws.path}' is alleen-lezen: je kunt alles bekijken, maar "
+                "wijzigingen worden niet bewaard.",
+                title="Alleen-lezen",
+                severity="warning",
+                timeout=12,
+                markup=False,
+            )
 
     async def open_workspace(self, ws: Workspace) -> None:
         """Switch to another workspace: close the old one and rebuild every screen
@@ -200,7 +209,7 @@ class EloApp(App[int]):
         from elo_tui.sync.state import status  # stdlib only: no HTTP client loaded
 
         st = status(self.ws)
-        parts = []
+        parts = ["alleen-lezen"] if self.ws.read_only else []
         if st["state"] == "offline":
             parts.append("offline")
         elif st["state"] == "error":
