@@ -347,4 +347,8 @@ def run_app(settings: Settings, start_mode: str | None = None) -> int:
         start_mode=start_mode or os.environ.get("ELO_TUI_START_SCREEN"),
     )
     result = app.run()
+    if app.return_code:  # Textual sets 1 when an unexpected error ended the app
+        from elo_tui.cli import EXIT_SOFTWARE
+
+        return EXIT_SOFTWARE
     return result or 0
