@@ -174,3 +174,13 @@ async def test_tui_on_a_read_only_workspace_says_so_and_an_edit_gets_a_clear_mes
     assert not app.return_code  # no crash
     with Workspace.open(ws_path) as check:
         assert [p.name for p in check.list(Product)] == ["Bestaand product"]
+
+
+def test_a_zero_byte_workspace_can_be_created_over_by_name(settings):
+    from elo_tui.services import workspaces
+
+    (settings.state_dir / "leeg.sqlite").write_bytes(b"")
+    assert workspaces.new_name_problem(settings, "leeg") is None
+    with workspaces.create(settings, Agency(name="Agentschap"), "leeg") as ws:
+        assert ws.agency().name == "Agentschap"
+    assert workspaces.new_name_problem(settings, "leeg") is not None  # now it exists

@@ -326,13 +326,14 @@ class EloApp(App[int]):
 def run_app(settings: Settings, start_mode: str | None = None) -> int:
     """Open the chosen workspace (or none: first run) and run the TUI."""
     from elo_tui.services import workspaces
+    from elo_tui.store import workspace_exists
 
     ws = None
     error = None
     name = settings.chosen_workspace()
     if settings.demo:
         ws = workspaces.open_demo(settings)
-    elif name is not None and settings.workspace_path(name).exists():
+    elif name is not None and workspace_exists(settings.workspace_path(name)):
         try:
             ws = workspaces.open_named(settings, name)
         except WorkspaceError as exc:
