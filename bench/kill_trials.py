@@ -150,6 +150,15 @@ def start_tracker(db: Path, port: int) -> subprocess.Popen:
     raise SystemExit("tracker did not start")
 
 
+def attempts(t: Tally, op: str, per_op: int):
+    """Trial numbers until `per_op` kills landed mid-run (at most 2 x per_op trials):
+    under load a process sometimes finishes before its kill."""
+    i = 0
+    while t.counts[f"{op} kills"] < per_op and i < 2 * per_op:
+        yield i
+        i += 1
+
+
 class Tally:
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
@@ -176,7 +185,7 @@ def trial_import(tmp: Path, env: dict, rng: random.Random, t: Tally, per_op: int
     csv = tmp / "producten.csv"
     csv.write_text(csv_text(1500), encoding="utf-8")
     span = timed(elo("import", str(csv), "--state-dir", str(tmp / "imp-cal")), env)
-    for i in range(per_op):
+    for i in attempts(t, "import", per_op):
         state = tmp / f"imp{i}"
         _, killed, _ = run_and_kill(
             elo("import", str(csv), "--state-dir", str(state)), env, rng.uniform(0.05, 1.0) * span
@@ -202,7 +211,7 @@ def trial_edits(tmp: Path, env: dict, rng: random.Random, t: Tally, per_op: int)
     path = tmp / "edits.sqlite"
     generate(path, 200).close()
     confirmed: list[str] = []
-    for i in range(per_op):
+    for i in attempts(t, "edit", per_op):
         lines, killed, _ = run_and_kill(
             [sys.executable, "-c", EDITOR, str(path), f"edit {i}"], env, rng.uniform(0.4, 1.5)
         )
@@ -234,7 +243,8 @@ def trial_sync(tmp: Path, env: dict, rng: random.Random, t: Tally, per_op: int) 
     push = elo("sync", "--state-dir", str(state), "--workspace", "hoofd")
     try:
         span = 0.0
-        for i in range(per_op):  # push: the first trial pushes all, later ones 150 edits
+        # push: the first trial pushes everything, later ones 150 edits
+        for i in attempts(t, "push", per_op):
             if i:
                 with Workspace.open(main, user="bench") as ws:
                     changed = rng.sample(ws.list(Product), 150)
@@ -259,7 +269,7 @@ def trial_sync(tmp: Path, env: dict, rng: random.Random, t: Tally, per_op: int) 
         expected = local_keys(main)
         Workspace.open(state / "cal.sqlite", create=True, user="b").close()
         pull_span = timed(elo("sync", "--state-dir", str(state), "--workspace", "cal"), senv)
-        for i in range(per_op):  # pull everything into a fresh workspace
+        for i in attempts(t, "pull", per_op):  # pull everything into a fresh workspace
             name = f"pull{i}"
             Workspace.open(state / f"{name}.sqlite", create=True, user="b").close()
             pull = elo("sync", "--state-dir", str(state), "--workspace", name)
@@ -285,7 +295,7 @@ def trial_freeze_export(tmp: Path, env: dict, rng: random.Random, t: Tally, per_
     path = state / "demo.sqlite"
     create = elo(*base, "submission", "create")
     span = timed(create, env)
-    for i in range(per_op):
+    for i in attempts(t, "freeze", per_op):
         with Workspace.open(path, user="bench") as ws:
             p = ws.list(Product)[0]
             p.notes = f"versie {i}"
@@ -304,7 +314,7 @@ def trial_freeze_export(tmp: Path, env: dict, rng: random.Random, t: Tally, per_
     out = tmp / "export"
     export = elo(*base, "export", "--format", "all", "--out", str(out))
     span = timed(export, env)
-    for i in range(per_op):
+    for i in attempts(t, "export", per_op):
         _, killed, _ = run_and_kill(export, env, rng.uniform(0.3, 1.0) * span)
         t.counts["export kills" if killed else "export finished before the kill"] += 1
         temps = [p for p in out.iterdir() if ".elo-export-" in p.name]
@@ -419,7 +429,7 @@ def fault_run(tmp: Path, rounds: int, rng: random.Random, t: Tally) -> Counter:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--per-op", type=int, default=20, help="kills per operation")
+    ap.add_argument("--per-op", type=int, default=20, help="kills that land mid-run, per operation")
     ap.add_argument("--faults", type=int, default=60, help="sync rounds with injected faults")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
