@@ -92,7 +92,12 @@ def run(args, settings) -> int:
     if args.save_mapping:
         print(f"Koppeling bewaard in {args.save_mapping}.")
 
-    before = set(settings.available_workspaces())
+    from elo_tui.store import workspace_exists
+
+    # A 0-byte file (left by an interrupted creation) is no workspace: it is created over.
+    before = {
+        n for n in settings.available_workspaces() if workspace_exists(settings.workspace_path(n))
+    }
     ws = _open_workspace(settings, dry_run=args.dry_run)
     try:
         if ws is None:
@@ -126,11 +131,17 @@ def run(args, settings) -> int:
 def _open_workspace(settings, *, dry_run: bool):
     """The workspace to import into; made on a fresh machine (not for a dry run)."""
     from elo_tui.services.workspaces import open_for_command
+    from elo_tui.store import workspace_exists
 
     if dry_run and not settings.demo:
         name = settings.chosen_workspace()
-        if (name is None and not settings.available_workspaces()) or (
-            name is not None and not settings.workspace_path(name).exists()
+        existing = [
+            n
+            for n in settings.available_workspaces()
+            if workspace_exists(settings.workspace_path(n))
+        ]
+        if (name is None and not existing) or (
+            name is not None and not workspace_exists(settings.workspace_path(name))
         ):
             return None
     return open_for_command(settings, create_if_missing=not dry_run)

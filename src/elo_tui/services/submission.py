@@ -279,10 +279,12 @@ class ExportSource:
     canonical: str  # canonical JSON of the content (what the SHA-256 is taken over)
     concept: bool = False  # an unstored draft of the current state
 
-    def export(self, fmt: str, out: Any) -> list[Any]:
+    def export(self, fmt: str, out: Any, *, follow_symlinks: bool = False) -> list[Any]:
         from elo_tui.io.submission_files import export
 
-        return export(self.document, fmt, out, canonical=self.canonical)
+        return export(
+            self.document, fmt, out, canonical=self.canonical, follow_symlinks=follow_symlinks
+        )
 
 
 def source_of(submission: Submission) -> ExportSource:

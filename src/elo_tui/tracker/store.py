@@ -231,11 +231,10 @@ class TrackerStore:
             conn.execute("COMMIT")
 
     def _prepare(self) -> None:
-        if self.path.exists() and self.path.stat().st_size > 0:
-            with self.path.open("rb") as f:
-                if f.read(16) != b"SQLite format 3\x00":
-                    raise TrackerStoreError(f"'{self.path}' is geen SQLite-bestand.")
-        else:
+        # Never open() the file to check its header: this process may hold SQLite
+        # connections on it, and closing that descriptor drops all their POSIX locks.
+        # SQLite itself says SQLITE_NOTADB (26) for a file that is not a database.
+        if not (self.path.exists() and self.path.stat().st_size > 0):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # Token hashes and every agency's data: owner-only (SQLite gives the -wal and
             # -shm files the same mode).
@@ -263,6 +262,8 @@ class TrackerStore:
                 )
         except sqlite3.DatabaseError as exc:
             self.close()
+            if getattr(exc, "sqlite_errorcode", None) == 26:
+                raise TrackerStoreError(f"'{self.path}' is geen SQLite-bestand.") from None
             raise TrackerStoreError(
                 f"Kan trackerdatabank '{self.path}' niet openen: {exc}."
             ) from None
