@@ -19,8 +19,11 @@ def _isolated_env(monkeypatch, tmp_path):
         "ELO_TUI_SYNC_RETRY_WINDOW",
         "ELO_TUI_START_SCREEN",
         "ELO_TUI_EXIT_WHEN_READY",
+        "XDG_CONFIG_HOME",
     ):
         monkeypatch.delenv(var, raising=False)
+    # The user's settings file: never the real one in ~/.config.
+    monkeypatch.setenv("ELO_TUI_CONFIG", str(tmp_path / "config" / "settings.toml"))
     monkeypatch.setenv("ELO_TUI_USER", "tester")
 
 

@@ -1,8 +1,10 @@
 """The Textual application: wires the workspace to the screens.
 
 Screens are Textual modes, one per area of work, created lazily from NAV so that start-up
-only loads the first one. Keys 1-9 switch area; the command palette (ctrl+p) reaches every
-area and action; ? or F1 lists the keys of the current screen.
+only loads the first one (adding an area is one NavItem). Keys 1-9 switch area; the
+command palette (ctrl+p, palette.py) reaches every area and action; ? or F1 lists the keys
+of the current screen. Every binding has an id (keymap.py) and can be remapped in the
+user's settings file; the chosen theme is kept there too.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from textual.actions import SkipAction
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from elo_tui.config import Settings
+from elo_tui.keymap import APP_SCOPE, with_ids
 from elo_tui.store import Workspace, WorkspaceError
 
 
@@ -108,13 +112,23 @@ class EloApp(App[int]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     ENABLE_COMMAND_PALETTE = True
     COMMAND_PALETTE_BINDING = "ctrl+p"
-    BINDINGS = [
-        Binding("question_mark,f1", "help", "Help", key_display="?"),
-        Binding("ctrl+p", "command_palette", "Opdrachten", key_display="^p"),
-        Binding("ctrl+q", "quit", "Afsluiten", key_display="^q", priority=True),
-        Binding("ctrl+w", "switch_workspace", "Werkruimte", show=False),
-        *(Binding(str(n), f"goto_nr({n})", f"Scherm {n}", show=False) for n in range(1, 10)),
-    ]
+    BINDINGS = with_ids(
+        APP_SCOPE,
+        [
+            Binding("question_mark,f1", "help", "Hulp", key_display="?", id="app.help"),
+            Binding("ctrl+p", "command_palette", "Opdrachten", key_display="^p"),
+            Binding("ctrl+q", "quit", "Afsluiten", key_display="^q", priority=True),
+            Binding("ctrl+w", "switch_workspace", "Werkruimte", show=False),
+            # Not a priority binding: a screen whose own Esc leaves its field (a search
+            # box that clears its filter) goes first; this one serves every other field.
+            Binding("escape", "leave_field", "Veld verlaten", show=False),
+            Binding("ctrl+c", "help_quit", show=False, system=True),
+            *(
+                Binding(str(n), f"goto_nr({n})", f"Scherm {n}", show=False, id=f"app.area_{n}")
+                for n in range(1, 10)
+            ),
+        ],
+    )
 
     def __init__(
         self,
@@ -130,7 +144,9 @@ class EloApp(App[int]):
         self.start_mode = start_mode
         self.data_version = 0  # bumped on every saved change; screens reload when stale
         self.nav = [item for item in NAV if _available(item)]
-        self.theme = "textual-dark"
+        self.theme = settings.theme if settings.theme in self.available_themes else "textual-dark"
+        if settings.keys:
+            self.set_keymap(settings.keys)
 
     # -- start ---------------------------------------------------------------------------
 
@@ -241,6 +257,42 @@ class EloApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    def action_leave_field(self) -> None:
+        """Esc in a text field of an area: leave the field, so that the area keys, `?`
+        and the screen's own keys work again. Anywhere else Esc does what it did."""
+        from textual.widgets import Input, TextArea
+
+        from elo_tui.screens.base import AreaScreen
+
+        screen = self.screen
+        if not isinstance(screen, AreaScreen) or not isinstance(screen.focused, Input | TextArea):
+            raise SkipAction()
+        screen.leave_text_field()
+
+    def action_help_quit(self) -> None:
+        # Textual's own hint is in English; ctrl+c no longer quits, so say how.
+        self.notify("Afsluiten doe je met ctrl+q.", title="Afsluiten?", markup=False)
+
+    def action_command_palette(self) -> None:
+        from elo_tui.palette import DutchCommandPalette
+
+        if self.use_command_palette and not DutchCommandPalette.is_open(self):
+            self.push_screen(DutchCommandPalette(id="--command-palette"))
+
+    def search_themes(self) -> None:
+        from textual.theme import ThemeProvider
+
+        from elo_tui.palette import DutchCommandPalette
+
+        self.push_screen(
+            DutchCommandPalette(providers=[ThemeProvider], placeholder="Zoek een thema…")
+        )
+
+    def watch_theme(self, theme: str) -> None:
+        # Keep the chosen theme (the settings file is only written when it changed).
+        if self.is_running and theme != self.settings.theme:
+            self.settings.save(theme=theme)
+
     def action_switch_workspace(self) -> None:
         from elo_tui.screens.workspaces import WorkspaceScreen
 
@@ -263,7 +315,15 @@ class EloApp(App[int]):
         self.push_screen(ImportWizard())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from elo_tui import palette
+
+        yield from palette.unique(self._commands(screen))
+
+    def _commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from elo_tui import palette
+
         if self.ws is not None:
+            yield from palette.area_commands(self, screen)
             for item in self.nav:
                 yield SystemCommand(
                     f"Ga naar {item.label} ({item.key})",
@@ -276,22 +336,15 @@ class EloApp(App[int]):
             yield SystemCommand(
                 "Importeren", "Productlijst uit CSV of XLSX inlezen", self.action_import
             )
-            if "sync" in self._modes:
-                yield SystemCommand(
-                    "Nu synchroniseren",
-                    "Wijzigingen versturen en ophalen bij de centrale tracker",
-                    lambda: (
-                        self.action_goto("sync"),
-                        self.call_after_refresh(lambda: self.screen.run_action("sync")),
-                    ),
-                )
         yield SystemCommand(
             "Werkruimte wisselen",
             "Een andere werkruimte openen of een nieuwe maken",
             self.action_switch_workspace,
         )
         yield SystemCommand("Toetsen", "Welke toetsen werken op dit scherm", self.action_help)
-        yield SystemCommand("Thema", "Kleurenthema wijzigen", self.action_change_theme)
+        yield SystemCommand(
+            "Thema", "Kleurenthema wijzigen (wordt onthouden)", self.action_change_theme
+        )
         yield SystemCommand("Afsluiten", "elo_tui afsluiten", self.action_quit)
 
     async def action_quit(self) -> None:

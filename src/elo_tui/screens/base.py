@@ -5,16 +5,21 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.screen import Screen
 
+from elo_tui.keymap import KeyedBindings
 from elo_tui.widgets.keybar import KeyBar
 from elo_tui.widgets.navbar import NavBar
 
 
-class AreaScreen(Screen):
+class AreaScreen(KeyedBindings, Screen):
     """An area of work: nav bar on top, body, footer with the keys.
 
     Subclasses set MODE (the NAV mode name), implement `compose_body()` and
     `load()` (read from `self.app.ws`); `load()` runs on mount and again whenever the
     screen is shown after data changed elsewhere (app.data_version).
+
+    Focus model: keys never trap. The area keys, `?` and the screen's keys work
+    everywhere except while typing in a text field; Esc leaves a field (the app's
+    `leave_field`, or the screen's own Esc binding when it has one).
     """
 
     MODE = ""
@@ -33,6 +38,17 @@ class AreaScreen(Screen):
 
     def load(self) -> None:
         """(Re)read what this screen shows from the workspace."""
+
+    def leave_text_field(self) -> None:
+        """Move focus off a text field: to the first other focusable widget that is not
+        a text field (a table, a button), else to nothing (the screen's keys work)."""
+        from textual.widgets import Input, TextArea
+
+        for widget in self.focus_chain:
+            if not isinstance(widget, Input | TextArea):
+                widget.focus()
+                return
+        self.set_focus(None)
 
     def on_mount(self) -> None:
         self._reload()

@@ -18,10 +18,11 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
 
+from elo_tui.keymap import KeyedBindings
 from elo_tui.widgets.keybar import KeyBar
 
 
-class FormScreen(ModalScreen):
+class FormScreen(KeyedBindings, ModalScreen):
     DEFAULT_CSS = """
     FormScreen { align: center middle; }
     FormScreen #form-box { width: 90; max-width: 100%; height: auto; max-height: 95%;

@@ -1,4 +1,9 @@
-"""Which keys work on the current screen (? or F1)."""
+"""Which keys work on the current screen (? or F1), generated from the key data.
+
+The same bindings feed the key bar and the command palette (keymap.py), so this list
+cannot drift from what the keys do. Each line shows the binding's id: that is the name
+to use in the `[keys]` table of the settings file to choose another key.
+"""
 
 from __future__ import annotations
 
@@ -10,24 +15,22 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from elo_tui import keymap
 from elo_tui.widgets.keybar import KeyBar
 
-GENERAL = [
-    ("1 … 8", "Naar een ander scherm (zie de balk bovenaan)"),
-    ("ctrl+p", "Opdrachtenpalet: elk scherm en elke actie zoeken"),
-    ("ctrl+w", "Werkruimte wisselen of een nieuwe maken"),
+# Keys handled by widgets rather than by bindings, so not in the key data.
+MOVING = [
     ("tab / shift+tab", "Naar het volgende / vorige veld"),
     ("↑ ↓ PgUp PgDn Home End", "Door een tabel bewegen"),
-    ("? of F1", "Deze hulp"),
-    ("ctrl+q", "Afsluiten (alles is al opgeslagen)"),
+    ("Esc", "Een tekstveld verlaten (daarna werken de toetsen weer)"),
 ]
 
 
-class HelpScreen(ModalScreen):
+class HelpScreen(keymap.KeyedBindings, ModalScreen):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: 80; max-height: 90%; height: auto; border: thick $primary;
-        background: $surface; padding: 1 2; }
+    HelpScreen > VerticalScroll { width: 96; max-width: 100%; max-height: 90%; height: auto;
+        border: thick $primary; background: $surface; padding: 1 2; }
     """
     BINDINGS = [Binding("escape,question_mark,f1,q", "close", "Sluiten")]
 
@@ -39,28 +42,29 @@ class HelpScreen(ModalScreen):
         table = Table(box=None, show_header=False, padding=(0, 2))
         table.add_column(style="bold")
         table.add_column()
-        seen = set()
-        rows = []
-        for active in self.for_screen.active_bindings.values():
-            binding = active.binding
-            if binding.description and binding.action not in seen and active.node is not self.app:
-                seen.add(binding.action)
-                keys = [
-                    b.key_display or b.key
-                    for a in self.for_screen.active_bindings.values()
-                    if (b := a.binding).action == binding.action
-                ]
-                rows.append((" / ".join(dict.fromkeys(keys)), binding.description))
-        title = Text("Toetsen op dit scherm", style="bold")
+        table.add_column(style="dim")
         with VerticalScroll():
-            yield Static(title)
-            for key, desc in rows:
-                table.add_row(Text(key), Text(desc))
-            table.add_row("", "")
-            table.add_row(Text("Overal", style="bold underline"), "")
-            for key, desc in GENERAL:
-                table.add_row(Text(key), Text(desc))
+            yield Static(Text("Toetsen op dit scherm", style="bold"))
+            for entry in keymap.screen_entries(self.for_screen):
+                table.add_row(Text(entry.keys), Text(entry.description), Text(entry.id))
+            table.add_row("", "", "")
+            table.add_row(Text("Overal", style="bold underline"), "", "")
+            if getattr(self.app, "nav", None):
+                first, last = self.app.nav[0].key, self.app.nav[-1].key
+                table.add_row(Text(f"{first} … {last}"), Text("Naar een ander scherm"), "")
+            for entry in keymap.screen_entries(self.for_screen, app_level=True):
+                if not entry.id.startswith("app.area_"):
+                    table.add_row(Text(entry.keys), Text(entry.description), Text(entry.id))
+            for keys, text in MOVING:
+                table.add_row(Text(keys), Text(text), "")
             yield Static(table)
+            yield Static(
+                Text(
+                    "Een andere toets kiezen: zet in het instellingenbestand onder [keys] "
+                    'de code uit de rechterkolom, bv. "inventory.add" = "n".',
+                    style="dim",
+                )
+            )
         yield KeyBar()
 
     def action_close(self) -> None:

@@ -109,13 +109,10 @@ class SyncScreen(AreaScreen):
         self._focus_next_step()
 
     def _focus_next_step(self) -> None:
-        """Ready to sync: the keys act at once; otherwise start typing what is missing."""
-        try:
-            cfg = sync_config.load(self.app.ws.path)
-        except sync_config.SyncConfigError:
-            cfg = None
-        focus = "#sync" if cfg and cfg.complete else ("#token" if cfg and cfg.url else "#url")
-        self.query_one(focus).focus()
+        """Focus the sync button, never a text field: the area keys, `?`, `s` and `t`
+        act at once; typing the address starts with tab, a click or `s` when it is
+        missing (the sync then says what to fill in and puts the cursor there)."""
+        self.query_one("#sync").focus()
 
     def refresh_status(self, online: bool | None = None) -> None:
         st = status(self.app.ws)
