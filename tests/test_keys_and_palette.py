@@ -97,7 +97,7 @@ async def test_palette_finds_screen_and_global_actions_in_dutch(app):
         for query, expected in [
             ("nieuwe versie", "Nieuwe versie"),
             ("toepassing toe", "Toepassing toevoegen"),
-            ("synchron", "Synchroniseren"),
+            ("synchron", "Nu synchroniseren"),
             ("importeren", "Importeren"),
             ("thema", "Thema"),
         ]:

@@ -16,6 +16,8 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlparse
 
+from elo_tui.domain import formats
+
 # -- deadlines -------------------------------------------------------------------------
 
 
@@ -209,14 +211,8 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def parse_date(text: str) -> date | None:
-    """An ISO date (YYYY-MM-DD) or None when it is not one."""
-    text = text.strip()
-    if not _ISO_DATE.match(text):
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
+    """A date as people type it (15/01/2027, 15-1-2027, 2027-01-15) or None."""
+    return formats.date_or_none(text)
 
 
 def validate_block_status(values: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
@@ -245,8 +241,10 @@ def validate_block_status(values: dict[str, Any]) -> tuple[dict[str, str], dict[
     clean["stage"] = stage
 
     target = str(values.get("target_date") or "").strip()
-    if target and parse_date(target) is None:
-        errors["target_date"] = f"'{target}' is geen datum; schrijf JJJJ-MM-DD, bv. 2026-11-30."
+    try:
+        target = formats.parse_date_iso(target)  # stored as ISO, typed the Belgian way
+    except formats.FormatError as exc:
+        errors["target_date"] = str(exc)
     clean["target_date"] = target
 
     evidence = str(values.get("evidence") or "").strip()

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from elo_tui.domain import estimate as est
+from elo_tui.domain import formats
 from elo_tui.domain.blocks import APPLICABILITY, STAGE_LABELS
 from elo_tui.domain.records import Agency, Application, BlockStatus, EstimateLine, Product
 
@@ -407,6 +408,4 @@ def _money_issues(agency: Agency | None, summary: est.EstimateSummary) -> list[I
     return out
 
 
-def _euro(amount: float) -> str:
-    text = f"{amount:,.0f}".replace(",", ".")
-    return f"€ {text}"
+_euro = formats.euro  # the one Belgian formatter; old name kept for callers

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from elo_tui.domain import codelists
+from elo_tui.domain import codelists, formats
 from elo_tui.domain import estimate as est
 from elo_tui.domain.completeness import APPLICABILITY, STAGES, Issue
 from elo_tui.domain.records import (
@@ -433,9 +433,7 @@ _TOTALS = {
 _LONG_TEXT = {"description", "notes", "note", "basis", "justification", "reason", "evidence"}
 
 
-def euro(amount: float) -> str:
-    text = f"{amount:,.0f}".replace(",", ".")
-    return f"€ {text}"
+euro = formats.euro  # the one Belgian formatter; old name kept for callers
 
 
 class _Labels:

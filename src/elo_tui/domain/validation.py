@@ -8,11 +8,10 @@ built when there are no messages, so nothing invalid is ever saved.
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 from urllib.parse import urlparse
 
-from elo_tui.domain import codelists
+from elo_tui.domain import codelists, formats
 
 Errors = dict[str, str]
 
@@ -77,16 +76,10 @@ def parse_whole_number(text: str | float | int | None) -> int | None:
 
 def parse_date(text: str) -> str:
     """ISO date from '2026-12-31' or Belgian '31/12/2026' / '31-12-2026'; '' stays ''."""
-    s = text.strip()
-    if not s:
-        return ""
-    m = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", s)
     try:
-        if m:
-            return date(int(m[3]), int(m[2]), int(m[1])).isoformat()
-        return date.fromisoformat(s).isoformat()
-    except ValueError:
-        raise NumberFormatError(f"'{s}' is geen geldige datum (gebruik dd/mm/jjjj)") from None
+        return formats.parse_date_iso(text)
+    except formats.FormatError as exc:
+        raise NumberFormatError(str(exc)) from None
 
 
 def _url_ok(url: str) -> bool:

@@ -10,16 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from elo_tui.domain import estimate as est
+from elo_tui.domain import formats
 
 MAX_FORMS_ROWS = 15
 MAX_WARNINGS = 30
 
 
-def euro(amount: float | None) -> str:
-    if amount is None:
-        return "–"
-    text = f"{amount:,.0f}".replace(",", ".")
-    return f"€ {text}"
+euro = formats.euro  # the one Belgian formatter; old name kept for callers
 
 
 def _esc(text: Any) -> str:

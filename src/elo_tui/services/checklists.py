@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from elo_tui.domain import checklists as cl
+from elo_tui.domain import formats
 from elo_tui.domain.blocks import REQUIRED, parse_date
 from elo_tui.domain.records import Application, BlockStatus, ChecklistItem, Product
 from elo_tui.store import Workspace
@@ -120,8 +121,10 @@ def validate_item(values: dict[str, Any]) -> tuple[dict[str, str], dict[str, str
         errors["owner"] = f"Te lang (maximaal {MAX_OWNER} tekens)."
     clean["owner"] = owner
     due = str(values.get("due_date") or "").strip()
-    if due and parse_date(due) is None:
-        errors["due_date"] = f"'{due}' is geen datum; schrijf JJJJ-MM-DD, bv. 2026-11-30."
+    try:
+        due = formats.parse_date_iso(due)  # stored as ISO, typed the Belgian way
+    except formats.FormatError as exc:
+        errors["due_date"] = str(exc)
     clean["due_date"] = due
     evidence = str(values.get("evidence") or "").strip()
     if "://" in evidence:

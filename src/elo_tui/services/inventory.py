@@ -10,27 +10,21 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import unicodedata
 from collections.abc import Iterable
 
-from elo_tui.domain import codelists
+from elo_tui.domain import codelists, formats
 from elo_tui.domain.records import Application, Product
 from elo_tui.domain.validation import Errors, validate_application, validate_product
 from elo_tui.store import Workspace
 
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form for searching ('Financiële' ~ 'financiele')."""
-    text = text.casefold()
-    if text.isascii():
-        return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+# Case- and accent-insensitive form for searching ('Financiële' ~ 'financiele') and
+# Dutch sorting ('Ökologie' with the O's): the one helper in domain/formats.
+fold = formats.sort_key
 
 
 def format_volume(volume: int | None) -> str:
     """Belgian thousands separator: 45000 -> '45.000'."""
-    return "" if volume is None else f"{volume:,}".replace(",", ".")
+    return formats.format_number(volume)
 
 
 # What the inventory reads per product: a narrow projection, not whole records.
@@ -167,11 +161,11 @@ class ProductEntry:
 
 
 SORT_KEYS = {
-    "name": lambda e: e.name.casefold(),
+    "name": lambda e: fold(e.name),
     "ipdc_number": lambda e: (e.ipdc_number == "", e.ipdc_number.zfill(12)),
     "type": lambda e: e.type_label,
     "themes": lambda e: e.themes_label,
-    "application": lambda e: e.app_label.casefold(),
+    "application": lambda e: fold(e.app_label),
     "volume": lambda e: -1 if e.yearly_volume is None else e.yearly_volume,
     "on_elo": lambda e: codelists.ON_ELO.get(e.on_elo, e.on_elo),
 }
