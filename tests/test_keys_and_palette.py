@@ -193,3 +193,45 @@ async def test_chosen_theme_is_kept(settings):
     again = Settings.resolve(str(settings.state_dir))
     assert again.theme == "textual-light"
     assert EloApp(again).theme == "textual-light"
+
+
+ENGLISH = [
+    "Search for commands",
+    "No matches found",
+    "Dismiss menu",
+    "Focus Next",
+    "Focus Previous",
+    "Scroll Left",
+    "Scroll Right",
+    "Exit the command palette",
+    "Quit",
+    " Help ",
+    "Keys",
+    "Screenshot",
+]
+
+
+def _screen_text(app) -> str:
+    import re
+
+    svg = app.export_screenshot()
+    return re.sub(r"<[^>]+>", "", svg).replace("&#160;", " ")
+
+
+async def test_no_english_from_textual_on_any_area_its_help_or_the_palette(app):
+    async with app.run_test(size=(140, 40)) as pilot:
+        for key, _mode in AREAS:
+            await pilot.press(key)
+            await pilot.pause()
+            for opener in (None, "f1", "ctrl+p"):
+                if opener:
+                    await pilot.press(opener)
+                    await pilot.pause()
+                    await app.workers.wait_for_complete()
+                    await pilot.pause()
+                text = _screen_text(app)
+                found = [word for word in ENGLISH if word in text]
+                assert not found, f"English on area {key} ({opener or 'screen'}): {found}"
+                if opener:
+                    await pilot.press("escape")
+                    await pilot.pause()

@@ -157,6 +157,8 @@ class EloApp(App[int]):
             self._show_first_run()
         else:
             self._enter_workspace()
+        for problem in self.settings.problems:  # a settings file we could not fully use
+            self.notify(problem, title="Instellingen", severity="warning", markup=False)
         if self.open_error:
             self.notify(
                 self.open_error,

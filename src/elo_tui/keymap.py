@@ -146,7 +146,8 @@ def dutch(description: str) -> str | None:
 
 @dataclass(frozen=True)
 class KeyEntry:
-    """One line of the help: the keys, the Dutch description and the id to remap."""
+    """One line of the help: the keys, the Dutch description and the id to remap
+    ('' for a widget's built-in key, which cannot be remapped)."""
 
     id: str
     keys: str
@@ -156,11 +157,12 @@ class KeyEntry:
 
 
 def screen_entries(screen, app_level: bool = False) -> list[KeyEntry]:
-    """The bindings that work on `screen` now, one entry per id, in Dutch.
+    """The bindings that work on `screen` now, one entry per binding, in Dutch: the
+    screen's own first, then Textual's built-ins, then those of the focused widget.
 
     `app_level` False: the screen's and its widgets' own bindings; True: the app's."""
-    by_id: dict[str, KeyEntry] = {}
-    keys: dict[str, list[str]] = {}
+    by_key: dict[tuple[int, str], KeyEntry] = {}
+    keys: dict[tuple[int, str], list[str]] = {}
     app = screen.app
     for key, active in screen.active_bindings.items():
         if (active.node is app) != app_level:
@@ -171,11 +173,14 @@ def screen_entries(screen, app_level: bool = False) -> list[KeyEntry]:
         text = dutch(binding.description)
         if not text or (_from_textual(active.node, binding) and text == binding.description):
             continue  # Textual's own, untranslated: leave out rather than show English
-        bid = binding_id(scope_of(type(active.node)), binding)
-        keys.setdefault(bid, []).append(app.get_key_display(binding) if binding.key else key)
-        if bid not in by_id:
-            by_id[bid] = KeyEntry(bid, "", text, binding.action, active.enabled)
-    return [replace(e, keys=" / ".join(dict.fromkeys(keys[i]))) for i, e in by_id.items()]
+        # ours (with an id) first, then the screen's built-ins, then the widget's
+        rank = 0 if binding.id else (1 if active.node is screen else 2)
+        entry_key = (rank, binding.id or f"{id(active.node)}.{binding.action}")
+        keys.setdefault(entry_key, []).append(app.get_key_display(binding) if binding.key else key)
+        if entry_key not in by_key:
+            by_key[entry_key] = KeyEntry(binding.id or "", "", text, binding.action, active.enabled)
+    ordered = sorted(by_key, key=lambda k: k[0])  # stable: declaration order within
+    return [replace(by_key[k], keys=" / ".join(dict.fromkeys(keys[k]))) for k in ordered]
 
 
 def _from_textual(node, binding: Binding) -> bool:

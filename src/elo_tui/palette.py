@@ -77,7 +77,7 @@ def area_commands(app, screen) -> Iterator[SystemCommand]:
     if current_mode:
         label = labels.get(current_mode, current_mode)
         for entry in keymap.screen_entries(screen):
-            if not entry.enabled or entry.action.startswith("app."):
+            if not entry.id or not entry.enabled or entry.action.startswith("app."):
                 continue
             title, help_text = keymap.palette_title(entry.id, entry.description, label)
             yield SystemCommand(
