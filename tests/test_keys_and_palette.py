@@ -235,3 +235,19 @@ async def test_no_english_from_textual_on_any_area_its_help_or_the_palette(app):
                 if opener:
                     await pilot.press("escape")
                     await pilot.pause()
+
+
+async def test_a_remapped_key_that_takes_another_bindings_key_is_reported(settings):
+    settings.save(keys={"inventory.add": "e"})
+    again = Settings.resolve(str(settings.state_dir))
+    app = EloApp(again, open_demo(again))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        from elo_tui.screens.form import FormScreen
+
+        assert isinstance(app.screen, FormScreen)  # the remapped "add" won
+        messages = [n.message for n in app._notifications]
+        assert any("'e'" in m and "inventory.add" in m for m in messages)

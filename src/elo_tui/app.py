@@ -224,6 +224,7 @@ class EloApp(App[int]):
         """Right side of the nav bar: tracker state, conflicts, pending changes, last sync."""
         if self.ws is None:
             return ""
+        from elo_tui.domain.formats import format_number, plural
         from elo_tui.sync.state import status  # stdlib only: no HTTP client loaded
 
         st = status(self.ws)
@@ -233,9 +234,11 @@ class EloApp(App[int]):
         elif st["state"] == "error":
             parts.append("sync-fout")
         if st["conflicts"]:
-            parts.append(f"{st['conflicts']} conflict{'en' if st['conflicts'] != 1 else ''}")
+            parts.append(plural(st["conflicts"], "conflict", "conflicten"))
         pending = st["pending"]
-        parts.append(f"{pending} te synchroniseren" if pending else "alles gesynchroniseerd")
+        parts.append(
+            f"{format_number(pending)} te synchroniseren" if pending else "alles gesynchroniseerd"
+        )
         if st["last_success"]:
             parts.append(f"sync {st['last_success'][:16].replace('T', ' ')}")
         return " · ".join(parts)
@@ -270,6 +273,23 @@ class EloApp(App[int]):
         if not isinstance(screen, AreaScreen) or not isinstance(screen.focused, Input | TextArea):
             raise SkipAction()
         screen.leave_text_field()
+
+    def handle_bindings_clash(self, clashed_bindings: set[Binding], node) -> None:
+        # A remapped key took the key of another binding, which then no longer works
+        # with it: say so once (Textual calls this on every key press).
+        told = self.__dict__.setdefault("_clashes_told", set())
+        for binding in clashed_bindings:
+            name = binding.id or binding.action
+            if name not in told:
+                told.add(name)
+                self.notify(
+                    f"De toets '{binding.key}' hoort nu bij '{name}' (je instellingen, "
+                    "[keys]); wat deze toets hier eerst deed, werkt er niet meer mee. "
+                    "F1 toont welke toetsen gelden.",
+                    title="Toetsen",
+                    severity="warning",
+                    markup=False,
+                )
 
     def action_help_quit(self) -> None:
         # Textual's own hint is in English; ctrl+c no longer quits, so say how.
