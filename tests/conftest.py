@@ -9,7 +9,7 @@ from elo_tui.services.workspaces import open_demo
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch, tmp_path):
+def _isolated_env(monkeypatch, tmp_path_factory):
     for var in (
         "ELO_TUI_STATE_DIR",
         "ELO_TUI_WORKSPACE",
@@ -22,8 +22,10 @@ def _isolated_env(monkeypatch, tmp_path):
         "XDG_CONFIG_HOME",
     ):
         monkeypatch.delenv(var, raising=False)
-    # The user's settings file: never the real one in ~/.config.
-    monkeypatch.setenv("ELO_TUI_CONFIG", str(tmp_path / "config" / "settings.toml"))
+    # The user's settings file: never the real one in ~/.config, nor in tmp_path (which
+    # tests list).
+    config = tmp_path_factory.mktemp("config") / "settings.toml"
+    monkeypatch.setenv("ELO_TUI_CONFIG", str(config))
     monkeypatch.setenv("ELO_TUI_USER", "tester")
 
 

@@ -125,7 +125,8 @@ def test_product_in_mixed_applications_is_not_treated_as_forms_tool():
         ({"applicability": "maybe"}, {"applicability"}),
         ({"applicability": "required", "stage": "done"}, {"stage"}),
         ({"applicability": "required", "target_date": "2026-02-30"}, {"target_date"}),
-        ({"applicability": "required", "target_date": "31/12/2026"}, {"target_date"}),
+        ({"applicability": "required", "target_date": "31/02/2026"}, {"target_date"}),
+        ({"applicability": "required", "target_date": "31/12/2026"}, set()),  # Belgian entry
         ({"applicability": "required", "target_date": "2026-12-31"}, set()),
         ({"applicability": "required", "evidence": "https://jira.voorbeeld.invalid/X-1"}, set()),
         ({"applicability": "required", "evidence": "ftp://x"}, {"evidence"}),
