@@ -50,7 +50,7 @@ def check(
     block_statuses = [s for s in block_statuses if not s.deleted]
     lines = [line for line in lines if not line.deleted]
     if summary is None:
-        summary = est.summarize(lines, products, agency)
+        summary = est.summarize(lines, products, agency, applications=applications)
     names = {("application", a.id): a.name for a in applications}
     names.update({("product", p.id): p.name for p in products})
     issues: list[Issue] = []

@@ -66,7 +66,7 @@ def read_state(ws: Workspace, *, seed: int = est.DEFAULT_SEED) -> State:
     products = [Product(**d) for d in sections["products"]]
     statuses = [BlockStatus(**d) for d in sections["block_statuses"]]
     lines = [EstimateLine(**d) for d in sections["estimate_lines"]]
-    summary = est.summarize(lines, products, agency, seed=seed)
+    summary = est.summarize(lines, products, agency, applications=applications, seed=seed)
     return State(agency, applications, products, statuses, lines, summary, sections)
 
 
