@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from elo_tui.domain import cofinancing as cof
 from elo_tui.domain import estimate as est
 from elo_tui.domain.blocks import APPLICABILITY, STAGE_LABELS
 from elo_tui.domain.records import Agency, Application, BlockStatus, EstimateLine, Product
@@ -43,8 +44,13 @@ def check(
     block_statuses: Sequence[BlockStatus],
     lines: Sequence[EstimateLine],
     summary: est.EstimateSummary | None = None,
+    *,
+    bvco_threshold: float | None = None,
 ) -> list[Issue]:
-    """All issues, blocking first, in a stable order."""
+    """All issues, blocking first, in a stable order.
+
+    `bvco_threshold`: the intervention threshold (None = unknown), see domain.cofinancing.
+    """
     applications = [a for a in applications if not a.deleted]
     products = [p for p in products if not p.deleted]
     block_statuses = [s for s in block_statuses if not s.deleted]
@@ -59,6 +65,7 @@ def check(
     issues += _block_issues(block_statuses, lines, names)
     issues += _line_issues(summary, block_statuses, names)
     issues += _money_issues(agency, summary)
+    issues += _cofinancing_issues(agency, summary, bvco_threshold)
     issues.sort(key=lambda i: (i.severity != BLOCKING,))  # stable: rule order within
     return issues
 
@@ -404,6 +411,46 @@ def _money_issues(agency: Agency | None, summary: est.EstimateSummary) -> list[I
                     "own_budget",
                 )
             )
+    return out
+
+
+def _cofinancing_issues(
+    agency: Agency | None, summary: est.EstimateSummary, threshold: float | None
+) -> list[Issue]:
+    """The conditions of beslissing 6° as statements, and the BVCO threshold.
+
+    A missing statement BLOCKS when co-financing is asked: beslissing 6° makes them
+    conditions of the co-financing itself ("Er kunnen door betrokken entiteiten geen
+    meervragen worden ingediend"), so a request without them cannot be granted. Without
+    a request they do not apply. A concept export still works (it ignores blocking).
+    The third condition (the information was delivered) is this check passing.
+    """
+    if agency is None or not any((v or 0) > 0 for v in agency.requested_cofinancing.values()):
+        return []
+    a = ("agency", agency.id)
+    out = [
+        Issue(
+            BLOCKING,
+            "statement_missing",
+            f"Voorwaarde cofinanciering niet verklaard: {s.label} "
+            f'({cof.STATEMENT_REFERENCE}: "{s.quote}")',
+            *a,
+            "cofinancing_statements",
+        )
+        for s in cof.missing_statements(agency.cofinancing_statements)
+    ]
+    if cof.threshold_exceeded(summary.requested_total, threshold):
+        out.append(
+            Issue(
+                WARNING,
+                "bvco_threshold",
+                f"Gevraagde cofinanciering {_euro(summary.requested_total)} is meer dan de "
+                f"interventiedrempel ({_euro(threshold or 0.0)}): de overeenkomst "
+                f"{cof.THRESHOLD_FLAG}.",
+                *a,
+                "requested_cofinancing",
+            )
+        )
     return out
 
 
