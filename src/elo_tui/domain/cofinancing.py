@@ -210,6 +210,11 @@ STATEMENTS: tuple[Statement, ...] = (
         "besparingsmaatregelen worden hierbij gehonoreerd.",
     ),
 )
+STATEMENT_SHORT = {
+    INFORMATION_DELIVERED: "noodzakelijke informatie bezorgd",
+    NO_EXTRA_REQUEST: "geen meervraag",
+    SAVINGS_HONOURED: "besparingsmaatregelen gehonoreerd",
+}
 STATED = tuple(s for s in STATEMENTS if not s.derived)  # the ones the entity ticks
 STATEMENT_REFERENCE = f"{DECISION}, beslissing 6° (en het begrotingsakkoord van 1 december 2025)"
 

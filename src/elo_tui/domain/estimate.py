@@ -95,7 +95,7 @@ BLOCKS: dict[str, tuple[str, str]] = {
     "vms": ("product", "VMS – mandaten"),
     "toelatingen": ("product", "Toelatingen"),
 }
-GENERAL_BLOCK_LABEL = "Zonder bouwsteen (algemeen, formulierentool)"
+GENERAL_BLOCK_LABEL = "Zonder bouwsteen (algemeen, formulieren- en opvolgingstool)"
 
 # The FIRM co-financing envelope per year (EUR, all entities together): the reading of
 # beslissing 6° and the budget section (see domain.cofinancing); the VRD 3 line of 2026 is
@@ -497,6 +497,7 @@ class EstimateSummary:
     # Lines of applications "buiten beschouwing" (Application.excluded): costed, not counted.
     excluded: list[LineCost] = field(default_factory=list)
     excluded_by_application: dict[str, float] = field(default_factory=dict)  # PERT mean
+    excluded_lines_by_application: dict[str, int] = field(default_factory=dict)
 
     @property
     def total(self) -> Spread:
@@ -554,6 +555,7 @@ def summarize(
     costs: list[LineCost] = []
     excluded: list[LineCost] = []
     excluded_by_app: dict[str, float] = {}
+    excluded_count: dict[str, int] = {}
     for line in lines:
         if line.deleted:
             continue
@@ -563,6 +565,7 @@ def summarize(
                 c = cost_line(line, rates)
                 excluded.append(c)
                 excluded_by_app[app] = excluded_by_app.get(app, 0.0) + c.mean
+                excluded_count[app] = excluded_count.get(app, 0) + 1
                 continue
         costs.append(cost_line(line, rates))
     sim = simulate(costs, seed=seed, draws=draws, exact_lines=exact_lines)
@@ -610,6 +613,7 @@ def summarize(
         not_eligible_by_year=not_eligible_mean,
         excluded=excluded,
         excluded_by_application=dict(sorted(excluded_by_app.items())),
+        excluded_lines_by_application=excluded_count,
     )
 
 

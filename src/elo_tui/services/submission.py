@@ -126,6 +126,14 @@ def build_content(
         else []
     )
     estimate = sub.estimate_section(s.summary, s.products, s.applications, rows, cost, threshold)
+    cofinancing = sub.cofinancing_section(
+        s.summary,
+        s.agency,
+        s.applications,
+        information_delivered=not completeness.blocking(issues),
+        bvco_threshold=bvco_threshold(ws),
+        forms_tool_threshold=threshold,
+    )
     return sub.build_content(
         version=version,
         created_at=created_at,
@@ -136,6 +144,7 @@ def build_content(
         readiness=readiness_section(s, _today()),
         warnings=[i for i in issues if not i.blocking],
         generator=f"elo-tui {__version__}",
+        cofinancing=cofinancing,
     )
 
 
