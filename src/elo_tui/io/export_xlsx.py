@@ -1,8 +1,8 @@
 """A submission as an XLSX workbook for finance people.
 
 Sheets: Samenvatting, Cofinanciering, Producten, Bouwstenen, Raming, Checklist. Labels
-and ids side by side (a reader sees names, a tool can join on ids), amounts as numbers in a EUR format,
-days with one decimal, dates as dates, header rows bold and frozen, sensible column
+and ids side by side (a reader sees names, a tool can join on ids), amounts as numbers in
+a EUR format, days with one decimal, dates as dates, header rows bold and frozen, sensible column
 widths. Values only, no formulas, so every total shows in any viewer; text starting with
 '=' stays text. Written with `xlsx_writer` (see there why not openpyxl).
 """
