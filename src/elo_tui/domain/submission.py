@@ -242,7 +242,7 @@ def estimate_section(
                 "valid": c.valid,
                 "eligible": cof.is_eligible(c.line),
                 "eligible_default": c.line.eligible is None,
-                "excluded": excluded,
+                **({"excluded": True} if excluded else {}),
             }
             for excluded, group in ((False, summary.costs), (True, summary.excluded))
             for c in sorted(group, key=lambda c: c.line.id)
