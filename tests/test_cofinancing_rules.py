@@ -148,6 +148,10 @@ def test_requests_are_computed_on_eligible_costs_only():
     assert (rows["2027"].requested, rows["2027"].cap) == (0, E.CAP_ELIGIBLE)
     assert "in aanmerking komen" in E.CAP_LABELS[E.CAP_ELIGIBLE]
     assert (summary.eligible_total, summary.not_eligible_total) == (10_000, 9_000)
+    capped = next(
+        i for i in check(agency, [], [], [], lines, summary) if i.code == "requested_capped"
+    )
+    assert "kosten die in aanmerking komen (P50 € 10.000)" in capped.message
 
 
 def test_a_request_below_the_eligible_cost_is_not_capped():

@@ -76,7 +76,7 @@ def blocking(issues: Iterable[Issue]) -> list[Issue]:
 
 def _scope(kind: str, scope_id: str, names: dict[tuple[str, str], str]) -> str:
     if kind == "agency":
-        return "het agentschap"
+        return "de entiteit"
     label = "toepassing" if kind == "application" else "product"
     name = names.get((kind, scope_id))
     return f"{label} '{name}'" if name is not None else f"een verwijderd(e) {label}"
@@ -84,17 +84,24 @@ def _scope(kind: str, scope_id: str, names: dict[tuple[str, str], str]) -> str:
 
 def _agency_issues(agency: Agency | None) -> list[Issue]:
     if agency is None:
-        return [Issue(BLOCKING, "agency_missing", "Er is geen agentschap ingevuld.", "agency")]
+        return [
+            Issue(
+                BLOCKING,
+                "agency_missing",
+                "Er is geen entiteit (agentschap of departement) ingevuld.",
+                "agency",
+            )
+        ]
     out = []
     a = ("agency", agency.id)
     if not agency.name.strip():
-        out.append(Issue(BLOCKING, "agency_name", "Agentschap: de naam ontbreekt.", *a, "name"))
+        out.append(Issue(BLOCKING, "agency_name", "Entiteit: de naam ontbreekt.", *a, "name"))
     if not agency.contact_name.strip():
         out.append(
             Issue(
                 BLOCKING,
                 "contact_name",
-                "Agentschap: geen contactpersoon ingevuld.",
+                "Entiteit: geen contactpersoon ingevuld.",
                 *a,
                 "contact_name",
             )
@@ -104,7 +111,7 @@ def _agency_issues(agency: Agency | None) -> list[Issue]:
             Issue(
                 BLOCKING,
                 "contact_email",
-                "Agentschap: het e-mailadres van de contactpersoon ontbreekt.",
+                "Entiteit: het e-mailadres van de contactpersoon ontbreekt.",
                 *a,
                 "contact_email",
             )
@@ -114,21 +121,19 @@ def _agency_issues(agency: Agency | None) -> list[Issue]:
             Issue(
                 BLOCKING,
                 "own_budget",
-                "Agentschap: geen eigen budget ingevuld (bedrag per begrotingsjaar).",
+                "Entiteit: geen eigen budget ingevuld (bedrag per begrotingsjaar).",
                 *a,
                 "own_budget",
             )
         )
     if not agency.ovo_code.strip():
-        out.append(
-            Issue(WARNING, "ovo_code", "Agentschap: geen OVO-code ingevuld.", *a, "ovo_code")
-        )
+        out.append(Issue(WARNING, "ovo_code", "Entiteit: geen OVO-code ingevuld.", *a, "ovo_code"))
     if not agency.justification.strip():
         out.append(
             Issue(
                 WARNING,
                 "justification",
-                "Agentschap: geen toelichting bij de aanvraag (motivering) ingevuld.",
+                "Entiteit: geen toelichting bij de aanvraag (motivering) ingevuld.",
                 *a,
                 "justification",
             )
@@ -138,7 +143,7 @@ def _agency_issues(agency: Agency | None) -> list[Issue]:
             Issue(
                 WARNING,
                 "day_rates",
-                "Agentschap: standaarddagtarief voor eigen personeel of leverancier ontbreekt.",
+                "Entiteit: standaarddagtarief voor eigen personeel of leverancier ontbreekt.",
                 *a,
                 "day_rate_internal",
             )
@@ -359,7 +364,7 @@ def _money_issues(agency: Agency | None, summary: est.EstimateSummary) -> list[I
             Issue(
                 WARNING,
                 "requested_missing",
-                "Agentschap: geen gevraagde cofinanciering ingevuld.",
+                "Entiteit: geen gevraagde cofinanciering ingevuld.",
                 *a,
                 "requested_cofinancing",
             )
@@ -378,13 +383,14 @@ def _money_issues(agency: Agency | None, summary: est.EstimateSummary) -> list[I
                 )
             )
             continue
-        if row.asked > row.cost:
+        if row.cap == est.CAP_ELIGIBLE:
             out.append(
                 Issue(
                     WARNING,
                     "requested_capped",
                     f"Cofinanciering {year}: gevraagd {_euro(row.asked)} is meer dan de "
-                    f"raming (P50 {_euro(row.cost)}); gevraagd wordt {_euro(row.requested)}.",
+                    f"raming van de kosten die in aanmerking komen (P50 "
+                    f"{_euro(row.eligible_cost)}); gevraagd wordt {_euro(row.requested)}.",
                     *a,
                     "requested_cofinancing",
                 )

@@ -83,7 +83,7 @@ YEAR_LABELS = {"2026": "2026", "2027": "2027", "later": "Later"}
 METHODS = {"three_point": "Driepuntsschatting (dagen × dagtarief)", "fixed": "Vast bedrag"}
 RECURRENCES = {"one_off": "Eenmalig", "recurring": "Terugkerend (per jaar)"}
 CATEGORIES = {"internal": "Eigen personeel", "supplier": "Leverancier", "licence": "Licentie"}
-SCOPE_KINDS = {"application": "Toepassing", "product": "Product", "agency": "Agentschap"}
+SCOPE_KINDS = {"application": "Toepassing", "product": "Product", "agency": "Entiteit"}
 
 # Building blocks (fixed contract of the project): code -> (scope, Dutch label).
 BLOCKS: dict[str, tuple[str, str]] = {
@@ -213,7 +213,7 @@ def line_problems(line: EstimateLine, rates: Rates) -> dict[str, str]:
         if rate is None:
             errors["day_rate"] = (
                 "Dagtarief is verplicht: vul het in op de lijn of stel het standaardtarief "
-                "van het agentschap in."
+                "van de entiteit in."
             )
         elif not _finite(rate) or rate <= 0:
             errors["day_rate"] = "Dagtarief moet groter dan 0 zijn."

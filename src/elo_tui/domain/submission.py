@@ -201,7 +201,7 @@ def estimate_section(
         "by_application": [
             {
                 "application_id": app_id,
-                "name": app_names.get(app_id, "(geen toepassing / agentschapsbreed)"),
+                "name": app_names.get(app_id, "(geen toepassing / entiteitsbreed)"),
                 "mean": money(mean),
             }
             for app_id, mean in summary.by_application.items()
@@ -625,7 +625,7 @@ class _Labels:
 
     def scope(self, kind: str, scope_id: str) -> str:
         if kind == "agency":
-            return "het agentschap"
+            return "de entiteit"
         word = "toepassing" if kind == "application" else "product"
         return f"{word} '{self.names.get(scope_id, scope_id[:8])}'"
 
@@ -652,7 +652,7 @@ def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     a_ver = old.get("submission", {}).get("version", "?")
     b_ver = new.get("submission", {}).get("version", "?")
     changes = _changes(old.get("agency", {}), new.get("agency", {}), _AGENCY_FIELDS, labels)
-    lines += [f"Agentschap: {c}" for c in changes]
+    lines += [f"Entiteit: {c}" for c in changes]
 
     def by_id(content: Mapping[str, Any], section: str) -> dict[str, Mapping[str, Any]]:
         return {row["id"]: row for row in content.get(section, [])}

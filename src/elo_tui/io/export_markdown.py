@@ -177,7 +177,7 @@ def render(document: dict[str, Any]) -> str:
 
     justification = agency.get("justification", "")
     if justification:
-        lines += ["", "## Toelichting van het agentschap", ""]
+        lines += ["", "## Toelichting van de entiteit", ""]
         lines += [_esc(p) if p.strip() else "" for p in justification.splitlines()]
 
     warnings = document.get("completeness", {}).get("warnings", [])

@@ -48,7 +48,7 @@ def write(document: dict[str, Any], path: Path | str) -> None:
 
 def _scope(kind: str, scope_id: str, names: dict[str, str]) -> list[str]:
     if kind == "agency":
-        return [est.SCOPE_KINDS["agency"], "(agentschapsbreed)", ""]
+        return [est.SCOPE_KINDS["agency"], "(entiteitsbreed)", ""]
     return [est.SCOPE_KINDS.get(kind, kind), names.get(scope_id, "(verwijderd)"), scope_id]
 
 
@@ -60,7 +60,7 @@ def _summary(doc: dict[str, Any]) -> Sheet:
     s.append(["Indiening cofinanciering – e-loketondernemers"], bold=True)
     s.append([])
     for label, value in (
-        ("Agentschap", agency.get("name", "")),
+        ("Entiteit (agentschap of departement)", agency.get("name", "")),
         ("OVO-code", agency.get("ovo_code", "")),
         ("Contactpersoon", agency.get("contact_name", "")),
         ("E-mail", agency.get("contact_email", "")),
@@ -330,8 +330,8 @@ def _products(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
             "Kost eigen lijnen",
             "Aandeel toepassingen",
             "Totale kost",
-            "Formulierentool (raming)",
-            "Verschil eigen − formulierentool",
+            "Formulieren- en opvolgingstool (raming; drempel is een AANNAME)",
+            "Verschil eigen − formulieren- en opvolgingstool",
         ],
         bold=True,
     )

@@ -261,6 +261,12 @@ class CostsScreen(AreaScreen):
                     f"      eigen budget {euro(row.own_budget)}: tekort {euro(row.shortfall)}\n",
                     style="red",
                 )
+        out.append(
+            f"Vaste enveloppe (lezing, alle entiteiten): {euro(cof.firm_envelope('2026'))} per "
+            f"jaar in 2026 en 2027; VRD 3 2026 {euro(cof.reserved_envelope('2026'))} onder "
+            "voorbehoud. Citaten: g.\n",
+            style="dim",
+        )
         largest = max((r.cost for r in ov.summary.cofinancing), default=0.0)
         for row in ov.summary.cofinancing:
             out.append(f"{est.YEAR_LABELS[row.year]:<6}")
@@ -341,7 +347,7 @@ class CostsScreen(AreaScreen):
             # A new line may go to any application or product; the selected one is preset.
             names = self.overview.scope_names
             ordered = sorted(names.items(), key=lambda kv: (kv[0][0], kv[1].casefold()))
-            scopes = [("Agentschap (algemeen)", "agency:")] + [
+            scopes = [("Entiteit (algemeen)", "agency:")] + [
                 (service.scope_label(kind, sid, names), f"{kind}:{sid}")
                 for (kind, sid), _ in ordered
             ]

@@ -35,7 +35,7 @@ class CostOverview:
 
 def scope_label(kind: str, scope_id: str, names: dict[tuple[str, str], str]) -> str:
     if kind == "agency":
-        return "Agentschap (algemeen)"
+        return "Entiteit (algemeen)"
     name = names.get((kind, scope_id))
     prefix = est.SCOPE_KINDS.get(kind, kind)
     return f"{prefix}: {name}" if name is not None else f"{prefix}: (onbekend {scope_id[:8]})"
