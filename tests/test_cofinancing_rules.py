@@ -215,6 +215,17 @@ def test_excluded_application_is_left_out_of_cost_totals():
     assert "buiten beschouwing gelaten" in section["excluded_quote"]
 
 
+def test_excluded_application_needs_no_estimate_for_its_blocks():
+    agency, apps, products, statuses, lines = _complete()
+    lines.clear()
+    lines.append(fixed(100.0, scope_kind="agency", scope_id="", block=""))
+    assert "estimate_missing" in [i.code for i in check(agency, apps, products, statuses, lines)]
+    apps[0].excluded = True
+    assert "estimate_missing" not in [
+        i.code for i in check(agency, apps, products, statuses, lines)
+    ]
+
+
 def test_excluded_applications_products_are_not_forms_tool_candidates():
     apps = [Application(id="mest", name="M", excluded=True)]
     products = [Product(id="p", name="P", request_application_id="mest", yearly_volume=10)]

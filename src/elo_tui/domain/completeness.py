@@ -62,6 +62,17 @@ def check(
     issues: list[Issue] = []
     issues += _agency_issues(agency)
     issues += _product_issues(products, {a.id for a in applications})
+    # Blocks of an application "buiten beschouwing" (and of the products counted under it)
+    # need no estimate: that application is left out of the request.
+    excluded = {a.id for a in applications if a.excluded}
+    if excluded:
+        app_of = {p.id: est.application_of(p) for p in products}
+        block_statuses = [
+            s
+            for s in block_statuses
+            if (s.scope_id if s.scope_kind == "application" else app_of.get(s.scope_id))
+            not in excluded
+        ]
     issues += _block_issues(block_statuses, lines, names)
     issues += _line_issues(summary, block_statuses, names)
     issues += _money_issues(agency, summary)
