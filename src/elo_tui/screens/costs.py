@@ -451,6 +451,8 @@ class CostsScreen(AreaScreen):
 class EstimateLineForm(FormScreen):
     """Add or edit one estimate line; every field checked with a Dutch message."""
 
+    DEFAULT_CSS = "EstimateLineForm .field-label { width: 100%; }"  # long labels wrap
+
     def __init__(
         self,
         line: EstimateLine | None,

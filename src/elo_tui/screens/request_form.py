@@ -39,6 +39,11 @@ FIELDS = (
 
 class RequestForm(FormScreen):
     TITLE_TEXT = "Gegevens van de aanvraag tot cofinanciering (entiteit)"
+    # Labels carrying a quote are long: wrap them instead of cutting them off.
+    DEFAULT_CSS = """
+    RequestForm .field-label { width: 100%; }
+    RequestForm #request-envelope, RequestForm #request-derived-statement { margin-top: 1; }
+    """
 
     def compose_fields(self) -> ComposeResult:
         from elo_tui.services.submission import bvco_threshold
@@ -96,7 +101,7 @@ class RequestForm(FormScreen):
             key = f"statement_{statement.key}"
             yield from self.field(
                 key,
-                f"{statement.label} — “{statement.quote}”",
+                f"{statement.label}\n“{statement.quote}”",
                 Select(choices, allow_blank=False, value=v[key]),
             )
         yield from self.field(
