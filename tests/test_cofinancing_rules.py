@@ -442,3 +442,39 @@ async def test_statements_and_threshold_in_the_request_form(demo_ws, settings):
         status = str(app.screen.query_one("#sub-status").render())
         assert "Klaar om in te dienen" in status
         assert "wordt voorgelegd aan de Inspectie van Financiën (BVCO)" in status
+
+
+def test_toml_and_json_exports_carry_the_cofinancing_section_and_verify(demo_ws, tmp_path):
+    import json
+    import tomllib
+
+    from elo_tui.domain.cofinancing_request import form_values
+    from elo_tui.io import export_toml
+
+    app = demo_ws.list(Application)[0]
+    app.excluded, app.exclusion_reason = True, "in onderling overleg [VLM]"
+    demo_ws.save(app)
+    service.save_request(demo_ws, {**form_values(demo_ws.agency()), "bvco_threshold": "10"})
+    source = service.concept_source(demo_ws)
+    files = source.export("all", tmp_path)
+    by_suffix = {p.suffix: p for p in files}
+    from_toml = tomllib.loads(by_suffix[".toml"].read_text(encoding="utf-8"))
+    from_json = json.loads(by_suffix[".json"].read_text(encoding="utf-8"))
+    assert from_toml == from_json
+    c = from_toml["cofinancing"]
+    assert c["bvco_threshold"]["exceeded"] is True
+    assert c["excluded_applications"][0]["reason"] == "in onderling overleg [VLM]"
+    assert [s["key"] for s in c["statements"]] == [
+        "information_delivered",
+        "no_extra_request",
+        "savings_honoured",
+    ]
+    service.verify_document(export_toml.loads(by_suffix[".toml"].read_text(encoding="utf-8")))
+    # Excluded lines are listed, marked, and left out of the totals.
+    lines = from_json["estimate"]["lines"]
+    excluded = [x for x in lines if x.get("excluded")]
+    assert excluded and sum(x["mean"] for x in excluded) == pytest.approx(
+        c["excluded_applications"][0]["mean"], abs=0.05 * len(excluded)
+    )
+    counted = sum(x["mean"] for x in lines if not x.get("excluded") and x["valid"])
+    assert counted == pytest.approx(from_json["estimate"]["mean"], abs=1.0)
