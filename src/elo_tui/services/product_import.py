@@ -35,7 +35,14 @@ from typing import Any
 
 from elo_tui.domain import codelists
 from elo_tui.domain.records import Application, Product
-from elo_tui.domain.validation import validate_application, validate_product
+from elo_tui.domain.to_check import FIELD_LABELS, problem_line, shorten, without_fields
+from elo_tui.domain.validation import (
+    IPDC_NUMBER_RE,
+    MAX_NAME,
+    MAX_TEXT,
+    validate_application,
+    validate_product,
+)
 from elo_tui.io.tabular import Cell, Table
 
 PREVIEW_ROWS = 20
@@ -565,6 +572,7 @@ class PlannedRow:
     action: str  # "new" | "update" | "unchanged"
     product: Product
     changed: list[str] = field(default_factory=list)  # field names that change (updates)
+    problems: list[str] = field(default_factory=list)  # "te controleren" lines found now
 
 
 @dataclass(slots=True)
@@ -572,6 +580,21 @@ class Rejected:
     row: int
     name: str
     reason: str
+    status: str = "geweigerd"  # as the import summary shows it
+
+    def line(self) -> str:
+        label = f" ({self.name})" if self.name else ""
+        return f"Rij {self.row}{label}: {self.reason}"
+
+
+@dataclass(slots=True)
+class Flagged:
+    """A product that was imported but is "te controleren": one line per problem."""
+
+    row: int
+    name: str
+    reason: str  # the "te controleren" line
+    status: str = "te controleren"
 
     def line(self) -> str:
         label = f" ({self.name})" if self.name else ""
@@ -600,6 +623,19 @@ class ImportPlan:
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
 
+    def flagged(self) -> list[Flagged]:
+        """Every problem found in this file, per row, for products that are imported."""
+        return [
+            Flagged(p.row, shorten(p.product.name), line) for p in self.rows for line in p.problems
+        ]
+
+    def flagged_products(self) -> int:
+        return sum(1 for p in self.rows if p.problems)
+
+    def problems(self) -> list[Rejected | Flagged]:
+        """Rejected rows and "te controleren" lines together, in file order."""
+        return sorted([*self.rejected, *self.flagged()], key=lambda p: p.row)
+
     def preview(self, n: int = PREVIEW_ROWS) -> list[PreviewLine]:
         """The first `n` file rows with what will happen to each."""
         lines = []
@@ -611,7 +647,12 @@ class ImportPlan:
             if p.action == "update" and p.changed:
                 labels = ", ".join(_FIELD_LABELS.get(c, c) for c in p.changed)
                 detail = f"{detail} (wijzigt: {labels})" if detail else f"wijzigt: {labels}"
-            lines.append(PreviewLine(p.row, ACTION_LABELS[p.action], p.product.name, detail))
+            if p.problems:
+                what = ", ".join(FIELD_LABELS.get(f, f) for f in _problem_fields(p.problems))
+                flag = f"te controleren: {what}"
+                detail = f"{flag}; {detail}" if detail else flag
+            name = shorten(p.product.name)
+            lines.append(PreviewLine(p.row, ACTION_LABELS[p.action], name, detail))
         lines += [PreviewLine(r.row, "geweigerd", r.name, r.reason) for r in self.rejected]
         lines.sort(key=lambda line: line.row)
         return lines[:n]
@@ -624,6 +665,8 @@ class ImportPlan:
             f"{len(self.rejected)} geweigerd",
         ]
         text = ", ".join(parts)
+        if self.flagged_products():
+            text += f"; {self.flagged_products()} product(en) te controleren"
         if self.new_applications:
             text += f"; {len(self.new_applications)} nieuwe toepassing(en)"
         return text
@@ -643,6 +686,15 @@ _FIELD_LABELS = {
     "notes": "opmerkingen",
 }
 _VALIDATED_FIELDS = tuple(_FIELD_LABELS)
+_COMPARED_FIELDS = (*_VALIDATED_FIELDS, "to_check")
+_FIELD_LABELS["to_check"] = "te controleren"
+_SOURCE_KEY = {record: source for source, record in APPLICATION_FIELDS.items()}
+
+
+def _problem_fields(lines: list[str]) -> list[str]:
+    from elo_tui.domain.to_check import field_of
+
+    return [f for f in (field_of(line) for line in lines) if f]
 
 
 def name_key(name: str) -> str:
@@ -665,18 +717,63 @@ def _volume(cell: Cell, text: str, delimiter: str) -> Cell:
     return cell
 
 
-def _code_value(decided: dict[str, str | None], key: str, text: str, hints: list[str]) -> str:
-    """The code for one source value, else the raw value (so validation names it).
-    `decided` is the mapping's value table for `key`, keyed by normalised value."""
+def _code_for(decided: dict[str, str | None], key: str, text: str) -> str | None:
+    """The stored value for one source value: a URI (or on_elo key), "" = leave out,
+    None = not recognised. `decided` is the mapping's value table for `key`, keyed by
+    normalised value."""
     code = decided.get(normalize(text))
     if code is None:
         code = _lookup_code(key, text)
     if code is None:
-        hints.append(key)
-        return text
+        return None
     if key == "on_elo" or not code:
         return code
     return next(c.uri for c in _CODELISTS[key] if c.code == code)
+
+
+_UNKNOWN_VALUE = {
+    "ipdc_type": "niet herkend als IPDC-producttype",
+    "themes": "niet herkend als IPDC-thema",
+    "target_groups": "niet herkend als IPDC-doelgroep",
+    "on_elo": "niet herkend als 'vandaag op ELO'-waarde",
+}
+_CHOOSE = "; kies de juiste waarde in het product (of in de koppeling en importeer opnieuw)"
+
+
+def _field_problem(key: str, message: str) -> str:
+    """What is wrong with a field, without repeating the (already quoted) value."""
+    if key == "ipdc_number":
+        return "geen geldig IPDC-productnummer (alleen cijfers, bv. 123456); niet ingelezen"
+    if key == "yearly_volume":
+        if "negatief" in message:
+            return "een jaarvolume kan niet negatief zijn; niet ingelezen"
+        if "te groot" in message:
+            return "te groot voor een jaarvolume; niet ingelezen"
+        return "geen geheel getal (bv. 45.000); niet ingelezen"
+    if key in _UNKNOWN_VALUE:
+        return _UNKNOWN_VALUE[key] + _CHOOSE
+    if key in ("description", "notes"):
+        return f"te lang (maximaal {MAX_TEXT:,} tekens); niet ingelezen".replace(",", ".")
+    return message
+
+
+class _RowCheck:
+    """What one row says (`values`: only non-empty cells) and what is wrong with it.
+
+    `problems`: record field -> "te controleren" line. A flagged field is left out, so a
+    new product keeps it empty and an existing one keeps its own value."""
+
+    def __init__(self, row: int, mapping: Mapping) -> None:
+        self.row = row
+        self.mapping = mapping
+        self.values: dict[str, Any] = {}
+        self.problems: dict[str, str] = {}
+
+    def flag(self, record_key: str, value: object, text: str) -> None:
+        source = _SOURCE_KEY.get(record_key, record_key)
+        column = self.mapping.column(source)
+        self.problems[record_key] = problem_line(record_key, self.row, column, value, text)
+        self.values.pop(record_key, None)
 
 
 class _Apps:
@@ -730,25 +827,27 @@ def build_plan(
     seen_numbers: dict[str, int] = {}
     seen_names: dict[str, list[tuple[str, int]]] = {}
     claimed: dict[str, int] = {}  # existing product id -> row that updates it
+    defaults = Product()
 
     for row in table.rows:
         texts = {key: cell_text(row.get(i)) for key, i in index.items()}
         name = " ".join(texts.get("name", "").split())
         if _is_empty(name):
             name = ""
+        shown_name = shorten(name)
         if row.overflow:
+            # The values are shifted: no field can be trusted, so nothing is imported.
             rejected.append(
                 Rejected(
                     row.number,
-                    name,
+                    shown_name,
                     f"de rij heeft {row.overflow} waarde(n) meer dan er kolommen zijn; staat "
                     "er een scheidingsteken in een tekst zonder aanhalingstekens?",
                 )
             )
             continue
-        values: dict[str, Any] = {}  # only what the file says (empty cells are left out)
-        hints: list[str] = []
-        app_errors: list[str] = []
+        check = _RowCheck(row.number, mapping)
+        values, problems, problem = check.values, check.problems, check.flag
         for key, text in texts.items():
             if key == "name":
                 if name:  # without a name an existing product keeps its own
@@ -756,19 +855,35 @@ def build_plan(
             elif _is_empty(text):
                 continue
             elif key == "ipdc_number":
-                values["ipdc_number"] = _ipdc_number(text)
+                number = _ipdc_number(text)
+                if IPDC_NUMBER_RE.fullmatch(number):
+                    values["ipdc_number"] = number
+                else:
+                    problem(key, text, _field_problem(key, ""))
             elif key in MULTI_FIELDS:
-                codes = [_code_value(decided[key], key, t, hints) for t in split_multi(key, text)]
-                if any(codes):  # only ignored values: leave what the workspace has
-                    values[key] = [c for c in codes if c]
+                codes, unknown = [], []
+                for token in split_multi(key, text):
+                    code = _code_for(decided[key], key, token)
+                    if code is None:
+                        unknown.append(token)
+                    elif code and code not in codes:
+                        codes.append(code)
+                if codes:  # only ignored values: leave what the workspace has
+                    values[key] = codes
+                if unknown:
+                    problem(key, ", ".join(unknown), _field_problem(key, ""))
+                    if codes:  # the recognised ones are kept
+                        values[key] = codes
             elif key in VALUE_FIELDS:
-                code = _code_value(decided[key], key, text, hints)
-                if code:
+                code = _code_for(decided[key], key, text)
+                if code is None:
+                    problem(key, text, _field_problem(key, ""))
+                elif code:
                     values[key] = code
             elif key in APPLICATION_FIELDS:
                 app_id, error = apps.resolve(" ".join(text.split()))
                 if error:
-                    app_errors.append(f"{FIELD_BY_KEY[key].label}: {error}")
+                    problem(APPLICATION_FIELDS[key], text, error)
                 else:
                     values[APPLICATION_FIELDS[key]] = app_id
             elif key == "yearly_volume":
@@ -794,16 +909,28 @@ def build_plan(
                     "IPDC-productnummer in om te kiezen welk bijgewerkt wordt."
                 )
 
-        merged = {k: getattr(target, k) for k in _VALIDATED_FIELDS} if target else {}
-        merged.update(values)
-        clean, errors = validate_product(merged, apps.ids)
+        if len(name) > MAX_NAME:
+            problem("name", name, f"te lang (maximaal {MAX_NAME} tekens); ingekort")
+            values["name"] = name[: MAX_NAME - 1].rstrip() + "…"
 
+        base = {k: getattr(target, k) for k in _VALIDATED_FIELDS} if target else {}
+        merged = {**base, **values}
+        clean, errors = validate_product(merged, apps.ids)
         messages = []
+        if "name" in errors:  # no name and no product to take it from: no product at all
+            messages.append(_with_column("name", errors.pop("name"), mapping))
         for key, message in errors.items():
-            messages.append(_with_column(key, message, mapping))
-        messages += app_errors
-        if hints and errors.keys() & {"ipdc_type", "themes", "target_groups", "on_elo"}:
-            messages.append("Kies in de koppeling een waarde voor wat niet herkend werd.")
+            if key in values:
+                source = _SOURCE_KEY.get(key, key)
+                problem(key, texts.get(source, values.get(key, "")), _field_problem(key, message))
+            # an invalid stored value (or a field the file got wrong) falls back
+            merged[key] = base[key] if key in base else getattr(defaults, key)
+        if errors:
+            clean, still = validate_product(merged, apps.ids)
+            for key in still:
+                merged[key] = getattr(defaults, key)
+            if still:
+                clean, _ = validate_product(merged, apps.ids)
         if ambiguity:
             messages.append(ambiguity)
         if not messages:
@@ -816,19 +943,26 @@ def build_plan(
                     "niet ingelezen."
                 )
         if messages:
-            rejected.append(Rejected(row.number, name, " ".join(_sentence(m) for m in messages)))
+            rejected.append(
+                Rejected(row.number, shown_name, " ".join(_sentence(m) for m in messages))
+            )
             continue
 
         if number:
             seen_numbers[number] = row.number
         seen_names.setdefault(nkey, []).append((number, row.number))
+        new_lines = list(problems.values())
+        old_lines = target.to_check if target else []
+        # a field the file now gives correctly (or wrongly again) replaces its old line
+        clean["to_check"] = without_fields(old_lines, set(values) | set(problems)) + new_lines
         if target is None:
-            planned.append(PlannedRow(row.number, "new", Product(**clean)))
+            planned.append(PlannedRow(row.number, "new", Product(**clean), problems=new_lines))
             continue
         claimed[target.id] = row.number
-        changed = [k for k in _VALIDATED_FIELDS if clean[k] != getattr(target, k)]
-        base = dataclasses.replace(target, **{k: clean[k] for k in changed})
-        planned.append(PlannedRow(row.number, "update" if changed else "unchanged", base, changed))
+        changed = [k for k in _COMPARED_FIELDS if clean[k] != getattr(target, k)]
+        updated = dataclasses.replace(target, **{k: clean[k] for k in changed})
+        action = "update" if changed else "unchanged"
+        planned.append(PlannedRow(row.number, action, updated, changed, problems=new_lines))
 
     used_apps = {p.product.request_application_id for p in planned} | {
         p.product.followup_application_id for p in planned
@@ -876,15 +1010,23 @@ class ImportResult:
     unchanged: int
     rejected: list[Rejected]
     applications_created: int
+    flagged: list[Flagged] = field(default_factory=list)  # imported, "te controleren"
 
     def summary(self) -> str:
         text = (
             f"{self.created} nieuw, {self.updated} bijgewerkt, {self.unchanged} ongewijzigd, "
             f"{len(self.rejected)} geweigerd"
         )
+        products = len({f.row for f in self.flagged})
+        if products:
+            text += f"; {products} product(en) te controleren"
         if self.applications_created:
             text += f"; {self.applications_created} nieuwe toepassing(en)"
         return text
+
+    def problems(self) -> list[Rejected | Flagged]:
+        """Rejected rows and "te controleren" lines together, in file order."""
+        return sorted([*self.rejected, *self.flagged], key=lambda p: p.row)
 
 
 def apply_plan(ws: Any, plan: ImportPlan) -> ImportResult:
@@ -899,6 +1041,7 @@ def apply_plan(ws: Any, plan: ImportPlan) -> ImportResult:
         unchanged=plan.count("unchanged"),
         rejected=list(plan.rejected),
         applications_created=len(plan.new_applications),
+        flagged=plan.flagged(),
     )
 
 
