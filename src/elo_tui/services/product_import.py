@@ -377,7 +377,7 @@ class Mapping:
         unknown = set(data) - {"sheet", "columns", "values"}
         if unknown:
             raise MappingError(
-                f"{where}: onbekende sleutel(s) {', '.join(sorted(unknown))}; "
+                f"{where}: onbekende sleutel(s) {shorten(', '.join(sorted(map(str, unknown))))}; "
                 "toegestaan: sheet, columns, values."
             )
         sheet = data.get("sheet", "")
@@ -390,7 +390,7 @@ class Mapping:
         for key, header in columns.items():
             if key not in FIELD_BY_KEY:
                 raise MappingError(
-                    f"{where}: onbekend veld '{key}' in 'columns'; velden: "
+                    f"{where}: onbekend veld '{shorten(key)}' in 'columns'; velden: "
                     f"{', '.join(FIELD_BY_KEY)}."
                 )
             if not isinstance(header, str):
@@ -403,7 +403,7 @@ class Mapping:
             if key not in VALUE_FIELDS:
                 raise MappingError(
                     f"{where}: waarden koppelen kan alleen voor {', '.join(VALUE_FIELDS)}, "
-                    f"niet voor '{key}'."
+                    f"niet voor '{shorten(key)}'."
                 )
             if not isinstance(table, dict):
                 raise MappingError(f"{where}: 'values.{key}' moet een tabel waarde = code zijn.")
@@ -418,7 +418,8 @@ class Mapping:
                 if code and _lookup_code(key, code) is None:
                     allowed = ", ".join(c for c, _ in value_choices(key))
                     raise MappingError(
-                        f"{where}: '{code}' (voor '{raw}') is geen geldige waarde voor "
+                        f"{where}: '{shorten(code)}' (voor '{shorten(raw)}') is geen geldige "
+                        "waarde voor "
                         f'{FIELD_BY_KEY[key].label}; kies uit {allowed} of "" (leeg laten).'
                     )
                 chosen[str(raw)] = _lookup_code(key, code) if code else ""
@@ -428,7 +429,7 @@ class Mapping:
         for key, header in self.columns.items():
             if header and table.column(header) < 0:
                 raise MappingError(
-                    f"Kolom '{header}' (voor {FIELD_BY_KEY[key].label}) staat niet in "
+                    f"Kolom '{shorten(header)}' (voor {FIELD_BY_KEY[key].label}) staat niet in "
                     f"{table.source.name}. Kolommen: {', '.join(table.headers)}."
                 )
         if not self.column("name"):
@@ -456,7 +457,9 @@ def load_mapping_file(path: Path | str) -> dict[str, Any]:
         data = json.loads(text)
     except (UnicodeDecodeError, ValueError) as exc:
         kind = "TOML" if path.suffix.lower() == ".toml" else "JSON"
-        raise MappingError(f"Koppelingsbestand '{path}' is geen geldige {kind}: {exc}.") from None
+        raise MappingError(
+            f"Koppelingsbestand '{path}' is geen geldige {kind}: {shorten(exc, 200)}."
+        ) from None
     if not isinstance(data, dict):
         raise MappingError(f"Koppelingsbestand '{path}' moet een JSON-object zijn.")
     return data
@@ -769,11 +772,14 @@ class _RowCheck:
         self.values: dict[str, Any] = {}
         self.problems: dict[str, str] = {}
 
-    def flag(self, record_key: str, value: object, text: str) -> None:
+    def flag(self, record_key: str, value: object, text: str, *, keep: bool = False) -> None:
+        """Mark a field; its value is left out unless `keep` (a value that could be read,
+        but not exactly as it stands in the file)."""
         source = _SOURCE_KEY.get(record_key, record_key)
         column = self.mapping.column(source)
         self.problems[record_key] = problem_line(record_key, self.row, column, value, text)
-        self.values.pop(record_key, None)
+        if not keep:
+            self.values.pop(record_key, None)
 
 
 class _Apps:
@@ -891,6 +897,17 @@ def build_plan(
             else:
                 values[key] = text
 
+        name_problem = ""
+        for key, i in index.items():  # cells the reader could not take as they stand
+            if i in row.problems:
+                value, text = row.problems[i]
+                if key == "name" and not name:
+                    name_problem = f"{text} (kolom '{mapping.column(key)}', waarde '{value}')"
+                else:
+                    record_key = APPLICATION_FIELDS.get(key, key)
+                    if record_key not in problems:
+                        problem(record_key, value, text, keep=True)
+
         number = values.get("ipdc_number", "")
         nkey = name_key(name)
 
@@ -919,6 +936,8 @@ def build_plan(
         messages = []
         if "name" in errors:  # no name and no product to take it from: no product at all
             messages.append(_with_column("name", errors.pop("name"), mapping))
+            if name_problem:
+                messages.append(name_problem)
         for key, message in errors.items():
             if key in values:
                 source = _SOURCE_KEY.get(key, key)
