@@ -96,6 +96,8 @@ def run(args, settings) -> int:
         return EXIT_UNUSABLE
 
     print(f"Gelezen: {table.describe()}.")
+    for warning in table.warnings:
+        print(f"Let op: {warning}")
     _print_mapping(table, mapping, pi)
     if args.save_mapping:
         print(f"Koppeling bewaard in {args.save_mapping}.")

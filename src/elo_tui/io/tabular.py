@@ -556,6 +556,43 @@ def find_header(raw: list[tuple[int, list[Cell]]]) -> int:
     return window[0][0]
 
 
+def _merged_header(top: list[Cell], below: list[Cell]) -> list[Cell] | None:
+    """The column names when the header spans two rows, else None.
+
+    Excel sheets often group columns under a merged cell ("Aanvragen" over "via" and
+    "per jaar"); as CSV or read cell by cell the group name is in its first column only.
+    Taken as two header rows when the row below is short texts only, fills more cells
+    than the top row, and fills at least one column the top row leaves empty (where a
+    merged cell was). Names become "group sub" ("Aanvragen per jaar")."""
+    sub = [v if v not in (None, "") else None for v in below]
+    filled = [v for v in sub if v is not None]
+    top_filled = _filled(top)
+    if len(filled) < 2 or len(filled) <= top_filled or top_filled == 0:
+        return None
+    if not all(_is_texty(v) and len(str(v)) <= 40 for v in filled):
+        return None
+    width = max(len(top), len(sub))
+    top = list(top) + [None] * (width - len(top))
+    sub = sub + [None] * (width - len(sub))
+    gaps = [i for i in range(width) if top[i] in (None, "") and sub[i] is not None]
+    if not gaps or all(top[i] in (None, "") for i in range(gaps[0])):
+        return None  # nothing to the left of the gap: no merged group cell
+    names: list[Cell] = []
+    group: Cell = None
+    for t, b in zip(top, sub, strict=True):
+        if t not in (None, ""):
+            group = t
+        elif b is None:
+            group = None  # a merged cell ends where the row below is empty too
+        if b is None:
+            names.append(t)
+        elif group is not None:
+            names.append(f"{group} {b}")
+        else:
+            names.append(b)
+    return names
+
+
 def _headers(values: list[Cell]) -> list[str]:
     headers: list[str] = []
     last = max((i for i, v in enumerate(values) if v is not None and v != ""), default=-1)
@@ -588,6 +625,14 @@ def _build(
     if h < 0:
         raise TabularError(f"{where} is leeg: geen enkele ingevulde cel.")
     header_number, header_values = raw[h]
+    warnings = []
+    merged = _merged_header(header_values, raw[h + 1][1]) if h + 1 < len(raw) else None
+    if merged is not None and raw[h + 1][0] == header_number + 1:
+        warnings.append(
+            f"De kopregel staat over twee rijen ({header_number} en {header_number + 1}, "
+            "samengevoegde cellen): de kolomnamen zijn samengevoegd."
+        )
+        header_values, h = merged, h + 1
     headers = _headers(header_values)
     rows: list[Row] = []
     blank = 0
@@ -617,4 +662,5 @@ def _build(
         encoding=encoding,
         delimiter=delimiter,
         blank_rows=blank,
+        warnings=warnings,
     )

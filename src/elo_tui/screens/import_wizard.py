@@ -254,7 +254,8 @@ class ImportWizard(Screen):
 
         self.table, self.mapping = table, mapping
         with self.app.batch_update():  # one repaint for all the selects
-            self.query_one("#table-info", Static).update(Text(f"Gelezen: {table.describe()}."))
+            info = "\n".join([f"Gelezen: {table.describe()}.", *table.warnings])
+            self.query_one("#table-info", Static).update(Text(info))
             options = [(Text(h), h) for h in table.headers]
             self._syncing = True
             try:

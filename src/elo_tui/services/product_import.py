@@ -743,7 +743,10 @@ _UNKNOWN_VALUE = {
 _CHOOSE = "; kies de juiste waarde in het product (of in de koppeling en importeer opnieuw)"
 
 
-def _field_problem(key: str, message: str) -> str:
+_DATE_LIKE = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}( .*)?")
+
+
+def _field_problem(key: str, message: str, text: str = "") -> str:
     """What is wrong with a field, without repeating the (already quoted) value."""
     if key == "ipdc_number":
         return "geen geldig IPDC-productnummer (alleen cijfers, bv. 123456); niet ingelezen"
@@ -752,6 +755,11 @@ def _field_problem(key: str, message: str) -> str:
             return "een jaarvolume kan niet negatief zijn; niet ingelezen"
         if "te groot" in message:
             return "te groot voor een jaarvolume; niet ingelezen"
+        if _DATE_LIKE.fullmatch(text.strip()):
+            return (
+                "een datum, geen aantal (Excel maakt soms een datum van een getal); "
+                "niet ingelezen"
+            )
         return "geen geheel getal (bv. 45.000); niet ingelezen"
     if key in _UNKNOWN_VALUE:
         return _UNKNOWN_VALUE[key] + _CHOOSE
@@ -941,7 +949,8 @@ def build_plan(
         for key, message in errors.items():
             if key in values:
                 source = _SOURCE_KEY.get(key, key)
-                problem(key, texts.get(source, values.get(key, "")), _field_problem(key, message))
+                raw = texts.get(source, "") or str(values.get(key, ""))
+                problem(key, raw, _field_problem(key, message, raw))
             # an invalid stored value (or a field the file got wrong) falls back
             merged[key] = base[key] if key in base else getattr(defaults, key)
         if errors:
