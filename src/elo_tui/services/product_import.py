@@ -757,8 +757,7 @@ def _field_problem(key: str, message: str, text: str = "") -> str:
             return "te groot voor een jaarvolume; niet ingelezen"
         if _DATE_LIKE.fullmatch(text.strip()):
             return (
-                "een datum, geen aantal (Excel maakt soms een datum van een getal); "
-                "niet ingelezen"
+                "een datum, geen aantal (Excel maakt soms een datum van een getal); niet ingelezen"
             )
         return "geen geheel getal (bv. 45.000); niet ingelezen"
     if key in _UNKNOWN_VALUE:
