@@ -282,7 +282,7 @@ def parse_csv_lines(
     raw: list[tuple[int, list[Cell]]] = []
     problems: dict[int, dict[int, tuple[str, str]]] = {}
     warnings: list[str] = []
-    pos, repairs = 0, 0
+    pos, repairs, width = 0, 0, 0
     while pos < len(lines):
         if repairs >= MAX_QUOTE_REPAIRS:
             warnings.append(
@@ -311,7 +311,9 @@ def parse_csv_lines(
                 raw.append((first_row + len(raw), record))
                 pos, repaired_at = pos + start + 1, -2
                 break
-            if reader.line_num - start > 1 and _swallowed_rows(record, delimiter):
+            if not raw:
+                width = len(record)  # the first record: usually the header, or a title
+            if reader.line_num - start > 1 and _swallowed_rows(record, delimiter, width):
                 repaired_at = pos + start
                 break
             raw.append((first_row + len(raw), record))
@@ -347,14 +349,16 @@ def _thousands(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-def _swallowed_rows(record: list[str], delimiter: str) -> bool:
-    """A multi-line cell that contains lines which look like rows of their own: the
-    mark of a quote that opened a cell and was closed only rows later."""
+def _swallowed_rows(record: list[str], delimiter: str, width: int) -> bool:
+    """A multi-line cell with lines that look like whole rows (as many delimiters as the
+    first record): the mark of a quote that opened a cell and was closed only rows later
+    by a stray quote before a delimiter. A quoted multi-line cell that really holds such
+    lines is read the same way: a known limit, rare next to stray quotes."""
+    need = max(2, width - 1)
     for cell in record:
         if "\n" not in cell and "\r" not in cell:
             continue
-        rows = [line for line in cell.splitlines()[1:] if line.count(delimiter) >= 1]
-        if any(line.count(delimiter) >= 2 for line in rows) or len(rows) >= 2:
+        if any(line.count(delimiter) >= need for line in cell.splitlines()[1:]):
             return True
     return False
 
@@ -556,20 +560,28 @@ def find_header(raw: list[tuple[int, list[Cell]]]) -> int:
     return window[0][0]
 
 
-def _merged_header(top: list[Cell], below: list[Cell]) -> list[Cell] | None:
+def _merged_header(
+    top: list[Cell], below: list[Cell], after: list[Cell] | None
+) -> list[Cell] | None:
     """The column names when the header spans two rows, else None.
 
     Excel sheets often group columns under a merged cell ("Aanvragen" over "via" and
     "per jaar"); as CSV or read cell by cell the group name is in its first column only.
     Taken as two header rows when the row below is short texts only, fills more cells
-    than the top row, and fills at least one column the top row leaves empty (where a
-    merged cell was). Names become "group sub" ("Aanvragen per jaar")."""
+    than the top row, fills at least one column the top row leaves empty (where a
+    merged cell was), and has text where the first data row has a number (so it is not
+    itself a row of data). Names become "group sub" ("Aanvragen per jaar")."""
     sub = [v if v not in (None, "") else None for v in below]
     filled = [v for v in sub if v is not None]
     top_filled = _filled(top)
     if len(filled) < 2 or len(filled) <= top_filled or top_filled == 0:
         return None
     if not all(_is_texty(v) and len(str(v)) <= 40 for v in filled):
+        return None
+    if after is None or not any(
+        sub_value is not None and value not in (None, "") and not _is_texty(value)
+        for sub_value, value in zip(sub, after, strict=False)
+    ):
         return None
     width = max(len(top), len(sub))
     top = list(top) + [None] * (width - len(top))
@@ -626,7 +638,8 @@ def _build(
         raise TabularError(f"{where} is leeg: geen enkele ingevulde cel.")
     header_number, header_values = raw[h]
     warnings = []
-    merged = _merged_header(header_values, raw[h + 1][1]) if h + 1 < len(raw) else None
+    after = next((v for _, v in raw[h + 2 :] if _filled(v)), None)
+    merged = _merged_header(header_values, raw[h + 1][1], after) if h + 1 < len(raw) else None
     if merged is not None and raw[h + 1][0] == header_number + 1:
         warnings.append(
             f"De kopregel staat over twee rijen ({header_number} en {header_number + 1}, "
