@@ -18,7 +18,7 @@ from elo_tui.store import Workspace
 
 _SERIAL = itertools.count()
 _FUZZ = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 
@@ -126,7 +126,8 @@ def test_random_xlsx_cells_never_lose_a_valid_row(tmp_path, rows):
     from openpyxl import Workbook
 
     wb = Workbook()
-    wb.active.append(["Naam", "Type", "Jaarvolume", "IPDC-nummer"])
+    # (no IPDC column: two rows with the same number are one product, refused as double)
+    wb.active.append(["Naam", "Type", "Jaarvolume", "Opmerkingen"])
     names = [f"Product {i}" for i in range(len(rows))]
     for name, values in zip(names, rows, strict=True):
         cells = [v for v in values]

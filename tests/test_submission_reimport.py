@@ -81,7 +81,7 @@ _SERIAL = itertools.count()
 
 
 @settings(
-    max_examples=40,
+    max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
     # no shrinking: the document is large, and a failure prints the edited paths anyway
