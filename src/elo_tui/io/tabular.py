@@ -417,7 +417,15 @@ def _check_zip(path: Path) -> bool:
                 )
             sheets = [e for e in entries if e.filename.startswith("xl/worksheets/")]
             return any(_has_formula(archive, e) for e in sheets)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        NotImplementedError,  # a compression method zipfile does not know
+        RuntimeError,  # an encrypted entry
+    ) as exc:
         raise TabularError(
             f"'{path.name}' is geen leesbaar Excel-bestand (.xlsx): {shorten(exc)}."
         ) from None

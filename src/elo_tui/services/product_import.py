@@ -6,7 +6,10 @@ The steps, shared by the import wizard and `elo-tui import`:
    Financieel voordeel). The result is a `Mapping` a person can change, save and load.
 2. `build_plan(table, mapping, products, applications)`: every row checked with the same
    rules as the product form (`validate_product`), matched to an existing product (IPDC
-   number, else name) and sorted into new / update / unchanged / rejected.
+   number, else name) and sorted into new / update / unchanged / rejected. A bad field
+   does not reject the row: the field is left out (empty for a new product, the stored
+   value for an existing one) and the product gets a "te controleren" line naming row,
+   column and value (`Product.to_check`, see `domain/to_check.py`).
 3. `apply_plan(ws, plan)`: one transaction for all applications and products.
 
 Decisions where the issue was silent:
@@ -16,7 +19,12 @@ Decisions where the issue was silent:
   what the file says. Rows whose values equal the workspace are "unchanged" and not saved.
 - A row whose name matches an existing product that has a *different* IPDC number is a
   different product (numbers are identity) and is created.
-- Rejected rows never stop the valid ones from being imported.
+- Rejected rows never stop the valid ones from being imported. Only rows that are no
+  product are rejected: no name (and no existing product to take it from), more values
+  than columns (every value may be shifted, so none is trusted), a name that matches
+  several existing products, and duplicates.
+- A re-import replaces the "te controleren" line of every field the file now gives
+  (correctly or wrongly again) and keeps the other lines.
 - Applications named in the file are matched by name (case-insensitive); missing ones are
   created, but only when a valid row uses them.
 """
@@ -286,8 +294,8 @@ class Mapping:
 
     `columns`: field key -> source header ("" = not imported). `values`: for the code
     fields (VALUE_FIELDS), source value as written -> code, "" = leave empty / ignore,
-    None = nobody decided yet (rows with that value are rejected). In a saved file an
-    undecided value is written as "?" (TOML has no null).
+    None = nobody decided yet (the field stays empty and the product "te controleren").
+    In a saved file an undecided value is written as "?" (TOML has no null).
     """
 
     columns: dict[str, str] = field(default_factory=lambda: {f.key: "" for f in FIELDS})
@@ -430,13 +438,19 @@ class Mapping:
             if header and table.column(header) < 0:
                 raise MappingError(
                     f"Kolom '{shorten(header)}' (voor {FIELD_BY_KEY[key].label}) staat niet in "
-                    f"{table.source.name}. Kolommen: {', '.join(table.headers)}."
+                    f"{table.source.name}. Kolommen: {_header_list(table.headers)}."
                 )
         if not self.column("name"):
             raise MappingError(
                 f"Geen kolom voor de productnaam gevonden in {table.source.name}. Kies welke "
-                f"kolom de naam bevat (kolommen: {', '.join(table.headers)})."
+                f"kolom de naam bevat (kolommen: {_header_list(table.headers)})."
             )
+
+
+def _header_list(headers: list[str], limit: int = 30) -> str:
+    """The column names for a message; a sheet with thousands of columns is cut."""
+    text = ", ".join(headers[:limit])
+    return text + f", … ({len(headers)} kolommen)" if len(headers) > limit else text
 
 
 def load_mapping_file(path: Path | str) -> dict[str, Any]:
