@@ -279,3 +279,25 @@ async def test_products_to_check_are_marked_filtered_and_cleared_in_the_form(dem
         await pilot.pause()
         assert table.row_count == total
         assert "te controleren" not in str(screen.query_one("#count").render())
+
+
+async def test_filter_dialog_can_limit_to_products_to_check(demo_ws, settings):
+    from elo_tui.screens.product_filter import ProductFilterScreen
+
+    flagged = demo_ws.save(Product(name="Nakijken", to_check=["Type — rij 2: niet herkend."]))
+    app = EloApp(settings, demo_ws, start_mode="inventory")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, ProductFilterScreen)
+        app.screen.query_one("#to-check").value = "yes"
+        await pilot.press("f2")
+        await pilot.pause()
+        assert [e.id for e in screen.query_one(VirtualTable).rows] == [flagged.id]
+        await pilot.press("escape")  # clears every filter
+        await pilot.pause()
+        assert screen.query_one(VirtualTable).row_count == demo_ws.count(Product)

@@ -160,3 +160,13 @@ def test_random_toml_documents_get_a_dutch_message_not_a_traceback(table, keep, 
             service.verify_document(document)
         except (ValueError, ExportError) as exc:  # SubmissionFormatError is a ValueError
             assert str(exc) and "Traceback" not in str(exc)
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    from elo_tui.io import submission_files
+
+    monkeypatch.setattr(submission_files, "MAX_READ_BYTES", 1024)
+    path = tmp_path / "groot.toml"
+    path.write_text("x = 1\n" * 1000, encoding="utf-8")
+    with pytest.raises(submission_files.ExportError, match="te groot voor een indiening"):
+        submission_files.read(path)
