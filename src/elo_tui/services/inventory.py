@@ -217,14 +217,18 @@ class ProductIndex:
         # (type/theme/app filters, folded text, result) of the previous filter call
         self._last: tuple[tuple[str, str, str, bool], str, list[ProductEntry]] | None = None
         self._recent: dict[tuple[tuple[str, str, str, bool], str], list[ProductEntry]] = {}
+        self._flagged: int | None = None
         self._resort()
 
     def __len__(self) -> int:
         return len(self._entries)
 
     def flagged_count(self) -> int:
-        """How many products are "te controleren"."""
-        return sum(1 for e in self._entries if e.flagged)
+        """How many products are "te controleren" (counted once per change, not per
+        keystroke: the count line is refreshed on every filter call)."""
+        if self._flagged is None:
+            self._flagged = sum(1 for e in self._entries if e.flagged)
+        return self._flagged
 
     def entry(self, product_id: str) -> ProductEntry | None:
         return self._by_id.get(product_id)
@@ -236,6 +240,7 @@ class ProductIndex:
     def _forget_filters(self) -> None:
         self._last = None
         self._recent.clear()
+        self._flagged = None
 
     def _resort(self) -> None:
         self._forget_filters()
