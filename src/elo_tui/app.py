@@ -276,6 +276,14 @@ class EloApp(App[int]):
             yield SystemCommand(
                 "Importeren", "Productlijst uit CSV of XLSX inlezen", self.action_import
             )
+            yield SystemCommand(
+                "Producten te controleren",
+                "Alleen de producten met problemen uit een import tonen (of weer alle)",
+                lambda: (
+                    self.action_goto("inventory"),
+                    self.call_after_refresh(lambda: self.screen.run_action("toggle_to_check")),
+                ),
+            )
             if "sync" in self._modes:
                 yield SystemCommand(
                     "Nu synchroniseren",

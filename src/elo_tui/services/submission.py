@@ -236,6 +236,10 @@ def verify_document(document: dict[str, Any]) -> tuple[dict[str, Any], str, str]
     content = {k: v for k, v in document.items() if k != "sha256"}
     expected = document.get("sha256")
     sub.check_format(content)
+    from elo_tui.io.submission_schema import validate_content  # pydantic: only now
+
+    # types, 64-bit numbers, real days, known fields: nothing unstorable gets through
+    validate_content(content, sub.SECTIONS)
     text = sub.canonical_json(content)
     actual = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if expected is not None and expected != actual:
