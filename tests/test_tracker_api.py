@@ -12,11 +12,12 @@ import uuid
 import httpx
 import pytest
 
-from elo_tui.tracker.app import Limits
-from elo_tui.tracker.store import TrackerStore
-from elo_tui.tracker.testing import ServerThread, tracker_app
+pytest.importorskip("fastapi")  # before the imports that need it
 
-pytest.importorskip("fastapi")
+
+from elo_tracker.app import Limits  # noqa: E402
+from elo_tracker.store import TrackerStore  # noqa: E402
+from tracker_testing import ServerThread, tracker_app  # noqa: E402
 
 A, B = "OVO000101", "OVO000102"
 
@@ -117,7 +118,15 @@ def test_agency_cannot_read_or_write_another_agency_and_cannot_tell_it_exists(ap
         write = push(api["a"], ovo, [product()])
         subs = api["a"].get(f"/workspaces/{ovo}/submissions")
         assert (read.status_code, write.status_code, subs.status_code) == (404, 404, 404)
-        assert read.json() == write.json() == {"detail": "Werkruimte niet gevonden."}
+        assert (
+            read.json()
+            == write.json()
+            == {
+                "detail": "Werkruimte niet gevonden.",
+                "code": "not_found",
+                "field": None,
+            }
+        )
     # And B's data never shows up for A.
     mark = product(name="Alleen van B")
     assert push(api["b"], B, [mark]).status_code == 200
@@ -461,7 +470,9 @@ def test_programme_overview_sums_cofinancing_against_the_envelope(api):
     rows = list(csv.reader(io.StringIO(r.text), delimiter=";"))
     header, body_rows = rows[0], rows[1:]
     row_b = dict(zip(header, [r for r in body_rows if r[0] == B][0], strict=True))
-    assert row_b["agentschap"].startswith("'=")  # no formula injection in spreadsheets
+    # The name VLAIO registered, not the one the agency pushed: no renaming, no formula.
+    assert row_b["agentschap"] == "Agentschap B"
+    assert b["name"] == "Agentschap B"
     assert row_b["gevraagd_2027"] == "150000,5"
     assert [r[0] for r in body_rows][-2:] == ["TOTAAL", "BESCHIKBAAR"]
 
@@ -484,10 +495,10 @@ def test_tracker_stores_only_token_hashes(tracker):
 def test_add_agency_command_prints_token_once_and_it_works(tmp_path, capsys):
     import stat
 
-    from elo_tui.cli import main
+    from elo_tracker.cli import main
 
     db = tmp_path / "t.db"
-    assert main(["tracker", "add-agency", "Agentschap C", "OVO000103", "--db", str(db)]) == 0
+    assert main(["add-agency", "Agentschap C", "OVO000103", "--db", str(db)]) == 0
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
     out = capsys.readouterr()
     token = out.out.strip()
@@ -496,21 +507,21 @@ def test_add_agency_command_prints_token_once_and_it_works(tmp_path, capsys):
     store = TrackerStore.open(db)
     assert store.authenticate(token).workspace == "OVO000103"
     store.close()
-    assert main(["tracker", "add-agency", "X", "BAD", "--db", str(db)]) == 2
-    assert main(["tracker", "add-admin", "Vera", "--db", str(db)]) == 0
+    assert main(["add-agency", "X", "BAD", "--db", str(db)]) == 2
+    assert main(["add-admin", "Vera", "--db", str(db)]) == 0
     admin = capsys.readouterr().out.strip()
     store = TrackerStore.open(db)
     assert store.authenticate(admin).is_admin
     store.close()
-    assert main(["tracker", "revoke", "--ovo", "OVO000103", "--db", str(db)]) == 0
+    assert main(["revoke", "--ovo", "OVO000103", "--db", str(db)]) == 0
     store = TrackerStore.open(db)
     assert store.authenticate(token) is None
     store.close()
 
 
 def test_tracker_refuses_a_file_that_is_not_its_database(tmp_path):
+    from elo_tracker.store import TrackerStoreError
     from elo_tui.store import Workspace
-    from elo_tui.tracker.store import TrackerStoreError
 
     ws = Workspace.open(tmp_path / "w.sqlite", create=True)
     ws.close()
@@ -580,3 +591,32 @@ def test_random_garbage_on_every_endpoint_is_never_a_500(api):
         assert r.status_code < 500, (method, path, body[:80], r.text)
         if r.status_code >= 400:
             assert r.json()["detail"]
+
+
+def test_overview_csv_neutralises_a_registered_name_that_looks_like_a_formula():
+    from elo_tracker.overview import overview_csv
+
+    data = {
+        "agencies": [
+            {
+                "ovo_code": A,
+                "name": '=HYPERLINK("x")',
+                "products": 0,
+                "elo_conform": 0,
+                "elo_conform_percent": None,
+                "overall_percent": None,
+                "overdue_count": 0,
+                "last_push_at": None,
+                "blocks": [],
+                "requested_cofinancing": {},
+            }
+        ],
+        "totals": {"products": 0, "elo_conform": 0, "elo_conform_percent": None, "overdue": 0},
+        "blocks": [],
+        "envelope": [],
+    }
+    from elo_contract import BLOCK_CODES
+
+    data["blocks"] = [{"block": c, "done": 0, "applicable": 0} for c in BLOCK_CODES]
+    rows = list(csv.reader(io.StringIO(overview_csv(data)), delimiter=";"))
+    assert rows[1][1] == '\'=HYPERLINK("x")'

@@ -12,7 +12,6 @@ COMMAND_MODULES = [
     "workspaces",
     "importing",
     "sync",
-    "tracker",
     "report",
     "checklists",
     "export",

@@ -164,6 +164,10 @@ def _sync(ws, cfg, *, quiet: bool) -> int:
         print(f"elo-tui: {cfg.redact(str(exc))}", file=sys.stderr)
         return exc.exit_code
     print(f"Gesynchroniseerd met {cfg.url}: {result.summary()} ({result.seconds:.2f} s).")
+    for message in result.skipped[:20]:
+        print(f"elo-tui: {message}", file=sys.stderr)
+    if len(result.skipped) > 20:
+        print(f"elo-tui: … en {len(result.skipped) - 20} andere.", file=sys.stderr)
     if result.conflicts:
         print(
             "Beslis de conflicten in het scherm Synchronisatie, of met "

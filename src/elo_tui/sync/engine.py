@@ -23,7 +23,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from elo_tui.domain.records import RECORD_KINDS, Agency, Record, Submission, utc_now
@@ -41,7 +41,14 @@ from elo_tui.sync.state import (  # noqa: F401 - re-exported for callers
     WORKSPACE,
     status,
 )
-from elo_tui.sync.wire import SERVER_FIELDS, from_wire, record_data, same_content, to_wire
+from elo_tui.sync.wire import (
+    SERVER_FIELDS,
+    checked_from_wire,
+    from_wire,
+    record_data,
+    same_content,
+    to_wire,
+)
 
 # Parents before children, so a half-pushed run never leaves a dangling reference.
 PUSH_KINDS = ("agency", "application", "product", "block_status", "estimate_line", "checklist_item")
@@ -67,9 +74,13 @@ class SyncResult:
     submissions: int = 0
     requests: int = 0
     seconds: float = 0.0
+    # Pulled records this app cannot store (Dutch, naming record and field): skipped.
+    skipped: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         parts = [f"{self.pushed} verstuurd", f"{self.pulled} ontvangen"]
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} ontvangen record(s) overgeslagen: {self.skipped[0]}")
         if self.submissions:
             parts.append(f"{self.submissions} indiening(en) opgeladen")
         if self.reviews:
@@ -232,10 +243,11 @@ class SyncEngine:
         pending = batch.keys()
         for kind, items in by_kind.items():
             cls = RECORD_KINDS[kind]
-            local = self._locals(cls, [w["id"] for w in items])
+            local = self._locals(cls, [str(w.get("id")) for w in items])
             for wire in items:
-                theirs = from_wire(wire)
+                theirs, problems = checked_from_wire(wire)
                 if theirs is None:
+                    self.result.skipped.extend(problems)
                     continue
                 mine = local.get(theirs.id)
                 if mine is None and kind == "agency":

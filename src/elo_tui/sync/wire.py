@@ -2,20 +2,26 @@
 
 `data` holds the record's own fields without `id`. Generic over every kind in
 RECORD_KINDS; fields a newer tracker sends that this version does not know are ignored.
+The shape, kinds, fields and value ranges are the wire contract's (`elo_contract`, shared
+with the tracker): a pulled record is checked against it before it is stored
+(`checked_from_wire`), so a value this app cannot store (from an older tracker or a bad
+admin write) is reported in Dutch and skipped instead of breaking the sync.
 Stdlib only (used by the conflict screen).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import elo_contract as contract
 from elo_tui.domain.records import RECORD_KINDS, Record
 
-# Fields only the tracker writes (see tracker/store.py SERVER_FIELDS).
+# Fields only the tracker writes.
 SERVER_FIELDS: dict[str, tuple[str, ...]] = {
-    "block_status": ("verified_central",),
-    "submission": ("review_state",),
+    kind: tuple(fields) for kind, fields in contract.TRACKER_OWNED.items()
 }
+_ID = re.compile(contract.ID_PATTERN)
 
 
 _DATA_FIELDS: dict[str, tuple[str, ...]] = {
@@ -60,6 +66,59 @@ def from_wire(wire: dict[str, Any], *, dirty: bool = False) -> Record | None:
         dirty=dirty,
         **data,
     )
+
+
+def wire_problems(wire: Any) -> list[str]:
+    """Why a pulled record cannot be stored, in Dutch and naming the record and field;
+    [] when it can. Kinds and fields this version does not know are not problems (a
+    newer tracker's; `from_wire` ignores them)."""
+    if not isinstance(wire, dict):
+        return ["Een ontvangen record is geen object; overgeslagen."]
+    kind = wire.get("kind")
+    if kind not in RECORD_KINDS:
+        return []
+    rid = wire.get("id")
+    if not isinstance(rid, str) or not _ID.fullmatch(rid):
+        return [f"Een ontvangen record ({kind}) heeft geen geldig id; overgeslagen."]
+    rev = wire.get("rev")
+    if rev is not None and (
+        not isinstance(rev, int) or isinstance(rev, bool) or not 0 <= rev <= contract.MAX_REV
+    ):
+        return [f"{_name(kind, rid, {})}: ongeldige revisie; niet opgeslagen."]
+    data = wire.get("data") or {}
+    if not isinstance(data, dict):
+        return [f"{_name(kind, rid, {})}: data is geen object; niet opgeslagen."]
+    known = {k: v for k, v in data.items() if k in contract.KINDS.get(kind, {})}
+    meta = [
+        name
+        for name in ("updated_at", "updated_by")
+        if not isinstance(wire.get(name, ""), str)
+        or len(wire.get(name, "")) > contract.MAX_META_TEXT
+    ]
+    found = [p.detail for p in contract.check_record(kind, known)]
+    found += [
+        f"{name}: moet tekst zijn (maximaal {contract.MAX_META_TEXT} tekens)." for name in meta
+    ]
+    if not isinstance(wire.get("deleted", False), bool):
+        found.append("deleted: moet true of false zijn.")
+    if not found:
+        return []
+    return [f"{_name(kind, rid, known)} niet opgeslagen: {p}" for p in found[:5]]
+
+
+def _name(kind: str, rid: str, data: dict[str, Any]) -> str:
+    label = data.get("name") or data.get("title") or ""
+    label = label[:60] if isinstance(label, str) else ""
+    return f"Record {kind} '{label}' ({rid})" if label else f"Record {kind} ({rid})"
+
+
+def checked_from_wire(wire: Any, *, dirty: bool = False) -> tuple[Record | None, list[str]]:
+    """A pulled record as a local record, or None and the Dutch reasons it cannot be
+    stored (None and [] for a kind this version does not know)."""
+    problems = wire_problems(wire)
+    if problems:
+        return None, problems
+    return from_wire(wire, dirty=dirty), []
 
 
 def same_content(a: Record, b: Record) -> bool:

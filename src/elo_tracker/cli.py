@@ -1,15 +1,16 @@
-"""`elo-tui tracker …`: run the reference tracker service and manage its tokens.
+"""`elo-tracker …`: run the reference tracker service and manage its tokens.
 
-    elo-tui tracker serve [--db FILE] [--host 127.0.0.1] [--port 8765]
-    elo-tui tracker add-agency NAAM OVOCODE [--db FILE]   prints a new agency token once
-    elo-tui tracker add-admin NAAM [--db FILE]            prints a new VLAIO token once
-    elo-tui tracker revoke (--ovo OVOCODE | --admin NAAM) [--db FILE]
-    elo-tui tracker openapi [--output FILE]               the API contract (docs/openapi.json)
+    elo-tracker serve [--db FILE] [--host 127.0.0.1] [--port 8765]
+    elo-tracker add-agency NAAM OVOCODE [--db FILE]   prints a new agency token once
+    elo-tracker add-admin NAAM [--db FILE]            prints a new VLAIO token once
+    elo-tracker revoke (--ovo OVOCODE | --admin NAAM) [--db FILE]
+    elo-tracker openapi [--output FILE]               the API contract (docs/openapi.json)
 
-The database defaults to $ELO_TUI_TRACKER_DB or `tracker.db` in the state folder. Only a
-token's SHA-256 is stored: a lost token cannot be shown again, make a new one. New tokens
-go to stdout alone (so `TOKEN=$(elo-tui tracker add-agency …)` works); explanations to
-stderr. Needs the optional extra: pip install 'elo-tui[tracker]'.
+The database defaults to $ELO_TRACKER_DB (or the older $ELO_TUI_TRACKER_DB) or
+`tracker.db` in the current folder. Only a token's SHA-256 is stored: a lost token cannot
+be shown again, make a new one. New tokens go to stdout alone (so
+`TOKEN=$(elo-tracker add-agency …)` works); explanations to stderr. Needs the optional
+extra: pip install 'elo-tui[tracker]'.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import os
 import sys
 from pathlib import Path
 
-ENV_DB = "ELO_TUI_TRACKER_DB"
+ENV_DB = "ELO_TRACKER_DB"
+ENV_DB_OLD = "ELO_TUI_TRACKER_DB"
 DEFAULT_PORT = 8765
 
 
@@ -34,20 +36,21 @@ def _port(text: str) -> int:
     return port
 
 
-def register(subparsers, add_workspace_options) -> None:
-    p = subparsers.add_parser(
-        "tracker",
-        help="de centrale tracker (referentiedienst) draaien en beheren",
-        description="De referentie-tracker: API voor synchronisatie, indieningen en opvolging.",
+def build_parser():
+    import argparse
+
+    p = argparse.ArgumentParser(
+        prog="elo-tracker",
+        description="De referentie-tracker van het ELO-programma: API voor synchronisatie, "
+        "indieningen en opvolging door VLAIO.",
     )
-    add_workspace_options(p)
     sub = p.add_subparsers(dest="tracker_command", metavar="ACTIE", required=True)
 
     def with_db(q) -> None:
         q.add_argument(
             "--db",
             metavar="BESTAND",
-            help=f"trackerdatabank (standaard ${ENV_DB} of tracker.db in de map)",
+            help=f"trackerdatabank (standaard ${ENV_DB} of tracker.db in de huidige map)",
         )
 
     serve = sub.add_parser("serve", help="start de tracker (HTTP)")
@@ -61,6 +64,13 @@ def register(subparsers, add_workspace_options) -> None:
         type=int,
         default=None,
         help="grootste aanvaarde aanvraag in KiB (standaard 4096)",
+    )
+    serve.add_argument(
+        "--rate",
+        type=int,
+        default=None,
+        metavar="N",
+        help="aanvragen per minuut per token (standaard 600; daarboven 429 met Retry-After)",
     )
     serve.add_argument(
         "--no-access-log",
@@ -90,11 +100,20 @@ def register(subparsers, add_workspace_options) -> None:
     openapi = sub.add_parser("openapi", help="het OpenAPI-document van de API schrijven")
     openapi.add_argument("--output", "-o", metavar="BESTAND", help="standaard: stdout")
     openapi.set_defaults(run=run)
+    return p
 
 
-def db_path(args, settings) -> Path:
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    return run(args)
+
+
+def db_path(args) -> Path:
     return Path(
-        getattr(args, "db", None) or os.environ.get(ENV_DB) or settings.state_dir / "tracker.db"
+        getattr(args, "db", None)
+        or os.environ.get(ENV_DB)
+        or os.environ.get(ENV_DB_OLD)
+        or "tracker.db"
     )
 
 
@@ -103,7 +122,7 @@ def openapi_text() -> str:
     import json
     import tempfile
 
-    from elo_tui.tracker.app import create_app
+    from elo_tracker.app import create_app
 
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app(Path(tmp) / "openapi.db")
@@ -112,17 +131,17 @@ def openapi_text() -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def run(args, settings) -> int:
+def run(args) -> int:
     try:
         import fastapi  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError:
         print(
-            "elo-tui: de tracker vraagt extra pakketten: pip install 'elo-tui[tracker]'",
+            "elo-tracker: de tracker vraagt extra pakketten: pip install 'elo-tui[tracker]'",
             file=sys.stderr,
         )
         return 2
-    from elo_tui.tracker.store import TrackerStore, TrackerStoreError
+    from elo_tracker.store import TrackerStore, TrackerStoreError
 
     action = args.tracker_command
     if action == "openapi":
@@ -132,18 +151,19 @@ def run(args, settings) -> int:
                 Path(args.output).write_text(text, encoding="utf-8")
             except OSError as exc:
                 print(
-                    f"elo-tui: kan '{args.output}' niet schrijven: {exc.strerror}.", file=sys.stderr
+                    f"elo-tracker: kan '{args.output}' niet schrijven: {exc.strerror}.",
+                    file=sys.stderr,
                 )
                 return 2
             print(f"OpenAPI geschreven naar {args.output}.", file=sys.stderr)
         else:
             sys.stdout.write(text)
         return 0
-    path = db_path(args, settings)
+    path = db_path(args)
     try:
         store = TrackerStore.open(path)
     except TrackerStoreError as exc:
-        print(f"elo-tui: {exc}", file=sys.stderr)
+        print(f"elo-tracker: {exc}", file=sys.stderr)
         return 2
     try:
         if action == "add-agency":
@@ -168,7 +188,7 @@ def run(args, settings) -> int:
             print(f"{n} token(s) ingetrokken.", file=sys.stderr)
             return 0 if n else 1
     except TrackerStoreError as exc:
-        print(f"elo-tui: {exc}", file=sys.stderr)
+        print(f"elo-tracker: {exc}", file=sys.stderr)
         return 2
     finally:
         if action != "serve":
@@ -177,13 +197,17 @@ def run(args, settings) -> int:
 
 
 def serve(store, path: Path, args) -> int:
+    from dataclasses import replace
+
     import uvicorn
 
-    from elo_tui.tracker.app import Limits, create_app
+    from elo_tracker.app import Limits, create_app
 
-    limits = (
-        Limits() if args.max_body_kib is None else Limits(max_body_bytes=args.max_body_kib * 1024)
-    )
+    limits = Limits()
+    if args.max_body_kib is not None:
+        limits = replace(limits, max_body_bytes=args.max_body_kib * 1024)
+    if args.rate is not None:
+        limits = replace(limits, rate_per_minute=args.rate)
     app = create_app(path, limits=limits, store=store)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(
