@@ -77,6 +77,37 @@ def test_unknown_fields_nan_and_wrong_shapes_are_problems_with_a_dutch_message()
     assert contract.check_record("product", [])[0].field == "data"
 
 
+def _largest(spec: contract.Spec):
+    worst = "\u0001"  # JSON escapes it as \u0001: six bytes for one character
+    if spec.type == "str":
+        if spec.choices:
+            return max(spec.choices, key=len)
+        return (worst if spec.pattern is None else "a") * (spec.max_length or 0)
+    if spec.type in ("int", "float"):
+        return -1.2345678901234567e-300 if spec.type == "float" else -(10**18)
+    if spec.type == "bool":
+        return False
+    if spec.type == "list":
+        return [worst * spec.item_max_length] * spec.max_items
+    if spec.type == "dict":
+        return {
+            f"{i:0{spec.key_max_length}d}": -1.2345678901234567e-300 for i in range(spec.max_items)
+        }
+    raise AssertionError(spec.type)
+
+
+@pytest.mark.parametrize("kind", contract.PUSH_KINDS)
+def test_the_largest_record_of_every_pushed_kind_fits_one_push(kind):
+    """So a client that batches by bytes (wire.batches) can always push."""
+    import json
+
+    data = {name: _largest(spec) for name, spec in contract.KINDS[kind].items()}
+    record = {"kind": kind, "id": "x" * 64, "base_rev": 2**62, "deleted": False,
+              "updated_at": "\u0001" * 300, "updated_by": "\u0001" * 300, "data": data}  # fmt: skip
+    size = len(json.dumps(record, ensure_ascii=False).encode("utf-8")) + 1024
+    assert size <= contract.MAX_BODY_BYTES, (kind, size)
+
+
 # -- the tracker's models are derived from the contract and agree with check_record ------
 
 pydantic = pytest.importorskip("pydantic")

@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from elo_contract import MAX_BODY_BYTES
 from elo_tui.domain.records import RECORD_KINDS, Agency, Record, Submission, utc_now
 from elo_tui.sync import conflicts
 from elo_tui.sync.client import AuthRefused, Offline, SyncError, TrackerClient
@@ -49,6 +50,7 @@ from elo_tui.sync.wire import (
     same_content,
     to_wire,
 )
+from elo_tui.sync.wire import batches as wire_batches
 
 # Parents before children, so a half-pushed run never leaves a dangling reference.
 PUSH_KINDS = ("agency", "application", "product", "block_status", "estimate_line", "checklist_item")
@@ -358,7 +360,7 @@ class SyncEngine:
             )
         vouched = True
         total = len(todo)
-        batches = [todo[i : i + self.batch_size] for i in range(0, total, self.batch_size)]
+        batches = wire_batches(todo, self.batch_size, MAX_BODY_BYTES)
         done = 0
         # The next batch is encoded while the tracker works on the current one.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-encode") as pool:

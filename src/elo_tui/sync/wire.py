@@ -68,6 +68,28 @@ def from_wire(wire: dict[str, Any], *, dirty: bool = False) -> Record | None:
     )
 
 
+def batches(records: list[Record], max_records: int, max_bytes: int) -> list[list[Record]]:
+    """Records in push batches of at most `max_records` and, encoded, `max_bytes` (the
+    tracker's body limit, minus room for the envelope), in their order. A record larger
+    than the limit on its own still goes alone (the tracker then says why it refuses)."""
+    import json
+
+    room = max_bytes - 1024  # {"since": ..., "records": [...]} and the commas
+    out: list[list[Record]] = []
+    current: list[Record] = []
+    size = 0
+    for record in records:
+        n = len(json.dumps(to_wire(record), ensure_ascii=False).encode("utf-8")) + 2
+        if current and (len(current) >= max_records or size + n > room):
+            out.append(current)
+            current, size = [], 0
+        current.append(record)
+        size += n
+    if current:
+        out.append(current)
+    return out
+
+
 def wire_problems(wire: Any) -> list[str]:
     """Why a pulled record cannot be stored, in Dutch and naming the record and field;
     [] when it can. Kinds and fields this version does not know are not problems (a

@@ -1,0 +1,218 @@
+"""What the app produces the tracker accepts, and what the tracker holds the app can store:
+frozen submissions of the demo and of a 1,202-product workspace sync to a real tracker
+(uvicorn on 127.0.0.1), out-of-range values are refused with the documented error shape,
+a value the client cannot store is reported and skipped, and the rate limit's 429 is
+honoured by the client."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi")  # before the imports that need it
+
+import httpx  # noqa: E402
+
+from elo_tracker.app import Limits  # noqa: E402
+from elo_tracker.store import TrackerStore  # noqa: E402
+from elo_tui.domain.records import Product, Submission  # noqa: E402
+from elo_tui.store import Workspace  # noqa: E402
+from elo_tui.sync.client import RetryPolicy, TrackerClient  # noqa: E402
+from elo_tui.sync.engine import SyncEngine  # noqa: E402
+from tracker_testing import ServerThread, tracker_app  # noqa: E402
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+@pytest.fixture(scope="module")
+def tracker(tmp_path_factory):
+    db = tmp_path_factory.mktemp("tracker") / "tracker.db"
+    store = TrackerStore.open(db)
+    injector, _ = tracker_app(db)  # the default limits, as `elo-tracker serve` runs
+    with ServerThread(injector) as server:
+        yield server, store
+    store.close()
+
+
+def _freeze(ws: Workspace) -> Submission:
+    """The next frozen version, as `elo-tui submission create` makes it (completeness
+    aside: a workspace with open points is frozen all the same for this test)."""
+    from elo_tui.domain import submission as sub
+    from elo_tui.services import submission as svc
+
+    state = svc.read_state(ws)
+    content = svc.build_content(
+        ws,
+        version=1,
+        author="test",
+        created_at="2026-03-01T10:00:00Z",
+        state=state,
+        issues=svc.check(ws, state),
+    )
+    text = sub.canonical_json(content)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return ws.save(
+        Submission(
+            version=1, created_at="2026-03-01T10:00:00Z", author="test", sha256=digest,
+            content=text,
+        )
+    )  # fmt: skip
+
+
+def _sync(ws, server, token, **kw):
+    with TrackerClient(server.url, token, retry=RetryPolicy(attempts=3, base_delay=0.01)) as c:
+        return SyncEngine(ws, c, **kw).run()
+
+
+def _register(store, ws) -> str:
+    agency = ws.agency()
+    return store.add_agency(agency.name or "Agentschap", agency.ovo_code)
+
+
+def _uploaded(server, token, ovo, sid) -> dict:
+    with httpx.Client(
+        base_url=server.url + "/v1", headers={"Authorization": f"Bearer {token}"}, timeout=60
+    ) as c:
+        return c.get(f"/workspaces/{ovo}/submissions/{sid}").json()
+
+
+def test_the_demos_frozen_submission_syncs(tracker, tmp_path):
+    from elo_tui.io.demo import populate_demo
+
+    server, store = tracker
+    ws = Workspace.open(tmp_path / "demo.sqlite", create=True, user="an")
+    populate_demo(ws)
+    token = _register(store, ws)
+    frozen = _freeze(ws)
+    assert len(frozen.content) > 150_000  # ~206,000: refused before (100,000 limit)
+    result = _sync(ws, server, token)
+    assert result.submissions == 1 and result.skipped == []
+    stored = _uploaded(server, token, ws.agency().ovo_code, frozen.id)
+    assert stored["sha256"] == frozen.sha256 and stored["content"] == frozen.content
+    assert _sync(ws, server, token).submissions == 0  # nothing left: no exit 5 forever
+
+
+def test_a_1202_product_workspaces_frozen_submission_syncs(tracker, tmp_path):
+    sys.path.insert(0, str(BENCH))
+    try:
+        from bench_export import populate
+    finally:
+        sys.path.remove(str(BENCH))
+    server, store = tracker
+    ws = populate(tmp_path / "big.sqlite", 1202)
+    token = _register(store, ws)
+    frozen = _freeze(ws)
+    assert len(frozen.content) > 7_000_000  # ~7.6 M characters, ~8.5 MB as a request
+    result = _sync(ws, server, token)
+    assert result.submissions == 1 and result.skipped == []
+    assert ws.count_dirty() == 0
+    stored = _uploaded(server, token, ws.agency().ovo_code, frozen.id)
+    assert stored["sha256"] == frozen.sha256
+
+
+# -- ranges are enforced on push and on pull ---------------------------------------------
+
+
+def _push(server, token, ovo, records):
+    with httpx.Client(
+        base_url=server.url + "/v1", headers={"Authorization": f"Bearer {token}"}
+    ) as c:
+        return c.post(
+            f"/workspaces/{ovo}/changes",
+            json={"records": records},
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+        )
+
+
+@pytest.mark.parametrize("volume", [10**30, -5, 10**9 + 1, 1.5, "12", True])
+def test_an_out_of_range_yearly_volume_is_refused_with_the_field_named(tracker, volume):
+    server, store = tracker
+    ovo = "OVO000701"
+    token = store.add_agency("Agentschap R", ovo)
+    r = _push(
+        server, token, ovo,
+        [{"kind": "product", "id": str(uuid.uuid4()), "data": {"yearly_volume": volume}}],
+    )  # fmt: skip
+    assert r.status_code == 422
+    body = r.json()
+    assert body["code"] == "invalid"
+    assert body["field"] == "records.0.product.data.yearly_volume"
+    assert "yearly_volume" in body["detail"] and body["detail"].startswith("Ongeldige invoer")
+
+
+def test_a_pulled_value_the_app_cannot_store_is_reported_and_the_rest_is_kept(tracker, tmp_path):
+    """An older tracker or a bad admin write put yearly_volume 10**30 in the tracker's
+    database: the client names the record and field in Dutch and syncs the rest."""
+    from elo_tui.domain.records import Agency
+
+    server, store = tracker
+    ovo = "OVO000702"
+    token = store.add_agency("Agentschap P", ovo)
+    bad, good = str(uuid.uuid4()), str(uuid.uuid4())
+    rows = [
+        {"kind": "product", "id": bad, "base_rev": None, "deleted": False, "updated_at": "",
+         "updated_by": "", "data": json.dumps({"name": "Te groot", "yearly_volume": 10**30})},
+        {"kind": "product", "id": good, "base_rev": None, "deleted": False, "updated_at": "",
+         "updated_by": "", "data": json.dumps({"name": "Goed", "yearly_volume": 12})},
+    ]  # fmt: skip
+    store.push(ovo, "direct-write-1", "x", rows, None)  # bypasses the API's validation
+    ws = Workspace.open(tmp_path / "p.sqlite", create=True, user="an")
+    ws.save(Agency(name="Agentschap P", ovo_code=ovo))
+    result = _sync(ws, server, token)
+    assert ws.get(Product, good).yearly_volume == 12
+    assert ws.get(Product, bad) is None
+    assert len(result.skipped) == 1
+    message = result.skipped[0]
+    assert "Te groot" in message and bad in message and "data.yearly_volume" in message
+    assert "overgeslagen" in result.summary()
+    assert _sync(ws, server, token).skipped == []  # later syncs go on normally
+
+
+def test_pushes_are_split_by_bytes_so_large_records_never_exceed_the_body_limit():
+    from elo_tui.sync.wire import batches
+
+    records = [Product(name=f"P{i}", notes="é" * 90_000) for i in range(100)]
+    groups = batches(records, 1000, 1024 * 1024)
+    assert [r.id for g in groups for r in g] == [r.id for r in records]
+    for group in groups:
+        size = sum(len(json.dumps(Product.data(r), ensure_ascii=False).encode()) for r in group)
+        assert size < 1024 * 1024
+    assert len(batches([Product() for _ in range(2500)], 1000, 4 * 1024 * 1024)) == 3
+
+
+# -- rate limiting --------------------------------------------------------------------------
+
+
+def test_too_many_requests_get_429_with_retry_after_and_the_client_waits_it_out(tmp_path):
+    db = tmp_path / "rate.db"
+    store = TrackerStore.open(db)
+    token = store.add_agency("Agentschap S", "OVO000703")
+    store.close()
+    injector, _ = tracker_app(db, limits=Limits(rate_per_minute=60, rate_burst=2))
+    with ServerThread(injector) as server:
+        with httpx.Client(
+            base_url=server.url + "/v1", headers={"Authorization": f"Bearer {token}"}
+        ) as raw:
+            answers = [raw.get("/me") for _ in range(3)]
+        assert [a.status_code for a in answers] == [200, 200, 429]
+        refused = answers[2]
+        assert refused.headers["Retry-After"] == "1"
+        assert refused.json()["code"] == "rate_limited"
+        assert "Te veel aanvragen" in refused.json()["detail"]
+        time.sleep(1.05)  # the bucket refills: one request a second
+        waits: list[float] = []
+
+        def sleep(seconds: float) -> None:
+            waits.append(seconds)
+            time.sleep(seconds)
+
+        with TrackerClient(server.url, token, sleep=sleep) as client:
+            assert client.me()["workspace"] == "OVO000703"
+            assert client.me()["workspace"] == "OVO000703"
+        assert waits and all(w == 1.0 for w in waits)  # Retry-After, not its own backoff
