@@ -620,3 +620,39 @@ def test_overview_csv_neutralises_a_registered_name_that_looks_like_a_formula():
     data["blocks"] = [{"block": c, "done": 0, "applicable": 0} for c in BLOCK_CODES]
     rows = list(csv.reader(io.StringIO(overview_csv(data)), delimiter=";"))
     assert rows[1][1] == '\'=HYPERLINK("x")'
+
+
+@pytest.mark.parametrize("today", ["0", "1970-01-01", "2026-13-01", "morgen", "99999-01-01"])
+def test_overview_refuses_a_reference_day_that_is_not_a_plausible_date(api, today):
+    r = api["admin"].get("/overview", params={"today": today})
+    assert r.status_code == 422
+    assert r.json()["code"] == "invalid" and r.json()["field"] == "query.today"
+
+
+def test_an_agency_cannot_rename_itself_in_the_programme_overview(api):
+    renamed = {
+        "kind": "agency",
+        "id": str(uuid.uuid4()),
+        "data": {"name": "Het Beste Agentschap", "ovo_code": A},
+    }
+    assert push(api["a"], A, [renamed]).status_code == 200
+    data = api["admin"].get("/overview", params={"today": "2026-06-01"}).json()
+    names = {a["ovo_code"]: a["name"] for a in data["agencies"]}
+    assert names[A] == "Agentschap A"  # as registered with `elo-tracker add-agency`
+
+
+def test_the_contract_and_its_documentation_are_public(tracker):
+    url, _, _ = tracker
+    assert httpx.get(url + "/openapi.json").status_code == 200
+    docs = httpx.get(url + "/docs")
+    assert docs.status_code == 200 and "swagger" in docs.text.lower()
+
+
+def test_an_unknown_address_gets_the_error_shape_in_dutch(api):
+    r = api["a"].get("/nergens")
+    assert r.status_code == 404
+    assert r.json() == {
+        "detail": "Onbekend adres; de API staat onder /v1.",
+        "code": "not_found",
+        "field": None,
+    }

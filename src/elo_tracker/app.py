@@ -264,9 +264,10 @@ def _validation_problem(exc: RequestValidationError) -> dict[str, Any]:
     return problem(detail, "invalid", first["field"], errors)
 
 
-def _contract_problem(index: int, problems: list[contract.Problem]) -> dict[str, Any]:
+def _contract_problem(index: int, kind: str, problems: list[contract.Problem]) -> dict[str, Any]:
+    # The same path as a pydantic error of the discriminated union: records.N.kind.data.x
     errors = [
-        {"field": f"records.{index}.{p.field}", "detail": p.detail, "code": p.code}
+        {"field": f"records.{index}.{kind}.{p.field}", "detail": p.detail, "code": p.code}
         for p in problems[:50]
     ]
     first = errors[0]
@@ -450,7 +451,7 @@ def create_app(
             # already checked the same rules; this keeps both sides identical by construction).
             found = contract.check_record(r.kind, r.data.model_dump())
             if found:
-                return JSONResponse(_contract_problem(index, found), status_code=422)
+                return JSONResponse(_contract_problem(index, r.kind, found), status_code=422)
         request_hash = hashlib.sha256(await request.body()).hexdigest()
         records = [
             {
