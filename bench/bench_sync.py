@@ -38,11 +38,18 @@ from elo_tui.domain.records import (  # noqa: E402
 from elo_tui.store import Workspace  # noqa: E402
 from elo_tui.sync.client import TrackerClient  # noqa: E402
 from elo_tui.sync.engine import SyncEngine  # noqa: E402
-from tracker_testing import free_port  # noqa: E402
 
 APP_BLOCKS = ("acm_idm", "gericht_aanmelden", "global_header", "dosis")
 PRODUCT_BLOCKS = ("product_rights", "vms", "toelatingen")
 STAGES = ("not_started", "analysis", "filed", "test", "production")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def full_workspace(path: Path, n: int) -> Workspace:

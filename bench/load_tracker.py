@@ -36,9 +36,16 @@ from pathlib import Path
 import httpx
 
 from elo_tracker.store import TrackerStore
-from tracker_testing import free_port
 
 THEME = "https://productencatalogus.data.vlaanderen.be/id/concept/Thema/EconomieWerk"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -68,18 +68,38 @@ def from_wire(wire: dict[str, Any], *, dirty: bool = False) -> Record | None:
     )
 
 
+def _size_bound(record: Record) -> int:
+    """An upper bound of the record's size as push JSON, cheap to compute: a character
+    costs at most 6 bytes (a control character escaped as \\u0001)."""
+    n = 400 + 6 * (len(record.id) + len(record.updated_at) + len(record.updated_by))
+    for value in record_data(record).values():
+        if isinstance(value, str):
+            n += 6 * len(value) + 40
+        elif isinstance(value, list):
+            n += sum(6 * len(str(item)) + 8 for item in value) + 40
+        elif isinstance(value, dict):
+            n += sum(6 * (len(str(k)) + len(str(v))) + 8 for k, v in value.items()) + 40
+        else:
+            n += 40
+    return n
+
+
 def batches(records: list[Record], max_records: int, max_bytes: int) -> list[list[Record]]:
     """Records in push batches of at most `max_records` and, encoded, `max_bytes` (the
-    tracker's body limit, minus room for the envelope), in their order. A record larger
+    tracker's body limit, minus room for the envelope), in their order. Sizes are an
+    upper bound (exact, by encoding, only for a record whose bound is large), so a
+    batch may be split earlier than needed but never sent too large. A record larger
     than the limit on its own still goes alone (the tracker then says why it refuses)."""
     import json
 
-    room = max_bytes - 1024  # {"since": ..., "records": [...]} and the commas
+    room = max_bytes - 1024  # {"since": ..., "records": [...]}
     out: list[list[Record]] = []
     current: list[Record] = []
     size = 0
     for record in records:
-        n = len(json.dumps(to_wire(record), ensure_ascii=False).encode("utf-8")) + 2
+        n = _size_bound(record)
+        if n > 65_536:
+            n = len(json.dumps(to_wire(record), ensure_ascii=False).encode("utf-8")) + 2
         if current and (len(current) >= max_records or size + n > room):
             out.append(current)
             current, size = [], 0
