@@ -6,8 +6,10 @@ honoured by the client."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import subprocess
 import sys
 import time
 import uuid
@@ -19,13 +21,12 @@ pytest.importorskip("fastapi")  # before the imports that need it
 
 import httpx  # noqa: E402
 
-from elo_tracker.app import Limits  # noqa: E402
 from elo_tracker.store import TrackerStore  # noqa: E402
 from elo_tui.domain.records import Product, Submission  # noqa: E402
 from elo_tui.store import Workspace  # noqa: E402
 from elo_tui.sync.client import RetryPolicy, TrackerClient  # noqa: E402
 from elo_tui.sync.engine import SyncEngine  # noqa: E402
-from tracker_testing import ServerThread, tracker_app  # noqa: E402
+from tracker_testing import ServerThread, free_port, tracker_app  # noqa: E402
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 
@@ -38,6 +39,35 @@ def tracker(tmp_path_factory):
     with ServerThread(injector) as server:
         yield server, store
     store.close()
+
+
+@contextlib.contextmanager
+def tracker_process(db: Path, *options: str):
+    """`elo-tracker serve` as its own process on 127.0.0.1, as VLAIO runs it."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "elo_tracker", "serve", "--db", str(db), "--port", str(port),
+         "--no-access-log", *options],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(url + "/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"tracker did not start: {proc.stderr.read()!r}")
+            time.sleep(0.05)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        proc.stderr.close()
 
 
 def _freeze(ws: Workspace) -> Submission:
@@ -66,7 +96,8 @@ def _freeze(ws: Workspace) -> Submission:
 
 
 def _sync(ws, server, token, **kw):
-    with TrackerClient(server.url, token, retry=RetryPolicy(attempts=3, base_delay=0.01)) as c:
+    url = server if isinstance(server, str) else server.url
+    with TrackerClient(url, token, retry=RetryPolicy(attempts=3, base_delay=0.01)) as c:
         return SyncEngine(ws, c, **kw).run()
 
 
@@ -76,26 +107,30 @@ def _register(store, ws) -> str:
 
 
 def _uploaded(server, token, ovo, sid) -> dict:
+    url = server if isinstance(server, str) else server.url
     with httpx.Client(
-        base_url=server.url + "/v1", headers={"Authorization": f"Bearer {token}"}, timeout=60
+        base_url=url + "/v1", headers={"Authorization": f"Bearer {token}"}, timeout=60
     ) as c:
         return c.get(f"/workspaces/{ovo}/submissions/{sid}").json()
 
 
-def test_the_demos_frozen_submission_syncs(tracker, tmp_path):
+def test_the_demos_frozen_submission_syncs_to_a_tracker_process(tmp_path):
     from elo_tui.io.demo import populate_demo
 
-    server, store = tracker
     ws = Workspace.open(tmp_path / "demo.sqlite", create=True, user="an")
     populate_demo(ws)
+    db = tmp_path / "tracker.db"
+    store = TrackerStore.open(db)
     token = _register(store, ws)
+    store.close()
     frozen = _freeze(ws)
     assert len(frozen.content) > 150_000  # ~206,000: refused before (100,000 limit)
-    result = _sync(ws, server, token)
-    assert result.submissions == 1 and result.skipped == []
-    stored = _uploaded(server, token, ws.agency().ovo_code, frozen.id)
-    assert stored["sha256"] == frozen.sha256 and stored["content"] == frozen.content
-    assert _sync(ws, server, token).submissions == 0  # nothing left: no exit 5 forever
+    with tracker_process(db) as url:
+        result = _sync(ws, url, token)
+        assert result.submissions == 1 and result.skipped == []
+        stored = _uploaded(url, token, ws.agency().ovo_code, frozen.id)
+        assert stored["sha256"] == frozen.sha256 and stored["content"] == frozen.content
+        assert _sync(ws, url, token).submissions == 0  # nothing left: no exit 5 forever
 
 
 def test_a_1202_product_workspaces_frozen_submission_syncs(tracker, tmp_path):
@@ -194,10 +229,9 @@ def test_too_many_requests_get_429_with_retry_after_and_the_client_waits_it_out(
     store = TrackerStore.open(db)
     token = store.add_agency("Agentschap S", "OVO000703")
     store.close()
-    injector, _ = tracker_app(db, limits=Limits(rate_per_minute=60, rate_burst=2))
-    with ServerThread(injector) as server:
+    with tracker_process(db, "--rate", "60", "--burst", "2") as url:
         with httpx.Client(
-            base_url=server.url + "/v1", headers={"Authorization": f"Bearer {token}"}
+            base_url=url + "/v1", headers={"Authorization": f"Bearer {token}"}
         ) as raw:
             answers = [raw.get("/me") for _ in range(3)]
         assert [a.status_code for a in answers] == [200, 200, 429]
@@ -212,7 +246,7 @@ def test_too_many_requests_get_429_with_retry_after_and_the_client_waits_it_out(
             waits.append(seconds)
             time.sleep(seconds)
 
-        with TrackerClient(server.url, token, sleep=sleep) as client:
+        with TrackerClient(url, token, sleep=sleep) as client:
             assert client.me()["workspace"] == "OVO000703"
             assert client.me()["workspace"] == "OVO000703"
         assert waits and all(w == 1.0 for w in waits)  # Retry-After, not its own backoff

@@ -63,7 +63,7 @@ def build_parser():
         "--max-body-kib",
         type=int,
         default=None,
-        help="grootste aanvaarde aanvraag in KiB (standaard 4096)",
+        help="grootste aanvaarde aanvraag in KiB (standaard en minimum 4096)",
     )
     serve.add_argument(
         "--rate",
@@ -71,6 +71,13 @@ def build_parser():
         default=None,
         metavar="N",
         help="aanvragen per minuut per token (standaard 600; daarboven 429 met Retry-After)",
+    )
+    serve.add_argument(
+        "--burst",
+        type=int,
+        default=None,
+        metavar="N",
+        help="zoveel aanvragen na elkaar mag een token ineens (standaard 120)",
     )
     serve.add_argument(
         "--no-access-log",
@@ -205,9 +212,20 @@ def serve(store, path: Path, args) -> int:
 
     limits = Limits()
     if args.max_body_kib is not None:
+        if args.max_body_kib * 1024 < limits.max_body_bytes:
+            # Clients batch up to the contract's limit: a lower one would refuse them.
+            print(
+                f"elo-tracker: --max-body-kib moet minstens {limits.max_body_bytes // 1024} "
+                "zijn (de limiet van het contract, waarop clients hun batches afstemmen).",
+                file=sys.stderr,
+            )
+            store.close()
+            return 2
         limits = replace(limits, max_body_bytes=args.max_body_kib * 1024)
     if args.rate is not None:
-        limits = replace(limits, rate_per_minute=args.rate)
+        limits = replace(limits, rate_per_minute=max(1, args.rate))
+    if args.burst is not None:
+        limits = replace(limits, rate_burst=max(1, args.burst))
     app = create_app(path, limits=limits, store=store)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(

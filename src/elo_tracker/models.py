@@ -36,7 +36,9 @@ def _field_type(spec: Spec) -> Any:
             tp = Annotated[str, StringConstraints(max_length=spec.max_length, pattern=spec.pattern)]
     elif spec.type in ("int", "float"):
         base = int if spec.type == "int" else float
-        tp = Annotated[base, Field(ge=spec.minimum, le=spec.maximum, allow_inf_nan=False)]
+        lo = None if spec.minimum is None else base(spec.minimum)
+        hi = None if spec.maximum is None else base(spec.maximum)
+        tp = Annotated[base, Field(ge=lo, le=hi, allow_inf_nan=False)]
     elif spec.type == "bool":
         tp = bool
     elif spec.type == "list":

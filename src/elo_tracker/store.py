@@ -37,6 +37,7 @@ APPLICATION_ID = 0x454C4F54  # "ELOT": marks a file as an elo_tracker database
 SCHEMA_VERSION = 1
 OVO_RE = re.compile(r"^OVO\d{6}$")
 TOKEN_PREFIX = "elot_"
+MAX_NAME = contract.NAME
 
 # Fields only the tracker writes; an agency's push never changes them.
 SERVER_FIELDS: dict[str, dict[str, Any]] = contract.TRACKER_OWNED
@@ -293,6 +294,8 @@ class TrackerStore:
         name = name.strip()
         if not name:
             raise TrackerStoreError("Geef de naam van het agentschap.")
+        if len(name) > MAX_NAME:
+            raise TrackerStoreError(f"De naam is te lang (maximaal {MAX_NAME} tekens).")
         if not OVO_RE.match(ovo_code):
             raise TrackerStoreError(f"'{ovo_code}' is geen OVO-code (OVO gevolgd door 6 cijfers).")
         with self._tx() as conn:
@@ -307,6 +310,9 @@ class TrackerStore:
         name = name.strip()
         if not name:
             raise TrackerStoreError("Geef de naam van de beheerder.")
+        if len(name) > MAX_NAME:
+            # It becomes a review's `reviewer`: the contract's limit for a name.
+            raise TrackerStoreError(f"De naam is te lang (maximaal {MAX_NAME} tekens).")
         with self._tx() as conn:
             return self._new_principal(conn, "admin", name, None)
 
