@@ -36,26 +36,60 @@ STATUS_CODES = {
 }
 
 
+def _example(detail: str, code: str, field: str | None = None) -> dict[str, Any]:
+    return {"application/json": {"example": {"detail": detail, "code": code, "field": field}}}
+
+
 _ERRORS = {
-    401: {"model": models.Problem, "description": "Geen of ongeldig token"},
+    400: {
+        "model": models.Problem,
+        "description": "Onleesbare aanvraag (bv. een ongeldige Content-Length)",
+        "content": _example("Ongeldige Content-Length.", "bad_request"),
+    },
+    401: {
+        "model": models.Problem,
+        "description": "Geen of ongeldig token",
+        "content": _example("Token onbekend of ingetrokken.", "unauthorized"),
+    },
     403: {"model": models.Problem, "description": "Niet toegestaan voor deze rol"},
-    404: {"model": models.Problem, "description": "Werkruimte niet gevonden (of niet de jouwe)"},
-    413: {"model": models.Problem, "description": "Aanvraag te groot"},
+    404: {
+        "model": models.Problem,
+        "description": "Werkruimte niet gevonden (of niet de jouwe)",
+        "content": _example("Werkruimte niet gevonden.", "not_found"),
+    },
+    413: {
+        "model": models.Problem,
+        "description": "Aanvraag te groot",
+        "content": _example(
+            "Aanvraag te groot: maximaal 4096 KiB. Stuur kleinere batches.", "too_large"
+        ),
+    },
     422: {
         "model": models.Problem,
-        "description": "Ongeldige invoer: een waarde buiten het contract, geen geldige JSON "
-        "(code invalid_json) of een hergebruikte Idempotency-Key (code idempotency_reused). "
-        "`field` zegt waar, `detail` wat er mis is (Nederlands).",
+        "description": "Ongeldige invoer: een waarde buiten het contract (code invalid), geen "
+        "geldige JSON (code invalid_json) of een hergebruikte Idempotency-Key (code "
+        "idempotency_reused). `field` zegt waar, `detail` wat er mis is (Nederlands), "
+        "`errors` somt tot 50 problemen op.",
+        "content": _example(
+            "Ongeldige invoer bij records.0.product.data.yearly_volume: mag hoogstens "
+            "1000000000 zijn.",
+            "invalid",
+            "records.0.product.data.yearly_volume",
+        ),
     },
     429: {
         "model": models.Problem,
         "description": "Te veel aanvragen met dit token; opnieuw na Retry-After (seconden)",
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        "content": _example(
+            "Te veel aanvragen met dit token; probeer opnieuw na 1 seconde(n).", "rate_limited"
+        ),
     },
     503: {
         "model": models.Problem,
         "description": "Tijdelijk bezet; opnieuw na Retry-After",
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        "content": _example("De tracker is even bezet; probeer opnieuw.", "busy"),
     },
 }
 
@@ -112,7 +146,8 @@ def _dutch(error: dict[str, Any]) -> str:
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return "moet een object zijn"
     if kind == "literal_error":
-        return f"onbekende waarde; toegelaten: {ctx.get('expected', '')}"
+        expected = str(ctx.get("expected", "")).replace(" or ", " of ")
+        return f"onbekende waarde; toegelaten: {expected}"
     if kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
         return "geen datum; schrijf JJJJ-MM-DD"
     if kind == "union_tag_invalid":

@@ -19,7 +19,7 @@ router = APIRouter(prefix="/v1", tags=["review"])
     "/workspaces/{ovo}/reviews",
     response_model=models.WireRecord,
     status_code=201,
-    responses=errors.responses(401, 403, 404, 413, 422, 429, 503),
+    responses=errors.responses(400, 401, 403, 404, 413, 422, 429, 503),
 )
 async def review(ovo: Ovo, body: models.ReviewIn, who: Who, store: Store) -> Response:
     """VLAIO's feedback on a record or submission (verified / issues / approved, with a

@@ -23,7 +23,7 @@ router = APIRouter(prefix="/v1", tags=["submissions"])
     responses={
         200: {"model": models.WireRecord, "description": "Already received"},
         409: {"model": models.Problem, "description": "Same id, other content"},
-        **errors.responses(401, 403, 404, 413, 422, 429, 503),
+        **errors.responses(400, 401, 403, 404, 413, 422, 429, 503),
     },
 )
 async def upload_submission(

@@ -21,7 +21,7 @@ router = APIRouter(prefix="/v1", tags=["sync"])
 @router.post(
     "/workspaces/{ovo}/changes",
     response_model=models.PushResponse,
-    responses=errors.responses(401, 403, 404, 413, 422, 429, 503),
+    responses=errors.responses(400, 401, 403, 404, 413, 422, 429, 503),
 )
 async def push(
     ovo: Ovo,

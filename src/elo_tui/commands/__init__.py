@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "checklists",
     "export",
     "submission",
+    "tracker",  # a signpost to elo-tracker
 ]
 
 
