@@ -250,3 +250,27 @@ def test_too_many_requests_get_429_with_retry_after_and_the_client_waits_it_out(
             assert client.me()["workspace"] == "OVO000703"
             assert client.me()["workspace"] == "OVO000703"
         assert waits and all(w == 1.0 for w in waits)  # Retry-After, not its own backoff
+
+
+def test_a_local_value_the_tracker_would_refuse_stays_unsent_and_the_rest_syncs(tracker, tmp_path):
+    from elo_tui.domain.records import Agency
+
+    server, store = tracker
+    ovo = "OVO000704"
+    token = store.add_agency("Agentschap L", ovo)
+    ws = Workspace.open(tmp_path / "l.sqlite", create=True, user="an")
+    ws.save(Agency(name="Agentschap L", ovo_code=ovo))
+    huge = ws.save(Product(name="Reusachtig", yearly_volume=10**12))  # the form allows it
+    fine = ws.save(Product(name="Gewoon", yearly_volume=300))
+    result = _sync(ws, server, token)
+    assert not ws.get(Product, fine.id).dirty  # sent
+    assert ws.get(Product, huge.id).dirty  # kept, not lost
+    assert len(result.skipped) == 1
+    message = result.skipped[0]
+    assert "Reusachtig" in message and "data.yearly_volume" in message
+    assert "niet verstuurd" in message
+    fixed = ws.get(Product, huge.id)
+    fixed.yearly_volume = 10**9
+    ws.save(fixed)
+    assert _sync(ws, server, token).skipped == []
+    assert not ws.get(Product, huge.id).dirty

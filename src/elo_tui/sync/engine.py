@@ -51,6 +51,7 @@ from elo_tui.sync.wire import (
     to_wire,
 )
 from elo_tui.sync.wire import batches as wire_batches
+from elo_tui.sync.wire import sendable as wire_sendable
 
 # Parents before children, so a half-pushed run never leaves a dangling reference.
 PUSH_KINDS = ("agency", "application", "product", "block_status", "estimate_line", "checklist_item")
@@ -76,13 +77,14 @@ class SyncResult:
     submissions: int = 0
     requests: int = 0
     seconds: float = 0.0
-    # Pulled records this app cannot store (Dutch, naming record and field): skipped.
+    # Records the other side cannot take (Dutch, naming record and field): a pulled one
+    # this app cannot store, a local one the tracker would refuse. Skipped, not fatal.
     skipped: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         parts = [f"{self.pushed} verstuurd", f"{self.pulled} ontvangen"]
         if self.skipped:
-            parts.append(f"{len(self.skipped)} ontvangen record(s) overgeslagen: {self.skipped[0]}")
+            parts.append(f"{len(self.skipped)} record(s) overgeslagen: {self.skipped[0]}")
         if self.submissions:
             parts.append(f"{self.submissions} indiening(en) opgeladen")
         if self.reviews:
@@ -358,6 +360,8 @@ class SyncEngine:
             todo.extend(
                 r for r in self.ws.dirty(RECORD_KINDS[kind]) if f"{kind}/{r.id}" not in skip
             )
+        todo, unsendable = wire_sendable(todo)  # values the tracker would refuse stay here
+        self.result.skipped.extend(unsendable)
         vouched = True
         total = len(todo)
         batches = wire_batches(todo, self.batch_size, MAX_BODY_BYTES)

@@ -68,6 +68,27 @@ def from_wire(wire: dict[str, Any], *, dirty: bool = False) -> Record | None:
     )
 
 
+def sendable(records: list[Record]) -> tuple[list[Record], list[str]]:
+    """The records the tracker will accept, and a Dutch message (record and field) for
+    each one it would refuse: those stay unsent (and dirty) instead of failing the whole
+    batch, so the rest of the workspace keeps syncing. Same check as the tracker's."""
+    ok: list[Record] = []
+    refused: list[str] = []
+    for record in records:
+        data = record_data(record)
+        problems = contract.check_record(record.KIND, data)
+        if not problems:
+            ok.append(record)
+            continue
+        first = problems[0].detail
+        more = f" (en {len(problems) - 1} andere)" if len(problems) > 1 else ""
+        refused.append(
+            f"{_name(record.KIND, record.id, data)} niet verstuurd: {first}{more} "
+            "Pas het aan; de rest wordt wel gesynchroniseerd."
+        )
+    return ok, refused
+
+
 def _size_bound(record: Record) -> int:
     """An upper bound of the record's size as push JSON, cheap to compute: a character
     costs at most 6 bytes (a control character escaped as \\u0001)."""
