@@ -124,9 +124,15 @@ def agency_overview(
 def build_overview(store, today: date | None = None) -> dict[str, Any]:
     """The overview of every agency on the tracker (admin view)."""
     today = today or date.today()
-    kinds = ("agency", "product", "application", "block_status", "checklist_item", "submission")
+    # Submissions come from their own table, without their content (megabytes each).
+    kinds = ("agency", "product", "application", "block_status", "checklist_item")
     agencies = [
-        agency_overview(info, store.records_of(info["ovo_code"], kinds), today)
+        agency_overview(
+            info,
+            store.records_of(info["ovo_code"], kinds)
+            | {"submission": store.submissions(info["ovo_code"])},
+            today,
+        )
         for info in store.workspaces()
     ]
     years = sorted(
