@@ -7,10 +7,11 @@
     elo-tracker openapi [--output FILE]               the API contract (docs/openapi.json)
 
 The database defaults to $ELO_TRACKER_DB (or the older $ELO_TUI_TRACKER_DB) or
-`tracker.db` in the current folder. Only a token's SHA-256 is stored: a lost token cannot
-be shown again, make a new one. New tokens go to stdout alone (so
-`TOKEN=$(elo-tracker add-agency …)` works); explanations to stderr. Needs the optional
-extra: pip install 'elo-tui[tracker]'.
+`tracker.db` in the current folder (or `local_state/tracker.db`, where the former
+`elo-tui tracker` kept it, when only that one exists). Only a token's SHA-256 is
+stored: a lost token cannot be shown again, make a new one. New tokens go to stdout
+alone (so `TOKEN=$(elo-tracker add-agency …)` works); explanations to stderr. Needs the
+optional extra: pip install 'elo-tui[tracker]'.
 """
 
 from __future__ import annotations
@@ -115,13 +116,19 @@ def main(argv=None) -> int:
     return run(args)
 
 
+OLD_DEFAULT = Path("local_state") / "tracker.db"  # where `elo-tui tracker` kept it
+
+
 def db_path(args) -> Path:
-    return Path(
-        getattr(args, "db", None)
-        or os.environ.get(ENV_DB)
-        or os.environ.get(ENV_DB_OLD)
-        or "tracker.db"
-    )
+    chosen = getattr(args, "db", None) or os.environ.get(ENV_DB) or os.environ.get(ENV_DB_OLD)
+    if chosen:
+        return Path(chosen)
+    if not Path("tracker.db").exists() and OLD_DEFAULT.exists():
+        print(
+            f"elo-tracker: databank {OLD_DEFAULT} (de vroegere standaardplaats).", file=sys.stderr
+        )
+        return OLD_DEFAULT
+    return Path("tracker.db")
 
 
 def openapi_text() -> str:
