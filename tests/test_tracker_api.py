@@ -246,6 +246,7 @@ def test_oversized_payload_is_413_announced_or_streamed(api):
         headers={"Idempotency-Key": str(uuid.uuid4()), "Content-Type": "application/json"},
     )
     assert r.status_code == 413 and "te groot" in r.json()["detail"]
+    assert r.json()["code"] == "too_large"
 
     def chunks():  # no Content-Length: the server counts while reading
         for i in range(0, len(big), 65536):
@@ -256,7 +257,7 @@ def test_oversized_payload_is_413_announced_or_streamed(api):
         content=chunks(),
         headers={"Idempotency-Key": str(uuid.uuid4()), "Content-Type": "application/json"},
     )
-    assert r.status_code == 413
+    assert r.status_code == 413 and r.json()["code"] == "too_large"
 
 
 def test_bad_query_parameters_are_422(api):
@@ -656,3 +657,43 @@ def test_an_unknown_address_gets_the_error_shape_in_dutch(api):
         "code": "not_found",
         "field": None,
     }
+
+
+@pytest.mark.parametrize(
+    ("record", "field", "says"),
+    [
+        (product(name="x" * 301), "records.0.product.data.name", "te lang (maximaal 300 tekens)"),
+        (product(colour="rood"), "records.0.product.data.colour", "onbekend veld"),
+        (product(themes="energie"), "records.0.product.data.themes", "moet een lijst zijn"),
+        (
+            {"kind": "block_status", "id": "b1", "data": {"stage": "klaar"}},
+            "records.0.block_status.data.stage",
+            "onbekende waarde; toegelaten: 'not_started', 'analysis'",
+        ),
+        (
+            {"kind": "review", "id": "r1", "data": {}},
+            "records.0",
+            "deze soort record wordt hier niet aanvaard",
+        ),
+    ],
+)
+def test_invalid_records_are_refused_with_a_dutch_message_naming_the_field(
+    api, record, field, says
+):
+    r = push(api["a"], A, [record])
+    assert r.status_code == 422
+    body = r.json()
+    assert body["code"] == "invalid" and body["field"].startswith(field)
+    assert says in body["detail"] and body["detail"].startswith("Ongeldige invoer bij ")
+    assert body["errors"][0]["field"] == body["field"]
+
+
+def test_a_body_that_is_no_json_is_refused_with_its_own_code(api):
+    r = api["a"].post(
+        f"/workspaces/{A}/changes",
+        content=b"{niet: json",
+        headers={"Idempotency-Key": str(uuid.uuid4()), "Content-Type": "application/json"},
+    )
+    assert r.status_code == 422
+    assert r.json()["code"] == "invalid_json"
+    assert r.json()["detail"] == "Geen geldige JSON in de aanvraag."
