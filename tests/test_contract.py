@@ -172,3 +172,67 @@ def test_the_trackers_models_accept_exactly_what_check_record_accepts(case):
     except pydantic.ValidationError:
         accepted = False
     assert accepted == (contract.check_record(kind, data) == []), (kind, data)
+
+
+# -- everything the contract accepts, the app can store -----------------------------------
+
+
+def _valid_value(spec: contract.Spec):
+    if spec.type == "str":
+        if spec.choices is not None:
+            return st.sampled_from(spec.choices)
+        if spec.pattern is not None:
+            return st.from_regex(spec.pattern, fullmatch=True).filter(
+                lambda s: len(s) <= spec.max_length
+            )
+        return st.text(max_size=min(spec.max_length, 200))
+    if spec.type == "int":
+        lo, hi = int(spec.minimum), int(spec.maximum)
+        values = st.one_of(st.sampled_from([lo, hi]), st.integers(lo, hi))  # edges often
+        return st.one_of(st.none(), values) if spec.nullable else values
+    if spec.type == "float":
+        values = st.floats(spec.minimum, spec.maximum, allow_nan=False, allow_infinity=False)
+        edges = st.sampled_from([spec.minimum, spec.maximum])
+        both = st.one_of(values, edges)
+        return st.one_of(st.none(), both) if spec.nullable else both
+    if spec.type == "bool":
+        return st.one_of(st.none(), st.booleans()) if spec.nullable else st.booleans()
+    if spec.type == "list":
+        return st.lists(st.text(max_size=min(spec.item_max_length, 50)), max_size=5)
+    if spec.type == "dict":
+        keys = st.text(max_size=min(spec.key_max_length, 10))
+        if spec.value == "bool":
+            return st.dictionaries(keys, st.booleans(), max_size=3)
+        return st.dictionaries(
+            keys, st.floats(spec.minimum, spec.maximum, allow_nan=False), max_size=3
+        )
+    raise AssertionError(spec.type)
+
+
+@pytest.mark.parametrize("kind", contract.KIND_NAMES)
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(st.data())
+def test_every_record_the_contract_accepts_the_workspace_stores_and_reads_back(
+    tmp_path_factory, kind, data
+):
+    from elo_tui.store import Workspace
+
+    fields = contract.KINDS[kind].items()
+    data = {name: data.draw(_valid_value(spec), label=name) for name, spec in fields}
+    assert contract.check_record(kind, data) == []
+    wire_record = {"kind": kind, "id": "rec-1", "rev": 7, "deleted": False, "data": data}
+    assert wire.wire_problems(wire_record) == []
+    record, problems = wire.checked_from_wire(wire_record)
+    assert problems == [] and record is not None
+    ws = Workspace.open(tmp_path_factory.mktemp("ws") / "w.sqlite", create=True, user="t")
+    try:
+        ws.put_synced([record])
+        back = ws.get(RECORD_KINDS[kind], "rec-1")
+        assert wire.record_data(back) == wire.record_data(record)
+        assert back.rev == 7
+    finally:
+        ws.close()
