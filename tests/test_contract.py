@@ -209,30 +209,32 @@ def _valid_value(spec: contract.Spec):
     raise AssertionError(spec.type)
 
 
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    from elo_tui.store import Workspace
+
+    ws = Workspace.open(tmp_path_factory.mktemp("ws") / "w.sqlite", create=True, user="t")
+    yield ws
+    ws.close()
+
+
 @pytest.mark.parametrize("kind", contract.KIND_NAMES)
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.data())
 def test_every_record_the_contract_accepts_the_workspace_stores_and_reads_back(
-    tmp_path_factory, kind, data
+    workspace, kind, data
 ):
-    from elo_tui.store import Workspace
+    import uuid
 
     fields = contract.KINDS[kind].items()
     data = {name: data.draw(_valid_value(spec), label=name) for name, spec in fields}
     assert contract.check_record(kind, data) == []
-    wire_record = {"kind": kind, "id": "rec-1", "rev": 7, "deleted": False, "data": data}
+    rid = str(uuid.uuid4())
+    wire_record = {"kind": kind, "id": rid, "rev": 7, "deleted": False, "data": data}
     assert wire.wire_problems(wire_record) == []
     record, problems = wire.checked_from_wire(wire_record)
     assert problems == [] and record is not None
-    ws = Workspace.open(tmp_path_factory.mktemp("ws") / "w.sqlite", create=True, user="t")
-    try:
-        ws.put_synced([record])
-        back = ws.get(RECORD_KINDS[kind], "rec-1")
-        assert wire.record_data(back) == wire.record_data(record)
-        assert back.rev == 7
-    finally:
-        ws.close()
+    workspace.put_synced([record])
+    back = workspace.get(RECORD_KINDS[kind], rid)
+    assert wire.record_data(back) == wire.record_data(record)
+    assert back.rev == 7
