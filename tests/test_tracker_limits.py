@@ -274,3 +274,21 @@ def test_a_local_value_the_tracker_would_refuse_stays_unsent_and_the_rest_syncs(
     ws.save(fixed)
     assert _sync(ws, server, token).skipped == []
     assert not ws.get(Product, huge.id).dirty
+
+
+def test_a_submission_over_the_contracts_size_stays_local_with_a_message(tracker, tmp_path):
+    from elo_contract import MAX_SUBMISSION_CHARS
+    from elo_tui.domain.records import Agency
+
+    server, store = tracker
+    ovo = "OVO000705"
+    token = store.add_agency("Agentschap G", ovo)
+    ws = Workspace.open(tmp_path / "g.sqlite", create=True, user="an")
+    ws.save(Agency(name="Agentschap G", ovo_code=ovo))
+    content = "x" * (MAX_SUBMISSION_CHARS + 1)
+    sub = ws.save(
+        Submission(version=1, content=content, sha256=hashlib.sha256(content.encode()).hexdigest())
+    )
+    result = _sync(ws, server, token)  # no exception: the rest synced
+    assert result.submissions == 0 and ws.get(Submission, sub.id).dirty
+    assert "data.content" in result.skipped[0] and "niet verstuurd" in result.skipped[0]

@@ -449,7 +449,8 @@ class SyncEngine:
     # -- submissions ---------------------------------------------------------------------
 
     def _upload_submissions(self) -> int:
-        todo = [s for s in self.ws.dirty(Submission)]
+        todo, unsendable = wire_sendable(list(self.ws.dirty(Submission)))
+        self.result.skipped.extend(unsendable)
         n = 0
         for sub in todo:
             if sub.deleted:
