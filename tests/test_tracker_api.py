@@ -697,3 +697,24 @@ def test_a_body_that_is_no_json_is_refused_with_its_own_code(api):
     assert r.status_code == 422
     assert r.json()["code"] == "invalid_json"
     assert r.json()["detail"] == "Geen geldige JSON in de aanvraag."
+
+
+def test_vlaio_decides_on_an_exemption_and_only_exemptions_and_delays_get_decisions(api):
+    exemption_id = str(uuid.uuid4())
+    exemption = {
+        "kind": "exemption",
+        "id": exemption_id,
+        "data": {"scope_kind": "product", "subject": "vms", "ground": "Geen mandaten"},
+    }
+    pid = str(uuid.uuid4())
+    assert push(api["a"], A, [exemption, product(pid)]).status_code == 200
+    decided = api["admin"].post(
+        f"/workspaces/{A}/reviews",
+        json={"target_kind": "exemption", "target_id": exemption_id, "verdict": "accepted"},
+    )
+    assert decided.status_code == 201 and decided.json()["data"]["verdict"] == "accepted"
+    wrong = api["admin"].post(
+        f"/workspaces/{A}/reviews",
+        json={"target_kind": "product", "target_id": pid, "verdict": "refused"},
+    )
+    assert wrong.status_code == 422 and wrong.json()["field"] == "verdict"

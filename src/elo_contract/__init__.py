@@ -60,6 +60,10 @@ APPLICABILITY = ("undecided", "required", "not_applicable", "forms_tool")
 STAGES = ("not_started", "analysis", "filed", "test", "production")
 CHECKLIST_STATUSES = ("open", "busy", "blocked", "done", "na")
 VERDICTS = ("verified", "issues", "approved", "accepted", "refused")
+# VLAIO decides on an exemption or a delay request (accepted/refused); those two verdicts
+# are for those kinds only (records.py: "the decision comes back as a Review").
+DECISION_VERDICTS = ("accepted", "refused")
+DECIDABLE_KINDS = ("exemption", "delay")
 REVIEW_STATES = ("", *VERDICTS)
 ON_ELO = ("none", "request", "follow_up", "both")
 APPLICATION_KINDS = ("own_application", "website", "forms_tool")

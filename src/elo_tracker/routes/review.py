@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+import elo_contract as contract
 from elo_tracker import auth, errors, models
 from elo_tracker.deps import Ovo, Store, Who, readable
 
@@ -23,9 +24,23 @@ router = APIRouter(prefix="/v1", tags=["review"])
 )
 async def review(ovo: Ovo, body: models.ReviewIn, who: Who, store: Store) -> Response:
     """VLAIO's feedback on a record or submission (verified / issues / approved, with a
-    comment). It reaches the agency on its next pull as a `review` record."""
+    comment), or its decision on an exemption or delay request (accepted / refused). It
+    reaches the agency on its next pull as a `review` record."""
     auth.require_admin(who)
     await readable(store, ovo, who)
+    if body.verdict in contract.DECISION_VERDICTS and body.target_kind not in (
+        contract.DECIDABLE_KINDS
+    ):
+        raise HTTPException(
+            422,
+            errors.problem(
+                f"Ongeldige invoer bij verdict: '{body.verdict}' is een beslissing over een "
+                "uitzondering of vertraging (exemption, delay), niet over "
+                f"'{body.target_kind}'.",
+                "invalid",
+                "verdict",
+            ),
+        )
     text = await run_in_threadpool(
         store.add_review,
         ovo,
