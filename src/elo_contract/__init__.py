@@ -10,10 +10,13 @@ is a value the other side can store.
 Stdlib only: the client imports it on its sync path and the tracker derives its pydantic
 models (and so its OpenAPI document) from the same field specs.
 
-Limits are coherent with what the app itself lets people enter (`elo_tui.domain`):
-names 300 characters, free text 10,000 (the forms' limit) or more where the app does
-not bound it, references to records are record ids. A test checks that the kinds and
-fields here equal `elo_tui.domain.records`.
+Limits follow what the app lets people enter where its validation bounds a field
+(names 300 characters, form text 10,000, the enumerations); free text the app does not
+bound gets 100,000. Where the app's own validation allows more than the contract (for
+example a yearly volume above 10^9), the client checks its records before pushing and
+keeps such a record local with a Dutch message (`elo_tui.sync.wire.sendable`) instead of
+failing the batch. Tests check that the kinds, fields, defaults and enumerations here
+equal `elo_tui.domain`, and that every record the contract accepts the workspace stores.
 """
 
 from __future__ import annotations
