@@ -342,6 +342,19 @@ ERROR_CODES = (
 )
 
 
+def error_body(
+    detail: str, code: str, field: str | None = None, errors: list | None = None
+) -> dict[str, Any]:
+    """The one error shape of the API: a Dutch sentence, a code of ERROR_CODES, the path
+    of the offending value (or None) and, for invalid input, every problem found."""
+    if code not in ERROR_CODES:
+        raise ValueError(f"unknown error code {code!r}")  # a bug in the caller
+    out: dict[str, Any] = {"detail": detail, "code": code, "field": field}
+    if errors is not None:
+        out["errors"] = errors
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One thing wrong with a record's data: where and why (Dutch)."""

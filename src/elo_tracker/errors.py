@@ -98,14 +98,7 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {c: _ERRORS[c] for c in codes}
 
 
-def problem(
-    detail: str, code: str, field: str | None = None, errors: list | None = None
-) -> dict[str, Any]:
-    """The one error shape of the API (see elo_contract.ERROR_CODES)."""
-    out: dict[str, Any] = {"detail": detail, "code": code, "field": field}
-    if errors is not None:
-        out["errors"] = errors
-    return out
+problem = contract.error_body  # the contract's one error shape
 
 
 def _where(loc: tuple | list) -> str:
