@@ -292,3 +292,26 @@ def test_a_submission_over_the_contracts_size_stays_local_with_a_message(tracker
     result = _sync(ws, server, token)  # no exception: the rest synced
     assert result.submissions == 0 and ws.get(Submission, sub.id).dirty
     assert "data.content" in result.skipped[0] and "niet verstuurd" in result.skipped[0]
+
+
+def test_a_deleted_record_with_a_value_the_tracker_would_refuse_still_syncs_its_deletion(
+    tracker, tmp_path
+):
+    from elo_tui.domain.records import Agency
+
+    server, store = tracker
+    ovo = "OVO000706"
+    token = store.add_agency("Agentschap D", ovo)
+    ws = Workspace.open(tmp_path / "d.sqlite", create=True, user="an")
+    ws.save(Agency(name="Agentschap D", ovo_code=ovo))
+    huge = ws.save(Product(name="Weg", yearly_volume=10**12, themes=["x" * 400]))
+    assert len(_sync(ws, server, token).skipped) == 1
+    ws.delete(Product, huge.id)
+    result = _sync(ws, server, token)
+    assert result.skipped == [] and ws.count_dirty() == 0
+    with httpx.Client(
+        base_url=server.url + "/v1", headers={"Authorization": f"Bearer {token}"}
+    ) as c:
+        page = c.get(f"/workspaces/{ovo}/changes", params={"since": 0}).json()
+    tombstone = next(r for r in page["records"] if r["id"] == huge.id)
+    assert tombstone["deleted"] is True and tombstone["data"]["yearly_volume"] is None

@@ -80,6 +80,16 @@ def sendable(records: list[Record]) -> tuple[list[Record], list[str]]:
         if not problems:
             ok.append(record)
             continue
+        if record.deleted:
+            # A deletion nobody can edit any more: send it with the offending fields at
+            # their defaults (the tracker keeps a tombstone; its values do not matter).
+            defaults = contract.defaults(record.KIND)
+            for p in problems:
+                name = re.split(r"[.\[]", p.field.removeprefix("data."), maxsplit=1)[0]
+                if name in defaults:
+                    setattr(record, name, defaults[name])
+            ok.append(record)
+            continue
         first = problems[0].detail
         more = f" (en {len(problems) - 1} andere)" if len(problems) > 1 else ""
         refused.append(
