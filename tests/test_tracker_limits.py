@@ -133,21 +133,24 @@ def test_the_demos_frozen_submission_syncs_to_a_tracker_process(tmp_path):
         assert _sync(ws, url, token).submissions == 0  # nothing left: no exit 5 forever
 
 
-def test_a_1202_product_workspaces_frozen_submission_syncs(tracker, tmp_path):
+def test_a_1202_product_workspaces_frozen_submission_syncs_to_a_tracker_process(tmp_path):
     sys.path.insert(0, str(BENCH))
     try:
         from bench_export import populate
     finally:
         sys.path.remove(str(BENCH))
-    server, store = tracker
     ws = populate(tmp_path / "big.sqlite", 1202)
+    db = tmp_path / "tracker.db"
+    store = TrackerStore.open(db)
     token = _register(store, ws)
+    store.close()
     frozen = _freeze(ws)
     assert len(frozen.content) > 7_000_000  # ~7.6 M characters, ~8.5 MB as a request
-    result = _sync(ws, server, token)
-    assert result.submissions == 1 and result.skipped == []
-    assert ws.count_dirty() == 0
-    stored = _uploaded(server, token, ws.agency().ovo_code, frozen.id)
+    with tracker_process(db) as url:
+        result = _sync(ws, url, token)
+        assert result.submissions == 1 and result.skipped == []
+        assert ws.count_dirty() == 0
+        stored = _uploaded(url, token, ws.agency().ovo_code, frozen.id)
     assert stored["sha256"] == frozen.sha256
 
 
