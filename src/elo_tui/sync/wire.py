@@ -142,8 +142,8 @@ def batches(records: list[Record], max_records: int, max_bytes: int) -> list[lis
 
 
 def wire_problems(wire: Any) -> list[str]:
-    """Why a pulled record cannot be stored, in Dutch and naming the record and field;
-    [] when it can. Kinds and fields this version does not know are not problems (a
+    """Why a pulled record cannot be stored: one Dutch message naming the record and its
+    fields; [] when it can. Kinds and fields this version does not know are not problems (a
     newer tracker's; `from_wire` ignores them)."""
     if not isinstance(wire, dict):
         return ["Een ontvangen record is geen object; overgeslagen."]
@@ -176,7 +176,9 @@ def wire_problems(wire: Any) -> list[str]:
         found.append("deleted: moet true of false zijn.")
     if not found:
         return []
-    return [f"{_name(kind, rid, known)} niet opgeslagen: {p}" for p in found[:5]]
+    more = f" (en {len(found) - 3} andere)" if len(found) > 3 else ""
+    # One message per record, so counting messages counts records.
+    return [f"{_name(kind, rid, known)} niet opgeslagen: {' '.join(found[:3])}{more}"]
 
 
 def _name(kind: str, rid: str, data: dict[str, Any]) -> str:
