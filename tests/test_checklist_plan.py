@@ -45,7 +45,8 @@ def test_required_block_instantiates_its_steps_with_due_dates_from_the_target():
 
 def test_without_target_date_due_dates_count_from_the_blocks_deadline():
     plan = _plan([], True)
-    assert {i.step: i.due_date for i in plan.create}["production"] == "2026-12-31"
+    # every part's deadline is the decision's 30 June 2027 (beslissing 1° and 2°)
+    assert {i.step: i.due_date for i in plan.create}["production"] == "2027-06-30"
 
 
 def test_no_longer_required_closes_items_and_keeps_notes():

@@ -81,7 +81,10 @@ SCOPE_KINDS = {"application": "Toepassing", "product": "Product", "agency": "Age
 # Building blocks (fixed contract of the project): code -> (scope, Dutch label).
 BLOCKS: dict[str, tuple[str, str]] = {
     "acm_idm": ("application", "ACM/IDM – aanmelden en gebruikersbeheer"),
-    "gericht_aanmelden": ("application", "Gericht aanmelden"),
+    "capacity_switch": (
+        "application",
+        "Global header: capaciteitswissel en login_hint (gericht aanmelden)",
+    ),
     "global_header": ("application", "Globale header met gekoppeld toegangsbeheer"),
     "dosis": ("application", "DOSIS – dossierstatus"),
     "product_rights": ("product", "Rechtenbeheer op productniveau (IDM)"),

@@ -138,7 +138,9 @@ class BlockEntry(BaseModel):
     code: str
     label: str = Field(min_length=2)
     scope: Literal["application", "product"]
+    pair: Literal["acm_idm_vms", "dosis_toelatingen", "global_header"]
     deadline: datetime.date
+    availability: str = Field(default="", max_length=1000)
     description: str = Field(min_length=10)
     sources: list[str] = Field(min_length=1)
 
@@ -299,6 +301,7 @@ def load_catalogue(path: Path) -> tuple[list[BlockEntry], list[Problem]]:
         seen.add(entry.code)
         for field, expected, got in (
             ("scope", block.scope, entry.scope),
+            ("pair", block.pair, entry.pair),
             ("label", block.label, entry.label),
             ("deadline", block.deadline.day, entry.deadline),
         ):
@@ -308,7 +311,7 @@ def load_catalogue(path: Path) -> tuple[list[BlockEntry], list[Problem]]:
                         path.name,
                         f"{key}.{field}",
                         f"wijkt af van de ingebouwde catalogus ({expected!s}); codes, "
-                        "scope, label en deadline zijn een vast contract",
+                        "scope, pair, label en deadline zijn een vast contract",
                     )
                 )
     for code in catalogue.BLOCK_CODES:

@@ -19,19 +19,19 @@ SUBSIDY = f"{IPDC_BASE}Type/FinancieelVoordeel"
 APP_BLOCKS: dict[str, dict[str, tuple[str, str, str]]] = {
     "heffing": {
         "acm_idm": ("required", "production", "2025-11-30"),
-        "gericht_aanmelden": ("required", "production", "2026-06-30"),
+        "capacity_switch": ("required", "production", "2026-06-30"),
         "global_header": ("required", "production", "2026-03-31"),
         "dosis": ("required", "production", "2026-09-30"),
     },
     "subsidie": {
         "acm_idm": ("required", "production", "2026-02-28"),
-        "gericht_aanmelden": ("required", "test", "2026-12-15"),
+        "capacity_switch": ("required", "test", "2026-12-15"),
         "global_header": ("required", "production", "2026-05-31"),
         "dosis": ("required", "filed", "2027-02-28"),
     },
     "vergunning": {
         "acm_idm": ("required", "test", "2026-12-01"),
-        "gericht_aanmelden": ("required", "analysis", "2027-05-31"),
+        "capacity_switch": ("required", "analysis", "2027-05-31"),
         "global_header": ("required", "analysis", ""),
         "dosis": ("required", "not_started", ""),
     },
@@ -39,7 +39,7 @@ APP_BLOCKS: dict[str, dict[str, tuple[str, str, str]]] = {
         "acm_idm": ("required", "analysis", "2027-03-31"),
         "global_header": ("required", "filed", "2026-12-20"),
         "dosis": ("required", "not_started", "2027-06-15"),
-        # gericht_aanmelden left undecided: the matrix shows the suggestion
+        # capacity_switch left undecided: the matrix shows the suggestion
     },
 }
 WEBSITE_REASON = (
@@ -89,7 +89,7 @@ def demo_block_records(
         for block, (applicability, stage, target) in blocks.items():
             evidence = "https://voorbeeld.invalid/tickets/DV-1234" if stage == "production" else ""
             add("application", apps[key].id, block, applicability, stage, target, evidence=evidence)
-    for block in ("acm_idm", "gericht_aanmelden", "global_header", "dosis"):
+    for block in ("acm_idm", "capacity_switch", "global_header", "dosis"):
         add("application", apps["website"].id, block, "not_applicable", reason=WEBSITE_REASON)
         add("application", apps["formulieren"].id, block, "forms_tool")
 
