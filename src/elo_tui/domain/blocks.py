@@ -253,9 +253,10 @@ ELO_CONFORM_DEFINITION = (
     "ELO-conform: het product kan via e-loketondernemers aangevraagd en opgevolgd worden, "
     "single sign-on, gericht aanmelden en rechtenbeheer op productniveau zijn gerealiseerd, "
     "en elk van toepassing zijnd onderdeel van de essentiële bouwstenen (ook DOSIS en, "
-    "indien van toepassing, Toelatingen) is in productie – of er is een aanvaarde "
-    "uitzondering. Zelf verklaard: volgens de eigen gegevens; centraal gecontroleerd: elke "
-    "bouwsteenstatus is ook door de centrale opvolging gecontroleerd."
+    "indien van toepassing, Toelatingen) is in productie. Een aanvaarde uitzondering telt "
+    "apart: niet conform en niet te laat. Zelf verklaard: volgens de eigen gegevens; "
+    "centraal gecontroleerd: elke bouwsteenstatus is ook door de centrale opvolging "
+    "gecontroleerd."
 )
 ELO_CONFORM_QUOTE = DEADLINE_QUOTE
 
