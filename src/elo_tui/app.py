@@ -39,7 +39,7 @@ NAV: list[NavItem] = [
         "dashboard",
         "Overzicht",
         "elo_tui.screens.dashboard:DashboardScreen",
-        "Gereedheid per bouwsteen, deadlines en risico's",
+        "Gereedheid per bouwsteen, mijlpalen en producten met risico op vertraging",
     ),
     NavItem(
         "2",
@@ -82,9 +82,16 @@ NAV: list[NavItem] = [
     NavItem(
         "8",
         "sync",
-        "Sync",
+        "Synchronisatie",
         "elo_tui.screens.sync:SyncScreen",
-        "Synchroniseren met de centrale tracker",
+        "Synchronisatie met de centrale opvolging",
+    ),
+    NavItem(
+        "9",
+        "exemptions",
+        "Uitzonderingen",
+        "elo_tui.screens.exemptions:ExemptionsScreen",
+        "Uitzonderingen (behoudens gegronde redenen) en gerechtvaardigde vertragingen",
     ),
 ]
 
@@ -204,13 +211,13 @@ class EloApp(App[int]):
         if st["state"] == "offline":
             parts.append("offline")
         elif st["state"] == "error":
-            parts.append("sync-fout")
+            parts.append("synchronisatiefout")
         if st["conflicts"]:
             parts.append(f"{st['conflicts']} conflict{'en' if st['conflicts'] != 1 else ''}")
         pending = st["pending"]
         parts.append(f"{pending} te synchroniseren" if pending else "alles gesynchroniseerd")
         if st["last_success"]:
-            parts.append(f"sync {st['last_success'][:16].replace('T', ' ')}")
+            parts.append(f"laatste synchronisatie {st['last_success'][:16].replace('T', ' ')}")
         return " · ".join(parts)
 
     # -- actions --------------------------------------------------------------------------

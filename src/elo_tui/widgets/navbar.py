@@ -25,7 +25,9 @@ class NavBar(Static):
         app = self.app
         full_status = app.status_text() if hasattr(app, "status_text") else ""
         # Without the last-sync time: what matters most is what waits to be synced.
-        brief_status = " · ".join(p for p in full_status.split(" · ") if not p.startswith("sync "))
+        brief_status = " · ".join(
+            p for p in full_status.split(" · ") if not p.startswith("laatste synchronisatie")
+        )
         width = self.size.width or 120
         # Full area names first; then a shorter status; only then abbreviated names.
         for short, status in ((False, full_status), (False, brief_status), (True, brief_status)):
