@@ -53,14 +53,16 @@ async def test_dashboard_is_the_first_screen_and_shows_the_figures(demo):
         assert "ACM/IDM" in blocks and "Toelat." in blocks
         assert "single sign-on (SSO)" in blocks  # requirements apart from the blocks
         deadlines = _text(app, "#dash-deadlines")
-        assert "1 januari 2027 (opname op e-loketondernemers) – interpretatie" in deadlines
+        assert "1 januari 2027: nog 40 dagen" in deadlines
+        assert "opname op e-loketondernemers" in deadlines
+        assert "interpretatie: nieuwe opname (m)" in deadlines
         assert "30 juni 2027: nog 220 dagen" in deadlines
         assert "in gevaar" not in deadlines
         agenda = _text(app, "#dash-agenda")
         assert "Te laat" in agenda and "Volgende" in agenda
         risk = _text(app, "#dash-risk")
         n_jan = len(summary.at_risk["2027-01-01"])
-        assert f"interpretatie: nieuwe opname ({n_jan})" in risk
+        assert f"1 januari 2027 – opname (interpretatie) ({n_jan})" in risk
 
 
 async def test_opening_records_one_snapshot_a_day(demo):

@@ -368,9 +368,8 @@ def cell_description(applicability: str, stage: str) -> str:
 
 
 LEGEND = (
-    "○ niet gestart ◔ analyse ◑ integratiedossier ingediend ◕ test ● productie – n.v.t. "
-    "▣ formulieren- en opvolgingstool (plan tot productie) ⊘ aanvaarde uitzondering "
-    "⧗ wacht op bouwsteen ? te beslissen (ver/nvt/form: voorstel)"
+    "○ niet ◔ anal ◑ integratiedossier ingediend ◕ test ● prod – nvt ▣ formulierentool "
+    "⊘ uitzondering ⧗ wacht op bouwsteen"
 )
 
 # -- validation of a block status edit ---------------------------------------------------

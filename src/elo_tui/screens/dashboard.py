@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState
 
 from elo_tui.domain.blocks import (
     ADMISSION_QUOTE,
+    ADMISSION_READING_SHORT,
     ADMISSION_READINGS,
     BLOCKS,
     BLOCKS_BY_CODE,
@@ -215,17 +216,18 @@ class DashboardScreen(AreaScreen):
                 out.append_text(bar(b.percent, 16))
                 out.append(f" {format_percent(b.percent):>8} {b.done:>5}/{b.applicable:<5}")
                 if b.undecided:
-                    out.append(f" {b.undecided} te beslissen", style="magenta")
+                    out.append(f" ?{b.undecided}", style="magenta")
                 if b.exempt:
-                    out.append(f" {b.exempt} uitz.", style="cyan")
+                    out.append(f" ⊘{b.exempt}", style="cyan")
                 if b.waiting:
-                    out.append(f" {b.waiting} wacht", style="yellow")
+                    out.append(f" ⧗{b.waiting}", style="yellow")
                 out.append("\n")
         out.append(f"{'Alles':<9}", style="bold")
         out.append_text(bar(s.overall_percent, 16))
         out.append(
             f" {format_percent(s.overall_percent):>8} {s.overall_done:>5}/{s.overall_applicable:<5}"
         )
+        out.append("\n? te beslissen ⊘ aanvaarde uitzondering ⧗ wacht op bouwsteen", style="dim")
         panel.update(out)
 
     def _show_deadlines(self, data) -> None:
@@ -233,21 +235,23 @@ class DashboardScreen(AreaScreen):
         out = Text(no_wrap=True, overflow="ellipsis")
         for d in reversed(DEADLINES):  # the binding deadline first
             left = s.days_left[d.key]
-            out.append(f"{s.milestone_label(d)}: ", style="bold")
+            out.append(f"{d.label.split(' (')[0]}: ", style="bold")
             if left >= 0:
                 out.append(f"nog {left} dagen\n", style="red" if left < 60 else "")
             else:
                 out.append(f"{-left} dagen voorbij\n", style="red")
+            if d.binding:
+                out.append("  deadline (beslissing 1° en 2°)\n", style="dim")
+            else:
+                out.append("  opname op e-loketondernemers\n", style="dim")
+                out.append(
+                    f"  interpretatie: {ADMISSION_READING_SHORT[s.reading]} (m)\n", style="dim"
+                )
             n = len(s.at_risk.get(d.key, []))
-            out.append(f"  {n} product{'en' if n != 1 else ''} met risico op vertraging")
+            out.append(f"  {n} product{'en' if n != 1 else ''} met risico op vertraging\n")
             waiting = s.waiting_at_risk(d.key)
             if waiting:
-                out.append(f", waarvan {waiting} wacht op bouwsteen")
-            out.append("\n")
-            if not d.binding:
-                out.append(
-                    "  geen deadline van een bouwsteen; m: interpretatie wijzigen\n", style="dim"
-                )
+                out.append(f"  waarvan {waiting} wacht op bouwsteen\n", style="yellow")
         values = [float(h[1].get("overall_percent") or 0.0) for h in data.history]
         out.append("\nGereedheid over tijd\n", style="bold")
         first = data.history[0][0] if data.history else ""
@@ -290,7 +294,8 @@ class DashboardScreen(AreaScreen):
         out = Text(no_wrap=True, overflow="ellipsis")
         for d in reversed(DEADLINES):
             risky = s.at_risk.get(d.key, [])
-            out.append(f"{s.milestone_label(d)} ({len(risky)})\n", style="bold")
+            title = d.label if d.binding else "1 januari 2027 – opname (interpretatie)"
+            out.append(f"{title} ({len(risky)})\n", style="bold")
             if not risky:
                 out.append("  geen\n", style="dim")
             for item in risky[:5]:
