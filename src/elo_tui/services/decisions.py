@@ -72,6 +72,7 @@ def register_rows(ws: Workspace) -> list[RegisterRow]:
         )
         for kind in (Exemption, Delay)
         for r in ws.list(kind)
+        if not r.deleted
     ]
     rows.sort(key=lambda row: (row.record.requested_on, row.record.updated_at), reverse=True)
     return rows
