@@ -335,3 +335,17 @@ def test_waiting_on_a_block_is_its_own_cause_of_delay():
 
 def test_no_overrides_is_empty():
     assert not Overrides()
+
+
+def test_the_submission_carries_exemptions_delays_and_vlaios_decisions(demo_ws):
+    from elo_tui.io import export_markdown
+    from elo_tui.services import submission as service
+
+    content = service.build_content(demo_ws, version=1, author="An", created_at="2026-03-01")
+    assert len(content["exemptions"]) == 2 and len(content["delays"]) == 1
+    labels = sorted(r["status_label"] for r in content["decisions"]["exemptions"])
+    assert labels == ["aanvaard", "gevraagd"]
+    assert content["readiness"]["exempt_products"] > 0
+    text = export_markdown.render({**content, "sha256": "x"})
+    assert "## Uitzonderingen en gerechtvaardigde vertragingen" in text
+    assert "drempel: aanname" in text

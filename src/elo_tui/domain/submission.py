@@ -26,7 +26,9 @@ from elo_tui.domain.records import (
     Application,
     BlockStatus,
     ChecklistItem,
+    Delay,
     EstimateLine,
+    Exemption,
     Product,
     Record,
 )
@@ -41,6 +43,10 @@ SECTIONS: dict[str, type[Record]] = {
     "block_statuses": BlockStatus,
     "estimate_lines": EstimateLine,
     "checklist_items": ChecklistItem,
+    # Exemptions ("behoudens gegronde redenen") and justified delays; VLAIO's decision on
+    # each is in the derived section "decisions" (decisions_section).
+    "exemptions": Exemption,
+    "delays": Delay,
 }
 
 CHECKLIST_STATUSES = {
@@ -274,6 +280,7 @@ def build_content(
     readiness: Mapping[str, Any] | None,
     warnings: Sequence[Issue],
     generator: str = "",
+    decisions: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The snapshot: every record of the request (sync metadata left out) plus the
     derived figures as they were at `created_at`.
@@ -303,7 +310,44 @@ def build_content(
     }
     if readiness is not None:
         content["readiness"] = canonical(readiness)
+    if decisions is not None:
+        content["decisions"] = canonical(decisions)
     return content
+
+
+def decisions_section(
+    exemptions: Sequence[Mapping[str, Any]],
+    delays: Sequence[Mapping[str, Any]],
+    reviews: Sequence[Any],
+) -> dict[str, Any]:
+    """VLAIO's decision on each exemption and delay (from its latest accepted/refused
+    review) as it stood when the snapshot was made, with the quotes they rest on."""
+    from elo_tui.domain.decisions import DELAY_QUOTE, EXEMPTION_QUOTE, decision_for, decisions
+
+    found = decisions(reviews)
+
+    def rows(records: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        out = []
+        for r in records:
+            d = decision_for(r["id"], found)
+            out.append(
+                {
+                    "id": r["id"],
+                    "status": d.status,
+                    "status_label": d.label,
+                    "comment": d.comment,
+                    "reviewer": d.reviewer,
+                    "decided_on": d.day,
+                }
+            )
+        return out
+
+    return {
+        "exemptions": rows(exemptions),
+        "delays": rows(delays),
+        "exemption_source": EXEMPTION_QUOTE,
+        "delay_source": DELAY_QUOTE,
+    }
 
 
 def sections_of(records: Mapping[str, Sequence[Record]]) -> dict[str, list[dict[str, Any]]]:

@@ -86,14 +86,35 @@ def _today() -> date:
     return today()
 
 
-def readiness_section(state: State, today: date) -> dict[str, Any] | None:
-    """Readiness as `domain.readiness.summarize` reports it, or None when unavailable."""
+def readiness_section(
+    state: State, today: date, ws: Workspace | None = None
+) -> dict[str, Any] | None:
+    """Readiness as `domain.readiness.summarize` reports it, or None when unavailable;
+    with `ws`, accepted exemptions and delays and the admission reading count too."""
     try:
         from elo_tui.domain.readiness import summarize
     except ImportError:
         return None
-    result = summarize(state.products, state.applications, state.block_statuses, today)
+    kwargs: dict[str, Any] = {}
+    if ws is not None:
+        from elo_tui.services.mapping import load_overrides, load_reading
+
+        kwargs = {
+            "overrides": load_overrides(ws, state.applications),
+            "reading": load_reading(ws),
+        }
+    result = summarize(state.products, state.applications, state.block_statuses, today, **kwargs)
     return result.to_dict() if hasattr(result, "to_dict") else sub.canonical(result)
+
+
+def decisions_section(ws: Workspace, state: State) -> dict[str, Any]:
+    """VLAIO's decisions on the exemptions and delays in the snapshot."""
+    from elo_tui.domain.records import Review
+
+    reviews = ws.list(Review, where="target_kind IN ('exemption', 'delay')")
+    return sub.decisions_section(
+        state.sections.get("exemptions", []), state.sections.get("delays", []), reviews
+    )
 
 
 def build_content(
@@ -127,9 +148,10 @@ def build_content(
         agency=s.agency,
         sections=s.sections,
         estimate=estimate,
-        readiness=readiness_section(s, _today()),
+        readiness=readiness_section(s, _today(), ws),
         warnings=[i for i in issues if not i.blocking],
         generator=f"elo-tui {__version__}",
+        decisions=decisions_section(ws, s),
     )
 
 
