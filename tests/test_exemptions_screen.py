@@ -166,6 +166,11 @@ async def test_application_form_edits_new_and_excluded(env):
             True,
             "Afgesproken met VLAIO.",
         )
+        from elo_tui.domain.records import ChecklistItem
+
+        # a new application gets its aftoetsing checklist
+        steps = ws.list(ChecklistItem, where="scope_id = ?", params=(saved.id,))
+        assert {i.template for i in steps} == {"aftoetsing"}
 
 
 async def test_block_form_refuses_not_applicable_for_a_new_application(env):

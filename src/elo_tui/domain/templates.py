@@ -11,7 +11,7 @@ File layout of a template (every key is checked; unknown keys are refused):
     title = "ACM/IDM – onboarding"
     description = "..."
     scope = "application"            # agency | application | product
-    trigger = "block_required"       # agency | block_required
+    trigger = "block_required"       # agency | block_required | new_application
     block = "acm_idm"                # required for block_required, absent for agency
 
     [[steps]]
@@ -89,7 +89,7 @@ class TemplateModel(BaseModel):
     title: str = Field(min_length=3, max_length=200)
     description: str = Field(default="", max_length=4000)
     scope: Literal["agency", "application", "product"]
-    trigger: Literal["agency", "block_required"]
+    trigger: Literal["agency", "block_required", "new_application"]
     block: str = ""
     steps: list[StepModel] = Field(min_length=1)
 
@@ -110,6 +110,11 @@ def _coherence(model: TemplateModel) -> list[tuple[str, str]]:
             out.append(("scope", "trigger 'agency' hoort bij scope 'agency'"))
         if model.block:
             out.append(("block", "een sjabloon voor het agentschap hoort bij geen bouwsteen"))
+    elif model.trigger == "new_application":
+        if model.scope != "application":
+            out.append(("scope", "trigger 'new_application' hoort bij scope 'application'"))
+        if model.block:
+            out.append(("block", "een sjabloon per nieuwe toepassing hoort bij geen bouwsteen"))
     else:
         block = catalogue.BLOCKS_BY_CODE.get(model.block)
         if block is None:
@@ -354,5 +359,5 @@ def load_all(directory: Path) -> tuple[list[Template], list[Problem]]:
 # Keep the enumerations of domain.checklists and the Literal types above in step.
 assert set(OWNER_ROLES) == {"agency", "digitaal_vlaanderen", "vlaio"}
 assert set(MILESTONES) == set(StepModel.model_fields["milestone"].annotation.__args__)
-assert set(TRIGGERS) == {"agency", "block_required"}
+assert set(TRIGGERS) == {"agency", "block_required", "new_application"}
 assert set(RECURRENCES) == {"", "monthly"}

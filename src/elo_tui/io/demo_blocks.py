@@ -192,7 +192,7 @@ def demo_block_records(
     for st in statuses:
         if st.scope_id in heffing and st.stage == "production":
             st.verified_central = True
-    return [*statuses, *_demo_checklists(agency, statuses), *_demo_decisions(apps, products)]
+    return [*statuses, *_demo_checklists(agency, statuses, apps), *_demo_decisions(apps, products)]
 
 
 def _demo_decisions(apps: dict[str, Application], products: list[Product]) -> list[Record]:
@@ -272,7 +272,9 @@ def _demo_decisions(apps: dict[str, Application], products: list[Product]) -> li
     return out
 
 
-def _demo_checklists(agency: Agency, statuses: list[BlockStatus]) -> list[Record]:
+def _demo_checklists(
+    agency: Agency, statuses: list[BlockStatus], apps: dict[str, Application]
+) -> list[Record]:
     """Checklists instantiated from the templates, with progress matching each stage."""
     from elo_tui.domain import checklists as cl
     from elo_tui.services import checklists as service
@@ -280,7 +282,7 @@ def _demo_checklists(agency: Agency, statuses: list[BlockStatus]) -> list[Record
 
     now = today()
     templates = service.templates()
-    plan = cl.plan_all(templates, agency.id, statuses, [], now)
+    plan = cl.plan_all(templates, agency.id, statuses, [], now, apps.values())
     stage_of = {(s.scope_kind, s.scope_id, s.block): s.stage for s in statuses}
     done_steps = {"production": 99, "test": 4, "filed": 2, "analysis": 1, "not_started": 0}
     position: dict[tuple[str, str, str], int] = {}

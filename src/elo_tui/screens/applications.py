@@ -227,4 +227,13 @@ class ApplicationForm(FormScreen):
 
     def submit(self, values: dict[str, Any]) -> Any:
         saved, errors = inventory.save_application(self.app.ws, values, self.application)
-        return errors if errors else saved
+        if errors:
+            return errors
+        from elo_tui.services import checklists, clock
+
+        # A new or renewed application gets its aftoetsing checklist (and loses it when
+        # it is no longer new; notes kept).
+        checklists.save_plan(
+            self.app.ws, checklists.plan_for_application(self.app.ws, saved, clock.today())
+        )
+        return saved
