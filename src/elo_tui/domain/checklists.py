@@ -4,7 +4,7 @@ Stdlib only (screens import it at start-up). The templates themselves are TOML f
 `checklists/`, validated by `domain.templates` (pydantic, loaded on demand), which turns
 them into the `Template` and `Step` dataclasses below.
 
-A block-onboarding checklist exists for a scope while that block is *required* there:
+A block's checklist (its aansluiting) exists for a scope while that block is *required* there:
 it is instantiated when the block becomes required and marked obsolete (kept, with its
 notes and status) when it no longer is; it comes back as it was when the block is
 required again.

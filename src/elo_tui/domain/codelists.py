@@ -90,7 +90,7 @@ def find(codes: tuple[Code, ...], value: str) -> Code | None:
 APPLICATION_KINDS = {
     "own_application": "Eigen toepassing",
     "website": "Website",
-    "forms_tool": "Formulierentool (aanvraagmodule)",
+    "forms_tool": "Formulieren- en opvolgingstool (wordt onderzocht)",
 }
 
 ON_ELO = {

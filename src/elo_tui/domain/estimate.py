@@ -79,23 +79,26 @@ CATEGORIES = {"internal": "Eigen personeel", "supplier": "Leverancier", "licence
 SCOPE_KINDS = {"application": "Toepassing", "product": "Product", "agency": "Agentschap"}
 
 # Building blocks (fixed contract of the project): code -> (scope, Dutch label).
+# Labels: the government's own terms (domain/blocks.py is the catalogue).
 BLOCKS: dict[str, tuple[str, str]] = {
-    "acm_idm": ("application", "ACM/IDM – aanmelden en gebruikersbeheer"),
+    "acm_idm": ("application", "Toegangs- en gebruikersbeheer (ACM/IDM): aanmelden"),
     "capacity_switch": (
         "application",
         "Global header: capaciteitswissel en login_hint (gericht aanmelden)",
     ),
-    "global_header": ("application", "Globale header met gekoppeld toegangsbeheer"),
-    "dosis": ("application", "DOSIS – dossierstatus"),
-    "product_rights": ("product", "Rechtenbeheer op productniveau (IDM)"),
-    "vms": ("product", "VMS – mandaten"),
-    "toelatingen": ("product", "Toelatingen"),
+    "global_header": ("application", "Global header (met gekoppeld toegangsbeheer)"),
+    "dosis": ("application", "Dossierstatusinformatiesysteem (DOSIS)"),
+    "product_rights": ("product", "ACM/IDM: rechten per product"),
+    "vms": ("product", "Vlaams Mandatensysteem (VMS)"),
+    "toelatingen": ("product", "Toelatingen (indien van toepassing)"),
 }
 GENERAL_BLOCK_LABEL = "Zonder bouwsteen (algemeen, formulierentool)"
 
 # Co-financing envelope of the decision (EUR): VLAIO/FIO + VRD3 for 2026; VLAIO/FIO 2027.
 ENVELOPE = {"2026": 1_325_000.0, "2027": 1_000_000.0, "later": 0.0}
-LOW_VOLUME_THRESHOLD = 500  # requests a year below which the forms tool is worth comparing
+# Requests a year below which the forms tool is worth comparing. An ASSUMPTION: the nota
+# only says "agentschappen en departementen met een beperkt aantal aanvragen".
+LOW_VOLUME_THRESHOLD = 500
 
 NO_APPLICATION = ""  # key in per-application totals for lines tied to no application
 

@@ -8,7 +8,7 @@ what is wrong, in Dutch.
 File layout of a template (every key is checked; unknown keys are refused):
 
     id = "acm_idm"                   # unique over all files
-    title = "ACM/IDM – onboarding"
+    title = "Toegangs- en gebruikersbeheer (ACM/IDM) – aansluiting"
     description = "..."
     scope = "application"            # agency | application | product
     trigger = "block_required"       # agency | block_required | new_application

@@ -74,7 +74,8 @@ VMS_WAIT = (
     "(VMS was “in 2024 nog niet in productie”) (voorbeeld)."
 )
 WEBSITE_REASON = (
-    "Informatiewebsite zonder aanmelding of dossiers; aanvragen lopen via de aanvraagmodule."
+    "Informatiewebsite zonder aanmelding of dossiers; aanvragen lopen via de formulieren- en "
+    "opvolgingstool (voorbeeld)."
 )
 APP_STAGE_FOR_PRODUCTS = {
     "heffing": ("production", "2026-09-30"),

@@ -539,6 +539,13 @@ class FormsToolScreen(FormScreen):
             )
         else:
             out.append(
+                "Aanname: de drempel voor 'weinig aanvragen' komt niet uit de nota (die zegt "
+                "enkel 'een beperkt aantal aanvragen'). De formulieren- en opvolgingstool "
+                "'wordt … onderzocht': beschikbaarheid en wat ze dekt zijn nog onbekend; "
+                "kiezen is een plan, geen resultaat.\n",
+                style="yellow",
+            )
+            out.append(
                 f"Formulierentool: {euro(ov.forms_tool_cost)} per product "
                 "(raming uit het sjabloon). "
                 "Eigen integratie = eigen lijnen + aandeel van de toepassing; dat aandeel valt pas "
