@@ -109,11 +109,8 @@ def _v3_block_codes(db) -> None:
                 db.execute(f"UPDATE [{table}] SET block = ?, dirty = 1 WHERE block = ?", [new, old])
         if db["checklist_item"].exists():
             db.execute("UPDATE checklist_item SET template = ? WHERE template = ?", [new, old])
-        for table in ("exemption", "delay"):
-            if db[table].exists():
-                db.execute(
-                    f"UPDATE [{table}] SET subject = ?, dirty = 1 WHERE subject = ?", [new, old]
-                )
+    # Exemption and delay subjects stay: "gericht_aanmelden" there names the requirement,
+    # which is still a valid subject.
 
 
 # MIGRATIONS[0] creates an empty workspace; later entries upgrade version n -> n+1.
