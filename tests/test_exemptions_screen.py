@@ -232,3 +232,54 @@ async def test_block_form_records_waiting_on_a_block(env):
             if "Vergunning C" in table.render_line(y).text
         )
         assert "⧗" in line
+
+
+async def test_dashboard_m_switches_the_admission_reading_and_shows_it(settings, monkeypatch):
+    from elo_tui.services import mapping
+    from elo_tui.services.workspaces import open_demo
+
+    monkeypatch.setenv("ELO_TUI_TODAY", "2026-11-22")
+    ws = open_demo(settings)
+    try:
+        app = EloApp(settings, ws)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _settle(pilot)
+            text = str(app.screen.query_one("#dash-deadlines").render())
+            assert "interpretatie: nieuwe opname (m)" in text
+            await pilot.press("m")
+            await _settle(pilot)
+            assert mapping.load_reading(ws) == "all_products"
+            text = str(app.screen.query_one("#dash-deadlines").render())
+            assert "interpretatie: alle producten (m)" in text
+            await pilot.press("m")
+            await _settle(pilot)
+            assert mapping.load_reading(ws) == "not_applied"
+            risk = str(app.screen.query_one("#dash-risk").render())
+            assert "1 januari 2027 – opname (interpretatie) (0)" in risk
+    finally:
+        ws.close()
+
+
+async def test_matrix_shows_an_accepted_exemption_and_a_delay_in_the_demo(settings, monkeypatch):
+    from elo_tui.services.workspaces import open_demo
+    from elo_tui.widgets.matrix_table import MatrixTable
+
+    monkeypatch.setenv("ELO_TUI_TODAY", "2026-11-22")
+    ws = open_demo(settings)
+    try:
+        app = EloApp(settings, ws, start_mode="matrix")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _settle(pilot)
+            table = app.screen.query_one(MatrixTable)
+            lines = [table.render_line(y).text for y in range(table.size.height)]
+            erkenning = next(line for line in lines if "Erkenning asbest" in line)
+            assert "⊘ uitz" in erkenning and "uitz" in erkenning.split("║")[-1]
+            index = next(
+                i for i, r in enumerate(table.rows) if r.name.startswith("Omgevingsvergunning")
+            )
+            table.move_to(index, "global_header")
+            await pilot.pause()
+            detail = str(app.screen.query_one("#cell-detail").render())
+            assert "aanvaarde vertraging: gemeten tegen 2027-09-30 i.p.v. 2027-06-30" in detail
+    finally:
+        ws.close()
