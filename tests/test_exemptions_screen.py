@@ -283,3 +283,32 @@ async def test_matrix_shows_an_accepted_exemption_and_a_delay_in_the_demo(settin
             assert "aanvaarde vertraging: gemeten tegen 2027-09-30 i.p.v. 2027-06-30" in detail
     finally:
         ws.close()
+
+
+async def test_rules_dialog_quotes_the_decision_and_sets_the_reading(env):
+    from elo_tui.screens.rules import RulesScreen
+    from elo_tui.services import mapping
+
+    settings, ws, _ = env
+    app = EloApp(settings, ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(pilot)
+        assert any(
+            c.title == "Regels van de beslissing" for c in app.get_system_commands(app.screen)
+        )
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, RulesScreen)
+        text = str(app.screen.query_one("#rules-text").render())
+        assert "Dat de essentiële bouwstenen zijn" in text
+        assert "ELO-conform: het product kan via e-loketondernemers" in text
+        assert "● nieuwe opname" in text
+        await pilot.press("3")
+        await pilot.pause()
+        assert mapping.load_reading(ws) == "not_applied"
+        assert "● niet toegepast" in str(app.screen.query_one("#rules-text").render())
+        await pilot.press("escape")
+        await _settle(pilot)
+        assert "interpretatie: niet toegepast" in str(
+            app.screen.query_one("#dash-deadlines").render()
+        )

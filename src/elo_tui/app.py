@@ -250,6 +250,19 @@ class EloApp(App[int]):
         self.action_goto("inventory")
         self.call_after_refresh(lambda: self.screen.run_action("add"))
 
+    def action_rules(self) -> None:
+        """The decision's rules and the admission reading (an interpretation)."""
+        if self.ws is None:
+            return
+        from elo_tui.screens.rules import RulesScreen
+        from elo_tui.services.mapping import load_reading
+
+        def done(reading: str | None) -> None:
+            if reading is not None:
+                self.data_changed()
+
+        self.push_screen(RulesScreen(load_reading(self.ws)), done)
+
     def action_import(self) -> None:
         if self.ws is None:
             return
@@ -274,10 +287,33 @@ class EloApp(App[int]):
             yield SystemCommand(
                 "Importeren", "Productlijst uit CSV of XLSX inlezen", self.action_import
             )
+            yield SystemCommand(
+                "Regels van de beslissing",
+                "Bouwstenen en vereisten, ELO-conform, mijlpalen en de interpretatie van "
+                "1 januari 2027",
+                self.action_rules,
+            )
+            if "exemptions" in self._modes:
+                yield SystemCommand(
+                    "Uitzondering aanvragen",
+                    "Behoudens gegronde redenen: een uitzondering per product of toepassing",
+                    lambda: (
+                        self.action_goto("exemptions"),
+                        self.call_after_refresh(lambda: self.screen.run_action("add_exemption")),
+                    ),
+                )
+                yield SystemCommand(
+                    "Vertraging aanvragen",
+                    "Gerechtvaardigde vertraging (technisch of budgettair)",
+                    lambda: (
+                        self.action_goto("exemptions"),
+                        self.call_after_refresh(lambda: self.screen.run_action("add_delay")),
+                    ),
+                )
             if "sync" in self._modes:
                 yield SystemCommand(
                     "Nu synchroniseren",
-                    "Wijzigingen versturen en ophalen bij de centrale tracker",
+                    "Wijzigingen versturen en ophalen bij de centrale opvolging",
                     lambda: (
                         self.action_goto("sync"),
                         self.call_after_refresh(lambda: self.screen.run_action("sync")),

@@ -73,6 +73,7 @@ class DashboardScreen(AreaScreen):
         Binding("c", "goto('checklist')", "Checklist"),
         Binding("r", "refresh", "Vernieuwen"),
         Binding("m", "next_reading", "Interpretatie 1/1/2027"),
+        Binding("i", "rules", "Regels"),
         Binding("u", "goto('exemptions')", "Uitzonderingen"),
     ]
     DEFAULT_CSS = """
@@ -116,6 +117,17 @@ class DashboardScreen(AreaScreen):
 
     def action_goto(self, mode: str) -> None:
         self.app.action_goto(mode)
+
+    def action_rules(self) -> None:
+        def done(reading) -> None:
+            if reading is not None:
+                self._compute()
+
+        from elo_tui.screens.rules import RulesScreen
+        from elo_tui.services import mapping
+
+        if self.app.ws is not None:
+            self.app.push_screen(RulesScreen(mapping.load_reading(self.app.ws)), done)
 
     def action_next_reading(self) -> None:
         """Switch the reading of the 1 January 2027 milestone (an interpretation)."""
