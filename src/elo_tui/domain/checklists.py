@@ -27,7 +27,7 @@ from elo_tui.domain.blocks import (
 from elo_tui.domain.records import BlockStatus, ChecklistItem
 
 OWNER_ROLES: dict[str, str] = {
-    "agency": "Agentschap",
+    "agency": "Entiteit",
     "digitaal_vlaanderen": "Digitaal Vlaanderen",
     "vlaio": "VLAIO",
 }

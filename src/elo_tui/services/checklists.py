@@ -203,7 +203,7 @@ def scope_names(ws: Workspace) -> dict[tuple[str, str], str]:
     names: dict[tuple[str, str], str] = {}
     agency = ws.agency()
     if agency is not None:
-        names[("agency", agency.id)] = agency.name or "Agentschap"
+        names[("agency", agency.id)] = agency.name or "Entiteit"
     for a in ws.list(Application):
         names[("application", a.id)] = a.name
     for p in ws.list(Product):
