@@ -349,3 +349,20 @@ def test_the_submission_carries_exemptions_delays_and_vlaios_decisions(demo_ws):
     text = export_markdown.render({**content, "sha256": "x"})
     assert "## Uitzonderingen en gerechtvaardigde vertragingen" in text
     assert "drempel: aanname" in text
+
+
+def test_a_reimported_submission_keeps_vlaios_decisions(demo_ws, tmp_path):
+    from elo_tui.services import mapping
+    from elo_tui.services import submission as service
+    from elo_tui.store import Workspace
+
+    content = service.build_content(demo_ws, version=1, author="An", created_at="2026-03-01")
+    copy = Workspace.open(tmp_path / "copy.sqlite", create=True, user="tester")
+    try:
+        service.import_document(copy, dict(content))
+        before = mapping.load_mapping(demo_ws, TODAY).summary()
+        after = mapping.load_mapping(copy, TODAY).summary()
+        assert after.exempt_products == before.exempt_products > 0
+        assert copy.count(Review) == demo_ws.count(Review)
+    finally:
+        copy.close()

@@ -260,7 +260,7 @@ def _blocks(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
             "Streefdatum",
             "Motivering",
             "Bewijs",
-            "Nagekeken door VLAIO",
+            "Centraal gecontroleerd",
             "Status-id",
         ],
         bold=True,

@@ -320,7 +320,7 @@ class MatrixScreen(AreaScreen):
                 if status is not None and status.reason and cell.applicability == NOT_APPLICABLE:
                     status_line += f": {status.reason}"
                 if status is not None and status.verified_central:
-                    status_line += " · nagekeken door VLAIO"
+                    status_line += " · centraal gecontroleerd"
             lines.append(Text(status_line))
             if cell.applicability == UNDECIDED and view.suggestion is not None:
                 s = view.suggestion

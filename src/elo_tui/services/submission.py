@@ -284,10 +284,41 @@ def import_document(ws: Workspace, document: dict[str, Any]) -> Submission | Non
             ws.save(agency, by="import")
         records: list[Record] = [r for rows in sections.values() for r in rows]
         ws.save_many(records, by="import")
+        _restore_decisions(ws, document)
         if record.version <= 0:
             return None
         ws.save(record, by="import")
     return record
+
+
+def _restore_decisions(ws: Workspace, document: dict[str, Any]) -> None:
+    """VLAIO's decisions on exemptions and delays, as the snapshot recorded them, come back
+    as reviews (stored as received, never pushed: reviews belong to the central follow-up)."""
+    from elo_tui.domain.records import Review
+
+    decided = document.get("decisions")
+    if not isinstance(decided, dict):
+        return
+    reviews = []
+    for kind, key in (("exemption", "exemptions"), ("delay", "delays")):
+        for row in decided.get(key, []) or []:
+            if not isinstance(row, dict) or row.get("status") not in ("accepted", "refused"):
+                continue
+            day = str(row.get("decided_on") or "")
+            reviews.append(
+                Review(
+                    target_kind=kind,
+                    target_id=str(row.get("id", "")),
+                    verdict=row["status"],
+                    comment=str(row.get("comment") or ""),
+                    reviewer=str(row.get("reviewer") or ""),
+                    created_at=f"{day}T00:00:00Z" if day else "",
+                    updated_at=utc_now(),
+                    dirty=False,
+                )
+            )
+    if reviews:
+        ws.put_synced(reviews)
 
 
 # -- export -------------------------------------------------------------------------------------
