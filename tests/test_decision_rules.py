@@ -366,3 +366,24 @@ def test_a_reimported_submission_keeps_vlaios_decisions(demo_ws, tmp_path):
         assert copy.count(Review) == demo_ws.count(Review)
     finally:
         copy.close()
+
+
+def test_marking_an_application_new_finds_parts_it_may_not_skip(tmp_path):
+    from blocks_support import small_workspace
+    from elo_tui.services.mapping import new_application_conflicts
+
+    ws, recs = small_workspace(tmp_path / "w.sqlite")
+    try:
+        a1 = recs["a1"]
+        ws.save(status(a1, "dosis", "not_applicable", reason="geen dossiers"))
+        ws.save(status(recs["p1"], "vms", "forms_tool"))
+        assert new_application_conflicts(ws, a1) == []  # not new: allowed
+        a1.is_new = True
+        ws.save(a1)
+        assert {s.block for s in new_application_conflicts(ws, a1)} == {"dosis", "vms"}
+        e = Exemption(scope_kind="application", scope_id=a1.id, subject="dosis", ground="g")
+        ws.save(e)
+        ws.put_synced([_accepted(e)])
+        assert {s.block for s in new_application_conflicts(ws, a1)} == {"vms"}
+    finally:
+        ws.close()

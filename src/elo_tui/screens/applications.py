@@ -142,6 +142,21 @@ class ApplicationsScreen(AreaScreen):
         if app is not None:
             self.saved()
             self.load()
+            from elo_tui.services.mapping import new_application_conflicts
+
+            conflicts = new_application_conflicts(self.app.ws, app)
+            if conflicts:
+                n = len(conflicts)
+                self.notify(
+                    f"Let op: {n} onderde{'len staan' if n != 1 else 'el staat'} op 'niet van "
+                    "toepassing' of de formulieren- en opvolgingstool zonder aanvaarde "
+                    "uitzondering. Een nieuwe toepassing implementeert alle essentiële "
+                    "bouwstenen vanaf de start (beslissing 5°): pas ze aan in Bouwstenen (4) "
+                    "of vraag een uitzondering aan (9).",
+                    severity="warning",
+                    timeout=12,
+                    markup=False,
+                )
 
     def action_delete(self) -> None:
         app = self._selected()

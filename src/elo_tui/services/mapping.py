@@ -455,6 +455,37 @@ def new_application_context(
     return True, any(has_accepted_exemption(overrides, k, i, block) for k, i in scopes)
 
 
+def new_application_conflicts(ws: Workspace, application: Application) -> list[BlockStatus]:
+    """Statuses of a new application (and of its products) that beslissing 5° does not
+    allow without an accepted exemption: 'niet van toepassing' or the forms tool."""
+    if not application.is_new:
+        return []
+    overrides = load_overrides(ws)
+    scopes = [(SCOPE_APPLICATION, application.id)]
+    scopes += [
+        (SCOPE_PRODUCT, p.id)
+        for p in ws.list(
+            Product,
+            where="request_application_id = ? OR followup_application_id = ?",
+            params=(application.id, application.id),
+        )
+    ]
+    out = []
+    for kind, scope_id in scopes:
+        for st in ws.list(
+            BlockStatus, where="scope_kind = ? AND scope_id = ?", params=(kind, scope_id)
+        ):
+            if st.applicability not in ("not_applicable", "forms_tool"):
+                continue
+            if has_accepted_exemption(overrides, kind, scope_id, st.block) or (
+                kind == SCOPE_PRODUCT
+                and has_accepted_exemption(overrides, SCOPE_APPLICATION, application.id, st.block)
+            ):
+                continue
+            out.append(st)
+    return out
+
+
 EDIT_FIELDS = (
     "applicability",
     "reason",
