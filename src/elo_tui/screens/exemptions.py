@@ -106,7 +106,7 @@ class ExemptionsScreen(AreaScreen):
             body = DECISION_BODIES.get(r.decision_body, r.decision_body)
             text.append(f"Gegronde reden: {r.ground}\nBeslist door: {body}\n")
             text.append(
-                "Aanvaard: telt niet als conform en niet als te laat.\n" + EXEMPTION_QUOTE,
+                "Indien aanvaard: telt niet als conform en niet als te laat.\n" + EXEMPTION_QUOTE,
                 style="dim",
             )
         else:
@@ -116,7 +116,7 @@ class ExemptionsScreen(AreaScreen):
                 f"Reden: {r.reason}\n"
             )
             text.append(
-                "Aanvaard: het onderdeel wordt aan de nieuwe datum gemeten.\n" + DELAY_QUOTE,
+                "Indien aanvaard: het onderdeel wordt aan de nieuwe datum gemeten.\n" + DELAY_QUOTE,
                 style="dim",
             )
         panel.update(text)

@@ -242,7 +242,7 @@ class MatrixScreen(AreaScreen):
             part += f" (waarvan {excluded} buiten beschouwing, niet meegeteld)"
         conform = "…" if self.conform is None else str(self.conform)
         self.query_one("#count", Label).update(
-            Text(f"{part} · {conform} ELO-conform · ←→↑↓ cel kiezen · Enter bewerken"),
+            Text(f"{part} · {conform} ELO-conform (zelf verklaard) · ←→↑↓ cel · Enter bewerken"),
             layout=False,  # one line, always: no layout pass of the whole screen
         )
 
