@@ -26,8 +26,9 @@ from elo_tui.domain.records import Application, Product
 
 TYPE_PERMIT = f"{IPDC_BASE}Type/Toelating"
 GROUP_COMPANY = f"{IPDC_BASE}Doelgroep/Onderneming"
-# Products for which third parties typically act for a company: accountants for levies
-# and subsidies, architects and environmental consultants for permits (DOMAIN.md).
+# Products for which third parties typically act for a company (the nota names
+# "boekhoudkantoren, architectenbureaus, milieustudiebureaus"): accountants for levies and
+# subsidies, architects and environmental consultants for permits. Our assumption.
 TYPES_WITH_AGENTS = frozenset(
     f"{IPDC_BASE}Type/{code}"
     for code in ("FinancieleVerplichting", "FinancieelVoordeel", "Toelating")

@@ -1,6 +1,6 @@
 """IPDC code lists (product types, themes, target groups) and the app's own enumerations.
 
-Values are the IPDC concept codes from DOMAIN.md; we store the full URI and show the
+Values are the concept codes of the official IPDC code lists; we store the full URI and show the
 Dutch label. Nothing here may be invented: extend only from the official lists.
 """
 
