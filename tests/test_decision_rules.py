@@ -387,3 +387,37 @@ def test_marking_an_application_new_finds_parts_it_may_not_skip(tmp_path):
         assert {s.block for s in new_application_conflicts(ws, a1)} == {"vms"}
     finally:
         ws.close()
+
+
+# -- words (issue 9 §7) ------------------------------------------------------------------------
+
+
+def test_no_code_comment_points_at_files_outside_the_repository():
+    from blocks_support import REPO
+
+    outside = ("DOMAIN.md", "ARCHITECTURE.md", "STYLE.md", "RULES.md", "/work/", "seeds/")
+    hits = [
+        f"{path.relative_to(REPO)}: {word}"
+        for path in (REPO / "src").rglob("*.py")
+        for word in outside
+        if word in path.read_text(encoding="utf-8")
+    ]
+    assert hits == []
+
+
+def test_checklist_templates_say_due_dates_are_planning_assumptions_and_use_official_terms():
+    for path in CHECKLISTS.glob("*.toml"):
+        text = path.read_text(encoding="utf-8")
+        assert "onboarding" not in text.replace("onboarding_form", ""), path.name
+        assert "Beslissing van de Vlaamse Regering, december 2025" not in text, path.name
+        if path.name != "blocks.toml" and path.parent == CHECKLISTS:
+            assert "planningsaannames" in text, path.name
+
+
+def test_the_interface_uses_the_governments_terms_in_the_nav_bar():
+    from elo_tui.app import NAV
+
+    labels = {item.mode: item.label for item in NAV}
+    assert labels["sync"] == "Synchronisatie"
+    assert labels["exemptions"] == "Uitzonderingen"
+    assert all("tracker" not in item.help for item in NAV)
