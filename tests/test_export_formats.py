@@ -123,7 +123,7 @@ def test_xlsx_has_the_sheets_totals_and_types(frozen, exported):
     assert head[:3] == ["Product-id", "IPDC-nummer", "Naam"]
     assert {"Toepassing aanvragen", "Toepassing aanvragen (id)", "Type", "Type (code)"} <= set(head)
     names = {r[2] for r in producten.iter_rows(min_row=2, values_only=True)}
-    assert "Ecologiepremie [beta] pilot" in names
+    assert "Ecologiepremie [beta] pilot (voorbeeld)" in names
     volumes = [
         r[head.index("Jaarvolume")] for r in producten.iter_rows(min_row=2, values_only=True)
     ]
