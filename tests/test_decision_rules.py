@@ -348,7 +348,7 @@ def test_the_submission_carries_exemptions_delays_and_vlaios_decisions(demo_ws):
     assert content["readiness"]["exempt_products"] > 0
     text = export_markdown.render({**content, "sha256": "x"})
     assert "## Uitzonderingen en gerechtvaardigde vertragingen" in text
-    assert "drempel: aanname" in text
+    assert "aanvragen per jaar (aanname)" in text
 
 
 def test_a_reimported_submission_keeps_vlaios_decisions(demo_ws, tmp_path):
