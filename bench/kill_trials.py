@@ -5,7 +5,7 @@
 Part 1 kills real `elo-tui` processes (and an editing process) at random moments across
 six operations: first import on a fresh machine, edits, push, pull, freeze (`submission
 create`) and export. A real tracker runs as its own process on 127.0.0.1
-(`elo-tui tracker serve`). After every kill:
+(`elo-tracker serve`). After every kill:
 - the workspace passes `PRAGMA integrity_check`;
 - no confirmed edit is lost (an edit counts once the editing process printed its id,
   which it does only after COMMIT; earlier edits of the run must all still be there);
@@ -48,10 +48,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import generate  # noqa: E402
 
+from elo_tracker.store import TrackerStore  # noqa: E402
 from elo_tui.domain.records import RECORD_KINDS, Product  # noqa: E402
 from elo_tui.store import Workspace, workspace_exists  # noqa: E402
-from elo_tui.tracker.store import TrackerStore  # noqa: E402
-from elo_tui.tracker.testing import free_port  # noqa: E402
 
 OVO = "OVO099998"  # the agency bench/generate.py makes
 
@@ -133,9 +132,27 @@ def timed(cmd: list[str], env: dict) -> float:
     return time.perf_counter() - t0
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def start_tracker(db: Path, port: int) -> subprocess.Popen:
     proc = subprocess.Popen(
-        elo("tracker", "serve", "--db", str(db), "--port", str(port), "--no-access-log"),
+        [
+            sys.executable,
+            "-m",
+            "elo_tracker",
+            "serve",
+            "--db",
+            str(db),
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],  # fmt: skip
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -376,7 +393,9 @@ class Truncator:
 def fault_run(tmp: Path, rounds: int, rng: random.Random, t: Tally) -> Counter:
     from elo_tui.sync.client import RetryPolicy, SyncError, TrackerClient
     from elo_tui.sync.engine import SyncEngine
-    from elo_tui.tracker.testing import ServerThread, tracker_app
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from tracker_testing import ServerThread, tracker_app
 
     db = tmp / "fault-tracker.db"
     store = TrackerStore.open(db)

@@ -115,7 +115,10 @@ async def test_forms_tool_comparison_opens_and_closes(demo_ws, settings):
         await pilot.pause()
         assert isinstance(app.screen, FormsToolScreen)
         text = str(app.screen.query_one("#forms-table").render())
-        assert "Formulierentool" in text and "Strategische transformatiesteun" in text
+        assert "Formulieren- en opvolgingstool" in text
+        assert "Strategische transformatiesteun" in text
+        # The "few requests" threshold is not in the decision: labelled as an assumption.
+        assert "AANNAME: de drempel van 500 aanvragen per jaar" in text
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, CostsScreen)
@@ -146,7 +149,7 @@ async def test_new_general_line_with_a_fixed_amount(demo_ws, settings):
 async def test_new_line_can_go_to_any_product(demo_ws, settings):
     from elo_tui.domain.records import Product
 
-    target = next(p for p in demo_ws.list(Product) if p.name == "Groeisubsidie")
+    target = next(p for p in demo_ws.list(Product) if p.name == "Groeisubsidie (voorbeeld)")
     app = EloApp(settings, demo_ws, start_mode="costs")
     async with app.run_test(size=(160, 50)) as pilot:
         await _ready(pilot, app)

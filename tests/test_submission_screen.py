@@ -33,13 +33,13 @@ async def test_missing_information_blocks_the_submission_and_says_what(demo_ws, 
         assert "3 blokkerend" in _render(app, "#sub-status")
         issues = app.screen.query_one("#issues", VirtualTable)
         top = [issue.message for issue in issues.rows[:3]]
-        assert "Agentschap: geen contactpersoon ingevuld." in top
+        assert "Entiteit: geen contactpersoon ingevuld." in top
         assert f"Product '{product.name}': geen producttype (IPDC-type)." in top
         await pilot.press("n")
         await _ready(pilot, app)
         assert demo_ws.count(Submission) == 0
         assert issues.has_focus
-        assert "Agentschap: geen contactpersoon ingevuld." in _render(app, "#issue-detail")
+        assert "Entiteit: geen contactpersoon ingevuld." in _render(app, "#issue-detail")
         await pilot.press("x")  # nothing to export yet: a warning, no form
         await pilot.pause()
         assert isinstance(app.screen, SubmissionScreen)
@@ -55,7 +55,7 @@ async def test_create_versions_and_see_the_diff(demo_ws, settings):
         versions = app.screen.query_one("#versions", VirtualTable)
         assert [r.version for r in versions.rows] == [1]
         assert "Eerste versie" in _render(app, "#sub-diff")
-        product = next(p for p in demo_ws.list(Product) if p.name == "Groeisubsidie")
+        product = next(p for p in demo_ws.list(Product) if p.name == "Groeisubsidie (voorbeeld)")
         product.name = "Groeisubsidie [nieuw]"
         demo_ws.save(product)
         await pilot.press("n")
@@ -64,8 +64,8 @@ async def test_create_versions_and_see_the_diff(demo_ws, settings):
         diff = _render(app, "#sub-diff")
         assert "Wijzigingen van versie 1 naar versie 2" in diff
         assert (
-            "Product 'Groeisubsidie [nieuw]': naam 'Groeisubsidie' → 'Groeisubsidie [nieuw]'"
-            in diff
+            "Product 'Groeisubsidie [nieuw]': naam 'Groeisubsidie (voorbeeld)' → "
+            "'Groeisubsidie [nieuw]'" in diff
         )
         versions.focus()
         await pilot.press("down")

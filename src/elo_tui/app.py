@@ -43,7 +43,7 @@ NAV: list[NavItem] = [
         "dashboard",
         "Overzicht",
         "elo_tui.screens.dashboard:DashboardScreen",
-        "Gereedheid per bouwsteen, deadlines en risico's",
+        "Gereedheid per bouwsteen, mijlpalen en producten met risico op vertraging",
     ),
     NavItem(
         "2",
@@ -86,9 +86,16 @@ NAV: list[NavItem] = [
     NavItem(
         "8",
         "sync",
-        "Sync",
+        "Synchronisatie",
         "elo_tui.screens.sync:SyncScreen",
-        "Synchroniseren met de centrale tracker",
+        "Synchronisatie met de centrale opvolging",
+    ),
+    NavItem(
+        "9",
+        "exemptions",
+        "Uitzonderingen",
+        "elo_tui.screens.exemptions:ExemptionsScreen",
+        "Uitzonderingen (behoudens gegronde redenen) en gerechtvaardigde vertragingen",
     ),
 ]
 
@@ -232,7 +239,7 @@ class EloApp(App[int]):
         if st["state"] == "offline":
             parts.append("offline")
         elif st["state"] == "error":
-            parts.append("sync-fout")
+            parts.append("synchronisatiefout")
         if st["conflicts"]:
             parts.append(plural(st["conflicts"], "conflict", "conflicten"))
         pending = st["pending"]
@@ -240,7 +247,7 @@ class EloApp(App[int]):
             f"{format_number(pending)} te synchroniseren" if pending else "alles gesynchroniseerd"
         )
         if st["last_success"]:
-            parts.append(f"sync {st['last_success'][:16].replace('T', ' ')}")
+            parts.append(f"laatste synchronisatie {st['last_success'][:16].replace('T', ' ')}")
         return " · ".join(parts)
 
     # -- actions --------------------------------------------------------------------------
@@ -326,6 +333,19 @@ class EloApp(App[int]):
         self.action_goto("inventory")
         self.call_after_refresh(lambda: self.screen.run_action("add"))
 
+    def action_rules(self) -> None:
+        """The decision's rules and the admission reading (an interpretation)."""
+        if self.ws is None:
+            return
+        from elo_tui.screens.rules import RulesScreen
+        from elo_tui.services.mapping import load_reading
+
+        def done(reading: str | None) -> None:
+            if reading is not None:
+                self.data_changed()
+
+        self.push_screen(RulesScreen(load_reading(self.ws)), done)
+
     def action_import(self) -> None:
         if self.ws is None:
             return
@@ -358,6 +378,46 @@ class EloApp(App[int]):
             yield SystemCommand(
                 "Importeren", "Productlijst uit CSV of XLSX inlezen", self.action_import
             )
+            yield SystemCommand(
+                "Producten te controleren",
+                "Alleen de producten met problemen uit een import tonen (of weer alle)",
+                lambda: (
+                    self.action_goto("inventory"),
+                    self.call_after_refresh(lambda: self.screen.run_action("toggle_to_check")),
+                ),
+            )
+            yield SystemCommand(
+                "Regels van de beslissing",
+                "Bouwstenen en vereisten, ELO-conform, mijlpalen en de interpretatie van "
+                "1 januari 2027",
+                self.action_rules,
+            )
+            if "exemptions" in self._modes:
+                yield SystemCommand(
+                    "Uitzondering aanvragen",
+                    "Behoudens gegronde redenen: een uitzondering per product of toepassing",
+                    lambda: (
+                        self.action_goto("exemptions"),
+                        self.call_after_refresh(lambda: self.screen.run_action("add_exemption")),
+                    ),
+                )
+                yield SystemCommand(
+                    "Vertraging aanvragen",
+                    "Gerechtvaardigde vertraging (technisch of budgettair)",
+                    lambda: (
+                        self.action_goto("exemptions"),
+                        self.call_after_refresh(lambda: self.screen.run_action("add_delay")),
+                    ),
+                )
+            if "sync" in self._modes:
+                yield SystemCommand(
+                    "Nu synchroniseren",
+                    "Wijzigingen versturen en ophalen bij de centrale opvolging",
+                    lambda: (
+                        self.action_goto("sync"),
+                        self.call_after_refresh(lambda: self.screen.run_action("sync")),
+                    ),
+                )
         yield SystemCommand(
             "Werkruimte wisselen",
             "Een andere werkruimte openen of een nieuwe maken",

@@ -12,12 +12,12 @@ COMMAND_MODULES = [
     "workspaces",
     "importing",
     "sync",
-    "tracker",
     "report",
     "checklists",
     "export",
     "submission",
     "serve",
+    "tracker",  # a signpost to elo-tracker
 ]
 
 

@@ -20,14 +20,22 @@ class FormatError(ValueError):
     """Input that is not in a format we read; the message is Dutch and names the input."""
 
 
+def shorten(text: str, limit: int = 60) -> str:
+    """`text` on one line, at most `limit` characters (a cut ends in '…')."""
+    text = " ".join(text[: limit * 4].split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 # -- dates -----------------------------------------------------------------------------
 
 
 def parse_date(text: str) -> date:
     """A date as people type it: 15/01/2027, 15-1-2027, 15.1.2027 or 2027-01-15.
 
-    Raises FormatError with a Dutch message for anything else (also 31/02/2027)."""
+    Raises FormatError with a Dutch message for anything else (also 31/02/2027); the
+    message quotes the input, cut short (a whole pasted cell would drown it)."""
     s = str(text).strip()
+    shown = shorten(s)
     m = _DMY.fullmatch(s)
     try:
         if m:
@@ -36,8 +44,8 @@ def parse_date(text: str) -> date:
         if m:
             return date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
-        raise FormatError(f"'{s}' bestaat niet als datum; {DATE_HINT}.") from None
-    raise FormatError(f"'{s}' is geen datum; {DATE_HINT}.")
+        raise FormatError(f"'{shown}' bestaat niet als datum; {DATE_HINT}.") from None
+    raise FormatError(f"'{shown}' is geen datum; {DATE_HINT}.")
 
 
 def parse_date_iso(text: str) -> str:

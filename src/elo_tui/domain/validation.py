@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from elo_tui.domain import codelists, formats
+from elo_tui.domain.to_check import shorten
 
 Errors = dict[str, str]
 
@@ -20,6 +21,8 @@ MAX_TEXT = 10_000
 IPDC_NUMBER_RE = re.compile(r"^\d{1,10}$")
 OVO_RE = re.compile(r"^OVO\d{6}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_WHOLE = 2**63 - 1  # what the workspace (SQLite INTEGER) can hold
+MAX_NUMBER_CHARS = 40  # no real amount or volume is written with more characters
 
 
 class NumberFormatError(ValueError):
@@ -35,8 +38,18 @@ def parse_number(text: str | float | int | None) -> float | None:
     """
     if text is None:
         return None
+    if isinstance(text, bool):
+        raise NumberFormatError(f"'{text}' is geen getal")
     if isinstance(text, (int, float)):
-        return float(text)
+        try:
+            value = float(text)
+        except OverflowError:
+            raise NumberFormatError(f"'{shorten(text)}' is te groot") from None
+        if value != value or value in (float("inf"), float("-inf")):
+            raise NumberFormatError(f"'{shorten(text)}' is geen getal")
+        return value
+    if len(text) > MAX_NUMBER_CHARS * 4:
+        raise NumberFormatError(f"'{shorten(text)}' is geen getal")
     s = text.strip().replace("€", "").replace("EUR", "").replace("\u00a0", "").replace(" ", "")
     s = s.replace("'", "")
     if not s:
@@ -57,20 +70,28 @@ def parse_number(text: str | float | int | None) -> float | None:
         parts = s.split(".")
         if len(parts) > 2 or (len(parts) == 2 and len(parts[1]) == 3 and parts[0] != "0"):
             if not parts[0] or any(len(p) != 3 for p in parts[1:]):
-                raise NumberFormatError(f"'{text.strip()}' is geen getal")
+                raise NumberFormatError(f"'{shorten(text)}' is geen getal")
             s = s.replace(".", "")
     if not re.fullmatch(r"\d+(\.\d+)?", s):
-        raise NumberFormatError(f"'{text.strip()}' is geen getal")
+        raise NumberFormatError(f"'{shorten(text)}' is geen getal")
+    if len(s) > MAX_NUMBER_CHARS:
+        raise NumberFormatError(f"'{shorten(text)}' is te groot")
     value = float(s)
     return -value if negative else value
 
 
 def parse_whole_number(text: str | float | int | None) -> int | None:
+    if isinstance(text, int) and not isinstance(text, bool):
+        if abs(text) > MAX_WHOLE:  # exact: a float would round 2**63 down into range
+            raise NumberFormatError(f"'{shorten(text)}' is te groot")
+        return text
     value = parse_number(text)
     if value is None:
         return None
     if value != int(value):
-        raise NumberFormatError(f"'{text}' is geen geheel getal")
+        raise NumberFormatError(f"'{shorten(text)}' is geen geheel getal")
+    if abs(value) > MAX_WHOLE:
+        raise NumberFormatError(f"'{shorten(text)}' is te groot")
     return int(value)
 
 
@@ -109,7 +130,7 @@ def validate_product(
     if ptype:
         code = codelists.find(codelists.PRODUCT_TYPES, ptype)
         if code is None:
-            errors["ipdc_type"] = f"Onbekend producttype '{ptype}'."
+            errors["ipdc_type"] = f"Onbekend producttype '{shorten(ptype)}'."
         else:
             ptype = code.uri
     out["ipdc_type"] = ptype
@@ -122,7 +143,7 @@ def validate_product(
         for v in values.get(key, []) or []:
             code = codelists.find(codes, str(v))
             if code is None:
-                errors[key] = f"Onbekende {label} '{v}'."
+                errors[key] = f"Onbekende {label} '{shorten(v)}'."
             elif code.uri not in uris:
                 uris.append(code.uri)
         out[key] = uris
@@ -144,7 +165,7 @@ def validate_product(
 
     on_elo = str(values.get("on_elo", "none") or "none")
     if on_elo not in codelists.ON_ELO:
-        errors["on_elo"] = f"Onbekende waarde '{on_elo}' voor 'vandaag op ELO'."
+        errors["on_elo"] = f"Onbekende waarde '{shorten(on_elo)}' voor 'vandaag op ELO'."
     out["on_elo"] = on_elo
 
     for key in ("description", "notes"):
@@ -170,11 +191,32 @@ def validate_application(values: dict[str, Any]) -> tuple[dict[str, Any], Errors
     out["url"] = url
     kind = str(values.get("kind", "own_application") or "own_application")
     if kind not in codelists.APPLICATION_KINDS:
-        errors["kind"] = f"Onbekend soort toepassing '{kind}'."
+        errors["kind"] = f"Onbekend soort toepassing '{shorten(kind)}'."
     out["kind"] = kind
     out["supplier"] = str(values.get("supplier", "")).strip()
     out["notes"] = str(values.get("notes", "") or "")
+    # Beslissing 5° and the exclusion "in onderling overleg": only when the caller has
+    # them (an import without these columns keeps what is stored).
+    for key in ("is_new", "excluded"):
+        if key in values:
+            out[key] = _yes(values[key])
+    if "exclusion_reason" in values:
+        reason = str(values.get("exclusion_reason") or "").strip()
+        if out.get("excluded") and not reason:
+            errors["exclusion_reason"] = (
+                "Zeg waarom de toepassing buiten beschouwing gelaten wordt en met wie dat "
+                "afgesproken is."
+            )
+        elif len(reason) > 2000:
+            errors["exclusion_reason"] = "De reden is te lang (maximaal 2000 tekens)."
+        out["exclusion_reason"] = reason
     return out, errors
+
+
+def _yes(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "ja", "yes", "j", "y")
+    return bool(value)
 
 
 def validate_agency(values: dict[str, Any]) -> tuple[dict[str, Any], Errors]:

@@ -65,6 +65,8 @@ def render(document: dict[str, Any]) -> str:
             ["Reserve (P80 − P50)", euro(e.get("contingency"))],
             ["**Gevraagde cofinanciering**", f"**{euro(e.get('requested_total'))}**"],
             ["Eigen bijdrage", euro(e.get("own_contribution_total"))],
+            ["Kosten die in aanmerking komen (verwacht)", euro(e.get("eligible_total"))],
+            ["Kosten die niet in aanmerking komen (verwacht)", euro(e.get("not_eligible_total"))],
         ],
     )
     counts = [
@@ -95,8 +97,11 @@ def render(document: dict[str, Any]) -> str:
     )
     lines += [
         "",
-        "Gevraagd = het gevraagde bedrag, begrensd tot de raming (P50) van het jaar; "
-        "cofinanciering bestaat enkel voor 2026 en 2027.",
+        "Gevraagd = het gevraagde bedrag, begrensd tot de raming (P50) van de kosten die in "
+        "aanmerking komen in dat jaar; cofinanciering bestaat enkel voor 2026 en 2027.",
+    ]
+    lines += cofinancing_lines(document)
+    lines += [
         "",
         "## Per bouwsteen",
         "",
@@ -130,16 +135,20 @@ def render(document: dict[str, Any]) -> str:
             )
         if block_rows:
             lines += [""] + _table(["Bouwsteen", "Vereist", "Klaar", "Klaar %"], block_rows)
+        lines += _rules_section(readiness)
+    lines += _decisions_section(document)
 
     forms = e.get("forms_tool", {})
     if forms.get("rows"):
         lines += [
             "",
-            f"## Producten met minder dan {forms.get('threshold')} aanvragen per jaar",
+            f"## Producten met minder dan {forms.get('threshold')} aanvragen per jaar (aanname)",
+            "",
+            _esc(forms.get("threshold_assumption", "AANNAME: drempel niet uit de beslissing.")),
             "",
             "Eigen integratie (eigen lijnen + aandeel van de toepassing) tegenover overzetten "
-            "naar de formulierentool. Indicatief: het aandeel van de toepassing valt pas weg als "
-            "alle producten van die toepassing verhuizen.",
+            "naar de formulieren- en opvolgingstool. Indicatief: het aandeel van de toepassing "
+            "valt pas weg als alle producten van die toepassing verhuizen.",
             "",
         ]
         rows = [
@@ -153,14 +162,21 @@ def render(document: dict[str, Any]) -> str:
             for r in forms["rows"][:MAX_FORMS_ROWS]
         ]
         lines += _table(
-            ["Product", "Aanvragen/jaar", "Eigen integratie", "Formulierentool", "Verschil"], rows
+            [
+                "Product",
+                "Aanvragen/jaar",
+                "Eigen integratie",
+                "Formulieren- en opvolgingstool",
+                "Verschil",
+            ],
+            rows,
         )
         if len(forms["rows"]) > MAX_FORMS_ROWS:
             lines.append(f"\n… en nog {len(forms['rows']) - MAX_FORMS_ROWS} producten (zie XLSX).")
 
     justification = agency.get("justification", "")
     if justification:
-        lines += ["", "## Toelichting van het agentschap", ""]
+        lines += ["", "## Toelichting van de entiteit", ""]
         lines += [_esc(p) if p.strip() else "" for p in justification.splitlines()]
 
     warnings = document.get("completeness", {}).get("warnings", [])
@@ -178,3 +194,193 @@ def render(document: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def cofinancing_lines(document: dict[str, Any]) -> list[str]:
+    """The co-financing section: envelope reading with quotes, budget articles, eligible
+    costs, the statements, the BVCO threshold and applications left out. Kept in its own
+    function (other sections are added by other parts of the project)."""
+    c = document.get("cofinancing")
+    if not c:
+        return []
+    out = ["", "## Cofinanciering: enveloppe, voorwaarden en drempel", ""]
+    env = c.get("envelope", {})
+    out.append(
+        f"**Enveloppe – {_esc(env.get('label', 'lezing'))}:** {_esc(env.get('reading', ''))}"
+    )
+    out.append("")
+    for q in env.get("quotes", []):
+        out.append(f"> “{_esc(q.get('text', ''))}” ({_esc(q.get('reference', ''))})")
+        out.append("")
+    rows = [
+        [
+            _esc(e.get("year", "")),
+            euro(e.get("amount")),
+            _esc(e.get("source", "")),
+            _esc(e.get("article", "")),
+            "vast"
+            if e.get("in_firm_envelope")
+            else "**onder voorbehoud** (niet in de vaste enveloppe)",
+        ]
+        for e in env.get("lines", [])
+    ]
+    out += _table(["Jaar", "Bedrag", "Bron", "Begrotingsartikel", "Status"], rows)
+    reserved = [e for e in env.get("lines", []) if not e.get("in_firm_envelope")]
+    for e in reserved:
+        out += ["", f"> “{_esc(e.get('quote', ''))}” ({_esc(e.get('reference', ''))})"]
+    elig = c.get("eligibility", {})
+    out += [
+        "",
+        "**Kosten die in aanmerking komen:** "
+        f"{euro(elig.get('eligible_total'))} (verwacht), niet in aanmerking "
+        f"{euro(elig.get('not_eligible_total'))}; "
+        f"{elig.get('lines_by_default_rule', 0)} lijnen volgen de standaardregel.",
+        "",
+        _esc(elig.get("rule", "")),
+        "",
+        f"> “{_esc(elig.get('quote', ''))}”",
+        "",
+        f"> “{_esc(elig.get('criteria_later', ''))}”",
+        "",
+        "**Voorwaarden (verklaringen van de entiteit):**",
+        "",
+    ]
+    for s in c.get("statements", []):
+        mark = "✓" if s.get("stated") else "✗ niet verklaard –"
+        out.append(f"- {mark} {_esc(s.get('label', ''))} — “{_esc(s.get('quote', ''))}”")
+    t = c.get("bvco_threshold", {})
+    value = euro(t.get("value")) if t.get("known") else "onbekend"
+    flag = ""
+    if t.get("exceeded"):
+        flag = f" Gevraagd {euro(t.get('requested_total'))} is meer: {_esc(t.get('flag', ''))}."
+    elif t.get("known"):
+        flag = f" Gevraagd {euro(t.get('requested_total'))} blijft eronder."
+    out += [
+        "",
+        f"**Interventiedrempel BVCO:** {value}.{flag} “{_esc(t.get('quote', ''))}”",
+    ]
+    excluded = c.get("excluded_applications", [])
+    if excluded:
+        out += ["", "**Buiten beschouwing in onderling overleg** (niet in de totalen):", ""]
+        out += _table(
+            ["Toepassing", "Reden", "Verwachte kost (niet meegeteld)"],
+            [
+                [_esc(x.get("name", "")), _esc(x.get("reason", "") or "–"), euro(x.get("mean"))]
+                for x in excluded
+            ],
+        )
+        out += ["", f"> “{_esc(c.get('excluded_quote', ''))}”"]
+    articles = c.get("budget_articles", [])
+    if articles:
+        out += [
+            "",
+            "Begrotingsartikelen: "
+            + "; ".join(
+                f"{_esc(a.get('source', ''))}: {_esc(a.get('article', ''))}" for a in articles
+            )
+            + ".",
+        ]
+    return out
+
+
+def _rules_section(readiness: dict[str, Any]) -> list[str]:
+    """The decision's rules as measured: ELO-conform (definition and quote), the
+    requirements, both milestones (the admission reading as an interpretation), the
+    producten met risico op vertraging and the applications left out."""
+    lines = ["", "### ELO-conform, vereisten en mijlpalen", ""]
+    self_declared = readiness.get("elo_conform_self_declared", readiness.get("elo_conform", 0))
+    verified = readiness.get("elo_conform_verified_central", 0)
+    lines.append(
+        f"ELO-conform: {self_declared} zelf verklaard, {verified} centraal gecontroleerd; "
+        f"{readiness.get('exempt_products', 0)} met aanvaarde uitzondering "
+        "(niet conform, niet te laat)."
+    )
+    if readiness.get("elo_conform_definition"):
+        lines += ["", f"> {_esc(readiness['elo_conform_definition'])}"]
+    if readiness.get("elo_conform_source"):
+        lines += [">", f"> {_esc(readiness['elo_conform_source'])}"]
+    reqs = readiness.get("requirements", [])
+    if reqs:
+        lines += [""] + _table(
+            ["Vereiste", "Gerealiseerd", "Nog niet", "Uitzondering", "N.v.t."],
+            [
+                [
+                    _esc(r.get("label", "")),
+                    str(r.get("yes", 0)),
+                    str(r.get("no", 0)),
+                    str(r.get("exempt", 0)),
+                    str(r.get("not_applicable", 0)),
+                ]
+                for r in reqs
+            ],
+        )
+    for d in readiness.get("deadlines", []):
+        n = len(d.get("at_risk", []))
+        lines += [
+            "",
+            f"**{_esc(d.get('label', ''))}**: {n} producten met risico op vertraging"
+            + (
+                f", waarvan {d['waiting_on_block']} wacht op bouwsteen"
+                if d.get("waiting_on_block")
+                else ""
+            )
+            + ".",
+        ]
+        if not d.get("binding", True):
+            lines.append(
+                f"Geen deadline van een bouwsteen. Interpretatie: "
+                f"{_esc(d.get('interpretation_text', ''))}. Bron: {_esc(d.get('source', ''))}"
+            )
+    excluded = readiness.get("excluded", [])
+    if excluded:
+        lines += ["", "Buiten beschouwing gelaten (niet meegeteld):", ""]
+        lines += [f"- {_esc(e.get('product', ''))}: {_esc(e.get('reason', ''))}" for e in excluded]
+    return lines
+
+
+def _decisions_section(document: dict[str, Any]) -> list[str]:
+    """Exemptions and justified delays with VLAIO's decision."""
+    from elo_tui.domain.blocks import subject_label
+
+    exemptions, delays = document.get("exemptions", []), document.get("delays", [])
+    if not exemptions and not delays:
+        return []
+    names = {r["id"]: r.get("name", "") for r in document.get("applications", [])}
+    names.update({r["id"]: r.get("name", "") for r in document.get("products", [])})
+    decided = document.get("decisions", {})
+    status = {
+        r["id"]: r.get("status_label", "gevraagd")
+        for key in ("exemptions", "delays")
+        for r in decided.get(key, [])
+        if isinstance(r, dict) and "id" in r
+    }
+    lines = ["", "## Uitzonderingen en gerechtvaardigde vertragingen", ""]
+    if decided.get("exemption_source"):
+        lines += [f"> {_esc(decided['exemption_source'])}", ">"]
+    if decided.get("delay_source"):
+        lines += [f"> {_esc(decided['delay_source'])}", ""]
+    rows = []
+    for r in exemptions:
+        rows.append(
+            [
+                "Uitzondering",
+                _esc(names.get(r.get("scope_id", ""), "(verwijderd)")),
+                _esc(subject_label(r.get("subject", ""))),
+                _esc(r.get("ground", "")),
+                status.get(r["id"], "gevraagd"),
+            ]
+        )
+    for r in delays:
+        rows.append(
+            [
+                "Vertraging",
+                _esc(names.get(r.get("scope_id", ""), "(verwijderd)")),
+                _esc(subject_label(r.get("subject", ""))),
+                _esc(
+                    f"{r.get('original_date') or '2027-06-30'} → {r.get('new_date', '')}: "
+                    f"{r.get('reason', '')}"
+                ),
+                status.get(r["id"], "gevraagd"),
+            ]
+        )
+    return lines + _table(["Soort", "Product of toepassing", "Onderwerp", "Grond", "Status"], rows)

@@ -12,6 +12,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
+MAX_READ_BYTES = 200 * 1024 * 1024  # a submission of 20,000 products is a few MB
 FORMATS = {"toml": ".toml", "json": ".json", "xlsx": ".xlsx", "md": ".md"}
 FORMAT_LABELS = {
     "toml": "TOML (canoniek, opnieuw in te lezen)",
@@ -219,6 +220,12 @@ def read(path: Path | str) -> dict[str, Any]:
     """A TOML or JSON export as a document (the format follows the file's suffix)."""
     path = Path(path).expanduser()
     try:
+        size = path.stat().st_size
+        if size > MAX_READ_BYTES:
+            raise ExportError(
+                f"'{path.name}' is te groot voor een indiening ({size // (1024 * 1024)} MB, "
+                f"maximaal {MAX_READ_BYTES // (1024 * 1024)} MB). Er is niets ingelezen."
+            )
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ExportError(f"Bestand '{path}' bestaat niet.") from None

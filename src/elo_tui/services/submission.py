@@ -66,7 +66,7 @@ def read_state(ws: Workspace, *, seed: int = est.DEFAULT_SEED) -> State:
     products = [Product(**d) for d in sections["products"]]
     statuses = [BlockStatus(**d) for d in sections["block_statuses"]]
     lines = [EstimateLine(**d) for d in sections["estimate_lines"]]
-    summary = est.summarize(lines, products, agency, seed=seed)
+    summary = est.summarize(lines, products, agency, applications=applications, seed=seed)
     return State(agency, applications, products, statuses, lines, summary, sections)
 
 
@@ -74,7 +74,13 @@ def check(ws: Workspace, state: State | None = None) -> list[Issue]:
     """The completeness check: blocking issues first, then warnings."""
     s = state or read_state(ws)
     return completeness.check(
-        s.agency, s.applications, s.products, s.block_statuses, s.lines, s.summary
+        s.agency,
+        s.applications,
+        s.products,
+        s.block_statuses,
+        s.lines,
+        s.summary,
+        bvco_threshold=bvco_threshold(ws),
     )
 
 
@@ -86,14 +92,35 @@ def _today() -> date:
     return today()
 
 
-def readiness_section(state: State, today: date) -> dict[str, Any] | None:
-    """Readiness as `domain.readiness.summarize` reports it, or None when unavailable."""
+def readiness_section(
+    state: State, today: date, ws: Workspace | None = None
+) -> dict[str, Any] | None:
+    """Readiness as `domain.readiness.summarize` reports it, or None when unavailable;
+    with `ws`, accepted exemptions and delays and the admission reading count too."""
     try:
         from elo_tui.domain.readiness import summarize
     except ImportError:
         return None
-    result = summarize(state.products, state.applications, state.block_statuses, today)
+    kwargs: dict[str, Any] = {}
+    if ws is not None:
+        from elo_tui.services.mapping import load_overrides, load_reading
+
+        kwargs = {
+            "overrides": load_overrides(ws, state.applications),
+            "reading": load_reading(ws),
+        }
+    result = summarize(state.products, state.applications, state.block_statuses, today, **kwargs)
     return result.to_dict() if hasattr(result, "to_dict") else sub.canonical(result)
+
+
+def decisions_section(ws: Workspace, state: State) -> dict[str, Any]:
+    """VLAIO's decisions on the exemptions and delays in the snapshot."""
+    from elo_tui.domain.records import Review
+
+    reviews = ws.list(Review, where="target_kind IN ('exemption', 'delay')")
+    return sub.decisions_section(
+        state.sections.get("exemptions", []), state.sections.get("delays", []), reviews
+    )
 
 
 def build_content(
@@ -120,6 +147,14 @@ def build_content(
         else []
     )
     estimate = sub.estimate_section(s.summary, s.products, s.applications, rows, cost, threshold)
+    cofinancing = sub.cofinancing_section(
+        s.summary,
+        s.agency,
+        s.applications,
+        information_delivered=not completeness.blocking(issues),
+        bvco_threshold=bvco_threshold(ws),
+        forms_tool_threshold=threshold,
+    )
     return sub.build_content(
         version=version,
         created_at=created_at,
@@ -127,9 +162,11 @@ def build_content(
         agency=s.agency,
         sections=s.sections,
         estimate=estimate,
-        readiness=readiness_section(s, _today()),
+        readiness=readiness_section(s, _today(), ws),
         warnings=[i for i in issues if not i.blocking],
         generator=f"elo-tui {__version__}",
+        cofinancing=cofinancing,
+        decisions=decisions_section(ws, s),
     )
 
 
@@ -221,6 +258,10 @@ def verify_document(document: dict[str, Any]) -> tuple[dict[str, Any], str, str]
     content = {k: v for k, v in document.items() if k != "sha256"}
     expected = document.get("sha256")
     sub.check_format(content)
+    from elo_tui.io.submission_schema import validate_content  # pydantic: only now
+
+    # types, 64-bit numbers, real days, known fields: nothing unstorable gets through
+    validate_content(content, sub.SECTIONS)
     text = sub.canonical_json(content)
     actual = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if expected is not None and expected != actual:
@@ -262,10 +303,41 @@ def import_document(ws: Workspace, document: dict[str, Any]) -> Submission | Non
             ws.save(agency, by="import")
         records: list[Record] = [r for rows in sections.values() for r in rows]
         ws.save_many(records, by="import")
+        _restore_decisions(ws, document)
         if record.version <= 0:
             return None
         ws.save(record, by="import")
     return record
+
+
+def _restore_decisions(ws: Workspace, document: dict[str, Any]) -> None:
+    """VLAIO's decisions on exemptions and delays, as the snapshot recorded them, come back
+    as reviews (stored as received, never pushed: reviews belong to the central follow-up)."""
+    from elo_tui.domain.records import Review
+
+    decided = document.get("decisions")
+    if not isinstance(decided, dict):
+        return
+    reviews = []
+    for kind, key in (("exemption", "exemptions"), ("delay", "delays")):
+        for row in decided.get(key, []) or []:
+            if not isinstance(row, dict) or row.get("status") not in ("accepted", "refused"):
+                continue
+            day = str(row.get("decided_on") or "")
+            reviews.append(
+                Review(
+                    target_kind=kind,
+                    target_id=str(row.get("id", "")),
+                    verdict=row["status"],
+                    comment=str(row.get("comment") or ""),
+                    reviewer=str(row.get("reviewer") or ""),
+                    created_at=f"{day}T00:00:00Z" if day else "",
+                    updated_at=utc_now(),
+                    dirty=False,
+                )
+            )
+    if reviews:
+        ws.put_synced(reviews)
 
 
 # -- export -------------------------------------------------------------------------------------
@@ -326,6 +398,35 @@ def save_request(ws: Workspace, values: dict[str, Any]) -> Agency | dict[str, st
     # Years the form does not show (e.g. an imported "later") are kept, never dropped.
     kept = {y: v for y, v in agency.requested_cofinancing.items() if y not in REQUEST_YEARS}
     cleaned["requested_cofinancing"] = {**kept, **cleaned["requested_cofinancing"]}
+    cleaned["cofinancing_statements"] = {
+        **agency.cofinancing_statements,
+        **cleaned["cofinancing_statements"],
+    }
+    threshold = cleaned.pop("bvco_threshold")
     for key, value in cleaned.items():
         setattr(agency, key, value)
-    return ws.save(agency)
+    with ws.transaction():
+        set_bvco_threshold(ws, threshold)
+        return ws.save(agency)
+
+
+def bvco_threshold(ws: Workspace) -> float | None:
+    """The intervention threshold of the BVCO as set in this workspace (None = unknown).
+
+    Stored as workspace meta, not on the agency: it is a rule of the budget control, not
+    the entity's data, and is not synced. A value that no longer reads counts as unknown.
+    """
+    from elo_tui.domain.cofinancing import THRESHOLD_META_KEY
+
+    text = ws.get_meta(THRESHOLD_META_KEY, "") or ""
+    try:
+        value = float(text) if text else None
+    except ValueError:
+        return None
+    return value if value is not None and value > 0 and value != float("inf") else None
+
+
+def set_bvco_threshold(ws: Workspace, value: float | None) -> None:
+    from elo_tui.domain.cofinancing import THRESHOLD_META_KEY
+
+    ws.set_meta(THRESHOLD_META_KEY, "" if value is None else repr(float(value)))

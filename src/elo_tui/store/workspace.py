@@ -43,6 +43,10 @@ class WorkspaceFullError(WorkspaceError):
     """The disk (or the file system's quota) is full: the change was not stored."""
 
 
+def _optional_bool(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
 def _decoders(kind: type[Record]) -> list[tuple[str, Any]]:
     """Per column: how to turn the stored value back into the field's Python value.
 
@@ -55,6 +59,8 @@ def _decoders(kind: type[Record]) -> list[tuple[str, Any]]:
             out.append((f.name, json.loads))
         elif hint == "bool":
             out.append((f.name, bool))
+        elif hint == "bool | None":  # e.g. EstimateLine.eligible: None = the default rule
+            out.append((f.name, _optional_bool))
         else:
             out.append((f.name, None))
     return out
