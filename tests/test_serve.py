@@ -149,3 +149,14 @@ def test_serve_shows_the_dashboard_in_a_real_browser(tmp_path):
             browser.wait(10)
         server.terminate()
         server.wait(10)
+
+
+def test_the_page_around_the_terminal_is_dutch(tmp_path):
+    pytest.importorskip("textual_serve", reason="textual-serve not installed ('.[serve]')")
+    from elo_tui.commands.serve import dutch_templates
+
+    folder = dutch_templates(tmp_path)
+    assert folder is not None, "textual-serve's page changed: update PAGE_DUTCH"
+    page = (folder / "app_index.html").read_text(encoding="utf-8")
+    assert "Sessie beëindigd." in page and "Session ended." not in page
+    assert ">Restart<" not in page and ">Start<" not in page

@@ -130,9 +130,16 @@ class EloApp(App[int]):
             # box that clears its filter) goes first; this one serves every other field.
             Binding("escape", "leave_field", "Veld verlaten", show=False),
             Binding("ctrl+c", "help_quit", show=False, system=True),
+            # One key per area, from NAV: a new area gets its key by its NavItem alone.
             *(
-                Binding(str(n), f"goto_nr({n})", f"Scherm {n}", show=False, id=f"app.area_{n}")
-                for n in range(1, 10)
+                Binding(
+                    i.key,
+                    f"goto_nr({i.key})",
+                    f"Naar {i.label}",
+                    show=False,
+                    id=f"app.area_{i.key}",
+                )
+                for i in NAV
             ),
         ],
     )

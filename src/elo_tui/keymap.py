@@ -46,7 +46,10 @@ PALETTE_TITLES: dict[str, tuple[str, str]] = {
     "submission.export_concept": ("Concept exporteren", "Een concept exporteren (geen versie)"),
     "submission.refresh": ("Indiening nakijken", "Volledigheid opnieuw nakijken"),
     "submission.request_data": ("Aanvraaggegevens", "Gegevens voor de cofinancieringsaanvraag"),
-    "sync.sync": ("Nu synchroniseren", "Wijzigingen versturen en ophalen bij de centrale tracker"),
+    "sync.sync": (
+        "Nu synchroniseren",
+        "Wijzigingen versturen en ophalen bij de centrale opvolging",
+    ),
     "sync.conflicts": ("Conflicten bekijken", "Conflicten per veld beslissen"),
     "sync.check": ("Verbinding testen", "Nagaan of de tracker antwoordt"),
     "sync.save_settings": ("Sync-instellingen bewaren", "Adres en token bewaren"),

@@ -10,6 +10,7 @@ workspace; another --host is allowed and gets a warning.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -43,6 +44,33 @@ def serve_command(settings, name: str, python: str) -> str:
     args = [python, "-m", "elo_tui", "--state-dir", str(settings.state_dir.absolute())]
     args += ["--demo"] if settings.demo else ["--workspace", name]
     return shlex.join(args)
+
+
+# textual-serve's page around the terminal says a few things in English.
+PAGE_DUTCH = {
+    ">Start</button>": ">Starten</button>",
+    "Session ended.": "Sessie beëindigd.",
+    ">Restart</button>": ">Opnieuw starten</button>",
+    "'Textual Application'": "'elo_tui'",
+}
+
+
+def dutch_templates(folder: Path) -> Path | None:
+    """A copy of textual-serve's page template in Dutch, in `folder`; None when this
+    version of textual-serve has other words (its own page is then used)."""
+    import textual_serve
+
+    original = Path(textual_serve.__file__).parent / "templates" / "app_index.html"
+    try:
+        page = original.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    if not all(english in page for english in PAGE_DUTCH):
+        return None
+    for english, dutch in PAGE_DUTCH.items():
+        page = page.replace(english, dutch)
+    (folder / "app_index.html").write_text(page, encoding="utf-8")
+    return folder
 
 
 def run(args: argparse.Namespace, settings) -> int:
@@ -79,17 +107,28 @@ def run(args: argparse.Namespace, settings) -> int:
             "werkruimte bekijken en wijzigen (er is geen aanmelding).",
             file=sys.stderr,
         )
-    server = Server(
-        serve_command(settings, name or "demo", sys.executable),
-        host=args.host,
-        port=args.port,
-        title="elo_tui",
-        public_url=args.public_url,
-    )
-    print(
-        f"elo-tui: werkruimte '{name}' in de browser op {server.public_url} (stoppen met Ctrl-C).",
-        file=sys.stderr,
-        flush=True,
-    )
-    server.serve()
+    import tempfile
+
+    import textual_serve
+
+    with tempfile.TemporaryDirectory(prefix="elo-tui-serve-") as folder:
+        templates = dutch_templates(Path(folder))
+        extra = {"templates_path": templates} if templates else {}
+        server = Server(
+            serve_command(settings, name or "demo", sys.executable),
+            host=args.host,
+            port=args.port,
+            title="elo_tui",
+            public_url=args.public_url,
+            # absolute: textual-serve resolves these against its own folder
+            statics_path=Path(textual_serve.__file__).parent / "static",
+            **extra,
+        )
+        print(
+            f"elo-tui: werkruimte '{name}' in de browser op {server.public_url} "
+            "(stoppen met Ctrl-C).",
+            file=sys.stderr,
+            flush=True,
+        )
+        server.serve()
     return 0
