@@ -251,3 +251,26 @@ async def test_a_remapped_key_that_takes_another_bindings_key_is_reported(settin
         assert isinstance(app.screen, FormScreen)  # the remapped "add" won
         messages = [n.message for n in app._notifications]
         assert any("'e'" in m and "inventory.add" in m for m in messages)
+
+
+@pytest.mark.parametrize(("key", "mode"), AREAS)
+async def test_palette_and_help_of_each_area_hold_all_its_keyed_actions(app, key, mode):
+    from elo_tui import keymap
+
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press(key)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        screen = app.screen
+        label = next(item.label for item in app.nav if item.mode == mode)
+        own = [e for e in keymap.screen_entries(screen) if e.id and e.enabled]
+        assert own, f"area {mode} declares no keys"
+        assert all(e.id.startswith(f"{mode}.") for e in own)
+        expected = {keymap.palette_title(e.id, e.description, label)[0] for e in own}
+        titles = set(await _palette_titles(pilot, app, ""))
+        # A title that another command already uses is offered once (the first wins).
+        assert expected <= titles, expected - titles
+        await pilot.press("f1")
+        await pilot.pause()
+        text = _screen_text(app)
+        assert all(e.id in text for e in own)

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from elo_tui.domain.records import Application
+from elo_tui.keymap import KeyedBindings
 from elo_tui.screens.store_errors import store_errors
 from elo_tui.sync import conflicts
 from elo_tui.widgets.keybar import KeyBar
@@ -24,7 +25,7 @@ from elo_tui.widgets.keybar import KeyBar
 CHOICE_TEXT = {"mine": "← mijn versie", "theirs": "versie tracker →"}
 
 
-class ConflictScreen(ModalScreen[None]):
+class ConflictScreen(KeyedBindings, ModalScreen[None]):
     """Conflicts are few (a table per record, DataTable is fine at this size)."""
 
     DEFAULT_CSS = """

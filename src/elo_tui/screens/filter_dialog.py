@@ -8,8 +8,10 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Label, Select
 
+from elo_tui.keymap import KeyedBindings
 
-class FilterDialog(ModalScreen):
+
+class FilterDialog(KeyedBindings, ModalScreen):
     """Subclasses compose Labels and Selects inside a Vertical and define
     `action_apply`, which dismisses with their filter built from `self.value(id)`;
     clear and cancel are shared."""

@@ -11,6 +11,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from elo_tui.config import DEMO_NAME
+from elo_tui.keymap import KeyedBindings
 from elo_tui.services import workspaces
 from elo_tui.store import WorkspaceError
 from elo_tui.widgets.keybar import KeyBar
@@ -18,7 +19,7 @@ from elo_tui.widgets.keybar import KeyBar
 NEW = "\x00new"
 
 
-class WorkspaceScreen(ModalScreen):
+class WorkspaceScreen(KeyedBindings, ModalScreen):
     DEFAULT_CSS = """
     WorkspaceScreen { align: center middle; }
     WorkspaceScreen > Vertical { width: 70; height: auto; max-height: 90%; border: thick $primary;
