@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
+from elo_tui.domain.formats import plural
 from elo_tui.domain.records import Application
 from elo_tui.keymap import KeyedBindings
 from elo_tui.screens.store_errors import store_errors
@@ -121,7 +122,8 @@ class ConflictScreen(KeyedBindings, ModalScreen[None]):
         when = str(theirs.get("updated_at") or "")[:16].replace("T", " ")
         if when:
             who.append(f" op {when} UTC")
-        who.append(f" · {len(self.diffs)} veld(en) verschillen, {len(self.to_choose)} te kiezen")
+        differ = plural(len(self.diffs), "veld verschilt", "velden verschillen")
+        who.append(f" · {differ}, {len(self.to_choose)} te kiezen")
         back = conflicts.comes_back_with(ws, conflict)
         if back:
             statuses = sum(1 for r in back if r.KIND == "block_status")

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
 
+from elo_tui.domain.formats import plural
 from elo_tui.keymap import KeyedBindings
 from elo_tui.widgets.keybar import KeyBar
 
@@ -107,7 +108,7 @@ class FormScreen(KeyedBindings, ModalScreen):
             self.query_one(f"#f-{first}").focus()
             n = len(errors)
             self.notify(
-                f"Niet opgeslagen: {n} veld{'en' if n != 1 else ''} klopt niet.",
+                f"Niet opgeslagen: {plural(n, 'veld klopt', 'velden kloppen')} niet.",
                 severity="error",
                 markup=False,
             )
