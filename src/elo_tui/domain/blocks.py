@@ -464,6 +464,9 @@ def validate_block_status(
     if len(waiting_reason) > MAX_REASON:
         errors["waiting_reason"] = f"De toelichting is te lang (maximaal {MAX_REASON} tekens)."
     clean["waiting_reason"] = waiting_reason
+    from elo_tui.domain.validation import add_contract_errors
+
+    add_contract_errors("block_status", clean, errors)
     return clean, errors
 
 

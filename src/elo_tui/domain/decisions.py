@@ -25,6 +25,7 @@ from elo_tui.domain.blocks import (
     parse_date,
 )
 from elo_tui.domain.records import Delay, Exemption, Review
+from elo_tui.domain.validation import add_contract_errors
 
 REQUESTED, ACCEPTED, REFUSED = "requested", "accepted", "refused"
 DECISION_STATUSES: dict[str, str] = {
@@ -207,6 +208,7 @@ def validate_exemption(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str
     if body not in DECISION_BODIES:
         errors["decision_body"] = "Kies kernwerkgroep of stuurgroep."
     clean["decision_body"] = body
+    add_contract_errors("exemption", clean, errors)
     return clean, errors
 
 
@@ -237,4 +239,5 @@ def validate_delay(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, st
     elif len(reason) > MAX_REASON:
         errors["reason"] = f"De reden is te lang (maximaal {MAX_REASON} tekens)."
     clean["reason"] = reason
+    add_contract_errors("delay", clean, errors)
     return clean, errors
