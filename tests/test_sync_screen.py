@@ -175,7 +175,7 @@ async def test_sync_screen_counts_down_while_it_waits_for_the_tracker(
         await pilot.pause()
         assert "niet bereikbaar" in text_of(app, "#result")
     countdown = [t for t in shown if "nieuwe poging over" in t]
-    assert countdown and all("wachten voor de sync opgeeft" in t for t in countdown)
+    assert countdown and all("wachten voor de synchronisatie opgeeft" in t for t in countdown)
     assert len({t for t in countdown}) >= 2  # it changes as the seconds pass
 
 
