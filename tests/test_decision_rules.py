@@ -304,6 +304,29 @@ def test_new_application_refuses_not_applicable_without_accepted_exemption(appli
     assert "applicability" not in errors
 
 
+def test_new_application_counts_a_not_applicable_part_as_required_until_an_exemption():
+    """Beslissing 5°: new applications implement the blocks "vanaf de start". A part
+    marked "niet van toepassing" before the application was marked new still counts as
+    required (open, at risk) until an accepted exemption covers it."""
+    a = app()
+    a.is_new = True
+    p = product(req=a, fol=a)
+    statuses = all_in_production([a], [p])
+    dosis = next(s for s in statuses if s.block == "dosis")
+    dosis.applicability, dosis.reason, dosis.stage = "not_applicable", "geen dossiers", ""
+    as_new = build_overrides([], [], [], [a])
+    r = _ready(p, statuses, overrides=as_new)
+    assert r.cells["dosis"].applicability == "required"
+    assert not r.elo_conform and r.at_risk(DEADLINE_JUN_2027)
+    a.is_new = False
+    r = _ready(p, statuses, overrides=build_overrides([], [], [], [a]))
+    assert r.cells["dosis"].applicability == "not_applicable"
+    a.is_new = True
+    e = Exemption(scope_kind="application", scope_id=a.id, subject="dosis", ground="x")
+    r = _ready(p, statuses, overrides=build_overrides([e], [], [_accepted(e)], [a]))
+    assert r.cells["dosis"].exempt and not r.at_risk(DEADLINE_JUN_2027)
+
+
 def test_not_applicable_needs_a_motivering():
     _, errors = validate_block_status({"applicability": "not_applicable"})
     assert "motivering" in errors["reason"]

@@ -85,3 +85,25 @@ def test_date_fields_accept_belgian_dates_and_store_iso():
     assert parse_date("15/01/2027") == "2027-01-15"
     with pytest.raises(NumberFormatError):
         parse_date("2027-13-01")
+
+
+def test_delay_and_exemption_dates_accept_belgian_entry_and_store_iso():
+    from elo_tui.domain.decisions import DELAY_KINDS, validate_delay
+
+    values = {
+        "subject": "acm_idm",
+        "delay_kind": next(iter(DELAY_KINDS)),
+        "original_date": "30/06/2027",
+        "new_date": "15-9-2027",
+        "reason": "Leverancier later klaar.",
+        "requested_on": "1/12/2026",
+    }
+    clean, errors = validate_delay(values)
+    assert "new_date" not in errors and "original_date" not in errors, errors
+    assert clean["original_date"] == "2027-06-30" and clean["new_date"] == "2027-09-15"
+    assert clean["requested_on"] == "2026-12-01"
+    # Compared as dates, not as typed text: 1/7/2027 is after 30/06/2027.
+    clean, errors = validate_delay({**values, "new_date": "1/7/2027"})
+    assert "new_date" not in errors and clean["new_date"] == "2027-07-01"
+    _, errors = validate_delay({**values, "new_date": "29/02/2027"})
+    assert "bestaat niet" in errors["new_date"]

@@ -119,6 +119,7 @@ class Overrides:
     exempt: set[ScopeKey] = field(default_factory=set)
     delays: dict[ScopeKey, tuple[str, str]] = field(default_factory=dict)  # (new, original)
     excluded_apps: dict[str, str] = field(default_factory=dict)  # app id -> reason
+    new_apps: set[str] = field(default_factory=set)  # beslissing 5°
 
 
 def decisions(reviews: Iterable[Mapping[str, Any]]) -> dict[str, str]:
@@ -161,6 +162,8 @@ def build_overrides(
     for a in applications:
         if a.get("excluded"):
             out.excluded_apps[a.get("id", "")] = a.get("exclusion_reason", "")
+        if a.get("is_new"):
+            out.new_apps.add(a.get("id", ""))
     return out
 
 
@@ -296,6 +299,15 @@ def _application_ids(product: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(ids)
 
 
+def _required_from_the_start(cell: Cell) -> Cell:
+    """Beslissing 5° (as the app's readiness.required_from_the_start): a part of a new
+    application marked "niet van toepassing" or forms tool counts as required unless an
+    accepted exemption covers it."""
+    if cell.exempt or cell.applicability not in ("not_applicable", "forms_tool"):
+        return cell
+    return cell._replace(applicability="required")
+
+
 def _product_cells(product, index, memo, overrides) -> dict[str, Cell]:
     out: dict[str, Cell] = {}
     app_ids = _application_ids(product)
@@ -313,16 +325,23 @@ def _product_cells(product, index, memo, overrides) -> dict[str, Cell]:
                 )
                 for a in app_ids
             ]
+            if overrides.new_apps:
+                cells = [
+                    _required_from_the_start(c) if a in overrides.new_apps else c
+                    for a, c in zip(app_ids, cells, strict=True)
+                ]
             cell = memo[key] = _combine(cells)
         out[code] = _override(cell, overrides, [("product", pid)], code)
     app_scopes = [("application", a) for a in app_ids]
+    of_new_app = any(a in overrides.new_apps for a in app_ids)
     for code in PRODUCT_BLOCKS:
-        out[code] = _override(
+        cell = _override(
             _cell(index.get(("product", pid, code))),
             overrides,
             [("product", pid), *app_scopes],
             code,
         )
+        out[code] = _required_from_the_start(cell) if of_new_app else cell
     return out
 
 

@@ -383,8 +383,15 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def parse_date(text: str) -> date | None:
-    """A date as people type it (15/01/2027, 15-1-2027, 2027-01-15) or None."""
-    return formats.date_or_none(text)
+    """A stored (ISO, YYYY-MM-DD) date, or None when it is not one. What people type
+    is read by formats.parse_date_iso, which validators use and which stores ISO."""
+    text = text.strip()
+    if not _ISO_DATE.match(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 NEW_APPLICATION_QUOTE = (
@@ -462,6 +469,9 @@ def validate_block_status(
     if len(waiting_reason) > MAX_REASON:
         errors["waiting_reason"] = f"De toelichting is te lang (maximaal {MAX_REASON} tekens)."
     clean["waiting_reason"] = waiting_reason
+    from elo_tui.domain.validation import add_contract_errors
+
+    add_contract_errors("block_status", clean, errors)
     return clean, errors
 
 

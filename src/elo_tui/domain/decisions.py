@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from elo_tui.domain import formats
 from elo_tui.domain.blocks import (
     BLOCKS_BY_CODE,
     DECISION,
@@ -25,6 +26,7 @@ from elo_tui.domain.blocks import (
     parse_date,
 )
 from elo_tui.domain.records import Delay, Exemption, Review
+from elo_tui.domain.validation import add_contract_errors
 
 REQUESTED, ACCEPTED, REFUSED = "requested", "accepted", "refused"
 DECISION_STATUSES: dict[str, str] = {
@@ -188,8 +190,10 @@ def _common(values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
             errors[key] = f"Te lang (maximaal {MAX_NOTE} tekens)."
         clean[key] = text
     requested_on = str(values.get("requested_on") or "").strip()
-    if requested_on and parse_date(requested_on) is None:
-        errors["requested_on"] = f"'{requested_on}' is geen datum; schrijf JJJJ-MM-DD."
+    try:
+        requested_on = formats.parse_date_iso(requested_on)  # typed Belgian, stored ISO
+    except formats.FormatError as exc:
+        errors["requested_on"] = str(exc)
     clean["requested_on"] = requested_on
     return clean
 
@@ -207,6 +211,7 @@ def validate_exemption(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str
     if body not in DECISION_BODIES:
         errors["decision_body"] = "Kies kernwerkgroep of stuurgroep."
     clean["decision_body"] = body
+    add_contract_errors("exemption", clean, errors)
     return clean, errors
 
 
@@ -220,9 +225,12 @@ def validate_delay(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, st
     for key in ("original_date", "new_date"):
         text = str(values.get(key) or "").strip()
         if key == "new_date" and not text:
-            errors[key] = "Geef de nieuwe datum op (JJJJ-MM-DD)."
-        elif text and parse_date(text) is None:
-            errors[key] = f"'{text}' is geen datum; schrijf JJJJ-MM-DD, bv. 2027-09-30."
+            errors[key] = "Geef de nieuwe datum op (dd/mm/jjjj)."
+        else:
+            try:
+                text = formats.parse_date_iso(text)  # typed Belgian, stored ISO
+            except formats.FormatError as exc:
+                errors[key] = str(exc)
         clean[key] = text
     if (
         "original_date" not in errors
@@ -237,4 +245,5 @@ def validate_delay(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, st
     elif len(reason) > MAX_REASON:
         errors["reason"] = f"De reden is te lang (maximaal {MAX_REASON} tekens)."
     clean["reason"] = reason
+    add_contract_errors("delay", clean, errors)
     return clean, errors

@@ -788,7 +788,7 @@ def parse_line_form(
     there are messages. O <= M <= P, no negatives, a day rate for three-point lines.
     """
     from elo_tui.domain.cofinancing import parse_eligible_choice
-    from elo_tui.domain.validation import NumberFormatError, parse_number
+    from elo_tui.domain.validation import NumberFormatError, add_contract_errors, parse_number
 
     out: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -832,4 +832,5 @@ def parse_line_form(
     )
     for key, message in line_problems(probe, rates).items():
         errors.setdefault(key, message)
+    add_contract_errors("estimate_line", out, errors)
     return out, errors

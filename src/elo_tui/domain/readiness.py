@@ -195,6 +195,17 @@ def apply_overrides(cell: Cell, overrides: Overrides, scopes: Sequence[tuple[str
     return cell
 
 
+def required_from_the_start(cell: Cell) -> Cell:
+    """Beslissing 5°: a new (or fundamentally renewed) application implements every
+    essential block "vanaf de start": a "niet van toepassing" or forms-tool route recorded
+    for it counts as required unless an accepted exemption covers it (then the cell is
+    already exempt). The form refuses such a choice; this covers parts recorded before the
+    application was marked new."""
+    if cell.exempt or cell.applicability not in (NOT_APPLICABLE, FORMS_TOOL):
+        return cell
+    return cell._replace(applicability=REQUIRED)
+
+
 def is_excluded(product: Product, overrides: Overrides) -> str | None:
     """The exclusion reason when one of the product's applications is "in onderling
     overleg buiten beschouwing gelaten" (None when the product counts)."""
@@ -225,6 +236,7 @@ def product_cells(
     app_ids = product_application_ids(product)
     get = statuses.get
     memo = {} if memo is None else memo
+    new_apps = overrides.new_apps
     for code in APPLICATION_BLOCKS:
         key = (app_ids, code)
         cell = memo.get(key)
@@ -238,17 +250,24 @@ def product_cells(
                 )
                 for a in app_ids
             ]
+            if new_apps:
+                cells = [
+                    required_from_the_start(c) if a in new_apps else c
+                    for a, c in zip(app_ids, cells, strict=True)
+                ]
             cell = cells[0] if len(cells) == 1 else combine_cells(cells)
             memo[key] = cell
         out[code] = apply_overrides(cell, overrides, [(SCOPE_PRODUCT, product.id)], code)
     app_scopes = [(SCOPE_APPLICATION, a) for a in app_ids]
+    of_new_app = bool(new_apps) and any(a in new_apps for a in app_ids)
     for code in PRODUCT_BLOCKS:
-        out[code] = apply_overrides(
+        cell = apply_overrides(
             cell_of(get((SCOPE_PRODUCT, product.id, code))),
             overrides,
             [(SCOPE_PRODUCT, product.id), *app_scopes],
             code,
         )
+        out[code] = required_from_the_start(cell) if of_new_app else cell
     return out
 
 
