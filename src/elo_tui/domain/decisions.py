@@ -41,10 +41,7 @@ DECISION_BODIES: dict[str, str] = {
 }
 DELAY_KINDS: dict[str, str] = {"technical": "technisch", "budgetary": "budgettair"}
 
-EXEMPTION_QUOTE = (
-    "“Dat, behoudens gegronde redenen, uiterlijk op 30 juni 2027 …” (beslissing 1° en 2°, "
-    f"{DECISION})"
-)
+EXEMPTION_QUOTE = f"“Dat, behoudens gegronde redenen, …” (beslissing 1° en 2°, {DECISION})"
 DELAY_QUOTE = (
     "“… ad hoc overlegmomenten … met als doel om verbeteringen, versnellingen of "
     f"gerechtvaardigde vertragingen (technisch/budgettair) toe te kunnen passen.” ({DECISION}, "

@@ -22,8 +22,9 @@ such sums, contingency = P80 - P50. Percentiles interpolate linearly between ord
 statistics (Hyndman-Fan type 7, numpy's default). Same lines + same seed = same answer:
 lines are put in a canonical order (by id) before any random number is drawn.
 
-Two measured shortcuts keep a 1,202-product portfolio (about 4,000 lines) well under a
-second in pure Python (`random.betavariate` costs about 4 us per call here, so the naive
+Two measured shortcuts keep a stress-case portfolio the size of all of ELO (1,202
+products, about 4,000 lines) well under a second in pure Python (`random.betavariate`
+costs about 4 us per call here, so the naive
 10,000 x 4,000 draws would take minutes):
 
 1. Inverse-CDF tables instead of `betavariate`: for each distinct (a, b) the beta's

@@ -150,7 +150,7 @@ class ConflictScreen(KeyedBindings, ModalScreen[None]):
     def _changed_by(self, name: str) -> str:
         if name in self.to_choose:
             return "beide: kies"
-        return "tracker" if self.choices.get(name) == "theirs" else "mij"
+        return "centrale opvolging" if self.choices.get(name) == "theirs" else "mij"
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         found = next((c for c in self.items if c.key == event.option.id), None)

@@ -64,7 +64,7 @@ class SyncScreen(AreaScreen):
             yield Label("Centrale opvolging", classes="section")
             yield Static("", id="config-line")
             with Horizontal(id="settings"):
-                yield Input(placeholder="adres, bv. https://tracker.vlaio.be", id="url")
+                yield Input(placeholder="adres, bv. https://…", id="url")
                 yield Input(
                     placeholder="token van VLAIO (wordt niet getoond)", password=True, id="token"
                 )
