@@ -94,10 +94,14 @@ def run(args: argparse.Namespace, settings) -> int:
     if settings.demo:
         workspaces.open_demo(settings).close()  # made on first use, before any tab opens
     elif name is None or not workspace_exists(settings.workspace_path(name)):
-        wanted = f"'{name}' bestaat niet in {settings.state_dir}" if name else "geen gekozen"
+        problem = (
+            f"werkruimte '{name}' bestaat niet in {settings.state_dir}"
+            if name
+            else "geen werkruimte gekozen"
+        )
         print(
-            f"elo-tui: werkruimte {wanted}. Kies er een met --workspace NAAM (zie "
-            "'elo-tui workspaces') of gebruik --demo.",
+            f"elo-tui: {problem}. Kies er een met --workspace NAAM (zie 'elo-tui "
+            "workspaces') of gebruik --demo.",
             file=sys.stderr,
         )
         return 2
