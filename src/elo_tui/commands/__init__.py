@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "checklists",
     "export",
     "submission",
+    "roadmap",
 ]
 
 

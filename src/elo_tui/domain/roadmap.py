@@ -35,7 +35,7 @@ from elo_tui.domain.records import (
 
 ONDERNEMING = f"{codelists.IPDC_BASE}Doelgroep/Onderneming"
 
-# -- priorities -------------------------------------------------------------------------------
+# -- priorities ------------------------------------------------------------------
 
 # ASSUMPTION (not in the sources): how impact is weighed. Shown with this label.
 IMPACT_WEIGHTS = {"volume": 0.5, "not_on_elo": 0.3, "entrepreneurs": 0.2}
@@ -205,7 +205,7 @@ def quick_wins(rows: Sequence[ProductPriority]) -> list[ProductPriority]:
     return wins
 
 
-# -- bottlenecks ---------------------------------------------------------------------------------
+# -- bottlenecks ------------------------------------------------------------------
 
 BOTTLENECK_KINDS = {
     "technical": "Technisch",
@@ -279,7 +279,7 @@ def bottleneck_counts(items: Iterable[Bottleneck]) -> dict[str, int]:
     return counts
 
 
-# -- the baseline (nulmeting) -------------------------------------------------------------------
+# -- the baseline (nulmeting) ------------------------------------------------------------------
 
 BASELINE_DATE = date(2025, 4, 1)
 BASELINE_LABEL = "nulmeting 1 april 2025"
@@ -373,7 +373,7 @@ def baseline_progress(
     )
 
 
-# -- plan scenarios --------------------------------------------------------------------------------
+# -- plan scenarios ------------------------------------------------------------------
 
 _QUARTER = re.compile(r"(\d{4})-?Q([1-4])", re.IGNORECASE)
 MILESTONE_QUARTER = "2027-Q2"  # 30 June 2027 (beslissing 1° and 2°) is the end of Q2 2027

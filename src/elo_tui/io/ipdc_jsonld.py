@@ -407,4 +407,4 @@ def html_to_text(text: str) -> str:
     parser.feed(text)
     parser.close()
     lines = [" ".join(line.split()) for line in html.unescape("".join(parser.parts)).split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return re.sub(r"\n{2,}", "\n", "\n".join(lines)).strip()
