@@ -155,9 +155,7 @@ def test_import_command_detects_jsonld_by_content_and_exports_corrections(
     assert "2 nieuw" in out and "1 gearchiveerd in IPDC" in out
     for suffix in ("csv", "xlsx", "md"):
         target = tmp_path / f"correcties.{suffix}"
-        code = main(
-            ["roadmap", "corrections", "--out", str(target), "--state-dir", str(state_dir)]
-        )
+        code = main(["roadmap", "corrections", "--out", str(target), "--state-dir", str(state_dir)])
         assert code == 0 and target.exists()
     assert "Onbekend type" in (tmp_path / "correcties.md").read_text()
     assert "Type/Digitaal" in (tmp_path / "correcties.csv").read_text(encoding="utf-8-sig")

@@ -86,6 +86,13 @@ NAV: list[NavItem] = [
         "elo_tui.screens.sync:SyncScreen",
         "Synchroniseren met de centrale tracker",
     ),
+    NavItem(
+        "9",
+        "roadmap",
+        "Roadmap",
+        "elo_tui.screens.roadmap:RoadmapScreen",
+        "Prioriteiten, snel resultaat, knelpunten, nulmeting, scenario's, IPDC-correcties",
+    ),
 ]
 
 
@@ -267,6 +274,10 @@ class EloApp(App[int]):
             yield SystemCommand(
                 "Importeren", "Productlijst uit CSV of XLSX inlezen", self.action_import
             )
+            if "roadmap" in self._modes:
+                from elo_tui.screens.roadmap import roadmap_commands
+
+                yield from roadmap_commands(self)
             if "sync" in self._modes:
                 yield SystemCommand(
                     "Nu synchroniseren",

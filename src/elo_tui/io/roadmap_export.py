@@ -101,19 +101,24 @@ def bottlenecks_table(data: Any) -> Table:
 
 
 def baseline_table(data: Any) -> Table:
-    rows = [
-        [
-            p.ipdc_number,
-            p.name,
-            codelists.ON_ELO.get(b.on_elo, b.on_elo),
-            _blocks(b.blocks_in_use),
-            codelists.ON_ELO.get(p.on_elo, p.on_elo),
-            _blocks(new),
-            "bevestigd" if b.confirmed else "ontwerp",
-            b.note,
-        ]
-        for p, b, new in data.progress.rows
-    ]
+    """Every product: its baseline (or none yet) next to today's state."""
+    baselines = data.baseline_by_product()
+    new_since = {p.id: new for p, _, new in data.progress.rows}
+    rows = []
+    for p in data.products_in_order():
+        b = baselines.get(p.id)
+        rows.append(
+            [
+                p.ipdc_number,
+                p.name,
+                codelists.ON_ELO.get(b.on_elo, b.on_elo) if b else "",
+                _blocks(b.blocks_in_use) if b else "",
+                codelists.ON_ELO.get(p.on_elo, p.on_elo),
+                _blocks(new_since.get(p.id, ())),
+                ("bevestigd" if b.confirmed else "ontwerp") if b else "geen nulmeting",
+                b.note if b else "",
+            ]
+        )
     headers = [
         "IPDC-productnummer",
         "Product",

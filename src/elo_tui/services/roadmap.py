@@ -47,6 +47,12 @@ class RoadmapData:
     corrections: list[Correction]
     names: dict[tuple[str, str], str] = field(default_factory=dict)
 
+    def products_in_order(self) -> list[Product]:
+        return sorted(self.products, key=lambda p: (p.name.casefold(), p.id))
+
+    def baseline_by_product(self) -> dict[str, Baseline]:
+        return {b.product_id: b for b in self.baselines}
+
     def scope_name(self, scope_kind: str, scope_id: str) -> str:
         if scope_kind == "agency":
             return "Entiteit"

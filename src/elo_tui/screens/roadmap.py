@@ -1,0 +1,526 @@
+"""Roadmap: priority list and quick wins, bottlenecks, the baseline (nulmeting), plan
+scenarios and IPDC corrections. Thin: the rules are in domain/roadmap.py, the use cases
+in services/roadmap.py, the tables are those of the export (io/roadmap_export.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.widgets import Input, Select, Static, TextArea
+
+from elo_tui.domain import codelists
+from elo_tui.domain import roadmap as rm
+from elo_tui.domain.blocks import BLOCK_CODES, block_label
+from elo_tui.domain.records import Baseline, Bottleneck, Product
+from elo_tui.io import roadmap_export as rx
+from elo_tui.screens.base import AreaScreen
+from elo_tui.screens.form import FormScreen
+from elo_tui.services import roadmap as svc
+from elo_tui.widgets.virtual_table import Column, VirtualTable
+
+VIEWS = {
+    "priorities": ("Prioriteiten", rm.ASSUMPTION_NOTE),
+    "quick": ("Snel resultaat", rm.QUICK_WIN_NOTE),
+    "bottlenecks": ("Knelpunten", "Per product, toepassing of bouwsteen; gesynchroniseerd."),
+    "baseline": (
+        f"Nulmeting {rm.BASELINE_DATE:%d/%m/%Y}",
+        "Toestand per product op 1 april 2025; alleen-lezen na bevestiging ('b').",
+    ),
+    "scenarios": ("Scenario's", f"{rm.ENVELOPE_NOTE} {rm.ELIGIBLE_NOTE}"),
+    "corrections": (
+        "IPDC-correcties",
+        "Wat ontbreekt of fout is in IPDC, voor Digitaal Vlaanderen ('x' exporteert).",
+    ),
+}
+
+
+class Row:
+    __slots__ = ("ref", "values")
+
+    def __init__(self, values: list[Any], ref: Any = None) -> None:
+        self.values = values
+        self.ref = ref
+
+
+class RoadmapScreen(AreaScreen):
+    MODE = "roadmap"
+    BINDINGS = [
+        Binding("p", "view('priorities')", "Prioriteiten"),
+        Binding("w", "view('quick')", "Snel resultaat"),
+        Binding("k", "view('bottlenecks')", "Knelpunten"),
+        Binding("n", "view('baseline')", "Nulmeting"),
+        Binding("s", "view('scenarios')", "Scenario's"),
+        Binding("c", "view('corrections')", "IPDC-correcties"),
+        Binding("a", "add", "Nieuw"),
+        Binding("e", "edit", "Bewerken"),
+        Binding("b", "confirm_baseline", "Nulmeting bevestigen"),
+        Binding("g", "choose", "Scenario kiezen"),
+        Binding("i", "import_ipdc", "IPDC importeren"),
+        Binding("x", "export", "Exporteren"),
+    ]
+    DEFAULT_CSS = """
+    RoadmapScreen #roadmap-head { height: auto; padding: 0 1; }
+    RoadmapScreen #roadmap-detail { height: auto; max-height: 8; padding: 0 1;
+        border-top: solid $panel; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view = "priorities"
+        self.data: svc.RoadmapData | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="roadmap-head")
+        yield VirtualTable([Column("0", "")], _cell, id="roadmap-table")
+        yield Static("", id="roadmap-detail")
+
+    def load(self) -> None:
+        self.data = svc.load(self.app.ws)
+        self._show()
+
+    # -- views ---------------------------------------------------------------------------
+
+    def action_view(self, view: str) -> None:
+        self.view = view
+        self._show()
+
+    def _table(self) -> tuple[list[str], list[Row]]:
+        d = self.data
+        assert d is not None
+        if self.view in ("priorities", "quick"):
+            _, headers, rows = rx.priorities_table(d, quick=self.view == "quick")
+            refs = d.quick_wins if self.view == "quick" else d.priorities
+            return headers, [Row(v, r.product) for v, r in zip(rows, refs, strict=True)]
+        if self.view == "bottlenecks":
+            _, headers, rows = rx.bottlenecks_table(d)
+            return headers, [Row(v, b) for v, b in zip(rows, d.bottlenecks, strict=True)]
+        if self.view == "baseline":
+            _, headers, rows = rx.baseline_table(d)
+            return headers, [Row(v, p) for v, p in zip(rows, d.products_in_order(), strict=True)]
+        if self.view == "scenarios":
+            _, headers, rows = rx.scenarios_table(d)
+            return headers, [Row(v, s.scenario) for v, s in zip(rows, d.scenarios, strict=True)]
+        _, headers, rows = rx.corrections_table(d.corrections)
+        return headers, [Row(v) for v in rows]
+
+    def _show(self) -> None:
+        if self.data is None:
+            return
+        title, note = VIEWS[self.view]
+        headers, rows = self._table()
+        head = Text()
+        head.append(title, style="bold")
+        head.append(f"  ({len(rows)})\n")
+        head.append(note, style="dim italic")
+        if self.view == "baseline":
+            pr = self.data.progress
+            head.append(
+                f"\nSinds de nulmeting: via ELO aan te vragen en op te volgen {pr.on_elo_then} "
+                f"-> {pr.on_elo_now}; bouwstenen in gebruik {pr.blocks_then} -> "
+                f"{pr.blocks_now}; ELO-conform nu {pr.conform_now} "
+                f"({pr.with_baseline} van {pr.products} producten met nulmeting, "
+                f"{pr.confirmed} bevestigd)."
+            )
+        if self.view == "bottlenecks":
+            counts = rm.bottleneck_counts(self.data.bottlenecks)
+            head.append(
+                "\nOpen: "
+                + ", ".join(f"{rm.BOTTLENECK_KINDS[k].lower()} {n}" for k, n in counts.items())
+            )
+        self.query_one("#roadmap-head", Static).update(head)
+        table = self.query_one(VirtualTable)
+        columns = [
+            Column(str(i), h, flex=3 if i in _wide(self.view) else 1, min_width=6)
+            for i, h in enumerate(headers)
+        ]
+        table.columns = columns
+        table._layout_columns(table._content_width)  # the widget has no column setter
+        table.set_rows(rows)
+        table.focus()
+        self._detail(table.current)
+
+    @on(VirtualTable.Highlighted, "#roadmap-table")
+    def _highlighted(self, event: VirtualTable.Highlighted) -> None:
+        self._detail(event.row)
+
+    def _detail(self, row: Row | None) -> None:
+        panel = self.query_one("#roadmap-detail", Static)
+        if row is None or self.data is None:
+            panel.update("")
+            return
+        ref = row.ref
+        text = Text()
+        if isinstance(ref, Product):
+            text.append(ref.name, style="bold")
+            text.append(f"  {codelists.ON_ELO.get(ref.on_elo, ref.on_elo)}\n")
+            for line in ref.to_check[:4]:
+                text.append(f"te controleren: {line}\n", style="yellow")
+            if ref.ipdc_uri:
+                text.append(f"IPDC: {ref.ipdc_uri}\n", style="dim")
+        elif isinstance(ref, Bottleneck):
+            text.append(ref.description, style="bold")
+            if ref.note:
+                text.append(f"\n{ref.note}")
+        else:
+            text.append(" · ".join(str(v) for v in row.values if v not in ("", None)))
+        panel.update(text)
+
+    def _current(self) -> Any:
+        row = self.query_one(VirtualTable).current
+        return row.ref if row is not None else None
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_add(self) -> None:
+        if self.view == "scenarios":
+            self.app.push_screen(ScenarioForm(self.data), self._after)
+        else:
+            self.view = "bottlenecks"
+            self._show()
+            self.app.push_screen(BottleneckForm(None, self.data), self._after)
+
+    def action_edit(self) -> None:
+        ref = self._current()
+        if isinstance(ref, Bottleneck):
+            self.app.push_screen(BottleneckForm(ref, self.data), self._after)
+        elif isinstance(ref, Product) and self.view == "baseline":
+            baseline = svc.baseline_of(self.app.ws, ref.id)
+            if baseline is not None and baseline.confirmed:
+                self.notify(
+                    "Deze nulmeting is bevestigd en kan niet meer gewijzigd worden.",
+                    severity="warning",
+                    markup=False,
+                )
+                return
+            self.app.push_screen(BaselineForm(ref, baseline), self._after)
+        elif isinstance(ref, Product):
+            self.app.push_screen(BottleneckForm(None, self.data, product=ref), self._after)
+
+    @on(VirtualTable.Selected, "#roadmap-table")
+    def _selected(self) -> None:
+        self.action_edit()
+
+    def _after(self, result: Any) -> None:
+        if result is not None:
+            self.saved()
+            self.load()
+
+    def action_confirm_baseline(self) -> None:
+        from elo_tui.screens.confirm import ConfirmScreen
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                n = svc.confirm_baselines(self.app.ws)
+                self.notify(f"{n} nulmeting(en) bevestigd.", markup=False)
+                self._after(n)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                Text("Alle nulmetingen bevestigen? Daarna zijn ze alleen-lezen."), "Bevestigen"
+            ),
+            done,
+        )
+
+    def action_choose(self) -> None:
+        ref = self._current()
+        if self.view != "scenarios" or ref is None:
+            self.notify("Kies eerst een scenario (toets s).", markup=False)
+            return
+        moved = svc.choose_scenario(self.app.ws, ref)
+        self.notify(
+            f"'{ref.name}' gekozen voor de indiening; {moved} kostenlijn(en) verschoven.",
+            markup=False,
+        )
+        self._after(ref)
+
+    def action_import_ipdc(self) -> None:
+        self.app.push_screen(
+            PathForm("IPDC importeren", "JSON-LD-bestand uit IPDC (pad)", ""), self._import
+        )
+
+    @work(thread=True, exclusive=True, group="ipdc")
+    def _import(self, path: str | None) -> None:
+        if not path:
+            return
+        from elo_tui.io.ipdc_jsonld import IpdcError
+        from elo_tui.services import ipdc_import as ii
+
+        ws = self.app.ws.writer()  # a worker never uses the app's connection
+        try:
+            plan = ii.import_file(ws, path)
+        except IpdcError as exc:
+            self.app.call_from_thread(
+                self.notify, str(exc), title="IPDC", severity="error", markup=False
+            )
+            return
+        finally:
+            ws.close()
+        lines = "\n".join(plan.report_lines()[:8])
+        self.app.call_from_thread(
+            self.notify, f"{plan.summary()}.\n{lines}", title="IPDC", timeout=12, markup=False
+        )
+        self.app.call_from_thread(self._after, plan)
+
+    def action_export(self) -> None:
+        default = "ipdc-correcties.xlsx" if self.view == "corrections" else "roadmap.xlsx"
+        self.app.push_screen(
+            PathForm("Exporteren", "Bestand (.xlsx, .csv of .md)", default), self._export
+        )
+
+    def _export(self, path: str | None) -> None:
+        if not path or self.data is None:
+            return
+        tables = (
+            [rx.corrections_table(self.data.corrections)]
+            if self.view == "corrections"
+            else rx.roadmap_tables(self.data)
+        )
+        try:
+            files = rx.write(tables, path, rx.format_of(path, None), notes=rx.NOTES)
+        except OSError as exc:
+            self.notify(
+                f"Kan '{path}' niet schrijven: {exc.strerror}.", severity="error", markup=False
+            )
+            return
+        self.notify(f"Geschreven: {', '.join(map(str, files))}", markup=False)
+
+
+def _cell(row: Row, key: str) -> str:
+    i = int(key)
+    value = row.values[i] if i < len(row.values) else ""
+    return "" if value is None else str(value)
+
+
+def _wide(view: str) -> set[int]:
+    return {
+        "priorities": {2, 8},
+        "quick": {2, 8},
+        "bottlenecks": {2, 4},
+        "baseline": {1, 3, 5},
+        "scenarios": {0},
+        "corrections": {1, 6},
+    }.get(view, set())
+
+
+# -- forms ------------------------------------------------------------------------------------
+
+
+class PathForm(FormScreen):
+    def __init__(self, title: str, label: str, default: str) -> None:
+        super().__init__()
+        self.TITLE_TEXT = title
+        self.label, self.default = label, default
+
+    def compose_fields(self) -> ComposeResult:
+        yield from self.field("path", self.label, Input(self.default))
+
+    def values(self) -> dict[str, Any]:
+        return {"path": self.value("path").strip()}
+
+    def submit(self, values: dict[str, Any]) -> Any:
+        return values["path"] or {"path": "Geef een bestand op."}
+
+
+def _scope_options(data: svc.RoadmapData | None) -> list[tuple[str, str]]:
+    out = [("Entiteit (algemeen)", "agency:")]
+    if data is not None:
+        out += [(f"Toepassing: {a.name}", f"application:{a.id}") for a in data.applications]
+        out += [(f"Product: {p.name}", f"product:{p.id}") for p in data.products]
+    return out
+
+
+class BottleneckForm(FormScreen):
+    def __init__(
+        self,
+        bottleneck: Bottleneck | None,
+        data: svc.RoadmapData | None,
+        product: Product | None = None,
+    ) -> None:
+        super().__init__()
+        self.bottleneck = bottleneck
+        self.data = data
+        self.product = product
+        self.TITLE_TEXT = "Knelpunt bewerken" if bottleneck else "Nieuw knelpunt"
+
+    def compose_fields(self) -> ComposeResult:
+        b = self.bottleneck or Bottleneck(
+            scope_kind="product" if self.product else "agency",
+            scope_id=self.product.id if self.product else "",
+        )
+        yield from self.field("description", "Knelpunt *", TextArea(b.description))
+        yield from self.field(
+            "bottleneck_kind",
+            "Soort",
+            Select(
+                [(v, k) for k, v in rm.BOTTLENECK_KINDS.items()],
+                allow_blank=False,
+                value=b.bottleneck_kind,
+            ),
+        )
+        options = _scope_options(self.data)
+        scope = f"{b.scope_kind}:{b.scope_id}"
+        yield from self.field(
+            "scope",
+            "Voor",
+            Select(
+                options,
+                allow_blank=False,
+                value=scope if scope in {v for _, v in options} else "agency:",
+            ),
+        )
+        yield from self.field(
+            "block",
+            "Bouwsteen",
+            Select([(block_label(c), c) for c in BLOCK_CODES], value=b.block or Select.NULL),
+        )
+        yield from self.field("owner", "Eigenaar", Input(b.owner))
+        yield from self.field(
+            "status",
+            "Status",
+            Select(
+                [(v, k) for k, v in rm.BOTTLENECK_STATUSES.items()],
+                allow_blank=False,
+                value=b.status,
+            ),
+        )
+        yield from self.field("note", "Notitie", TextArea(b.note))
+
+    def values(self) -> dict[str, Any]:
+        scope_kind, _, scope_id = str(self.value("scope")).partition(":")
+        return {
+            "description": self.value("description"),
+            "bottleneck_kind": self.value("bottleneck_kind"),
+            "scope_kind": scope_kind,
+            "scope_id": scope_id,
+            "block": self.value("block"),
+            "owner": self.value("owner"),
+            "status": self.value("status"),
+            "note": self.value("note"),
+        }
+
+    def submit(self, values: dict[str, Any]) -> Any:
+        errors, _ = rm.validate_bottleneck(values, _ids(self.data))
+        if errors:
+            return {("scope" if k == "scope_id" else k): v for k, v in errors.items()}
+        try:
+            return svc.save_bottleneck(self.app.ws, values, self.bottleneck)
+        except svc.RoadmapError as exc:
+            return {"description": str(exc)}
+
+
+def _ids(data: svc.RoadmapData | None) -> dict[str, set[str]]:
+    if data is None:
+        return {}
+    return {
+        "product": {p.id for p in data.products},
+        "application": {a.id for a in data.applications},
+    }
+
+
+class BaselineForm(FormScreen):
+    def __init__(self, product: Product, baseline: Baseline | None) -> None:
+        super().__init__()
+        self.product = product
+        self.baseline = baseline
+        self.TITLE_TEXT = f"Nulmeting (1 april 2025): {product.name}"
+
+    def compose_fields(self) -> ComposeResult:
+        from textual.widgets import SelectionList
+
+        b = self.baseline or Baseline(product_id=self.product.id)
+        yield from self.field(
+            "on_elo",
+            "Op ELO op 1 april 2025",
+            Select(
+                [(v, k) for k, v in codelists.ON_ELO.items()], allow_blank=False, value=b.on_elo
+            ),
+        )
+        yield from self.field(
+            "blocks_in_use",
+            "Bouwstenen in gebruik op 1 april 2025",
+            SelectionList(*[(block_label(c), c, c in b.blocks_in_use) for c in BLOCK_CODES]),
+        )
+        yield from self.field("note", "Notitie", TextArea(b.note))
+
+    def values(self) -> dict[str, Any]:
+        return {k: self.value(k) for k in ("on_elo", "blocks_in_use", "note")}
+
+    def submit(self, values: dict[str, Any]) -> Any:
+        try:
+            return svc.set_baseline(self.app.ws, self.product, values)
+        except svc.RoadmapError as exc:
+            return {"on_elo": str(exc)}
+
+
+class ScenarioForm(FormScreen):
+    TITLE_TEXT = "Nieuw planscenario"
+
+    def __init__(self, data: svc.RoadmapData | None) -> None:
+        super().__init__()
+        self.data = data
+
+    def compose_fields(self) -> ComposeResult:
+        yield from self.field("name", "Naam * (bv. 'alles in 2026' of 'gespreid')", Input())
+        options = [("(leeg beginnen)", "")]
+        if self.data is not None:
+            options += [(s.scenario.name, s.scenario.id) for s in self.data.scenarios]
+        yield from self.field("copy_of", "Kopie van", Select(options, allow_blank=False, value=""))
+        yield from self.field(
+            "quarter",
+            "Plan elke nog open bouwsteen in kwartaal (leeg = niet)",
+            Input(placeholder="2026-Q4"),
+        )
+
+    def values(self) -> dict[str, Any]:
+        return {k: self.value(k) for k in ("name", "copy_of", "quarter")}
+
+    def submit(self, values: dict[str, Any]) -> Any:
+        ws = self.app.ws
+        quarter = values["quarter"].strip()
+        if quarter and rm.parse_quarter(quarter) is None:
+            return {"quarter": f"'{quarter}' is geen kwartaal (bv. 2026-Q3)."}
+        source = None
+        if values["copy_of"]:
+            source = next(
+                (s.scenario for s in self.data.scenarios if s.scenario.id == values["copy_of"]),
+                None,
+            )
+        try:
+            scenario = svc.create_scenario(ws, values["name"], copy_of=source)
+        except svc.RoadmapError as exc:
+            return {"name": str(exc)}
+        if quarter:
+            svc.plan_open_blocks(ws, scenario, quarter)
+        return scenario
+
+
+# -- the command palette ---------------------------------------------------------------------
+
+
+def roadmap_commands(app: Any) -> Iterable[SystemCommand]:
+    """The Roadmap's actions in the command palette (from app.get_system_commands)."""
+
+    def run(action: str):
+        def go() -> None:
+            app.action_goto("roadmap")
+            app.call_after_refresh(lambda: app.screen.run_action(action))
+
+        return go
+
+    for action, title, help_text in (
+        ("view('priorities')", "Roadmap: prioriteiten", "Prioriteitenlijst (impact en inspanning)"),
+        ("view('quick')", "Roadmap: snel resultaat", "Wat het snelst conform kan"),
+        ("view('bottlenecks')", "Roadmap: knelpunten", "Knelpunten per product en bouwsteen"),
+        ("view('baseline')", "Roadmap: nulmeting", "Toestand op 1 april 2025 en voortgang"),
+        ("view('scenarios')", "Roadmap: scenario's", "Planscenario's naast elkaar"),
+        ("view('corrections')", "Roadmap: IPDC-correcties", "Wat fout of onvolledig is in IPDC"),
+        ("add", "Knelpunt toevoegen", "Een nieuw knelpunt in de roadmap"),
+        ("import_ipdc", "IPDC importeren", "Producten uit IPDC (JSON-LD) inlezen"),
+        ("export", "Roadmap exporteren", "Roadmap of IPDC-correcties als XLSX, CSV of Markdown"),
+    ):
+        yield SystemCommand(title, help_text, run(action))
