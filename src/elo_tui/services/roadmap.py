@@ -418,3 +418,79 @@ def choose_scenario(ws: Any, scenario: PlanScenario) -> int:
         if moved:
             ws.save_many(moved)
     return len(moved)
+
+
+# -- the roadmap in the dashboard and `elo-tui report` ------------------------------
+
+
+def summary_lines(data: RoadmapData) -> list[str]:
+    """Dutch lines for the dashboard and the report: progress since the baseline, open
+    bottlenecks, the chosen plan's trajectory against 30 June 2027, IPDC corrections."""
+    pr = data.progress
+    lines = []
+    if pr.with_baseline:
+        lines.append(
+            f"Sinds de {rm.BASELINE_LABEL} ({pr.with_baseline} van {pr.products} producten, "
+            f"{pr.confirmed} bevestigd): via ELO aan te vragen en op te volgen "
+            f"{pr.on_elo_then} -> {pr.on_elo_now}; bouwstenen in gebruik {pr.blocks_then} -> "
+            f"{pr.blocks_now}."
+        )
+    else:
+        lines.append(f"Nog geen {rm.BASELINE_LABEL} ingevuld (Roadmap, toets n).")
+    counts = rm.bottleneck_counts(data.bottlenecks)
+    total = sum(counts.values())
+    detail = ", ".join(f"{rm.BOTTLENECK_KINDS[k].lower()} {n}" for k, n in counts.items() if n)
+    lines.append(f"Open knelpunten: {total}" + (f" ({detail})" if detail else "") + ".")
+    chosen = next((s for s in data.scenarios if s.scenario.chosen), None)
+    if chosen is not None:
+        trail = ", ".join(
+            f"{q} {n}" for q, n in chosen.conform_by_quarter.items() if q <= rm.MILESTONE_QUARTER
+        )
+        lines.append(
+            f"Plan '{chosen.scenario.name}': conform tegen 30 juni 2027 "
+            f"{chosen.conform_at_milestone} van {chosen.products} ({trail})"
+            + (
+                f"; {chosen.unplanned} bouwsteen/bouwstenen niet gepland"
+                if chosen.unplanned
+                else ""
+            )
+            + "."
+        )
+    else:
+        lines.append("Nog geen planscenario gekozen voor de indiening.")
+    if data.quick_wins:
+        lines.append(
+            f"Snel resultaat: {len(data.quick_wins)} product(en) binnen "
+            f"{rm.QUICK_WIN_DAYS:g} dagen (aanname)."
+        )
+    if data.corrections:
+        lines.append(f"IPDC-correcties voor Digitaal Vlaanderen: {len(data.corrections)}.")
+    return lines
+
+
+def summary_dict(data: RoadmapData) -> dict[str, Any]:
+    """The same figures for `elo-tui report --json`."""
+    pr = data.progress
+    chosen = next((s for s in data.scenarios if s.scenario.chosen), None)
+    return {
+        "baseline": {
+            "date": rm.BASELINE_DATE.isoformat(),
+            "products_with_baseline": pr.with_baseline,
+            "confirmed": pr.confirmed,
+            "on_elo_then": pr.on_elo_then,
+            "on_elo_now": pr.on_elo_now,
+            "blocks_then": pr.blocks_then,
+            "blocks_now": pr.blocks_now,
+        },
+        "open_bottlenecks": rm.bottleneck_counts(data.bottlenecks),
+        "chosen_scenario": None
+        if chosen is None
+        else {
+            "name": chosen.scenario.name,
+            "conform_by_quarter": chosen.conform_by_quarter,
+            "conform_at_30_june_2027": chosen.conform_at_milestone,
+            "unplanned": chosen.unplanned,
+        },
+        "quick_wins": len(data.quick_wins),
+        "ipdc_corrections": len(data.corrections),
+    }
