@@ -368,3 +368,28 @@ def test_domain_quarters_and_eligibility_rule():
     assert rm.line_eligible(EstimateLine(category="licence", eligible=True))
     statuses = index_statuses([])
     assert rm.baseline_progress([], [], statuses).with_baseline == 0
+
+
+def test_a_workspace_from_before_the_roadmap_gains_its_tables_and_ipdc_fields(tmp_path):
+    import sqlite3
+
+    from elo_tui.store import schema
+
+    path = tmp_path / "old.sqlite"
+    with Workspace.open(path, create=True) as ws:
+        prod = ws.save(Product(name="Premie", ipdc_number="12"))
+    conn = sqlite3.connect(path)
+    conn.execute('ALTER TABLE "product" DROP COLUMN "ipdc_uri"')
+    conn.execute('ALTER TABLE "product" DROP COLUMN "ipdc_data"')
+    for table in ("bottleneck", "baseline", "plan_scenario", "plan_item"):
+        conn.execute(f'DROP TABLE "{table}"')
+    before = schema.MIGRATIONS.index(schema._v3_roadmap)  # the step before the roadmap's
+    conn.execute(f"PRAGMA user_version = {before}")
+    conn.commit()
+    conn.close()
+    with Workspace.open(path) as ws:
+        p = ws.get(Product, prod.id)
+        assert (p.name, p.ipdc_uri, p.ipdc_data) == ("Premie", "", {})
+        ws.save(Bottleneck(description="x"))
+        assert ws.count(Bottleneck) == 1 and ws.count(PlanItem) == 0
+    assert (tmp_path / f"old.sqlite.v{before}.bak").exists()
