@@ -170,6 +170,41 @@ def scenarios_table(data: Any) -> Table:
     return ("Scenario's", headers, rows)
 
 
+def scenario_comparison_table(data: Any) -> Table:
+    """The scenarios side by side: one column per scenario, one row per figure."""
+
+    def eur(v: float) -> str:
+        return f"€ {v:,.0f}".replace(",", ".")
+
+    scen = data.scenarios
+    rows: list[list[Any]] = [
+        ["Gekozen voor de indiening", *["ja" if s.scenario.chosen else "" for s in scen]],
+    ]
+    for y in ("2026", "2027", "later"):
+        rows.append([f"Kost {y} (verwacht)", *[eur(s.cost_by_year.get(y, 0.0)) for s in scen]])
+    for y in ("2026", "2027"):
+        rows.append(
+            [f"Subsidiabel {y} (aanname)", *[eur(s.eligible_by_year.get(y, 0.0)) for s in scen]]
+        )
+        rows.append(
+            [
+                f"Boven envelop {y} (lezing)",
+                *[eur(s.over_envelope[y]) if y in s.over_envelope else "" for s in scen],
+            ]
+        )
+    rows.append(
+        [
+            "Conform tegen 30 juni 2027",
+            *[f"{s.conform_at_milestone} van {s.products}" for s in scen],
+        ]
+    )
+    for q in rm.quarters():
+        rows.append([f"Conform eind {q}", *[s.conform_by_quarter.get(q, 0) for s in scen]])
+    rows.append(["Niet geplande bouwstenen", *[s.unplanned for s in scen]])
+    rows.append(["Kostenlijnen naar ander jaar", *[s.moved_lines for s in scen]])
+    return ("Scenario's naast elkaar", ["", *[s.scenario.name for s in scen]], rows)
+
+
 def roadmap_tables(data: Any) -> list[Table]:
     return [
         priorities_table(data),
@@ -177,6 +212,7 @@ def roadmap_tables(data: Any) -> list[Table]:
         bottlenecks_table(data),
         baseline_table(data),
         scenarios_table(data),
+        scenario_comparison_table(data),
         corrections_table(data.corrections),
     ]
 

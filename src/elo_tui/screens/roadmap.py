@@ -103,8 +103,8 @@ class RoadmapScreen(AreaScreen):
             _, headers, rows = rx.baseline_table(d)
             return headers, [Row(v, p) for v, p in zip(rows, d.products_in_order(), strict=True)]
         if self.view == "scenarios":
-            _, headers, rows = rx.scenarios_table(d)
-            return headers, [Row(v, s.scenario) for v, s in zip(rows, d.scenarios, strict=True)]
+            _, headers, rows = rx.scenario_comparison_table(d)
+            return headers, [Row(v) for v in rows]
         _, headers, rows = rx.corrections_table(d.corrections)
         return headers, [Row(v) for v in rows]
 
@@ -134,8 +134,15 @@ class RoadmapScreen(AreaScreen):
             )
         self.query_one("#roadmap-head", Static).update(head)
         table = self.query_one(VirtualTable)
+        fixed = _fixed(self.view)
         columns = [
-            Column(str(i), h, flex=3 if i in _wide(self.view) else 1, min_width=6)
+            Column(
+                str(i),
+                h,
+                width=fixed.get(i, 0),
+                flex=3 if i in _wide(self.view) else 1,
+                min_width=6,
+            )
             for i, h in enumerate(headers)
         ]
         table.columns = columns
@@ -227,16 +234,21 @@ class RoadmapScreen(AreaScreen):
         )
 
     def action_choose(self) -> None:
-        ref = self._current()
-        if self.view != "scenarios" or ref is None:
-            self.notify("Kies eerst een scenario (toets s).", markup=False)
+        if self.data is None or not self.data.scenarios:
+            self.notify("Nog geen scenario's: maak er een met 'a' (in Scenario's).", markup=False)
             return
-        moved = svc.choose_scenario(self.app.ws, ref)
+        self.app.push_screen(ChooseScenarioForm(self.data), self._chosen)
+
+    def _chosen(self, result: tuple[str, int] | None) -> None:
+        if result is None:
+            return
+        name, moved = result
         self.notify(
-            f"'{ref.name}' gekozen voor de indiening; {moved} kostenlijn(en) verschoven.",
+            f"'{name}' gekozen voor de indiening; {moved} kostenlijn(en) naar het "
+            "begrotingsjaar van hun kwartaal verschoven.",
             markup=False,
         )
-        self._after(ref)
+        self._after(result)
 
     def action_import_ipdc(self) -> None:
         self.app.push_screen(
@@ -296,13 +308,21 @@ def _cell(row: Row, key: str) -> str:
     return "" if value is None else str(value)
 
 
+def _fixed(view: str) -> dict[int, int]:
+    return {
+        "priorities": {0: 5, 1: 10},
+        "quick": {0: 5, 1: 10},
+        "bottlenecks": {0: 9},
+        "scenarios": {0: 30},
+    }.get(view, {})
+
+
 def _wide(view: str) -> set[int]:
     return {
         "priorities": {2, 8},
         "quick": {2, 8},
         "bottlenecks": {2, 4},
         "baseline": {1, 3, 5},
-        "scenarios": {0},
         "corrections": {1, 6},
     }.get(view, set())
 
@@ -499,6 +519,32 @@ class ScenarioForm(FormScreen):
         return scenario
 
 
+class ChooseScenarioForm(FormScreen):
+    TITLE_TEXT = "Scenario kiezen voor de indiening"
+
+    def __init__(self, data: svc.RoadmapData) -> None:
+        super().__init__()
+        self.data = data
+
+    def compose_fields(self) -> ComposeResult:
+        options = [(s.scenario.name, s.scenario.id) for s in self.data.scenarios]
+        current = next((s.scenario.id for s in self.data.scenarios if s.scenario.chosen), None)
+        yield from self.field(
+            "scenario",
+            "Scenario (de kostenlijnen volgen het plan naar de begrotingsjaren)",
+            Select(options, allow_blank=False, value=current or options[0][1]),
+        )
+
+    def values(self) -> dict[str, Any]:
+        return {"scenario": self.value("scenario")}
+
+    def submit(self, values: dict[str, Any]) -> Any:
+        scenario = next(
+            s.scenario for s in self.data.scenarios if s.scenario.id == values["scenario"]
+        )
+        return scenario.name, svc.choose_scenario(self.app.ws, scenario)
+
+
 # -- the command palette ---------------------------------------------------------------------
 
 
@@ -520,6 +566,7 @@ def roadmap_commands(app: Any) -> Iterable[SystemCommand]:
         ("view('scenarios')", "Roadmap: scenario's", "Planscenario's naast elkaar"),
         ("view('corrections')", "Roadmap: IPDC-correcties", "Wat fout of onvolledig is in IPDC"),
         ("add", "Knelpunt toevoegen", "Een nieuw knelpunt in de roadmap"),
+        ("choose", "Scenario kiezen", "Het planscenario voor de indiening"),
         ("import_ipdc", "IPDC importeren", "Producten uit IPDC (JSON-LD) inlezen"),
         ("export", "Roadmap exporteren", "Roadmap of IPDC-correcties als XLSX, CSV of Markdown"),
     ):
