@@ -393,3 +393,37 @@ def test_a_workspace_from_before_the_roadmap_gains_its_tables_and_ipdc_fields(tm
         ws.save(Bottleneck(description="x"))
         assert ws.count(Bottleneck) == 1 and ws.count(PlanItem) == 0
     assert (tmp_path / f"old.sqlite.v{before}.bak").exists()
+
+
+async def test_roadmap_screen_imports_ipdc_and_chooses_a_scenario(settings):
+    from pathlib import Path
+
+    from elo_tui.app import EloApp
+    from elo_tui.services.workspaces import open_demo
+
+    ldes = Path(__file__).parent / "data" / "ipdc" / "ldes_page.jsonld"
+    ws = open_demo(settings)
+    before = ws.count(Product)
+    svc.create_scenario(ws, "alles in 2026")
+    svc.create_scenario(ws, "gespreid")
+    app = EloApp(settings, ws)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("9", "i")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "PathForm"
+        await pilot.press(*str(ldes))
+        await pilot.press("f2")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert ws.count(Product) == before + 2
+        await pilot.press("c")  # corrections now list the unknown type from IPDC
+        await pilot.pause()
+        rows = app.screen.query_one("#roadmap-table").rows
+        assert any("Type/Digitaal" in str(r.values) for r in rows)
+        await pilot.press("s", "g")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ChooseScenarioForm"
+        await pilot.press("f2")
+        await pilot.pause()
+        assert [s.name for s in ws.list(PlanScenario) if s.chosen] == ["alles in 2026"]
+        assert "Roadmap: knelpunten" in {c.title for c in app.get_system_commands(app.screen)}

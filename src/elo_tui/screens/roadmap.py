@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.widgets import Input, Select, Static, TextArea
@@ -255,28 +255,9 @@ class RoadmapScreen(AreaScreen):
             PathForm("IPDC importeren", "JSON-LD-bestand uit IPDC (pad)", ""), self._import
         )
 
-    @work(thread=True, exclusive=True, group="ipdc")
     def _import(self, path: str | None) -> None:
-        if not path:
-            return
-        from elo_tui.io.ipdc_jsonld import IpdcError
-        from elo_tui.services import ipdc_import as ii
-
-        ws = self.app.ws.writer()  # a worker never uses the app's connection
-        try:
-            plan = ii.import_file(ws, path)
-        except IpdcError as exc:
-            self.app.call_from_thread(
-                self.notify, str(exc), title="IPDC", severity="error", markup=False
-            )
-            return
-        finally:
-            ws.close()
-        lines = "\n".join(plan.report_lines()[:8])
-        self.app.call_from_thread(
-            self.notify, f"{plan.summary()}.\n{lines}", title="IPDC", timeout=12, markup=False
-        )
-        self.app.call_from_thread(self._after, plan)
+        if path:
+            run_ipdc_import(self.app, path)
 
     def action_export(self) -> None:
         default = "ipdc-correcties.xlsx" if self.view == "corrections" else "roadmap.xlsx"
@@ -300,6 +281,52 @@ class RoadmapScreen(AreaScreen):
             )
             return
         self.notify(f"Geschreven: {', '.join(map(str, files))}", markup=False)
+
+
+def run_ipdc_import(app: Any, path: str) -> None:
+    """Import an IPDC JSON-LD file in a worker thread (its own connection) and say what
+    happened; the screens reload afterwards. Used by the Roadmap ('i'), the palette and
+    the import wizard (which hands a JSON file over)."""
+
+    def job() -> None:
+        from elo_tui.io.ipdc_jsonld import IpdcError
+        from elo_tui.services import ipdc_import as ii
+
+        ws = app.ws.writer()  # a worker never uses the app's connection
+        try:
+            plan = ii.import_file(ws, path)
+        except IpdcError as exc:
+            app.call_from_thread(app.notify, str(exc), title="IPDC", severity="error", markup=False)
+            return
+        finally:
+            ws.close()
+        lines = "\n".join(plan.report_lines()[:8])
+        app.call_from_thread(
+            app.notify, f"{plan.summary()}.\n{lines}", title="IPDC", timeout=12, markup=False
+        )
+        app.call_from_thread(_reload_after_import, app)
+
+    app.run_worker(job, thread=True, group="ipdc", exit_on_error=False)
+
+
+def _reload_after_import(app: Any) -> None:
+    app.data_changed()
+    screen = app.screen
+    if isinstance(screen, AreaScreen) and screen.is_current:
+        screen._reload()
+
+
+def import_from_wizard(wizard: Any, path: Any) -> bool:
+    """The import wizard's hook: a JSON file is IPDC JSON-LD, not a table; close the
+    wizard and import it here. False when the file is not JSON (the wizard goes on)."""
+    from elo_tui.io.ipdc_jsonld import looks_like_json
+
+    if not looks_like_json(path):
+        return False
+    app = wizard.app
+    wizard.dismiss(None)
+    run_ipdc_import(app, str(path))
+    return True
 
 
 def _cell(row: Row, key: str) -> str:
