@@ -205,12 +205,41 @@ def scenario_comparison_table(data: Any) -> Table:
     return ("Scenario's naast elkaar", ["", *[s.scenario.name for s in scen]], rows)
 
 
+def evaluation_table(data: Any, today: str = "") -> Table:
+    """For the interim evaluation (end 2026): the baseline next to today and next to what
+    the chosen plan promises for the end of 2026, over the products with a baseline."""
+    from datetime import date
+
+    pr = data.progress
+    chosen = next((s for s in data.scenarios if s.scenario.chosen), None)
+    plan_end_2026 = chosen.conform_by_quarter.get("2026-Q4", "") if chosen else ""
+    now = today or date.today().isoformat()
+    headers = [
+        "",
+        f"Nulmeting {rm.BASELINE_DATE:%d/%m/%Y}",
+        f"Nu ({now})",
+        "Plan eind 2026" + (f" ('{chosen.scenario.name}')" if chosen else " (geen plan gekozen)"),
+    ]
+    rows = [
+        ["Producten met nulmeting", pr.with_baseline, pr.with_baseline, ""],
+        ["Via ELO aan te vragen en op te volgen", pr.on_elo_then, pr.on_elo_now, ""],
+        ["Bouwstenen in gebruik (product x bouwsteen)", pr.blocks_then, pr.blocks_now, ""],
+        ["ELO-conform (alle producten)", "onbekend", _conform_now(data), plan_end_2026],
+    ]
+    return ("Tussentijdse evaluatie", headers, rows)
+
+
+def _conform_now(data: Any) -> int:
+    return sum(1 for r in data.priorities if r.conform)
+
+
 def roadmap_tables(data: Any) -> list[Table]:
     return [
         priorities_table(data),
         priorities_table(data, quick=True),
         bottlenecks_table(data),
         baseline_table(data),
+        evaluation_table(data),
         scenarios_table(data),
         scenario_comparison_table(data),
         corrections_table(data.corrections),

@@ -59,6 +59,7 @@ class RoadmapScreen(AreaScreen):
         Binding("a", "add", "Nieuw"),
         Binding("e", "edit", "Bewerken"),
         Binding("b", "confirm_baseline", "Nulmeting bevestigen"),
+        Binding("l", "import_baseline", "Nulmeting inlezen"),
         Binding("g", "choose", "Scenario kiezen"),
         Binding("i", "import_ipdc", "IPDC importeren"),
         Binding("x", "export", "Exporteren"),
@@ -232,6 +233,39 @@ class RoadmapScreen(AreaScreen):
             ),
             done,
         )
+
+    def action_import_baseline(self) -> None:
+        self.app.push_screen(
+            PathForm(
+                "Nulmeting inlezen",
+                "CSV of XLSX met de kolommen Product (of IPDC-productnummer), Op ELO en "
+                "Bouwstenen in gebruik",
+                "",
+            ),
+            self._import_baseline,
+        )
+
+    def _import_baseline(self, path: str | None) -> None:
+        if not path:
+            return
+        from elo_tui.io.tabular import TabularError
+
+        try:
+            result = svc.import_baseline(self.app.ws, path)
+        except (TabularError, svc.RoadmapError) as exc:
+            self.notify(str(exc), title="Nulmeting", severity="error", markup=False)
+            return
+        problems = "\n".join(result.problems[:8])
+        self.notify(
+            f"Nulmeting ingelezen voor {result.saved} product(en)."
+            + (f"\nNiet ingelezen:\n{problems}" if problems else ""),
+            title="Nulmeting",
+            severity="warning" if result.problems else "information",
+            timeout=12,
+            markup=False,
+        )
+        self.view = "baseline"
+        self._after(result)
 
     def action_choose(self) -> None:
         if self.data is None or not self.data.scenarios:
@@ -590,6 +624,7 @@ def roadmap_commands(app: Any) -> Iterable[SystemCommand]:
         ("view('quick')", "Roadmap: snel resultaat", "Wat het snelst conform kan"),
         ("view('bottlenecks')", "Roadmap: knelpunten", "Knelpunten per product en bouwsteen"),
         ("view('baseline')", "Roadmap: nulmeting", "Toestand op 1 april 2025 en voortgang"),
+        ("import_baseline", "Nulmeting inlezen", "Nulmeting uit CSV of XLSX"),
         ("view('scenarios')", "Roadmap: scenario's", "Planscenario's naast elkaar"),
         ("view('corrections')", "Roadmap: IPDC-correcties", "Wat fout of onvolledig is in IPDC"),
         ("add", "Knelpunt toevoegen", "Een nieuw knelpunt in de roadmap"),
