@@ -56,6 +56,7 @@ def populate(path: Path, n: int, seed: int = 1202) -> Workspace:
     agency.own_budget = {"2026": 900_000.0, "2027": 700_000.0}
     agency.requested_cofinancing = {"2026": 400_000.0, "2027": 250_000.0}
     agency.justification = "Benchmark: alle producten naar ELO tegen 30 juni 2027."
+    agency.cofinancing_statements = {"no_extra_request": True, "savings_honoured": True}
     statuses: list[BlockStatus] = []
 
     def stage() -> str:

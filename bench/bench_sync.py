@@ -3,7 +3,7 @@ reference tracker on loopback (bar: < 1.5 s), and a sync with nothing to do (< 5
 
     .venv/bin/python bench/bench_sync.py [--products 1202] [--repeat 20]
 
-The tracker runs as a separate process (`elo-tui tracker serve`), as in real use, so the
+The tracker runs as a separate process (`elo-tracker serve`), as in real use, so the
 client and the server do not share one interpreter. Timings include creating the HTTP
 client and the `/me` round trip, i.e. everything `elo-tui sync` does after start-up.
 """
@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import generate  # noqa: E402
 
+from elo_tracker.store import TrackerStore  # noqa: E402
 from elo_tui.domain.records import (  # noqa: E402
     Application,
     BlockStatus,
@@ -37,12 +38,18 @@ from elo_tui.domain.records import (  # noqa: E402
 from elo_tui.store import Workspace  # noqa: E402
 from elo_tui.sync.client import TrackerClient  # noqa: E402
 from elo_tui.sync.engine import SyncEngine  # noqa: E402
-from elo_tui.tracker.store import TrackerStore  # noqa: E402
-from elo_tui.tracker.testing import free_port  # noqa: E402
 
 APP_BLOCKS = ("acm_idm", "gericht_aanmelden", "global_header", "dosis")
 PRODUCT_BLOCKS = ("product_rights", "vms", "toelatingen")
 STAGES = ("not_started", "analysis", "filed", "test", "production")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def full_workspace(path: Path, n: int) -> Workspace:
@@ -139,8 +146,7 @@ def start_server(db: Path, port: int) -> subprocess.Popen:
         [
             sys.executable,
             "-m",
-            "elo_tui",
-            "tracker",
+            "elo_tracker",
             "serve",
             "--db",
             str(db),

@@ -10,7 +10,7 @@ a day of syncing, compressed. Bounded in count (at most 1,000 agencies) and in t
 (`--deadline` seconds: whatever is unfinished then is abandoned and reported). At the end
 every finished agency's workspace is read back: nothing lost, nothing doubled.
 
-The tracker runs as its own process (`elo-tui tracker serve`, one uvicorn worker, no
+The tracker runs as its own process (`elo-tracker serve`, one uvicorn worker, no
 access log); the load comes from one asyncio process with a minimal HTTP/1.1 client
 (httpx's async client costs more CPU per request than the tracker itself, and both share
 this machine's CPUs). CPU seconds of both processes are reported.
@@ -35,10 +35,17 @@ from pathlib import Path
 
 import httpx
 
-from elo_tui.tracker.store import TrackerStore
-from elo_tui.tracker.testing import free_port
+from elo_tracker.store import TrackerStore
 
 THEME = "https://productencatalogus.data.vlaanderen.be/id/concept/Thema/EconomieWerk"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -311,8 +318,7 @@ def main() -> None:
             [
                 sys.executable,
                 "-m",
-                "elo_tui",
-                "tracker",
+                "elo_tracker",
                 "serve",
                 "--db",
                 str(db),

@@ -44,3 +44,11 @@ def test_python_dash_m_runs_the_cli():
         [sys.executable, "-m", "elo_tui", "--version"], capture_output=True, text=True, check=True
     )
     assert out.stdout.startswith("elo-tui ")
+
+
+def test_the_old_tracker_command_points_to_elo_tracker(capsys):
+    from elo_tui.cli import main
+
+    assert main(["tracker", "add-agency", "Agentschap X", "OVO000104"]) == 2
+    err = capsys.readouterr().err
+    assert "elo-tracker add-agency 'Agentschap X' OVO000104" in err

@@ -115,7 +115,10 @@ async def test_forms_tool_comparison_opens_and_closes(demo_ws, settings):
         await pilot.pause()
         assert isinstance(app.screen, FormsToolScreen)
         text = str(app.screen.query_one("#forms-table").render())
-        assert "Formulierentool" in text and "Strategische transformatiesteun" in text
+        assert "Formulieren- en opvolgingstool" in text
+        assert "Strategische transformatiesteun" in text
+        # The "few requests" threshold is not in the decision: labelled as an assumption.
+        assert "AANNAME: de drempel van 500 aanvragen per jaar" in text
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, CostsScreen)

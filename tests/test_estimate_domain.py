@@ -274,7 +274,9 @@ def test_requested_cofinancing_is_capped_at_the_cost_of_the_year():
     assert (rows["2027"].requested, rows["2027"].own_contribution) == (500, 2500)
     assert rows["2027"].shortfall == 2500  # no own budget for 2027
     assert (rows["later"].requested, rows["later"].own_contribution) == (0, 2000)  # no envelope
-    assert rows["2026"].envelope == 1_325_000 and rows["2027"].envelope == 1_000_000
+    # The firm envelope (the reading of beslissing 6°); VRD 3's 325,000 is "onder voorbehoud".
+    assert rows["2026"].envelope == 1_000_000 and rows["2027"].envelope == 1_000_000
+    assert rows["2026"].reserved == 325_000 and rows["2027"].reserved == 0
 
 
 def test_application_cost_is_shared_evenly_across_its_products():

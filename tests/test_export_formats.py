@@ -241,6 +241,4 @@ def test_cli_create_lists_what_is_missing(settings, capsys):
     assert main(["--demo", "--state-dir", str(settings.state_dir), "submission", "create"]) == 1
     captured = capsys.readouterr()
     assert "Er is niets aangemaakt" in captured.err
-    assert (
-        "Blokkerend: Agentschap: het e-mailadres van de contactpersoon ontbreekt." in captured.out
-    )
+    assert "Blokkerend: Entiteit: het e-mailadres van de contactpersoon ontbreekt." in captured.out

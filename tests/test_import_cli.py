@@ -55,8 +55,12 @@ def test_rejected_rows_are_listed_and_valid_rows_still_imported(tmp_path, capsys
     assert code == 1
     assert "Geweigerde rijen:" in out
     assert "Rij 4: Naam is verplicht" in out
-    assert "Rij 5 (Negatief): Jaarvolume kan niet negatief zijn" in out
-    assert len(_products(state)) == 2
+    assert "Te controleren (ingelezen zonder deze waarde):" in out
+    assert (
+        "Rij 5 (Negatief): Jaarvolume — rij 5, kolom 'Jaarvolume', waarde '-5': een "
+        "jaarvolume kan niet negatief zijn" in out
+    )
+    assert len(_products(state)) == 3
     with Workspace.open(state / "werkruimte.sqlite") as ws:
         assert sorted(a.name for a in ws.list(Application)) == [
             "Subsidieloket",
@@ -69,7 +73,7 @@ def test_dry_run_saves_nothing_and_makes_no_workspace(tmp_path, capsys):
     code = main(["import", _file(tmp_path, WITH_ERRORS), "--dry-run", "--state-dir", str(state)])
     out = capsys.readouterr().out
     assert code == 1
-    assert "Proefdraai, niets opgeslagen: 2 nieuw" in out
+    assert "Proefdraai, niets opgeslagen: 3 nieuw" in out
     assert not (state / "werkruimte.sqlite").exists()
 
 

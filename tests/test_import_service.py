@@ -136,33 +136,59 @@ def test_headers_in_any_order_give_the_same_products(tmp_path, ws):
     assert _by_name(ws)["Groeisubsidie"].yearly_volume == 45000
 
 
-def test_broken_rows_are_rejected_with_row_number_and_reason(tmp_path, ws):
+def test_a_bad_field_leaves_that_field_empty_and_marks_the_product(tmp_path, ws):
     text = (
         "Naam;Type;Jaarvolume;Thema\n"
         "Goed product;Subsidie;45.000;Economie\n"  # row 2
-        ";Subsidie;10;\n"  # 3: missing name
+        ";Subsidie;10;\n"  # 3: missing name: no product
         "Raar type;Kwispel;10;\n"  # 4: type nobody recognises
         "Negatief;Heffing;-5;\n"  # 5: negative volume
         "Half;Heffing;1.234,5;\n"  # 6: not a whole number
-        "Verschoven;Heffing;12;Milieu;extra\n"  # 7: more values than columns
-        "Vreemd thema;Heffing;1;Ruimtevaart\n"  # 8: unknown theme
+        "Verschoven;Heffing;12;Milieu;extra\n"  # 7: more values than columns: shifted
+        "Vreemd thema;Heffing;1;Ruimtevaart, Economie\n"  # 8: one unknown theme
         "Veel;Heffing;veel;\n"  # 9: not a number
     )
     table = _csv(tmp_path, text)
     plan, result = _import(ws, table)
-    assert result.created == 1
+    assert result.created == 6
     reasons = {r.row: r.reason for r in result.rejected}
-    assert sorted(reasons) == [3, 4, 5, 6, 7, 8, 9]
+    assert sorted(reasons) == [3, 7]
     assert "Naam is verplicht" in reasons[3]
-    assert "Onbekend producttype 'Kwispel'" in reasons[4] and "kolom 'Type'" in reasons[4]
-    assert "negatief" in reasons[5]
-    assert "geen geheel getal" in reasons[6]
     assert "meer dan er kolommen zijn" in reasons[7]
-    assert "Onbekende thema 'Ruimtevaart'" in reasons[8]
-    assert "geen getal" in reasons[9]
-    assert all(r.line().startswith(f"Rij {r.row}") for r in result.rejected)
-    assert [p.name for p in ws.list(Product)] == ["Goed product"]
+    products = _by_name(ws)
+    assert products["Goed product"].to_check == []
+    assert products["Raar type"].ipdc_type == "" and products["Raar type"].yearly_volume == 10
+    assert products["Raar type"].to_check == [
+        "Type — rij 4, kolom 'Type', waarde 'Kwispel': niet herkend als IPDC-producttype; "
+        "kies de juiste waarde in het product (of in de koppeling en importeer opnieuw)."
+    ]
+    assert products["Negatief"].yearly_volume is None
+    assert "rij 5, kolom 'Jaarvolume', waarde '-5'" in products["Negatief"].to_check[0]
+    assert "negatief" in products["Negatief"].to_check[0]
+    assert "geen geheel getal" in products["Half"].to_check[0]
+    assert products["Vreemd thema"].themes == [TH + "EconomieWerk"]
+    assert "waarde 'Ruimtevaart'" in products["Vreemd thema"].to_check[0]
+    assert "waarde 'veel'" in products["Veel"].to_check[0]
+    assert products["Veel"].ipdc_type == T + "FinancieleVerplichting"
+    flagged = {f.row for f in result.flagged}
+    assert flagged == {4, 5, 6, 8, 9}
+    assert all(f.line().startswith(f"Rij {f.row} (") for f in result.flagged)
+    assert "5 product(en) te controleren" in result.summary()
     assert plan.preview(3)[1].status == "geweigerd"
+    assert plan.preview(3)[2].detail.startswith("te controleren: Type")
+
+
+def test_reimport_keeps_the_existing_value_when_the_new_one_is_bad(tmp_path, ws):
+    _import(ws, _csv(tmp_path, "Naam;Type;Volume\nPremie;Subsidie;100\n"))
+    plan, result = _import(ws, _csv(tmp_path, "Naam;Type;Volume\nPremie;Kwispel;abc\n", "b.csv"))
+    product = ws.list(Product)[0]
+    assert (product.ipdc_type, product.yearly_volume) == (T + "FinancieelVoordeel", 100)
+    assert [line.split(" — ")[0] for line in product.to_check] == ["Type", "Jaarvolume"]
+    assert result.updated == 1 and plan.rows[0].changed == ["to_check"]
+    # the corrected file clears the lines of the fields it now gives correctly
+    _import(ws, _csv(tmp_path, "Naam;Type;Volume\nPremie;Subsidie;200\n", "c.csv"))
+    product = ws.list(Product)[0]
+    assert product.to_check == [] and product.yearly_volume == 200
 
 
 def test_user_can_map_an_unknown_value_and_ignore_another(tmp_path, ws):
@@ -257,7 +283,7 @@ def test_ambiguous_name_match_is_rejected_not_guessed(tmp_path, ws):
 
 def test_applications_of_rejected_rows_are_not_created(tmp_path, ws):
     ws.save(Application(name="Bestaand loket"))
-    text = "Naam;Loket;Volume\nGoed;bestaand LOKET;1\nFout;Nieuw loket;-1\n"
+    text = "Naam;Loket;Volume\nGoed;bestaand LOKET;1\n;Nieuw loket;1\n"
     _, result = _import(ws, _csv(tmp_path, text))
     assert result.applications_created == 0
     assert [a.name for a in ws.list(Application)] == ["Bestaand loket"]
@@ -295,8 +321,8 @@ def test_xlsx_with_number_cells(tmp_path, ws):
     wb.save(tmp_path / "lijst.xlsx")
     table = read_table(tmp_path / "lijst.xlsx")
     plan, result = _import(ws, table)
-    assert result.created == 2
-    assert [(r.row, "negatief" in r.reason) for r in result.rejected] == [(5, True)]
+    assert result.created == 3
+    assert [(f.row, "negatief" in f.reason) for f in result.flagged] == [(5, True)]
     eco = _by_name(ws)["Ecologiepremie"]
     assert eco.yearly_volume == 45000 and eco.ipdc_number == "123456"
     assert eco.ipdc_type == T + "FinancieelVoordeel"

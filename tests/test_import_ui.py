@@ -21,6 +21,7 @@ CSV = (
     "Uitleendienst;Kwispel;12;\r\n"
     ";Heffing;5;\r\n"
     "Waterheffing;Heffing;7.300;Heffingenportaal\r\n"
+    "Bodemattest;Attest;12/03/2025;\r\n"
 )
 
 
@@ -88,19 +89,24 @@ def test_wizard_imports_a_file_and_products_appear(settings, tmp_path):
             await _settle(app, pilot)
             assert wizard.step == "step-preview"
             summary = str(wizard.query_one("#summary", Static).render())
-            assert "3 nieuw" in summary and "1 geweigerd" in summary
+            assert "4 nieuw" in summary and "1 geweigerd" in summary
+            assert "1 product(en) te controleren" in summary
             assert "Groeisubsidie [beta]" in _table_text(wizard, "#preview")
-            assert "Naam is verplicht" in _table_text(wizard, "#rejected")
+            problems = _table_text(wizard, "#rejected")
+            assert "geweigerd" in problems and "Naam is verplicht" in problems
+            assert "te controleren" in problems and "Jaarvolume — rij 8" in problems
             assert ws.count(Product) == 0  # nothing saved before the person confirms
 
             await pilot.press("f2")
             await _settle(app, pilot)
             assert wizard.step == "step-done"
-            assert "3 nieuw" in str(wizard.query_one("#result", Static).render())
+            assert "4 nieuw" in str(wizard.query_one("#result", Static).render())
+            assert "Jaarvolume — rij 8" in _table_text(wizard, "#done-rejected")
             assert {p.name for p in ws.list(Product)} == {
                 "Groeisubsidie [beta]",
                 "Uitleendienst",
                 "Waterheffing",
+                "Bodemattest",
             }
             assert ws.count(Application) == 2
 
@@ -109,6 +115,7 @@ def test_wizard_imports_a_file_and_products_appear(settings, tmp_path):
             assert isinstance(app.screen, InventoryScreen)
             shown = _table_text(app.screen, "#products")
             assert "Groeisubsidie [beta]" in shown and "45.000" in shown
+            assert "! Bodemattest" in shown  # marked: te controleren
 
     asyncio.run(scenario())
 

@@ -230,3 +230,74 @@ async def test_a_storage_failure_on_delete_is_reported_and_the_app_keeps_running
         assert app.is_running and isinstance(app.screen, InventoryScreen)
         assert table.row_count == before
         assert any("vergrendeld" in str(n.message) for n in app._notifications)
+
+
+async def test_products_to_check_are_marked_filtered_and_cleared_in_the_form(demo_ws, settings):
+    from textual.widgets import SelectionList
+
+    from elo_tui.domain.to_check import problem_line
+
+    volume_line = problem_line("yearly_volume", 7, "Aantal", "12/03/2025", "een datum")
+    type_line = problem_line("ipdc_type", 7, "Soort", "Lening", "niet herkend")
+    flagged = Product(name="Starterslening [x]", to_check=[volume_line, type_line])
+    demo_ws.save(flagged)
+    total = demo_ws.count(Product)
+    app = EloApp(settings, demo_ws, start_mode="inventory")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert "1 te controleren" in str(screen.query_one("#count").render())
+        await pilot.press("t")  # quick key: only the products to check
+        await pilot.pause()
+        table = screen.query_one(VirtualTable)
+        assert [e.id for e in table.rows] == [flagged.id]
+        assert "! Starterslening [x]" in _table_text(app)
+        assert "te controleren" in str(screen.query_one("#filter-summary").render())
+
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        problems = form.query_one("#to-check", SelectionList)
+        assert problems.selected == [volume_line, type_line]
+        form.query_one("#f-yearly_volume").value = "1.200"  # the volume is corrected
+        await pilot.press("f2")
+        await pilot.pause()
+        assert demo_ws.get(Product, flagged.id).to_check == [type_line]
+        assert [e.id for e in table.rows] == [flagged.id]  # still to check: the type
+
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#to-check", SelectionList).deselect_all()  # checked: fine
+        await pilot.press("f2")
+        await pilot.pause()
+        saved = demo_ws.get(Product, flagged.id)
+        assert saved.to_check == [] and saved.yearly_volume == 1200
+        assert table.row_count == 0
+        await pilot.press("t")
+        await pilot.pause()
+        assert table.row_count == total
+        assert "te controleren" not in str(screen.query_one("#count").render())
+
+
+async def test_filter_dialog_can_limit_to_products_to_check(demo_ws, settings):
+    from elo_tui.screens.product_filter import ProductFilterScreen
+
+    flagged = demo_ws.save(Product(name="Nakijken", to_check=["Type — rij 2: niet herkend."]))
+    app = EloApp(settings, demo_ws, start_mode="inventory")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, ProductFilterScreen)
+        app.screen.query_one("#to-check").value = "yes"
+        await pilot.press("f2")
+        await pilot.pause()
+        assert [e.id for e in screen.query_one(VirtualTable).rows] == [flagged.id]
+        await pilot.press("escape")  # clears every filter
+        await pilot.pause()
+        assert screen.query_one(VirtualTable).row_count == demo_ws.count(Product)

@@ -19,6 +19,7 @@ def complete_state():
         own_budget={"2026": 50_000.0},
         requested_cofinancing={"2026": 5_000.0},
         justification="Waarom",
+        cofinancing_statements={"no_extra_request": True, "savings_honoured": True},
     )
     app = Application(id="app", name="Loket")
     product = Product(

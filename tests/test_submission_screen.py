@@ -33,13 +33,13 @@ async def test_missing_information_blocks_the_submission_and_says_what(demo_ws, 
         assert "3 blokkerend" in _render(app, "#sub-status")
         issues = app.screen.query_one("#issues", VirtualTable)
         top = [issue.message for issue in issues.rows[:3]]
-        assert "Agentschap: geen contactpersoon ingevuld." in top
+        assert "Entiteit: geen contactpersoon ingevuld." in top
         assert f"Product '{product.name}': geen producttype (IPDC-type)." in top
         await pilot.press("n")
         await _ready(pilot, app)
         assert demo_ws.count(Submission) == 0
         assert issues.has_focus
-        assert "Agentschap: geen contactpersoon ingevuld." in _render(app, "#issue-detail")
+        assert "Entiteit: geen contactpersoon ingevuld." in _render(app, "#issue-detail")
         await pilot.press("x")  # nothing to export yet: a warning, no form
         await pilot.pause()
         assert isinstance(app.screen, SubmissionScreen)

@@ -87,7 +87,7 @@ def test_diff_between_versions_is_readable_dutch(demo_ws):
     service.create(demo_ws)
     diff = service.diff_versions(demo_ws, 1, 2)
     assert diff[0] == "Wijzigingen van versie 1 naar versie 2:"
-    assert "Agentschap: contactpersoon 'An Voorbeeld' → 'Bert'" in diff
+    assert "Entiteit: contactpersoon 'An Voorbeeld' → 'Bert'" in diff
     assert "Product toegevoegd: 'Nieuw product'" in diff
     assert (
         "Product 'Groeisubsidie 2.0': naam 'Groeisubsidie' → 'Groeisubsidie 2.0'; "

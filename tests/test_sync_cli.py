@@ -11,15 +11,16 @@ import stat
 
 import pytest
 
-from elo_tui.cli import main
-from elo_tui.domain.records import Agency, Product
-from elo_tui.store import Workspace
-from elo_tui.sync import client as client_mod
-from elo_tui.sync import config
-from elo_tui.tracker.store import TrackerStore
-from elo_tui.tracker.testing import ServerThread, free_port, tracker_app
+pytest.importorskip("fastapi")  # before the imports that need it
 
-pytest.importorskip("fastapi")
+
+from elo_tracker.store import TrackerStore  # noqa: E402
+from elo_tui.cli import main  # noqa: E402
+from elo_tui.domain.records import Agency, Product  # noqa: E402
+from elo_tui.store import Workspace  # noqa: E402
+from elo_tui.sync import client as client_mod  # noqa: E402
+from elo_tui.sync import config  # noqa: E402
+from tracker_testing import ServerThread, free_port, tracker_app  # noqa: E402
 
 OVO = "OVO000301"
 _ovo = itertools.count(302)

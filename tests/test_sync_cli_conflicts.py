@@ -8,14 +8,14 @@ import json
 
 import pytest
 
+pytest.importorskip("fastapi")  # before the imports that need it
+
+from elo_tracker.store import TrackerStore  # noqa: E402
 from elo_tui.cli import main
 from elo_tui.domain.records import Agency, Product
 from elo_tui.store import Workspace
 from elo_tui.sync import config
-from elo_tui.tracker.store import TrackerStore
-from elo_tui.tracker.testing import ServerThread, tracker_app
-
-pytest.importorskip("fastapi")
+from tracker_testing import ServerThread, tracker_app  # noqa: E402
 
 _ovo = itertools.count(500)
 

@@ -9,7 +9,11 @@ import json
 import httpx
 import pytest
 
-from elo_tui.domain.records import (
+pytest.importorskip("fastapi")  # before the imports that need it
+
+
+from elo_tracker.store import TrackerStore  # noqa: E402
+from elo_tui.domain.records import (  # noqa: E402
     Agency,
     Application,
     BlockStatus,
@@ -17,14 +21,11 @@ from elo_tui.domain.records import (
     Review,
     Submission,
 )
-from elo_tui.store import Workspace
-from elo_tui.sync import conflicts
-from elo_tui.sync.client import AuthRefused, Offline, RetryPolicy, TrackerClient
-from elo_tui.sync.engine import CURSOR, PENDING_KEY, PENDING_PUSH, STATE, SyncEngine
-from elo_tui.tracker.store import TrackerStore
-from elo_tui.tracker.testing import ServerThread, free_port, tracker_app
-
-pytest.importorskip("fastapi")
+from elo_tui.store import Workspace  # noqa: E402
+from elo_tui.sync import conflicts  # noqa: E402
+from elo_tui.sync.client import AuthRefused, Offline, RetryPolicy, TrackerClient  # noqa: E402
+from elo_tui.sync.engine import CURSOR, PENDING_KEY, PENDING_PUSH, STATE, SyncEngine  # noqa: E402
+from tracker_testing import ServerThread, free_port, tracker_app  # noqa: E402
 
 _ovo = itertools.count(200)
 

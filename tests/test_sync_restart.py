@@ -9,16 +9,16 @@ import threading
 
 import pytest
 
+pytest.importorskip("fastapi")  # before the imports that need it
+
+from elo_tracker.store import TrackerStore  # noqa: E402
 from elo_tui.cli import main
 from elo_tui.config import Settings
 from elo_tui.domain.records import Agency, Application, BlockStatus, Product
 from elo_tui.services import sync as sync_service
 from elo_tui.store import Workspace
 from elo_tui.sync import config as sync_config
-from elo_tui.tracker.store import TrackerStore
-from elo_tui.tracker.testing import ServerThread, free_port, tracker_app
-
-pytest.importorskip("fastapi")
+from tracker_testing import ServerThread, free_port, tracker_app  # noqa: E402
 
 _ovo = itertools.count(700)
 
@@ -301,7 +301,7 @@ def test_joining_an_agency_the_tracker_has_no_data_of_yet_is_refused(
 
 
 def _serve(db, port: int, log):
-    """`elo-tui tracker serve` as its own process, returned once it answers /health."""
+    """`elo-tracker serve` as its own process, returned once it answers /health."""
     import subprocess
     import sys
     import time
@@ -309,7 +309,7 @@ def _serve(db, port: int, log):
     import httpx
 
     proc = subprocess.Popen(
-        [sys.executable, "-m", "elo_tui", "tracker", "serve", "--db", str(db), "--port",
+        [sys.executable, "-m", "elo_tracker", "serve", "--db", str(db), "--port",
          str(port)],
         stdout=log,
         stderr=log,

@@ -10,16 +10,17 @@ import threading
 
 import pytest
 
-from elo_tui.app import EloApp
-from elo_tui.domain.records import Agency, Application, Product, Review
-from elo_tui.store import Workspace
-from elo_tui.sync import client as client_mod
-from elo_tui.sync import config, conflicts
-from elo_tui.sync.engine import SyncEngine
-from elo_tui.tracker.store import TrackerStore
-from elo_tui.tracker.testing import ServerThread, free_port, tracker_app
+pytest.importorskip("fastapi")  # before the imports that need it
 
-pytest.importorskip("fastapi")
+
+from elo_tracker.store import TrackerStore  # noqa: E402
+from elo_tui.app import EloApp  # noqa: E402
+from elo_tui.domain.records import Agency, Application, Product, Review  # noqa: E402
+from elo_tui.store import Workspace  # noqa: E402
+from elo_tui.sync import client as client_mod  # noqa: E402
+from elo_tui.sync import config, conflicts  # noqa: E402
+from elo_tui.sync.engine import SyncEngine  # noqa: E402
+from tracker_testing import ServerThread, free_port, tracker_app  # noqa: E402
 
 _ovo = itertools.count(400)
 _REAL_CLIENT = client_mod.TrackerClient  # before any test patches it

@@ -12,11 +12,12 @@ import uuid
 import httpx
 import pytest
 
-from elo_tui.tracker.app import Limits
-from elo_tui.tracker.store import TrackerStore
-from elo_tui.tracker.testing import ServerThread, tracker_app
+pytest.importorskip("fastapi")  # before the imports that need it
 
-pytest.importorskip("fastapi")
+
+from elo_tracker.app import Limits  # noqa: E402
+from elo_tracker.store import TrackerStore  # noqa: E402
+from tracker_testing import ServerThread, tracker_app  # noqa: E402
 
 A, B = "OVO000101", "OVO000102"
 
@@ -117,7 +118,15 @@ def test_agency_cannot_read_or_write_another_agency_and_cannot_tell_it_exists(ap
         write = push(api["a"], ovo, [product()])
         subs = api["a"].get(f"/workspaces/{ovo}/submissions")
         assert (read.status_code, write.status_code, subs.status_code) == (404, 404, 404)
-        assert read.json() == write.json() == {"detail": "Werkruimte niet gevonden."}
+        assert (
+            read.json()
+            == write.json()
+            == {
+                "detail": "Werkruimte niet gevonden.",
+                "code": "not_found",
+                "field": None,
+            }
+        )
     # And B's data never shows up for A.
     mark = product(name="Alleen van B")
     assert push(api["b"], B, [mark]).status_code == 200
@@ -237,6 +246,7 @@ def test_oversized_payload_is_413_announced_or_streamed(api):
         headers={"Idempotency-Key": str(uuid.uuid4()), "Content-Type": "application/json"},
     )
     assert r.status_code == 413 and "te groot" in r.json()["detail"]
+    assert r.json()["code"] == "too_large"
 
     def chunks():  # no Content-Length: the server counts while reading
         for i in range(0, len(big), 65536):
@@ -247,7 +257,7 @@ def test_oversized_payload_is_413_announced_or_streamed(api):
         content=chunks(),
         headers={"Idempotency-Key": str(uuid.uuid4()), "Content-Type": "application/json"},
     )
-    assert r.status_code == 413
+    assert r.status_code == 413 and r.json()["code"] == "too_large"
 
 
 def test_bad_query_parameters_are_422(api):
@@ -461,7 +471,9 @@ def test_programme_overview_sums_cofinancing_against_the_envelope(api):
     rows = list(csv.reader(io.StringIO(r.text), delimiter=";"))
     header, body_rows = rows[0], rows[1:]
     row_b = dict(zip(header, [r for r in body_rows if r[0] == B][0], strict=True))
-    assert row_b["agentschap"].startswith("'=")  # no formula injection in spreadsheets
+    # The name VLAIO registered, not the one the agency pushed: no renaming, no formula.
+    assert row_b["agentschap"] == "Agentschap B"
+    assert b["name"] == "Agentschap B"
     assert row_b["gevraagd_2027"] == "150000,5"
     assert [r[0] for r in body_rows][-2:] == ["TOTAAL", "BESCHIKBAAR"]
 
@@ -484,10 +496,10 @@ def test_tracker_stores_only_token_hashes(tracker):
 def test_add_agency_command_prints_token_once_and_it_works(tmp_path, capsys):
     import stat
 
-    from elo_tui.cli import main
+    from elo_tracker.cli import main
 
     db = tmp_path / "t.db"
-    assert main(["tracker", "add-agency", "Agentschap C", "OVO000103", "--db", str(db)]) == 0
+    assert main(["add-agency", "Agentschap C", "OVO000103", "--db", str(db)]) == 0
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
     out = capsys.readouterr()
     token = out.out.strip()
@@ -496,21 +508,21 @@ def test_add_agency_command_prints_token_once_and_it_works(tmp_path, capsys):
     store = TrackerStore.open(db)
     assert store.authenticate(token).workspace == "OVO000103"
     store.close()
-    assert main(["tracker", "add-agency", "X", "BAD", "--db", str(db)]) == 2
-    assert main(["tracker", "add-admin", "Vera", "--db", str(db)]) == 0
+    assert main(["add-agency", "X", "BAD", "--db", str(db)]) == 2
+    assert main(["add-admin", "Vera", "--db", str(db)]) == 0
     admin = capsys.readouterr().out.strip()
     store = TrackerStore.open(db)
     assert store.authenticate(admin).is_admin
     store.close()
-    assert main(["tracker", "revoke", "--ovo", "OVO000103", "--db", str(db)]) == 0
+    assert main(["revoke", "--ovo", "OVO000103", "--db", str(db)]) == 0
     store = TrackerStore.open(db)
     assert store.authenticate(token) is None
     store.close()
 
 
 def test_tracker_refuses_a_file_that_is_not_its_database(tmp_path):
+    from elo_tracker.store import TrackerStoreError
     from elo_tui.store import Workspace
-    from elo_tui.tracker.store import TrackerStoreError
 
     ws = Workspace.open(tmp_path / "w.sqlite", create=True)
     ws.close()
@@ -580,3 +592,129 @@ def test_random_garbage_on_every_endpoint_is_never_a_500(api):
         assert r.status_code < 500, (method, path, body[:80], r.text)
         if r.status_code >= 400:
             assert r.json()["detail"]
+
+
+def test_overview_csv_neutralises_a_registered_name_that_looks_like_a_formula():
+    from elo_tracker.overview import overview_csv
+
+    data = {
+        "agencies": [
+            {
+                "ovo_code": A,
+                "name": '=HYPERLINK("x")',
+                "products": 0,
+                "elo_conform": 0,
+                "elo_conform_percent": None,
+                "overall_percent": None,
+                "overdue_count": 0,
+                "last_push_at": None,
+                "blocks": [],
+                "requested_cofinancing": {},
+            }
+        ],
+        "totals": {"products": 0, "elo_conform": 0, "elo_conform_percent": None, "overdue": 0},
+        "blocks": [],
+        "envelope": [],
+    }
+    from elo_contract import BLOCK_CODES
+
+    data["blocks"] = [{"block": c, "done": 0, "applicable": 0} for c in BLOCK_CODES]
+    rows = list(csv.reader(io.StringIO(overview_csv(data)), delimiter=";"))
+    assert rows[1][1] == '\'=HYPERLINK("x")'
+
+
+@pytest.mark.parametrize("today", ["0", "1970-01-01", "2026-13-01", "morgen", "99999-01-01"])
+def test_overview_refuses_a_reference_day_that_is_not_a_plausible_date(api, today):
+    r = api["admin"].get("/overview", params={"today": today})
+    assert r.status_code == 422
+    assert r.json()["code"] == "invalid" and r.json()["field"] == "query.today"
+
+
+def test_an_agency_cannot_rename_itself_in_the_programme_overview(api):
+    renamed = {
+        "kind": "agency",
+        "id": str(uuid.uuid4()),
+        "data": {"name": "Het Beste Agentschap", "ovo_code": A},
+    }
+    assert push(api["a"], A, [renamed]).status_code == 200
+    data = api["admin"].get("/overview", params={"today": "2026-06-01"}).json()
+    names = {a["ovo_code"]: a["name"] for a in data["agencies"]}
+    assert names[A] == "Agentschap A"  # as registered with `elo-tracker add-agency`
+
+
+def test_the_contract_and_its_documentation_are_public(tracker):
+    url, _, _ = tracker
+    assert httpx.get(url + "/openapi.json").status_code == 200
+    docs = httpx.get(url + "/docs")
+    assert docs.status_code == 200 and "swagger" in docs.text.lower()
+
+
+def test_an_unknown_address_gets_the_error_shape_in_dutch(api):
+    r = api["a"].get("/nergens")
+    assert r.status_code == 404
+    assert r.json() == {
+        "detail": "Onbekend adres; de API staat onder /v1.",
+        "code": "not_found",
+        "field": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("record", "field", "says"),
+    [
+        (product(name="x" * 301), "records.0.product.data.name", "te lang (maximaal 300 tekens)"),
+        (product(colour="rood"), "records.0.product.data.colour", "onbekend veld"),
+        (product(themes="energie"), "records.0.product.data.themes", "moet een lijst zijn"),
+        (
+            {"kind": "block_status", "id": "b1", "data": {"stage": "klaar"}},
+            "records.0.block_status.data.stage",
+            "onbekende waarde; toegelaten: 'not_started', 'analysis'",
+        ),
+        (
+            {"kind": "review", "id": "r1", "data": {}},
+            "records.0",
+            "deze soort record wordt hier niet aanvaard",
+        ),
+    ],
+)
+def test_invalid_records_are_refused_with_a_dutch_message_naming_the_field(
+    api, record, field, says
+):
+    r = push(api["a"], A, [record])
+    assert r.status_code == 422
+    body = r.json()
+    assert body["code"] == "invalid" and body["field"].startswith(field)
+    assert says in body["detail"] and body["detail"].startswith("Ongeldige invoer bij ")
+    assert body["errors"][0]["field"] == body["field"]
+
+
+def test_a_body_that_is_no_json_is_refused_with_its_own_code(api):
+    r = api["a"].post(
+        f"/workspaces/{A}/changes",
+        content=b"{niet: json",
+        headers={"Idempotency-Key": str(uuid.uuid4()), "Content-Type": "application/json"},
+    )
+    assert r.status_code == 422
+    assert r.json()["code"] == "invalid_json"
+    assert r.json()["detail"] == "Geen geldige JSON in de aanvraag."
+
+
+def test_vlaio_decides_on_an_exemption_and_only_exemptions_and_delays_get_decisions(api):
+    exemption_id = str(uuid.uuid4())
+    exemption = {
+        "kind": "exemption",
+        "id": exemption_id,
+        "data": {"scope_kind": "product", "subject": "vms", "ground": "Geen mandaten"},
+    }
+    pid = str(uuid.uuid4())
+    assert push(api["a"], A, [exemption, product(pid)]).status_code == 200
+    decided = api["admin"].post(
+        f"/workspaces/{A}/reviews",
+        json={"target_kind": "exemption", "target_id": exemption_id, "verdict": "accepted"},
+    )
+    assert decided.status_code == 201 and decided.json()["data"]["verdict"] == "accepted"
+    wrong = api["admin"].post(
+        f"/workspaces/{A}/reviews",
+        json={"target_kind": "product", "target_id": pid, "verdict": "refused"},
+    )
+    assert wrong.status_code == 422 and wrong.json()["field"] == "verdict"

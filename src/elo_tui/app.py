@@ -172,6 +172,15 @@ class EloApp(App[int]):
         modes = [i.mode for i in self.nav]
         mode = self.start_mode if self.start_mode in modes else modes[0]
         self.switch_mode(mode)
+        if self.ws.read_only:
+            self.notify(
+                f"Werkruimte '{self.ws.path}' is alleen-lezen: je kunt alles bekijken, maar "
+                "wijzigingen worden niet bewaard.",
+                title="Alleen-lezen",
+                severity="warning",
+                timeout=12,
+                markup=False,
+            )
 
     async def open_workspace(self, ws: Workspace) -> None:
         """Switch to another workspace: close the old one and rebuild every screen
@@ -207,7 +216,7 @@ class EloApp(App[int]):
         from elo_tui.sync.state import status  # stdlib only: no HTTP client loaded
 
         st = status(self.ws)
-        parts = []
+        parts = ["alleen-lezen"] if self.ws.read_only else []
         if st["state"] == "offline":
             parts.append("offline")
         elif st["state"] == "error":
@@ -274,6 +283,14 @@ class EloApp(App[int]):
             yield SystemCommand(
                 "Importeren", "Productlijst uit CSV of XLSX inlezen", self.action_import
             )
+            yield SystemCommand(
+                "Producten te controleren",
+                "Alleen de producten met problemen uit een import tonen (of weer alle)",
+                lambda: (
+                    self.action_goto("inventory"),
+                    self.call_after_refresh(lambda: self.screen.run_action("toggle_to_check")),
+                ),
+            )
             if "roadmap" in self._modes:
                 from elo_tui.screens.roadmap import roadmap_commands
 
@@ -328,13 +345,14 @@ class EloApp(App[int]):
 def run_app(settings: Settings, start_mode: str | None = None) -> int:
     """Open the chosen workspace (or none: first run) and run the TUI."""
     from elo_tui.services import workspaces
+    from elo_tui.store import workspace_exists
 
     ws = None
     error = None
     name = settings.chosen_workspace()
     if settings.demo:
         ws = workspaces.open_demo(settings)
-    elif name is not None and settings.workspace_path(name).exists():
+    elif name is not None and workspace_exists(settings.workspace_path(name)):
         try:
             ws = workspaces.open_named(settings, name)
         except WorkspaceError as exc:
@@ -349,4 +367,8 @@ def run_app(settings: Settings, start_mode: str | None = None) -> int:
         start_mode=start_mode or os.environ.get("ELO_TUI_START_SCREEN"),
     )
     result = app.run()
+    if app.return_code:  # Textual sets 1 when an unexpected error ended the app
+        from elo_tui.cli import EXIT_SOFTWARE
+
+        return EXIT_SOFTWARE
     return result or 0

@@ -16,6 +16,10 @@ from elo_tui import __version__
 from elo_tui.commands import COMMAND_MODULES, load_command
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# An internal error (a bug), as sysexits.h's EX_SOFTWARE: never confused with a
+# command's own "rows rejected" or "conflicts" (1) or the sync codes (0-5).
+EXIT_SOFTWARE = 70
+EXIT_INTERRUPTED = 130
 
 
 def _add_workspace_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -65,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from elo_tui.config import ConfigError, Settings
     from elo_tui.store import WorkspaceError
 
+    settings = None
     try:
         settings = Settings.resolve(args.state_dir, args.workspace, args.demo)
         if getattr(args, "run", None) is None:
@@ -81,4 +86,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("elo-tui: onderbroken.", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug: a report for the maintainers, not a traceback
+        return _internal_error(exc, settings)
+
+
+def _internal_error(exc: BaseException, settings) -> int:
+    from pathlib import Path
+
+    from elo_tui.crash import write_report
+
+    folder = settings.state_dir if settings is not None else Path.cwd()
+    path = write_report(exc, folder)
+    where = f"Foutrapport: {path}" if path else "Er kon geen foutrapport worden bewaard."
+    print(
+        "elo-tui: onverwachte fout in het programma (een bug, niet in je gegevens); wat al "
+        f"bewaard was, blijft bewaard. {where} Bezorg het aan wie elo_tui onderhoudt "
+        "(het bevat geen tokens).",
+        file=sys.stderr,
+    )
+    return EXIT_SOFTWARE

@@ -12,11 +12,11 @@ COMMAND_MODULES = [
     "workspaces",
     "importing",
     "sync",
-    "tracker",
     "report",
     "checklists",
     "export",
     "submission",
+    "tracker",  # a signpost to elo-tracker
     "roadmap",
 ]
 

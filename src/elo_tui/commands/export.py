@@ -28,6 +28,12 @@ def register(subparsers, add_workspace_options) -> None:
     p.add_argument(
         "--out", "-o", required=True, metavar="PAD", help="bestand, of map (bij --format all)"
     )
+    p.add_argument(
+        "--follow-symlinks",
+        action="store_true",
+        help="is PAD een symbolische koppeling, vervang dan het bestand waarnaar ze wijst "
+        "(standaard geweigerd)",
+    )
     which = p.add_mutually_exclusive_group()
     which.add_argument(
         "--submission",
@@ -80,7 +86,7 @@ def run(args, settings) -> int:
                 return 1
             source = service.source_of(record)
     try:
-        written = source.export(args.format, args.out)
+        written = source.export(args.format, args.out, follow_symlinks=args.follow_symlinks)
     except ExportError as exc:
         print(f"elo-tui: {exc}", file=sys.stderr)
         return 1

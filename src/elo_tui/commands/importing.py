@@ -4,8 +4,12 @@ Prints the proposed mapping, the summary and every rejected row. Valid rows are 
 even when others are rejected (the rejected ones are listed so they can be fixed and the
 file imported again: a re-import updates instead of duplicating).
 
-Exit codes: 0 every row imported (or unchanged), 1 some rows rejected (the valid ones
-were imported), 2 unusable input (unreadable file, bad mapping, no workspace).
+A row with one bad field is imported without that field and its product is marked
+"te controleren" with the row, column and value; those lines are printed too.
+
+Exit codes: 0 every row imported as written (or unchanged), 1 some rows rejected or some
+products te controleren (everything else was imported), 2 unusable input (unreadable
+file, bad mapping, no workspace).
 """
 
 from __future__ import annotations
@@ -17,13 +21,17 @@ EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 
 DESCRIPTION = """\
 Importeer de productenlijst van je agentschap uit CSV of XLSX.
-Geldige rijen worden ingelezen; geweigerde rijen worden met rijnummer en reden
-getoond. Opnieuw importeren werkt bestaande producten bij (op IPDC-productnummer,
-anders op naam) in plaats van ze te verdubbelen. Bestaat er nog geen werkruimte,
-dan wordt er een gemaakt.
+Geldige rijen worden ingelezen. Is één veld van een rij fout (onbekend type, geen
+getal, ...), dan wordt het product toch ingelezen zonder dat veld (bij opnieuw
+importeren blijft de bestaande waarde) en gemarkeerd als "te controleren", met rij,
+kolom en waarde. Alleen rijen zonder naam, verschoven rijen en dubbele rijen worden
+geweigerd, met rijnummer en reden. Opnieuw importeren werkt bestaande producten bij
+(op IPDC-productnummer, anders op naam) in plaats van ze te verdubbelen. Bestaat er
+nog geen werkruimte, dan wordt er een gemaakt.
 
-Afsluitcode: 0 alles ingelezen, 1 sommige rijen geweigerd (de geldige zijn wel
-ingelezen), 2 onbruikbare invoer (niets ingelezen)."""
+Afsluitcode: 0 alles ingelezen zoals het er staat, 1 sommige rijen geweigerd of
+producten te controleren (de rest is wel ingelezen), 2 onbruikbare invoer (niets
+ingelezen)."""
 
 EPILOG = """\
 Koppelingsbestand (TOML of JSON), alles optioneel; wat erin staat wint van het voorstel:
@@ -33,7 +41,7 @@ Koppelingsbestand (TOML of JSON), alles optioneel; wat erin staat wint van het v
   yearly_volume = "Aantal aanvragen per jaar"
   [values.ipdc_type]        # waarde in het bestand = IPDC-code ("" = leeg laten)
   Subsidie = "FinancieelVoordeel"
-  Landbouw = "?"            # "?" = nog te beslissen: die rijen worden geweigerd
+  Landbouw = "?"            # "?" = nog te beslissen: blijft leeg, te controleren
 Velden: name, ipdc_number, ipdc_type, themes, target_groups, request_application,
 followup_application, yearly_volume, on_elo, description, notes.
 Waarden koppelen kan voor ipdc_type, themes, target_groups en on_elo."""
@@ -94,11 +102,18 @@ def run(args, settings) -> int:
         return EXIT_UNUSABLE
 
     print(f"Gelezen: {table.describe()}.")
+    for warning in table.warnings:
+        print(f"Let op: {warning}")
     _print_mapping(table, mapping, pi)
     if args.save_mapping:
         print(f"Koppeling bewaard in {args.save_mapping}.")
 
-    before = set(settings.available_workspaces())
+    from elo_tui.store import workspace_exists
+
+    # A 0-byte file (left by an interrupted creation) is no workspace: it is created over.
+    before = {
+        n for n in settings.available_workspaces() if workspace_exists(settings.workspace_path(n))
+    }
     ws = _open_workspace(settings, dry_run=args.dry_run)
     try:
         if ws is None:
@@ -121,37 +136,49 @@ def run(args, settings) -> int:
     finally:
         if ws is not None:
             ws.close()
+    flagged = plan.flagged()
+    if flagged:
+        print("Te controleren (ingelezen zonder deze waarde):")
+        for f in flagged:
+            print(f"  {f.line()}")
     if plan.rejected:
         print("Geweigerde rijen:")
         for r in plan.rejected:
             print(f"  {r.line()}")
-        return EXIT_REJECTED
-    return EXIT_OK
+    return EXIT_REJECTED if plan.rejected or flagged else EXIT_OK
 
 
 def _open_workspace(settings, *, dry_run: bool):
     """The workspace to import into; made on a fresh machine (not for a dry run)."""
     from elo_tui.services.workspaces import open_for_command
+    from elo_tui.store import workspace_exists
 
     if dry_run and not settings.demo:
         name = settings.chosen_workspace()
-        if (name is None and not settings.available_workspaces()) or (
-            name is not None and not settings.workspace_path(name).exists()
+        existing = [
+            n
+            for n in settings.available_workspaces()
+            if workspace_exists(settings.workspace_path(n))
+        ]
+        if (name is None and not existing) or (
+            name is not None and not workspace_exists(settings.workspace_path(name))
         ):
             return None
     return open_for_command(settings, create_if_missing=not dry_run)
 
 
 def _print_mapping(table, mapping, pi) -> None:
+    from elo_tui.domain.to_check import shorten
+
     print("Koppeling van kolommen:")
     width = max(len(f.label) for f in pi.FIELDS)
     for f in pi.FIELDS:
         header = mapping.column(f.key)
-        source = f"'{header}'" if header else "(niet ingelezen)"
+        source = f"'{shorten(header)}'" if header else "(niet ingelezen)"
         print(f"  {f.label.ljust(width)}  <- {source}")
     ignored = mapping.ignored_headers(table)
     if ignored:
-        print("  Niet gebruikte kolommen: " + ", ".join(f"'{h}'" for h in ignored))
+        print("  Niet gebruikte kolommen: " + ", ".join(f"'{shorten(h)}'" for h in ignored))
     labels = {k: dict(pi.value_choices(k)) for k in pi.VALUE_FIELDS}
     for key in pi.VALUE_FIELDS:
         if not mapping.column(key):
@@ -162,12 +189,12 @@ def _print_mapping(table, mapping, pi) -> None:
         print(f"Waarden voor {pi.FIELD_BY_KEY[key].label}:")
         for raw, code in values.items():
             if code is None:
-                target = "?? niet herkend: rijen met deze waarde worden geweigerd"
+                target = "?? niet herkend: blijft leeg, product te controleren"
             elif code == "":
                 target = "(leeg laten)"
             else:
                 target = labels[key].get(code, code)
-            print(f"  '{raw}' -> {target}")
+            print(f"  '{shorten(raw)}' -> {target}")
     unknown = mapping.unmapped_values()
     if any(mapping.column(k) for k in unknown):
         print(

@@ -145,7 +145,7 @@ def run_import(args, settings) -> int:
     from elo_tui.io.submission_files import ExportError, read
     from elo_tui.services import submission as service
     from elo_tui.services import workspaces
-    from elo_tui.store import WorkspaceError
+    from elo_tui.store import WorkspaceError, workspace_exists
 
     try:
         document = read(args.file)
@@ -155,7 +155,7 @@ def run_import(args, settings) -> int:
         print(f"elo-tui: {exc}", file=sys.stderr)
         return 1
     name = settings.chosen_workspace() if settings.workspace else None
-    if name and settings.workspace_path(name).exists():
+    if name and workspace_exists(settings.workspace_path(name)):
         ws = workspaces.open_named(settings, name)
     else:
         if agency is None:

@@ -237,6 +237,10 @@ def _report(outcome, url: str, progress: _ProgressLine) -> int:
         return outcome.exit_code
     result = outcome.result
     print(f"Gesynchroniseerd met {url}: {outcome.message} ({result.seconds:.2f} s).")
+    for message in result.skipped[:20]:
+        print(f"elo-tui: {message}", file=sys.stderr)
+    if len(result.skipped) > 20:
+        print(f"elo-tui: … en {len(result.skipped) - 20} andere.", file=sys.stderr)
     if outcome.kind == "conflicts":
         print(
             "Beslis de conflicten in het scherm Synchronisatie, of met "

@@ -1,5 +1,7 @@
 """The agency's own data of a co-financing request: contact, day rates, own budget and
-requested amount per year, and the free-text justification ("motivering").
+requested amount per year, the free-text justification ("motivering"), the statements on
+the conditions of beslissing 6° and the BVCO intervention threshold (see
+domain/cofinancing.py).
 
 `parse_request_form` reads the form as typed (Belgian numbers allowed) and returns the
 Agency fields to set, or a Dutch message per field; nothing is saved when one is wrong.
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from elo_tui.domain.cofinancing import STATED, parse_threshold
 from elo_tui.domain.estimate import YEAR_LABELS
 
 BUDGET_YEARS = ("2026", "2027", "later")
@@ -16,8 +19,13 @@ REQUEST_YEARS = ("2026", "2027")  # co-financing exists only for these years
 MAX_JUSTIFICATION = 10_000
 
 
-def form_values(agency: Any) -> dict[str, str]:
-    """An agency's request fields as the form shows them."""
+STATEMENT_YES = "yes"
+STATEMENT_NO = "no"
+
+
+def form_values(agency: Any, bvco_threshold: float | None = None) -> dict[str, str]:
+    """An agency's request fields as the form shows them (and the workspace's BVCO
+    intervention threshold, "" = unknown)."""
 
     def num(value: float | None) -> str:
         if value is None:
@@ -36,6 +44,10 @@ def form_values(agency: Any) -> dict[str, str]:
         values[f"own_budget_{year}"] = num(agency.own_budget.get(year))
     for year in REQUEST_YEARS:
         values[f"requested_{year}"] = num(agency.requested_cofinancing.get(year))
+    for statement in STATED:
+        stated = agency.cofinancing_statements.get(statement.key)
+        values[f"statement_{statement.key}"] = STATEMENT_YES if stated else STATEMENT_NO
+    values["bvco_threshold"] = num(bvco_threshold)
     return values
 
 
@@ -85,4 +97,16 @@ def parse_request_form(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str
     if len(text) > MAX_JUSTIFICATION:
         errors["justification"] = f"Toelichting is te lang (maximaal {MAX_JUSTIFICATION} tekens)."
     out["justification"] = text
+    statements: dict[str, bool] = {}
+    for statement in STATED:
+        key = f"statement_{statement.key}"
+        choice = str(values.get(key, STATEMENT_NO) or STATEMENT_NO)
+        if choice not in (STATEMENT_YES, STATEMENT_NO):
+            errors[key] = f"Onbekende keuze '{choice}': kies ja of nee."
+        statements[statement.key] = choice == STATEMENT_YES
+    out["cofinancing_statements"] = statements
+    threshold, problem = parse_threshold(values.get("bvco_threshold"))
+    if problem:
+        errors["bvco_threshold"] = problem
+    out["bvco_threshold"] = threshold  # not an Agency field: the caller stores it
     return out, errors

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from elo_tui.domain import cofinancing as cof
 from elo_tui.domain import estimate as est
 from elo_tui.domain.blocks import APPLICABILITY, STAGE_LABELS
 from elo_tui.domain.records import Agency, Application, BlockStatus, EstimateLine, Product
@@ -43,22 +44,39 @@ def check(
     block_statuses: Sequence[BlockStatus],
     lines: Sequence[EstimateLine],
     summary: est.EstimateSummary | None = None,
+    *,
+    bvco_threshold: float | None = None,
 ) -> list[Issue]:
-    """All issues, blocking first, in a stable order."""
+    """All issues, blocking first, in a stable order.
+
+    `bvco_threshold`: the intervention threshold (None = unknown), see domain.cofinancing.
+    """
     applications = [a for a in applications if not a.deleted]
     products = [p for p in products if not p.deleted]
     block_statuses = [s for s in block_statuses if not s.deleted]
     lines = [line for line in lines if not line.deleted]
     if summary is None:
-        summary = est.summarize(lines, products, agency)
+        summary = est.summarize(lines, products, agency, applications=applications)
     names = {("application", a.id): a.name for a in applications}
     names.update({("product", p.id): p.name for p in products})
     issues: list[Issue] = []
     issues += _agency_issues(agency)
     issues += _product_issues(products, {a.id for a in applications})
+    # Blocks of an application "buiten beschouwing" (and of the products counted under it)
+    # need no estimate: that application is left out of the request.
+    excluded = {a.id for a in applications if a.excluded}
+    if excluded:
+        app_of = {p.id: est.application_of(p) for p in products}
+        block_statuses = [
+            s
+            for s in block_statuses
+            if (s.scope_id if s.scope_kind == "application" else app_of.get(s.scope_id))
+            not in excluded
+        ]
     issues += _block_issues(block_statuses, lines, names)
     issues += _line_issues(summary, block_statuses, names)
     issues += _money_issues(agency, summary)
+    issues += _cofinancing_issues(agency, summary, bvco_threshold)
     issues.sort(key=lambda i: (i.severity != BLOCKING,))  # stable: rule order within
     return issues
 
@@ -69,7 +87,7 @@ def blocking(issues: Iterable[Issue]) -> list[Issue]:
 
 def _scope(kind: str, scope_id: str, names: dict[tuple[str, str], str]) -> str:
     if kind == "agency":
-        return "het agentschap"
+        return "de entiteit"
     label = "toepassing" if kind == "application" else "product"
     name = names.get((kind, scope_id))
     return f"{label} '{name}'" if name is not None else f"een verwijderd(e) {label}"
@@ -77,17 +95,24 @@ def _scope(kind: str, scope_id: str, names: dict[tuple[str, str], str]) -> str:
 
 def _agency_issues(agency: Agency | None) -> list[Issue]:
     if agency is None:
-        return [Issue(BLOCKING, "agency_missing", "Er is geen agentschap ingevuld.", "agency")]
+        return [
+            Issue(
+                BLOCKING,
+                "agency_missing",
+                "Er is geen entiteit (agentschap of departement) ingevuld.",
+                "agency",
+            )
+        ]
     out = []
     a = ("agency", agency.id)
     if not agency.name.strip():
-        out.append(Issue(BLOCKING, "agency_name", "Agentschap: de naam ontbreekt.", *a, "name"))
+        out.append(Issue(BLOCKING, "agency_name", "Entiteit: de naam ontbreekt.", *a, "name"))
     if not agency.contact_name.strip():
         out.append(
             Issue(
                 BLOCKING,
                 "contact_name",
-                "Agentschap: geen contactpersoon ingevuld.",
+                "Entiteit: geen contactpersoon ingevuld.",
                 *a,
                 "contact_name",
             )
@@ -97,7 +122,7 @@ def _agency_issues(agency: Agency | None) -> list[Issue]:
             Issue(
                 BLOCKING,
                 "contact_email",
-                "Agentschap: het e-mailadres van de contactpersoon ontbreekt.",
+                "Entiteit: het e-mailadres van de contactpersoon ontbreekt.",
                 *a,
                 "contact_email",
             )
@@ -107,21 +132,19 @@ def _agency_issues(agency: Agency | None) -> list[Issue]:
             Issue(
                 BLOCKING,
                 "own_budget",
-                "Agentschap: geen eigen budget ingevuld (bedrag per begrotingsjaar).",
+                "Entiteit: geen eigen budget ingevuld (bedrag per begrotingsjaar).",
                 *a,
                 "own_budget",
             )
         )
     if not agency.ovo_code.strip():
-        out.append(
-            Issue(WARNING, "ovo_code", "Agentschap: geen OVO-code ingevuld.", *a, "ovo_code")
-        )
+        out.append(Issue(WARNING, "ovo_code", "Entiteit: geen OVO-code ingevuld.", *a, "ovo_code"))
     if not agency.justification.strip():
         out.append(
             Issue(
                 WARNING,
                 "justification",
-                "Agentschap: geen toelichting bij de aanvraag (motivering) ingevuld.",
+                "Entiteit: geen toelichting bij de aanvraag (motivering) ingevuld.",
                 *a,
                 "justification",
             )
@@ -131,7 +154,7 @@ def _agency_issues(agency: Agency | None) -> list[Issue]:
             Issue(
                 WARNING,
                 "day_rates",
-                "Agentschap: standaarddagtarief voor eigen personeel of leverancier ontbreekt.",
+                "Entiteit: standaarddagtarief voor eigen personeel of leverancier ontbreekt.",
                 *a,
                 "day_rate_internal",
             )
@@ -352,7 +375,7 @@ def _money_issues(agency: Agency | None, summary: est.EstimateSummary) -> list[I
             Issue(
                 WARNING,
                 "requested_missing",
-                "Agentschap: geen gevraagde cofinanciering ingevuld.",
+                "Entiteit: geen gevraagde cofinanciering ingevuld.",
                 *a,
                 "requested_cofinancing",
             )
@@ -371,13 +394,14 @@ def _money_issues(agency: Agency | None, summary: est.EstimateSummary) -> list[I
                 )
             )
             continue
-        if row.asked > row.cost:
+        if row.cap == est.CAP_ELIGIBLE:
             out.append(
                 Issue(
                     WARNING,
                     "requested_capped",
                     f"Cofinanciering {year}: gevraagd {_euro(row.asked)} is meer dan de "
-                    f"raming (P50 {_euro(row.cost)}); gevraagd wordt {_euro(row.requested)}.",
+                    f"raming van de kosten die in aanmerking komen (P50 "
+                    f"{_euro(row.eligible_cost)}); gevraagd wordt {_euro(row.requested)}.",
                     *a,
                     "requested_cofinancing",
                 )
@@ -404,6 +428,46 @@ def _money_issues(agency: Agency | None, summary: est.EstimateSummary) -> list[I
                     "own_budget",
                 )
             )
+    return out
+
+
+def _cofinancing_issues(
+    agency: Agency | None, summary: est.EstimateSummary, threshold: float | None
+) -> list[Issue]:
+    """The conditions of beslissing 6° as statements, and the BVCO threshold.
+
+    A missing statement BLOCKS when co-financing is asked: beslissing 6° makes them
+    conditions of the co-financing itself ("Er kunnen door betrokken entiteiten geen
+    meervragen worden ingediend"), so a request without them cannot be granted. Without
+    a request they do not apply. A concept export still works (it ignores blocking).
+    The third condition (the information was delivered) is this check passing.
+    """
+    if agency is None or not any((v or 0) > 0 for v in agency.requested_cofinancing.values()):
+        return []
+    a = ("agency", agency.id)
+    out = [
+        Issue(
+            BLOCKING,
+            "statement_missing",
+            f"Voorwaarde cofinanciering niet verklaard: {s.label} "
+            f'({cof.STATEMENT_REFERENCE}: "{s.quote}")',
+            *a,
+            "cofinancing_statements",
+        )
+        for s in cof.missing_statements(agency.cofinancing_statements)
+    ]
+    if cof.threshold_exceeded(summary.requested_total, threshold):
+        out.append(
+            Issue(
+                WARNING,
+                "bvco_threshold",
+                f"Gevraagde cofinanciering {_euro(summary.requested_total)} is meer dan de "
+                f"interventiedrempel ({_euro(threshold or 0.0)}): de overeenkomst "
+                f"{cof.THRESHOLD_FLAG}.",
+                *a,
+                "requested_cofinancing",
+            )
+        )
     return out
 
 

@@ -41,11 +41,17 @@ Totals per year, block, application and category are PERT means (they add up); P
 are given for the whole portfolio and per budget year (from the same draws; note that
 percentiles do not add up across years).
 
-Co-financing per year: the cost basis is the year's P50; the requested co-financing is
-min(what the agency asks for that year, that cost) and the own contribution is the rest.
-Co-financing exists only for 2026 and 2027 (the envelope of the decision); costs in
-"later" are own contribution. A recurring line is the yearly amount in its own budget
-year (add a line per year to fund it in several years).
+Co-financing per year (rules and quotes in `domain.cofinancing`): only eligible lines can
+be co-financed ("in de integratiekosten met de bouwstenen"), so the requested
+co-financing is min(what the agency asks for that year, the P50 of that year's ELIGIBLE
+lines), simulated separately from the same seed; the own contribution is the year's P50
+of all lines minus that. Co-financing exists only for 2026 and 2027 (the envelope of the
+decision); costs in "later" are own contribution. A recurring line is the yearly amount in
+its own budget year (add a line per year to fund it in several years).
+
+Lines of an application "buiten beschouwing gelaten in onderling overleg"
+(`Application.excluded`, as the nota does with the Mestbankloket) are costed and shown
+apart but left out of every total and of the request.
 """
 
 from __future__ import annotations
@@ -62,6 +68,7 @@ from itertools import accumulate
 from statistics import NormalDist
 from typing import Any
 
+from elo_tui.domain.cofinancing import FIRM_ENVELOPE, is_eligible, reserved_envelope
 from elo_tui.domain.records import Agency, Application, EstimateLine, Product
 
 PERT_LAMBDA = 4.0
@@ -76,7 +83,7 @@ YEAR_LABELS = {"2026": "2026", "2027": "2027", "later": "Later"}
 METHODS = {"three_point": "Driepuntsschatting (dagen × dagtarief)", "fixed": "Vast bedrag"}
 RECURRENCES = {"one_off": "Eenmalig", "recurring": "Terugkerend (per jaar)"}
 CATEGORIES = {"internal": "Eigen personeel", "supplier": "Leverancier", "licence": "Licentie"}
-SCOPE_KINDS = {"application": "Toepassing", "product": "Product", "agency": "Agentschap"}
+SCOPE_KINDS = {"application": "Toepassing", "product": "Product", "agency": "Entiteit"}
 
 # Building blocks (fixed contract of the project): code -> (scope, Dutch label).
 BLOCKS: dict[str, tuple[str, str]] = {
@@ -88,11 +95,14 @@ BLOCKS: dict[str, tuple[str, str]] = {
     "vms": ("product", "VMS – mandaten"),
     "toelatingen": ("product", "Toelatingen"),
 }
-GENERAL_BLOCK_LABEL = "Zonder bouwsteen (algemeen, formulierentool)"
+GENERAL_BLOCK_LABEL = "Zonder bouwsteen (algemeen, formulieren- en opvolgingstool)"
 
-# Co-financing envelope of the decision (EUR): VLAIO/FIO + VRD3 for 2026; VLAIO/FIO 2027.
-ENVELOPE = {"2026": 1_325_000.0, "2027": 1_000_000.0, "later": 0.0}
-LOW_VOLUME_THRESHOLD = 500  # requests a year below which the forms tool is worth comparing
+# The FIRM co-financing envelope per year (EUR, all entities together): the reading of
+# beslissing 6° and the budget section (see domain.cofinancing); the VRD 3 line of 2026 is
+# "onder voorbehoud" and not part of it.
+ENVELOPE = FIRM_ENVELOPE
+# ASSUMPTION (not in the decision): requests a year below which the forms tool is compared.
+LOW_VOLUME_THRESHOLD = 500
 
 NO_APPLICATION = ""  # key in per-application totals for lines tied to no application
 
@@ -203,7 +213,7 @@ def line_problems(line: EstimateLine, rates: Rates) -> dict[str, str]:
         if rate is None:
             errors["day_rate"] = (
                 "Dagtarief is verplicht: vul het in op de lijn of stel het standaardtarief "
-                "van het agentschap in."
+                "van de entiteit in."
             )
         elif not _finite(rate) or rate <= 0:
             errors["day_rate"] = "Dagtarief moet groter dan 0 zijn."
@@ -436,13 +446,24 @@ class CofinancingRow:
     """One budget year: cost (P50), what is asked, what can be requested, own share."""
 
     year: str
-    cost: float  # P50 of the year
+    cost: float  # P50 of the year (every included line)
     asked: float  # what the agency asks (Agency.requested_cofinancing)
-    requested: float  # min(asked, cost); 0 where no co-financing exists
+    requested: float  # min(asked, eligible_cost); 0 where no co-financing exists
     own_contribution: float  # cost - requested
     own_budget: float  # Agency.own_budget
     shortfall: float  # own contribution not covered by the own budget (>= 0)
-    envelope: float  # the decision's envelope for the year (all agencies together)
+    envelope: float  # the FIRM envelope for the year (all agencies together)
+    eligible_cost: float = 0.0  # P50 of the year's eligible lines: the cap on `requested`
+    reserved: float = 0.0  # envelope "onder voorbehoud" (VRD 3 2026), not in `envelope`
+    cap: str = ""  # why requested < asked: "" | CAP_ELIGIBLE | CAP_NO_COFINANCING
+
+
+CAP_ELIGIBLE = "eligible"  # capped at the year's eligible P50
+CAP_NO_COFINANCING = "no_cofinancing"  # no co-financing in this year ("later")
+CAP_LABELS = {
+    CAP_ELIGIBLE: "begrensd tot de raming (P50) van de kosten die in aanmerking komen",
+    CAP_NO_COFINANCING: "geen cofinanciering in dit jaar (enkel 2026 en 2027)",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,7 +480,7 @@ class ProductShare:
 
 @dataclass(frozen=True, slots=True)
 class EstimateSummary:
-    costs: list[LineCost]  # every line, valid or not
+    costs: list[LineCost]  # every counted line, valid or not (excluded ones: `excluded`)
     simulation: Simulation
     sd: float  # sqrt of the summed PERT-beta variances (independent lines)
     by_year: dict[str, Spread]
@@ -469,6 +490,14 @@ class EstimateSummary:
     by_application: dict[str, float]
     by_category: dict[str, float]
     cofinancing: list[CofinancingRow]
+    # Eligible for co-financing (domain.cofinancing): simulated apart, means per year.
+    eligible_simulation: Simulation | None = None
+    eligible_by_year: dict[str, float] = field(default_factory=dict)  # PERT mean
+    not_eligible_by_year: dict[str, float] = field(default_factory=dict)  # PERT mean
+    # Lines of applications "buiten beschouwing" (Application.excluded): costed, not counted.
+    excluded: list[LineCost] = field(default_factory=list)
+    excluded_by_application: dict[str, float] = field(default_factory=dict)  # PERT mean
+    excluded_lines_by_application: dict[str, int] = field(default_factory=dict)
 
     @property
     def total(self) -> Spread:
@@ -486,6 +515,18 @@ class EstimateSummary:
     def own_contribution_total(self) -> float:
         return math.fsum(r.own_contribution for r in self.cofinancing)
 
+    @property
+    def eligible_total(self) -> float:
+        return math.fsum(self.eligible_by_year.values())
+
+    @property
+    def not_eligible_total(self) -> float:
+        return math.fsum(self.not_eligible_by_year.values())
+
+    @property
+    def excluded_total(self) -> float:
+        return math.fsum(self.excluded_by_application.values())
+
 
 def application_of(product: Product) -> str:
     """The application a product's own lines are counted under (request, else follow-up)."""
@@ -497,18 +538,44 @@ def summarize(
     products: Iterable[Product],
     agency: Agency | None,
     *,
+    applications: Iterable[Application] = (),
     seed: int = DEFAULT_SEED,
     draws: int = DRAWS,
     exact_lines: int = EXACT_LINES,
 ) -> EstimateSummary:
-    """Cost every line and roll the portfolio up (see the module docstring)."""
+    """Cost every line and roll the portfolio up (see the module docstring).
+
+    `applications`: only their `excluded` flag matters here; lines of an excluded
+    application (or of a product counted under one) are kept apart.
+    """
     rates = Rates.of(agency)
-    costs = [cost_line(line, rates) for line in lines if not line.deleted]
-    sim = simulate(costs, seed=seed, draws=draws, exact_lines=exact_lines)
+    products = list(products)
     app_of_product = {p.id: application_of(p) for p in products}
+    excluded_apps = {a.id for a in applications if a.excluded and not a.deleted}
+    costs: list[LineCost] = []
+    excluded: list[LineCost] = []
+    excluded_by_app: dict[str, float] = {}
+    excluded_count: dict[str, int] = {}
+    for line in lines:
+        if line.deleted:
+            continue
+        if excluded_apps:
+            app = _application_of_line(line, app_of_product)
+            if app in excluded_apps:
+                c = cost_line(line, rates)
+                excluded.append(c)
+                excluded_by_app[app] = excluded_by_app.get(app, 0.0) + c.mean
+                excluded_count[app] = excluded_count.get(app, 0) + 1
+                continue
+        costs.append(cost_line(line, rates))
+    sim = simulate(costs, seed=seed, draws=draws, exact_lines=exact_lines)
+    eligible_costs = [c for c in costs if c.valid and is_eligible(c.line)]
+    eligible_sim = simulate(eligible_costs, seed=seed, draws=draws, exact_lines=exact_lines)
 
     one_off: dict[str, float] = dict.fromkeys(YEARS, 0.0)
     recurring: dict[str, float] = dict.fromkeys(YEARS, 0.0)
+    eligible_mean: dict[str, float] = dict.fromkeys(YEARS, 0.0)
+    not_eligible_mean: dict[str, float] = dict.fromkeys(YEARS, 0.0)
     by_block: dict[str, float] = {}
     by_app: dict[str, float] = {}
     by_cat: dict[str, float] = dict.fromkeys(CATEGORIES, 0.0)
@@ -517,15 +584,13 @@ def summarize(
         if not c.valid:
             continue
         line = c.line
+        year = line.budget_year
         target = recurring if line.recurrence == "recurring" else one_off
-        target[line.budget_year] = target.get(line.budget_year, 0.0) + c.mean
+        target[year] = target.get(year, 0.0) + c.mean
+        split = eligible_mean if is_eligible(line) else not_eligible_mean
+        split[year] = split.get(year, 0.0) + c.mean
         by_block[line.block] = by_block.get(line.block, 0.0) + c.mean
-        if line.scope_kind == "application":
-            app = line.scope_id
-        elif line.scope_kind == "product":
-            app = app_of_product.get(line.scope_id, NO_APPLICATION)
-        else:
-            app = NO_APPLICATION
+        app = _application_of_line(line, app_of_product)
         by_app[app] = by_app.get(app, 0.0) + c.mean
         by_cat[line.category] = by_cat.get(line.category, 0.0) + c.mean
         variance += c.variance
@@ -542,21 +607,54 @@ def summarize(
         by_block=by_block,
         by_application=dict(sorted(by_app.items())),
         by_category=by_cat,
-        cofinancing=cofinancing(sim.by_year, agency),
+        cofinancing=cofinancing(sim.by_year, agency, eligible_sim.by_year),
+        eligible_simulation=eligible_sim,
+        eligible_by_year=eligible_mean,
+        not_eligible_by_year=not_eligible_mean,
+        excluded=excluded,
+        excluded_by_application=dict(sorted(excluded_by_app.items())),
+        excluded_lines_by_application=excluded_count,
     )
 
 
-def cofinancing(by_year: Mapping[str, Spread], agency: Agency | None) -> list[CofinancingRow]:
-    """Own contribution versus requested co-financing per budget year."""
+def _application_of_line(line: EstimateLine, app_of_product: Mapping[str, str]) -> str:
+    if line.scope_kind == "application":
+        return line.scope_id
+    if line.scope_kind == "product":
+        return app_of_product.get(line.scope_id, NO_APPLICATION)
+    return NO_APPLICATION
+
+
+def cofinancing(
+    by_year: Mapping[str, Spread],
+    agency: Agency | None,
+    eligible_by_year: Mapping[str, Spread] | None = None,
+) -> list[CofinancingRow]:
+    """Own contribution versus requested co-financing per budget year.
+
+    The request is capped at the year's P50 of the eligible lines (`eligible_by_year`;
+    without it every line counts as eligible) and exists only where the firm envelope
+    has money (2026, 2027).
+    """
+    if eligible_by_year is None:
+        eligible_by_year = by_year
     asked_by_year = dict(agency.requested_cofinancing) if agency else {}
     own_by_year = dict(agency.own_budget) if agency else {}
     rows = []
     for year in YEARS:
         spread = by_year.get(year)
         cost = spread.p50 if spread else 0.0
+        eligible_spread = eligible_by_year.get(year)
+        eligible_cost = eligible_spread.p50 if eligible_spread else 0.0
         asked = float(asked_by_year.get(year) or 0.0)
-        requested = min(asked, cost) if ENVELOPE.get(year, 0.0) > 0 else 0.0
-        requested = max(requested, 0.0)
+        envelope = ENVELOPE.get(year, 0.0)
+        cap = ""
+        if envelope <= 0:
+            requested = 0.0
+            cap = CAP_NO_COFINANCING if asked > 0 else ""
+        else:
+            requested = max(min(asked, eligible_cost), 0.0)
+            cap = CAP_ELIGIBLE if asked > requested else ""
         own = cost - requested
         own_budget = float(own_by_year.get(year) or 0.0)
         rows.append(
@@ -568,7 +666,10 @@ def cofinancing(by_year: Mapping[str, Spread], agency: Agency | None) -> list[Co
                 own_contribution=own,
                 own_budget=own_budget,
                 shortfall=max(own - own_budget, 0.0),
-                envelope=ENVELOPE.get(year, 0.0),
+                envelope=envelope,
+                eligible_cost=eligible_cost,
+                reserved=reserved_envelope(year),
+                cap=cap,
             )
         )
     return rows
@@ -638,7 +739,9 @@ def forms_tool_comparison(
     "Own integration" counts the application share as if it were saved by moving this one
     product; that is only true when all products of the application move: indicative.
     """
+    applications = list(applications)
     forms_apps = {a.id for a in applications if a.kind == "forms_tool"}
+    excluded_apps = {a.id for a in applications if a.excluded}
     shares = product_shares(products, summary)
     rows = [
         FormsToolRow(p.id, p.name, p.yearly_volume, shares[p.id].total, forms_tool_cost)
@@ -646,6 +749,7 @@ def forms_tool_comparison(
         if p.yearly_volume is not None
         and p.yearly_volume < threshold
         and p.request_application_id not in forms_apps
+        and application_of(p) not in excluded_apps
     ]
     rows.sort(key=lambda r: (-r.saving, r.name.casefold()))
     return rows
@@ -666,6 +770,7 @@ LINE_FORM_FIELDS = (
     "recurrence",
     "category",
     "basis",
+    "eligible",
 )
 
 
@@ -677,10 +782,14 @@ def parse_line_form(
     Returns the cleaned field values and field -> Dutch message; nothing is saved when
     there are messages. O <= M <= P, no negatives, a day rate for three-point lines.
     """
+    from elo_tui.domain.cofinancing import parse_eligible_choice
     from elo_tui.domain.validation import NumberFormatError, parse_number
 
     out: dict[str, Any] = {}
     errors: dict[str, str] = {}
+    out["eligible"], problem = parse_eligible_choice(values.get("eligible"))
+    if problem:
+        errors["eligible"] = problem
     for key in ("description", "block", "method", "budget_year", "recurrence", "category", "basis"):
         out[key] = str(values.get(key, "") or "").strip()
     labels = {

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from elo_tui.domain import codelists
+from elo_tui.domain import cofinancing as cof
 from elo_tui.domain import estimate as est
 from elo_tui.domain.completeness import APPLICABILITY, STAGES, Issue
 from elo_tui.domain.records import (
@@ -177,6 +178,9 @@ def estimate_section(
         "contingency": money(summary.total.contingency),
         "requested_total": money(summary.requested_total),
         "own_contribution_total": money(summary.own_contribution_total),
+        "eligible_total": money(summary.eligible_total),
+        "not_eligible_total": money(summary.not_eligible_total),
+        "excluded_total": money(summary.excluded_total),
         "invalid_lines": len(summary.invalid),
         "by_year": [
             {
@@ -197,7 +201,7 @@ def estimate_section(
         "by_application": [
             {
                 "application_id": app_id,
-                "name": app_names.get(app_id, "(geen toepassing / agentschapsbreed)"),
+                "name": app_names.get(app_id, "(geen toepassing / entiteitsbreed)"),
                 "mean": money(mean),
             }
             for app_id, mean in summary.by_application.items()
@@ -220,6 +224,9 @@ def estimate_section(
                 "own_budget": money(r.own_budget),
                 "shortfall": money(r.shortfall),
                 "envelope": money(r.envelope),
+                "eligible_cost": money(r.eligible_cost),
+                "reserved": money(r.reserved),
+                "cap": r.cap,
             }
             for r in summary.cofinancing
         ],
@@ -233,8 +240,12 @@ def estimate_section(
                 "mean": money(c.mean),
                 "sd": money(c.sd),
                 "valid": c.valid,
+                "eligible": cof.is_eligible(c.line),
+                "eligible_default": c.line.eligible is None,
+                **({"excluded": True} if excluded else {}),
             }
-            for c in sorted(summary.costs, key=lambda c: c.line.id)
+            for excluded, group in ((False, summary.costs), (True, summary.excluded))
+            for c in sorted(group, key=lambda c: c.line.id)
         ],
         "products": [
             {
@@ -247,6 +258,7 @@ def estimate_section(
         ],
         "forms_tool": {
             "threshold": threshold,
+            "threshold_assumption": cof.forms_tool_assumption(threshold),
             **({"cost": money(forms_tool_cost)} if forms_tool_cost is not None else {}),
             "rows": [
                 {
@@ -263,6 +275,112 @@ def estimate_section(
     }
 
 
+def cofinancing_section(
+    summary: est.EstimateSummary,
+    agency: Agency | None,
+    applications: Sequence[Application],
+    *,
+    information_delivered: bool,
+    bvco_threshold: float | None,
+    forms_tool_threshold: int = est.LOW_VOLUME_THRESHOLD,
+) -> dict[str, Any]:
+    """What may be asked and on which conditions (domain.cofinancing), with the quotes the
+    rules rest on: envelope reading, budget articles, eligible costs, the statements, the
+    BVCO threshold and the applications left out. Canonical (no None)."""
+    stated = agency.cofinancing_statements if agency is not None else {}
+    exceeded = cof.threshold_exceeded(summary.requested_total, bvco_threshold)
+    eligible_p50 = {r.year: r.eligible_cost for r in summary.cofinancing}
+    apps = {a.id: a for a in applications}
+    section = {
+        "envelope": {
+            "reading": cof.ENVELOPE_READING,
+            "label": "lezing",
+            "quotes": [
+                {"reference": f"{cof.DECISION}, beslissing 6°", "text": cof.QUOTE_DECISION_6},
+                {"reference": cof.BUDGET_SECTION, "text": cof.QUOTE_BUDGET_FIO},
+            ],
+            "firm_by_year": {y: money(v) for y, v in cof.FIRM_ENVELOPE.items()},
+            "lines": [
+                {
+                    "year": e.year,
+                    "amount": money(e.amount),
+                    "source": e.source,
+                    "article": e.article,
+                    "status": e.status,
+                    "in_firm_envelope": e.firm,
+                    "reference": e.reference,
+                    "quote": e.quote,
+                }
+                for e in cof.ENVELOPE_LINES
+            ],
+        },
+        "budget_articles": [
+            {"source": "VLAIO / FIO", "article": cof.FIO_ARTICLE},
+            {"source": "VRD 3 (onder voorbehoud)", "article": cof.VRD3_ARTICLE},
+        ],
+        "eligibility": {
+            "rule": cof.ELIGIBILITY_ASSUMPTION,
+            "assumption": True,
+            "quote": cof.QUOTE_ELIGIBLE,
+            "criteria_later": cof.QUOTE_CRITERIA_LATER,
+            "eligible_total": money(summary.eligible_total),
+            "not_eligible_total": money(summary.not_eligible_total),
+            "lines_by_default_rule": sum(1 for c in summary.costs if c.line.eligible is None),
+            "by_year": [
+                {
+                    "year": year,
+                    "eligible_mean": money(summary.eligible_by_year.get(year, 0.0)),
+                    "not_eligible_mean": money(summary.not_eligible_by_year.get(year, 0.0)),
+                    "eligible_p50": money(eligible_p50.get(year, 0.0)),
+                }
+                for year in est.YEARS
+            ],
+            "requested_rule": "gevraagd per jaar ≤ de P50 van de kosten die in aanmerking komen",
+        },
+        "statements": [
+            {
+                "key": s.key,
+                "label": s.label,
+                "quote": s.quote,
+                "reference": cof.STATEMENT_REFERENCE,
+                "derived": s.derived,
+                "stated": information_delivered if s.derived else bool(stated.get(s.key)),
+            }
+            for s in cof.STATEMENTS
+        ],
+        "bvco_threshold": {
+            "value": money(bvco_threshold) if bvco_threshold is not None else None,
+            "known": bvco_threshold is not None,
+            "shown_as": cof.UNKNOWN if bvco_threshold is None else "",
+            "requested_total": money(summary.requested_total),
+            "exceeded": exceeded,
+            "flag": cof.THRESHOLD_FLAG if exceeded else "",
+            "quote": cof.QUOTE_THRESHOLD,
+        },
+        "excluded_applications": [
+            {
+                "application_id": app_id,
+                "name": apps[app_id].name if app_id in apps else "",
+                "reason": apps[app_id].exclusion_reason if app_id in apps else "",
+                "mean": money(mean),
+                "lines": summary.excluded_lines_by_application.get(app_id, 0),
+            }
+            for app_id, mean in summary.excluded_by_application.items()
+        ]
+        + [
+            {"application_id": a.id, "name": a.name, "reason": a.exclusion_reason, "mean": 0.0}
+            for a in applications
+            if a.excluded and not a.deleted and a.id not in summary.excluded_by_application
+        ],
+        "excluded_quote": cof.QUOTE_EXCLUDED,
+        "forms_tool_threshold": {
+            "value": forms_tool_threshold,
+            "assumption": cof.forms_tool_assumption(forms_tool_threshold),
+        },
+    }
+    return canonical(section)
+
+
 def build_content(
     *,
     version: int,
@@ -274,6 +392,7 @@ def build_content(
     readiness: Mapping[str, Any] | None,
     warnings: Sequence[Issue],
     generator: str = "",
+    cofinancing: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The snapshot: every record of the request (sync metadata left out) plus the
     derived figures as they were at `created_at`.
@@ -303,6 +422,8 @@ def build_content(
     }
     if readiness is not None:
         content["readiness"] = canonical(readiness)
+    if cofinancing is not None:
+        content["cofinancing"] = dict(cofinancing)
     return content
 
 
@@ -376,6 +497,7 @@ _AGENCY_FIELDS = {
     "own_budget": "eigen budget",
     "requested_cofinancing": "gevraagde cofinanciering",
     "justification": "toelichting",
+    "cofinancing_statements": "verklaringen voorwaarden cofinanciering",
     "notes": "notities",
 }
 _APPLICATION_FIELDS = {
@@ -421,6 +543,7 @@ _LINE_FIELDS = {
     "category": "categorie",
     "basis": "onderbouwing",
     "assumed": "aanname",
+    "eligible": "komt in aanmerking voor cofinanciering",
 }
 _TOTALS = {
     "mean": "Verwachte kost (gemiddelde)",
@@ -429,6 +552,8 @@ _TOTALS = {
     "contingency": "Reserve (P80 − P50)",
     "requested_total": "Gevraagde cofinanciering",
     "own_contribution_total": "Eigen bijdrage",
+    "eligible_total": "Kosten die in aanmerking komen",
+    "excluded_total": "Buiten beschouwing (niet meegeteld)",
 }
 _LONG_TEXT = {"description", "notes", "note", "basis", "justification", "reason", "evidence"}
 
@@ -449,6 +574,14 @@ class _Labels:
                     self.names[row["id"]] = row.get("name", "")
 
     def value(self, field: str, value: Any) -> str:
+        if field == "eligible" and value is None:
+            return "standaardregel (aanname)"
+        if field == "cofinancing_statements" and isinstance(value, Mapping):
+            parts = [
+                f"{cof.STATEMENT_SHORT.get(k, k)}: {'ja' if v else 'nee'}"
+                for k, v in sorted(value.items())
+            ]
+            return ", ".join(parts) if parts else "(leeg)"
         if value is None or value == "" or value == [] or value == {}:
             return "(leeg)"
         if field in ("request_application_id", "followup_application_id", "scope_id"):
@@ -492,7 +625,7 @@ class _Labels:
 
     def scope(self, kind: str, scope_id: str) -> str:
         if kind == "agency":
-            return "het agentschap"
+            return "de entiteit"
         word = "toepassing" if kind == "application" else "product"
         return f"{word} '{self.names.get(scope_id, scope_id[:8])}'"
 
@@ -519,7 +652,7 @@ def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     a_ver = old.get("submission", {}).get("version", "?")
     b_ver = new.get("submission", {}).get("version", "?")
     changes = _changes(old.get("agency", {}), new.get("agency", {}), _AGENCY_FIELDS, labels)
-    lines += [f"Agentschap: {c}" for c in changes]
+    lines += [f"Entiteit: {c}" for c in changes]
 
     def by_id(content: Mapping[str, Any], section: str) -> dict[str, Mapping[str, Any]]:
         return {row["id"]: row for row in content.get(section, [])}

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from elo_tui.domain import codelists
+from elo_tui.domain.to_check import shorten
 
 Errors = dict[str, str]
 
@@ -21,6 +22,8 @@ MAX_TEXT = 10_000
 IPDC_NUMBER_RE = re.compile(r"^\d{1,10}$")
 OVO_RE = re.compile(r"^OVO\d{6}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_WHOLE = 2**63 - 1  # what the workspace (SQLite INTEGER) can hold
+MAX_NUMBER_CHARS = 40  # no real amount or volume is written with more characters
 
 
 class NumberFormatError(ValueError):
@@ -36,8 +39,18 @@ def parse_number(text: str | float | int | None) -> float | None:
     """
     if text is None:
         return None
+    if isinstance(text, bool):
+        raise NumberFormatError(f"'{text}' is geen getal")
     if isinstance(text, (int, float)):
-        return float(text)
+        try:
+            value = float(text)
+        except OverflowError:
+            raise NumberFormatError(f"'{shorten(text)}' is te groot") from None
+        if value != value or value in (float("inf"), float("-inf")):
+            raise NumberFormatError(f"'{shorten(text)}' is geen getal")
+        return value
+    if len(text) > MAX_NUMBER_CHARS * 4:
+        raise NumberFormatError(f"'{shorten(text)}' is geen getal")
     s = text.strip().replace("€", "").replace("EUR", "").replace("\u00a0", "").replace(" ", "")
     s = s.replace("'", "")
     if not s:
@@ -58,20 +71,28 @@ def parse_number(text: str | float | int | None) -> float | None:
         parts = s.split(".")
         if len(parts) > 2 or (len(parts) == 2 and len(parts[1]) == 3 and parts[0] != "0"):
             if not parts[0] or any(len(p) != 3 for p in parts[1:]):
-                raise NumberFormatError(f"'{text.strip()}' is geen getal")
+                raise NumberFormatError(f"'{shorten(text)}' is geen getal")
             s = s.replace(".", "")
     if not re.fullmatch(r"\d+(\.\d+)?", s):
-        raise NumberFormatError(f"'{text.strip()}' is geen getal")
+        raise NumberFormatError(f"'{shorten(text)}' is geen getal")
+    if len(s) > MAX_NUMBER_CHARS:
+        raise NumberFormatError(f"'{shorten(text)}' is te groot")
     value = float(s)
     return -value if negative else value
 
 
 def parse_whole_number(text: str | float | int | None) -> int | None:
+    if isinstance(text, int) and not isinstance(text, bool):
+        if abs(text) > MAX_WHOLE:  # exact: a float would round 2**63 down into range
+            raise NumberFormatError(f"'{shorten(text)}' is te groot")
+        return text
     value = parse_number(text)
     if value is None:
         return None
     if value != int(value):
-        raise NumberFormatError(f"'{text}' is geen geheel getal")
+        raise NumberFormatError(f"'{shorten(text)}' is geen geheel getal")
+    if abs(value) > MAX_WHOLE:
+        raise NumberFormatError(f"'{shorten(text)}' is te groot")
     return int(value)
 
 
@@ -86,7 +107,9 @@ def parse_date(text: str) -> str:
             return date(int(m[3]), int(m[2]), int(m[1])).isoformat()
         return date.fromisoformat(s).isoformat()
     except ValueError:
-        raise NumberFormatError(f"'{s}' is geen geldige datum (gebruik dd/mm/jjjj)") from None
+        raise NumberFormatError(
+            f"'{shorten(s)}' is geen geldige datum (gebruik dd/mm/jjjj)"
+        ) from None
 
 
 def _url_ok(url: str) -> bool:
@@ -116,7 +139,7 @@ def validate_product(
     if ptype:
         code = codelists.find(codelists.PRODUCT_TYPES, ptype)
         if code is None:
-            errors["ipdc_type"] = f"Onbekend producttype '{ptype}'."
+            errors["ipdc_type"] = f"Onbekend producttype '{shorten(ptype)}'."
         else:
             ptype = code.uri
     out["ipdc_type"] = ptype
@@ -129,7 +152,7 @@ def validate_product(
         for v in values.get(key, []) or []:
             code = codelists.find(codes, str(v))
             if code is None:
-                errors[key] = f"Onbekende {label} '{v}'."
+                errors[key] = f"Onbekende {label} '{shorten(v)}'."
             elif code.uri not in uris:
                 uris.append(code.uri)
         out[key] = uris
@@ -151,7 +174,7 @@ def validate_product(
 
     on_elo = str(values.get("on_elo", "none") or "none")
     if on_elo not in codelists.ON_ELO:
-        errors["on_elo"] = f"Onbekende waarde '{on_elo}' voor 'vandaag op ELO'."
+        errors["on_elo"] = f"Onbekende waarde '{shorten(on_elo)}' voor 'vandaag op ELO'."
     out["on_elo"] = on_elo
 
     for key in ("description", "notes"):
@@ -177,7 +200,7 @@ def validate_application(values: dict[str, Any]) -> tuple[dict[str, Any], Errors
     out["url"] = url
     kind = str(values.get("kind", "own_application") or "own_application")
     if kind not in codelists.APPLICATION_KINDS:
-        errors["kind"] = f"Onbekend soort toepassing '{kind}'."
+        errors["kind"] = f"Onbekend soort toepassing '{shorten(kind)}'."
     out["kind"] = kind
     out["supplier"] = str(values.get("supplier", "")).strip()
     out["notes"] = str(values.get("notes", "") or "")

@@ -3,7 +3,11 @@
 Proposes lines from the cost template for the demo's required blocks (as the costs screen
 would), confirms a few with an invented supplier quote, adds agency-wide lines and fills
 in the co-financing request, so `elo-tui --demo` shows a costs screen with numbers and a
-submission can be made. Registered in `io.demo.DEMO_EXTENSIONS` after the block demo.
+submission can be made. Eligibility: most lines follow the default rule (an assumption);
+one line is explicitly eligible and one explicitly not. The statements on the conditions
+of beslissing 6° are filled in; the BVCO intervention threshold is left unknown (it lives
+in workspace meta, which the demo does not set). Registered in `io.demo.DEMO_EXTENSIONS`
+after the block demo.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ def demo_estimate_records(
                 "ICT-team. VOORBEELD."
             )
             if line.block == "dosis" and line.category == "supplier":
+                line.eligible = True  # explicit: the supplier's DOSIS integration
                 line.method = "fixed"
                 line.fixed_amount = 38_500.0
                 line.optimistic_days = line.likely_days = line.pessimistic_days = None
@@ -73,6 +78,20 @@ def demo_estimate_records(
             basis="Aanname projectleider: afbouw na de deadline van 30/06/2027. VOORBEELD.",
         ),
         EstimateLine(
+            scope_kind="application",
+            scope_id=subsidie,
+            block="global_header",
+            description="Huisstijl en teksten van het loket herschrijven",
+            optimistic_days=3.0,
+            likely_days=5.0,
+            pessimistic_days=8.0,
+            budget_year="2026",
+            category="internal",
+            basis="Aanname communicatieteam. Zelf als niet in aanmerking gemarkeerd: geen "
+            "integratiekost met de bouwstenen. VOORBEELD.",
+            eligible=False,
+        ),
+        EstimateLine(
             scope_kind="agency",
             block="",
             description="Licentie testomgeving (fictief)",
@@ -85,6 +104,7 @@ def demo_estimate_records(
         ),
     ]
     agency.requested_cofinancing = {"2026": 120_000.0, "2027": 60_000.0}
+    agency.cofinancing_statements = {"no_extra_request": True, "savings_honoured": True}
     agency.justification = (
         "VOORBEELD. Het agentschap brengt al zijn producten voor ondernemers naar "
         "e-loketondernemers. De cofinanciering dekt vooral de DOSIS-koppelingen van het "

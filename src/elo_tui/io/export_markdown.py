@@ -68,6 +68,8 @@ def render(document: dict[str, Any]) -> str:
             ["Reserve (P80 − P50)", euro(e.get("contingency"))],
             ["**Gevraagde cofinanciering**", f"**{euro(e.get('requested_total'))}**"],
             ["Eigen bijdrage", euro(e.get("own_contribution_total"))],
+            ["Kosten die in aanmerking komen (verwacht)", euro(e.get("eligible_total"))],
+            ["Kosten die niet in aanmerking komen (verwacht)", euro(e.get("not_eligible_total"))],
         ],
     )
     counts = [
@@ -98,8 +100,11 @@ def render(document: dict[str, Any]) -> str:
     )
     lines += [
         "",
-        "Gevraagd = het gevraagde bedrag, begrensd tot de raming (P50) van het jaar; "
-        "cofinanciering bestaat enkel voor 2026 en 2027.",
+        "Gevraagd = het gevraagde bedrag, begrensd tot de raming (P50) van de kosten die in "
+        "aanmerking komen in dat jaar; cofinanciering bestaat enkel voor 2026 en 2027.",
+    ]
+    lines += cofinancing_lines(document)
+    lines += [
         "",
         "## Per bouwsteen",
         "",
@@ -138,11 +143,13 @@ def render(document: dict[str, Any]) -> str:
     if forms.get("rows"):
         lines += [
             "",
-            f"## Producten met minder dan {forms.get('threshold')} aanvragen per jaar",
+            f"## Producten met minder dan {forms.get('threshold')} aanvragen per jaar (aanname)",
+            "",
+            _esc(forms.get("threshold_assumption", "AANNAME: drempel niet uit de beslissing.")),
             "",
             "Eigen integratie (eigen lijnen + aandeel van de toepassing) tegenover overzetten "
-            "naar de formulierentool. Indicatief: het aandeel van de toepassing valt pas weg als "
-            "alle producten van die toepassing verhuizen.",
+            "naar de formulieren- en opvolgingstool. Indicatief: het aandeel van de toepassing "
+            "valt pas weg als alle producten van die toepassing verhuizen.",
             "",
         ]
         rows = [
@@ -156,14 +163,21 @@ def render(document: dict[str, Any]) -> str:
             for r in forms["rows"][:MAX_FORMS_ROWS]
         ]
         lines += _table(
-            ["Product", "Aanvragen/jaar", "Eigen integratie", "Formulierentool", "Verschil"], rows
+            [
+                "Product",
+                "Aanvragen/jaar",
+                "Eigen integratie",
+                "Formulieren- en opvolgingstool",
+                "Verschil",
+            ],
+            rows,
         )
         if len(forms["rows"]) > MAX_FORMS_ROWS:
             lines.append(f"\n… en nog {len(forms['rows']) - MAX_FORMS_ROWS} producten (zie XLSX).")
 
     justification = agency.get("justification", "")
     if justification:
-        lines += ["", "## Toelichting van het agentschap", ""]
+        lines += ["", "## Toelichting van de entiteit", ""]
         lines += [_esc(p) if p.strip() else "" for p in justification.splitlines()]
 
     warnings = document.get("completeness", {}).get("warnings", [])
@@ -181,3 +195,90 @@ def render(document: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def cofinancing_lines(document: dict[str, Any]) -> list[str]:
+    """The co-financing section: envelope reading with quotes, budget articles, eligible
+    costs, the statements, the BVCO threshold and applications left out. Kept in its own
+    function (other sections are added by other parts of the project)."""
+    c = document.get("cofinancing")
+    if not c:
+        return []
+    out = ["", "## Cofinanciering: enveloppe, voorwaarden en drempel", ""]
+    env = c.get("envelope", {})
+    out.append(
+        f"**Enveloppe – {_esc(env.get('label', 'lezing'))}:** {_esc(env.get('reading', ''))}"
+    )
+    out.append("")
+    for q in env.get("quotes", []):
+        out.append(f"> “{_esc(q.get('text', ''))}” ({_esc(q.get('reference', ''))})")
+        out.append("")
+    rows = [
+        [
+            _esc(e.get("year", "")),
+            euro(e.get("amount")),
+            _esc(e.get("source", "")),
+            _esc(e.get("article", "")),
+            "vast"
+            if e.get("in_firm_envelope")
+            else "**onder voorbehoud** (niet in de vaste enveloppe)",
+        ]
+        for e in env.get("lines", [])
+    ]
+    out += _table(["Jaar", "Bedrag", "Bron", "Begrotingsartikel", "Status"], rows)
+    reserved = [e for e in env.get("lines", []) if not e.get("in_firm_envelope")]
+    for e in reserved:
+        out += ["", f"> “{_esc(e.get('quote', ''))}” ({_esc(e.get('reference', ''))})"]
+    elig = c.get("eligibility", {})
+    out += [
+        "",
+        "**Kosten die in aanmerking komen:** "
+        f"{euro(elig.get('eligible_total'))} (verwacht), niet in aanmerking "
+        f"{euro(elig.get('not_eligible_total'))}; "
+        f"{elig.get('lines_by_default_rule', 0)} lijnen volgen de standaardregel.",
+        "",
+        _esc(elig.get("rule", "")),
+        "",
+        f"> “{_esc(elig.get('quote', ''))}”",
+        "",
+        f"> “{_esc(elig.get('criteria_later', ''))}”",
+        "",
+        "**Voorwaarden (verklaringen van de entiteit):**",
+        "",
+    ]
+    for s in c.get("statements", []):
+        mark = "✓" if s.get("stated") else "✗ niet verklaard –"
+        out.append(f"- {mark} {_esc(s.get('label', ''))} — “{_esc(s.get('quote', ''))}”")
+    t = c.get("bvco_threshold", {})
+    value = euro(t.get("value")) if t.get("known") else "onbekend"
+    flag = ""
+    if t.get("exceeded"):
+        flag = f" Gevraagd {euro(t.get('requested_total'))} is meer: {_esc(t.get('flag', ''))}."
+    elif t.get("known"):
+        flag = f" Gevraagd {euro(t.get('requested_total'))} blijft eronder."
+    out += [
+        "",
+        f"**Interventiedrempel BVCO:** {value}.{flag} “{_esc(t.get('quote', ''))}”",
+    ]
+    excluded = c.get("excluded_applications", [])
+    if excluded:
+        out += ["", "**Buiten beschouwing in onderling overleg** (niet in de totalen):", ""]
+        out += _table(
+            ["Toepassing", "Reden", "Verwachte kost (niet meegeteld)"],
+            [
+                [_esc(x.get("name", "")), _esc(x.get("reason", "") or "–"), euro(x.get("mean"))]
+                for x in excluded
+            ],
+        )
+        out += ["", f"> “{_esc(c.get('excluded_quote', ''))}”"]
+    articles = c.get("budget_articles", [])
+    if articles:
+        out += [
+            "",
+            "Begrotingsartikelen: "
+            + "; ".join(
+                f"{_esc(a.get('source', ''))}: {_esc(a.get('article', ''))}" for a in articles
+            )
+            + ".",
+        ]
+    return out

@@ -1,8 +1,8 @@
 """A submission as an XLSX workbook for finance people.
 
-Sheets: Samenvatting, Producten, Bouwstenen, Raming, Checklist. Labels and ids side by
-side (a reader sees names, a tool can join on ids), amounts as numbers in a EUR format,
-days with one decimal, dates as dates, header rows bold and frozen, sensible column
+Sheets: Samenvatting, Cofinanciering, Producten, Bouwstenen, Raming, Checklist. Labels
+and ids side by side (a reader sees names, a tool can join on ids), amounts as numbers in
+a EUR format, days with one decimal, dates as dates, header rows bold and frozen, sensible column
 widths. Values only, no formulas, so every total shows in any viewer; text starting with
 '=' stays text. Written with `xlsx_writer` (see there why not openpyxl).
 """
@@ -19,7 +19,7 @@ from elo_tui.domain.completeness import APPLICABILITY, STAGES
 from elo_tui.domain.submission import CHECKLIST_STATUSES
 from elo_tui.io.xlsx_writer import BOLD, DATE, DAYS, EUR, PLAIN, Sheet, save
 
-SHEETS = ("Samenvatting", "Producten", "Bouwstenen", "Raming", "Checklist")
+SHEETS = ("Samenvatting", "Cofinanciering", "Producten", "Bouwstenen", "Raming", "Checklist")
 P, E, D, T = PLAIN, EUR, DAYS, DATE  # short names for the per-column style rows
 
 
@@ -35,6 +35,7 @@ def write(document: dict[str, Any], path: Path | str) -> None:
     names.update({row["id"]: row.get("name", "") for row in document.get("products", [])})
     sheets = [
         _summary(document),
+        _cofinancing(document),
         _products(document, names),
         _blocks(document, names),
         _estimate(document, names),
@@ -47,7 +48,7 @@ def write(document: dict[str, Any], path: Path | str) -> None:
 
 def _scope(kind: str, scope_id: str, names: dict[str, str]) -> list[str]:
     if kind == "agency":
-        return [est.SCOPE_KINDS["agency"], "(agentschapsbreed)", ""]
+        return [est.SCOPE_KINDS["agency"], "(entiteitsbreed)", ""]
     return [est.SCOPE_KINDS.get(kind, kind), names.get(scope_id, "(verwijderd)"), scope_id]
 
 
@@ -59,7 +60,7 @@ def _summary(doc: dict[str, Any]) -> Sheet:
     s.append(["Indiening cofinanciering – e-loketondernemers"], bold=True)
     s.append([])
     for label, value in (
-        ("Agentschap", agency.get("name", "")),
+        ("Entiteit (agentschap of departement)", agency.get("name", "")),
         ("OVO-code", agency.get("ovo_code", "")),
         ("Contactpersoon", agency.get("contact_name", "")),
         ("E-mail", agency.get("contact_email", "")),
@@ -163,9 +164,143 @@ def _summary(doc: dict[str, Any]) -> Sheet:
         [
             f"Methode: {e.get('method', '')}; {e.get('draws', '')} trekkingen, "
             f"zaad {e.get('seed', '')}. "
-            "Gevraagde cofinanciering = gevraagd bedrag, begrensd tot de P50 van het jaar."
+            "Gevraagde cofinanciering = gevraagd bedrag, begrensd tot de P50 van de kosten die "
+            "in aanmerking komen in dat jaar (zie blad Cofinanciering)."
         ]
     )
+    return s
+
+
+def _cofinancing(doc: dict[str, Any]) -> Sheet:
+    """What may be asked and on which conditions: envelope reading with quotes, budget
+    articles, eligible vs not per year, the statements, the BVCO threshold and the
+    applications left out (the content's "cofinancing" section)."""
+    s = Sheet("Cofinanciering", widths=[44, 18, 18, 18, 60, 90])
+    c = doc.get("cofinancing", {})
+    s.append(["Cofinanciering – enveloppe, voorwaarden en drempel"], bold=True)
+    if not c:
+        s.append(["(deze indiening bevat nog geen cofinancieringsgegevens)"])
+        return s
+    env = c.get("envelope", {})
+    s.append([])
+    s.append(["Enveloppe (lezing toegepast)", env.get("reading", "")], [BOLD])
+    for q in env.get("quotes", []):
+        s.append([q.get("reference", ""), f"“{q.get('text', '')}”"])
+    s.append([])
+    s.append(["Bron", "Jaar", "Bedrag", "Status", "Begrotingsartikel", "Citaat"], bold=True)
+    for e in env.get("lines", []):
+        s.append(
+            [
+                e.get("source", ""),
+                e.get("year", ""),
+                float(e.get("amount", 0.0)),
+                "vast"
+                if e.get("in_firm_envelope")
+                else "onder voorbehoud (niet in de vaste enveloppe)",
+                e.get("article", ""),
+                f"“{e.get('quote', '')}” ({e.get('reference', '')})",
+            ],
+            [P, P, E],
+        )
+    elig = c.get("eligibility", {})
+    s.append([])
+    s.append(["Kosten die in aanmerking komen", elig.get("rule", "")], [BOLD])
+    s.append(["Citaat", f"“{elig.get('quote', '')}”"])
+    s.append(["Criteria later", f"“{elig.get('criteria_later', '')}”"])
+    s.append(
+        [
+            "Begrotingsjaar",
+            "In aanmerking (verwacht)",
+            "Niet in aanmerking (verwacht)",
+            "In aanmerking P50 (plafond gevraagd)",
+        ],
+        bold=True,
+    )
+    for row in elig.get("by_year", []):
+        s.append(
+            [
+                est.YEAR_LABELS.get(row.get("year", ""), row.get("year", "")),
+                float(row.get("eligible_mean", 0.0)),
+                float(row.get("not_eligible_mean", 0.0)),
+                float(row.get("eligible_p50", 0.0)),
+            ],
+            [P, E, E, E],
+        )
+    s.append(
+        [
+            "Totaal",
+            float(elig.get("eligible_total", 0.0)),
+            float(elig.get("not_eligible_total", 0.0)),
+        ],
+        [P, E, E],
+        bold=True,
+    )
+    s.append([])
+    s.append(["Voorwaarde", "Verklaard", "", "", "Bron", "Citaat"], bold=True)
+    for st in c.get("statements", []):
+        s.append(
+            [
+                st.get("label", ""),
+                "ja" if st.get("stated") else "nee – niet verklaard",
+                "",
+                "",
+                st.get("reference", ""),
+                f"“{st.get('quote', '')}”",
+            ]
+        )
+    t = c.get("bvco_threshold", {})
+    s.append([])
+    s.append(
+        [
+            "Interventiedrempel BVCO",
+            float(t["value"]) if t.get("known") and "value" in t else "onbekend",
+        ],
+        [BOLD, E],
+    )
+    s.append(["Gevraagde cofinanciering (totaal)", float(t.get("requested_total", 0.0))], [P, E])
+    exceeded = t.get("exceeded")
+    s.append(
+        [
+            "Boven de drempel?",
+            "onbekend" if exceeded is None else ("ja: " + t.get("flag", "") if exceeded else "nee"),
+        ]
+    )
+    s.append(["Citaat", f"“{t.get('quote', '')}”"])
+    excluded = c.get("excluded_applications", [])
+    s.append([])
+    s.append(
+        [
+            "Buiten beschouwing in onderling overleg",
+            "Verwachte kost (niet meegeteld)",
+            "Lijnen",
+            "",
+            "Reden",
+        ],
+        bold=True,
+    )
+    for x in excluded:
+        s.append(
+            [
+                x.get("name", ""),
+                float(x.get("mean", 0.0)),
+                x.get("lines", 0),
+                "",
+                x.get("reason", ""),
+            ],
+            [P, E],
+        )
+    if not excluded:
+        s.append(["(geen)"])
+    s.append(["Citaat", f"“{c.get('excluded_quote', '')}”"])
+    s.append([])
+    s.append(["Begrotingsartikelen"], bold=True)
+    for a in c.get("budget_articles", []):
+        s.append([a.get("source", ""), a.get("article", "")])
+    forms = c.get("forms_tool_threshold", {})
+    if forms:
+        s.append([])
+        s.append(["Drempel formulieren- en opvolgingstool", forms.get("value", "")], [BOLD])
+        s.append(["", forms.get("assumption", "")])
     return s
 
 
@@ -195,8 +330,8 @@ def _products(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
             "Kost eigen lijnen",
             "Aandeel toepassingen",
             "Totale kost",
-            "Formulierentool (raming)",
-            "Verschil eigen − formulierentool",
+            "Formulieren- en opvolgingstool (raming; drempel is een AANNAME)",
+            "Verschil eigen − formulieren- en opvolgingstool",
         ],
         bold=True,
     )
@@ -322,6 +457,9 @@ def _estimate(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
             18,
             12,
             10,
+            16,
+            16,
+            14,
             60,
         ],
         freeze_rows=1,
@@ -352,6 +490,9 @@ def _estimate(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
             "Categorie",
             "Categorie (code)",
             "Aanname",
+            "In aanmerking voor cofinanciering",
+            "Standaardregel (AANNAME)",
+            "Buiten beschouwing (niet meegeteld)",
             "Onderbouwing",
         ],
         bold=True,
@@ -375,7 +516,8 @@ def _estimate(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
     for r in lines:
         c = costs.get(r["id"], {})
         mean = float(c.get("mean", 0.0))
-        total += mean
+        if not c.get("excluded"):
+            total += mean
         kind, scope_id = r.get("scope_kind", ""), r.get("scope_id", "")
         method, year = r.get("method", ""), r.get("budget_year", "")
         recurrence, category = r.get("recurrence", ""), r.get("category", "")
@@ -403,6 +545,9 @@ def _estimate(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
                 est.CATEGORIES.get(category, category),
                 category,
                 "ja" if r.get("assumed") else "nee",
+                "ja" if c.get("eligible") else "nee",
+                "ja" if c.get("eligible_default") else "nee",
+                "ja" if c.get("excluded") else "nee",
                 r.get("basis", ""),
             ],
             styles,

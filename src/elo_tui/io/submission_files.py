@@ -8,9 +8,11 @@ tells the same story.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
+MAX_READ_BYTES = 200 * 1024 * 1024  # a submission of 20,000 products is a few MB
 FORMATS = {"toml": ".toml", "json": ".json", "xlsx": ".xlsx", "md": ".md"}
 FORMAT_LABELS = {
     "toml": "TOML (canoniek, opnieuw in te lezen)",
@@ -77,14 +79,23 @@ def render(doc: dict[str, Any], fmt: str, canonical: str | None = None) -> str |
 
 
 def export(
-    doc: dict[str, Any], fmt: str, out: Path | str, *, canonical: str | None = None
+    doc: dict[str, Any],
+    fmt: str,
+    out: Path | str,
+    *,
+    canonical: str | None = None,
+    follow_symlinks: bool = False,
 ) -> list[Path]:
     """Write `doc` as `fmt` ("all" = every format) to `out` and return the files written.
 
     For one format `out` is the file (or an existing folder to put it in); for "all" it
-    is a folder (made when missing). Each file is written to a temporary name first and
-    then renamed, so a failed export never leaves half a file behind. `canonical` is the
-    canonical JSON of the content when known (saves encoding it again for JSON).
+    is a folder (made when missing). Only a regular file is ever replaced: a folder, a
+    device or pipe, a workspace and (unless `follow_symlinks`) a symbolic link are
+    refused. Each file is written to a temporary file beside the target and then renamed
+    over it, so a failed or interrupted export never leaves half a file behind; the
+    temporary file of a killed export is named ".<target>.elo-export-<pid>.tmp" and the
+    next export to that target removes it. `canonical` is the canonical JSON of the
+    content when known (saves encoding it again for JSON).
     """
     out = Path(out).expanduser()
     formats = list(FORMATS) if fmt == "all" else [fmt]
@@ -103,28 +114,118 @@ def export(
         if not out.parent.is_dir():
             raise ExportError(f"Map '{out.parent}' bestaat niet.")
         targets = [out]
+    targets = [_replaceable(t, follow_symlinks) for t in targets]
     written = []
     for f, target in zip(formats, targets, strict=True):
-        tmp = target.with_name(f".{target.name}.tmp")
+        _remove_stale_temporaries(target)
+        tmp = target.with_name(f".{target.name}{_TMP_MARK}{os.getpid()}.tmp")
         try:
             if f == "xlsx":
                 from elo_tui.io.export_xlsx import write
 
                 write(doc, tmp)
+                _fsync_file(tmp)
             else:
-                tmp.write_text(render(doc, f, canonical) or "", encoding="utf-8")
+                _write_text(tmp, render(doc, f, canonical) or "")
             os.replace(tmp, target)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise ExportError(f"Kan '{target}' niet schrijven: {exc.strerror}.") from None
+        except BaseException:  # interrupted (Ctrl-C) or a bug: no temporary file stays
+            tmp.unlink(missing_ok=True)
+            raise
         written.append(target)
     return written
+
+
+_TMP_MARK = ".elo-export-"
+_WORKSPACE_SIDECARS = ("-wal", "-shm", "-journal")
+
+
+def _replaceable(target: Path, follow_symlinks: bool) -> Path:
+    """The file to write for `target`, or ExportError when it must not be replaced.
+    (lstat only: the target is never opened, it may be a device or someone's database.)"""
+    try:
+        st = target.lstat()
+    except FileNotFoundError:
+        return target
+    except OSError as exc:
+        raise ExportError(f"Kan '{target}' niet bekijken: {exc.strerror}.") from None
+    if stat.S_ISLNK(st.st_mode):
+        if not follow_symlinks:
+            raise ExportError(
+                f"'{target}' is een symbolische koppeling; er is niets geschreven. Gebruik "
+                "--follow-symlinks om het bestand te vervangen waarnaar ze wijst."
+            )
+        return _replaceable(Path(os.path.realpath(target)), follow_symlinks=False)
+    if stat.S_ISDIR(st.st_mode):
+        raise ExportError(f"'{target}' is een map; er is niets geschreven.")
+    if not stat.S_ISREG(st.st_mode):
+        raise ExportError(
+            f"'{target}' is geen gewoon bestand (een apparaat, pipe of socket); er is niets "
+            "geschreven."
+        )
+    from elo_tui.config import WORKSPACE_SUFFIX
+
+    if target.suffix == WORKSPACE_SUFFIX or any(
+        target.with_name(target.name + s).exists() for s in _WORKSPACE_SIDECARS
+    ):
+        raise ExportError(
+            f"'{target}' lijkt een werkruimte of databank; een export vervangt die nooit. "
+            "Er is niets geschreven."
+        )
+    return target
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Remove what a killed export to `target` left (its process is gone)."""
+    prefix = f".{target.name}{_TMP_MARK}"
+    try:
+        leftovers = [p for p in target.parent.iterdir() if p.name.startswith(prefix)]
+    except OSError:
+        return
+    for p in leftovers:
+        pid = p.name[len(prefix) :].removesuffix(".tmp")
+        if pid.isdigit() and (int(pid) == os.getpid() or not _alive(int(pid))):
+            p.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _write_text(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def read(path: Path | str) -> dict[str, Any]:
     """A TOML or JSON export as a document (the format follows the file's suffix)."""
     path = Path(path).expanduser()
     try:
+        size = path.stat().st_size
+        if size > MAX_READ_BYTES:
+            raise ExportError(
+                f"'{path.name}' is te groot voor een indiening ({size // (1024 * 1024)} MB, "
+                f"maximaal {MAX_READ_BYTES // (1024 * 1024)} MB). Er is niets ingelezen."
+            )
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ExportError(f"Bestand '{path}' bestaat niet.") from None

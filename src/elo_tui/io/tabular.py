@@ -6,17 +6,22 @@ with a title line or blank lines, and carry a `sep=;` hint. This module only fin
 cells; what a cell means (numbers like `45.000`, types, ...) is decided by the importer.
 
 Every failure raises `TabularError` with a Dutch message naming the file and the problem.
-openpyxl is imported only when an XLSX file is read (start-up speed).
+A problem in one cell (a cell over the size limit, a quote that is never closed, an
+Excel formula without a computed value) does not stop the file: the cell is reported in
+`Row.problems` with what is wrong, and the importer marks that field "te controleren".
+openpyxl is imported only when an XLSX file is read (start-up speed); an XLSX's zip
+directory is checked (entry count, declared unpacked size) before openpyxl opens it.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+
+from elo_tui.domain.to_check import shorten
 
 Cell = str | int | float | bool | None
 
@@ -25,6 +30,11 @@ DELIMITER_NAMES = {";": "puntkomma", ",": "komma", "\t": "tab", "|": "verticale 
 HEADER_SCAN_ROWS = 30  # how far down a title block may push the header row
 SNIFF_LINES = 200
 MAX_BYTES = 200 * 1024 * 1024  # a product list is never this big; refuse before reading
+MAX_CELL = 128 * 1024  # characters in one cell: the csv module's own default limit
+MAX_XLSX_UNPACKED = 500 * 1024 * 1024  # declared unpacked size of all zip entries
+MAX_XLSX_ENTRIES = 5_000  # a workbook has a few dozen parts; thousands is an attack
+MAX_HEADER = 100  # characters kept of a column header
+MAX_QUOTE_REPAIRS = 50  # after this many unclosed quotes, quotes are read as plain text
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and other Office binaries)
@@ -42,6 +52,9 @@ class Row:
     number: int
     values: list[Cell]
     overflow: int = 0  # non-empty cells beyond the last header (a shifted, broken row)
+    # column index -> (value as found, shortened; Dutch problem): a cell that could not
+    # be read as it stands (its value in `values` is what could be kept, or None)
+    problems: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     def get(self, index: int) -> Cell:
         return self.values[index] if 0 <= index < len(self.values) else None
@@ -61,6 +74,7 @@ class Table:
     sheet: str = ""  # XLSX only: the sheet that was read
     sheets: list[str] = field(default_factory=list)  # XLSX only: all sheets
     blank_rows: int = 0  # blank rows skipped below the header
+    warnings: list[str] = field(default_factory=list)  # Dutch, about the whole file
 
     def column(self, header: str) -> int:
         """Index of a header (exact match first, then case-insensitive); -1 if absent."""
@@ -107,7 +121,9 @@ def read_table(
             f"'{path.name}' heeft de extensie {path.suffix} maar is geen geldig Excel-bestand."
         )
     if sheet:
-        raise TabularError(f"'{path.name}' is een CSV-bestand: het heeft geen bladen ('{sheet}').")
+        raise TabularError(
+            f"'{path.name}' is een CSV-bestand: het heeft geen bladen ('{shorten(sheet)}')."
+        )
     return _read_csv(path, delimiter=delimiter, encoding=encoding)
 
 
@@ -151,6 +167,9 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         return data[3:].decode("utf-8", errors="replace"), "UTF-8 met BOM"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace"), "UTF-16"
+    bom_less = _utf16_without_bom(data)
+    if bom_less:
+        return data.decode(bom_less, errors="replace"), "UTF-16 zonder BOM"
     try:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
@@ -159,6 +178,24 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "cp1252"
+
+
+def _utf16_without_bom(data: bytes) -> str:
+    """ "utf-16-le"/"utf-16-be" when the bytes look like UTF-16 text without a BOM, else "".
+
+    Text in a Latin script written as UTF-16 has a NUL byte in every other position
+    (the high byte of each character); binary data has NULs all over the place."""
+    sample = data[:8192]
+    half = len(sample) // 2
+    if half < 2:
+        return ""
+    even = sample[0 : half * 2 : 2].count(0)
+    odd = sample[1 : half * 2 : 2].count(0)
+    if odd >= half * 0.6 and even <= half * 0.05:
+        return "utf-16-le"
+    if even >= half * 0.6 and odd <= half * 0.05:
+        return "utf-16-be"
+    return ""
 
 
 def _looks_binary(text: str) -> bool:
@@ -216,15 +253,114 @@ def _read_csv(path: Path, *, delimiter: str | None, encoding: str | None) -> Tab
     if not any(line.strip() for line in lines):
         raise TabularError(f"'{path.name}' bevat geen gegevens (alleen lege regels).")
     delim = delimiter or sniff_delimiter(lines[:SNIFF_LINES])
-    try:
-        records = list(csv.reader(io.StringIO("".join(lines), newline=""), delimiter=delim))
-    except csv.Error as exc:
-        raise TabularError(f"'{path.name}' is geen geldige CSV: {exc}.") from None
-    raw = [
-        (first_row + i, [c.strip().replace("\ufeff", "") for c in rec])
-        for i, rec in enumerate(records)
-    ]
-    return _build(path, raw, format="csv", encoding=used, delimiter=delim)
+    raw, problems, warnings = parse_csv_lines(lines, delim, first_row)
+    table = _build(path, raw, format="csv", encoding=used, delimiter=delim, problems=problems)
+    table.warnings += warnings
+    return table
+
+
+_UNCLOSED = (
+    'een aanhalingsteken (") wordt hier geopend maar niet gesloten; de cel is zonder '
+    "aanhalingstekens gelezen en de rijen erna apart"
+)
+
+
+def parse_csv_lines(
+    lines: list[str], delimiter: str, first_row: int = 1
+) -> tuple[list[tuple[int, list[Cell]]], dict[int, dict[int, tuple[str, str]]], list[str]]:
+    """The records of a CSV text as (row number, cells), cell problems per row number,
+    and warnings about the whole file.
+
+    The csv module, left to itself, merges everything after an unclosed quote into one
+    cell (up to the next quote or the end of the file) without a word. Here a record
+    that ends the file inside quotes, or that swallows lines that look like rows, is
+    read again from its first line with quotes as plain text, and reported on the row
+    where the quote opened. Cells over `MAX_CELL` characters are dropped and reported.
+    """
+    if csv.field_size_limit() < MAX_BYTES:
+        csv.field_size_limit(MAX_BYTES)  # our own limit (MAX_CELL) applies per cell below
+    raw: list[tuple[int, list[Cell]]] = []
+    problems: dict[int, dict[int, tuple[str, str]]] = {}
+    warnings: list[str] = []
+    pos, repairs, width = 0, 0, 0
+    while pos < len(lines):
+        if repairs >= MAX_QUOTE_REPAIRS:
+            warnings.append(
+                f"Meer dan {MAX_QUOTE_REPAIRS} aanhalingstekens zonder sluitteken: vanaf rij "
+                f"{first_row + len(raw)} zijn aanhalingstekens als gewone tekst gelezen."
+            )
+            rest = csv.reader(lines[pos:], delimiter=delimiter, quoting=csv.QUOTE_NONE)
+            raw += [(first_row + len(raw) + i, list(rec)) for i, rec in enumerate(rest)]
+            break
+        reader = csv.reader(iter(lines[pos:]), delimiter=delimiter, strict=True)
+        repaired_at = -1
+        while True:
+            start = reader.line_num
+            try:
+                record = next(reader)
+            except StopIteration:
+                pos = len(lines)
+                break
+            except csv.Error as exc:
+                # ended inside quotes, or a quote closed lines later by a stray one
+                if reader.line_num - start > 1 or "unexpected end of data" in str(exc):
+                    repaired_at = pos + start
+                    break
+                # e.g. `"a"b`: read that one line leniently, as Excel does
+                record = next(csv.reader([lines[pos + start]], delimiter=delimiter), [])
+                raw.append((first_row + len(raw), record))
+                pos, repaired_at = pos + start + 1, -2
+                break
+            if not raw:
+                width = len(record)  # the first record: usually the header, or a title
+            if reader.line_num - start > 1 and _swallowed_rows(record, delimiter, width):
+                repaired_at = pos + start
+                break
+            raw.append((first_row + len(raw), record))
+        if repaired_at >= 0:
+            repairs += 1
+            line = lines[repaired_at]
+            record = next(csv.reader([line], delimiter=delimiter, quoting=csv.QUOTE_NONE), [])
+            number = first_row + len(raw)
+            column = next((i for i, c in enumerate(record) if c.lstrip().startswith('"')), 0)
+            if record and column < len(record):
+                problems.setdefault(number, {})[column] = (shorten(record[column]), _UNCLOSED)
+                record[column] = record[column].strip().strip('"')
+            raw.append((number, record))
+            pos = repaired_at + 1
+    out = []
+    for number, record in raw:
+        cells: list[Cell] = []
+        for column, cell in enumerate(record):
+            if len(cell) > MAX_CELL:
+                problem = (
+                    f"de cel is te groot ({_thousands(len(cell))} tekens, maximaal "
+                    f"{_thousands(MAX_CELL)}); niet ingelezen"
+                )
+                problems.setdefault(number, {})[column] = (shorten(cell), problem)
+                cells.append(None)
+            else:
+                cells.append(cell.strip().replace("\ufeff", ""))
+        out.append((number, cells))
+    return out, problems, warnings
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _swallowed_rows(record: list[str], delimiter: str, width: int) -> bool:
+    """A multi-line cell with lines that look like whole rows (as many delimiters as the
+    first record): the mark of a quote that opened a cell and was closed only rows later
+    by a stray quote before a delimiter. A quoted multi-line cell that really holds such
+    lines is read the same way: a known limit, rare next to stray quotes."""
+    need = max(2, width - 1)
+    for cell in record:
+        if "\n" not in cell and "\r" not in cell:
+            continue
+        if any(line.count(delimiter) >= need for line in cell.splitlines()[1:]):
+            return True
+    return False
 
 
 # -- XLSX ------------------------------------------------------------------------------------
@@ -250,20 +386,79 @@ def _cell_value(value: object) -> Cell:
     return text or None
 
 
+_FORMULA_TAGS = (b"<f>", b"<f ", b":f>", b":f ")
+_FORMULA_PROBLEM = (
+    "een Excel-formule zonder berekende waarde (het bestand is niet in Excel opgeslagen); "
+    "open het in Excel en sla het op, of plak de waarden als tekst"
+)
+
+
+def _check_zip(path: Path) -> bool:
+    """Refuse a zip bomb before openpyxl unpacks anything: too many entries, or entries
+    that declare more unpacked bytes than a product list can need. Returns whether a
+    worksheet holds formulas (then their cached values are checked)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+            if len(entries) > MAX_XLSX_ENTRIES:
+                raise TabularError(
+                    f"'{path.name}' bevat {_thousands(len(entries))} onderdelen; een "
+                    "Excel-bestand met een productenlijst heeft er hooguit enkele tientallen. "
+                    "Niet ingelezen."
+                )
+            unpacked = sum(e.file_size for e in entries)
+            if unpacked > MAX_XLSX_UNPACKED:
+                raise TabularError(
+                    f"'{path.name}' zou uitgepakt {_thousands(unpacked // (1024 * 1024))} MB "
+                    f"worden (maximaal {MAX_XLSX_UNPACKED // (1024 * 1024)} MB): te groot voor "
+                    "een productenlijst, of een beschadigd bestand. Niet ingelezen."
+                )
+            sheets = [e for e in entries if e.filename.startswith("xl/worksheets/")]
+            return any(_has_formula(archive, e) for e in sheets)
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        NotImplementedError,  # a compression method zipfile does not know
+        RuntimeError,  # an encrypted entry
+    ) as exc:
+        raise TabularError(
+            f"'{path.name}' is geen leesbaar Excel-bestand (.xlsx): {shorten(exc)}."
+        ) from None
+
+
+def _has_formula(archive, entry) -> bool:
+    tail = b""
+    with archive.open(entry) as part:
+        while chunk := part.read(1024 * 1024):
+            block = tail + chunk
+            if any(tag in block for tag in _FORMULA_TAGS):
+                return True
+            tail = block[-4:]
+    return False
+
+
 def _read_xlsx(path: Path, sheet: str | None) -> Table:
     import zipfile
 
+    has_formulas = _check_zip(path)
     from openpyxl import load_workbook  # heavy: only when an XLSX arrives
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise TabularError(
-            f"'{path.name}' is geen leesbaar Excel-bestand (.xlsx): {exc}. Is het een "
+            f"'{path.name}' is geen leesbaar Excel-bestand (.xlsx): {shorten(exc)}. Is het een "
             "ander formaat (bv. .ods of een beveiligd bestand)? Sla het op als .xlsx of CSV."
         ) from None
     except Exception as exc:  # openpyxl raises its own exception kinds for bad content
-        raise TabularError(f"'{path.name}' is geen leesbaar Excel-bestand: {exc}.") from None
+        raise TabularError(
+            f"'{path.name}' is geen leesbaar Excel-bestand: {shorten(exc)}."
+        ) from None
     try:
         names = list(wb.sheetnames)
         if sheet:
@@ -272,9 +467,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
             )
             if match is None:
                 raise TabularError(
-                    f"'{path.name}' heeft geen blad '{sheet}'. Bladen: {', '.join(names)}."
+                    f"'{path.name}' heeft geen blad '{shorten(sheet)}'. Bladen: "
+                    f"{', '.join(shorten(n) for n in names)}."
                 )
-            return _sheet_table(path, wb[match], names)
+            return _sheet_table(path, wb[match], names, has_formulas)
         visible = [w for w in wb.worksheets if getattr(w, "sheet_state", "visible") == "visible"]
         candidates = visible or list(wb.worksheets)
         if not candidates:
@@ -284,7 +480,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
         first_error: TabularError | None = None
         for ws in candidates:
             try:
-                return _sheet_table(path, ws, names)
+                return _sheet_table(path, ws, names, has_formulas)
             except TabularError as exc:
                 first_error = first_error or exc
         assert first_error is not None
@@ -293,7 +489,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
         wb.close()
 
 
-def _sheet_table(path: Path, ws, names: list[str]) -> Table:
+def _sheet_table(path: Path, ws, names: list[str], has_formulas: bool = False) -> Table:
     if hasattr(ws, "reset_dimensions"):
         # Stored dimensions are often wrong in files written by other tools; without
         # them openpyxl reads every row that is really there.
@@ -303,11 +499,45 @@ def _sheet_table(path: Path, ws, names: list[str]) -> Table:
             (number, [_cell_value(v) for v in values])
             for number, values in enumerate(ws.iter_rows(min_row=1, values_only=True), 1)
         ]
+        problems = _formula_problems(path, ws.title, raw) if has_formulas else {}
     except Exception as exc:
-        raise TabularError(f"Blad '{ws.title}' in '{path.name}' is onleesbaar: {exc}.") from None
-    table = _build(path, raw, format="xlsx", sheet_label=f"blad '{ws.title}' in ")
+        raise TabularError(
+            f"Blad '{shorten(ws.title)}' in '{path.name}' is onleesbaar: {shorten(exc)}."
+        ) from None
+    table = _build(
+        path, raw, format="xlsx", sheet_label=f"blad '{ws.title}' in ", problems=problems
+    )
     table.sheet, table.sheets = ws.title, names
     return table
+
+
+def _formula_problems(
+    path: Path, title: str, raw: list[tuple[int, list[Cell]]]
+) -> dict[int, dict[int, tuple[str, str]]]:
+    """Formula cells without a cached value. openpyxl gives the value Excel computed
+    last (used as is); a file never opened in Excel has none, and openpyxl would give
+    only the formula text: those cells are reported as formulas, not read as text."""
+    from openpyxl import load_workbook
+
+    found: dict[int, dict[int, tuple[str, str]]] = {}
+    wb = load_workbook(path, read_only=True, data_only=False)
+    try:
+        ws = wb[title]
+        if hasattr(ws, "reset_dimensions"):
+            ws.reset_dimensions()
+        cached = dict(raw)
+        for number, cells in enumerate(ws.iter_rows(min_row=1), 1):
+            for column, cell in enumerate(cells):
+                if getattr(cell, "data_type", "") != "f":
+                    continue
+                values = cached.get(number, [])
+                if column < len(values) and values[column] not in (None, ""):
+                    continue
+                formula = getattr(cell.value, "text", cell.value)  # ArrayFormula has .text
+                found.setdefault(number, {})[column] = (shorten(formula), _FORMULA_PROBLEM)
+    finally:
+        wb.close()
+    return found
 
 
 # -- shared ----------------------------------------------------------------------------------
@@ -338,11 +568,57 @@ def find_header(raw: list[tuple[int, list[Cell]]]) -> int:
     return window[0][0]
 
 
+def _merged_header(
+    top: list[Cell], below: list[Cell], after: list[Cell] | None
+) -> list[Cell] | None:
+    """The column names when the header spans two rows, else None.
+
+    Excel sheets often group columns under a merged cell ("Aanvragen" over "via" and
+    "per jaar"); as CSV or read cell by cell the group name is in its first column only.
+    Taken as two header rows when the row below is short texts only, fills more cells
+    than the top row, fills at least one column the top row leaves empty (where a
+    merged cell was), and has text where the first data row has a number (so it is not
+    itself a row of data). Names become "group sub" ("Aanvragen per jaar")."""
+    sub = [v if v not in (None, "") else None for v in below]
+    filled = [v for v in sub if v is not None]
+    top_filled = _filled(top)
+    if len(filled) < 2 or len(filled) <= top_filled or top_filled == 0:
+        return None
+    if not all(_is_texty(v) and len(str(v)) <= 40 for v in filled):
+        return None
+    if after is None or not any(
+        sub_value is not None and value not in (None, "") and not _is_texty(value)
+        for sub_value, value in zip(sub, after, strict=False)
+    ):
+        return None
+    width = max(len(top), len(sub))
+    top = list(top) + [None] * (width - len(top))
+    sub = sub + [None] * (width - len(sub))
+    gaps = [i for i in range(width) if top[i] in (None, "") and sub[i] is not None]
+    if not gaps or all(top[i] in (None, "") for i in range(gaps[0])):
+        return None  # nothing to the left of the gap: no merged group cell
+    names: list[Cell] = []
+    group: Cell = None
+    for t, b in zip(top, sub, strict=True):
+        if t not in (None, ""):
+            group = t
+        elif b is None:
+            group = None  # a merged cell ends where the row below is empty too
+        if b is None:
+            names.append(t)
+        elif group is not None:
+            names.append(f"{group} {b}")
+        else:
+            names.append(b)
+    return names
+
+
 def _headers(values: list[Cell]) -> list[str]:
     headers: list[str] = []
     last = max((i for i, v in enumerate(values) if v is not None and v != ""), default=-1)
     for i, v in enumerate(values[: last + 1]):
-        name = re.sub(r"\s+", " ", str(v)).strip() if v is not None else ""
+        # a header is a name, not a text: long ones are cut so no message echoes a novel
+        name = shorten(str(v), MAX_HEADER) if v is not None else ""
         name = name or f"Kolom {i + 1}"
         base, n = name, 2
         while name in headers:
@@ -360,25 +636,40 @@ def _build(
     encoding: str = "",
     delimiter: str = "",
     sheet_label: str = "",
+    problems: dict[int, dict[int, tuple[str, str]]] | None = None,
 ) -> Table:
+    problems = problems or {}
     where = f"{sheet_label}'{path.name}'"
     where = where[0].upper() + where[1:]
     h = find_header(raw)
     if h < 0:
         raise TabularError(f"{where} is leeg: geen enkele ingevulde cel.")
     header_number, header_values = raw[h]
+    warnings = []
+    after = next((v for _, v in raw[h + 2 :] if _filled(v)), None)
+    merged = _merged_header(header_values, raw[h + 1][1], after) if h + 1 < len(raw) else None
+    if merged is not None and raw[h + 1][0] == header_number + 1:
+        warnings.append(
+            f"De kopregel staat over twee rijen ({header_number} en {header_number + 1}, "
+            "samengevoegde cellen): de kolomnamen zijn samengevoegd."
+        )
+        header_values, h = merged, h + 1
     headers = _headers(header_values)
     rows: list[Row] = []
     blank = 0
     width = len(headers)
     for number, values in raw[h + 1 :]:
         cells = [None if v == "" else v for v in values]
-        if not _filled(cells):
+        if not _filled(cells) and number not in problems:
             blank += 1
             continue
         extra = _filled(cells[width:])
         cells = (cells + [None] * width)[:width]
-        rows.append(Row(number, cells, extra))
+        found = {i: p for i, p in problems.get(number, {}).items() if i < width}
+        if not _filled(cells) and not found:
+            blank += 1
+            continue
+        rows.append(Row(number, cells, extra, found))
     if not rows:
         raise TabularError(
             f"{where} heeft een kopregel (rij {header_number}) maar geen rijen met gegevens."
@@ -392,4 +683,5 @@ def _build(
         encoding=encoding,
         delimiter=delimiter,
         blank_rows=blank,
+        warnings=warnings,
     )

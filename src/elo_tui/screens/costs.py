@@ -19,6 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, Select, Static, TextArea
 from textual.worker import Worker, WorkerState
 
+from elo_tui.domain import cofinancing as cof
 from elo_tui.domain import estimate as est
 from elo_tui.domain.blocks import BLOCKS
 from elo_tui.domain.records import EstimateLine
@@ -38,6 +39,7 @@ COLUMNS = [
     Column("days", "O/M/P dagen", width=11),
     Column("mean", "Verwacht", width=10),
     Column("sd", "± sd", width=8),
+    Column("eligible", "In aanm.", width=8),
     Column("state", "Status", width=10),
 ]
 SHORT_CATEGORIES = {"internal": "Eigen", "supplier": "Leverancier", "licence": "Licentie"}
@@ -60,11 +62,12 @@ def money_bar(value: float, largest: float, width: int = BAR_WIDTH) -> Text:
 class Row:
     """One table row: a costed line plus the name of its scope (computed once)."""
 
-    __slots__ = ("cost", "scope")
+    __slots__ = ("cost", "excluded", "scope")
 
-    def __init__(self, cost: est.LineCost, scope: str) -> None:
+    def __init__(self, cost: est.LineCost, scope: str, excluded: bool = False) -> None:
         self.cost = cost
         self.scope = scope
+        self.excluded = excluded  # its application is "buiten beschouwing"
 
     @property
     def line(self) -> EstimateLine:
@@ -91,7 +94,14 @@ class Row:
             return euro(c.mean) if c.valid else "–"
         if key == "sd":
             return euro(c.sd) if c.valid and c.sd else ""
+        if key == "eligible":
+            # "*" marks the default rule: an assumption until the samenwerkingsovereenkomst.
+            if line.eligible is None:
+                return Text("ja*" if cof.is_eligible(line) else "nee*", style="yellow")
+            return "ja" if line.eligible else "nee"
         if key == "state":
+            if self.excluded:
+                return Text("buiten besch.", style="dim")
             if not c.valid:
                 return Text("⚠ ongeldig", style="red")
             return (
@@ -111,7 +121,7 @@ class CostsScreen(AreaScreen):
         Binding("d,delete", "delete", "Verwijderen"),
         Binding("b", "confirm_line", "Bevestigen"),
         Binding("p", "propose", "Voorstel uit sjabloon"),
-        Binding("f", "forms_tool", "Formulierentool"),
+        Binding("f", "forms_tool", "Formulieren- en opvolgingstool"),
         Binding("r", "refresh", "Vernieuwen"),
         Binding("g", "request_data", "Aanvraaggegevens"),
     ]
@@ -182,6 +192,13 @@ class CostsScreen(AreaScreen):
         rows.sort(
             key=lambda r: (r.scope.casefold(), order.get(r.line.block, 99), r.line.description)
         )
+        # Lines of applications "buiten beschouwing" come last, apart: not in any total.
+        apart = [
+            Row(c, ov.scope_label(c.line.scope_kind, c.line.scope_id), excluded=True)
+            for c in ov.summary.excluded
+        ]
+        apart.sort(key=lambda r: (r.scope.casefold(), r.line.description))
+        rows += apart
         keep = next((r for r in rows if r.line.id == keep_id), None)
         table.set_rows(rows, keep=keep)
         self._show_totals(ov)
@@ -201,9 +218,26 @@ class CostsScreen(AreaScreen):
             ("Reserve P80−P50", t.contingency, ""),
             ("Gevraagd", s.requested_total, "bold"),
             ("Eigen bijdrage", s.own_contribution_total, ""),
+            ("In aanmerking", s.eligible_total, ""),
+            ("Niet in aanm.", s.not_eligible_total, ""),
         ):
             out.append(f"{label:<17}")
             out.append(f"{euro(value):>16}\n", style=style)
+        out.append(
+            "In aanmerking / niet: verwachte kost. * = standaardregel, een AANNAME tot de "
+            "samenwerkingsovereenkomst de criteria vastlegt.\n",
+            style="dim",
+        )
+        if s.excluded:
+            out.append("Buiten beschouwing (in onderling overleg)\n", style="bold")
+            for app_id, mean in s.excluded_by_application.items():
+                name = ov.scope_names.get(("application", app_id), app_id[:8])
+                out.append(Text(f"{name[:28]:<29}"))
+                out.append(f"{euro(mean):>12}\n")
+                reason = ov.exclusion_reasons.get(app_id, "")
+                if reason:
+                    out.append(Text(f"  reden: {reason}\n", style="dim"))
+            out.append("Niet in de totalen en niet in de aanvraag.\n", style="dim")
         sim = s.simulation
         draws = f"{sim.draws:,}".replace(",", ".")
         out.append(f"{draws} trekkingen, zaad {sim.seed}", style="dim")
@@ -215,11 +249,24 @@ class CostsScreen(AreaScreen):
         for row in ov.summary.cofinancing:
             out.append(f"{est.YEAR_LABELS[row.year]:<6}{euro(row.cost):>13}")
             out.append(f"{euro(row.requested):>12}{euro(row.own_contribution):>12}\n")
+            if row.envelope > 0:
+                out.append(f"      in aanmerking (P50) {euro(row.eligible_cost)}\n", style="dim")
+            if row.cap:
+                out.append(
+                    f"      gevraagd {euro(row.asked)}: {est.CAP_LABELS[row.cap]}\n",
+                    style="yellow",
+                )
             if row.shortfall > 0:
                 out.append(
                     f"      eigen budget {euro(row.own_budget)}: tekort {euro(row.shortfall)}\n",
                     style="red",
                 )
+        out.append(
+            f"Vaste enveloppe (lezing, alle entiteiten): {euro(cof.firm_envelope('2026'))} per "
+            f"jaar in 2026 en 2027; VRD 3 2026 {euro(cof.reserved_envelope('2026'))} onder "
+            "voorbehoud. Citaten: g.\n",
+            style="dim",
+        )
         largest = max((r.cost for r in ov.summary.cofinancing), default=0.0)
         for row in ov.summary.cofinancing:
             out.append(f"{est.YEAR_LABELS[row.year]:<6}")
@@ -252,7 +299,9 @@ class CostsScreen(AreaScreen):
         if invalid:
             parts.append(f"{invalid} ongeldig (e = verbeteren)")
         if ov.forms_tool:
-            parts.append(f"{len(ov.forms_tool)} producten met weinig aanvragen (f)")
+            parts.append(f"{len(ov.forms_tool)} producten met weinig aanvragen (aanname; f)")
+        if ov.summary.excluded:
+            parts.append(f"{len(ov.summary.excluded)} buiten beschouwing")
         text = Text(" · ".join(parts))
         if invalid:
             text.stylize("red")
@@ -298,7 +347,7 @@ class CostsScreen(AreaScreen):
             # A new line may go to any application or product; the selected one is preset.
             names = self.overview.scope_names
             ordered = sorted(names.items(), key=lambda kv: (kv[0][0], kv[1].casefold()))
-            scopes = [("Agentschap (algemeen)", "agency:")] + [
+            scopes = [("Entiteit (algemeen)", "agency:")] + [
                 (service.scope_label(kind, sid, names), f"{kind}:{sid}")
                 for (kind, sid), _ in ordered
             ]
@@ -402,6 +451,8 @@ class CostsScreen(AreaScreen):
 class EstimateLineForm(FormScreen):
     """Add or edit one estimate line; every field checked with a Dutch message."""
 
+    DEFAULT_CSS = "EstimateLineForm .field-label { width: 100%; }"  # long labels wrap
+
     def __init__(
         self,
         line: EstimateLine | None,
@@ -504,6 +555,16 @@ class EstimateLineForm(FormScreen):
             ),
         )
         yield from self.field(
+            "eligible",
+            "Komt in aanmerking voor cofinanciering (standaardregel = "
+            "AANNAME tot de samenwerkingsovereenkomst)",
+            Select(
+                [(label, key) for key, label in cof.ELIGIBLE_CHOICES.items()],
+                allow_blank=False,
+                value=v["eligible"] if v["eligible"] in cof.ELIGIBLE_CHOICES else "default",
+            ),
+        )
+        yield from self.field(
             "basis", "Onderbouwing (aannames, wie schatte, wanneer)", TextArea(v["basis"])
         )
 
@@ -528,18 +589,21 @@ class FormsToolScreen(FormScreen):
     def __init__(self, overview: service.CostOverview) -> None:
         super().__init__()
         self.overview = overview
-        self.TITLE_TEXT = "Eigen integratie of formulierentool? (producten met weinig aanvragen)"
+        self.TITLE_TEXT = (
+            "Eigen integratie of formulieren- en opvolgingstool? (producten met weinig aanvragen)"
+        )
 
     def compose_fields(self) -> ComposeResult:
         ov = self.overview
         out = Text()
+        out.append(cof.forms_tool_assumption(ov.forms_tool_threshold) + "\n\n", style="yellow")
         if ov.forms_tool_cost is None:
             out.append(
                 "Geen vergelijking mogelijk: het kostensjabloon of het dagtarief ontbreekt.\n"
             )
         else:
             out.append(
-                f"Formulierentool: {euro(ov.forms_tool_cost)} per product "
+                f"Formulieren- en opvolgingstool: {euro(ov.forms_tool_cost)} per product "
                 "(raming uit het sjabloon). "
                 "Eigen integratie = eigen lijnen + aandeel van de toepassing; dat aandeel valt pas "
                 "weg als alle producten van de toepassing verhuizen.\n\n",
@@ -557,7 +621,8 @@ class FormsToolScreen(FormScreen):
                 out.append(f"{euro(r.saving):>12}\n", style="green" if r.saving > 0 else "")
             if not ov.forms_tool:
                 out.append(
-                    "Geen producten onder de drempel die nog niet via de formulierentool lopen."
+                    "Geen producten onder de drempel (aanname) die nog niet via de formulieren- "
+                    "en opvolgingstool lopen."
                 )
         yield Static(out, id="forms-table")
 

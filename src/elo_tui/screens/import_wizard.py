@@ -19,6 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Input, Label, Select, Static
 
+from elo_tui.domain.to_check import shorten
 from elo_tui.widgets.keybar import KeyBar
 from elo_tui.widgets.virtual_table import Column, VirtualTable
 
@@ -38,6 +39,7 @@ PREVIEW_COLUMNS = [
 ]
 REJECTED_COLUMNS = [
     Column("row", "Rij", width=5),
+    Column("status", "Status", width=14),
     Column("name", "Naam", flex=2, min_width=14),
     Column("reason", "Reden", flex=5, min_width=20),
 ]
@@ -129,7 +131,10 @@ class ImportWizard(Screen):
                 yield VirtualTable(PREVIEW_COLUMNS, _cell, id="preview", empty_text="Geen rijen.")
                 yield Label("", id="rejected-title")
                 yield VirtualTable(
-                    REJECTED_COLUMNS, _cell, id="rejected", empty_text="Geen geweigerde rijen."
+                    REJECTED_COLUMNS,
+                    _cell,
+                    id="rejected",
+                    empty_text="Geen geweigerde rijen, niets te controleren.",
                 )
                 yield Static("", id="rejected-detail", classes="detail")
             with Vertical(id="step-done"):
@@ -138,7 +143,7 @@ class ImportWizard(Screen):
                     REJECTED_COLUMNS,
                     _cell,
                     id="done-rejected",
-                    empty_text="Alle rijen zijn ingelezen.",
+                    empty_text="Alle rijen zijn ingelezen zoals ze er staan.",
                 )
                 yield Static("", id="done-detail", classes="detail")
         yield Static("", id="wizard-status")
@@ -249,7 +254,8 @@ class ImportWizard(Screen):
 
         self.table, self.mapping = table, mapping
         with self.app.batch_update():  # one repaint for all the selects
-            self.query_one("#table-info", Static).update(Text(f"Gelezen: {table.describe()}."))
+            info = "\n".join([f"Gelezen: {table.describe()}.", *table.warnings])
+            self.query_one("#table-info", Static).update(Text(info))
             options = [(Text(h), h) for h in table.headers]
             self._syncing = True
             try:
@@ -301,10 +307,10 @@ class ImportWizard(Screen):
                 value = IGNORE if code == "" else (code if code else Select.NULL)
                 widgets.append(
                     Horizontal(
-                        Label(Text(raw)),
+                        Label(Text(shorten(raw))),
                         Select(
                             choices,
-                            prompt="? niet herkend – kies (anders geweigerd)",
+                            prompt="? niet herkend – kies (anders te controleren)",
                             value=value,
                             id=select_id,
                             compact=True,
@@ -395,9 +401,13 @@ class ImportWizard(Screen):
         )
         self.query_one("#preview", VirtualTable).set_rows(plan.preview())
         self.query_one("#rejected-title", Label).update(
-            Text(f"Geweigerde rijen ({len(plan.rejected)}): worden niet ingelezen")
+            Text(
+                f"Geweigerde rijen ({len(plan.rejected)}): worden niet ingelezen; "
+                f"te controleren ({plan.flagged_products()} producten): worden ingelezen "
+                "zonder de foute waarde"
+            )
         )
-        self.query_one("#rejected", VirtualTable).set_rows(plan.rejected)
+        self.query_one("#rejected", VirtualTable).set_rows(plan.problems())
         self._show_step("step-preview")
         self.query_one("#preview", VirtualTable).focus()
 
@@ -441,7 +451,7 @@ class ImportWizard(Screen):
         if hasattr(self.app, "data_changed"):
             self.app.data_changed()
         self.query_one("#result", Static).update(Text(f"Ingelezen: {result.summary()}."))
-        self.query_one("#done-rejected", VirtualTable).set_rows(result.rejected)
+        self.query_one("#done-rejected", VirtualTable).set_rows(result.problems())
         self._show_step("step-done")
         self.query_one("#done-rejected", VirtualTable).focus()
         self.notify(f"Import klaar: {result.summary()}.", markup=False)

@@ -27,7 +27,16 @@ COLUMNS = [
     Column("on_elo", "Vandaag op ELO", width=14),
 ]
 SORTABLE = [c.key for c in COLUMNS]
-_NEEDS_INDEX = {"add", "edit", "delete", "sort_next", "sort_reverse", "filters", "import"}
+_NEEDS_INDEX = {
+    "add",
+    "edit",
+    "delete",
+    "sort_next",
+    "sort_reverse",
+    "filters",
+    "import",
+    "toggle_to_check",
+}
 
 
 class SearchInput(Input):
@@ -54,6 +63,7 @@ class InventoryScreen(AreaScreen):
         Binding("r", "sort_reverse", "Omkeren"),
         Binding("i", "import", "Importeren"),
         Binding("f", "filters", "Filters"),
+        Binding("t", "toggle_to_check", "Te controleren"),
         Binding("escape", "clear_filter", "Filter wissen", show=False),
     ]
     AUTO_FOCUS = "#products"
@@ -143,6 +153,9 @@ class InventoryScreen(AreaScreen):
         total = len(self.index)
         shown = len(rows)
         text = f"{total} producten" if shown == total else f"{shown} van {total} producten"
+        flagged = self.index.flagged_count()
+        if flagged:
+            text += f" · {flagged} te controleren ({inventory.TO_CHECK_MARK.strip()}; t toont ze)"
         self.query_one("#count", Label).update(text, layout=False)
 
     @on(Input.Submitted, "#filter")
@@ -158,6 +171,11 @@ class InventoryScreen(AreaScreen):
                 self.apply_filter()
 
         self.app.push_screen(ProductFilterScreen(self.current_filter(), self.index.app_names), done)
+
+    def action_toggle_to_check(self) -> None:
+        """Only the products "te controleren" (problems from an import), or all again."""
+        self.filters.to_check = not self.filters.to_check
+        self.apply_filter()
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()

@@ -39,6 +39,13 @@ class ProductFilterScreen(FilterDialog):
                 id="theme",
             )
             yield from self.application_filter(self.app_names, c.application_id)
+            yield Label("Te controleren (problemen uit een import)")
+            yield Select(
+                [("Alleen producten te controleren", "yes")],
+                prompt="Alle producten",
+                value="yes" if c.to_check else Select.NULL,
+                id="to-check",
+            )
         yield KeyBar()
 
     def action_apply(self) -> None:
@@ -48,6 +55,7 @@ class ProductFilterScreen(FilterDialog):
                 type_uri=self.value("type"),
                 theme_uri=self.value("theme"),
                 application_id=self.value("app"),
+                to_check=self.value("to-check") == "yes",
             )
         )
 
@@ -61,6 +69,8 @@ def describe(f: ProductFilter, app_names: dict[str, str]) -> Text:
         parts.append(("thema", codelists.label_for(f.theme_uri)))
     if f.application_id:
         parts.append(("toepassing", app_names.get(f.application_id, "?")))
+    if f.to_check:
+        parts.append(("alleen", "te controleren"))
     line = Text(" Filters: ", style="bold")
     if not parts:
         line.append("geen (f om te filteren op type, thema of toepassing)", style="dim")

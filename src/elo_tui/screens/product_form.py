@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import Input, Select, SelectionList, TextArea
+from textual.widgets import Input, Label, Select, SelectionList, TextArea
 
 from elo_tui.domain import codelists
 from elo_tui.domain.records import Application, Product
@@ -26,6 +26,18 @@ class ProductForm(FormScreen):
             from elo_tui.widgets.review_panel import ReviewPanel
 
             yield ReviewPanel(self.app.ws, p.id)
+        if p.to_check:
+            # Problems an import found. Unticking one says "checked, it is right"; a line
+            # about a field also goes when that field is corrected and saved.
+            yield Label(
+                Text(
+                    f"Te controleren ({len(p.to_check)}): vink af wat nagekeken is; de lijn "
+                    "van een verbeterd veld verdwijnt bij opslaan",
+                    style="bold",
+                ),
+                classes="field-label",
+            )
+            yield SelectionList(*[(Text(line), line, True) for line in p.to_check], id="to-check")
         apps = sorted(self.app.ws.list(Application), key=lambda a: a.name.casefold())
         app_options = [(Text(a.name), a.id) for a in apps]
         app_ids = {a.id for a in apps}
@@ -109,7 +121,10 @@ class ProductForm(FormScreen):
             "description",
             "notes",
         )
-        return {k: self.value(k) for k in keys}
+        values = {k: self.value(k) for k in keys}
+        if self.product is not None and self.product.to_check:
+            values["to_check"] = list(self.query_one("#to-check", SelectionList).selected)
+        return values
 
     def submit(self, values: dict[str, Any]) -> Any:
         saved, errors = inventory.save_product(self.app.ws, values, self.product)

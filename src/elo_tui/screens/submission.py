@@ -25,6 +25,7 @@ from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.form import FormScreen
 from elo_tui.screens.store_errors import store_errors
 from elo_tui.services import submission as service
+from elo_tui.services.estimate import euro as service_euro
 from elo_tui.widgets.virtual_table import Column, VirtualTable
 
 ISSUE_COLUMNS = [
@@ -187,9 +188,25 @@ class SubmissionScreen(AreaScreen):
                 "Druk op 'n' om een nieuwe versie te bevriezen.",
                 style="bold green",
             )
+        text.append_text(self._conditions_text(issues, n_block == 0))
         self._status(text)
         self.query_one("#issues", VirtualTable).set_rows(issues)
         self.query_one("#issue-detail", Static).update(Text(issues[0].message) if issues else "")
+
+    def _conditions_text(self, issues: list[Issue], complete: bool) -> Text:
+        """The derived condition of beslissing 6° and the BVCO threshold, in one line."""
+        from elo_tui.domain import cofinancing as cof
+
+        threshold = service.bvco_threshold(self.app.ws)
+        out = Text("\nVoorwaarde beslissing 6°: noodzakelijke informatie bezorgd: ")
+        out.append(
+            "ja" if complete else "nee (volledigheidscontrole)", style="" if complete else "red"
+        )
+        out.append(" · Interventiedrempel BVCO: ")
+        out.append(cof.UNKNOWN if threshold is None else service_euro(threshold))
+        if any(i.code == "bvco_threshold" for i in issues):
+            out.append(f" – gevraagd bedrag erboven: {cof.THRESHOLD_FLAG}", style="yellow")
+        return out
 
     def show_versions(self, select_version: int | None = None) -> None:
         records = list(reversed(service.list_submissions(self.app.ws)))  # newest first

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from elo_tui.domain import estimate as est
+from elo_tui.domain.cofinancing import eligible_choice
 from elo_tui.domain.estimate_template import CostTemplate, propose
 from elo_tui.domain.records import Agency, Application, BlockStatus, EstimateLine, Product
 from elo_tui.store import Workspace
@@ -25,6 +26,8 @@ class CostOverview:
     forms_tool: list[est.FormsToolRow] = field(default_factory=list)
     forms_tool_cost: float | None = None
     template_problem: str = ""  # why no template could be read ("" when fine)
+    forms_tool_threshold: int = est.LOW_VOLUME_THRESHOLD  # an ASSUMPTION (see cofinancing)
+    exclusion_reasons: dict[str, str] = field(default_factory=dict)  # excluded app -> reason
 
     def scope_label(self, kind: str, scope_id: str) -> str:
         return scope_label(kind, scope_id, self.scope_names)
@@ -32,7 +35,7 @@ class CostOverview:
 
 def scope_label(kind: str, scope_id: str, names: dict[tuple[str, str], str]) -> str:
     if kind == "agency":
-        return "Agentschap (algemeen)"
+        return "Entiteit (algemeen)"
     name = names.get((kind, scope_id))
     prefix = est.SCOPE_KINDS.get(kind, kind)
     return f"{prefix}: {name}" if name is not None else f"{prefix}: (onbekend {scope_id[:8]})"
@@ -73,7 +76,7 @@ def overview(
     applications = ws.list(Application)
     products = ws.list(Product)
     lines = ws.list(EstimateLine)
-    summary = est.summarize(lines, products, agency, seed=seed)
+    summary = est.summarize(lines, products, agency, applications=applications, seed=seed)
     template, problem = template_or_problem(template)
     cost = forms_tool_cost(template, agency)
     rows: list[est.FormsToolRow] = []
@@ -81,7 +84,16 @@ def overview(
         rows = est.forms_tool_comparison(
             products, applications, summary, cost, threshold=template.low_volume_threshold
         )
-    return CostOverview(agency, summary, scope_names(applications, products), rows, cost, problem)
+    return CostOverview(
+        agency,
+        summary,
+        scope_names(applications, products),
+        rows,
+        cost,
+        problem,
+        template.low_volume_threshold if template is not None else est.LOW_VOLUME_THRESHOLD,
+        {a.id: a.exclusion_reason for a in applications if a.excluded},
+    )
 
 
 def propose_lines(
@@ -166,6 +178,7 @@ def form_values(line: EstimateLine) -> dict[str, str]:
         "recurrence": line.recurrence,
         "category": line.category,
         "basis": line.basis,
+        "eligible": eligible_choice(line.eligible),
     }
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from elo_tui.domain import codelists
 from elo_tui.domain.records import Application, Product
+from elo_tui.domain.to_check import without_fields
 from elo_tui.domain.validation import Errors, validate_application, validate_product
 from elo_tui.store import Workspace
 
@@ -44,7 +45,9 @@ ROW_COLUMNS = (
     "followup_application_id",
     "yearly_volume",
     "on_elo",
+    "to_check",
 )
+TO_CHECK_MARK = "! "  # before the name of a product that is "te controleren"
 
 
 class _Labels:
@@ -104,6 +107,7 @@ class ProductEntry:
         "followup_app",
         "yearly_volume",
         "on_elo",
+        "flagged",
         "search",
         "_labels",
     )
@@ -119,7 +123,9 @@ class ProductEntry:
             followup_app,
             self.yearly_volume,
             on_elo,
+            to_check_raw,
         ) = row
+        self.flagged = bool(to_check_raw) and to_check_raw != "[]"  # "te controleren"
         self._labels = labels
         self.on_elo = labels.intern(on_elo)  # a handful of values: share them
         self.type_uri, _, type_key = labels.type_label(type_uri)
@@ -128,12 +134,15 @@ class ProductEntry:
         self.followup_app = labels.intern(followup_app)
         app_key = labels.app_label(self.request_app, self.followup_app)[1]
         self.search = f"{fold(self.name)} {self.ipdc_number} {type_key} {themes_key} {app_key}"
+        if self.flagged:
+            self.search += " te controleren"
 
     @classmethod
     def of(cls, product: Product, labels: _Labels) -> ProductEntry:
-        row = tuple(getattr(product, c) for c in ROW_COLUMNS)
+        row = tuple(getattr(product, c) for c in ROW_COLUMNS[:-1])
         themes = json.dumps(product.themes, ensure_ascii=False, sort_keys=True)
-        return cls(row[:4] + (themes,) + row[5:], labels)
+        to_check = json.dumps(product.to_check, ensure_ascii=False)
+        return cls(row[:4] + (themes,) + row[5:] + (to_check,), labels)
 
     @property
     def type_label(self) -> str:
@@ -150,7 +159,7 @@ class ProductEntry:
     def cell(self, key: str) -> str:
         match key:
             case "name":
-                return self.name
+                return TO_CHECK_MARK + self.name if self.flagged else self.name
             case "ipdc_number":
                 return self.ipdc_number
             case "type":
@@ -183,9 +192,16 @@ class ProductFilter:
     type_uri: str = ""  # "" = all
     theme_uri: str = ""
     application_id: str = ""
+    to_check: bool = False  # only products "te controleren" (problems from an import)
 
     def active(self) -> bool:
-        return bool(self.text.strip() or self.type_uri or self.theme_uri or self.application_id)
+        return bool(
+            self.text.strip()
+            or self.type_uri
+            or self.theme_uri
+            or self.application_id
+            or self.to_check
+        )
 
 
 class ProductIndex:
@@ -199,12 +215,20 @@ class ProductIndex:
         self._entries = [ProductEntry(r, self._labels) for r in rows]
         self._by_id = {e.id: e for e in self._entries}
         # (type/theme/app filters, folded text, result) of the previous filter call
-        self._last: tuple[tuple[str, str, str], str, list[ProductEntry]] | None = None
-        self._recent: dict[tuple[tuple[str, str, str], str], list[ProductEntry]] = {}
+        self._last: tuple[tuple[str, str, str, bool], str, list[ProductEntry]] | None = None
+        self._recent: dict[tuple[tuple[str, str, str, bool], str], list[ProductEntry]] = {}
+        self._flagged: int | None = None
         self._resort()
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def flagged_count(self) -> int:
+        """How many products are "te controleren" (counted once per change, not per
+        keystroke: the count line is refreshed on every filter call)."""
+        if self._flagged is None:
+            self._flagged = sum(1 for e in self._entries if e.flagged)
+        return self._flagged
 
     def entry(self, product_id: str) -> ProductEntry | None:
         return self._by_id.get(product_id)
@@ -216,6 +240,7 @@ class ProductIndex:
     def _forget_filters(self) -> None:
         self._last = None
         self._recent.clear()
+        self._flagged = None
 
     def _resort(self) -> None:
         self._forget_filters()
@@ -228,7 +253,7 @@ class ProductIndex:
         Typing one more character refines the previous result instead of scanning all
         entries again: that keeps a keystroke at 20,000 products to a few milliseconds."""
         text = " ".join(fold(f.text).split())
-        structure = (f.type_uri, f.theme_uri, f.application_id)
+        structure = (f.type_uri, f.theme_uri, f.application_id, f.to_check)
         cached = self._recent.get((structure, text))
         if cached is not None:  # e.g. backspace back to an earlier query
             self._last = (structure, text, cached)
@@ -250,6 +275,8 @@ class ProductIndex:
             if f.application_id:
                 app = f.application_id
                 candidates = [e for e in candidates if app in (e.request_app, e.followup_app)]
+            if f.to_check:
+                candidates = [e for e in candidates if e.flagged]
         for token in tokens:
             candidates = [e for e in candidates if token in e.search]
         if candidates is self._entries:
@@ -299,11 +326,20 @@ def first_page(ws: Workspace, limit: int = 200) -> list[ProductEntry]:
 def save_product(
     ws: Workspace, values: dict, base: Product | None = None
 ) -> tuple[Product | None, Errors]:
-    """Validate form values and save; returns (saved product, {}) or (None, errors)."""
+    """Validate form values and save; returns (saved product, {}) or (None, errors).
+
+    "Te controleren" lines: `values["to_check"]` (when given) are the lines the person
+    kept open; on top of that, the line of every field whose value changed is cleared
+    (saving a corrected field is what fixes it)."""
     app_ids = {a.id for a in ws.list(Application)}
     clean, errors = validate_product(values, app_ids)
     if errors:
         return None, errors
+    open_lines = list(values.get("to_check", base.to_check if base else []))
+    if base is not None:
+        corrected = [k for k, v in clean.items() if v != getattr(base, k)]
+        open_lines = without_fields(open_lines, corrected)
+    clean["to_check"] = open_lines
     product = dataclasses.replace(base, **clean) if base else Product(**clean)
     return ws.save(product), {}
 

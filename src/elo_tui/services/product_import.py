@@ -6,7 +6,10 @@ The steps, shared by the import wizard and `elo-tui import`:
    Financieel voordeel). The result is a `Mapping` a person can change, save and load.
 2. `build_plan(table, mapping, products, applications)`: every row checked with the same
    rules as the product form (`validate_product`), matched to an existing product (IPDC
-   number, else name) and sorted into new / update / unchanged / rejected.
+   number, else name) and sorted into new / update / unchanged / rejected. A bad field
+   does not reject the row: the field is left out (empty for a new product, the stored
+   value for an existing one) and the product gets a "te controleren" line naming row,
+   column and value (`Product.to_check`, see `domain/to_check.py`).
 3. `apply_plan(ws, plan)`: one transaction for all applications and products.
 
 Decisions where the issue was silent:
@@ -16,7 +19,12 @@ Decisions where the issue was silent:
   what the file says. Rows whose values equal the workspace are "unchanged" and not saved.
 - A row whose name matches an existing product that has a *different* IPDC number is a
   different product (numbers are identity) and is created.
-- Rejected rows never stop the valid ones from being imported.
+- Rejected rows never stop the valid ones from being imported. Only rows that are no
+  product are rejected: no name (and no existing product to take it from), more values
+  than columns (every value may be shifted, so none is trusted), a name that matches
+  several existing products, and duplicates.
+- A re-import replaces the "te controleren" line of every field the file now gives
+  (correctly or wrongly again) and keeps the other lines.
 - Applications named in the file are matched by name (case-insensitive); missing ones are
   created, but only when a valid row uses them.
 """
@@ -35,7 +43,14 @@ from typing import Any
 
 from elo_tui.domain import codelists
 from elo_tui.domain.records import Application, Product
-from elo_tui.domain.validation import validate_application, validate_product
+from elo_tui.domain.to_check import FIELD_LABELS, problem_line, shorten, without_fields
+from elo_tui.domain.validation import (
+    IPDC_NUMBER_RE,
+    MAX_NAME,
+    MAX_TEXT,
+    validate_application,
+    validate_product,
+)
 from elo_tui.io.tabular import Cell, Table
 
 PREVIEW_ROWS = 20
@@ -279,8 +294,8 @@ class Mapping:
 
     `columns`: field key -> source header ("" = not imported). `values`: for the code
     fields (VALUE_FIELDS), source value as written -> code, "" = leave empty / ignore,
-    None = nobody decided yet (rows with that value are rejected). In a saved file an
-    undecided value is written as "?" (TOML has no null).
+    None = nobody decided yet (the field stays empty and the product "te controleren").
+    In a saved file an undecided value is written as "?" (TOML has no null).
     """
 
     columns: dict[str, str] = field(default_factory=lambda: {f.key: "" for f in FIELDS})
@@ -370,7 +385,7 @@ class Mapping:
         unknown = set(data) - {"sheet", "columns", "values"}
         if unknown:
             raise MappingError(
-                f"{where}: onbekende sleutel(s) {', '.join(sorted(unknown))}; "
+                f"{where}: onbekende sleutel(s) {shorten(', '.join(sorted(map(str, unknown))))}; "
                 "toegestaan: sheet, columns, values."
             )
         sheet = data.get("sheet", "")
@@ -383,7 +398,7 @@ class Mapping:
         for key, header in columns.items():
             if key not in FIELD_BY_KEY:
                 raise MappingError(
-                    f"{where}: onbekend veld '{key}' in 'columns'; velden: "
+                    f"{where}: onbekend veld '{shorten(key)}' in 'columns'; velden: "
                     f"{', '.join(FIELD_BY_KEY)}."
                 )
             if not isinstance(header, str):
@@ -396,7 +411,7 @@ class Mapping:
             if key not in VALUE_FIELDS:
                 raise MappingError(
                     f"{where}: waarden koppelen kan alleen voor {', '.join(VALUE_FIELDS)}, "
-                    f"niet voor '{key}'."
+                    f"niet voor '{shorten(key)}'."
                 )
             if not isinstance(table, dict):
                 raise MappingError(f"{where}: 'values.{key}' moet een tabel waarde = code zijn.")
@@ -411,7 +426,8 @@ class Mapping:
                 if code and _lookup_code(key, code) is None:
                     allowed = ", ".join(c for c, _ in value_choices(key))
                     raise MappingError(
-                        f"{where}: '{code}' (voor '{raw}') is geen geldige waarde voor "
+                        f"{where}: '{shorten(code)}' (voor '{shorten(raw)}') is geen geldige "
+                        "waarde voor "
                         f'{FIELD_BY_KEY[key].label}; kies uit {allowed} of "" (leeg laten).'
                     )
                 chosen[str(raw)] = _lookup_code(key, code) if code else ""
@@ -421,14 +437,20 @@ class Mapping:
         for key, header in self.columns.items():
             if header and table.column(header) < 0:
                 raise MappingError(
-                    f"Kolom '{header}' (voor {FIELD_BY_KEY[key].label}) staat niet in "
-                    f"{table.source.name}. Kolommen: {', '.join(table.headers)}."
+                    f"Kolom '{shorten(header)}' (voor {FIELD_BY_KEY[key].label}) staat niet in "
+                    f"{table.source.name}. Kolommen: {_header_list(table.headers)}."
                 )
         if not self.column("name"):
             raise MappingError(
                 f"Geen kolom voor de productnaam gevonden in {table.source.name}. Kies welke "
-                f"kolom de naam bevat (kolommen: {', '.join(table.headers)})."
+                f"kolom de naam bevat (kolommen: {_header_list(table.headers)})."
             )
+
+
+def _header_list(headers: list[str], limit: int = 30) -> str:
+    """The column names for a message; a sheet with thousands of columns is cut."""
+    text = ", ".join(headers[:limit])
+    return text + f", … ({len(headers)} kolommen)" if len(headers) > limit else text
 
 
 def load_mapping_file(path: Path | str) -> dict[str, Any]:
@@ -449,7 +471,9 @@ def load_mapping_file(path: Path | str) -> dict[str, Any]:
         data = json.loads(text)
     except (UnicodeDecodeError, ValueError) as exc:
         kind = "TOML" if path.suffix.lower() == ".toml" else "JSON"
-        raise MappingError(f"Koppelingsbestand '{path}' is geen geldige {kind}: {exc}.") from None
+        raise MappingError(
+            f"Koppelingsbestand '{path}' is geen geldige {kind}: {shorten(exc, 200)}."
+        ) from None
     if not isinstance(data, dict):
         raise MappingError(f"Koppelingsbestand '{path}' moet een JSON-object zijn.")
     return data
@@ -565,6 +589,7 @@ class PlannedRow:
     action: str  # "new" | "update" | "unchanged"
     product: Product
     changed: list[str] = field(default_factory=list)  # field names that change (updates)
+    problems: list[str] = field(default_factory=list)  # "te controleren" lines found now
 
 
 @dataclass(slots=True)
@@ -572,6 +597,21 @@ class Rejected:
     row: int
     name: str
     reason: str
+    status: str = "geweigerd"  # as the import summary shows it
+
+    def line(self) -> str:
+        label = f" ({self.name})" if self.name else ""
+        return f"Rij {self.row}{label}: {self.reason}"
+
+
+@dataclass(slots=True)
+class Flagged:
+    """A product that was imported but is "te controleren": one line per problem."""
+
+    row: int
+    name: str
+    reason: str  # the "te controleren" line
+    status: str = "te controleren"
 
     def line(self) -> str:
         label = f" ({self.name})" if self.name else ""
@@ -600,6 +640,19 @@ class ImportPlan:
     def count(self, action: str) -> int:
         return sum(1 for r in self.rows if r.action == action)
 
+    def flagged(self) -> list[Flagged]:
+        """Every problem found in this file, per row, for products that are imported."""
+        return [
+            Flagged(p.row, shorten(p.product.name), line) for p in self.rows for line in p.problems
+        ]
+
+    def flagged_products(self) -> int:
+        return sum(1 for p in self.rows if p.problems)
+
+    def problems(self) -> list[Rejected | Flagged]:
+        """Rejected rows and "te controleren" lines together, in file order."""
+        return sorted([*self.rejected, *self.flagged()], key=lambda p: p.row)
+
     def preview(self, n: int = PREVIEW_ROWS) -> list[PreviewLine]:
         """The first `n` file rows with what will happen to each."""
         lines = []
@@ -611,7 +664,12 @@ class ImportPlan:
             if p.action == "update" and p.changed:
                 labels = ", ".join(_FIELD_LABELS.get(c, c) for c in p.changed)
                 detail = f"{detail} (wijzigt: {labels})" if detail else f"wijzigt: {labels}"
-            lines.append(PreviewLine(p.row, ACTION_LABELS[p.action], p.product.name, detail))
+            if p.problems:
+                what = ", ".join(FIELD_LABELS.get(f, f) for f in _problem_fields(p.problems))
+                flag = f"te controleren: {what}"
+                detail = f"{flag}; {detail}" if detail else flag
+            name = shorten(p.product.name)
+            lines.append(PreviewLine(p.row, ACTION_LABELS[p.action], name, detail))
         lines += [PreviewLine(r.row, "geweigerd", r.name, r.reason) for r in self.rejected]
         lines.sort(key=lambda line: line.row)
         return lines[:n]
@@ -624,6 +682,8 @@ class ImportPlan:
             f"{len(self.rejected)} geweigerd",
         ]
         text = ", ".join(parts)
+        if self.flagged_products():
+            text += f"; {self.flagged_products()} product(en) te controleren"
         if self.new_applications:
             text += f"; {len(self.new_applications)} nieuwe toepassing(en)"
         return text
@@ -643,6 +703,15 @@ _FIELD_LABELS = {
     "notes": "opmerkingen",
 }
 _VALIDATED_FIELDS = tuple(_FIELD_LABELS)
+_COMPARED_FIELDS = (*_VALIDATED_FIELDS, "to_check")
+_FIELD_LABELS["to_check"] = "te controleren"
+_SOURCE_KEY = {record: source for source, record in APPLICATION_FIELDS.items()}
+
+
+def _problem_fields(lines: list[str]) -> list[str]:
+    from elo_tui.domain.to_check import field_of
+
+    return [f for f in (field_of(line) for line in lines) if f]
 
 
 def name_key(name: str) -> str:
@@ -665,18 +734,73 @@ def _volume(cell: Cell, text: str, delimiter: str) -> Cell:
     return cell
 
 
-def _code_value(decided: dict[str, str | None], key: str, text: str, hints: list[str]) -> str:
-    """The code for one source value, else the raw value (so validation names it).
-    `decided` is the mapping's value table for `key`, keyed by normalised value."""
+def _code_for(decided: dict[str, str | None], key: str, text: str) -> str | None:
+    """The stored value for one source value: a URI (or on_elo key), "" = leave out,
+    None = not recognised. `decided` is the mapping's value table for `key`, keyed by
+    normalised value."""
     code = decided.get(normalize(text))
     if code is None:
         code = _lookup_code(key, text)
     if code is None:
-        hints.append(key)
-        return text
+        return None
     if key == "on_elo" or not code:
         return code
     return next(c.uri for c in _CODELISTS[key] if c.code == code)
+
+
+_UNKNOWN_VALUE = {
+    "ipdc_type": "niet herkend als IPDC-producttype",
+    "themes": "niet herkend als IPDC-thema",
+    "target_groups": "niet herkend als IPDC-doelgroep",
+    "on_elo": "niet herkend als 'vandaag op ELO'-waarde",
+}
+_CHOOSE = "; kies de juiste waarde in het product (of in de koppeling en importeer opnieuw)"
+
+
+_DATE_LIKE = re.compile(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}( .*)?")
+
+
+def _field_problem(key: str, message: str, text: str = "") -> str:
+    """What is wrong with a field, without repeating the (already quoted) value."""
+    if key == "ipdc_number":
+        return "geen geldig IPDC-productnummer (alleen cijfers, bv. 123456); niet ingelezen"
+    if key == "yearly_volume":
+        if "negatief" in message:
+            return "een jaarvolume kan niet negatief zijn; niet ingelezen"
+        if "te groot" in message:
+            return "te groot voor een jaarvolume; niet ingelezen"
+        if _DATE_LIKE.fullmatch(text.strip()):
+            return (
+                "een datum, geen aantal (Excel maakt soms een datum van een getal); niet ingelezen"
+            )
+        return "geen geheel getal (bv. 45.000); niet ingelezen"
+    if key in _UNKNOWN_VALUE:
+        return _UNKNOWN_VALUE[key] + _CHOOSE
+    if key in ("description", "notes"):
+        return f"te lang (maximaal {MAX_TEXT:,} tekens); niet ingelezen".replace(",", ".")
+    return message
+
+
+class _RowCheck:
+    """What one row says (`values`: only non-empty cells) and what is wrong with it.
+
+    `problems`: record field -> "te controleren" line. A flagged field is left out, so a
+    new product keeps it empty and an existing one keeps its own value."""
+
+    def __init__(self, row: int, mapping: Mapping) -> None:
+        self.row = row
+        self.mapping = mapping
+        self.values: dict[str, Any] = {}
+        self.problems: dict[str, str] = {}
+
+    def flag(self, record_key: str, value: object, text: str, *, keep: bool = False) -> None:
+        """Mark a field; its value is left out unless `keep` (a value that could be read,
+        but not exactly as it stands in the file)."""
+        source = _SOURCE_KEY.get(record_key, record_key)
+        column = self.mapping.column(source)
+        self.problems[record_key] = problem_line(record_key, self.row, column, value, text)
+        if not keep:
+            self.values.pop(record_key, None)
 
 
 class _Apps:
@@ -730,25 +854,27 @@ def build_plan(
     seen_numbers: dict[str, int] = {}
     seen_names: dict[str, list[tuple[str, int]]] = {}
     claimed: dict[str, int] = {}  # existing product id -> row that updates it
+    defaults = Product()
 
     for row in table.rows:
         texts = {key: cell_text(row.get(i)) for key, i in index.items()}
         name = " ".join(texts.get("name", "").split())
         if _is_empty(name):
             name = ""
+        shown_name = shorten(name)
         if row.overflow:
+            # The values are shifted: no field can be trusted, so nothing is imported.
             rejected.append(
                 Rejected(
                     row.number,
-                    name,
+                    shown_name,
                     f"de rij heeft {row.overflow} waarde(n) meer dan er kolommen zijn; staat "
                     "er een scheidingsteken in een tekst zonder aanhalingstekens?",
                 )
             )
             continue
-        values: dict[str, Any] = {}  # only what the file says (empty cells are left out)
-        hints: list[str] = []
-        app_errors: list[str] = []
+        check = _RowCheck(row.number, mapping)
+        values, problems, problem = check.values, check.problems, check.flag
         for key, text in texts.items():
             if key == "name":
                 if name:  # without a name an existing product keeps its own
@@ -756,25 +882,52 @@ def build_plan(
             elif _is_empty(text):
                 continue
             elif key == "ipdc_number":
-                values["ipdc_number"] = _ipdc_number(text)
+                number = _ipdc_number(text)
+                if IPDC_NUMBER_RE.fullmatch(number):
+                    values["ipdc_number"] = number
+                else:
+                    problem(key, text, _field_problem(key, ""))
             elif key in MULTI_FIELDS:
-                codes = [_code_value(decided[key], key, t, hints) for t in split_multi(key, text)]
-                if any(codes):  # only ignored values: leave what the workspace has
-                    values[key] = [c for c in codes if c]
+                codes, unknown = [], []
+                for token in split_multi(key, text):
+                    code = _code_for(decided[key], key, token)
+                    if code is None:
+                        unknown.append(token)
+                    elif code and code not in codes:
+                        codes.append(code)
+                if codes:  # only ignored values: leave what the workspace has
+                    values[key] = codes
+                if unknown:
+                    problem(key, ", ".join(unknown), _field_problem(key, ""))
+                    if codes:  # the recognised ones are kept
+                        values[key] = codes
             elif key in VALUE_FIELDS:
-                code = _code_value(decided[key], key, text, hints)
-                if code:
+                code = _code_for(decided[key], key, text)
+                if code is None:
+                    problem(key, text, _field_problem(key, ""))
+                elif code:
                     values[key] = code
             elif key in APPLICATION_FIELDS:
                 app_id, error = apps.resolve(" ".join(text.split()))
                 if error:
-                    app_errors.append(f"{FIELD_BY_KEY[key].label}: {error}")
+                    problem(APPLICATION_FIELDS[key], text, error)
                 else:
                     values[APPLICATION_FIELDS[key]] = app_id
             elif key == "yearly_volume":
                 values[key] = _volume(row.get(index[key]), text, table.delimiter)
             else:
                 values[key] = text
+
+        name_problem = ""
+        for key, i in index.items():  # cells the reader could not take as they stand
+            if i in row.problems:
+                value, text = row.problems[i]
+                if key == "name" and not name:
+                    name_problem = f"{text} (kolom '{mapping.column(key)}', waarde '{value}')"
+                else:
+                    record_key = APPLICATION_FIELDS.get(key, key)
+                    if record_key not in problems:
+                        problem(record_key, value, text, keep=True)
 
         number = values.get("ipdc_number", "")
         nkey = name_key(name)
@@ -794,16 +947,31 @@ def build_plan(
                     "IPDC-productnummer in om te kiezen welk bijgewerkt wordt."
                 )
 
-        merged = {k: getattr(target, k) for k in _VALIDATED_FIELDS} if target else {}
-        merged.update(values)
-        clean, errors = validate_product(merged, apps.ids)
+        if len(name) > MAX_NAME:
+            problem("name", name, f"te lang (maximaal {MAX_NAME} tekens); ingekort")
+            values["name"] = name[: MAX_NAME - 1].rstrip() + "…"
 
+        base = {k: getattr(target, k) for k in _VALIDATED_FIELDS} if target else {}
+        merged = {**base, **values}
+        clean, errors = validate_product(merged, apps.ids)
         messages = []
+        if "name" in errors:  # no name and no product to take it from: no product at all
+            messages.append(_with_column("name", errors.pop("name"), mapping))
+            if name_problem:
+                messages.append(name_problem)
         for key, message in errors.items():
-            messages.append(_with_column(key, message, mapping))
-        messages += app_errors
-        if hints and errors.keys() & {"ipdc_type", "themes", "target_groups", "on_elo"}:
-            messages.append("Kies in de koppeling een waarde voor wat niet herkend werd.")
+            if key in values:
+                source = _SOURCE_KEY.get(key, key)
+                raw = texts.get(source, "") or str(values.get(key, ""))
+                problem(key, raw, _field_problem(key, message, raw))
+            # an invalid stored value (or a field the file got wrong) falls back
+            merged[key] = base[key] if key in base else getattr(defaults, key)
+        if errors:
+            clean, still = validate_product(merged, apps.ids)
+            for key in still:
+                merged[key] = getattr(defaults, key)
+            if still:
+                clean, _ = validate_product(merged, apps.ids)
         if ambiguity:
             messages.append(ambiguity)
         if not messages:
@@ -816,19 +984,26 @@ def build_plan(
                     "niet ingelezen."
                 )
         if messages:
-            rejected.append(Rejected(row.number, name, " ".join(_sentence(m) for m in messages)))
+            rejected.append(
+                Rejected(row.number, shown_name, " ".join(_sentence(m) for m in messages))
+            )
             continue
 
         if number:
             seen_numbers[number] = row.number
         seen_names.setdefault(nkey, []).append((number, row.number))
+        new_lines = list(problems.values())
+        old_lines = target.to_check if target else []
+        # a field the file now gives correctly (or wrongly again) replaces its old line
+        clean["to_check"] = without_fields(old_lines, set(values) | set(problems)) + new_lines
         if target is None:
-            planned.append(PlannedRow(row.number, "new", Product(**clean)))
+            planned.append(PlannedRow(row.number, "new", Product(**clean), problems=new_lines))
             continue
         claimed[target.id] = row.number
-        changed = [k for k in _VALIDATED_FIELDS if clean[k] != getattr(target, k)]
-        base = dataclasses.replace(target, **{k: clean[k] for k in changed})
-        planned.append(PlannedRow(row.number, "update" if changed else "unchanged", base, changed))
+        changed = [k for k in _COMPARED_FIELDS if clean[k] != getattr(target, k)]
+        updated = dataclasses.replace(target, **{k: clean[k] for k in changed})
+        action = "update" if changed else "unchanged"
+        planned.append(PlannedRow(row.number, action, updated, changed, problems=new_lines))
 
     used_apps = {p.product.request_application_id for p in planned} | {
         p.product.followup_application_id for p in planned
@@ -876,15 +1051,23 @@ class ImportResult:
     unchanged: int
     rejected: list[Rejected]
     applications_created: int
+    flagged: list[Flagged] = field(default_factory=list)  # imported, "te controleren"
 
     def summary(self) -> str:
         text = (
             f"{self.created} nieuw, {self.updated} bijgewerkt, {self.unchanged} ongewijzigd, "
             f"{len(self.rejected)} geweigerd"
         )
+        products = len({f.row for f in self.flagged})
+        if products:
+            text += f"; {products} product(en) te controleren"
         if self.applications_created:
             text += f"; {self.applications_created} nieuwe toepassing(en)"
         return text
+
+    def problems(self) -> list[Rejected | Flagged]:
+        """Rejected rows and "te controleren" lines together, in file order."""
+        return sorted([*self.rejected, *self.flagged], key=lambda p: p.row)
 
 
 def apply_plan(ws: Any, plan: ImportPlan) -> ImportResult:
@@ -899,6 +1082,7 @@ def apply_plan(ws: Any, plan: ImportPlan) -> ImportResult:
         unchanged=plan.count("unchanged"),
         rejected=list(plan.rejected),
         applications_created=len(plan.new_applications),
+        flagged=plan.flagged(),
     )
 
 

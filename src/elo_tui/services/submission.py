@@ -66,7 +66,7 @@ def read_state(ws: Workspace, *, seed: int = est.DEFAULT_SEED) -> State:
     products = [Product(**d) for d in sections["products"]]
     statuses = [BlockStatus(**d) for d in sections["block_statuses"]]
     lines = [EstimateLine(**d) for d in sections["estimate_lines"]]
-    summary = est.summarize(lines, products, agency, seed=seed)
+    summary = est.summarize(lines, products, agency, applications=applications, seed=seed)
     return State(agency, applications, products, statuses, lines, summary, sections)
 
 
@@ -74,7 +74,13 @@ def check(ws: Workspace, state: State | None = None) -> list[Issue]:
     """The completeness check: blocking issues first, then warnings."""
     s = state or read_state(ws)
     return completeness.check(
-        s.agency, s.applications, s.products, s.block_statuses, s.lines, s.summary
+        s.agency,
+        s.applications,
+        s.products,
+        s.block_statuses,
+        s.lines,
+        s.summary,
+        bvco_threshold=bvco_threshold(ws),
     )
 
 
@@ -120,6 +126,14 @@ def build_content(
         else []
     )
     estimate = sub.estimate_section(s.summary, s.products, s.applications, rows, cost, threshold)
+    cofinancing = sub.cofinancing_section(
+        s.summary,
+        s.agency,
+        s.applications,
+        information_delivered=not completeness.blocking(issues),
+        bvco_threshold=bvco_threshold(ws),
+        forms_tool_threshold=threshold,
+    )
     return sub.build_content(
         version=version,
         created_at=created_at,
@@ -130,6 +144,7 @@ def build_content(
         readiness=readiness_section(s, _today()),
         warnings=[i for i in issues if not i.blocking],
         generator=f"elo-tui {__version__}",
+        cofinancing=cofinancing,
     )
 
 
@@ -221,6 +236,10 @@ def verify_document(document: dict[str, Any]) -> tuple[dict[str, Any], str, str]
     content = {k: v for k, v in document.items() if k != "sha256"}
     expected = document.get("sha256")
     sub.check_format(content)
+    from elo_tui.io.submission_schema import validate_content  # pydantic: only now
+
+    # types, 64-bit numbers, real days, known fields: nothing unstorable gets through
+    validate_content(content, sub.SECTIONS)
     text = sub.canonical_json(content)
     actual = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if expected is not None and expected != actual:
@@ -279,10 +298,12 @@ class ExportSource:
     canonical: str  # canonical JSON of the content (what the SHA-256 is taken over)
     concept: bool = False  # an unstored draft of the current state
 
-    def export(self, fmt: str, out: Any) -> list[Any]:
+    def export(self, fmt: str, out: Any, *, follow_symlinks: bool = False) -> list[Any]:
         from elo_tui.io.submission_files import export
 
-        return export(self.document, fmt, out, canonical=self.canonical)
+        return export(
+            self.document, fmt, out, canonical=self.canonical, follow_symlinks=follow_symlinks
+        )
 
 
 def source_of(submission: Submission) -> ExportSource:
@@ -324,6 +345,35 @@ def save_request(ws: Workspace, values: dict[str, Any]) -> Agency | dict[str, st
     # Years the form does not show (e.g. an imported "later") are kept, never dropped.
     kept = {y: v for y, v in agency.requested_cofinancing.items() if y not in REQUEST_YEARS}
     cleaned["requested_cofinancing"] = {**kept, **cleaned["requested_cofinancing"]}
+    cleaned["cofinancing_statements"] = {
+        **agency.cofinancing_statements,
+        **cleaned["cofinancing_statements"],
+    }
+    threshold = cleaned.pop("bvco_threshold")
     for key, value in cleaned.items():
         setattr(agency, key, value)
-    return ws.save(agency)
+    with ws.transaction():
+        set_bvco_threshold(ws, threshold)
+        return ws.save(agency)
+
+
+def bvco_threshold(ws: Workspace) -> float | None:
+    """The intervention threshold of the BVCO as set in this workspace (None = unknown).
+
+    Stored as workspace meta, not on the agency: it is a rule of the budget control, not
+    the entity's data, and is not synced. A value that no longer reads counts as unknown.
+    """
+    from elo_tui.domain.cofinancing import THRESHOLD_META_KEY
+
+    text = ws.get_meta(THRESHOLD_META_KEY, "") or ""
+    try:
+        value = float(text) if text else None
+    except ValueError:
+        return None
+    return value if value is not None and value > 0 and value != float("inf") else None
+
+
+def set_bvco_threshold(ws: Workspace, value: float | None) -> None:
+    from elo_tui.domain.cofinancing import THRESHOLD_META_KEY
+
+    ws.set_meta(THRESHOLD_META_KEY, "" if value is None else repr(float(value)))

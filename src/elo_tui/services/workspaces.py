@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from elo_tui.config import DEMO_NAME, ConfigError, Settings, slugify, valid_workspace_name
 from elo_tui.domain.records import Agency
-from elo_tui.store import Workspace, WorkspaceError
+from elo_tui.store import Workspace, WorkspaceError, workspace_exists
 
 
 def open_named(settings: Settings, name: str) -> Workspace:
@@ -19,7 +19,7 @@ def open_named(settings: Settings, name: str) -> Workspace:
 def open_demo(settings: Settings) -> Workspace:
     """Open the demo workspace, creating it with the example data on first use."""
     path = settings.workspace_path(DEMO_NAME)
-    fresh = not path.exists()
+    fresh = not workspace_exists(path)
     ws = Workspace.open(path, create=True, user=settings.user)
     if fresh or ws.agency() is None:
         from elo_tui.io.demo import populate_demo
@@ -36,19 +36,21 @@ def new_name_problem(settings: Settings, name: str) -> str | None:
             f"Ongeldige naam '{name}': gebruik letters, cijfers, '-', '_' of '.' "
             "(maximaal 80 tekens)."
         )
-    if settings.workspace_path(name).exists():
+    if workspace_exists(settings.workspace_path(name)):
         return f"Er bestaat al een werkruimte '{name}'. Kies een andere naam."
     return None
 
 
 def create(settings: Settings, agency: Agency, name: str | None = None) -> Workspace:
-    """Make a new workspace for `agency`; refuses to touch an existing file."""
+    """Make a new workspace for `agency`; refuses to touch an existing file.
+
+    The workspace and its agency appear together or not at all (a kill halfway leaves
+    no workspace), so a first import on a fresh machine can simply be run again."""
     name = name or slugify(agency.name)
     problem = new_name_problem(settings, name)
     if problem:
         raise ConfigError(problem)
-    ws = Workspace.open(settings.workspace_path(name), create=True, user=settings.user)
-    ws.save(agency)
+    ws = Workspace.create(settings.workspace_path(name), [agency], user=settings.user)
     _remember(settings, name)
     return ws
 
@@ -62,10 +64,15 @@ def open_for_command(settings: Settings, *, create_if_missing: bool = False) -> 
     if settings.demo:
         return open_demo(settings)
     name = settings.chosen_workspace()
-    if name is not None and settings.workspace_path(name).exists():
+    if name is not None and workspace_exists(settings.workspace_path(name)):
         return open_named(settings, name)
     if name is None:
-        existing = settings.available_workspaces()
+        # A 0-byte file (an interrupted creation by an older version) is no workspace.
+        existing = [
+            n
+            for n in settings.available_workspaces()
+            if workspace_exists(settings.workspace_path(n))
+        ]
         if len(existing) == 1:
             return open_named(settings, existing[0])
         if len(existing) > 1:

@@ -12,6 +12,7 @@ import functools
 import json
 import os
 import sqlite3
+import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,11 +23,28 @@ from elo_tui.store import schema
 
 R = TypeVar("R", bound=Record)
 
-SQLITE_HEADER = b"SQLite format 3\x00"
+# Primary SQLite result codes we tell apart (sqlite3.Error.sqlite_errorcode & 0xFF).
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY = 5, 6, 8
+_SQLITE_IOERR, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 10, 13, 14, 26
+
+# Prefix of the temporary file a new workspace is built in (see Workspace.create).
+_CREATING = ".creating-"
 
 
 class WorkspaceError(Exception):
     """A workspace problem with a Dutch message fit to show a person as it is."""
+
+
+class WorkspaceReadOnlyError(WorkspaceError):
+    """The workspace can be read but not changed (file or folder not writable)."""
+
+
+class WorkspaceFullError(WorkspaceError):
+    """The disk (or the file system's quota) is full: the change was not stored."""
+
+
+def _optional_bool(value: Any) -> bool | None:
+    return None if value is None else bool(value)
 
 
 def _decoders(kind: type[Record]) -> list[tuple[str, Any]]:
@@ -41,6 +59,8 @@ def _decoders(kind: type[Record]) -> list[tuple[str, Any]]:
             out.append((f.name, json.loads))
         elif hint == "bool":
             out.append((f.name, bool))
+        elif hint == "bool | None":  # e.g. EstimateLine.eligible: None = the default rule
+            out.append((f.name, _optional_bool))
         else:
             out.append((f.name, None))
     return out
@@ -73,39 +93,111 @@ class Workspace:
         # (kind, id, rev) -> the row as read: what an object that is saved later was
         # loaded with, so a save from a stale object can be rebased (see _rebase_stale).
         self._loaded: dict[tuple[str, str, int | None], tuple] = {}
+        self.read_only = False
 
     # -- opening -------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path | str, *, create: bool = False, user: str = "") -> Workspace:
-        """Open (or with `create`, make) a workspace; refuse anything that is not ours."""
+    def open(
+        cls, path: Path | str, *, create: bool = False, user: str = "", read_only: bool = False
+    ) -> Workspace:
+        """Open (or with `create`, make) a workspace; refuse anything that is not ours.
+
+        The file is never opened outside SQLite: this process may already hold SQLite
+        connections on it (the TUI and its workers), and closing any other descriptor of
+        the file drops every POSIX lock the process holds on it, after which another
+        program may delete the -wal and -shm files under us and corrupt the workspace.
+        A file that is not a database is recognised by SQLite's own SQLITE_NOTADB.
+
+        A workspace that cannot be written (file or folder) opens read-only: reading
+        works, every change raises WorkspaceReadOnlyError. A 0-byte file is what an
+        interrupted creation leaves: it counts as absent."""
         path = Path(path)
-        if not path.exists():
+        size = _file_size(path)
+        if size is None or size == 0:
             if not create:
-                raise WorkspaceError(f"Werkruimte '{path}' bestaat niet.")
+                raise WorkspaceError(
+                    f"Werkruimte '{path}' bestaat niet."
+                    if size is None
+                    else f"'{path}' is leeg: (nog) geen elo_tui-werkruimte."
+                )
             try:
                 path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                _make_owner_only(path)
+                if size is None:
+                    _make_owner_only(path)
+                else:
+                    os.chmod(path, 0o600)
             except OSError as exc:
                 raise WorkspaceError(
                     f"Kan werkruimte '{path}' niet aanmaken: {exc.strerror}."
                 ) from None
-        elif path.is_dir():
-            raise WorkspaceError(f"'{path}' is een map, geen werkruimtebestand.")
-        elif path.stat().st_size == 0 and not create:
-            raise WorkspaceError(f"'{path}' is leeg: geen elo_tui-werkruimte.")
-        else:
-            _check_header(path)
+        read_only = read_only or not _writable(path)
         try:
-            conn = sqlite3.connect(path, timeout=10, check_same_thread=False)
+            if read_only:
+                conn = sqlite3.connect(_ro_uri(path), uri=True, timeout=10, check_same_thread=False)
+            else:
+                conn = sqlite3.connect(path, timeout=10, check_same_thread=False)
         except sqlite3.Error as exc:
-            raise WorkspaceError(f"Kan werkruimte '{path}' niet openen: {exc}.") from None
+            raise store_error(path, exc) from None
         try:
-            _prepare(conn, path)
+            _prepare(conn, path, read_only=read_only)
         except BaseException:
             conn.close()
             raise
-        return cls(path, conn, user)
+        ws = cls(path, conn, user)
+        ws.read_only = read_only
+        return ws
+
+    @classmethod
+    def create(
+        cls, path: Path | str, records: Iterable[Record] = (), *, user: str = ""
+    ) -> Workspace:
+        """Make a new workspace holding `records` (its agency), all or nothing.
+
+        It is built under a temporary name beside `path` (".<name>.creating-<pid>") and
+        linked into place only when complete, so a kill at any moment leaves either no
+        workspace or a complete one, never one without its agency; a temporary file left
+        by a killed process is removed by the next create. Refuses an existing non-empty
+        file (a 0-byte file counts as absent)."""
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise WorkspaceError(f"Kan map '{path.parent}' niet maken: {exc.strerror}.") from None
+        if _file_size(path):
+            raise WorkspaceError(f"Er bestaat al een werkruimte '{path}'.")
+        remove_stale_partials(path)
+        tmp = path.with_name(f".{path.name}{_CREATING}{os.getpid()}")
+        for leftover in (tmp, *_sidecars(tmp)):
+            leftover.unlink(missing_ok=True)
+        try:
+            _make_owner_only(tmp)
+            conn = sqlite3.connect(tmp, timeout=10)
+        except (OSError, sqlite3.Error) as exc:
+            tmp.unlink(missing_ok=True)
+            what = exc.strerror if isinstance(exc, OSError) else exc
+            raise WorkspaceError(f"Kan werkruimte '{path}' niet aanmaken: {what}.") from None
+        try:
+            try:
+                _prepare(conn, tmp)
+                building = cls(tmp, conn, user)
+                building.save_many(records)
+                # Leave rollback-journal mode so that the finished file carries everything
+                # itself (no -wal named after the temporary file); open() sets WAL again.
+                conn.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                conn.close()
+            _link_into_place(tmp, path)
+        except sqlite3.Error as exc:
+            raise store_error(path, exc) from None
+        except OSError as exc:
+            raise WorkspaceError(
+                f"Kan werkruimte '{path}' niet aanmaken: {exc.strerror}."
+            ) from None
+        finally:
+            for leftover in (tmp, *_sidecars(tmp)):
+                leftover.unlink(missing_ok=True)
+        return cls.open(path, user=user)
 
     def close(self) -> None:
         self.conn.close()
@@ -124,15 +216,23 @@ class Workspace:
         if self.conn.in_transaction:
             yield self.conn
             return
+        if self.read_only:
+            raise _read_only(self.path)
         with self._guard():  # e.g. "database is locked" by another program
             self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
+            with self._guard():
+                self.conn.execute("COMMIT")
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            # SQLite may already have rolled back (a full disk, an I/O error): rolling
+            # back again would raise and hide the real error behind "no transaction".
+            if self.conn.in_transaction:
+                try:
+                    self.conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
             raise
-        with self._guard():
-            self.conn.execute("COMMIT")
 
     # -- records -------------------------------------------------------------------------
 
@@ -174,7 +274,7 @@ class Workspace:
         try:
             return self._rows_to_records(kind, self.conn.execute(sql, tuple(params)))
         except (sqlite3.DatabaseError, ValueError) as exc:  # ValueError: broken JSON column
-            raise _damaged(self.path, exc) from None
+            raise store_error(self.path, exc) from None
 
     def columns(self, kind: type[Record], names: tuple[str, ...]) -> Iterator[tuple]:
         """Raw values of some columns of the live records, as stored (JSON stays text).
@@ -188,7 +288,7 @@ class Workspace:
         try:
             cursor = self.conn.execute(f'SELECT {cols} FROM "{kind.KIND}" WHERE deleted = 0')
         except sqlite3.DatabaseError as exc:
-            raise _damaged(self.path, exc) from None
+            raise store_error(self.path, exc) from None
         return cursor  # iterated row by row: no second copy of 20,000 rows in memory
 
     def list_data(self, kind: type[Record]) -> list[dict[str, Any]]:
@@ -209,7 +309,7 @@ class Workspace:
                 f'SELECT {cols} FROM "{kind.KIND}" WHERE deleted = 0'
             ).fetchall()
         except sqlite3.DatabaseError as exc:
-            raise _damaged(self.path, exc) from None
+            raise store_error(self.path, exc) from None
         at = names.index("id")
         rows.sort(key=lambda row: row[at])
         out = [dict(zip(names, row, strict=True)) for row in rows]
@@ -223,7 +323,7 @@ class Workspace:
                     if value is not None:
                         d[name] = dec(value)
         except ValueError as exc:  # a JSON column that does not parse
-            raise _damaged(self.path, exc) from None
+            raise store_error(self.path, exc) from None
         return out
 
     def first_columns(self, kind: type[Record], names: tuple[str, ...], limit: int) -> list[tuple]:
@@ -236,20 +336,25 @@ class Workspace:
                 (limit,),
             ).fetchall()
         except sqlite3.DatabaseError as exc:
-            raise _damaged(self.path, exc) from None
+            raise store_error(self.path, exc) from None
 
     def reader(self) -> Workspace:
         """A second, read-only connection to the same file for a background thread
         (WAL lets it read while this one writes). Close it when done."""
-        conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
-        # A one-pass scan gains nothing from a page cache; keep its memory small.
-        conn.execute("PRAGMA cache_size = -256")
-        return Workspace(self.path, conn, self.user)
+        try:
+            conn = sqlite3.connect(_ro_uri(self.path), uri=True, check_same_thread=False)
+            # A one-pass scan gains nothing from a page cache; keep its memory small.
+            conn.execute("PRAGMA cache_size = -256")
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from None
+        ws = Workspace(self.path, conn, self.user)
+        ws.read_only = True
+        return ws
 
     def writer(self) -> Workspace:
         """A second, writable connection to the same file for a background thread (one
         SQLite connection must not be shared between threads). Close it when done."""
-        return Workspace.open(self.path, user=self.user)
+        return Workspace.open(self.path, user=self.user, read_only=self.read_only)
 
     def get(self, kind: type[R], record_id: str) -> R | None:
         found = self.list(kind, where="id = ?", params=(record_id,), include_deleted=True)
@@ -429,7 +534,7 @@ class Workspace:
         try:
             yield
         except sqlite3.DatabaseError as exc:
-            raise _damaged(self.path, exc) from None
+            raise store_error(self.path, exc) from None
 
     # -- checklist agenda (the dashboard reads a few items out of thousands) ------------------
 
@@ -544,36 +649,158 @@ def _upsert_sql(kind: type[Record]) -> tuple[tuple[str, ...], str]:
     return names, sql
 
 
-def _check_header(path: Path) -> None:
+def _file_size(path: Path) -> int | None:
+    """Size of the workspace file, None when absent; refuses what is not a regular file.
+    (os.stat only: never open() a file SQLite may hold locks on.)"""
     try:
-        with path.open("rb") as f:
-            head = f.read(len(SQLITE_HEADER))
+        st = path.stat()
+    except FileNotFoundError:
+        return None
     except OSError as exc:
         raise WorkspaceError(f"Kan '{path}' niet lezen: {exc.strerror}.") from None
-    if head == b"":
-        return  # an empty file we may have just created; _prepare decides
-    if head != SQLITE_HEADER:
-        raise WorkspaceError(
-            f"'{path}' is geen elo_tui-werkruimte (geen SQLite-bestand). "
+    if stat.S_ISDIR(st.st_mode):
+        raise WorkspaceError(f"'{path}' is een map, geen werkruimtebestand.")
+    if not stat.S_ISREG(st.st_mode):
+        raise WorkspaceError(f"'{path}' is geen gewoon bestand, geen werkruimte.")
+    return st.st_size
+
+
+def workspace_exists(path: Path | str) -> bool:
+    """Whether `path` holds a workspace to open (a 0-byte file does not: it is what an
+    interrupted creation leaves and is created over)."""
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return False
+    return not stat.S_ISREG(st.st_mode) or st.st_size > 0
+
+
+def _writable(path: Path) -> bool:
+    """Can SQLite change this workspace? It needs the file and, for its -wal and -shm
+    files (WAL mode), the folder."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _ro_uri(path: Path) -> str:
+    return path.absolute().as_uri() + "?mode=ro"
+
+
+def _sidecars(path: Path) -> list[Path]:
+    return [path.with_name(path.name + s) for s in ("-journal", "-wal", "-shm")]
+
+
+def _link_into_place(tmp: Path, path: Path) -> None:
+    """Give the finished file its name without ever replacing a real workspace: a hard
+    link fails when the name exists; only a 0-byte leftover is replaced."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        if _file_size(path):
+            raise WorkspaceError(f"Er bestaat al een werkruimte '{path}'.") from None
+        os.replace(tmp, path)
+    except OSError:  # a file system without hard links
+        if _file_size(path):
+            raise WorkspaceError(f"Er bestaat al een werkruimte '{path}'.") from None
+        os.replace(tmp, path)
+    try:  # make the new name durable (a folder is opened, not the database)
+        fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def remove_stale_partials(path: Path) -> list[Path]:
+    """Remove the temporary files of creations of `path` whose process is gone (killed
+    while creating); return what was removed. A live creator's file is left alone."""
+    removed = []
+    prefix = f".{path.name}{_CREATING}"
+    try:
+        candidates = [p for p in path.parent.iterdir() if p.name.startswith(prefix)]
+    except OSError:
+        return removed
+    for p in candidates:
+        pid_text = p.name[len(prefix) :].split("-", 1)[0]
+        if not pid_text.isdigit() or _process_alive(int(pid_text)):
+            continue
+        try:
+            p.unlink()
+            removed.append(p)
+        except OSError:
+            pass
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # our own earlier attempt, not running now
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def _read_only(path: Path) -> WorkspaceReadOnlyError:
+    return WorkspaceReadOnlyError(
+        f"Werkruimte '{path}' is alleen-lezen: je kunt ze bekijken, maar wijzigingen "
+        "worden niet bewaard. Kopieer ze naar een map waarin je mag schrijven, of vraag "
+        "schrijfrechten op het bestand en zijn map."
+    )
+
+
+def store_error(path: Path, exc: Exception) -> WorkspaceError:
+    """The Dutch message for an error SQLite (or a stored value) raised: a full disk, a
+    read-only file or a busy file is not damage and must not be called that."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary == _SQLITE_READONLY:
+        return _read_only(path)
+    if primary == _SQLITE_FULL:
+        return WorkspaceFullError(
+            f"Schijf vol: de wijziging aan werkruimte '{path}' is niet bewaard. De "
+            "werkruimte zelf is niet beschadigd; maak ruimte vrij en probeer opnieuw."
+        )
+    if primary in (_SQLITE_BUSY, _SQLITE_LOCKED):
+        return WorkspaceError(
+            f"Werkruimte '{path}' is bezet door een ander programma. Er is niets gewijzigd; "
+            "probeer het zo opnieuw."
+        )
+    if primary == _SQLITE_CANTOPEN:
+        return WorkspaceError(
+            f"Kan werkruimte '{path}' niet openen: geen toegang tot het bestand of zijn map. "
             "Het bestand is niet gewijzigd."
         )
-
-
-def _damaged(path: Path, exc: Exception) -> WorkspaceError:
+    if primary == _SQLITE_NOTADB:
+        return WorkspaceError(
+            f"'{path}' is geen elo_tui-werkruimte: geen SQLite-bestand, of een beschadigd "
+            "(SQLite herkent het niet). Het bestand is niet gewijzigd."
+        )
+    if primary == _SQLITE_IOERR:
+        return WorkspaceError(
+            f"Lees- of schrijffout op werkruimte '{path}' ({exc}). Controleer de schijf; "
+            "de laatste wijziging is mogelijk niet bewaard, wat eerder bewaard is blijft."
+        )
     return WorkspaceError(
         f"Werkruimte '{path}' is beschadigd of onleesbaar ({exc}). Het bestand is niet "
         "gewijzigd; herstel een reservekopie of synchroniseer opnieuw van de tracker."
     )
 
 
-def _prepare(conn: sqlite3.Connection, path: Path) -> None:
+def _prepare(conn: sqlite3.Connection, path: Path, *, read_only: bool = False) -> None:
     """Check identity and version, set pragmas, create or migrate as needed."""
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         n_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     except sqlite3.DatabaseError as exc:
-        raise _damaged(path, exc) from None
+        raise store_error(path, exc) from None
     if app_id != schema.APPLICATION_ID and not (app_id == 0 and n_tables == 0):
         raise WorkspaceError(
             f"'{path}' is een SQLite-bestand maar geen elo_tui-werkruimte. "
@@ -585,6 +812,17 @@ def _prepare(conn: sqlite3.Connection, path: Path) -> None:
             f"(schema {version}; deze versie kent tot en met {schema.SCHEMA_VERSION}). "
             "Werk elo_tui bij. Het bestand is niet gewijzigd."
         )
+    if read_only:
+        if version < schema.SCHEMA_VERSION:
+            raise WorkspaceReadOnlyError(
+                f"Werkruimte '{path}' is alleen-lezen en moet worden bijgewerkt naar een "
+                "nieuwere indeling, wat schrijfrechten vraagt. Het bestand is niet gewijzigd."
+            )
+        try:
+            conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.DatabaseError as exc:
+            raise store_error(path, exc) from None
+        return
     try:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
@@ -594,7 +832,7 @@ def _prepare(conn: sqlite3.Connection, path: Path) -> None:
                 _backup_before_migration(conn, path, version)
             schema.migrate(conn, version)
     except sqlite3.DatabaseError as exc:
-        raise _damaged(path, exc) from None
+        raise store_error(path, exc) from None
 
 
 def _backup_before_migration(conn: sqlite3.Connection, path: Path, version: int) -> None:

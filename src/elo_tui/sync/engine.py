@@ -25,9 +25,10 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from elo_contract import MAX_BODY_BYTES
 from elo_tui.domain.records import RECORD_KINDS, Agency, Record, Submission, utc_now
 from elo_tui.sync import conflicts
 from elo_tui.sync.client import AuthRefused, Offline, SyncError, TrackerClient
@@ -43,7 +44,16 @@ from elo_tui.sync.state import (  # noqa: F401 - re-exported for callers
     WORKSPACE,
     status,
 )
-from elo_tui.sync.wire import SERVER_FIELDS, from_wire, record_data, same_content, to_wire
+from elo_tui.sync.wire import (
+    SERVER_FIELDS,
+    checked_from_wire,
+    from_wire,
+    record_data,
+    same_content,
+    to_wire,
+)
+from elo_tui.sync.wire import batches as wire_batches
+from elo_tui.sync.wire import sendable as wire_sendable
 
 # Parents before children, so a half-pushed run never leaves a dangling reference; kinds
 # added later (exemptions, delays) follow, so a new kind is never silently left behind.
@@ -81,9 +91,14 @@ class SyncResult:
     submissions: int = 0
     requests: int = 0
     seconds: float = 0.0
+    # Records the other side cannot take (Dutch, naming record and field): a pulled one
+    # this app cannot store, a local one the tracker would refuse. Skipped, not fatal.
+    skipped: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         parts = [f"{self.pushed} verstuurd", f"{self.pulled} ontvangen"]
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} record(s) overgeslagen: {self.skipped[0]}")
         if self.submissions:
             parts.append(f"{self.submissions} indiening(en) opgeladen")
         if self.merged:
@@ -257,10 +272,11 @@ class SyncEngine:
         pending = batch.keys()
         for kind, items in by_kind.items():
             cls = RECORD_KINDS[kind]
-            local = self._locals(cls, [w["id"] for w in items])
+            local = self._locals(cls, [str(w.get("id")) for w in items])
             for wire in items:
-                theirs = from_wire(wire)
+                theirs, problems = checked_from_wire(wire)
                 if theirs is None:
+                    self.result.skipped.extend(problems)
                     continue
                 mine = local.get(theirs.id)
                 if mine is None and kind == "agency":
@@ -392,9 +408,11 @@ class SyncEngine:
             todo.extend(
                 r for r in self.ws.dirty(RECORD_KINDS[kind]) if f"{kind}/{r.id}" not in skip
             )
+        todo, unsendable = wire_sendable(todo)  # values the tracker would refuse stay here
+        self.result.skipped.extend(unsendable)
         vouched = True
         total = len(todo)
-        batches = [todo[i : i + self.batch_size] for i in range(0, total, self.batch_size)]
+        batches = wire_batches(todo, self.batch_size, MAX_BODY_BYTES)
         done = 0
         # The next batch is encoded while the tracker works on the current one.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-encode") as pool:
@@ -488,7 +506,8 @@ class SyncEngine:
     # -- submissions ---------------------------------------------------------------------
 
     def _upload_submissions(self) -> int:
-        todo = [s for s in self.ws.dirty(Submission)]
+        todo, unsendable = wire_sendable(list(self.ws.dirty(Submission)))
+        self.result.skipped.extend(unsendable)
         n = 0
         for sub in todo:
             if sub.deleted:

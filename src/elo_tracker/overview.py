@@ -1,8 +1,10 @@
 """The programme overview VLAIO follows: per agency and per building block the readiness,
 products ELO-conform, overdue items and requested co-financing against the envelope.
 
-Readiness is computed with `domain.readiness.summarize`, the same rule the TUI's
-dashboard and `elo-tui report` use, from the records each agency pushed.
+Readiness is counted by `elo_tracker.readiness`, by the rule of the app's dashboard and
+`elo-tui report`, from the records each agency pushed. The agency's name is the one VLAIO
+registered (`elo-tracker add-agency`), never the one the agency pushes: an agency cannot
+rename itself in the programme's overview.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import io
 from datetime import date
 from typing import Any
 
-from elo_tui.domain.records import RECORD_KINDS, Record
+from elo_contract import BLOCKS
+from elo_tracker.readiness import readiness
 
 # Co-financing available per budget year (EUR), by source (government decision).
 ENVELOPE_SOURCES: dict[str, dict[str, float]] = {
@@ -23,45 +26,42 @@ OPEN_CHECKLIST = ("open", "busy", "blocked")
 MAX_OVERDUE_LISTED = 50
 
 
-def _records(kind: str, rows: list[dict[str, Any]]) -> list[Record]:
-    cls = RECORD_KINDS[kind]
-    names = set(cls.field_names())
-    return [cls(**{k: v for k, v in row.items() if k in names}, dirty=False) for row in rows]
-
-
-def _overdue(statuses: list, items: list, today: date) -> list[dict[str, Any]]:
+def _overdue(
+    statuses: list[dict[str, Any]], items: list[dict[str, Any]], today: date
+) -> list[dict[str, Any]]:
     """Required blocks past their target date and open checklist steps past their due date."""
     iso = today.isoformat()
     out = []
     for s in statuses:
         if (
-            s.applicability == "required"
-            and s.stage != "production"
-            and s.target_date
-            and s.target_date < iso
+            s.get("applicability") == "required"
+            and s.get("stage") != "production"
+            and s.get("target_date")
+            and s.get("target_date") < iso
         ):
             out.append(
                 {
                     "kind": "block_status",
-                    "id": s.id,
-                    "block": s.block,
-                    "scope_kind": s.scope_kind,
-                    "scope_id": s.scope_id,
-                    "title": f"{s.block} ({s.stage})",
-                    "due": s.target_date,
+                    "id": s.get("id"),
+                    "block": s.get("block"),
+                    "scope_kind": s.get("scope_kind"),
+                    "scope_id": s.get("scope_id"),
+                    "title": f"{s.get('block')} ({s.get('stage')})",
+                    "due": s.get("target_date"),
                 }
             )
     for c in items:
-        if c.status in OPEN_CHECKLIST and not c.obsolete and c.due_date and c.due_date < iso:
+        due = c.get("due_date") or ""
+        if c.get("status") in OPEN_CHECKLIST and not c.get("obsolete") and due and due < iso:
             out.append(
                 {
                     "kind": "checklist_item",
-                    "id": c.id,
-                    "block": c.block,
-                    "scope_kind": c.scope_kind,
-                    "scope_id": c.scope_id,
-                    "title": c.title,
-                    "due": c.due_date,
+                    "id": c.get("id"),
+                    "block": c.get("block"),
+                    "scope_kind": c.get("scope_kind"),
+                    "scope_id": c.get("scope_id"),
+                    "title": c.get("title"),
+                    "due": c.get("due_date"),
                 }
             )
     out.sort(key=lambda o: (o["due"], o["title"]))
@@ -71,20 +71,16 @@ def _overdue(statuses: list, items: list, today: date) -> list[dict[str, Any]]:
 def agency_overview(
     info: dict[str, Any], data: dict[str, list[dict[str, Any]]], today: date
 ) -> dict[str, Any]:
-    from elo_tui.domain.readiness import summarize
-
-    agencies = _records("agency", data.get("agency", []))
-    products = _records("product", data.get("product", []))
-    applications = _records("application", data.get("application", []))
-    statuses = _records("block_status", data.get("block_status", []))
-    items = _records("checklist_item", data.get("checklist_item", []))
+    agencies = data.get("agency", [])
+    statuses = data.get("block_status", [])
+    items = data.get("checklist_item", [])
     submissions = data.get("submission", [])
-    summary = summarize(products, applications, statuses, today)
+    summary = readiness(data.get("product", []), statuses)
     # One agency record per workspace; should two exist, the latest edit counts.
-    agency = max(agencies, key=lambda a: a.updated_at or "", default=None)
+    agency = max(agencies, key=lambda a: a.get("updated_at") or "", default=None)
     requested = {
         str(year): float(amount)
-        for year, amount in sorted((agency.requested_cofinancing if agency else {}).items())
+        for year, amount in sorted(((agency or {}).get("requested_cofinancing") or {}).items())
     }
     overdue = _overdue(statuses, items, today)
     latest = max(
@@ -92,7 +88,7 @@ def agency_overview(
     )
     return {
         "ovo_code": info["ovo_code"],
-        "name": (agency.name if agency and agency.name else info["name"]),
+        "name": info["name"],
         "last_push_at": info["last_push_at"],
         "last_seen_at": info["last_seen_at"],
         "products": summary.products_total,
@@ -127,12 +123,16 @@ def agency_overview(
 
 def build_overview(store, today: date | None = None) -> dict[str, Any]:
     """The overview of every agency on the tracker (admin view)."""
-    from elo_tui.domain.blocks import BLOCKS
-
     today = today or date.today()
-    kinds = ("agency", "product", "application", "block_status", "checklist_item", "submission")
+    # Submissions come from their own table, without their content (megabytes each).
+    kinds = ("agency", "product", "application", "block_status", "checklist_item")
     agencies = [
-        agency_overview(info, store.records_of(info["ovo_code"], kinds), today)
+        agency_overview(
+            info,
+            store.records_of(info["ovo_code"], kinds)
+            | {"submission": store.submissions(info["ovo_code"])},
+            today,
+        )
         for info in store.workspaces()
     ]
     years = sorted(
@@ -154,16 +154,16 @@ def build_overview(store, today: date | None = None) -> dict[str, Any]:
             }
         )
     blocks = []
-    for block in BLOCKS:
+    for code, scope, label in BLOCKS:
         applicable = sum(
-            b["applicable"] for a in agencies for b in a["blocks"] if b["block"] == block.code
+            b["applicable"] for a in agencies for b in a["blocks"] if b["block"] == code
         )
-        done = sum(b["done"] for a in agencies for b in a["blocks"] if b["block"] == block.code)
+        done = sum(b["done"] for a in agencies for b in a["blocks"] if b["block"] == code)
         blocks.append(
             {
-                "block": block.code,
-                "label": block.label,
-                "scope": block.scope,
+                "block": code,
+                "label": label,
+                "scope": scope,
                 "applicable": applicable,
                 "done": done,
                 "percent": _round(100.0 * done / applicable) if applicable else None,
@@ -203,7 +203,7 @@ def overview_csv(overview: dict[str, Any]) -> str:
 
     Semicolon-separated with a BOM-free UTF-8 body: what Excel in a Belgian locale opens.
     """
-    from elo_tui.domain.blocks import BLOCK_CODES
+    from elo_contract import BLOCK_CODES
 
     years = [e["year"] for e in overview["envelope"]]
     out = io.StringIO()

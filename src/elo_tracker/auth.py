@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from fastapi import HTTPException
 
-from elo_tui.tracker.store import Principal
+from elo_tracker.store import Principal
 
 NOT_FOUND = "Werkruimte niet gevonden."
 

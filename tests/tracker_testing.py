@@ -184,7 +184,7 @@ class FaultInjector:
 
 def tracker_app(db_path: Path, **kwargs):
     """A tracker app wrapped in a FaultInjector (returns both)."""
-    from elo_tui.tracker.app import create_app
+    from elo_tracker.app import create_app
 
     app = create_app(db_path, **kwargs)
     return FaultInjector(app), app

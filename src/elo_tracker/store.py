@@ -23,6 +23,7 @@ import re
 import secrets
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,18 +31,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from elo_tui.domain.records import new_id, utc_now
+import elo_contract as contract
 
-APPLICATION_ID = 0x454C4F54  # "ELOT": marks a file as an elo_tui tracker database
+APPLICATION_ID = 0x454C4F54  # "ELOT": marks a file as an elo_tracker database
 SCHEMA_VERSION = 1
 OVO_RE = re.compile(r"^OVO\d{6}$")
 TOKEN_PREFIX = "elot_"
+MAX_NAME = contract.NAME
 
 # Fields only the tracker writes; an agency's push never changes them.
-SERVER_FIELDS: dict[str, dict[str, Any]] = {
-    "block_status": {"verified_central": False},
-    "submission": {"review_state": ""},
-}
+SERVER_FIELDS: dict[str, dict[str, Any]] = contract.TRACKER_OWNED
 IDEMPOTENCY_TTL = timedelta(days=30)
 LAST_SEEN_EVERY = timedelta(seconds=60)
 
@@ -132,6 +131,15 @@ class PullPage:
     has_more: bool
     reset: bool
     remaining: int  # records after this page (for progress bars)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utc_now() -> str:
+    """UTC timestamp in ISO 8601 with microseconds and a Z suffix (as the client writes)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def hash_token(token: str) -> str:
@@ -231,11 +239,10 @@ class TrackerStore:
             conn.execute("COMMIT")
 
     def _prepare(self) -> None:
-        if self.path.exists() and self.path.stat().st_size > 0:
-            with self.path.open("rb") as f:
-                if f.read(16) != b"SQLite format 3\x00":
-                    raise TrackerStoreError(f"'{self.path}' is geen SQLite-bestand.")
-        else:
+        # Never open() the file to check its header: this process may hold SQLite
+        # connections on it, and closing that descriptor drops all their POSIX locks.
+        # SQLite itself says SQLITE_NOTADB (26) for a file that is not a database.
+        if not (self.path.exists() and self.path.stat().st_size > 0):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # Token hashes and every agency's data: owner-only (SQLite gives the -wal and
             # -shm files the same mode).
@@ -246,13 +253,13 @@ class TrackerStore:
             n_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
             if app_id != APPLICATION_ID and not (app_id == 0 and n_tables == 0):
                 raise TrackerStoreError(
-                    f"'{self.path}' is geen trackerdatabank van elo_tui; niet gewijzigd."
+                    f"'{self.path}' is geen trackerdatabank van elo_tracker; niet gewijzigd."
                 )
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise TrackerStoreError(
                     f"Trackerdatabank '{self.path}' is van een nieuwere versie (schema "
-                    f"{version}); werk elo_tui bij."
+                    f"{version}); werk elo_tracker bij."
                 )
             if version < SCHEMA_VERSION:
                 conn.executescript(
@@ -263,6 +270,8 @@ class TrackerStore:
                 )
         except sqlite3.DatabaseError as exc:
             self.close()
+            if getattr(exc, "sqlite_errorcode", None) == 26:
+                raise TrackerStoreError(f"'{self.path}' is geen SQLite-bestand.") from None
             raise TrackerStoreError(
                 f"Kan trackerdatabank '{self.path}' niet openen: {exc}."
             ) from None
@@ -286,6 +295,8 @@ class TrackerStore:
         name = name.strip()
         if not name:
             raise TrackerStoreError("Geef de naam van het agentschap.")
+        if len(name) > MAX_NAME:
+            raise TrackerStoreError(f"De naam is te lang (maximaal {MAX_NAME} tekens).")
         if not OVO_RE.match(ovo_code):
             raise TrackerStoreError(f"'{ovo_code}' is geen OVO-code (OVO gevolgd door 6 cijfers).")
         with self._tx() as conn:
@@ -300,6 +311,9 @@ class TrackerStore:
         name = name.strip()
         if not name:
             raise TrackerStoreError("Geef de naam van de beheerder.")
+        if len(name) > MAX_NAME:
+            # It becomes a review's `reviewer`: the contract's limit for a name.
+            raise TrackerStoreError(f"De naam is te lang (maximaal {MAX_NAME} tekens).")
         with self._tx() as conn:
             return self._new_principal(conn, "admin", name, None)
 

@@ -1,0 +1,256 @@
+"""`elo-tracker …`: run the reference tracker service and manage its tokens.
+
+    elo-tracker serve [--db FILE] [--host 127.0.0.1] [--port 8765]
+    elo-tracker add-agency NAAM OVOCODE [--db FILE]   prints a new agency token once
+    elo-tracker add-admin NAAM [--db FILE]            prints a new VLAIO token once
+    elo-tracker revoke (--ovo OVOCODE | --admin NAAM) [--db FILE]
+    elo-tracker openapi [--output FILE]               the API contract (docs/openapi.json)
+
+The database defaults to $ELO_TRACKER_DB (or the older $ELO_TUI_TRACKER_DB) or
+`tracker.db` in the current folder (or `local_state/tracker.db`, where the former
+`elo-tui tracker` kept it, when only that one exists). Only a token's SHA-256 is
+stored: a lost token cannot be shown again, make a new one. New tokens go to stdout
+alone (so `TOKEN=$(elo-tracker add-agency …)` works); explanations to stderr. Needs the
+optional extra: pip install 'elo-tui[tracker]'.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ENV_DB = "ELO_TRACKER_DB"
+ENV_DB_OLD = "ELO_TUI_TRACKER_DB"
+DEFAULT_PORT = 8765
+
+
+def _port(text: str) -> int:
+    import argparse
+
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is geen geldige poort (1-65535)")
+    return port
+
+
+def build_parser():
+    import argparse
+
+    p = argparse.ArgumentParser(
+        prog="elo-tracker",
+        description="De referentie-tracker van het ELO-programma: API voor synchronisatie, "
+        "indieningen en opvolging door VLAIO.",
+    )
+    sub = p.add_subparsers(dest="tracker_command", metavar="ACTIE", required=True)
+
+    def with_db(q) -> None:
+        q.add_argument(
+            "--db",
+            metavar="BESTAND",
+            help=f"trackerdatabank (standaard ${ENV_DB} of tracker.db in de huidige map)",
+        )
+
+    serve = sub.add_parser("serve", help="start de tracker (HTTP)")
+    with_db(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="adres (standaard 127.0.0.1)")
+    serve.add_argument(
+        "--port", type=_port, default=DEFAULT_PORT, help=f"poort (standaard {DEFAULT_PORT})"
+    )
+    serve.add_argument(
+        "--max-body-kib",
+        type=int,
+        default=None,
+        help="grootste aanvaarde aanvraag in KiB (standaard en minimum 4096)",
+    )
+    serve.add_argument(
+        "--rate",
+        type=int,
+        default=None,
+        metavar="N",
+        help="aanvragen per minuut per token (standaard 600; daarboven 429 met Retry-After)",
+    )
+    serve.add_argument(
+        "--burst",
+        type=int,
+        default=None,
+        metavar="N",
+        help="zoveel aanvragen na elkaar mag een token ineens (standaard 120)",
+    )
+    serve.add_argument(
+        "--no-access-log",
+        action="store_true",
+        help="geen regel per aanvraag loggen (tokens staan er nooit in)",
+    )
+    serve.set_defaults(run=run)
+
+    agency = sub.add_parser("add-agency", help="agentschap registreren en token aanmaken")
+    agency.add_argument("name", metavar="NAAM")
+    agency.add_argument("ovo", metavar="OVOCODE", help="bv. OVO003456")
+    with_db(agency)
+    agency.set_defaults(run=run)
+
+    admin = sub.add_parser("add-admin", help="token voor een VLAIO-beheerder aanmaken")
+    admin.add_argument("name", metavar="NAAM")
+    with_db(admin)
+    admin.set_defaults(run=run)
+
+    revoke = sub.add_parser("revoke", help="alle tokens van een agentschap of beheerder intrekken")
+    who = revoke.add_mutually_exclusive_group(required=True)
+    who.add_argument("--ovo", metavar="OVOCODE")
+    who.add_argument("--admin", metavar="NAAM")
+    with_db(revoke)
+    revoke.set_defaults(run=run)
+
+    openapi = sub.add_parser("openapi", help="het OpenAPI-document van de API schrijven")
+    openapi.add_argument("--output", "-o", metavar="BESTAND", help="standaard: stdout")
+    openapi.set_defaults(run=run)
+    return p
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    return run(args)
+
+
+OLD_DEFAULT = Path("local_state") / "tracker.db"  # where `elo-tui tracker` kept it
+
+
+def db_path(args) -> Path:
+    chosen = getattr(args, "db", None) or os.environ.get(ENV_DB) or os.environ.get(ENV_DB_OLD)
+    if chosen:
+        return Path(chosen)
+    if not Path("tracker.db").exists() and OLD_DEFAULT.exists():
+        print(
+            f"elo-tracker: databank {OLD_DEFAULT} (de vroegere standaardplaats).", file=sys.stderr
+        )
+        return OLD_DEFAULT
+    return Path("tracker.db")
+
+
+def openapi_text() -> str:
+    """The API contract as checked into docs/openapi.json (stable formatting)."""
+    import json
+    import tempfile
+
+    from elo_tracker.app import create_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app(Path(tmp) / "openapi.db")
+        doc = app.openapi()
+        app.state.store.close()
+    return json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def run(args) -> int:
+    try:
+        import fastapi  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        print(
+            "elo-tracker: de tracker vraagt extra pakketten: pip install 'elo-tui[tracker]'",
+            file=sys.stderr,
+        )
+        return 2
+    from elo_tracker.store import TrackerStore, TrackerStoreError
+
+    action = args.tracker_command
+    if action == "openapi":
+        text = openapi_text()
+        if args.output:
+            try:
+                Path(args.output).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                print(
+                    f"elo-tracker: kan '{args.output}' niet schrijven: {exc.strerror}.",
+                    file=sys.stderr,
+                )
+                return 2
+            print(f"OpenAPI geschreven naar {args.output}.", file=sys.stderr)
+        else:
+            sys.stdout.write(text)
+        return 0
+    path = db_path(args)
+    try:
+        store = TrackerStore.open(path)
+    except TrackerStoreError as exc:
+        print(f"elo-tracker: {exc}", file=sys.stderr)
+        return 2
+    try:
+        if action == "add-agency":
+            token = store.add_agency(args.name, args.ovo.strip().upper())
+            print(
+                f"Token voor {args.name} ({args.ovo.upper()}). Bewaar het nu: het wordt niet "
+                "opnieuw getoond.",
+                file=sys.stderr,
+            )
+            print(token)
+            return 0
+        if action == "add-admin":
+            token = store.add_admin(args.name)
+            print(
+                f"Beheerderstoken voor {args.name}. Bewaar het nu: het wordt niet opnieuw getoond.",
+                file=sys.stderr,
+            )
+            print(token)
+            return 0
+        if action == "revoke":
+            n = store.revoke_tokens(workspace=args.ovo, name=args.admin)
+            print(f"{n} token(s) ingetrokken.", file=sys.stderr)
+            return 0 if n else 1
+    except TrackerStoreError as exc:
+        print(f"elo-tracker: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if action != "serve":
+            store.close()
+    return serve(store, path, args)
+
+
+def serve(store, path: Path, args) -> int:
+    from dataclasses import replace
+
+    import uvicorn
+
+    from elo_tracker.app import Limits, create_app
+
+    limits = Limits()
+    if args.max_body_kib is not None:
+        if args.max_body_kib * 1024 < limits.max_body_bytes:
+            # Clients batch up to the contract's limit: a lower one would refuse them.
+            print(
+                f"elo-tracker: --max-body-kib moet minstens {limits.max_body_bytes // 1024} "
+                "zijn (de limiet van het contract, waarop clients hun batches afstemmen).",
+                file=sys.stderr,
+            )
+            store.close()
+            return 2
+        limits = replace(limits, max_body_bytes=args.max_body_kib * 1024)
+    if args.rate is not None:
+        limits = replace(limits, rate_per_minute=max(1, args.rate))
+    if args.burst is not None:
+        limits = replace(limits, rate_burst=max(1, args.burst))
+    app = create_app(path, limits=limits, store=store)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(
+            "Let op: de tracker spreekt zelf geen TLS. Zet er een reverse proxy met https "
+            "voor; tokens mogen niet onversleuteld over het netwerk.",
+            file=sys.stderr,
+        )
+    print(
+        f"Tracker op http://{args.host}:{args.port} (API /v1, OpenAPI /openapi.json, "
+        f"documentatie /docs), databank {path}. Stoppen: Ctrl+C.",
+        file=sys.stderr,
+    )
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        server_header=False,
+        access_log=not args.no_access_log,
+    )
+    return 0

@@ -1,1 +1,0 @@
-"""The reference central tracker service (FastAPI); never imported by the TUI."""
