@@ -255,9 +255,9 @@ _ovo = itertools.count(800)
 
 def test_bottlenecks_baseline_and_plans_round_trip_through_a_real_tracker(tmp_path, monkeypatch):
     pytest.importorskip("fastapi")
+    from elo_tracker.store import TrackerStore
     from elo_tui.sync import config as sync_config
-    from elo_tui.tracker.store import TrackerStore
-    from elo_tui.tracker.testing import ServerThread, tracker_app
+    from tracker_testing import ServerThread, tracker_app
 
     db = tmp_path / "tracker.db"
     store = TrackerStore.open(db)
@@ -389,7 +389,7 @@ def test_a_workspace_from_before_the_roadmap_gains_its_tables_and_ipdc_fields(tm
     conn.close()
     with Workspace.open(path) as ws:
         p = ws.get(Product, prod.id)
-        assert (p.name, p.ipdc_uri, p.ipdc_data) == ("Premie", "", {})
+        assert (p.name, p.ipdc_uri, p.ipdc_data) == ("Premie", "", "")
         ws.save(Bottleneck(description="x"))
         assert ws.count(Bottleneck) == 1 and ws.count(PlanItem) == 0
     assert (tmp_path / f"old.sqlite.v{before}.bak").exists()

@@ -12,7 +12,9 @@ ELO programme), so an IPDC record without the target group "Onderneming" is a co
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Any
 
 from elo_tui.domain import codelists
 from elo_tui.domain.records import Product
@@ -34,6 +36,18 @@ CORRECTION_KINDS = {
     "target_wrong": "Andere doelgroepen",
     "target_unknown": "Onbekende doelgroep",
 }
+
+
+def ipdc_snapshot(product: Product) -> dict[str, Any]:
+    """What IPDC said at the last import (`Product.ipdc_data`, JSON text); {} when never
+    imported or unreadable (then the product is treated as never imported)."""
+    if not product.ipdc_data:
+        return {}
+    try:
+        data = json.loads(product.ipdc_data)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +113,7 @@ def product_corrections(product: Product, *, ipdc_imported: bool) -> list[Correc
             why,
         )
 
-    data = product.ipdc_data or {}
+    data = ipdc_snapshot(product)
     if not data:
         if not product.ipdc_number:
             return [c("no_record", why="Geen IPDC-productnummer gekend: product opnemen in IPDC.")]

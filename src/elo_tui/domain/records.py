@@ -117,10 +117,11 @@ class Product(Record):
     # empty when nothing is left to check.
     to_check: list[str] = field(default_factory=list)
     # The IPDC record (concept or instance) the product was imported from, and what IPDC
-    # said at the last import (name, type, themes, target groups, archived, generated
-    # at): the base for "IPDC-correcties" and for a re-import that keeps local fixes.
+    # said at the last import as JSON text (name, type, themes, target groups, archived,
+    # generated at): the base for "IPDC-correcties" and for a re-import that keeps local
+    # fixes. Text, not a dict: the wire contract's dicts hold numbers or booleans only.
     ipdc_uri: str = ""
-    ipdc_data: dict[str, Any] = field(default_factory=dict)
+    ipdc_data: str = ""
 
 
 @dataclass(kw_only=True, slots=True)

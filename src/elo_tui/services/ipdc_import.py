@@ -25,10 +25,12 @@ Rules (where the issue was silent, the decision and why):
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from elo_tui.domain import codelists
+from elo_tui.domain.ipdc_corrections import ipdc_snapshot
 from elo_tui.domain.records import Product
 from elo_tui.io.ipdc_jsonld import IpdcDocument, IpdcRecord
 
@@ -228,7 +230,7 @@ def _archived(existing: Product, record: IpdcRecord, matched_by: str) -> Planned
     line = f"{TO_CHECK_PREFIX}gearchiveerd in IPDC ({record.uri or record.record_uri})"
     checks = [c for c in product.to_check if not c.startswith(TO_CHECK_PREFIX)]
     product.to_check = [*checks, line]
-    product.ipdc_data = ipdc_values(record)
+    product.ipdc_data = _as_text(ipdc_values(record))
     return PlannedProduct(product, "archived", record, matched_by=matched_by)
 
 
@@ -243,13 +245,13 @@ def _planned(existing: Product | None, record: IpdcRecord, matched_by: str) -> P
             themes=_known_part("themes", new_ipdc["themes"]),
             target_groups=_known_part("target_groups", new_ipdc["target_groups"]),
             ipdc_uri=record.uri,
-            ipdc_data=new_ipdc,
+            ipdc_data=_as_text(new_ipdc),
             to_check=unknown_codes(new_ipdc),
         )
         return PlannedProduct(product, "new", record)
 
     product = Product(**{n: getattr(existing, n) for n in Product.field_names()})
-    old_ipdc = existing.ipdc_data or {}
+    old_ipdc = ipdc_snapshot(existing)
     changes: list[str] = []
     kept: list[str] = []
     for key in SYNCED_FIELDS:
@@ -276,12 +278,16 @@ def _planned(existing: Product | None, record: IpdcRecord, matched_by: str) -> P
     product.to_check = checks + unknown_codes(new_ipdc)
     if product.to_check != existing.to_check:
         changes.append("te controleren bijgewerkt")
-    product.ipdc_data = new_ipdc
+    product.ipdc_data = _as_text(new_ipdc)
     data_changed = {k: v for k, v in old_ipdc.items() if k != "generated_at"} != {
         k: v for k, v in new_ipdc.items() if k != "generated_at"
     }
     action = "update" if changes or data_changed else "unchanged"
     return PlannedProduct(product, action, record, changes, kept, matched_by)
+
+
+def _as_text(values: dict[str, Any]) -> str:
+    return json.dumps(values, ensure_ascii=False, sort_keys=True)
 
 
 def apply_plan(ws: Any, plan: IpdcPlan) -> int:

@@ -107,7 +107,7 @@ def _v3_sync_base(db) -> None:
 def _v3_roadmap(db) -> None:
     """The roadmap: the IPDC record of a product, bottlenecks, the baseline (nulmeting)
     and plan scenarios. (Named after the step it was written as; the lead renumbers.)"""
-    _add_columns(db, "product", {"ipdc_uri": (str, ""), "ipdc_data": (str, "{}")})
+    _add_columns(db, "product", {"ipdc_uri": (str, ""), "ipdc_data": (str, "")})
     indexes = {
         "bottleneck": ["scope_kind", "scope_id"],
         "baseline": ["product_id"],
