@@ -427,3 +427,39 @@ async def test_roadmap_screen_imports_ipdc_and_chooses_a_scenario(settings):
         await pilot.pause()
         assert [s.name for s in ws.list(PlanScenario) if s.chosen] == ["alles in 2026"]
         assert "Roadmap: knelpunten" in {c.title for c in app.get_system_commands(app.screen)}
+
+
+async def test_the_import_wizard_hands_an_ipdc_file_to_the_ipdc_import(settings):
+    from pathlib import Path
+
+    from elo_tui.app import EloApp
+    from elo_tui.screens.import_wizard import ImportWizard
+    from elo_tui.services.workspaces import create
+
+    ldes = Path(__file__).parent / "data" / "ipdc" / "ldes_page.jsonld"
+    ws = create(settings, Agency(name="Agentschap IPDC"))
+    app = EloApp(settings, ws, start_mode="inventory")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, ImportWizard)
+        app.screen.query_one("#path").value = str(ldes)
+        await pilot.press("f2")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, ImportWizard)
+        assert sorted(p.ipdc_number for p in ws.list(Product)) == ["3101", "3103"]
+
+
+def test_report_shows_the_roadmap(tmp_path, capsys):
+    state = str(tmp_path / "s")
+    assert main(["--state-dir", state, "--demo", "roadmap", "bottleneck", "add",
+                 "--description", "Geen capaciteit", "--kind", "organisational"]) == 0  # fmt: skip
+    assert main(["--state-dir", state, "--demo", "report"]) == 0
+    assert "Open knelpunten: 1 (organisatorisch 1)." in capsys.readouterr().out
+    assert main(["--state-dir", state, "--demo", "report", "--json"]) == 0
+    import json
+
+    data = json.loads(capsys.readouterr().out)
+    assert data["roadmap"]["open_bottlenecks"]["organisational"] == 1
