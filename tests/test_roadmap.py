@@ -463,3 +463,16 @@ def test_report_shows_the_roadmap(tmp_path, capsys):
 
     data = json.loads(capsys.readouterr().out)
     assert data["roadmap"]["open_bottlenecks"]["organisational"] == 1
+
+
+def test_roadmap_export_keeps_formulas_as_text_and_refuses_a_device(tmp_path, capsys):
+    state = str(tmp_path / "s")
+    assert main(["--state-dir", state, "--demo", "roadmap", "bottleneck", "add",
+                 "--description", "=HYPERLINK(\"http://x\")"]) == 0  # fmt: skip
+    out = tmp_path / "r.csv"
+    assert main(["--state-dir", state, "--demo", "roadmap", "export", "--out", str(out)]) == 0
+    text = (tmp_path / "r_knelpunten.csv").read_text(encoding="utf-8-sig")
+    assert ";'=HYPERLINK" in text
+    code = main(["--state-dir", state, "--demo", "roadmap", "export", "--out", "/dev/null",
+                 "--format", "md"])  # fmt: skip
+    assert code == 2 and "geen gewoon bestand" in capsys.readouterr().err

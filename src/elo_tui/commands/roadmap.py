@@ -216,7 +216,10 @@ def _corrections(args, ws) -> int:
     items = corrections(ws.list(Product), ipdc_imported=bool(ws.get_meta(META_LAST_IMPORT)))
     if args.out:
         fmt = rx.format_of(args.out, args.format)
-        files = rx.write([rx.corrections_table(items)], args.out, fmt)
+        try:
+            files = rx.write([rx.corrections_table(items)], args.out, fmt)
+        except OSError as exc:
+            return _err(f"Kan '{args.out}' niet schrijven: {exc.strerror or exc}.")
         print(f"{len(items)} IPDC-correctie(s) geschreven naar {', '.join(map(str, files))}.")
         return EXIT_OK
     for c in items:
@@ -481,6 +484,6 @@ def _export(args, ws) -> int:
     try:
         files = rx.write(rx.roadmap_tables(data), args.out, fmt, notes=rx.NOTES)
     except OSError as exc:
-        return _err(f"Kan '{args.out}' niet schrijven: {exc.strerror}.")
+        return _err(f"Kan '{args.out}' niet schrijven: {exc.strerror or exc}.")
     print(f"Roadmap geschreven naar {', '.join(map(str, files))}.")
     return EXIT_OK

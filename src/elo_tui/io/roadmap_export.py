@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from pathlib import Path
 from typing import Any
 
@@ -259,13 +260,14 @@ NOTES = [
 
 def write(tables: list[Table], path: Path | str, fmt: str, *, notes: list[str] = ()) -> list[Path]:
     """Write the tables; CSV makes one file per table next to `path` when there are several.
-    Returns the files written."""
+    Returns the files written. Only a regular file is replaced, through a temporary file
+    beside it (a failed export leaves the old file); anything else raises OSError."""
     path = Path(path)
     if fmt == "xlsx":
-        _write_xlsx(tables, path, notes)
+        _replace(path, lambda tmp: _write_xlsx(tables, tmp, notes))
         return [path]
     if fmt == "md":
-        path.write_text(_markdown(tables, notes), encoding="utf-8")
+        _replace(path, lambda tmp: tmp.write_text(_markdown(tables, notes), encoding="utf-8"))
         return [path]
     if fmt == "csv":
         if len(tables) == 1:
@@ -281,13 +283,31 @@ def write(tables: list[Table], path: Path | str, fmt: str, *, notes: list[str] =
     raise ValueError(fmt)
 
 
+def _replace(path: Path, write_to: Any) -> None:
+    if path.exists() and not path.is_file():
+        raise OSError(21, "geen gewoon bestand", str(path))
+    tmp = path.with_name(f".{path.name}.elo-export-{os.getpid()}.tmp")
+    try:
+        write_to(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _safe(value: Any) -> Any:
+    """Text that a spreadsheet would take for a formula stays text (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def _write_csv(table: Table, path: Path) -> None:
     _, headers, rows = table
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     w.writerow(headers)
-    w.writerows(rows)
-    path.write_text(buf.getvalue(), encoding="utf-8-sig")
+    w.writerows([_safe(v) for v in row] for row in rows)
+    _replace(path, lambda tmp: tmp.write_text(buf.getvalue(), encoding="utf-8-sig"))
 
 
 def _write_xlsx(tables: list[Table], path: Path, notes: list[str]) -> None:
