@@ -472,7 +472,7 @@ def test_roadmap_export_keeps_formulas_as_text_and_refuses_a_device(tmp_path, ca
     out = tmp_path / "r.csv"
     assert main(["--state-dir", state, "--demo", "roadmap", "export", "--out", str(out)]) == 0
     text = (tmp_path / "r_knelpunten.csv").read_text(encoding="utf-8-sig")
-    assert ";'=HYPERLINK" in text
+    assert ";\"'=HYPERLINK" in text
     code = main(["--state-dir", state, "--demo", "roadmap", "export", "--out", "/dev/null",
                  "--format", "md"])  # fmt: skip
     assert code == 2 and "geen gewoon bestand" in capsys.readouterr().err
