@@ -323,6 +323,30 @@ def test_bottlenecks_baseline_and_plans_round_trip_through_a_real_tracker(tmp_pa
         with Workspace.open(first / "a.sqlite") as ws:
             (b,) = ws.list(Bottleneck)
             assert (b.status, b.owner) == ("in_progress", "Bea")
+
+        # VLAIO sees every agency's bottlenecks in one register, grouped by kind and block
+        import httpx
+
+        admin = store.add_admin("VLAIO")
+        headers = {"Authorization": f"Bearer {admin}"}
+        answer = httpx.get(f"{server.url}/v1/bottlenecks", headers=headers, timeout=10)
+        assert answer.status_code == 200
+        register = answer.json()
+        (row,) = [r for r in register["bottlenecks"] if r["ovo_code"] == ovo]
+        assert (row["scope_name"], row["status"], row["block"]) == ("Product", "in_progress", "vms")
+        assert {"bottleneck_kind": "dependency", "block": "vms"}.items() <= register["groups"][
+            0
+        ].items()
+        csv_answer = httpx.get(
+            f"{server.url}/v1/bottlenecks", params={"format": "csv"}, headers=headers, timeout=10
+        )
+        assert "Afhankelijk van een bouwsteen of leverancier" in csv_answer.text
+        agency_only = httpx.get(
+            f"{server.url}/v1/bottlenecks",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        assert agency_only.status_code == 403
     store.close()
 
 
