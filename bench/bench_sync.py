@@ -39,7 +39,7 @@ from elo_tui.store import Workspace  # noqa: E402
 from elo_tui.sync.client import TrackerClient  # noqa: E402
 from elo_tui.sync.engine import SyncEngine  # noqa: E402
 
-APP_BLOCKS = ("acm_idm", "gericht_aanmelden", "global_header", "dosis")
+APP_BLOCKS = ("acm_idm", "capacity_switch", "global_header", "dosis")
 PRODUCT_BLOCKS = ("product_rights", "vms", "toelatingen")
 STAGES = ("not_started", "analysis", "filed", "test", "production")
 

@@ -30,9 +30,11 @@ def product(
     type: str = "FinancieelVoordeel",
     groups: tuple[str, ...] = ("Onderneming",),
     id: str | None = None,
+    on_elo: str = "both",
 ) -> Product:
     p = Product(
         name=name,
+        on_elo=on_elo,
         ipdc_type=T + type if type else "",
         target_groups=[DG + g for g in groups],
         request_application_id=req.id if req else "",
@@ -50,6 +52,8 @@ def status(
     stage: str = "not_started",
     target: str = "",
     reason: str = "",
+    waiting: bool = False,
+    verified: bool = False,
 ) -> BlockStatus:
     kind = "application" if isinstance(scope, Application) else "product"
     return BlockStatus(
@@ -60,13 +64,15 @@ def status(
         stage=stage,
         target_date=target,
         reason=reason,
+        waiting_on_block=waiting,
+        verified_central=verified,
     )
 
 
 def all_in_production(apps, products) -> list[BlockStatus]:
     out = []
     for a in apps:
-        for b in ("acm_idm", "gericht_aanmelden", "global_header", "dosis"):
+        for b in ("acm_idm", "capacity_switch", "global_header", "dosis"):
             out.append(status(a, b, "required", "production"))
     for p in products:
         for b in ("product_rights", "vms", "toelatingen"):
@@ -82,7 +88,7 @@ def small_workspace(path: Path) -> tuple[Workspace, dict]:
     a2 = app("Vergunningenloket")
     p1 = product("Subsidie A", req=a1, fol=a1)
     p2 = product("Subsidie B", req=a1, fol=a1)
-    p3 = product("Vergunning C", req=a2, fol=a2, type="Toelating")
+    p3 = product("Vergunning C", req=a2, fol=a2, type="Toelating", on_elo="none")
     p4 = product("Gemengd D", req=a1, fol=a2)
     ws.save(agency)
     ws.save_many([a1, a2, p1, p2, p3, p4])

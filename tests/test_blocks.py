@@ -166,7 +166,8 @@ def test_validation_trims_reason_and_date():
         ("required", "test", "", "◕ test"),
         ("required", "production", "", "● prod"),
         ("not_applicable", "test", "", "– nvt"),
-        ("forms_tool", "not_started", "", "▣ form"),
+        ("forms_tool", "not_started", "", "▣ plan"),
+        ("forms_tool", "production", "", "▣ form"),
         ("undecided", "not_started", "", "?"),
         ("undecided", "not_started", "required", "? ver"),
         ("undecided", "not_started", "not_applicable", "? nvt"),
@@ -185,14 +186,14 @@ def test_every_stage_has_a_distinct_symbol_and_word():
 def test_block_contract_codes_and_scopes():
     assert blocks.BLOCK_CODES == (
         "acm_idm",
-        "gericht_aanmelden",
-        "global_header",
-        "dosis",
         "product_rights",
         "vms",
+        "dosis",
         "toelatingen",
+        "global_header",
+        "capacity_switch",
     )
-    assert blocks.APPLICATION_BLOCKS == ("acm_idm", "gericht_aanmelden", "global_header", "dosis")
+    assert blocks.APPLICATION_BLOCKS == ("acm_idm", "dosis", "global_header", "capacity_switch")
     assert all(len(b.short) <= 8 for b in blocks.BLOCKS)
 
 
@@ -210,8 +211,8 @@ def test_catalogue_with_a_wrong_scope_or_unknown_block_is_reported(tmp_path):
 
     text = (CHECKLISTS / "blocks.toml").read_text(encoding="utf-8")
     text = text.replace(
-        'code = "dosis"\nlabel = "DOSIS – dossierstatus"\nscope = "application"',
-        'code = "dosis"\nlabel = "DOSIS – dossierstatus"\nscope = "product"',
+        'code = "dosis"\nlabel = "Dossierstatusinformatiesysteem (DOSIS)"\nscope = "application"',
+        'code = "dosis"\nlabel = "Dossierstatusinformatiesysteem (DOSIS)"\nscope = "product"',
     )
     text = text.replace('code = "vms"', 'code = "vmz"')
     path = tmp_path / "blocks.toml"
@@ -219,5 +220,5 @@ def test_catalogue_with_a_wrong_scope_or_unknown_block_is_reported(tmp_path):
     _, problems = load_catalogue(path)
     messages = [str(p) for p in problems]
     assert any("blocks[4] (dosis).scope" in m for m in messages)
-    assert any("blocks[6] (vmz).code" in m and "onbekende bouwsteen" in m for m in messages)
+    assert any("blocks[3] (vmz).code" in m and "onbekende bouwsteen" in m for m in messages)
     assert any("'vms' ontbreekt" in m for m in messages)

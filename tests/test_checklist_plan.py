@@ -45,7 +45,8 @@ def test_required_block_instantiates_its_steps_with_due_dates_from_the_target():
 
 def test_without_target_date_due_dates_count_from_the_blocks_deadline():
     plan = _plan([], True)
-    assert {i.step: i.due_date for i in plan.create}["production"] == "2026-12-31"
+    # every part's deadline is the decision's 30 June 2027 (beslissing 1° and 2°)
+    assert {i.step: i.due_date for i in plan.create}["production"] == "2027-06-30"
 
 
 def test_no_longer_required_closes_items_and_keeps_notes():
@@ -91,7 +92,7 @@ def test_moving_the_target_date_moves_untouched_open_items_only():
 def test_agency_templates_are_instantiated_once():
     plan = cl.plan_agency(TEMPLATES, "agency-1", [], TODAY)
     templates = {i.template for i in plan.create}
-    assert templates == {"programme", "aftoetsing"}
+    assert templates == {"programme"}  # the aftoetsing is per new application
     assert all(i.scope_kind == "agency" and i.scope_id == "agency-1" for i in plan.create)
     assert not cl.plan_agency(TEMPLATES, "agency-1", plan.create, TODAY)
 
@@ -270,8 +271,23 @@ def test_invalid_item_edit_is_refused_with_a_dutch_message(ws, values, field):
 
 def test_sync_all_is_idempotent(ws):
     first = service.sync_all(ws, TODAY)
-    assert len(first.create) == 10  # programme (5) + aftoetsing (5)
+    assert len(first.create) == 5  # programme (5); no new application, so no aftoetsing
     assert not service.sync_all(ws, TODAY)
+
+
+def test_aftoetsing_applies_per_new_or_renewed_application(ws):
+    a1 = ws.recs["a1"]
+    a1.is_new = True
+    ws.save(a1)
+    first = service.sync_all(ws, TODAY)
+    aftoetsing = [i for i in first.create if i.template == "aftoetsing"]
+    assert len(aftoetsing) == 7
+    assert {(i.scope_kind, i.scope_id) for i in aftoetsing} == {("application", a1.id)}
+    assert not service.sync_all(ws, TODAY)
+    a1.is_new = False
+    ws.save(a1)
+    plan = service.plan_for_application(ws, a1, TODAY)
+    assert len(plan.update) == 7 and all(i.obsolete for i in plan.update)
 
 
 def test_forgetting_a_deleted_product_closes_its_statuses_and_checklist(ws):

@@ -47,20 +47,33 @@ def test_shipped_templates_carry_the_steps_the_domain_names():
     assert {"integration_dossier", "setup_ti", "production"} <= {
         s.key for s in templates["acm_idm"].steps
     }
-    assert {"onboarding_form", "widget_id", "papi_scope", "switch_capacity_url"} <= {
+    assert {"onboarding_form", "widget_id", "papi_scope"} <= {
         s.key for s in templates["global_header"].steps
+    }
+    # the capacity switch is its own part of the global header (gericht aanmelden)
+    assert {"switch_capacity_url", "login_hint", "check_organisation"} <= {
+        s.key for s in templates["capacity_switch"].steps
     }
     assert {"status_mapping", "test_tni", "production"} <= {s.key for s in templates["dosis"].steps}
     assert {"inventory", "cofinancing_info", "cooperation_agreement", "monthly_report"} <= {
         s.key for s in templates["programme"].steps
     }
-    assert [s.key for s in templates["aftoetsing"].steps] == [
+    aftoetsing = templates["aftoetsing"]
+    assert (aftoetsing.scope, aftoetsing.trigger) == ("application", "new_application")
+    assert [s.key for s in aftoetsing.steps] == [
+        "instrument",
         "standaard_digitaal",
         "gebruiker_centraal",
         "digitaal_herdacht",
         "datagedreven",
         "betrouwbaar",
+        "pas_toe_of_leg_uit",
     ]
+    # both perspectives of the strategy's criteria, in every principle
+    for s in aftoetsing.steps[1:6]:
+        assert "Gebruikerscriteria" in s.description
+        assert "Digitale inclusiecriteria" in s.description
+    assert "niet in onze bronnen" in aftoetsing.description
     for t in templates.values():
         for s in t.steps:
             assert s.owner in ("agency", "digitaal_vlaanderen", "vlaio")

@@ -149,7 +149,7 @@ async def test_new_general_line_with_a_fixed_amount(demo_ws, settings):
 async def test_new_line_can_go_to_any_product(demo_ws, settings):
     from elo_tui.domain.records import Product
 
-    target = next(p for p in demo_ws.list(Product) if p.name == "Groeisubsidie")
+    target = next(p for p in demo_ws.list(Product) if p.name == "Groeisubsidie (voorbeeld)")
     app = EloApp(settings, demo_ws, start_mode="costs")
     async with app.run_test(size=(160, 50)) as pilot:
         await _ready(pilot, app)

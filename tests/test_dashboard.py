@@ -46,16 +46,23 @@ async def test_dashboard_is_the_first_screen_and_shows_the_figures(demo):
         assert isinstance(app.screen, DashboardScreen)
         summary = mapping.load_mapping(ws, date.fromisoformat(TODAY)).summary()
         blocks = _text(app, "#dash-blocks")
-        assert f"{summary.elo_conform} van {summary.products_total} producten" in blocks
+        assert (
+            f"{summary.elo_conform} van {summary.products_total} producten zelf verklaard"
+        ) in blocks
+        assert f"{summary.elo_conform_verified} centraal gecontroleerd" in blocks
         assert "ACM/IDM" in blocks and "Toelat." in blocks
+        assert "single sign-on (SSO)" in blocks  # requirements apart from the blocks
         deadlines = _text(app, "#dash-deadlines")
         assert "1 januari 2027: nog 40 dagen" in deadlines
+        assert "opname op e-loketondernemers" in deadlines
+        assert "interpretatie: nieuwe opname (m)" in deadlines
         assert "30 juni 2027: nog 220 dagen" in deadlines
+        assert "in gevaar" not in deadlines
         agenda = _text(app, "#dash-agenda")
         assert "Te laat" in agenda and "Volgende" in agenda
         risk = _text(app, "#dash-risk")
         n_jan = len(summary.at_risk["2027-01-01"])
-        assert f"1 januari 2027 ({n_jan})" in risk
+        assert f"1 januari 2027 – opname (interpretatie) ({n_jan})" in risk
 
 
 async def test_opening_records_one_snapshot_a_day(demo):
@@ -68,7 +75,7 @@ async def test_opening_records_one_snapshot_a_day(demo):
     ws = Workspace.open(path)
     history = ws.history()
     assert [day for day, _ in history] == [TODAY]
-    assert history[0][1]["products"] == 25
+    assert history[0][1]["products"] == 24  # the excluded application's product is not counted
     ws.close()
 
 

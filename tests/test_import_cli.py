@@ -151,7 +151,7 @@ def test_xlsx_sheet_option(tmp_path, capsys):
 
 
 def test_import_into_the_demo_workspace_updates_demo_products(tmp_path, capsys):
-    text = "Naam;Jaarvolume\nGroeisubsidie;700\nNieuw product;1\n"
+    text = "Naam;Jaarvolume\nGroeisubsidie (voorbeeld);700\nNieuw product;1\n"
     code = main(["import", _file(tmp_path, text), "--demo", "--state-dir", str(tmp_path / "s")])
     assert code == 0
     assert "1 nieuw, 1 bijgewerkt" in capsys.readouterr().out

@@ -52,15 +52,15 @@ async def test_arrows_move_over_rows_and_block_columns(env):
         # grouped: application row first, then its products
         assert [r.kind for r in table.rows[:4]] == ["application", "product", "product", "product"]
         await pilot.press("right", "right", "down")
-        assert table.current_column == "global_header"
+        assert table.current_column == "vms"  # parts grouped per essential block
         assert table.cursor_row == 1
         await pilot.press("left", "left", "left")  # stops at the first block column
         assert table.current_column == "acm_idm"
         for _ in range(10):
             await pilot.press("right")
-        assert table.current_column == "toelatingen"
+        assert table.current_column == "capacity_switch"
         detail = str(app.screen.query_one("#cell-detail").render())
-        assert "Toelatingen" in detail
+        assert "capaciteitswissel" in detail
 
 
 async def test_editing_an_application_block_updates_every_product_of_that_application(env):
@@ -107,7 +107,7 @@ async def test_not_applicable_without_reason_keeps_the_form_open(env):
         await pilot.press("f2")
         await pilot.pause()
         assert app.screen is form
-        assert "reden" in str(form.query_one("#e-reason").render()).lower()
+        assert "motivering" in str(form.query_one("#e-reason").render()).lower()
         assert ws.list(BlockStatus) == []
         form.query_one("#f-reason").value = "Geen derden die voor de onderneming optreden."
         await pilot.press("f2")
@@ -138,7 +138,9 @@ async def test_the_reused_form_shows_the_cell_it_was_opened_on(env):
         await pilot.pause()
         form = app.screen
         assert form is first  # reused, not rebuilt
-        assert "Toelatingen – Vergunning C" in str(form.query_one("#form-title").render())
+        assert "Toelatingen (indien van toepassing) – Vergunning C" in str(
+            form.query_one("#form-title").render()
+        )
         assert form.query_one("#f-applicability").value == "undecided"
         assert form.query_one("#f-note").text == ""
         assert form.query_one("#f-target_date").value == ""
@@ -223,11 +225,11 @@ async def test_deadline_and_application_filters(env):
         def products():
             return [r.name for r in table.rows if r.kind == "product"]
 
-        await pilot.press("d")  # blocks 1 January 2027
+        await pilot.press("d")  # admission on 1 January 2027 ("nieuwe opname")
         await pilot.pause()
-        assert products() == ["Gemengd D", "Vergunning C"]  # a2 blocks them
+        assert products() == ["Vergunning C"]  # the one product not yet on ELO
         assert "1 januari 2027" in str(screen.query_one("#filter-summary").render())
-        await pilot.press("d")  # blocks 30 June 2027: gericht aanmelden still undecided
+        await pilot.press("d")  # blocks 30 June 2027: the capacity switch still undecided
         await pilot.pause()
         assert set(products()) == {"Gemengd D", "Subsidie A", "Subsidie B", "Vergunning C"}
         await pilot.press("d")  # back to everything
@@ -254,14 +256,11 @@ async def test_conform_count_follows_edits(env):
     from elo_tui.services import mapping
 
     p1 = recs["p1"]
-    for block in ("acm_idm", "gericht_aanmelden", "global_header"):
-        mapping.set_block_status(
-            ws, "application", recs["a1"].id, block, {"applicability": "forms_tool"}, TODAY
-        )
+    done = {"applicability": "forms_tool", "stage": "production"}
+    for block in ("acm_idm", "capacity_switch", "global_header"):
+        mapping.set_block_status(ws, "application", recs["a1"].id, block, done, TODAY)
     for block in ("product_rights", "vms", "toelatingen"):
-        mapping.set_block_status(
-            ws, "product", p1.id, block, {"applicability": "forms_tool"}, TODAY
-        )
+        mapping.set_block_status(ws, "product", p1.id, block, done, TODAY)
     app = EloApp(settings, ws, start_mode="matrix")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -273,6 +272,13 @@ async def test_conform_count_follows_edits(env):
         await pilot.press("enter")
         await pilot.pause()
         app.screen.query_one("#f-applicability").value = "forms_tool"
+        await pilot.press("f2")
+        await pilot.pause()
+        # a forms-tool route is a plan: it counts once it is in production
+        assert "0 ELO-conform" in str(count.render())
+        await pilot.press("enter")
+        await pilot.pause()
+        app.screen.query_one("#f-stage").value = "production"
         await pilot.press("f2")
         await pilot.pause()
         assert "1 ELO-conform" in str(count.render())

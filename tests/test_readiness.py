@@ -54,7 +54,8 @@ def test_a_product_waits_for_its_slowest_application(cells, expected):
     ("cell", "deadline", "today", "problem"),
     [
         (Cell("required", "production"), DEADLINE_JAN_2027, TODAY, None),
-        (Cell("forms_tool"), DEADLINE_JAN_2027, TODAY, None),
+        (Cell("forms_tool", "production"), DEADLINE_JAN_2027, TODAY, None),
+        (Cell("forms_tool"), DEADLINE_JUN_2027, TODAY, "no_target"),
         (Cell("not_applicable"), DEADLINE_JAN_2027, TODAY, None),
         (Cell("undecided"), DEADLINE_JAN_2027, TODAY, "undecided"),
         (Cell("required", "test"), DEADLINE_JAN_2027, TODAY, "no_target"),
@@ -87,7 +88,7 @@ def _p(**kw):
         ({}, {}, False, False, False, False),
         # all four application blocks and all product blocks in production
         (
-            dict.fromkeys(("acm_idm", "gericht_aanmelden", "global_header", "dosis"), "production"),
+            dict.fromkeys(("acm_idm", "capacity_switch", "global_header", "dosis"), "production"),
             dict.fromkeys(("product_rights", "vms", "toelatingen"), "production"),
             True,
             True,
@@ -96,27 +97,36 @@ def _p(**kw):
         ),
         # toelatingen not applicable (with reason) still conform
         (
-            dict.fromkeys(("acm_idm", "gericht_aanmelden", "global_header", "dosis"), "production"),
+            dict.fromkeys(("acm_idm", "capacity_switch", "global_header", "dosis"), "production"),
             {"product_rights": "production", "vms": "production", "toelatingen": "nvt"},
             True,
             True,
             True,
             True,
         ),
-        # everything via the forms tool counts as provided
+        # the forms tool counts once its route is in production
         (
-            dict.fromkeys(("acm_idm", "gericht_aanmelden", "global_header", "dosis"), "form"),
+            dict.fromkeys(("acm_idm", "capacity_switch", "global_header", "dosis"), "form"),
             dict.fromkeys(("product_rights", "vms", "toelatingen"), "form"),
             True,
             True,
             True,
             True,
         ),
+        # ... and not while it is only a plan
+        (
+            dict.fromkeys(("acm_idm", "capacity_switch", "global_header", "dosis"), "formplan"),
+            dict.fromkeys(("product_rights", "vms", "toelatingen"), "production"),
+            False,
+            False,
+            True,
+            False,
+        ),
         # SSO in production but gericht aanmelden in test
         (
             {
                 "acm_idm": "production",
-                "gericht_aanmelden": "test",
+                "capacity_switch": "test",
                 "global_header": "production",
                 "dosis": "production",
             },
@@ -128,7 +138,7 @@ def _p(**kw):
         ),
         # VMS not applicable: rights = product rights alone
         (
-            dict.fromkeys(("acm_idm", "gericht_aanmelden", "global_header", "dosis"), "production"),
+            dict.fromkeys(("acm_idm", "capacity_switch", "global_header", "dosis"), "production"),
             {"product_rights": "production", "vms": "nvt", "toelatingen": "nvt"},
             True,
             True,
@@ -137,16 +147,16 @@ def _p(**kw):
         ),
         # VMS still open: rights not ready
         (
-            dict.fromkeys(("acm_idm", "gericht_aanmelden", "global_header", "dosis"), "production"),
+            dict.fromkeys(("acm_idm", "capacity_switch", "global_header", "dosis"), "production"),
             {"product_rights": "production", "vms": "analysis", "toelatingen": "nvt"},
             True,
             True,
             False,
             False,
         ),
-        # ACM not applicable: SSO is "not applicable", not "no"
+        # ACM and header not applicable: SSO is "not applicable", not "no"
         (
-            {"acm_idm": "nvt"},
+            {"acm_idm": "nvt", "global_header": "nvt"},
             {"product_rights": "nvt", "vms": "nvt"},
             None,
             False,
@@ -155,7 +165,7 @@ def _p(**kw):
         ),
         # one block undecided blocks conformity even when the rest is done
         (
-            dict.fromkeys(("acm_idm", "gericht_aanmelden", "global_header", "dosis"), "production"),
+            dict.fromkeys(("acm_idm", "capacity_switch", "global_header", "dosis"), "production"),
             {"product_rights": "production", "vms": "production"},
             True,
             True,
@@ -172,7 +182,9 @@ def test_product_readiness_flags(app_blocks, product_blocks, sso, gericht, right
         if value == "nvt":
             return status(scope, block, "not_applicable", reason="geen")
         if value == "form":
-            return status(scope, block, "forms_tool")
+            return status(scope, block, "forms_tool", "production")
+        if value == "formplan":
+            return status(scope, block, "forms_tool", "analysis")
         return status(scope, block, "required", value)
 
     statuses += [make(A, b, v) for b, v in app_blocks.items()]
@@ -202,17 +214,17 @@ def test_deleted_status_counts_as_undecided():
     assert product_readiness(p, index_statuses([s])).cells["acm_idm"] == Cell()
 
 
-def test_the_january_deadline_ignores_blocks_due_in_june():
+def test_a_june_target_is_late_for_admission_but_not_for_the_deadline():
     a = app()
-    p = product(req=a, fol=a, type="Toelating")
+    p = product(req=a, fol=a, type="Toelating", on_elo="none")
     statuses = all_in_production([a], [p])
     for s in statuses:
-        if s.block in ("gericht_aanmelden", "product_rights"):
-            s.stage = "analysis"  # no target date
+        if s.block in ("capacity_switch", "product_rights"):
+            s.stage, s.target_date = "analysis", "2027-05-31"
     r = product_readiness(p, index_statuses(statuses), TODAY)
-    assert not r.at_risk(DEADLINE_JAN_2027)
-    assert {x.block for x in r.risks[DEADLINE_JUN_2027.key]} == {
-        "gericht_aanmelden",
+    assert not r.at_risk(DEADLINE_JUN_2027)
+    assert {x.block for x in r.risks[DEADLINE_JAN_2027.key]} == {
+        "capacity_switch",
         "product_rights",
     }
 
@@ -220,15 +232,15 @@ def test_the_january_deadline_ignores_blocks_due_in_june():
 def test_summary_counts_percentages_and_at_risk():
     a1, a2 = app("A1"), app("A2")
     p1 = product("Klaar", req=a1, fol=a1)
-    p2 = product("Bijna", req=a2, fol=a2)
+    p2 = product("Bijna", req=a2, fol=a2, on_elo="none")
     p3 = product("Weg", req=a2, fol=a2)
     p3.deleted = True
     statuses = all_in_production([a1], [p1])
     statuses += [
         status(a2, "acm_idm", "required", "test", "2026-10-01"),
-        status(a2, "gericht_aanmelden", "required", "analysis"),
+        status(a2, "capacity_switch", "required", "analysis"),
         status(a2, "global_header", "not_applicable", reason="geen aanmelding"),
-        status(a2, "dosis", "forms_tool"),
+        status(a2, "dosis", "forms_tool", "production"),
         status(p2, "product_rights", "required", "production"),
         status(p2, "vms", "required", "filed", "2027-03-01"),
     ]
@@ -253,12 +265,12 @@ def test_summary_counts_percentages_and_at_risk():
     # application counts: only applications serving a live product and where it applies
     assert (header.applications_total, header.applications_done) == (1, 1)
     assert (acm.applications_total, acm.applications_done) == (2, 1)
-    # p2 at risk in January: VMS planned after it, Toelatingen undecided;
-    # June: VMS is planned in time, gericht aanmelden has no date
+    # Admission (p2 not yet on ELO, reading "nieuwe opname"): VMS planned after 1/1/2027,
+    # Toelatingen undecided, the capacity switch without date; June: VMS is in time.
     jan = {r.product_name: {x.block for x in r.risks} for r in s.at_risk[DEADLINE_JAN_2027.key]}
     jun = {r.product_name: {x.block for x in r.risks} for r in s.at_risk[DEADLINE_JUN_2027.key]}
-    assert jan == {"Bijna": {"vms", "toelatingen"}}
-    assert jun == {"Bijna": {"toelatingen", "gericht_aanmelden"}}
+    assert jan == {"Bijna": {"vms", "toelatingen", "capacity_switch"}}
+    assert jun == {"Bijna": {"toelatingen", "capacity_switch"}}
     assert s.days_left == {"2027-01-01": 306, "2027-06-30": 486}
     assert s.overall_done == sum(b.done for b in s.blocks)
     assert s.undecided == 1
@@ -296,8 +308,10 @@ def test_summary_to_dict_and_snapshot_are_json_ready():
     s = summarize([p], [a], [status(a, "acm_idm", "required", "test")], TODAY)
     data = json.loads(json.dumps(s.to_dict()))
     assert data["products_total"] == 1
-    assert [b["block"] for b in data["blocks"]][:2] == ["acm_idm", "gericht_aanmelden"]
-    assert data["deadlines"][0]["at_risk"][0]["risks"][0]["problem"] == "no_target"
+    assert [b["block"] for b in data["blocks"]][:2] == ["acm_idm", "product_rights"]
+    assert data["deadlines"][1]["at_risk"][0]["risks"][0]["problem"] == "no_target"
+    assert data["deadlines"][0]["binding"] is False
+    assert data["deadlines"][0]["interpretation"] == "new_listing"
     snap = s.snapshot()
     assert json.loads(json.dumps(snap)) == snap
 

@@ -15,11 +15,14 @@ def test_report_text_for_the_demo(settings, capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "Gereedheid voor e-loketondernemers – VOORBEELD" in out
     assert "Stand op 2026-11-22" in out
-    assert "ELO-conform: 8 van 25 producten (32,0 %)" in out
-    assert "1 januari 2027: nog 40 dagen" in out
-    assert "Producten in gevaar voor 30 juni 2027" in out
-    assert "ACM/IDM – aanmelden en gebruikersbeheer" in out
-    assert "Ecologiepremie [beta] pilot" in out  # names as they are
+    assert "ELO-conform: 1 van 24 producten zelf verklaard (4,2 %), 1 centraal gecontroleerd" in out
+    assert "30 juni 2027: nog 220 dagen; 9 producten met risico op vertraging" in out
+    assert "1 januari 2027 (opname op e-loketondernemers) – interpretatie: nieuwe opname" in out
+    assert "Producten met risico op vertraging – 30 juni 2027" in out
+    assert "Toegangs- en gebruikersbeheer (ACM/IDM): aa" in out
+    assert "Buiten beschouwing gelaten, niet meegeteld (1)" in out
+    assert "in gevaar" not in out
+    assert "Erkenning asbestdeskundige (voorbeeld)" in out  # demo names say they are examples
 
 
 def test_report_json_matches_the_summary_and_can_use_another_day(settings, capsys):
@@ -40,10 +43,11 @@ def test_report_json_matches_the_summary_and_can_use_another_day(settings, capsy
     data = json.loads(capsys.readouterr().out)
     assert data["today"] == "2027-01-02"
     assert data["workspace"] == "demo"
-    assert data["products_total"] == 25
+    assert data["products_total"] == 24  # the excluded application's product not counted
     assert [b["block"] for b in data["blocks"]][0] == "acm_idm"
     jan = data["deadlines"][0]
     assert jan["deadline"] == "2027-01-01" and jan["days_left"] == -1
+    assert jan["binding"] is False and jan["interpretation"] == "new_listing"
     assert jan["at_risk"] and jan["at_risk"][0]["risks"][0]["text"]
     assert set(data["checklist"]) == {"overdue", "due_soon"}
 

@@ -358,7 +358,7 @@ async def test_roadmap_screen_shows_views_and_adds_a_bottleneck(settings):
     ws = open_demo(settings)
     app = EloApp(settings, ws)
     async with app.run_test(size=(160, 45)) as pilot:
-        await pilot.press("9")
+        await pilot.press("0")
         await pilot.pause()
         assert app.current_mode == "roadmap"
         head = app.screen.query_one("#roadmap-head")
@@ -407,7 +407,7 @@ def test_a_workspace_from_before_the_roadmap_gains_its_tables_and_ipdc_fields(tm
     conn.execute('ALTER TABLE "product" DROP COLUMN "ipdc_data"')
     for table in ("bottleneck", "baseline", "plan_scenario", "plan_item"):
         conn.execute(f'DROP TABLE "{table}"')
-    before = schema.MIGRATIONS.index(schema._v3_roadmap)  # the step before the roadmap's
+    before = schema.MIGRATIONS.index(schema._v5_roadmap)  # the step before the roadmap's
     conn.execute(f"PRAGMA user_version = {before}")
     conn.commit()
     conn.close()
@@ -432,7 +432,7 @@ async def test_roadmap_screen_imports_ipdc_and_chooses_a_scenario(settings):
     svc.create_scenario(ws, "gespreid")
     app = EloApp(settings, ws)
     async with app.run_test(size=(160, 45)) as pilot:
-        await pilot.press("9", "i")
+        await pilot.press("0", "i")
         await pilot.pause()
         assert type(app.screen).__name__ == "PathForm"
         await pilot.press(*str(ldes))

@@ -178,3 +178,39 @@ def test_a_version_1_workspace_gains_the_decision_rule_fields_with_their_default
     ws.save(Exemption(scope_id=prod.id, subject="sso", ground="x"))
     assert ws.count(Exemption) == 1 and ws.count(Delay) == 0
     assert (tmp_path / "w.sqlite.v1.bak").exists()
+
+
+def test_a_version_2_workspace_renames_the_gericht_aanmelden_block_to_capacity_switch(tmp_path):
+    """Gericht aanmelden is a requirement, not a block (beslissing 3°): the stored part
+    becomes `capacity_switch` in statuses, checklists, estimate lines and exemptions, and
+    the renamed rows go out with the next synchronisation. An exemption's subject stays:
+    there "gericht_aanmelden" names the requirement."""
+    from elo_tui.domain.records import BlockStatus, ChecklistItem, EstimateLine, Exemption
+
+    path = tmp_path / "w.sqlite"
+    ws = Workspace.open(path, create=True)
+    app = ws.save(Application(name="Loket"))
+    status = ws.save(BlockStatus(scope_kind="application", scope_id=app.id, block="acm_idm"))
+    item = ws.save(ChecklistItem(template="acm_idm", scope_id=app.id, block="acm_idm"))
+    line = ws.save(EstimateLine(scope_id=app.id, block="acm_idm"))
+    exemption = ws.save(Exemption(scope_id=app.id, subject="acm_idm", ground="x"))
+    ws.close()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE block_status SET block = 'gericht_aanmelden', dirty = 0")
+    conn.execute(
+        "UPDATE checklist_item SET block = 'gericht_aanmelden', template = 'gericht_aanmelden'"
+    )
+    conn.execute("UPDATE estimate_line SET block = 'gericht_aanmelden'")
+    conn.execute("UPDATE exemption SET subject = 'gericht_aanmelden'")
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+
+    ws = Workspace.open(path)
+    assert ws.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+    moved = ws.get(BlockStatus, status.id)
+    assert (moved.block, moved.dirty) == ("capacity_switch", True)
+    checklist = ws.get(ChecklistItem, item.id)
+    assert (checklist.block, checklist.template) == ("capacity_switch", "capacity_switch")
+    assert ws.get(EstimateLine, line.id).block == "capacity_switch"
+    assert ws.get(Exemption, exemption.id).subject == "gericht_aanmelden"

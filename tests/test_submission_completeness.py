@@ -94,11 +94,12 @@ def test_required_block_without_estimate_or_stage_blocks():
     issues = check(agency, apps, products, statuses, [])
     messages = [i.message for i in blocking(issues)]
     assert (
-        "Bouwsteen DOSIS – dossierstatus bij toepassing 'Loket': vereist en nog niet in "
-        "productie, maar zonder raming."
+        "Bouwsteen Dossierstatusinformatiesysteem (DOSIS) bij toepassing 'Loket': vereist en "
+        "nog niet in productie, maar zonder raming."
     ) in messages
     assert (
-        "Bouwsteen VMS – mandaten bij product 'Vergunning A': vereist maar zonder fase." in messages
+        "Bouwsteen Vlaams Mandatensysteem (VMS) bij product 'Vergunning A': vereist maar "
+        "zonder fase." in messages
     )
     assert "no_lines" in codes(issues, BLOCKING)
 
@@ -126,7 +127,9 @@ def test_invalid_estimate_line_blocks_with_its_field_message():
     lines[0].likely_days = 30.0  # above pessimistic
     issues = blocking(check(agency, apps, products, statuses, lines))
     assert [i.field for i in issues] == ["pessimistic_days"]
-    assert issues[0].message.startswith("Ramingslijn 'DOSIS – dossierstatus' (toepassing 'Loket'):")
+    assert issues[0].message.startswith(
+        "Ramingslijn 'Dossierstatusinformatiesysteem (DOSIS)' (toepassing 'Loket'):"
+    )
 
 
 def test_warnings_do_not_block():

@@ -55,7 +55,7 @@ async def test_create_versions_and_see_the_diff(demo_ws, settings):
         versions = app.screen.query_one("#versions", VirtualTable)
         assert [r.version for r in versions.rows] == [1]
         assert "Eerste versie" in _render(app, "#sub-diff")
-        product = next(p for p in demo_ws.list(Product) if p.name == "Groeisubsidie")
+        product = next(p for p in demo_ws.list(Product) if p.name == "Groeisubsidie (voorbeeld)")
         product.name = "Groeisubsidie [nieuw]"
         demo_ws.save(product)
         await pilot.press("n")
@@ -64,8 +64,8 @@ async def test_create_versions_and_see_the_diff(demo_ws, settings):
         diff = _render(app, "#sub-diff")
         assert "Wijzigingen van versie 1 naar versie 2" in diff
         assert (
-            "Product 'Groeisubsidie [nieuw]': naam 'Groeisubsidie' → 'Groeisubsidie [nieuw]'"
-            in diff
+            "Product 'Groeisubsidie [nieuw]': naam 'Groeisubsidie (voorbeeld)' → "
+            "'Groeisubsidie [nieuw]'" in diff
         )
         versions.focus()
         await pilot.press("down")

@@ -31,9 +31,10 @@ def test_demo_is_complete_and_creates_version_one(demo_ws):
     assert len(content["products"]) == demo_ws.count(Product)
     assert len(content["estimate_lines"]) == demo_ws.count(EstimateLine)
     assert content["estimate"]["p80"] >= content["estimate"]["p50"] > 0
+    # the excluded application's product is in the snapshot but not in the readiness total
     assert "readiness" in content and content["readiness"]["products_total"] == demo_ws.count(
         Product
-    )
+    ) - len(content["readiness"]["excluded"])
     assert service.verify(record)
 
 
@@ -66,7 +67,7 @@ def test_tampered_content_fails_verification(demo_ws):
 
 def test_diff_between_versions_is_readable_dutch(demo_ws):
     service.create(demo_ws)
-    product = next(p for p in demo_ws.list(Product) if p.name == "Groeisubsidie")
+    product = next(p for p in demo_ws.list(Product) if p.name == "Groeisubsidie (voorbeeld)")
     product.name = "Groeisubsidie 2.0"
     product.yearly_volume = 800
     demo_ws.save(product)
@@ -90,7 +91,7 @@ def test_diff_between_versions_is_readable_dutch(demo_ws):
     assert "Entiteit: contactpersoon 'An Voorbeeld' → 'Bert'" in diff
     assert "Product toegevoegd: 'Nieuw product'" in diff
     assert (
-        "Product 'Groeisubsidie 2.0': naam 'Groeisubsidie' → 'Groeisubsidie 2.0'; "
+        "Product 'Groeisubsidie 2.0': naam 'Groeisubsidie (voorbeeld)' → 'Groeisubsidie 2.0'; "
         "jaarvolume 650 → 800" in diff
     )
     assert any("meest waarschijnlijk (dagen)" in d for d in diff)

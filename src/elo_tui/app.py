@@ -1,7 +1,7 @@
 """The Textual application: wires the workspace to the screens.
 
 Screens are Textual modes, one per area of work, created lazily from NAV so that start-up
-only loads the first one. Keys 1-9 switch area; the command palette (ctrl+p) reaches every
+only loads the first one. Keys 1-9 and 0 switch area; the command palette (ctrl+p) reaches every
 area and action; ? or F1 lists the keys of the current screen.
 """
 
@@ -39,7 +39,7 @@ NAV: list[NavItem] = [
         "dashboard",
         "Overzicht",
         "elo_tui.screens.dashboard:DashboardScreen",
-        "Gereedheid per bouwsteen, deadlines en risico's",
+        "Gereedheid per bouwsteen, mijlpalen en producten met risico op vertraging",
     ),
     NavItem(
         "2",
@@ -82,12 +82,19 @@ NAV: list[NavItem] = [
     NavItem(
         "8",
         "sync",
-        "Sync",
+        "Synchronisatie",
         "elo_tui.screens.sync:SyncScreen",
-        "Synchroniseren met de centrale tracker",
+        "Synchronisatie met de centrale opvolging",
     ),
     NavItem(
         "9",
+        "exemptions",
+        "Uitzonderingen",
+        "elo_tui.screens.exemptions:ExemptionsScreen",
+        "Uitzonderingen (behoudens gegronde redenen) en gerechtvaardigde vertragingen",
+    ),
+    NavItem(
+        "0",
         "roadmap",
         "Roadmap",
         "elo_tui.screens.roadmap:RoadmapScreen",
@@ -120,7 +127,7 @@ class EloApp(App[int]):
         Binding("ctrl+p", "command_palette", "Opdrachten", key_display="^p"),
         Binding("ctrl+q", "quit", "Afsluiten", key_display="^q", priority=True),
         Binding("ctrl+w", "switch_workspace", "Werkruimte", show=False),
-        *(Binding(str(n), f"goto_nr({n})", f"Scherm {n}", show=False) for n in range(1, 10)),
+        *(Binding(str(n), f"goto_nr({n})", f"Scherm {n}", show=False) for n in range(10)),
     ]
 
     def __init__(
@@ -220,13 +227,13 @@ class EloApp(App[int]):
         if st["state"] == "offline":
             parts.append("offline")
         elif st["state"] == "error":
-            parts.append("sync-fout")
+            parts.append("synchronisatiefout")
         if st["conflicts"]:
             parts.append(f"{st['conflicts']} conflict{'en' if st['conflicts'] != 1 else ''}")
         pending = st["pending"]
         parts.append(f"{pending} te synchroniseren" if pending else "alles gesynchroniseerd")
         if st["last_success"]:
-            parts.append(f"sync {st['last_success'][:16].replace('T', ' ')}")
+            parts.append(f"laatste synchronisatie {st['last_success'][:16].replace('T', ' ')}")
         return " · ".join(parts)
 
     # -- actions --------------------------------------------------------------------------
@@ -258,6 +265,19 @@ class EloApp(App[int]):
             return
         self.action_goto("inventory")
         self.call_after_refresh(lambda: self.screen.run_action("add"))
+
+    def action_rules(self) -> None:
+        """The decision's rules and the admission reading (an interpretation)."""
+        if self.ws is None:
+            return
+        from elo_tui.screens.rules import RulesScreen
+        from elo_tui.services.mapping import load_reading
+
+        def done(reading: str | None) -> None:
+            if reading is not None:
+                self.data_changed()
+
+        self.push_screen(RulesScreen(load_reading(self.ws)), done)
 
     def action_import(self) -> None:
         if self.ws is None:
@@ -291,6 +311,29 @@ class EloApp(App[int]):
                     self.call_after_refresh(lambda: self.screen.run_action("toggle_to_check")),
                 ),
             )
+            yield SystemCommand(
+                "Regels van de beslissing",
+                "Bouwstenen en vereisten, ELO-conform, mijlpalen en de interpretatie van "
+                "1 januari 2027",
+                self.action_rules,
+            )
+            if "exemptions" in self._modes:
+                yield SystemCommand(
+                    "Uitzondering aanvragen",
+                    "Behoudens gegronde redenen: een uitzondering per product of toepassing",
+                    lambda: (
+                        self.action_goto("exemptions"),
+                        self.call_after_refresh(lambda: self.screen.run_action("add_exemption")),
+                    ),
+                )
+                yield SystemCommand(
+                    "Vertraging aanvragen",
+                    "Gerechtvaardigde vertraging (technisch of budgettair)",
+                    lambda: (
+                        self.action_goto("exemptions"),
+                        self.call_after_refresh(lambda: self.screen.run_action("add_delay")),
+                    ),
+                )
             if "roadmap" in self._modes:
                 from elo_tui.screens.roadmap import roadmap_commands
 
@@ -298,7 +341,7 @@ class EloApp(App[int]):
             if "sync" in self._modes:
                 yield SystemCommand(
                     "Nu synchroniseren",
-                    "Wijzigingen versturen en ophalen bij de centrale tracker",
+                    "Wijzigingen versturen en ophalen bij de centrale opvolging",
                     lambda: (
                         self.action_goto("sync"),
                         self.call_after_refresh(lambda: self.screen.run_action("sync")),

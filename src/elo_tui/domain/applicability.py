@@ -26,8 +26,9 @@ from elo_tui.domain.records import Application, Product
 
 TYPE_PERMIT = f"{IPDC_BASE}Type/Toelating"
 GROUP_COMPANY = f"{IPDC_BASE}Doelgroep/Onderneming"
-# Products for which third parties typically act for a company: accountants for levies
-# and subsidies, architects and environmental consultants for permits (DOMAIN.md).
+# Products for which third parties typically act for a company (the nota names
+# "boekhoudkantoren, architectenbureaus, milieustudiebureaus"): accountants for levies and
+# subsidies, architects and environmental consultants for permits. Our assumption.
 TYPES_WITH_AGENTS = frozenset(
     f"{IPDC_BASE}Type/{code}"
     for code in ("FinancieleVerplichting", "FinancieelVoordeel", "Toelating")
@@ -38,21 +39,34 @@ TYPES_WITH_AGENTS = frozenset(
 class Suggestion:
     applicability: str  # required | not_applicable | forms_tool
     why: str  # Dutch: the rule, shown next to the suggestion
-    reason: str = ""  # proposed comply-or-explain text when not_applicable
+    reason: str = ""  # proposed motivering when not_applicable
     sourced: bool = True  # False: our assumption, to be checked
 
 
-_WHY_FORMS = "De formulierentool (aanvraagmodule) heeft de bouwstenen ingebouwd."
-_WHY_ELO = (
-    "Tegen 30 juni 2027 moet elk product voor ondernemers via ELO met SSO en gericht "
-    "aanmelden; vanaf 1 januari 2027 toont ELO enkel producten waarvan de toepassing de "
-    "essentiële bouwstenen correct gebruikt."
+_WHY_FORMS = (
+    "Een formulieren- en opvolgingstool met de bouwstenen standaard geïntegreerd “wordt … "
+    "onderzocht” met Digitaal Vlaanderen (nota): een plan, geen resultaat; telt pas mee als "
+    "de route in productie is. Beschikbaarheid en wat de tool dekt zijn nog onbekend."
 )
-_WHY_RIGHTS = "Rechtenbeheer op productniveau moet overal in orde zijn tegen Q2 2027."
+_WHY_ELO = (
+    "Behoudens gegronde redenen integreren de agentschappen en departementen uiterlijk op 30 "
+    "juni 2027 de essentiële bouwstenen en realiseren ze single sign-on en gericht aanmelden "
+    "(beslissing 2°)."
+)
+_WHY_RIGHTS = (
+    "Rechtenbeheer op productniveau (IDM en VMS) implementeren uiterlijk op 30 juni 2027 "
+    "(beslissing 2°; fase 2: Q2 2027)."
+)
+_WHY_NEW = (
+    "Nieuwe of grondig vernieuwde toepassing: alle essentiële bouwstenen vanaf de start, met "
+    "rechtenbeheer op productniveau (beslissing 5°)."
+)
 
 
 def suggest_for_application(app: Application, products: Sequence[Product]) -> dict[str, Suggestion]:
     """Suggestions for the application-level blocks of `app`, served products given."""
+    if app.is_new:
+        return dict.fromkeys(APPLICATION_BLOCKS, Suggestion(REQUIRED, _WHY_NEW))
     if app.kind == "forms_tool":
         return dict.fromkeys(APPLICATION_BLOCKS, Suggestion(FORMS_TOOL, _WHY_FORMS))
     if app.kind == "website":
@@ -74,6 +88,23 @@ def suggest_for_application(app: Application, products: Sequence[Product]) -> di
 
 def suggest_for_product(product: Product, apps: Sequence[Application]) -> dict[str, Suggestion]:
     """Suggestions for the product-level blocks of `product` (its applications given)."""
+    if any(a.is_new for a in apps):
+        out_new = {
+            "product_rights": Suggestion(REQUIRED, _WHY_NEW),
+            "vms": Suggestion(REQUIRED, _WHY_NEW),
+        }
+        if product.ipdc_type == TYPE_PERMIT or not product.ipdc_type:
+            out_new["toelatingen"] = Suggestion(REQUIRED, _WHY_NEW)
+        else:
+            out_new["toelatingen"] = Suggestion(
+                NOT_APPLICABLE,
+                "Toelatingen geldt “indien van toepassing” (beslissing 3°): voor producten die "
+                "een vergunning of toelating opleveren. Voor een nieuwe toepassing kan 'niet van "
+                "toepassing' enkel met een aanvaarde uitzondering (beslissing 5°).",
+                reason=f"Het product levert geen toelating op (IPDC-type: "
+                f"{label_for(product.ipdc_type)}).",
+            )
+        return out_new
     if apps and all(a.kind == "forms_tool" for a in apps):
         return dict.fromkeys(PRODUCT_BLOCKS, Suggestion(FORMS_TOOL, _WHY_FORMS))
     out: dict[str, Suggestion] = {"product_rights": Suggestion(REQUIRED, _WHY_RIGHTS)}

@@ -16,7 +16,9 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlparse
 
-# -- deadlines -------------------------------------------------------------------------
+# -- milestones --------------------------------------------------------------------------
+
+DECISION = "VR 2025 1212 DOC.1191/1BIS"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,20 +29,85 @@ class Deadline:
     day: date
     label: str  # Dutch, for people
     latest_target: date  # a target date up to this day is on time
+    binding: bool = True  # False: a milestone whose reading is an interpretation
 
     @property
     def iso(self) -> str:
         return self.day.isoformat()
 
 
-# From 1 January 2027 ELO only lists products whose applications implement the essential
-# blocks correctly: a block must be in production before that day.
-DEADLINE_JAN_2027 = Deadline("2027-01-01", date(2027, 1, 1), "1 januari 2027", date(2026, 12, 31))
-# By 30 June 2027 every product can be requested and followed up through ELO with SSO and
-# gericht aanmelden; rights per product everywhere by Q2 2027.
+# Beslissing 1° and 2°: "behoudens gegronde redenen, uiterlijk op 30 juni 2027". The one
+# binding deadline, for every block part and requirement.
 DEADLINE_JUN_2027 = Deadline("2027-06-30", date(2027, 6, 30), "30 juni 2027", date(2027, 6, 30))
+# Not a block deadline: a principle of the ELO strategy quoted in the nota, about which
+# products ELO lists (ADMISSION_QUOTE). How it is applied is a per-workspace reading.
+DEADLINE_JAN_2027 = Deadline(
+    "2027-01-01",
+    date(2027, 1, 1),
+    "1 januari 2027 (opname op e-loketondernemers)",
+    date(2026, 12, 31),
+    binding=False,
+)
 DEADLINES: tuple[Deadline, ...] = (DEADLINE_JAN_2027, DEADLINE_JUN_2027)
 DEADLINES_BY_KEY = {d.key: d for d in DEADLINES}
+
+DEADLINE_QUOTE = (
+    "“Dat, behoudens gegronde redenen, uiterlijk op 30 juni 2027 alle producten en diensten "
+    "voor ondernemers van Vlaamse agentschappen en departementen via e-loketondernemers "
+    "kunnen worden aangevraagd en opgevolgd” (beslissing 1°) en “de essentiële bouwstenen "
+    "correct integreren …, single sign-on en gericht aanmelden correct realiseren en "
+    f"rechtenbeheer op productniveau implementeren” (beslissing 2°) – {DECISION}"
+)
+ADMISSION_QUOTE = (
+    "“Er wordt in de nota vooropgesteld dat e-loketondernemers vanaf 1 januari 2027 enkel "
+    "nog producten of diensten opneemt als de onderliggende applicaties de essentiële "
+    "bouwstenen correct implementeren.” (principe van de strategie van e-loketondernemers, "
+    f"Stuurorgaan 3 oktober 2024, aangehaald in {DECISION})"
+)
+
+# The reading of the admission milestone applied in a workspace (meta key
+# ADMISSION_READING_KEY): an interpretation, always shown as one.
+ADMISSION_READING_KEY = "admission_reading"
+READING_NEW_LISTING, READING_ALL_PRODUCTS, READING_NOT_APPLIED = (
+    "new_listing",
+    "all_products",
+    "not_applied",
+)
+ADMISSION_READINGS: dict[str, str] = {
+    READING_NEW_LISTING: "nieuwe opname: producten die nog niet op e-loketondernemers staan, "
+    "hebben de essentiële bouwstenen in productie nodig vóór ze opgenomen worden",
+    READING_ALL_PRODUCTS: "alle producten: elk product heeft de essentiële bouwstenen in "
+    "productie nodig vóór 1 januari 2027",
+    READING_NOT_APPLIED: "niet toegepast: de mijlpaal telt niet mee in de opvolging",
+}
+ADMISSION_READING_SHORT: dict[str, str] = {
+    READING_NEW_LISTING: "nieuwe opname",
+    READING_ALL_PRODUCTS: "alle producten",
+    READING_NOT_APPLIED: "niet toegepast",
+}
+DEFAULT_ADMISSION_READING = READING_NEW_LISTING
+
+
+def admission_reading(value: str | None) -> str:
+    """The stored reading, or the default when none (or an unknown one) is stored."""
+    return value if value in ADMISSION_READINGS else DEFAULT_ADMISSION_READING
+
+
+def admission_applies(reading: str, on_elo: str) -> bool:
+    """Whether the 1 January 2027 milestone concerns a product under `reading`."""
+    if reading == READING_ALL_PRODUCTS:
+        return True
+    if reading == READING_NEW_LISTING:
+        return on_elo == "none"
+    return False
+
+
+def admission_label(reading: str) -> str:
+    """E.g. '1 januari 2027 (opname op e-loketondernemers) – interpretatie: nieuwe opname'."""
+    return (
+        f"{DEADLINE_JAN_2027.label} – interpretatie: "
+        f"{ADMISSION_READING_SHORT.get(reading, reading)}"
+    )
 
 
 def days_left(today: date, deadline: Deadline | date) -> int:
@@ -54,55 +121,151 @@ def days_left(today: date, deadline: Deadline | date) -> int:
 SCOPE_APPLICATION = "application"
 SCOPE_PRODUCT = "product"
 
+# Beslissing 3°: "Dat de essentiële bouwstenen zijn: o ACM/IDM en VMS o DOSIS (&
+# Toelatingen indien van toepassing) o Global header (met gekoppeld toegangsbeheer)".
+ESSENTIAL_BLOCKS_QUOTE = (
+    "“Dat de essentiële bouwstenen zijn: ACM/IDM en VMS; DOSIS (& Toelatingen indien van "
+    f"toepassing); Global header (met gekoppeld toegangsbeheer)” (beslissing 3°, {DECISION})"
+)
+PAIRS: dict[str, str] = {
+    "acm_idm_vms": "ACM/IDM en VMS",
+    "dosis_toelatingen": "DOSIS (& Toelatingen indien van toepassing)",
+    "global_header": "Global header (met gekoppeld toegangsbeheer)",
+}
+# "(ACM/IDM & VMS (in 2024 nog niet in productie), DOSIS (& Toelatingen (in 2024 nog
+# niet in productie)" (nota, strategie e-loketondernemers).
+NOT_IN_PRODUCTION_2024 = "in 2024 nog niet in productie (nota, strategie e-loketondernemers)"
+
 
 @dataclass(frozen=True, slots=True)
 class Block:
+    """One block *part*: the unit whose integration is tracked (a catalogue row)."""
+
     code: str
     label: str  # Dutch, full
     short: str  # Dutch, column header (at most 8 cells)
     scope: str  # "application" | "product"
-    deadline: Deadline  # the first deadline for which this block must be in production
+    pair: str  # PAIRS key: which essential block of beslissing 3° it belongs to
+    deadline: Deadline = DEADLINE_JUN_2027  # the decision's date for every part
+    availability: str = ""  # what the nota says about the block's availability
 
 
 BLOCKS: tuple[Block, ...] = (
     Block(
         "acm_idm",
-        "ACM/IDM – aanmelden en gebruikersbeheer",
+        "Toegangs- en gebruikersbeheer (ACM/IDM): aanmelden",
         "ACM/IDM",
         SCOPE_APPLICATION,
-        DEADLINE_JAN_2027,
+        "acm_idm_vms",
     ),
     Block(
-        "gericht_aanmelden", "Gericht aanmelden", "Gericht", SCOPE_APPLICATION, DEADLINE_JUN_2027
+        "product_rights", "ACM/IDM: rechten per product", "Rechten", SCOPE_PRODUCT, "acm_idm_vms"
+    ),
+    Block(
+        "vms",
+        "Vlaams Mandatensysteem (VMS)",
+        "VMS",
+        SCOPE_PRODUCT,
+        "acm_idm_vms",
+        availability=NOT_IN_PRODUCTION_2024,
+    ),
+    Block(
+        "dosis",
+        "Dossierstatusinformatiesysteem (DOSIS)",
+        "DOSIS",
+        SCOPE_APPLICATION,
+        "dosis_toelatingen",
+    ),
+    Block(
+        "toelatingen",
+        "Toelatingen (indien van toepassing)",
+        "Toelat.",
+        SCOPE_PRODUCT,
+        "dosis_toelatingen",
+        availability=NOT_IN_PRODUCTION_2024,
     ),
     Block(
         "global_header",
-        "Globale header met gekoppeld toegangsbeheer",
+        "Global header (met gekoppeld toegangsbeheer)",
         "Header",
         SCOPE_APPLICATION,
-        DEADLINE_JAN_2027,
+        "global_header",
     ),
-    Block("dosis", "DOSIS – dossierstatus", "DOSIS", SCOPE_APPLICATION, DEADLINE_JAN_2027),
     Block(
-        "product_rights",
-        "Rechtenbeheer op productniveau (IDM)",
-        "Rechten",
-        SCOPE_PRODUCT,
-        DEADLINE_JUN_2027,
+        "capacity_switch",
+        "Global header: capaciteitswissel en login_hint (gericht aanmelden)",
+        "Cap.wis",
+        SCOPE_APPLICATION,
+        "global_header",
     ),
-    Block("vms", "VMS – mandaten", "VMS", SCOPE_PRODUCT, DEADLINE_JAN_2027),
-    Block("toelatingen", "Toelatingen", "Toelat.", SCOPE_PRODUCT, DEADLINE_JAN_2027),
 )
 BLOCKS_BY_CODE: dict[str, Block] = {b.code: b for b in BLOCKS}
 BLOCK_CODES: tuple[str, ...] = tuple(b.code for b in BLOCKS)
 APPLICATION_BLOCKS: tuple[str, ...] = tuple(b.code for b in BLOCKS if b.scope == SCOPE_APPLICATION)
 PRODUCT_BLOCKS: tuple[str, ...] = tuple(b.code for b in BLOCKS if b.scope == SCOPE_PRODUCT)
+# Block codes renamed in a later release (store migration and imports use it).
+RENAMED_BLOCKS: dict[str, str] = {"gericht_aanmelden": "capacity_switch"}
 
 
 @cache
 def deadline_blocks(deadline: Deadline) -> tuple[str, ...]:
-    """Blocks that must be in production for `deadline` (all blocks due on or before it)."""
-    return tuple(b.code for b in BLOCKS if b.deadline.day <= deadline.day)
+    """Block parts measured against `deadline`: every part, for both milestones (the
+    admission milestone asks all essential blocks; whom it concerns is the reading)."""
+    return BLOCK_CODES
+
+
+# -- requirements: results realised with the blocks (not blocks) ------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    code: str
+    label: str  # Dutch
+    parts: tuple[str, ...]  # block parts that must all be in production (or exempted)
+    note: str = ""
+
+
+REQUIREMENTS: tuple[Requirement, ...] = (
+    Requirement(
+        "sso",
+        "single sign-on (SSO)",
+        ("acm_idm", "global_header"),
+        "aanmelden via ACM/IDM én de global header (met gekoppeld toegangsbeheer)",
+    ),
+    Requirement(
+        "gericht_aanmelden",
+        "gericht aanmelden",
+        ("acm_idm", "global_header", "capacity_switch"),
+        "SSO plus de capaciteitswissel met login_hint; de toepassing controleert de "
+        "gekozen organisatie (een stap van de checklist van die bouwsteen)",
+    ),
+    Requirement(
+        "product_rights",
+        "rechtenbeheer op productniveau (IDM en VMS)",
+        ("product_rights", "vms"),
+        "rechten per product in ACM/IDM en mandaten in VMS (fase 2: Q2 2027)",
+    ),
+)
+REQUIREMENTS_BY_CODE: dict[str, Requirement] = {r.code: r for r in REQUIREMENTS}
+REQUIREMENT_CODES: tuple[str, ...] = tuple(r.code for r in REQUIREMENTS)
+
+ELO_CONFORM_DEFINITION = (
+    "ELO-conform: het product kan via e-loketondernemers aangevraagd en opgevolgd worden, "
+    "single sign-on, gericht aanmelden en rechtenbeheer op productniveau zijn gerealiseerd, "
+    "en elk van toepassing zijnd onderdeel van de essentiële bouwstenen (ook DOSIS en, "
+    "indien van toepassing, Toelatingen) is in productie. Een aanvaarde uitzondering telt "
+    "apart: niet conform en niet te laat. Zelf verklaard: volgens de eigen gegevens; "
+    "centraal gecontroleerd: elke bouwsteenstatus is ook door de centrale opvolging "
+    "gecontroleerd."
+)
+ELO_CONFORM_QUOTE = DEADLINE_QUOTE
+
+
+def subject_label(code: str) -> str:
+    """A requirement or block code in Dutch."""
+    if code in REQUIREMENTS_BY_CODE:
+        return REQUIREMENTS_BY_CODE[code].label
+    return block_label(code)
 
 
 def block_label(code: str) -> str:
@@ -122,7 +285,7 @@ APPLICABILITY: dict[str, str] = {
     UNDECIDED: "Nog te beslissen",
     REQUIRED: "Vereist",
     NOT_APPLICABLE: "Niet van toepassing",
-    FORMS_TOOL: "Via formulierentool",
+    FORMS_TOOL: "Via formulieren- en opvolgingstool (plan)",
 }
 
 STAGES: tuple[str, ...] = ("not_started", "analysis", "filed", "test", "production")
@@ -130,7 +293,7 @@ PRODUCTION = "production"
 STAGE_LABELS: dict[str, str] = {
     "not_started": "Niet gestart",
     "analysis": "Analyse",
-    "filed": "Dossier/aanvraag ingediend",
+    "filed": "Integratiedossier ingediend",
     "test": "Testomgeving",
     "production": "Productie",
 }
@@ -167,8 +330,9 @@ def stage_rank(stage: str) -> int:
 
 
 def is_done(applicability: str, stage: str) -> bool:
-    """Required and in production, or provided by the forms tool."""
-    return applicability == FORMS_TOOL or (applicability == REQUIRED and stage == PRODUCTION)
+    """Required, or planned via the forms tool, and in production. The formulieren- en
+    opvolgingstool "wordt … onderzocht" (nota): choosing it is a plan, not a result."""
+    return applicability in (REQUIRED, FORMS_TOOL) and stage == PRODUCTION
 
 
 def cell_symbol(applicability: str, stage: str) -> str:
@@ -185,19 +349,27 @@ def cell_text(applicability: str, stage: str, suggestion: str = "") -> str:
     if applicability == UNDECIDED:
         hint = {REQUIRED: "ver", NOT_APPLICABLE: "nvt", FORMS_TOOL: "form"}.get(suggestion, "")
         return f"? {hint}".rstrip()
+    if applicability == FORMS_TOOL and stage != PRODUCTION:
+        return f"{cell_symbol(applicability, stage)} plan"
     return f"{cell_symbol(applicability, stage)} {APPLICABILITY_SHORT.get(applicability, '')}"
+
+
+# An accepted exemption ("behoudens gegronde redenen"): neither conform nor late.
+EXEMPT_TEXT = "⊘ uitz"
+# "wacht op bouwsteen": a mark added to the cell.
+WAITING_MARK = "⧗"
 
 
 def cell_description(applicability: str, stage: str) -> str:
     """Full Dutch description of a cell (help text, reports)."""
-    if applicability == REQUIRED:
-        return f"Vereist – {STAGE_LABELS.get(stage, stage)}"
+    if applicability in (REQUIRED, FORMS_TOOL):
+        return f"{APPLICABILITY[applicability]} – {STAGE_LABELS.get(stage, stage)}"
     return APPLICABILITY.get(applicability, applicability)
 
 
 LEGEND = (
-    "○ niet gestart ◔ analyse ◑ ingediend ◕ test ● productie – n.v.t. ▣ formulierentool "
-    "? te beslissen (ver/nvt/form: voorstel)"
+    "○ niet ◔ anal ◑ integratiedossier ingediend ◕ test ● prod – nvt ▣ formulierentool "
+    "⊘ uitzondering ⧗ wacht op bouwsteen"
 )
 
 # -- validation of a block status edit ---------------------------------------------------
@@ -219,24 +391,42 @@ def parse_date(text: str) -> date | None:
         return None
 
 
-def validate_block_status(values: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+NEW_APPLICATION_QUOTE = (
+    "“Dat alle nieuwe applicaties voor het aanvragen en opvolgen van producten en diensten "
+    "voor ondernemers, vanaf de start, de essentiële bouwstenen implementeren volgens de "
+    f"afgesproken richtlijnen met toepassing van rechtenbeheer op productniveau.” (beslissing "
+    f"5°, {DECISION})"
+)
+
+
+def validate_block_status(
+    values: dict[str, Any], *, new_application: bool = False, exempted: bool = False
+) -> tuple[dict[str, Any], dict[str, str]]:
     """Clean the fields of a block-status edit; returns (clean values, field -> Dutch
-    message). Nothing is saved unless the messages are empty."""
+    message). Nothing is saved unless the messages are empty.
+
+    `new_application`: the part belongs to (or is read from) a new or fundamentally renewed
+    application, which implements every part from the start (beslissing 5°): no forms-tool
+    route and no "niet van toepassing" unless an exemption was accepted (`exempted`)."""
     errors: dict[str, str] = {}
-    clean: dict[str, str] = {}
+    clean: dict[str, Any] = {}
 
     applicability = str(values.get("applicability") or UNDECIDED)
     if applicability not in APPLICABILITY:
         errors["applicability"] = f"Onbekende toepasselijkheid '{applicability}'."
+    elif new_application and not exempted and applicability in (NOT_APPLICABLE, FORMS_TOOL):
+        errors["applicability"] = (
+            f"Een nieuwe of grondig vernieuwde toepassing kan niet "
+            f"'{APPLICABILITY[applicability]}' kiezen zonder aanvaarde uitzondering: "
+            f"{NEW_APPLICATION_QUOTE}"
+        )
     clean["applicability"] = applicability
 
     reason = str(values.get("reason") or "").strip()
     if applicability == NOT_APPLICABLE and not reason:
-        errors["reason"] = (
-            "Geef een reden waarom deze bouwsteen niet van toepassing is (pas toe of leg uit)."
-        )
+        errors["reason"] = "Geef een motivering waarom deze bouwsteen niet van toepassing is."
     elif len(reason) > MAX_REASON:
-        errors["reason"] = f"De reden is te lang (maximaal {MAX_REASON} tekens)."
+        errors["reason"] = f"De motivering is te lang (maximaal {MAX_REASON} tekens)."
     clean["reason"] = reason
 
     stage = str(values.get("stage") or "not_started")
@@ -265,6 +455,15 @@ def validate_block_status(values: dict[str, Any]) -> tuple[dict[str, str], dict[
     if len(note) > MAX_NOTE:
         errors["note"] = f"De notitie is te lang (maximaal {MAX_NOTE} tekens)."
     clean["note"] = note
+
+    waiting = values.get("waiting_on_block", False)
+    if isinstance(waiting, str):
+        waiting = waiting.strip().lower() in ("1", "true", "ja", "yes")
+    clean["waiting_on_block"] = bool(waiting)
+    waiting_reason = str(values.get("waiting_reason") or "").strip()
+    if len(waiting_reason) > MAX_REASON:
+        errors["waiting_reason"] = f"De toelichting is te lang (maximaal {MAX_REASON} tekens)."
+    clean["waiting_reason"] = waiting_reason
     return clean, errors
 
 

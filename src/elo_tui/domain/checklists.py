@@ -4,7 +4,7 @@ Stdlib only (screens import it at start-up). The templates themselves are TOML f
 `checklists/`, validated by `domain.templates` (pydantic, loaded on demand), which turns
 them into the `Template` and `Step` dataclasses below.
 
-A block-onboarding checklist exists for a scope while that block is *required* there:
+A block's checklist (its aansluiting) exists for a scope while that block is *required* there:
 it is instantiated when the block becomes required and marked obsolete (kept, with its
 notes and status) when it no longer is; it comes back as it was when the block is
 required again.
@@ -27,7 +27,7 @@ from elo_tui.domain.blocks import (
 from elo_tui.domain.records import BlockStatus, ChecklistItem
 
 OWNER_ROLES: dict[str, str] = {
-    "agency": "Agentschap",
+    "agency": "Entiteit",
     "digitaal_vlaanderen": "Digitaal Vlaanderen",
     "vlaio": "VLAIO",
 }
@@ -36,7 +36,7 @@ OWNER_ROLES: dict[str, str] = {
 MILESTONES: dict[str, str] = {
     "block_target": "streefdatum van de bouwsteen (anders de deadline van de bouwsteen)",
     "instantiated": "dag waarop de checklist werd aangemaakt",
-    "deadline_2027_01_01": "1 januari 2027",
+    "deadline_2027_01_01": "1 januari 2027 (opname op e-loketondernemers; geen deadline)",
     "deadline_2027_06_30": "30 juni 2027",
     "interim_evaluation": "tussentijdse evaluatie (eind 2026)",
 }
@@ -47,8 +47,11 @@ FIXED_MILESTONES: dict[str, date] = {
 }
 
 TRIGGERS: dict[str, str] = {
-    "agency": "eenmaal per agentschap",
+    "agency": "eenmaal per entiteit (agentschap of departement)",
     "block_required": "per toepassing of product waarvoor de bouwsteen vereist is",
+    # "elke nieuwe of grondig vernieuwde digitale dienst te toetsen aan de principes en
+    # criteria van de digitale dienstverleningsstrategie" (VR 2025 1212 DOC.1191/1BIS).
+    "new_application": "per nieuwe of grondig vernieuwde toepassing",
 }
 RECURRENCES: dict[str, str] = {"": "eenmalig", "monthly": "maandelijks"}
 
@@ -238,20 +241,62 @@ def plan_agency(
     return plan
 
 
+def plan_new_application(
+    templates: Sequence[Template],
+    application_id: str,
+    is_new: bool,
+    existing: Sequence[ChecklistItem],
+    today: date,
+) -> ChecklistPlan:
+    """The checklists of a new or fundamentally renewed application (the aftoetsing):
+    created while it is new, marked obsolete (notes kept) when it no longer is."""
+    plan = ChecklistPlan()
+    chosen = [t for t in templates if t.trigger == "new_application"]
+    ids = {t.id for t in chosen}
+    have = {(i.template, i.step): i for i in existing if i.template in ids and not i.deleted}
+    for template in chosen:
+        for step in template.steps:
+            item = have.get((template.id, step.key))
+            if not is_new:
+                if item is not None and not item.obsolete:
+                    item.obsolete = True
+                    plan.update.append(item)
+            elif item is None:
+                plan.create.append(
+                    _new_item(template, step, "application", application_id, due_date(step, today))
+                )
+            elif item.obsolete:
+                item.obsolete = False
+                plan.update.append(item)
+    return plan
+
+
 def plan_all(
     templates: Sequence[Template],
     agency_id: str,
     statuses: Iterable[BlockStatus],
     items: Iterable[ChecklistItem],
     today: date,
+    applications: Iterable = (),
 ) -> ChecklistPlan:
-    """Bring every checklist of a workspace in line with its block statuses (after an
-    import, a sync, or a template change)."""
+    """Bring every checklist of a workspace in line with its block statuses and its new
+    applications (after an import, a sync, or a template change)."""
     by_scope: dict[tuple[str, str], list[ChecklistItem]] = {}
     for item in items:
         if not item.deleted:
             by_scope.setdefault((item.scope_kind, item.scope_id), []).append(item)
     plan = plan_agency(templates, agency_id, by_scope.get(("agency", agency_id), []), today)
+    for app in applications:
+        if not app.deleted:
+            plan.extend(
+                plan_new_application(
+                    templates,
+                    app.id,
+                    app.is_new,
+                    by_scope.get(("application", app.id), []),
+                    today,
+                )
+            )
     seen: set[tuple[str, str, str]] = set()
     for status in statuses:
         if status.deleted:

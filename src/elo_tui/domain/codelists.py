@@ -1,6 +1,6 @@
 """IPDC code lists (product types, themes, target groups) and the app's own enumerations.
 
-Values are the IPDC concept codes from DOMAIN.md; we store the full URI and show the
+Values are the concept codes of the official IPDC code lists; we store the full URI and show the
 Dutch label. Nothing here may be invented: extend only from the official lists.
 """
 
@@ -90,7 +90,7 @@ def find(codes: tuple[Code, ...], value: str) -> Code | None:
 APPLICATION_KINDS = {
     "own_application": "Eigen toepassing",
     "website": "Website",
-    "forms_tool": "Formulierentool (aanvraagmodule)",
+    "forms_tool": "Formulieren- en opvolgingstool (wordt onderzocht)",
 }
 
 ON_ELO = {

@@ -261,7 +261,7 @@ def _block_issues(
                 Issue(
                     BLOCKING,
                     "reason",
-                    f"{where}: niet van toepassing zonder reden (pas toe of leg uit).",
+                    f"{where}: niet van toepassing zonder motivering.",
                     *ref,
                     "reason",
                 )

@@ -86,14 +86,18 @@ CATEGORIES = {"internal": "Eigen personeel", "supplier": "Leverancier", "licence
 SCOPE_KINDS = {"application": "Toepassing", "product": "Product", "agency": "Entiteit"}
 
 # Building blocks (fixed contract of the project): code -> (scope, Dutch label).
+# Labels: the government's own terms (domain/blocks.py is the catalogue).
 BLOCKS: dict[str, tuple[str, str]] = {
-    "acm_idm": ("application", "ACM/IDM – aanmelden en gebruikersbeheer"),
-    "gericht_aanmelden": ("application", "Gericht aanmelden"),
-    "global_header": ("application", "Globale header met gekoppeld toegangsbeheer"),
-    "dosis": ("application", "DOSIS – dossierstatus"),
-    "product_rights": ("product", "Rechtenbeheer op productniveau (IDM)"),
-    "vms": ("product", "VMS – mandaten"),
-    "toelatingen": ("product", "Toelatingen"),
+    "acm_idm": ("application", "Toegangs- en gebruikersbeheer (ACM/IDM): aanmelden"),
+    "capacity_switch": (
+        "application",
+        "Global header: capaciteitswissel en login_hint (gericht aanmelden)",
+    ),
+    "global_header": ("application", "Global header (met gekoppeld toegangsbeheer)"),
+    "dosis": ("application", "Dossierstatusinformatiesysteem (DOSIS)"),
+    "product_rights": ("product", "ACM/IDM: rechten per product"),
+    "vms": ("product", "Vlaams Mandatensysteem (VMS)"),
+    "toelatingen": ("product", "Toelatingen (indien van toepassing)"),
 }
 GENERAL_BLOCK_LABEL = "Zonder bouwsteen (algemeen, formulieren- en opvolgingstool)"
 
@@ -101,7 +105,8 @@ GENERAL_BLOCK_LABEL = "Zonder bouwsteen (algemeen, formulieren- en opvolgingstoo
 # beslissing 6° and the budget section (see domain.cofinancing); the VRD 3 line of 2026 is
 # "onder voorbehoud" and not part of it.
 ENVELOPE = FIRM_ENVELOPE
-# ASSUMPTION (not in the decision): requests a year below which the forms tool is compared.
+# Requests a year below which the forms tool is worth comparing. An ASSUMPTION: the nota
+# only says "agentschappen en departementen met een beperkt aantal aanvragen".
 LOW_VOLUME_THRESHOLD = 500
 
 NO_APPLICATION = ""  # key in per-application totals for lines tied to no application

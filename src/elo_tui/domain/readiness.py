@@ -1,10 +1,15 @@
 """Readiness, derived from block statuses and never stored.
 
-Per product: SSO, gericht aanmelden, rechtenbeheer op productniveau and "ELO-conform"
-(every block decided, every required block in production or provided by the forms tool).
-Per agency: counts and percentages per block and overall, and the products at risk for
-the 2027 deadlines. Pure functions over lists of records, so the TUI, `elo-tui report`
-and the tracker compute the same thing.
+Blocks are not requirements (VR 2025 1212 DOC.1191/1BIS): block *parts* are integrated
+(domain/blocks.py); the requirements SSO, gericht aanmelden and rechtenbeheer op
+productniveau are results realised with them. Per product: the three requirements and
+"ELO-conform" (blocks.ELO_CONFORM_DEFINITION), self-declared and centrally verified.
+Per agency: counts and percentages per block part, and the "producten met risico op
+vertraging" per milestone, counted separately: 30 June 2027 (binding) and 1 January 2027
+(admission on ELO, applied as the workspace's reading). Accepted exemptions are neither
+conform nor late; accepted delays move the date a part is measured against; products of
+excluded applications are left out of totals and risks. Pure functions over lists of
+records, so the TUI, `elo-tui report` and the tracker compute the same thing.
 
 How a product gets its application-level blocks: from its request and follow-up
 applications (both, when they differ). The product is only as far as the slower one.
@@ -24,24 +29,33 @@ from elo_tui.domain.blocks import (
     APPLICATION_BLOCKS,
     BLOCK_CODES,
     BLOCKS_BY_CODE,
+    DEADLINE_JAN_2027,
+    DEADLINE_JUN_2027,
     DEADLINES,
+    DEFAULT_ADMISSION_READING,
     FORMS_TOOL,
     NOT_APPLICABLE,
     PRODUCT_BLOCKS,
     PRODUCTION,
     REQUIRED,
+    REQUIREMENTS,
     SCOPE_APPLICATION,
     SCOPE_PRODUCT,
     STAGES,
     UNDECIDED,
     Deadline,
+    admission_applies,
+    admission_label,
     days_left,
     deadline_blocks,
     is_done,
     parse_date,
     stage_rank,
 )
+from elo_tui.domain.decisions import Overrides
 from elo_tui.domain.records import Application, BlockStatus, Product
+
+NO_OVERRIDES = Overrides()
 
 StatusKey = tuple[str, str, str]  # (scope_kind, scope_id, block)
 StatusIndex = Mapping[StatusKey, BlockStatus]
@@ -65,44 +79,65 @@ def product_application_ids(product: Product) -> tuple[str, ...]:
 
 
 class Cell(NamedTuple):
-    """The effective status of one block for one product (a tuple: thousands are made per
-    summary, and tuples are the cheapest immutable records in CPython)."""
+    """The effective status of one block part for one product (a tuple: thousands are made
+    per summary, and tuples are the cheapest immutable records in CPython)."""
 
     applicability: str = UNDECIDED
     stage: str = "not_started"
     target_date: str = ""
+    exempt: bool = False  # an accepted exemption covers it: neither conform nor late
+    delayed_to: str = ""  # an accepted delay: the date it is measured against instead
+    original_date: str = ""  # the date the accepted delay moved
+    waiting: bool = False  # "wacht op bouwsteen"
+    verified: bool = False  # verified by the central follow-up
 
     @property
     def done(self) -> bool:
-        return is_done(self.applicability, self.stage)
+        return not self.exempt and is_done(self.applicability, self.stage)
 
     @property
     def open(self) -> bool:
-        """Required and not yet in production."""
-        return self.applicability == REQUIRED and self.stage != PRODUCTION
+        """Required (or planned via the forms tool) and not yet in production."""
+        return (
+            not self.exempt
+            and self.applicability in (REQUIRED, FORMS_TOOL)
+            and self.stage != PRODUCTION
+        )
 
     @property
     def blocking(self) -> bool:
         """Stands between the product and conformity: open or still undecided."""
+        if self.exempt:
+            return False
         a = self.applicability
-        return a == UNDECIDED or (a == REQUIRED and self.stage != PRODUCTION)
+        return a == UNDECIDED or (a in (REQUIRED, FORMS_TOOL) and self.stage != PRODUCTION)
+
+    @property
+    def applicable(self) -> bool:
+        return self.applicability != NOT_APPLICABLE
 
 
 UNDECIDED_CELL = Cell()
 
 
-def _cell(status: BlockStatus | None) -> Cell:
+def cell_of(status: BlockStatus | None) -> Cell:
     if status is None:
         return UNDECIDED_CELL
-    return Cell(status.applicability, status.stage, status.target_date)
+    return Cell(
+        status.applicability,
+        status.stage,
+        status.target_date,
+        waiting=bool(status.waiting_on_block),
+        verified=bool(status.verified_central),
+    )
 
 
 def combine_cells(cells: Sequence[Cell]) -> Cell:
     """One cell from the cells of several applications: the product waits for the slowest.
 
-    Order of precedence: an open required block (the least advanced one, with the latest
-    target date, or none when one is missing) > undecided > required in production >
-    forms tool > not applicable.
+    Order of precedence: an open block (the least advanced one, with the latest target
+    date, or none when one is missing) > undecided > exempted > in production > not
+    applicable.
     """
     if not cells:
         return UNDECIDED_CELL
@@ -113,30 +148,78 @@ def combine_cells(cells: Sequence[Cell]) -> Cell:
         slowest = min(open_cells, key=lambda c: stage_rank(c.stage))
         targets = [c.target_date for c in open_cells]
         target = "" if "" in targets else max(targets)
-        return Cell(REQUIRED, slowest.stage, target)
-    for applicability in (UNDECIDED, REQUIRED, FORMS_TOOL):
+        delays = [c.delayed_to for c in open_cells]
+        delayed_to = "" if "" in delays else min(delays)
+        original = next((c.original_date for c in open_cells if c.delayed_to == delayed_to), "")
+        return Cell(
+            slowest.applicability,
+            slowest.stage,
+            target,
+            delayed_to=delayed_to,
+            original_date=original if delayed_to else "",
+            waiting=any(c.waiting for c in open_cells),
+        )
+    verified = all(c.verified for c in cells if c.applicable)
+    for c in cells:
+        if c.applicability == UNDECIDED and not c.exempt:
+            return c
+    for c in cells:
+        if c.exempt:
+            return c
+    for applicability in (REQUIRED, FORMS_TOOL):
         for c in cells:
             if c.applicability == applicability:
-                return c
+                return c._replace(verified=verified)
     return cells[0]
 
 
-def effective_cell(product: Product, block: str, statuses: StatusIndex) -> Cell:
-    """Where `block` stands for `product`, reading application blocks from its applications."""
-    if block in APPLICATION_BLOCKS:
-        return combine_cells(
-            [
-                _cell(statuses.get((SCOPE_APPLICATION, app_id, block)))
-                for app_id in product_application_ids(product)
-            ]
+def apply_overrides(cell: Cell, overrides: Overrides, scopes: Sequence[tuple[str, str]], code: str):
+    """Apply accepted exemptions and delays of these scopes to one part's cell."""
+    if not overrides.exempt and not overrides.delays:
+        return cell
+    subjects = [code] + [r.code for r in REQUIREMENTS if code in r.parts]
+    for kind, scope_id in scopes:
+        for subject in subjects:
+            if (kind, scope_id, subject) in overrides.exempt:
+                return cell._replace(exempt=True)
+    best = None
+    for kind, scope_id in scopes:
+        for subject in subjects:
+            d = overrides.delays.get((kind, scope_id, subject))
+            if d is not None and (best is None or d.new_date > best.new_date):
+                best = d
+    if best is not None:
+        return cell._replace(
+            delayed_to=best.new_date, original_date=best.original_date or DEADLINE_JUN_2027.iso
         )
-    return _cell(statuses.get((SCOPE_PRODUCT, product.id, block)))
+    return cell
+
+
+def is_excluded(product: Product, overrides: Overrides) -> str | None:
+    """The exclusion reason when one of the product's applications is "in onderling
+    overleg buiten beschouwing gelaten" (None when the product counts)."""
+    if not overrides.excluded_apps:
+        return None
+    for app_id in product_application_ids(product):
+        if app_id in overrides.excluded_apps:
+            return overrides.excluded_apps[app_id]
+    return None
+
+
+def effective_cell(
+    product: Product, block: str, statuses: StatusIndex, overrides: Overrides = NO_OVERRIDES
+) -> Cell:
+    """Where `block` stands for `product`, reading application blocks from its applications."""
+    return product_cells(product, statuses, None, overrides)[block]
 
 
 def product_cells(
-    product: Product, statuses: StatusIndex, memo: dict | None = None
+    product: Product,
+    statuses: StatusIndex,
+    memo: dict | None = None,
+    overrides: Overrides = NO_OVERRIDES,
 ) -> dict[str, Cell]:
-    """Every block's cell for one product (the hot path of a summary: kept tight).
+    """Every block part's cell for one product (the hot path of a summary: kept tight).
     `memo` shares application cells between the products of one application."""
     out: dict[str, Cell] = {}
     app_ids = product_application_ids(product)
@@ -146,25 +229,52 @@ def product_cells(
         key = (app_ids, code)
         cell = memo.get(key)
         if cell is None:
-            if len(app_ids) == 1:
-                cell = _cell(get((SCOPE_APPLICATION, app_ids[0], code)))
-            else:
-                cell = combine_cells([_cell(get((SCOPE_APPLICATION, a, code))) for a in app_ids])
+            cells = [
+                apply_overrides(
+                    cell_of(get((SCOPE_APPLICATION, a, code))),
+                    overrides,
+                    [(SCOPE_APPLICATION, a)],
+                    code,
+                )
+                for a in app_ids
+            ]
+            cell = cells[0] if len(cells) == 1 else combine_cells(cells)
             memo[key] = cell
-        out[code] = cell
+        out[code] = apply_overrides(cell, overrides, [(SCOPE_PRODUCT, product.id)], code)
+    app_scopes = [(SCOPE_APPLICATION, a) for a in app_ids]
     for code in PRODUCT_BLOCKS:
-        out[code] = _cell(get((SCOPE_PRODUCT, product.id, code)))
+        out[code] = apply_overrides(
+            cell_of(get((SCOPE_PRODUCT, product.id, code))),
+            overrides,
+            [(SCOPE_PRODUCT, product.id), *app_scopes],
+            code,
+        )
     return out
 
 
-def count_conform(products: Iterable[Product], statuses: StatusIndex) -> int:
+def is_conform(product: Product, cells: Mapping[str, Cell]) -> bool:
+    """ELO-conform as self-declared (blocks.ELO_CONFORM_DEFINITION): requested and followed
+    up via ELO, every applicable part in production, none exempted or undecided."""
+    if product.on_elo != "both":
+        return False
+    return all(c.done or c.applicability == NOT_APPLICABLE for c in cells.values())
+
+
+def is_verified(cells: Mapping[str, Cell]) -> bool:
+    """Every applicable part's status is verified by the central follow-up."""
+    return all(c.verified for c in cells.values() if c.applicable)
+
+
+def count_conform(
+    products: Iterable[Product], statuses: StatusIndex, overrides: Overrides = NO_OVERRIDES
+) -> int:
     """How many products are ELO-conform: the same rule as `product_readiness`, without
     the risks and flags (cheap enough to run on every screen load)."""
     memo: dict = {}
     return sum(
-        not any(c.blocking for c in product_cells(p, statuses, memo).values())
+        is_conform(p, product_cells(p, statuses, memo, overrides))
         for p in products
-        if not p.deleted
+        if not p.deleted and is_excluded(p, overrides) is None
     )
 
 
@@ -172,38 +282,60 @@ def count_conform(products: Iterable[Product], statuses: StatusIndex) -> int:
 
 
 class Risk(NamedTuple):
-    """Why a product is at risk for a deadline: one open or undecided block and what is
+    """Why a product is at risk for a milestone: one open or undecided part and what is
     wrong with it."""
 
     block: str
     problem: str  # "undecided" | "no_target" | "target_late" | "target_passed"
     target_date: str = ""
+    waiting: bool = False  # "wacht op bouwsteen": the delay is caused by that dependency
+    delayed_to: str = ""  # an accepted delay: measured against this date
 
     def describe(self, deadline: Deadline) -> str:
         label = BLOCKS_BY_CODE[self.block].label if self.block in BLOCKS_BY_CODE else self.block
+        wait = " (wacht op bouwsteen)" if self.waiting else ""
         if self.problem == "undecided":
             return f"{label}: nog niet beslist of deze bouwsteen nodig is"
         if self.problem == "no_target":
-            return f"{label}: niet in productie, geen streefdatum"
+            return f"{label}: niet in productie, geen streefdatum{wait}"
         if self.problem == "target_passed":
-            return f"{label}: streefdatum {self.target_date} voorbij, nog niet in productie"
-        return f"{label}: streefdatum {self.target_date} na {deadline.label}"
+            return f"{label}: streefdatum {self.target_date} voorbij, nog niet in productie{wait}"
+        if not deadline.binding:
+            return (
+                f"{label}: streefdatum {self.target_date} na {DEADLINE_JAN_2027.day:%d/%m/%Y}: "
+                f"nog niet op te nemen op e-loketondernemers (interpretatie){wait}"
+            )
+        if self.delayed_to:
+            return (
+                f"{label}: streefdatum {self.target_date} na de aanvaarde vertraging tot "
+                f"{self.delayed_to}{wait}"
+            )
+        return f"{label}: streefdatum {self.target_date} na {deadline.label}{wait}"
 
 
 def block_risk(cell: Cell, block: str, deadline: Deadline, today: date | None) -> Risk | None:
-    """A risk when the block is required, not in production and not planned in time, or
-    when nobody decided yet whether it is needed (it may well be)."""
+    """A risk when the part is required (or planned via the forms tool), not in production
+    and not planned in time, or when nobody decided yet whether it is needed. An accepted
+    exemption is never a risk; an accepted delay moves the binding date."""
+    if cell.exempt:
+        return None
     if cell.applicability == UNDECIDED:
-        return Risk(block, "undecided")
-    if cell.applicability != REQUIRED or cell.stage == PRODUCTION:
+        return Risk(block, "undecided", waiting=cell.waiting)
+    if cell.applicability not in (REQUIRED, FORMS_TOOL) or cell.stage == PRODUCTION:
         return None
     target = _date(cell.target_date) if cell.target_date else None
     if target is None:
-        return Risk(block, "no_target")
-    if target > deadline.latest_target:
-        return Risk(block, "target_late", cell.target_date)
+        return Risk(block, "no_target", waiting=cell.waiting)
+    latest = deadline.latest_target
+    delayed_to = ""
+    if deadline.binding and cell.delayed_to:
+        moved = _date(cell.delayed_to)
+        if moved is not None and moved > latest:
+            latest, delayed_to = moved, cell.delayed_to
+    if target > latest:
+        return Risk(block, "target_late", cell.target_date, cell.waiting, delayed_to)
     if today is not None and target < today:
-        return Risk(block, "target_passed", cell.target_date)
+        return Risk(block, "target_passed", cell.target_date, cell.waiting, delayed_to)
     return None
 
 
@@ -213,23 +345,56 @@ def _date(text: str) -> date | None:
     return parse_date(text)
 
 
-def _flag(cells: Sequence[Cell]) -> bool | None:
-    """True when every applicable cell is done, None when none applies."""
-    applicable = [c for c in cells if c.applicability != NOT_APPLICABLE]
+MET, OPEN, EXEMPT, NOT_APPLICABLE_REQ = "met", "open", "exempt", "not_applicable"
+REQUIREMENT_STATES: dict[str, str] = {
+    MET: "gerealiseerd",
+    OPEN: "nog niet",
+    EXEMPT: "aanvaarde uitzondering",
+    NOT_APPLICABLE_REQ: "niet van toepassing",
+}
+
+
+def requirement_state(cells: Mapping[str, Cell], parts: Sequence[str]) -> str:
+    """Met when every applicable part is in production; exempt when the rest is covered
+    by an accepted exemption; not applicable when no part applies."""
+    applicable = [cells[c] for c in parts if cells[c].applicable]
     if not applicable:
-        return None
-    return all(c.done for c in applicable)
+        return NOT_APPLICABLE_REQ
+    if any(not c.done and not c.exempt for c in applicable):
+        return OPEN
+    return EXEMPT if any(c.exempt for c in applicable) else MET
+
+
+def _flag(state: str) -> bool | None:
+    return None if state in (NOT_APPLICABLE_REQ, EXEMPT) else state == MET
 
 
 @dataclass(slots=True)
 class ProductReadiness:
     product_id: str
     cells: dict[str, Cell]
-    sso: bool | None  # ACM/IDM done; None = not applicable
-    gericht_aanmelden: bool | None
-    product_rights: bool | None  # IDM product rights and, where applicable, VMS
-    elo_conform: bool
-    risks: dict[str, tuple[Risk, ...]]  # deadline key -> open blocks not planned in time
+    requirements: dict[str, str]  # requirement code -> MET | OPEN | EXEMPT | NOT_APPLICABLE
+    elo_conform: bool  # self-declared
+    verified: bool  # conform and every applicable part verified centrally
+    exempt: bool  # an accepted exemption covers one of its parts: neither conform nor late
+    risks: dict[str, tuple[Risk, ...]]  # milestone key -> parts not planned in time
+    excluded: str | None = None  # exclusion reason of its application
+
+    @property
+    def sso(self) -> bool | None:
+        return _flag(self.requirements["sso"])
+
+    @property
+    def gericht_aanmelden(self) -> bool | None:
+        return _flag(self.requirements["gericht_aanmelden"])
+
+    @property
+    def product_rights(self) -> bool | None:
+        return _flag(self.requirements["product_rights"])
+
+    @property
+    def waiting(self) -> bool:
+        return any(c.waiting and c.blocking for c in self.cells.values())
 
     def at_risk(self, deadline: Deadline) -> bool:
         return bool(self.risks.get(deadline.key))
@@ -241,30 +406,36 @@ def product_readiness(
     today: date | None = None,
     deadlines: Sequence[Deadline] = DEADLINES,
     memo: dict | None = None,
+    overrides: Overrides = NO_OVERRIDES,
+    reading: str = DEFAULT_ADMISSION_READING,
 ) -> ProductReadiness:
     """Readiness of one product from the workspace's block statuses (see `index_statuses`);
-    `memo` as for `product_cells`, when many products are computed over the same statuses."""
-    cells = product_cells(product, statuses, memo)
+    `memo` as for `product_cells`, when many products are computed over the same statuses.
+    `reading` is the applied reading of the admission milestone (blocks.ADMISSION_READINGS)."""
+    cells = product_cells(product, statuses, memo, overrides)
+    excluded = is_excluded(product, overrides)
     risks = {}
     for deadline in deadlines:
         found = []
-        for code in deadline_blocks(deadline):
-            cell = cells[code]
-            if cell.blocking:
-                risk = block_risk(cell, code, deadline, today)
-                if risk is not None:
-                    found.append(risk)
+        applies = deadline.binding or admission_applies(reading, product.on_elo)
+        if excluded is None and applies:
+            for code in deadline_blocks(deadline):
+                cell = cells[code]
+                if cell.blocking:
+                    risk = block_risk(cell, code, deadline, today)
+                    if risk is not None:
+                        found.append(risk)
         risks[deadline.key] = tuple(found)
-    acm = cells["acm_idm"]
-    gericht = cells["gericht_aanmelden"]
+    conform = is_conform(product, cells)
     return ProductReadiness(
         product_id=product.id,
         cells=cells,
-        sso=None if acm.applicability == NOT_APPLICABLE else acm.done,
-        gericht_aanmelden=None if gericht.applicability == NOT_APPLICABLE else gericht.done,
-        product_rights=_flag((cells["product_rights"], cells["vms"])),
-        elo_conform=not any(c.blocking for c in cells.values()),
+        requirements={r.code: requirement_state(cells, r.parts) for r in REQUIREMENTS},
+        elo_conform=conform,
+        verified=conform and is_verified(cells),
+        exempt=any(c.exempt for c in cells.values()),
         risks=risks,
+        excluded=excluded,
     )
 
 
@@ -273,42 +444,51 @@ def product_readiness(
 
 @dataclass(slots=True)
 class BlockSummary:
-    """One block over all products (application blocks counted per product they serve)."""
+    """One block part over all products (application parts counted per product they serve)."""
 
     block: str
     total: int = 0
     undecided: int = 0
     not_applicable: int = 0
-    forms_tool: int = 0
+    forms_tool: int = 0  # planned via the formulieren- en opvolgingstool
+    forms_tool_done: int = 0  # of which the route is in production
     required: int = 0
+    exempt: int = 0  # accepted exemptions: neither done nor open
+    waiting: int = 0  # open and "wacht op bouwsteen"
     stages: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STAGES, 0))
-    # Application blocks also per application that serves a product and for which the
-    # block applies (None for product blocks).
+    # Application parts also per application that serves a product and for which the
+    # part applies (None for product parts).
     applications_total: int | None = None
     applications_done: int | None = None
 
     @property
     def done(self) -> int:
-        return self.forms_tool + self.stages[PRODUCTION]
+        return self.forms_tool_done + self.stages[PRODUCTION]
 
     @property
     def applicable(self) -> int:
-        return self.total - self.not_applicable
+        return self.total - self.not_applicable - self.exempt
 
     @property
     def percent(self) -> float | None:
         return _percent(self.done, self.applicable)
 
     def to_dict(self) -> dict[str, Any]:
+        info = BLOCKS_BY_CODE[self.block]
         return {
             "block": self.block,
-            "label": BLOCKS_BY_CODE[self.block].label,
-            "scope": BLOCKS_BY_CODE[self.block].scope,
+            "label": info.label,
+            "pair": info.pair,
+            "scope": info.scope,
+            "deadline": info.deadline.iso,
             "total": self.total,
             "undecided": self.undecided,
             "not_applicable": self.not_applicable,
             "forms_tool": self.forms_tool,
+            "forms_tool_done": self.forms_tool_done,
             "required": self.required,
+            "exempt": self.exempt,
+            "waiting_on_block": self.waiting,
             "stages": dict(self.stages),
             "done": self.done,
             "applicable": self.applicable,
@@ -324,15 +504,32 @@ class AtRisk:
     product_name: str
     risks: tuple[Risk, ...]
 
+    @property
+    def waiting(self) -> bool:
+        return any(r.waiting for r in self.risks)
+
 
 @dataclass(frozen=True, slots=True)
 class FlagCount:
     yes: int = 0
     no: int = 0
     not_applicable: int = 0
+    exempt: int = 0
 
     def to_dict(self) -> dict[str, int]:
-        return {"yes": self.yes, "no": self.no, "not_applicable": self.not_applicable}
+        return {
+            "yes": self.yes,
+            "no": self.no,
+            "not_applicable": self.not_applicable,
+            "exempt": self.exempt,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Excluded:
+    product_id: str
+    product_name: str
+    reason: str
 
 
 @dataclass(slots=True)
@@ -340,15 +537,19 @@ class ReadinessSummary:
     """What the dashboard, `elo-tui report` and the tracker show for one agency."""
 
     today: date
-    products_total: int
-    elo_conform: int
+    products_total: int  # excluded products not counted
+    elo_conform: int  # self-declared
     blocks: list[BlockSummary]
     sso: FlagCount
     gericht_aanmelden: FlagCount
     product_rights: FlagCount
-    at_risk: dict[str, list[AtRisk]]  # deadline key -> products
-    days_left: dict[str, int]  # deadline key -> days
+    at_risk: dict[str, list[AtRisk]]  # milestone key -> producten met risico op vertraging
+    days_left: dict[str, int]  # milestone key -> days
     products: dict[str, ProductReadiness] = field(default_factory=dict, repr=False)
+    elo_conform_verified: int = 0  # centraal gecontroleerd
+    exempt_products: int = 0  # with an accepted exemption: neither conform nor late
+    excluded: list[Excluded] = field(default_factory=list)
+    reading: str = DEFAULT_ADMISSION_READING
 
     @property
     def elo_conform_percent(self) -> float | None:
@@ -370,22 +571,62 @@ class ReadinessSummary:
     def undecided(self) -> int:
         return sum(b.undecided for b in self.blocks)
 
+    def requirement(self, code: str) -> FlagCount:
+        return {
+            "sso": self.sso,
+            "gericht_aanmelden": self.gericht_aanmelden,
+            "product_rights": self.product_rights,
+        }[code]
+
+    def waiting_at_risk(self, key: str = DEADLINE_JUN_2027.key) -> int:
+        """Products with risico op vertraging for a milestone because of "wacht op
+        bouwsteen" (its own cause of delay)."""
+        return sum(r.waiting for r in self.at_risk.get(key, []))
+
     def block(self, code: str) -> BlockSummary:
         return next(b for b in self.blocks if b.block == code)
 
+    def milestone_label(self, deadline: Deadline) -> str:
+        return deadline.label if deadline.binding else admission_label(self.reading)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready; the shape `elo-tui report --json` prints."""
+        from elo_tui.domain.blocks import (
+            ADMISSION_QUOTE,
+            ADMISSION_READINGS,
+            DEADLINE_QUOTE,
+            ELO_CONFORM_DEFINITION,
+        )
+
         return {
             "today": self.today.isoformat(),
             "products_total": self.products_total,
             "elo_conform": self.elo_conform,
+            "elo_conform_self_declared": self.elo_conform,
+            "elo_conform_verified_central": self.elo_conform_verified,
             "elo_conform_percent": _round(self.elo_conform_percent),
+            "elo_conform_definition": ELO_CONFORM_DEFINITION,
+            "elo_conform_source": DEADLINE_QUOTE,
+            "exempt_products": self.exempt_products,
+            "excluded": [
+                {"product_id": e.product_id, "product": e.product_name, "reason": e.reason}
+                for e in self.excluded
+            ],
             "overall": {
                 "done": self.overall_done,
                 "applicable": self.overall_applicable,
                 "percent": _round(self.overall_percent),
                 "undecided": self.undecided,
             },
+            "requirements": [
+                {
+                    "requirement": r.code,
+                    "label": r.label,
+                    "parts": list(r.parts),
+                    **self.requirement(r.code).to_dict(),
+                }
+                for r in REQUIREMENTS
+            ],
             "sso": self.sso.to_dict(),
             "gericht_aanmelden": self.gericht_aanmelden.to_dict(),
             "product_rights": self.product_rights.to_dict(),
@@ -393,9 +634,20 @@ class ReadinessSummary:
             "deadlines": [
                 {
                     "deadline": d.key,
-                    "label": d.label,
+                    "label": self.milestone_label(d),
+                    "binding": d.binding,
+                    "source": DEADLINE_QUOTE if d.binding else ADMISSION_QUOTE,
+                    **(
+                        {}
+                        if d.binding
+                        else {
+                            "interpretation": self.reading,
+                            "interpretation_text": ADMISSION_READINGS.get(self.reading, ""),
+                        }
+                    ),
                     "days_left": self.days_left[d.key],
                     "blocks": list(deadline_blocks(d)),
+                    "waiting_on_block": self.waiting_at_risk(d.key),
                     "at_risk": [
                         {
                             "product_id": r.product_id,
@@ -405,6 +657,8 @@ class ReadinessSummary:
                                     "block": x.block,
                                     "problem": x.problem,
                                     "target_date": x.target_date,
+                                    "waiting_on_block": x.waiting,
+                                    "delayed_to": x.delayed_to,
                                     "text": x.describe(d),
                                 }
                                 for x in r.risks
@@ -437,16 +691,18 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def _count_flag(values: Iterable[bool | None]) -> FlagCount:
-    yes = no = na = 0
-    for v in values:
-        if v is None:
-            na += 1
-        elif v:
+def _count_flag(states: Iterable[str]) -> FlagCount:
+    yes = no = na = ex = 0
+    for v in states:
+        if v == MET:
             yes += 1
-        else:
+        elif v == OPEN:
             no += 1
-    return FlagCount(yes, no, na)
+        elif v == EXEMPT:
+            ex += 1
+        else:
+            na += 1
+    return FlagCount(yes, no, na, ex)
 
 
 def summarize(
@@ -457,64 +713,108 @@ def summarize(
     deadlines: Sequence[Deadline] = DEADLINES,
     *,
     cache: dict[str, ProductReadiness] | None = None,
+    overrides: Overrides | None = None,
+    reading: str = DEFAULT_ADMISSION_READING,
 ) -> ReadinessSummary:
-    """Readiness of an agency: per block, overall, ELO-conform and the products at risk.
+    """Readiness of an agency: per block part, per requirement, ELO-conform and the
+    producten met risico op vertraging per milestone.
 
-    Tombstoned records are ignored. Application blocks are counted per product (the unit
-    ELO lists) and, in `applications_*`, per application that serves at least one product.
-    `cache` (product id -> readiness computed for the same statuses, `today` and
-    deadlines) is used and filled, so a screen that keeps one recomputes only what changed.
+    Tombstoned records are ignored; products of an excluded application are listed apart
+    and left out of every count. Application parts are counted per product (the unit ELO
+    lists) and, in `applications_*`, per application that serves at least one product.
+    `overrides` (decisions.build_overrides) carries accepted exemptions and delays and the
+    excluded and new applications; when None it is built from `applications` alone.
+    `cache` (product id -> readiness computed for the same statuses, overrides, `today`
+    and deadlines) is used and filled, so a screen that keeps one recomputes only what
+    changed.
     """
+    from elo_tui.domain.decisions import build_overrides
+
+    if overrides is None:
+        overrides = build_overrides(applications=applications)
     live = [p for p in products if not p.deleted]
     statuses = index_statuses(block_statuses)
     blocks = {code: BlockSummary(code) for code in BLOCK_CODES}
     per_product: dict[str, ProductReadiness] = {}
     at_risk: dict[str, list[AtRisk]] = {d.key: [] for d in deadlines}
+    excluded: list[Excluded] = []
     memo: dict = {}
 
     for product in live:
         readiness = cache.get(product.id) if cache is not None else None
         if readiness is None:
-            readiness = product_readiness(product, statuses, today, deadlines, memo)
+            readiness = product_readiness(
+                product, statuses, today, deadlines, memo, overrides, reading
+            )
             if cache is not None:
                 cache[product.id] = readiness
         per_product[product.id] = readiness
+        if readiness.excluded is not None:
+            excluded.append(Excluded(product.id, product.name, readiness.excluded))
+            continue
         for code, cell in readiness.cells.items():
             summary = blocks[code]
             summary.total += 1
-            if cell.applicability == REQUIRED:
+            if cell.exempt:
+                summary.exempt += 1
+            elif cell.applicability == REQUIRED:
                 summary.required += 1
                 summary.stages[cell.stage if cell.stage in summary.stages else STAGES[0]] += 1
             elif cell.applicability == NOT_APPLICABLE:
                 summary.not_applicable += 1
             elif cell.applicability == FORMS_TOOL:
                 summary.forms_tool += 1
+                summary.forms_tool_done += cell.stage == PRODUCTION
             else:
                 summary.undecided += 1
+            if cell.waiting and cell.blocking:
+                summary.waiting += 1
         for d in deadlines:
             if readiness.risks.get(d.key):
                 at_risk[d.key].append(AtRisk(product.id, product.name, readiness.risks[d.key]))
 
-    # Application blocks per application: only applications that serve a live product.
-    app_ids = {a.id for a in applications if not a.deleted}
-    served = sorted({i for p in live for i in product_application_ids(p)} & app_ids)
+    counted = [r for r in per_product.values() if r.excluded is None]
+    # Application parts per application: only applications that serve a counted product.
+    app_ids = {a.id for a in applications if not a.deleted} - set(overrides.excluded_apps)
+    served = sorted(
+        {
+            i
+            for p in live
+            if p.id in per_product and per_product[p.id].excluded is None
+            for i in product_application_ids(p)
+        }
+        & app_ids
+    )
     for code in APPLICATION_BLOCKS:
-        cells = [_cell(statuses.get((SCOPE_APPLICATION, app_id, code))) for app_id in served]
-        applicable = [c for c in cells if c.applicability != NOT_APPLICABLE]
+        cells = [
+            apply_overrides(
+                cell_of(statuses.get((SCOPE_APPLICATION, app_id, code))),
+                overrides,
+                [(SCOPE_APPLICATION, app_id)],
+                code,
+            )
+            for app_id in served
+        ]
+        applicable = [c for c in cells if c.applicable and not c.exempt]
         blocks[code].applications_total = len(applicable)
         blocks[code].applications_done = sum(c.done for c in applicable)
 
     for items in at_risk.values():
         items.sort(key=lambda r: (-len(r.risks), r.product_name.casefold()))
+    excluded.sort(key=lambda e: e.product_name.casefold())
     return ReadinessSummary(
         today=today,
-        products_total=len(live),
-        elo_conform=sum(r.elo_conform for r in per_product.values()),
+        products_total=len(counted),
+        elo_conform=sum(r.elo_conform for r in counted),
         blocks=[blocks[code] for code in BLOCK_CODES],
-        sso=_count_flag(r.sso for r in per_product.values()),
-        gericht_aanmelden=_count_flag(r.gericht_aanmelden for r in per_product.values()),
-        product_rights=_count_flag(r.product_rights for r in per_product.values()),
+        sso=_count_flag(r.requirements["sso"] for r in counted),
+        gericht_aanmelden=_count_flag(r.requirements["gericht_aanmelden"] for r in counted),
+        product_rights=_count_flag(r.requirements["product_rights"] for r in counted),
         at_risk=at_risk,
         days_left={d.key: days_left(today, d) for d in deadlines},
         products=per_product,
+        elo_conform_verified=sum(r.verified for r in counted),
+        exempt_products=sum(r.exempt for r in counted),
+        excluded=excluded,
+        reading=reading,
     )

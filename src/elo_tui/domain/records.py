@@ -5,7 +5,8 @@ and defining eight pydantic models costs ~0.35 s here (measured), so validation 
 untrusted input lives in `validation.py` (and pydantic where a boundary needs it),
 loaded only when input arrives.
 
-Every record carries the sync metadata of ARCHITECTURE.md ("Workspace and records").
+Every record carries the sync metadata (id, updated_at/by, rev, dirty, deleted; see
+docs/sync.md for the protocol).
 Fields of kind `list` or `dict` are stored as JSON text by the store.
 """
 

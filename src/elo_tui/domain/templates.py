@@ -8,10 +8,10 @@ what is wrong, in Dutch.
 File layout of a template (every key is checked; unknown keys are refused):
 
     id = "acm_idm"                   # unique over all files
-    title = "ACM/IDM – onboarding"
+    title = "Toegangs- en gebruikersbeheer (ACM/IDM) – aansluiting"
     description = "..."
     scope = "application"            # agency | application | product
-    trigger = "block_required"       # agency | block_required
+    trigger = "block_required"       # agency | block_required | new_application
     block = "acm_idm"                # required for block_required, absent for agency
 
     [[steps]]
@@ -89,7 +89,7 @@ class TemplateModel(BaseModel):
     title: str = Field(min_length=3, max_length=200)
     description: str = Field(default="", max_length=4000)
     scope: Literal["agency", "application", "product"]
-    trigger: Literal["agency", "block_required"]
+    trigger: Literal["agency", "block_required", "new_application"]
     block: str = ""
     steps: list[StepModel] = Field(min_length=1)
 
@@ -110,6 +110,11 @@ def _coherence(model: TemplateModel) -> list[tuple[str, str]]:
             out.append(("scope", "trigger 'agency' hoort bij scope 'agency'"))
         if model.block:
             out.append(("block", "een sjabloon voor het agentschap hoort bij geen bouwsteen"))
+    elif model.trigger == "new_application":
+        if model.scope != "application":
+            out.append(("scope", "trigger 'new_application' hoort bij scope 'application'"))
+        if model.block:
+            out.append(("block", "een sjabloon per nieuwe toepassing hoort bij geen bouwsteen"))
     else:
         block = catalogue.BLOCKS_BY_CODE.get(model.block)
         if block is None:
@@ -138,7 +143,9 @@ class BlockEntry(BaseModel):
     code: str
     label: str = Field(min_length=2)
     scope: Literal["application", "product"]
+    pair: Literal["acm_idm_vms", "dosis_toelatingen", "global_header"]
     deadline: datetime.date
+    availability: str = Field(default="", max_length=1000)
     description: str = Field(min_length=10)
     sources: list[str] = Field(min_length=1)
 
@@ -299,6 +306,7 @@ def load_catalogue(path: Path) -> tuple[list[BlockEntry], list[Problem]]:
         seen.add(entry.code)
         for field, expected, got in (
             ("scope", block.scope, entry.scope),
+            ("pair", block.pair, entry.pair),
             ("label", block.label, entry.label),
             ("deadline", block.deadline.day, entry.deadline),
         ):
@@ -308,7 +316,7 @@ def load_catalogue(path: Path) -> tuple[list[BlockEntry], list[Problem]]:
                         path.name,
                         f"{key}.{field}",
                         f"wijkt af van de ingebouwde catalogus ({expected!s}); codes, "
-                        "scope, label en deadline zijn een vast contract",
+                        "scope, pair, label en deadline zijn een vast contract",
                     )
                 )
     for code in catalogue.BLOCK_CODES:
@@ -351,5 +359,5 @@ def load_all(directory: Path) -> tuple[list[Template], list[Problem]]:
 # Keep the enumerations of domain.checklists and the Literal types above in step.
 assert set(OWNER_ROLES) == {"agency", "digitaal_vlaanderen", "vlaio"}
 assert set(MILESTONES) == set(StepModel.model_fields["milestone"].annotation.__args__)
-assert set(TRIGGERS) == {"agency", "block_required"}
+assert set(TRIGGERS) == {"agency", "block_required", "new_application"}
 assert set(RECURRENCES) == {"", "monthly"}

@@ -204,7 +204,28 @@ def validate_application(values: dict[str, Any]) -> tuple[dict[str, Any], Errors
     out["kind"] = kind
     out["supplier"] = str(values.get("supplier", "")).strip()
     out["notes"] = str(values.get("notes", "") or "")
+    # Beslissing 5° and the exclusion "in onderling overleg": only when the caller has
+    # them (an import without these columns keeps what is stored).
+    for key in ("is_new", "excluded"):
+        if key in values:
+            out[key] = _yes(values[key])
+    if "exclusion_reason" in values:
+        reason = str(values.get("exclusion_reason") or "").strip()
+        if out.get("excluded") and not reason:
+            errors["exclusion_reason"] = (
+                "Zeg waarom de toepassing buiten beschouwing gelaten wordt en met wie dat "
+                "afgesproken is."
+            )
+        elif len(reason) > 2000:
+            errors["exclusion_reason"] = "De reden is te lang (maximaal 2000 tekens)."
+        out["exclusion_reason"] = reason
     return out, errors
+
+
+def _yes(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "ja", "yes", "j", "y")
+    return bool(value)
 
 
 def validate_agency(values: dict[str, Any]) -> tuple[dict[str, Any], Errors]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from elo_tui.domain.codelists import IPDC_BASE
-from elo_tui.domain.records import Agency, Application, Product, Record
+from elo_tui.domain.records import Agency, Application, Product, Record, Review
 from elo_tui.store import Workspace
 
 DEMO_AGENCY_NAME = "VOORBEELD – Agentschap Fictief Ondernemen"
@@ -58,12 +58,36 @@ APPLICATIONS = [
     ),
     (
         "formulieren",
-        "Aanvraagmodule (formulierentool)",
+        "Formulieren- en opvolgingstool (voorbeeld; nog onderzocht)",
         "https://formulieren.voorbeeld.invalid",
         "forms_tool",
         "Digitaal Vlaanderen",
     ),
+    (
+        "nieuwplatform",
+        "Nieuw transformatieplatform (voorbeeld)",
+        "https://transformatie.voorbeeld.invalid",
+        "own_application",
+        "Leverancier A (fictief)",
+    ),
+    (
+        "mestloket",
+        "Mestaangifteloket (voorbeeld)",
+        "https://mestaangifte.voorbeeld.invalid",
+        "own_application",
+        "Eigen ICT-team",
+    ),
 ]
+# Beslissing 5°: a new (or fundamentally renewed) application; and one application left
+# out "in onderling overleg", as the nota does with VLM's Mestbankloket.
+NEW_APPLICATIONS = {"nieuwplatform"}
+EXCLUDED_APPLICATIONS = {
+    "mestloket": (
+        "VOORBEELD: in onderling overleg met VLAIO buiten beschouwing gelaten (zoals de nota "
+        "het Mestbankloket behandelt): de aanpassing is niet haalbaar binnen de timing; de "
+        "integratie wordt intussen samen onderzocht."
+    )
+}
 
 # (name, type, themes, target groups, request app, follow-up app, volume, on ELO)
 PRODUCTS = [
@@ -132,8 +156,8 @@ PRODUCTS = [
         "FinancieelVoordeel",
         ["EconomieWerk"],
         ["Onderneming"],
-        "subsidie",
-        "subsidie",
+        "nieuwplatform",
+        "nieuwplatform",
         120,
         "none",
     ),
@@ -145,7 +169,7 @@ PRODUCTS = [
         "heffing",
         "heffing",
         18500,
-        "follow_up",
+        "both",
     ),
     (
         "Heffing op grondwaterwinning",
@@ -155,15 +179,15 @@ PRODUCTS = [
         "heffing",
         "heffing",
         7300,
-        "none",
+        "both",
     ),
     (
         "Mestheffing aangifte",
         "FinancieleVerplichting",
         ["MilieuEnergie"],
         ["Onderneming"],
-        "heffing",
-        "heffing",
+        "mestloket",
+        "mestloket",
         21000,
         "none",
     ),
@@ -349,7 +373,15 @@ def demo_records() -> tuple[Agency, dict[str, Application], list[Product]]:
         notes="Voorbeeldwerkruimte met fictieve gegevens om elo_tui te leren kennen.",
     )
     apps = {
-        key: Application(name=name, url=url, kind=kind, supplier=supplier)
+        key: Application(
+            name=name,
+            url=url,
+            kind=kind,
+            supplier=supplier,
+            is_new=key in NEW_APPLICATIONS,
+            excluded=key in EXCLUDED_APPLICATIONS,
+            exclusion_reason=EXCLUDED_APPLICATIONS.get(key, ""),
+        )
         for key, name, url, kind, supplier in APPLICATIONS
     }
     products = []
@@ -357,7 +389,8 @@ def demo_records() -> tuple[Agency, dict[str, Application], list[Product]]:
         products.append(
             Product(
                 ipdc_number=str(900000 + i * 7) if i % 6 else "",  # some not yet known
-                name=name,
+                # Real-sounding names are examples, never an agency's actual product.
+                name=name if "(voorbeeld)" in name else f"{name} (voorbeeld)",
                 description=f"Voorbeeldproduct: {name.lower()}.",
                 ipdc_type=T + typ,
                 themes=[TH + t for t in themes],
@@ -379,4 +412,8 @@ def populate_demo(ws: Workspace) -> None:
         ws.save_many(apps.values(), by="demo")
         ws.save_many(products, by="demo")
         for spec in DEMO_EXTENSIONS:
-            ws.save_many(_extension(spec)(agency, apps, products), by="demo")
+            records = _extension(spec)(agency, apps, products)
+            # Reviews are VLAIO's (written by the central follow-up): stored as received,
+            # never pushed back.
+            ws.put_synced(r for r in records if isinstance(r, Review))
+            ws.save_many((r for r in records if not isinstance(r, Review)), by="demo")

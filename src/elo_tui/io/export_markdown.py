@@ -138,6 +138,8 @@ def render(document: dict[str, Any]) -> str:
             )
         if block_rows:
             lines += [""] + _table(["Bouwsteen", "Vereist", "Klaar", "Klaar %"], block_rows)
+        lines += _rules_section(readiness)
+    lines += _decisions_section(document)
 
     forms = e.get("forms_tool", {})
     if forms.get("rows"):
@@ -282,3 +284,106 @@ def cofinancing_lines(document: dict[str, Any]) -> list[str]:
             + ".",
         ]
     return out
+
+
+def _rules_section(readiness: dict[str, Any]) -> list[str]:
+    """The decision's rules as measured: ELO-conform (definition and quote), the
+    requirements, both milestones (the admission reading as an interpretation), the
+    producten met risico op vertraging and the applications left out."""
+    lines = ["", "### ELO-conform, vereisten en mijlpalen", ""]
+    self_declared = readiness.get("elo_conform_self_declared", readiness.get("elo_conform", 0))
+    verified = readiness.get("elo_conform_verified_central", 0)
+    lines.append(
+        f"ELO-conform: {self_declared} zelf verklaard, {verified} centraal gecontroleerd; "
+        f"{readiness.get('exempt_products', 0)} met aanvaarde uitzondering "
+        "(niet conform, niet te laat)."
+    )
+    if readiness.get("elo_conform_definition"):
+        lines += ["", f"> {_esc(readiness['elo_conform_definition'])}"]
+    if readiness.get("elo_conform_source"):
+        lines += [">", f"> {_esc(readiness['elo_conform_source'])}"]
+    reqs = readiness.get("requirements", [])
+    if reqs:
+        lines += [""] + _table(
+            ["Vereiste", "Gerealiseerd", "Nog niet", "Uitzondering", "N.v.t."],
+            [
+                [
+                    _esc(r.get("label", "")),
+                    str(r.get("yes", 0)),
+                    str(r.get("no", 0)),
+                    str(r.get("exempt", 0)),
+                    str(r.get("not_applicable", 0)),
+                ]
+                for r in reqs
+            ],
+        )
+    for d in readiness.get("deadlines", []):
+        n = len(d.get("at_risk", []))
+        lines += [
+            "",
+            f"**{_esc(d.get('label', ''))}**: {n} producten met risico op vertraging"
+            + (
+                f", waarvan {d['waiting_on_block']} wacht op bouwsteen"
+                if d.get("waiting_on_block")
+                else ""
+            )
+            + ".",
+        ]
+        if not d.get("binding", True):
+            lines.append(
+                f"Geen deadline van een bouwsteen. Interpretatie: "
+                f"{_esc(d.get('interpretation_text', ''))}. Bron: {_esc(d.get('source', ''))}"
+            )
+    excluded = readiness.get("excluded", [])
+    if excluded:
+        lines += ["", "Buiten beschouwing gelaten (niet meegeteld):", ""]
+        lines += [f"- {_esc(e.get('product', ''))}: {_esc(e.get('reason', ''))}" for e in excluded]
+    return lines
+
+
+def _decisions_section(document: dict[str, Any]) -> list[str]:
+    """Exemptions and justified delays with VLAIO's decision."""
+    from elo_tui.domain.blocks import subject_label
+
+    exemptions, delays = document.get("exemptions", []), document.get("delays", [])
+    if not exemptions and not delays:
+        return []
+    names = {r["id"]: r.get("name", "") for r in document.get("applications", [])}
+    names.update({r["id"]: r.get("name", "") for r in document.get("products", [])})
+    decided = document.get("decisions", {})
+    status = {
+        r["id"]: r.get("status_label", "gevraagd")
+        for key in ("exemptions", "delays")
+        for r in decided.get(key, [])
+        if isinstance(r, dict) and "id" in r
+    }
+    lines = ["", "## Uitzonderingen en gerechtvaardigde vertragingen", ""]
+    if decided.get("exemption_source"):
+        lines += [f"> {_esc(decided['exemption_source'])}", ">"]
+    if decided.get("delay_source"):
+        lines += [f"> {_esc(decided['delay_source'])}", ""]
+    rows = []
+    for r in exemptions:
+        rows.append(
+            [
+                "Uitzondering",
+                _esc(names.get(r.get("scope_id", ""), "(verwijderd)")),
+                _esc(subject_label(r.get("subject", ""))),
+                _esc(r.get("ground", "")),
+                status.get(r["id"], "gevraagd"),
+            ]
+        )
+    for r in delays:
+        rows.append(
+            [
+                "Vertraging",
+                _esc(names.get(r.get("scope_id", ""), "(verwijderd)")),
+                _esc(subject_label(r.get("subject", ""))),
+                _esc(
+                    f"{r.get('original_date') or '2027-06-30'} → {r.get('new_date', '')}: "
+                    f"{r.get('reason', '')}"
+                ),
+                status.get(r["id"], "gevraagd"),
+            ]
+        )
+    return lines + _table(["Soort", "Product of toepassing", "Onderwerp", "Grond", "Status"], rows)

@@ -1,8 +1,9 @@
 """A submission as an XLSX workbook for finance people.
 
-Sheets: Samenvatting, Cofinanciering, Producten, Bouwstenen, Raming, Checklist. Labels
-and ids side by side (a reader sees names, a tool can join on ids), amounts as numbers in
-a EUR format, days with one decimal, dates as dates, header rows bold and frozen, sensible column
+Sheets: Samenvatting, Cofinanciering, Producten, Bouwstenen, Raming, Checklist,
+Uitzonderingen. Labels and ids side by side (a reader sees names, a tool can join on ids),
+amounts as numbers in a EUR format, days with one decimal, dates as dates, header rows bold
+and frozen, sensible column
 widths. Values only, no formulas, so every total shows in any viewer; text starting with
 '=' stays text. Written with `xlsx_writer` (see there why not openpyxl).
 """
@@ -19,7 +20,15 @@ from elo_tui.domain.completeness import APPLICABILITY, STAGES
 from elo_tui.domain.submission import CHECKLIST_STATUSES
 from elo_tui.io.xlsx_writer import BOLD, DATE, DAYS, EUR, PLAIN, Sheet, save
 
-SHEETS = ("Samenvatting", "Cofinanciering", "Producten", "Bouwstenen", "Raming", "Checklist")
+SHEETS = (
+    "Samenvatting",
+    "Cofinanciering",
+    "Producten",
+    "Bouwstenen",
+    "Raming",
+    "Checklist",
+    "Uitzonderingen",
+)
 P, E, D, T = PLAIN, EUR, DAYS, DATE  # short names for the per-column style rows
 
 
@@ -40,6 +49,7 @@ def write(document: dict[str, Any], path: Path | str) -> None:
         _blocks(document, names),
         _estimate(document, names),
         _checklist(document, names),
+        _decisions(document, names),
     ]
     agency = document.get("agency", {}).get("name", "")
     version = document.get("submission", {}).get("version", "")
@@ -392,9 +402,9 @@ def _blocks(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
             "Fase",
             "Fase (code)",
             "Streefdatum",
-            "Reden",
+            "Motivering",
             "Bewijs",
-            "Nagekeken door VLAIO",
+            "Centraal gecontroleerd",
             "Status-id",
         ],
         bold=True,
@@ -624,4 +634,72 @@ def _checklist(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
             ],
             styles,
         )
+    return s
+
+
+def _decisions(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
+    """Exemptions ("behoudens gegronde redenen") and justified delays, each with VLAIO's
+    decision as it stood when the snapshot was made."""
+    from elo_tui.domain.blocks import subject_label
+    from elo_tui.domain.decisions import DECISION_BODIES, DELAY_KINDS
+
+    s = Sheet(
+        "Uitzonderingen",
+        widths=[14, 12, 34, 38, 36, 20, 12, 12, 50, 16, 12, 18, 40, 38],
+        freeze_rows=1,
+        freeze_cols=2,
+    )
+    s.append(
+        [
+            "Soort",
+            "Scope",
+            "Naam",
+            "Scope-id",
+            "Vereiste of bouwsteen",
+            "Code",
+            "Oorspr. datum",
+            "Nieuwe datum",
+            "Gegronde reden / reden",
+            "Beslist door / soort",
+            "Gevraagd op",
+            "Status (VLAIO)",
+            "Opmerking VLAIO",
+            "Id",
+        ],
+        bold=True,
+    )
+    decided = doc.get("decisions", {})
+    status = {
+        r["id"]: r
+        for key in ("exemptions", "delays")
+        for r in decided.get(key, [])
+        if isinstance(r, dict) and "id" in r
+    }
+    styles = [P] * 6 + [T, T, P, P, T, P, P, P]
+    for key, label in (("exemptions", "Uitzondering"), ("delays", "Vertraging")):
+        for r in doc.get(key, []):
+            d = status.get(r["id"], {})
+            is_delay = key == "delays"
+            kind, scope = _scope(r.get("scope_kind", ""), r.get("scope_id", ""), names)[:2]
+            s.append(
+                [
+                    label,
+                    kind,
+                    scope,
+                    r.get("scope_id", ""),
+                    subject_label(r.get("subject", "")),
+                    r.get("subject", ""),
+                    _date(r.get("original_date", "")) if is_delay else "",
+                    _date(r.get("new_date", "")) if is_delay else "",
+                    r.get("reason", "") if is_delay else r.get("ground", ""),
+                    DELAY_KINDS.get(r.get("delay_kind", ""), r.get("delay_kind", ""))
+                    if is_delay
+                    else DECISION_BODIES.get(r.get("decision_body", ""), ""),
+                    _date(r.get("requested_on", "")),
+                    d.get("status_label", "gevraagd"),
+                    d.get("comment", ""),
+                    r["id"],
+                ],
+                styles,
+            )
     return s

@@ -20,6 +20,7 @@ from elo_tui.widgets.virtual_table import Column, VirtualTable
 
 COLUMNS = [
     Column("name", "Naam", flex=3, min_width=20),
+    Column("state", "Nieuw/uitgesloten", width=18),
     Column("kind", "Soort", width=22),
     Column("url", "URL", flex=2, min_width=16),
     Column("supplier", "Leverancier", flex=2, min_width=12),
@@ -42,6 +43,9 @@ class AppRow:
             "url": a.url,
             "supplier": a.supplier,
             "products": str(self.n_products),
+            "state": " · ".join(
+                x for x, on in (("nieuw", a.is_new), ("buiten beschouwing", a.excluded)) if on
+            ),
         }[key]
 
 
@@ -92,6 +96,15 @@ class ApplicationsScreen(AreaScreen):
             return
         products = sorted(self.served.get(row.app.id, []), key=lambda p: p.name.casefold())
         text = Text()
+        if row.app.excluded:
+            text.append("Buiten beschouwing gelaten", style="bold yellow")
+            text.append(f" (niet meegeteld in totalen en risico's): {row.app.exclusion_reason}\n")
+        if row.app.is_new:
+            text.append(
+                "Nieuw of grondig vernieuwd: alle essentiële bouwstenen vanaf de start "
+                "(beslissing 5°); aftoetsing aan de digitale dienstverleningsstrategie.\n",
+                style="cyan",
+            )
         text.append(f"Producten van {row.app.name}", style="bold")
         text.append(f" ({len(products)})\n")
         for p in products[:50]:
@@ -129,6 +142,21 @@ class ApplicationsScreen(AreaScreen):
         if app is not None:
             self.saved()
             self.load()
+            from elo_tui.services.mapping import new_application_conflicts
+
+            conflicts = new_application_conflicts(self.app.ws, app)
+            if conflicts:
+                n = len(conflicts)
+                self.notify(
+                    f"Let op: {n} onderde{'len staan' if n != 1 else 'el staat'} op 'niet van "
+                    "toepassing' of de formulieren- en opvolgingstool zonder aanvaarde "
+                    "uitzondering. Een nieuwe toepassing implementeert alle essentiële "
+                    "bouwstenen vanaf de start (beslissing 5°): pas ze aan in Bouwstenen (4) "
+                    "of vraag een uitzondering aan (9).",
+                    severity="warning",
+                    timeout=12,
+                    markup=False,
+                )
 
     def action_delete(self) -> None:
         app = self._selected()
@@ -153,6 +181,9 @@ class ApplicationsScreen(AreaScreen):
         self.app.push_screen(ConfirmScreen(question, "Verwijderen"), done)
 
 
+YES_NO = [("nee", "nee"), ("ja", "ja")]
+
+
 class ApplicationForm(FormScreen):
     def __init__(self, application: Application | None) -> None:
         super().__init__()
@@ -175,12 +206,49 @@ class ApplicationForm(FormScreen):
             ),
         )
         yield from self.field("supplier", "Leverancier", Input(a.supplier))
+        yield from self.field(
+            "is_new",
+            "Nieuw of grondig vernieuwd? (beslissing 5°: alle essentiële bouwstenen "
+            "vanaf de start)",
+            Select(YES_NO, allow_blank=False, value="ja" if a.is_new else "nee"),
+        )
+        yield from self.field(
+            "excluded",
+            "In onderling overleg buiten beschouwing gelaten?",
+            Select(YES_NO, allow_blank=False, value="ja" if a.excluded else "nee"),
+        )
+        yield from self.field(
+            "exclusion_reason",
+            "Reden en afspraak (verplicht als de toepassing buiten beschouwing blijft)",
+            Input(a.exclusion_reason),
+        )
         yield from self.field("notes", "Notities", TextArea(a.notes))
         yield Label("")
 
     def values(self) -> dict[str, Any]:
-        return {k: self.value(k) for k in ("name", "url", "kind", "supplier", "notes")}
+        return {
+            k: self.value(k)
+            for k in (
+                "name",
+                "url",
+                "kind",
+                "supplier",
+                "is_new",
+                "excluded",
+                "exclusion_reason",
+                "notes",
+            )
+        }
 
     def submit(self, values: dict[str, Any]) -> Any:
         saved, errors = inventory.save_application(self.app.ws, values, self.application)
-        return errors if errors else saved
+        if errors:
+            return errors
+        from elo_tui.services import checklists, clock
+
+        # A new or renewed application gets its aftoetsing checklist (and loses it when
+        # it is no longer new; notes kept).
+        checklists.save_plan(
+            self.app.ws, checklists.plan_for_application(self.app.ws, saved, clock.today())
+        )
+        return saved

@@ -1,6 +1,7 @@
-"""Edit one cell of the block matrix: applicability, reason, stage, target date, evidence,
-note. An application-level block is stored on the application: the form says how many
-products follow, and lets you pick the application when a product uses two.
+"""Edit one cell of the block matrix: applicability, motivering, stage, target date,
+evidence, "wacht op bouwsteen", note. An application-level block is stored on the
+application: the form says how many products follow, and lets you pick the application
+when a product uses two.
 
 Building a form with selects and a text area costs Textual ~0.3 s, too slow for a key
 pressed on every cell: the matrix installs one form and reuses it (`prepare`), so only
@@ -20,6 +21,7 @@ from textual.widgets import Button, Input, Select, Static, TextArea
 from elo_tui.domain.blocks import (
     APPLICABILITY,
     BLOCKS_BY_CODE,
+    PAIRS,
     SCOPE_APPLICATION,
     STAGE_LABELS,
     STAGES,
@@ -28,7 +30,17 @@ from elo_tui.screens.form import FormScreen
 from elo_tui.services import clock
 from elo_tui.services.mapping import Mapping, MatrixRow, set_block_status, status_values
 
-FIELDS = ("applicability", "reason", "stage", "target_date", "evidence", "note")
+FIELDS = (
+    "applicability",
+    "reason",
+    "stage",
+    "target_date",
+    "evidence",
+    "waiting_on_block",
+    "waiting_reason",
+    "note",
+)
+YES_NO = [("nee", "nee"), ("ja", "ja")]
 INSTALLED_NAME = "elo-block-form"
 
 
@@ -78,9 +90,7 @@ class BlockForm(FormScreen):
         with Horizontal(id="suggestion-row"):
             yield Static("", id="suggestion")
             yield Button("Voorstel overnemen", id="take-suggestion")
-        yield from self.field(
-            "reason", "Reden (verplicht bij 'Niet van toepassing': pas toe of leg uit)", Input()
-        )
+        yield from self.field("reason", "Motivering (verplicht bij 'Niet van toepassing')", Input())
         yield from self.field(
             "stage", "Fase", Select([(STAGE_LABELS[s], s) for s in STAGES], allow_blank=False)
         )
@@ -94,6 +104,13 @@ class BlockForm(FormScreen):
             "Bewijs (link of bestandsverwijzing)",
             Input(placeholder="https://… of G:/dossiers/…"),
         )
+        yield from self.field(
+            "waiting_on_block",
+            "Wacht op bouwsteen? (de bouwsteen of de formulieren- en opvolgingstool is nog "
+            "niet beschikbaar bij Digitaal Vlaanderen)",
+            Select(YES_NO, allow_blank=False, value="nee"),
+        )
+        yield from self.field("waiting_reason", "Waarop wordt gewacht (toelichting)", Input())
         yield from self.field("note", "Notitie", TextArea())
         from elo_tui.widgets.review_panel import ReviewPanel
 
@@ -131,8 +148,11 @@ class BlockForm(FormScreen):
             applicability if applicability in APPLICABILITY else "undecided"
         )
         self.query_one("#f-stage", Select).value = stage if stage in STAGES else "not_started"
-        for key in ("reason", "target_date", "evidence"):
+        for key in ("reason", "target_date", "evidence", "waiting_reason"):
             self.query_one(f"#f-{key}", Input).value = values[key]
+        self.query_one("#f-waiting_on_block", Select).value = (
+            "ja" if values["waiting_on_block"] else "nee"
+        )
         self.query_one("#f-note", TextArea).text = values["note"]
         self.query_one("#block-info", Static).update(self._info_text())
         suggestion = self.mapping.suggestion(*self.scope, self.block)
@@ -142,15 +162,28 @@ class BlockForm(FormScreen):
     def _info_text(self) -> Text:
         kind, scope_id = self.scope
         block = BLOCKS_BY_CODE[self.block]
+        extra = f" Bouwsteen {PAIRS[block.pair]}."
+        if block.availability:
+            extra += f" Beschikbaarheid: {block.availability}."
+        if self.mapping.is_new_scope(kind, scope_id):
+            extra += (
+                " Nieuwe of grondig vernieuwde toepassing: vereist vanaf de start; "
+                "'niet van toepassing' of de formulieren- en opvolgingstool enkel met een "
+                "aanvaarde uitzondering (beslissing 5°)."
+            )
+        extra += (
+            " Formulieren- en opvolgingstool: een plan, telt pas mee als de route in "
+            "productie is; wat de tool dekt, is nog onbekend."
+        )
         if kind == SCOPE_APPLICATION:
             n = len(self.mapping.affected_products(kind, scope_id))
             name = self.mapping.scope_name(kind, scope_id)
             return Text(
                 f"Per toepassing: '{name}'. Een wijziging geldt voor alle {n} "
                 f"product{'en' if n != 1 else ''} van deze toepassing. "
-                f"Deadline: {block.deadline.label}."
+                f"Deadline: {block.deadline.label}.{extra}"
             )
-        return Text(f"Per product. Deadline: {block.deadline.label}.")
+        return Text(f"Per product. Deadline: {block.deadline.label}.{extra}")
 
     def _suggestion_text(self) -> Text:
         s = self.mapping.suggestion(*self.scope, self.block)

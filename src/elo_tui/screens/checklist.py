@@ -274,13 +274,18 @@ def step_text(row: svc.AgendaRow) -> Text:
         out.append(step.description or "")
         out.append("\n")
         if step.sourced:
-            out.append(f"Bron: {step.source}", style="dim")
+            out.append(f"Bron van de stap: {step.source}", style="dim")
         else:
             out.append(
                 "Aanname: pas deze stap aan wat jullie met Digitaal Vlaanderen of VLAIO afspreken.",
                 style="dim italic",
             )
         out.append("\n")
+        out.append(
+            "Vervaldatum: planningsaanname (standaardtermijn van het sjabloon, geen bron); "
+            "pas ze aan.\n",
+            style="dim italic",
+        )
     if item.evidence:
         out.append(f"Bewijs: {item.evidence}\n")
     if item.note:

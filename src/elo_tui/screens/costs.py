@@ -603,6 +603,11 @@ class FormsToolScreen(FormScreen):
             )
         else:
             out.append(
+                "De formulieren- en opvolgingstool 'wordt … onderzocht': beschikbaarheid en "
+                "wat ze dekt zijn nog onbekend; kiezen is een plan, geen resultaat.\n",
+                style="yellow",
+            )
+            out.append(
                 f"Formulieren- en opvolgingstool: {euro(ov.forms_tool_cost)} per product "
                 "(raming uit het sjabloon). "
                 "Eigen integratie = eigen lijnen + aandeel van de toepassing; dat aandeel valt pas "

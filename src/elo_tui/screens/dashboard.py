@@ -1,8 +1,10 @@
 """The dashboard: the first screen after opening a workspace.
 
-Readiness per block (bars), products ELO-conform out of the total, days left to
-1 January 2027 and 30 June 2027, overdue and upcoming checklist items, the products at
-risk, and readiness over time from the daily snapshots the store keeps.
+Readiness per block part grouped per essential block (bars), the three requirements apart,
+products ELO-conform (zelf verklaard / centraal gecontroleerd), days left to 30 June 2027
+(binding) and to the 1 January 2027 admission milestone (with its reading, an
+interpretation the user switches with `m`), overdue and upcoming checklist items, the
+producten met risico op vertraging per milestone, and readiness over time.
 
 The figures are read and computed in a worker thread after the first paint, so opening
 the workspace is not held up by 1,202 products; today's snapshot is written afterwards on
@@ -19,7 +21,17 @@ from textual.containers import Grid
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from elo_tui.domain.blocks import BLOCKS_BY_CODE, DEADLINES, format_percent
+from elo_tui.domain.blocks import (
+    ADMISSION_QUOTE,
+    ADMISSION_READING_SHORT,
+    ADMISSION_READINGS,
+    BLOCKS,
+    BLOCKS_BY_CODE,
+    DEADLINES,
+    PAIRS,
+    REQUIREMENTS,
+    format_percent,
+)
 from elo_tui.domain.checklists import ITEM_STATUS_SYMBOLS
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.template_notice import report_problems, warm_templates
@@ -60,6 +72,9 @@ class DashboardScreen(AreaScreen):
         Binding("b", "goto('matrix')", "Bouwstenen"),
         Binding("c", "goto('checklist')", "Checklist"),
         Binding("r", "refresh", "Vernieuwen"),
+        Binding("m", "next_reading", "Interpretatie 1/1/2027"),
+        Binding("i", "rules", "Regels"),
+        Binding("u", "goto('exemptions')", "Uitzonderingen"),
     ]
     DEFAULT_CSS = """
     DashboardScreen #dash { grid-size: 2 2; grid-columns: 3fr 2fr; grid-rows: auto 1fr;
@@ -83,9 +98,9 @@ class DashboardScreen(AreaScreen):
     def on_mount(self) -> None:
         titles = {
             "#dash-blocks": "Gereedheid per bouwsteen",
-            "#dash-deadlines": "Deadlines",
+            "#dash-deadlines": "Mijlpalen",
             "#dash-agenda": "Checklist",
-            "#dash-risk": "Producten in gevaar",
+            "#dash-risk": "Producten met risico op vertraging",
         }
         for widget_id, title in titles.items():
             self.query_one(widget_id).border_title = title
@@ -102,6 +117,35 @@ class DashboardScreen(AreaScreen):
 
     def action_goto(self, mode: str) -> None:
         self.app.action_goto(mode)
+
+    def action_rules(self) -> None:
+        def done(reading) -> None:
+            if reading is not None:
+                self._compute()
+
+        from elo_tui.screens.rules import RulesScreen
+        from elo_tui.services import mapping
+
+        if self.app.ws is not None:
+            self.app.push_screen(RulesScreen(mapping.load_reading(self.app.ws)), done)
+
+    def action_next_reading(self) -> None:
+        """Switch the reading of the 1 January 2027 milestone (an interpretation)."""
+        from elo_tui.services import mapping
+        from elo_tui.store import WorkspaceError
+
+        if self.app.ws is None:
+            return
+        keys = list(ADMISSION_READINGS)
+        current = mapping.load_reading(self.app.ws)
+        nxt = keys[(keys.index(current) + 1) % len(keys)]
+        try:
+            mapping.save_reading(self.app.ws, nxt)
+        except WorkspaceError as exc:
+            self.notify(f"Kon de interpretatie niet bewaren: {exc}", severity="error")
+            return
+        self.notify(Text(f"Interpretatie van 1 januari 2027: {ADMISSION_READINGS[nxt]}"))
+        self._compute()
 
     def _compute(self) -> None:
         if self.app.ws is not None:
@@ -160,43 +204,66 @@ class DashboardScreen(AreaScreen):
         panel.border_subtitle = f"stand op {s.today.isoformat()}"
         out = Text()
         out.append("ELO-conform: ", style="bold")
-        out.append(f"{s.elo_conform} van {s.products_total} producten")
-        out.append(f"  ({format_percent(s.elo_conform_percent)})\n\n")
-        for b in s.blocks:
-            label = BLOCKS_BY_CODE[b.block].short
-            out.append(f"{label:<9}")
-            out.append_text(bar(b.percent))
-            out.append(f" {format_percent(b.percent):>8} {b.done:>5}/{b.applicable:<5}")
-            if b.undecided:
-                out.append(f" {b.undecided} te beslissen", style="magenta")
-            out.append("\n")
+        out.append(f"{s.elo_conform} van {s.products_total} producten zelf verklaard")
+        out.append(f" ({format_percent(s.elo_conform_percent)})")
+        out.append(f" · {s.elo_conform_verified} centraal gecontroleerd\n")
+        extra = []
+        if s.exempt_products:
+            extra.append(f"{s.exempt_products} met aanvaarde uitzondering")
+        if s.excluded:
+            extra.append(f"{len(s.excluded)} buiten beschouwing gelaten")
+        if extra:
+            out.append(" · ".join(extra) + "\n", style="dim")
+        out.append("Vereisten: ", style="bold")
+        parts = []
+        for r in REQUIREMENTS:
+            f = s.requirement(r.code)
+            parts.append(f"{r.label} {f.yes}/{s.products_total - f.not_applicable - f.exempt}")
+        out.append(" · ".join(parts) + "\n")
+        for pair, pair_label in PAIRS.items():
+            out.append(f"{pair_label}\n", style="bold")
+            for info in (b for b in BLOCKS if b.pair == pair):
+                b = s.block(info.code)
+                out.append(f" {info.short:<8}")
+                out.append_text(bar(b.percent, 16))
+                out.append(f" {format_percent(b.percent):>8} {b.done:>5}/{b.applicable:<5}")
+                if b.undecided:
+                    out.append(f" ?{b.undecided}", style="magenta")
+                if b.exempt:
+                    out.append(f" ⊘{b.exempt}", style="cyan")
+                if b.waiting:
+                    out.append(f" ⧗{b.waiting}", style="yellow")
+                out.append("\n")
         out.append(f"{'Alles':<9}", style="bold")
-        out.append_text(bar(s.overall_percent))
+        out.append_text(bar(s.overall_percent, 16))
         out.append(
             f" {format_percent(s.overall_percent):>8} {s.overall_done:>5}/{s.overall_applicable:<5}"
         )
-        out.append(
-            f"\nSSO {s.sso.yes}/{s.products_total - s.sso.not_applicable} · "
-            f"gericht aanmelden {s.gericht_aanmelden.yes}/"
-            f"{s.products_total - s.gericht_aanmelden.not_applicable} · "
-            f"rechtenbeheer {s.product_rights.yes}/"
-            f"{s.products_total - s.product_rights.not_applicable} producten",
-            style="dim",
-        )
+        out.append("\n? te beslissen ⊘ aanvaarde uitzondering ⧗ wacht op bouwsteen", style="dim")
         panel.update(out)
 
     def _show_deadlines(self, data) -> None:
         s = data.summary
         out = Text(no_wrap=True, overflow="ellipsis")
-        for d in DEADLINES:
+        for d in reversed(DEADLINES):  # the binding deadline first
             left = s.days_left[d.key]
-            out.append(f"{d.label}: ", style="bold")
+            out.append(f"{d.label.split(' (')[0]}: ", style="bold")
             if left >= 0:
                 out.append(f"nog {left} dagen\n", style="red" if left < 60 else "")
             else:
                 out.append(f"{-left} dagen voorbij\n", style="red")
+            if d.binding:
+                out.append("  deadline (beslissing 1° en 2°)\n", style="dim")
+            else:
+                out.append("  opname op e-loketondernemers\n", style="dim")
+                out.append(
+                    f"  interpretatie: {ADMISSION_READING_SHORT[s.reading]} (m)\n", style="dim"
+                )
             n = len(s.at_risk.get(d.key, []))
-            out.append(f"  {n} product{'en' if n != 1 else ''} in gevaar\n")
+            out.append(f"  {n} product{'en' if n != 1 else ''} met risico op vertraging\n")
+            waiting = s.waiting_at_risk(d.key)
+            if waiting:
+                out.append(f"  waarvan {waiting} wacht op bouwsteen\n", style="yellow")
         values = [float(h[1].get("overall_percent") or 0.0) for h in data.history]
         out.append("\nGereedheid over tijd\n", style="bold")
         first = data.history[0][0] if data.history else ""
@@ -207,6 +274,7 @@ class DashboardScreen(AreaScreen):
         if len(values) >= 2:
             out.append(f"\n{format_percent(values[0])} → {format_percent(values[-1])}", style="dim")
         self.query_one("#dash-deadlines", Static).update(out)
+        self.query_one("#dash-deadlines", Static).tooltip = ADMISSION_QUOTE
 
     def _show_agenda(self, data) -> None:
         widget = self.query_one("#dash-agenda", Static)
@@ -236,15 +304,17 @@ class DashboardScreen(AreaScreen):
     def _show_risk(self, data) -> None:
         s = data.summary
         out = Text(no_wrap=True, overflow="ellipsis")
-        for d in DEADLINES:
+        for d in reversed(DEADLINES):
             risky = s.at_risk.get(d.key, [])
-            out.append(f"{d.label} ({len(risky)})\n", style="bold")
+            title = d.label if d.binding else "1 januari 2027 – opname (interpretatie)"
+            out.append(f"{title} ({len(risky)})\n", style="bold")
             if not risky:
                 out.append("  geen\n", style="dim")
             for item in risky[:5]:
                 blocks = ", ".join(BLOCKS_BY_CODE[r.block].short for r in item.risks)
                 out.append(f"  {item.product_name}")
-                out.append(f" – {blocks}\n", style="dim")
+                out.append(f" – {blocks}", style="dim")
+                out.append(" (wacht op bouwsteen)\n" if item.waiting else "\n", style="yellow")
             if len(risky) > 5:
                 out.append(f"  … en nog {len(risky) - 5} (4: Bouwstenen, filter d)\n", style="dim")
         self.query_one("#dash-risk", Static).update(out)

@@ -1,7 +1,9 @@
-"""The block matrix: products (grouped by application) x building blocks.
+"""The block matrix: products (grouped by application) x block parts, grouped per essential
+block (beslissing 3°), with the three requirements (results, not blocks) in columns apart.
 
 Each cell shows applicability and stage as a symbol and a short word (readable without
-colour) and a colour. Arrows move over cells, Enter edits one, `v` takes the suggestion of
+colour) and a colour; an accepted exemption shows as such, "wacht op bouwsteen" adds a
+mark. Arrows move over cells, Enter edits one, `v` takes the suggestion of
 an undecided cell. Application-level blocks are edited on the application: every product
 of that application follows at once.
 """
@@ -20,16 +22,20 @@ from elo_tui.domain.blocks import (
     BLOCKS_BY_CODE,
     DEADLINES,
     DEADLINES_BY_KEY,
+    EXEMPT_TEXT,
     FORMS_TOOL,
     LEGEND,
     NOT_APPLICABLE,
+    PAIRS,
     REQUIRED,
+    REQUIREMENTS,
     SCOPE_APPLICATION,
     STAGE_LABELS,
     UNDECIDED,
+    WAITING_MARK,
     cell_text,
 )
-from elo_tui.domain.readiness import count_conform
+from elo_tui.domain.readiness import REQUIREMENT_STATES, count_conform
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.template_notice import report_problems, warm_templates
 from elo_tui.services import mapping as svc
@@ -46,12 +52,26 @@ STAGE_STYLES = {
 APPLICABILITY_STYLES = {NOT_APPLICABLE: "dim", FORMS_TOOL: "green", UNDECIDED: "magenta"}
 
 BLOCK_WIDTH = 7
-COLUMNS = [
-    Column("name", "Product (per toepassing)", flex=1, min_width=18),
-    *(Column(b.code, b.short, width=BLOCK_WIDTH) for b in BLOCKS),
-    Column("conform", "ELO", width=3),
-]
+REQUIREMENT_SHORT = {"sso": "SSO", "gericht_aanmelden": "Gericht", "product_rights": "Rechtb."}
+
+
+def _columns() -> list[Column]:
+    """Block parts grouped per essential block with a thin separator between groups,
+    then the requirements apart."""
+    cols = [Column("name", "Product (per toepassing)", flex=1, min_width=18)]
+    for pair in PAIRS:
+        cols.append(Column(f"sep_{pair}", "│", width=1, min_width=1))
+        cols += [Column(b.code, b.short, width=BLOCK_WIDTH) for b in BLOCKS if b.pair == pair]
+    cols.append(Column("sep_req", "║", width=1, min_width=1))
+    cols += [Column(f"req_{r.code}", REQUIREMENT_SHORT[r.code], width=7) for r in REQUIREMENTS]
+    cols.append(Column("conform", "ELO", width=4))
+    return cols
+
+
+COLUMNS = _columns()
 BLOCK_KEYS = [b.code for b in BLOCKS]
+REQUIREMENT_TEXT = {"met": "ja", "open": "nee", "exempt": "uitz", "not_applicable": "nvt"}
+REQUIREMENT_STYLES = {"met": "green", "open": "red", "exempt": "cyan", "not_applicable": "dim"}
 
 
 def cell_markup(view: svc.CellView) -> Text:
@@ -59,12 +79,18 @@ def cell_markup(view: svc.CellView) -> Text:
     cell = view.cell
     if cell is None:
         return Text("")
+    if cell.exempt:
+        return Text(EXEMPT_TEXT, style="cyan")
     suggestion = view.suggestion.applicability if view.suggestion else ""
     text = cell_text(cell.applicability, cell.stage, suggestion)
     if cell.applicability == REQUIRED:
         style = STAGE_STYLES.get(cell.stage, "red")
+    elif cell.applicability == FORMS_TOOL and cell.stage != "production":
+        style = "yellow"  # a plan, not a result
     else:
         style = APPLICABILITY_STYLES.get(cell.applicability, "")
+    if cell.waiting and cell.blocking:
+        return Text.assemble((text, style), (WAITING_MARK, "bold yellow"))
     return Text(text, style=style)
 
 
@@ -72,7 +98,8 @@ def describe_filter(f: svc.RowFilter, app_names: dict[str, str]) -> Text:
     """One line saying which filters are on, for the matrix's filter bar."""
     parts = []
     if f.deadline in DEADLINES_BY_KEY:
-        parts.append(("blokkeert", DEADLINES_BY_KEY[f.deadline].label))
+        d = DEADLINES_BY_KEY[f.deadline]
+        parts.append(("blokkeert", d.label + ("" if d.binding else " – interpretatie")))
     if f.block in BLOCKS_BY_CODE:
         parts.append(("bouwsteen", BLOCKS_BY_CODE[f.block].label))
     if f.application:
@@ -80,7 +107,7 @@ def describe_filter(f: svc.RowFilter, app_names: dict[str, str]) -> Text:
     line = Text(" Filters: ", style="bold")
     if not parts:
         line.append(
-            "geen (f: filteren · d: wat een deadline tegenhoudt · b: per bouwsteen)", style="dim"
+            "geen (f: filteren · d: wat een mijlpaal tegenhoudt · b: per bouwsteen)", style="dim"
         )
     for i, (what, value) in enumerate(parts):
         if i:
@@ -98,13 +125,13 @@ class MatrixScreen(AreaScreen):
         Binding("enter,e", "edit", "Bewerken"),
         Binding("v", "accept_suggestion", "Voorstel overnemen"),
         Binding("f", "filters", "Filters"),
-        Binding("d", "cycle_deadline", "Deadlinefilter"),
+        Binding("d", "cycle_deadline", "Mijlpaalfilter"),
         Binding("b", "cycle_block", "Bouwsteenfilter"),
         Binding("escape", "clear_filters", "Filters wissen"),
     ]
     DEFAULT_CSS = """
     MatrixScreen #filter-summary { height: 1; }
-    MatrixScreen #cell-detail { height: 3; padding: 0 1; border-top: solid $panel; }
+    MatrixScreen #cell-detail { height: 4; padding: 0 1; border-top: solid $panel; }
     MatrixScreen #legend { height: 1; padding: 0 1; color: $text-muted; }
     """
 
@@ -142,7 +169,9 @@ class MatrixScreen(AreaScreen):
     def _count_conform(self) -> None:
         # After the first paint: ~20 ms at 1,202 products that the first frame need not wait for.
         if self.mapping is not None:
-            self.conform = count_conform(self.mapping.products.values(), self.mapping.statuses)
+            self.conform = count_conform(
+                self.mapping.products.values(), self.mapping.statuses, self.mapping.overrides
+            )
             self._update_count(self.query_one(MatrixTable).rows)
 
     def _warm_templates(self) -> None:
@@ -156,12 +185,30 @@ class MatrixScreen(AreaScreen):
         m = self.mapping
         if m is None:
             return ""
+        if key.startswith("sep_"):
+            return Text(key == "sep_req" and "║" or "│", style="dim")
         if key == "name":
-            return Text(row.name if row.kind == SCOPE_APPLICATION else f"  {row.name}")
-        if key == "conform":
             if row.kind == SCOPE_APPLICATION:
-                return ""
-            ok = m.readiness(row.id).elo_conform
+                app = m.applications.get(row.id)
+                marks = []
+                if app is not None and app.is_new:
+                    marks.append("nieuw")
+                if app is not None and app.excluded:
+                    marks.append("buiten beschouwing")
+                return Text(row.name + (f" ({', '.join(marks)})" if marks else ""))
+            return Text(f"  {row.name}")
+        if row.kind == SCOPE_APPLICATION and (key == "conform" or key.startswith("req_")):
+            return ""
+        if key.startswith("req_"):
+            state = m.readiness(row.id).requirements[key[4:]]
+            return Text(REQUIREMENT_TEXT[state], style=REQUIREMENT_STYLES[state])
+        if key == "conform":
+            r = m.readiness(row.id)
+            if r.excluded is not None:
+                return Text("–", style="dim")
+            if r.exempt and not r.elo_conform:
+                return Text("uitz", style="cyan")
+            ok = r.elo_conform
             return Text("ja" if ok else "nee", style="green" if ok else "red")
         return cell_markup(m.view(row, key))
 
@@ -190,9 +237,12 @@ class MatrixScreen(AreaScreen):
         shown = sum(1 for r in rows if r.kind != SCOPE_APPLICATION)
         total = len(m.products)
         part = f"{shown} van {total} producten" if shown != total else f"{total} producten"
+        excluded = sum(m.readiness(p).excluded is not None for p in m.products)
+        if excluded:
+            part += f" (waarvan {excluded} buiten beschouwing, niet meegeteld)"
         conform = "…" if self.conform is None else str(self.conform)
         self.query_one("#count", Label).update(
-            Text(f"{part} · {conform} ELO-conform · ←→↑↓ cel kiezen · Enter bewerken"),
+            Text(f"{part} · {conform} ELO-conform (zelf verklaard) · ←→↑↓ cel · Enter bewerken"),
             layout=False,  # one line, always: no layout pass of the whole screen
         )
 
@@ -249,10 +299,19 @@ class MatrixScreen(AreaScreen):
         else:
             cell = view.cell
             status_line = APPLICABILITY.get(cell.applicability, cell.applicability)
-            if cell.applicability == REQUIRED:
+            if cell.applicability in (REQUIRED, FORMS_TOOL):
                 status_line += f" – {STAGE_LABELS.get(cell.stage, cell.stage)}"
+            if cell.exempt:
+                status_line = "Aanvaarde uitzondering (niet conform, niet te laat) · " + status_line
             if cell.target_date:
                 status_line += f" · streefdatum {cell.target_date}"
+            if cell.delayed_to:
+                status_line += (
+                    f" · aanvaarde vertraging: gemeten tegen {cell.delayed_to} "
+                    f"i.p.v. {cell.original_date}"
+                )
+            if cell.waiting:
+                status_line += " · wacht op bouwsteen"
             if view.derived:
                 apps = [m.scope_name(k, i) for k, i in m.edit_scopes(row, block)]
                 status_line += " · via " + (" en ".join(apps) if apps else "geen toepassing")
@@ -261,7 +320,7 @@ class MatrixScreen(AreaScreen):
                 if status is not None and status.reason and cell.applicability == NOT_APPLICABLE:
                     status_line += f": {status.reason}"
                 if status is not None and status.verified_central:
-                    status_line += " · nagekeken door VLAIO"
+                    status_line += " · centraal gecontroleerd"
             lines.append(Text(status_line))
             if cell.applicability == UNDECIDED and view.suggestion is not None:
                 s = view.suggestion
@@ -271,6 +330,17 @@ class MatrixScreen(AreaScreen):
                         style="italic",
                     )
                 )
+        if row.kind != SCOPE_APPLICATION:
+            req = m.readiness(row.id).requirements
+            lines.append(
+                Text(
+                    "Vereisten: "
+                    + " · ".join(
+                        f"{r.label}: {REQUIREMENT_STATES[req[r.code]]}" for r in REQUIREMENTS
+                    ),
+                    style="dim",
+                )
+            )
         # Fixed height: no layout pass needed (it would repaint the whole screen).
         detail.update(Text("\n").join(lines), layout=False)
 

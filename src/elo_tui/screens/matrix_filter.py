@@ -23,9 +23,15 @@ class MatrixFilterScreen(FilterDialog):
     def compose(self) -> ComposeResult:
         c = self.current
         with Vertical():
-            yield Label("Toon enkel wat deze deadline tegenhoudt")
+            yield Label("Toon enkel wat deze mijlpaal tegenhoudt")
             yield Select(
-                [(f"Blokkeert {d.label}", d.key) for d in DEADLINES],
+                [
+                    (
+                        f"Blokkeert {d.label}" + ("" if d.binding else " – interpretatie"),
+                        d.key,
+                    )
+                    for d in DEADLINES
+                ],
                 prompt="Alle producten",
                 value=c.deadline or Select.NULL,
                 id="deadline",

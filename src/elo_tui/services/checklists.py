@@ -76,6 +76,18 @@ def plan_for_status(
     )
 
 
+def plan_for_application(ws: Workspace, application, today: date) -> cl.ChecklistPlan:
+    """The aftoetsing of a new or fundamentally renewed application follows `is_new`."""
+    existing = ws.list(
+        ChecklistItem,
+        where="scope_kind = 'application' AND scope_id = ?",
+        params=(application.id,),
+    )
+    return cl.plan_new_application(
+        templates(), application.id, application.is_new and not application.deleted, existing, today
+    )
+
+
 def save_plan(ws: Workspace, plan: cl.ChecklistPlan) -> int:
     if not plan:
         return 0
@@ -92,6 +104,7 @@ def sync_all(ws: Workspace, today: date) -> cl.ChecklistPlan:
             ws.list(BlockStatus),
             ws.list(ChecklistItem),
             today,
+            ws.list(Application),
         )
         if agency
         else cl.ChecklistPlan()
@@ -190,7 +203,7 @@ def scope_names(ws: Workspace) -> dict[tuple[str, str], str]:
     names: dict[tuple[str, str], str] = {}
     agency = ws.agency()
     if agency is not None:
-        names[("agency", agency.id)] = agency.name or "Agentschap"
+        names[("agency", agency.id)] = agency.name or "Entiteit"
     for a in ws.list(Application):
         names[("application", a.id)] = a.name
     for p in ws.list(Product):

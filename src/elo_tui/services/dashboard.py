@@ -38,7 +38,7 @@ def load_dashboard(ws: Workspace, today: date, limit: int = 6) -> DashboardData:
     names.update({("product", i): p.name for i, p in m.products.items()})
     agency = m.agency
     if agency is not None:
-        names[("agency", agency.id)] = "Agentschap"
+        names[("agency", agency.id)] = "Entiteit"
 
     def rows(items, bucket: str) -> list[AgendaRow]:
         return [

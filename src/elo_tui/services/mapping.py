@@ -19,24 +19,39 @@ from typing import Any
 
 from elo_tui.domain import applicability as rules
 from elo_tui.domain.blocks import (
+    ADMISSION_READING_KEY,
     BLOCK_CODES,
     BLOCKS_BY_CODE,
     DEADLINES_BY_KEY,
+    DEFAULT_ADMISSION_READING,
     SCOPE_APPLICATION,
     SCOPE_PRODUCT,
+    admission_applies,
+    admission_reading,
     deadline_blocks,
     validate_block_status,
 )
+from elo_tui.domain.decisions import Overrides, build_overrides, has_accepted_exemption
 from elo_tui.domain.readiness import (
     Cell,
     ProductReadiness,
     ReadinessSummary,
+    apply_overrides,
+    cell_of,
     index_statuses,
     product_application_ids,
     product_readiness,
     summarize,
 )
-from elo_tui.domain.records import Agency, Application, BlockStatus, Product
+from elo_tui.domain.records import (
+    Agency,
+    Application,
+    BlockStatus,
+    Delay,
+    Exemption,
+    Product,
+    Review,
+)
 from elo_tui.services import clock
 from elo_tui.store import Workspace
 
@@ -83,12 +98,20 @@ class Mapping:
         products: Iterable[Product],
         statuses: Iterable[BlockStatus],
         today: date | None = None,
+        overrides: Overrides | None = None,
+        reading: str = DEFAULT_ADMISSION_READING,
     ) -> None:
         self.today = today or clock.today()
         self.agency = agency
         self.applications = {a.id: a for a in applications if not a.deleted}
         self.products = {p.id: p for p in products if not p.deleted}
         self.statuses = index_statuses(statuses)
+        self.overrides = (
+            overrides
+            if overrides is not None
+            else build_overrides(applications=self.applications.values())
+        )
+        self.reading = reading
         # Suggestions are worked out per scope when a cell is first shown: only the
         # visible ones are ever needed, and all of them cost ~0.1 s at 1,202 products.
         self._suggestions: dict[tuple[str, str], dict[str, rules.Suggestion]] = {}
@@ -127,8 +150,10 @@ class Mapping:
         if not f.active:
             return self.rows
         blocks: tuple[str, ...] = BLOCK_CODES
+        admission_only = False
         if f.deadline in DEADLINES_BY_KEY:
             blocks = deadline_blocks(DEADLINES_BY_KEY[f.deadline])
+            admission_only = not DEADLINES_BY_KEY[f.deadline].binding
         if f.block:
             blocks = tuple(b for b in blocks if b == f.block)
         row_filter = bool(f.deadline or f.block)
@@ -141,6 +166,8 @@ class Mapping:
             if f.application and f.application not in product_application_ids(
                 self.products[row.id]
             ):
+                continue
+            if admission_only and not admission_applies(self.reading, self.products[row.id].on_elo):
                 continue
             if row_filter:
                 cells = self.readiness(row.id).cells
@@ -157,7 +184,13 @@ class Mapping:
     def readiness(self, product_id: str) -> ProductReadiness:
         r = self._readiness.get(product_id)
         if r is None:
-            r = product_readiness(self.products[product_id], self.statuses, self.today)
+            r = product_readiness(
+                self.products[product_id],
+                self.statuses,
+                self.today,
+                overrides=self.overrides,
+                reading=self.reading,
+            )
             self._readiness[product_id] = r
         return r
 
@@ -190,8 +223,8 @@ class Mapping:
             if scope != SCOPE_APPLICATION or row.id == NO_APPLICATION:
                 return CellView(None, None, False)
             status = self.status(SCOPE_APPLICATION, row.id, block)
-            cell = (
-                Cell(status.applicability, status.stage, status.target_date) if status else Cell()
+            cell = apply_overrides(
+                cell_of(status), self.overrides, [(SCOPE_APPLICATION, row.id)], block
             )
             return CellView(cell, self.suggestion(SCOPE_APPLICATION, row.id, block), False)
         cell = self.readiness(row.id).cells[block]
@@ -250,6 +283,17 @@ class Mapping:
             self.statuses.values(),
             today,
             cache=self._readiness if today == self.today else None,
+            overrides=self.overrides,
+            reading=self.reading,
+        )
+
+    def is_new_scope(self, scope_kind: str, scope_id: str) -> bool:
+        """The scope is (or is served by) a new or fundamentally renewed application."""
+        if scope_kind == SCOPE_APPLICATION:
+            return scope_id in self.overrides.new_apps
+        product = self.products.get(scope_id)
+        return bool(
+            product and any(a in self.overrides.new_apps for a in product_application_ids(product))
         )
 
 
@@ -263,6 +307,7 @@ _PRODUCT_COLUMNS = (
     "target_groups",
     "request_application_id",
     "followup_application_id",
+    "on_elo",
 )
 _STATUS_COLUMNS = (
     "id",
@@ -275,6 +320,8 @@ _STATUS_COLUMNS = (
     "target_date",
     "evidence",
     "note",
+    "waiting_on_block",
+    "waiting_reason",
     "verified_central",
 )
 
@@ -290,14 +337,49 @@ def load_mapping(ws: Workspace, today: date | None = None) -> Mapping:
             target_groups=json.loads(groups) if groups else [],
             request_application_id=req or "",
             followup_application_id=fol or "",
+            on_elo=on_elo or "none",
         )
-        for pid, name, ipdc_type, groups, req, fol in ws.columns(Product, _PRODUCT_COLUMNS)
+        for pid, name, ipdc_type, groups, req, fol, on_elo in ws.columns(Product, _PRODUCT_COLUMNS)
     ]
     statuses = [
         BlockStatus(**dict(zip(_STATUS_COLUMNS, row, strict=True)))
         for row in ws.columns(BlockStatus, _STATUS_COLUMNS)
     ]
-    return Mapping(ws.agency(), ws.list(Application), products, statuses, today)
+    for st in statuses:
+        st.waiting_on_block = bool(st.waiting_on_block)
+        st.verified_central = bool(st.verified_central)
+    applications = ws.list(Application)
+    return Mapping(
+        ws.agency(),
+        applications,
+        products,
+        statuses,
+        today,
+        load_overrides(ws, applications),
+        load_reading(ws),
+    )
+
+
+def load_overrides(ws: Workspace, applications: Iterable[Application] | None = None) -> Overrides:
+    """Accepted exemptions and delays, excluded and new applications, from the store."""
+    return build_overrides(
+        ws.list(Exemption),
+        ws.list(Delay),
+        ws.list(Review, where="target_kind IN ('exemption', 'delay')"),
+        ws.list(Application) if applications is None else applications,
+    )
+
+
+def load_reading(ws: Workspace) -> str:
+    """The workspace's reading of the 1 January 2027 admission milestone."""
+    return admission_reading(ws.get_meta(ADMISSION_READING_KEY))
+
+
+def save_reading(ws: Workspace, reading: str) -> str:
+    """Store the reading (an interpretation); an unknown one falls back to the default."""
+    reading = admission_reading(reading)
+    ws.set_meta(ADMISSION_READING_KEY, reading)
+    return reading
 
 
 # -- changing a cell ----------------------------------------------------------------------------
@@ -317,7 +399,8 @@ def set_block_status(
     info = BLOCKS_BY_CODE.get(block)
     if info is None or info.scope != scope_kind:
         return None, {"block": f"Bouwsteen '{block}' bestaat niet op dit niveau."}
-    clean, errors = validate_block_status(values)
+    new_app, exempted = new_application_context(ws, scope_kind, scope_id, block)
+    clean, errors = validate_block_status(values, new_application=new_app, exempted=exempted)
     if errors:
         return None, errors
     from elo_tui.services import checklists
@@ -354,10 +437,68 @@ def accept_suggestion(
     return set_block_status(ws, scope_kind, scope_id, block, values, today)
 
 
-EDIT_FIELDS = ("applicability", "reason", "stage", "target_date", "evidence", "note")
+def new_application_context(
+    ws: Workspace, scope_kind: str, scope_id: str, block: str
+) -> tuple[bool, bool]:
+    """(the scope is or is served by a new application, an accepted exemption covers this
+    scope x part): what beslissing 5°'s validation needs."""
+    apps = {a.id: a for a in ws.list(Application) if not a.deleted}
+    if scope_kind == SCOPE_APPLICATION:
+        app_ids: tuple[str, ...] = (scope_id,)
+    else:
+        product = ws.get(Product, scope_id)
+        app_ids = product_application_ids(product) if product else ()
+    if not any(apps[a].is_new for a in app_ids if a in apps):
+        return False, False
+    overrides = load_overrides(ws, apps.values())
+    scopes = [(scope_kind, scope_id)] + [(SCOPE_APPLICATION, a) for a in app_ids]
+    return True, any(has_accepted_exemption(overrides, k, i, block) for k, i in scopes)
 
 
-def status_values(status: BlockStatus | None) -> dict[str, str]:
+def new_application_conflicts(ws: Workspace, application: Application) -> list[BlockStatus]:
+    """Statuses of a new application (and of its products) that beslissing 5° does not
+    allow without an accepted exemption: 'niet van toepassing' or the forms tool."""
+    if not application.is_new:
+        return []
+    overrides = load_overrides(ws)
+    scopes = [(SCOPE_APPLICATION, application.id)]
+    scopes += [
+        (SCOPE_PRODUCT, p.id)
+        for p in ws.list(
+            Product,
+            where="request_application_id = ? OR followup_application_id = ?",
+            params=(application.id, application.id),
+        )
+    ]
+    out = []
+    for kind, scope_id in scopes:
+        for st in ws.list(
+            BlockStatus, where="scope_kind = ? AND scope_id = ?", params=(kind, scope_id)
+        ):
+            if st.applicability not in ("not_applicable", "forms_tool"):
+                continue
+            if has_accepted_exemption(overrides, kind, scope_id, st.block) or (
+                kind == SCOPE_PRODUCT
+                and has_accepted_exemption(overrides, SCOPE_APPLICATION, application.id, st.block)
+            ):
+                continue
+            out.append(st)
+    return out
+
+
+EDIT_FIELDS = (
+    "applicability",
+    "reason",
+    "stage",
+    "target_date",
+    "evidence",
+    "note",
+    "waiting_on_block",
+    "waiting_reason",
+)
+
+
+def status_values(status: BlockStatus | None) -> dict[str, Any]:
     """The editable fields of a status (defaults when there is none yet)."""
     return {k: getattr(status or BlockStatus(), k) for k in EDIT_FIELDS}
 

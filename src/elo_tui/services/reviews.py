@@ -14,8 +14,16 @@ VERDICT_LABELS = {
     "verified": "Geverifieerd",
     "issues": "Opmerkingen",
     "approved": "Goedgekeurd",
+    "accepted": "Aanvaard",
+    "refused": "Geweigerd",
 }
-VERDICT_SYMBOLS = {"verified": "✓", "issues": "!", "approved": "✔"}
+VERDICT_SYMBOLS = {
+    "verified": "✓",
+    "issues": "!",
+    "approved": "✔",
+    "accepted": "✔",
+    "refused": "✖",
+}
 
 
 def reviews_for(ws, record_id: str) -> list[Review]:

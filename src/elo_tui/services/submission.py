@@ -92,14 +92,35 @@ def _today() -> date:
     return today()
 
 
-def readiness_section(state: State, today: date) -> dict[str, Any] | None:
-    """Readiness as `domain.readiness.summarize` reports it, or None when unavailable."""
+def readiness_section(
+    state: State, today: date, ws: Workspace | None = None
+) -> dict[str, Any] | None:
+    """Readiness as `domain.readiness.summarize` reports it, or None when unavailable;
+    with `ws`, accepted exemptions and delays and the admission reading count too."""
     try:
         from elo_tui.domain.readiness import summarize
     except ImportError:
         return None
-    result = summarize(state.products, state.applications, state.block_statuses, today)
+    kwargs: dict[str, Any] = {}
+    if ws is not None:
+        from elo_tui.services.mapping import load_overrides, load_reading
+
+        kwargs = {
+            "overrides": load_overrides(ws, state.applications),
+            "reading": load_reading(ws),
+        }
+    result = summarize(state.products, state.applications, state.block_statuses, today, **kwargs)
     return result.to_dict() if hasattr(result, "to_dict") else sub.canonical(result)
+
+
+def decisions_section(ws: Workspace, state: State) -> dict[str, Any]:
+    """VLAIO's decisions on the exemptions and delays in the snapshot."""
+    from elo_tui.domain.records import Review
+
+    reviews = ws.list(Review, where="target_kind IN ('exemption', 'delay')")
+    return sub.decisions_section(
+        state.sections.get("exemptions", []), state.sections.get("delays", []), reviews
+    )
 
 
 def build_content(
@@ -141,10 +162,11 @@ def build_content(
         agency=s.agency,
         sections=s.sections,
         estimate=estimate,
-        readiness=readiness_section(s, _today()),
+        readiness=readiness_section(s, _today(), ws),
         warnings=[i for i in issues if not i.blocking],
         generator=f"elo-tui {__version__}",
         cofinancing=cofinancing,
+        decisions=decisions_section(ws, s),
     )
 
 
@@ -281,10 +303,41 @@ def import_document(ws: Workspace, document: dict[str, Any]) -> Submission | Non
             ws.save(agency, by="import")
         records: list[Record] = [r for rows in sections.values() for r in rows]
         ws.save_many(records, by="import")
+        _restore_decisions(ws, document)
         if record.version <= 0:
             return None
         ws.save(record, by="import")
     return record
+
+
+def _restore_decisions(ws: Workspace, document: dict[str, Any]) -> None:
+    """VLAIO's decisions on exemptions and delays, as the snapshot recorded them, come back
+    as reviews (stored as received, never pushed: reviews belong to the central follow-up)."""
+    from elo_tui.domain.records import Review
+
+    decided = document.get("decisions")
+    if not isinstance(decided, dict):
+        return
+    reviews = []
+    for kind, key in (("exemption", "exemptions"), ("delay", "delays")):
+        for row in decided.get(key, []) or []:
+            if not isinstance(row, dict) or row.get("status") not in ("accepted", "refused"):
+                continue
+            day = str(row.get("decided_on") or "")
+            reviews.append(
+                Review(
+                    target_kind=kind,
+                    target_id=str(row.get("id", "")),
+                    verdict=row["status"],
+                    comment=str(row.get("comment") or ""),
+                    reviewer=str(row.get("reviewer") or ""),
+                    created_at=f"{day}T00:00:00Z" if day else "",
+                    updated_at=utc_now(),
+                    dirty=False,
+                )
+            )
+    if reviews:
+        ws.put_synced(reviews)
 
 
 # -- export -------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from elo_tui.domain.records import RECORD_KINDS, Record
 
 APPLICATION_ID = 0x454C4F31  # "ELO1"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def column_type(tp: object) -> type:
@@ -104,9 +104,25 @@ def _v3_sync_base(db) -> None:
         db["sync_base"].create({"kind": str, "id": str, "rev": int, "data": str}, pk=("kind", "id"))
 
 
-def _v3_roadmap(db) -> None:
+def _v4_block_codes(db) -> None:
+    """Block part `gericht_aanmelden` became `capacity_switch` (global header: capaciteits-
+    wissel en login_hint): gericht aanmelden is a requirement, not a block (beslissing 3°).
+    Renamed rows are marked dirty so that the central follow-up gets the new code."""
+    from elo_tui.domain.blocks import RENAMED_BLOCKS
+
+    for old, new in RENAMED_BLOCKS.items():
+        for table in ("block_status", "checklist_item", "estimate_line"):
+            if db[table].exists():
+                db.execute(f"UPDATE [{table}] SET block = ?, dirty = 1 WHERE block = ?", [new, old])
+        if db["checklist_item"].exists():
+            db.execute("UPDATE checklist_item SET template = ? WHERE template = ?", [new, old])
+    # Exemption and delay subjects stay: "gericht_aanmelden" there names the requirement,
+    # which is still a valid subject.
+
+
+def _v5_roadmap(db) -> None:
     """The roadmap: the IPDC record of a product, bottlenecks, the baseline (nulmeting)
-    and plan scenarios. (Named after the step it was written as; the lead renumbers.)"""
+    and plan scenarios."""
     _add_columns(db, "product", {"ipdc_uri": (str, ""), "ipdc_data": (str, "")})
     indexes = {
         "bottleneck": ["scope_kind", "scope_id"],
@@ -125,7 +141,13 @@ def _v3_roadmap(db) -> None:
 
 # MIGRATIONS[0] creates an empty workspace; later entries upgrade version n -> n+1.
 # A new workspace runs them all, so a step must not assume what a later one adds.
-MIGRATIONS: list[Callable] = [_create_v1, _v2_decision_rules, _v3_sync_base, _v3_roadmap]
+MIGRATIONS: list[Callable] = [
+    _create_v1,
+    _v2_decision_rules,
+    _v3_sync_base,
+    _v4_block_codes,
+    _v5_roadmap,
+]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+# Abbreviations when the bar is narrow ("Sync" is not a word the interface uses).
+SHORT_LABELS = {"Synchronisatie": "Synchr.", "Uitzonderingen": "Uitz."}
+
 
 class NavBar(Static):
     """Shows `1 Overzicht  2 Producten …` with the current area highlighted, and on the
@@ -25,7 +28,9 @@ class NavBar(Static):
         app = self.app
         full_status = app.status_text() if hasattr(app, "status_text") else ""
         # Without the last-sync time: what matters most is what waits to be synced.
-        brief_status = " · ".join(p for p in full_status.split(" · ") if not p.startswith("sync "))
+        brief_status = " · ".join(
+            p for p in full_status.split(" · ") if not p.startswith("laatste synchronisatie")
+        )
         width = self.size.width or 120
         # Full area names first; then a shorter status; only then abbreviated names.
         for short, status in ((False, full_status), (False, brief_status), (True, brief_status)):
@@ -41,7 +46,9 @@ class NavBar(Static):
         line = Text(no_wrap=True, overflow="ellipsis")
         for item in getattr(self.app, "nav", []):
             current = item.mode == self.current
-            label = item.label if current or not short else item.label[:4]
+            label = (
+                item.label if current or not short else SHORT_LABELS.get(item.label, item.label[:4])
+            )
             line.append(f" {item.key} ", style="bold reverse" if current else "bold")
             line.append(f"{label} ", style="bold reverse" if current else "")
         return line

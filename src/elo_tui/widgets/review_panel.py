@@ -13,7 +13,13 @@ from textual.widgets import Static
 
 from elo_tui.services.reviews import VERDICT_LABELS, reviews_for
 
-VERDICT_STYLES = {"verified": "green", "approved": "bold green", "issues": "yellow"}
+VERDICT_STYLES = {
+    "verified": "green",
+    "approved": "bold green",
+    "issues": "yellow",
+    "accepted": "bold green",
+    "refused": "red",
+}
 
 
 class ReviewPanel(Static):
