@@ -124,7 +124,11 @@ def test_conform_products_come_last_and_excluded_applications_are_left_out(small
     other = ws.save(Application(name="Mestbank", excluded=True, exclusion_reason="overleg"))
     ws.save(Product(name="Buiten", request_application_id=other.id))
     rows = svc.load(ws).priorities
-    assert all(r.conform for r in rows)
+    assert [(r.product.name, r.conform) for r in rows] == [("Groot", False), ("Klein", True)]
+    # every part in production, but not yet requested and followed up via ELO
+    groot = rows[0]
+    assert groot.remaining_blocks == () and groot.quick_win
+    assert "nog niet via ELO aan te vragen en op te volgen" in groot.notes
     assert "Buiten" not in {r.product.name for r in rows}
 
 
@@ -155,7 +159,7 @@ def test_baseline_import_reports_bad_rows_and_locks_after_confirmation(small, tm
     csv.write_text(
         "Product;Op ELO;Bouwstenen in gebruik\n"
         "Groot;niet;\n"
-        "Klein;aanvragen en opvolgen;ACM/IDM, Globale header met gekoppeld toegangsbeheer\n"
+        "Klein;aanvragen en opvolgen;ACM/IDM, Global header (met gekoppeld toegangsbeheer)\n"
         "Onbekend product;niet;\n"
         "Klein;ja;Teleportatie\n",
         encoding="utf-8",
@@ -500,3 +504,16 @@ def test_roadmap_export_keeps_formulas_as_text_and_refuses_a_device(tmp_path, ca
     code = main(["--state-dir", state, "--demo", "roadmap", "export", "--out", "/dev/null",
                  "--format", "md"])  # fmt: skip
     assert code == 2 and "geen gewoon bestand" in capsys.readouterr().err
+
+
+def test_an_accepted_exemption_takes_the_part_off_the_remaining_work(small):
+    from elo_tui.domain.records import Exemption, Review
+
+    ws, app, big, small_p = small
+    before = next(r for r in svc.load(ws).priorities if r.product.name == "Klein")
+    assert "vms" in before.remaining_blocks
+    e = ws.save(Exemption(scope_kind="product", scope_id=small_p.id, subject="vms", ground="x"))
+    ws.save(Review(target_kind="exemption", target_id=e.id, verdict="accepted"))
+    after = next(r for r in svc.load(ws).priorities if r.product.name == "Klein")
+    assert "vms" not in after.remaining_blocks
+    assert after.effort_days == pytest.approx(before.effort_days - 1.0)

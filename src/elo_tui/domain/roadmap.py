@@ -20,11 +20,18 @@ from typing import Any
 
 from elo_tui.domain import codelists
 from elo_tui.domain.blocks import APPLICATION_BLOCKS, NOT_APPLICABLE, is_done
+from elo_tui.domain.decisions import Overrides
 from elo_tui.domain.estimate import Rates, cost_line, pert_mean
-from elo_tui.domain.readiness import StatusIndex, product_application_ids, product_cells
+from elo_tui.domain.readiness import (
+    NO_OVERRIDES,
+    StatusIndex,
+    is_conform,
+    is_excluded,
+    product_application_ids,
+    product_cells,
+)
 from elo_tui.domain.records import (
     Agency,
-    Application,
     Baseline,
     Bottleneck,
     EstimateLine,
@@ -136,25 +143,21 @@ def priorities(
     products: Sequence[Product],
     statuses: StatusIndex,
     lines: Iterable[EstimateLine],
-    applications: Iterable[Application] = (),
+    overrides: Overrides = NO_OVERRIDES,
 ) -> list[ProductPriority]:
     """Every product with its impact and remaining effort, highest priority first:
     non-conform products with a full estimate by score, then those with blocks still
-    without an estimate (by impact), then the conform ones."""
-    excluded = {a.id for a in applications if a.excluded and not a.deleted}
-    live = [
-        p
-        for p in products
-        if not p.deleted
-        and not (product_application_ids(p) and set(product_application_ids(p)) <= excluded)
-    ]
+    without an estimate (by impact), then the conform ones. Products of an application
+    "in onderling overleg buiten beschouwing gelaten" are left out; a part an accepted
+    exemption covers is not remaining (domain/readiness.py applies the overrides)."""
+    live = [p for p in products if not p.deleted and is_excluded(p, overrides) is None]
     days = _days_by_scope(lines)
     users = _users(live)
     max_volume = max((p.yearly_volume or 0 for p in live), default=0)
     memo: dict = {}
     out = []
     for p in live:
-        cells = product_cells(p, statuses, memo)
+        cells = product_cells(p, statuses, memo, overrides)
         remaining = tuple(code for code, cell in cells.items() if cell.blocking)
         effort = 0.0
         unestimated = []
@@ -173,6 +176,8 @@ def priorities(
             if not found:
                 unestimated.append(code)
         score, notes = impact(p, max_volume)
+        if not remaining and p.on_elo != "both":
+            notes.append("nog niet via ELO aan te vragen en op te volgen")
         if unestimated:
             notes.append(f"{len(unestimated)} bouwsteen/bouwstenen zonder raming")
         out.append(
@@ -182,7 +187,7 @@ def priorities(
                 round(effort, 1),
                 remaining,
                 tuple(unestimated),
-                not remaining,
+                is_conform(p, cells),
                 tuple(notes),
             )
         )
@@ -347,7 +352,10 @@ class BaselineProgress:
 
 
 def baseline_progress(
-    products: Sequence[Product], baselines: Iterable[Baseline], statuses: StatusIndex
+    products: Sequence[Product],
+    baselines: Iterable[Baseline],
+    statuses: StatusIndex,
+    overrides: Overrides = NO_OVERRIDES,
 ) -> BaselineProgress:
     by_product = {b.product_id: b for b in baselines if not b.deleted}
     live = [p for p in products if not p.deleted]
@@ -362,11 +370,11 @@ def baseline_progress(
         confirmed += b.confirmed
         on_then += b.on_elo == "both"
         on_now += p.on_elo == "both"
-        cells = product_cells(p, statuses, memo)
+        cells = product_cells(p, statuses, memo, overrides)
         done = tuple(code for code, cell in cells.items() if cell.done)
         then += len(b.blocks_in_use)
         now += len(done)
-        conform += not any(c.blocking for c in cells.values())
+        conform += is_conform(p, cells)
         rows.append((p, b, tuple(code for code in done if code not in b.blocks_in_use)))
     return BaselineProgress(
         len(live), with_baseline, confirmed, on_then, on_now, then, now, conform, rows
@@ -384,6 +392,11 @@ ENVELOPE_NOTE = (
     "Lezing: €1.000.000 per jaar (2026 en 2027), voor alle entiteiten samen (beslissing 6°: "
     "'maximaal 1.000 kEUR voor het jaar 2026 en 2027'; begroting: 'respectievelijk "
     "€1.000.000 voor 2026 en 2027')."
+)
+PLAN_CONFORM_NOTE = (
+    "Aanname: een product telt in een kwartaal als conform zodra elk nog open bouwsteendeel "
+    "(van het product en van zijn toepassingen) tegen dat kwartaal in productie gepland is; "
+    "dat het dan ook via ELO aan te vragen en op te volgen is, wordt verondersteld."
 )
 ELIGIBLE_NOTE = (
     "Aanname tot de samenwerkingsovereenkomst de criteria vastlegt: integratiewerk is "
@@ -463,6 +476,7 @@ def summarize_scenario(
     statuses: StatusIndex,
     lines: Iterable[EstimateLine],
     agency: Agency | None,
+    overrides: Overrides = NO_OVERRIDES,
 ) -> ScenarioSummary:
     plan = plan_index(items, scenario.id)
     rates = Rates.of(agency)
@@ -482,11 +496,11 @@ def summarize_scenario(
             eligible[year] = eligible.get(year, 0.0) + c.mean
     qs = quarters()
     conform = dict.fromkeys(qs, 0)
-    live = [p for p in products if not p.deleted]
+    live = [p for p in products if not p.deleted and is_excluded(p, overrides) is None]
     unplanned: set[tuple[str, str, str]] = set()
     memo: dict = {}
     for p in live:
-        cells = product_cells(p, statuses, memo)
+        cells = product_cells(p, statuses, memo, overrides)
         ready_at = ""  # the quarter by which every remaining block is planned
         for code, cell in cells.items():
             if not cell.blocking:

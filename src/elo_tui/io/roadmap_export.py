@@ -250,6 +250,7 @@ def roadmap_tables(data: Any) -> list[Table]:
 NOTES = [
     rm.ASSUMPTION_NOTE,
     rm.QUICK_WIN_NOTE,
+    rm.PLAN_CONFORM_NOTE,
     rm.ELIGIBLE_NOTE,
     rm.ENVELOPE_NOTE,
 ]

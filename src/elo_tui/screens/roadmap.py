@@ -31,7 +31,10 @@ VIEWS = {
         f"Nulmeting {rm.BASELINE_DATE:%d/%m/%Y}",
         "Toestand per product op 1 april 2025; alleen-lezen na bevestiging ('b').",
     ),
-    "scenarios": ("Scenario's", f"{rm.ENVELOPE_NOTE} {rm.ELIGIBLE_NOTE}"),
+    "scenarios": (
+        "Scenario's",
+        f"{rm.ENVELOPE_NOTE} {rm.ELIGIBLE_NOTE} {rm.PLAN_CONFORM_NOTE}",
+    ),
     "corrections": (
         "IPDC-correcties",
         "Wat ontbreekt of fout is in IPDC, voor Digitaal Vlaanderen ('x' exporteert).",

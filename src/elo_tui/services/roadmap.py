@@ -64,12 +64,15 @@ def load(ws: Any) -> RoadmapData:
     applications = ws.list(Application)
     statuses = index_statuses(ws.list(BlockStatus))
     lines = ws.list(EstimateLine)
-    rows = rm.priorities(products, statuses, lines, applications)
+    from elo_tui.services.mapping import load_overrides
+
+    overrides = load_overrides(ws, applications)
+    rows = rm.priorities(products, statuses, lines, overrides)
     baselines = ws.list(Baseline)
     items = ws.list(PlanItem)
     agency = ws.agency()
     scenarios = [
-        rm.summarize_scenario(s, items, products, statuses, lines, agency)
+        rm.summarize_scenario(s, items, products, statuses, lines, agency, overrides)
         for s in sorted(ws.list(PlanScenario), key=lambda s: (not s.chosen, s.name.casefold()))
     ]
     names = {("product", p.id): p.name for p in products}
@@ -85,7 +88,7 @@ def load(ws: Any) -> RoadmapData:
         quick_wins=rm.quick_wins(rows),
         bottlenecks=bottlenecks,
         baselines=baselines,
-        progress=rm.baseline_progress(products, baselines, statuses),
+        progress=rm.baseline_progress(products, baselines, statuses, overrides),
         scenarios=scenarios,
         corrections=corrections(products, ipdc_imported=bool(ws.get_meta(META_LAST_IMPORT))),
         names=names,
@@ -216,9 +219,11 @@ def _norm(text: str) -> str:
 
 
 def _block_code(text: str) -> str | None:
+    from elo_tui.domain.blocks import BLOCKS_BY_CODE
+
     t = _norm(text)
     for code in BLOCK_CODES:
-        if t in (_norm(code), _norm(block_label(code))):
+        if t in (_norm(code), _norm(block_label(code)), _norm(BLOCKS_BY_CODE[code].short)):
             return code
     for code in BLOCK_CODES:  # "ACM/IDM" for "ACM/IDM – aanmelden en gebruikersbeheer"
         if _norm(block_label(code)).startswith(t) and t:
