@@ -517,3 +517,18 @@ def test_an_accepted_exemption_takes_the_part_off_the_remaining_work(small):
     after = next(r for r in svc.load(ws).priorities if r.product.name == "Klein")
     assert "vms" not in after.remaining_blocks
     assert after.effort_days == pytest.approx(before.effort_days - 1.0)
+
+
+def test_dashboard_data_carries_the_roadmap_and_the_chosen_plan(small):
+    from datetime import date
+
+    from elo_tui.services.dashboard import load_dashboard
+
+    ws, app, big, small_p = small
+    s = svc.create_scenario(ws, "alles in 2026")
+    svc.plan_open_blocks(ws, s, "2026-Q4")
+    svc.choose_scenario(ws, s)
+    lines = load_dashboard(ws, date(2026, 12, 1)).roadmap
+    assert any(
+        line.startswith("Plan 'alles in 2026': conform tegen 30 juni 2027") for line in lines
+    )
