@@ -37,7 +37,21 @@ def test_enumerations_are_the_apps():
     assert contract.CHECKLIST_STATUSES == tuple(checklists.ITEM_STATUSES)
     assert contract.ON_ELO == tuple(codelists.ON_ELO)
     assert contract.APPLICATION_KINDS == tuple(codelists.APPLICATION_KINDS)
-    assert contract.BLOCKS == tuple((b.code, b.scope, b.label) for b in blocks.BLOCKS)
+    assert contract.BLOCKS == tuple((b.code, b.scope, b.pair, b.label) for b in blocks.BLOCKS)
+    assert contract.BLOCK_CODES == blocks.BLOCK_CODES
+    assert contract.PAIRS == blocks.PAIRS
+
+
+def test_requirements_and_the_block_parts_they_need_are_the_apps():
+    assert contract.REQUIREMENTS == tuple((r.code, r.label, r.parts) for r in blocks.REQUIREMENTS)
+    assert contract.REQUIREMENT_CODES == blocks.REQUIREMENT_CODES
+    assert {p for _, _, parts in contract.REQUIREMENTS for p in parts} <= set(contract.BLOCK_CODES)
+
+
+def test_a_renamed_block_code_is_refused_and_its_new_code_accepted():
+    for old, new in blocks.RENAMED_BLOCKS.items():
+        assert contract.check_record("block_status", {"block": old})[0].field == "data.block"
+        assert contract.check_record("block_status", {"block": new}) == []
 
 
 def test_tracker_owned_fields_are_the_clients_server_fields():

@@ -454,9 +454,16 @@ def test_programme_overview_sums_cofinancing_against_the_envelope(api):
     assert push(api["b"], B, records).status_code == 200
     data = api["admin"].get("/overview", params={"today": "2026-06-01"}).json()
     env = {e["year"]: e for e in data["envelope"]}
-    assert env["2026"]["available"] == 1_325_000
-    assert env["2026"]["sources"] == {"VLAIO/FIO": 1_000_000, "VRD 3": 325_000}
-    assert env["2027"]["available"] == 1_000_000
+    # The firm envelope is EUR 1,000,000 a year; VRD 3's 325,000 is apart, onder voorbehoud.
+    assert env["2026"]["available"] == 1_000_000
+    assert env["2026"]["sources"] == {"VLAIO / FIO (budget e-loketondernemers)": 1_000_000}
+    assert env["2026"]["reserved"] == 325_000
+    assert list(env["2026"]["reserved_sources"]) == [
+        "VRD 3 projectenportfolio 2026 (hoofdlokettenstrategie)"
+    ]
+    assert env["2026"]["remaining"] == 1_000_000 - env["2026"]["requested"]
+    assert env["2027"]["available"] == 1_000_000 and env["2027"]["reserved"] == 0
+    assert "onder voorbehoud" in data["envelope_reading"]
     b = {a["ovo_code"]: a for a in data["agencies"]}[B]
     assert b["requested_cofinancing"] == {"2026": 400000.0, "2027": 150000.5}
     assert env["2026"]["requested"] >= 400000.0
@@ -465,6 +472,14 @@ def test_programme_overview_sums_cofinancing_against_the_envelope(api):
     acm = {x["block"]: x for x in b["blocks"]}["acm_idm"]
     assert acm["done"] == 0 and acm["applicable"] >= 1
     assert b["elo_conform"] == 0 and b["products"] >= 1
+    assert b["elo_conform_self_declared"] == b["elo_conform_verified_central"] == 0
+    reqs = {r["requirement"]: r for r in b["requirements"]}
+    assert set(reqs) == {"sso", "gericht_aanmelden", "product_rights"}
+    assert reqs["sso"]["parts"] == ["acm_idm", "global_header"]
+    assert reqs["sso"]["no"] == b["products"] and reqs["sso"]["yes"] == 0
+    assert b["at_risk"]["2027-06-30"]["products"] == b["products"]
+    jan = {m["milestone"]: m for m in data["milestones"]}["2027-01-01"]
+    assert jan["interpretation"] == "new_listing" and "interpretatie" in jan["label"]
 
     r = api["admin"].get("/overview", params={"format": "csv", "today": "2026-06-01"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
@@ -475,7 +490,26 @@ def test_programme_overview_sums_cofinancing_against_the_envelope(api):
     assert row_b["agentschap"] == "Agentschap B"
     assert b["name"] == "Agentschap B"
     assert row_b["gevraagd_2027"] == "150000,5"
-    assert [r[0] for r in body_rows][-2:] == ["TOTAAL", "BESCHIKBAAR"]
+    assert row_b["elo_conform_centraal_gecontroleerd"] == "0"
+    assert row_b["vereiste_sso"] == f"0/{b['products']}"
+    assert row_b["risico_2027-06-30"] == str(b["products"])
+    assert [r[0] for r in body_rows][-3:] == ["TOTAAL", "BESCHIKBAAR", "ONDER VOORBEHOUD"]
+    firm, reserved = (dict(zip(header, r, strict=True)) for r in body_rows[-2:])
+    assert (firm["gevraagd_2026"], reserved["gevraagd_2026"]) == ("1000000", "325000")
+    assert reserved["gevraagd_2027"] == "0"
+
+
+def test_the_trackers_envelope_is_the_apps():
+    from elo_tracker.overview import ENVELOPE_LINES
+    from elo_tui.domain import cofinancing
+
+    assert [
+        (e["year"], e["amount"], e["source"], e["article"], e["status"], e["reference"])
+        for e in ENVELOPE_LINES
+    ] == [
+        (e.year, e.amount, e.source, e.article, e.status, e.reference)
+        for e in cofinancing.ENVELOPE_LINES
+    ]
 
 
 # -- tokens ------------------------------------------------------------------------------------

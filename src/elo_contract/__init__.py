@@ -78,17 +78,37 @@ BOTTLENECK_STATUSES = ("open", "in_progress", "resolved")
 BOTTLENECK_SCOPE_KINDS = ("agency", "application", "product")
 QUARTER_PATTERN = r"^(\d{4}-Q[1-4])?$"  # "2026-Q3" or "" (the default only)
 
-# The building blocks (code, scope, Dutch label): a fixed catalogue of the programme.
-BLOCKS: tuple[tuple[str, str, str], ...] = (
-    ("acm_idm", "application", "ACM/IDM – aanmelden en gebruikersbeheer"),
-    ("gericht_aanmelden", "application", "Gericht aanmelden"),
-    ("global_header", "application", "Globale header met gekoppeld toegangsbeheer"),
-    ("dosis", "application", "DOSIS – dossierstatus"),
-    ("product_rights", "product", "Rechtenbeheer op productniveau (IDM)"),
-    ("vms", "product", "VMS – mandaten"),
-    ("toelatingen", "product", "Toelatingen"),
+# The essential blocks of beslissing 3° of VR 2025 1212 DOC.1191/1BIS ("ACM/IDM en VMS",
+# "DOSIS (& Toelatingen indien van toepassing)", "Global header (met gekoppeld
+# toegangsbeheer)"): pair code -> Dutch label.
+PAIRS: dict[str, str] = {
+    "acm_idm_vms": "ACM/IDM en VMS",
+    "dosis_toelatingen": "DOSIS (& Toelatingen indien van toepassing)",
+    "global_header": "Global header (met gekoppeld toegangsbeheer)",
+}
+# The block parts whose integration is tracked (code, scope, pair, Dutch label): a fixed
+# catalogue of the programme, in the app's order (elo_tui.domain.blocks.BLOCKS).
+BLOCKS: tuple[tuple[str, str, str, str], ...] = (
+    ("acm_idm", "application", "acm_idm_vms", "Toegangs- en gebruikersbeheer (ACM/IDM): aanmelden"),
+    ("product_rights", "product", "acm_idm_vms", "ACM/IDM: rechten per product"),
+    ("vms", "product", "acm_idm_vms", "Vlaams Mandatensysteem (VMS)"),
+    ("dosis", "application", "dosis_toelatingen", "Dossierstatusinformatiesysteem (DOSIS)"),
+    ("toelatingen", "product", "dosis_toelatingen", "Toelatingen (indien van toepassing)"),
+    ("global_header", "application", "global_header",
+     "Global header (met gekoppeld toegangsbeheer)"),
+    ("capacity_switch", "application", "global_header",
+     "Global header: capaciteitswissel en login_hint (gericht aanmelden)"),
+)  # fmt: skip
+BLOCK_CODES = tuple(code for code, _, _, _ in BLOCKS)
+# Requirements: results realised with the blocks, not blocks (code, Dutch label, the block
+# parts that must all be in production or covered by an accepted exemption). Exemptions
+# and delays name a requirement or a block part as their subject.
+REQUIREMENTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("sso", "single sign-on (SSO)", ("acm_idm", "global_header")),
+    ("gericht_aanmelden", "gericht aanmelden", ("acm_idm", "global_header", "capacity_switch")),
+    ("product_rights", "rechtenbeheer op productniveau (IDM en VMS)", ("product_rights", "vms")),
 )
-BLOCK_CODES = tuple(code for code, _, _ in BLOCKS)
+REQUIREMENT_CODES = tuple(code for code, _, _ in REQUIREMENTS)
 
 # -- field specs ---------------------------------------------------------------------------
 

@@ -734,14 +734,23 @@ class TrackerStore:
 
     # -- reading for the programme overview ----------------------------------------------
 
-    def records_of(self, workspace: str, kinds: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
-        """Live (not deleted) records' data per kind, each with its id, for reporting."""
+    def records_of(
+        self, workspace: str, kinds: Iterable[str], *, with_updated_at: Iterable[str] = ()
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Live (not deleted) records' data per kind, each with its id, for reporting; the
+        kinds in `with_updated_at` also with their `updated_at` (e.g. reviews: the latest
+        decision on an exemption counts)."""
         out: dict[str, list[dict[str, Any]]] = {}
         conn = self._conn()
+        stamped = set(with_updated_at)
         for kind in kinds:
             rows = conn.execute(
-                "SELECT id, data FROM records WHERE workspace = ? AND kind = ? AND deleted = 0",
+                "SELECT id, data, updated_at FROM records "
+                "WHERE workspace = ? AND kind = ? AND deleted = 0",
                 (workspace, kind),
             ).fetchall()
-            out[kind] = [json.loads(d) | {"id": rid} for rid, d in rows]
+            if kind in stamped:
+                out[kind] = [json.loads(d) | {"id": rid, "updated_at": u} for rid, d, u in rows]
+            else:
+                out[kind] = [json.loads(d) | {"id": rid} for rid, d, _ in rows]
         return out

@@ -74,8 +74,11 @@ async def overview(
         ),
     ] = None,
 ) -> Response:
-    """Programme overview: per agency and per block the readiness, products
-    ELO-conform, overdue items and requested co-financing against the envelope."""
+    """Programme overview: per agency and per block part the readiness, the requirements
+    (SSO, gericht aanmelden, rechtenbeheer op productniveau), products ELO-conform
+    (self-declared and centrally verified), products at risk per milestone (1 January 2027
+    under the reading "nieuwe opname", an interpretation), overdue items and requested
+    co-financing against the firm envelope, with VRD 3's amount apart (onder voorbehoud)."""
     from elo_tracker.overview import build_overview, overview_csv
 
     auth.require_admin(who)
