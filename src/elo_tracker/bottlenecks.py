@@ -17,7 +17,7 @@ KIND_LABELS = {
     "dependency": "Afhankelijk van een bouwsteen of leverancier",
 }
 STATUS_LABELS = {"open": "Open", "in_progress": "In behandeling", "resolved": "Opgelost"}
-_BLOCK_LABELS = {code: label for code, _, label in BLOCKS}
+_BLOCK_LABELS = {b[0]: b[-1] for b in BLOCKS}  # (code, scope, ..., Dutch label)
 CSV_HEADERS = [
     "ovo_code",
     "entiteit",
