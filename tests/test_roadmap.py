@@ -532,3 +532,39 @@ def test_dashboard_data_carries_the_roadmap_and_the_chosen_plan(small):
     assert any(
         line.startswith("Plan 'alles in 2026': conform tegen 30 juni 2027") for line in lines
     )
+
+
+async def test_roadmap_screen_plans_a_block_in_a_quarter(small, settings):
+    from elo_tui.app import EloApp
+
+    ws, app_rec, big, small_p = small
+    s = svc.create_scenario(ws, "gespreid")
+    app = EloApp(settings, ws)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.press("0", "q", "a")
+        await pilot.pause()
+        form = app.screen
+        assert type(form).__name__ == "PlanItemForm"
+        form.query_one("#f-scope").value = f"product:{big.id}"
+        form.query_one("#f-block").value = "vms"
+        form.query_one("#f-quarter").value = "2027 Q5"
+        await pilot.press("f2")
+        await pilot.pause()
+        assert "geen kwartaal" in str(form.query_one("#e-quarter").render())
+        form.query_one("#f-quarter").value = "2027-Q1"
+        await pilot.press("f2")
+        await pilot.pause()
+        (item,) = ws.list(PlanItem)
+        assert (item.scenario_id, item.scope_id, item.block, item.quarter) == (
+            s.id,
+            big.id,
+            "vms",
+            "2027-Q1",
+        )
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#f-quarter").value = "2026-Q3"
+        await pilot.press("f2")
+        await pilot.pause()
+        (item,) = ws.list(PlanItem)
+        assert item.quarter == "2026-Q3"

@@ -171,6 +171,25 @@ def scenarios_table(data: Any) -> Table:
     return ("Scenario's", headers, rows)
 
 
+def plan_table(data: Any) -> Table:
+    """Every plan line: per scenario, which block of which application or product goes to
+    production in which quarter."""
+    names = {s.scenario.id: s.scenario.name for s in data.scenarios}
+    rows = [
+        [
+            names.get(i.scenario_id, "(verwijderd)"),
+            rm.SCOPES.get(i.scope_kind, i.scope_kind),
+            data.scope_name(i.scope_kind, i.scope_id),
+            block_label(i.block),
+            i.quarter,
+            rm.quarter_year(i.quarter),
+        ]
+        for i in data.plan_items
+    ]
+    headers = ["Scenario", "Bereik", "Voor", "Bouwsteen", "In productie", "Begrotingsjaar"]
+    return ("Planning", headers, rows)
+
+
 def scenario_comparison_table(data: Any) -> Table:
     """The scenarios side by side: one column per scenario, one row per figure."""
 
@@ -243,6 +262,7 @@ def roadmap_tables(data: Any) -> list[Table]:
         evaluation_table(data),
         scenarios_table(data),
         scenario_comparison_table(data),
+        plan_table(data),
         corrections_table(data.corrections),
     ]
 

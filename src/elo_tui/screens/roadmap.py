@@ -16,7 +16,7 @@ from textual.widgets import Input, Select, Static, TextArea
 from elo_tui.domain import codelists
 from elo_tui.domain import roadmap as rm
 from elo_tui.domain.blocks import BLOCK_CODES, block_label
-from elo_tui.domain.records import Baseline, Bottleneck, Product
+from elo_tui.domain.records import Baseline, Bottleneck, PlanItem, Product
 from elo_tui.io import roadmap_export as rx
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.form import FormScreen
@@ -34,6 +34,11 @@ VIEWS = {
     "scenarios": (
         "Scenario's",
         f"{rm.ENVELOPE_NOTE} {rm.ELIGIBLE_NOTE} {rm.PLAN_CONFORM_NOTE}",
+    ),
+    "plan": (
+        "Planning per toepassing en product",
+        "Het kwartaal waarin elke bouwsteen in productie gaat, per scenario ('a' plant een "
+        "bouwsteen, 'e' wijzigt het kwartaal); de kostenlijnen volgen bij het kiezen ('g').",
     ),
     "corrections": (
         "IPDC-correcties",
@@ -58,6 +63,7 @@ class RoadmapScreen(AreaScreen):
         Binding("k", "view('bottlenecks')", "Knelpunten"),
         Binding("n", "view('baseline')", "Nulmeting"),
         Binding("s", "view('scenarios')", "Scenario's"),
+        Binding("q", "view('plan')", "Planning"),
         Binding("c", "view('corrections')", "IPDC-correcties"),
         Binding("a", "add", "Nieuw"),
         Binding("e", "edit", "Bewerken"),
@@ -109,6 +115,9 @@ class RoadmapScreen(AreaScreen):
         if self.view == "scenarios":
             _, headers, rows = rx.scenario_comparison_table(d)
             return headers, [Row(v) for v in rows]
+        if self.view == "plan":
+            _, headers, rows = rx.plan_table(d)
+            return headers, [Row(v, i) for v, i in zip(rows, d.plan_items, strict=True)]
         _, headers, rows = rx.corrections_table(d.corrections)
         return headers, [Row(v) for v in rows]
 
@@ -188,7 +197,12 @@ class RoadmapScreen(AreaScreen):
     # -- actions ---------------------------------------------------------------------------
 
     def action_add(self) -> None:
-        if self.view == "scenarios":
+        if self.view == "plan":
+            if not self.data or not self.data.scenarios:
+                self.notify("Maak eerst een scenario (toets s, dan a).", markup=False)
+                return
+            self.app.push_screen(PlanItemForm(self.data, None), self._after)
+        elif self.view == "scenarios":
             self.app.push_screen(ScenarioForm(self.data), self._after)
         else:
             self.view = "bottlenecks"
@@ -197,7 +211,9 @@ class RoadmapScreen(AreaScreen):
 
     def action_edit(self) -> None:
         ref = self._current()
-        if isinstance(ref, Bottleneck):
+        if isinstance(ref, PlanItem):
+            self.app.push_screen(PlanItemForm(self.data, ref), self._after)
+        elif isinstance(ref, Bottleneck):
             self.app.push_screen(BottleneckForm(ref, self.data), self._after)
         elif isinstance(ref, Product) and self.view == "baseline":
             baseline = svc.baseline_of(self.app.ws, ref.id)
@@ -378,6 +394,7 @@ def _fixed(view: str) -> dict[int, int]:
         "quick": {0: 5, 1: 10},
         "bottlenecks": {0: 9},
         "scenarios": {0: 30},
+        "plan": {1: 11, 4: 12, 5: 14},
     }.get(view, {})
 
 
@@ -388,6 +405,7 @@ def _wide(view: str) -> set[int]:
         "bottlenecks": {2, 4},
         "baseline": {1, 3, 5},
         "corrections": {1, 6},
+        "plan": {0, 2, 3},
     }.get(view, set())
 
 
@@ -583,6 +601,85 @@ class ScenarioForm(FormScreen):
         return scenario
 
 
+class PlanItemForm(FormScreen):
+    """Plan one block of an application or product in a quarter of a scenario."""
+
+    def __init__(self, data: svc.RoadmapData, item: PlanItem | None) -> None:
+        super().__init__()
+        self.data = data
+        self.item = item
+        self.TITLE_TEXT = "Planning wijzigen" if item else "Bouwsteen plannen"
+
+    def compose_fields(self) -> ComposeResult:
+        i = self.item
+        scenarios = [(s.scenario.name, s.scenario.id) for s in self.data.scenarios]
+        chosen = next((s.scenario.id for s in self.data.scenarios if s.scenario.chosen), None)
+        yield from self.field(
+            "scenario",
+            "Scenario",
+            Select(
+                scenarios,
+                allow_blank=False,
+                value=i.scenario_id if i else chosen or scenarios[0][1],
+            ),
+        )
+        scopes = [o for o in _scope_options(self.data) if not o[1].startswith("agency")]
+        yield from self.field(
+            "scope",
+            "Toepassing of product",
+            Select(scopes, value=f"{i.scope_kind}:{i.scope_id}" if i else Select.NULL),
+        )
+        yield from self.field(
+            "block",
+            "Bouwsteen",
+            Select([(block_label(c), c) for c in BLOCK_CODES], value=i.block if i else Select.NULL),
+        )
+        yield from self.field(
+            "quarter",
+            "In productie in kwartaal (bv. 2026-Q4)",
+            Input(i.quarter if i else "", placeholder="2026-Q4"),
+        )
+
+    def values(self) -> dict[str, Any]:
+        return {k: self.value(k) for k in ("scenario", "scope", "block", "quarter")}
+
+    def submit(self, values: dict[str, Any]) -> Any:
+        scope_kind, _, scope_id = str(values["scope"]).partition(":")
+        scenario = next(
+            (s.scenario for s in self.data.scenarios if s.scenario.id == values["scenario"]),
+            None,
+        )
+        if scenario is None:
+            return {"scenario": "Kies een scenario."}
+        errors, _ = rm.validate_plan_item(
+            {
+                "scope_kind": scope_kind,
+                "scope_id": scope_id,
+                "block": values["block"],
+                "quarter": values["quarter"],
+            },
+            _ids(self.data),
+            BLOCK_CODES,
+        )
+        if errors:
+            return {
+                ("scope" if k in ("scope_id", "scope_kind") else k): v for k, v in errors.items()
+            }
+        if self.item is not None and (
+            self.item.scenario_id,
+            self.item.scope_kind,
+            self.item.scope_id,
+            self.item.block,
+        ) != (scenario.id, scope_kind, scope_id, values["block"]):
+            self.app.ws.delete(PlanItem, self.item.id)  # moved to another scope or block
+        try:
+            return svc.plan_block(
+                self.app.ws, scenario, scope_kind, scope_id, values["block"], values["quarter"]
+            )
+        except svc.RoadmapError as exc:
+            return {"quarter": str(exc)}
+
+
 class ChooseScenarioForm(FormScreen):
     TITLE_TEXT = "Scenario kiezen voor de indiening"
 
@@ -629,6 +726,7 @@ def roadmap_commands(app: Any) -> Iterable[SystemCommand]:
         ("view('baseline')", "Roadmap: nulmeting", "Toestand op 1 april 2025 en voortgang"),
         ("import_baseline", "Nulmeting inlezen", "Nulmeting uit CSV of XLSX"),
         ("view('scenarios')", "Roadmap: scenario's", "Planscenario's naast elkaar"),
+        ("view('plan')", "Roadmap: planning", "Kwartaal per bouwsteen, toepassing en product"),
         ("view('corrections')", "Roadmap: IPDC-correcties", "Wat fout of onvolledig is in IPDC"),
         ("add", "Knelpunt toevoegen", "Een nieuw knelpunt in de roadmap"),
         ("choose", "Scenario kiezen", "Het planscenario voor de indiening"),

@@ -46,6 +46,7 @@ class RoadmapData:
     scenarios: list[rm.ScenarioSummary]
     corrections: list[Correction]
     names: dict[tuple[str, str], str] = field(default_factory=dict)
+    plan_items: list[PlanItem] = field(default_factory=list)  # of the live scenarios
 
     def products_in_order(self) -> list[Product]:
         return sorted(self.products, key=lambda p: (p.name.casefold(), p.id))
@@ -92,6 +93,15 @@ def load(ws: Any) -> RoadmapData:
         scenarios=scenarios,
         corrections=corrections(products, ipdc_imported=bool(ws.get_meta(META_LAST_IMPORT))),
         names=names,
+        plan_items=sorted(
+            (i for i in items if i.scenario_id in {s.scenario.id for s in scenarios}),
+            key=lambda i: (
+                next(n for n, s in enumerate(scenarios) if s.scenario.id == i.scenario_id),
+                i.quarter,
+                names.get((i.scope_kind, i.scope_id), "").casefold(),
+                i.block,
+            ),
+        ),
     )
 
 
