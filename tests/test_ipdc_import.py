@@ -198,3 +198,15 @@ def test_csv_is_not_taken_for_json(tmp_path):
     csv.write_text("Productnaam;Type\nA;B\n")
     assert not looks_like_json(csv)
     assert looks_like_json(COMPACT)
+
+
+def test_a_code_under_the_older_code_list_base_is_read_as_todays_uri():
+    doc = parse(
+        {
+            "@type": "Concept",
+            "productnummer": "9",
+            "naam": {"nl": "Oud"},
+            "type": "https://data.vlaanderen.be/id/concept/Type/Toelating",
+        }
+    )
+    assert doc.records[0].type_uri == f"{IPDC_BASE}Type/Toelating"

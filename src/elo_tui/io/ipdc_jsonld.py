@@ -257,12 +257,19 @@ def _values(node: dict, term: str) -> list[Any]:
     return v if isinstance(v, list) else [v]
 
 
+# Earlier versions of the code lists (codelijsten/type.ttl, thema.ttl before 2023) used
+# this base for the same concepts; such a value is read as today's URI.
+OLD_CONCEPT_BASE = "https://data.vlaanderen.be/id/concept/"
+
+
 def _iri(value: Any, term: str) -> str:
     if isinstance(value, dict):
         value = value.get("@id", value.get("@value", ""))
     if not isinstance(value, str):
         return ""
     value = value.strip()
+    if value.startswith(OLD_CONCEPT_BASE) and term in BASES:
+        value = CONCEPT_BASE + value[len(OLD_CONCEPT_BASE) :]
     if not value or "://" in value:
         return value
     base = BASES.get(term, "")
