@@ -210,3 +210,12 @@ def test_a_code_under_the_older_code_list_base_is_read_as_todays_uri():
         }
     )
     assert doc.records[0].type_uri == f"{IPDC_BASE}Type/Toelating"
+
+
+def test_dry_run_saves_nothing_and_mapping_options_are_refused(tmp_path, state_dir, capsys):
+    code = main(["import", str(LDES), "--state-dir", str(state_dir), "--dry-run"])
+    out = capsys.readouterr().out
+    assert code == 0 and "Proefdraai, niets opgeslagen: 2 nieuw" in out
+    assert not list(state_dir.glob("*.sqlite"))
+    code = main(["import", str(LDES), "--state-dir", str(state_dir), "--sheet", "Blad1"])
+    assert code == 2 and "gelden niet voor IPDC-bestanden" in capsys.readouterr().err
