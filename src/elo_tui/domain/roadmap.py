@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from elo_tui.domain import codelists
+from elo_tui.domain import cofinancing as cof
 from elo_tui.domain.blocks import APPLICATION_BLOCKS, NOT_APPLICABLE, is_done
 from elo_tui.domain.decisions import Overrides
 from elo_tui.domain.estimate import Rates, cost_line, pert_mean
@@ -385,22 +386,15 @@ def baseline_progress(
 
 _QUARTER = re.compile(r"(\d{4})-?Q([1-4])", re.IGNORECASE)
 MILESTONE_QUARTER = "2027-Q2"  # 30 June 2027 (beslissing 1° and 2°) is the end of Q2 2027
-# The reading applied of beslissing 6° ("maximaal 1.000 kEUR voor het jaar 2026 en 2027";
-# budget section "respectievelijk €1.000.000 voor 2026 en 2027"): €1,000,000 per year.
-FIRM_ENVELOPE = {"2026": 1_000_000.0, "2027": 1_000_000.0}
-ENVELOPE_NOTE = (
-    "Lezing: €1.000.000 per jaar (2026 en 2027), voor alle entiteiten samen (beslissing 6°: "
-    "'maximaal 1.000 kEUR voor het jaar 2026 en 2027'; begroting: 'respectievelijk "
-    "€1.000.000 voor 2026 en 2027')."
-)
+# Co-financing follows domain/cofinancing.py (the envelope's reading and the default
+# eligibility rule are labelled there as "lezing" and "AANNAME").
+FIRM_ENVELOPE = {y: v for y, v in cof.FIRM_ENVELOPE.items() if y != "later"}
+ENVELOPE_NOTE = cof.ENVELOPE_READING
+ELIGIBLE_NOTE = cof.ELIGIBILITY_ASSUMPTION
 PLAN_CONFORM_NOTE = (
     "Aanname: een product telt in een kwartaal als conform zodra elk nog open bouwsteendeel "
     "(van het product en van zijn toepassingen) tegen dat kwartaal in productie gepland is; "
     "dat het dan ook via ELO aan te vragen en op te volgen is, wordt verondersteld."
-)
-ELIGIBLE_NOTE = (
-    "Aanname tot de samenwerkingsovereenkomst de criteria vastlegt: integratiewerk is "
-    "subsidiabel; licenties en terugkerende kosten niet (tenzij per lijn anders bepaald)."
 )
 
 
@@ -428,10 +422,8 @@ def quarters(start: str = "2026-Q1", end: str = "2027-Q4") -> list[str]:
 
 
 def line_eligible(line: EstimateLine) -> bool:
-    """The line's own choice, else the default rule (an ASSUMPTION, see ELIGIBLE_NOTE)."""
-    if line.eligible is not None:
-        return bool(line.eligible)
-    return line.recurrence != "recurring" and line.category != "licence"
+    """Eligible for co-financing: the line's own choice, else the default rule."""
+    return cof.is_eligible(line)
 
 
 @dataclass(frozen=True, slots=True)
