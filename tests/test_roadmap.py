@@ -272,7 +272,14 @@ def test_bottlenecks_baseline_and_plans_round_trip_through_a_real_tracker(tmp_pa
     first.mkdir()
     with Workspace.open(first / "a.sqlite", create=True, user="an") as ws:
         ws.save(Agency(name="Agentschap Roadmap", ovo_code=ovo))
-        p = ws.save(Product(name="Product", ipdc_number="1502", ipdc_uri="https://ipdc/x"))
+        p = ws.save(
+            Product(
+                name="Product",
+                ipdc_number="1502",
+                ipdc_uri="https://ipdc/x",
+                ipdc_data='{"archived": false, "name": "Product"}',
+            )
+        )
         svc.save_bottleneck(
             ws,
             {
@@ -320,6 +327,7 @@ def test_bottlenecks_baseline_and_plans_round_trip_through_a_real_tracker(tmp_pa
             )
             (prod,) = ws.list(Product)
             assert prod.ipdc_uri == "https://ipdc/x"
+            assert prod.ipdc_data == '{"archived": false, "name": "Product"}'
             assert ws.list(Baseline)[0].blocks_in_use == ["acm_idm"]
             assert ws.list(PlanItem)[0].quarter == "2027-Q1"
             svc.save_bottleneck(ws, {**b.data(), "status": "in_progress", "owner": "Bea"}, b)
