@@ -304,6 +304,80 @@ def test_new_application_refuses_not_applicable_without_accepted_exemption(appli
     assert "applicability" not in errors
 
 
+def test_new_application_counts_a_not_applicable_part_as_required_until_an_exemption():
+    """Beslissing 5°: new applications implement the blocks "vanaf de start". A part
+    marked "niet van toepassing" before the application was marked new still counts as
+    required (open, at risk) until an accepted exemption covers it."""
+    a = app()
+    a.is_new = True
+    p = product(req=a, fol=a)
+    statuses = all_in_production([a], [p])
+    dosis = next(s for s in statuses if s.block == "dosis")
+    dosis.applicability, dosis.reason, dosis.stage = "not_applicable", "geen dossiers", ""
+    as_new = build_overrides([], [], [], [a])
+    r = _ready(p, statuses, overrides=as_new)
+    assert r.cells["dosis"].applicability == "required"
+    assert not r.elo_conform and r.at_risk(DEADLINE_JUN_2027)
+    a.is_new = False
+    r = _ready(p, statuses, overrides=build_overrides([], [], [], [a]))
+    assert r.cells["dosis"].applicability == "not_applicable"
+    a.is_new = True
+    e = Exemption(scope_kind="application", scope_id=a.id, subject="dosis", ground="x")
+    r = _ready(p, statuses, overrides=build_overrides([e], [], [_accepted(e)], [a]))
+    assert r.cells["dosis"].exempt and not r.at_risk(DEADLINE_JUN_2027)
+
+
+def test_an_exemption_on_gericht_aanmelden_leaves_the_sso_parts_required():
+    """An exemption covers a part only when every requirement that needs it is exempted:
+    single sign-on still needs ACM/IDM and the global header (beslissing 1° and 2°)."""
+    a = app()
+    p = product(req=a, fol=a)
+    statuses = all_in_production([a], [p])
+    for s in statuses:
+        if s.block in ("acm_idm", "global_header", "capacity_switch"):
+            s.stage = "analysis"
+    e = Exemption(scope_kind="application", scope_id=a.id, subject="gericht_aanmelden")
+    r = _ready(p, statuses, overrides=build_overrides([e], [], [_accepted(e)], [a]))
+    assert r.cells["capacity_switch"].exempt
+    assert not r.cells["acm_idm"].exempt and not r.cells["global_header"].exempt
+    assert r.requirements["sso"] == "open" and r.at_risk(DEADLINE_JUN_2027)
+    sso = Exemption(scope_kind="application", scope_id=a.id, subject="sso")
+    both = build_overrides([e, sso], [], [_accepted(e), _accepted(sso)], [a])
+    r = _ready(p, statuses, overrides=both)
+    assert r.cells["acm_idm"].exempt and r.requirements["sso"] == "exempt"
+
+
+def test_a_new_application_may_motivate_that_toelatingen_does_not_apply():
+    """Beslissing 3°: "DOSIS (& Toelatingen indien van toepassing)"."""
+    values = {"applicability": "not_applicable", "reason": "geen vergunning", "block": ""}
+    _, errors = validate_block_status({**values, "block": "toelatingen"}, new_application=True)
+    assert errors == {}
+    _, errors = validate_block_status({**values, "block": "dosis"}, new_application=True)
+    assert "beslissing 5°" in errors["applicability"]
+    a = app()
+    a.is_new = True
+    p = product(req=a, fol=a)
+    statuses = all_in_production([a], [p])
+    toel = next(s for s in statuses if s.block == "toelatingen")
+    toel.applicability, toel.reason = "not_applicable", "geen vergunning"
+    r = _ready(p, statuses, overrides=build_overrides([], [], [], [a]))
+    assert r.cells["toelatingen"].applicability == "not_applicable"
+
+
+def test_single_sign_on_not_applicable_does_not_make_a_product_elo_conform():
+    """Beslissing 1° and 2°: SSO and gericht aanmelden are realised, behoudens gegronde
+    redenen (an exemption), not declared "niet van toepassing"."""
+    a = app()
+    p = product(req=a, fol=a)
+    statuses = all_in_production([a], [p])
+    assert _ready(p, statuses).elo_conform
+    for s in statuses:
+        if s.block in ("acm_idm", "global_header", "capacity_switch"):
+            s.applicability, s.reason = "not_applicable", "geen aanmelding nodig"
+    r = _ready(p, statuses)
+    assert r.requirements["sso"] == "not_applicable" and not r.elo_conform
+
+
 def test_not_applicable_needs_a_motivering():
     _, errors = validate_block_status({"applicability": "not_applicable"})
     assert "motivering" in errors["reason"]

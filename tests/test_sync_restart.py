@@ -167,7 +167,7 @@ def test_sync_waits_for_a_tracker_restart_with_a_countdown(tracker_db, agency, t
     assert all(left is not None and 0 < left <= 30 for left in lefts)
     assert lefts[-1] < lefts[0]  # counting down
     text = sync_service.wait_text(waits[0])
-    assert "nieuwe poging over" in text and "wachten voor de sync opgeeft" in text
+    assert "nieuwe poging over" in text and "wachten voor de synchronisatie opgeeft" in text
     ids = tracker_ids(store, ovo)
     assert len(ids) == len(set(ids)) == 32
 

@@ -154,7 +154,9 @@ async def test_sync_screen_counts_down_while_it_waits_for_the_tracker(
     _, ovo, token, _ = tracker
     ws = workspace(settings, ovo)
     config.save(ws.path, url=f"http://127.0.0.1:{free_port()}", token=token)
-    monkeypatch.setenv(config.ENV_RETRY_WINDOW, "3")
+    monkeypatch.setenv(
+        config.ENV_RETRY_WINDOW, "5"
+    )  # long enough for two distinct seconds under load
     shown: list[str] = []
     original = SyncScreen._on_phase
 
@@ -173,7 +175,7 @@ async def test_sync_screen_counts_down_while_it_waits_for_the_tracker(
         await pilot.pause()
         assert "niet bereikbaar" in text_of(app, "#result")
     countdown = [t for t in shown if "nieuwe poging over" in t]
-    assert countdown and all("wachten voor de sync opgeeft" in t for t in countdown)
+    assert countdown and all("wachten voor de synchronisatie opgeeft" in t for t in countdown)
     assert len({t for t in countdown}) >= 2  # it changes as the seconds pass
 
 

@@ -67,6 +67,13 @@ def _generated(path: Path) -> Workspace:
     ws.save_many(products, by="t")
     apps[0].excluded, apps[0].exclusion_reason = True, "in onderling overleg (test)"
     ws.save(apps[0], by="t")
+    # Beslissing 5°: a new application whose parts include "niet van toepassing".
+    apps[1].is_new = True
+    ws.save(apps[1], by="t")
+    for s in statuses:
+        if s.scope_kind == "application" and s.scope_id == apps[1].id and s.block == "dosis":
+            s.applicability, s.reason = blocks.NOT_APPLICABLE, "geen dossiers (test)"
+            ws.save(s, by="t")
     subjects = [*blocks.BLOCK_CODES, *blocks.REQUIREMENT_CODES]
     decided, reviews = [], []
     for i in range(60):

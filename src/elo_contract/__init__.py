@@ -39,7 +39,8 @@ MAX_BODY_BYTES = 4 * 1024 * 1024  # a push batch or a review
 # MAX_BODY_BYTES, so a client that batches by bytes can always push (test_contract).
 # A submission upload: the largest content (MAX_SUBMISSION_CHARS) escaped once more as a
 # JSON string grows by its quotes and backslashes (canonical JSON: +13 % measured on a
-# 1,202-product submission); 64 MiB leaves room for that and for multi-byte UTF-8.
+# 1,202-product stress case, the size of all of ELO); 64 MiB leaves room for that and
+# for multi-byte UTF-8.
 MAX_SUBMISSION_BYTES = 64 * 1024 * 1024
 MAX_PAGE = 2000  # records per pull page
 DEFAULT_PAGE = 500
@@ -167,7 +168,7 @@ MAX_RATE = 100_000.0  # EUR per person-day
 MAX_AMOUNT = 1e10  # EUR on one line or in one year
 MAX_VOLUME = 10**9  # requests a year
 MAX_VERSION = 1_000_000
-MAX_SUBMISSION_CHARS = 20_000_000  # the 1,202-product demo-sized submission is ~7 M
+MAX_SUBMISSION_CHARS = 20_000_000  # ~7 M for a stress case the size of all of ELO (1,202 products)
 
 
 def _text(n: int = TEXT, label: str = "", default: str = "") -> Spec:

@@ -12,8 +12,9 @@ one, figure by figure. In short:
   ready;
 - the requirements (SSO, gericht aanmelden, rechtenbeheer op productniveau) are met when
   every applicable part they need is in production (elo_contract.REQUIREMENTS);
-- ELO-conform: requested and followed up via ELO (`on_elo == "both"`) and every applicable
-  part in production; self-declared, and "centraal gecontroleerd" when every applicable
+- ELO-conform: requested and followed up via ELO (`on_elo == "both"`), every applicable
+  part in production and the three requirements met ("niet van toepassing" on all their
+  parts does not meet them); self-declared, and "centraal gecontroleerd" when every applicable
   part's status is `verified_central`;
 - an exemption or delay counts once VLAIO accepted it (the latest Review with verdict
   accepted/refused targeting it): an accepted exemption is neither conform nor late, an
@@ -119,6 +120,7 @@ class Overrides:
     exempt: set[ScopeKey] = field(default_factory=set)
     delays: dict[ScopeKey, tuple[str, str]] = field(default_factory=dict)  # (new, original)
     excluded_apps: dict[str, str] = field(default_factory=dict)  # app id -> reason
+    new_apps: set[str] = field(default_factory=set)  # beslissing 5°
 
 
 def decisions(reviews: Iterable[Mapping[str, Any]]) -> dict[str, str]:
@@ -161,6 +163,8 @@ def build_overrides(
     for a in applications:
         if a.get("excluded"):
             out.excluded_apps[a.get("id", "")] = a.get("exclusion_reason", "")
+        if a.get("is_new"):
+            out.new_apps.add(a.get("id", ""))
     return out
 
 
@@ -272,10 +276,15 @@ def _override(cell: Cell, overrides: Overrides, scopes: Sequence[tuple[str, str]
     if not overrides.exempt and not overrides.delays:
         return cell
     subjects = _SUBJECTS[code]
-    for kind, scope_id in scopes:
-        for subject in subjects:
-            if (kind, scope_id, subject) in overrides.exempt:
-                return cell._replace(exempt=True)
+    exempt = overrides.exempt
+    # A requirement's exemption covers a part only when every requirement needing it is
+    # exempted (as the app's readiness.apply_overrides).
+    needing = subjects[1:]
+    if any((kind, scope_id, code) in exempt for kind, scope_id in scopes) or (
+        needing
+        and all(any((kind, scope_id, r) in exempt for kind, scope_id in scopes) for r in needing)
+    ):
+        return cell._replace(exempt=True)
     best = None
     for kind, scope_id in scopes:
         for subject in subjects:
@@ -296,6 +305,21 @@ def _application_ids(product: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(ids)
 
 
+# "DOSIS (& Toelatingen indien van toepassing)" (beslissing 3°): may stay not applicable.
+_CONDITIONAL_PARTS = frozenset({"toelatingen"})
+
+
+def _required_from_the_start(cell: Cell, code: str) -> Cell:
+    """Beslissing 5° (as the app's readiness.required_from_the_start): a part of a new
+    application marked "niet van toepassing" or forms tool counts as required unless an
+    accepted exemption covers it."""
+    if cell.exempt or cell.applicability not in ("not_applicable", "forms_tool"):
+        return cell
+    if code in _CONDITIONAL_PARTS and cell.applicability == "not_applicable":
+        return cell
+    return cell._replace(applicability="required")
+
+
 def _product_cells(product, index, memo, overrides) -> dict[str, Cell]:
     out: dict[str, Cell] = {}
     app_ids = _application_ids(product)
@@ -313,16 +337,23 @@ def _product_cells(product, index, memo, overrides) -> dict[str, Cell]:
                 )
                 for a in app_ids
             ]
+            if overrides.new_apps:
+                cells = [
+                    _required_from_the_start(c, code) if a in overrides.new_apps else c
+                    for a, c in zip(app_ids, cells, strict=True)
+                ]
             cell = memo[key] = _combine(cells)
         out[code] = _override(cell, overrides, [("product", pid)], code)
     app_scopes = [("application", a) for a in app_ids]
+    of_new_app = any(a in overrides.new_apps for a in app_ids)
     for code in PRODUCT_BLOCKS:
-        out[code] = _override(
+        cell = _override(
             _cell(index.get(("product", pid, code))),
             overrides,
             [("product", pid), *app_scopes],
             code,
         )
+        out[code] = _required_from_the_start(cell, code) if of_new_app else cell
     return out
 
 
@@ -535,11 +566,13 @@ def readiness(
             )
             if found:
                 at_risk[m.key].append(AtRisk(product.get("id", ""), name, found))
-        conform = on_elo == "both" and all(
-            c.done or c.applicability == NOT_APPLICABLE for c in cells.values()
+        states = {code: _requirement_state(cells, parts) for code, _, parts in REQUIREMENTS}
+        conform = (
+            on_elo == "both"
+            and all(c.done or c.applicability == NOT_APPLICABLE for c in cells.values())
+            and all(state == MET for state in states.values())
         )
         verified = conform and all(c.verified for c in cells.values() if c.applicable)
-        states = {code: _requirement_state(cells, parts) for code, _, parts in REQUIREMENTS}
         counted.append((conform, verified, any(c.exempt for c in cells.values()), states))
 
     # Application parts per application that serves a counted product.

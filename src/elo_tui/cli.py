@@ -51,8 +51,8 @@ def _add_workspace_options(parser: argparse.ArgumentParser, *, suppress: bool) -
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="elo-tui",
-        description="Breng de producten van je agentschap naar e-loketondernemers. "
-        "Zonder opdracht opent de terminalinterface.",
+        description="Breng de producten van je entiteit (agentschap of departement) naar "
+        "e-loketondernemers. Zonder opdracht opent de terminalinterface.",
     )
     parser.add_argument("--version", action="version", version=f"elo-tui {__version__}")
     _add_workspace_options(parser, suppress=False)

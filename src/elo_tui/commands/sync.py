@@ -38,13 +38,15 @@ from elo_tui.services.sync import (
 def register(subparsers, add_workspace_options) -> None:
     p = subparsers.add_parser(
         "sync",
-        help="synchroniseer met de centrale tracker",
-        description="Synchroniseer de werkruimte met de centrale tracker. Exitcodes: 0 klaar, "
+        help="synchroniseer met de centrale opvolging",
+        description="Synchroniseer de werkruimte met de centrale opvolging. Exitcodes: 0 klaar, "
         "1 conflicten te beslissen, 2 instellingen, 3 tracker onbereikbaar, 4 token geweigerd, "
         "5 gegevens geweigerd.",
     )
     add_workspace_options(p)
-    p.add_argument("--url", metavar="ADRES", help="adres van de tracker instellen (bewaard)")
+    p.add_argument(
+        "--url", metavar="ADRES", help="adres van de centrale opvolging instellen (bewaard)"
+    )
     token = p.add_mutually_exclusive_group()
     token.add_argument(
         "--set-token",
@@ -57,19 +59,24 @@ def register(subparsers, add_workspace_options) -> None:
     p.add_argument(
         "--status",
         action="store_true",
-        help="toon wat wacht (wijzigingen, conflicten, laatste sync), zonder netwerk",
+        help="toon wat wacht (wijzigingen, conflicten, laatste synchronisatie), zonder netwerk",
     )
     p.add_argument(
         "--list-conflicts",
         action="store_true",
-        help="toon de conflicten per veld (mijn versie, die van de tracker), zonder netwerk",
+        help=(
+            "toon de conflicten per veld (mijn versie, die van de "
+            "centrale opvolging), zonder netwerk"
+        ),
     )
     p.add_argument("--json", action="store_true", help="met --list-conflicts: als JSON")
     resolve = p.add_mutually_exclusive_group()
     resolve.add_argument(
         "--resolve",
         choices=["mine", "theirs"],
-        help="alle conflicten beslissen: mijn versie houden of die van de tracker nemen",
+        help=(
+            "alle conflicten beslissen: mijn versie houden of die van de centrale opvolging nemen"
+        ),
     )
     resolve.add_argument(
         "--resolve-file",
@@ -79,13 +86,17 @@ def register(subparsers, add_workspace_options) -> None:
     p.add_argument(
         "--retry-window",
         metavar="SECONDEN",
-        help="hoe lang een onbereikbare tracker opnieuw geprobeerd wordt (standaard 60)",
+        help=(
+            "hoe lang een onbereikbare centrale opvolging opnieuw geprobeerd wordt (standaard 60)"
+        ),
     )
     p.add_argument(
         "--join",
         action="store_true",
-        help="nieuwe werkruimte maken van de tracker: het agentschap van het token met al "
-        "zijn gegevens (tweede laptop); vraagt --url en een token",
+        help=(
+            "nieuwe werkruimte maken van de centrale opvolging: het agentschap van het token "
+            "met al zijn gegevens (tweede laptop); vraagt --url en een token"
+        ),
     )
     p.add_argument("--quiet", "-q", action="store_true", help="geen voortgang tonen")
     p.set_defaults(run=run)
@@ -127,7 +138,7 @@ def _print_status(ws) -> int:
 
     st = status(ws)
     print(f"Wijzigingen niet gesynchroniseerd: {st['pending']}")
-    print(f"Laatste geslaagde sync: {st['last_success'] or 'nog nooit'}")
+    print(f"Laatste geslaagde synchronisatie: {st['last_success'] or 'nog nooit'}")
     if st["state"] and st["state"] != "online":
         print(f"Laatste poging mislukt: {st['last_error']}")
     items = conflicts.pending(ws)
@@ -143,7 +154,7 @@ def _read_token(args) -> str | None:
     import getpass
 
     if args.set_token:
-        return getpass.getpass("Token van de tracker: ")
+        return getpass.getpass("Token van de centrale opvolging: ")
     if args.token_stdin:
         return sys.stdin.readline()
     return None
@@ -183,7 +194,11 @@ def run(args, settings) -> int:
             n = conflicts.resolve_all(ws, args.resolve)
             print(
                 f"{n} conflict(en) beslist: "
-                + ("mijn versie gehouden." if args.resolve == "mine" else "versie van de tracker."),
+                + (
+                    "mijn versie gehouden."
+                    if args.resolve == "mine"
+                    else "versie van de centrale opvolging."
+                ),
                 file=sys.stderr,
             )
         elif args.resolve_file:
@@ -196,7 +211,7 @@ def run(args, settings) -> int:
         if not cfg.url or not cfg.token:
             missing = "het adres (--url)" if not cfg.url else "het token (--set-token)"
             print(
-                f"elo-tui: stel eerst {missing} van de tracker in, of gebruik "
+                f"elo-tui: stel eerst {missing} van de centrale opvolging in, of gebruik "
                 f"{sync_config.ENV_URL} en {sync_config.ENV_TOKEN}.",
                 file=sys.stderr,
             )
@@ -347,7 +362,7 @@ def _list_conflicts(ws, *, as_json: bool) -> int:
             mark = "te kiezen" if f["choose"] else "samenvoegbaar"
             print(
                 f"  {f['label']} [{f['field']}], {mark}: mijn versie = "
-                f"{conflicts.format_value(f['mine'])} · tracker = "
+                f"{conflicts.format_value(f['mine'])} · centrale opvolging = "
                 f"{conflicts.format_value(f['theirs'])}"
             )
     return EXIT_CONFLICTS if rows else EXIT_OK

@@ -58,8 +58,10 @@ _WHY_RIGHTS = (
     "(beslissing 2°; fase 2: Q2 2027)."
 )
 _WHY_NEW = (
-    "Nieuwe of grondig vernieuwde toepassing: alle essentiële bouwstenen vanaf de start, met "
-    "rechtenbeheer op productniveau (beslissing 5°)."
+    "Nieuwe toepassing: alle essentiële bouwstenen vanaf de start, met rechtenbeheer op "
+    "productniveau (beslissing 5°); voor een grondig vernieuwde toepassing is dat een "
+    "interpretatie (de nota vraagt de aftoetsing voor 'elke nieuwe of grondig vernieuwde "
+    "digitale dienst')."
 )
 
 
@@ -113,7 +115,7 @@ def suggest_for_product(product: Product, apps: Sequence[Application]) -> dict[s
         out["vms"] = Suggestion(
             REQUIRED,
             "Voor dit soort product treden vaak derden op voor een onderneming "
-            "(boekhouder, architect, milieuconsulent): mandaten via VMS.",
+            "(boekhoudkantoren, architectenbureaus, milieustudiebureaus): mandaten via VMS.",
             sourced=False,
         )
 

@@ -124,8 +124,9 @@ SCOPE_PRODUCT = "product"
 # Beslissing 3°: "Dat de essentiële bouwstenen zijn: o ACM/IDM en VMS o DOSIS (&
 # Toelatingen indien van toepassing) o Global header (met gekoppeld toegangsbeheer)".
 ESSENTIAL_BLOCKS_QUOTE = (
-    "“Dat de essentiële bouwstenen zijn: ACM/IDM en VMS; DOSIS (& Toelatingen indien van "
-    f"toepassing); Global header (met gekoppeld toegangsbeheer)” (beslissing 3°, {DECISION})"
+    "“Dat de essentiële bouwstenen zijn: o ACM/IDM en VMS o DOSIS (& Toelatingen indien van "
+    "toepassing) o Global header (met gekoppeld toegangsbeheer)” (beslissing 3°, "
+    f"{DECISION}; 'o' is een opsommingsteken in de bron)"
 )
 PAIRS: dict[str, str] = {
     "acm_idm_vms": "ACM/IDM en VMS",
@@ -247,6 +248,17 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     ),
 )
 REQUIREMENTS_BY_CODE: dict[str, Requirement] = {r.code: r for r in REQUIREMENTS}
+# Requirement codes per block part: an exemption on a requirement covers a part only when
+# every requirement that needs the part is exempted (an exemption on gericht aanmelden
+# alone leaves ACM/IDM and the header required for single sign-on).
+REQUIREMENTS_NEEDING: dict[str, tuple[str, ...]] = {}
+for _r in REQUIREMENTS:
+    for _part in _r.parts:
+        REQUIREMENTS_NEEDING[_part] = (*REQUIREMENTS_NEEDING.get(_part, ()), _r.code)
+# Parts the decision itself makes conditional: "DOSIS (& Toelatingen indien van
+# toepassing)" (beslissing 3°), so a new application may still motivate that they do not
+# apply (beslissing 5° asks "de essentiële bouwstenen").
+CONDITIONAL_PARTS: frozenset[str] = frozenset({"toelatingen"})
 REQUIREMENT_CODES: tuple[str, ...] = tuple(r.code for r in REQUIREMENTS)
 
 ELO_CONFORM_DEFINITION = (
@@ -414,9 +426,14 @@ def validate_block_status(
     applicability = str(values.get("applicability") or UNDECIDED)
     if applicability not in APPLICABILITY:
         errors["applicability"] = f"Onbekende toepasselijkheid '{applicability}'."
-    elif new_application and not exempted and applicability in (NOT_APPLICABLE, FORMS_TOOL):
+    elif (
+        new_application
+        and not exempted
+        and applicability in (NOT_APPLICABLE, FORMS_TOOL)
+        and not (applicability == NOT_APPLICABLE and values.get("block") in CONDITIONAL_PARTS)
+    ):
         errors["applicability"] = (
-            f"Een nieuwe of grondig vernieuwde toepassing kan niet "
+            f"Een nieuwe toepassing (grondig vernieuwd: interpretatie) kan niet "
             f"'{APPLICABILITY[applicability]}' kiezen zonder aanvaarde uitzondering: "
             f"{NEW_APPLICATION_QUOTE}"
         )
@@ -464,6 +481,9 @@ def validate_block_status(
     if len(waiting_reason) > MAX_REASON:
         errors["waiting_reason"] = f"De toelichting is te lang (maximaal {MAX_REASON} tekens)."
     clean["waiting_reason"] = waiting_reason
+    from elo_tui.domain.validation import add_contract_errors
+
+    add_contract_errors("block_status", clean, errors)
     return clean, errors
 
 

@@ -259,8 +259,10 @@ def threshold_exceeded(requested_total: float, threshold: float | None) -> bool 
 FORMS_TOOL = "formulieren- en opvolgingstool"
 FORMS_TOOL_ASSUMPTION = (
     "AANNAME: de drempel van {threshold} aanvragen per jaar voor 'een beperkt aantal "
-    "aanvragen' staat niet in de beslissing; de nota zegt enkel dat voor 'agentschappen en "
-    "departementen met een beperkt aantal aanvragen' een oplossing 'wordt … onderzocht'."
+    "aanvragen' staat in geen enkele bron; de nota zegt enkel dat voor 'agentschappen en "
+    "departementen met een beperkt aantal aanvragen' een oplossing 'wordt … onderzocht'. "
+    "Ze per product toepassen (niet per entiteit) is een interpretatie; de kost van de "
+    "tool-route komt uit het kostensjabloon (aanname)."
 )
 
 

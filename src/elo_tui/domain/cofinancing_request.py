@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import elo_contract
 from elo_tui.domain.cofinancing import STATED, parse_threshold
 from elo_tui.domain.estimate import YEAR_LABELS
 
@@ -71,10 +72,14 @@ def parse_request_form(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str
             return None
         if value is None:
             return None
+        # The wire contract's ceilings (the central follow-up refuses more).
+        ceiling = elo_contract.MAX_RATE if key.startswith("day_rate") else elo_contract.MAX_AMOUNT
         if positive and value <= 0:
             errors[key] = f"{label} moet groter dan 0 zijn."
         elif value < 0:
             errors[key] = f"{label} kan niet negatief zijn."
+        elif value > ceiling:
+            errors[key] = f"{label} is te groot (maximaal {ceiling:,.0f}).".replace(",", ".")
         return value
 
     out["day_rate_internal"] = amount(

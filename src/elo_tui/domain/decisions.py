@@ -25,6 +25,7 @@ from elo_tui.domain.blocks import (
     parse_date,
 )
 from elo_tui.domain.records import Delay, Exemption, Review
+from elo_tui.domain.validation import add_contract_errors
 
 REQUESTED, ACCEPTED, REFUSED = "requested", "accepted", "refused"
 DECISION_STATUSES: dict[str, str] = {
@@ -39,10 +40,7 @@ DECISION_BODIES: dict[str, str] = {
 }
 DELAY_KINDS: dict[str, str] = {"technical": "technisch", "budgetary": "budgettair"}
 
-EXEMPTION_QUOTE = (
-    "“Dat, behoudens gegronde redenen, uiterlijk op 30 juni 2027 …” (beslissing 1° en 2°, "
-    f"{DECISION})"
-)
+EXEMPTION_QUOTE = f"“Dat, behoudens gegronde redenen, …” (beslissing 1° en 2°, {DECISION})"
 DELAY_QUOTE = (
     "“… ad hoc overlegmomenten … met als doel om verbeteringen, versnellingen of "
     f"gerechtvaardigde vertragingen (technisch/budgettair) toe te kunnen passen.” ({DECISION}, "
@@ -207,6 +205,7 @@ def validate_exemption(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str
     if body not in DECISION_BODIES:
         errors["decision_body"] = "Kies kernwerkgroep of stuurgroep."
     clean["decision_body"] = body
+    add_contract_errors("exemption", clean, errors)
     return clean, errors
 
 
@@ -237,4 +236,5 @@ def validate_delay(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, st
     elif len(reason) > MAX_REASON:
         errors["reason"] = f"De reden is te lang (maximaal {MAX_REASON} tekens)."
     clean["reason"] = reason
+    add_contract_errors("delay", clean, errors)
     return clean, errors

@@ -22,8 +22,9 @@ such sums, contingency = P80 - P50. Percentiles interpolate linearly between ord
 statistics (Hyndman-Fan type 7, numpy's default). Same lines + same seed = same answer:
 lines are put in a canonical order (by id) before any random number is drawn.
 
-Two measured shortcuts keep a 1,202-product portfolio (about 4,000 lines) well under a
-second in pure Python (`random.betavariate` costs about 4 us per call here, so the naive
+Two measured shortcuts keep a stress-case portfolio the size of all of ELO (1,202
+products, about 4,000 lines) well under a second in pure Python (`random.betavariate`
+costs about 4 us per call here, so the naive
 10,000 x 4,000 draws would take minutes):
 
 1. Inverse-CDF tables instead of `betavariate`: for each distinct (a, b) the beta's
@@ -788,7 +789,7 @@ def parse_line_form(
     there are messages. O <= M <= P, no negatives, a day rate for three-point lines.
     """
     from elo_tui.domain.cofinancing import parse_eligible_choice
-    from elo_tui.domain.validation import NumberFormatError, parse_number
+    from elo_tui.domain.validation import NumberFormatError, add_contract_errors, parse_number
 
     out: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -832,4 +833,5 @@ def parse_line_form(
     )
     for key, message in line_problems(probe, rates).items():
         errors.setdefault(key, message)
+    add_contract_errors("estimate_line", out, errors)
     return out, errors

@@ -29,6 +29,7 @@ from elo_tui.domain.blocks import (
     APPLICATION_BLOCKS,
     BLOCK_CODES,
     BLOCKS_BY_CODE,
+    CONDITIONAL_PARTS,
     DEADLINE_JAN_2027,
     DEADLINE_JUN_2027,
     DEADLINES,
@@ -39,6 +40,7 @@ from elo_tui.domain.blocks import (
     PRODUCTION,
     REQUIRED,
     REQUIREMENTS,
+    REQUIREMENTS_NEEDING,
     SCOPE_APPLICATION,
     SCOPE_PRODUCT,
     STAGES,
@@ -177,11 +179,14 @@ def apply_overrides(cell: Cell, overrides: Overrides, scopes: Sequence[tuple[str
     """Apply accepted exemptions and delays of these scopes to one part's cell."""
     if not overrides.exempt and not overrides.delays:
         return cell
-    subjects = [code] + [r.code for r in REQUIREMENTS if code in r.parts]
-    for kind, scope_id in scopes:
-        for subject in subjects:
-            if (kind, scope_id, subject) in overrides.exempt:
-                return cell._replace(exempt=True)
+    exempt = overrides.exempt
+    needing = REQUIREMENTS_NEEDING.get(code, ())
+    if any((kind, scope_id, code) in exempt for kind, scope_id in scopes) or (
+        needing
+        and all(any((kind, scope_id, r) in exempt for kind, scope_id in scopes) for r in needing)
+    ):
+        return cell._replace(exempt=True)
+    subjects = [code, *needing]
     best = None
     for kind, scope_id in scopes:
         for subject in subjects:
@@ -193,6 +198,19 @@ def apply_overrides(cell: Cell, overrides: Overrides, scopes: Sequence[tuple[str
             delayed_to=best.new_date, original_date=best.original_date or DEADLINE_JUN_2027.iso
         )
     return cell
+
+
+def required_from_the_start(cell: Cell, code: str) -> Cell:
+    """Beslissing 5°: a new (or fundamentally renewed) application implements every
+    essential block "vanaf de start": a "niet van toepassing" or forms-tool route recorded
+    for it counts as required unless an accepted exemption covers it (then the cell is
+    already exempt). The form refuses such a choice; this covers parts recorded before the
+    application was marked new."""
+    if cell.exempt or cell.applicability not in (NOT_APPLICABLE, FORMS_TOOL):
+        return cell
+    if code in CONDITIONAL_PARTS and cell.applicability == NOT_APPLICABLE:
+        return cell  # "Toelatingen indien van toepassing" (beslissing 3°)
+    return cell._replace(applicability=REQUIRED)
 
 
 def is_excluded(product: Product, overrides: Overrides) -> str | None:
@@ -225,6 +243,7 @@ def product_cells(
     app_ids = product_application_ids(product)
     get = statuses.get
     memo = {} if memo is None else memo
+    new_apps = overrides.new_apps
     for code in APPLICATION_BLOCKS:
         key = (app_ids, code)
         cell = memo.get(key)
@@ -238,17 +257,24 @@ def product_cells(
                 )
                 for a in app_ids
             ]
+            if new_apps:
+                cells = [
+                    required_from_the_start(c, code) if a in new_apps else c
+                    for a, c in zip(app_ids, cells, strict=True)
+                ]
             cell = cells[0] if len(cells) == 1 else combine_cells(cells)
             memo[key] = cell
         out[code] = apply_overrides(cell, overrides, [(SCOPE_PRODUCT, product.id)], code)
     app_scopes = [(SCOPE_APPLICATION, a) for a in app_ids]
+    of_new_app = bool(new_apps) and any(a in new_apps for a in app_ids)
     for code in PRODUCT_BLOCKS:
-        out[code] = apply_overrides(
+        cell = apply_overrides(
             cell_of(get((SCOPE_PRODUCT, product.id, code))),
             overrides,
             [(SCOPE_PRODUCT, product.id), *app_scopes],
             code,
         )
+        out[code] = required_from_the_start(cell, code) if of_new_app else cell
     return out
 
 
@@ -257,7 +283,12 @@ def is_conform(product: Product, cells: Mapping[str, Cell]) -> bool:
     up via ELO, every applicable part in production, none exempted or undecided."""
     if product.on_elo != "both":
         return False
-    return all(c.done or c.applicability == NOT_APPLICABLE for c in cells.values())
+    if not all(c.done or c.applicability == NOT_APPLICABLE for c in cells.values()):
+        return False
+    # Beslissing 1° and 2°: single sign-on, gericht aanmelden and rechtenbeheer op
+    # productniveau are realised, "behoudens gegronde redenen" (an accepted exemption, which
+    # is never conform): "niet van toepassing" on all their parts does not make them met.
+    return all(requirement_state(cells, r.parts) == MET for r in REQUIREMENTS)
 
 
 def is_verified(cells: Mapping[str, Cell]) -> bool:

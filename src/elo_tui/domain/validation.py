@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlparse
 
+import elo_contract
 from elo_tui.domain import codelists
 from elo_tui.domain.to_check import shorten
 
@@ -24,6 +25,30 @@ OVO_RE = re.compile(r"^OVO\d{6}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_WHOLE = 2**63 - 1  # what the workspace (SQLite INTEGER) can hold
 MAX_NUMBER_CHARS = 40  # no real amount or volume is written with more characters
+
+
+def contract_errors(kind: str, values: dict[str, Any]) -> Errors:
+    """The wire contract's ranges and lengths (`elo_contract`) for the record fields among
+    `values`: the same limits the central follow-up enforces on every push, so nothing a
+    person saves here is refused there, or read back as something else (e.g. a yearly
+    volume of 10^30). One message per field; fields the contract does not know are the
+    caller's business (form-only fields)."""
+    specs = elo_contract.KINDS[kind]
+    out: Errors = {}
+    for name, value in values.items():
+        spec = specs.get(name)
+        if spec is None:
+            continue
+        problems = elo_contract.check_value(spec, value, "Waarde")
+        if problems:
+            out[name] = problems[0].detail
+    return out
+
+
+def add_contract_errors(kind: str, values: dict[str, Any], errors: Errors) -> None:
+    """`contract_errors` for the fields that have no message of their own yet."""
+    for name, message in contract_errors(kind, values).items():
+        errors.setdefault(name, message)
 
 
 class NumberFormatError(ValueError):
@@ -182,6 +207,7 @@ def validate_product(
         if len(text) > MAX_TEXT:
             errors[key] = f"Tekst is te lang (maximaal {MAX_TEXT} tekens)."
         out[key] = text
+    add_contract_errors("product", out, errors)
     return out, errors
 
 
@@ -219,6 +245,7 @@ def validate_application(values: dict[str, Any]) -> tuple[dict[str, Any], Errors
         elif len(reason) > 2000:
             errors["exclusion_reason"] = "De reden is te lang (maximaal 2000 tekens)."
         out["exclusion_reason"] = reason
+    add_contract_errors("application", out, errors)
     return out, errors
 
 
@@ -255,4 +282,5 @@ def validate_agency(values: dict[str, Any]) -> tuple[dict[str, Any], Errors]:
             out[key] = rate
         except NumberFormatError as exc:
             errors[key] = f"Dagtarief: {exc}."
+    add_contract_errors("agency", out, errors)
     return out, errors

@@ -1,7 +1,8 @@
 """A submission as JSON: the same data as the TOML form, for tools that prefer JSON.
 
 Compact (no indentation): Python's C encoder only runs without `indent`, and indenting
-a 1,202-product submission costs half a second more. Any JSON viewer can pretty-print.
+a 1,202-product submission (a stress case the size of all of ELO, not one entity) costs
+half a second more. Any JSON viewer can pretty-print.
 """
 
 from __future__ import annotations

@@ -131,13 +131,13 @@ def render(document: dict[str, Any]) -> str:
             block_rows.append(
                 [
                     _esc(b.get("label", b.get("block", ""))),
-                    str(b.get("required", 0)),
+                    str(b.get("applicable", b.get("required", 0))),
                     str(b.get("done", 0)),
                     f"{percent:.0f} %" if isinstance(percent, (int, float)) else "–",
                 ]
             )
         if block_rows:
-            lines += [""] + _table(["Bouwsteen", "Vereist", "Klaar", "Klaar %"], block_rows)
+            lines += [""] + _table(["Bouwsteen", "Van toepassing", "Klaar", "Klaar %"], block_rows)
         lines += _rules_section(readiness)
     lines += _decisions_section(document)
 
@@ -150,7 +150,8 @@ def render(document: dict[str, Any]) -> str:
             _esc(forms.get("threshold_assumption", "AANNAME: drempel niet uit de beslissing.")),
             "",
             "Eigen integratie (eigen lijnen + aandeel van de toepassing) tegenover overzetten "
-            "naar de formulieren- en opvolgingstool. Indicatief: het aandeel van de toepassing "
+            "naar de formulieren- en opvolgingstool (kost van die route: aanname uit het "
+            "kostensjabloon). Indicatief: het aandeel van de toepassing "
             "valt pas weg als alle producten van die toepassing verhuizen.",
             "",
         ]

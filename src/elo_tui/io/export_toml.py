@@ -6,8 +6,9 @@ content has no nulls and TOML keeps every int, float, bool and string as it was.
 
 Writer: a small emitter for the plain data of a submission (tables, arrays of tables,
 inline tables and arrays for what is nested deeper). tomli-w produces the same data but
-takes about 1.3 s for a 1,202-product submission (8 MB) here, more than the whole export
-budget; this emitter takes about a tenth of that. Tests check that `tomllib` reads both
+takes about 1.3 s for a 1,202-product submission (8 MB; a stress case the size of all of
+ELO, not one entity) here, more than the whole export budget; this emitter takes about a
+tenth of that. Tests check that `tomllib` reads both
 back to exactly the same document. `dumps_reference` keeps the tomli-w form at hand.
 """
 

@@ -101,8 +101,9 @@ class ApplicationsScreen(AreaScreen):
             text.append(f" (niet meegeteld in totalen en risico's): {row.app.exclusion_reason}\n")
         if row.app.is_new:
             text.append(
-                "Nieuw of grondig vernieuwd: alle essentiële bouwstenen vanaf de start "
-                "(beslissing 5°); aftoetsing aan de digitale dienstverleningsstrategie.\n",
+                "Nieuw (beslissing 5°) of grondig vernieuwd (interpretatie): alle essentiële "
+                "bouwstenen vanaf de start; aftoetsing aan de digitale "
+                "dienstverleningsstrategie.\n",
                 style="cyan",
             )
         text.append(f"Producten van {row.app.name}", style="bold")
@@ -208,8 +209,8 @@ class ApplicationForm(FormScreen):
         yield from self.field("supplier", "Leverancier", Input(a.supplier))
         yield from self.field(
             "is_new",
-            "Nieuw of grondig vernieuwd? (beslissing 5°: alle essentiële bouwstenen "
-            "vanaf de start)",
+            "Nieuw (beslissing 5°: alle essentiële bouwstenen vanaf de start) of grondig "
+            "vernieuwd (interpretatie)?",
             Select(YES_NO, allow_blank=False, value="ja" if a.is_new else "nee"),
         )
         yield from self.field(

@@ -21,7 +21,7 @@ from elo_tui.screens.store_errors import store_errors
 from elo_tui.sync import conflicts
 from elo_tui.widgets.keybar import KeyBar
 
-CHOICE_TEXT = {"mine": "← mijn versie", "theirs": "versie tracker →"}
+CHOICE_TEXT = {"mine": "← mijn versie", "theirs": "versie centrale opvolging →"}
 
 
 class ConflictScreen(ModalScreen[None]):
@@ -61,7 +61,8 @@ class ConflictScreen(ModalScreen[None]):
             yield Static(Text("Conflicten bij synchronisatie"), id="title")
             yield Static(
                 Text(
-                    "Iemand anders wijzigde dezelfde records sinds jouw laatste sync. Kies per "
+                    "Iemand anders wijzigde dezelfde records sinds jouw "
+                    "laatste synchronisatie. Kies per "
                     "veld welke waarde blijft (m / t), of alles in één keer (k / o), en pas "
                     'toe met F2. Wat maar één kant wijzigde, staat al op die kant; "beide: '
                     'kies" vraagt jouw keuze. Tot dan blijft jouw versie lokaal bewaard.'
@@ -79,7 +80,7 @@ class ConflictScreen(ModalScreen[None]):
         table = self.query_one(DataTable)
         table.add_column("Veld", key="field", width=24)
         table.add_column("Mijn versie", key="mine", width=30)
-        table.add_column("Versie van de tracker", key="theirs", width=30)
+        table.add_column("Versie van de centrale opvolging", key="theirs", width=30)
         table.add_column("Keuze", key="choice", width=18)
         table.add_column("Gewijzigd door", key="changed", width=16)
         self.reload()
@@ -115,7 +116,7 @@ class ConflictScreen(ModalScreen[None]):
         self.to_choose = {d.name for d in self.diffs} if clashes is None else set(clashes)
         theirs = conflict.theirs
         who = Text()
-        who.append("Versie van de tracker: ")
+        who.append("Versie van de centrale opvolging: ")
         who.append(f"gewijzigd door {theirs.get('updated_by') or 'onbekend'}")
         when = str(theirs.get("updated_at") or "")[:16].replace("T", " ")
         if when:
@@ -146,7 +147,7 @@ class ConflictScreen(ModalScreen[None]):
     def _changed_by(self, name: str) -> str:
         if name in self.to_choose:
             return "beide: kies"
-        return "tracker" if self.choices.get(name) == "theirs" else "mij"
+        return "centrale opvolging" if self.choices.get(name) == "theirs" else "mij"
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         found = next((c for c in self.items if c.key == event.option.id), None)
@@ -190,7 +191,7 @@ class ConflictScreen(ModalScreen[None]):
         if decision == "mine":
             how = "mijn versie gehouden"
         elif decision == "theirs":
-            how = "versie van de tracker genomen"
+            how = "versie van de centrale opvolging genomen"
         else:
             how = "samengevoegd per veld"
         self.notify(f"Conflict opgelost: {how}. Synchroniseer om het te versturen.", markup=False)

@@ -20,7 +20,7 @@ from elo_tui.store import WorkspaceError
 class FirstRunScreen(FormScreen):
     """Asks for the agency (name, OVO code, contact) and makes its workspace."""
 
-    TITLE_TEXT = "Welkom bij elo_tui — maak een werkruimte voor je agentschap"
+    TITLE_TEXT = "Welkom bij elo_tui — maak een werkruimte voor je entiteit"
     BINDINGS = [
         Binding("f3", "demo", "Voorbeeld openen"),
         Binding("escape", "cancel", "Afsluiten"),

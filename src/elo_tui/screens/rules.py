@@ -68,8 +68,11 @@ def rules_text(reading: str) -> Text:
     out.append(NEW_APPLICATION_QUOTE + "\n", style="dim")
     out.append(
         "Alle onderdelen vereist vanaf de start; 'niet van toepassing' of de formulieren- en "
-        "opvolgingstool enkel met een aanvaarde uitzondering. Aftoetsing aan de digitale "
-        "dienstverleningsstrategie per nieuwe of grondig vernieuwde toepassing.\n"
+        "opvolgingstool enkel met een aanvaarde uitzondering ('Toelatingen indien van "
+        "toepassing' blijft mogelijk). Beslissing 5° noemt nieuwe applicaties; een grondig "
+        "vernieuwde toepassing zo behandelen is een interpretatie, op basis van de nota: "
+        "'elke nieuwe of grondig vernieuwde digitale dienst te toetsen'. Aftoetsing aan de "
+        "digitale dienstverleningsstrategie per nieuwe of grondig vernieuwde toepassing.\n"
     )
     head("Formulieren- en opvolgingstool")
     out.append(

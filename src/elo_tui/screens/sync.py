@@ -23,8 +23,8 @@ from elo_tui.sync.state import status
 
 STATE_LABELS = {
     "online": ("● online", "green"),
-    "offline": ("○ offline: tracker niet bereikbaar", "yellow"),
-    "error": ("✕ laatste sync mislukt", "red"),
+    "offline": ("○ offline: centrale opvolging niet bereikbaar", "yellow"),
+    "error": ("✕ laatste synchronisatie mislukt", "red"),
 }
 
 
@@ -61,10 +61,10 @@ class SyncScreen(AreaScreen):
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="sync-body"):
-            yield Label("Centrale tracker", classes="section")
+            yield Label("Centrale opvolging", classes="section")
             yield Static("", id="config-line")
             with Horizontal(id="settings"):
-                yield Input(placeholder="adres, bv. https://tracker.vlaio.be", id="url")
+                yield Input(placeholder="adres, bv. https://…", id="url")
                 yield Input(
                     placeholder="token van VLAIO (wordt niet getoond)", password=True, id="token"
                 )
@@ -122,7 +122,7 @@ class SyncScreen(AreaScreen):
         text = Text()
         pending = st["pending"]
         text.append(f"Wijzigingen niet gesynchroniseerd: {pending}\n")
-        text.append(f"Laatste geslaagde sync: {_when(st['last_success'])}\n")
+        text.append(f"Laatste geslaagde synchronisatie: {_when(st['last_success'])}\n")
         state = "online" if online else ("offline" if online is False else st["state"])
         if state in STATE_LABELS:
             label, style = STATE_LABELS[state]
@@ -170,7 +170,7 @@ class SyncScreen(AreaScreen):
             return
         token_input.value = ""  # never keep the token on screen
         self._show_result("Instellingen bewaard (alleen leesbaar voor jou).")
-        self.notify("Instellingen voor de tracker bewaard.", markup=False)
+        self.notify("Instellingen voor de centrale opvolging bewaard.", markup=False)
         self.load()
         self._focus_next_step()
 
@@ -196,7 +196,9 @@ class SyncScreen(AreaScreen):
         if cfg is None:
             return
         if not cfg.complete:
-            self._show_result("Stel eerst het adres en het token van de tracker in.", error=True)
+            self._show_result(
+                "Stel eerst het adres en het token van de centrale opvolging in.", error=True
+            )
             self.query_one("#url" if not cfg.url else "#token", Input).focus()
             return
         self.running = True
@@ -302,13 +304,13 @@ class SyncScreen(AreaScreen):
             with TrackerClient(cfg.url, cfg.token, retry=RetryPolicy(attempts=1)) as client:
                 online = client.health()
                 if not online:
-                    message = f"Tracker {cfg.url} niet bereikbaar."
+                    message = f"Centrale opvolging {cfg.url} niet bereikbaar."
                 elif cfg.token:
                     me = client.me()
                     who = me.get("workspace") or "beheerder"
                     message = f"Verbonden; het token hoort bij {me.get('name', '')} ({who})."
                 else:
-                    message = "Tracker bereikbaar; stel nog het token in."
+                    message = "Centrale opvolging bereikbaar; stel nog het token in."
         except SyncError as exc:
             message = cfg.redact(str(exc))
         self.app.call_from_thread(self._on_checked, online, message)

@@ -400,7 +400,9 @@ def set_block_status(
     if info is None or info.scope != scope_kind:
         return None, {"block": f"Bouwsteen '{block}' bestaat niet op dit niveau."}
     new_app, exempted = new_application_context(ws, scope_kind, scope_id, block)
-    clean, errors = validate_block_status(values, new_application=new_app, exempted=exempted)
+    clean, errors = validate_block_status(
+        {**values, "block": block}, new_application=new_app, exempted=exempted
+    )
     if errors:
         return None, errors
     from elo_tui.services import checklists

@@ -44,9 +44,12 @@ def progress_text(progress) -> str:
 def wait_text(wait) -> str:
     """One line for a second of waiting on an unreachable tracker: why, when the next
     try is, and how long the sync keeps trying (the countdown)."""
-    text = f"Tracker niet bereikbaar ({wait.reason}); nieuwe poging over {wait.next_try_in:.0f} s"
+    text = (
+        f"Centrale opvolging niet bereikbaar ({wait.reason}); "
+        f"nieuwe poging over {wait.next_try_in:.0f} s"
+    )
     if wait.window_left is not None:
-        text += f", nog {wait.window_left:.0f} s wachten voor de sync opgeeft"
+        text += f", nog {wait.window_left:.0f} s wachten voor de synchronisatie opgeeft"
     return text + "."
 
 
@@ -174,7 +177,8 @@ def join(
         if outcome.failed:
             return outcome, ""
         return refuse(
-            f"De tracker heeft nog geen gegevens van {me['workspace']}: synchroniseer eerst "
+            f"De centrale opvolging heeft nog geen gegevens van "
+            f"{me['workspace']}: synchroniseer eerst "
             "de werkruimte waarin het agentschap werd aangemaakt, en sluit dan aan."
         )
     try:

@@ -789,7 +789,7 @@ def store_error(path: Path, exc: Exception) -> WorkspaceError:
         )
     return WorkspaceError(
         f"Werkruimte '{path}' is beschadigd of onleesbaar ({exc}). Het bestand is niet "
-        "gewijzigd; herstel een reservekopie of synchroniseer opnieuw van de tracker."
+        "gewijzigd; herstel een reservekopie of synchroniseer opnieuw van de centrale opvolging."
     )
 
 

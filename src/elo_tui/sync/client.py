@@ -72,8 +72,8 @@ def _json(response: httpx.Response) -> dict[str, Any]:
         data = None
     if not isinstance(data, dict):
         raise Refused(
-            f"De tracker gaf een onverwacht antwoord op {response.request.url.path} "
-            "(geen JSON-object). Klopt het adres van de tracker?"
+            f"De centrale opvolging gaf een onverwacht antwoord op {response.request.url.path} "
+            "(geen JSON-object). Klopt het adres van de centrale opvolging?"
         )
     return data
 
@@ -237,7 +237,7 @@ class TrackerClient:
                 elif response.status_code not in RETRY_STATUS:
                     raise self._refusal(response)
                 else:
-                    reason = f"de tracker antwoordde {response.status_code}"
+                    reason = f"de centrale opvolging antwoordde {response.status_code}"
                     retry_after = parse_retry_after(response.headers.get("Retry-After"))
             now = self._clock()
             if first_failure is None:
@@ -251,7 +251,7 @@ class TrackerClient:
                 spell = f", {spent:.0f} s gewacht" if window_end else ""
                 raise Offline(
                     self._redact(
-                        f"Tracker {self.url} niet bereikbaar: {reason} (na {attempt} "
+                        f"Centrale opvolging {self.url} niet bereikbaar: {reason} (na {attempt} "
                         f"pogingen{spell}). Je wijzigingen blijven bewaard; synchroniseer "
                         "later opnieuw."
                     )
@@ -287,19 +287,24 @@ class TrackerClient:
         status = response.status_code
         if status == 401:
             return AuthRefused(
-                "De tracker weigert het token (401). Controleer het token bij "
+                "De centrale opvolging weigert het token (401). Controleer het token bij "
                 "Synchronisatie › Instellingen of vraag VLAIO een nieuw."
             )
         if status == 403:
-            return AuthRefused(self._redact(f"Niet toegestaan door de tracker (403): {detail}"))
+            return AuthRefused(
+                self._redact(f"Niet toegestaan door de centrale opvolging (403): {detail}")
+            )
         if status == 404:
             return AuthRefused(
                 self._redact(
-                    f"De tracker kent deze werkruimte niet of het token hoort bij een ander "
+                    f"De centrale opvolging kent deze werkruimte niet "
+                    f"of het token hoort bij een ander "
                     f"agentschap (404): {detail}"
                 )
             )
-        return Refused(self._redact(f"De tracker weigerde de aanvraag ({status}): {detail}"))
+        return Refused(
+            self._redact(f"De centrale opvolging weigerde de aanvraag ({status}): {detail}")
+        )
 
     # -- calls -----------------------------------------------------------------------------
 

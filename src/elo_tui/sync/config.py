@@ -58,7 +58,7 @@ class SyncConfig:
     def describe(self) -> str:
         """One Dutch line for people: where it syncs to, whether a token is set."""
         if not self.url:
-            return "Geen tracker ingesteld."
+            return "Geen centrale opvolging ingesteld."
         token = "token ingesteld" if self.token else "geen token"
         if self.token_from_env:
             token += f" (uit {ENV_TOKEN})"
@@ -82,7 +82,9 @@ def normalize_url(url: str) -> str:
     """The tracker's base URL, cleaned; raises SyncConfigError with a Dutch reason."""
     url = url.strip()
     if not url:
-        raise SyncConfigError("Geef het adres van de tracker, bv. https://tracker.vlaio.be.")
+        raise SyncConfigError(
+            "Geef het adres van de centrale opvolging, bv. https://tracker.vlaio.be."
+        )
     try:
         parts = urlsplit(url)
         hostname = parts.hostname  # may raise too ("Invalid IPv6 URL", bad port)
@@ -157,7 +159,7 @@ def _read_file(path: Path) -> dict:
             data = tomllib.load(f)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise SyncConfigError(
-            f"'{path}' is onleesbaar ({type(exc).__name__}); stel de tracker opnieuw in."
+            f"'{path}' is onleesbaar ({type(exc).__name__}); stel de centrale opvolging opnieuw in."
         ) from None
     return data if isinstance(data, dict) else {}
 

@@ -139,7 +139,7 @@ class SyncEngine:
         started = time.perf_counter()
         self.ws.set_meta(LAST_ATTEMPT, utc_now())
         try:
-            self._progress(Progress("connect", message="verbinden met de tracker…"))
+            self._progress(Progress("connect", message="verbinden met de centrale opvolging…"))
             self.workspace = self._bind()
             self._replay_pending()
             self._pull()
@@ -156,7 +156,7 @@ class SyncEngine:
         except (KeyError, TypeError, ValueError) as exc:
             # An answer that is JSON but not what the protocol says: say so, keep state.
             message = (
-                "De tracker gaf een antwoord dat niet aan het protocol voldoet "
+                "De centrale opvolging gaf een antwoord dat niet aan het protocol voldoet "
                 f"({type(exc).__name__}). Er is niets verloren; probeer later opnieuw."
             )
             self._remember_failure("error", message)
