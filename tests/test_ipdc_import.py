@@ -75,10 +75,14 @@ def test_unknown_code_is_imported_and_marked_to_check_with_its_value(tmp_path):
         ii.import_file(ws, str(LDES))
         (p,) = ws.list(Product, where="ipdc_number = '3103'")
         assert p.ipdc_type == ""  # not a code our lists know: not put in the field
-        assert any(f"'{IPDC_BASE}Type/Digitaal'" in line for line in p.to_check)
+        assert "Type — IPDC-record, waarde 'Digitaal': onbekend type" in p.to_check[0]
         (q,) = ws.list(Product, where="ipdc_number = '3101'")
         assert q.themes == [f"{IPDC_BASE}Thema/EconomieWerk"]
-        assert any("Thema/Ruimte" in line for line in q.to_check)
+        assert any("waarde 'Ruimte'" in line for line in q.to_check)
+        # correcting the field in the form clears the line, as after a spreadsheet import
+        from elo_tui.domain.to_check import field_of
+
+        assert field_of(p.to_check[0]) == "ipdc_type"
 
 
 def test_reimport_updates_by_number_never_duplicates_and_keeps_local_fixes(tmp_path):

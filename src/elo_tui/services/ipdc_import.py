@@ -32,9 +32,12 @@ from typing import Any
 from elo_tui.domain import codelists
 from elo_tui.domain.ipdc_corrections import ipdc_snapshot
 from elo_tui.domain.records import Product
+from elo_tui.domain.to_check import FIELD_LABELS as TO_CHECK_LABELS
+from elo_tui.domain.to_check import shorten
 from elo_tui.io.ipdc_jsonld import IpdcDocument, IpdcRecord
 
-TO_CHECK_PREFIX = "IPDC: "  # the to_check lines this import owns (replaced on re-import)
+TO_CHECK_PREFIX = "IPDC: "  # a free "te controleren" line of this import (archived)
+IPDC_LINE = " — IPDC-record"  # after the field label: a field line of this import
 META_LAST_IMPORT = "ipdc_last_import"  # ISO time of the last IPDC import (corrections)
 ONDERNEMING = f"{codelists.IPDC_BASE}Doelgroep/Onderneming"
 SYNCED_FIELDS = ("name", "description", "ipdc_type", "themes", "target_groups")
@@ -50,7 +53,11 @@ _KNOWN = {
     "themes": {c.uri for c in codelists.THEMES},
     "target_groups": {c.uri for c in codelists.TARGET_GROUPS},
 }
-_UNKNOWN_LABEL = {"ipdc_type": "type", "themes": "thema", "target_groups": "doelgroep"}
+_UNKNOWN_LABEL = {  # Dutch, with the adjective's gender
+    "ipdc_type": "onbekend type",
+    "themes": "onbekend thema",
+    "target_groups": "onbekende doelgroep",
+}
 
 
 def normalise_target_group(uri: str) -> str:
@@ -94,14 +101,28 @@ def _known_part(key: str, value: Any) -> Any:
 
 
 def unknown_codes(values: dict[str, Any]) -> list[str]:
+    """ "Te controleren" lines for codes our lists do not know, in the import's own line
+    form (domain/to_check.py: "Type — IPDC-record, waarde 'Digitaal': ..."), so that
+    correcting the field in the product form clears its line, as after a spreadsheet
+    import. The full URI stays in `ipdc_data` and in the IPDC corrections."""
     out = []
     for key in ("ipdc_type", "themes", "target_groups"):
         v = values.get(key)
         items = [v] if isinstance(v, str) else list(v or [])
         for item in items:
             if item and item not in _KNOWN[key]:
-                out.append(f"{TO_CHECK_PREFIX}onbekend(e) {_UNKNOWN_LABEL[key]} '{item}'")
+                label = TO_CHECK_LABELS.get(key, key)
+                code = shorten(item.rstrip("/").rsplit("/", 1)[-1])
+                out.append(
+                    f"{label}{IPDC_LINE}, waarde '{code}': {_UNKNOWN_LABEL[key]} "
+                    "(niet in de codelijst van elo_tui)."
+                )
     return out
+
+
+def _owned(line: str) -> bool:
+    """A "te controleren" line this import wrote (replaced on re-import)."""
+    return line.startswith(TO_CHECK_PREFIX) or IPDC_LINE in line
 
 
 def _show(key: str, value: Any) -> str:
@@ -228,7 +249,7 @@ def plan_import(doc: IpdcDocument, products: list[Product]) -> IpdcPlan:
 def _archived(existing: Product, record: IpdcRecord, matched_by: str) -> PlannedProduct:
     product = Product(**{n: getattr(existing, n) for n in Product.field_names()})
     line = f"{TO_CHECK_PREFIX}gearchiveerd in IPDC ({record.uri or record.record_uri})"
-    checks = [c for c in product.to_check if not c.startswith(TO_CHECK_PREFIX)]
+    checks = [c for c in product.to_check if not _owned(c)]
     product.to_check = [*checks, line]
     product.ipdc_data = _as_text(ipdc_values(record))
     return PlannedProduct(product, "archived", record, matched_by=matched_by)
@@ -274,7 +295,7 @@ def _planned(existing: Product | None, record: IpdcRecord, matched_by: str) -> P
         if value and getattr(existing, key) != value:
             setattr(product, key, value)
             changes.append(f"{label}: {_show(key, getattr(existing, key))} -> '{value}'")
-    checks = [c for c in existing.to_check if not c.startswith(TO_CHECK_PREFIX)]
+    checks = [c for c in existing.to_check if not _owned(c)]
     product.to_check = checks + unknown_codes(new_ipdc)
     if product.to_check != existing.to_check:
         changes.append("te controleren bijgewerkt")
