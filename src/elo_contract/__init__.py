@@ -72,6 +72,12 @@ REVIEW_STATES = ("", *VERDICTS)
 ON_ELO = ("none", "request", "follow_up", "both")
 APPLICATION_KINDS = ("own_application", "website", "forms_tool")
 DELAY_KINDS = ("technical", "budgetary")
+# The roadmap (elo_tui.domain.roadmap): bottleneck kinds and states, and the scopes a
+# bottleneck can be about (also the agency as a whole).
+BOTTLENECK_KINDS = ("technical", "budgetary", "organisational", "dependency")
+BOTTLENECK_STATUSES = ("open", "in_progress", "resolved")
+BOTTLENECK_SCOPE_KINDS = ("agency", "application", "product")
+QUARTER_PATTERN = r"^(\d{4}-Q[1-4])?$"  # "2026-Q3" or "" (the default only)
 
 # The essential blocks of beslissing 3° of VR 2025 1212 DOC.1191/1BIS ("ACM/IDM en VMS",
 # "DOSIS (& Toelatingen indien van toepassing)", "Global header (met gekoppeld
@@ -242,6 +248,8 @@ KINDS: dict[str, dict[str, Spec]] = {
         "on_elo": _choice(ON_ELO, "none"),
         "notes": _text(LONG_TEXT),
         "to_check": _text_list(200, 1000),
+        "ipdc_uri": _text(URL, "IPDC-record"),
+        "ipdc_data": _text(LONG_TEXT),  # JSON text: what IPDC said at the last import
     },
     "block_status": {
         "scope_kind": _choice(SCOPE_KINDS, "product"),
@@ -328,6 +336,39 @@ KINDS: dict[str, dict[str, Spec]] = {
         "requested_by": _text(NAME),
         "requested_on": _date(),
         "note": _text(TEXT),
+    },
+    "bottleneck": {
+        "scope_kind": _choice(BOTTLENECK_SCOPE_KINDS, "product"),
+        "scope_id": _ref(),
+        "block": _text(40),  # "" = not about one block
+        "description": _text(TEXT, "knelpunt"),
+        "bottleneck_kind": _choice(BOTTLENECK_KINDS, "technical", "soort knelpunt"),
+        "owner": _text(NAME),
+        "status": _choice(BOTTLENECK_STATUSES, "open", "status"),
+        "reported_on": _date(),
+        "resolved_on": _date(),
+        "note": _text(TEXT),
+    },
+    "baseline": {
+        "product_id": _ref(),
+        "on_elo": _choice(ON_ELO, "none"),
+        "blocks_in_use": _text_list(50, 40),
+        "note": _text(TEXT),
+        "confirmed": _bool(),
+        "confirmed_on": _date(),
+        "confirmed_by": _text(NAME),
+    },
+    "plan_scenario": {
+        "name": _text(NAME, "naam"),
+        "chosen": _bool(),
+        "note": _text(TEXT),
+    },
+    "plan_item": {
+        "scenario_id": _ref(),
+        "scope_kind": _choice(SCOPE_KINDS, "application"),
+        "scope_id": _ref(),
+        "block": _text(40),
+        "quarter": Spec("str", "", max_length=7, pattern=QUARTER_PATTERN, label="kwartaal"),
     },
 }
 KIND_NAMES = tuple(KINDS)

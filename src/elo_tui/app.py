@@ -1,7 +1,7 @@
 """The Textual application: wires the workspace to the screens.
 
 Screens are Textual modes, one per area of work, created lazily from NAV so that start-up
-only loads the first one (adding an area is one NavItem). Keys 1-9 switch area; the
+only loads the first one (adding an area is one NavItem). Keys 1-9 and 0 switch area; the
 command palette (ctrl+p, palette.py) reaches every area and action; ? or F1 lists the keys
 of the current screen. Every binding has an id (keymap.py) and can be remapped in the
 user's settings file; the chosen theme is kept there too.
@@ -96,6 +96,13 @@ NAV: list[NavItem] = [
         "Uitzonderingen",
         "elo_tui.screens.exemptions:ExemptionsScreen",
         "Uitzonderingen (behoudens gegronde redenen) en gerechtvaardigde vertragingen",
+    ),
+    NavItem(
+        "0",
+        "roadmap",
+        "Roadmap",
+        "elo_tui.screens.roadmap:RoadmapScreen",
+        "Prioriteiten, snel resultaat, knelpunten, nulmeting, scenario's, IPDC-correcties",
     ),
 ]
 
@@ -416,6 +423,10 @@ class EloApp(App[int]):
                         self.call_after_refresh(lambda: self.screen.run_action("add_delay")),
                     ),
                 )
+            if "roadmap" in self._modes:
+                from elo_tui.screens.roadmap import roadmap_commands
+
+                yield from roadmap_commands(self)
             if "sync" in self._modes:
                 yield SystemCommand(
                     "Nu synchroniseren",

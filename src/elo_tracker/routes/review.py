@@ -106,3 +106,32 @@ async def overview(
             headers={"Content-Disposition": 'attachment; filename="elo-overzicht.csv"'},
         )
     return JSONResponse(data)
+
+
+@router.get(
+    "/bottlenecks",
+    responses={
+        200: {"content": {"text/csv": {}}, "description": "JSON or CSV"},
+        **errors.responses(401, 403, 422, 429),
+    },
+)
+async def bottlenecks(
+    who: Who,
+    store: Store,
+    format: Annotated[Literal["json", "csv"], Query()] = "json",  # noqa: A002
+    include_resolved: Annotated[bool, Query(description="Also the resolved ones")] = False,
+) -> Response:
+    """The bottleneck register of every agency (the `bottleneck` records they pushed),
+    grouped by kind and block: for bundling into improvement tracks with Digitaal
+    Vlaanderen."""
+    from elo_tracker.bottlenecks import build_register, register_csv
+
+    auth.require_admin(who)
+    data = await run_in_threadpool(build_register, store, include_resolved=include_resolved)
+    if format == "csv":
+        return Response(
+            register_csv(data),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="elo-knelpunten.csv"'},
+        )
+    return JSONResponse(data)

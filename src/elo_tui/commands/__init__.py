@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "submission",
     "serve",
     "tracker",  # a signpost to elo-tracker
+    "roadmap",
 ]
 
 

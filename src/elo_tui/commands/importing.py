@@ -55,7 +55,7 @@ def register(subparsers, add_workspace_options) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("file", metavar="BESTAND", help="CSV- of XLSX-bestand")
+    p.add_argument("file", metavar="BESTAND", help="CSV- of XLSX-bestand, of IPDC JSON-LD")
     p.add_argument(
         "--mapping",
         metavar="BESTAND",
@@ -77,6 +77,12 @@ def register(subparsers, add_workspace_options) -> None:
 
 
 def run(args, settings) -> int:
+    from elo_tui.io.ipdc_jsonld import looks_like_json
+
+    if looks_like_json(args.file):  # IPDC JSON-LD (concepts, instances, an LDES page)
+        from elo_tui.commands.import_ipdc import run_ipdc
+
+        return run_ipdc(args, settings)
     from elo_tui.io.tabular import TabularError, read_table
     from elo_tui.services import product_import as pi
 

@@ -56,6 +56,9 @@ def run(args, settings) -> int:
         summary = mapping.load_mapping(ws, today).summary()
         overdue, due_soon = checklist_counts(ws, today)
         workspace = ws.path.stem
+        from elo_tui.services import roadmap as roadmap_svc
+
+        roadmap = roadmap_svc.load(ws)
     checklist = {"overdue": overdue, "due_soon": due_soon}
     if args.json:
         data = {
@@ -63,10 +66,12 @@ def run(args, settings) -> int:
             "agency": agency.name if agency else "",
             **summary.to_dict(),
             "checklist": checklist,
+            "roadmap": roadmap_svc.summary_dict(roadmap),
         }
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         print(format_text(summary, agency.name if agency else workspace, checklist))
+        print("\nRoadmap\n" + "\n".join(f"  {line}" for line in roadmap_svc.summary_lines(roadmap)))
     return 0
 
 

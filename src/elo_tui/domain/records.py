@@ -117,6 +117,12 @@ class Product(Record):
     # "te controleren": problems found on import (row, column, value), one line each;
     # empty when nothing is left to check.
     to_check: list[str] = field(default_factory=list)
+    # The IPDC record (concept or instance) the product was imported from, and what IPDC
+    # said at the last import as JSON text (name, type, themes, target groups, archived,
+    # generated at): the base for "IPDC-correcties" and for a re-import that keeps local
+    # fixes. Text, not a dict: the wire contract's dicts hold numbers or booleans only.
+    ipdc_uri: str = ""
+    ipdc_data: str = ""
 
 
 @dataclass(kw_only=True, slots=True)
@@ -246,6 +252,64 @@ class Delay(Record):
     note: str = ""
 
 
+@dataclass(kw_only=True, slots=True)
+class Bottleneck(Record):
+    """A "knelpunt" of the roadmap (phase 1: "de volledige roadmap met prioriteitenlijst
+    en knelpunten per product/instantie"), synced so that VLAIO can bundle them into
+    improvement tracks with Digitaal Vlaanderen."""
+
+    KIND: ClassVar[str] = "bottleneck"
+    scope_kind: str = "product"  # "agency" | "application" | "product"
+    scope_id: str = ""
+    block: str = ""  # a block code, "" = not about one block
+    description: str = ""
+    bottleneck_kind: str = "technical"  # domain/roadmap.py BOTTLENECK_KINDS
+    owner: str = ""
+    status: str = "open"  # open | in_progress | resolved
+    reported_on: str = ""  # ISO date
+    resolved_on: str = ""  # ISO date
+    note: str = ""
+
+
+@dataclass(kw_only=True, slots=True)
+class Baseline(Record):
+    """A product's state at the baseline ("nulmeting", 1 April 2025): on ELO or not and
+    which blocks were in use. Read-only once confirmed (domain/roadmap.py)."""
+
+    KIND: ClassVar[str] = "baseline"
+    product_id: str = ""
+    on_elo: str = "none"  # codelists.ON_ELO
+    blocks_in_use: list[str] = field(default_factory=list)  # block codes
+    note: str = ""
+    confirmed: bool = False
+    confirmed_on: str = ""  # ISO date
+    confirmed_by: str = ""
+
+
+@dataclass(kw_only=True, slots=True)
+class PlanScenario(Record):
+    """A plan of the roadmap ("alles in 2026", "gespreid", ...): its items say in which
+    quarter each block goes to production. One scenario is chosen for the submission."""
+
+    KIND: ClassVar[str] = "plan_scenario"
+    name: str = ""
+    chosen: bool = False
+    note: str = ""
+
+
+@dataclass(kw_only=True, slots=True)
+class PlanItem(Record):
+    """One line of a plan scenario: a block of an application or product goes to
+    production in a quarter ("2026-Q3")."""
+
+    KIND: ClassVar[str] = "plan_item"
+    scenario_id: str = ""
+    scope_kind: str = "application"  # "application" | "product"
+    scope_id: str = ""
+    block: str = ""
+    quarter: str = ""  # "YYYY-Qn"
+
+
 RECORD_KINDS: dict[str, type[Record]] = {
     k.KIND: k
     for k in (
@@ -259,5 +323,9 @@ RECORD_KINDS: dict[str, type[Record]] = {
         Review,
         Exemption,
         Delay,
+        Bottleneck,
+        Baseline,
+        PlanScenario,
+        PlanItem,
     )
 }

@@ -286,6 +286,9 @@ class DashboardScreen(AreaScreen):
         self._agenda_lines(out, data.overdue, data.overdue_count, "Niets te laat.")
         out.append("\nVolgende\n", style="bold")
         self._agenda_lines(out, data.upcoming, None, "Geen open stappen met een datum.")
+        out.append("\nRoadmap (0)\n", style="bold")  # baseline, bottlenecks, chosen plan
+        for line in getattr(data, "roadmap", []):
+            out.append(f"  {line}\n")
         widget.update(out)
 
     @staticmethod

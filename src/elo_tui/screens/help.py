@@ -50,8 +50,8 @@ class HelpScreen(keymap.KeyedBindings, ModalScreen):
             table.add_row("", "", "")
             table.add_row(Text("Overal", style="bold underline"), "", "")
             if getattr(self.app, "nav", None):
-                first, last = self.app.nav[0].key, self.app.nav[-1].key
-                table.add_row(Text(f"{first} … {last}"), Text("Naar een ander scherm"), "")
+                keys = " ".join(item.key for item in self.app.nav)
+                table.add_row(Text(keys), Text("Naar een ander scherm"), "")
             for entry in keymap.screen_entries(self.for_screen, app_level=True):
                 if not entry.id.startswith("app.area_"):
                     table.add_row(Text(entry.keys), Text(entry.description), Text(entry.id))

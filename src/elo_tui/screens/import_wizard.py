@@ -221,6 +221,10 @@ class ImportWizard(Screen):
             self._status("Geef het pad naar een CSV- of XLSX-bestand.", error=True)
             return
         path = Path(raw).expanduser()
+        from elo_tui.screens.roadmap import import_from_wizard  # IPDC JSON-LD (H7)
+
+        if import_from_wizard(self, path):
+            return
         sheet = self.query_one("#sheet", Input).value.strip() or None
         self.busy = True
         self._status(f"Bezig met lezen van {path.name}…")

@@ -45,6 +45,8 @@ class ProductForm(FormScreen):
         yield from self.field(
             "ipdc_number", "IPDC-productnummer (leeg zolang onbekend)", Input(p.ipdc_number)
         )
+        if p.ipdc_uri:  # the IPDC record it was imported from (services/ipdc_import.py)
+            yield Label(Text(f"IPDC-record: {p.ipdc_uri}"), classes="field-label")
         yield from self.field(
             "ipdc_type",
             "Producttype (IPDC)",

@@ -27,6 +27,7 @@ class DashboardData:
     soon_count: int
     history: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     mapping: svc.Mapping | None = None
+    roadmap: list[str] = field(default_factory=list)  # services/roadmap.summary_lines
 
 
 def load_dashboard(ws: Workspace, today: date, limit: int = 6) -> DashboardData:
@@ -57,7 +58,14 @@ def load_dashboard(ws: Workspace, today: date, limit: int = 6) -> DashboardData:
         soon_count=soon_count,
         history=ws.history(),
         mapping=m,
+        roadmap=_roadmap_lines(ws),
     )
+
+
+def _roadmap_lines(ws: Workspace) -> list[str]:
+    from elo_tui.services import roadmap
+
+    return roadmap.summary_lines(roadmap.load(ws))
 
 
 def checklist_counts(ws: Workspace, today: date) -> tuple[int, int]:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from elo_tui.domain.records import RECORD_KINDS, Record
 
 APPLICATION_ID = 0x454C4F31  # "ELO1"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def column_type(tp: object) -> type:
@@ -120,6 +120,25 @@ def _v4_block_codes(db) -> None:
     # which is still a valid subject.
 
 
+def _v5_roadmap(db) -> None:
+    """The roadmap: the IPDC record of a product, bottlenecks, the baseline (nulmeting)
+    and plan scenarios."""
+    _add_columns(db, "product", {"ipdc_uri": (str, ""), "ipdc_data": (str, "")})
+    indexes = {
+        "bottleneck": ["scope_kind", "scope_id"],
+        "baseline": ["product_id"],
+        "plan_scenario": [],
+        "plan_item": ["scenario_id"],
+    }
+    for kind, index in indexes.items():
+        if db[kind].exists():
+            continue
+        db[kind].create(record_columns(RECORD_KINDS[kind]), pk="id", not_null={"id"})
+        db[kind].create_index(["dirty"])
+        if index:
+            db[kind].create_index(index)
+
+
 # MIGRATIONS[0] creates an empty workspace; later entries upgrade version n -> n+1.
 # A new workspace runs them all, so a step must not assume what a later one adds.
 MIGRATIONS: list[Callable] = [
@@ -127,6 +146,7 @@ MIGRATIONS: list[Callable] = [
     _v2_decision_rules,
     _v3_sync_base,
     _v4_block_codes,
+    _v5_roadmap,
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 

@@ -29,6 +29,12 @@ Choice = Literal["mine", "theirs"]
 FIELD_LABELS: dict[str, str] = {
     "deleted": "Verwijderd",
     "name": "Naam",
+    "ipdc_uri": "IPDC-record",
+    "ipdc_data": "Gegevens uit IPDC",
+    "bottleneck_kind": "Soort knelpunt",
+    "blocks_in_use": "Bouwstenen in gebruik",
+    "quarter": "Kwartaal",
+    "chosen": "Gekozen",
     "description": "Beschrijving",
     "ipdc_number": "IPDC-productnummer",
     "ipdc_type": "IPDC-type",
@@ -80,6 +86,10 @@ KIND_LABELS: dict[str, str] = {
     "review": "Feedback",
     "exemption": "Uitzondering",
     "delay": "Vertraging",
+    "bottleneck": "Knelpunt",
+    "baseline": "Nulmeting",
+    "plan_scenario": "Planscenario",
+    "plan_item": "Planning (kwartaal)",
 }
 
 
