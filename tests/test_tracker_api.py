@@ -17,14 +17,20 @@ pytest.importorskip("fastapi")  # before the imports that need it
 
 from elo_tracker.app import Limits  # noqa: E402
 from elo_tracker.store import TrackerStore  # noqa: E402
-from tracker_testing import ServerThread, tracker_app  # noqa: E402
+from tracker_testing import (  # noqa: E402
+    BACKENDS,
+    ServerThread,
+    fresh_database,
+    stored_text,
+    tracker_app,
+)
 
 A, B = "OVO000101", "OVO000102"
 
 
-@pytest.fixture(scope="module")
-def tracker(tmp_path_factory):
-    db = tmp_path_factory.mktemp("tracker") / "tracker.db"
+@pytest.fixture(scope="module", params=BACKENDS)
+def tracker(request, tmp_path_factory):
+    db = fresh_database(request.param, tmp_path_factory.mktemp("tracker"))
     store = TrackerStore.open(db)
     tokens = {
         "a": store.add_agency("Agentschap A", A),
@@ -517,11 +523,7 @@ def test_the_trackers_envelope_is_the_apps():
 
 def test_tracker_stores_only_token_hashes(tracker):
     _, tokens, db = tracker
-    raw = db.read_bytes() + (
-        db.with_name(db.name + "-wal").read_bytes()
-        if db.with_name(db.name + "-wal").exists()
-        else b""
-    )
+    raw = stored_text(db)
     for tok in tokens.values():
         assert tok.encode() not in raw
         assert tok.split(".", 1)[1].encode() not in raw
