@@ -159,6 +159,7 @@ def test_a_postgresql_database_of_another_application_is_refused(tmp_path):
 def test_an_unreachable_postgresql_server_is_a_dutch_message_without_the_password(capsys):
     from tracker_testing import free_port
 
+    pytest.importorskip("psycopg", reason="PostgreSQL needs the 'tracker' extra")
     url = f"postgresql://tracker:zeergeheim@127.0.0.1:{free_port()}/tracker?connect_timeout=2"
     assert cli.main(["add-admin", "Vera", "--database-url", url]) == 2
     err = capsys.readouterr().err
