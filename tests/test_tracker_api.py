@@ -754,3 +754,26 @@ def test_vlaio_decides_on_an_exemption_and_only_exemptions_and_delays_get_decisi
         json={"target_kind": "product", "target_id": pid, "verdict": "refused"},
     )
     assert wrong.status_code == 422 and wrong.json()["field"] == "verdict"
+
+
+def test_a_nul_character_in_a_plain_text_field_is_refused_alike_on_both_back_ends(api):
+    # PostgreSQL cannot hold U+0000 in a text column; SQLite could, but the answer must not
+    # depend on the back end: a 422 naming the field, and nothing of the batch applied.
+    record = product(name="Goed") | {"updated_by": "an\x00na"}
+    first = product(name="Ook goed")
+    r = push(api["a"], A, [first, record])
+    assert r.status_code == 422
+    assert r.json()["field"] == "records.1.updated_by" and "NUL" in r.json()["detail"]
+    assert first["id"] not in {x["id"] for x in pull_all(api["a"], A)[0]}
+    content = '{"a": 1}'
+    sub = {
+        "id": str(uuid.uuid4()),
+        "version": 1,
+        "created_at": "2026-03-01T10:00:00Z",
+        "author": "an\x00na",
+        "sha256": hashlib.sha256(content.encode()).hexdigest(),
+        "content": content,
+    }
+    r = api["a"].post(f"/workspaces/{A}/submissions", json=sub)
+    assert r.status_code == 422 and r.json()["field"] == "author"
+    assert sub["id"] not in api["a"].get(f"/workspaces/{A}/submissions").text

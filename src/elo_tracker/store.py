@@ -153,6 +153,22 @@ class IdempotencyMismatch(Exception):
     """An Idempotency-Key was reused for a different request."""
 
 
+class UnstorableText(Exception):
+    """A text with a NUL character (U+0000), which PostgreSQL cannot hold in a text
+    column; refused on both back ends alike. `field` is its path in the request."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+
+def _check_text(values: dict[str, Any]) -> None:
+    # Record data is stored as JSON text, where a NUL is escaped: only plain columns count.
+    for field, value in values.items():
+        if isinstance(value, str) and "\x00" in value:
+            raise UnstorableText(field)
+
+
 class SubmissionConflict(Exception):
     """A submission id that already exists with different content (submissions are immutable)."""
 
@@ -590,6 +606,8 @@ class TrackerStore:
         name = name.strip()
         if not name:
             raise TrackerStoreError("Geef de naam van het agentschap.")
+        if "\x00" in name:
+            raise TrackerStoreError("De naam bevat een NUL-teken; dat kan niet bewaard worden.")
         if len(name) > MAX_NAME:
             raise TrackerStoreError(f"De naam is te lang (maximaal {MAX_NAME} tekens).")
         if not OVO_RE.match(ovo_code):
@@ -606,6 +624,8 @@ class TrackerStore:
         name = name.strip()
         if not name:
             raise TrackerStoreError("Geef de naam van de beheerder.")
+        if "\x00" in name:
+            raise TrackerStoreError("De naam bevat een NUL-teken; dat kan niet bewaard worden.")
         if len(name) > MAX_NAME:
             # It becomes a review's `reviewer`: the contract's limit for a name.
             raise TrackerStoreError(f"De naam is te lang (maximaal {MAX_NAME} tekens).")
@@ -696,6 +716,15 @@ class TrackerStore:
         A key seen before returns its first answer (never applies twice); the same key
         with another request raises IdempotencyMismatch.
         """
+        records = list(records)
+        for index, rec in enumerate(records):
+            _check_text(
+                {
+                    f"records.{index}.{key}": rec[key]
+                    for key in ("kind", "id", "updated_at", "updated_by")
+                }
+                | ({f"records.{index}.data": rec["data"]} if isinstance(rec["data"], str) else {})
+            )
         with self._tx(workspace) as conn:
             row = conn.execute(
                 "SELECT request_hash, response FROM idempotency WHERE workspace = ? AND key = ?",
@@ -891,6 +920,10 @@ class TrackerStore:
         Re-sending the same id with the same hash is a no-op (idempotent); different
         content under a known id raises SubmissionConflict.
         """
+        _check_text(
+            {k: sub.get(k) for k in ("id", "created_at", "author", "sha256", "content")}
+            | {"updated_at": sub.get("updated_at"), "by": by}
+        )
         with self._tx(workspace) as conn:
             row = conn.execute(
                 "SELECT sha256 FROM submissions WHERE workspace = ? AND id = ?",
