@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/load_tracker.py [--agencies 100] [--rounds 10] [--records 100]
                                             [--edits 10] [--deadline 120]
+                                            [--workers 1] [--database-url URL]
 
 Each agency, concurrently, on its own keep-alive connection: asks who it is (/me), pulls
 from 0, pushes its workspace (`--records` records in one batch), then `--rounds` times
@@ -10,8 +11,9 @@ a day of syncing, compressed. Bounded in count (at most 1,000 agencies) and in t
 (`--deadline` seconds: whatever is unfinished then is abandoned and reported). At the end
 every finished agency's workspace is read back: nothing lost, nothing doubled.
 
-The tracker runs as its own process (`elo-tracker serve`, one uvicorn worker, no
-access log); the load comes from one asyncio process with a minimal HTTP/1.1 client
+The tracker runs as its own process (`elo-tracker serve`, `--workers` uvicorn workers,
+no access log) on a new SQLite file, or on `--database-url` (an empty PostgreSQL
+database); the load comes from one asyncio process with a minimal HTTP/1.1 client
 (httpx's async client costs more CPU per request than the tracker itself, and both share
 this machine's CPUs). CPU seconds of both processes are reported.
 """
@@ -301,12 +303,14 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=100)
     ap.add_argument("--edits", type=int, default=10)
     ap.add_argument("--deadline", type=float, default=120.0)
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--database-url", default=None, help="an empty PostgreSQL database")
     args = ap.parse_args()
     args.agencies = max(1, min(args.agencies, 1000))
     args.records = max(2, min(args.records, 1000))
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "tracker.db"
+        db = args.database_url or Path(tmp) / "tracker.db"
         store = TrackerStore.open(db)
         tokens = {}
         for i in range(args.agencies):
@@ -320,10 +324,11 @@ def main() -> None:
                 "-m",
                 "elo_tracker",
                 "serve",
-                "--db",
-                str(db),
+                *(["--db", str(db)] if isinstance(db, Path) else ["--database-url", db]),
                 "--port",
                 str(port),
+                "--workers",
+                str(args.workers),
                 "--no-access-log",
             ],
             stdout=subprocess.DEVNULL,

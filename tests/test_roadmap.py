@@ -387,7 +387,8 @@ async def test_roadmap_screen_shows_views_and_adds_a_bottleneck(settings):
         await pilot.pause()
         assert type(app.screen).__name__ == "RoadmapScreen"
         table = app.screen.query_one(VirtualTable)
-        assert table.row_count == 1 and table.current.ref.description == "Geen budget voor VMS"
+        descriptions = [r.ref.description for r in table.rows]  # two come with the demo
+        assert len(descriptions) == 3 and "Geen budget voor VMS" in descriptions
         await pilot.press("n")
         await pilot.pause()
         assert "Nulmeting" in str(app.screen.query_one("#roadmap-head").render())
@@ -441,6 +442,8 @@ async def test_roadmap_screen_imports_ipdc_and_chooses_a_scenario(settings):
     ldes = Path(__file__).parent / "data" / "ipdc" / "ldes_page.jsonld"
     ws = open_demo(settings)
     before = ws.count(Product)
+    for demo_scenario in ws.list(PlanScenario):  # start without the demo's two scenarios
+        ws.delete(PlanScenario, demo_scenario.id)
     svc.create_scenario(ws, "alles in 2026")
     svc.create_scenario(ws, "gespreid")
     app = EloApp(settings, ws)
@@ -494,7 +497,10 @@ def test_report_shows_the_roadmap(tmp_path, capsys):
     assert main(["--state-dir", state, "--demo", "roadmap", "bottleneck", "add",
                  "--description", "Geen capaciteit", "--kind", "organisational"]) == 0  # fmt: skip
     assert main(["--state-dir", state, "--demo", "report"]) == 0
-    assert "Open knelpunten: 1 (organisatorisch 1)." in capsys.readouterr().out
+    out = capsys.readouterr().out
+    # the demo brings one budgettair and one "afhankelijk" knelpunt
+    line = next(x for x in out.splitlines() if "Open knelpunten" in x)
+    assert line.strip().startswith("Open knelpunten: 3 (") and "organisatorisch 1" in line
     assert main(["--state-dir", state, "--demo", "report", "--json"]) == 0
     import json
 
@@ -577,3 +583,25 @@ async def test_roadmap_screen_plans_a_block_in_a_quarter(small, settings):
         await pilot.pause()
         (item,) = ws.list(PlanItem)
         assert item.quarter == "2026-Q3"
+
+
+def test_the_submission_carries_the_roadmap_and_the_chosen_scenario(demo_ws, tmp_path):
+    """Issue 13: one scenario is chosen for the submission; the baseline, the knelpunten
+    and the plan travel in the frozen document and its exports."""
+    import openpyxl
+
+    from elo_tui.services import submission as service
+
+    frozen = service.create(demo_ws)
+    content = service.content_of(frozen)
+    chosen = [s["name"] for s in content["plan_scenarios"] if s.get("chosen")]
+    assert chosen == ["Voorbeeld: gespreid"]
+    assert content["baselines"] and content["bottlenecks"] and content["plan_items"]
+    product = demo_ws.list(Product)[0]
+    product.ipdc_uri = "https://ipdc.vlaanderen.be/id/instantie/voorbeeld-1"
+    demo_ws.save(product)
+    files = service.concept_source(demo_ws).export("xlsx", tmp_path)
+    sheet = openpyxl.load_workbook(files[0])["Producten"]
+    header = [c.value for c in sheet[1]]
+    col = header.index("IPDC-record (URI)")
+    assert product.ipdc_uri in [row[col] for row in sheet.iter_rows(values_only=True)]

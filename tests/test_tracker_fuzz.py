@@ -18,14 +18,14 @@ import elo_contract as contract  # noqa: E402
 from elo_tracker.app import Limits  # noqa: E402
 from elo_tracker.store import TrackerStore  # noqa: E402
 from elo_tui.sync.wire import from_wire, wire_problems  # noqa: E402
-from tracker_testing import ServerThread, tracker_app  # noqa: E402
+from tracker_testing import BACKENDS, ServerThread, fresh_database, tracker_app  # noqa: E402
 
 OVO = "OVO000801"
 
 
-@pytest.fixture(scope="module")
-def api(tmp_path_factory):
-    db = tmp_path_factory.mktemp("fuzz") / "tracker.db"
+@pytest.fixture(scope="module", params=BACKENDS)
+def api(request, tmp_path_factory):
+    db = fresh_database(request.param, tmp_path_factory.mktemp("fuzz"))
     store = TrackerStore.open(db)
     token = store.add_agency("Agentschap F", OVO)
     store.close()

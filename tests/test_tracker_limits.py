@@ -26,14 +26,20 @@ from elo_tui.domain.records import Product, Submission  # noqa: E402
 from elo_tui.store import Workspace  # noqa: E402
 from elo_tui.sync.client import RetryPolicy, TrackerClient  # noqa: E402
 from elo_tui.sync.engine import SyncEngine  # noqa: E402
-from tracker_testing import ServerThread, free_port, tracker_app  # noqa: E402
+from tracker_testing import (  # noqa: E402
+    BACKENDS,
+    ServerThread,
+    free_port,
+    fresh_database,
+    tracker_app,
+)
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 
 
-@pytest.fixture(scope="module")
-def tracker(tmp_path_factory):
-    db = tmp_path_factory.mktemp("tracker") / "tracker.db"
+@pytest.fixture(scope="module", params=BACKENDS)
+def tracker(request, tmp_path_factory):
+    db = fresh_database(request.param, tmp_path_factory.mktemp("tracker"))
     store = TrackerStore.open(db)
     injector, _ = tracker_app(db)  # the default limits, as `elo-tracker serve` runs
     with ServerThread(injector) as server:

@@ -2,19 +2,73 @@
 127.0.0.1 (a free port), and an ASGI wrapper that injects faults (5xx, 429 with
 Retry-After, dropped connections before or after the request was handled).
 
+`BACKENDS` and `fresh_database` run a test against both storage back ends: SQLite (a
+file) and PostgreSQL (a new database on the server in $ELO_TRACKER_TEST_PG_URL, which
+`.ci/run` starts; without it those tests skip with the reason).
+
 Not used by the service itself.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
+import os
+import secrets
 import socket
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
+import pytest
 import uvicorn
+
+PG_URL_ENV = "ELO_TRACKER_TEST_PG_URL"
+BACKENDS = ["sqlite", "postgresql"]
+_created: list[str] = []
+
+
+def fresh_database(backend: str, folder: Path) -> Path | str:
+    """A new, empty tracker database: a file in `folder`, or a new PostgreSQL database."""
+    if backend == "sqlite":
+        return folder / "tracker.db"
+    url = os.environ.get(PG_URL_ENV)
+    if not url:
+        pytest.skip(f"PostgreSQL back end: set {PG_URL_ENV} (.ci/run starts a server)")
+    psycopg = pytest.importorskip("psycopg", reason="PostgreSQL needs the 'tracker' extra")
+    name = "elo_test_" + secrets.token_hex(6)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    if not _created:
+        atexit.register(_drop_created, url)
+    _created.append(name)
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def _drop_created(url: str) -> None:
+    import psycopg
+
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            for name in _created:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    except psycopg.Error:
+        pass  # the throwaway server of .ci/run is removed anyway
+
+
+def stored_text(db: Path | str) -> bytes:
+    """Everything the tracker database holds about principals, as bytes (to search)."""
+    if isinstance(db, Path):
+        wal = db.with_name(db.name + "-wal")
+        return db.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    import psycopg
+
+    with psycopg.connect(db) as conn:
+        rows = conn.execute("SELECT * FROM principals").fetchall()
+    return repr(rows).encode()
 
 
 def free_port() -> int:

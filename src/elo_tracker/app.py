@@ -4,7 +4,10 @@ The API is versioned under `/v1`; its OpenAPI document is served at `/openapi.js
 `/docs`, without a token: it is the public contract (also checked into
 `docs/openapi.json`; `elo-tracker openapi` regenerates it and a test fails when it
 drifts), holds no data and tells an attacker nothing the repository does not. Storage
-calls are blocking SQLite, so they run in the thread pool.
+calls are blocking (SQLite or PostgreSQL), so they run in the thread pool. Several
+worker processes each build their app with `app_from_environment` (see `elo-tracker
+serve --workers`); the store makes that safe (see `elo_tracker.store`). The rate limit
+is per process: with N workers a token may reach up to N times it.
 
 Bad input never yields a 500: bodies are size-limited before they are read, every field
 is validated against `elo_contract` (422 with a Dutch message, a `code` and the `field`
@@ -14,11 +17,12 @@ Retry-After, so clients back off and retry.
 
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException
@@ -134,7 +138,7 @@ async def _send_problem(send, status: int, detail: str) -> None:
 def create_app(
     db_path: Path | str, limits: Limits | None = None, store: TrackerStore | None = None
 ) -> FastAPI:
-    """The tracker as an ASGI app over the SQLite file `db_path`."""
+    """The tracker as an ASGI app over the SQLite file or PostgreSQL URL `db_path`."""
     limits = limits or Limits()
     store = store or TrackerStore.open(db_path)
     limiter = RateLimiter(limits.rate_per_minute, limits.rate_burst)
@@ -175,3 +179,21 @@ def create_app(
     for routes in (service, sync, submissions, review):
         app.include_router(routes.router)
     return app
+
+
+_ENV_TARGET = "ELO_TRACKER_WORKER_DATABASE"
+_ENV_LIMITS = "ELO_TRACKER_WORKER_LIMITS"
+
+
+def app_environment(db: Path | str, limits: Limits) -> dict[str, str]:
+    """What a worker process needs to build the same app (see `app_from_environment`)."""
+    return {_ENV_TARGET: str(db), _ENV_LIMITS: json.dumps(asdict(limits))}
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker process of `elo-tracker serve --workers N` (a uvicorn factory).
+
+    The schema was migrated by the parent before the workers started: never here."""
+    target = os.environ[_ENV_TARGET]
+    limits = Limits(**json.loads(os.environ[_ENV_LIMITS]))
+    return create_app(target, limits=limits, store=TrackerStore.open(target, migrate=False))

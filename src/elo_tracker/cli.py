@@ -1,12 +1,17 @@
 """`elo-tracker …`: run the reference tracker service and manage its tokens.
 
-    elo-tracker serve [--db FILE] [--host 127.0.0.1] [--port 8765]
+    elo-tracker serve [--db FILE | --database-url URL] [--host 127.0.0.1] [--port 8765]
+                      [--workers N]
+    elo-tracker migrate [--db FILE | --database-url URL]   upgrade the schema, keep the data
     elo-tracker add-agency NAAM OVOCODE [--db FILE]   prints a new agency token once
     elo-tracker add-admin NAAM [--db FILE]            prints a new VLAIO token once
     elo-tracker revoke (--ovo OVOCODE | --admin NAAM) [--db FILE]
     elo-tracker openapi [--output FILE]               the API contract (docs/openapi.json)
 
-The database defaults to $ELO_TRACKER_DB (or the older $ELO_TUI_TRACKER_DB) or
+PostgreSQL (production): --database-url postgresql://USER:PASSWORD@HOST:5432/DB or
+$ELO_TRACKER_DATABASE_URL; run `elo-tracker migrate` before `serve` after each upgrade
+(`serve` on PostgreSQL refuses an older schema; on SQLite it upgrades by itself). The
+SQLite database defaults to $ELO_TRACKER_DB (or the older $ELO_TUI_TRACKER_DB) or
 `tracker.db` in the current folder (or `local_state/tracker.db`, where the former
 `elo-tui tracker` kept it, when only that one exists). Only a token's SHA-256 is
 stored: a lost token cannot be shown again, make a new one. New tokens go to stdout
@@ -22,6 +27,7 @@ from pathlib import Path
 
 ENV_DB = "ELO_TRACKER_DB"
 ENV_DB_OLD = "ELO_TUI_TRACKER_DB"
+ENV_URL = "ELO_TRACKER_DATABASE_URL"
 DEFAULT_PORT = 8765
 
 
@@ -48,10 +54,18 @@ def build_parser():
     sub = p.add_subparsers(dest="tracker_command", metavar="ACTIE", required=True)
 
     def with_db(q) -> None:
-        q.add_argument(
+        where = q.add_mutually_exclusive_group()
+        where.add_argument(
             "--db",
             metavar="BESTAND",
-            help=f"trackerdatabank (standaard ${ENV_DB} of tracker.db in de huidige map)",
+            help=f"SQLite-trackerdatabank (standaard ${ENV_DB} of tracker.db in de huidige map)",
+        )
+        where.add_argument(
+            "--database-url",
+            metavar="URL",
+            help="PostgreSQL-databank, bv. postgresql://gebruiker:wachtwoord@host:5432/tracker "
+            f"(standaard ${ENV_URL}; beter via die variabele: zo staat het wachtwoord niet "
+            "in de proceslijst)",
         )
 
     serve = sub.add_parser("serve", help="start de tracker (HTTP)")
@@ -81,6 +95,13 @@ def build_parser():
         help="zoveel aanvragen na elkaar mag een token ineens (standaard 120)",
     )
     serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="aantal werkprocessen (standaard 1; veilig op SQLite en PostgreSQL)",
+    )
+    serve.add_argument(
         "--no-access-log",
         action="store_true",
         help="geen regel per aanvraag loggen (tokens staan er nooit in)",
@@ -105,6 +126,12 @@ def build_parser():
     with_db(revoke)
     revoke.set_defaults(run=run)
 
+    migrate = sub.add_parser(
+        "migrate", help="het schema van de databank bijwerken (de gegevens blijven)"
+    )
+    with_db(migrate)
+    migrate.set_defaults(run=run)
+
     openapi = sub.add_parser("openapi", help="het OpenAPI-document van de API schrijven")
     openapi.add_argument("--output", "-o", metavar="BESTAND", help="standaard: stdout")
     openapi.set_defaults(run=run)
@@ -117,6 +144,18 @@ def main(argv=None) -> int:
 
 
 OLD_DEFAULT = Path("local_state") / "tracker.db"  # where `elo-tui tracker` kept it
+
+
+def db_target(args) -> Path | str:
+    """The PostgreSQL URL or the SQLite file: --database-url, --db, then the environment."""
+    url = getattr(args, "database_url", None)
+    if url:
+        return url
+    if getattr(args, "db", None):
+        return Path(args.db)
+    if os.environ.get(ENV_URL):
+        return os.environ[ENV_URL]
+    return db_path(args)
 
 
 def db_path(args) -> Path:
@@ -155,7 +194,7 @@ def run(args) -> int:
             file=sys.stderr,
         )
         return 2
-    from elo_tracker.store import TrackerStore, TrackerStoreError
+    from elo_tracker.store import TrackerStore, TrackerStoreError, is_postgres_url
 
     action = args.tracker_command
     if action == "openapi":
@@ -173,13 +212,28 @@ def run(args) -> int:
         else:
             sys.stdout.write(text)
         return 0
-    path = db_path(args)
+    if action == "serve" and args.workers < 1:
+        print("elo-tracker: --workers moet minstens 1 zijn.", file=sys.stderr)
+        return 2
+    path = db_target(args)
     try:
-        store = TrackerStore.open(path)
+        # SQLite is zero-setup: it upgrades itself. PostgreSQL in production upgrades
+        # only on `migrate` (a deliberate step, possibly with a more privileged role).
+        store = TrackerStore.open(path, migrate=action == "migrate" or not is_postgres_url(path))
     except TrackerStoreError as exc:
         print(f"elo-tracker: {exc}", file=sys.stderr)
         return 2
     try:
+        if action == "migrate":
+            before, after = store.migrated
+            if before == after:
+                print(f"Schema van {store.display} is al versie {after}.", file=sys.stderr)
+            else:
+                print(
+                    f"Schema van {store.display} bijgewerkt van versie {before} naar {after}.",
+                    file=sys.stderr,
+                )
+            return 0
         if action == "add-agency":
             token = store.add_agency(args.name, args.ovo.strip().upper())
             print(
@@ -210,12 +264,12 @@ def run(args) -> int:
     return serve(store, path, args)
 
 
-def serve(store, path: Path, args) -> int:
+def serve(store, path: Path | str, args) -> int:
     from dataclasses import replace
 
     import uvicorn
 
-    from elo_tracker.app import Limits, create_app
+    from elo_tracker.app import Limits, app_environment, create_app
 
     limits = Limits()
     if args.max_body_kib is not None:
@@ -233,24 +287,32 @@ def serve(store, path: Path, args) -> int:
         limits = replace(limits, rate_per_minute=max(1, args.rate))
     if args.burst is not None:
         limits = replace(limits, rate_burst=max(1, args.burst))
-    app = create_app(path, limits=limits, store=store)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(
             "Let op: de tracker spreekt zelf geen TLS. Zet er een reverse proxy met https "
             "voor; tokens mogen niet onversleuteld over het netwerk.",
             file=sys.stderr,
         )
+    workers = "" if args.workers == 1 else f", {args.workers} werkprocessen"
     print(
         f"Tracker op http://{args.host}:{args.port} (API /v1, OpenAPI /openapi.json, "
-        f"documentatie /docs), databank {path}. Stoppen: Ctrl+C.",
+        f"documentatie /docs), databank {store.display}{workers}. Stoppen: Ctrl+C.",
         file=sys.stderr,
     )
-    uvicorn.run(
-        app,
+    options = dict(
         host=args.host,
         port=args.port,
         log_level="info",
         server_header=False,
         access_log=not args.no_access_log,
+    )
+    if args.workers == 1:
+        uvicorn.run(create_app(path, limits=limits, store=store), **options)
+        return 0
+    # Several processes: each builds its own app (and store) from the environment.
+    store.close()
+    os.environ.update(app_environment(path, limits))
+    uvicorn.run(
+        "elo_tracker.app:app_from_environment", factory=True, workers=args.workers, **options
     )
     return 0

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi import Path as PathParam
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 import elo_contract as contract
 from elo_tracker import auth
@@ -34,9 +35,7 @@ async def principal(
     token = auth.bearer_token(request.headers.get("authorization"))
     if token is None:
         raise auth.unauthorized()
-    # A primary-key lookup that never waits on writers (WAL): cheaper inline than a
-    # hop to the thread pool, which costs more than the query itself.
-    who = store.authenticate(token)
+    who = await _quick(store, store.authenticate, token)
     if who is None:
         raise auth.unauthorized("Token onbekend of ingetrokken.")
     wait = limiter.take(token.partition(".")[0])  # the key id, never the secret
@@ -55,5 +54,14 @@ Ovo = Annotated[str, PathParam(pattern=contract.OVO_PATTERN, description="OVO co
 
 async def readable(store: TrackerStore, ovo: str, who: Principal) -> None:
     """Admins read any existing workspace; an agency only its own (404 otherwise)."""
-    exists = store.workspace_exists(ovo) if who.is_admin else True  # inline: see above
+    exists = await _quick(store, store.workspace_exists, ovo) if who.is_admin else True
     auth.check_read(who, ovo, exists)
+
+
+async def _quick(store: TrackerStore, lookup, arg):
+    """A primary-key lookup. On SQLite it never waits on writers (WAL): cheaper inline
+    than a hop to the thread pool, which costs more than the query itself. On PostgreSQL
+    it may wait for a pooled connection, which must never block the event loop."""
+    if store.is_postgres:
+        return await run_in_threadpool(lookup, arg)
+    return lookup(arg)

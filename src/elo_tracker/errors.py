@@ -18,7 +18,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import elo_contract as contract
 from elo_tracker import models
-from elo_tracker.store import DatabaseBusy, IdempotencyMismatch, SubmissionConflict
+from elo_tracker.store import (
+    DatabaseBusy,
+    IdempotencyMismatch,
+    SubmissionConflict,
+    UnstorableText,
+)
 
 log = logging.getLogger("elo_tracker")
 
@@ -220,6 +225,18 @@ def install(app: FastAPI) -> None:
                 "id",
             ),
             status_code=409,
+        )
+
+    @app.exception_handler(UnstorableText)
+    async def _nul(request: Request, exc: UnstorableText) -> JSONResponse:
+        return JSONResponse(
+            problem(
+                f"Ongeldige invoer bij {exc.field}: tekst met een NUL-teken (U+0000) kan de "
+                "tracker niet bewaren. Verwijder dat teken.",
+                "invalid",
+                exc.field,
+            ),
+            status_code=422,
         )
 
     @app.exception_handler(DatabaseBusy)

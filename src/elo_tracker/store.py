@@ -1,6 +1,18 @@
-"""The tracker's own SQLite store: the only place in `tracker/` that speaks SQL.
+"""The tracker's store: the only place in `elo_tracker` that speaks SQL.
 
-One file holds every agency's workspace on the server side. Each record is keyed by
+Two back ends, one code path: embedded SQLite (the zero-setup default, a file) and
+PostgreSQL (production, a `postgresql://` URL, with a connection pool). Every method
+below runs the same SQL on both; only connections, transactions and the DDL of the
+migrations differ (`_SqliteBackend`, `_PostgresBackend`). The SQL is plain, written
+with `?` placeholders (psycopg gets them as `%s`), and stays portable: ON CONFLICT
+upserts, no dialect functions. Why psycopg 3 and not SQLAlchemy Core: the store is
+~20 hand-written statements that are already portable, the push path is measured
+(bench/load_tracker.py) and a query builder would only sit in its way; psycopg_pool
+gives the pool, and the migrations are a short numbered list (`MIGRATIONS`) that each
+back end applies in one transaction, so Alembic (and SQLAlchemy with it) would add a
+dependency and a second configuration for nothing the list does not already do.
+
+One database holds every agency's workspace on the server side. Each record is keyed by
 (workspace, kind, id) so that one agency can never touch another's record, even with a
 guessed id. Two counters per record:
 
@@ -9,12 +21,25 @@ guessed id. Two counters per record:
   changes. Tracker-owned fields (`verified_central`, `review_state`) change `seq` but
   not `rev`, so a review never turns an agency's pending edit into a conflict.
 
-Writes run in `BEGIN IMMEDIATE` transactions (one writer at a time, WAL for readers) with
-`synchronous=FULL`: an answered push survives a crash of the server.
+Pull cursors and concurrent writers (several worker processes): a pull reads
+`seq > cursor`, so a record that commits *after* a pull with a seq *lower* than one that
+pull already returned would be skipped forever. That cannot happen here because a
+workspace's seq is assigned and committed under one lock per workspace, held from
+before `max(seq)` is read until the commit: seq order is commit order. SQLite: a write
+transaction is `BEGIN IMMEDIATE` (one writer per file, across processes; WAL readers see
+whole commits). PostgreSQL: `pg_advisory_xact_lock` on the workspace, taken first in
+every transaction that writes its records and released by the commit itself (after the
+commit became visible), with READ COMMITTED so the next holder's statements see it. The
+same lock makes an Idempotency-Key hold across workers: the second request with a key
+waits, then finds the first one's stored answer.
+
+SQLite writes use `synchronous=FULL` and PostgreSQL commits are durable by default: an
+answered push survives a crash of the server.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -34,17 +59,21 @@ from typing import Any
 import elo_contract as contract
 
 APPLICATION_ID = 0x454C4F54  # "ELOT": marks a file as an elo_tracker database
-SCHEMA_VERSION = 1
 OVO_RE = re.compile(r"^OVO\d{6}$")
 TOKEN_PREFIX = "elot_"
 MAX_NAME = contract.NAME
+POOL_SIZE = 10  # PostgreSQL connections per worker process (ELO_TRACKER_POOL_SIZE)
 
 # Fields only the tracker writes; an agency's push never changes them.
 SERVER_FIELDS: dict[str, dict[str, Any]] = contract.TRACKER_OWNED
 IDEMPOTENCY_TTL = timedelta(days=30)
 LAST_SEEN_EVERY = timedelta(seconds=60)
 
-_SCHEMA = """
+# Versioned schema migrations: (version, what, SQLite DDL, PostgreSQL DDL). A database
+# records its version (SQLite: PRAGMA user_version; PostgreSQL: table
+# elo_tracker_schema); `migrate` applies the missing steps in order, in one transaction,
+# keeping the data. Append new steps; never edit an applied one.
+_V1_TABLES = """
 CREATE TABLE IF NOT EXISTS principals (
     key_id TEXT PRIMARY KEY,
     token_hash TEXT NOT NULL,
@@ -64,14 +93,14 @@ CREATE TABLE IF NOT EXISTS records (
     workspace TEXT NOT NULL,
     kind TEXT NOT NULL,
     id TEXT NOT NULL,
-    rev INTEGER NOT NULL,
-    seq INTEGER NOT NULL,
+    rev {int} NOT NULL,
+    seq {int} NOT NULL,
     deleted INTEGER NOT NULL,
     updated_at TEXT NOT NULL,
     updated_by TEXT NOT NULL,
     data TEXT NOT NULL,
     PRIMARY KEY (workspace, kind, id)
-) WITHOUT ROWID;
+){rowid};
 CREATE UNIQUE INDEX IF NOT EXISTS records_by_seq ON records (workspace, seq);
 CREATE TABLE IF NOT EXISTS idempotency (
     workspace TEXT NOT NULL,
@@ -80,7 +109,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
     response TEXT NOT NULL,
     created_at TEXT NOT NULL,
     PRIMARY KEY (workspace, key)
-) WITHOUT ROWID;
+){rowid};
 CREATE TABLE IF NOT EXISTS submissions (
     workspace TEXT NOT NULL,
     id TEXT NOT NULL,
@@ -91,12 +120,29 @@ CREATE TABLE IF NOT EXISTS submissions (
     content TEXT NOT NULL,
     received_at TEXT NOT NULL,
     PRIMARY KEY (workspace, id)
-) WITHOUT ROWID;
+){rowid};
 """
+_V2_PRUNE_INDEX = "CREATE INDEX IF NOT EXISTS idempotency_by_age ON idempotency (created_at);"
+
+MIGRATIONS: list[tuple[int, str, str, str]] = [
+    (
+        1,
+        "tabellen",
+        _V1_TABLES.format(int="INTEGER", rowid=" WITHOUT ROWID"),
+        _V1_TABLES.format(int="BIGINT", rowid=""),
+    ),
+    # Pruning old Idempotency-Keys at start-up scanned the whole table.
+    (2, "index op de ouderdom van Idempotency-Keys", _V2_PRUNE_INDEX, _V2_PRUNE_INDEX),
+]
+SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
-# Raised when the database stays locked beyond the busy timeout; the API answers 503.
-DatabaseBusy = sqlite3.OperationalError
+def _statements(script: str) -> list[str]:
+    return [part.strip() for part in script.split(";") if part.strip()]
+
+
+class DatabaseBusy(Exception):
+    """The database stayed locked or unreachable beyond the timeout; the API answers 503."""
 
 
 class TrackerStoreError(Exception):
@@ -105,6 +151,22 @@ class TrackerStoreError(Exception):
 
 class IdempotencyMismatch(Exception):
     """An Idempotency-Key was reused for a different request."""
+
+
+class UnstorableText(Exception):
+    """A text with a NUL character (U+0000), which PostgreSQL cannot hold in a text
+    column; refused on both back ends alike. `field` is its path in the request."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+
+def _check_text(values: dict[str, Any]) -> None:
+    # Record data is stored as JSON text, where a NUL is escaped: only plain columns count.
+    for field, value in values.items():
+        if isinstance(value, str) and "\x00" in value:
+            raise UnstorableText(field)
 
 
 class SubmissionConflict(Exception):
@@ -184,33 +246,64 @@ def _dump(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, allow_nan=False)
 
 
-class TrackerStore:
-    """The tracker database. Thread-safe: each thread gets its own connection."""
+_PG_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
+
+
+def is_postgres_url(target: Path | str) -> bool:
+    return isinstance(target, str) and target.partition("://")[0].lower() in _PG_SCHEMES
+
+
+def redact_url(url: str) -> str:
+    """The URL without its password (for messages and logs)."""
+    return re.sub(r"^([a-z+]+://[^:/@]*):[^@]*@", r"\1:***@", url, flags=re.IGNORECASE)
+
+
+def _sqlite_path(target: Path | str) -> Path:
+    text = str(target)
+    if text.lower().startswith("sqlite:///"):
+        return Path(text[len("sqlite:///") :])
+    return Path(target)
+
+
+@functools.lru_cache(maxsize=256)
+def _pg_sql(sql: str) -> str:
+    # The store's SQL has no literal '?' or '%': a plain swap of the placeholder style.
+    return sql.replace("?", "%s")
+
+
+class _PgConn:
+    """A psycopg connection that takes the store's `?` SQL (the sqlite3 calls we use)."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw) -> None:
+        self.raw = raw
+
+    def execute(self, sql: str, params: tuple | list = ()):
+        return self.raw.execute(_pg_sql(sql), params)
+
+    def executemany(self, sql: str, rows: list) -> None:
+        if rows:
+            with self.raw.cursor() as cur:
+                cur.executemany(_pg_sql(sql), rows)
+
+
+class _SqliteBackend:
+    """One connection per thread; one writer at a time (queued in Python in-process,
+    `BEGIN IMMEDIATE` with a busy timeout across processes)."""
+
+    is_postgres = False
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.display = str(path)
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        # One writer at a time, queued in Python: SQLite's own busy handler polls with
-        # sleeps of up to 100 ms, which under many concurrent pushes costs far more than
-        # the writes themselves. Readers are not blocked (WAL).
-        self._write_lock = threading.Lock()
-
-    @classmethod
-    def open(cls, path: Path | str) -> TrackerStore:
-        store = cls(Path(path))
-        store._prepare()
-        return store
-
-    def close(self) -> None:
-        with self._lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
-        self._local = threading.local()
-
-    # -- connections and transactions --------------------------------------------------
+        # SQLite's own busy handler polls with sleeps of up to 100 ms, which under many
+        # concurrent pushes costs far more than the writes themselves. Readers are not
+        # blocked (WAL).
+        self.write_lock = threading.Lock()
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -227,18 +320,49 @@ class TrackerStore:
         return conn
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def read(self) -> Iterator[sqlite3.Connection]:
+        try:
+            yield self._conn()
+        except sqlite3.OperationalError as exc:
+            raise DatabaseBusy(str(exc)) from exc
+
+    @contextmanager
+    def write(self, workspace: str | None) -> Iterator[sqlite3.Connection]:
+        # BEGIN IMMEDIATE takes the file's write lock: `workspace` needs no lock of its own.
         conn = self._conn()
-        with self._write_lock:
-            conn.execute("BEGIN IMMEDIATE")
+        with self.write_lock:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise DatabaseBusy(str(exc)) from exc
             try:
                 yield conn
+            except sqlite3.OperationalError as exc:
+                conn.execute("ROLLBACK")
+                raise DatabaseBusy(str(exc)) from exc
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                conn.execute("ROLLBACK")
+                raise DatabaseBusy(str(exc)) from exc
 
-    def _prepare(self) -> None:
+    def can_write_now(self) -> bool:
+        if not self.write_lock.acquire(blocking=False):
+            return False
+        self.write_lock.release()
+        return True
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    def prepare(self, migrate: bool) -> tuple[int, int]:
         # Never open() the file to check its header: this process may hold SQLite
         # connections on it, and closing that descriptor drops all their POSIX locks.
         # SQLite itself says SQLITE_NOTADB (26) for a file that is not a database.
@@ -249,25 +373,15 @@ class TrackerStore:
             os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
         try:
             conn = self._conn()
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            n_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-            if app_id != APPLICATION_ID and not (app_id == 0 and n_tables == 0):
-                raise TrackerStoreError(
-                    f"'{self.path}' is geen trackerdatabank van elo_tracker; niet gewijzigd."
-                )
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise TrackerStoreError(
-                    f"Trackerdatabank '{self.path}' is van een nieuwere versie (schema "
-                    f"{version}); werk elo_tracker bij."
-                )
-            if version < SCHEMA_VERSION:
-                conn.executescript(
-                    "BEGIN IMMEDIATE;"
-                    + _SCHEMA
-                    + f"PRAGMA application_id = {APPLICATION_ID};"
-                    + f"PRAGMA user_version = {SCHEMA_VERSION};COMMIT;"
-                )
+            with self.write_lock:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    found = self._migrate(conn, migrate)
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            return found
         except sqlite3.DatabaseError as exc:
             self.close()
             if getattr(exc, "sqlite_errorcode", None) == 26:
@@ -275,12 +389,209 @@ class TrackerStore:
             raise TrackerStoreError(
                 f"Kan trackerdatabank '{self.path}' niet openen: {exc}."
             ) from None
+        except TrackerStoreError:
+            self.close()
+            raise
+
+    def _migrate(self, conn: sqlite3.Connection, migrate: bool) -> tuple[int, int]:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        n_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if app_id != APPLICATION_ID and not (app_id == 0 and n_tables == 0):
+            raise TrackerStoreError(
+                f"'{self.path}' is geen trackerdatabank van elo_tracker; niet gewijzigd."
+            )
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        _check_version(self.display, version, migrate)
+        for step, _what, ddl, _pg in MIGRATIONS:
+            if step > version:
+                for statement in _statements(ddl):
+                    conn.execute(statement)
+        if version < SCHEMA_VERSION:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        return version, SCHEMA_VERSION
+
+
+def _check_version(where: str, version: int, migrate: bool) -> None:
+    if version > SCHEMA_VERSION:
+        raise TrackerStoreError(
+            f"Trackerdatabank '{where}' is van een nieuwere versie (schema {version}); "
+            "werk elo_tracker bij."
+        )
+    if version < SCHEMA_VERSION and version > 0 and not migrate:
+        raise TrackerStoreError(
+            f"Trackerdatabank '{where}' heeft schema {version}, deze versie van elo_tracker "
+            f"verwacht {SCHEMA_VERSION}: voer eerst 'elo-tracker migrate' uit."
+        )
+
+
+# A fixed key for the migration lock (PostgreSQL advisory locks take a bigint).
+_MIGRATION_LOCK = 0x454C4F54_4D494752  # "ELOTMIGR"
+
+
+class _PostgresBackend:
+    """A psycopg_pool pool of autocommit connections; a write is an explicit transaction
+    that first takes the workspace's advisory lock (see the module docstring)."""
+
+    is_postgres = True
+
+    def __init__(self, url: str, pool_size: int) -> None:
+        try:
+            import psycopg
+            import psycopg_pool
+        except ImportError:
+            raise TrackerStoreError(
+                "PostgreSQL vraagt extra pakketten: pip install 'elo-tui[tracker]'."
+            ) from None
+        self._psycopg = psycopg
+        self._pool_timeout = psycopg_pool.PoolTimeout
+        self.path = None
+        self.display = redact_url(url)
+        # SQLAlchemy-style URL schemes are accepted; libpq knows only postgresql://.
+        conninfo = re.sub(r"^[a-z+]+://", "postgresql://", url, flags=re.IGNORECASE)
+        self.pool = psycopg_pool.ConnectionPool(
+            conninfo,
+            min_size=1,
+            max_size=pool_size,
+            kwargs={"autocommit": True},
+            timeout=30,
+            open=False,
+            name="elo_tracker",
+        )
+
+    def _busy(self, exc: Exception) -> DatabaseBusy:
+        return DatabaseBusy(f"{type(exc).__name__}: PostgreSQL {self.display} niet bereikbaar")
+
+    @contextmanager
+    def read(self) -> Iterator[_PgConn]:
+        try:
+            with self.pool.connection() as raw:
+                yield _PgConn(raw)
+        except (self._psycopg.OperationalError, self._pool_timeout) as exc:
+            raise self._busy(exc) from exc
+
+    @contextmanager
+    def write(self, workspace: str | None) -> Iterator[_PgConn]:
+        try:
+            with self.pool.connection() as raw, raw.transaction():
+                if workspace is not None:
+                    raw.execute(
+                        "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                        ("elo_tracker:" + workspace,),
+                    )
+                yield _PgConn(raw)
+        except (self._psycopg.OperationalError, self._pool_timeout) as exc:
+            raise self._busy(exc) from exc
+
+    def can_write_now(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self.pool.close()
+
+    def prepare(self, migrate: bool) -> tuple[int, int]:
+        try:
+            self.pool.open(wait=True, timeout=30)
+        except (self._psycopg.Error, self._pool_timeout):
+            self.pool.close()
+            raise TrackerStoreError(
+                f"Kan PostgreSQL-databank '{self.display}' niet bereiken (adres, gebruiker, "
+                "wachtwoord en databanknaam nakijken)."
+            ) from None
+        try:
+            with self.pool.connection() as raw, raw.transaction():
+                # Two workers starting together: one migrates, the other then sees it done.
+                raw.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+                return self._migrate(_PgConn(raw), migrate)
+        except self._psycopg.Error as exc:
+            self.pool.close()
+            raise TrackerStoreError(
+                f"Kan PostgreSQL-databank '{self.display}' niet voorbereiden: "
+                f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}."
+            ) from None
+        except TrackerStoreError:
+            self.pool.close()
+            raise
+
+    def _migrate(self, conn: _PgConn, migrate: bool) -> tuple[int, int]:
+        has_meta, has_records = conn.execute(
+            "SELECT to_regclass('elo_tracker_schema') IS NOT NULL, "
+            "to_regclass('records') IS NOT NULL"
+        ).fetchone()
+        if has_meta:
+            version = conn.execute("SELECT max(version) FROM elo_tracker_schema").fetchone()[0]
+            version = version or 0
+        elif has_records:
+            raise TrackerStoreError(
+                f"'{self.display}' is geen trackerdatabank van elo_tracker; niet gewijzigd."
+            )
+        else:
+            version = 0
+        _check_version(self.display, version, migrate)
+        if version == SCHEMA_VERSION:
+            return version, version
+        if not has_meta:
+            conn.execute(
+                "CREATE TABLE elo_tracker_schema (version INTEGER PRIMARY KEY, "
+                "description TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+        for step, what, _sqlite, ddl in MIGRATIONS:
+            if step > version:
+                for statement in _statements(ddl):
+                    conn.execute(statement)
+                conn.execute(
+                    "INSERT INTO elo_tracker_schema (version, description, applied_at) "
+                    "VALUES (?, ?, ?)",
+                    (step, what, utc_now()),
+                )
+        return version, SCHEMA_VERSION
+
+
+class TrackerStore:
+    """The tracker database (SQLite file or PostgreSQL URL). Thread-safe."""
+
+    def __init__(self, target: Path | str, pool_size: int | None = None) -> None:
+        if is_postgres_url(target):
+            size = pool_size or int(os.environ.get("ELO_TRACKER_POOL_SIZE") or POOL_SIZE)
+            self._db: _SqliteBackend | _PostgresBackend = _PostgresBackend(str(target), size)
+        else:
+            self._db = _SqliteBackend(_sqlite_path(target))
+        self.path: Path | None = self._db.path  # None on PostgreSQL
+        self.display = self._db.display  # where the data is, without a password
+        self.migrated: tuple[int, int] = (0, 0)  # schema version before and after open
+
+    @classmethod
+    def open(
+        cls, target: Path | str, *, migrate: bool = True, pool_size: int | None = None
+    ) -> TrackerStore:
+        """Open (and create or upgrade, unless `migrate` is False) the database.
+
+        With `migrate=False` an older schema is refused with the advice to run
+        `elo-tracker migrate` (a new, empty database is still created)."""
+        store = cls(target, pool_size)
+        store.migrated = store._db.prepare(migrate)
+        return store
+
+    @property
+    def is_postgres(self) -> bool:
+        return self._db.is_postgres
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- connections and transactions --------------------------------------------------
+
+    def _read(self):
+        return self._db.read()
+
+    def _tx(self, workspace: str | None = None):
+        """A write transaction; pass the workspace when it writes that workspace's records
+        (PostgreSQL then serialises it with the workspace's other writers)."""
+        return self._db.write(workspace)
 
     # -- principals ----------------------------------------------------------------------
 
-    def _new_principal(
-        self, conn: sqlite3.Connection, role: str, name: str, workspace: str | None
-    ) -> str:
+    def _new_principal(self, conn: Any, role: str, name: str, workspace: str | None) -> str:
         key_id = secrets.token_hex(8)
         token = f"{TOKEN_PREFIX}{key_id}.{secrets.token_urlsafe(32)}"
         conn.execute(
@@ -295,6 +606,8 @@ class TrackerStore:
         name = name.strip()
         if not name:
             raise TrackerStoreError("Geef de naam van het agentschap.")
+        if "\x00" in name:
+            raise TrackerStoreError("De naam bevat een NUL-teken; dat kan niet bewaard worden.")
         if len(name) > MAX_NAME:
             raise TrackerStoreError(f"De naam is te lang (maximaal {MAX_NAME} tekens).")
         if not OVO_RE.match(ovo_code):
@@ -311,6 +624,8 @@ class TrackerStore:
         name = name.strip()
         if not name:
             raise TrackerStoreError("Geef de naam van de beheerder.")
+        if "\x00" in name:
+            raise TrackerStoreError("De naam bevat een NUL-teken; dat kan niet bewaard worden.")
         if len(name) > MAX_NAME:
             # It becomes a review's `reviewer`: the contract's limit for a name.
             raise TrackerStoreError(f"De naam is te lang (maximaal {MAX_NAME} tekens).")
@@ -332,14 +647,11 @@ class TrackerStore:
         key_id = _split_token(token)
         if key_id is None:
             return None
-        row = (
-            self._conn()
-            .execute(
+        with self._read() as conn:
+            row = conn.execute(
                 "SELECT token_hash, role, name, workspace FROM principals WHERE key_id = ?",
                 (key_id,),
-            )
-            .fetchone()
-        )
+            ).fetchone()
         # Always compare (against a dummy when unknown) so timing does not tell.
         stored = row[0] if row else "0" * 64
         if not hmac.compare_digest(stored, hash_token(token)) or row is None:
@@ -349,11 +661,10 @@ class TrackerStore:
     # -- workspaces ----------------------------------------------------------------------
 
     def workspace_exists(self, ovo_code: str) -> bool:
-        row = (
-            self._conn()
-            .execute("SELECT 1 FROM workspaces WHERE ovo_code = ?", (ovo_code,))
-            .fetchone()
-        )
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT 1 FROM workspaces WHERE ovo_code = ?", (ovo_code,)
+            ).fetchone()
         return row is not None
 
     def workspaces(self, only: str | None = None) -> list[dict[str, Any]]:
@@ -362,7 +673,8 @@ class TrackerStore:
         if only is not None:
             sql += " WHERE ovo_code = ?"
             params = (only,)
-        rows = self._conn().execute(sql + " ORDER BY ovo_code", params).fetchall()
+        with self._read() as conn:
+            rows = conn.execute(sql + " ORDER BY ovo_code", params).fetchall()
         return [
             {
                 "ovo_code": r[0],
@@ -374,12 +686,12 @@ class TrackerStore:
             for r in rows
         ]
 
-    def _touch(self, conn: sqlite3.Connection, workspace: str, column: str) -> None:
+    def _touch(self, conn: Any, workspace: str, column: str) -> None:
         conn.execute(
             f"UPDATE workspaces SET {column} = ? WHERE ovo_code = ?", (utc_now(), workspace)
         )
 
-    def _max_seq(self, conn: sqlite3.Connection, workspace: str) -> int:
+    def _max_seq(self, conn: Any, workspace: str) -> int:
         row = conn.execute(
             "SELECT max(seq) FROM records WHERE workspace = ?", (workspace,)
         ).fetchone()
@@ -404,7 +716,16 @@ class TrackerStore:
         A key seen before returns its first answer (never applies twice); the same key
         with another request raises IdempotencyMismatch.
         """
-        with self._tx() as conn:
+        records = list(records)
+        for index, rec in enumerate(records):
+            _check_text(
+                {
+                    f"records.{index}.{key}": rec[key]
+                    for key in ("kind", "id", "updated_at", "updated_by")
+                }
+                | ({f"records.{index}.data": rec["data"]} if isinstance(rec["data"], str) else {})
+            )
+        with self._tx(workspace) as conn:
             row = conn.execute(
                 "SELECT request_hash, response FROM idempotency WHERE workspace = ? AND key = ?",
                 (workspace, key),
@@ -425,7 +746,7 @@ class TrackerStore:
 
     def _apply(
         self,
-        conn: sqlite3.Connection,
+        conn: Any,
         workspace: str,
         records: Iterable[dict[str, Any]],
         since: int | None,
@@ -513,7 +834,7 @@ class TrackerStore:
         return {"applied": applied, "conflicts": conflicts, "cursor": cursor}
 
     def _current(
-        self, conn: sqlite3.Connection, workspace: str, records: list[dict[str, Any]]
+        self, conn: Any, workspace: str, records: list[dict[str, Any]]
     ) -> dict[tuple[str, str], tuple]:
         """(rev, deleted, updated_at, updated_by, data) of the batch's records we hold."""
         ids: dict[str, list[str]] = {}
@@ -540,8 +861,11 @@ class TrackerStore:
     # -- pull ----------------------------------------------------------------------------
 
     def pull(self, workspace: str, since: int, limit: int) -> PullPage:
-        conn = self._conn()
-        self._maybe_touch_seen(conn, workspace)
+        self._maybe_touch_seen(workspace)
+        with self._read() as conn:
+            return self._pull(conn, workspace, since, limit)
+
+    def _pull(self, conn: Any, workspace: str, since: int, limit: int) -> PullPage:
         rows = conn.execute(
             "SELECT kind, id, rev, deleted, updated_at, updated_by, data, seq FROM records "
             "WHERE workspace = ? AND seq > ? ORDER BY seq LIMIT ?",
@@ -561,11 +885,12 @@ class TrackerStore:
             ).fetchone()[0]
         return PullPage([wire_json(*r[:7]) for r in rows], cursor, has_more, False, remaining)
 
-    def _maybe_touch_seen(self, conn: sqlite3.Connection, workspace: str) -> None:
+    def _maybe_touch_seen(self, workspace: str) -> None:
         # A pull is a read; write "last seen" at most once a minute to keep it cheap.
-        row = conn.execute(
-            "SELECT last_seen_at FROM workspaces WHERE ovo_code = ?", (workspace,)
-        ).fetchone()
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT last_seen_at FROM workspaces WHERE ovo_code = ?", (workspace,)
+            ).fetchone()
         if row is None:
             return
         now = datetime.now(UTC)
@@ -573,14 +898,19 @@ class TrackerStore:
             seen = datetime.strptime(row[0], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
             if now - seen < LAST_SEEN_EVERY:
                 return
-        if not self._write_lock.acquire(blocking=False):
+        if not self._db.can_write_now():
             return  # a push is writing: "last seen" is a convenience, never wait for it
-        self._write_lock.release()
         try:
             with self._tx() as wconn:
+                if self.is_postgres:
+                    # Never wait for a push holding the workspace's row.
+                    wconn.execute("SET LOCAL lock_timeout = '100ms'")
                 self._touch(wconn, workspace, "last_seen_at")
-        except sqlite3.OperationalError:
+        except DatabaseBusy:
             pass  # busy (another process): never fail a pull for it
+        except Exception as exc:  # PostgreSQL: lock_timeout
+            if not self.is_postgres or "lock" not in type(exc).__name__.lower():
+                raise
 
     # -- submissions ---------------------------------------------------------------------
 
@@ -590,7 +920,11 @@ class TrackerStore:
         Re-sending the same id with the same hash is a no-op (idempotent); different
         content under a known id raises SubmissionConflict.
         """
-        with self._tx() as conn:
+        _check_text(
+            {k: sub.get(k) for k in ("id", "created_at", "author", "sha256", "content")}
+            | {"updated_at": sub.get("updated_at"), "by": by}
+        )
+        with self._tx(workspace) as conn:
             row = conn.execute(
                 "SELECT sha256 FROM submissions WHERE workspace = ? AND id = ?",
                 (workspace, sub["id"]),
@@ -628,17 +962,14 @@ class TrackerStore:
             return True, self._record_json(conn, workspace, "submission", sub["id"])
 
     def submissions(self, workspace: str) -> list[dict[str, Any]]:
-        rows = (
-            self._conn()
-            .execute(
+        with self._read() as conn:
+            rows = conn.execute(
                 "SELECT s.id, s.version, s.created_at, s.author, s.sha256, s.received_at, r.data "
                 "FROM submissions s LEFT JOIN records r ON r.workspace = s.workspace "
                 "AND r.kind = 'submission' AND r.id = s.id WHERE s.workspace = ? "
                 "ORDER BY s.received_at",
                 (workspace,),
-            )
-            .fetchall()
-        )
+            ).fetchall()
         return [
             {
                 "id": r[0],
@@ -653,21 +984,18 @@ class TrackerStore:
         ]
 
     def submission(self, workspace: str, sid: str) -> dict[str, Any] | None:
-        row = (
-            self._conn()
-            .execute(
+        with self._read() as conn:
+            row = conn.execute(
                 "SELECT id, version, created_at, author, sha256, content, received_at "
                 "FROM submissions WHERE workspace = ? AND id = ?",
                 (workspace, sid),
-            )
-            .fetchone()
-        )
+            ).fetchone()
         if row is None:
             return None
         keys = ("id", "version", "created_at", "author", "sha256", "content", "received_at")
         return dict(zip(keys, row, strict=True))
 
-    def _record_json(self, conn: sqlite3.Connection, workspace: str, kind: str, rid: str) -> str:
+    def _record_json(self, conn: Any, workspace: str, kind: str, rid: str) -> str:
         row = conn.execute(
             "SELECT kind, id, rev, deleted, updated_at, updated_by, data FROM records "
             "WHERE workspace = ? AND kind = ? AND id = ?",
@@ -692,7 +1020,7 @@ class TrackerStore:
         next pull); a submission's `review_state` and a block status's
         `verified_central` follow the verdict (seq changes, rev does not).
         """
-        with self._tx() as conn:
+        with self._tx(workspace) as conn:
             target = conn.execute(
                 "SELECT data FROM records WHERE workspace = ? AND kind = ? AND id = ? "
                 "AND deleted = 0",
@@ -741,14 +1069,14 @@ class TrackerStore:
         kinds in `with_updated_at` also with their `updated_at` (e.g. reviews: the latest
         decision on an exemption counts)."""
         out: dict[str, list[dict[str, Any]]] = {}
-        conn = self._conn()
         stamped = set(with_updated_at)
         for kind in kinds:
-            rows = conn.execute(
-                "SELECT id, data, updated_at FROM records "
-                "WHERE workspace = ? AND kind = ? AND deleted = 0",
-                (workspace, kind),
-            ).fetchall()
+            with self._read() as conn:
+                rows = conn.execute(
+                    "SELECT id, data, updated_at FROM records "
+                    "WHERE workspace = ? AND kind = ? AND deleted = 0",
+                    (workspace, kind),
+                ).fetchall()
             if kind in stamped:
                 out[kind] = [json.loads(d) | {"id": rid, "updated_at": u} for rid, d, u in rows]
             else:

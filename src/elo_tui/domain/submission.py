@@ -25,11 +25,15 @@ from elo_tui.domain.completeness import APPLICABILITY, STAGES, Issue
 from elo_tui.domain.records import (
     Agency,
     Application,
+    Baseline,
     BlockStatus,
+    Bottleneck,
     ChecklistItem,
     Delay,
     EstimateLine,
     Exemption,
+    PlanItem,
+    PlanScenario,
     Product,
     Record,
 )
@@ -48,6 +52,12 @@ SECTIONS: dict[str, type[Record]] = {
     # each is in the derived section "decisions" (decisions_section).
     "exemptions": Exemption,
     "delays": Delay,
+    # The roadmap: the baseline (nulmeting), the bottlenecks (knelpunten) and the plan
+    # scenarios with their items; the scenario chosen for the request has `chosen`.
+    "baselines": Baseline,
+    "bottlenecks": Bottleneck,
+    "plan_scenarios": PlanScenario,
+    "plan_items": PlanItem,
 }
 
 CHECKLIST_STATUSES = {

@@ -348,6 +348,7 @@ PRODUCTS = [
 DEMO_EXTENSIONS: list[str] = [
     "elo_tui.io.demo_blocks:demo_block_records",
     "elo_tui.io.demo_estimate:demo_estimate_records",
+    "elo_tui.io.demo_roadmap:demo_roadmap_records",
 ]
 
 

@@ -317,7 +317,7 @@ def _cofinancing(doc: dict[str, Any]) -> Sheet:
 def _products(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
     s = Sheet(
         "Producten",
-        widths=[38, 12, 40, 22, 24, 30, 26, 30, 38, 30, 38, 12, 22, 12, 16, 16, 16, 18, 18],
+        widths=[38, 12, 40, 22, 24, 30, 26, 30, 38, 30, 38, 12, 22, 12, 16, 16, 16, 18, 18, 50],
         freeze_rows=1,
         freeze_cols=3,
     )
@@ -342,10 +342,11 @@ def _products(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
             "Totale kost",
             "Formulieren- en opvolgingstool (raming; drempel is een AANNAME)",
             "Verschil eigen − formulieren- en opvolgingstool",
+            "IPDC-record (URI)",
         ],
         bold=True,
     )
-    styles = [P] * 14 + [E] * 5
+    styles = [P] * 14 + [E] * 5 + [P]
     e = doc.get("estimate", {})
     costs = {r["product_id"]: r for r in e.get("products", [])}
     forms = {r["product_id"]: r for r in e.get("forms_tool", {}).get("rows", [])}
@@ -377,6 +378,7 @@ def _products(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
                 float(c.get("total", 0.0)),
                 float(f["forms_tool"]) if f else None,
                 float(f["saving"]) if f else None,
+                p.get("ipdc_uri", ""),
             ],
             styles,
         )
