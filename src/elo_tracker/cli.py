@@ -7,6 +7,8 @@
     elo-tracker add-admin NAAM [--db FILE]            prints a new VLAIO token once
     elo-tracker revoke (--ovo OVOCODE | --admin NAAM) [--db FILE]
     elo-tracker openapi [--output FILE]               the API contract (docs/openapi.json)
+    elo-tracker report --kind kernwerkgroep|stuurgroep|evaluatie --period YYYY-MM|YYYY-Qn
+                       [--format md|xlsx] --out FILE [--db FILE | --database-url URL]
 
 PostgreSQL (production): --database-url postgresql://USER:PASSWORD@HOST:5432/DB or
 $ELO_TRACKER_DATABASE_URL; run `elo-tracker migrate` before `serve` after each upgrade
@@ -132,6 +134,24 @@ def build_parser():
     with_db(migrate)
     migrate.set_defaults(run=run)
 
+    report = sub.add_parser(
+        "report", help="rapport voor kernwerkgroep, stuurgroep of tussentijdse evaluatie"
+    )
+    report.add_argument(
+        "--kind", required=True, choices=("kernwerkgroep", "stuurgroep", "evaluatie"),
+        help="kernwerkgroep (maandelijks), stuurgroep (per kwartaal) of evaluatie",
+    )  # fmt: skip
+    report.add_argument(
+        "--period", required=True, metavar="PERIODE",
+        help="JJJJ-MM (kernwerkgroep, evaluatie) of JJJJ-Qn (stuurgroep, evaluatie)",
+    )  # fmt: skip
+    report.add_argument(
+        "--format", default="md", choices=("md", "xlsx"), help="md (standaard) of xlsx"
+    )
+    report.add_argument("--out", required=True, metavar="BESTAND", help="het rapportbestand")
+    with_db(report)
+    report.set_defaults(run=run)
+
     openapi = sub.add_parser("openapi", help="het OpenAPI-document van de API schrijven")
     openapi.add_argument("--output", "-o", metavar="BESTAND", help="standaard: stdout")
     openapi.set_defaults(run=run)
@@ -251,6 +271,8 @@ def run(args) -> int:
             )
             print(token)
             return 0
+        if action == "report":
+            return write_report(store, args)
         if action == "revoke":
             n = store.revoke_tokens(workspace=args.ovo, name=args.admin)
             print(f"{n} token(s) ingetrokken.", file=sys.stderr)
@@ -262,6 +284,27 @@ def run(args) -> int:
         if action != "serve":
             store.close()
     return serve(store, path, args)
+
+
+def write_report(store, args) -> int:
+    from elo_tracker.reports import ReportError, build_report, parse_period, report_xlsx
+
+    try:
+        text = build_report(store, args.kind, args.period)
+        if args.format == "xlsx":
+            payload = report_xlsx(text, parse_period(args.kind, args.period).end)
+        else:
+            payload = text.encode("utf-8")
+    except ReportError as exc:
+        print(f"elo-tracker: {exc}.", file=sys.stderr)
+        return 2
+    try:
+        Path(args.out).write_bytes(payload)
+    except OSError as exc:
+        print(f"elo-tracker: kan '{args.out}' niet schrijven: {exc.strerror}.", file=sys.stderr)
+        return 2
+    print(f"Rapport {args.kind} {args.period} geschreven naar {args.out}.", file=sys.stderr)
+    return 0
 
 
 def serve(store, path: Path | str, args) -> int:

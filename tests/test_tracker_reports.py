@@ -1,0 +1,220 @@
+"""`elo-tracker report`: governance reports from a tracker filled through the real API (a
+uvicorn server), on SQLite and PostgreSQL: content per kind, reproducibility, bad input."""
+
+from __future__ import annotations
+
+import uuid
+import zipfile
+
+import httpx
+import pytest
+
+pytest.importorskip("fastapi")  # before the imports that need it
+
+from elo_tracker.cli import main  # noqa: E402
+from elo_tracker.reports import GENERATED_PREFIX  # noqa: E402
+from elo_tracker.store import TrackerStore  # noqa: E402
+from tracker_testing import BACKENDS, ServerThread, fresh_database, tracker_app  # noqa: E402
+
+A, B = "OVO000201", "OVO000202"
+
+
+def rec(kind: str, rid: str, updated_at: str, **data) -> dict:
+    return {
+        "kind": kind,
+        "id": rid,
+        "base_rev": None,
+        "updated_at": updated_at,
+        "updated_by": "test",
+        "data": data,
+    }
+
+
+def push(client, ovo, records):
+    r = client.post(
+        f"/workspaces/{ovo}/changes",
+        json={"since": None, "records": records},
+        headers={"Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert r.status_code == 200, r.text
+    assert not r.json().get("rejected"), r.json()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def filled(request, tmp_path_factory):
+    """Agency A: one conform product (its block parts went to production in Nov 2026), one
+    lagging product with an overdue and a blocked step, a bottleneck, a delay VLAIO
+    accepted, an exemption still requested, a baseline and a chosen plan. Agency B: empty."""
+    db = fresh_database(request.param, tmp_path_factory.mktemp("reports"))
+    store = TrackerStore.open(db)
+    tokens = {
+        "a": store.add_agency("Agentschap Alfa", A),
+        "b": store.add_agency("Agentschap Bèta", B),
+        "admin": store.add_admin("Vera VLAIO"),
+    }
+    store.close()
+    _, app = tracker_app(db)
+    with ServerThread(app) as server:
+        c = {
+            k: httpx.Client(
+                base_url=server.url + "/v1", headers={"Authorization": f"Bearer {t}"}, timeout=10
+            )
+            for k, t in tokens.items()
+        }
+        oct_, nov = "2026-10-05T09:00:00Z", "2026-11-12T10:00:00Z"
+        records = [
+            rec("agency", "ag", oct_, name="Alfa", requested_cofinancing={"2026": 150000.0}),
+            rec("application", "app1", oct_, name="Loket Alfa"),
+            rec("product", "p1", oct_, name="Premie Zonnepanelen", on_elo="both",
+                request_application_id="app1", followup_application_id="app1"),
+            rec("product", "p2", oct_, name="Vergunning Mest", on_elo="none",
+                request_application_id="app2"),
+            rec("checklist_item", "c1", oct_, title="Testaccount aanvragen", status="open",
+                due_date="2026-11-03", scope_kind="agency"),
+            rec("checklist_item", "c2", oct_, title="Contract leverancier", status="blocked",
+                owner="Jan", scope_kind="agency"),
+            rec("bottleneck", "k1", oct_, description="Leverancier traag", status="open",
+                bottleneck_kind="dependency", scope_kind="agency", reported_on="2026-10-01"),
+            rec("delay", "d1", oct_, scope_kind="product", scope_id="p2", subject="dosis",
+                original_date="2027-06-30", new_date="2027-12-31", requested_on="2026-10-02"),
+            rec("exemption", "e1", oct_, scope_kind="product", scope_id="p2",
+                subject="vms", requested_on="2026-10-03"),
+            rec("baseline", "b1", oct_, product_id="p1", on_elo="both"),
+            rec("baseline", "b2", oct_, product_id="p2", on_elo="none"),
+            rec("plan_scenario", "s1", oct_, name="Snel", chosen=True),
+            rec("plan_item", "i1", oct_, scenario_id="s1", scope_kind="application",
+                scope_id="app1", block="acm_idm", quarter="2026-Q4"),
+        ]  # fmt: skip
+        from elo_contract import BLOCKS
+
+        for code, scope, _, _ in BLOCKS:
+            sid = "app1" if scope == "application" else "p1"
+            records.append(
+                rec("block_status", f"bs-{code}", nov, scope_kind=scope, scope_id=sid,
+                    block=code, applicability="required", stage="production")
+            )  # fmt: skip
+        push(c["a"], A, records)
+        r = c["admin"].post(
+            f"/workspaces/{A}/reviews",
+            json={"target_kind": "delay", "target_id": "d1", "verdict": "accepted"},
+        )
+        assert r.status_code in (200, 201), r.text
+        for client in c.values():
+            client.close()
+        yield db
+
+
+def report(db, tmp_path, kind, period, name="r.md") -> tuple[int, str]:
+    out = tmp_path / name
+    where = ["--database-url", db] if isinstance(db, str) else ["--db", str(db)]
+    code = main(["report", "--kind", kind, "--period", period, "--out", str(out), *where])
+    return code, out.read_text(encoding="utf-8") if out.exists() else ""
+
+
+def test_kernwerkgroep_report_lists_what_changed_and_what_is_stuck_per_entity(filled, tmp_path):
+    code, text = report(filled, tmp_path, "kernwerkgroep", "2026-11")
+    assert code == 0
+    alfa = text.split("## Agentschap Alfa")[1].split("## Agentschap Bèta")[0]
+    assert (
+        "2026-11-12: Loket Alfa – Toegangs- en gebruikersbeheer (ACM/IDM): aanmelden: productie"
+        in alfa
+    )
+    new = alfa.split("### Nieuw ELO-conforme producten")[1].split("###")[0]
+    assert "Premie Zonnepanelen" in new and "Vergunning Mest" not in new
+    assert "2026-11-03: Testaccount aanvragen" in alfa  # overdue on 30 November
+    assert "Contract leverancier (eigenaar: Jan)" in alfa
+    assert "Leverancier traag" in alfa
+    assert "van 2027-06-30 naar 2027-12-31; aanvaard" in alfa
+    assert "1.202 producten" in text and "VR 2025 1212 DOC.1191/1BIS" in text
+    assert "€ 3.582.000 zonder het Mestbankloket" in text
+
+
+def test_kernwerkgroep_of_an_earlier_month_shows_no_changes_from_later(filled, tmp_path):
+    _, text = report(filled, tmp_path, "kernwerkgroep", "2026-09")
+    alfa = text.split("## Agentschap Alfa")[1]
+    assert "### Fasewijzigingen in de periode\n\nGeen." in alfa
+    assert "### Nieuw ELO-conforme producten\n\nGeen." in alfa
+
+
+def test_stuurgroep_report_counts_requirements_risks_exceptions_and_cofinancing(filled, tmp_path):
+    code, text = report(filled, tmp_path, "stuurgroep", "2026-Q4")
+    assert code == 0
+    assert "Nog 181 dagen na de peildatum. 1 van 2 producten ELO-conform" in text
+    assert "| Agentschap Alfa | 0 | 0 | 1 |" in text  # the exemption is still requested
+    assert "| 2026 | € 150.000 | € 1.000.000 | € 850.000 | € 325.000 |" in text
+    assert "onder voorbehoud" in text
+    for label in ("## Vereisten", "## Producten met risico op vertraging", "30 juni 2027"):
+        assert label in text
+
+
+def test_evaluatie_report_sets_plan_against_realisation_and_leaves_proposals_open(filled, tmp_path):
+    code, text = report(filled, tmp_path, "evaluatie", "2026-12")
+    assert code == 0
+    assert "| Agentschap Alfa | 2 | 1 | 1 | 1 | 1 |" in text
+    assert "| Agentschap Bèta | 0 | 0 | 0 | 0 | 0 |" in text
+    assert text.rstrip().endswith("## Voorstellen\n\n_(in te vullen)_")
+    assert "## Budgetgebruik" in text
+
+
+@pytest.mark.parametrize("kind,period", [("kernwerkgroep", "2026-11"), ("stuurgroep", "2026-Q4"),
+                                         ("evaluatie", "2026-12")])  # fmt: skip
+def test_same_data_and_period_give_the_same_bytes_except_the_generation_line(
+    filled, tmp_path, kind, period
+):
+    _, first = report(filled, tmp_path, kind, period, "1.md")
+    _, second = report(filled, tmp_path, kind, period, "2.md")
+
+    def stable(text: str) -> list[str]:
+        return [line for line in text.splitlines() if not line.startswith(GENERATED_PREFIX)]
+
+    assert sum(line.startswith(GENERATED_PREFIX) for line in first.splitlines()) == 1
+    assert stable(first) == stable(second)
+    store = TrackerStore.open(filled)
+    try:  # the latest change is VLAIO's decision on the delay (stamped by the tracker)
+        latest = store.records_of(A, ["review"], with_updated_at=["review"])["review"][0]
+    finally:
+        store.close()
+    assert f"Gegevens tot en met: {latest['updated_at']} " in first  # the data cut-off
+
+
+def test_xlsx_report_holds_the_markdown_lines_a_chart_and_is_reproducible(filled, tmp_path):
+    from openpyxl import load_workbook
+
+    where = ["--database-url", filled] if isinstance(filled, str) else ["--db", str(filled)]
+    paths = [tmp_path / "1.xlsx", tmp_path / "2.xlsx"]
+    for out in paths:
+        argv = ["report", "--kind", "stuurgroep", "--period", "2026-Q4", "--format", "xlsx"]
+        assert main([*argv, "--out", str(out), *where]) == 0
+    sheets = [load_workbook(p).active for p in paths]
+    rows = [[r for r in s.iter_rows(values_only=True)] for s in sheets]
+    differing = [i for i, (a, b) in enumerate(zip(*rows, strict=True)) if a != b]
+    assert all(str(rows[0][i][0]).startswith(GENERATED_PREFIX) for i in differing)
+    assert ("Agentschap Alfa", 0, 0, 1, None) in rows[0]  # the exceptions table, in columns
+    # Byte for byte, only the strings part (holding the generation line) differs.
+    zips = [zipfile.ZipFile(p) for p in paths]
+    names = zips[0].namelist()
+    assert names == zips[1].namelist()
+    assert [n for n in names if zips[0].read(n) != zips[1].read(n)] in (
+        [],
+        ["xl/sharedStrings.xml"],
+    )
+    assert [i.date_time for i in zips[0].infolist()] == [i.date_time for i in zips[1].infolist()]
+    assert len(sheets[0]._charts) == 1
+
+
+@pytest.mark.parametrize(
+    "kind,period,message",
+    [
+        ("stuurgroep", "2026-11", "per kwartaal"),
+        ("kernwerkgroep", "2026-Q4", "per maand"),
+        ("kernwerkgroep", "2026-13", "maand 13 bestaat niet"),
+        ("evaluatie", "eind 2026", "ongeldig"),
+    ],
+)
+def test_bad_period_is_a_dutch_message_and_writes_nothing(
+    filled, tmp_path, capsys, kind, period, message
+):
+    code, text = report(filled, tmp_path, kind, period)
+    assert code == 2 and text == ""
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
