@@ -17,6 +17,7 @@ from typing import Any
 
 from elo_contract import BLOCKS
 from elo_tracker import readiness as rules
+from elo_tracker.bottlenecks import KIND_LABELS
 from elo_tracker.overview import DECISION, ENVELOPE_READING, build_overview
 
 KINDS = ("kernwerkgroep", "stuurgroep", "evaluatie")
@@ -133,6 +134,11 @@ def _scope(names: dict[tuple[str, str], str], rec: dict[str, Any]) -> str:
     return "entiteit" if key[0] == "agency" else _md(names.get(key) or key[1])
 
 
+def _kind(bottleneck: dict[str, Any]) -> str:
+    kind = bottleneck.get("bottleneck_kind", "technical")
+    return KIND_LABELS.get(kind, kind).lower()
+
+
 def _block(code: str | None) -> str:
     return BLOCK_LABELS.get(code or "", code or "")
 
@@ -163,13 +169,16 @@ def _header(kind: str, title: str, period: Period, cutoff: str, now: datetime) -
         f"# {title} – {period.label}",
         "",
         f"{GENERATED_PREFIX}{now.astimezone(UTC).strftime('%Y-%m-%d %H:%M:%S')} UTC",
+        "",
         f"Periode: {period.start.isoformat()} tot en met {period.end.isoformat()}; "
         f"peildatum {period.end.isoformat()}.",
+        "",
         f"Gegevens tot en met: {cutoff} (laatste wijziging in de tracker die dit rapport zag).",
         *(
             [
+                "",
                 "Let op: de tracker bewaart de laatste versie van elk record; wat na de "
-                "peildatum wijzigde, telt mee met zijn huidige waarde."
+                "peildatum wijzigde, telt mee met zijn huidige waarde.",
             ]
             if cutoff[:10] > period.end.isoformat()
             else []
@@ -246,7 +255,7 @@ def _kernwerkgroep(agencies, overview, period: Period) -> list[str]:
         )
         lines += [
             f"- {b.get('reported_on', '') or 'datum onbekend'}: {_md(b.get('description', ''))}"
-            f" ({b.get('bottleneck_kind', '')}{', ' + b['block'] if b.get('block') else ''})"
+            f" ({_kind(b)}{', ' + _block(b['block']) if b.get('block') else ''})"
             for b in bottlenecks
         ] or ["Geen."]
         lines += ["", "### Vragen om uitstel", ""]
