@@ -12,6 +12,7 @@ import pytest
 
 from elo_tui.app import NAV, EloApp
 from elo_tui.services.workspaces import open_demo
+from elo_tui.widgets.navbar import NavBar
 
 # Fixed "today" before the demo is made: checklist dates and countdowns count from it.
 TODAY = "2026-11-22"
@@ -42,3 +43,26 @@ def test_area_snapshot(demo_today, snap_compare, mode, size):
     settings, ws = demo_today
     app = EloApp(settings, ws, start_mode=mode)
     assert snap_compare(app, terminal_size=size, run_before=_ready)
+
+
+@pytest.mark.parametrize("size", [(79, 24), (80, 23), (60, 20)])
+async def test_below_80x24_the_nav_bar_says_the_terminal_is_too_small(demo_today, size):
+    settings, ws = demo_today
+    app = EloApp(settings, ws, start_mode="dashboard")
+    async with app.run_test(size=size) as pilot:
+        await _ready(pilot)
+        assert "Terminal te klein (minimaal 80×24)" in str(app.screen.query_one(NavBar).render())
+
+
+@pytest.mark.parametrize("mode", [item.mode for item in NAV])
+async def test_at_80x24_the_nav_bar_shows_every_key_and_the_whole_current_name(demo_today, mode):
+    settings, ws = demo_today
+    app = EloApp(settings, ws, start_mode=mode)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _ready(pilot)
+        bar = str(app.screen.query_one(NavBar).render())
+        current = next(item for item in NAV if item.mode == mode)
+        assert f" {current.key} {current.label} " in bar
+        for item in NAV:
+            assert f" {item.key} " in bar
+        assert "…" not in bar

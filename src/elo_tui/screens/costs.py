@@ -33,12 +33,13 @@ from elo_tui.widgets.virtual_table import Column, VirtualTable
 COLUMNS = [
     Column("scope", "Toepassing / product", flex=3, min_width=14),
     Column("block", "Bouwsteen", width=9),
+    # The amounts before the other fixed columns: in a narrow view they stay visible.
+    Column("mean", "Verwacht", width=10, align="right"),
+    Column("sd", "± sd", width=8, align="right"),
     Column("description", "Omschrijving", flex=2, min_width=12),
     Column("year", "Jaar", width=5),
     Column("category", "Categorie", width=11),
     Column("days", "O/M/P dagen", width=11),
-    Column("mean", "Verwacht", width=10),
-    Column("sd", "± sd", width=8),
     Column("eligible", "In aanm.", width=8),
     Column("state", "Status", width=10),
 ]
