@@ -9,10 +9,12 @@ import random
 import uuid
 
 import pytest
+from textual.app import App
 
 from elo_tui.app import NAV, EloApp
 from elo_tui.services.workspaces import open_demo
 from elo_tui.widgets.navbar import NavBar
+from elo_tui.widgets.virtual_table import Column, VirtualTable
 
 # Fixed "today" before the demo is made: checklist dates and countdowns count from it.
 TODAY = "2026-11-22"
@@ -66,3 +68,33 @@ async def test_at_80x24_the_nav_bar_shows_every_key_and_the_whole_current_name(d
         for item in NAV:
             assert f" {item.key} " in bar
         assert "…" not in bar
+
+
+class _NarrowTableApp(App):
+    def compose(self):
+        yield VirtualTable(
+            [
+                Column("name", "Naam", flex=1, min_width=12),
+                Column("ipdc", "IPDC-nr", width=9),
+                Column("amount", "Bedrag", width=12, align="right"),
+            ],
+            lambda row, key: row[key],
+        )
+
+    def on_mount(self) -> None:
+        self.query_one(VirtualTable).set_rows(
+            [{"name": "Heffing", "ipdc": "900056", "amount": "€ 15.758"}]
+        )
+
+
+async def test_a_number_column_that_does_not_fit_is_left_out_whole_and_scrolls_into_view():
+    app = _NarrowTableApp()
+    async with app.run_test(size=(28, 6)) as pilot:
+        await pilot.pause()
+        table = app.query_one(VirtualTable)
+        row = table.render_line(1).text
+        assert "€" not in row and "15" not in row  # never a partial '€ 15.7'
+        table.scroll_to(x=table.max_scroll_x, animate=False)
+        await pilot.pause()
+        row = table.render_line(1).text
+        assert row.rstrip().endswith("€ 15.758")
