@@ -58,6 +58,10 @@ class AreaScreen(KeyedBindings, Screen):
             self._reload()
         self.query_one(NavBar).refresh_status()
 
+    def on_resize(self) -> None:
+        # The nav bar says when the terminal is too small, also when only its height changed.
+        self.query_one(NavBar).refresh_status()
+
     def _reload(self) -> None:
         self._loaded_version = self.app.data_version
         self.load()

@@ -33,12 +33,13 @@ from elo_tui.widgets.virtual_table import Column, VirtualTable
 COLUMNS = [
     Column("scope", "Toepassing / product", flex=3, min_width=14),
     Column("block", "Bouwsteen", width=9),
+    # The amounts before the other fixed columns: in a narrow view they stay visible.
+    Column("mean", "Verwacht", width=10, align="right"),
+    Column("sd", "± sd", width=8, align="right"),
     Column("description", "Omschrijving", flex=2, min_width=12),
     Column("year", "Jaar", width=5),
     Column("category", "Categorie", width=11),
     Column("days", "O/M/P dagen", width=11),
-    Column("mean", "Verwacht", width=10),
-    Column("sd", "± sd", width=8),
     Column("eligible", "In aanm.", width=8),
     Column("state", "Status", width=10),
 ]
@@ -245,20 +246,21 @@ class CostsScreen(AreaScreen):
 
     def _show_years(self, ov: service.CostOverview) -> None:
         out = Text()
-        out.append("Jaar     kost (P50)    gevraagd       eigen\n", style="bold")
+        # 40 cells a row: the side panel's width, so that no '€' wraps away from its amount.
+        out.append(f"{'Jaar':<6}{'kost (P50)':>12}{'gevraagd':>11}{'eigen':>11}\n", style="bold")
         for row in ov.summary.cofinancing:
-            out.append(f"{est.YEAR_LABELS[row.year]:<6}{euro(row.cost):>13}")
-            out.append(f"{euro(row.requested):>12}{euro(row.own_contribution):>12}\n")
+            out.append(f"{est.YEAR_LABELS[row.year]:<6}{euro(row.cost):>12}")
+            out.append(f"{euro(row.requested):>11}{euro(row.own_contribution):>11}\n")
             if row.envelope > 0:
-                out.append(f"      in aanmerking (P50) {euro(row.eligible_cost)}\n", style="dim")
+                out.append(f"  in aanmerking (P50) {euro(row.eligible_cost)}\n", style="dim")
             if row.cap:
                 out.append(
-                    f"      gevraagd {euro(row.asked)}: {est.CAP_LABELS[row.cap]}\n",
+                    f"  gevraagd {euro(row.asked)}: {est.CAP_LABELS[row.cap]}\n",
                     style="yellow",
                 )
             if row.shortfall > 0:
                 out.append(
-                    f"      eigen budget {euro(row.own_budget)}: tekort {euro(row.shortfall)}\n",
+                    f"  eigen budget {euro(row.own_budget)}: tekort {euro(row.shortfall)}\n",
                     style="red",
                 )
         out.append(

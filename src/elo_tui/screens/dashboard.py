@@ -77,11 +77,10 @@ class DashboardScreen(AreaScreen):
         Binding("u", "goto('exemptions')", "Uitzonderingen"),
     ]
     DEFAULT_CSS = """
-    DashboardScreen #dash { grid-size: 2 2; grid-columns: 3fr 2fr; grid-rows: auto 1fr;
-        height: 1fr; }
+    DashboardScreen #dash { grid-size: 2 2; grid-columns: 3fr 2fr; grid-rows: auto auto;
+        height: 1fr; overflow-y: auto; scrollbar-size-vertical: 1; }
     DashboardScreen #dash > Static { border: round $panel; padding: 0 1; height: auto;
         border-title-color: $text; border-title-style: bold; }
-    DashboardScreen #dash > #dash-agenda, DashboardScreen #dash > #dash-risk { height: 1fr; }
     DashboardScreen #dash-agenda, DashboardScreen #dash-risk, DashboardScreen #dash-deadlines {
         text-wrap: nowrap; text-overflow: ellipsis; }
     """

@@ -23,7 +23,7 @@ COLUMNS = [
     Column("type", "Type", flex=2, min_width=12),
     Column("themes", "Thema's", flex=2, min_width=12),
     Column("application", "Toepassing", flex=2, min_width=12),
-    Column("volume", "Jaarvolume", width=10),
+    Column("volume", "Jaarvolume", width=10, align="right"),
     Column("on_elo", "Vandaag op ELO", width=14),
 ]
 SORTABLE = [c.key for c in COLUMNS]

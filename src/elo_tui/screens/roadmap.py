@@ -390,8 +390,9 @@ def _cell(row: Row, key: str) -> str:
 
 def _fixed(view: str) -> dict[int, int]:
     return {
-        "priorities": {0: 5, 1: 10},
-        "quick": {0: 5, 1: 10},
+        # Remaining days read "21.3 + onbekend": wide enough never to cut the figure.
+        "priorities": {0: 5, 1: 10, 3: 6, 4: 15, 5: 10},
+        "quick": {0: 5, 1: 10, 3: 6, 4: 15, 5: 10},
         "bottlenecks": {0: 9},
         "scenarios": {0: 30},
         "plan": {1: 11, 4: 12, 5: 14},

@@ -5,8 +5,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-# Abbreviations when the bar is narrow ("Sync" is not a word the interface uses).
-SHORT_LABELS = {"Synchronisatie": "Synchr.", "Uitzonderingen": "Uitz."}
+# Below this size not every panel can be shown: the bar says so instead of hiding things.
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+TOO_SMALL = f"Terminal te klein (minimaal {MIN_WIDTH}×{MIN_HEIGHT}): vergroot het venster"
 
 
 class NavBar(Static):
@@ -32,8 +33,19 @@ class NavBar(Static):
             p for p in full_status.split(" · ") if not p.startswith("laatste synchronisatie")
         )
         width = self.size.width or 120
-        # Full area names first; then a shorter status; only then abbreviated names.
-        for short, status in ((False, full_status), (False, brief_status), (True, brief_status)):
+        screen = self.app.size
+        if screen.width < MIN_WIDTH or screen.height < MIN_HEIGHT:
+            text = f" {TOO_SMALL} (nu {screen.width}×{screen.height})"
+            self.update(Text(text, style="bold reverse", no_wrap=True, overflow="ellipsis"))
+            return
+        # Full area names first; then a shorter status; then only the current area's name
+        # with the other areas' keys (cut words like "Chec" are not readable).
+        for short, status in (
+            (False, full_status),
+            (False, brief_status),
+            (True, brief_status),
+            (True, ""),
+        ):
             line = self._areas(short)
             if line.cell_len + len(status) + 2 <= width:
                 break
@@ -46,11 +58,9 @@ class NavBar(Static):
         line = Text(no_wrap=True, overflow="ellipsis")
         for item in getattr(self.app, "nav", []):
             current = item.mode == self.current
-            label = (
-                item.label if current or not short else SHORT_LABELS.get(item.label, item.label[:4])
-            )
             line.append(f" {item.key} ", style="bold reverse" if current else "bold")
-            line.append(f"{label} ", style="bold reverse" if current else "")
+            if current or not short:
+                line.append(f"{item.label} ", style="bold reverse" if current else "")
         return line
 
     def on_resize(self) -> None:

@@ -32,7 +32,11 @@ class Column:
     width: int = 0  # fixed width in cells; 0 = share the remaining width
     flex: int = 1  # weight when sharing
     min_width: int = 6
+    # "right" for numbers: their digits line up and a narrow column never hides the end.
+    align: str = "left"
 
+
+MIN_TEXT_WIDTH = 8  # a text column narrower than this says nothing
 
 CellFn = Callable[[Any, str], "str | Text"]
 
@@ -113,6 +117,8 @@ class VirtualTable(ScrollView, can_focus=True):
         self.sort_key: str | None = None
         self.sort_reverse = False
         self._widths: list[int] = []
+        self._layout_width = 0
+        self._line_width = 0  # all columns side by side; wider than the view = scroll
         self._cache: LRUCache[tuple[int, int], Strip] = LRUCache(512)
 
     # -- data ---------------------------------------------------------------------------
@@ -135,7 +141,7 @@ class VirtualTable(ScrollView, can_focus=True):
                 index = rows.index(keep)  # type: ignore[union-attr]
             except ValueError:
                 index = min(self.cursor_row, max(len(rows) - 1, 0))
-        self.virtual_size = Size(self._content_width, len(rows) + 1)
+        self.virtual_size = Size(self._virtual_width(), len(rows) + 1)
         self.cursor_row = index
         self.refresh()
 
@@ -162,39 +168,53 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self._layout_columns(self._content_width)
-        self.virtual_size = Size(self._content_width, len(self._rows) + 1)
+        self.virtual_size = Size(self._virtual_width(), len(self._rows) + 1)
+
+    def _virtual_width(self) -> int:
+        # Columns that do not fit scroll sideways rather than being cut at the edge.
+        return max(self._line_width, self._content_width)
 
     def _layout_columns(self, width: int) -> None:
         before = self._widths
+        self._layout_width = width
         gaps = max(len(self.columns) - 1, 0)
         fixed = sum(c.width for c in self.columns if c.width)
         flex_cols = [c for c in self.columns if not c.width]
         spare = max(width - fixed - gaps, 0)
         total_flex = sum(c.flex for c in flex_cols) or 1
+        # Text columns give way first (cut with '…') so that the fixed ones, the numbers,
+        # stay in view; only when even that is too wide does the table scroll sideways.
+        fits = sum(c.min_width for c in flex_cols) <= spare
         widths = []
         for c in self.columns:
             if c.width:
                 widths.append(c.width)
             else:
-                widths.append(max(c.min_width, spare * c.flex // total_flex))
+                floor = c.min_width if fits else min(c.min_width, MIN_TEXT_WIDTH)
+                widths.append(max(floor, spare * c.flex // total_flex))
         self._widths = widths
+        self._line_width = max(sum(widths) + gaps, width)
         if widths != before:  # a resize that keeps the columns keeps the drawn rows
             self._cache.clear()
 
     # -- rendering ------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        width = self._content_width
-        if not self._widths:
-            self._layout_columns(width)
+        view_width = self._content_width
+        # Also when a scrollbar came or went, which narrows the view without a resize.
+        if not self._widths or view_width != self._layout_width:
+            self._layout_columns(view_width)
+        width = max(self._line_width, view_width)
+        x = self.scroll_offset.x
         if y == 0:
-            return self._header_strip(width)
+            return self._in_view(self._header_strip(width), x, view_width)
         index = self.scroll_offset.y + y - 1
         if index >= len(self._rows):
             if index == 0 and not self._rows:
                 style = self.get_component_rich_style("virtual-table--empty")
-                return Strip([Segment(f" {self.empty_text}"[:width].ljust(width), style)])
-            return Strip.blank(width, self.rich_style)
+                text = f" {self.empty_text}"[:view_width].ljust(view_width)
+                return Strip([Segment(text, style)])
+            return Strip.blank(view_width, self.rich_style)
         is_cursor = index == self.cursor_row
         # 0: plain row, 1: cursor row in a focused table, 2: cursor row, table blurred
         key = (index, (1 if self.has_focus else 2) if is_cursor else 0)
@@ -202,7 +222,30 @@ class VirtualTable(ScrollView, can_focus=True):
         if strip is None:
             strip = self._row_strip(self._rows[index], is_cursor, width)
             self._cache[key] = strip
-        return strip
+        return self._in_view(strip, x, view_width)
+
+    def _in_view(self, strip: Strip, x: int, view_width: int) -> Strip:
+        """The part of a full-width line in view. A number column cut at either edge is
+        left out whole: '€ 15.7' for € 15.758 would read as another number."""
+        if self._line_width <= view_width:
+            return strip.crop(0, view_width)
+        left, right, start = x, x + view_width, 0
+        for col, w in zip(self.columns, self._widths, strict=False):
+            end = start + w
+            if col.align == "right":
+                if start < left < end:
+                    left = end
+                if start < right < end:
+                    right = start
+            start = end + 1
+        if right <= left:
+            return strip.crop(x, x + view_width)
+        parts = [strip.crop(left, right)]
+        if left > x:
+            parts.insert(0, Strip.blank(left - x, self.rich_style))
+        if x + view_width > right:
+            parts.append(Strip.blank(x + view_width - right, self.rich_style))
+        return Strip.join(parts)
 
     def _header_strip(self, width: int) -> Strip:
         style = self.get_component_rich_style("virtual-table--header")
@@ -222,18 +265,23 @@ class VirtualTable(ScrollView, can_focus=True):
         values = [self._cell(row, col.key) for col in self.columns]
         if not any(isinstance(v, Text) for v in values):
             # Plain text rows (the inventory): one segment, no rich layout pass.
-            plain = " ".join(_fit(v, w) for v, w in zip(values, self._widths, strict=False))
+            plain = " ".join(
+                _fit(v, w, col.align)
+                for v, w, col in zip(values, self._widths, self.columns, strict=False)
+            )
             return Strip([Segment(_fit(plain, width), base)], width)
         line = Text(no_wrap=True, overflow="crop", end="")
-        for i, (value, w) in enumerate(zip(values, self._widths, strict=False)):
+        for i, (value, w, col) in enumerate(zip(values, self._widths, self.columns, strict=False)):
             if i:
                 line.append(" ")
             if isinstance(value, Text):
                 cell = value.copy()
+                if col.align == "right" and cell.cell_len < w:
+                    cell = Text(" " * (w - cell.cell_len), end="") + cell
                 cell.truncate(w, overflow="ellipsis", pad=True)
                 line.append_text(cell)
             else:
-                line.append(_fit(value, w))
+                line.append(_fit(value, w, col.align))
         line.truncate(width, pad=True)
         segments = [
             Segment(seg.text, base + seg.style if seg.style else base)
@@ -328,7 +376,7 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         if event.y == 0:
-            x = 0
+            x = -self.scroll_offset.x
             for col, w in zip(self.columns, self._widths, strict=False):
                 if x <= event.x < x + w + 1:
                     self.post_message(self.HeaderClicked(self, col.key))
@@ -342,8 +390,10 @@ class VirtualTable(ScrollView, can_focus=True):
                 self.action_select()
 
 
-def _fit(text: str, width: int) -> str:
+def _fit(text: str, width: int, align: str = "left") -> str:
     """Pad or cut to exactly `width` terminal cells (ellipsis when cut)."""
+    if align == "right" and cell_len(text) < width:
+        text = " " * (width - cell_len(text)) + text
     if width <= 0:
         return ""
     text = text.replace("\n", " ")
