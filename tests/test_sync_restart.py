@@ -300,8 +300,10 @@ def test_joining_an_agency_the_tracker_has_no_data_of_yet_is_refused(
     assert list(tmp_path.glob("*.sqlite")) == [] and list(tmp_path.glob("*.sync.toml")) == []
 
 
-def _serve(db, port: int, log):
-    """`elo-tracker serve` as its own process, returned once it answers /health."""
+def _serve(db, port: int, log, started=None):
+    """`elo-tracker serve` as its own process, returned once it answers /health.
+    `started` gets the process as soon as it exists: a sync that is retrying may reach
+    the new process before this function has seen /health answer."""
     import subprocess
     import sys
     import time
@@ -314,6 +316,8 @@ def _serve(db, port: int, log):
         stdout=log,
         stderr=log,
     )  # fmt: skip
+    if started is not None:
+        started(proc)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -340,21 +344,25 @@ def test_sync_survives_a_tracker_process_killed_and_started_again(tracker_db, ag
     procs = [_serve(db, port, log)]
     cfg = sync_config.save(path, url=f"http://127.0.0.1:{port}", token=token)
     waits = []
+    timers: list[threading.Timer] = []
 
     def restart() -> None:
-        procs.append(_serve(db, port, log))
+        _serve(db, port, log, started=procs.append)
 
     def on_progress(p) -> None:
         if p.phase == "pull" and len(procs) == 1 and procs[0].poll() is None:
             procs[0].send_signal(signal.SIGKILL)  # no goodbye: the way a crash looks
             procs[0].wait()
-            threading.Timer(2.0, restart).start()
+            timers.append(threading.Timer(2.0, restart))
+            timers[-1].start()
 
     try:
         outcome = sync_service.run(
             path, "an", cfg, on_progress=on_progress, on_wait=waits.append, window=45
         )
     finally:
+        for timer in timers:  # the restart has run to its end: no process left behind
+            timer.join()
         for proc in procs:
             proc.kill()
             proc.wait()
