@@ -1,7 +1,8 @@
 """`elo-tracker …`: run the reference tracker service and manage its tokens.
 
+    elo-tracker [--config FILE] ACTIE …      settings file (TOML), see elo_tracker.settings
     elo-tracker serve [--db FILE | --database-url URL] [--host 127.0.0.1] [--port 8765]
-                      [--workers N]
+                      [--workers N] [--rate N] [--burst N] [--max-body-kib N] [--log-level L]
     elo-tracker migrate [--db FILE | --database-url URL]   upgrade the schema, keep the data
     elo-tracker add-agency NAAM OVOCODE [--db FILE]   prints a new agency token once
     elo-tracker add-admin NAAM [--db FILE]            prints a new VLAIO token once
@@ -19,6 +20,10 @@ SQLite database defaults to $ELO_TRACKER_DB (or the older $ELO_TUI_TRACKER_DB) o
 stored: a lost token cannot be shown again, make a new one. New tokens go to stdout
 alone (so `TOKEN=$(elo-tracker add-agency …)` works); explanations to stderr. Needs the
 optional extra: pip install 'elo-tui[tracker]'.
+
+Every subcommand reads the one settings model (`elo_tracker.settings`): a flag beats
+$ELO_TRACKER_<KEY>, which beats the file (--config or $ELO_TRACKER_CONFIG), which beats
+the default. A bad file or value: a Dutch message naming the key, exit status 2.
 """
 
 from __future__ import annotations
@@ -26,11 +31,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from elo_tracker.settings import TrackerSettings
 
 ENV_DB = "ELO_TRACKER_DB"
-ENV_DB_OLD = "ELO_TUI_TRACKER_DB"
 ENV_URL = "ELO_TRACKER_DATABASE_URL"
 DEFAULT_PORT = 8765
+# Settings keys and the serve flags that set them (the flag's dest, when it differs).
+FLAG_KEYS = {"rate_per_minute": "rate", "rate_burst": "burst"}
 
 
 def _port(text: str) -> int:
@@ -53,9 +63,14 @@ def build_parser():
         description="De referentie-tracker van het ELO-programma: API voor synchronisatie, "
         "indieningen en opvolging door VLAIO.",
     )
+    config_help = "instellingenbestand (TOML; standaard $ELO_TRACKER_CONFIG)"
+    p.add_argument("--config", metavar="BESTAND", help=config_help)
     sub = p.add_subparsers(dest="tracker_command", metavar="ACTIE", required=True)
 
     def with_db(q) -> None:
+        # Also after the action (`elo-tracker serve --config f`); SUPPRESS keeps a --config
+        # given before the action from being overwritten by this parser's default.
+        q.add_argument("--config", metavar="BESTAND", default=argparse.SUPPRESS, help=config_help)
         where = q.add_mutually_exclusive_group()
         where.add_argument(
             "--db",
@@ -72,10 +87,8 @@ def build_parser():
 
     serve = sub.add_parser("serve", help="start de tracker (HTTP)")
     with_db(serve)
-    serve.add_argument("--host", default="127.0.0.1", help="adres (standaard 127.0.0.1)")
-    serve.add_argument(
-        "--port", type=_port, default=DEFAULT_PORT, help=f"poort (standaard {DEFAULT_PORT})"
-    )
+    serve.add_argument("--host", default=None, help="adres (standaard 127.0.0.1)")
+    serve.add_argument("--port", type=_port, default=None, help=f"poort (standaard {DEFAULT_PORT})")
     serve.add_argument(
         "--max-body-kib",
         type=int,
@@ -99,14 +112,23 @@ def build_parser():
     serve.add_argument(
         "--workers",
         type=int,
-        default=1,
+        default=None,
         metavar="N",
         help="aantal werkprocessen (standaard 1; veilig op SQLite en PostgreSQL)",
     )
     serve.add_argument(
         "--no-access-log",
-        action="store_true",
+        dest="access_log",
+        action="store_const",
+        const=False,
+        default=None,
         help="geen regel per aanvraag loggen (tokens staan er nooit in)",
+    )
+    serve.add_argument(
+        "--log-level",
+        choices=("critical", "error", "warning", "info", "debug"),
+        default=None,
+        help="hoeveel de server logt (standaard info)",
     )
     serve.set_defaults(run=run)
 
@@ -154,6 +176,7 @@ def build_parser():
 
     openapi = sub.add_parser("openapi", help="het OpenAPI-document van de API schrijven")
     openapi.add_argument("--output", "-o", metavar="BESTAND", help="standaard: stdout")
+    openapi.add_argument("--config", metavar="BESTAND", default=argparse.SUPPRESS, help=config_help)
     openapi.set_defaults(run=run)
     return p
 
@@ -166,22 +189,22 @@ def main(argv=None) -> int:
 OLD_DEFAULT = Path("local_state") / "tracker.db"  # where `elo-tui tracker` kept it
 
 
-def db_target(args) -> Path | str:
-    """The PostgreSQL URL or the SQLite file: --database-url, --db, then the environment."""
-    url = getattr(args, "database_url", None)
-    if url:
-        return url
-    if getattr(args, "db", None):
-        return Path(args.db)
-    if os.environ.get(ENV_URL):
-        return os.environ[ENV_URL]
-    return db_path(args)
+def settings_from(args) -> TrackerSettings:
+    """The one settings model, with the flags this command was given on top."""
+    from elo_tracker.settings import KEYS, load_settings
+
+    flags = {key: getattr(args, FLAG_KEYS.get(key, key), None) for key in KEYS}
+    return load_settings(flags, config=getattr(args, "config", None))
 
 
-def db_path(args) -> Path:
-    chosen = getattr(args, "db", None) or os.environ.get(ENV_DB) or os.environ.get(ENV_DB_OLD)
-    if chosen:
-        return Path(chosen)
+def db_target(settings: TrackerSettings) -> Path | str:
+    """The PostgreSQL URL or the SQLite file the settings name, else the default file."""
+    from elo_tracker.settings import database_target
+
+    return database_target(settings) or default_db_path()
+
+
+def default_db_path() -> Path:
     if not Path("tracker.db").exists() and OLD_DEFAULT.exists():
         print(
             f"elo-tracker: databank {OLD_DEFAULT} (de vroegere standaardplaats).", file=sys.stderr
@@ -205,6 +228,13 @@ def openapi_text() -> str:
 
 
 def run(args) -> int:
+    from elo_tracker.settings import SettingsError
+
+    try:
+        settings = settings_from(args)
+    except SettingsError as exc:
+        print(f"elo-tracker: {exc}.", file=sys.stderr)
+        return 2
     try:
         import fastapi  # noqa: F401
         import uvicorn  # noqa: F401
@@ -232,10 +262,7 @@ def run(args) -> int:
         else:
             sys.stdout.write(text)
         return 0
-    if action == "serve" and args.workers < 1:
-        print("elo-tracker: --workers moet minstens 1 zijn.", file=sys.stderr)
-        return 2
-    path = db_target(args)
+    path = db_target(settings)
     try:
         # SQLite is zero-setup: it upgrades itself. PostgreSQL in production upgrades
         # only on `migrate` (a deliberate step, possibly with a more privileged role).
@@ -283,7 +310,7 @@ def run(args) -> int:
     finally:
         if action != "serve":
             store.close()
-    return serve(store, path, args)
+    return serve(store, path, settings)
 
 
 def write_report(store, args) -> int:
@@ -307,55 +334,48 @@ def write_report(store, args) -> int:
     return 0
 
 
-def serve(store, path: Path | str, args) -> int:
-    from dataclasses import replace
-
+def serve(store, path: Path | str, settings: TrackerSettings) -> int:
     import uvicorn
 
     from elo_tracker.app import Limits, app_environment, create_app
 
-    limits = Limits()
-    if args.max_body_kib is not None:
-        if args.max_body_kib * 1024 < limits.max_body_bytes:
-            # Clients batch up to the contract's limit: a lower one would refuse them.
-            print(
-                f"elo-tracker: --max-body-kib moet minstens {limits.max_body_bytes // 1024} "
-                "zijn (de limiet van het contract, waarop clients hun batches afstemmen).",
-                file=sys.stderr,
-            )
-            store.close()
-            return 2
-        limits = replace(limits, max_body_bytes=args.max_body_kib * 1024)
-    if args.rate is not None:
-        limits = replace(limits, rate_per_minute=max(1, args.rate))
-    if args.burst is not None:
-        limits = replace(limits, rate_burst=max(1, args.burst))
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
+    limits = Limits(
+        max_body_bytes=settings.max_body_kib * 1024,
+        rate_per_minute=settings.rate_per_minute,
+        rate_burst=settings.rate_burst,
+    )
+    host, port, workers = settings.host, settings.port, settings.workers
+    if host not in ("127.0.0.1", "localhost", "::1"):
         print(
             "Let op: de tracker spreekt zelf geen TLS. Zet er een reverse proxy met https "
             "voor; tokens mogen niet onversleuteld over het netwerk.",
             file=sys.stderr,
         )
-    workers = "" if args.workers == 1 else f", {args.workers} werkprocessen"
+    several = "" if workers == 1 else f", {workers} werkprocessen"
+    # store.display never holds the password.
     print(
-        f"Tracker op http://{args.host}:{args.port} (API /v1, OpenAPI /openapi.json, "
-        f"documentatie /docs), databank {store.display}{workers}. Stoppen: Ctrl+C.",
+        f"Tracker op http://{host}:{port} (API /v1, OpenAPI /openapi.json, "
+        f"documentatie /docs), databank {store.display}{several}. Stoppen: Ctrl+C.",
         file=sys.stderr,
     )
-    options = dict(
-        host=args.host,
-        port=args.port,
-        log_level="info",
-        server_header=False,
-        access_log=not args.no_access_log,
-    )
-    if args.workers == 1:
-        uvicorn.run(create_app(path, limits=limits, store=store), **options)
+
+    def run_server(app, workers: int | None = None, factory: bool = False) -> None:
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level=settings.log_level,
+            server_header=False,
+            access_log=settings.access_log,
+            workers=workers,
+            factory=factory,
+        )
+
+    if workers == 1:
+        run_server(create_app(path, limits=limits, store=store))
         return 0
     # Several processes: each builds its own app (and store) from the environment.
     store.close()
     os.environ.update(app_environment(path, limits))
-    uvicorn.run(
-        "elo_tracker.app:app_from_environment", factory=True, workers=args.workers, **options
-    )
+    run_server("elo_tracker.app:app_from_environment", workers=workers, factory=True)
     return 0
