@@ -71,6 +71,15 @@ ITEM_STATUS_SYMBOLS: dict[str, str] = {
 }
 CLOSED_STATUSES = frozenset({"done", "na"})
 SOON_DAYS = 14
+# The order space moves a step's status on in: the usual path first (open, busy, done),
+# then the exceptions; an unknown status starts again at "open".
+STATUS_CYCLE = ("open", "busy", "done", "blocked", "na")
+
+
+def next_status(status: str) -> str:
+    """The status after `status` in STATUS_CYCLE (wrapping round)."""
+    current = status if status in STATUS_CYCLE else "open"
+    return STATUS_CYCLE[(STATUS_CYCLE.index(current) + 1) % len(STATUS_CYCLE)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,10 +366,16 @@ def bucket(item: ChecklistItem, today: date, soon_days: int = SOON_DAYS) -> str:
     return "later"
 
 
+def agenda_order(bucket_key: str, item: ChecklistItem) -> tuple[int, str, str]:
+    """Sort key of the agenda: overdue first, then due soon, later, undated, closed;
+    within a bucket by due date, then title."""
+    return (_BUCKET_RANK[bucket_key], item.due_date or "9999", item.title.casefold())
+
+
 def agenda(
     items: Iterable[ChecklistItem], today: date, soon_days: int = SOON_DAYS
 ) -> list[tuple[str, ChecklistItem]]:
-    """Items with their bucket, overdue first, then due soon, later, undated, closed."""
+    """Items with their bucket, in agenda order (see `agenda_order`)."""
     rows = [(bucket(i, today, soon_days), i) for i in items if not i.deleted]
-    rows.sort(key=lambda r: (_BUCKET_RANK[r[0]], r[1].due_date or "9999", r[1].title.casefold()))
+    rows.sort(key=lambda r: agenda_order(*r))
     return rows

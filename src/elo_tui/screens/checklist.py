@@ -36,7 +36,6 @@ COLUMNS = [
 ]
 STATUS_STYLES = {"open": "", "busy": "cyan", "blocked": "red", "done": "green", "na": "dim"}
 BUCKET_STYLES = {"overdue": "bold red", "soon": "yellow"}
-CYCLE = ["open", "busy", "done", "blocked", "na"]
 
 SHOW = {
     "open": "Open stappen",
@@ -133,7 +132,7 @@ class ChecklistScreen(AreaScreen):
 
     # -- filtering -------------------------------------------------------------------------
 
-    def visible(self) -> list[svc.AgendaRow]:
+    def visible_rows(self) -> list[svc.AgendaRow]:
         show = self.query_one("#show", Select).value
         block = self.query_one("#filter-block", Select).value
         needle = self.query_one("#search", Input).value.strip().casefold()
@@ -158,7 +157,7 @@ class ChecklistScreen(AreaScreen):
         table = self.query_one(VirtualTable)
         current = table.current
         keep_id = keep_id or (current.item.id if current else None)
-        rows = self.visible()
+        rows = self.visible_rows()
         keep = next((r for r in rows if r.item.id == keep_id), None)
         table.set_rows(rows, keep=keep)
         overdue = sum(1 for r in self.rows if r.bucket == "overdue")
@@ -222,8 +221,7 @@ class ChecklistScreen(AreaScreen):
         row = self._current()
         if row is None:
             return
-        current = row.item.status if row.item.status in CYCLE else "open"
-        self._set_status(row, CYCLE[(CYCLE.index(current) + 1) % len(CYCLE)])
+        self._set_status(row, cl.next_status(row.item.status))
 
     def action_done(self) -> None:
         row = self._current()
@@ -243,18 +241,7 @@ class ChecklistScreen(AreaScreen):
     def _after_save(self, item) -> None:
         if item is None:
             return
-        # Re-bucket the edited row only; the full list is re-sorted so that overdue and
-        # due-soon stay on top.
-        self.rows = [
-            svc.AgendaRow(cl.bucket(item, self.today), item, r.scope_name)
-            if r.item.id == item.id
-            else r
-            for r in self.rows
-        ]
-        order = {key: i for i, key in enumerate(cl.BUCKETS)}
-        self.rows.sort(
-            key=lambda r: (order[r.bucket], r.item.due_date or "9999", r.item.title.casefold())
-        )
+        self.rows = svc.with_saved_item(self.rows, item, self.today)
         self.saved()
         self.apply_filter(keep_id=item.id)
         self.query_one(VirtualTable).focus()

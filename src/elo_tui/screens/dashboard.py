@@ -143,7 +143,7 @@ class DashboardScreen(AreaScreen):
         except WorkspaceError as exc:
             self.notify(f"Kon de interpretatie niet bewaren: {exc}", severity="error")
             return
-        self.notify(Text(f"Interpretatie van 1 januari 2027: {ADMISSION_READINGS[nxt]}"))
+        self.notify(f"Interpretatie van 1 januari 2027: {ADMISSION_READINGS[nxt]}", markup=False)
         self._compute()
 
     def _compute(self) -> None:
@@ -154,11 +154,9 @@ class DashboardScreen(AreaScreen):
     def _load_data(self, path, today):
         # Its own connection: the app's may be closed (quit) while this still reads, and
         # closing a connection another thread is using can crash SQLite.
-        from elo_tui.services.dashboard import load_dashboard
-        from elo_tui.store import Workspace
+        from elo_tui.services.dashboard import load_dashboard_from
 
-        with Workspace.open(path) as ws:
-            return load_dashboard(ws, today)
+        return load_dashboard_from(path, today)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "templates":

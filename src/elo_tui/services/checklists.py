@@ -59,11 +59,7 @@ def plan_for_status(
     ws: Workspace, status: BlockStatus, today: date, old_target_date: str | None = None
 ) -> cl.ChecklistPlan:
     """What must change in the checklists of one scope after its block status changed."""
-    existing = ws.list(
-        ChecklistItem,
-        where="scope_kind = ? AND scope_id = ?",
-        params=(status.scope_kind, status.scope_id),
-    )
+    existing = ws.find(ChecklistItem, scope_kind=status.scope_kind, scope_id=status.scope_id)
     return cl.plan_scope(
         templates(),
         scope_kind=status.scope_kind,
@@ -79,11 +75,7 @@ def plan_for_status(
 
 def plan_for_application(ws: Workspace, application, today: date) -> cl.ChecklistPlan:
     """The aftoetsing of a new or fundamentally renewed application follows `is_new`."""
-    existing = ws.list(
-        ChecklistItem,
-        where="scope_kind = 'application' AND scope_id = ?",
-        params=(application.id,),
-    )
+    existing = ws.find(ChecklistItem, scope_kind="application", scope_id=application.id)
     return cl.plan_new_application(
         templates(), application.id, application.is_new and not application.deleted, existing, today
     )
@@ -212,6 +204,17 @@ def scope_names(ws: Workspace) -> dict[tuple[str, str], str]:
     for p in ws.list(Product):
         names[("product", p.id)] = p.name
     return names
+
+
+def with_saved_item(rows: list[AgendaRow], item: ChecklistItem, today: date) -> list[AgendaRow]:
+    """The agenda after one item was saved: that row re-bucketed, the whole list back in
+    agenda order (so overdue and due-soon stay on top), without reading the store again."""
+    out = [
+        AgendaRow(cl.bucket(item, today), item, r.scope_name) if r.item.id == item.id else r
+        for r in rows
+    ]
+    out.sort(key=lambda r: cl.agenda_order(r.bucket, r.item))
+    return out
 
 
 def load_agenda(ws: Workspace, today: date) -> list[AgendaRow]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from elo_tui.domain.checklists import SOON_DAYS
@@ -28,6 +29,13 @@ class DashboardData:
     history: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     mapping: svc.Mapping | None = None
     roadmap: list[str] = field(default_factory=list)  # services/roadmap.summary_lines
+
+
+def load_dashboard_from(path: Path, today: date) -> DashboardData:
+    """The dashboard read through a connection of its own (for a worker thread: the app's
+    may be closed, on quit, while this still reads)."""
+    with Workspace.open(path) as ws:
+        return load_dashboard(ws, today)
 
 
 def load_dashboard(ws: Workspace, today: date, limit: int = 6) -> DashboardData:

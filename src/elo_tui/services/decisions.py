@@ -64,14 +64,14 @@ def scope_names(ws: Workspace) -> dict[tuple[str, str], str]:
 
 def register_rows(ws: Workspace) -> list[RegisterRow]:
     """Every exemption and delay with its scope's name and its decision, newest first."""
-    found = decisions(ws.list(Review, where="target_kind IN ('exemption', 'delay')"))
+    found = decisions(ws.find(Review, target_kind=("exemption", "delay")))
     names = scope_names(ws)
+    records: list[Exemption | Delay] = [*ws.list(Exemption), *ws.list(Delay)]
     rows = [
         RegisterRow(
             r, names.get((r.scope_kind, r.scope_id), "(verwijderd)"), decision_for(r.id, found)
         )
-        for kind in (Exemption, Delay)
-        for r in ws.list(kind)
+        for r in records
         if not r.deleted
     ]
     rows.sort(key=lambda row: (row.record.requested_on, row.record.updated_at), reverse=True)

@@ -358,12 +358,7 @@ def save_application(
 
 
 def products_of_application(ws: Workspace, application_id: str) -> list[Product]:
-    return ws.list(
-        Product,
-        where="request_application_id = ? OR followup_application_id = ?",
-        params=(application_id, application_id),
-        order_by="name",
-    )
+    return ws.products_of_application(application_id)
 
 
 def delete_application(ws: Workspace, application_id: str) -> int:

@@ -365,7 +365,7 @@ def load_overrides(ws: Workspace, applications: Iterable[Application] | None = N
     return build_overrides(
         ws.list(Exemption),
         ws.list(Delay),
-        ws.list(Review, where="target_kind IN ('exemption', 'delay')"),
+        ws.find(Review, target_kind=("exemption", "delay")),
         ws.list(Application) if applications is None else applications,
     )
 
@@ -407,11 +407,7 @@ def set_block_status(
         return None, errors
     from elo_tui.services import checklists
 
-    found = ws.list(
-        BlockStatus,
-        where="scope_kind = ? AND scope_id = ? AND block = ?",
-        params=(scope_kind, scope_id, block),
-    )
+    found = ws.find(BlockStatus, scope_kind=scope_kind, scope_id=scope_id, block=block)
     status = (
         found[0] if found else BlockStatus(scope_kind=scope_kind, scope_id=scope_id, block=block)
     )
@@ -464,19 +460,10 @@ def new_application_conflicts(ws: Workspace, application: Application) -> list[B
         return []
     overrides = load_overrides(ws)
     scopes = [(SCOPE_APPLICATION, application.id)]
-    scopes += [
-        (SCOPE_PRODUCT, p.id)
-        for p in ws.list(
-            Product,
-            where="request_application_id = ? OR followup_application_id = ?",
-            params=(application.id, application.id),
-        )
-    ]
+    scopes += [(SCOPE_PRODUCT, p.id) for p in ws.products_of_application(application.id)]
     out = []
     for kind, scope_id in scopes:
-        for st in ws.list(
-            BlockStatus, where="scope_kind = ? AND scope_id = ?", params=(kind, scope_id)
-        ):
+        for st in ws.find(BlockStatus, scope_kind=kind, scope_id=scope_id):
             if st.applicability not in ("not_applicable", "forms_tool"):
                 continue
             if has_accepted_exemption(overrides, kind, scope_id, st.block) or (
@@ -511,13 +498,13 @@ def forget_scope(ws: Workspace, scope_kind: str, scope_id: str) -> int:
     in the same transaction as the delete. Returns how many records changed."""
     from elo_tui.domain.records import ChecklistItem
 
-    where, params = "scope_kind = ? AND scope_id = ?", (scope_kind, scope_id)
     changed = 0
     with ws.transaction():
-        for status in ws.list(BlockStatus, where=where, params=params):
+        for status in ws.find(BlockStatus, scope_kind=scope_kind, scope_id=scope_id):
             ws.delete(BlockStatus, status.id)
             changed += 1
-        items = [i for i in ws.list(ChecklistItem, where=where, params=params) if not i.obsolete]
+        found = ws.find(ChecklistItem, scope_kind=scope_kind, scope_id=scope_id)
+        items = [i for i in found if not i.obsolete]
         for item in items:
             item.obsolete = True
         changed += ws.save_many(items) if items else 0

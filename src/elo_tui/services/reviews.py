@@ -28,18 +28,13 @@ VERDICT_SYMBOLS = {
 
 def reviews_for(ws, record_id: str) -> list[Review]:
     """Feedback on one record (product, block status, submission…), newest first."""
-    return ws.list(
-        Review,
-        where="target_id = ?",
-        params=(record_id,),
-        order_by="created_at DESC, updated_at DESC",
-    )
+    return ws.find(Review, target_id=record_id, order_by=("-created_at", "-updated_at"))
 
 
 def latest_verdicts(ws) -> dict[str, str]:
     """Record id -> the verdict of its most recent review."""
     out: dict[str, str] = {}
-    for r in ws.list(Review, order_by="created_at"):
+    for r in ws.find(Review, order_by=("created_at",)):
         out[r.target_id] = r.verdict
     return out
 
@@ -62,7 +57,7 @@ def recent(ws, limit: int = 10) -> list[tuple[Review, str]]:
     from elo_tui.sync.conflicts import KIND_LABELS, record_label
 
     out = []
-    for r in ws.list(Review, order_by="created_at DESC, updated_at DESC")[:limit]:
+    for r in ws.find(Review, order_by=("-created_at", "-updated_at"))[:limit]:
         kind = RECORD_KINDS.get(r.target_kind)
         target = ws.get(kind, r.target_id) if kind is not None else None
         name = record_label(target) if target is not None else r.target_id[:8]

@@ -176,7 +176,7 @@ def find_bottleneck(ws: Any, ident: str) -> Bottleneck:
 
 
 def baseline_of(ws: Any, product_id: str) -> Baseline | None:
-    found = ws.list(Baseline, where="product_id = ?", params=(product_id,))
+    found = ws.find(Baseline, product_id=product_id)
     return found[0] if found else None
 
 
@@ -282,8 +282,8 @@ def import_baseline(ws: Any, path: str) -> BaselineImport:
         except RoadmapError as exc:
             problems.append(f"{where}: {exc}")
             continue
-        blocks = []
-        bad = []
+        blocks: list[str] = []
+        bad: list[str] = []
         for part in [x for x in cell("blocks").replace(";", ",").split(",") if x.strip()]:
             code = _block_code(part)
             (blocks if code else bad).append(code or part.strip())
@@ -344,7 +344,7 @@ def create_scenario(ws: Any, name: str, *, copy_of: PlanScenario | None = None) 
                 block=i.block,
                 quarter=i.quarter,
             )
-            for i in ws.list(PlanItem, where="scenario_id = ?", params=(copy_of.id,))
+            for i in ws.find(PlanItem, scenario_id=copy_of.id)
         ]
     with ws.transaction():
         ws.save(scenario)
@@ -372,7 +372,7 @@ def plan_block(
     _raise(errors)
     existing = [
         i
-        for i in ws.list(PlanItem, where="scenario_id = ?", params=(scenario.id,))
+        for i in ws.find(PlanItem, scenario_id=scenario.id)
         if (i.scope_kind, i.scope_id, i.block) == (scope_kind, scope_id, block)
     ]
     item = existing[0] if existing else PlanItem(scenario_id=scenario.id)

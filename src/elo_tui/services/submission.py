@@ -117,7 +117,7 @@ def decisions_section(ws: Workspace, state: State) -> dict[str, Any]:
     """VLAIO's decisions on the exemptions and delays in the snapshot."""
     from elo_tui.domain.records import Review
 
-    reviews = ws.list(Review, where="target_kind IN ('exemption', 'delay')")
+    reviews = ws.find(Review, target_kind=("exemption", "delay"))
     return sub.decisions_section(
         state.sections.get("exemptions", []), state.sections.get("delays", []), reviews
     )

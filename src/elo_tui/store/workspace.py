@@ -7,6 +7,7 @@ with synchronous=FULL so a confirmed edit survives a killed process or a power c
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import functools
 import json
@@ -18,7 +19,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from elo_tui.domain.records import RECORD_KINDS, Agency, ChecklistItem, Record, utc_now
+from elo_tui.domain.records import (
+    RECORD_KINDS,
+    Agency,
+    ChecklistItem,
+    Product,
+    Record,
+    utc_now,
+)
 from elo_tui.store import schema
 
 R = TypeVar("R", bound=Record)
@@ -52,7 +60,7 @@ def _decoders(kind: type[Record]) -> list[tuple[str, Any]]:
 
     Reads the annotation text (the records use postponed annotations) instead of
     typing.get_type_hints(), which costs ~50 ms of start-up for all kinds."""
-    out = []
+    out: list[tuple[str, Any]] = []
     for f in dataclasses.fields(kind):
         hint = str(f.type)
         if hint.startswith(("list", "dict")):
@@ -81,6 +89,40 @@ def _make_owner_only(path: Path) -> None:
     """Create `path` empty with mode 0600 unless it exists (never widen, never truncate)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     os.close(fd)
+
+
+def _checked_field(kind: type[Record], name: str) -> str:
+    """The quoted column of a field of `kind`; a name that is not one is refused."""
+    if name not in kind.field_names():
+        raise ValueError(f"{kind.KIND} has no field {name!r}")
+    return f'"{name}"'
+
+
+def _conditions(kind: type[Record], equals: dict[str, Any]) -> tuple[str, list[Any]]:
+    """`field = ?` per value (`field IN (?, …)` for a collection), all of them AND-ed."""
+    conds: list[str] = []
+    params: list[Any] = []
+    for name, value in equals.items():
+        column = _checked_field(kind, name)
+        if isinstance(value, tuple | list | set | frozenset):
+            values = list(value)
+            if not values:
+                return "0", []  # "any of nothing": no record matches
+            conds.append(f"{column} IN ({', '.join('?' for _ in values)})")
+            params.extend(values)
+        else:
+            conds.append(f"{column} = ?")
+            params.append(value)
+    return " AND ".join(conds), params
+
+
+def _ordering(kind: type[Record], fields: Iterable[str]) -> str:
+    parts = []
+    for name in fields:
+        descending = name.startswith("-")
+        column = _checked_field(kind, name.removeprefix("-"))
+        parts.append(f"{column} DESC" if descending else column)
+    return ", ".join(parts)
 
 
 class Workspace:
@@ -236,7 +278,7 @@ class Workspace:
 
     # -- records -------------------------------------------------------------------------
 
-    def _rows_to_records(self, kind: type[R], cursor: sqlite3.Cursor) -> list[R]:
+    def _rows_to_records(self, kind: type[R], cursor: Iterable[tuple]) -> list[R]:
         decoders = _DECODERS[kind.KIND]
         out = []
         loaded = self._loaded
@@ -259,7 +301,7 @@ class Workspace:
         params: Iterable[Any] = (),
         include_deleted: bool = False,
         order_by: str = "",
-    ) -> list[R]:
+    ) -> builtins.list[R]:
         """Records of a kind; `where` is an SQL condition over its columns (store-internal
         callers only: never built from user text)."""
         cols = ", ".join(f'"{n}"' for n, _ in _DECODERS[kind.KIND])
@@ -276,6 +318,35 @@ class Workspace:
         except (sqlite3.DatabaseError, ValueError) as exc:  # ValueError: broken JSON column
             raise store_error(self.path, exc) from None
 
+    def find(
+        self,
+        kind: type[R],
+        *,
+        order_by: Iterable[str] = (),
+        include_deleted: bool = False,
+        **equals: Any,
+    ) -> builtins.list[R]:
+        """Records of a kind whose fields equal the values given (a tuple, list or set:
+        any of those), sorted by the fields in `order_by` ("-field": descending). The SQL
+        stays here: services name fields, never write conditions."""
+        where, params = _conditions(kind, equals)
+        return self.list(
+            kind,
+            where=where,
+            params=params,
+            include_deleted=include_deleted,
+            order_by=_ordering(kind, order_by),
+        )
+
+    def products_of_application(self, application_id: str) -> builtins.list[Product]:
+        """The live products one application requests or follows up, by name."""
+        return self.list(
+            Product,
+            where="request_application_id = ? OR followup_application_id = ?",
+            params=(application_id, application_id),
+            order_by="name",
+        )
+
     def columns(self, kind: type[Record], names: tuple[str, ...]) -> Iterator[tuple]:
         """Raw values of some columns of the live records, as stored (JSON stays text).
 
@@ -291,7 +362,7 @@ class Workspace:
             raise store_error(self.path, exc) from None
         return cursor  # iterated row by row: no second copy of 20,000 rows in memory
 
-    def list_data(self, kind: type[Record]) -> list[dict[str, Any]]:
+    def list_data(self, kind: type[Record]) -> builtins.list[dict[str, Any]]:
         """The live records of a kind as plain dicts of their own fields (id included,
         sync metadata and None values left out), ordered by id.
 
@@ -326,7 +397,9 @@ class Workspace:
             raise store_error(self.path, exc) from None
         return out
 
-    def first_columns(self, kind: type[Record], names: tuple[str, ...], limit: int) -> list[tuple]:
+    def first_columns(
+        self, kind: type[Record], names: tuple[str, ...], limit: int
+    ) -> builtins.list[tuple]:
         """The first `limit` live records by name (case-insensitive): a first screenful."""
         cols = ", ".join(f'"{n}"' for n in names)
         try:
@@ -366,7 +439,7 @@ class Workspace:
         ).fetchone()[0]
 
     def _write(self, record: Record) -> None:
-        names, sql = _upsert_sql(type(record))
+        names, sql = _upsert_sql(type(record))  # type: ignore[arg-type]  # a class is hashable (mypy sees its instances' __hash__)
         self.conn.execute(sql, [_encode(getattr(record, n)) for n in names])
 
     def _stamp(self, record: Record, by: str | None) -> None:
@@ -418,7 +491,7 @@ class Workspace:
         if not row[1]:
             # The first local edit since the last sync: the stored row is the tracker's
             # data at its revision, the base a later field-wise merge needs.
-            self.conn.execute(_base_copy_sql(kind), (record.id,))
+            self.conn.execute(_base_copy_sql(kind), (record.id,))  # type: ignore[arg-type]  # a class is hashable (mypy sees its instances' __hash__)
         if record.rev is not None and record.rev >= stored_rev:
             return
         read_as = self._loaded.get((kind.KIND, record.id, record.rev))
@@ -519,7 +592,7 @@ class Workspace:
         record.deleted = True
         self.save(record, by=by)
 
-    def dirty(self, kind: type[R]) -> list[R]:
+    def dirty(self, kind: type[R]) -> builtins.list[R]:
         return self.list(kind, where="dirty = 1", include_deleted=True)
 
     def count_dirty(self) -> int:
@@ -540,7 +613,7 @@ class Workspace:
 
     _OPEN_ITEM = "obsolete = 0 AND status NOT IN ('done', 'na') AND due_date != ''"
 
-    def _open_item_where(self, due_from: str, due_before: str) -> tuple[str, list[str]]:
+    def _open_item_where(self, due_from: str, due_before: str) -> tuple[str, builtins.list[str]]:
         where, params = self._OPEN_ITEM, []
         if due_from:
             where += " AND due_date >= ?"
@@ -552,7 +625,7 @@ class Workspace:
 
     def open_checklist_items(
         self, *, due_from: str = "", due_before: str = "", limit: int = 20
-    ) -> list[ChecklistItem]:
+    ) -> builtins.list[ChecklistItem]:
         """Open checklist items with a due date in [due_from, due_before) (ISO days, "" =
         unbounded), soonest first, at most `limit`."""
         where, params = self._open_item_where(due_from, due_before)
@@ -600,7 +673,7 @@ class Workspace:
                 (day, json.dumps(data, sort_keys=True)),
             )
 
-    def history(self) -> list[tuple[str, dict[str, Any]]]:
+    def history(self) -> builtins.list[tuple[str, dict[str, Any]]]:
         rows = self.conn.execute("SELECT day, data FROM readiness_history ORDER BY day")
         return [(day, json.loads(data)) for day, data in rows]
 
@@ -717,7 +790,7 @@ def _link_into_place(tmp: Path, path: Path) -> None:
 def remove_stale_partials(path: Path) -> list[Path]:
     """Remove the temporary files of creations of `path` whose process is gone (killed
     while creating); return what was removed. A live creator's file is left alone."""
-    removed = []
+    removed: list[Path] = []
     prefix = f".{path.name}{_CREATING}"
     try:
         candidates = [p for p in path.parent.iterdir() if p.name.startswith(prefix)]

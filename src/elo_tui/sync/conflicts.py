@@ -388,7 +388,7 @@ def resolve(
             if choice == "mine":
                 result = mine
             else:
-                picks = dict(choice)  # type: ignore[arg-type]
+                picks = dict(choice)
                 base = ws.bases(conflict.kind, [mine.id]).get(mine.id)
                 if base is not None and base[0] == mine.rev:
                     auto = three_way(conflict.kind, base[1], mine, theirs)
@@ -455,11 +455,10 @@ def removed_with(ws, kind: str, rid: str, when: str, by: str) -> list[Record]:
         at = stamp(rec.updated_at)
         return rec.updated_by == by and at is not None and 0 <= at - start <= _REMOVED_WITH_WINDOW
 
-    where, params = "scope_kind = ? AND scope_id = ?", (kind, rid)
-    statuses = ws.list(
-        BlockStatus, where=where + " AND deleted = 1", params=params, include_deleted=True
+    statuses = ws.find(
+        BlockStatus, scope_kind=kind, scope_id=rid, deleted=True, include_deleted=True
     )
-    items = ws.list(ChecklistItem, where=where + " AND obsolete = 1", params=params)
+    items = ws.find(ChecklistItem, scope_kind=kind, scope_id=rid, obsolete=True)
     return [r for r in (*statuses, *items) if together(r)]
 
 

@@ -240,10 +240,7 @@ class SyncEngine:
         out: dict[str, Record] = {}
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
-            marks = ", ".join("?" for _ in chunk)
-            for rec in self.ws.list(
-                kind, where=f"id IN ({marks})", params=chunk, include_deleted=True
-            ):
+            for rec in self.ws.find(kind, id=chunk, include_deleted=True):
                 out[rec.id] = rec
         return out
 
@@ -323,7 +320,8 @@ class SyncEngine:
         if merged is not None:
             writes.append(merged)
             self.result.merged += 1
-            self._merged_bases.append((kind, theirs.id, theirs.rev, record_data(theirs)))
+            if theirs.rev is not None:  # always, for a record from the tracker
+                self._merged_bases.append((kind, theirs.id, theirs.rev, record_data(theirs)))
             if key in pending:
                 batch.drop(key)
             return
@@ -344,7 +342,7 @@ class SyncEngine:
         mine_data, theirs_data = record_data(local), record_data(theirs)
         merged = dict(theirs_data)
         clash = False
-        empty = ("", None, {}, [])
+        empty: tuple[object, ...] = ("", None, {}, [])
         for name, value in mine_data.items():
             if value in empty or value == theirs_data.get(name):
                 continue
@@ -377,14 +375,9 @@ class SyncEngine:
         for cls in RECORD_KINDS.values():
             if "scope_id" not in cls.data_field_names():
                 continue
-            moved = self.ws.list(
-                cls,
-                where="scope_kind = ? AND scope_id = ?",
-                params=(scope_kind, old),
-                include_deleted=True,
-            )
+            moved = self.ws.find(cls, scope_kind=scope_kind, scope_id=old, include_deleted=True)
             for rec in moved:
-                rec.scope_id = new  # type: ignore[attr-defined]
+                rec.scope_id = new
             if moved:
                 self.ws.save_many(moved)
 
@@ -418,6 +411,7 @@ class SyncEngine:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-encode") as pool:
             upcoming = pool.submit(_encode, batches[0]) if batches else None
             for i, batch in enumerate(batches):
+                assert upcoming is not None  # submitted before each turn of this loop
                 wires, records_json = upcoming.result()
                 if i + 1 < len(batches):
                     upcoming = pool.submit(_encode, batches[i + 1])
