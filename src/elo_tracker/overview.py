@@ -63,8 +63,7 @@ def _overdue(
         if (
             s.get("applicability") in ("required", "forms_tool")
             and s.get("stage") != "production"
-            and s.get("target_date")
-            and s.get("target_date") < iso
+            and "" < (s.get("target_date") or "") < iso
         ):
             out.append(
                 {

@@ -576,15 +576,15 @@ def readiness(
         counted.append((conform, verified, any(c.exempt for c in cells.values()), states))
 
     # Application parts per application that serves a counted product.
-    app_ids = {a.get("id", "") for a in applications} - set(overrides.excluded_apps)
+    live_apps = {a.get("id", "") for a in applications} - set(overrides.excluded_apps)
     for code in APPLICATION_BLOCKS:
-        cells = [
+        app_cells = [
             _override(
                 _cell(index.get(("application", a, code))), overrides, [("application", a)], code
             )
-            for a in sorted(served & app_ids)
+            for a in sorted(served & live_apps)
         ]
-        applicable = [c for c in cells if c.applicable and not c.exempt]
+        applicable = [c for c in app_cells if c.applicable and not c.exempt]
         counts[code].applications_total = len(applicable)
         counts[code].applications_done = sum(c.done for c in applicable)
 

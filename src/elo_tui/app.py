@@ -319,7 +319,8 @@ class EloApp(App[int]):
     def action_command_palette(self) -> None:
         from elo_tui.palette import DutchCommandPalette
 
-        if self.use_command_palette and not DutchCommandPalette.is_open(self):
+        # Textual types the app parameter App[object]; App is invariant in its result type.
+        if self.use_command_palette and not DutchCommandPalette.is_open(self):  # type: ignore[arg-type]
             self.push_screen(DutchCommandPalette(id="--command-palette"))
 
     def search_themes(self) -> None:
@@ -370,6 +371,11 @@ class EloApp(App[int]):
             return
         self.push_screen(ImportWizard())
 
+    def _goto_and_run(self, mode: str, action: str) -> None:
+        """A palette command that opens an area and then runs one of its actions."""
+        self.action_goto(mode)
+        self.call_after_refresh(lambda: self.screen.run_action(action))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         from elo_tui import palette
 
@@ -395,10 +401,7 @@ class EloApp(App[int]):
             yield SystemCommand(
                 "Producten te controleren",
                 "Alleen de producten met problemen uit een import tonen (of weer alle)",
-                lambda: (
-                    self.action_goto("inventory"),
-                    self.call_after_refresh(lambda: self.screen.run_action("toggle_to_check")),
-                ),
+                lambda: self._goto_and_run("inventory", "toggle_to_check"),
             )
             yield SystemCommand(
                 "Regels van de beslissing",
@@ -410,18 +413,12 @@ class EloApp(App[int]):
                 yield SystemCommand(
                     "Uitzondering aanvragen",
                     "Behoudens gegronde redenen: een uitzondering per product of toepassing",
-                    lambda: (
-                        self.action_goto("exemptions"),
-                        self.call_after_refresh(lambda: self.screen.run_action("add_exemption")),
-                    ),
+                    lambda: self._goto_and_run("exemptions", "add_exemption"),
                 )
                 yield SystemCommand(
                     "Vertraging aanvragen",
                     "Gerechtvaardigde vertraging (technisch of budgettair)",
-                    lambda: (
-                        self.action_goto("exemptions"),
-                        self.call_after_refresh(lambda: self.screen.run_action("add_delay")),
-                    ),
+                    lambda: self._goto_and_run("exemptions", "add_delay"),
                 )
             if "roadmap" in self._modes:
                 from elo_tui.screens.roadmap import roadmap_commands
@@ -431,10 +428,7 @@ class EloApp(App[int]):
                 yield SystemCommand(
                     "Nu synchroniseren",
                     "Wijzigingen versturen en ophalen bij de centrale opvolging",
-                    lambda: (
-                        self.action_goto("sync"),
-                        self.call_after_refresh(lambda: self.screen.run_action("sync")),
-                    ),
+                    lambda: self._goto_and_run("sync", "sync"),
                 )
         yield SystemCommand(
             "Werkruimte wisselen",
@@ -506,3 +500,10 @@ def run_app(settings: Settings, start_mode: str | None = None) -> int:
 
         return EXIT_SOFTWARE
     return result or 0
+
+
+class OpenEloApp(EloApp):
+    """The app as screens see it, for the type checker: an area opens only once a
+    workspace is open (the first-run screen makes one first), so `ws` is set."""
+
+    ws: Workspace

@@ -27,6 +27,7 @@ import os
 import re
 import tomllib
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,7 +77,7 @@ class Settings:
         state_dir: str | None = None,
         workspace: str | None = None,
         demo: bool = False,
-        env: dict[str, str] | None = None,
+        env: Mapping[str, str] | None = None,
     ) -> Settings:
         env = os.environ if env is None else env
         path = config_file(env)
@@ -93,11 +94,12 @@ class Settings:
                     "'-', '_' of '.' (maximaal 80 tekens)."
                 )
         keys, key_problems = normalise_overrides(data.get("keys", {}))
+        theme = data.get("theme")
         settings = cls(
             state_dir=sd,
             workspace=DEMO_NAME if demo else ws,
             demo=demo,
-            theme=data.get("theme") if isinstance(data.get("theme"), str) else "",
+            theme=theme if isinstance(theme, str) else "",
             keys=keys,
             config_path=path,
             problems=problems + key_problems,
@@ -145,7 +147,8 @@ class Settings:
             per_folder = self._file.get("last_workspace")
             per_folder = dict(per_folder) if isinstance(per_folder, dict) else {}
             per_folder[self._folder_key()] = last_workspace
-            values = {**values, "last_workspace": per_folder}
+            self.save(**values, last_workspace=per_folder)
+            return
         self.save(**values)
 
     def save(self, **values) -> None:

@@ -136,7 +136,8 @@ class KeyedBindings:
         super().__init_subclass__(**kwargs)
         own = cls.__dict__.get("BINDINGS")
         if own:
-            cls.BINDINGS = with_ids(scope_of(cls), list(own))
+            # A mixin: the Textual class it is combined with declares BINDINGS.
+            cls.BINDINGS = with_ids(scope_of(cls), list(own))  # type: ignore[attr-defined]
             cls._merged_bindings = cls._merge_bindings()  # type: ignore[attr-defined]
 
 

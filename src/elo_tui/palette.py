@@ -13,7 +13,7 @@ it a better title. Textual's palette is subclassed to say its own words in Dutch
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from rich.align import Align
 from rich.text import Text
@@ -111,7 +111,7 @@ def _run_in_area(app, mode: str, action: str) -> Callable[[], None]:
     return run
 
 
-def unique(commands: Iterator[SystemCommand]) -> Iterator[SystemCommand]:
+def unique(commands: Iterable[SystemCommand]) -> Iterator[SystemCommand]:
     seen: set[str] = set()
     for command in commands:
         if command.title.casefold() not in seen:

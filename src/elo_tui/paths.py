@@ -8,6 +8,7 @@ own adapted templates).
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 ENV_CHECKLISTS = "ELO_TUI_CHECKLISTS"
@@ -16,7 +17,7 @@ ENV_CHECKLISTS = "ELO_TUI_CHECKLISTS"
 _REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 
 
-def checklists_dir(env: dict[str, str] | None = None) -> Path:
+def checklists_dir(env: Mapping[str, str] | None = None) -> Path:
     """The folder with blocks.toml and the checklist templates."""
     env = os.environ if env is None else env
     override = env.get(ENV_CHECKLISTS)

@@ -401,7 +401,9 @@ def simulate(
             by_year[year] = Spread(means[year], const[year], const[year])
             continue
         # Summing column-wise through zip is ~2x faster than adding list after list.
-        sample = parts[0] if len(parts) == 1 else list(map(sum, zip(*parts, strict=True)))
+        sample: list[float] = (
+            parts[0] if len(parts) == 1 else list(map(sum, zip(*parts, strict=True)))
+        )
         year_sums.append(sample)
         ordered = sorted(sample)
         by_year[year] = Spread(

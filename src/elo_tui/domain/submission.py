@@ -16,7 +16,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from elo_tui.domain import codelists, formats
 from elo_tui.domain import cofinancing as cof
@@ -37,6 +37,8 @@ from elo_tui.domain.records import (
     Product,
     Record,
 )
+
+R = TypeVar("R", bound=Record)
 
 FORMAT = "elo-tui-indiening"
 FORMAT_VERSION = 1
@@ -524,7 +526,7 @@ def records_from_content(
     return agency, out
 
 
-def _make(kind: type[Record], row: Any, where: str) -> Record:
+def _make(kind: type[R], row: Any, where: str) -> R:
     if not isinstance(row, Mapping):
         raise SubmissionFormatError(f"{where}: verwacht een tabel met velden.")
     allowed = set(kind.data_field_names()) | {"id"}

@@ -30,9 +30,10 @@ from __future__ import annotations
 
 import datetime
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -160,7 +161,7 @@ _SCOPE_NL = {"agency": "agentschap", "application": "toepassing", "product": "pr
 # -- Dutch messages for pydantic's error types ---------------------------------------------------
 
 
-def _dutch(error: dict[str, Any]) -> str:
+def _dutch(error: Mapping[str, Any]) -> str:
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
     got = error.get("input")
@@ -358,6 +359,6 @@ def load_all(directory: Path) -> tuple[list[Template], list[Problem]]:
 
 # Keep the enumerations of domain.checklists and the Literal types above in step.
 assert set(OWNER_ROLES) == {"agency", "digitaal_vlaanderen", "vlaio"}
-assert set(MILESTONES) == set(StepModel.model_fields["milestone"].annotation.__args__)
+assert set(MILESTONES) == set(get_args(StepModel.model_fields["milestone"].annotation))
 assert set(TRIGGERS) == {"agency", "block_required", "new_application"}
 assert set(RECURRENCES) == {"", "monthly"}

@@ -18,7 +18,7 @@ import math
 import re
 import tomllib
 from json.encoder import encode_basestring  # C-accelerated JSON string quoting
-from typing import Any
+from typing import Any, cast
 
 HEADER = (
     "# elo_tui – indiening voor cofinanciering (e-loketondernemers)\n"
@@ -122,7 +122,8 @@ def _table_array(out: list[str], path: str, items: list[dict[str, Any]]) -> None
             body: list[str] = []
             _body(body, path, items[i])
             rendered[i] = "\n".join([header.rstrip("\n"), *body])
-    out.extend(r.rstrip("\n") if r.endswith("\n") else r for r in rendered)  # type: ignore[union-attr]
+    done = cast(list[str], rendered)  # every index was filled above
+    out.extend(r.rstrip("\n") if r.endswith("\n") else r for r in done)
 
 
 def _column(key: str, values: list[Any]) -> list[str] | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -279,7 +280,9 @@ NOTES = [
 # -- writers ------------------------------------------------------------------
 
 
-def write(tables: list[Table], path: Path | str, fmt: str, *, notes: list[str] = ()) -> list[Path]:
+def write(
+    tables: list[Table], path: Path | str, fmt: str, *, notes: Sequence[str] = ()
+) -> list[Path]:
     """Write the tables; CSV makes one file per table next to `path` when there are several.
     Returns the files written. Only a regular file is replaced, through a temporary file
     beside it (a failed export leaves the old file); anything else raises OSError."""
@@ -331,7 +334,7 @@ def _write_csv(table: Table, path: Path) -> None:
     _replace(path, lambda tmp: tmp.write_text(buf.getvalue(), encoding="utf-8-sig"))
 
 
-def _write_xlsx(tables: list[Table], path: Path, notes: list[str]) -> None:
+def _write_xlsx(tables: list[Table], path: Path, notes: Sequence[str]) -> None:
     from elo_tui.io.xlsx_writer import Sheet, save
 
     sheets = []
@@ -353,7 +356,7 @@ def _md_cell(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def _markdown(tables: list[Table], notes: list[str]) -> str:
+def _markdown(tables: list[Table], notes: Sequence[str]) -> str:
     lines: list[str] = []
     for title, headers, rows in tables:
         lines += [f"## {title}", ""]

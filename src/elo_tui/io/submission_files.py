@@ -66,9 +66,9 @@ def render(doc: dict[str, Any], fmt: str, canonical: str | None = None) -> str |
 
         return dumps(doc)
     if fmt == "json":
-        from elo_tui.io.export_json import dumps
+        from elo_tui.io.export_json import dumps as json_dumps
 
-        return dumps(doc, canonical)
+        return json_dumps(doc, canonical)
     if fmt == "md":
         from elo_tui.io.export_markdown import render as render_md
 

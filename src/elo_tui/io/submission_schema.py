@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
+from collections.abc import Mapping
 from datetime import date
 from functools import cache
 from typing import Annotated, Any
@@ -69,9 +70,9 @@ def _bounded(tp: Any, Field: Any) -> Any:  # noqa: N803 - pydantic's Field, pass
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin is list:
-        return list[_bounded(args[0], Field)]
+        return list[_bounded(args[0], Field)]  # type: ignore[misc]  # built at run time
     if origin is dict:
-        return dict[args[0], _bounded(args[1], Field)]
+        return dict[args[0], _bounded(args[1], Field)]  # type: ignore[misc, valid-type]  # built at run time
     if args and type(None) in args:  # X | None
         inner = [a for a in args if a is not type(None)]
         if len(inner) == 1:
@@ -127,7 +128,7 @@ def _path(section: str, loc: tuple[Any, ...]) -> str:
     return text
 
 
-def _line(section: str, error: dict[str, Any]) -> str:
+def _line(section: str, error: Mapping[str, Any]) -> str:
     where = _path(section, tuple(error.get("loc", ())))
     kind = error.get("type", "")
     what = _MESSAGES.get(kind)
@@ -165,7 +166,7 @@ def validate_content(content: dict[str, Any], sections: dict[str, type[Record]])
         if not isinstance(rows, list):
             lines.append(f"{section}: moet een lijst zijn.")
             continue
-        model = record_model(kind)
+        model = record_model(kind)  # type: ignore[arg-type]  # a class is hashable (mypy sees its instances' __hash__)
         for i, row in enumerate(rows):
             try:
                 model.model_validate(row)

@@ -279,7 +279,7 @@ def parse_csv_lines(
     """
     if csv.field_size_limit() < MAX_BYTES:
         csv.field_size_limit(MAX_BYTES)  # our own limit (MAX_CELL) applies per cell below
-    raw: list[tuple[int, list[Cell]]] = []
+    raw: list[tuple[int, list[str]]] = []  # csv gives text; cells are made below
     problems: dict[int, dict[int, tuple[str, str]]] = {}
     warnings: list[str] = []
     pos, repairs, width = 0, 0, 0

@@ -126,7 +126,7 @@ class Sheet:
             if attrs is None:
                 attrs = attrs_cache[key] = _attrs(styles, bold, len(values))
             rs = str(r)
-            cells = []
+            cells: list[str] = []
             add = cells.append
             for c, v in enumerate(values):
                 t = type(v)

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.screen import Screen
 
 from elo_tui.keymap import KeyedBindings
 from elo_tui.widgets.keybar import KeyBar
 from elo_tui.widgets.navbar import NavBar
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from elo_tui.app import OpenEloApp
 
 
 class AreaScreen(KeyedBindings, Screen):
@@ -23,6 +30,8 @@ class AreaScreen(KeyedBindings, Screen):
     """
 
     MODE = ""
+    if TYPE_CHECKING:  # for the type checker: the app is ours (ws, data_version, …)
+        app = getters.app(OpenEloApp)
 
     def __init__(self) -> None:
         super().__init__()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,8 +14,15 @@ from textual.widgets import Button, Static
 from elo_tui.keymap import KeyedBindings
 from elo_tui.widgets.keybar import KeyBar
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from elo_tui.app import OpenEloApp
+
 
 class ConfirmScreen(KeyedBindings, ModalScreen[bool]):
+    if TYPE_CHECKING:  # for the type checker: the app is ours (ws, settings, …)
+        app = getters.app(OpenEloApp)
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
     ConfirmScreen > Vertical {

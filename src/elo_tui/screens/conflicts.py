@@ -8,6 +8,8 @@ the record keeps my edit and stays out of the push.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,11 +25,19 @@ from elo_tui.screens.store_errors import store_errors
 from elo_tui.sync import conflicts
 from elo_tui.widgets.keybar import KeyBar
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from elo_tui.app import OpenEloApp
+
 CHOICE_TEXT = {"mine": "← mijn versie", "theirs": "versie centrale opvolging →"}
 
 
 class ConflictScreen(KeyedBindings, ModalScreen[None]):
     """Conflicts are few (a table per record, DataTable is fine at this size)."""
+
+    if TYPE_CHECKING:  # for the type checker: the app is ours (ws, settings, …)
+        app = getters.app(OpenEloApp)
 
     DEFAULT_CSS = """
     ConflictScreen { background: $background 60%; }
@@ -54,7 +64,7 @@ class ConflictScreen(KeyedBindings, ModalScreen[None]):
         super().__init__()
         self.items: list[conflicts.Conflict] = []
         self.current: conflicts.Conflict | None = None
-        self.choices: dict[str, str] = {}
+        self.choices: dict[str, conflicts.Choice] = {}
         self.to_choose: set[str] = set()
         self.diffs: list[conflicts.FieldDiff] = []
 
@@ -159,11 +169,11 @@ class ConflictScreen(KeyedBindings, ModalScreen[None]):
 
     # -- choosing --------------------------------------------------------------------------
 
-    def _set(self, name: str, choice: str) -> None:
+    def _set(self, name: str, choice: conflicts.Choice) -> None:
         self.choices[name] = choice
         self.query_one(DataTable).update_cell(name, "choice", Text(CHOICE_TEXT[choice]))
 
-    def action_pick(self, choice: str) -> None:
+    def action_pick(self, choice: conflicts.Choice) -> None:
         table = self.query_one(DataTable)
         if not self.diffs or table.cursor_row is None:
             return
@@ -172,7 +182,7 @@ class ConflictScreen(KeyedBindings, ModalScreen[None]):
         if table.cursor_row < len(self.diffs) - 1:
             table.move_cursor(row=table.cursor_row + 1)
 
-    def action_pick_all(self, choice: str) -> None:
+    def action_pick_all(self, choice: conflicts.Choice) -> None:
         for d in self.diffs:
             self._set(d.name, choice)
 

@@ -226,6 +226,8 @@ class _DecisionForm(FormScreen):
 
 
 class ExemptionForm(_DecisionForm):
+    record: Exemption | None
+
     def __init__(self, record: Exemption | None) -> None:
         super().__init__()
         self.record = record
@@ -263,6 +265,8 @@ class ExemptionForm(_DecisionForm):
 
 
 class DelayForm(_DecisionForm):
+    record: Delay | None
+
     def __init__(self, record: Delay | None) -> None:
         super().__init__()
         self.record = record

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,11 +12,19 @@ from textual.widgets import Label, Select
 
 from elo_tui.keymap import KeyedBindings
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from elo_tui.app import OpenEloApp
+
 
 class FilterDialog(KeyedBindings, ModalScreen):
     """Subclasses compose Labels and Selects inside a Vertical and define
     `action_apply`, which dismisses with their filter built from `self.value(id)`;
     clear and cancel are shared."""
+
+    if TYPE_CHECKING:  # for the type checker: the app is ours (ws, settings, …)
+        app = getters.app(OpenEloApp)
 
     DEFAULT_CSS = """
     FilterDialog { align: center middle; }

@@ -62,7 +62,7 @@ class FirstRunScreen(FormScreen):
             return {"workspace": str(exc)}
         return ws
 
-    def dismiss(self, result=None):  # type: ignore[override]
+    def dismiss(self, result=None):
         if result is None and not self.can_cancel:
             self.app.exit(0)
             return None

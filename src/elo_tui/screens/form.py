@@ -8,7 +8,7 @@ F2 saves (ctrl+s is eaten by many terminals), Escape cancels.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -22,8 +22,15 @@ from elo_tui.domain.formats import plural
 from elo_tui.keymap import KeyedBindings
 from elo_tui.widgets.keybar import KeyBar
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from elo_tui.app import OpenEloApp
+
 
 class FormScreen(KeyedBindings, ModalScreen):
+    if TYPE_CHECKING:  # for the type checker: the app is ours (ws, settings, …)
+        app = getters.app(OpenEloApp)
     DEFAULT_CSS = """
     FormScreen { align: center middle; }
     FormScreen #form-box { width: 90; max-width: 100%; height: auto; max-height: 95%;
@@ -89,8 +96,12 @@ class FormScreen(KeyedBindings, ModalScreen):
     def values(self) -> dict[str, Any]:
         return {}
 
+    def submit(self, values: dict[str, Any]) -> Any:
+        """Save; the saved thing (dismissed with), or {field: Dutch message}."""
+        raise NotImplementedError
+
     def show_errors(self, errors: dict[str, str]) -> None:
-        for label in self.query(".field-error"):
+        for label in self.query(".field-error").results(Label):
             label.update("")
             label.add_class("-empty")
         first = None

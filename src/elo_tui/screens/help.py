@@ -7,6 +7,8 @@ to use in the `[keys]` table of the settings file to choose another key.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,6 +20,11 @@ from textual.widgets import Static
 from elo_tui import keymap
 from elo_tui.widgets.keybar import KeyBar
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from elo_tui.app import OpenEloApp
+
 # Keys handled by widgets rather than by bindings, so not in the key data.
 MOVING = [
     ("tab / shift+tab", "Naar het volgende / vorige veld"),
@@ -27,6 +34,8 @@ MOVING = [
 
 
 class HelpScreen(keymap.KeyedBindings, ModalScreen):
+    if TYPE_CHECKING:  # for the type checker: the app is ours (ws, settings, …)
+        app = getters.app(OpenEloApp)
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll { width: 96; max-width: 100%; max-height: 90%; height: auto;

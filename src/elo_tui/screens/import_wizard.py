@@ -9,19 +9,25 @@ freezes the interface; the import itself is one transaction.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Input, Label, Select, Static
 
 from elo_tui.domain.to_check import shorten
 from elo_tui.widgets.keybar import KeyBar
 from elo_tui.widgets.virtual_table import Column, VirtualTable
+
+if TYPE_CHECKING:
+    from elo_tui.app import OpenEloApp
+    from elo_tui.io.tabular import Table
+    from elo_tui.services import product_import as pi
 
 STEPS = {
     "step-file": "stap 1 van 3: bestand kiezen",
@@ -52,6 +58,9 @@ def _cell(line: Any, key: str) -> str:
 
 class ImportWizard(Screen):
     """Push with `app.push_screen(ImportWizard(path=None))`; needs `app.ws`."""
+
+    if TYPE_CHECKING:  # for the type checker: the app is ours (ws, settings, …)
+        app = getters.app(OpenEloApp)
 
     DEFAULT_CSS = """
     ImportWizard #wizard-title { text-style: bold; padding: 0 1; background: $panel; }
@@ -84,9 +93,9 @@ class ImportWizard(Screen):
     def __init__(self, path: str | None = None) -> None:
         super().__init__()
         self.initial_path = path or ""
-        self.table = None  # io.tabular.Table once read
-        self.mapping = None  # product_import.Mapping
-        self.plan = None  # product_import.ImportPlan
+        self.table: Table | None = None  # once read
+        self.mapping: pi.Mapping | None = None
+        self.plan: pi.ImportPlan | None = None
         self.result = None  # product_import.ImportResult
         self.busy = False
         self.applying = False
@@ -244,7 +253,8 @@ class ImportWizard(Screen):
         except Exception as exc:  # never a traceback for a bad file
             self.app.call_from_thread(self._read_failed, f"Kan '{path}' niet lezen: {exc}")
             return
-        self.app.call_from_thread(self._show_mapping, table, mapping)
+        # Textual's typing cannot infer the result of an async callback (None here).
+        self.app.call_from_thread(self._show_mapping, table, mapping)  # type: ignore[arg-type]
 
     def _read_failed(self, message: str) -> None:
         self.busy = False
@@ -280,6 +290,7 @@ class ImportWizard(Screen):
             self.query_one("#col-name", Select).focus()
 
     def _show_ignored(self) -> None:
+        assert self.table is not None and self.mapping is not None  # read in step 1
         ignored = self.mapping.ignored_headers(self.table)
         text = ("Niet ingelezen kolommen: " + ", ".join(ignored)) if ignored else ""
         self.query_one("#ignored", Static).update(Text(text))
@@ -290,8 +301,9 @@ class ImportWizard(Screen):
         box = self.query_one("#values", Vertical)
         await box.remove_children()
         self._value_keys.clear()
-        widgets = []
+        widgets: list[Widget] = []
         n = 0
+        assert self.mapping is not None  # read in step 1
         for key in pi.VALUE_FIELDS:
             header = self.mapping.column(key)
             values = self.mapping.values.get(key, {})
@@ -342,6 +354,7 @@ class ImportWizard(Screen):
         from elo_tui.services import product_import as pi
 
         header = "" if value is Select.NULL else str(value)
+        assert self.table is not None and self.mapping is not None  # read in step 1
         if self.mapping.column(key) == header:
             return
         self.mapping.set_column(key, header)
@@ -365,6 +378,7 @@ class ImportWizard(Screen):
         from elo_tui.services import product_import as pi
 
         try:
+            assert self.table is not None and self.mapping is not None  # read in step 1
             self.mapping.check(self.table)
         except pi.MappingError as exc:
             self._status(str(exc), error=True)
@@ -382,6 +396,7 @@ class ImportWizard(Screen):
             # Its own connection: a thread must not share the app's (see Workspace.reader).
             reader = self.app.ws.reader()
             try:
+                assert self.table is not None and self.mapping is not None  # read in step 1
                 plan = pi.plan_for_workspace(reader, self.table, self.mapping)
             finally:
                 reader.close()
@@ -439,6 +454,7 @@ class ImportWizard(Screen):
             # Its own connection: the main thread's writes must not join this transaction.
             writer = self.app.ws.writer()
             try:
+                assert self.plan is not None  # made in step 3
                 result = pi.apply_plan(writer, self.plan)
             finally:
                 writer.close()

@@ -72,7 +72,7 @@ class InventoryScreen(AreaScreen):
         super().__init__()
         self.filters = inventory.ProductFilter()
         self.index: inventory.ProductIndex | None = None
-        self._summary = None
+        self._summary: Text | None = None
 
     def compose_body(self) -> ComposeResult:
         yield SearchInput(
@@ -124,6 +124,12 @@ class InventoryScreen(AreaScreen):
         if os.environ.get("ELO_TUI_EXIT_WHEN_READY") == "index":
             self.app.exit()  # bench/: time until the whole index is usable
 
+    @property
+    def built_index(self) -> inventory.ProductIndex:
+        """The index, for what runs only once it is built (see `check_action`)."""
+        assert self.index is not None, "the actions that need the index wait for it"
+        return self.index
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.index is None and action in _NEEDS_INDEX:
             return None  # shown, but not yet available
@@ -170,7 +176,9 @@ class InventoryScreen(AreaScreen):
                 self.filters = chosen
                 self.apply_filter()
 
-        self.app.push_screen(ProductFilterScreen(self.current_filter(), self.index.app_names), done)
+        self.app.push_screen(
+            ProductFilterScreen(self.current_filter(), self.built_index.app_names), done
+        )
 
     def action_toggle_to_check(self) -> None:
         """Only the products "te controleren" (problems from an import), or all again."""
@@ -189,19 +197,22 @@ class InventoryScreen(AreaScreen):
     # -- sorting ---------------------------------------------------------------------------
 
     def _sort(self, key: str, reverse: bool) -> None:
-        self.index.sort(key, reverse)
+        self.built_index.sort(key, reverse)
         self.query_one(VirtualTable).set_sort(key, reverse)
         self.apply_filter()
 
     def action_sort_next(self) -> None:
-        i = SORTABLE.index(self.index.sort_key)
+        i = SORTABLE.index(self.built_index.sort_key)
         self._sort(SORTABLE[(i + 1) % len(SORTABLE)], False)
 
     def action_sort_reverse(self) -> None:
-        self._sort(self.index.sort_key, not self.index.sort_reverse)
+        index = self.built_index
+        self._sort(index.sort_key, not index.sort_reverse)
 
     @on(VirtualTable.HeaderClicked)
     def _header_clicked(self, event: VirtualTable.HeaderClicked) -> None:
+        if self.index is None:  # a click before the index is built: nothing to sort yet
+            return
         same = event.column_key == self.index.sort_key
         self._sort(event.column_key, not self.index.sort_reverse if same else False)
 
@@ -231,7 +242,7 @@ class InventoryScreen(AreaScreen):
     def _after_save(self, product) -> None:
         if product is None:
             return
-        self.index.put(product)
+        self.built_index.put(product)
         self.saved()
         self.apply_filter(keep_id=product.id)
         self.query_one(VirtualTable).focus()
@@ -249,7 +260,7 @@ class InventoryScreen(AreaScreen):
                 inventory.delete_product(self.app.ws, product.id)
             if attempt.failed:
                 return
-            self.index.remove(product.id)
+            self.built_index.remove(product.id)
             self.saved()
             self.apply_filter()
             self.notify(f"'{product.name}' is verwijderd.", markup=False)

@@ -202,7 +202,7 @@ class RoadmapScreen(AreaScreen):
                 self.notify("Maak eerst een scenario (toets s, dan a).", markup=False)
                 return
             self.app.push_screen(PlanItemForm(self.data, None), self._after)
-        elif self.view == "scenarios":
+        elif self.view == "scenarios" and self.data is not None:  # loaded on mount
             self.app.push_screen(ScenarioForm(self.data), self._after)
         else:
             self.view = "bottlenecks"
@@ -212,6 +212,7 @@ class RoadmapScreen(AreaScreen):
     def action_edit(self) -> None:
         ref = self._current()
         if isinstance(ref, PlanItem):
+            assert self.data is not None  # a plan row is shown only once the data is loaded
             self.app.push_screen(PlanItemForm(self.data, ref), self._after)
         elif isinstance(ref, Bottleneck):
             self.app.push_screen(BottleneckForm(ref, self.data), self._after)
@@ -563,7 +564,7 @@ class BaselineForm(FormScreen):
 class ScenarioForm(FormScreen):
     TITLE_TEXT = "Nieuw planscenario"
 
-    def __init__(self, data: svc.RoadmapData | None) -> None:
+    def __init__(self, data: svc.RoadmapData) -> None:
         super().__init__()
         self.data = data
 

@@ -6,6 +6,8 @@ Keys 1/2/3 choose the reading (stored per workspace); Esc closes.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -26,6 +28,11 @@ from elo_tui.domain.blocks import (
 )
 from elo_tui.domain.decisions import DELAY_QUOTE, EXEMPTION_QUOTE
 from elo_tui.widgets.keybar import KeyBar
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from elo_tui.app import OpenEloApp
 
 READING_KEYS = dict(zip(("1", "2", "3"), ADMISSION_READINGS, strict=True))
 
@@ -86,6 +93,9 @@ def rules_text(reading: str) -> Text:
 
 class RulesScreen(ModalScreen):
     """Dismisses with the chosen reading (or None when nothing changed)."""
+
+    if TYPE_CHECKING:  # for the type checker: the app is ours (ws, settings, …)
+        app = getters.app(OpenEloApp)
 
     DEFAULT_CSS = """
     RulesScreen { align: center middle; }

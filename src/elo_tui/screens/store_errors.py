@@ -8,13 +8,14 @@ if attempt.failed:
 
 from __future__ import annotations
 
-from textual.dom import DOMNode
+from textual.app import App
+from textual.widget import Widget
 
 from elo_tui.store import WorkspaceError
 
 
 class store_errors:  # noqa: N801 - used like a function: `with store_errors(self)`
-    def __init__(self, node: DOMNode, title: str = "Niet opgeslagen") -> None:
+    def __init__(self, node: Widget | App, title: str = "Niet opgeslagen") -> None:
         self.node = node
         self.title = title
         self.failed = False

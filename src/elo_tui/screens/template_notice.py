@@ -29,7 +29,7 @@ def report_problems(screen: Screen, problems) -> None:
     app = screen.app
     if not problems or getattr(app, "_elo_template_problems_shown", False):
         return
-    app._elo_template_problems_shown = True
+    app._elo_template_problems_shown = True  # type: ignore[attr-defined]  # a flag on any app
     lines = [str(p) for p in problems[:MAX_LISTED]]
     if len(problems) > MAX_LISTED:
         lines.append(f"… en nog {len(problems) - MAX_LISTED}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,10 +18,17 @@ from elo_tui.services import workspaces
 from elo_tui.store import WorkspaceError
 from elo_tui.widgets.keybar import KeyBar
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from elo_tui.app import OpenEloApp
+
 NEW = "\x00new"
 
 
 class WorkspaceScreen(KeyedBindings, ModalScreen):
+    if TYPE_CHECKING:  # for the type checker: the app is ours (ws, settings, …)
+        app = getters.app(OpenEloApp)
     DEFAULT_CSS = """
     WorkspaceScreen { align: center middle; }
     WorkspaceScreen > Vertical { width: 70; height: auto; max-height: 90%; border: thick $primary;
@@ -49,6 +58,8 @@ class WorkspaceScreen(KeyedBindings, ModalScreen):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         choice = event.option.id
+        if choice is None:  # every option here has an id
+            return
         if choice == NEW:
             self.action_new()
             return

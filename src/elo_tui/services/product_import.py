@@ -570,7 +570,7 @@ def propose_values(table: Table, mapping: Mapping) -> None:
             continue
         for value in distinct_values(table, header, key):
             if mapping.code_for(key, value) is None and value not in chosen:
-                chosen[value] = suggest_value(key, value)  # type: ignore[assignment]
+                chosen[value] = suggest_value(key, value)
 
 
 def propose_mapping(table: Table) -> Mapping:

@@ -18,6 +18,7 @@ import ipaddress
 import os
 import stat
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -97,7 +98,7 @@ def normalize_url(url: str) -> str:
         )
     if parts.username or parts.password:
         raise SyncConfigError("Zet geen gebruikersnaam of wachtwoord in het adres.")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not _is_loopback(hostname):
         raise SyncConfigError(
             f"'{url}' gebruikt http zonder versleuteling; het token zou onbeschermd over het "
             "netwerk gaan. Gebruik https:// (http mag alleen voor een tracker op deze computer)."
@@ -164,7 +165,7 @@ def _read_file(path: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def load(workspace_path: Path, env: dict[str, str] | None = None) -> SyncConfig:
+def load(workspace_path: Path, env: Mapping[str, str] | None = None) -> SyncConfig:
     """The effective settings: environment first, then the workspace's sidecar file."""
     env = os.environ if env is None else env
     path = config_path(workspace_path)

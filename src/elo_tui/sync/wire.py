@@ -12,10 +12,12 @@ Stdlib only (used by the conflict screen).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 import elo_contract as contract
 from elo_tui.domain.records import RECORD_KINDS, Record
+
+R = TypeVar("R", bound=Record)
 
 # Fields only the tracker writes.
 SERVER_FIELDS: dict[str, tuple[str, ...]] = {
@@ -68,11 +70,11 @@ def from_wire(wire: dict[str, Any], *, dirty: bool = False) -> Record | None:
     )
 
 
-def sendable(records: list[Record]) -> tuple[list[Record], list[str]]:
+def sendable(records: list[R]) -> tuple[list[R], list[str]]:
     """The records the tracker will accept, and a Dutch message (record and field) for
     each one it would refuse: those stay unsent (and dirty) instead of failing the whole
     batch, so the rest of the workspace keeps syncing. Same check as the tracker's."""
-    ok: list[Record] = []
+    ok: list[R] = []
     refused: list[str] = []
     for record in records:
         data = record_data(record)

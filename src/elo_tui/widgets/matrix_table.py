@@ -185,9 +185,12 @@ class MatrixTable(VirtualTable):
                 text, style = value, ""
             cell_style = base
             if style:
-                extra = styles.get(style) if isinstance(style, str) else style
-                if extra is None:
-                    extra = styles[style] = Style.parse(style)
+                if isinstance(style, str):
+                    extra = styles.get(style)
+                    if extra is None:
+                        extra = styles[style] = Style.parse(style)
+                else:
+                    extra = style
                 cell_style = base + extra
             if col.key == current:
                 cell_style = cell_style + cursor_style

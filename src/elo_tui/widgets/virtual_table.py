@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -138,7 +138,7 @@ class VirtualTable(ScrollView, can_focus=True):
         index = 0
         if keep is not None:
             try:
-                index = rows.index(keep)  # type: ignore[union-attr]
+                index = rows.index(keep)
             except ValueError:
                 index = min(self.cursor_row, max(len(rows) - 1, 0))
         self.virtual_size = Size(self._virtual_width(), len(rows) + 1)
@@ -265,9 +265,10 @@ class VirtualTable(ScrollView, can_focus=True):
         values = [self._cell(row, col.key) for col in self.columns]
         if not any(isinstance(v, Text) for v in values):
             # Plain text rows (the inventory): one segment, no rich layout pass.
+            texts = cast(list[str], values)  # no Text among them (checked just above)
             plain = " ".join(
                 _fit(v, w, col.align)
-                for v, w, col in zip(values, self._widths, self.columns, strict=False)
+                for v, w, col in zip(texts, self._widths, self.columns, strict=False)
             )
             return Strip([Segment(_fit(plain, width), base)], width)
         line = Text(no_wrap=True, overflow="crop", end="")
