@@ -64,6 +64,7 @@ class Stats:
         self.records_pushed = 0
         self.records_pulled = 0
         self.conflicts = 0
+        self.syncs = 0  # push + pull cycles that completed
         self.errors: list[str] = []
 
 
@@ -210,6 +211,7 @@ async def agency_day(
         answer = await push(conn, stats, ovo, cursor, [agency, *products])
         revs = {a["id"]: a["rev"] for a in answer["applied"]}
         cursor = answer["cursor"] if answer["cursor"] is not None else cursor
+        stats.syncs += 1
         for round_no in range(args.rounds):
             edits = [
                 dict(p, base_rev=revs[p["id"]], data=dict(p["data"], notes=f"ronde {round_no}"))
@@ -222,6 +224,7 @@ async def agency_day(
             ).json()
             stats.records_pulled += len(page["records"])
             cursor = max(page["cursor"], answer["cursor"] or 0)
+            stats.syncs += 1
         return revs
     finally:
         conn.close()
@@ -246,7 +249,19 @@ async def verify(url: str, tokens: dict[str, str], expected: dict[str, dict]) ->
     return problems
 
 
-async def run_load(host: str, port: int, tokens: dict[str, str], args) -> None:
+class LoadResult:
+    def __init__(self, stats, elapsed, tokens, finished, pending, failed, problems) -> None:
+        self.stats, self.elapsed, self.tokens = stats, elapsed, tokens
+        self.finished, self.pending, self.failed, self.problems = (
+            finished,
+            pending,
+            failed,
+            problems,
+        )
+
+
+async def measure_load(host: str, port: int, tokens: dict[str, str], args) -> LoadResult:
+    """Every agency's day at once; the numbers, not printed (see `run_load`)."""
     stats = Stats()
     t0 = time.perf_counter()
     tasks = {
@@ -260,6 +275,18 @@ async def run_load(host: str, port: int, tokens: dict[str, str], args) -> None:
     finished = {ovo: t.result() for ovo, t in tasks.items() if t in done and t.exception() is None}
     failed = [ovo for ovo, t in tasks.items() if t in done and t.exception() is not None]
     problems = await verify(f"http://{host}:{port}", tokens, finished)
+    return LoadResult(stats, elapsed, tokens, finished, pending, failed, problems)
+
+
+async def run_load(host: str, port: int, tokens: dict[str, str], args) -> None:
+    result = await measure_load(host, port, tokens, args)
+    stats, elapsed = result.stats, result.elapsed
+    finished, pending, failed, problems = (
+        result.finished,
+        result.pending,
+        result.failed,
+        result.problems,
+    )
     all_lat = [x for v in stats.latency.values() for x in v]
     n = len(all_lat)
     print(
