@@ -100,9 +100,16 @@ def test_xlsx_has_the_sheets_totals_and_types(frozen, exported):
     totals = next(
         r
         for r in wb["Samenvatting"].iter_rows()
-        if r[0].value == "Totaal (P50 en P80: portefeuille)"
+        if r[0].value == "Totaal (P50, P80 en eigen bijdrage: portefeuille)"
     )
     assert totals[1].value == pytest.approx(e["mean"], abs=0.05)
+    # The totals row adds up: P50 = requested + own contribution (issue 11).
+    names = [
+        c.value
+        for c in next(r for r in wb["Samenvatting"].iter_rows() if r[0].value == "Begrotingsjaar")
+    ]
+    total_of = {name: cell.value for name, cell in zip(names, totals, strict=False)}
+    assert total_of["P50"] == total_of["Gevraagde cofinanciering"] + total_of["Eigen bijdrage"]
     assert "€" in totals[1].number_format and totals[0].font.b
 
     raming = wb["Raming"]

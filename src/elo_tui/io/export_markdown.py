@@ -7,6 +7,7 @@ User text is escaped so a product name cannot break a table.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from elo_tui.domain import estimate as est
@@ -100,6 +101,18 @@ def render(document: dict[str, Any]) -> str:
         "Gevraagd = het gevraagde bedrag, begrensd tot de raming (P50) van de kosten die in "
         "aanmerking komen in dat jaar; cofinanciering bestaat enkel voor 2026 en 2027.",
     ]
+    for r in e.get("cofinancing", []):
+        note = est.cap_note(r.get("asked", 0.0), r.get("requested", 0.0), r.get("cap", ""))
+        if note:
+            lines += ["", f"{est.YEAR_LABELS.get(r['year'], r['year'])}: {_esc(note)}."]
+    years_p50 = math.fsum(float(r.get("cost", 0.0)) for r in e.get("cofinancing", []))
+    if e.get("cofinancing") and years_p50 != e.get("p50"):
+        lines += [
+            "",
+            f"De P50's per jaar tellen op tot {euro(years_p50)}, niet tot de P50 van het "
+            f"geheel ({euro(e.get('p50'))}): percentielen tellen niet op. De eigen bijdrage "
+            "in de kerncijfers is P50 − gevraagde cofinanciering.",
+        ]
     lines += cofinancing_lines(document)
     lines += [
         "",

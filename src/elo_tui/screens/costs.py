@@ -254,15 +254,15 @@ class CostsScreen(AreaScreen):
             if row.envelope > 0:
                 out.append(f"  in aanmerking (P50) {euro(row.eligible_cost)}\n", style="dim")
             if row.cap:
-                out.append(
-                    f"  gevraagd {euro(row.asked)}: {est.CAP_LABELS[row.cap]}\n",
-                    style="yellow",
-                )
+                out.append(f"  {est.cap_note(row.asked, row.requested, row.cap)}\n", style="yellow")
             if row.shortfall > 0:
                 out.append(
                     f"  eigen budget {euro(row.own_budget)}: tekort {euro(row.shortfall)}\n",
                     style="red",
                 )
+        note = est.years_note(ov.summary)
+        if note:
+            out.append(note + "\n", style="dim")
         out.append(
             f"Vaste enveloppe (lezing, alle entiteiten): {euro(cof.firm_envelope('2026'))} per "
             f"jaar in 2026 en 2027; VRD 3 2026 {euro(cof.reserved_envelope('2026'))} onder "
