@@ -130,20 +130,23 @@ def render(document: dict[str, Any]) -> str:
     readiness = document.get("readiness")
     if readiness:
         lines += ["", "## Gereedheid", ""]
-        pct = readiness.get("elo_conform_percent")
+        conform, total = readiness.get("elo_conform", 0), readiness.get("products_total", 0)
         lines.append(
-            f"{readiness.get('elo_conform', 0)} van {readiness.get('products_total', 0)} producten "
-            f"ELO-conform" + (f" ({pct:.0f} %)." if isinstance(pct, (int, float)) else ".")
+            f"{conform} van {formats.plural(total, 'product', 'producten')} ELO-conform"
+            + (f" ({formats.format_percent(conform / total)})." if total else ".")
         )
         block_rows = []
         for b in readiness.get("blocks", []):
-            percent = b.get("percent")
+            # The percentage is computed from the two counts shown next to it: the stored
+            # one is already rounded to a tenth, and rounding twice can differ (10,5 -> 10).
+            applicable = int(b.get("applicable", b.get("required", 0)) or 0)
+            done = int(b.get("done", 0) or 0)
             block_rows.append(
                 [
                     _esc(b.get("label", b.get("block", ""))),
-                    str(b.get("applicable", b.get("required", 0))),
-                    str(b.get("done", 0)),
-                    f"{percent:.0f} %" if isinstance(percent, (int, float)) else "–",
+                    formats.format_number(applicable),
+                    formats.format_number(done),
+                    formats.format_percent(done / applicable) if applicable else "–",
                 ]
             )
         if block_rows:
