@@ -21,14 +21,16 @@ def env(settings, monkeypatch):
     monkeypatch.setenv("ELO_TUI_TODAY", TODAY.isoformat())
     ws, recs = small_workspace(settings.workspace_path("test"))
     checklists.sync_all(ws, TODAY)  # programme + aftoetsing
-    # ACM on Subsidieloket due soon: its first steps are overdue, the last ones ahead.
+    # ACM on Subsidieloket, required since New Year and due soon: its first steps are
+    # overdue by now, the last ones ahead. (A step is never due before the day it is
+    # created, so "created today" would make none overdue.)
     mapping.set_block_status(
         ws,
         "application",
         recs["a1"].id,
         "acm_idm",
         {"applicability": "required", "stage": "analysis", "target_date": "2026-04-10"},
-        TODAY,
+        date(2026, 1, 1),
     )
     yield settings, ws, recs
     ws.close()

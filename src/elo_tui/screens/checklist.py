@@ -19,6 +19,7 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 
 from elo_tui.domain import checklists as cl
 from elo_tui.domain.blocks import BLOCKS, BLOCKS_BY_CODE
+from elo_tui.domain.formats import format_date
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.form import FormScreen
 from elo_tui.screens.template_notice import report_problems, warm_templates
@@ -56,7 +57,7 @@ def _cell(row: svc.AgendaRow, key: str) -> str | Text:
             label = cl.ITEM_STATUSES.get(item.status, item.status)
             return Text(f"{symbol} {label}", style=STATUS_STYLES.get(item.status, ""))
         case "due":
-            return Text(item.due_date, style=BUCKET_STYLES.get(row.bucket, ""))
+            return Text(format_date(item.due_date), style=BUCKET_STYLES.get(row.bucket, ""))
         case "title":
             return Text(item.title, style="dim" if item.obsolete else "")
         case "scope":
@@ -328,7 +329,9 @@ class ItemForm(FormScreen):
         )
         yield from self.field("owner", "Eigenaar (rol of naam)", Input(item.owner))
         yield from self.field(
-            "due_date", "Vervaldag (JJJJ-MM-DD)", Input(item.due_date, placeholder="2026-12-31")
+            "due_date",
+            "Vervaldag (dd/mm/jjjj)",
+            Input(format_date(item.due_date), placeholder="31/12/2026"),
         )
         yield from self.field(
             "evidence", "Bewijs (link of bestandsverwijzing)", Input(item.evidence)

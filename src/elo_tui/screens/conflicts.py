@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
-from elo_tui.domain.formats import plural
+from elo_tui.domain.formats import format_date, plural
 from elo_tui.domain.records import Application
 from elo_tui.keymap import KeyedBindings
 from elo_tui.screens.store_errors import store_errors
@@ -120,7 +120,8 @@ class ConflictScreen(KeyedBindings, ModalScreen[None]):
         who = Text()
         who.append("Versie van de centrale opvolging: ")
         who.append(f"gewijzigd door {theirs.get('updated_by') or 'onbekend'}")
-        when = str(theirs.get("updated_at") or "")[:16].replace("T", " ")
+        stamp = str(theirs.get("updated_at") or "")
+        when = f"{format_date(stamp[:10]) or stamp[:10]} {stamp[11:16]}".strip()
         if when:
             who.append(f" op {when} UTC")
         differ = plural(len(self.diffs), "veld verschilt", "velden verschillen")
@@ -130,8 +131,9 @@ class ConflictScreen(KeyedBindings, ModalScreen[None]):
             statuses = sum(1 for r in back if r.KIND == "block_status")
             items = len(back) - statuses
             who.append(
-                f"\nBlijft het record bestaan, dan komen ook terug: {statuses} "
-                f"bouwsteenstatus(sen) en {items} checklistpunt(en), verwijderd samen ermee."
+                "\nBlijft het record bestaan, dan komen ook terug: "
+                f"{plural(statuses, 'bouwsteenstatus', 'bouwsteenstatussen')} en "
+                f"{plural(items, 'checklistpunt', 'checklistpunten')}, verwijderd samen ermee."
             )
         self.query_one("#who", Static).update(who)
         table = self.query_one(DataTable)

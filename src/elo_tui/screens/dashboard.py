@@ -33,6 +33,7 @@ from elo_tui.domain.blocks import (
     format_percent,
 )
 from elo_tui.domain.checklists import ITEM_STATUS_SYMBOLS
+from elo_tui.domain.formats import format_date, plural
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.template_notice import report_problems, warm_templates
 from elo_tui.services import clock
@@ -200,7 +201,7 @@ class DashboardScreen(AreaScreen):
         panel = self.query_one("#dash-blocks", Static)
         # Text, not a str: a str title is parsed as markup ("Agentschap [Test]").
         panel.border_title = Text(f"Gereedheid per bouwsteen · {data.agency_name}")
-        panel.border_subtitle = f"stand op {s.today.isoformat()}"
+        panel.border_subtitle = f"stand op {format_date(s.today)}"
         out = Text()
         out.append("ELO-conform: ", style="bold")
         out.append(f"{s.elo_conform} van {s.products_total} producten zelf verklaard")
@@ -259,7 +260,7 @@ class DashboardScreen(AreaScreen):
                     f"  interpretatie: {ADMISSION_READING_SHORT[s.reading]} (m)\n", style="dim"
                 )
             n = len(s.at_risk.get(d.key, []))
-            out.append(f"  {n} product{'en' if n != 1 else ''} met risico op vertraging\n")
+            out.append(f"  {plural(n, 'product', 'producten')} met risico op vertraging\n")
             waiting = s.waiting_at_risk(d.key)
             if waiting:
                 out.append(f"  waarvan {waiting} wacht op bouwsteen\n", style="yellow")
@@ -267,7 +268,7 @@ class DashboardScreen(AreaScreen):
         out.append("\nGereedheid over tijd\n", style="bold")
         first = data.history[0][0] if data.history else ""
         out.append(
-            f"{len(values)} dag{'en' if len(values) != 1 else ''} sinds {first}\n", style="dim"
+            f"{plural(len(values), 'dag', 'dagen')} sinds {format_date(first)}\n", style="dim"
         )
         out.append_text(history_chart(values, width=36))
         if len(values) >= 2:
@@ -297,7 +298,9 @@ class DashboardScreen(AreaScreen):
             return
         for row in rows:
             item = row.item
-            out.append(f"  {ITEM_STATUS_SYMBOLS.get(item.status, '□')} {item.due_date} ")
+            out.append(
+                f"  {ITEM_STATUS_SYMBOLS.get(item.status, '□')} {format_date(item.due_date)} "
+            )
             out.append(item.title)
             out.append(f" – {row.scope_name}\n", style="dim")
         if total is not None and total > len(rows):

@@ -16,6 +16,7 @@ from textual.widgets import Input, Select, Static, TextArea
 from elo_tui.domain import codelists
 from elo_tui.domain import roadmap as rm
 from elo_tui.domain.blocks import BLOCK_CODES, block_label
+from elo_tui.domain.formats import format_cell, plural
 from elo_tui.domain.records import Baseline, Bottleneck, PlanItem, Product
 from elo_tui.io import roadmap_export as rx
 from elo_tui.screens.base import AreaScreen
@@ -243,7 +244,7 @@ class RoadmapScreen(AreaScreen):
         def done(yes: bool | None) -> None:
             if yes:
                 n = svc.confirm_baselines(self.app.ws)
-                self.notify(f"{n} nulmeting(en) bevestigd.", markup=False)
+                self.notify(f"{plural(n, 'nulmeting', 'nulmetingen')} bevestigd.", markup=False)
                 self._after(n)
 
         self.app.push_screen(
@@ -276,7 +277,7 @@ class RoadmapScreen(AreaScreen):
             return
         problems = "\n".join(result.problems[:8])
         self.notify(
-            f"Nulmeting ingelezen voor {result.saved} product(en)."
+            f"Nulmeting ingelezen voor {plural(result.saved, 'product', 'producten')}."
             + (f"\nNiet ingelezen:\n{problems}" if problems else ""),
             title="Nulmeting",
             severity="warning" if result.problems else "information",
@@ -297,7 +298,8 @@ class RoadmapScreen(AreaScreen):
             return
         name, moved = result
         self.notify(
-            f"'{name}' gekozen voor de indiening; {moved} kostenlijn(en) naar het "
+            f"'{name}' gekozen voor de indiening; "
+            f"{plural(moved, 'kostenlijn', 'kostenlijnen')} naar het "
             "begrotingsjaar van hun kwartaal verschoven.",
             markup=False,
         )
@@ -385,7 +387,8 @@ def import_from_wizard(wizard: Any, path: Any) -> bool:
 def _cell(row: Row, key: str) -> str:
     i = int(key)
     value = row.values[i] if i < len(row.values) else ""
-    return "" if value is None else str(value)
+    # The tables hold plain values (for CSV/XLSX); on screen they read the Belgian way.
+    return format_cell(value)
 
 
 def _fixed(view: str) -> dict[int, int]:

@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from elo_tui.domain import submission as sub
 from elo_tui.domain.completeness import SEVERITY_LABELS, Issue
+from elo_tui.domain.formats import format_date
 from elo_tui.domain.records import Submission
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.form import FormScreen
@@ -63,7 +64,8 @@ def version_cell(record: Submission, key: str) -> str | Text:
     if key == "version":
         return f"v{record.version}"
     if key == "created":
-        return record.created_at[:16].replace("T", " ")
+        day = format_date(record.created_at[:10]) or record.created_at[:10]
+        return f"{day} {record.created_at[11:16]}"
     if key == "author":
         return Text(record.author)
     if key == "sha":

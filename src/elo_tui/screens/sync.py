@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, ProgressBar, Static
 from textual.worker import get_current_worker
 
+from elo_tui.domain.formats import plural
 from elo_tui.screens.base import AreaScreen
 from elo_tui.sync import config as sync_config
 from elo_tui.sync import conflicts
@@ -129,7 +130,8 @@ class SyncScreen(AreaScreen):
         n = st["conflicts"]
         if n:
             text.append(
-                f"{n} conflict(en) wachten op een beslissing: druk c.\n", style="bold yellow"
+                f"{plural(n, 'conflict wacht', 'conflicten wachten')} op een beslissing: druk c.\n",
+                style="bold yellow",
             )
         self.query_one("#status", Static).update(text)
         self._show_feedback()
