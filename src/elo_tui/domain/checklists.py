@@ -381,3 +381,25 @@ def agenda(
     rows = [(bucket(i, today, soon_days), i) for i in items if not i.deleted]
     rows.sort(key=lambda r: (_BUCKET_RANK[r[0]], r[1].due_date or "9999", r[1].title.casefold()))
     return rows
+
+
+# -- the checklist against the matrix --------------------------------------------------------
+
+
+def matrix_contradiction(item: ChecklistItem, block_stage: str) -> str:
+    """Dutch warning when the matrix says the step's block is in production while the step
+    is still open; '' otherwise.
+
+    The checklist is not ticked off automatically: a step is the entity's own record (who,
+    evidence, notes), and a block set to production by mistake must not close steps
+    unseen. The contradiction is shown instead, so one of the two gets corrected.
+    Every step of a block template leads up to production, so every open one counts.
+    """
+    if (
+        block_stage != "production"
+        or not item.block
+        or item.obsolete
+        or item.status in CLOSED_STATUSES
+    ):
+        return ""
+    return f"Bouwsteen staat in productie, maar stap '{item.title}' is niet afgevinkt."

@@ -55,6 +55,8 @@ def _cell(row: svc.AgendaRow, key: str) -> str | Text:
         case "status":
             symbol = cl.ITEM_STATUS_SYMBOLS.get(item.status, "□")
             label = cl.ITEM_STATUSES.get(item.status, item.status)
+            if row.contradiction:  # the matrix says the block is in production already
+                return Text.assemble(("⚠", "bold yellow"), f" {label}")
             return Text(f"{symbol} {label}", style=STATUS_STYLES.get(item.status, ""))
         case "due":
             return Text(format_date(item.due_date), style=BUCKET_STYLES.get(row.bucket, ""))
@@ -164,11 +166,14 @@ class ChecklistScreen(AreaScreen):
         table.set_rows(rows, keep=keep)
         overdue = sum(1 for r in self.rows if r.bucket == "overdue")
         soon = sum(1 for r in self.rows if r.bucket == "soon")
+        contradicting = sum(1 for r in self.rows if r.contradiction)
+        count = Text(
+            f"{len(rows)} van {len(self.rows)} stappen · {overdue} te laat · {soon} binnen 14 dagen"
+        )
+        if contradicting:
+            count.append(f" · ⚠ {contradicting} open terwijl de bouwsteen in productie is")
         self.query_one("#count", Label).update(
-            Text(
-                f"{len(rows)} van {len(self.rows)} stappen · {overdue} te laat · "
-                f"{soon} binnen 14 dagen"
-            ),
+            count,
             layout=False,  # fixed one-line widget: no layout pass per keystroke
         )
         self._show_detail()
@@ -247,7 +252,7 @@ class ChecklistScreen(AreaScreen):
         # Re-bucket the edited row only; the full list is re-sorted so that overdue and
         # due-soon stay on top.
         self.rows = [
-            svc.AgendaRow(cl.bucket(item, self.today), item, r.scope_name)
+            svc.AgendaRow(cl.bucket(item, self.today), item, r.scope_name, r.block_stage)
             if r.item.id == item.id
             else r
             for r in self.rows
@@ -270,6 +275,8 @@ def step_text(row: svc.AgendaRow) -> Text:
     if item.obsolete:
         out.append(" · niet meer nodig (bouwsteen niet langer vereist)", style="dim")
     out.append("\n")
+    if row.contradiction:
+        out.append(f"⚠ {row.contradiction} Vink de stap af of zet de matrix juist.\n", "yellow")
     template, step = _find(item)
     if step is not None:
         out.append(step.description or "")

@@ -199,6 +199,12 @@ class AgendaRow:
     bucket: str
     item: ChecklistItem
     scope_name: str
+    block_stage: str = ""  # the matrix's stage of the item's block for its scope
+
+    @property
+    def contradiction(self) -> str:
+        """'Bouwsteen staat in productie, maar stap … is niet afgevinkt.' or ''."""
+        return cl.matrix_contradiction(self.item, self.block_stage)
 
 
 def scope_names(ws: Workspace) -> dict[tuple[str, str], str]:
@@ -216,7 +222,17 @@ def scope_names(ws: Workspace) -> dict[tuple[str, str], str]:
 
 def load_agenda(ws: Workspace, today: date) -> list[AgendaRow]:
     names = scope_names(ws)
+    stages = {
+        (s.scope_kind, s.scope_id, s.block): s.stage
+        for s in ws.list(BlockStatus)
+        if s.applicability == REQUIRED
+    }
     return [
-        AgendaRow(b, item, names.get((item.scope_kind, item.scope_id), "(verwijderd)"))
+        AgendaRow(
+            b,
+            item,
+            names.get((item.scope_kind, item.scope_id), "(verwijderd)"),
+            stages.get((item.scope_kind, item.scope_id, item.block), ""),
+        )
         for b, item in cl.agenda(ws.list(ChecklistItem), today)
     ]
