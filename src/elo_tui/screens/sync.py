@@ -125,7 +125,13 @@ class SyncScreen(AreaScreen):
         if state in STATE_LABELS:
             label, style = STATE_LABELS[state]
             text.append(label + "\n", style=style)
-        if st["state"] in ("offline", "error") and st["last_error"] and online is not True:
+        shown = str(self.query_one("#result", Static).render())
+        if (
+            st["state"] in ("offline", "error")
+            and st["last_error"]
+            and online is not True
+            and st["last_error"] not in shown  # the result line already says it
+        ):
             text.append(st["last_error"] + "\n", style="dim")
         n = st["conflicts"]
         if n:
@@ -228,9 +234,8 @@ class SyncScreen(AreaScreen):
             if not worker.is_cancelled:
                 kind, message = "error", "Synchronisatie mislukt door een onverwachte fout."
                 if outcome is not None:
-                    kind = (
-                        outcome.kind if outcome.kind in ("ok", "conflicts", "cancelled") else kind
-                    )
+                    known = ("ok", "conflicts", "cancelled", "offline")
+                    kind = outcome.kind if outcome.kind in known else kind
                     message = outcome.message
                 self.app.call_from_thread(self._on_done, kind, message)
 
@@ -249,6 +254,7 @@ class SyncScreen(AreaScreen):
 
     def _on_done(self, outcome: str, message: str) -> None:
         self.running = False
+        self.query_one("#progress-row").display = False  # done: no bar left half-way
         self.query_one("#sync", Button).disabled = False
         self.app.data_changed()  # pulled records: other screens reload when shown
         self._loaded_version = self.app.data_version
@@ -262,6 +268,9 @@ class SyncScreen(AreaScreen):
                 severity="warning",
                 markup=False,
             )
+        elif outcome == "offline":
+            # Reported once, here; the status below says "offline" without repeating it.
+            self._show_result(message, error=True)
         else:
             self._show_result(message, error=outcome == "error")
             if outcome == "error":
