@@ -220,12 +220,16 @@ class DashboardScreen(AreaScreen):
             f = s.requirement(r.code)
             parts.append(f"{r.label} {f.yes}/{s.products_total - f.not_applicable - f.exempt}")
         out.append(" · ".join(parts) + "\n")
+        # The bars give way in a narrow panel (80x24), so that the figures and the
+        # markers after them stay on the block's line.
+        room = panel.content_size.width
+        bar_width = 16 if room < 8 else max(6, min(16, room - 41))
         for pair, pair_label in PAIRS.items():
             out.append(f"{pair_label}\n", style="bold")
             for info in (b for b in BLOCKS if b.pair == pair):
                 b = s.block(info.code)
                 out.append(f" {info.short:<8}")
-                out.append_text(bar(b.percent, 16))
+                out.append_text(bar(b.percent, bar_width))
                 out.append(f" {format_percent(b.percent):>8} {b.done:>5}/{b.applicable:<5}")
                 if b.undecided:
                     out.append(f" ?{b.undecided}", style="magenta")
@@ -235,12 +239,18 @@ class DashboardScreen(AreaScreen):
                     out.append(f" ⧗{b.waiting}", style="yellow")
                 out.append("\n")
         out.append(f"{'Alles':<9}", style="bold")
-        out.append_text(bar(s.overall_percent, 16))
+        out.append_text(bar(s.overall_percent, bar_width))
         out.append(
             f" {format_percent(s.overall_percent):>8} {s.overall_done:>5}/{s.overall_applicable:<5}"
         )
         out.append("\n? te beslissen ⊘ aanvaarde uitzondering ⧗ wacht op bouwsteen", style="dim")
         panel.update(out)
+
+    def on_resize(self) -> None:
+        super().on_resize()
+        if self.data is not None:  # the bars and the chart follow the panels' width
+            self.call_after_refresh(self._show_blocks, self.data)
+            self.call_after_refresh(self._show_deadlines, self.data)
 
     def _show_deadlines(self, data) -> None:
         s = data.summary
@@ -270,7 +280,9 @@ class DashboardScreen(AreaScreen):
         out.append(
             f"{plural(len(values), 'dag', 'dagen')} sinds {format_date(first)}\n", style="dim"
         )
-        out.append_text(history_chart(values, width=36))
+        # As wide as the panel allows (36 at most): at 80x24 a fixed 36 was cut to "…".
+        room = self.query_one("#dash-deadlines").content_size.width
+        out.append_text(history_chart(values, width=min(36, room) if room >= 8 else 36))
         if len(values) >= 2:
             out.append(f"\n{format_percent(values[0])} → {format_percent(values[-1])}", style="dim")
         self.query_one("#dash-deadlines", Static).update(out)
