@@ -43,6 +43,9 @@ async def test_areas_show_belgian_dates_numbers_and_plurals(demo):
             text = str(app.screen.query_one(panel).render())
             assert not ISO_DAY.search(text), (panel, ISO_DAY.search(text))
         assert "(en)" not in str(app.screen.query_one("#dash-deadlines").render())
+        assert "Vervaldagen: planningsaannames" in str(
+            app.screen.query_one("#dash-agenda").render()
+        )
 
         await pilot.press("5")  # checklist: the due date column
         await pilot.pause()

@@ -45,7 +45,7 @@ def priorities_table(data: Any, *, quick: bool = False) -> Table:
                 r.impact,
                 r.effort_days
                 if r.effort_known
-                else f"{formats.format_cell(float(r.effort_days))} + onbekend",
+                else f"{formats.format_number(r.effort_days, 1)} + onbekend",
                 round(r.score, 2) if r.effort_known else "",
                 "ja" if r.conform else "nee",
                 "ja" if r.quick_win else "nee",

@@ -298,6 +298,7 @@ class DashboardScreen(AreaScreen):
         self._agenda_lines(out, data.overdue, data.overdue_count, "Niets te laat.")
         out.append("\nVolgende\n", style="bold")
         self._agenda_lines(out, data.upcoming, None, "Geen open stappen met een datum.")
+        out.append("  Vervaldagen: planningsaannames van de sjablonen, geen bron.\n", style="dim")
         out.append("\nRoadmap (0)\n", style="bold")  # baseline, bottlenecks, chosen plan
         for line in getattr(data, "roadmap", []):
             out.append(f"  {line}\n")

@@ -16,7 +16,7 @@ from textual.widgets import Input, Select, Static, TextArea
 from elo_tui.domain import codelists
 from elo_tui.domain import roadmap as rm
 from elo_tui.domain.blocks import BLOCK_CODES, block_label
-from elo_tui.domain.formats import format_cell, plural
+from elo_tui.domain.formats import format_cell, format_number, plural
 from elo_tui.domain.records import Baseline, Bottleneck, PlanItem, Product
 from elo_tui.io import roadmap_export as rx
 from elo_tui.screens.base import AreaScreen
@@ -106,6 +106,7 @@ class RoadmapScreen(AreaScreen):
         if self.view in ("priorities", "quick"):
             _, headers, rows = rx.priorities_table(d, quick=self.view == "quick")
             refs = d.quick_wins if self.view == "quick" else d.priorities
+            rows = [_fixed_decimals(v, PRIORITY_DECIMALS) for v in rows]
             return headers, [Row(v, r.product) for v, r in zip(rows, refs, strict=True)]
         if self.view == "bottlenecks":
             _, headers, rows = rx.bottlenecks_table(d)
@@ -382,6 +383,20 @@ def import_from_wizard(wizard: Any, path: Any) -> bool:
     wizard.dismiss(None)
     run_ipdc_import(app, str(path))
     return True
+
+
+# Impact and remaining days with one decimal, the priority with two: a column of figures
+# reads evenly ("70,0" next to "66,1", not "70").
+PRIORITY_DECIMALS = {3: 1, 4: 1, 5: 2}
+
+
+def _fixed_decimals(values: list[Any], decimals: dict[int, int]) -> list[Any]:
+    return [
+        format_number(v, decimals[i])
+        if i in decimals and isinstance(v, int | float) and not isinstance(v, bool)
+        else v
+        for i, v in enumerate(values)
+    ]
 
 
 def _cell(row: Row, key: str) -> str:
