@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -302,3 +302,53 @@ def test_forgetting_a_deleted_product_closes_its_statuses_and_checklist(ws):
     kept = {i.id: i for i in _items(ws, p3.id)}
     assert all(i.obsolete for i in kept.values())
     assert kept[item.id].note == "bewaard"
+
+
+# -- a new workspace: nothing overdue on its first day (issue 11) ------------------------------
+
+
+@pytest.mark.parametrize("first_day", [date(2026, 12, 2), date(2027, 5, 1)])
+def test_a_new_workspace_has_nothing_overdue_on_its_first_day(ws, first_day):
+    from elo_tui.services import dashboard
+
+    for scope, block in (
+        (ws.recs["a1"], "acm_idm"),
+        (ws.recs["a1"], "dosis"),
+        (ws.recs["a2"], "global_header"),
+        (ws.recs["p1"], "vms"),
+    ):
+        kind = "application" if scope is ws.recs["a1"] or scope is ws.recs["a2"] else "product"
+        _, errors = mapping.set_block_status(
+            ws, kind, scope.id, block, {"applicability": "required"}, first_day
+        )
+        assert errors == {}
+    # a target date already behind us when the block is first marked required
+    mapping.set_block_status(
+        ws,
+        "application",
+        ws.recs["a2"].id,
+        "dosis",
+        {"applicability": "required", "target_date": "2026-09-30"},
+        first_day,
+    )
+    service.sync_all(ws, first_day)
+    items = ws.list(ChecklistItem)
+    assert len(items) > 20
+    assert min(i.due_date for i in items) >= first_day.isoformat()
+    assert dashboard.checklist_counts(ws, first_day)[0] == 0
+    # ... and the day after, the steps that were due before the start are late.
+    assert dashboard.checklist_counts(ws, first_day + timedelta(days=1))[0] > 0
+
+
+def test_a_step_due_before_its_creation_is_due_on_the_day_of_creation():
+    plan = _plan([], True, "2026-03-20")  # TODAY is 1 March: -120 days lies in the past
+    by_step = {i.step: i for i in plan.create}
+    assert by_step["integration_dossier"].due_date == TODAY.isoformat()
+    assert by_step["production"].due_date == "2026-03-20"
+
+
+def test_a_step_moved_to_its_creation_day_still_follows_a_moved_target():
+    items = _plan([], True, "2026-03-20").create
+    plan = _plan(items, True, "2026-12-31", old="2026-03-20")
+    by_step = {i.step: i for i in plan.update}
+    assert by_step["integration_dossier"].due_date == "2026-09-02"  # 120 days before

@@ -21,14 +21,16 @@ def env(settings, monkeypatch):
     monkeypatch.setenv("ELO_TUI_TODAY", TODAY.isoformat())
     ws, recs = small_workspace(settings.workspace_path("test"))
     checklists.sync_all(ws, TODAY)  # programme + aftoetsing
-    # ACM on Subsidieloket due soon: its first steps are overdue, the last ones ahead.
+    # ACM on Subsidieloket, required since New Year and due soon: its first steps are
+    # overdue by now, the last ones ahead. (A step is never due before the day it is
+    # created, so "created today" would make none overdue.)
     mapping.set_block_status(
         ws,
         "application",
         recs["a1"].id,
         "acm_idm",
         {"applicability": "required", "stage": "analysis", "target_date": "2026-04-10"},
-        TODAY,
+        date(2026, 1, 1),
     )
     yield settings, ws, recs
     ws.close()
@@ -131,3 +133,48 @@ async def test_steps_of_a_block_no_longer_required_are_kept_apart(env):
         await pilot.pause()
         rows = _table(app).rows
         assert rows and all(r.item.block == "acm_idm" and r.bucket == "obsolete" for r in rows)
+
+
+async def test_a_block_in_production_with_open_steps_shows_the_contradiction(env):
+    """Issue 11: the checklist is not ticked off by the matrix; it says where they differ."""
+    settings, ws, recs = env
+    a1 = recs["a1"].id
+    mapping.set_block_status(
+        ws,
+        "application",
+        a1,
+        "acm_idm",
+        {"applicability": "required", "stage": "production", "target_date": "2026-04-10"},
+        TODAY,
+    )
+    steps = [i for i in ws.list(ChecklistItem) if i.block == "acm_idm" and i.scope_id == a1]
+    for item in steps[:-1]:  # all but the last step done
+        checklists.save_item(ws, item, {"status": "done", "due_date": item.due_date}, TODAY)
+    app = EloApp(settings, ws, start_mode="checklist")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        flagged = [r for r in _table(app).rows if r.contradiction]
+        assert [r.item.id for r in flagged] == [steps[-1].id]
+        assert str(_table(app)._cell(flagged[0], "status")).startswith("⚠")  # noqa: SLF001
+        count = str(app.screen.query_one("#count").render())
+        assert "⚠ 1 open terwijl de bouwsteen in productie is" in count
+        table = _table(app)
+        table.cursor_row = table.rows.index(flagged[0])
+        await pilot.pause()
+        detail = str(app.screen.query_one("#step-detail").render())
+        assert "Bouwsteen staat in productie, maar stap" in detail
+        await pilot.press("x")  # ticking it off ends the contradiction
+        await pilot.pause()
+        assert not [r for r in app.screen.rows if r.contradiction]
+        assert "in productie" not in str(app.screen.query_one("#count").render())
+
+
+async def test_open_steps_of_a_block_not_in_production_are_no_contradiction(env):
+    settings, ws, recs = env
+    app = EloApp(settings, ws, start_mode="checklist")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        rows = _table(app).rows
+        assert any(r.item.block == "acm_idm" and r.block_stage == "analysis" for r in rows)
+        assert not [r for r in rows if r.contradiction]
+        assert "in productie" not in str(app.screen.query_one("#count").render())

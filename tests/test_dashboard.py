@@ -88,7 +88,7 @@ async def test_history_chart_draws_older_days(settings, monkeypatch):
     async with app.run_test(size=(120, 40)) as pilot:
         await _ready(pilot)
         text = _text(app, "#dash-deadlines")
-        assert "3 dagen sinds 2026-03-01" in text
+        assert "3 dagen sinds 01/03/2026" in text
         assert "10,0 % → 0,0 %" in text
     ws.close()
 

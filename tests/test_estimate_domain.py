@@ -186,8 +186,8 @@ def test_same_seed_same_answer_whatever_the_line_order():
 
 
 def test_fixed_amounts_only_give_exact_percentiles():
-    sim = E.simulate([E.cost_line(fixed(1000.0), RATES), E.cost_line(fixed(250.5), RATES)])
-    assert (sim.total.p50, sim.total.p80, sim.total.contingency) == (1250.5, 1250.5, 0.0)
+    sim = E.simulate([E.cost_line(fixed(1000.0), RATES), E.cost_line(fixed(250.4), RATES)])
+    assert (sim.total.p50, sim.total.p80, sim.total.contingency) == (1250.0, 1250.0, 0.0)
 
 
 def test_many_identical_lines_approach_the_normal_percentiles():
@@ -364,3 +364,63 @@ def test_estimate_domain_imports_no_ui_or_storage():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# -- totals add up as shown (issue 11 §1) ----------------------------------------------------
+
+
+def _uneven_portfolio(agency: Agency) -> E.EstimateSummary:
+    """Lines over three years whose means have cents, so rounding per part matters."""
+    lines = [
+        tp(1.3, 2.7, 9.1, year="2026", block="dosis", id="a"),
+        tp(0.7, 1.1, 3.3, year="2027", block="vms", rate=913.37, id="b"),
+        tp(2.2, 3.9, 7.7, year="later", block="acm_idm", category="supplier", id="c"),
+        tp(0.5, 1.5, 2.5, year="2026", block="vms", recurrence="recurring", id="d"),
+        fixed(1234.5, year="2027"),
+    ]
+    return E.summarize(lines, [], agency, draws=2000)
+
+
+def test_shown_totals_are_the_sum_of_the_shown_parts_with_nothing_requested():
+    from elo_tui.domain.formats import euro
+
+    s = _uneven_portfolio(AGENCY)
+    t = s.total
+    assert s.requested_total == 0
+    # P50 = requested + own contribution, as shown (was: the sum of the years' P50s).
+    assert euro(s.own_contribution_total) == euro(t.p50)
+    shown = {k: int(euro(v)[2:].replace(".", "")) for k, v in vars_of(s).items()}
+    assert shown["contingency"] == shown["p80"] - shown["p50"]
+    assert shown["eligible"] + shown["not_eligible"] == shown["mean"]
+    assert sum(int(euro(v)[2:].replace(".", "")) for v in s.by_block.values()) == shown["mean"]
+    assert sum(int(euro(c.mean)[2:].replace(".", "")) for c in s.costs) == shown["mean"]
+    for row in s.cofinancing:
+        assert row.cost == row.requested + row.own_contribution
+        assert row.cost == round(row.cost)
+
+
+def vars_of(s: E.EstimateSummary) -> dict[str, float]:
+    return {
+        "mean": s.total.mean,
+        "p50": s.total.p50,
+        "p80": s.total.p80,
+        "contingency": s.total.contingency,
+        "eligible": s.eligible_total,
+        "not_eligible": s.not_eligible_total,
+    }
+
+
+def test_requested_plus_own_contribution_is_the_p50_and_a_cap_says_so():
+    agency = Agency(
+        day_rate_internal=650.0,
+        day_rate_supplier=900.0,
+        requested_cofinancing={"2026": 1_000_000.4, "2027": 500.0},
+    )
+    s = _uneven_portfolio(agency)
+    assert s.requested_total + s.own_contribution_total == s.total.p50
+    row = next(r for r in s.cofinancing if r.year == "2026")
+    assert row.cap == E.CAP_ELIGIBLE and row.requested == row.eligible_cost
+    note = E.cap_note(row.asked, row.requested, row.cap)
+    assert note.startswith("gevraagd € 1.000.000, afgetopt op € ")
+    assert "(regel: begrensd tot de raming (P50)" in note
+    assert E.cap_note(500.0, 500.0, "") == ""

@@ -280,7 +280,7 @@ async def test_matrix_shows_an_accepted_exemption_and_a_delay_in_the_demo(settin
             table.move_to(index, "global_header")
             await pilot.pause()
             detail = str(app.screen.query_one("#cell-detail").render())
-            assert "aanvaarde vertraging: gemeten tegen 2027-09-30 i.p.v. 2027-06-30" in detail
+            assert "aanvaarde vertraging: gemeten tegen 30/09/2027 i.p.v. 30/06/2027" in detail
     finally:
         ws.close()
 

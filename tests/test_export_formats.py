@@ -100,9 +100,16 @@ def test_xlsx_has_the_sheets_totals_and_types(frozen, exported):
     totals = next(
         r
         for r in wb["Samenvatting"].iter_rows()
-        if r[0].value == "Totaal (P50 en P80: portefeuille)"
+        if r[0].value == "Totaal (P50, P80 en eigen bijdrage: portefeuille)"
     )
     assert totals[1].value == pytest.approx(e["mean"], abs=0.05)
+    # The totals row adds up: P50 = requested + own contribution (issue 11).
+    names = [
+        c.value
+        for c in next(r for r in wb["Samenvatting"].iter_rows() if r[0].value == "Begrotingsjaar")
+    ]
+    total_of = {name: cell.value for name, cell in zip(names, totals, strict=False)}
+    assert total_of["P50"] == total_of["Gevraagde cofinanciering"] + total_of["Eigen bijdrage"]
     assert "€" in totals[1].number_format and totals[0].font.b
 
     raming = wb["Raming"]
@@ -246,3 +253,21 @@ def test_cli_create_lists_what_is_missing(settings, capsys):
     captured = capsys.readouterr()
     assert "Er is niets aangemaakt" in captured.err
     assert "Blokkerend: Entiteit: het e-mailadres van de contactpersoon ontbreekt." in captured.out
+
+
+def test_markdown_readiness_table_divides_what_it_shows(demo_ws, tmp_path):
+    """Issue 11: each row's 'Klaar %' is 'Klaar' over the column next to it (was
+    'Vereist 0 | Klaar 1 | 33 %')."""
+    (path,) = service.concept_source(demo_ws).export("md", tmp_path / "c.md")
+    md = path.read_text(encoding="utf-8")
+    section = md[md.index("## Gereedheid") :]
+    header = "| Bouwsteen | Van toepassing | Klaar | Klaar % |"
+    assert header in section
+    rows = section[section.index(header) :].splitlines()[2:]
+    rows = rows[: next(i for i, r in enumerate(rows) if not r.startswith("|"))]
+    assert len(rows) == 7
+    for row in rows:
+        _, applicable, done, percent = (c.strip() for c in row.strip("|").split(" | "))
+        assert 0 <= int(done) <= int(applicable), row
+        expected = f"{100 * int(done) / int(applicable):.0f} %" if int(applicable) else "–"
+        assert percent == expected, row

@@ -108,7 +108,7 @@ def test_cli_lists_the_products_to_check_and_the_refused_rows(tmp_path, capsys):
     code = main(["--state-dir", str(tmp_path / "s"), "import", str(MESSY)])
     out = capsys.readouterr().out
     assert code == 1
-    assert "15 nieuw" in out and "7 product(en) te controleren" in out
+    assert "15 nieuw" in out and "7 producten te controleren" in out
     assert "Let op: De kopregel staat over twee rijen" in out
     assert (
         "Rij 14 (Innovatiesteun): Thema's — rij 14, kolom 'Productgegevens Thema', "

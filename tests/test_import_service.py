@@ -173,7 +173,7 @@ def test_a_bad_field_leaves_that_field_empty_and_marks_the_product(tmp_path, ws)
     flagged = {f.row for f in result.flagged}
     assert flagged == {4, 5, 6, 8, 9}
     assert all(f.line().startswith(f"Rij {f.row} (") for f in result.flagged)
-    assert "5 product(en) te controleren" in result.summary()
+    assert "5 producten te controleren" in result.summary()
     assert plan.preview(3)[1].status == "geweigerd"
     assert plan.preview(3)[2].detail.startswith("te controleren: Type")
 

@@ -90,7 +90,7 @@ def test_wizard_imports_a_file_and_products_appear(settings, tmp_path):
             assert wizard.step == "step-preview"
             summary = str(wizard.query_one("#summary", Static).render())
             assert "4 nieuw" in summary and "1 geweigerd" in summary
-            assert "1 product(en) te controleren" in summary
+            assert "1 product te controleren" in summary
             assert "Groeisubsidie [beta]" in _table_text(wizard, "#preview")
             problems = _table_text(wizard, "#rejected")
             assert "geweigerd" in problems and "Naam is verplicht" in problems

@@ -146,6 +146,27 @@ async def test_unreachable_tracker_is_shown_and_nothing_is_lost(tracker, setting
         assert "offline" in status and "Wijzigingen niet gesynchroniseerd: 5" in status
 
 
+async def test_an_offline_sync_reports_once_and_clears_its_progress_bar(tracker, settings):
+    """Issue 11: the unreachable tracker is said once (the result line), not again in the
+    status and a toast; the progress bar does not stay behind half-way."""
+    _, ovo, token, _ = tracker
+    ws = workspace(settings, ovo)
+    config.save(ws.path, url=f"http://127.0.0.1:{free_port()}", token=token)
+    app = EloApp(settings, ws, start_mode="sync")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        result = text_of(app, "#result")
+        assert "niet bereikbaar" in result
+        said = [text_of(app, "#status"), *(n.message for n in app._notifications)]
+        assert not [t for t in said if "niet bereikbaar" in t and result.strip() in t]
+        assert "offline" in text_of(app, "#status")
+        assert app.screen.query_one("#progress-row").display is False
+        assert text_of(app, "#phase") == ""
+
+
 async def test_sync_screen_counts_down_while_it_waits_for_the_tracker(
     tracker, settings, monkeypatch
 ):
@@ -228,6 +249,53 @@ async def test_conflict_screen_merges_per_field_and_the_merge_reaches_the_tracke
         SyncEngine(other, c).run()
     merged = other.get(Product, mine.id)
     assert (merged.name, merged.notes) == ("Naam van Bo", "notitie van An")
+    other.close()
+
+
+async def test_conflict_dialog_shows_long_values_in_full_and_counts_down(tracker, settings):
+    """Issue 11: both values in full (the table cuts them), and the pending count on the
+    dialog and on the sync screen below follows every decision."""
+    from elo_tui.screens.conflicts import ConflictScreen
+    from elo_tui.screens.sync import SyncScreen
+
+    server, ovo, token, _ = tracker
+    other = Workspace.open(settings.state_dir / "other.sqlite", create=True, user="bo")
+    ws = workspace(settings, ovo)
+    long_mine = "Mijn lange notitie: " + " ".join(f"woord{i}" for i in range(60)) + " EINDE-AN"
+    long_theirs = "Hun lange notitie: " + " ".join(f"term{i}" for i in range(60)) + " EINDE-BO"
+    with client_mod.TrackerClient(server.url, token) as c:
+        SyncEngine(ws, c).run()
+        SyncEngine(other, c).run()
+        for mine in ws.list(Product, order_by="name")[:2]:
+            theirs = other.get(Product, mine.id)
+            mine.notes, theirs.notes = long_mine, long_theirs
+            ws.save(mine)
+            other.save(theirs)
+        SyncEngine(other, c).run()
+    config.save(ws.path, url=server.url, token=token)
+    app = EloApp(settings, ws, start_mode="sync")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ConflictScreen)
+        assert "2 conflicten te beslissen" in text_of(app, "#title")
+        values = text_of(app, "#values-text")
+        assert long_mine in values and long_theirs in values  # whole, not cut
+        await pilot.press("k", "f2")  # the first: keep mine
+        await pilot.pause()
+        assert app.screen is screen
+        assert "1 conflict te beslissen" in text_of(app, "#title")
+        below = next(s for s in app.screen_stack if isinstance(s, SyncScreen))
+        assert "1 conflict wacht op een beslissing" in str(below.query_one("#status").render())
+        await pilot.press("o", "f2")  # the second: theirs; the dialog closes
+        await pilot.pause()
+        assert isinstance(app.screen, SyncScreen)
+        assert "conflict" not in text_of(app, "#status")
     other.close()
 
 

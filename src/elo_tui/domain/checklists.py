@@ -127,10 +127,23 @@ def milestone_date(milestone: str, today: date, block: str = "", target_date: st
 
 
 def due_date(step: Step, today: date, block: str = "", target_date: str = "") -> str:
+    """The milestone plus the step's offset (a planning assumption), as an ISO date."""
     day = milestone_date(step.milestone, today, block, target_date) + timedelta(
         days=step.offset_days
     )
     return day.isoformat()
+
+
+def first_due_date(step: Step, today: date, block: str = "", target_date: str = "") -> str:
+    """`due_date` for a step created `today`, but never before today: a step cannot be
+    late on the day it is created (a new workspace would start with steps overdue)."""
+    return max(due_date(step, today, block, target_date), today.isoformat())
+
+
+def _untouched_due(item_due: str, computed: str, today: date) -> bool:
+    """Whether `item_due` is still the computed date: equal to it, or moved up to the
+    day of creation by `first_due_date` (between the computed date and today)."""
+    return item_due == computed or computed < item_due <= today.isoformat()
 
 
 def add_month(day: date) -> date:
@@ -208,7 +221,7 @@ def plan_scope(
                     item.obsolete = True
                     plan.update.append(item)
                 continue
-            new_due = due_date(step, today, block, target_date)
+            new_due = first_due_date(step, today, block, target_date)
             if item is None:
                 plan.create.append(_new_item(template, step, scope_kind, scope_id, new_due))
                 continue
@@ -221,7 +234,9 @@ def plan_scope(
                 and old_target_date != target_date
                 and step.milestone == "block_target"
                 and item.status == "open"
-                and item.due_date == due_date(step, today, block, old_target_date)
+                and _untouched_due(
+                    item.due_date, due_date(step, today, block, old_target_date), today
+                )
             ):
                 item.due_date = new_due
                 changed = True
@@ -245,7 +260,7 @@ def plan_agency(
         for step in template.steps:
             if (template.id, step.key) not in have:
                 plan.create.append(
-                    _new_item(template, step, "agency", agency_id, due_date(step, today))
+                    _new_item(template, step, "agency", agency_id, first_due_date(step, today))
                 )
     return plan
 
@@ -272,7 +287,9 @@ def plan_new_application(
                     plan.update.append(item)
             elif item is None:
                 plan.create.append(
-                    _new_item(template, step, "application", application_id, due_date(step, today))
+                    _new_item(
+                        template, step, "application", application_id, first_due_date(step, today)
+                    )
                 )
             elif item.obsolete:
                 item.obsolete = False
@@ -379,3 +396,25 @@ def agenda(
     rows = [(bucket(i, today, soon_days), i) for i in items if not i.deleted]
     rows.sort(key=lambda r: agenda_order(*r))
     return rows
+
+
+# -- the checklist against the matrix --------------------------------------------------------
+
+
+def matrix_contradiction(item: ChecklistItem, block_stage: str) -> str:
+    """Dutch warning when the matrix says the step's block is in production while the step
+    is still open; '' otherwise.
+
+    The checklist is not ticked off automatically: a step is the entity's own record (who,
+    evidence, notes), and a block set to production by mistake must not close steps
+    unseen. The contradiction is shown instead, so one of the two gets corrected.
+    Every step of a block template leads up to production, so every open one counts.
+    """
+    if (
+        block_stage != "production"
+        or not item.block
+        or item.obsolete
+        or item.status in CLOSED_STATUSES
+    ):
+        return ""
+    return f"Bouwsteen staat in productie, maar stap '{item.title}' is niet afgevinkt."

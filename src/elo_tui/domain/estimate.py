@@ -278,14 +278,20 @@ def cost_line(line: EstimateLine, rates: Rates) -> LineCost:
         return LineCost(line, line_rate(line, rates), 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, problems)
     if line.method == "fixed":
         amount = float(line.fixed_amount or 0.0)
-        return LineCost(line, None, amount, amount, amount, amount, 0.0, 0.0)
+        return LineCost(line, None, amount, amount, amount, whole_euros(amount), 0.0, 0.0)
     rate = float(line_rate(line, rates) or 0.0)
     o = float(line.optimistic_days or 0.0) * rate
     m = float(line.likely_days or 0.0) * rate
     p = float(line.pessimistic_days or 0.0) * rate
-    return LineCost(
-        line, rate, o, m, p, pert_mean(o, m, p), pert_sd(o, m, p), pert_beta_variance(o, m, p)
-    )
+    # The mean is rounded to whole euros once, here: every total (per year, block,
+    # category, eligible or not) is then the exact sum of the amounts shown per line.
+    mean = whole_euros(pert_mean(o, m, p))
+    return LineCost(line, rate, o, m, p, mean, pert_sd(o, m, p), pert_beta_variance(o, m, p))
+
+
+def whole_euros(amount: float) -> float:
+    """`amount` rounded to whole euros exactly as `formats.euro` shows it (half to even)."""
+    return float(round(amount)) + 0.0
 
 
 # -- percentiles and the simulation ----------------------------------------------------------
@@ -408,8 +414,8 @@ def simulate(
         ordered = sorted(sample)
         by_year[year] = Spread(
             means[year],
-            percentile(ordered, 0.5) + const[year],
-            percentile(ordered, 0.8) + const[year],
+            whole_euros(percentile(ordered, 0.5) + const[year]),
+            whole_euros(percentile(ordered, 0.8) + const[year]),
         )
     total_const = math.fsum(const.values())
     total_mean = math.fsum(means.values())
@@ -422,8 +428,8 @@ def simulate(
         ordered = sorted(totals)
         total = Spread(
             total_mean,
-            percentile(ordered, 0.5) + total_const,
-            percentile(ordered, 0.8) + total_const,
+            whole_euros(percentile(ordered, 0.5) + total_const),
+            whole_euros(percentile(ordered, 0.8) + total_const),
         )
     return Simulation(total, by_year, draws, seed, len(exact), len(pooled))
 
@@ -474,6 +480,29 @@ CAP_LABELS = {
 }
 
 
+def years_note(summary: EstimateSummary) -> str:
+    """Why the years' P50s do not add up to the portfolio P50 (when they do not)."""
+    from elo_tui.domain.formats import euro
+
+    years = summary.years_p50_total
+    if years == summary.total.p50:
+        return ""
+    return (
+        f"Som van de jaren (P50) {euro(years)} ≠ P50 {euro(summary.total.p50)}: "
+        "percentielen tellen niet op. Eigen bijdrage in de totalen = P50 − gevraagd."
+    )
+
+
+def cap_note(asked: float, requested: float, cap: str) -> str:
+    """Where a rule caps the request, say so: 'gevraagd € 40.000, afgetopt op € 12.000
+    (regel: …)'; '' when nothing was capped."""
+    from elo_tui.domain.formats import euro
+
+    if not cap:
+        return ""
+    return f"gevraagd {euro(asked)}, afgetopt op {euro(requested)} (regel: {CAP_LABELS[cap]})"
+
+
 @dataclass(frozen=True, slots=True)
 class ProductShare:
     """A product's cost: its own lines plus its share of its applications' lines."""
@@ -521,7 +550,15 @@ class EstimateSummary:
 
     @property
     def own_contribution_total(self) -> float:
-        return math.fsum(r.own_contribution for r in self.cofinancing)
+        """The portfolio budget (P50) minus what is requested, so that P50 = requested +
+        own contribution as shown. Not the sum of the years' own contributions: a P50 of
+        a sum is not the sum of the years' P50s (see `years_p50_total`)."""
+        return self.total.p50 - self.requested_total
+
+    @property
+    def years_p50_total(self) -> float:
+        """The sum of the years' P50s (differs from the portfolio P50)."""
+        return math.fsum(r.cost for r in self.cofinancing)
 
     @property
     def eligible_total(self) -> float:
@@ -661,8 +698,8 @@ def cofinancing(
             requested = 0.0
             cap = CAP_NO_COFINANCING if asked > 0 else ""
         else:
-            requested = max(min(asked, eligible_cost), 0.0)
-            cap = CAP_ELIGIBLE if asked > requested else ""
+            requested = max(min(whole_euros(asked), eligible_cost), 0.0)
+            cap = CAP_ELIGIBLE if whole_euros(asked) > requested else ""
         own = cost - requested
         own_budget = float(own_by_year.get(year) or 0.0)
         rows.append(

@@ -108,3 +108,25 @@ def sort_key(text: str | None) -> str:
         return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def format_cell(value: object) -> str:
+    """A table value as people read it: numbers Belgian (up to two decimals, as many as
+    the value has), ISO dates as dd/mm/jjjj, True/False as ja/nee, None as ''."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, int):
+        return format_number(value)
+    if isinstance(value, float):
+        rounded = round(value, 2)
+        decimals = 0 if rounded == int(rounded) else 1 if round(rounded, 1) == rounded else 2
+        return format_number(rounded, decimals)
+    text = str(value)
+    if _ISO_DAY.fullmatch(text):
+        return format_date(text) or text
+    return text

@@ -285,6 +285,16 @@ def _demo_checklists(
     templates = service.templates()
     plan = cl.plan_all(templates, agency.id, statuses, [], now, apps.values())
     stage_of = {(s.scope_kind, s.scope_id, s.block): s.stage for s in statuses}
+    # The demo stands for a workspace in use for months, not one created today: its steps
+    # keep the dates their milestones give, also when those lie in the past (a step
+    # created today is never due before today, see `cl.first_due_date`).
+    target_of = {(s.scope_kind, s.scope_id, s.block): s.target_date for s in statuses}
+    step_of = {(t.id, step.key): step for t in templates for step in t.steps}
+    for item in plan.create:
+        step = step_of.get((item.template, item.step))
+        if step is not None:
+            target = target_of.get((item.scope_kind, item.scope_id, item.block), "")
+            item.due_date = cl.due_date(step, now, item.block, target)
     done_steps = {"production": 99, "test": 4, "filed": 2, "analysis": 1, "not_started": 0}
     position: dict[tuple[str, str, str], int] = {}
     for item in plan.create:

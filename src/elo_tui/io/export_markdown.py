@@ -7,6 +7,7 @@ User text is escaped so a product name cannot break a table.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from elo_tui.domain import estimate as est
@@ -100,6 +101,18 @@ def render(document: dict[str, Any]) -> str:
         "Gevraagd = het gevraagde bedrag, begrensd tot de raming (P50) van de kosten die in "
         "aanmerking komen in dat jaar; cofinanciering bestaat enkel voor 2026 en 2027.",
     ]
+    for r in e.get("cofinancing", []):
+        note = est.cap_note(r.get("asked", 0.0), r.get("requested", 0.0), r.get("cap", ""))
+        if note:
+            lines += ["", f"{est.YEAR_LABELS.get(r['year'], r['year'])}: {_esc(note)}."]
+    years_p50 = math.fsum(float(r.get("cost", 0.0)) for r in e.get("cofinancing", []))
+    if e.get("cofinancing") and years_p50 != e.get("p50"):
+        lines += [
+            "",
+            f"De P50's per jaar tellen op tot {euro(years_p50)}, niet tot de P50 van het "
+            f"geheel ({euro(e.get('p50'))}): percentielen tellen niet op. De eigen bijdrage "
+            "in de kerncijfers is P50 − gevraagde cofinanciering.",
+        ]
     lines += cofinancing_lines(document)
     lines += [
         "",
@@ -117,20 +130,23 @@ def render(document: dict[str, Any]) -> str:
     readiness = document.get("readiness")
     if readiness:
         lines += ["", "## Gereedheid", ""]
-        pct = readiness.get("elo_conform_percent")
+        conform, total = readiness.get("elo_conform", 0), readiness.get("products_total", 0)
         lines.append(
-            f"{readiness.get('elo_conform', 0)} van {readiness.get('products_total', 0)} producten "
-            f"ELO-conform" + (f" ({pct:.0f} %)." if isinstance(pct, (int, float)) else ".")
+            f"{conform} van {formats.plural(total, 'product', 'producten')} ELO-conform"
+            + (f" ({formats.format_percent(conform / total)})." if total else ".")
         )
         block_rows = []
         for b in readiness.get("blocks", []):
-            percent = b.get("percent")
+            # The percentage is computed from the two counts shown next to it: the stored
+            # one is already rounded to a tenth, and rounding twice can differ (10,5 -> 10).
+            applicable = int(b.get("applicable", b.get("required", 0)) or 0)
+            done = int(b.get("done", 0) or 0)
             block_rows.append(
                 [
                     _esc(b.get("label", b.get("block", ""))),
-                    str(b.get("applicable", b.get("required", 0))),
-                    str(b.get("done", 0)),
-                    f"{percent:.0f} %" if isinstance(percent, (int, float)) else "–",
+                    formats.format_number(applicable),
+                    formats.format_number(done),
+                    formats.format_percent(done / applicable) if applicable else "–",
                 ]
             )
         if block_rows:

@@ -129,14 +129,21 @@ def _summary(doc: dict[str, Any]) -> Sheet:
             totals[k] += float(r.get(k, 0.0))
     s.append(
         [
-            "Totaal (P50 en P80: portefeuille)",
+            "Totaal (P50, P80 en eigen bijdrage: portefeuille)",
             totals["mean"],
             float(e.get("p50", 0.0)),
             float(e.get("p80", 0.0)),
             float(e.get("contingency", 0.0)),
             totals["one_off"],
             totals["recurring"],
-            *(totals[k] for k in cofin_keys),
+            # The own contribution is the portfolio P50 minus the request, as in the
+            # key figures: the years' P50s do not add up to the portfolio P50.
+            *(
+                float(e.get("own_contribution_total", 0.0))
+                if k == "own_contribution"
+                else totals[k]
+                for k in cofin_keys
+            ),
         ],
         money,
         bold=True,

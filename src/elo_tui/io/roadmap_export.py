@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from elo_tui.domain import codelists
+from elo_tui.domain import codelists, formats
 from elo_tui.domain import roadmap as rm
 from elo_tui.domain.blocks import block_label
 from elo_tui.domain.ipdc_corrections import HEADERS as CORRECTION_HEADERS
@@ -44,7 +44,9 @@ def priorities_table(data: Any, *, quick: bool = False) -> Table:
                 p.ipdc_number,
                 p.name,
                 r.impact,
-                r.effort_days if r.effort_known else f"{r.effort_days} + onbekend",
+                r.effort_days
+                if r.effort_known
+                else f"{formats.format_number(r.effort_days, 1)} + onbekend",
                 round(r.score, 2) if r.effort_known else "",
                 "ja" if r.conform else "nee",
                 "ja" if r.quick_win else "nee",
@@ -131,7 +133,7 @@ def baseline_table(data: Any) -> Table:
         "Nulmeting",
         "Notitie",
     ]
-    return (f"Nulmeting {rm.BASELINE_DATE:%d-%m-%Y}", headers, rows)
+    return (f"Nulmeting {rm.BASELINE_DATE:%d/%m/%Y}", headers, rows)
 
 
 def scenarios_table(data: Any) -> Table:
@@ -194,8 +196,7 @@ def plan_table(data: Any) -> Table:
 def scenario_comparison_table(data: Any) -> Table:
     """The scenarios side by side: one column per scenario, one row per figure."""
 
-    def eur(v: float) -> str:
-        return f"€ {v:,.0f}".replace(",", ".")
+    eur = formats.euro
 
     scen = data.scenarios
     rows: list[list[Any]] = [
@@ -238,7 +239,7 @@ def evaluation_table(data: Any, today: str = "") -> Table:
     headers = [
         "",
         f"Nulmeting {rm.BASELINE_DATE:%d/%m/%Y}",
-        f"Nu ({now})",
+        f"Nu ({formats.format_date(now)})",
         "Plan eind 2026" + (f" ('{chosen.scenario.name}')" if chosen else " (geen plan gekozen)"),
     ]
     rows = [
@@ -353,7 +354,8 @@ def _write_xlsx(tables: list[Table], path: Path, notes: Sequence[str]) -> None:
 
 
 def _md_cell(value: Any) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    # Markdown is read by people: Belgian numbers and dates (CSV/XLSX keep plain values).
+    return formats.format_cell(value).replace("|", "\\|").replace("\n", " ")
 
 
 def _markdown(tables: list[Table], notes: Sequence[str]) -> str:

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from elo_tui.domain import codelists
+from elo_tui.domain.formats import plural, sort_key
 from elo_tui.domain.records import Application, Product
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.form import FormScreen
@@ -76,7 +77,7 @@ class ApplicationsScreen(AreaScreen):
         for p in products:
             for app_id in {p.request_application_id, p.followup_application_id} - {""}:
                 self.served.setdefault(app_id, []).append(p)
-        apps = sorted(ws.list(Application), key=lambda a: a.name.casefold())
+        apps = sorted(ws.list(Application), key=lambda a: sort_key(a.name))
         table = self.query_one(VirtualTable)
         current = table.current
         rows = [AppRow(a, len(self.served.get(a.id, []))) for a in apps]
@@ -94,7 +95,7 @@ class ApplicationsScreen(AreaScreen):
         if row is None:
             panel.update("")
             return
-        products = sorted(self.served.get(row.app.id, []), key=lambda p: p.name.casefold())
+        products = sorted(self.served.get(row.app.id, []), key=lambda p: sort_key(p.name))
         text = Text()
         if row.app.excluded:
             text.append("Buiten beschouwing gelaten", style="bold yellow")
@@ -168,7 +169,11 @@ class ApplicationsScreen(AreaScreen):
         n = len(self.served.get(app.id, []))
         question = Text.assemble("Toepassing ", (app.name, "bold"), " verwijderen?")
         if n:
-            question.append(f"\n{n} product(en) verwijzen ernaar; die koppeling wordt leeggemaakt.")
+            refer = "verwijst" if n == 1 else "verwijzen"
+            question.append(
+                f"\n{plural(n, 'product', 'producten')} {refer} ernaar; die koppeling wordt "
+                "leeggemaakt."
+            )
 
         def done(yes: bool | None) -> None:
             if yes:

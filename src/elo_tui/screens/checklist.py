@@ -19,6 +19,7 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 
 from elo_tui.domain import checklists as cl
 from elo_tui.domain.blocks import BLOCKS, BLOCKS_BY_CODE
+from elo_tui.domain.formats import format_date
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.form import FormScreen
 from elo_tui.screens.template_notice import report_problems, warm_templates
@@ -53,9 +54,11 @@ def _cell(row: svc.AgendaRow, key: str) -> str | Text:
         case "status":
             symbol = cl.ITEM_STATUS_SYMBOLS.get(item.status, "□")
             label = cl.ITEM_STATUSES.get(item.status, item.status)
+            if row.contradiction:  # the matrix says the block is in production already
+                return Text.assemble(("⚠", "bold yellow"), f" {label}")
             return Text(f"{symbol} {label}", style=STATUS_STYLES.get(item.status, ""))
         case "due":
-            return Text(item.due_date, style=BUCKET_STYLES.get(row.bucket, ""))
+            return Text(format_date(item.due_date), style=BUCKET_STYLES.get(row.bucket, ""))
         case "title":
             return Text(item.title, style="dim" if item.obsolete else "")
         case "scope":
@@ -162,11 +165,14 @@ class ChecklistScreen(AreaScreen):
         table.set_rows(rows, keep=keep)
         overdue = sum(1 for r in self.rows if r.bucket == "overdue")
         soon = sum(1 for r in self.rows if r.bucket == "soon")
+        contradicting = sum(1 for r in self.rows if r.contradiction)
+        count = Text(
+            f"{len(rows)} van {len(self.rows)} stappen · {overdue} te laat · {soon} binnen 14 dagen"
+        )
+        if contradicting:
+            count.append(f" · ⚠ {contradicting} open terwijl de bouwsteen in productie is")
         self.query_one("#count", Label).update(
-            Text(
-                f"{len(rows)} van {len(self.rows)} stappen · {overdue} te laat · "
-                f"{soon} binnen 14 dagen"
-            ),
+            count,
             layout=False,  # fixed one-line widget: no layout pass per keystroke
         )
         self._show_detail()
@@ -256,6 +262,8 @@ def step_text(row: svc.AgendaRow) -> Text:
     if item.obsolete:
         out.append(" · niet meer nodig (bouwsteen niet langer vereist)", style="dim")
     out.append("\n")
+    if row.contradiction:
+        out.append(f"⚠ {row.contradiction} Vink de stap af of zet de matrix juist.\n", "yellow")
     template, step = _find(item)
     if step is not None:
         out.append(step.description or "")
@@ -315,7 +323,9 @@ class ItemForm(FormScreen):
         )
         yield from self.field("owner", "Eigenaar (rol of naam)", Input(item.owner))
         yield from self.field(
-            "due_date", "Vervaldag (JJJJ-MM-DD)", Input(item.due_date, placeholder="2026-12-31")
+            "due_date",
+            "Vervaldag (dd/mm/jjjj)",
+            Input(format_date(item.due_date), placeholder="31/12/2026"),
         )
         yield from self.field(
             "evidence", "Bewijs (link of bestandsverwijzing)", Input(item.evidence)

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
-from elo_tui.domain.formats import plural
+from elo_tui.domain.formats import format_date, plural
 from elo_tui.domain.records import Application
 from elo_tui.keymap import KeyedBindings
 from elo_tui.screens.store_errors import store_errors
@@ -50,6 +50,7 @@ class ConflictScreen(KeyedBindings, ModalScreen[None]):
     ConflictScreen #detail { width: 1fr; height: 1fr; padding-left: 1; }
     ConflictScreen #who { height: auto; color: $text-muted; }
     ConflictScreen DataTable { height: 1fr; }
+    ConflictScreen #values { height: 2fr; border-top: solid $panel; }
     """
     BINDINGS = [
         Binding("m", "pick('mine')", "Mijn waarde"),
@@ -86,6 +87,10 @@ class ConflictScreen(KeyedBindings, ModalScreen[None]):
                 with Vertical(id="detail"):
                     yield Static("", id="who")
                     yield DataTable(cursor_type="row", zebra_stripes=True, id="fields")
+                    # The table cuts long values; the highlighted field is shown here in
+                    # full, wrapped, and scrolls when it is longer than the space.
+                    with VerticalScroll(id="values"):
+                        yield Static("", id="values-text")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -105,6 +110,13 @@ class ConflictScreen(KeyedBindings, ModalScreen[None]):
 
     def reload(self) -> None:
         self.items = conflicts.pending(self.app.ws)
+        self.query_one("#title", Static).update(
+            Text(
+                "Conflicten bij synchronisatie · "
+                f"{plural(len(self.items), 'conflict', 'conflicten')} te beslissen"
+            )
+        )
+        self._refresh_counts()
         options = self.query_one(OptionList)
         options.clear_options()
         for c in self.items:
@@ -130,7 +142,8 @@ class ConflictScreen(KeyedBindings, ModalScreen[None]):
         who = Text()
         who.append("Versie van de centrale opvolging: ")
         who.append(f"gewijzigd door {theirs.get('updated_by') or 'onbekend'}")
-        when = str(theirs.get("updated_at") or "")[:16].replace("T", " ")
+        stamp = str(theirs.get("updated_at") or "")
+        when = f"{format_date(stamp[:10]) or stamp[:10]} {stamp[11:16]}".strip()
         if when:
             who.append(f" op {when} UTC")
         differ = plural(len(self.diffs), "veld verschilt", "velden verschillen")
@@ -140,8 +153,9 @@ class ConflictScreen(KeyedBindings, ModalScreen[None]):
             statuses = sum(1 for r in back if r.KIND == "block_status")
             items = len(back) - statuses
             who.append(
-                f"\nBlijft het record bestaan, dan komen ook terug: {statuses} "
-                f"bouwsteenstatus(sen) en {items} checklistpunt(en), verwijderd samen ermee."
+                "\nBlijft het record bestaan, dan komen ook terug: "
+                f"{plural(statuses, 'bouwsteenstatus', 'bouwsteenstatussen')} en "
+                f"{plural(items, 'checklistpunt', 'checklistpunten')}, verwijderd samen ermee."
             )
         self.query_one("#who", Static).update(who)
         table = self.query_one(DataTable)
@@ -155,7 +169,41 @@ class ConflictScreen(KeyedBindings, ModalScreen[None]):
                 Text(self._changed_by(d.name), style="bold" if d.name in self.to_choose else ""),
                 key=d.name,
             )
+        self._show_values(0)
         table.focus()
+
+    def _show_values(self, index: int | None) -> None:
+        """Both values of one field in full (the table cuts them at its column width)."""
+        out = Text()
+        if index is not None and 0 <= index < len(self.diffs):
+            d = self.diffs[index]
+            out.append(f"{d.label}\n", style="bold")
+            out.append("Mijn versie: ", style="bold")
+            out.append(conflicts.format_value(d.mine, self._app_name) + "\n")
+            out.append("Versie van de centrale opvolging: ", style="bold")
+            out.append(conflicts.format_value(d.theirs, self._app_name))
+        self.query_one("#values-text", Static).update(out)
+        self.query_one("#values", VerticalScroll).scroll_home(animate=False)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_values(event.cursor_row)
+
+    def _refresh_counts(self) -> None:
+        """The sync screen below and the nav bar count what is still pending, after every
+        decision (not only when this dialog closes)."""
+        from elo_tui.screens.sync import SyncScreen
+
+        for screen in self.app.screen_stack:
+            if isinstance(screen, SyncScreen) and screen.is_mounted:
+                screen.refresh_status()
+        try:
+            from elo_tui.widgets.navbar import NavBar
+
+            for screen in self.app.screen_stack:
+                for bar in screen.query(NavBar):
+                    bar.refresh_status()
+        except Exception:  # noqa: BLE001 - the nav bar is decoration here
+            pass
 
     def _changed_by(self, name: str) -> str:
         if name in self.to_choose:

@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState
 from elo_tui.domain import cofinancing as cof
 from elo_tui.domain import estimate as est
 from elo_tui.domain.blocks import BLOCKS
+from elo_tui.domain.formats import sort_key
 from elo_tui.domain.records import EstimateLine
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.form import FormScreen
@@ -191,14 +192,14 @@ class CostsScreen(AreaScreen):
         ]
         order = {code: i for i, code in enumerate(est.BLOCKS)}
         rows.sort(
-            key=lambda r: (r.scope.casefold(), order.get(r.line.block, 99), r.line.description)
+            key=lambda r: (sort_key(r.scope), order.get(r.line.block, 99), r.line.description)
         )
         # Lines of applications "buiten beschouwing" come last, apart: not in any total.
         apart = [
             Row(c, ov.scope_label(c.line.scope_kind, c.line.scope_id), excluded=True)
             for c in ov.summary.excluded
         ]
-        apart.sort(key=lambda r: (r.scope.casefold(), r.line.description))
+        apart.sort(key=lambda r: (sort_key(r.scope), r.line.description))
         rows += apart
         keep = next((r for r in rows if r.line.id == keep_id), None)
         table.set_rows(rows, keep=keep)
@@ -254,15 +255,15 @@ class CostsScreen(AreaScreen):
             if row.envelope > 0:
                 out.append(f"  in aanmerking (P50) {euro(row.eligible_cost)}\n", style="dim")
             if row.cap:
-                out.append(
-                    f"  gevraagd {euro(row.asked)}: {est.CAP_LABELS[row.cap]}\n",
-                    style="yellow",
-                )
+                out.append(f"  {est.cap_note(row.asked, row.requested, row.cap)}\n", style="yellow")
             if row.shortfall > 0:
                 out.append(
                     f"  eigen budget {euro(row.own_budget)}: tekort {euro(row.shortfall)}\n",
                     style="red",
                 )
+        note = est.years_note(ov.summary)
+        if note:
+            out.append(note + "\n", style="dim")
         out.append(
             f"Vaste enveloppe (lezing, alle entiteiten): {euro(cof.firm_envelope('2026'))} per "
             f"jaar in 2026 en 2027; VRD 3 2026 {euro(cof.reserved_envelope('2026'))} onder "
@@ -348,7 +349,7 @@ class CostsScreen(AreaScreen):
         if line is None and self.overview is not None:
             # A new line may go to any application or product; the selected one is preset.
             names = self.overview.scope_names
-            ordered = sorted(names.items(), key=lambda kv: (kv[0][0], kv[1].casefold()))
+            ordered = sorted(names.items(), key=lambda kv: (kv[0][0], sort_key(kv[1])))
             scopes = [("Entiteit (algemeen)", "agency:")] + [
                 (service.scope_label(kind, sid, names), f"{kind}:{sid}")
                 for (kind, sid), _ in ordered

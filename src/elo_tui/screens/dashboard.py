@@ -33,6 +33,7 @@ from elo_tui.domain.blocks import (
     format_percent,
 )
 from elo_tui.domain.checklists import ITEM_STATUS_SYMBOLS
+from elo_tui.domain.formats import format_date, plural
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.template_notice import report_problems, warm_templates
 from elo_tui.services import clock
@@ -198,7 +199,7 @@ class DashboardScreen(AreaScreen):
         panel = self.query_one("#dash-blocks", Static)
         # Text, not a str: a str title is parsed as markup ("Agentschap [Test]").
         panel.border_title = Text(f"Gereedheid per bouwsteen · {data.agency_name}")
-        panel.border_subtitle = f"stand op {s.today.isoformat()}"
+        panel.border_subtitle = f"stand op {format_date(s.today)}"
         out = Text()
         out.append("ELO-conform: ", style="bold")
         out.append(f"{s.elo_conform} van {s.products_total} producten zelf verklaard")
@@ -217,12 +218,16 @@ class DashboardScreen(AreaScreen):
             f = s.requirement(r.code)
             parts.append(f"{r.label} {f.yes}/{s.products_total - f.not_applicable - f.exempt}")
         out.append(" · ".join(parts) + "\n")
+        # The bars give way in a narrow panel (80x24), so that the figures and the
+        # markers after them stay on the block's line.
+        room = panel.content_size.width
+        bar_width = 16 if room < 8 else max(6, min(16, room - 41))
         for pair, pair_label in PAIRS.items():
             out.append(f"{pair_label}\n", style="bold")
             for info in (b for b in BLOCKS if b.pair == pair):
                 b = s.block(info.code)
                 out.append(f" {info.short:<8}")
-                out.append_text(bar(b.percent, 16))
+                out.append_text(bar(b.percent, bar_width))
                 out.append(f" {format_percent(b.percent):>8} {b.done:>5}/{b.applicable:<5}")
                 if b.undecided:
                     out.append(f" ?{b.undecided}", style="magenta")
@@ -232,12 +237,18 @@ class DashboardScreen(AreaScreen):
                     out.append(f" ⧗{b.waiting}", style="yellow")
                 out.append("\n")
         out.append(f"{'Alles':<9}", style="bold")
-        out.append_text(bar(s.overall_percent, 16))
+        out.append_text(bar(s.overall_percent, bar_width))
         out.append(
             f" {format_percent(s.overall_percent):>8} {s.overall_done:>5}/{s.overall_applicable:<5}"
         )
         out.append("\n? te beslissen ⊘ aanvaarde uitzondering ⧗ wacht op bouwsteen", style="dim")
         panel.update(out)
+
+    def on_resize(self) -> None:
+        super().on_resize()
+        if self.data is not None:  # the bars and the chart follow the panels' width
+            self.call_after_refresh(self._show_blocks, self.data)
+            self.call_after_refresh(self._show_deadlines, self.data)
 
     def _show_deadlines(self, data) -> None:
         s = data.summary
@@ -257,7 +268,7 @@ class DashboardScreen(AreaScreen):
                     f"  interpretatie: {ADMISSION_READING_SHORT[s.reading]} (m)\n", style="dim"
                 )
             n = len(s.at_risk.get(d.key, []))
-            out.append(f"  {n} product{'en' if n != 1 else ''} met risico op vertraging\n")
+            out.append(f"  {plural(n, 'product', 'producten')} met risico op vertraging\n")
             waiting = s.waiting_at_risk(d.key)
             if waiting:
                 out.append(f"  waarvan {waiting} wacht op bouwsteen\n", style="yellow")
@@ -265,9 +276,11 @@ class DashboardScreen(AreaScreen):
         out.append("\nGereedheid over tijd\n", style="bold")
         first = data.history[0][0] if data.history else ""
         out.append(
-            f"{len(values)} dag{'en' if len(values) != 1 else ''} sinds {first}\n", style="dim"
+            f"{plural(len(values), 'dag', 'dagen')} sinds {format_date(first)}\n", style="dim"
         )
-        out.append_text(history_chart(values, width=36))
+        # As wide as the panel allows (36 at most): at 80x24 a fixed 36 was cut to "…".
+        room = self.query_one("#dash-deadlines").content_size.width
+        out.append_text(history_chart(values, width=min(36, room) if room >= 8 else 36))
         if len(values) >= 2:
             out.append(f"\n{format_percent(values[0])} → {format_percent(values[-1])}", style="dim")
         self.query_one("#dash-deadlines", Static).update(out)
@@ -283,6 +296,7 @@ class DashboardScreen(AreaScreen):
         self._agenda_lines(out, data.overdue, data.overdue_count, "Niets te laat.")
         out.append("\nVolgende\n", style="bold")
         self._agenda_lines(out, data.upcoming, None, "Geen open stappen met een datum.")
+        out.append("  Vervaldagen: planningsaannames van de sjablonen, geen bron.\n", style="dim")
         out.append("\nRoadmap (0)\n", style="bold")  # baseline, bottlenecks, chosen plan
         for line in getattr(data, "roadmap", []):
             out.append(f"  {line}\n")
@@ -295,7 +309,9 @@ class DashboardScreen(AreaScreen):
             return
         for row in rows:
             item = row.item
-            out.append(f"  {ITEM_STATUS_SYMBOLS.get(item.status, '□')} {item.due_date} ")
+            out.append(
+                f"  {ITEM_STATUS_SYMBOLS.get(item.status, '□')} {format_date(item.due_date)} "
+            )
             out.append(item.title)
             out.append(f" – {row.scope_name}\n", style="dim")
         if total is not None and total > len(rows):

@@ -24,6 +24,7 @@ from elo_tui.domain.decisions import (
     EXEMPTION_QUOTE,
     subject_choices,
 )
+from elo_tui.domain.formats import format_date, sort_key
 from elo_tui.domain.records import Application, Delay, Exemption, Product
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.form import FormScreen
@@ -98,7 +99,7 @@ class ExemptionsScreen(AreaScreen):
         text.append(row.decision.label, style=STATUS_STYLES.get(row.decision.status, ""))
         if row.decision.status != "requested":
             who = row.decision.reviewer or "VLAIO"
-            text.append(f" ({who}, {row.decision.day})")
+            text.append(f" ({who}, {format_date(row.decision.day) or row.decision.day})")
             if row.decision.comment:
                 text.append(f": {row.decision.comment}")
         text.append("\n")
@@ -111,8 +112,9 @@ class ExemptionsScreen(AreaScreen):
             )
         else:
             text.append(
-                f"Oorspronkelijke datum {r.original_date or '2027-06-30'} → nieuwe datum "
-                f"{r.new_date} ({DELAY_KINDS.get(r.delay_kind, r.delay_kind)})\n"
+                f"Oorspronkelijke datum {format_date(r.original_date or '2027-06-30')} → "
+                f"nieuwe datum {format_date(r.new_date) or r.new_date} "
+                f"({DELAY_KINDS.get(r.delay_kind, r.delay_kind)})\n"
                 f"Reden: {r.reason}\n"
             )
             text.append(
@@ -182,8 +184,8 @@ class _DecisionForm(FormScreen):
 
     def _scope_options(self) -> list[tuple[Text, str]]:
         ws = self.app.ws
-        apps = sorted(ws.list(Application), key=lambda a: a.name.casefold())
-        products = sorted(ws.list(Product), key=lambda p: p.name.casefold())
+        apps = sorted(ws.list(Application), key=lambda a: sort_key(a.name))
+        products = sorted(ws.list(Product), key=lambda p: sort_key(p.name))
         return [(Text(f"Toepassing: {a.name}"), f"application:{a.id}") for a in apps] + [
             (Text(f"Product: {p.name}"), f"product:{p.id}") for p in products
         ]

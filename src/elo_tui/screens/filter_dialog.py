@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Label, Select
 
+from elo_tui.domain.formats import sort_key
 from elo_tui.keymap import KeyedBindings
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ class FilterDialog(KeyedBindings, ModalScreen):
 
     def application_filter(self, app_names: dict[str, str], current: str) -> ComposeResult:
         """Label and Select of the application filter (id "app"), names shown literally."""
-        apps = sorted(app_names.items(), key=lambda kv: kv[1].casefold())
+        apps = sorted(app_names.items(), key=lambda kv: sort_key(kv[1]))
         yield Label("Toepassing (aanvragen of opvolgen)")
         yield Select(
             [(Text(name), app_id) for app_id, name in apps],

@@ -35,6 +35,7 @@ from elo_tui.domain.blocks import (
     WAITING_MARK,
     cell_text,
 )
+from elo_tui.domain.formats import format_date
 from elo_tui.domain.readiness import REQUIREMENT_STATES, count_conform
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.template_notice import report_problems, warm_templates
@@ -304,11 +305,11 @@ class MatrixScreen(AreaScreen):
             if cell.exempt:
                 status_line = "Aanvaarde uitzondering (niet conform, niet te laat) · " + status_line
             if cell.target_date:
-                status_line += f" · streefdatum {cell.target_date}"
+                status_line += f" · streefdatum {format_date(cell.target_date)}"
             if cell.delayed_to:
                 status_line += (
-                    f" · aanvaarde vertraging: gemeten tegen {cell.delayed_to} "
-                    f"i.p.v. {cell.original_date}"
+                    f" · aanvaarde vertraging: gemeten tegen {format_date(cell.delayed_to)} "
+                    f"i.p.v. {format_date(cell.original_date)}"
                 )
             if cell.waiting:
                 status_line += " · wacht op bouwsteen"

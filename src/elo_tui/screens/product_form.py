@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Label, Select, SelectionList, TextArea
 
 from elo_tui.domain import codelists
+from elo_tui.domain.formats import sort_key
 from elo_tui.domain.records import Application, Product
 from elo_tui.screens.form import FormScreen
 from elo_tui.services import inventory
@@ -38,7 +39,7 @@ class ProductForm(FormScreen):
                 classes="field-label",
             )
             yield SelectionList(*[(Text(line), line, True) for line in p.to_check], id="to-check")
-        apps = sorted(self.app.ws.list(Application), key=lambda a: a.name.casefold())
+        apps = sorted(self.app.ws.list(Application), key=lambda a: sort_key(a.name))
         app_options = [(Text(a.name), a.id) for a in apps]
         app_ids = {a.id for a in apps}
         yield from self.field("name", "Naam *", Input(p.name))

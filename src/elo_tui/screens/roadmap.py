@@ -16,6 +16,7 @@ from textual.widgets import Input, Select, Static, TextArea
 from elo_tui.domain import codelists
 from elo_tui.domain import roadmap as rm
 from elo_tui.domain.blocks import BLOCK_CODES, block_label
+from elo_tui.domain.formats import format_cell, format_number, plural
 from elo_tui.domain.records import Baseline, Bottleneck, PlanItem, Product
 from elo_tui.io import roadmap_export as rx
 from elo_tui.screens.base import AreaScreen
@@ -105,6 +106,7 @@ class RoadmapScreen(AreaScreen):
         if self.view in ("priorities", "quick"):
             _, headers, rows = rx.priorities_table(d, quick=self.view == "quick")
             refs = d.quick_wins if self.view == "quick" else d.priorities
+            rows = [_fixed_decimals(v, PRIORITY_DECIMALS) for v in rows]
             return headers, [Row(v, r.product) for v, r in zip(rows, refs, strict=True)]
         if self.view == "bottlenecks":
             _, headers, rows = rx.bottlenecks_table(d)
@@ -244,7 +246,7 @@ class RoadmapScreen(AreaScreen):
         def done(yes: bool | None) -> None:
             if yes:
                 n = svc.confirm_baselines(self.app.ws)
-                self.notify(f"{n} nulmeting(en) bevestigd.", markup=False)
+                self.notify(f"{plural(n, 'nulmeting', 'nulmetingen')} bevestigd.", markup=False)
                 self._after(n)
 
         self.app.push_screen(
@@ -277,7 +279,7 @@ class RoadmapScreen(AreaScreen):
             return
         problems = "\n".join(result.problems[:8])
         self.notify(
-            f"Nulmeting ingelezen voor {result.saved} product(en)."
+            f"Nulmeting ingelezen voor {plural(result.saved, 'product', 'producten')}."
             + (f"\nNiet ingelezen:\n{problems}" if problems else ""),
             title="Nulmeting",
             severity="warning" if result.problems else "information",
@@ -298,7 +300,8 @@ class RoadmapScreen(AreaScreen):
             return
         name, moved = result
         self.notify(
-            f"'{name}' gekozen voor de indiening; {moved} kostenlijn(en) naar het "
+            f"'{name}' gekozen voor de indiening; "
+            f"{plural(moved, 'kostenlijn', 'kostenlijnen')} naar het "
             "begrotingsjaar van hun kwartaal verschoven.",
             markup=False,
         )
@@ -383,10 +386,25 @@ def import_from_wizard(wizard: Any, path: Any) -> bool:
     return True
 
 
+# Impact and remaining days with one decimal, the priority with two: a column of figures
+# reads evenly ("70,0" next to "66,1", not "70").
+PRIORITY_DECIMALS = {3: 1, 4: 1, 5: 2}
+
+
+def _fixed_decimals(values: list[Any], decimals: dict[int, int]) -> list[Any]:
+    return [
+        format_number(v, decimals[i])
+        if i in decimals and isinstance(v, int | float) and not isinstance(v, bool)
+        else v
+        for i, v in enumerate(values)
+    ]
+
+
 def _cell(row: Row, key: str) -> str:
     i = int(key)
     value = row.values[i] if i < len(row.values) else ""
-    return "" if value is None else str(value)
+    # The tables hold plain values (for CSV/XLSX); on screen they read the Belgian way.
+    return format_cell(value)
 
 
 def _fixed(view: str) -> dict[int, int]:

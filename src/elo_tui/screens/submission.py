@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from elo_tui.domain import submission as sub
 from elo_tui.domain.completeness import SEVERITY_LABELS, Issue
+from elo_tui.domain.formats import format_date
 from elo_tui.domain.records import Submission
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.form import FormScreen
@@ -63,7 +64,8 @@ def version_cell(record: Submission, key: str) -> str | Text:
     if key == "version":
         return f"v{record.version}"
     if key == "created":
-        return record.created_at[:16].replace("T", " ")
+        day = format_date(record.created_at[:10]) or record.created_at[:10]
+        return f"{day} {record.created_at[11:16]}"
     if key == "author":
         return Text(record.author)
     if key == "sha":
@@ -92,7 +94,18 @@ class SubmissionScreen(AreaScreen):
     SubmissionScreen #versions { height: 9; }
     SubmissionScreen .sub-title { text-style: bold; padding: 0 1; }
     SubmissionScreen #sub-diff-box { height: 1fr; padding: 0 1; }
+    /* Narrow (80x24): the panes one above the other, each with room for its columns;
+       the body scrolls, and focusing the versions table brings it into view. */
+    SubmissionScreen.-narrow #sub-body { layout: vertical; overflow-y: auto;
+        scrollbar-size-vertical: 1; }
+    SubmissionScreen.-narrow #sub-left { width: 1fr; height: 14; }
+    SubmissionScreen.-narrow #sub-right { width: 1fr; height: 22; border-left: none;
+        border-top: solid $panel; }
+    SubmissionScreen.-narrow #versions { height: 6; }
     """
+    # Side by side needs the issue table (severity + 30 for the message) next to the
+    # 58 columns of the versions; below this width the panes are stacked.
+    NARROW_BELOW = 106
 
     issues: list[Issue] = []
 
@@ -123,6 +136,10 @@ class SubmissionScreen(AreaScreen):
                 yield Label("Verschil met de vorige versie", classes="sub-title")
                 with VerticalScroll(id="sub-diff-box"):
                     yield Static("", id="sub-diff")
+
+    def on_resize(self) -> None:
+        super().on_resize()
+        self.set_class(self.size.width < self.NARROW_BELOW, "-narrow")
 
     # -- loading --------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, ProgressBar, Static
 from textual.worker import get_current_worker
 
+from elo_tui.domain.formats import plural
 from elo_tui.screens.base import AreaScreen
 from elo_tui.sync import config as sync_config
 from elo_tui.sync import conflicts
@@ -124,12 +125,19 @@ class SyncScreen(AreaScreen):
         if state in STATE_LABELS:
             label, style = STATE_LABELS[state]
             text.append(label + "\n", style=style)
-        if st["state"] in ("offline", "error") and st["last_error"] and online is not True:
+        shown = str(self.query_one("#result", Static).render())
+        if (
+            st["state"] in ("offline", "error")
+            and st["last_error"]
+            and online is not True
+            and st["last_error"] not in shown  # the result line already says it
+        ):
             text.append(st["last_error"] + "\n", style="dim")
         n = st["conflicts"]
         if n:
             text.append(
-                f"{n} conflict(en) wachten op een beslissing: druk c.\n", style="bold yellow"
+                f"{plural(n, 'conflict wacht', 'conflicten wachten')} op een beslissing: druk c.\n",
+                style="bold yellow",
             )
         self.query_one("#status", Static).update(text)
         self._show_feedback()
@@ -226,9 +234,8 @@ class SyncScreen(AreaScreen):
             if not worker.is_cancelled:
                 kind, message = "error", "Synchronisatie mislukt door een onverwachte fout."
                 if outcome is not None:
-                    kind = (
-                        outcome.kind if outcome.kind in ("ok", "conflicts", "cancelled") else kind
-                    )
+                    known = ("ok", "conflicts", "cancelled", "offline")
+                    kind = outcome.kind if outcome.kind in known else kind
                     message = outcome.message
                 self.app.call_from_thread(self._on_done, kind, message)
 
@@ -247,6 +254,7 @@ class SyncScreen(AreaScreen):
 
     def _on_done(self, outcome: str, message: str) -> None:
         self.running = False
+        self.query_one("#progress-row").display = False  # done: no bar left half-way
         self.query_one("#sync", Button).disabled = False
         self.app.data_changed()  # pulled records: other screens reload when shown
         self._loaded_version = self.app.data_version
@@ -260,6 +268,9 @@ class SyncScreen(AreaScreen):
                 severity="warning",
                 markup=False,
             )
+        elif outcome == "offline":
+            # Reported once, here; the status below says "offline" without repeating it.
+            self._show_result(message, error=True)
         else:
             self._show_result(message, error=outcome == "error")
             if outcome == "error":

@@ -191,6 +191,12 @@ class AgendaRow:
     bucket: str
     item: ChecklistItem
     scope_name: str
+    block_stage: str = ""  # the matrix's stage of the item's block for its scope
+
+    @property
+    def contradiction(self) -> str:
+        """'Bouwsteen staat in productie, maar stap … is niet afgevinkt.' or ''."""
+        return cl.matrix_contradiction(self.item, self.block_stage)
 
 
 def scope_names(ws: Workspace) -> dict[tuple[str, str], str]:
@@ -210,7 +216,9 @@ def with_saved_item(rows: list[AgendaRow], item: ChecklistItem, today: date) -> 
     """The agenda after one item was saved: that row re-bucketed, the whole list back in
     agenda order (so overdue and due-soon stay on top), without reading the store again."""
     out = [
-        AgendaRow(cl.bucket(item, today), item, r.scope_name) if r.item.id == item.id else r
+        AgendaRow(cl.bucket(item, today), item, r.scope_name, r.block_stage)
+        if r.item.id == item.id
+        else r
         for r in rows
     ]
     out.sort(key=lambda r: cl.agenda_order(r.bucket, r.item))
@@ -219,7 +227,17 @@ def with_saved_item(rows: list[AgendaRow], item: ChecklistItem, today: date) -> 
 
 def load_agenda(ws: Workspace, today: date) -> list[AgendaRow]:
     names = scope_names(ws)
+    stages = {
+        (s.scope_kind, s.scope_id, s.block): s.stage
+        for s in ws.list(BlockStatus)
+        if s.applicability == REQUIRED
+    }
     return [
-        AgendaRow(b, item, names.get((item.scope_kind, item.scope_id), "(verwijderd)"))
+        AgendaRow(
+            b,
+            item,
+            names.get((item.scope_kind, item.scope_id), "(verwijderd)"),
+            stages.get((item.scope_kind, item.scope_id, item.block), ""),
+        )
         for b, item in cl.agenda(ws.list(ChecklistItem), today)
     ]

@@ -19,6 +19,7 @@ from elo_tui.domain.decisions import (
     validate_delay,
     validate_exemption,
 )
+from elo_tui.domain.formats import format_date
 from elo_tui.domain.records import Application, Delay, Exemption, Product, Review
 from elo_tui.store import Workspace
 
@@ -49,10 +50,11 @@ class RegisterRow:
         if key == "detail":
             if isinstance(r, Delay):
                 kind = DELAY_KINDS.get(r.delay_kind, r.delay_kind)
-                return f"{r.original_date or '30/06/2027'} → {r.new_date} ({kind})"
+                original = format_date(r.original_date) if r.original_date else "30/06/2027"
+                return f"{original} → {format_date(r.new_date)} ({kind})"
             return r.ground
         if key == "requested_on":
-            return r.requested_on
+            return format_date(r.requested_on) or r.requested_on
         return ""
 
 

@@ -32,6 +32,7 @@ from elo_tui.domain.blocks import (
     validate_block_status,
 )
 from elo_tui.domain.decisions import Overrides, build_overrides, has_accepted_exemption
+from elo_tui.domain.formats import sort_key
 from elo_tui.domain.readiness import (
     Cell,
     ProductReadiness,
@@ -134,14 +135,14 @@ class Mapping:
             )
             groups[group].append(p)
         rows: list[MatrixRow] = []
-        order = sorted(self.applications.values(), key=lambda a: a.name.casefold())
+        order = sorted(self.applications.values(), key=lambda a: sort_key(a.name))
         for app in order:
             rows.append(MatrixRow(SCOPE_APPLICATION, app.id, app.name, app.id))
-            for p in sorted(groups[app.id], key=lambda p: p.name.casefold()):
+            for p in sorted(groups[app.id], key=lambda p: sort_key(p.name)):
                 rows.append(MatrixRow(SCOPE_PRODUCT, p.id, p.name, app.id))
         if groups[NO_APPLICATION]:
             rows.append(MatrixRow(SCOPE_APPLICATION, NO_APPLICATION, "Zonder toepassing", ""))
-            for p in sorted(groups[NO_APPLICATION], key=lambda p: p.name.casefold()):
+            for p in sorted(groups[NO_APPLICATION], key=lambda p: sort_key(p.name)):
                 rows.append(MatrixRow(SCOPE_PRODUCT, p.id, p.name, NO_APPLICATION))
         return rows
 

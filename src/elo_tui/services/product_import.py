@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from elo_tui.domain import codelists
+from elo_tui.domain.formats import plural
 from elo_tui.domain.records import Application, Product
 from elo_tui.domain.to_check import FIELD_LABELS, problem_line, shorten, without_fields
 from elo_tui.domain.validation import (
@@ -683,9 +684,10 @@ class ImportPlan:
         ]
         text = ", ".join(parts)
         if self.flagged_products():
-            text += f"; {self.flagged_products()} product(en) te controleren"
+            text += f"; {plural(self.flagged_products(), 'product', 'producten')} te controleren"
         if self.new_applications:
-            text += f"; {len(self.new_applications)} nieuwe toepassing(en)"
+            n = len(self.new_applications)
+            text += f"; {plural(n, 'nieuwe toepassing', 'nieuwe toepassingen')}"
         return text
 
 
@@ -1060,9 +1062,10 @@ class ImportResult:
         )
         products = len({f.row for f in self.flagged})
         if products:
-            text += f"; {products} product(en) te controleren"
+            text += f"; {plural(products, 'product', 'producten')} te controleren"
         if self.applications_created:
-            text += f"; {self.applications_created} nieuwe toepassing(en)"
+            n = self.applications_created
+            text += f"; {plural(n, 'nieuwe toepassing', 'nieuwe toepassingen')}"
         return text
 
     def problems(self) -> list[Rejected | Flagged]:

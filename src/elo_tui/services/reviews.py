@@ -40,12 +40,15 @@ def latest_verdicts(ws) -> dict[str, str]:
 
 
 def describe(review: Review) -> str:
-    """One Dutch line, e.g. '! Opmerkingen – Vera (VLAIO), 2026-03-02: naam klopt niet'.
+    """One Dutch line, e.g. '! Opmerkingen – Vera (VLAIO), 02/03/2026: naam klopt niet'.
 
     Plain text: wrap in rich.text.Text before showing (comments are user text)."""
     label = VERDICT_LABELS.get(review.verdict, review.verdict)
     symbol = VERDICT_SYMBOLS.get(review.verdict, "·")
-    when = (review.created_at or review.updated_at)[:10]
+    from elo_tui.domain.formats import format_date
+
+    day = (review.created_at or review.updated_at)[:10]
+    when = format_date(day) or day
     who = review.reviewer or "VLAIO"
     text = f"{symbol} {label} – {who}, {when}"
     return f"{text}: {review.comment}" if review.comment else text

@@ -13,6 +13,7 @@ from typing import Any
 
 from elo_tui.domain import roadmap as rm
 from elo_tui.domain.blocks import BLOCK_CODES, block_label
+from elo_tui.domain.formats import plural, sort_key
 from elo_tui.domain.ipdc_corrections import Correction, corrections
 from elo_tui.domain.readiness import index_statuses
 from elo_tui.domain.records import (
@@ -49,7 +50,7 @@ class RoadmapData:
     plan_items: list[PlanItem] = field(default_factory=list)  # of the live scenarios
 
     def products_in_order(self) -> list[Product]:
-        return sorted(self.products, key=lambda p: (p.name.casefold(), p.id))
+        return sorted(self.products, key=lambda p: (sort_key(p.name), p.id))
 
     def baseline_by_product(self) -> dict[str, Baseline]:
         return {b.product_id: b for b in self.baselines}
@@ -74,7 +75,7 @@ def load(ws: Any) -> RoadmapData:
     agency = ws.agency()
     scenarios = [
         rm.summarize_scenario(s, items, products, statuses, lines, agency, overrides)
-        for s in sorted(ws.list(PlanScenario), key=lambda s: (not s.chosen, s.name.casefold()))
+        for s in sorted(ws.list(PlanScenario), key=lambda s: (not s.chosen, sort_key(s.name)))
     ]
     names = {("product", p.id): p.name for p in products}
     names.update({("application", a.id): a.name for a in applications})
@@ -475,7 +476,7 @@ def summary_lines(data: RoadmapData) -> list[str]:
         lines.append("Nog geen planscenario gekozen voor de indiening.")
     if data.quick_wins:
         lines.append(
-            f"Snel resultaat: {len(data.quick_wins)} product(en) binnen "
+            f"Snel resultaat: {plural(len(data.quick_wins), 'product', 'producten')} binnen "
             f"{rm.QUICK_WIN_DAYS:g} dagen (aanname)."
         )
     if data.corrections:

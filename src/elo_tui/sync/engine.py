@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from elo_contract import MAX_BODY_BYTES
+from elo_tui.domain.formats import plural
 from elo_tui.domain.records import RECORD_KINDS, Agency, Record, Submission, utc_now
 from elo_tui.sync import conflicts
 from elo_tui.sync.client import AuthRefused, Offline, SyncError, TrackerClient
@@ -98,15 +99,16 @@ class SyncResult:
     def summary(self) -> str:
         parts = [f"{self.pushed} verstuurd", f"{self.pulled} ontvangen"]
         if self.skipped:
-            parts.append(f"{len(self.skipped)} record(s) overgeslagen: {self.skipped[0]}")
+            n = len(self.skipped)
+            parts.append(f"{plural(n, 'record', 'records')} overgeslagen: {self.skipped[0]}")
         if self.submissions:
-            parts.append(f"{self.submissions} indiening(en) opgeladen")
+            parts.append(f"{plural(self.submissions, 'indiening', 'indieningen')} opgeladen")
         if self.merged:
             parts.append(f"{self.merged} samengevoegd (andere velden gewijzigd)")
         if self.reviews:
             parts.append(f"{self.reviews} nieuwe feedback van VLAIO")
         if self.conflicts:
-            parts.append(f"{self.conflicts} conflict(en) te beslissen")
+            parts.append(f"{plural(self.conflicts, 'conflict', 'conflicten')} te beslissen")
         return ", ".join(parts)
 
 

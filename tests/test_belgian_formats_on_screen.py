@@ -1,0 +1,103 @@
+"""Issue 11: every area shows Belgian formats — dd/mm/jjjj dates, decimal commas, Dutch
+plurals — also where a table holds plain values for CSV/XLSX (the roadmap)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from elo_tui.app import EloApp
+from elo_tui.domain.formats import format_cell
+from elo_tui.services.workspaces import open_demo
+from elo_tui.widgets.virtual_table import VirtualTable
+
+ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+POINT_DECIMAL = re.compile(r"\b\d+\.\d{1,2}\b(?!\.)")  # 21.3 (not the 1.202 of thousands)
+
+
+def _cells(table: VirtualTable) -> list[str]:
+    return [
+        str(table._cell(row, column.key))  # noqa: SLF001 - the table's own renderer
+        for row in table.rows
+        for column in table.columns
+    ]
+
+
+@pytest.fixture
+def demo(settings, monkeypatch):
+    monkeypatch.setenv("ELO_TUI_TODAY", "2026-12-02")
+    ws = open_demo(settings)
+    yield settings, ws
+    ws.close()
+
+
+async def test_areas_show_belgian_dates_numbers_and_plurals(demo):
+    settings, ws = demo
+    app = EloApp(settings, ws)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        blocks = app.screen.query_one("#dash-blocks")
+        assert blocks.border_subtitle == "stand op 02/12/2026"
+        for panel in ("#dash-agenda", "#dash-deadlines"):
+            text = str(app.screen.query_one(panel).render())
+            assert not ISO_DAY.search(text), (panel, ISO_DAY.search(text))
+        assert "(en)" not in str(app.screen.query_one("#dash-deadlines").render())
+        assert "Vervaldagen: planningsaannames" in str(
+            app.screen.query_one("#dash-agenda").render()
+        )
+
+        await pilot.press("5")  # checklist: the due date column
+        await pilot.pause()
+        cells = _cells(app.screen.query_one("#items", VirtualTable))
+        assert any(re.fullmatch(r"\d{2}/\d{2}/\d{4}", c) for c in cells)
+        assert not [c for c in cells if ISO_DAY.search(c)]
+
+        await pilot.press("9")  # exemptions and delays
+        await pilot.pause()
+        cells = _cells(app.screen.query_one("#register", VirtualTable))
+        assert "15/04/2026" in cells
+        assert not [c for c in cells if ISO_DAY.search(c)]
+        assert not ISO_DAY.search(str(app.screen.query_one("#register-detail").render()))
+
+        await pilot.press("0")  # roadmap: plain values in the table, Belgian on screen
+        await pilot.pause()
+        cells = _cells(app.screen.query_one("#roadmap-table", VirtualTable))
+        assert any(re.fullmatch(r"\d+,\d", c) for c in cells)  # impact 66,1
+        assert any(c.endswith(",3 + onbekend") for c in cells)
+        assert not [c for c in cells if POINT_DECIMAL.search(c)]
+        await pilot.press("k")  # bottlenecks: reported on
+        await pilot.pause()
+        cells = _cells(app.screen.query_one("#roadmap-table", VirtualTable))
+        assert not [c for c in cells if ISO_DAY.search(c)]
+
+        await pilot.press("8")  # sync: VLAIO's feedback carries a date
+        await pilot.pause()
+        feedback = str(app.screen.query_one("#feedback").render())
+        assert "VLAIO (voorbeeld), 20/03/2026: " in feedback  # the comment itself is user text
+
+
+def test_format_cell_reads_the_belgian_way():
+    assert format_cell(66.1) == "66,1"
+    assert format_cell(20.034) == "20,03"
+    assert format_cell(7.0) == "7"
+    assert format_cell(1202) == "1.202"
+    assert format_cell("2027-06-30") == "30/06/2027"
+    assert format_cell("2027-Q1") == "2027-Q1"
+    assert format_cell(True) == "ja" and format_cell(None) == ""
+
+
+def test_the_matrix_sorts_names_the_dutch_way(tmp_path):
+    """'Éénloket' sorts with the E's, not after the Z's (plain casefold put it last)."""
+    from blocks_support import app, product
+    from elo_tui.services import mapping
+    from elo_tui.store import Workspace
+
+    with Workspace.open(tmp_path / "t.sqlite", create=True, user="t") as ws:
+        apps = [app("Zorgloket"), app("Éénloket"), app("Fietsloket")]
+        ws.save_many([*apps, product("Ölie", req=apps[0]), product("Olie", req=apps[0])])
+        ws.save_many([product("Appel", req=apps[0])])
+        rows = mapping.load_mapping(ws).rows
+        groups = [r.name for r in rows if r.kind == "application"]
+        assert groups == ["Éénloket", "Fietsloket", "Zorgloket"]
+        assert [r.name for r in rows if r.kind == "product"][0] == "Appel"
