@@ -44,8 +44,16 @@ class Change:
 
 @dataclass(slots=True)
 class Step:
-    label: str  # Dutch, what a person did; "" = worked out from the changes when undone
-    changes: list[Change] = field(default_factory=list)
+    label: str  # Dutch, what a person did; "" = worked out from `first` when undone
+    first: Change  # the first record saved: what the person edited (side effects follow)
+    changes: list[Change] = field(default_factory=list)  # records that existed before
+    # Records the step made, ids only: an accept-all makes ~150,000 checklist steps at
+    # 20,000 products, and a Change each would cost ~40 MB per step.
+    created: dict[type[Record], list[str]] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return len(self.changes) + sum(len(ids) for ids in self.created.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,50 +82,61 @@ class UndoStack:
 
     def __init__(self, max_steps: int = MAX_STEPS) -> None:
         self.steps: deque[Step] = deque(maxlen=max_steps)
+        self._reset()
+
+    def _reset(self) -> None:
         self._open: dict[tuple[str, str], Change] = {}
+        self._made: dict[tuple[str, str], type[Record]] = {}
+        self._first: Change | None = None
         self._label = ""
 
     # -- store callbacks ------------------------------------------------------------------------
 
     def saved(self, before: Record | None, after: Record) -> None:
         key = (after.KIND, after.id)
+        if key in self._made:
+            return  # made in this step: undo removes it, whatever it holds now
         change = self._open.get(key)
         if change is None:
-            # A record made in this step needs no field values (undo removes it) and a
-            # label only when it is what the step is named after (the first record):
-            # an accept-all makes ~150,000 checklist steps at 20,000 products.
-            label = record_label(after) if before is not None or not self._open else ""
-            change = Change(type(after), after.id, before is None, {}, label)
-            self._open[key] = change
-            if change.created:
+            if before is None:
+                self._made[key] = type(after)
+                if self._first is None:
+                    self._first = Change(type(after), after.id, True, {}, record_label(after))
                 return
-        if change.created:
-            return
-        names = (*after.data_field_names(), "deleted")
+            change = Change(type(after), after.id, False, {}, "")
+            self._open[key] = change
+            if self._first is None:
+                self._first = change
         if before is not None:
             # Saved twice in one step: keep the first 'before', take the last 'after'.
-            for name in names:
+            for name in (*after.data_field_names(), "deleted"):
                 if name not in change.fields:
                     old = getattr(before, name)
                     if old != getattr(after, name):
                         change.fields[name] = (_copy(old), None)
         change.label = record_label(after)
         for name, (old, _new) in list(change.fields.items()):
-            change.fields[name] = (old, _copy(getattr(after, name)))
-        for name, (old, new) in list(change.fields.items()):
+            new = _copy(getattr(after, name))
             if old == new:
                 del change.fields[name]  # changed and changed back
+            else:
+                change.fields[name] = (old, new)
 
     def committed(self) -> None:
-        changes = [c for c in self._open.values() if c.created or c.fields]
-        self._open = {}
-        label, self._label = self._label, ""
-        if changes:
-            self.steps.append(Step(label, changes))
+        changes = [c for c in self._open.values() if c.fields]
+        created: dict[type[Record], list[str]] = {}
+        for (_kind, record_id), kind in self._made.items():
+            created.setdefault(kind, []).append(record_id)
+        first, label = self._first, self._label
+        self._reset()
+        if not (changes or created) or first is None:
+            return
+        if not (first.created or first.fields):  # the first record ended unchanged
+            first = changes[0] if changes else first
+        self.steps.append(Step(label, first, changes, created))
 
     def rolled_back(self) -> None:
-        self._open = {}
-        self._label = ""
+        self._reset()
 
     # -- for services ---------------------------------------------------------------------------
 
@@ -152,7 +171,7 @@ def depth(ws: Workspace | None) -> int:
 def last_step_size(ws: Workspace | None) -> int:
     """How many records the next undo restores (a large one runs in a worker)."""
     stack = stack_of(ws)
-    return len(stack.steps[-1].changes) if stack is not None and stack.steps else 0
+    return stack.steps[-1].size if stack is not None and stack.steps else 0
 
 
 def adopt(ws: Workspace, other: UndoStack) -> None:
@@ -169,21 +188,21 @@ def undo(ws: Workspace, stack: UndoStack | None = None) -> UndoResult | None:
     if stack is None or not stack.steps:
         return None
     step = stack.steps[-1]
+    to_save: list[Record] = []
+    for kind, ids in step.created.items():
+        for record in ws.get_many(kind, ids).values():
+            if not record.deleted:
+                record.deleted = True
+                to_save.append(record)
     by_kind: dict[type[Record], list[Change]] = {}
     for change in step.changes:
         by_kind.setdefault(change.kind, []).append(change)
-    to_save: list[Record] = []
     kept: list[str] = []
     for kind, changes in by_kind.items():
         current = ws.get_many(kind, [c.id for c in changes])
         for change in changes:
             record = current.get(change.id)
             if record is None:
-                continue
-            if change.created:
-                if not record.deleted:
-                    record.deleted = True
-                    to_save.append(record)
                 continue
             touched = False
             for name, (old, new) in change.fields.items():
@@ -207,7 +226,7 @@ def undo(ws: Workspace, stack: UndoStack | None = None) -> UndoResult | None:
     finally:
         ws.recorder = recorder
     stack.steps.pop()  # only once the restore is stored
-    label = step.label or describe(step.changes, _scope_names(ws, step.changes[:1]))
+    label = step.label or describe(step.first, step.size, _scope_names(ws, step.first))
     return UndoResult(label, len(to_save), kept, len(stack.steps))
 
 
@@ -266,10 +285,9 @@ def record_label(record: Record) -> str:
     return f"{what} '{name}'" if name else what
 
 
-def describe(changes: list[Change], scope_names: dict[str, str] | None = None) -> str:
+def describe(first: Change, size: int, scope_names: dict[str, str] | None = None) -> str:
     """A step in a few words: its first record (the one the person edited; side effects
     such as checklist items follow it), and how many more records it changed."""
-    first = changes[0]
     label = first.label
     if scope_names and first.id in scope_names:
         label += f" van '{scope_names[first.id]}'"
@@ -279,28 +297,24 @@ def describe(changes: list[Change], scope_names: dict[str, str] | None = None) -
         text = f"verwijderen van {label}"
     else:
         text = label
-    if len(changes) > 1:
-        more = len(changes) - 1
+    if size > 1:
+        more = size - 1
         text += f" en {more} {'andere wijziging' if more == 1 else 'andere wijzigingen'}"
     return text
 
 
-def _scope_names(ws: Workspace, changes: list[Change]) -> dict[str, str]:
+def _scope_names(ws: Workspace, first: Change) -> dict[str, str]:
     """Block status id -> the name of its product or application ("status SSO van X")."""
     from elo_tui.domain.records import Application, BlockStatus, Product
 
-    out = {}
-    for change in changes:
-        if change.kind is not BlockStatus:
-            continue
-        status = ws.get(BlockStatus, change.id)
-        if status is None:
-            continue
-        kind = Application if status.scope_kind == "application" else Product
-        scope = ws.get(kind, status.scope_id)
-        if scope is not None:
-            out[change.id] = scope.name
-    return out
+    if first.kind is not BlockStatus:
+        return {}
+    status = ws.get(BlockStatus, first.id)
+    if status is None:
+        return {}
+    kind = Application if status.scope_kind == "application" else Product
+    scope = ws.get(kind, status.scope_id)
+    return {first.id: scope.name} if scope is not None else {}
 
 
 def _copy(value: Any) -> Any:
