@@ -135,6 +135,13 @@ async def test_accept_all_everything_then_one_undo_reverts_all_of_it(env):
         await _open_accept_all(pilot, app)
         await pilot.press("a")
         await pilot.pause()
+        await pilot.press("escape")  # cancel: nothing changes, no undo step
+        await pilot.pause()
+        assert _live(ws, BlockStatus) == [] and undo.depth(ws) == 0
+        dialog = await _open_accept_all(pilot, app)
+        await pilot.press("a")
+        await pilot.pause()
+        assert dialog.scope == "all"
         await pilot.press("enter")
         await pilot.pause()
         assert len(_live(ws, BlockStatus)) == 20
@@ -396,5 +403,29 @@ def test_a_rolled_back_edit_is_no_undo_step(tmp_path):
         assert len(stack.steps) == 1
         undo.undo(ws)
         assert ws.list(Product) == []  # a new record is undone as a tombstone
+    finally:
+        ws.close()
+
+
+def test_undo_of_deleting_an_application_brings_back_its_links_and_statuses(tmp_path):
+    from elo_tui.domain.records import Application
+    from elo_tui.services import inventory
+
+    ws, recs = small_workspace(tmp_path / "d.elo")
+    try:
+        mapping.set_block_status(
+            ws, "application", recs["a1"].id, "dosis", {"applicability": "required"}, TODAY
+        )
+        undo.attach(ws)
+        assert inventory.delete_application(ws, recs["a1"].id) == 3
+        assert ws.get(Application, recs["a1"].id).deleted
+        assert not any(s.block == "dosis" for s in _live(ws, BlockStatus))
+        result = undo.undo(ws)
+        assert result is not None
+        assert result.label.startswith("verwijderen van toepassing 'Subsidieloket' en ")
+        assert not ws.get(Application, recs["a1"].id).deleted
+        assert ws.get(Product, recs["p1"].id).request_application_id == recs["a1"].id
+        assert ws.get(Product, recs["p4"].id).followup_application_id == recs["a2"].id
+        assert any(s.block == "dosis" for s in _live(ws, BlockStatus))
     finally:
         ws.close()

@@ -419,12 +419,10 @@ class Workspace:
     def save(self, record: R, *, by: str | None = None) -> R:
         """Store a local edit: stamps time and author and marks it for the next push.
         An object read before a sync moved the record on is rebased (see _rebase_stale)."""
-        # Never stored (every write stamps updated_at): nothing to read as its before-image.
-        stored = bool(record.updated_at)
         self._stamp(record, by)
         with self._guard(), self.transaction():
             recorder = self.recorder
-            before = self.get(type(record), record.id) if recorder and stored else None
+            before = self.get(type(record), record.id) if recorder is not None else None
             self._rebase_stale(record)
             self._write(record)
             if recorder is not None:
@@ -441,8 +439,7 @@ class Workspace:
                 records = list(records)
                 by_kind: dict[type[Record], list[str]] = {}
                 for record in records:
-                    if record.updated_at:  # empty: never stored, so no before-image
-                        by_kind.setdefault(type(record), []).append(record.id)
+                    by_kind.setdefault(type(record), []).append(record.id)
                 for kind, ids in by_kind.items():
                     befores.update(((kind.KIND, i), r) for i, r in self.get_many(kind, ids).items())
             for record in records:
