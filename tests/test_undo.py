@@ -235,7 +235,11 @@ async def test_undo_a_matrix_status_change_names_the_cell(env):
             True,  # goes out with the next sync, like any edit
         )
         assert any(
-            n.startswith("Ongedaan gemaakt: status DOSIS van 'Subsidieloket'") for n in _notes(app)
+            n.startswith(
+                "Ongedaan gemaakt: status Dossierstatusinformatiesysteem (DOSIS) "
+                "van 'Subsidieloket'"
+            )
+            for n in _notes(app)
         ), _notes(app)
 
 
@@ -429,3 +433,33 @@ def test_undo_of_deleting_an_application_brings_back_its_links_and_statuses(tmp_
         assert any(s.block == "dosis" for s in _live(ws, BlockStatus))
     finally:
         ws.close()
+
+
+async def test_undo_from_the_command_palette(env):
+    from textual.command import CommandInput
+
+    settings, ws, recs = env
+    app = EloApp(settings, ws, start_mode="matrix")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        await _goto(pilot, app, "Subsidie A")
+        await pilot.press("v")
+        await pilot.pause()
+        assert len(_live(ws, BlockStatus)) == 1
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        app.screen.query_one(CommandInput).value = "Ongedaan maken"
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, MatrixScreen)
+        assert _live(ws, BlockStatus) == []
+        assert any(
+            n.startswith(
+                "Ongedaan gemaakt: toevoegen van status Toelatingen (indien van toepassing) "
+                "van 'Subsidie A'"
+            )
+            for n in _notes(app)
+        ), _notes(app)

@@ -272,7 +272,9 @@ def record_label(record: Record) -> str:
 
         block = getattr(record, "block", "")
         info = BLOCKS_BY_CODE.get(block)
-        return f"status {info.short if info else block}"
+        return (
+            f"status {info.label if info else block}"  # the matrix's words, not its 7-column short
+        )
     name = ""
     for attr in ("name", "title", "description", "block"):
         value = getattr(record, attr, "")
@@ -292,7 +294,7 @@ def describe(first: Change, size: int, scope_names: dict[str, str] | None = None
     if scope_names and first.id in scope_names:
         label += f" van '{scope_names[first.id]}'"
     if first.created:
-        text = f"nieuw(e) {label}"
+        text = f"toevoegen van {label}"
     elif set(first.fields) == {"deleted"}:
         text = f"verwijderen van {label}"
     else:
