@@ -463,3 +463,28 @@ async def test_undo_from_the_command_palette(env):
             )
             for n in _notes(app)
         ), _notes(app)
+
+
+def test_accept_all_leaves_a_cell_decided_after_the_preview_was_made(tmp_path):
+    ws, recs = small_workspace(tmp_path / "p.elo")
+    try:
+        m = mapping.load_mapping(ws, TODAY)
+        row = next(r for r in m.rows if r.name == "Subsidie A")
+        name, cells = mapping.accept_scopes(m, row)["product"]
+        plan = mapping.plan_accept(m, "product", name, cells)
+        assert len(plan.allowed) == 3
+        # Meanwhile (another screen, a sync) a person decides one of those cells.
+        mapping.set_block_status(
+            ws,
+            "product",
+            recs["p1"].id,
+            "vms",
+            {"applicability": "not_applicable", "reason": "Geen derden."},
+            TODAY,
+        )
+        saved = mapping.accept_all(ws, plan, TODAY)
+        assert sorted(s.block for s in saved) == ["product_rights", "toelatingen"]
+        vms = next(s for s in _live(ws, BlockStatus) if s.block == "vms")
+        assert (vms.applicability, vms.reason) == ("not_applicable", "Geen derden.")
+    finally:
+        ws.close()
