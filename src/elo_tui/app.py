@@ -133,6 +133,10 @@ class EloApp(App[int]):
             Binding("ctrl+p", "command_palette", "Opdrachten", key_display="^p"),
             Binding("ctrl+q", "quit", "Afsluiten", key_display="^q", priority=True),
             Binding("ctrl+w", "switch_workspace", "Werkruimte", show=False),
+            # Not a priority binding: in a text field ctrl+z undoes typing there.
+            Binding(
+                "ctrl+z", "undo", "Ongedaan maken", key_display="^z", show=False, id="app.undo"
+            ),
             # Not a priority binding: a screen whose own Esc leaves its field (a search
             # box that clears its filter) goes first; this one serves every other field.
             Binding("escape", "leave_field", "Veld verlaten", show=False),
@@ -199,6 +203,10 @@ class EloApp(App[int]):
 
     def _enter_workspace(self) -> None:
         assert self.ws is not None
+        from elo_tui.services import undo
+
+        if undo.stack_of(self.ws) is None:
+            undo.attach(self.ws)  # in memory, for this workspace session
         agency = self.ws.agency()
         self.sub_title = f"{agency.name if agency else ''} · {self.ws.path.stem}"
         modes = [i.mode for i in self.nav]
@@ -337,6 +345,56 @@ class EloApp(App[int]):
         if self.is_running and theme != self.settings.theme:
             self.settings.save(theme=theme)
 
+    def action_undo(self) -> None:
+        """Undo the last saved change (and, pressed again, the ones before it)."""
+        from elo_tui.screens.base import AreaScreen
+
+        if self.ws is None:
+            return
+        screen = self.screen
+        if not isinstance(screen, AreaScreen):
+            self.notify("Sluit eerst dit venster om ongedaan te maken.", markup=False)
+            return
+        from elo_tui.services import undo
+
+        size = undo.last_step_size(self.ws)
+        if size > undo.LARGE:
+            from elo_tui.domain.formats import format_number
+            from elo_tui.screens.busy import run_busy
+
+            stack = undo.stack_of(self.ws)
+            run_busy(
+                self,
+                f"Bezig met ongedaan maken ({format_number(size)} gegevens)…",
+                lambda ws: undo.undo(ws, stack),
+                lambda result, error: self._undone(screen, result, error),
+            )
+            return
+        from elo_tui.store import WorkspaceError
+
+        try:
+            result = undo.undo(self.ws)
+        except WorkspaceError as exc:
+            self._undone(screen, None, str(exc))
+            return
+        self._undone(screen, result, "")
+
+    def _undone(self, screen, result, error: str) -> None:
+        if error:
+            self.notify(error, title="Niet ongedaan gemaakt", severity="error", markup=False)
+            return
+        if result is None:
+            self.notify("Er is niets om ongedaan te maken.", markup=False)
+            return
+        screen.saved()
+        screen.load()
+        self.notify(
+            result.message(),
+            severity="warning" if result.kept else "information",
+            timeout=8 if result.kept else 5,
+            markup=False,
+        )
+
     def action_switch_workspace(self) -> None:
         from elo_tui.screens.workspaces import WorkspaceScreen
 
@@ -392,6 +450,11 @@ class EloApp(App[int]):
                     item.help,
                     lambda m=item.mode: self.action_goto(m),
                 )
+            yield SystemCommand(
+                "Ongedaan maken",
+                "De laatste wijziging ongedaan maken (tot 20 stappen) · toets ctrl+z",
+                self.action_undo,
+            )
             yield SystemCommand(
                 "Product toevoegen", "Een nieuw product in de inventaris", self.action_add_product
             )

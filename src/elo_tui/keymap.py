@@ -34,6 +34,10 @@ PALETTE_TITLES: dict[str, tuple[str, str]] = {
     "applications.edit": ("Toepassing bewerken", "De geselecteerde toepassing bewerken"),
     "applications.delete": ("Toepassing verwijderen", "De geselecteerde toepassing verwijderen"),
     "matrix.accept_suggestion": ("Voorstel overnemen", "Het voorstel voor deze cel overnemen"),
+    "matrix.accept_all": (
+        "Alle voorstellen overnemen",
+        "Voorstellen van een product, een toepassing of alles, met voorbeeld",
+    ),
     "matrix.filters": ("Bouwstenen filteren", "Filters op de matrix"),
     "checklist.done": ("Checklist-stap klaar", "De geselecteerde stap als klaar markeren"),
     "checklist.focus_search": ("Checklist zoeken", "Zoeken in de checklist"),

@@ -4,7 +4,8 @@ block (beslissing 3°), with the three requirements (results, not blocks) in col
 Each cell shows applicability and stage as a symbol and a short word (readable without
 colour) and a colour; an accepted exemption shows as such, "wacht op bouwsteen" adds a
 mark. Arrows move over cells, Enter edits one, `v` takes the suggestion of
-an undecided cell. Application-level blocks are edited on the application: every product
+an undecided cell, `V` those of a product, an application or everything (with a
+preview). Application-level blocks are edited on the application: every product
 of that application follows at once.
 """
 
@@ -129,6 +130,8 @@ class MatrixScreen(AreaScreen):
         Binding("d", "cycle_deadline", "Mijlpaalfilter"),
         Binding("b", "cycle_block", "Bouwsteenfilter"),
         Binding("escape", "clear_filters", "Filters wissen"),
+        # Last: the key bar shows it where there is room, F1 and the palette always.
+        Binding("V", "accept_all", "Alle voorstellen"),
     ]
     DEFAULT_CSS = """
     MatrixScreen #filter-summary { height: 1; }
@@ -399,6 +402,73 @@ class MatrixScreen(AreaScreen):
         # No toast: the cell and the detail line show the result (and a toast would
         # cost a layout pass of the whole screen on every key).
         self._after_edit(saved)
+
+    def action_accept_all(self) -> None:
+        if self.mapping is None:
+            return
+        from elo_tui.screens.accept_all import AcceptAllDialog
+
+        m = self.mapping
+        self.app.push_screen(
+            AcceptAllDialog(m, self.query_one(MatrixTable).current), self._accept_plan
+        )
+
+    def _accept_plan(self, plan: svc.AcceptPlan | None) -> None:
+        table = self.query_one(MatrixTable)
+        table.focus()
+        if plan is None or self.mapping is None:
+            return
+        from elo_tui.domain.formats import format_number
+        from elo_tui.services import undo
+
+        today = self.mapping.today
+        if len(plan.allowed) > undo.LARGE:
+            from elo_tui.screens.busy import run_busy
+
+            def job(ws):
+                # Recorded on the worker's connection, then taken into the session's stack.
+                stack = undo.attach(ws)
+                return svc.accept_all(ws, plan, today), stack
+
+            def done(result, error: str) -> None:
+                if error:
+                    self._accepted(plan, None, error)
+                    return
+                saved, stack = result
+                undo.adopt(self.app.ws, stack)
+                self._accepted(plan, saved, "")
+
+            n = format_number(len(plan.allowed))
+            run_busy(self.app, f"Bezig met {n} voorstellen overnemen…", job, done)
+            return
+        from elo_tui.store import WorkspaceError
+
+        try:
+            saved = svc.accept_all(self.app.ws, plan, today)
+        except WorkspaceError as exc:
+            self._accepted(plan, None, str(exc))
+            return
+        self._accepted(plan, saved, "")
+
+    def _accepted(self, plan: svc.AcceptPlan, saved: list | None, error: str) -> None:
+        from elo_tui.domain.formats import format_number
+
+        if error or saved is None or self.mapping is None:
+            self.notify(error, title="Niet opgeslagen", severity="error", markup=False)
+            return
+        for status in saved:
+            self.mapping.apply(status)
+        self.saved()
+        self.conform = None
+        self.apply_filter()
+        self.call_after_refresh(self._count_conform)
+        self._schedule_snapshot()
+        n = len(saved)
+        self.notify(
+            f"{format_number(n)} {'voorstel' if n == 1 else 'voorstellen'} overgenomen "
+            f"voor {plan.scope_name} (ctrl+z: ongedaan maken).",
+            markup=False,
+        )
 
     def _after_edit(self, status) -> None:
         if status is None or self.mapping is None:

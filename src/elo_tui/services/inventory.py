@@ -369,12 +369,13 @@ def delete_application(ws: Workspace, application_id: str) -> int:
 
     products = products_of_application(ws, application_id)
     with ws.transaction():
+        # The application first: an undo of this step is named after it.
+        ws.delete(Application, application_id)
         for p in products:
             if p.request_application_id == application_id:
                 p.request_application_id = ""
             if p.followup_application_id == application_id:
                 p.followup_application_id = ""
             ws.save(p)
-        ws.delete(Application, application_id)
         forget_scope(ws, "application", application_id)
     return len(products)

@@ -20,12 +20,16 @@ from typing import Any
 from elo_tui.domain import applicability as rules
 from elo_tui.domain.blocks import (
     ADMISSION_READING_KEY,
+    APPLICATION_BLOCKS,
     BLOCK_CODES,
     BLOCKS_BY_CODE,
     DEADLINES_BY_KEY,
     DEFAULT_ADMISSION_READING,
+    PRODUCT_BLOCKS,
+    REQUIRED,
     SCOPE_APPLICATION,
     SCOPE_PRODUCT,
+    UNDECIDED,
     admission_applies,
     admission_reading,
     deadline_blocks,
@@ -48,6 +52,7 @@ from elo_tui.domain.records import (
     Agency,
     Application,
     BlockStatus,
+    ChecklistItem,
     Delay,
     Exemption,
     Product,
@@ -434,6 +439,163 @@ def accept_suggestion(
     if suggestion.reason and not values["reason"]:
         values["reason"] = suggestion.reason
     return set_block_status(ws, scope_kind, scope_id, block, values, today)
+
+
+# -- taking all suggestions of a scope ------------------------------------------------------------
+
+ACCEPT_PRODUCT, ACCEPT_APPLICATION, ACCEPT_ALL = "product", "application", "all"
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestionChange:
+    """One undecided cell that takes its suggestion."""
+
+    scope_kind: str
+    scope_id: str
+    block: str
+    before: str  # applicability now (undecided; "" = no status stored yet)
+    after: str  # the suggested applicability
+    reason: str  # the proposed motivering ("" = none, or the cell keeps its own)
+    refused: str = ""  # Dutch: why the rules do not allow it here ("" = it can be taken)
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptPlan:
+    scope: str  # ACCEPT_PRODUCT | ACCEPT_APPLICATION | ACCEPT_ALL
+    scope_name: str  # what the scope is called in the dialog
+    changes: tuple[SuggestionChange, ...]
+
+    @property
+    def allowed(self) -> list[SuggestionChange]:
+        return [c for c in self.changes if not c.refused]
+
+    @property
+    def refused(self) -> list[SuggestionChange]:
+        return [c for c in self.changes if c.refused]
+
+
+def accept_scopes(
+    m: Mapping, row: MatrixRow | None
+) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    """For the row under the cursor: scope -> (its name, the (scope kind, id) whose cells
+    it covers). 'product' covers the product's own cells only (an application-level block
+    belongs to the application and changes all its products); 'application' covers the
+    application's cells and those of every product it serves."""
+    out: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    if row is not None and row.kind == SCOPE_PRODUCT and row.id in m.products:
+        out[ACCEPT_PRODUCT] = (m.products[row.id].name, [(SCOPE_PRODUCT, row.id)])
+    group = (
+        row.group if row is not None and row.kind == SCOPE_PRODUCT else (row.id if row else None)
+    )
+    if group:
+        scopes = [(SCOPE_APPLICATION, group)]
+        scopes += [(SCOPE_PRODUCT, p) for p in m.products_of_app.get(group, [])]
+        out[ACCEPT_APPLICATION] = (m.scope_name(SCOPE_APPLICATION, group), scopes)
+    elif group == NO_APPLICATION and row is not None:
+        products = [r.id for r in m.rows if r.kind == SCOPE_PRODUCT and r.group == NO_APPLICATION]
+        out[ACCEPT_APPLICATION] = ("Zonder toepassing", [(SCOPE_PRODUCT, p) for p in products])
+    everything = [(SCOPE_APPLICATION, a) for a in m.applications]
+    everything += [(SCOPE_PRODUCT, p) for p in m.products]
+    out[ACCEPT_ALL] = ("alle toepassingen en producten", everything)
+    return out
+
+
+def plan_accept(m: Mapping, scope: str, name: str, scopes: list[tuple[str, str]]) -> AcceptPlan:
+    """Every undecided cell of `scopes` with a suggestion. A cell a person decided (any
+    applicability but 'nog te beslissen') is never touched. A suggestion the rules refuse
+    (beslissing 5°: 'niet van toepassing' for a new application without an accepted
+    exemption) is listed as refused, not taken."""
+    changes = []
+    for scope_kind, scope_id in scopes:
+        blocks = APPLICATION_BLOCKS if scope_kind == SCOPE_APPLICATION else PRODUCT_BLOCKS
+        for block in blocks:
+            suggestion = m.suggestion(scope_kind, scope_id, block)
+            if suggestion is None or suggestion.applicability == UNDECIDED:
+                continue
+            current = m.status(scope_kind, scope_id, block)
+            if current is not None and current.applicability != UNDECIDED:
+                continue
+            reason = suggestion.reason if not (current and current.reason) else ""
+            refused = ""
+            if m.is_new_scope(scope_kind, scope_id):
+                values = status_values(current)
+                values["applicability"] = suggestion.applicability
+                values["reason"] = reason or values["reason"]
+                _clean, errors = validate_block_status(
+                    {**values, "block": block},
+                    new_application=True,
+                    exempted=_exempted(m, scope_kind, scope_id, block),
+                )
+                refused = next(iter(errors.values()), "")
+            changes.append(
+                SuggestionChange(
+                    scope_kind,
+                    scope_id,
+                    block,
+                    current.applicability if current else "",
+                    suggestion.applicability,
+                    reason,
+                    refused,
+                )
+            )
+    return AcceptPlan(scope, name, tuple(changes))
+
+
+def _exempted(m: Mapping, scope_kind: str, scope_id: str, block: str) -> bool:
+    scopes = [(scope_kind, scope_id)]
+    if scope_kind == SCOPE_PRODUCT and scope_id in m.products:
+        scopes += [(SCOPE_APPLICATION, a) for a in product_application_ids(m.products[scope_id])]
+    return any(has_accepted_exemption(m.overrides, k, i, block) for k, i in scopes)
+
+
+def accept_all(ws: Workspace, plan: AcceptPlan, today: date, label: str = "") -> list[BlockStatus]:
+    """Take the allowed suggestions of a plan in one transaction (one undo step); the
+    checklists of each scope follow, as for a single edit. A cell decided since the plan
+    was made is left alone. Returns the saved statuses."""
+    from elo_tui.domain import checklists as cl
+    from elo_tui.services import checklists, undo
+
+    changes = plan.allowed
+    if not changes:
+        return []
+    scope_ids = {c.scope_id for c in changes}
+    with ws.transaction():
+        stored = {
+            (s.scope_kind, s.scope_id, s.block): s
+            for s in ws.list_in(BlockStatus, "scope_id", scope_ids)
+        }
+        statuses = []
+        for c in changes:
+            status = stored.get((c.scope_kind, c.scope_id, c.block))
+            if status is None:
+                status = BlockStatus(scope_kind=c.scope_kind, scope_id=c.scope_id, block=c.block)
+            elif status.applicability != UNDECIDED:
+                continue  # decided since the preview: a person's choice stays
+            status.applicability = c.after
+            if c.reason and not status.reason:
+                status.reason = c.reason
+            statuses.append(status)
+        items: dict[tuple[str, str], list] = {}
+        for item in ws.list_in(ChecklistItem, "scope_id", scope_ids):
+            items.setdefault((item.scope_kind, item.scope_id), []).append(item)
+        todo = cl.ChecklistPlan()
+        templates = checklists.templates()
+        for status in statuses:
+            todo.extend(
+                cl.plan_scope(
+                    templates,
+                    scope_kind=status.scope_kind,
+                    scope_id=status.scope_id,
+                    block=status.block,
+                    required=status.applicability == REQUIRED,
+                    existing=items.setdefault((status.scope_kind, status.scope_id), []),
+                    today=today,
+                    target_date=status.target_date,
+                )
+            )
+        undo.label_next(ws, label or f"alle voorstellen overnemen voor {plan.scope_name}")
+        ws.save_many([*statuses, *todo.create, *{id(i): i for i in todo.update}.values()])
+    return statuses
 
 
 def new_application_context(

@@ -17,7 +17,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from elo_tui.domain.records import (
     RECORD_KINDS,
@@ -37,6 +37,18 @@ _SQLITE_IOERR, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 10, 13, 14, 26
 
 # Prefix of the temporary file a new workspace is built in (see Workspace.create).
 _CREATING = ".creating-"
+
+
+class ChangeRecorder(Protocol):
+    """What the store tells an attached recorder (the undo stack): each local edit with
+    the record as stored before it (None: new), then whether the edit's outermost
+    transaction committed or rolled back."""
+
+    def saved(self, before: Record | None, after: Record) -> None: ...
+
+    def committed(self) -> None: ...
+
+    def rolled_back(self) -> None: ...
 
 
 class WorkspaceError(Exception):
@@ -136,6 +148,9 @@ class Workspace:
         # loaded with, so a save from a stale object can be rebased (see _rebase_stale).
         self._loaded: dict[tuple[str, str, int | None], tuple] = {}
         self.read_only = False
+        # Sees every local edit with the record as it was before (the undo stack, see
+        # services/undo.py); None: nothing recorded (CLI, workers, sync connections).
+        self.recorder: ChangeRecorder | None = None
 
     # -- opening -------------------------------------------------------------------------
 
@@ -266,7 +281,11 @@ class Workspace:
             yield self.conn
             with self._guard():
                 self.conn.execute("COMMIT")
+            if self.recorder is not None:
+                self.recorder.committed()
         except BaseException:
+            if self.recorder is not None:
+                self.recorder.rolled_back()
             # SQLite may already have rolled back (a full disk, an I/O error): rolling
             # back again would raise and hide the real error behind "no transaction".
             if self.conn.in_transaction:
@@ -433,6 +452,29 @@ class Workspace:
         found = self.list(kind, where="id = ?", params=(record_id,), include_deleted=True)
         return found[0] if found else None
 
+    def get_many(self, kind: type[R], ids: Iterable[str]) -> dict[str, R]:
+        """Records by id (tombstones included); missing ids left out."""
+        return {r.id: r for r in self.list_in(kind, "id", ids, include_deleted=True)}
+
+    def list_in(
+        self, kind: type[R], column: str, values: Iterable[Any], *, include_deleted: bool = False
+    ) -> list[R]:
+        """Records whose `column` is one of `values` (read in chunks of 500)."""
+        if column not in kind.field_names():
+            raise ValueError(f"unknown column for {kind.KIND}: {column}")
+        values = list(dict.fromkeys(values))
+        out: list[R] = []
+        for i in range(0, len(values), 500):
+            chunk = values[i : i + 500]
+            marks = ", ".join("?" for _ in chunk)
+            out += self.list(
+                kind,
+                where=f'"{column}" IN ({marks})',
+                params=chunk,
+                include_deleted=include_deleted,
+            )
+        return out
+
     def count(self, kind: type[Record]) -> int:
         return self.conn.execute(
             f'SELECT count(*) FROM "{kind.KIND}" WHERE deleted = 0'
@@ -452,18 +494,38 @@ class Workspace:
         An object read before a sync moved the record on is rebased (see _rebase_stale)."""
         self._stamp(record, by)
         with self._guard(), self.transaction():
+            recorder = self.recorder
+            before = self.get(type(record), record.id) if recorder is not None else None
             self._rebase_stale(record)
             self._write(record)
+            if recorder is not None:
+                recorder.saved(before, record)
         return record
 
     def save_many(self, records: Iterable[Record], *, by: str | None = None) -> int:
         """Store many local edits in one transaction (imports)."""
         n = 0
         with self._guard(), self.transaction():
+            recorder = self.recorder
+            befores: dict[tuple[str, str], Record] = {}
+            if recorder is not None:
+                records = list(records)
+                by_kind: dict[type[Record], list[str]] = {}
+                for record in records:
+                    by_kind.setdefault(type(record), []).append(record.id)
+                for kind, ids in by_kind.items():
+                    befores.update(((kind.KIND, i), r) for i, r in self.get_many(kind, ids).items())
             for record in records:
                 self._stamp(record, by)
-                self._rebase_stale(record)
-                self._write(record)
+                if recorder is None:
+                    self._rebase_stale(record)
+                    self._write(record)
+                else:
+                    before = befores.get((record.KIND, record.id))
+                    if before is not None:  # a new record has nothing to rebase on
+                        self._rebase_stale(record)
+                    self._write(record)
+                    recorder.saved(before, record)
                 n += 1
         return n
 
