@@ -190,10 +190,10 @@ def undo(ws: Workspace, stack: UndoStack | None = None) -> UndoResult | None:
     step = stack.steps[-1]
     to_save: list[Record] = []
     for kind, ids in step.created.items():
-        for record in ws.get_many(kind, ids).values():
-            if not record.deleted:
-                record.deleted = True
-                to_save.append(record)
+        for created in ws.get_many(kind, ids).values():
+            if not created.deleted:
+                created.deleted = True
+                to_save.append(created)
     by_kind: dict[type[Record], list[Change]] = {}
     for change in step.changes:
         by_kind.setdefault(change.kind, []).append(change)
@@ -314,8 +314,11 @@ def _scope_names(ws: Workspace, first: Change) -> dict[str, str]:
     status = ws.get(BlockStatus, first.id)
     if status is None:
         return {}
-    kind = Application if status.scope_kind == "application" else Product
-    scope = ws.get(kind, status.scope_id)
+    scope: Application | Product | None = (
+        ws.get(Application, status.scope_id)
+        if status.scope_kind == "application"
+        else ws.get(Product, status.scope_id)
+    )
     return {first.id: scope.name} if scope is not None else {}
 
 

@@ -458,14 +458,14 @@ class Workspace:
 
     def list_in(
         self, kind: type[R], column: str, values: Iterable[Any], *, include_deleted: bool = False
-    ) -> list[R]:
+    ) -> builtins.list[R]:
         """Records whose `column` is one of `values` (read in chunks of 500)."""
         if column not in kind.field_names():
             raise ValueError(f"unknown column for {kind.KIND}: {column}")
-        values = list(dict.fromkeys(values))
-        out: list[R] = []
-        for i in range(0, len(values), 500):
-            chunk = values[i : i + 500]
+        unique = builtins.list(dict.fromkeys(values))
+        out: builtins.list[R] = []
+        for i in range(0, len(unique), 500):
+            chunk = unique[i : i + 500]
             marks = ", ".join("?" for _ in chunk)
             out += self.list(
                 kind,
