@@ -428,3 +428,27 @@ def test_programme_view_is_not_on_the_main_apps_start_path():
         "print('elo_tui.screens.programme' in sys.modules)\""
     ).read()
     assert out.strip() == "False"
+
+
+async def test_area_keys_do_nothing_under_a_detail_screen_and_help_lists_the_keys(
+    fixed_snapshot,
+):
+    from elo_tui.screens.programme import DetailScreen
+
+    app = ProgrammeApp(fixed_snapshot, offline=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)
+        assert "Agentschap" in app.screen.text and "Achterstallig" in app.screen.text
+        await pilot.press("2", "slash", "a", "r")  # main-screen keys: not here
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen) and app.area == "entities"
+        await pilot.press("escape", "question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailScreen)
+        assert "Aanvaarden" in app.screen.text and "Vernieuwen" in app.screen.text
+        await pilot.press("escape", "4")
+        await pilot.pause()
+        assert app.area == "cofinancing"

@@ -16,10 +16,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Input, Static
 
 from elo_tui.domain import programme as rows
@@ -36,10 +38,29 @@ AREAS = (
     ("cofinancing", "4", "Cofinanciering", "Gevraagd per jaar tegenover de enveloppe"),
     ("submissions", "5", "Indieningen", "Versies, hash en beoordeling"),
 )
+# The actions that work on the five areas: off while a detail or dialog is on top.
+MAIN_ACTIONS = ("area", "open", "decide", "focus_filter", "clear_filter", "refresh")
 OFFLINE_WRITE = (
     "Schrijven kan enkel met verbinding met de centrale opvolging (geen wachtrij: een "
     "beslissing moet het agentschap bereiken wanneer je ze neemt)."
 )
+
+
+class TextLine(Widget):
+    """Fixed-height plain text that repaints without a layout pass (Static.update asks
+    for one): the detail line changes on every cursor move."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.text = ""
+
+    def render(self) -> Text:
+        return Text(self.text)
+
+    def update(self, text: str) -> None:
+        if text != self.text:
+            self.text = text
+            self.refresh()
 
 
 def _cell(row: dict[str, Any], key: str) -> str:
@@ -87,9 +108,9 @@ BOTTLENECK_COLUMNS = [
 ]
 COFINANCING_COLUMNS = [
     Column("agency", "Entiteit", width=18),
+    Column("qualifies", "Komt in aanmerking", width=28),
     Column("y2026", "Gevr. 2026", width=12, align="right"),
     Column("y2027", "Gevr. 2027", width=12, align="right"),
-    Column("qualifies", "In aanmerking", flex=1, min_width=22),
     Column("eligible", "Kosten i.a.", width=12, align="right"),
     Column("not_eligible", "Niet i.a.", width=12, align="right"),
     Column("delivered", "Info bezorgd", width=12),
@@ -113,6 +134,7 @@ class ProgrammeApp(App[int]):
     #status.-warning { background: $warning 30%; }
     #nav { height: 1; padding: 0 1; }
     .summary { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
+    #cofinancing .summary { max-height: 5; }  /* envelope per year and the nota's figures */
     #filter { display: none; height: 1; border: none; padding: 0 1; }
     #filter.-shown { display: block; }
     #detail { height: 3; padding: 0 1; background: $panel; }
@@ -132,6 +154,7 @@ class ProgrammeApp(App[int]):
             Binding("slash", "focus_filter", "Zoeken", key_display="/"),
             Binding("r", "refresh", "Vernieuwen"),
             Binding("ctrl+p", "command_palette", "Opdrachten", key_display="^p"),
+            Binding("question_mark,f1", "help", "Hulp", key_display="?"),
             Binding("escape", "clear_filter", "Zoeken wissen", show=False),
             Binding("q,ctrl+q", "quit", "Afsluiten", key_display="q"),
         ],
@@ -187,7 +210,7 @@ class ProgrammeApp(App[int]):
             with Vertical(id="submissions"):
                 yield Static("", classes="summary", markup=False)
                 yield VirtualTable(SUBMISSION_COLUMNS, _cell, empty_text="Geen indieningen.")
-        yield Static("", id="detail", markup=False)
+        yield TextLine(id="detail")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -209,14 +232,22 @@ class ProgrammeApp(App[int]):
             )
         self._update_status()
 
+    @property
+    def _main(self) -> Screen:
+        """The screen with the five areas (App.compose fills the first screen)."""
+        return self.screen_stack[0]
+
+    def _on_main(self) -> bool:
+        return self.screen is self._main
+
     def _table(self, area: str | None = None) -> VirtualTable:
-        return self.query_one(f"#{area or self.area} VirtualTable", VirtualTable)
+        return self._main.query_one(f"#{area or self.area} VirtualTable", VirtualTable)
 
     def _summary(self, area: str) -> Static:
-        return self.query_one(f"#{area} .summary", Static)
+        return self._main.query_one(f"#{area} .summary", Static)
 
     def _update_status(self) -> None:
-        status = self.query_one("#status", Static)
+        status = self._main.query_one("#status", Static)
         parts = []
         if self.snapshot is not None:
             parts.append(service.age_text(self.snapshot, self._now()))
@@ -241,13 +272,13 @@ class ProgrammeApp(App[int]):
             # 78 cells in all with the current one marked: fits 80 columns.
             text = f"{key} {label}"
             nav.append(f"[reverse] {text} [/]" if mode == self.area else text)
-        self.query_one("#nav", Static).update("  ".join(nav))
+        self._main.query_one("#nav", Static).update("  ".join(nav))
 
     def _show_area(self) -> None:
         """Fill the current area's table on first show (the others wait until asked)."""
-        self.query_one(ContentSwitcher).current = self.area
-        self.query_one("#filter", Input).set_class(
-            self.area == "entities" and bool(self.query_one("#filter", Input).value), "-shown"
+        self._main.query_one(ContentSwitcher).current = self.area
+        self._main.query_one("#filter", Input).set_class(
+            self.area == "entities" and bool(self._main.query_one("#filter", Input).value), "-shown"
         )
         if self.area not in self._built:
             self._fill(self.area)
@@ -275,7 +306,7 @@ class ProgrammeApp(App[int]):
         agencies = snap.agencies
         if area == "entities":
             self._entity_rows = rows.entity_rows(agencies)
-            text = self.query_one("#filter", Input).value
+            text = self._main.query_one("#filter", Input).value
             table.set_rows(rows.filter_rows(self._entity_rows, text))
             summary.update(
                 rows.totals_line(snap.overview)
@@ -315,7 +346,7 @@ class ProgrammeApp(App[int]):
 
     def _show_detail(self) -> None:
         row = self._table().current
-        detail = self.query_one("#detail", Static)
+        detail = self._main.query_one("#detail", TextLine)
         if row is None:
             detail.update(self.connection_message if not self.snapshot else "")
             return
@@ -344,14 +375,22 @@ class ProgrammeApp(App[int]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "filter" and self.area == "entities":
-            self._table().set_rows(rows.filter_rows(self._entity_rows, event.value))
-            self._show_detail()
+            table = self._table()
+            found = rows.filter_rows(self._entity_rows, event.value)
+            # Most keystrokes keep the same entities: no repaint of the table then.
+            if len(found) != table.row_count or any(
+                a is not b for a, b in zip(found, table.rows, strict=True)
+            ):
+                table.set_rows(found, keep=table.current)
+                self._show_detail()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":
             self._table().focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in MAIN_ACTIONS and not self._on_main():
+            return False  # a detail or dialog on top has its own keys
         if action == "decide":
             return self.area == "decisions"
         if action in ("focus_filter", "clear_filter"):
@@ -363,21 +402,27 @@ class ProgrammeApp(App[int]):
     # -- actions ----------------------------------------------------------------------------
 
     def action_area(self, mode: str) -> None:
+        if not self._on_main():
+            return
         self.area = mode
         self._show_area()
 
     def action_focus_filter(self) -> None:
-        box = self.query_one("#filter", Input)
+        if not self._on_main():
+            return
+        box = self._main.query_one("#filter", Input)
         box.add_class("-shown")
         box.focus()
 
     def action_clear_filter(self) -> None:
-        box = self.query_one("#filter", Input)
+        box = self._main.query_one("#filter", Input)
         box.value = ""
         box.remove_class("-shown")
         self._table().focus()
 
     def action_open(self) -> None:
+        if not self._on_main():
+            return
         row = self._table().current
         if row is None or self.snapshot is None:
             return
@@ -392,6 +437,8 @@ class ProgrammeApp(App[int]):
         self.action_open()
 
     def action_decide(self, verdict: str, comment: str = "") -> None:
+        if not self._on_main():
+            return
         row = self._table("decisions").current
         if row is None:
             return
@@ -497,8 +544,9 @@ class ProgrammeApp(App[int]):
         except OSError:
             pass  # the tracker has it; the next fetch brings it back
         self._rebuild()
-        if isinstance(self.screen, SubmissionScreen):
-            self.screen.refresh_state()
+        for screen in self.screen_stack:
+            if isinstance(screen, SubmissionScreen):
+                screen.refresh_state()
         self.notify(
             message + " Het agentschap ziet het bij zijn volgende synchronisatie.", markup=False
         )
@@ -575,6 +623,24 @@ class ProgrammeApp(App[int]):
             self.connection = "offline"
         self._note_error(exc)
         self.notify(str(exc), title="Niet vernieuwd", severity="error", timeout=12, markup=False)
+
+    def action_help(self) -> None:
+        """Every key of the programme view, from the bindings themselves."""
+        if isinstance(self.screen, DetailScreen):
+            return
+        lines = []
+        for screen_bindings in (self.screen.BINDINGS, self.BINDINGS):
+            for b in screen_bindings:
+                if b.action in ("clear_filter",) or b.key == "ctrl+q":
+                    continue
+                lines.append(f"  {b.key_display or b.key:<18} {b.description}")
+        lines += [
+            "",
+            "In een tabel: pijltjes, PgUp/PgDn, Home/End; Enter opent.",
+            "De gegevens komen uit de momentopname; schrijven (beslissingen, beoordelingen) "
+            "kan enkel met verbinding.",
+        ]
+        self.push_screen(DetailScreen("Toetsen van het programma-overzicht", "\n".join(lines)))
 
     def action_command_palette(self) -> None:
         from elo_tui.palette import DutchCommandPalette
