@@ -274,6 +274,13 @@ async def test_a_decision_is_written_and_reaches_the_agency_on_its_next_pull(tra
     ]
     assert reviews and reviews[-1]["verdict"] == "refused"
     assert reviews[-1]["comment"] == "Doelgroep zijn wel ondernemers"
+    # The tracker's overview counts it as decided, with the motivation.
+    overview = clients["admin"].get("/overview").json()
+    b_overview = next(a for a in overview["agencies"] if a["ovo_code"] == B)
+    decided = next(r for r in b_overview["requests"] if r["id"] == EXEMPTION_B)
+    assert decided["state"] == "refused"
+    assert decided["decision_comment"] == "Doelgroep zijn wel ondernemers"
+    assert decided["decided_by"] == "Vera VLAIO"
     # And the saved snapshot shows it when opened offline.
     snap = service.load_snapshot(tmp_path)
     b = next(a for a in snap.agencies if a["ovo_code"] == B)
@@ -452,3 +459,57 @@ async def test_area_keys_do_nothing_under_a_detail_screen_and_help_lists_the_key
         await pilot.press("escape", "4")
         await pilot.pause()
         assert app.area == "cofinancing"
+
+
+async def test_every_area_and_write_is_in_the_command_palette(fixed_snapshot):
+    app = ProgrammeApp(fixed_snapshot, offline=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for expected in (
+            "Ga naar Entiteiten (1)",
+            "Ga naar Beslissingen (2)",
+            "Ga naar Knelpunten (3)",
+            "Ga naar Cofinanciering (4)",
+            "Ga naar Indieningen (5)",
+            "Vernieuwen",
+            "Uitzondering of vertraging aanvaarden",
+            "Uitzondering of vertraging weigeren",
+            "Entiteit zoeken",
+        ):
+            assert expected in titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Knelpunten")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert app.area == "bottlenecks"
+
+
+def test_the_command_refuses_an_unreadable_token_file_in_dutch(tmp_path, capsys):
+    from elo_tui.cli import main
+
+    code = main(["--state-dir", str(tmp_path), "programma", "--token-file", str(tmp_path / "nope")])
+    assert code == 2
+    assert "Tokenbestand" in capsys.readouterr().err
+
+
+async def test_a_decision_that_cannot_reach_the_tracker_keeps_the_motivation(fixed_snapshot):
+    dead = "http://127.0.0.1:9"  # discard port: nothing listens
+    app = ProgrammeApp(fixed_snapshot, url=dead, token="elot_abc.def")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(pilot)
+        assert "offline" in _status(app)
+        await pilot.press("2", "a")
+        await pilot.pause()
+        assert isinstance(app.screen, CommentScreen)
+        await pilot.press(*"Aanvaard na overleg", "enter")
+        await _settle(pilot)
+        assert isinstance(app.screen, CommentScreen)  # again, with the text
+        assert app.screen.query_one("#comment").value == "Aanvaard na overleg"
+        assert any(n.message.startswith("Niet bewaard:") for n in app._notifications)
+        assert all("elot_abc.def" not in n.message for n in app._notifications)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert all(r["state"] == "gevraagd" for r in _rows(app, "decisions"))

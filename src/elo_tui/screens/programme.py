@@ -496,6 +496,14 @@ class ProgrammeApp(App[int]):
                 markup=False,
             )
             return False
+        if self.connection == "refused":
+            self.notify(
+                f"De centrale opvolging weigerde het token: {self.connection_message}",
+                title="Token geweigerd",
+                severity="error",
+                markup=False,
+            )
+            return False
         if self.busy:
             self.notify("Even geduld: de vorige opdracht loopt nog.", markup=False)
             return False
@@ -563,8 +571,7 @@ class ProgrammeApp(App[int]):
             timeout=12,
             markup=False,
         )
-        if not isinstance(exc, service.TokenRefused):
-            retry(comment)  # the dialog again, with what was typed
+        retry(comment)  # the dialog again, with what was typed: nothing is lost
 
     def _note_error(self, exc: service.ProgrammeError) -> None:
         if isinstance(exc, service.TokenRefused):
