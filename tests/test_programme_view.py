@@ -513,3 +513,29 @@ async def test_a_decision_that_cannot_reach_the_tracker_keeps_the_motivation(fix
         await pilot.press("escape")
         await pilot.pause()
         assert all(r["state"] == "gevraagd" for r in _rows(app, "decisions"))
+
+
+async def test_a_crash_shows_no_token_and_leaves_an_owner_only_report(
+    fixed_snapshot, monkeypatch, capfd
+):
+    from elo_tui.domain import programme as programme_rows
+
+    secret = "elot_dead.beefsecret"
+
+    def broken(agencies):
+        token = secret  # noqa: F841 - a local the report must not show
+        raise RuntimeError("kapot")
+
+    monkeypatch.setattr(programme_rows, "entity_rows", broken)
+    app = ProgrammeApp(fixed_snapshot, offline=True, token=secret)
+    with pytest.raises(RuntimeError, match="kapot"):
+        async with app.run_test() as pilot:
+            await pilot.pause()
+    reports = list(fixed_snapshot.glob("crash-*.log"))
+    assert len(reports) == 1
+    assert stat.S_IMODE(reports[0].stat().st_mode) == 0o600
+    assert "RuntimeError: kapot" in reports[0].read_text()
+    assert "beefsecret" not in reports[0].read_text()
+    printed = capfd.readouterr().err
+    assert "onverwacht gestopt" in printed
+    assert "Traceback" not in printed and "beefsecret" not in printed

@@ -631,6 +631,25 @@ class ProgrammeApp(App[int]):
         self._note_error(exc)
         self.notify(str(exc), title="Niet vernieuwd", severity="error", timeout=12, markup=False)
 
+    def _fatal_error(self) -> None:
+        """A bug: as the main app (EloApp._fatal_error), a Dutch message and a report
+        without local variables instead of Textual's traceback, which shows locals and
+        so could show the admin token."""
+        from elo_tui.crash import write_report
+
+        self.bell()
+        path = write_report(self._exception, self.state_dir)
+        where = f"Foutrapport: {path}" if path else "Er kon geen foutrapport worden bewaard."
+        self._exit_renderables.append(
+            Text(
+                "Het programma-overzicht is onverwacht gestopt door een fout in het programma; "
+                f"bewaarde beslissingen staan bij de centrale opvolging.\n{where}\nBezorg dat "
+                "rapport aan wie elo_tui onderhoudt (het bevat geen tokens).",
+                style="bold",
+            )
+        )
+        self._close_messages_no_wait()
+
     def action_help(self) -> None:
         """Every key of the programme view, from the bindings themselves."""
         if isinstance(self.screen, DetailScreen):
