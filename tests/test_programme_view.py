@@ -311,6 +311,12 @@ async def test_review_feedback_on_a_submission_from_its_drill_down(tracker, tmp_
         await _settle(pilot)
         assert isinstance(app.screen, SubmissionScreen)
         assert "Beoordeling: heeft problemen" in str(app.screen.query_one("#head").render())
+        # From the drill-down to this entity's requests, to decide them.
+        await pilot.press("b")
+        await _settle(pilot)
+        assert app.area == "decisions"
+        current = app.query_one("#decisions VirtualTable", VirtualTable).current
+        assert current["ovo"] == A
     listed = clients["a"].get(f"/workspaces/{A}/submissions").json()
     assert listed[0]["review_state"] == "issues"
     reviews = [r["data"] for r in _pull(clients["a"], A) if r["kind"] == "review"]

@@ -433,6 +433,16 @@ class ProgrammeApp(App[int]):
             agency = next((a for a in self.snapshot.agencies if a["ovo_code"] == row["ovo"]), None)
             self.push_screen(SubmissionScreen(row, agency, self.snapshot))
 
+    def show_decisions_of(self, ovo: str) -> None:
+        """Beslissingen with the cursor on the entity's first request (open ones first)."""
+        self.action_area("decisions")
+        table = self._table("decisions")
+        index = next((i for i, r in enumerate(table.rows) if r["ovo"] == ovo), None)
+        if index is None:
+            self.notify("Deze entiteit vroeg geen uitzondering of vertraging.", markup=False)
+            return
+        table.cursor_row = index
+
     def on_virtual_table_selected(self, event: VirtualTable.Selected) -> None:
         self.action_open()
 
@@ -727,6 +737,7 @@ class SubmissionScreen(KeyedBindings, Screen):
         Binding("n", "review('verified')", "Nagekeken"),
         Binding("p", "review('issues')", "Heeft problemen"),
         Binding("g", "review('approved')", "Goedgekeurd"),
+        Binding("b", "decisions", "Beslissingen"),
         Binding("escape", "app.pop_screen", "Terug"),
     ]
 
@@ -772,8 +783,18 @@ class SubmissionScreen(KeyedBindings, Screen):
                 f"{figures.get('lines_by_default_rule', 0)} lijnen volgens de standaardregel, "
                 "een aanname)"
             )
-        lines.append("n nagekeken · p heeft problemen · g goedgekeurd (met opmerking)")
+        lines.append(
+            "n nagekeken · p heeft problemen · g goedgekeurd (met opmerking) · b naar de "
+            "uitzonderingen en vertragingen van deze entiteit"
+        )
         self.query_one("#head", Static).update("\n".join(lines))
+
+    def action_decisions(self) -> None:
+        """To this entity's exemptions and delays in Beslissingen, to decide them."""
+        app = self.app
+        assert isinstance(app, ProgrammeApp)
+        app.pop_screen()
+        app.call_later(app.show_decisions_of, self.row["ovo"])
 
     def action_review(self, verdict: str) -> None:
         app = self.app
