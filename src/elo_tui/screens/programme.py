@@ -304,10 +304,12 @@ class ProgrammeApp(App[int]):
             summary.update("")
             return
         agencies = snap.agencies
+        # After a write the cursor stays where it was (the next request to decide).
+        keep = table.current
         if area == "entities":
             self._entity_rows = rows.entity_rows(agencies)
             text = self._main.query_one("#filter", Input).value
-            table.set_rows(rows.filter_rows(self._entity_rows, text))
+            table.set_rows(rows.filter_rows(self._entity_rows, text), keep=keep)
             summary.update(
                 rows.totals_line(snap.overview)
                 + "\n* opname 01/01/2027 onder de lezing 'nieuwe opname' (een interpretatie)"
@@ -315,19 +317,19 @@ class ProgrammeApp(App[int]):
         elif area == "decisions":
             found = rows.request_rows(agencies)
             open_count = sum(1 for r in found if r["state_code"] == "requested")
-            table.set_rows(found)
+            table.set_rows(found, keep=keep)
             summary.update(
                 f"{open_count} te beslissen van {len(found)} aanvragen (uitzonderingen en "
                 "verantwoorde vertragingen) · a aanvaarden, w weigeren, met motivatie"
             )
         elif area == "bottlenecks":
-            table.set_rows(rows.bottleneck_rows(snap.bottlenecks))
+            table.set_rows(rows.bottleneck_rows(snap.bottlenecks), keep=keep)
             summary.update(rows.bottleneck_summary(snap.bottlenecks))
         elif area == "cofinancing":
             from elo_tui.domain.cofinancing import NOTA_FIGURES
 
             found = rows.cofinancing_rows(agencies, snap.cofinancing)
-            table.set_rows(found)
+            table.set_rows(found, keep=keep)
             summary.update(
                 "\n".join(
                     [
@@ -338,7 +340,7 @@ class ProgrammeApp(App[int]):
             )
         elif area == "submissions":
             found = rows.submission_rows(agencies, snap.submissions)
-            table.set_rows(found)
+            table.set_rows(found, keep=keep)
             summary.update(
                 f"{len(found)} indieningen van {len(snap.submissions)} entiteiten · Enter: "
                 "openen en beoordelen"
