@@ -219,6 +219,7 @@ class ProgrammeApp(App[int]):
         except service.ProgrammeError as exc:
             self.load_error = str(exc)
         self._show_area()
+        self._watch_cursors()
         if os.environ.get("ELO_TUI_EXIT_WHEN_READY") == "1":
             # bench/: leave once the first full screen has been written.
             self.call_after_refresh(lambda: self.call_after_refresh(self.exit))
@@ -372,7 +373,13 @@ class ProgrammeApp(App[int]):
 
     # -- events -----------------------------------------------------------------------------
 
-    def on_virtual_table_highlighted(self, event: VirtualTable.Highlighted) -> None:
+    def _watch_cursors(self) -> None:
+        # A watcher runs in the key's own call, so the detail line is painted in the same
+        # frame as the moved cursor (the Highlighted message would come a frame later).
+        for table in self._main.query(VirtualTable):
+            self.watch(table, "cursor_row", self._cursor_moved, init=False)
+
+    def _cursor_moved(self, _row: int) -> None:
         self._show_detail()
 
     def on_input_changed(self, event: Input.Changed) -> None:
