@@ -94,6 +94,57 @@ def _overdue(
     return out
 
 
+def _requests(data: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Every exemption and delay request with VLAIO's latest decision (accepted/refused,
+    with its comment) or "requested" while none: what the programme view decides on."""
+    decided: dict[str, tuple[tuple[str, str], dict[str, Any]]] = {}
+    for r in data.get("review", []):
+        if r.get("verdict") not in (rules.ACCEPTED, rules.REFUSED):
+            continue
+        updated = r.get("updated_at") or ""
+        key = (r.get("created_at") or updated, updated)
+        have = decided.get(r.get("target_id", ""))
+        if have is None or key >= have[0]:  # the same "latest" as rules.decisions
+            decided[r.get("target_id", "")] = (key, r)
+    wanted = {
+        (x.get("scope_kind", ""), x.get("scope_id", ""))
+        for kind in ("exemption", "delay")
+        for x in data.get(kind, [])
+    }
+    names = {
+        (kind, r["id"]): r.get("name", "")
+        for kind in ("product", "application")
+        for r in data.get(kind, [])
+        if (kind, r["id"]) in wanted
+    }
+    out = []
+    for kind in ("exemption", "delay"):
+        for x in data.get(kind, []):
+            review = decided.get(x["id"], (None, {}))[1]
+            out.append(
+                {
+                    "kind": kind,
+                    "id": x["id"],
+                    "scope_kind": x.get("scope_kind", ""),
+                    "scope_id": x.get("scope_id", ""),
+                    "scope_name": names.get((x.get("scope_kind", ""), x.get("scope_id", "")), ""),
+                    "subject": x.get("subject", ""),
+                    "ground": x.get("ground", "") if kind == "exemption" else x.get("reason", ""),
+                    "delay_kind": x.get("delay_kind", ""),
+                    "original_date": x.get("original_date", ""),
+                    "new_date": x.get("new_date", ""),
+                    "requested_by": x.get("requested_by", ""),
+                    "requested_on": x.get("requested_on", ""),
+                    "state": review.get("verdict") or "requested",
+                    "decision_comment": review.get("comment", ""),
+                    "decided_by": review.get("reviewer", ""),
+                    "decided_at": review.get("created_at") or review.get("updated_at", ""),
+                }
+            )
+    out.sort(key=lambda r: (r["state"] != "requested", r["requested_on"], r["id"]))
+    return out
+
+
 def _requirements(summary: rules.Readiness) -> list[dict[str, Any]]:
     return [
         {"requirement": code, "label": label, "parts": list(parts)}
@@ -167,6 +218,9 @@ def agency_overview(
         "overdue_count": len(overdue),
         "overdue": overdue[:MAX_OVERDUE_LISTED],
         "requested_cofinancing": requested,
+        # The three conditions of beslissing 6° as the agency ticked them.
+        "cofinancing_statements": dict((agency or {}).get("cofinancing_statements") or {}),
+        "requests": _requests(data),
         "submissions": len(submissions),
         "latest_submission": (
             {

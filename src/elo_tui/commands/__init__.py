@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "serve",
     "tracker",  # a signpost to elo-tracker
     "roadmap",
+    "programme",  # elo-tui programma (VLAIO)
 ]
 
 
