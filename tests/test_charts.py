@@ -150,12 +150,12 @@ async def test_dashboard_w_shows_readiness_over_time_then_per_block_then_the_fig
         text = _plain(chart)
         # The milestones and the baseline, in Belgian date format, and the legend.
         assert "01/01/2027" in text and "30/06/2027" in text and "01/04/2025" in text
-        assert "opname ELO" in text
         assert "nulmeting" in text and "ELO-conform (zelf verklaard)" in text
         assert "plan (aanname)" in text  # the demo has a chosen scenario
         assert "100 %" in text and "50 %" in text
         notes = str(app.screen.query_one("#dash-chart-notes").render())
         assert "Voorbeeld: gespreid" in notes and "aanname" in notes
+        assert "01/01/2027 opname op ELO" in notes and "30/06/2027 deadline" in notes
 
         await pilot.press("w")
         await _ready(pilot)

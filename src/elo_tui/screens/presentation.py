@@ -20,7 +20,7 @@ from textual.widgets import Digits, Static
 from textual.worker import Worker, WorkerState
 
 from elo_tui.domain.blocks import format_percent
-from elo_tui.domain.formats import format_number
+from elo_tui.domain.formats import format_number, plural
 from elo_tui.keymap import KeyedBindings
 from elo_tui.services import clock
 from elo_tui.widgets.keybar import KeyBar
@@ -159,7 +159,8 @@ class PresentationScreen(KeyedBindings, Screen):
             "pres-conform",
             None,
             big_percent(c.percent),
-            f"{format_number(c.done)} van {format_number(c.applicable)} producten (zelf verklaard)",
+            f"{format_number(c.done)} van {plural(c.applicable, 'product', 'producten')} "
+            "(zelf verklaard)",
         )
         for n, r in enumerate(slide.requirements):
             self._fill(

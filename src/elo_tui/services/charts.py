@@ -27,6 +27,7 @@ _QUARTER_END = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
 
 REALISED_LABEL = "ELO-conform (zelf verklaard)"
 PARTS_LABEL = "bouwsteendelen in productie"
+MILESTONE_NOTE = "Lijnen: 01/01/2027 opname op ELO (oranje); 30/06/2027 deadline (rood)."
 HISTORY_NOTE = "Gerealiseerd: één meting per dag waarop het overzicht geopend werd."
 # The baseline records "on ELO", not ELO-conform: the note says it is another measure.
 BASELINE_NOTE = "Nulmeting 01/04/2025 ({n} producten): via ELO aan te vragen en op te volgen."
@@ -77,7 +78,7 @@ class ReadinessTrack:
         return DEADLINE_JUN_2027.day
 
     def notes(self) -> list[str]:
-        out = [HISTORY_NOTE]
+        out = [MILESTONE_NOTE, HISTORY_NOTE]
         if self.baseline is not None:
             out.append(BASELINE_NOTE.format(n=self.baseline_products))
         out.append(PLAN_NOTE.format(name=self.plan_name) if self.plan else NO_PLAN_NOTE)

@@ -93,9 +93,6 @@ class ReadinessChart(PlotextPlot):
                 # would be a single dot): the legend shows the marker.
                 when, value = series[-1]
                 plt.scatter([self._x(when)], [value], color=color, marker=marker, label=label)
-        for when, label in t.milestones:
-            if when != t.end:
-                plt.text(label, self._x(when), 100, color="orange", alignment="right")
         plt.xlim(0, span)
         plt.ylim(0, 100)
         plt.yticks(PERCENT_TICKS, [percent_label(v) for v in PERCENT_TICKS])
