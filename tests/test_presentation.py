@@ -134,3 +134,9 @@ def test_cli_presentatie_option_reaches_the_app(monkeypatch, state_dir):
     assert seen == {"presentation": True}
     assert cli.main(["--state-dir", str(state_dir)]) == 0
     assert seen == {"presentation": False}
+
+
+def test_presentation_keys_have_their_own_ids():
+    # Ids come from the action: step(1) and step(-1) would both be "step_1".
+    ids = [b.id for b in PresentationScreen.BINDINGS]
+    assert ids == ["presentation.next", "presentation.previous", "presentation.leave"]

@@ -41,8 +41,10 @@ def big_percent(value: float | None) -> str:
 class PresentationScreen(KeyedBindings, Screen):
     KEY_SCOPE = "presentation"
     BINDINGS = [
-        Binding("space,right,pagedown", "step(1)", "Volgende", key_display="spatie/→"),
-        Binding("left,pageup,backspace", "step(-1)", "Vorige", key_display="←"),
+        # Separate actions, not step(1)/step(-1): a binding's id comes from its action,
+        # and both would be "presentation.step_1".
+        Binding("space,right,pagedown", "next", "Volgende", key_display="spatie/→"),
+        Binding("left,pageup,backspace", "previous", "Vorige", key_display="←"),
         Binding("escape", "leave", "Sluiten", key_display="Esc"),
     ]
     DEFAULT_CSS = """
@@ -59,7 +61,7 @@ class PresentationScreen(KeyedBindings, Screen):
     PresentationScreen .pres-sub { color: white; height: 1; text-wrap: nowrap;
         text-overflow: ellipsis; }
     PresentationScreen Digits { color: yellow; text-style: bold; width: auto; }
-    PresentationScreen #pres-days Digits { color: $text-error; }
+    PresentationScreen #pres-days Digits { color: #ff6060; }
     PresentationScreen #pres-note { color: white; height: auto; margin-top: 1; }
     """
 
@@ -118,7 +120,13 @@ class PresentationScreen(KeyedBindings, Screen):
 
     # -- actions --------------------------------------------------------------------------
 
-    def action_step(self, delta: int) -> None:
+    def action_next(self) -> None:
+        self._step(1)
+
+    def action_previous(self) -> None:
+        self._step(-1)
+
+    def _step(self, delta: int) -> None:
         if self.slides:
             self.index = (self.index + delta) % len(self.slides)
             self.show_slide()
