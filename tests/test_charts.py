@@ -153,7 +153,7 @@ async def test_dashboard_w_shows_readiness_over_time_then_per_block_then_the_fig
         assert "nulmeting" in text and "ELO-conform (zelf verklaard)" in text
         assert "plan (aanname)" in text  # the demo has a chosen scenario
         assert "100 %" in text and "50 %" in text
-        notes = str(app.screen.query_one("#dash-chart-notes").render())
+        notes = str(app.screen.query_one(".chart-notes").render())
         assert "Voorbeeld: gespreid" in notes and "aanname" in notes
         assert "01/01/2027 opname op ELO" in notes and "30/06/2027 deadline" in notes
 
@@ -206,7 +206,7 @@ async def test_costs_w_shows_p50_and_p80_per_year_with_euro_labels(demo):
         text = _plain(app.screen.query_one(CostChart))
         assert "2026" in text and "2027" in text and "Later" in text
         assert "P50" in text and "P80" in text and "€ " in text
-        notes = str(app.screen.query_one("#costs-chart-notes").render())
+        notes = str(app.screen.query_one(".chart-notes").render())
         by_year = app.screen.overview.summary.by_year
         from elo_tui.domain.formats import euro
 
@@ -223,3 +223,25 @@ def test_nice_step_gives_round_euro_ticks():
     assert nice_step(120_000) == 200_000
     assert nice_step(40_000) == 50_000
     assert nice_step(0) == 1.0
+
+
+@pytest.mark.parametrize("mode", ["dashboard", "costs"])
+async def test_refreshing_while_a_chart_shows_replaces_it_without_a_clash(demo, mode):
+    settings, ws = demo
+    app = EloApp(settings, ws, start_mode=mode)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _ready(pilot)
+        await pilot.press("w")
+        await _ready(pilot)
+        # Two recomputations in a row: each replaces the chart while the old one is
+        # still being removed.
+        app.screen.action_refresh()
+        app.screen.action_refresh()
+        await _ready(pilot)
+        await pilot.press("r")
+        await _ready(pilot)
+        from elo_tui.widgets.charts import CostChart, ReadinessChart
+
+        kind = ReadinessChart if mode == "dashboard" else CostChart
+        assert len(app.screen.query(kind)) == 1
+        assert len(app.screen.query(".chart-notes")) == 1

@@ -136,7 +136,7 @@ class CostsScreen(AreaScreen):
     CostsScreen #costs-chart { display: none; height: 1fr; padding: 0 1; }
     CostsScreen.-chart #costs-body { display: none; }
     CostsScreen.-chart #costs-chart { display: block; }
-    CostsScreen #costs-chart-notes { height: auto; color: $text-muted; }
+    CostsScreen .chart-notes { height: auto; color: $text-muted; }
     """
 
     overview: service.CostOverview | None = None
@@ -342,7 +342,7 @@ class CostsScreen(AreaScreen):
         if not years:
             box.mount(Static(Text("Nog geen kosten om te tonen (p: voorstel).", style="dim")))
             return
-        chart = CostChart(id="costs-year-chart")
+        chart = CostChart()
         notes = Text()
         for y in years:
             notes.append(f"{y.label:<6}", style="bold")
@@ -352,7 +352,7 @@ class CostsScreen(AreaScreen):
             "P50 = budget, P80 = plafond (Monte Carlo over de PERT-ramingen; w: terug).",
             style="dim",
         )
-        box.mount(chart, Static(notes, id="costs-chart-notes"))
+        box.mount(chart, Static(notes, classes="chart-notes"))
         chart.show_years(years)
 
     # -- actions --------------------------------------------------------------------------

@@ -88,7 +88,7 @@ class DashboardScreen(AreaScreen):
     DashboardScreen #dash-charts { display: none; height: 1fr; padding: 0 1; }
     DashboardScreen.-charts #dash { display: none; }
     DashboardScreen.-charts #dash-charts { display: block; }
-    DashboardScreen #dash-chart-notes { height: auto; color: $text-muted; }
+    DashboardScreen .chart-notes { height: auto; color: $text-muted; }
     """
 
     data = None
@@ -221,6 +221,8 @@ class DashboardScreen(AreaScreen):
             self._show_chart()
 
     def _show_chart(self) -> None:
+        # Widgets mounted here have no id: remove_children() completes a frame later, so
+        # a new widget with the old one's id would clash when figures arrive quickly.
         box = self.query_one("#dash-charts", Vertical)
         if self.data is None:
             box.remove_children()
@@ -252,9 +254,9 @@ class DashboardScreen(AreaScreen):
 
         track = event.worker.result
         box.remove_children()
-        chart = ReadinessChart(id="dash-track")
+        chart = ReadinessChart()
         box.mount(chart)
-        box.mount(Static(Text("\n".join(track.notes())), id="dash-chart-notes"))
+        box.mount(Static(Text("\n".join(track.notes())), classes="chart-notes"))
         chart.show_track(track)
 
     def _show_bars(self) -> None:
@@ -263,7 +265,7 @@ class DashboardScreen(AreaScreen):
 
         box = self.query_one("#dash-charts", Vertical)
         box.remove_children()
-        bars = ReadinessBars(id="dash-bars")
+        bars = ReadinessBars()
         box.mount(bars)
         # Room for the label (24), the figures (~18) and the padding: the rest is bar.
         summary = self.data.summary
