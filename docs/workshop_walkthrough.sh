@@ -22,7 +22,10 @@ sock="elo-workshop-$$"  # a tmux server of its own: the user's sessions are left
 timeout=${WAIT_SECONDS:-90}
 
 t() { tmux -L "$sock" "$@"; }
-cleanup() { t kill-server 2>/dev/null || true; }
+cleanup() {
+  t kill-server 2>/dev/null || true
+  rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock" # the socket file can outlive the server
+}
 trap cleanup EXIT
 
 # keys KEY...: press keys (tmux key names: Tab, F2, Escape, Down, C-q).
