@@ -137,6 +137,7 @@ class EloApp(App[int]):
             Binding(
                 "ctrl+z", "undo", "Ongedaan maken", key_display="^z", show=False, id="app.undo"
             ),
+            Binding("P", "presentation", "Presentatie", show=False, id="app.presentation"),
             # Not a priority binding: a screen whose own Esc leaves its field (a search
             # box that clears its filter) goes first; this one serves every other field.
             Binding("escape", "leave_field", "Veld verlaten", show=False),
@@ -161,8 +162,10 @@ class EloApp(App[int]):
         workspace: Workspace | None = None,
         open_error: str | None = None,
         start_mode: str | None = None,
+        presentation: bool = False,
     ) -> None:
         super().__init__()
+        self.start_presentation = presentation  # `elo-tui --presentatie`
         self.settings = settings
         self.ws: Workspace | None = workspace
         self.open_error = open_error
@@ -212,6 +215,9 @@ class EloApp(App[int]):
         modes = [i.mode for i in self.nav]
         mode = self.start_mode if self.start_mode in modes else modes[0]
         self.switch_mode(mode)
+        if self.start_presentation:
+            self.start_presentation = False
+            self.call_later(self.action_presentation)
         if self.ws.read_only:
             self.notify(
                 f"Werkruimte '{self.ws.path}' is alleen-lezen: je kunt alles bekijken, maar "
@@ -400,6 +406,13 @@ class EloApp(App[int]):
 
         self.push_screen(WorkspaceScreen())
 
+    def action_presentation(self) -> None:
+        """Presentation mode: big figures per entity and application (issue 11 §4)."""
+        from elo_tui.screens.presentation import PresentationScreen
+
+        if self.ws is not None and not isinstance(self.screen, PresentationScreen):
+            self.push_screen(PresentationScreen())
+
     def action_add_product(self) -> None:
         if self.ws is None:
             return
@@ -460,6 +473,12 @@ class EloApp(App[int]):
             )
             yield SystemCommand(
                 "Importeren", "Productlijst uit CSV of XLSX inlezen", self.action_import
+            )
+            yield SystemCommand(
+                "Presentatie",
+                "Grote cijfers voor een projector: dagen tot 30 juni 2027, % ELO-conform, per "
+                "vereiste en per toepassing · toets P",
+                self.action_presentation,
             )
             yield SystemCommand(
                 "Producten te controleren",
@@ -533,7 +552,7 @@ class EloApp(App[int]):
             self.ws.close()
 
 
-def run_app(settings: Settings, start_mode: str | None = None) -> int:
+def run_app(settings: Settings, start_mode: str | None = None, presentation: bool = False) -> int:
     """Open the chosen workspace (or none: first run) and run the TUI."""
     from elo_tui.services import workspaces
     from elo_tui.store import workspace_exists
@@ -556,6 +575,7 @@ def run_app(settings: Settings, start_mode: str | None = None) -> int:
         ws,
         open_error=error,
         start_mode=start_mode or os.environ.get("ELO_TUI_START_SCREEN"),
+        presentation=presentation,
     )
     result = app.run()
     if app.return_code:  # Textual sets 1 when an unexpected error ended the app

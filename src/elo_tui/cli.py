@@ -56,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"elo-tui {__version__}")
     _add_workspace_options(parser, suppress=False)
+    parser.add_argument(
+        "--presentatie",
+        action="store_true",
+        help="open de presentatiemodus: grote cijfers voor een projector (spatie/→ volgende, "
+        "← vorige, Esc terug)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="OPDRACHT")
     for name in COMMAND_MODULES:
         module = load_command(name)
@@ -75,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "run", None) is None:
             from elo_tui.app import run_app
 
-            return run_app(settings)
+            return run_app(settings, presentation=args.presentatie)
         return int(args.run(args, settings) or EXIT_OK)
     except (ConfigError, WorkspaceError) as exc:
         print(f"elo-tui: {exc}", file=sys.stderr)

@@ -126,6 +126,7 @@ class CostsScreen(AreaScreen):
         Binding("f", "forms_tool", "Formulieren- en opvolgingstool"),
         Binding("r", "refresh", "Vernieuwen"),
         Binding("g", "request_data", "Aanvraaggegevens"),
+        Binding("w", "chart", "Grafiek"),
     ]
     DEFAULT_CSS = """
     CostsScreen #costs-body { height: 1fr; }
@@ -133,6 +134,10 @@ class CostsScreen(AreaScreen):
     CostsScreen #costs-side { width: 46; border-left: solid $panel; padding: 0 1; }
     CostsScreen #costs-side > Static { margin-bottom: 1; }
     CostsScreen #costs-info { height: auto; padding: 0 1; color: $text-muted; }
+    CostsScreen #costs-chart { display: none; height: 1fr; padding: 0 1; }
+    CostsScreen.-chart #costs-body { display: none; }
+    CostsScreen.-chart #costs-chart { display: block; }
+    CostsScreen .chart-notes { height: auto; color: $text-muted; }
     """
 
     overview: service.CostOverview | None = None
@@ -153,6 +158,7 @@ class CostsScreen(AreaScreen):
                 yield Static(Text("Bezig met berekenen…", style="italic"), id="costs-totals")
                 yield Static("", id="costs-years")
                 yield Static("", id="costs-blocks")
+        yield Vertical(id="costs-chart")  # `w`: P50/P80 per year (charts load on first use)
 
     # -- loading --------------------------------------------------------------------------
 
@@ -207,6 +213,8 @@ class CostsScreen(AreaScreen):
         self._show_years(ov)
         self._show_blocks(ov)
         self._show_info(ov, rows)
+        if self.has_class("-chart"):
+            self._show_chart(ov)
 
     def _show_totals(self, ov: service.CostOverview) -> None:
         s = ov.summary
@@ -311,6 +319,42 @@ class CostsScreen(AreaScreen):
         if ov.template_problem:
             text.append("\n" + ov.template_problem, style="red")
         self.query_one("#costs-info", Label).update(text)
+
+    # -- chart (issue 11 §4) ----------------------------------------------------------------
+
+    def action_chart(self) -> None:
+        """Show or hide the chart of P50 (budget) and P80 (ceiling) per budget year."""
+        self.toggle_class("-chart")
+        if self.has_class("-chart"):
+            self._show_chart(self.overview)
+        else:
+            self.query_one("#lines", VirtualTable).focus()
+
+    def _show_chart(self, ov: service.CostOverview | None) -> None:
+        box = self.query_one("#costs-chart", Vertical)
+        box.remove_children()
+        if ov is None:
+            box.mount(Static(Text("Bezig met berekenen…", style="italic")))
+            return
+        from elo_tui.services.charts import cost_years
+        from elo_tui.widgets.charts import CostChart
+
+        years = cost_years(ov.summary)
+        if not years:
+            box.mount(Static(Text("Nog geen kosten om te tonen (p: voorstel).", style="dim")))
+            return
+        chart = CostChart()
+        notes = Text()
+        for y in years:
+            notes.append(f"{y.label:<6}", style="bold")
+            notes.append(f"P50 {euro(y.p50)} · P80 {euro(y.p80)}")
+            notes.append(f" · gevraagde cofinanciering {euro(y.requested)}\n")
+        notes.append(
+            "P50 = budget, P80 = plafond (Monte Carlo over de PERT-ramingen; w: terug).",
+            style="dim",
+        )
+        box.mount(chart, Static(notes, classes="chart-notes"))
+        chart.show_years(years)
 
     # -- actions --------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid
+from textual.containers import Grid, Vertical
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
@@ -76,6 +76,7 @@ class DashboardScreen(AreaScreen):
         Binding("m", "next_reading", "Interpretatie 1/1/2027"),
         Binding("i", "rules", "Regels"),
         Binding("u", "goto('exemptions')", "Uitzonderingen"),
+        Binding("w", "charts", "Grafieken"),
     ]
     DEFAULT_CSS = """
     DashboardScreen #dash { grid-size: 2 2; grid-columns: 3fr 2fr; grid-rows: auto auto;
@@ -84,9 +85,17 @@ class DashboardScreen(AreaScreen):
         border-title-color: $text; border-title-style: bold; }
     DashboardScreen #dash-agenda, DashboardScreen #dash-risk, DashboardScreen #dash-deadlines {
         text-wrap: nowrap; text-overflow: ellipsis; }
+    DashboardScreen #dash-charts { display: none; height: 1fr; padding: 0 1; }
+    DashboardScreen.-charts #dash { display: none; }
+    DashboardScreen.-charts #dash-charts { display: block; }
+    DashboardScreen .chart-notes { height: auto; color: $text-muted; }
     """
 
     data = None
+    # Which chart the `w` key shows: "" (the figures), "track" (readiness over time),
+    # "bars" (per block and requirement). The chart widgets load on first use.
+    CHART_VIEWS = ("", "track", "bars")
+    chart_view = ""
 
     def compose_body(self) -> ComposeResult:
         with Grid(id="dash"):
@@ -94,6 +103,7 @@ class DashboardScreen(AreaScreen):
             yield Static("", id="dash-deadlines")
             yield Static("", id="dash-agenda")
             yield Static("", id="dash-risk")
+        yield Vertical(id="dash-charts")
 
     def on_mount(self) -> None:
         titles = {
@@ -164,6 +174,10 @@ class DashboardScreen(AreaScreen):
             if event.state == WorkerState.SUCCESS and event.worker.result is not None:
                 report_problems(self, event.worker.result[1])
             return
+        if event.worker.group == "dashboard-track":
+            if event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+                self._chart_worker_done(event)
+            return
         if event.worker.group != "dashboard":
             return
         if event.state == WorkerState.SUCCESS and event.worker.result is not None:
@@ -191,6 +205,75 @@ class DashboardScreen(AreaScreen):
         self._show_deadlines(data)
         self._show_agenda(data)
         self._show_risk(data)
+        if self.chart_view:
+            self._show_chart()
+
+    # -- charts (issue 11 §4) ---------------------------------------------------------------
+
+    def action_charts(self) -> None:
+        """Cycle: the figures -> readiness over time -> per block and requirement."""
+        views = self.CHART_VIEWS
+        self.chart_view = views[(views.index(self.chart_view) + 1) % len(views)]
+        self.set_class(bool(self.chart_view), "-charts")
+        if self.chart_view:
+            self._show_chart()
+
+    def _show_chart(self) -> None:
+        # Widgets mounted here have no id: remove_children() completes a frame later, so
+        # a new widget with the old one's id would clash when figures arrive quickly.
+        box = self.query_one("#dash-charts", Vertical)
+        if self.data is None:
+            box.remove_children()
+            box.mount(Static(Text("Bezig met berekenen…", style="italic")))
+            return
+        if self.chart_view == "track":
+            # The baseline and the plan come from the roadmap: read in the background.
+            self._load_track(self.app.ws.path, self.data.history, self.data.summary.today)
+        else:
+            self._show_bars()
+
+    @work(thread=True, exclusive=True, group="dashboard-track", exit_on_error=False)
+    def _load_track(self, path, history, today):
+        from elo_tui.services.charts import load_readiness_track_from
+
+        return load_readiness_track_from(path, history, today)
+
+    def _chart_worker_done(self, event: Worker.StateChanged) -> None:
+        if self.chart_view != "track":
+            return
+        box = self.query_one("#dash-charts", Vertical)
+        if event.state == WorkerState.ERROR:
+            box.remove_children()
+            box.mount(Static(Text(f"Kon de grafiek niet maken: {event.worker.error}", style="red")))
+            return
+        from elo_tui.widgets.charts import ReadinessChart
+
+        track = event.worker.result
+        if track is None:
+            return
+        box.remove_children()
+        chart = ReadinessChart()
+        box.mount(chart)
+        box.mount(Static(Text("\n".join(track.notes())), classes="chart-notes"))
+        chart.show_track(track)
+
+    def _show_bars(self) -> None:
+        from elo_tui.services.charts import readiness_bars
+        from elo_tui.widgets.charts import ReadinessBars
+
+        if self.data is None:  # called once the data has been read
+            return
+        box = self.query_one("#dash-charts", Vertical)
+        box.remove_children()
+        bars = ReadinessBars()
+        box.mount(bars)
+        # Room for the label (24), the figures (~18) and the padding: the rest is bar.
+        summary = self.data.summary
+        bars.show_groups(
+            readiness_bars(summary),
+            width=max(self.size.width - 46, 10),
+            title=f"Gereedheid per bouwsteen en vereiste · stand op {format_date(summary.today)}",
+        )
 
     # -- panels ---------------------------------------------------------------------------
 
