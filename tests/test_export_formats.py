@@ -185,6 +185,13 @@ def test_markdown_summary_for_the_steering_group(frozen, exported):
         assert heading in md
     assert frozen.sha256 in md
     assert export_markdown._esc("a|b [x] *y*") == "a\\|b \\[x\\] \\*y\\*"
+    # Dates and counts people read: dd/mm/jjjj and Dutch plurals (the TOML/JSON stay ISO).
+    import re
+
+    created = frozen.created_at
+    day = f"{created[8:10]}/{created[5:7]}/{created[:4]}"
+    assert f"aangemaakt op {day} {created[11:16]} UTC" in md
+    assert re.search(r"\d producten, \d+ toepassing(en)?, \d+ ramingslijn(en)?\.", md)
 
 
 def test_concept_export_is_marked_and_not_stored(demo_ws, tmp_path):

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import sys
 
+from elo_tui.domain.formats import format_number, plural
+
 
 def register(subparsers, add_workspace_options) -> None:
     p = subparsers.add_parser(
@@ -72,7 +74,9 @@ def run_check(args, settings) -> int:
     if not issues:
         print("De aanvraag is volledig: niets ontbreekt.")
         return 0
-    print(f"{n_block} blokkerend, {len(issues) - n_block} waarschuwing(en):")
+    n_warn = len(issues) - n_block
+    warnings = plural(n_warn, "waarschuwing", "waarschuwingen")
+    print(f"{format_number(n_block)} blokkerend, {warnings}:")
     _print_issues(issues)
     return 1 if n_block else 0
 

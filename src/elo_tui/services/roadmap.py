@@ -466,7 +466,7 @@ def summary_lines(data: RoadmapData) -> list[str]:
             f"Plan '{chosen.scenario.name}': conform tegen 30 juni 2027 "
             f"{chosen.conform_at_milestone} van {chosen.products} ({trail})"
             + (
-                f"; {chosen.unplanned} bouwsteen/bouwstenen niet gepland"
+                f"; {plural(chosen.unplanned, 'bouwsteen', 'bouwstenen')} niet gepland"
                 if chosen.unplanned
                 else ""
             )
