@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from elo_tui.domain.formats import format_number, plural
+from elo_tui.domain.formats import format_number, format_stamp, plural
 
 
 def register(subparsers, add_workspace_options) -> None:
@@ -94,7 +94,8 @@ def run_create(args, settings) -> int:
             return 1
         diff = service.diff_latest(ws)
     print(
-        f"Indiening versie {record.version} aangemaakt op {record.created_at} door {record.author}."
+        f"Indiening versie {record.version} aangemaakt op {format_stamp(record.created_at)} "
+        f"door {record.author}."
     )
     print(f"SHA-256: {record.sha256}")
     if diff:
@@ -116,7 +117,7 @@ def run_list(args, settings) -> int:
         state = f" [{r.review_state}]" if r.review_state else ""
         check = "" if ok else "  ONGELDIG (SHA-256 klopt niet)"
         print(
-            f"v{r.version}  {r.created_at[:19].replace('T', ' ')}  {r.author}  "
+            f"v{r.version}  {format_stamp(r.created_at)}  {r.author}  "
             f"{r.sha256[:16]}…{state}{check}"
         )
     return 0
