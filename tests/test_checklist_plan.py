@@ -249,7 +249,7 @@ def test_monthly_step_done_comes_back_next_month(ws):
     assert errors == {}
     assert saved.status == "open"
     assert saved.due_date == "2026-04-30"
-    assert saved.note == "Maart\nAfgevinkt op 2026-03-30."
+    assert saved.note == "Maart\nAfgevinkt op 30/03/2026."
 
 
 @pytest.mark.parametrize(

@@ -312,3 +312,93 @@ async def test_rules_dialog_quotes_the_decision_and_sets_the_reading(env):
         assert "interpretatie: niet toegepast" in str(
             app.screen.query_one("#dash-deadlines").render()
         )
+
+
+def _labels(form) -> list[str]:
+    return [str(label.render()) for label in form.query(".field-label")]
+
+
+async def test_delay_and_exemption_forms_take_belgian_dates(env):
+    """Issue 11 §3: every date typed as 15/01/2027, 15-1-2027 or 2027-01-15, stored ISO,
+    shown as dd/mm/jjjj when edited again; a wrong date names its field."""
+    settings, ws, recs = env
+    app = EloApp(settings, ws, start_mode="exemptions")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(pilot)
+        await pilot.press("v")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, DelayForm)
+        labels = _labels(form)
+        assert "Nieuwe datum (dd/mm/jjjj) *" in labels
+        assert "Oorspronkelijke datum (dd/mm/jjjj)" in labels
+        assert "Gevraagd op (dd/mm/jjjj)" in labels
+        assert not any("JJJJ-MM-DD" in label for label in labels)
+        assert form.query_one("#f-original_date", Input).value == "30/06/2027"  # the default
+        form.query_one("#f-scope", Select).value = f"product:{recs['p1'].id}"
+        form.query_one("#f-subject", Select).value = "sso"
+        form.query_one("#f-reason", TextArea).text = "Budget pas in 2028."
+        form.query_one("#f-new_date", Input).focus()
+        await pilot.press(*"31/02/2028")  # typed key by key: no such day
+        await pilot.press("f2")
+        await pilot.pause()
+        error = str(form.query_one("#e-new_date").render())
+        assert error.startswith("Nieuwe datum:") and "bestaat niet als datum" in error
+        assert ws.list(Delay) == []
+        form.query_one("#f-new_date", Input).value = ""
+        await pilot.press(*"15/01/2028")
+        form.query_one("#f-requested_on", Input).focus()
+        await pilot.press(*"1-2-2026")
+        await pilot.press("f2")
+        await _settle(pilot)
+        [delay] = ws.list(Delay)
+        assert (delay.original_date, delay.new_date, delay.requested_on) == (
+            "2027-06-30",
+            "2028-01-15",
+            "2026-02-01",
+        )
+        await pilot.press("e")
+        await pilot.pause()
+        edit = app.screen
+        assert isinstance(edit, DelayForm)
+        assert edit.query_one("#f-new_date", Input).value == "15/01/2028"
+        assert edit.query_one("#f-requested_on", Input).value == "01/02/2026"
+        await pilot.press("escape")
+        await pilot.pause()
+
+        await pilot.press("a")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, ExemptionForm)
+        assert "Gevraagd op (dd/mm/jjjj)" in _labels(form)
+        form.query_one("#f-scope", Select).value = f"application:{recs['a2'].id}"
+        form.query_one("#f-subject", Select).value = "dosis"
+        form.query_one("#f-ground", TextArea).text = "Toepassing wordt in 2028 vervangen."
+        form.query_one("#f-decision_body", Select).value = "stuurgroep"
+        form.query_one("#f-requested_on", Input).focus()
+        await pilot.press(*"15/01/2027")
+        await pilot.press("f2")
+        await _settle(pilot)
+        [exemption] = ws.list(Exemption)
+        assert exemption.requested_on == "2027-01-15"
+
+
+async def test_a_stored_date_that_is_no_date_is_kept_in_the_field(env):
+    """Editing never drops what is stored: text that is not a date shows as it is."""
+    settings, ws, recs = env
+    delay = Delay(
+        scope_kind="product",
+        scope_id=recs["p1"].id,
+        subject="sso",
+        new_date="2027-12-31",
+        reason="r",
+        requested_on="begin 2026",
+    )
+    form = DelayForm(delay)
+    app = EloApp(settings, ws, start_mode="exemptions")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(pilot)
+        app.push_screen(form)
+        await pilot.pause()
+        assert form.query_one("#f-requested_on", Input).value == "begin 2026"
+        assert form.query_one("#f-new_date", Input).value == "31/12/2027"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 import tomllib
 
 import openpyxl
@@ -185,6 +186,11 @@ def test_markdown_summary_for_the_steering_group(frozen, exported):
         assert heading in md
     assert frozen.sha256 in md
     assert export_markdown._esc("a|b [x] *y*") == "a\\|b \\[x\\] \\*y\\*"
+    # Dates and counts people read: dd/mm/jjjj and Dutch plurals (the TOML/JSON stay ISO).
+    created = frozen.created_at
+    day = f"{created[8:10]}/{created[5:7]}/{created[:4]}"
+    assert f"aangemaakt op {day} {created[11:16]} UTC" in md
+    assert re.search(r"\d producten, \d+ toepassing(en)?, \d+ ramingslijn(en)?\.", md)
 
 
 def test_concept_export_is_marked_and_not_stored(demo_ws, tmp_path):
@@ -230,14 +236,17 @@ def test_cli_export_without_submission_explains_what_to_do(settings, capsys):
 def test_cli_create_export_import_round_trip(settings, tmp_path, capsys):
     sd = ["--state-dir", str(settings.state_dir)]
     assert main(["--demo", *sd, "submission", "create", "--author", "An"]) == 0
-    assert "Indiening versie 1 aangemaakt" in capsys.readouterr().out
+    created = capsys.readouterr().out
+    assert "Indiening versie 1 aangemaakt" in created
+    assert re.search(r"aangemaakt op \d\d/\d\d/\d{4} \d\d:\d\d UTC door", created)
     out = tmp_path / "out"
     assert main(["--demo", *sd, "export", "--format", "all", "--out", str(out)]) == 0
     toml = next(out.glob("*.toml"))
     assert main([*sd, "--workspace", "kopie", "submission", "import", str(toml)]) == 0
     assert "ingelezen in werkruimte 'kopie'" in capsys.readouterr().out
     assert main([*sd, "--workspace", "kopie", "submission", "list"]) == 0
-    assert capsys.readouterr().out.startswith("v1  ")
+    listed = capsys.readouterr().out
+    assert re.match(r"v1  \d\d/\d\d/\d{4} \d\d:\d\d UTC  ", listed)  # dd/mm/jjjj
     assert main([*sd, "--workspace", "kopie", "submission", "import", str(toml)]) == 1
     assert "bevat al gegevens" in capsys.readouterr().err
 

@@ -107,3 +107,52 @@ def test_delay_and_exemption_dates_accept_belgian_entry_and_store_iso():
     assert "new_date" not in errors and clean["new_date"] == "2027-07-01"
     _, errors = validate_delay({**values, "new_date": "29/02/2027"})
     assert "bestaat niet" in errors["new_date"]
+
+
+def test_date_errors_name_their_field():
+    """A date error names its field, also when messages are joined on one line."""
+    from elo_tui.domain.decisions import validate_delay, validate_exemption
+
+    _, errors = validate_delay({"new_date": "29/02/2027", "original_date": "morgen"})
+    assert errors["new_date"].startswith("Nieuwe datum: '29/02/2027' bestaat niet")
+    assert errors["original_date"].startswith("Oorspronkelijke datum: 'morgen' is geen datum")
+    _, errors = validate_exemption({"requested_on": "13/13/2026"})
+    assert errors["requested_on"].startswith("Gevraagd op: '13/13/2026'")
+    _, errors = validate_block_status({"applicability": "required", "target_date": "1/2"})
+    assert errors["target_date"].startswith("Streefdatum: '1/2' is geen datum")
+
+
+def test_stored_dates_go_into_entry_fields_belgian_and_other_text_stays():
+    assert formats.date_for_entry("2027-01-15") == "15/01/2027"
+    assert formats.date_for_entry("") == ""
+    assert formats.date_for_entry(None) == ""
+    assert formats.date_for_entry("begin 2027") == "begin 2027"  # never dropped
+
+
+def test_timestamps_and_plural_words():
+    assert formats.format_stamp("2026-11-22T10:03:41Z") == "22/11/2026 10:03 UTC"
+    assert formats.format_stamp("2026-11-22") == "22/11/2026"
+    assert formats.format_stamp("") == ""
+    assert formats.format_stamp("gisteren") == "gisteren"
+    assert formats.word(1, "sleutel", "sleutels") == "sleutel"
+    assert formats.word(3, "sleutel", "sleutels") == "sleutels"
+
+
+def test_import_and_schema_messages_use_dutch_plurals(tmp_path):
+    """No '(en)' or '(s)' left in import, schema and template messages."""
+    from elo_tui.domain.templates import _dutch
+    from elo_tui.io.cost_template import CostTemplateError, parse_cost_template
+    from elo_tui.io.submission_schema import MAX_ERRORS_SHOWN, SubmissionSchemaError
+    from elo_tui.io.tabular import read_table
+
+    path = tmp_path / "lijst.csv"
+    path.write_text("Naam\nA\n", encoding="utf-8")
+    assert ": 1 kolom, 1 rij, kopregel op rij 1" in read_table(path).describe()
+    with pytest.raises(CostTemplateError) as err:
+        parse_cost_template({"version": 1, "kleur": "rood"})
+    assert "onbekende sleutel kleur" in str(err.value)
+    too_many = SubmissionSchemaError([f"fout {i}" for i in range(MAX_ERRORS_SHOWN + 1)])
+    assert str(too_many).endswith("… en nog 1 fout.")
+    assert _dutch({"type": "too_short", "ctx": {"min_length": 1}}) == (
+        "moet minstens 1 element bevatten"
+    )

@@ -223,3 +223,13 @@ def test_dry_run_saves_nothing_and_mapping_options_are_refused(tmp_path, state_d
     assert not list(state_dir.glob("*.sqlite"))
     code = main(["import", str(LDES), "--state-dir", str(state_dir), "--sheet", "Blad1"])
     assert code == 2 and "gelden niet voor IPDC-bestanden" in capsys.readouterr().err
+
+
+def test_the_import_summary_uses_dutch_plurals():
+    data = json.loads(LDES.read_text())
+    data["member"].insert(0, "https://ipdc.vlaanderen.be/id/conceptsnapshot/only-a-link")
+    doc = parse(data)
+    summary = ii.plan_import(doc, []).summary()
+    assert "1 record overgeslagen" in summary and "(s)" not in summary
+    if doc.superseded == 1:
+        assert "1 oudere snapshot overgeslagen" in summary

@@ -152,7 +152,7 @@ async def test_the_reused_form_shows_the_cell_it_was_opened_on(env):
         await pilot.press("enter")
         await pilot.pause()
         assert form.query_one("#f-note").text == "Boekhouders vragen erom."
-        assert form.query_one("#f-target_date").value == "2026-09-30"
+        assert form.query_one("#f-target_date").value == "30/09/2026"  # stored ISO, shown Belgian
 
 
 async def test_product_using_two_applications_asks_which_one(env):
@@ -362,3 +362,40 @@ async def test_vlaio_feedback_on_a_block_status_shows_in_its_edit_form(settings)
         assert "Bewijs [ontbreekt] voor productie" in str(panel.render())
     assert isinstance(status, BlockStatus)
     ws.close()
+
+
+async def test_block_form_takes_a_belgian_target_date_and_shows_it_back(env):
+    """Issue 11 §3: the Streefdatum is typed as 15/01/2027 (or 15-1-2027), stored ISO and
+    shown as dd/mm/jjjj when the cell is edited again; a wrong date names the field."""
+    settings, ws, recs = env
+    app = EloApp(settings, ws, start_mode="matrix")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await _goto(pilot, app, "Subsidie A", "vms")
+        await pilot.press("enter")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, BlockForm)
+        assert any(
+            "Streefdatum in productie (dd/mm/jjjj)" in str(label.render())
+            for label in form.query(".field-label")
+        )
+        form.query_one("#f-applicability").value = "required"
+        field = form.query_one("#f-target_date")
+        field.focus()
+        await pilot.press(*"31/02/2027")  # typed, key by key
+        await pilot.press("f2")
+        await pilot.pause()
+        assert app.screen is form and ws.list(BlockStatus) == []
+        error = str(form.query_one("#e-target_date").render())
+        assert error.startswith("Streefdatum:") and "bestaat niet als datum" in error
+        field.value = ""
+        await pilot.press(*"15/01/2027")
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, MatrixScreen)
+        [stored] = ws.list(BlockStatus)
+        assert stored.target_date == "2027-01-15"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert form.query_one("#f-target_date").value == "15/01/2027"

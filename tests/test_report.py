@@ -14,7 +14,7 @@ def test_report_text_for_the_demo(settings, capsys, monkeypatch):
     assert main(["--state-dir", str(settings.state_dir), "--demo", "report"]) == 0
     out = capsys.readouterr().out
     assert "Gereedheid voor e-loketondernemers – VOORBEELD" in out
-    assert "Stand op 2026-11-22" in out
+    assert "Stand op 22/11/2026" in out  # dates people read are dd/mm/jjjj
     assert "ELO-conform: 1 van 24 producten zelf verklaard (4,2 %), 1 centraal gecontroleerd" in out
     assert "30 juni 2027: nog 220 dagen; 9 producten met risico op vertraging" in out
     assert "1 januari 2027 (opname op e-loketondernemers) – interpretatie: nieuwe opname" in out
@@ -52,12 +52,35 @@ def test_report_json_matches_the_summary_and_can_use_another_day(settings, capsy
     assert set(data["checklist"]) == {"overdue", "due_soon"}
 
 
+def test_report_today_accepts_belgian_dates(settings, capsys):
+    """--today takes what people type: 02/01/2027, 2-1-2027 and 2027-01-02 are one day."""
+    for typed in ("02/01/2027", "2-1-2027", "2027-01-02"):
+        argv = ["--state-dir", str(settings.state_dir), "--demo", "report", "--today", typed]
+        assert main([*argv, "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["today"] == "2027-01-02"  # JSON stays ISO
+        assert main(argv) == 0
+        assert "Stand op 02/01/2027" in capsys.readouterr().out
+
+
+def test_report_text_uses_dutch_plurals_and_belgian_numbers(settings, capsys, monkeypatch):
+    from elo_tui.commands.report import _flags
+    from elo_tui.domain.readiness import FlagCount
+
+    monkeypatch.setenv("ELO_TUI_TODAY", "2027-06-29")
+    assert main(["--state-dir", str(settings.state_dir), "--demo", "report"]) == 0
+    out = capsys.readouterr().out
+    assert "30 juni 2027: nog 1 dag;" in out  # not "nog 1 dagen"
+    assert "1 dagen" not in out
+    assert _flags(FlagCount(yes=1202, no=3, exempt=1)) == "1.202 ja, 3 nee, 1 uitzondering"
+
+
 def test_report_refuses_a_bad_date(settings, capsys):
     try:
         main(["--state-dir", str(settings.state_dir), "--demo", "report", "--today", "31/12"])
     except SystemExit as exc:
         assert exc.code == 2
-    assert "geen datum" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--today: '31/12' is geen datum" in err and "dd/mm/jjjj" in err  # names the option
 
 
 def test_report_without_workspace_says_so(settings, capsys):
@@ -89,6 +112,7 @@ def test_checklists_validate_names_file_and_key_and_fails(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "vms.toml: steps[1] (mandate_types).owner: moet een van" in out
     assert "8 geldige sjablonen" in out
+    assert "1 probleem gevonden" in out  # Dutch plural, not "probleem/problemen"
 
 
 def test_checklists_validate_uses_the_environment_folder(tmp_path, capsys, monkeypatch):

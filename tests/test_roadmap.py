@@ -605,3 +605,42 @@ def test_the_submission_carries_the_roadmap_and_the_chosen_scenario(demo_ws, tmp
     header = [c.value for c in sheet[1]]
     col = header.index("IPDC-record (URI)")
     assert product.ipdc_uri in [row[col] for row in sheet.iter_rows(values_only=True)]
+
+
+def test_bottleneck_dates_are_typed_belgian_and_stored_iso(small):
+    """Issue 11 §3: 'Gemeld op' / 'Opgelost op' read 15/01/2027 and 15-1-2027, store ISO;
+    a wrong date is refused with a Dutch message naming the field."""
+    ws, *_ = small
+    b = svc.save_bottleneck(
+        ws, {"description": "x", "reported_on": "15/01/2027", "resolved_on": "2-3-2027"}
+    )
+    assert (b.reported_on, b.resolved_on) == ("2027-01-15", "2027-03-02")
+    with pytest.raises(svc.RoadmapError, match="Gemeld op: '31/02/2027' bestaat niet als datum"):
+        svc.save_bottleneck(ws, {"description": "x", "reported_on": "31/02/2027"})
+
+
+def test_roadmap_csv_is_the_belgian_excel_dialect(tmp_path):
+    """A ';' CSV is what Excel reads in a Belgian locale: numbers get a decimal comma (no
+    thousands separator), a negative number is not taken for a formula, text stays text."""
+    from elo_tui.io import roadmap_export as rx
+
+    table = ("T", ["a", "b", "c", "d", "e", "f"], [[21.3, 15758.0, -2.5, 0.1 + 0.2, 3, "=x"]])
+    [path] = rx.write([table], tmp_path / "t.csv", "csv")
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[1] == "21,3;15758;-2,5;0,3;3;'=x"
+
+
+def test_roadmap_cli_uses_dutch_plurals_and_belgian_amounts(tmp_path, capsys):
+    state = str(tmp_path / "state")
+    for args in (
+        ["bottleneck", "add", "--description", "Leverancier zonder capaciteit"],
+        ["scenario", "new", "plan"],
+        ["scenario", "compare"],
+        ["bottleneck", "list"],
+        ["corrections"],
+    ):
+        assert main(["--state-dir", state, "--demo", "roadmap", *args]) == 0, args
+    out = capsys.readouterr().out
+    assert "(envelop € 1.000.000)" in out  # not "€ 1,000,000"
+    assert "(en)" not in out and "(s)" not in out
+    assert "knelpunt." in out or "knelpunten." in out

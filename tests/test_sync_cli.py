@@ -7,6 +7,7 @@ import functools
 import io
 import itertools
 import os
+import re
 import stat
 
 import pytest
@@ -169,7 +170,9 @@ def test_sync_command_stores_settings_syncs_and_never_prints_the_token(
     assert cli(tmp_path) == 0  # stored settings are used
     assert "0 verstuurd, 0 ontvangen" in capsys.readouterr().out
     assert cli(tmp_path, "--status") == 0
-    assert "Wijzigingen niet gesynchroniseerd: 0" in capsys.readouterr().out
+    status = capsys.readouterr().out
+    assert "Wijzigingen niet gesynchroniseerd: 0" in status
+    assert re.search(r"Laatste geslaagde synchronisatie: \d\d/\d\d/\d{4} \d\d:\d\d UTC", status)
 
 
 def test_sync_without_settings_says_what_is_missing(tmp_path, capsys):
@@ -225,6 +228,7 @@ def test_sync_exit_code_1_while_conflicts_wait_then_0_once_resolved(
     assert cli(two, "--status") == 1
     assert "Conflicten te beslissen: 1" in capsys.readouterr().out
     assert cli(two, "-q", "--resolve", "theirs") == 0
+    assert "1 conflict beslist" in capsys.readouterr().err  # not "1 conflict(en)"
     ws = Workspace.open(two / "a.sqlite")
     assert "van één" in {p.name for p in ws.list(Product)}
     ws.close()

@@ -36,9 +36,14 @@ def run_validate(args, settings) -> int:
     for problem in problems:
         print(problem)
     steps = sum(len(t.steps) for t in templates)
-    summary = f"{len(templates)} geldige sjablonen ({steps} stappen) in {directory}"
+    from elo_tui.domain.formats import plural
+
+    summary = (
+        f"{plural(len(templates), 'geldig sjabloon', 'geldige sjablonen')} "
+        f"({plural(steps, 'stap', 'stappen')}) in {directory}"
+    )
     if problems:
-        print(f"{len(problems)} probleem/problemen gevonden; {summary}.")
+        print(f"{plural(len(problems), 'probleem', 'problemen')} gevonden; {summary}.")
         return 1
     print(f"In orde: {summary}.")
     return 0

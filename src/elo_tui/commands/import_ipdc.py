@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import sys
 
+from elo_tui.domain.formats import plural
+
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
 
 
@@ -33,7 +35,8 @@ def run_ipdc(args, settings) -> int:
         "array": "lijst van records",
         "graph": "@graph met records",
     }[doc.shape]
-    print(f"Gelezen: IPDC JSON-LD, {form} vorm, {shape}: {len(doc.records)} product(en).")
+    count = plural(len(doc.records), "product", "producten")
+    print(f"Gelezen: IPDC JSON-LD, {form} vorm, {shape}: {count}.")
     ws = _open_workspace(settings, dry_run=args.dry_run)
     try:
         plan = ii.plan_import(doc, ws.list(ii.Product) if ws is not None else [])

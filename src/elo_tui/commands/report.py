@@ -2,7 +2,8 @@
 
     elo-tui report                 plain text (Dutch), for a mail or the core working group
     elo-tui report --json          the same figures as JSON (ReadinessSummary.to_dict())
-    elo-tui report --today 2026-11-01   compute as on another day (reproducible reports)
+    elo-tui report --today 01/11/2026   compute as on another day (reproducible reports;
+                                        2026-11-01 and 1-11-2026 are read too)
 
 Read-only: the workspace is not changed.
 """
@@ -25,22 +26,21 @@ def register(subparsers, add_workspace_options) -> None:
     p.add_argument(
         "--today",
         "--datum",
-        metavar="JJJJ-MM-DD",
-        type=_iso_date,
+        metavar="DD/MM/JJJJ",
+        type=_typed_date,
         help="rekenen alsof het die dag is (standaard: vandaag)",
     )
     p.set_defaults(run=run)
 
 
-def _iso_date(text: str):
-    from datetime import date
+def _typed_date(text: str):
+    """--today as people type it: 30/11/2026, 30-11-2026 or 2026-11-30."""
+    from elo_tui.domain import formats
 
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"'{text}' is geen datum; schrijf JJJJ-MM-DD, bv. 2026-11-30"
-        ) from None
+        return formats.parse_date(text)
+    except formats.FormatError as exc:
+        raise argparse.ArgumentTypeError(f"--today: {exc}") from None
 
 
 def run(args, settings) -> int:
@@ -89,37 +89,51 @@ def format_text(summary, agency_name: str, checklist: dict[str, int]) -> str:
         STAGES,
         format_percent,
     )
+    from elo_tui.domain.formats import format_date, format_number, plural
+
+    num = format_number
 
     lines = [
         f"Gereedheid voor e-loketondernemers – {agency_name}",
-        f"Stand op {summary.today.isoformat()}",
+        f"Stand op {format_date(summary.today)}",
         "",
-        f"ELO-conform: {summary.elo_conform} van {summary.products_total} producten zelf "
+        f"ELO-conform: {num(summary.elo_conform)} van "
+        f"{plural(summary.products_total, 'product', 'producten')} zelf "
         f"verklaard ({format_percent(summary.elo_conform_percent)}), "
-        f"{summary.elo_conform_verified} centraal gecontroleerd",
+        f"{num(summary.elo_conform_verified)} centraal gecontroleerd",
         f"  {ELO_CONFORM_DEFINITION}",
     ]
     if summary.exempt_products:
         lines.append(
-            f"Met aanvaarde uitzondering (niet conform, niet te laat): {summary.exempt_products}"
+            "Met aanvaarde uitzondering (niet conform, niet te laat): "
+            + num(summary.exempt_products)
         )
     lines += [
-        f"Bouwstenen klaar: {summary.overall_done} van {summary.overall_applicable} "
-        f"({format_percent(summary.overall_percent)}); nog te beslissen: {summary.undecided}",
+        f"Bouwstenen klaar: {num(summary.overall_done)} van {num(summary.overall_applicable)} "
+        f"({format_percent(summary.overall_percent)}); nog te beslissen: "
+        f"{num(summary.undecided)}",
         "Vereisten (resultaten van de bouwstenen): "
         + " · ".join(f"{r.label}: {_flags(summary.requirement(r.code))}" for r in REQUIREMENTS),
-        f"Checklist: {checklist['overdue']} te laat, {checklist['due_soon']} binnen 14 dagen",
+        f"Checklist: {num(checklist['overdue'])} te laat, {num(checklist['due_soon'])} "
+        "binnen 14 dagen",
         "",
         "Mijlpalen",
     ]
     for d in reversed(DEADLINES):
         left = summary.days_left.get(d.key)
-        when = f"nog {left} dagen" if left is not None and left >= 0 else f"{-left} dagen voorbij"
+        when = (
+            f"nog {plural(left, 'dag', 'dagen')}"
+            if left is not None and left >= 0
+            else f"{plural(-left, 'dag', 'dagen')} voorbij"
+        )
         n = len(summary.at_risk.get(d.key, []))
-        line = f"  {summary.milestone_label(d)}: {when}; {n} producten met risico op vertraging"
+        line = (
+            f"  {summary.milestone_label(d)}: {when}; "
+            f"{plural(n, 'product', 'producten')} met risico op vertraging"
+        )
         waiting = summary.waiting_at_risk(d.key)
         if waiting:
-            line += f", waarvan {waiting} wacht op bouwsteen"
+            line += f", waarvan {num(waiting)} wacht op bouwsteen"
         lines.append(line)
         if not d.binding:
             lines.append(f"    Geen deadline van een bouwsteen. {ADMISSION_QUOTE}")
@@ -136,24 +150,26 @@ def format_text(summary, agency_name: str, checklist: dict[str, int]) -> str:
         for info in (x for x in BLOCKS if x.pair == pair):
             b = summary.block(info.code)
             label = info.label
-            row = f"   {label[:43]:<43} {b.done:>5} {b.applicable:>5} "
-            row += f"{format_percent(b.percent):>8} {b.not_applicable:>4} {b.undecided:>4} "
-            row += " ".join(f"{b.stages[s]:>4}" for s in STAGES)
-            row += f" {b.forms_tool:>4} {b.exempt:>4} {b.waiting:>5}"
+            row = f"   {label[:43]:<43} {num(b.done):>5} {num(b.applicable):>5} "
+            row += f"{format_percent(b.percent):>8} {num(b.not_applicable):>4} "
+            row += f"{num(b.undecided):>4} "
+            row += " ".join(f"{num(b.stages[s]):>4}" for s in STAGES)
+            row += f" {num(b.forms_tool):>4} {num(b.exempt):>4} {num(b.waiting):>5}"
             lines.append(row)
     lines.append(
         "  form = formulieren- en opvolgingstool gekozen (een plan: telt pas mee in "
         "productie); uitz = aanvaarde uitzondering; wacht = wacht op bouwsteen"
     )
     if summary.excluded:
-        lines += ["", f"Buiten beschouwing gelaten, niet meegeteld ({len(summary.excluded)})"]
+        lines += ["", f"Buiten beschouwing gelaten, niet meegeteld ({num(len(summary.excluded))})"]
         for e in summary.excluded:
             lines.append(f"  - {e.product_name}: {e.reason}")
     for d in reversed(DEADLINES):
         risky = summary.at_risk.get(d.key, [])
         lines += [
             "",
-            f"Producten met risico op vertraging – {summary.milestone_label(d)} ({len(risky)})",
+            f"Producten met risico op vertraging – {summary.milestone_label(d)} "
+            f"({num(len(risky))})",
         ]
         if not risky:
             lines.append("  geen")
@@ -165,7 +181,10 @@ def format_text(summary, agency_name: str, checklist: dict[str, int]) -> str:
 
 
 def _flags(count) -> str:
-    text = f"{count.yes} ja, {count.no} nee"
+    from elo_tui.domain.formats import format_number as num
+    from elo_tui.domain.formats import plural
+
+    text = f"{num(count.yes)} ja, {num(count.no)} nee"
     if count.exempt:
-        text += f", {count.exempt} uitzondering"
-    return text + (f", {count.not_applicable} n.v.t." if count.not_applicable else "")
+        text += f", {plural(count.exempt, 'uitzondering', 'uitzonderingen')}"
+    return text + (f", {num(count.not_applicable)} n.v.t." if count.not_applicable else "")

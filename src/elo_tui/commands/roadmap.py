@@ -21,6 +21,8 @@ import argparse
 import json
 import sys
 
+from elo_tui.domain.formats import euro, format_cell, plural
+
 EXIT_OK, EXIT_PARTLY, EXIT_USAGE = 0, 1, 2
 
 
@@ -198,9 +200,9 @@ def _priorities(args, ws) -> int:
     print("Snel resultaat" if args.quick_wins else "Prioriteitenlijst")
     print(rm.QUICK_WIN_NOTE if args.quick_wins else rm.ASSUMPTION_NOTE)
     for i, r in enumerate(rows, start=1):
-        effort = f"{r.effort_days:g} d" + ("" if r.effort_known else " + onbekend")
+        effort = f"{_num(r.effort_days)} d" + ("" if r.effort_known else " + onbekend")
         state = "conform" if r.conform else ", ".join(block_label(b) for b in r.remaining_blocks)
-        print(f"{i:3}. {r.product.name}  impact {r.impact:g}  rest {effort}  [{state}]")
+        print(f"{i:3}. {r.product.name}  impact {_num(r.impact)}  rest {effort}  [{state}]")
     if not rows:
         print("  (geen)")
     return EXIT_OK
@@ -220,7 +222,8 @@ def _corrections(args, ws) -> int:
             files = rx.write([rx.corrections_table(items)], args.out, fmt)
         except OSError as exc:
             return _err(f"Kan '{args.out}' niet schrijven: {exc.strerror or exc}.")
-        print(f"{len(items)} IPDC-correctie(s) geschreven naar {', '.join(map(str, files))}.")
+        count = plural(len(items), "IPDC-correctie", "IPDC-correcties")
+        print(f"{count} geschreven naar {', '.join(map(str, files))}.")
         return EXIT_OK
     for c in items:
         detail = "; ".join(
@@ -233,7 +236,7 @@ def _corrections(args, ws) -> int:
             if x
         )
         print(f"{c.ipdc_number or '-':>8}  {c.product_name}: {c.kind_label}. {detail}")
-    print(f"{len(items)} IPDC-correctie(s).")
+    print(f"{plural(len(items), 'IPDC-correctie', 'IPDC-correcties')}.")
     return EXIT_OK
 
 
@@ -257,7 +260,7 @@ def _bottleneck_list(args, ws) -> int:
             f"{rm.BOTTLENECK_KINDS.get(b.bottleneck_kind, b.bottleneck_kind)} - {where}: "
             f"{b.description}" + (f" (eigenaar: {b.owner})" if b.owner else "")
         )
-    print(f"{len(items)} knelpunt(en).")
+    print(f"{plural(len(items), 'knelpunt', 'knelpunten')}.")
     return EXIT_OK
 
 
@@ -320,12 +323,15 @@ def _baseline_show(args, ws) -> int:
         return EXIT_OK
     print(f"Voortgang sinds de {rm.BASELINE_LABEL}:")
     print(
-        f"  nulmeting voor {pr.with_baseline} van {pr.products} producten "
-        f"({pr.confirmed} bevestigd)"
+        f"  nulmeting voor {_num(pr.with_baseline)} van "
+        f"{plural(pr.products, 'product', 'producten')} ({_num(pr.confirmed)} bevestigd)"
     )
-    print(f"  aan te vragen en op te volgen via ELO: {pr.on_elo_then} toen, {pr.on_elo_now} nu")
-    print(f"  bouwstenen in gebruik: {pr.blocks_then} toen, {pr.blocks_now} nu")
-    print(f"  ELO-conform nu: {pr.conform_now}")
+    print(
+        f"  aan te vragen en op te volgen via ELO: {_num(pr.on_elo_then)} toen, "
+        f"{_num(pr.on_elo_now)} nu"
+    )
+    print(f"  bouwstenen in gebruik: {_num(pr.blocks_then)} toen, {_num(pr.blocks_now)} nu")
+    print(f"  ELO-conform nu: {_num(pr.conform_now)}")
     return EXIT_OK
 
 
@@ -338,7 +344,7 @@ def _baseline_import(args, ws) -> int:
         result = svc.import_baseline(ws, args.file)
     except TabularError as exc:
         return _err(str(exc))
-    print(f"Nulmeting ingelezen voor {result.saved} product(en).")
+    print(f"Nulmeting ingelezen voor {plural(result.saved, 'product', 'producten')}.")
     for p in result.problems:
         print(f"  {p}")
     return EXIT_PARTLY if result.problems else EXIT_OK
@@ -365,7 +371,7 @@ def _baseline_confirm(args, ws) -> int:
         return _err("Geef producten op of --all.")
     ids = None if args.all else [svc.find_product(ws, p).id for p in args.products]
     n = svc.confirm_baselines(ws, ids)
-    print(f"{n} nulmeting(en) bevestigd; ze zijn nu alleen-lezen.")
+    print(f"{plural(n, 'nulmeting', 'nulmetingen')} bevestigd; ze zijn nu alleen-lezen.")
     return EXIT_OK
 
 
@@ -404,7 +410,8 @@ def _scenario_fill(args, ws) -> int:
 
     scenario = svc.find_scenario(ws, args.scenario)
     n = svc.plan_open_blocks(ws, scenario, args.quarter)
-    print(f"{n} open bouwsteen/bouwstenen gepland in {args.quarter} ('{scenario.name}').")
+    blocks = plural(n, "open bouwsteen", "open bouwstenen")
+    print(f"{blocks} gepland in {args.quarter} ('{scenario.name}').")
     return EXIT_OK
 
 
@@ -444,17 +451,17 @@ def _scenario_compare(args, ws) -> int:
         print(f"{s.scenario.name}{mark}")
         for y in ("2026", "2027"):
             over = s.over_envelope.get(y)
-            flag = f"  boven de envelop met € {over:,.0f}" if over else ""
+            flag = f"  boven de envelop met {euro(over)}" if over else ""
             print(
-                f"  {y}: kost € {s.cost_by_year.get(y, 0):,.0f}, subsidiabel "
-                f"€ {s.eligible_by_year.get(y, 0):,.0f} (envelop € {s.envelope_by_year[y]:,.0f})"
+                f"  {y}: kost {euro(s.cost_by_year.get(y, 0))}, subsidiabel "
+                f"{euro(s.eligible_by_year.get(y, 0))} (envelop {euro(s.envelope_by_year[y])})"
                 f"{flag}"
             )
-        trail = "  ".join(f"{q}: {n}" for q, n in s.conform_by_quarter.items())
+        trail = "  ".join(f"{q}: {_num(n)}" for q, n in s.conform_by_quarter.items())
         print(f"  conform per kwartaal: {trail}")
         print(
-            f"  conform tegen 30 juni 2027: {s.conform_at_milestone} van {s.products}; "
-            f"niet gepland: {s.unplanned}"
+            f"  conform tegen 30 juni 2027: {_num(s.conform_at_milestone)} van "
+            f"{_num(s.products)}; niet gepland: {_num(s.unplanned)}"
         )
     print(rm.ENVELOPE_NOTE)
     print(rm.ELIGIBLE_NOTE)
@@ -468,7 +475,8 @@ def _scenario_choose(args, ws) -> int:
     scenario = svc.find_scenario(ws, args.scenario)
     moved = svc.choose_scenario(ws, scenario)
     print(
-        f"'{scenario.name}' is gekozen voor de indiening; {moved} kostenlijn(en) naar het "
+        f"'{scenario.name}' is gekozen voor de indiening; "
+        f"{plural(moved, 'kostenlijn', 'kostenlijnen')} naar het "
         "begrotingsjaar van hun kwartaal verschoven."
     )
     return EXIT_OK
@@ -487,3 +495,8 @@ def _export(args, ws) -> int:
         return _err(f"Kan '{args.out}' niet schrijven: {exc.strerror or exc}.")
     print(f"Roadmap geschreven naar {', '.join(map(str, files))}.")
     return EXIT_OK
+
+
+def _num(value: float) -> str:
+    """A count, score or number of days as Belgians write it: 1.202, 21,3, 0,25."""
+    return format_cell(value)

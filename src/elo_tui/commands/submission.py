@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import sys
 
+from elo_tui.domain.formats import format_number, format_stamp, plural
+
 
 def register(subparsers, add_workspace_options) -> None:
     p = subparsers.add_parser(
@@ -72,7 +74,9 @@ def run_check(args, settings) -> int:
     if not issues:
         print("De aanvraag is volledig: niets ontbreekt.")
         return 0
-    print(f"{n_block} blokkerend, {len(issues) - n_block} waarschuwing(en):")
+    n_warn = len(issues) - n_block
+    warnings = plural(n_warn, "waarschuwing", "waarschuwingen")
+    print(f"{format_number(n_block)} blokkerend, {warnings}:")
     _print_issues(issues)
     return 1 if n_block else 0
 
@@ -90,7 +94,8 @@ def run_create(args, settings) -> int:
             return 1
         diff = service.diff_latest(ws)
     print(
-        f"Indiening versie {record.version} aangemaakt op {record.created_at} door {record.author}."
+        f"Indiening versie {record.version} aangemaakt op {format_stamp(record.created_at)} "
+        f"door {record.author}."
     )
     print(f"SHA-256: {record.sha256}")
     if diff:
@@ -112,7 +117,7 @@ def run_list(args, settings) -> int:
         state = f" [{r.review_state}]" if r.review_state else ""
         check = "" if ok else "  ONGELDIG (SHA-256 klopt niet)"
         print(
-            f"v{r.version}  {r.created_at[:19].replace('T', ' ')}  {r.author}  "
+            f"v{r.version}  {format_stamp(r.created_at)}  {r.author}  "
             f"{r.sha256[:16]}…{state}{check}"
         )
     return 0

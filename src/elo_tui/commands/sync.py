@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import sys
 
+from elo_tui.domain.formats import format_number, format_stamp, plural
 from elo_tui.services.sync import (
     EXIT_AUTH,  # noqa: F401 - the exit codes are part of this command's interface
     EXIT_CONFLICTS,
@@ -137,12 +138,12 @@ def _print_status(ws) -> int:
     from elo_tui.sync.state import status
 
     st = status(ws)
-    print(f"Wijzigingen niet gesynchroniseerd: {st['pending']}")
-    print(f"Laatste geslaagde synchronisatie: {st['last_success'] or 'nog nooit'}")
+    print(f"Wijzigingen niet gesynchroniseerd: {format_number(st['pending'])}")
+    print(f"Laatste geslaagde synchronisatie: {format_stamp(st['last_success']) or 'nog nooit'}")
     if st["state"] and st["state"] != "online":
         print(f"Laatste poging mislukt: {st['last_error']}")
     items = conflicts.pending(ws)
-    print(f"Conflicten te beslissen: {len(items)} (details: --list-conflicts)")
+    print(f"Conflicten te beslissen: {format_number(len(items))} (details: --list-conflicts)")
     for c in items:
         fields = ", ".join(d.label for d in conflicts.field_diffs(ws, c, only_different=True))
         label = conflicts.KIND_LABELS.get(c.kind, c.kind)
@@ -193,7 +194,7 @@ def run(args, settings) -> int:
 
             n = conflicts.resolve_all(ws, args.resolve)
             print(
-                f"{n} conflict(en) beslist: "
+                f"{plural(n, 'conflict', 'conflicten')} beslist: "
                 + (
                     "mijn versie gehouden."
                     if args.resolve == "mine"
@@ -251,11 +252,11 @@ def _report(outcome, url: str, progress: _ProgressLine) -> int:
         print(f"elo-tui: {outcome.message}", file=sys.stderr)
         return outcome.exit_code
     result = outcome.result
-    print(f"Gesynchroniseerd met {url}: {outcome.message} ({result.seconds:.2f} s).")
+    print(f"Gesynchroniseerd met {url}: {outcome.message} ({format_number(result.seconds, 2)} s).")
     for message in result.skipped[:20]:
         print(f"elo-tui: {message}", file=sys.stderr)
     if len(result.skipped) > 20:
-        print(f"elo-tui: … en {len(result.skipped) - 20} andere.", file=sys.stderr)
+        print(f"elo-tui: … en {format_number(len(result.skipped) - 20)} andere.", file=sys.stderr)
     if outcome.kind == "conflicts":
         print(
             "Beslis de conflicten in het scherm Synchronisatie, of met "

@@ -458,7 +458,7 @@ def validate_block_status(
     try:
         target = formats.parse_date_iso(target)  # stored as ISO, typed the Belgian way
     except formats.FormatError as exc:
-        errors["target_date"] = str(exc)
+        errors["target_date"] = f"Streefdatum: {exc}"  # names the field in joined messages
     clean["target_date"] = target
 
     evidence = str(values.get("evidence") or "").strip()

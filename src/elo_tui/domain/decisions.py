@@ -158,6 +158,15 @@ def subject_choices() -> dict[str, str]:
     return out
 
 
+# The date fields by their name on screen: a date error names its field (also when the
+# errors are joined on one line, as in an import or a CLI message).
+DATE_LABELS = {
+    "requested_on": "Gevraagd op",
+    "original_date": "Oorspronkelijke datum",
+    "new_date": "Nieuwe datum",
+}
+
+
 def _common(values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     scope_kind = str(values.get("scope_kind") or "")
@@ -190,7 +199,7 @@ def _common(values: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
     try:
         requested_on = formats.parse_date_iso(requested_on)  # typed Belgian, stored ISO
     except formats.FormatError as exc:
-        errors["requested_on"] = str(exc)
+        errors["requested_on"] = f"{DATE_LABELS['requested_on']}: {exc}"
     clean["requested_on"] = requested_on
     return clean
 
@@ -227,7 +236,7 @@ def validate_delay(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, st
             try:
                 text = formats.parse_date_iso(text)  # typed Belgian, stored ISO
             except formats.FormatError as exc:
-                errors[key] = str(exc)
+                errors[key] = f"{DATE_LABELS[key]}: {exc}"
         clean[key] = text
     if (
         "original_date" not in errors

@@ -68,6 +68,24 @@ def format_date(value: date | str | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
+def date_for_entry(value: str | None) -> str:
+    """A stored date as it goes into an entry field: dd/mm/jjjj when it is a date; any
+    other stored text unchanged, so editing never silently drops it."""
+    return format_date(value) or (value or "")
+
+
+def format_stamp(stamp: str | None) -> str:
+    """A stored UTC timestamp ('2026-11-22T10:03:00Z') as '22/11/2026 10:03 UTC'; other
+    text unchanged, '' for nothing."""
+    if not stamp:
+        return ""
+    day = format_date(stamp[:10])
+    if not day:
+        return stamp
+    clock = stamp[11:16]
+    return f"{day} {clock} UTC" if len(clock) == 5 else day
+
+
 # -- numbers and amounts -----------------------------------------------------------------
 
 
@@ -97,6 +115,12 @@ def format_percent(value: float | None, decimals: int = 0) -> str:
 def plural(count: int, singular: str, plural_form: str) -> str:
     """'1 product', '2 producten', '0 producten', '2 velden'."""
     return f"{format_number(count)} {singular if count == 1 else plural_form}"
+
+
+def word(count: int, singular: str, plural_form: str) -> str:
+    """Just the word of `plural`, for a count shown elsewhere or not at all:
+    'onbekende sleutel: a', 'onbekende sleutels: a, b'."""
+    return singular if count == 1 else plural_form
 
 
 def sort_key(text: str | None) -> str:

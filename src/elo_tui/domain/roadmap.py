@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from elo_tui.domain import codelists
+from elo_tui.domain import codelists, formats
 from elo_tui.domain import cofinancing as cof
 from elo_tui.domain.blocks import APPLICATION_BLOCKS, NOT_APPLICABLE, is_done
 from elo_tui.domain.decisions import Overrides
@@ -180,7 +180,9 @@ def priorities(
         if not remaining and p.on_elo != "both":
             notes.append("nog niet via ELO aan te vragen en op te volgen")
         if unestimated:
-            notes.append(f"{len(unestimated)} bouwsteen/bouwstenen zonder raming")
+            notes.append(
+                f"{formats.plural(len(unestimated), 'bouwsteen', 'bouwstenen')} zonder raming"
+            )
         out.append(
             ProductPriority(
                 p,
@@ -221,17 +223,7 @@ BOTTLENECK_KINDS = {
 }
 BOTTLENECK_STATUSES = {"open": "Open", "in_progress": "In behandeling", "resolved": "Opgelost"}
 SCOPES = {"agency": "Entiteit", "application": "Toepassing", "product": "Product"}
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _valid_date(text: str) -> bool:
-    if not _DATE.fullmatch(text):
-        return False
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
+_DATE_LABELS = {"reported_on": "Gemeld op", "resolved_on": "Opgelost op"}
 
 
 def validate_bottleneck(
@@ -263,10 +255,12 @@ def validate_bottleneck(
     elif scope != "agency" and scope_id not in scope_ids.get(scope, set()):
         errors["scope_id"] = f"Deze {SCOPES[scope].lower()} bestaat niet in de werkruimte."
     out["scope_kind"], out["scope_id"] = scope, scope_id if scope != "agency" else ""
-    for key in ("reported_on", "resolved_on"):
+    for key, label in _DATE_LABELS.items():
         d = str(values.get(key, "") or "").strip()
-        if d and not _valid_date(d):
-            errors[key] = f"'{d}' is geen datum (JJJJ-MM-DD)."
+        try:
+            d = formats.parse_date_iso(d)  # typed Belgian (or ISO), stored ISO
+        except formats.FormatError as exc:
+            errors[key] = f"{label}: {exc}"
         out[key] = d
     if out["status"] == "resolved" and not out["resolved_on"] and "resolved_on" not in errors:
         out["resolved_on"] = str(values.get("today", "") or date.today().isoformat())

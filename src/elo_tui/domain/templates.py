@@ -39,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from elo_tui.domain import blocks as catalogue
 from elo_tui.domain.checklists import MILESTONES, OWNER_ROLES, RECURRENCES, TRIGGERS, Step, Template
+from elo_tui.domain.formats import plural
 
 CATALOGUE_FILE = "blocks.toml"
 KEY_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -187,7 +188,10 @@ def _dutch(error: Mapping[str, Any]) -> str:
     if kind == "string_too_long":
         return f"is te lang (maximaal {ctx.get('max_length')} tekens)"
     if kind == "too_short":
-        return f"moet minstens {ctx.get('min_length')} element(en) bevatten"
+        minimum = ctx.get("min_length")
+        if isinstance(minimum, int):
+            return f"moet minstens {plural(minimum, 'element', 'elementen')} bevatten"
+        return f"moet minstens {minimum} elementen bevatten"
     if kind == "string_pattern_mismatch":
         return f"moet uit kleine letters, cijfers en '_' bestaan (gekregen: {got!r})"
     if kind in ("greater_than_equal", "less_than_equal"):

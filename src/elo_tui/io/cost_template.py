@@ -14,6 +14,7 @@ from typing import Any
 
 from elo_tui.domain.estimate import BLOCKS, CATEGORIES, LOW_VOLUME_THRESHOLD, RECURRENCES, YEARS
 from elo_tui.domain.estimate_template import CostTemplate, TemplateLine
+from elo_tui.domain.formats import word
 
 TEMPLATE_FOLDER = "costs"
 TEMPLATE_FILE = "default.toml"
@@ -61,7 +62,10 @@ def parse_cost_template(data: dict[str, Any], name: str = "kostensjabloon") -> C
     problems: list[str] = []
     unknown = set(data) - {"version", "low_volume_threshold", "basis", "line", "forms_tool"}
     if unknown:
-        problems.append(f"{name}: onbekende sleutel(s) {', '.join(sorted(unknown))}")
+        problems.append(
+            f"{name}: onbekende {word(len(unknown), 'sleutel', 'sleutels')} "
+            f"{', '.join(sorted(unknown))}"
+        )
     if data.get("version", 1) != 1:
         problems.append(f"{name}: version: alleen versie 1 wordt ondersteund")
     threshold = data.get("low_volume_threshold", LOW_VOLUME_THRESHOLD)
@@ -100,7 +104,10 @@ def _parse_line(
     before = len(problems)
     unknown = set(raw) - _LINE_KEYS
     if unknown:
-        problems.append(f"{where}: onbekende sleutel(s) {', '.join(sorted(unknown))}")
+        problems.append(
+            f"{where}: onbekende {word(len(unknown), 'sleutel', 'sleutels')} "
+            f"{', '.join(sorted(unknown))}"
+        )
     block = raw.get("block", "")
     if block_required and block not in BLOCKS:
         problems.append(

@@ -48,7 +48,7 @@ def render(document: dict[str, Any]) -> str:
             if concept
             else f"Versie {meta.get('version', '?')}, "
         )
-        + f"aangemaakt op {_esc(meta.get('created_at', '')[:16].replace('T', ' '))} UTC "
+        + f"aangemaakt op {_esc(formats.format_stamp(meta.get('created_at', '')))} "
         f"door {_esc(meta.get('author', ''))}.  ",
         f"Contactpersoon: {_esc(agency.get('contact_name', '–'))} "
         f"({_esc(agency.get('contact_email', ''))}).  ",
@@ -71,9 +71,9 @@ def render(document: dict[str, Any]) -> str:
         ],
     )
     counts = [
-        f"{len(document.get('products', []))} producten",
-        f"{len(document.get('applications', []))} toepassingen",
-        f"{len(document.get('estimate_lines', []))} ramingslijnen",
+        formats.plural(len(document.get("products", [])), "product", "producten"),
+        formats.plural(len(document.get("applications", [])), "toepassing", "toepassingen"),
+        formats.plural(len(document.get("estimate_lines", [])), "ramingslijn", "ramingslijnen"),
     ]
     lines += ["", ", ".join(counts) + ".", ""]
 
@@ -189,7 +189,8 @@ def render(document: dict[str, Any]) -> str:
             rows,
         )
         if len(forms["rows"]) > MAX_FORMS_ROWS:
-            lines.append(f"\n… en nog {len(forms['rows']) - MAX_FORMS_ROWS} producten (zie XLSX).")
+            more = len(forms["rows"]) - MAX_FORMS_ROWS
+            lines.append(f"\n… en nog {formats.plural(more, 'product', 'producten')} (zie XLSX).")
 
     justification = agency.get("justification", "")
     if justification:
@@ -201,7 +202,10 @@ def render(document: dict[str, Any]) -> str:
         lines += ["", "## Aandachtspunten", ""]
         lines += [f"- {_esc(w.get('message', ''))}" for w in warnings[:MAX_WARNINGS]]
         if len(warnings) > MAX_WARNINGS:
-            lines.append(f"- … en nog {len(warnings) - MAX_WARNINGS} (zie XLSX of TOML).")
+            lines.append(
+                f"- … en nog {formats.format_number(len(warnings) - MAX_WARNINGS)} "
+                "(zie XLSX of TOML)."
+            )
     lines += [
         "",
         "---",
@@ -251,7 +255,8 @@ def cofinancing_lines(document: dict[str, Any]) -> list[str]:
         "**Kosten die in aanmerking komen:** "
         f"{euro(elig.get('eligible_total'))} (verwacht), niet in aanmerking "
         f"{euro(elig.get('not_eligible_total'))}; "
-        f"{elig.get('lines_by_default_rule', 0)} lijnen volgen de standaardregel.",
+        f"{_count(elig.get('lines_by_default_rule', 0), 'lijn volgt', 'lijnen volgen')} "
+        "de standaardregel.",
         "",
         _esc(elig.get("rule", "")),
         "",
@@ -308,8 +313,9 @@ def _rules_section(readiness: dict[str, Any]) -> list[str]:
     self_declared = readiness.get("elo_conform_self_declared", readiness.get("elo_conform", 0))
     verified = readiness.get("elo_conform_verified_central", 0)
     lines.append(
-        f"ELO-conform: {self_declared} zelf verklaard, {verified} centraal gecontroleerd; "
-        f"{readiness.get('exempt_products', 0)} met aanvaarde uitzondering "
+        f"ELO-conform: {_count(self_declared)} zelf verklaard, {_count(verified)} centraal "
+        f"gecontroleerd; {_count(readiness.get('exempt_products', 0))} met aanvaarde "
+        "uitzondering "
         "(niet conform, niet te laat)."
     )
     if readiness.get("elo_conform_definition"):
@@ -323,10 +329,10 @@ def _rules_section(readiness: dict[str, Any]) -> list[str]:
             [
                 [
                     _esc(r.get("label", "")),
-                    str(r.get("yes", 0)),
-                    str(r.get("no", 0)),
-                    str(r.get("exempt", 0)),
-                    str(r.get("not_applicable", 0)),
+                    _count(r.get("yes", 0)),
+                    _count(r.get("no", 0)),
+                    _count(r.get("exempt", 0)),
+                    _count(r.get("not_applicable", 0)),
                 ]
                 for r in reqs
             ],
@@ -335,9 +341,10 @@ def _rules_section(readiness: dict[str, Any]) -> list[str]:
         n = len(d.get("at_risk", []))
         lines += [
             "",
-            f"**{_esc(d.get('label', ''))}**: {n} producten met risico op vertraging"
+            f"**{_esc(d.get('label', ''))}**: {_count(n, 'product', 'producten')} met risico "
+            "op vertraging"
             + (
-                f", waarvan {d['waiting_on_block']} wacht op bouwsteen"
+                f", waarvan {_count(d['waiting_on_block'])} wacht op bouwsteen"
                 if d.get("waiting_on_block")
                 else ""
             )
@@ -394,10 +401,21 @@ def _decisions_section(document: dict[str, Any]) -> list[str]:
                 _esc(names.get(r.get("scope_id", ""), "(verwijderd)")),
                 _esc(subject_label(r.get("subject", ""))),
                 _esc(
-                    f"{r.get('original_date') or '2027-06-30'} → {r.get('new_date', '')}: "
+                    f"{formats.date_for_entry(r.get('original_date') or '2027-06-30')} → "
+                    f"{formats.date_for_entry(r.get('new_date', ''))}: "
                     f"{r.get('reason', '')}"
                 ),
                 status.get(r["id"], "gevraagd"),
             ]
         )
     return lines + _table(["Soort", "Product of toepassing", "Onderwerp", "Grond", "Status"], rows)
+
+
+def _count(value: Any, singular: str = "", plural_form: str = "") -> str:
+    """A count from the document as Belgians write it (1.202), with its Dutch noun when
+    given; a value that is not a number (an older or edited document) is shown as is."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return _esc(str(value))
+    if singular:
+        return formats.plural(value, singular, plural_form)
+    return formats.format_number(value)

@@ -2,8 +2,9 @@
 the IPDC-correcties for Digitaal Vlaanderen, as CSV, XLSX or Markdown.
 
 Tables are built once (`*_table` -> headers and rows of plain values) and written by
-format; XLSX goes through our own writer (io/xlsx_writer.py), CSV uses ';' (Belgian
-Excel opens it as columns) and UTF-8 with a BOM.
+format; XLSX goes through our own writer (io/xlsx_writer.py), CSV is the Belgian Excel
+dialect: ';' between columns, a decimal comma in numbers (21,3; no thousands
+separator, so Excel reads them as numbers), ISO dates and UTF-8 with a BOM.
 """
 
 from __future__ import annotations
@@ -326,12 +327,23 @@ def _safe(value: Any) -> Any:
     return value
 
 
+def _csv_number(value: Any) -> Any:
+    """A number as Excel in a Belgian locale reads it from a ';' CSV: decimal comma
+    (21.3 -> '21,3'), no thousands separator; anything else unchanged."""
+    if isinstance(value, float) and not isinstance(value, bool):
+        if value.is_integer():
+            return int(value)
+        # Six decimals at most: float noise (0.30000000000000004) is not a figure.
+        return f"{value:.6f}".rstrip("0").rstrip(".").replace(".", ",")
+    return value
+
+
 def _write_csv(table: Table, path: Path) -> None:
     _, headers, rows = table
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     w.writerow(headers)
-    w.writerows([_safe(v) for v in row] for row in rows)
+    w.writerows([_csv_number(_safe(v)) for v in row] for row in rows)
     _replace(path, lambda tmp: tmp.write_text(buf.getvalue(), encoding="utf-8-sig"))
 
 

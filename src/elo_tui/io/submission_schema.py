@@ -21,6 +21,7 @@ from datetime import date
 from functools import cache
 from typing import Annotated, Any
 
+from elo_tui.domain.formats import plural
 from elo_tui.domain.records import Agency, Record
 from elo_tui.domain.submission import SubmissionFormatError
 from elo_tui.domain.to_check import shorten
@@ -42,7 +43,7 @@ class SubmissionSchemaError(SubmissionFormatError):
             f"  {line}" for line in shown
         )
         if more:
-            text += f"\n  … en nog {more} fout(en)."
+            text += f"\n  … en nog {plural(more, 'fout', 'fouten')}."
         super().__init__(text)
 
 

@@ -26,6 +26,7 @@ from elo_tui.domain.blocks import (
     STAGE_LABELS,
     STAGES,
 )
+from elo_tui.domain.formats import date_for_entry
 from elo_tui.screens.form import FormScreen
 from elo_tui.services import clock
 from elo_tui.services.mapping import Mapping, MatrixRow, set_block_status, status_values
@@ -96,8 +97,8 @@ class BlockForm(FormScreen):
         )
         yield from self.field(
             "target_date",
-            "Streefdatum in productie (JJJJ-MM-DD)",
-            Input(placeholder="2026-12-31"),
+            "Streefdatum in productie (dd/mm/jjjj)",
+            Input(placeholder="31/12/2026"),
         )
         yield from self.field(
             "evidence",
@@ -148,8 +149,10 @@ class BlockForm(FormScreen):
             applicability if applicability in APPLICABILITY else "undecided"
         )
         self.query_one("#f-stage", Select).value = stage if stage in STAGES else "not_started"
-        for key in ("reason", "target_date", "evidence", "waiting_reason"):
+        for key in ("reason", "evidence", "waiting_reason"):
             self.query_one(f"#f-{key}", Input).value = values[key]
+        # Stored ISO, shown and typed Belgian (the service reads both).
+        self.query_one("#f-target_date", Input).value = date_for_entry(values["target_date"])
         self.query_one("#f-waiting_on_block", Select).value = (
             "ja" if values["waiting_on_block"] else "nee"
         )

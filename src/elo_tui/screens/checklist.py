@@ -19,7 +19,7 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 
 from elo_tui.domain import checklists as cl
 from elo_tui.domain.blocks import BLOCKS, BLOCKS_BY_CODE
-from elo_tui.domain.formats import format_date
+from elo_tui.domain.formats import date_for_entry, format_date
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.form import FormScreen
 from elo_tui.screens.template_notice import report_problems, warm_templates
@@ -325,7 +325,7 @@ class ItemForm(FormScreen):
         yield from self.field(
             "due_date",
             "Vervaldag (dd/mm/jjjj)",
-            Input(format_date(item.due_date), placeholder="31/12/2026"),
+            Input(date_for_entry(item.due_date), placeholder="31/12/2026"),
         )
         yield from self.field(
             "evidence", "Bewijs (link of bestandsverwijzing)", Input(item.evidence)

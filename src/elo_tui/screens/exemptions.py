@@ -24,7 +24,7 @@ from elo_tui.domain.decisions import (
     EXEMPTION_QUOTE,
     subject_choices,
 )
-from elo_tui.domain.formats import format_date, sort_key
+from elo_tui.domain.formats import date_for_entry, format_date, sort_key
 from elo_tui.domain.records import Application, Delay, Exemption, Product
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.form import FormScreen
@@ -227,6 +227,12 @@ class _DecisionForm(FormScreen):
         super().show_errors(errors)
 
 
+def _date_input(stored: str) -> Input:
+    """A date field: the stored ISO date shown Belgian; the service reads what is typed
+    (15/01/2027, 15-1-2027 or 2027-01-15) and stores ISO."""
+    return Input(date_for_entry(stored), placeholder="15/01/2027")
+
+
 class ExemptionForm(_DecisionForm):
     record: Exemption | None
 
@@ -252,7 +258,9 @@ class ExemptionForm(_DecisionForm):
             ),
         )
         yield from self.field("requested_by", "Gevraagd door", Input(r.requested_by))
-        yield from self.field("requested_on", "Gevraagd op (JJJJ-MM-DD)", Input(r.requested_on))
+        yield from self.field(
+            "requested_on", "Gevraagd op (dd/mm/jjjj)", _date_input(r.requested_on)
+        )
         yield from self.field("note", "Notitie", TextArea(r.note))
 
     def values(self) -> dict[str, Any]:
@@ -290,12 +298,14 @@ class DelayForm(_DecisionForm):
             ),
         )
         yield from self.field(
-            "original_date", "Oorspronkelijke datum (JJJJ-MM-DD)", Input(r.original_date)
+            "original_date", "Oorspronkelijke datum (dd/mm/jjjj)", _date_input(r.original_date)
         )
-        yield from self.field("new_date", "Nieuwe datum (JJJJ-MM-DD) *", Input(r.new_date))
+        yield from self.field("new_date", "Nieuwe datum (dd/mm/jjjj) *", _date_input(r.new_date))
         yield from self.field("reason", "Reden *", TextArea(r.reason))
         yield from self.field("requested_by", "Gevraagd door", Input(r.requested_by))
-        yield from self.field("requested_on", "Gevraagd op (JJJJ-MM-DD)", Input(r.requested_on))
+        yield from self.field(
+            "requested_on", "Gevraagd op (dd/mm/jjjj)", _date_input(r.requested_on)
+        )
         yield from self.field("note", "Notitie", TextArea(r.note))
 
     def values(self) -> dict[str, Any]:

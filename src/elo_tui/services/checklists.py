@@ -168,7 +168,7 @@ def save_item(
                 next_due = cl.add_month(next_due)
             item.status = "open"
             item.due_date = next_due.isoformat()
-            line = f"Afgevinkt op {today.isoformat()}."
+            line = f"Afgevinkt op {formats.format_date(today)}."
             item.note = f"{item.note.rstrip()}\n{line}".lstrip("\n")
     ws.save(item)
     return item, {}

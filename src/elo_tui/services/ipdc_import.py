@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from elo_tui.domain import codelists
+from elo_tui.domain.formats import format_number, plural
 from elo_tui.domain.ipdc_corrections import ipdc_snapshot
 from elo_tui.domain.records import Product
 from elo_tui.domain.to_check import FIELD_LABELS as TO_CHECK_LABELS
@@ -172,17 +173,19 @@ class IpdcPlan:
 
     def summary(self) -> str:
         parts = [
-            f"{self.count('new')} nieuw",
-            f"{self.count('update')} bijgewerkt",
-            f"{self.count('unchanged')} ongewijzigd",
+            f"{format_number(self.count('new'))} nieuw",
+            f"{format_number(self.count('update'))} bijgewerkt",
+            f"{format_number(self.count('unchanged'))} ongewijzigd",
         ]
         archived = self.count("archived") + len(self.archived_new)
         if archived:
-            parts.append(f"{archived} gearchiveerd in IPDC (niet ingelezen)")
+            parts.append(f"{format_number(archived)} gearchiveerd in IPDC (niet ingelezen)")
         if self.superseded:
-            parts.append(f"{self.superseded} oudere snapshot(s) overgeslagen")
+            parts.append(
+                f"{plural(self.superseded, 'oudere snapshot', 'oudere snapshots')} overgeslagen"
+            )
         if self.problems:
-            parts.append(f"{len(self.problems)} record(s) overgeslagen")
+            parts.append(f"{plural(len(self.problems), 'record', 'records')} overgeslagen")
         return ", ".join(parts)
 
     def report_lines(self) -> list[str]:

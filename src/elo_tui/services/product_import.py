@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from elo_tui.domain import codelists
-from elo_tui.domain.formats import plural
+from elo_tui.domain.formats import format_number, plural, word
 from elo_tui.domain.records import Application, Product
 from elo_tui.domain.to_check import FIELD_LABELS, problem_line, shorten, without_fields
 from elo_tui.domain.validation import (
@@ -386,7 +386,8 @@ class Mapping:
         unknown = set(data) - {"sheet", "columns", "values"}
         if unknown:
             raise MappingError(
-                f"{where}: onbekende sleutel(s) {shorten(', '.join(sorted(map(str, unknown))))}; "
+                f"{where}: onbekende {word(len(unknown), 'sleutel', 'sleutels')} "
+                f"{shorten(', '.join(sorted(map(str, unknown))))}; "
                 "toegestaan: sheet, columns, values."
             )
         sheet = data.get("sheet", "")
@@ -677,10 +678,10 @@ class ImportPlan:
 
     def summary(self) -> str:
         parts = [
-            f"{self.count('new')} nieuw",
-            f"{self.count('update')} bijgewerkt",
-            f"{self.count('unchanged')} ongewijzigd",
-            f"{len(self.rejected)} geweigerd",
+            f"{format_number(self.count('new'))} nieuw",
+            f"{format_number(self.count('update'))} bijgewerkt",
+            f"{format_number(self.count('unchanged'))} ongewijzigd",
+            f"{format_number(len(self.rejected))} geweigerd",
         ]
         text = ", ".join(parts)
         if self.flagged_products():
@@ -870,8 +871,9 @@ def build_plan(
                 Rejected(
                     row.number,
                     shown_name,
-                    f"de rij heeft {row.overflow} waarde(n) meer dan er kolommen zijn; staat "
-                    "er een scheidingsteken in een tekst zonder aanhalingstekens?",
+                    f"de rij heeft {plural(row.overflow, 'waarde', 'waarden')} meer dan er "
+                    "kolommen zijn; staat er een scheidingsteken in een tekst zonder "
+                    "aanhalingstekens?",
                 )
             )
             continue
@@ -1057,8 +1059,9 @@ class ImportResult:
 
     def summary(self) -> str:
         text = (
-            f"{self.created} nieuw, {self.updated} bijgewerkt, {self.unchanged} ongewijzigd, "
-            f"{len(self.rejected)} geweigerd"
+            f"{format_number(self.created)} nieuw, {format_number(self.updated)} bijgewerkt, "
+            f"{format_number(self.unchanged)} ongewijzigd, "
+            f"{format_number(len(self.rejected))} geweigerd"
         )
         products = len({f.row for f in self.flagged})
         if products:

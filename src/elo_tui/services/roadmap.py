@@ -13,7 +13,8 @@ from typing import Any
 
 from elo_tui.domain import roadmap as rm
 from elo_tui.domain.blocks import BLOCK_CODES, block_label
-from elo_tui.domain.formats import plural, sort_key
+from elo_tui.domain.formats import format_cell, plural, sort_key
+from elo_tui.domain.formats import format_number as num
 from elo_tui.domain.ipdc_corrections import Correction, corrections
 from elo_tui.domain.readiness import index_statuses
 from elo_tui.domain.records import (
@@ -446,27 +447,30 @@ def summary_lines(data: RoadmapData) -> list[str]:
     lines = []
     if pr.with_baseline:
         lines.append(
-            f"Sinds de {rm.BASELINE_LABEL} ({pr.with_baseline} van {pr.products} producten, "
-            f"{pr.confirmed} bevestigd): via ELO aan te vragen en op te volgen "
-            f"{pr.on_elo_then} -> {pr.on_elo_now}; bouwstenen in gebruik {pr.blocks_then} -> "
-            f"{pr.blocks_now}."
+            f"Sinds de {rm.BASELINE_LABEL} ({num(pr.with_baseline)} van "
+            f"{plural(pr.products, 'product', 'producten')}, {num(pr.confirmed)} bevestigd): "
+            f"via ELO aan te vragen en op te volgen {num(pr.on_elo_then)} -> "
+            f"{num(pr.on_elo_now)}; bouwstenen in gebruik {num(pr.blocks_then)} -> "
+            f"{num(pr.blocks_now)}."
         )
     else:
         lines.append(f"Nog geen {rm.BASELINE_LABEL} ingevuld (Roadmap, toets n).")
     counts = rm.bottleneck_counts(data.bottlenecks)
     total = sum(counts.values())
-    detail = ", ".join(f"{rm.BOTTLENECK_KINDS[k].lower()} {n}" for k, n in counts.items() if n)
-    lines.append(f"Open knelpunten: {total}" + (f" ({detail})" if detail else "") + ".")
+    detail = ", ".join(f"{rm.BOTTLENECK_KINDS[k].lower()} {num(n)}" for k, n in counts.items() if n)
+    lines.append(f"Open knelpunten: {num(total)}" + (f" ({detail})" if detail else "") + ".")
     chosen = next((s for s in data.scenarios if s.scenario.chosen), None)
     if chosen is not None:
         trail = ", ".join(
-            f"{q} {n}" for q, n in chosen.conform_by_quarter.items() if q <= rm.MILESTONE_QUARTER
+            f"{q} {num(n)}"
+            for q, n in chosen.conform_by_quarter.items()
+            if q <= rm.MILESTONE_QUARTER
         )
         lines.append(
             f"Plan '{chosen.scenario.name}': conform tegen 30 juni 2027 "
-            f"{chosen.conform_at_milestone} van {chosen.products} ({trail})"
+            f"{num(chosen.conform_at_milestone)} van {num(chosen.products)} ({trail})"
             + (
-                f"; {chosen.unplanned} bouwsteen/bouwstenen niet gepland"
+                f"; {plural(chosen.unplanned, 'bouwsteen', 'bouwstenen')} niet gepland"
                 if chosen.unplanned
                 else ""
             )
@@ -477,10 +481,10 @@ def summary_lines(data: RoadmapData) -> list[str]:
     if data.quick_wins:
         lines.append(
             f"Snel resultaat: {plural(len(data.quick_wins), 'product', 'producten')} binnen "
-            f"{rm.QUICK_WIN_DAYS:g} dagen (aanname)."
+            f"{format_cell(rm.QUICK_WIN_DAYS)} dagen (aanname)."
         )
     if data.corrections:
-        lines.append(f"IPDC-correcties voor Digitaal Vlaanderen: {len(data.corrections)}.")
+        lines.append(f"IPDC-correcties voor Digitaal Vlaanderen: {num(len(data.corrections))}.")
     return lines
 
 

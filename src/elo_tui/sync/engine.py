@@ -233,7 +233,8 @@ class SyncEngine:
             done += len(records)
             self.result.pulled += len(records)
             remaining = int(page.get("remaining", 0) or 0)
-            self._progress(Progress("pull", done, done + remaining, f"{done} record(s) ontvangen"))
+            received = f"{plural(done, 'record', 'records')} ontvangen"
+            self._progress(Progress("pull", done, done + remaining, received))
             since = page["cursor"]
             if not page.get("has_more"):
                 return
