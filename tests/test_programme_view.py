@@ -670,3 +670,18 @@ async def test_a_report_needs_the_connection_and_says_so(fixed_snapshot):
         assert "niet bereikbaar" in error and "vraagt verbinding" in error
         assert "elot_abc.def" not in error
     assert not list(fixed_snapshot.glob("elo-*"))
+
+
+def test_a_saved_report_keeps_an_earlier_one_and_the_network_never_picks_the_folder(tmp_path):
+    first = service.save_report(tmp_path / "r", "elo-stuurgroep-2026-Q4.md", b"een")
+    second = service.save_report(tmp_path / "r", "elo-stuurgroep-2026-Q4.md", b"twee")
+    assert (first.name, second.name) == ("elo-stuurgroep-2026-Q4.md", "elo-stuurgroep-2026-Q4-2.md")
+    assert first.read_bytes() == b"een" and second.read_bytes() == b"twee"
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in (first, second))
+    assert stat.S_IMODE((tmp_path / "r").stat().st_mode) == 0o700
+    good = 'attachment; filename="elo-kernwerkgroep-2026-11.xlsx"'
+    assert service.report_name(good, "kernwerkgroep", "2026-11", "xlsx") == (
+        "elo-kernwerkgroep-2026-11.xlsx"
+    )
+    hostile = 'attachment; filename="../../.bashrc"'
+    assert service.report_name(hostile, "stuurgroep", "../x", "md") == "elo-stuurgroep-___x.md"

@@ -228,8 +228,10 @@ def served(filled):
     """The filled tracker behind a real server, with an admin's and an agency's client."""
     store = TrackerStore.open(filled)
     try:  # tokens only: the reports read records, not principals
-        tokens = {"admin": store.add_admin("Rapport Test"), "agency": store.add_agency(
-            "Agentschap Alfa", A)}  # fmt: skip
+        tokens = {
+            "admin": store.add_admin("Rapport Test"),
+            "agency": store.add_agency("Agentschap Alfa", A),
+        }
     finally:
         store.close()
     _, app = tracker_app(filled)
@@ -313,6 +315,6 @@ def test_reports_are_for_vlaio_only(served):
     r = served["agency"].get("/reports/kernwerkgroep", params={"period": "2026-11"})
     assert r.status_code == 403 and r.json()["code"] == "forbidden"
     assert GENERATED_PREFIX not in r.text
-    anonymous = httpx.get(str(served["admin"].base_url).rstrip("/") + "/reports/kernwerkgroep",
-                          params={"period": "2026-11"}, timeout=10)  # fmt: skip
+    url = str(served["admin"].base_url).rstrip("/") + "/reports/kernwerkgroep"
+    anonymous = httpx.get(url, params={"period": "2026-11"}, timeout=10)
     assert anonymous.status_code == 401

@@ -612,8 +612,7 @@ class ProgrammeApp(App[int]):
         if not self._on_main():
             return
         if self.offline or not (self._url and self._token):
-            self.notify(OFFLINE_REPORT, title="Verbinding nodig", severity="warning",
-                        markup=False)  # fmt: skip
+            self.notify(OFFLINE_REPORT, title="Verbinding nodig", severity="warning", markup=False)
             return
         if self.connection == "refused":
             self.notify(
@@ -626,8 +625,9 @@ class ProgrammeApp(App[int]):
         today = self._now().astimezone().date()
         self.push_screen(ReportScreen(today, self.state_dir))
 
-    def make_report(self, dialog: ReportScreen, kind: str, period: str, fmt: str,
-                    folder: str) -> None:  # fmt: skip
+    def make_report(
+        self, dialog: ReportScreen, kind: str, period: str, fmt: str, folder: str
+    ) -> None:
         """Fetch the report and save it; the dialog stays, with its text, on an error."""
         if self.busy:
             dialog.show_error("Even geduld: de vorige opdracht loopt nog.")
@@ -1049,8 +1049,8 @@ class ReportScreen(KeyedBindings, ModalScreen[None]):
             return
         app = self.app
         assert isinstance(app, ProgrammeApp)
-        app.make_report(self, self.kind, period, self._choice("format", rows.REPORT_FORMATS),
-                        folder)  # fmt: skip
+        fmt = self._choice("format", rows.REPORT_FORMATS)
+        app.make_report(self, self.kind, period, fmt, folder)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
