@@ -21,6 +21,7 @@ from elo_tracker.store import TrackerStore  # noqa: E402
 from elo_tui.screens.programme import (  # noqa: E402
     CommentScreen,
     ProgrammeApp,
+    ReportScreen,
     SubmissionScreen,
 )
 from elo_tui.services import programme as service  # noqa: E402
@@ -482,6 +483,7 @@ async def test_every_area_and_write_is_in_the_command_palette(fixed_snapshot):
             "Uitzondering of vertraging aanvaarden",
             "Uitzondering of vertraging weigeren",
             "Entiteit zoeken",
+            "Rapport maken (kernwerkgroep, stuurgroep, evaluatie)",
         ):
             assert expected in titles
         await pilot.press("ctrl+p")
@@ -545,3 +547,141 @@ async def test_a_crash_shows_no_token_and_leaves_an_owner_only_report(
     printed = capfd.readouterr().err
     assert "onverwacht gestopt" in printed
     assert "Traceback" not in printed and "beefsecret" not in printed
+
+
+# -- governance reports from the view (GET /v1/reports/{kind}) ----------------------------
+
+END_OF_NOVEMBER = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+
+def _field(app, name: str):
+    from textual.widgets import Input
+
+    return app.screen.query_one(f"#{name}", Input)
+
+
+async def _choose(pilot, radio_set: str, steps: int) -> None:
+    """Pick a choice with the keys a person uses: focus the set, arrows, Enter."""
+    pilot.app.screen.query_one(f"#{radio_set}").focus()
+    await pilot.pause()
+    await pilot.press(*["down"] * steps, "enter")
+    await pilot.pause()
+
+
+async def test_reports_are_made_from_the_view_and_saved_owner_only(tracker, tmp_path):
+    from openpyxl import load_workbook
+
+    url, tokens, _ = tracker
+    state = tmp_path / "state"
+    app = ProgrammeApp(state, url=url, token=tokens["admin"], now=lambda: END_OF_NOVEMBER)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(pilot)
+        # Kernwerkgroep, Markdown, into a folder of its own.
+        await pilot.press("R")
+        await pilot.pause()
+        assert isinstance(app.screen, ReportScreen)
+        assert _field(app, "period").value == "2026-11"  # the current month
+        assert _field(app, "folder").value == str(state)  # the default: the state folder
+        _field(app, "folder").value = str(tmp_path / "rapporten")
+        await pilot.press("f2")
+        await _settle(pilot)
+        assert not isinstance(app.screen, ReportScreen)
+        md = tmp_path / "rapporten" / "elo-kernwerkgroep-2026-11.md"
+        assert any(str(md) in n.message for n in app._notifications)
+        # Stuurgroep, XLSX, from the palette, into the default folder.
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Rapport maken")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert isinstance(app.screen, ReportScreen)
+        await _choose(pilot, "kind", 1)
+        assert _field(app, "period").value == "2026-Q4"  # follows the kind: the quarter
+        await _choose(pilot, "format", 1)
+        await pilot.press("f2")
+        await _settle(pilot)
+        assert not isinstance(app.screen, ReportScreen)
+        assert all(tokens["admin"] not in n.message for n in app._notifications)
+    text = md.read_text(encoding="utf-8")
+    assert stat.S_IMODE(md.stat().st_mode) == 0o600
+    assert text.startswith("# Rapport kernwerkgroep – 2026-11\n")
+    assert "\nGegevens tot en met: 20" in text  # the data cut-off
+    assert "## Agentschap Alfa (OVO000101)" in text
+    xlsx = state / "elo-stuurgroep-2026-Q4.xlsx"
+    assert stat.S_IMODE(xlsx.stat().st_mode) == 0o600
+    cells = [r[0] for r in load_workbook(xlsx).active.iter_rows(values_only=True)]
+    assert cells[0] == "Rapport stuurgroep – 2026-Q4"
+    assert any(str(c).startswith("Gegevens tot en met: 20") for c in cells)
+    assert not list(state.glob(".*.tmp")) and not list((tmp_path / "rapporten").glob(".*"))
+
+
+async def test_a_period_the_tracker_refuses_keeps_the_dialog_and_the_text(tracker, tmp_path):
+    url, tokens, _ = tracker
+    app = ProgrammeApp(tmp_path, url=url, token=tokens["admin"], now=lambda: END_OF_NOVEMBER)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(pilot)
+        await pilot.press("R")
+        await pilot.pause()
+        _field(app, "period").value = ""
+        await pilot.press(*"2026-13", "enter")  # Enter in a text field makes the report
+        await _settle(pilot)
+        assert isinstance(app.screen, ReportScreen)
+        assert _field(app, "period").value == "2026-13"
+        error = str(app.screen.query_one("#error").render())
+        assert error == "Periode '2026-13': maand 13 bestaat niet."
+        await _choose(pilot, "kind", 1)  # stuurgroep: per quarter; the typed text stays
+        assert _field(app, "period").value == "2026-13"
+        _field(app, "period").value = "2026-10"
+        await pilot.press("f2")
+        await _settle(pilot)
+        assert "het stuurgroeprapport is per kwartaal, bv. 2026-Q4" in str(
+            app.screen.query_one("#error").render()
+        )
+        _field(app, "period").value = ""
+        await pilot.press("f2")
+        await pilot.pause()
+        assert "Periode ontbreekt" in str(app.screen.query_one("#error").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ReportScreen)
+    assert not list(tmp_path.glob("elo-*"))
+
+
+async def test_a_report_needs_the_connection_and_says_so(fixed_snapshot):
+    app = ProgrammeApp(fixed_snapshot, offline=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(pilot)
+        await pilot.press("R")
+        await pilot.pause()
+        assert not isinstance(app.screen, ReportScreen)
+        assert any("vraagt verbinding" in n.message for n in app._notifications)
+    dead = "http://127.0.0.1:9"  # discard port: nothing listens
+    app = ProgrammeApp(fixed_snapshot, url=dead, token="elot_abc.def")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(pilot)
+        await pilot.press("R")
+        await pilot.pause()
+        assert isinstance(app.screen, ReportScreen)
+        await pilot.press("f2")
+        await _settle(pilot)
+        assert isinstance(app.screen, ReportScreen)  # stays, with what was filled in
+        error = str(app.screen.query_one("#error").render())
+        assert "niet bereikbaar" in error and "vraagt verbinding" in error
+        assert "elot_abc.def" not in error
+    assert not list(fixed_snapshot.glob("elo-*"))
+
+
+def test_a_saved_report_keeps_an_earlier_one_and_the_network_never_picks_the_folder(tmp_path):
+    first = service.save_report(tmp_path / "r", "elo-stuurgroep-2026-Q4.md", b"een")
+    second = service.save_report(tmp_path / "r", "elo-stuurgroep-2026-Q4.md", b"twee")
+    assert (first.name, second.name) == ("elo-stuurgroep-2026-Q4.md", "elo-stuurgroep-2026-Q4-2.md")
+    assert first.read_bytes() == b"een" and second.read_bytes() == b"twee"
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in (first, second))
+    assert stat.S_IMODE((tmp_path / "r").stat().st_mode) == 0o700
+    good = 'attachment; filename="elo-kernwerkgroep-2026-11.xlsx"'
+    assert service.report_name(good, "kernwerkgroep", "2026-11", "xlsx") == (
+        "elo-kernwerkgroep-2026-11.xlsx"
+    )
+    hostile = 'attachment; filename="../../.bashrc"'
+    assert service.report_name(hostile, "stuurgroep", "../x", "md") == "elo-stuurgroep-___x.md"

@@ -218,3 +218,103 @@ def test_bad_period_is_a_dutch_message_and_writes_nothing(
     assert code == 2 and text == ""
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+# -- the same reports over the API (GET /v1/reports/{kind}) ------------------------------
+
+
+@pytest.fixture(scope="module")
+def served(filled):
+    """The filled tracker behind a real server, with an admin's and an agency's client."""
+    store = TrackerStore.open(filled)
+    try:  # tokens only: the reports read records, not principals
+        tokens = {
+            "admin": store.add_admin("Rapport Test"),
+            "agency": store.add_agency("Agentschap Alfa", A),
+        }
+    finally:
+        store.close()
+    _, app = tracker_app(filled)
+    with ServerThread(app) as server:
+        clients = {
+            k: httpx.Client(
+                base_url=server.url + "/v1", headers={"Authorization": f"Bearer {t}"}, timeout=30
+            )
+            for k, t in tokens.items()
+        }
+        yield clients
+        for client in clients.values():
+            client.close()
+
+
+def _stable(text: str) -> list[str]:
+    return [line for line in text.splitlines() if not line.startswith(GENERATED_PREFIX)]
+
+
+@pytest.mark.parametrize("kind,period", [("kernwerkgroep", "2026-11"), ("stuurgroep", "2026-q4"),
+                                         ("evaluatie", "2026-12")])  # fmt: skip
+def test_the_report_route_answers_the_bytes_the_cli_writes(served, filled, tmp_path, kind, period):
+    r = served["admin"].get(f"/reports/{kind}", params={"period": period})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "text/markdown; charset=utf-8"
+    label = period.upper() if "q" in period else period
+    assert r.headers["content-disposition"] == f'attachment; filename="elo-{kind}-{label}.md"'
+    _, cli_text = report(filled, tmp_path, kind, period)
+    assert cli_text and _stable(r.content.decode("utf-8")) == _stable(cli_text)
+    assert r.content.decode("utf-8").count(GENERATED_PREFIX) == 1
+
+
+def test_the_report_route_answers_the_cli_xlsx(served, filled, tmp_path):
+    from openpyxl import load_workbook
+
+    r = served["admin"].get("/reports/stuurgroep", params={"period": "2026-Q4", "format": "xlsx"})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert 'filename="elo-stuurgroep-2026-Q4.xlsx"' in r.headers["content-disposition"]
+    (tmp_path / "api.xlsx").write_bytes(r.content)
+    where = ["--database-url", filled] if isinstance(filled, str) else ["--db", str(filled)]
+    argv = ["report", "--kind", "stuurgroep", "--period", "2026-Q4", "--format", "xlsx"]
+    assert main([*argv, "--out", str(tmp_path / "cli.xlsx"), *where]) == 0
+    rows = [
+        [row for row in load_workbook(tmp_path / name).active.iter_rows(values_only=True)]
+        for name in ("api.xlsx", "cli.xlsx")
+    ]
+    differing = [i for i, (a, b) in enumerate(zip(*rows, strict=True)) if a != b]
+    assert all(str(rows[0][i][0]).startswith(GENERATED_PREFIX) for i in differing)
+    with (
+        zipfile.ZipFile(tmp_path / "api.xlsx") as one,
+        zipfile.ZipFile(tmp_path / "cli.xlsx") as two,
+    ):
+        assert one.namelist() == two.namelist()
+        differ = {n for n in one.namelist() if one.read(n) != two.read(n)}
+        assert differ <= {"xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"}
+
+
+@pytest.mark.parametrize(
+    "path,params,field,message",
+    [
+        ("/reports/stuurgroep", {"period": "2026-11"}, "query.period", "per kwartaal"),
+        ("/reports/kernwerkgroep", {"period": "2026-13"}, "query.period", "maand 13 bestaat niet"),
+        ("/reports/evaluatie", {"period": "eind 2026"}, "query.period", "gebruik JJJJ-MM"),
+        ("/reports/kernwerkgroep", {}, "query.period", "ontbreekt"),
+        ("/reports/jaarverslag", {"period": "2026-11"}, "path.kind", "onbekende waarde"),
+        ("/reports/kernwerkgroep", {"period": "2026-11", "format": "pdf"}, "query.format",
+         "onbekende waarde"),
+    ],
+)  # fmt: skip
+def test_a_bad_kind_or_period_is_a_dutch_422_naming_the_field(served, path, params, field, message):
+    r = served["admin"].get(path, params=params)
+    assert r.status_code == 422
+    body = r.json()
+    assert body["code"] == "invalid" and body["field"] == field
+    assert body["detail"].startswith(f"Ongeldige invoer bij {field}: ")
+    assert message in body["detail"]
+
+
+def test_reports_are_for_vlaio_only(served):
+    r = served["agency"].get("/reports/kernwerkgroep", params={"period": "2026-11"})
+    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+    assert GENERATED_PREFIX not in r.text
+    url = str(served["admin"].base_url).rstrip("/") + "/reports/kernwerkgroep"
+    anonymous = httpx.get(url, params={"period": "2026-11"}, timeout=10)
+    assert anonymous.status_code == 401

@@ -30,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 
 import elo_contract as contract
 from elo_tracker import errors
-from elo_tracker.routes import review, service, submissions, sync
+from elo_tracker.routes import reports, review, service, submissions, sync
 from elo_tracker.store import TrackerStore
 
 log = logging.getLogger("elo_tracker")
@@ -176,7 +176,7 @@ def create_app(
     app.state.limiter = limiter
     app.add_middleware(BodyLimit, limits=limits)
     errors.install(app)
-    for routes in (service, sync, submissions, review):
+    for routes in (service, sync, submissions, review, reports):
         app.include_router(routes.router)
     return app
 

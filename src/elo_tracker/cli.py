@@ -314,14 +314,10 @@ def run(args) -> int:
 
 
 def write_report(store, args) -> int:
-    from elo_tracker.reports import ReportError, build_report, parse_period, report_xlsx
+    from elo_tracker.reports import ReportError, render_report
 
-    try:
-        text = build_report(store, args.kind, args.period)
-        if args.format == "xlsx":
-            payload = report_xlsx(text, parse_period(args.kind, args.period).end)
-        else:
-            payload = text.encode("utf-8")
+    try:  # the same function as GET /v1/reports/{kind}: the same bytes
+        payload, _name = render_report(store, args.kind, args.period, args.format)
     except ReportError as exc:
         print(f"elo-tracker: {exc}.", file=sys.stderr)
         return 2

@@ -396,6 +396,27 @@ def build_report(store, kind: str, period_text: str, now: datetime | None = None
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+FORMATS = ("md", "xlsx")
+MEDIA_TYPES = {
+    "md": "text/markdown; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def render_report(
+    store, kind: str, period_text: str, fmt: str = "md", now: datetime | None = None
+) -> tuple[bytes, str]:
+    """The report's bytes in `fmt` and its file name (`elo-kernwerkgroep-2026-11.md`): what
+    `elo-tracker report` writes and `GET /v1/reports/{kind}` answers. ReportError (Dutch)
+    on a bad kind, period or format."""
+    if fmt not in FORMATS:
+        raise ReportError(f"onbekend formaat '{fmt}' (kies uit {', '.join(FORMATS)})")
+    period = parse_period(kind, period_text)
+    text = build_report(store, kind, period_text, now)
+    payload = report_xlsx(text, period.end) if fmt == "xlsx" else text.encode("utf-8")
+    return payload, f"elo-{kind}-{period.label}.{fmt}"
+
+
 # -- XLSX -------------------------------------------------------------------------------
 
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)

@@ -8,6 +8,7 @@ conformity and risk are the tracker's figures (`elo_tracker.readiness`).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from elo_tui.domain.formats import euro, format_date, format_number, shorten
@@ -320,3 +321,26 @@ def submission_rows(
             )
     rows.sort(key=lambda r: (r["agency"], r["_info"].get("version", 0)))
     return rows
+
+
+# -- governance reports (made by the tracker, `GET /v1/reports/{kind}`) -------------------
+
+REPORT_KINDS = {
+    "kernwerkgroep": "Kernwerkgroep",
+    "stuurgroep": "Stuurgroep",
+    "evaluatie": "Tussentijdse evaluatie",
+}
+REPORT_PERIOD_HINT = (
+    "Periode: JJJJ-MM, een maand (kernwerkgroep), of JJJJ-Qn, een kwartaal (stuurgroep); "
+    "de evaluatie neemt beide"
+)
+REPORT_FORMATS = {"md": "Markdown (.md)", "xlsx": "Excel (.xlsx)"}
+
+
+def default_report_period(kind: str, today: date) -> str:
+    """The period a report of `kind` is usually made for on `today`: the current month for
+    the kernwerkgroep, the current quarter for the stuurgroep and the evaluation (its plan
+    counts quarters). The tracker checks the period (JJJJ-MM or JJJJ-Qn)."""
+    if kind == "kernwerkgroep":
+        return f"{today.year}-{today.month:02d}"
+    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"

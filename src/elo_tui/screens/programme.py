@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Input, Static
+from textual.widgets import ContentSwitcher, Input, RadioButton, RadioSet, Static
 
 from elo_tui.domain import programme as rows
 from elo_tui.keymap import KeyedBindings, with_ids
@@ -39,7 +39,11 @@ AREAS = (
     ("submissions", "5", "Indieningen", "Versies, hash en beoordeling"),
 )
 # The actions that work on the five areas: off while a detail or dialog is on top.
-MAIN_ACTIONS = ("area", "open", "decide", "focus_filter", "clear_filter", "refresh")
+MAIN_ACTIONS = ("area", "open", "decide", "focus_filter", "clear_filter", "refresh", "report")
+OFFLINE_REPORT = (
+    "Een rapport maken vraagt verbinding met de centrale opvolging: het rapport komt uit "
+    "haar huidige gegevens, niet uit de momentopname."
+)
 OFFLINE_WRITE = (
     "Schrijven kan enkel met verbinding met de centrale opvolging (geen wachtrij: een "
     "beslissing moet het agentschap bereiken wanneer je ze neemt)."
@@ -153,6 +157,7 @@ class ProgrammeApp(App[int]):
             Binding("w", "decide('refused')", "Weigeren"),
             Binding("slash", "focus_filter", "Zoeken", key_display="/"),
             Binding("r", "refresh", "Vernieuwen"),
+            Binding("R", "report", "Rapport", key_display="R"),
             Binding("ctrl+p", "command_palette", "Opdrachten", key_display="^p"),
             Binding("question_mark,f1", "help", "Hulp", key_display="?"),
             Binding("escape", "clear_filter", "Zoeken wissen", show=False),
@@ -600,6 +605,83 @@ class ProgrammeApp(App[int]):
         self.connection_message = str(exc)
         self._update_status()
 
+    # -- reports ------------------------------------------------------------------------------
+
+    def action_report(self) -> None:
+        """The dialog for a governance report (kind, period, format, folder)."""
+        if not self._on_main():
+            return
+        if self.offline or not (self._url and self._token):
+            self.notify(OFFLINE_REPORT, title="Verbinding nodig", severity="warning", markup=False)
+            return
+        if self.connection == "refused":
+            self.notify(
+                f"De centrale opvolging weigerde het token: {self.connection_message}",
+                title="Token geweigerd",
+                severity="error",
+                markup=False,
+            )
+            return
+        today = self._now().astimezone().date()
+        self.push_screen(ReportScreen(today, self.state_dir))
+
+    def make_report(
+        self, dialog: ReportScreen, kind: str, period: str, fmt: str, folder: str
+    ) -> None:
+        """Fetch the report and save it; the dialog stays, with its text, on an error."""
+        if self.busy:
+            dialog.show_error("Even geduld: de vorige opdracht loopt nog.")
+            return
+        self.busy = True
+        dialog.show_error("Rapport ophalen bij de centrale opvolging…", error=False)
+
+        def work() -> None:
+            try:
+                payload, name = self._tracker_now().report(kind, period, fmt)
+                path = service.save_report(Path(folder), name, payload)
+            except service.ProgrammeError as exc:
+                self.call_from_thread(self._report_failed, dialog, exc)
+                return
+            except OSError as exc:
+                message = f"Map: kan niet schrijven in {folder}: {exc.strerror}."
+                self.call_from_thread(self._report_failed, dialog, message)
+                return
+            self.call_from_thread(self._report_saved, dialog, kind, path)
+
+        self.run_worker(work, thread=True, exclusive=False, group="report")
+
+    def _report_saved(self, dialog: ReportScreen, kind: str, path: Path) -> None:
+        self.busy = False
+        self.connection = "online"
+        self._update_status()
+        if self.screen is dialog:
+            dialog.dismiss(None)
+        self.notify(
+            f"Rapport {rows.REPORT_KINDS[kind].lower()} bewaard in {path} "
+            "(alleen voor jou leesbaar).",
+            title="Rapport bewaard",
+            timeout=12,
+            markup=False,
+        )
+
+    def _report_failed(self, dialog: ReportScreen, exc: service.ProgrammeError | str) -> None:
+        self.busy = False
+        if isinstance(exc, service.ProgrammeError) and not isinstance(
+            exc, service.ReportInputError
+        ):
+            self._note_error(exc)
+        if isinstance(exc, service.ReportInputError):
+            text, field = f"{str(exc)[:1].upper()}{str(exc)[1:]}", "period"
+        elif isinstance(exc, service.TrackerUnavailable):
+            # The client's own sentence speaks of syncing; the status line keeps it whole.
+            text, field = f"Geen rapport: niet bereikbaar. {OFFLINE_REPORT}", None
+        else:
+            text, field = f"Geen rapport: {exc}", None
+        if dialog in self.screen_stack:
+            dialog.show_error(text, field=field)
+        else:  # the dialog was closed meanwhile
+            self.notify(text, title="Geen rapport", severity="error", timeout=12, markup=False)
+
     def action_refresh(self) -> None:
         if self.offline or not (self._url and self._token):
             self.notify(
@@ -718,6 +800,11 @@ class ProgrammeApp(App[int]):
             "Uitzondering of vertraging weigeren",
             "De geselecteerde aanvraag weigeren, met motivatie (Beslissingen)",
             lambda: self._area_then("decisions", lambda: self.action_decide("refused")),
+        )
+        yield SystemCommand(
+            "Rapport maken (kernwerkgroep, stuurgroep, evaluatie)",
+            "Een rapport uit de huidige gegevens van de centrale opvolging bewaren (R)",
+            self.action_report,
         )
         yield SystemCommand(
             "Entiteit zoeken", "Zoeken in de entiteiten op naam of OVO-code",
@@ -860,6 +947,110 @@ class CommentScreen(KeyedBindings, ModalScreen[str | None]):
             )
             return
         self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ReportScreen(KeyedBindings, ModalScreen[None]):
+    """A governance report from the tracker: kind, period, format and folder. Enter in a
+    text field or F2 makes it; Esc cancels. On an error the dialog stays with the text."""
+
+    KEY_SCOPE = "programme_report"
+    DEFAULT_CSS = """
+    ReportScreen { align: center middle; }
+    ReportScreen > Vertical {
+        width: 80; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; background: $surface; padding: 0 2;
+    }
+    ReportScreen #report-title { text-style: bold; padding: 0 0 1 0; }
+    ReportScreen .label { color: $text-muted; }
+    ReportScreen RadioSet { layout: horizontal; width: 100%; border: none; height: auto; }
+    ReportScreen RadioSet > RadioButton { width: auto; margin-right: 2; }
+    ReportScreen #error { color: $error; height: auto; }
+    ReportScreen #error.-info { color: $text; }
+    """
+    BINDINGS = [
+        Binding("f2", "make", "Maken"),
+        Binding("escape", "cancel", "Annuleren"),
+    ]
+
+    def __init__(self, today: date, folder: Path) -> None:
+        super().__init__()
+        self.today = today
+        self.folder = folder
+        self._default = rows.default_report_period("kernwerkgroep", today)
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(
+                "Rapport maken uit de huidige gegevens van de centrale opvolging",
+                id="report-title",
+                markup=False,
+            )
+            yield Static("Soort", classes="label", markup=False)
+            with RadioSet(id="kind"):
+                for n, label in enumerate(rows.REPORT_KINDS.values()):
+                    yield RadioButton(label, value=n == 0)
+            yield Static(rows.REPORT_PERIOD_HINT, classes="label", markup=False)
+            yield Input(self._default, id="period", max_length=20)
+            yield Static("Formaat", classes="label", markup=False)
+            with RadioSet(id="format"):
+                for n, label in enumerate(rows.REPORT_FORMATS.values()):
+                    yield RadioButton(label, value=n == 0)
+            yield Static(
+                "Map (standaard de statusmap; een bestaand rapport blijft staan)",
+                classes="label",
+                markup=False,
+            )
+            yield Input(str(self.folder), id="folder")
+            yield Static("", id="error", markup=False)
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one("#period", Input).focus()
+
+    def _choice(self, which: str, options: dict[str, str]) -> str:
+        index = self.query_one(f"#{which}", RadioSet).pressed_index
+        return list(options)[max(index, 0)]
+
+    @property
+    def kind(self) -> str:
+        return self._choice("kind", rows.REPORT_KINDS)
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        if event.radio_set.id != "kind":
+            return
+        # A period still at the previous kind's default follows the kind; a typed one stays.
+        box = self.query_one("#period", Input)
+        if box.value.strip() == self._default:
+            self._default = rows.default_report_period(self.kind, self.today)
+            box.value = self._default
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_make()
+
+    def show_error(self, text: str, field: str | None = None, error: bool = True) -> None:
+        line = self.query_one("#error", Static)
+        line.update(text)
+        line.set_class(not error, "-info")
+        if field:
+            self.query_one(f"#{field}", Input).focus()
+
+    def action_make(self) -> None:
+        period = self.query_one("#period", Input).value.strip()
+        folder = self.query_one("#folder", Input).value.strip()
+        if not period:
+            self.show_error("Periode ontbreekt: bv. " + self._default + ".", field="period")
+            return
+        if not folder:
+            self.show_error("Map ontbreekt: waar moet het rapport komen?", field="folder")
+            return
+        app = self.app
+        assert isinstance(app, ProgrammeApp)
+        fmt = self._choice("format", rows.REPORT_FORMATS)
+        app.make_report(self, self.kind, period, fmt, folder)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -1,6 +1,8 @@
 """The programme view's data: a snapshot of the whole programme pulled from the tracker
 with an admin token, kept on disk for meetings without network, and VLAIO's writes
-(decisions on exemptions and delays, review feedback on submissions).
+(decisions on exemptions and delays, review feedback on submissions) and governance
+reports (`/reports/{kind}`, saved owner-only; they need the connection: a report is the
+tracker's current data, not the snapshot's).
 
 The snapshot is one JSON file in the state folder (`programma.snapshot.json`, owner-only,
 written atomically). It holds what the tracker's admin endpoints answered (`/overview`,
@@ -25,6 +27,7 @@ SNAPSHOT_FORMAT = "elo-programma-momentopname"
 SNAPSHOT_VERSION = 1
 ENV_ADMIN_TOKEN = "ELO_TUI_ADMIN_TOKEN"
 ENV_URL = "ELO_TUI_TRACKER_URL"
+REPORT_TIMEOUT = 120.0  # seconds for the tracker to build and send a report
 
 DECISIONS = {"accepted": "aanvaard", "refused": "geweigerd"}
 REQUEST_STATES = {"requested": "gevraagd", **DECISIONS}
@@ -282,6 +285,78 @@ class Tracker:
         }
         return self._call("POST", f"/workspaces/{ovo}/reviews", json=body)
 
+    def report(self, kind: str, period: str, fmt: str) -> tuple[bytes, str]:
+        """A governance report from the tracker's current data (`GET /reports/{kind}`, the
+        bytes `elo-tracker report` writes) and its file name. A period the tracker refuses
+        is a ReportInputError with the tracker's Dutch sentence."""
+        import httpx
+
+        from elo_tui.sync.client import AuthRefused, Refused, SyncError
+
+        try:
+            response = self.client.request(
+                "GET",
+                f"/reports/{kind}",
+                params={"period": period, "format": fmt},
+                # The tracker builds it from all its data: ~6 s for the kernwerkgroep at
+                # 20,000 products on a busy machine; more than the client's usual 15 s.
+                timeout=httpx.Timeout(REPORT_TIMEOUT, connect=5.0),
+            )
+        except AuthRefused as exc:
+            raise TokenRefused(_admin_wording(str(exc))) from None
+        except Refused as exc:
+            if exc.status == 422 and exc.field == "query.period":
+                # The tracker's sentence about the period, without its field prefix.
+                raise ReportInputError(
+                    exc.detail.removeprefix("Ongeldige invoer bij query.period: ")
+                ) from None
+            raise ProgrammeError(str(exc)) from None
+        except SyncError as exc:
+            if _offline(exc):
+                raise TrackerUnavailable(str(exc)) from None
+            raise ProgrammeError(str(exc)) from None
+        return response.content, report_name(
+            response.headers.get("content-disposition", ""), kind, period, fmt
+        )
+
+
+def report_name(disposition: str, kind: str, period: str, fmt: str) -> str:
+    """The file name the tracker gave, when it is a plain one; else one made here (a file
+    name from the network never picks a folder)."""
+    import re
+
+    found = re.search(r'filename="([^"]*)"', disposition)
+    name = found[1] if found else ""
+    if re.fullmatch(r"elo-[a-z]+-[0-9A-Za-z-]+\.(md|xlsx)", name):
+        return name
+    return f"elo-{kind}-{re.sub(r'[^0-9A-Za-z-]', '_', period.strip())}.{fmt}"
+
+
+def save_report(folder: Path, name: str, payload: bytes) -> Path:
+    """Owner-only, via a temporary file and a rename; an earlier report of the same kind
+    and period is kept (the new one gets -2, -3, …: the tracker's data moved on since)."""
+    folder = Path(folder).expanduser()
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    stem, dot, ext = name.rpartition(".")
+    path = folder / name
+    n = 1
+    while path.exists():
+        n += 1
+        path = folder / f"{stem}-{n}{dot}{ext}"
+    tmp = folder / f".{name}.{os.getpid()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(payload)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
 
 class TokenRefused(ProgrammeError):
     """The token is refused, expired or not an admin's."""
@@ -289,6 +364,10 @@ class TokenRefused(ProgrammeError):
 
 class TrackerUnavailable(ProgrammeError):
     """The tracker could not be reached: work from the last snapshot."""
+
+
+class ReportInputError(ProgrammeError):
+    """The tracker refused the report's period (the message is its Dutch sentence)."""
 
 
 def _offline(exc: Exception) -> bool:

@@ -48,9 +48,16 @@ class AuthRefused(SyncError):
 
 
 class Refused(SyncError):
-    """The tracker refused the request (4xx other than auth): a bug or a version skew."""
+    """The tracker refused the request (4xx other than auth): a bug, a version skew or,
+    for a caller that passes what a person typed, bad input (`detail`, `field`)."""
 
     exit_code = 5
+
+    def __init__(self, message: str, status: int = 0, detail: str = "", field: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.detail = detail  # the tracker's Dutch sentence, without the token
+        self.field = field
 
 
 class _Unreadable(Exception):
@@ -280,8 +287,11 @@ class TrackerClient:
             left -= step
 
     def _refusal(self, response: httpx.Response) -> SyncError:
+        field = ""
         try:
-            detail = str(response.json().get("detail", ""))
+            body = response.json()
+            detail = str(body.get("detail", ""))
+            field = str(body.get("field") or "")
         except (ValueError, AttributeError):
             detail = response.text[:200]
         status = response.status_code
@@ -303,7 +313,10 @@ class TrackerClient:
                 )
             )
         return Refused(
-            self._redact(f"De centrale opvolging weigerde de aanvraag ({status}): {detail}")
+            self._redact(f"De centrale opvolging weigerde de aanvraag ({status}): {detail}"),
+            status,
+            self._redact(detail),
+            field,
         )
 
     # -- calls -----------------------------------------------------------------------------
