@@ -163,6 +163,7 @@ class EloApp(App[int]):
         self.ws: Workspace | None = workspace
         self.open_error = open_error
         self.start_mode = start_mode
+        self._exit_when_painted = None  # bench/ only (frame_ready.py)
         self.data_version = 0  # bumped on every saved change; screens reload when stale
         self.nav = [item for item in NAV if _available(item)]
         self.theme = settings.theme if settings.theme in self.available_themes else "textual-dark"
@@ -172,6 +173,11 @@ class EloApp(App[int]):
     # -- start ---------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        if os.environ.get("ELO_TUI_EXIT_WHEN_READY") == "1":
+            # bench/: leave once the first area's data has been written to the terminal.
+            from elo_tui.frame_ready import ExitWhenPainted
+
+            self._exit_when_painted = ExitWhenPainted(self)
         for item in self.nav:
             self.add_mode(item.mode, _screen_factory(item.screen))
         if self.ws is None:
@@ -188,9 +194,8 @@ class EloApp(App[int]):
                 timeout=12,
                 markup=False,
             )
-        if os.environ.get("ELO_TUI_EXIT_WHEN_READY") == "1":
-            # Used by bench/: leave as soon as the first screen has been painted.
-            self.call_after_refresh(lambda: self.call_after_refresh(self.exit))
+        if self._exit_when_painted is not None and self.ws is None:
+            self._exit_when_painted.ready()  # the first-run screen has no data to wait for
 
     def _show_first_run(self) -> None:
         from elo_tui.screens.first_run import FirstRunScreen
@@ -234,6 +239,11 @@ class EloApp(App[int]):
         if old is not None and old is not ws:
             old.close()
         self._enter_workspace()
+
+    def area_data_shown(self, screen: Screen) -> None:
+        """An area's first load is on its widgets (AreaScreen.data_shown)."""
+        if self._exit_when_painted is not None:
+            self._exit_when_painted.ready(screen)
 
     # -- shared services ------------------------------------------------------------------
 

@@ -23,6 +23,9 @@ class AreaScreen(KeyedBindings, Screen):
     """
 
     MODE = ""
+    # True when `load()` hands its figures to a worker: the screen then calls
+    # `data_shown()` itself once they are on its widgets.
+    SHOWS_DATA_LATER = False
 
     def __init__(self) -> None:
         super().__init__()
@@ -52,6 +55,15 @@ class AreaScreen(KeyedBindings, Screen):
 
     def on_mount(self) -> None:
         self._reload()
+        if not self.SHOWS_DATA_LATER:
+            self.data_shown()
+
+    def data_shown(self) -> None:
+        """The first load's data is on the widgets (the bench's painted-frame exit waits
+        for this; see frame_ready.py)."""
+        ready = getattr(self.app, "area_data_shown", None)
+        if ready is not None:
+            ready(self)
 
     def on_screen_resume(self) -> None:
         if self._loaded_version != self.app.data_version:

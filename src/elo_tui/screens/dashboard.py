@@ -68,6 +68,7 @@ def history_chart(values: list[float], width: int, height: int = 3) -> Text:
 
 class DashboardScreen(AreaScreen):
     MODE = "dashboard"
+    SHOWS_DATA_LATER = True  # figures come from a worker
     BINDINGS = [
         Binding("b", "goto('matrix')", "Bouwstenen"),
         Binding("c", "goto('checklist')", "Checklist"),
@@ -172,10 +173,12 @@ class DashboardScreen(AreaScreen):
             # A moment later, still in the background, get the checklist templates ready
             # for the first edit, and say so if some template file is broken.
             self.set_timer(1.0, lambda: warm_templates(self))
+            self.data_shown()
         elif event.state == WorkerState.ERROR:
             self.query_one("#dash-blocks", Static).update(
                 Text(f"Kon het overzicht niet berekenen: {event.worker.error}", style="red")
             )
+            self.data_shown()
 
     def show(self, data) -> None:
         from elo_tui.services import mapping
