@@ -12,6 +12,7 @@ from a key press until the screen has processed it and repainted.
 from __future__ import annotations
 
 import argparse
+import ast
 import fcntl
 import os
 import pty
@@ -19,6 +20,7 @@ import re
 import select
 import statistics
 import struct
+import subprocess
 import sys
 import tempfile
 import termios
@@ -331,8 +333,6 @@ def areas_main(args) -> None:
     app, plus area switches; prints a Markdown table (and appends it with --record)."""
     from datetime import UTC, datetime
 
-    from generate import work_on
-
     areas = args.areas.split(",")
     unknown = [a for a in areas if a not in AREAS]
     if unknown:
@@ -342,8 +342,15 @@ def areas_main(args) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="elo-bench-"))
     counts = {}
     for n in sizes:
-        generate(tmp / f"bench{n}.sqlite", n).close()
-        counts[n] = work_on(tmp / f"bench{n}.sqlite")
+        # In a child process: each measured process is forked from this one, and a fork
+        # starts with its parent's resident pages, which wait4() counts as its peak RSS.
+        out = subprocess.run(
+            [py, str(HERE / "generate.py"), str(n), str(tmp), f"bench{n}", "--worked"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        counts[n] = ast.literal_eval(out.splitlines()[0])
     env = dict(
         os.environ,
         TERM="xterm-256color",

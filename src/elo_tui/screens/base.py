@@ -30,6 +30,7 @@ class AreaScreen(KeyedBindings, Screen):
     def __init__(self) -> None:
         super().__init__()
         self._loaded_version = -1
+        self._mounted = False
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.MODE)
@@ -54,6 +55,11 @@ class AreaScreen(KeyedBindings, Screen):
         self.set_focus(None)
 
     def on_mount(self) -> None:
+        # Textual calls the on_mount of every class along the MRO; a subclass that also
+        # calls super().on_mount() would otherwise load (and compute) everything twice.
+        if self._mounted:
+            return
+        self._mounted = True
         self._reload()
         if not self.SHOWS_DATA_LATER:
             self.data_shown()
