@@ -155,11 +155,22 @@ class DashboardScreen(AreaScreen):
     def _load_data(self, path, today):
         # Its own connection: the app's may be closed (quit) while this still reads, and
         # closing a connection another thread is using can crash SQLite.
-        from elo_tui.services.dashboard import load_dashboard
+        from textual.worker import get_current_worker
+
+        from elo_tui.services.dashboard import load_dashboard, roadmap_lines
         from elo_tui.store import Workspace
 
         with Workspace.open(path) as ws:
-            return load_dashboard(ws, today)
+            data = load_dashboard(ws, today, with_roadmap=False)
+            # The figures first; the roadmap lines follow (they read everything again).
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(self._show_figures, data)
+            data.roadmap = roadmap_lines(ws)
+            return data
+
+    def _show_figures(self, data) -> None:
+        self.show(data)
+        self.data_shown()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "templates":
@@ -169,7 +180,10 @@ class DashboardScreen(AreaScreen):
         if event.worker.group != "dashboard":
             return
         if event.state == WorkerState.SUCCESS and event.worker.result is not None:
-            self.show(event.worker.result)
+            if event.worker.result is self.data:
+                self._show_agenda(self.data)  # now with the roadmap lines
+            else:
+                self.show(event.worker.result)
             # A moment later, still in the background, get the checklist templates ready
             # for the first edit, and say so if some template file is broken.
             self.set_timer(1.0, lambda: warm_templates(self))
@@ -289,7 +303,9 @@ class DashboardScreen(AreaScreen):
         out.append("\nVolgende\n", style="bold")
         self._agenda_lines(out, data.upcoming, None, "Geen open stappen met een datum.")
         out.append("\nRoadmap (0)\n", style="bold")  # baseline, bottlenecks, chosen plan
-        for line in getattr(data, "roadmap", []):
+        if data.roadmap is None:
+            out.append("  Wordt berekend…\n", style="dim italic")
+        for line in data.roadmap or ():
             out.append(f"  {line}\n")
         widget.update(out)
 

@@ -27,10 +27,17 @@ class DashboardData:
     soon_count: int
     history: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     mapping: svc.Mapping | None = None
-    roadmap: list[str] = field(default_factory=list)  # services/roadmap.summary_lines
+    # services/roadmap.summary_lines; None while still being computed (the screen shows
+    # the figures first)
+    roadmap: list[str] | None = field(default_factory=list)
 
 
-def load_dashboard(ws: Workspace, today: date, limit: int = 6) -> DashboardData:
+def load_dashboard(
+    ws: Workspace, today: date, limit: int = 6, *, with_roadmap: bool = True
+) -> DashboardData:
+    """Everything the dashboard shows; without `with_roadmap` the roadmap lines are left
+    None (`roadmap_lines` computes them: at 20,000 products it reads every product,
+    estimate line and status again, seconds of work the figures need not wait for)."""
     m = svc.load_mapping(ws, today)
     summary = m.summary()
     names: dict[tuple[str, str], str] = {
@@ -58,11 +65,11 @@ def load_dashboard(ws: Workspace, today: date, limit: int = 6) -> DashboardData:
         soon_count=soon_count,
         history=ws.history(),
         mapping=m,
-        roadmap=_roadmap_lines(ws),
+        roadmap=roadmap_lines(ws) if with_roadmap else None,
     )
 
 
-def _roadmap_lines(ws: Workspace) -> list[str]:
+def roadmap_lines(ws: Workspace) -> list[str]:
     from elo_tui.services import roadmap
 
     return roadmap.summary_lines(roadmap.load(ws))
