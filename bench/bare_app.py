@@ -43,6 +43,3 @@ class Bare(App):
 
 if __name__ == "__main__":
     Bare().run()
-    if os.environ.get("ELO_TUI_EXIT_WHEN_READY"):
-        sys.stdout.flush()
-        os._exit(0)  # as elo-tui does in this mode (app.run_app)

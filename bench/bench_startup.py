@@ -1,6 +1,15 @@
 """Start-up, peak memory and filter-keystroke latency, side by side with a bare Textual app.
 
     .venv/bin/python bench/bench_startup.py [--runs 7]
+    .venv/bin/python bench/bench_startup.py --areas inventaris,matrix,overzicht,kosten,\
+        checklist,indiening --sizes 1202,20000 [--runs 7] [--record]
+
+With --areas: every listed area as the first screen on a worked-on workspace
+(generate.py --worked), alternating with the bare app, then area switches in a live app
+at the largest size; prints a ready-to-paste Markdown table (--record appends it to
+RESULTS.md). Every process exits once its first complete screen has been written to the
+terminal (elo_tui/frame_ready.py); a run counts as painted when its output holds the
+area's content marker and at least a fifth of the bare app's bytes.
 
 Each process runs in its own pseudo-terminal (120x40) and exits as soon as its first
 screen is painted; we time the whole process (interpreter start included) and read its

@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -512,12 +511,6 @@ def run_app(settings: Settings, start_mode: str | None = None) -> int:
         start_mode=start_mode or os.environ.get("ELO_TUI_START_SCREEN"),
     )
     result = app.run()
-    if app._exit_when_painted is not None and not app.return_code:
-        # bench/: the measured process ends with its painted frame. A normal exit would
-        # first wait for background work (the inventory's index, the dashboard's roadmap
-        # lines), which the first frame did not wait for. bench/bare_app.py does the same.
-        sys.stdout.flush()
-        os._exit(0)
     if app.return_code:  # Textual sets 1 when an unexpected error ended the app
         from elo_tui.cli import EXIT_SOFTWARE
 

@@ -13,8 +13,8 @@ How "painted" is decided, following Textual 8's own path to the terminal:
 - and nothing is left that would change the screen: no queued messages on the app, the
   screen or any of its widgets, no widget waiting to repaint or lay out, no dirty region
   or layout on the screen. Then what the terminal shows is what the compositor would
-  render now, and the app exits (the driver's writer thread drains before the process
-  ends, so every written byte reaches the terminal).
+  render now. The process then ends at once (`_leave`): terminal restored, the driver's
+  writer thread drained (so every written byte reaches the terminal), `os._exit`.
 
 Only Textual is imported: bench/bare_app.py uses the same hook, so both sides of the
 comparison stop at the same point.
@@ -23,6 +23,8 @@ comparison stop at the same point.
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from typing import Any
 
 ENV = "ELO_TUI_EXIT_WHEN_READY"
@@ -58,8 +60,22 @@ class ExitWhenPainted:
         while True:
             await asyncio.sleep(_POLL)
             if self.frames > (self._frames_at_ready or 0) and self._settled():
-                self.app.exit()
+                self._leave()
                 return
+
+    def _leave(self) -> None:
+        """End the process now: restore the terminal as Textual's exit does, wait for the
+        driver's writer thread to hand every byte to the terminal, then `os._exit`. A
+        normal exit would first wait for background workers (the inventory's index, the
+        dashboard's roadmap lines), which the painted frame did not wait for."""
+        driver = self.app._driver
+        if driver is None or self.app.is_headless or not hasattr(driver, "close"):
+            self.app.exit()  # no terminal (tests): an ordinary exit
+            return
+        driver.stop_application_mode()
+        driver.close()  # joins the writer thread: everything written is on the terminal
+        sys.stdout.flush()
+        os._exit(0)
 
     def _settled(self) -> bool:
         app = self.app

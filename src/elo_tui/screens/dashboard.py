@@ -13,6 +13,8 @@ the main thread (the only writer).
 
 from __future__ import annotations
 
+import threading
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -162,15 +164,20 @@ class DashboardScreen(AreaScreen):
 
         with Workspace.open(path) as ws:
             data = load_dashboard(ws, today, with_roadmap=False)
-            # The figures first; the roadmap lines follow (they read everything again).
+            # The figures first; the roadmap lines follow. They read every product,
+            # status and estimate line again (seconds at 20,000 products), so they start
+            # only once the figures are on the terminal, not competing with that frame.
             if not get_current_worker().is_cancelled:
-                self.app.call_from_thread(self._show_figures, data)
+                painted = threading.Event()
+                self.app.call_from_thread(self._show_figures, data, painted)
+                painted.wait(timeout=2.0)  # bounded: a screen in the background may not paint
             data.roadmap = roadmap_lines(ws)
             return data
 
-    def _show_figures(self, data) -> None:
+    def _show_figures(self, data, painted: threading.Event) -> None:
         self.show(data)
         self.data_shown()
+        self.call_after_refresh(painted.set)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "templates":
