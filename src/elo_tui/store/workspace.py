@@ -528,6 +528,15 @@ class Workspace:
     def dirty(self, kind: type[R]) -> list[R]:
         return self.list(kind, where="dirty = 1", include_deleted=True)
 
+    def change_stamp(self) -> tuple[int, int]:
+        """Equal stamps mean unchanged data: rows this connection changed since it
+        opened (total_changes) and commits by any other connection (data_version)."""
+        try:
+            version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise store_error(self.path, exc) from None
+        return self.conn.total_changes, version
+
     def count_dirty(self) -> int:
         """Records of every kind waiting for the next push."""
         return sum(
