@@ -2,7 +2,8 @@
 
 It fills the rows a screen shows (50), the fair comparison for an app that renders only
 what is visible; `--rows N` fills N rows, to show what a plain DataTable costs.
-Exits as soon as the first screen is painted, like elo-tui with ELO_TUI_EXIT_WHEN_READY.
+With ELO_TUI_EXIT_WHEN_READY=1 it exits once its rows have been written to the terminal,
+through the same hook as elo-tui (elo_tui/frame_ready.py: only Textual is imported).
 """
 
 import os
@@ -35,7 +36,9 @@ class Bare(App):
             for i in range(ROWS)
         )
         if os.environ.get("ELO_TUI_EXIT_WHEN_READY"):
-            self.call_after_refresh(lambda: self.call_after_refresh(self.exit))
+            from elo_tui.frame_ready import ExitWhenPainted
+
+            ExitWhenPainted(self).ready(self.screen)
 
 
 if __name__ == "__main__":

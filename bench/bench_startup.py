@@ -1,6 +1,15 @@
 """Start-up, peak memory and filter-keystroke latency, side by side with a bare Textual app.
 
     .venv/bin/python bench/bench_startup.py [--runs 7]
+    .venv/bin/python bench/bench_startup.py --areas inventaris,matrix,overzicht,kosten,\
+        checklist,indiening --sizes 1202,20000 [--runs 7] [--record]
+
+With --areas: every listed area as the first screen on a worked-on workspace
+(generate.py --worked), alternating with the bare app, then area switches in a live app
+at the largest size; prints a ready-to-paste Markdown table (--record appends it to
+RESULTS.md). Every process exits once its first complete screen has been written to the
+terminal (elo_tui/frame_ready.py); a run counts as painted when its output holds the
+area's content marker and at least a fifth of the bare app's bytes.
 
 Each process runs in its own pseudo-terminal (120x40) and exits as soon as its first
 screen is painted; we time the whole process (interpreter start included) and read its
@@ -12,17 +21,21 @@ from a key press until the screen has processed it and repainted.
 from __future__ import annotations
 
 import argparse
+import ast
 import fcntl
 import os
 import pty
+import re
 import select
 import statistics
 import struct
+import subprocess
 import sys
 import tempfile
 import termios
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -31,10 +44,29 @@ sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 
 
-def run_in_pty(argv: list[str], env: dict[str, str]) -> tuple[float, int, float]:
-    """Wall time (s), peak RSS (KiB) and CPU time (user+sys, s) of one process attached
-    to a fresh pty. CPU time is what the process itself spent: less sensitive than wall
-    time to other load on the machine."""
+@dataclass
+class Run:
+    wall: float  # s, fork to exit
+    rss: int  # peak RSS, KiB
+    cpu: float  # user + sys, s
+    written: int  # bytes the process wrote to the terminal
+    screen: str  # what it wrote, escape sequences removed (for content checks)
+
+
+# CSI, OSC, DCS/PM/APC strings and two-byte escapes
+_ESCAPES = re.compile(
+    rb"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[PX^_].*?\x1b\\|.)"
+)
+
+
+def screen_text(raw: bytes) -> str:
+    return _ESCAPES.sub(b"", raw).decode("utf-8", "replace")
+
+
+def run_painted(argv: list[str], env: dict[str, str]) -> Run:
+    """One process attached to a fresh pty (120x40): wall time, peak RSS from wait4(),
+    CPU time (user+sys: what the process itself spent, less sensitive than wall time to
+    other load) and everything it wrote, as drained by the reader thread."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     start = time.perf_counter()
@@ -47,11 +79,12 @@ def run_in_pty(argv: list[str], env: dict[str, str]) -> tuple[float, int, float]
         os.close(master)
         os.execvpe(argv[0], argv, env)
     os.close(slave)
+    chunks: list[bytes] = []
 
     def drain() -> None:
         try:
-            while os.read(master, 65536):
-                pass
+            while chunk := os.read(master, 65536):
+                chunks.append(chunk)
         except OSError:
             pass
 
@@ -59,10 +92,19 @@ def run_in_pty(argv: list[str], env: dict[str, str]) -> tuple[float, int, float]
     reader.start()
     _, status, usage = os.wait4(pid, 0)
     elapsed = time.perf_counter() - start
+    reader.join(timeout=5)  # the pty reports EOF/EIO once the child is gone
     os.close(master)
+    raw = b"".join(chunks)
     if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{argv} exited with {status}")
-    return elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
+        raise RuntimeError(f"{argv} exited with {status}: {screen_text(raw)[-2000:]}")
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(elapsed, usage.ru_maxrss, cpu, len(raw), screen_text(raw))
+
+
+def run_in_pty(argv: list[str], env: dict[str, str]) -> tuple[float, int, float]:
+    """Wall time (s), peak RSS (KiB) and CPU time (s) of one process (see run_painted)."""
+    run = run_painted(argv, env)
+    return run.wall, run.rss, run.cpu
 
 
 def keystroke_latencies(
@@ -123,7 +165,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--sizes", default="1202,20000")
+    parser.add_argument(
+        "--areas",
+        help="every listed area as first screen, on worked-on workspaces, plus area "
+        f"switches at the largest size; areas: {','.join(AREAS)}",
+    )
+    parser.add_argument("--switch-rounds", type=int, default=3, help="later visits per process")
+    parser.add_argument("--record", action="store_true", help="append the table to RESULTS.md")
     args = parser.parse_args()
+    if args.areas:
+        areas_main(args)
+        return
     py = sys.executable
     tmp = Path(tempfile.mkdtemp(prefix="elo-bench-"))
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -187,6 +239,226 @@ def main() -> None:
     )
     for label, values in rows:
         print(_summary(label, values))
+
+
+# Area (Dutch name, as on the command line) -> app mode, its key, and text the terminal
+# shows only once the area's data is painted (the content check of a run).
+AREAS = {
+    "inventaris": ("inventory", "2", r"Loket \d{3}"),
+    "overzicht": ("dashboard", "1", r"januari 2027"),
+    "matrix": ("matrix", "4", r"Loket \d{3}"),
+    "checklist": ("checklist", "5", r"Nagaan of|Testen met"),
+    "kosten": ("costs", "6", r"\d+ lijnen"),
+    # not "Niets ontbreekt": the empty issue table says so while the check still runs
+    "indiening": ("submission", "7", r"Blokkerend"),
+}
+SWITCH_FROM = "sync"  # the area a switching session starts on (light, not measured)
+TOO_FEW_BYTES = 0.2  # a run writing less than this share of the bare app's bytes is flagged
+
+
+def switch_latencies(
+    argv: list[str], env: dict[str, str], areas: list[str], rounds: int
+) -> tuple[dict[str, float], dict[str, list[float]]]:
+    """Area switches in a live app in a pty: from writing the area's key until the last
+    byte of its painted frame (ms). The frame counts as painted once the area's content
+    marker has arrived and the output has then been quiet for 80 ms (a worker's figures
+    arrive later than the first frame; the marker waits for them).
+    Returns the first visit per area and the later visits (`rounds` each)."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    pid = os.fork()
+    if pid == 0:
+        os.setsid()
+        fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+        for fd in (0, 1, 2):
+            os.dup2(slave, fd)
+        os.close(master)
+        os.execvpe(argv[0], argv, dict(env, ELO_TUI_START_SCREEN=SWITCH_FROM))
+    os.close(slave)
+
+    def until_painted(marker: str | None, t0: float, timeout: float = 30.0) -> float:
+        raw, last, seen = b"", t0, marker is None
+        deadline = t0 + timeout
+        while time.perf_counter() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.08 if seen else 0.5)
+            if not ready:
+                if seen:
+                    return (last - t0) * 1000
+                continue
+            chunk = os.read(master, 65536)
+            if not chunk:
+                break
+            last = time.perf_counter()
+            if not seen:
+                raw += chunk
+                seen = re.search(marker, screen_text(raw)) is not None
+        return float("nan")  # never painted: shown as such, not as fast
+
+    try:
+        until_painted(None, time.perf_counter())  # the start area
+        time.sleep(1.5)  # let timers of the start area (template warm-up) pass
+        os.read(master, 1 << 20) if select.select([master], [], [], 0)[0] else None
+        first: dict[str, float] = {}
+        later: dict[str, list[float]] = {a: [] for a in areas}
+        for round_ in range(rounds + 1):
+            for area in areas:
+                _, key, marker = AREAS[area]
+                t0 = time.perf_counter()
+                os.write(master, key.encode())
+                ms = until_painted(marker, t0)
+                if round_ == 0:
+                    first[area] = ms
+                    time.sleep(1.2)  # the area's own after-paint timers (template warm-up)
+                    while select.select([master], [], [], 0)[0]:
+                        os.read(master, 1 << 20)
+                else:
+                    later[area].append(ms)
+        return first, later
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        os.close(master)
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def _p95(values: list[float]) -> float:
+    values = sorted(values)
+    return values[max(int(len(values) * 0.95 + 0.5) - 1, 0)] if values else float("nan")
+
+
+def _n(number: int) -> str:
+    return f"{number:,}".replace(",", ".")  # Belgian thousands separator, as in the app
+
+
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"{one:.2f} / {five:.2f}"
+
+
+def areas_main(args) -> None:
+    """Start-up of each area as the first screen (to a painted frame) next to the bare
+    app, plus area switches; prints a Markdown table (and appends it with --record)."""
+    from datetime import UTC, datetime
+
+    areas = args.areas.split(",")
+    unknown = [a for a in areas if a not in AREAS]
+    if unknown:
+        raise SystemExit(f"unknown area(s) {unknown}; choose from {','.join(AREAS)}")
+    sizes = [int(s) for s in args.sizes.split(",")]
+    py = sys.executable
+    tmp = Path(tempfile.mkdtemp(prefix="elo-bench-"))
+    counts = {}
+    for n in sizes:
+        # In a child process: each measured process is forked from this one, and a fork
+        # starts with its parent's resident pages, which wait4() counts as its peak RSS.
+        out = subprocess.run(
+            [py, str(HERE / "generate.py"), str(n), str(tmp), f"bench{n}", "--worked"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        counts[n] = ast.literal_eval(out.splitlines()[0])
+    env = dict(
+        os.environ,
+        TERM="xterm-256color",
+        ELO_TUI_EXIT_WHEN_READY="1",
+        ELO_TUI_STATE_DIR=str(tmp),
+        ELO_TUI_TODAY="2026-11-22",
+    )
+    env.pop("ELO_TUI_START_SCREEN", None)
+    bare = "bare"
+    subjects: dict[tuple[str, int], tuple[list[str], dict[str, str]]] = {
+        (bare, 0): ([py, str(HERE / "bare_app.py")], env)
+    }
+    for n in sizes:
+        for area in areas:
+            subjects[(area, n)] = (
+                [py, "-m", "elo_tui", "--workspace", f"bench{n}"],
+                dict(env, ELO_TUI_START_SCREEN=AREAS[area][0]),
+            )
+    load_before = _load()
+    for argv, sub_env in subjects.values():  # warm the page cache and .pyc files
+        run_painted(argv, sub_env)
+    results: dict[tuple[str, int], list[Run]] = {k: [] for k in subjects}
+    for _ in range(args.runs):
+        for key, (argv, sub_env) in subjects.items():
+            results[key].append(run_painted(argv, sub_env))
+            print(".", end="", flush=True, file=sys.stderr)
+    print(file=sys.stderr)
+    load_after = _load()
+    big = max(sizes)
+    first: dict[str, list[float]] = {a: [] for a in areas}
+    later: dict[str, list[float]] = {a: [] for a in areas}
+    live_env = {k: v for k, v in env.items() if k != "ELO_TUI_EXIT_WHEN_READY"}
+    for _ in range(args.runs):
+        f, lt = switch_latencies(
+            [py, "-m", "elo_tui", "--workspace", f"bench{big}"], live_env, areas, args.switch_rounds
+        )
+        for a in areas:
+            first[a].append(f[a])
+            later[a].extend(lt[a])
+        print("s", end="", flush=True, file=sys.stderr)
+    print(file=sys.stderr)
+    load_end = _load()
+
+    def med(key, attr):
+        return statistics.median(getattr(r, attr) for r in results[key])
+
+    base = {attr: med((bare, 0), attr) for attr in ("wall", "cpu", "rss", "written")}
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    c = counts[big]
+    lines = [
+        f"Run {stamp}: `.venv/bin/python bench/bench_startup.py --areas {','.join(areas)} "
+        f"--sizes {args.sizes} --runs {args.runs}`; {os.cpu_count()} CPUs, Python "
+        f"{sys.version.split()[0]}; load average (1 / 5 min) {load_before} before, "
+        f"{load_after} after the start-up runs, {load_end} after the switches. Workspace "
+        f"at {_n(big)}: {_n(c['block_statuses'])} block statuses, "
+        f"{_n(c['checklist_items'])} checklist steps, {_n(c['estimate_lines'])} estimate lines.",
+        "",
+        f"Bare app (same run): wall {base['wall']:.2f} s, CPU {base['cpu']:.2f} s, peak RSS "
+        f"{base['rss'] / 1024:.1f} MiB, {base['written'] / 1024:.0f} KiB written.",
+        "",
+        "| first screen | products | wall | x bare | CPU x bare | peak RSS | x bare "
+        "| KiB written | painted |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for (area, n), runs in results.items():
+        if area == bare:
+            continue
+        wall, cpu, rss, written = (med((area, n), a) for a in ("wall", "cpu", "rss", "written"))
+        marker = AREAS[area][2]
+        painted = sum(
+            1
+            for r in runs
+            if re.search(marker, r.screen) and r.written >= TOO_FEW_BYTES * base["written"]
+        )
+        lines.append(
+            f"| {area} | {_n(n)} | {wall:.2f} s | {wall / base['wall']:.2f} | "
+            f"{cpu / base['cpu']:.2f} | {rss / 1024:.1f} MiB | {rss / base['rss']:.2f} | "
+            f"{written / 1024:.0f} | {painted}/{len(runs)} |"
+        )
+    lines += [
+        "",
+        f"Area switches at {_n(big)} products (key written until the area's painted frame "
+        f"has arrived; {args.runs} processes, first visit once each, later visits "
+        f"{args.switch_rounds}x each):",
+        "",
+        "| area | first visit median | first visit max | later median | later p95 |",
+        "|---|---|---|---|---|",
+    ]
+    for a in areas:
+        lines.append(
+            f"| {a} | {_median(first[a]):.0f} ms | {max(first[a]):.0f} ms | "
+            f"{_median(later[a]):.0f} ms | {_p95(later[a]):.0f} ms |"
+        )
+    table = "\n".join(lines)
+    print(table)
+    if args.record:
+        with open(HERE / "RESULTS.md", "a", encoding="utf-8") as out:
+            out.write("\n" + table + "\n")
 
 
 def _summary(label: str, values: list[float]) -> str:

@@ -1,7 +1,11 @@
-"""Make a workspace with N products for benchmarks: `python bench/generate.py N DIR [NAME]`.
+"""Make a workspace with N products for benchmarks:
+`python bench/generate.py N DIR [NAME] [--worked]`.
 
 Products are spread over N/20 applications with realistic names, types, themes and
-volumes (seeded, so the same N gives the same workspace).
+volumes (seeded, so the same N gives the same workspace). `--worked` (`work_on`) adds
+what a worked-on workspace holds: a block status for most cells of the matrix, the
+checklist steps they instantiate and an estimate proposed from the cost template
+(at 20,000 products: ~47,000 statuses, ~170,000 checklist steps).
 """
 
 from __future__ import annotations
@@ -79,12 +83,34 @@ def generate(path: Path, n: int, seed: int = 1202) -> Workspace:
     return ws
 
 
+def work_on(path: Path, today: str = "2026-11-22") -> dict[str, int]:
+    """Block statuses + checklists (bench_matrix.add_block_statuses) and the estimate
+    lines the cost template proposes for them. Returns the record counts."""
+    from bench_matrix import add_block_statuses
+
+    from elo_tui.domain.records import EstimateLine
+    from elo_tui.services import estimate
+
+    counts = add_block_statuses(path)
+    ws = Workspace.open(path, user="bench")
+    try:
+        with ws.transaction():
+            estimate.propose_lines(ws, today=today)
+        counts["estimate_lines"] = ws.count(EstimateLine)
+    finally:
+        ws.close()
+    return counts
+
+
 if __name__ == "__main__":
-    count = int(sys.argv[1])
-    folder = Path(sys.argv[2])
-    name = sys.argv[3] if len(sys.argv) > 3 else f"bench{count}"
+    args = [a for a in sys.argv[1:] if a != "--worked"]
+    count = int(args[0])
+    folder = Path(args[1])
+    name = args[2] if len(args) > 2 else f"bench{count}"
     target = folder / f"{name}.sqlite"
     if target.exists():
         target.unlink()
     generate(target, count).close()
+    if "--worked" in sys.argv:
+        print(work_on(target))
     print(target)

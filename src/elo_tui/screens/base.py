@@ -32,10 +32,14 @@ class AreaScreen(KeyedBindings, Screen):
     MODE = ""
     if TYPE_CHECKING:  # for the type checker: the app is ours (ws, data_version, …)
         app = getters.app(OpenEloApp)
+    # True when `load()` hands its figures to a worker: the screen then calls
+    # `data_shown()` itself once they are on its widgets.
+    SHOWS_DATA_LATER = False
 
     def __init__(self) -> None:
         super().__init__()
         self._loaded_version = -1
+        self._mounted = False
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.MODE)
@@ -60,7 +64,21 @@ class AreaScreen(KeyedBindings, Screen):
         self.set_focus(None)
 
     def on_mount(self) -> None:
+        # Textual calls the on_mount of every class along the MRO; a subclass that also
+        # calls super().on_mount() would otherwise load (and compute) everything twice.
+        if self._mounted:
+            return
+        self._mounted = True
         self._reload()
+        if not self.SHOWS_DATA_LATER:
+            self.data_shown()
+
+    def data_shown(self) -> None:
+        """The first load's data is on the widgets (the bench's painted-frame exit waits
+        for this; see frame_ready.py)."""
+        ready = getattr(self.app, "area_data_shown", None)
+        if ready is not None:
+            ready(self)
 
     def on_screen_resume(self) -> None:
         if self._loaded_version != self.app.data_version:

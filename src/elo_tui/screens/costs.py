@@ -116,6 +116,7 @@ class Row:
 
 class CostsScreen(AreaScreen):
     MODE = "costs"
+    SHOWS_DATA_LATER = True  # figures come from a worker
     BINDINGS = [
         Binding("e,enter", "edit", "Bewerken"),
         Binding("a,insert", "add", "Nieuwe lijn"),
@@ -182,10 +183,12 @@ class CostsScreen(AreaScreen):
             return
         if event.state == WorkerState.SUCCESS and event.worker.result is not None:
             self.show(event.worker.result)
+            self.data_shown()
         elif event.state == WorkerState.ERROR:
             self.query_one("#costs-totals", Static).update(
                 Text(f"Kon de raming niet berekenen: {event.worker.error}", style="red")
             )
+            self.data_shown()
 
     def show(self, ov: service.CostOverview) -> None:
         self.overview = ov

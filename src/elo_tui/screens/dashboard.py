@@ -13,6 +13,8 @@ the main thread (the only writer).
 
 from __future__ import annotations
 
+import threading
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -69,6 +71,7 @@ def history_chart(values: list[float], width: int, height: int = 3) -> Text:
 
 class DashboardScreen(AreaScreen):
     MODE = "dashboard"
+    SHOWS_DATA_LATER = True  # figures come from a worker
     BINDINGS = [
         Binding("b", "goto('matrix')", "Bouwstenen"),
         Binding("c", "goto('checklist')", "Checklist"),
@@ -165,9 +168,26 @@ class DashboardScreen(AreaScreen):
     def _load_data(self, path, today):
         # Its own connection: the app's may be closed (quit) while this still reads, and
         # closing a connection another thread is using can crash SQLite.
-        from elo_tui.services.dashboard import load_dashboard_from
+        from textual.worker import get_current_worker
 
-        return load_dashboard_from(path, today)
+        from elo_tui.services.dashboard import load_dashboard_in_two_steps
+
+        def figures_first(data) -> None:
+            # The roadmap lines read every product, status and estimate line again
+            # (seconds at 20,000 products): they start only once the figures are on the
+            # terminal, not competing with that frame.
+            if get_current_worker().is_cancelled:
+                return
+            painted = threading.Event()
+            self.app.call_from_thread(self._show_figures, data, painted)
+            painted.wait(timeout=2.0)  # bounded: a screen in the background may not paint
+
+        return load_dashboard_in_two_steps(path, today, figures_first)
+
+    def _show_figures(self, data, painted: threading.Event) -> None:
+        self.show(data)
+        self.data_shown()
+        self.call_after_refresh(painted.set)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "templates":
@@ -181,14 +201,19 @@ class DashboardScreen(AreaScreen):
         if event.worker.group != "dashboard":
             return
         if event.state == WorkerState.SUCCESS and event.worker.result is not None:
-            self.show(event.worker.result)
+            if event.worker.result is self.data:
+                self._show_agenda(self.data)  # now with the roadmap lines
+            else:
+                self.show(event.worker.result)
             # A moment later, still in the background, get the checklist templates ready
             # for the first edit, and say so if some template file is broken.
             self.set_timer(1.0, lambda: warm_templates(self))
+            self.data_shown()
         elif event.state == WorkerState.ERROR:
             self.query_one("#dash-blocks", Static).update(
                 Text(f"Kon het overzicht niet berekenen: {event.worker.error}", style="red")
             )
+            self.data_shown()
 
     def show(self, data) -> None:
         from elo_tui.services import mapping
@@ -381,7 +406,9 @@ class DashboardScreen(AreaScreen):
         self._agenda_lines(out, data.upcoming, None, "Geen open stappen met een datum.")
         out.append("  Vervaldagen: planningsaannames van de sjablonen, geen bron.\n", style="dim")
         out.append("\nRoadmap (0)\n", style="bold")  # baseline, bottlenecks, chosen plan
-        for line in getattr(data, "roadmap", []):
+        if data.roadmap is None:
+            out.append("  Wordt berekend…\n", style="dim italic")
+        for line in data.roadmap or ():
             out.append(f"  {line}\n")
         widget.update(out)
 

@@ -99,6 +99,10 @@ class InventoryScreen(AreaScreen):
         if self.index is None:
             self.query_one(VirtualTable).set_rows(inventory.first_page(self.app.ws))
             self.query_one("#count", Label).update("Producten laden…")
+            # Once that first page is on the terminal: the index thread would otherwise
+            # hold the interpreter while the first frame is being rendered.
+            self.call_after_refresh(self._build_index)
+            return
         self._build_index()
 
     @work(thread=True, exclusive=True, group="inventory-index", exit_on_error=False)

@@ -37,7 +37,7 @@ from elo_tui.domain.blocks import (
     cell_text,
 )
 from elo_tui.domain.formats import format_date
-from elo_tui.domain.readiness import REQUIREMENT_STATES, count_conform
+from elo_tui.domain.readiness import REQUIREMENT_STATES, count_conform, is_excluded
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.template_notice import report_problems, warm_templates
 from elo_tui.services import mapping as svc
@@ -241,7 +241,8 @@ class MatrixScreen(AreaScreen):
         shown = sum(1 for r in rows if r.kind != SCOPE_APPLICATION)
         total = len(m.products)
         part = f"{shown} van {total} producten" if shown != total else f"{total} producten"
-        excluded = sum(m.readiness(p).excluded is not None for p in m.products)
+        # The same as readiness(p).excluded, without computing every product's readiness
+        excluded = sum(is_excluded(p, m.overrides) is not None for p in m.products.values())
         if excluded:
             part += f" (waarvan {excluded} buiten beschouwing, niet meegeteld)"
         conform = "…" if self.conform is None else str(self.conform)

@@ -77,6 +77,7 @@ def version_cell(record: Submission, key: str) -> str | Text:
 
 class SubmissionScreen(AreaScreen):
     MODE = "submission"
+    SHOWS_DATA_LATER = True  # figures come from a worker
     BINDINGS = [
         Binding("n", "create", "Nieuwe versie"),
         Binding("x", "export", "Exporteren"),
@@ -164,10 +165,12 @@ class SubmissionScreen(AreaScreen):
             if event.state == WorkerState.SUCCESS:
                 self.show_issues(event.worker.result or [])
                 self.show_versions()
+                self.data_shown()
             elif event.state == WorkerState.ERROR:
                 self._status(
                     Text(f"Kon de aanvraag niet nakijken: {event.worker.error}", style="red")
                 )
+                self.data_shown()
         elif group == "submission-export":
             if event.state == WorkerState.SUCCESS:
                 files = event.worker.result or []

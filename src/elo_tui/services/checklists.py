@@ -205,10 +205,11 @@ def scope_names(ws: Workspace) -> dict[tuple[str, str], str]:
     agency = ws.agency()
     if agency is not None:
         names[("agency", agency.id)] = agency.name or "Entiteit"
-    for a in ws.list(Application):
-        names[("application", a.id)] = a.name
-    for p in ws.list(Product):
-        names[("product", p.id)] = p.name
+    # Two columns, not whole records: at 20,000 products this was ~1 s of the agenda.
+    for app_id, name in ws.columns(Application, ("id", "name")):
+        names[("application", app_id)] = name
+    for product_id, name in ws.columns(Product, ("id", "name")):
+        names[("product", product_id)] = name
     return names
 
 

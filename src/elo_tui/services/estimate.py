@@ -75,7 +75,7 @@ def overview(
 ) -> CostOverview:
     agency = ws.agency()
     applications = ws.list(Application)
-    products = ws.list(Product)
+    products = _products_for_costs(ws)
     lines = ws.list(EstimateLine)
     summary = est.summarize(lines, products, agency, applications=applications, seed=seed)
     template, problem = template_or_problem(template)
@@ -95,6 +95,31 @@ def overview(
         template.low_volume_threshold if template is not None else est.LOW_VOLUME_THRESHOLD,
         {a.id: a.exclusion_reason for a in applications if a.excluded},
     )
+
+
+# What the estimate reads of a product (summarize, product_shares, forms_tool_comparison).
+_COST_PRODUCT_COLUMNS = (
+    "id",
+    "name",
+    "request_application_id",
+    "followup_application_id",
+    "yearly_volume",
+)
+
+
+def _products_for_costs(ws: Workspace) -> list[Product]:
+    """Live products with only the fields the estimate reads (read-only views: never
+    saved). At 20,000 products whole records cost most of the costs screen's start."""
+    return [
+        Product(
+            id=pid,
+            name=name or "",
+            request_application_id=req or "",
+            followup_application_id=fol or "",
+            yearly_volume=volume,
+        )
+        for pid, name, req, fol, volume in ws.columns(Product, _COST_PRODUCT_COLUMNS)
+    ]
 
 
 def propose_lines(

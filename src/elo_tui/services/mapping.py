@@ -335,12 +335,20 @@ _STATUS_COLUMNS = (
 def load_mapping(ws: Workspace, today: date | None = None) -> Mapping:
     import json
 
+    groups_of: dict[str, list[str]] = {}  # few distinct target-group sets: parse each once
+
+    def parsed(text: str) -> list[str]:
+        found = groups_of.get(text)
+        if found is None:
+            found = groups_of[text] = json.loads(text)
+        return list(found)  # a list of its own per product, as json.loads gave
+
     products = [
         Product(
             id=pid,
             name=name or "",
             ipdc_type=ipdc_type or "",
-            target_groups=json.loads(groups) if groups else [],
+            target_groups=parsed(groups) if groups else [],
             request_application_id=req or "",
             followup_application_id=fol or "",
             on_elo=on_elo or "none",
