@@ -130,8 +130,9 @@ def main() -> None:
     typing = [b"/"] + [bytes([c]) for c in b"subsidie energie 1"] + [b"\x7f"] * 18
     typing += [bytes([c]) for c in b"heffing water"] + [b"\x7f"] * 13
     moves = [DOWN] * 15 + [RIGHT] * 6 + [UP] * 5 + [LEFT] * 6
-    # Toelatingen column (left undecided by add_block_statuses), one product row down.
-    edits = [DOWN] + [RIGHT] * 6 + [k for _ in range(20) for k in (b"v", DOWN)]
+    # Toelatingen column (the 5th block part; left undecided by add_block_statuses for
+    # most products), one product row down: `v` saves there.
+    edits = [DOWN] + [RIGHT] * 4 + [k for _ in range(20) for k in (b"v", DOWN)]
     forms = [DOWN] + [k for _ in range(8) for k in (b"\r", F2, DOWN)]
     conform = b"ELO-conform (zelf"
     subjects = {
@@ -156,7 +157,7 @@ def main() -> None:
             matrix,
             edits,
             conform,
-            slice(7, None, 2),
+            slice(5, None, 2),
         ),
         "matrix Enter (open the edit form)": (elo, matrix, forms, conform, slice(1, None, 3)),
         "matrix F2 (save the form, repaint)": (elo, matrix, forms, conform, slice(2, None, 3)),
