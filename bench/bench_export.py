@@ -140,6 +140,7 @@ def child(state: Path, name: str, out: Path) -> dict:
     """One measured export in this (fresh) process: the concept in every format, as
     `elo-tui export --format all --concept` does, then a frozen submission's files."""
     import gc
+    import json
     import resource
 
     import openpyxl  # noqa: F401  - warm process: libraries loaded before timing
@@ -166,6 +167,10 @@ def child(state: Path, name: str, out: Path) -> dict:
     t["total cpu"] = time.process_time() - c0
     peak = rss_mib()
     collections = sum(g["collections"] for g in gc.get_stats()) - gc0
+    w = time.perf_counter()
+    with (out / "reference.json").open("w", encoding="utf-8") as f:
+        f.write(json.dumps(source.document, ensure_ascii=False))
+    t["reference: json.dumps + write"] = time.perf_counter() - w
     del source
     w = time.perf_counter()
     ss.source_of(ss.get_version(ws)).export("all", out / "frozen")
@@ -176,7 +181,11 @@ def child(state: Path, name: str, out: Path) -> dict:
         "base_mib": base,
         "peak_mib": peak,
         "gc": collections,
-        "files": {p.suffix: p.stat().st_size for p in out.iterdir() if p.is_file()},
+        "files": {
+            p.suffix: p.stat().st_size
+            for p in out.iterdir()
+            if p.is_file() and p.name != "reference.json"
+        },
     }
 
 
@@ -191,8 +200,15 @@ def uptime() -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
+    parser.add_argument("n", nargs="?", type=int, help="one size (the same as --sizes N)")
     parser.add_argument("--sizes", default="1202,20000")
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--before",
+        metavar="SRC",
+        help="also run the export of another checkout's src/ (e.g. the code before a "
+        "change), alternating with this one: a before/after at the same machine load",
+    )
     parser.add_argument("--child", nargs=3, metavar=("STATE", "NAME", "OUT"))
     args = parser.parse_args()
     if args.child:
@@ -204,9 +220,15 @@ def main() -> int:
 
     import json
 
+    if args.n:
+        args.sizes = str(args.n)
     sizes = [int(x) for x in args.sizes.split(",")]
+    codes = {"now": dict(os.environ)}
+    if args.before:
+        codes = {"before": dict(os.environ, PYTHONPATH=args.before), **codes}
+    columns = [(n, code) for n in sizes for code in codes]
     load_before = uptime()
-    results: dict[int, list[dict]] = {n: [] for n in sizes}
+    results: dict[tuple[int, str], list[dict]] = {c: [] for c in columns}
     with tempfile.TemporaryDirectory() as tmp:
         state = Path(tmp) / "state"
         state.mkdir()
@@ -218,65 +240,88 @@ def main() -> int:
 
             ss.create(ws, author="bench")  # the frozen version for "frozen all"
             ws.close()
-        for r in range(args.runs):  # sizes alternate, so machine noise hits all of them
-            for n in sizes:
-                out = Path(tmp) / f"out{n}-{r}"
+        for r in range(args.runs):  # sizes (and codes) alternate: noise hits all of them
+            for n, code in columns:
+                out = Path(tmp) / f"out{n}-{code}-{r}"
                 out.mkdir()
                 proc = subprocess.run(
                     [sys.executable, __file__, "--child", str(state), f"bench{n}", str(out)],
                     check=True,
                     capture_output=True,
                     text=True,
+                    env=codes[code],
                 )
-                results[n].append(json.loads(proc.stdout.strip().splitlines()[-1]))
-                print(
-                    f"run {r + 1}/{args.runs} {n}: {results[n][-1]['t']['total']:.2f} s",
-                    file=sys.stderr,
-                )
+                results[n, code].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+                total = results[n, code][-1]["t"]["total"]
+                print(f"run {r + 1}/{args.runs} {n} {code}: {total:.2f} s", file=sys.stderr)
     load_after = uptime()
-    print_table(args, sizes, results, workspace_sizes, load_before, load_after)
+    print_table(args, columns, results, workspace_sizes, load_before, load_after)
     return 0
 
 
-def print_table(args, sizes, results, workspace_sizes, load_before, load_after) -> None:
-    steps = ["snapshot", *FORMATS_ORDER, "total", "total cpu", "frozen all"]
+def print_table(args, columns, results, workspace_sizes, load_before, load_after) -> None:
+    steps = [
+        "snapshot",
+        *FORMATS_ORDER,
+        "total",
+        "total cpu",
+        "frozen all",
+        "reference: json.dumps + write",
+    ]
+    before = f" --before {args.before}" if args.before else ""
     print(
-        f"`.venv/bin/python bench/bench_export.py --sizes {args.sizes} --runs {args.runs}` on "
-        f"{date.today().isoformat()}, Python {platform.python_version()}, {os.cpu_count()} CPU; "
-        f"load average before {load_before}, after {load_after}. Each run is a fresh "
-        "process per size (sizes alternate); figures are medians of the runs, p95 in "
-        "brackets; peak RSS is the process's maximum (interpreter, libraries and the open "
-        "workspace included), 'open' is before the export started."
+        f"`.venv/bin/python bench/bench_export.py --sizes {args.sizes} --runs {args.runs}"
+        f"{before}` on {date.today().isoformat()}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPU; load average before {load_before}, after {load_after}. "
+        "Each run is a fresh process per size (alternating); figures are medians of the "
+        "runs, p95 in brackets; peak RSS is the process's maximum (interpreter, libraries "
+        "and the open workspace included), 'open' is before the export started. "
+        "'reference' is the floor of any export: Python's C encoder writing the same "
+        "document once as JSON."
     )
     print()
-    for n in sizes:
-        print(f"- {n}: " + ", ".join(f"{v} {k}" for k, v in workspace_sizes[n].items()))
+    for n, sizes in workspace_sizes.items():
+        print(f"- {n}: " + ", ".join(f"{v} {k}" for k, v in sizes.items()))
     print()
-    print("| step | " + " | ".join(f"{n:,} products".replace(",", ".") for n in sizes) + " |")
-    print("| --- |" + " ---: |" * len(sizes))
+    multi = len({code for _, code in columns}) > 1
+    heads = [
+        f"{n:,}".replace(",", ".") + " products" + (f" ({code})" if multi else "")
+        for n, code in columns
+    ]
+    print("| step | " + " | ".join(heads) + " |")
+    print("| --- |" + " ---: |" * len(columns))
     for step in steps:
         cells = []
-        for n in sizes:
-            v = [r["t"][step] for r in results[n]]
+        for c in columns:
+            v = [r["t"][step] for r in results[c]]
             cells.append(f"{statistics.median(v):.2f} s ({_p(v, 0.95):.2f})")
         print(f"| {step} | " + " | ".join(cells) + " |")
     for label, key in (("peak RSS", "peak_mib"), ("RSS open", "base_mib")):
-        cells = [f"{statistics.median(r[key] for r in results[n]):.0f} MiB" for n in sizes]
+        cells = [f"{statistics.median(r[key] for r in results[c]):.0f} MiB" for c in columns]
         print(f"| {label} | " + " | ".join(cells) + " |")
-    cells = [f"{statistics.median(r['gc'] for r in results[n]):.0f}" for n in sizes]
+    cells = [f"{statistics.median(r['gc'] for r in results[c]):.0f}" for c in columns]
     print("| GC collections during the export | " + " | ".join(cells) + " |")
     cells = [
-        ", ".join(f"{s} {b / 2**20:.1f} MB" for s, b in sorted(results[n][-1]["files"].items()))
-        for n in sizes
+        ", ".join(f"{s} {b / 2**20:.1f} MB" for s, b in sorted(results[c][-1]["files"].items()))
+        for c in columns
     ]
     print("| files | " + " | ".join(cells) + " |")
+    codes = sorted({code for _, code in columns})
+    sizes = sorted({n for n, _ in columns})
     if len(sizes) == 2:
         a, b = sizes
-        ratio = statistics.median(r["t"]["total"] for r in results[b]) / statistics.median(
-            r["t"]["total"] for r in results[a]
-        )
         print()
-        print(f"{b / a:.1f}x the products took {ratio:.1f}x the time (total, wall).")
+        for code in codes:
+
+            def median(n: int, step: str, code: str = code) -> float:
+                return statistics.median(r["t"][step] for r in results[n, code])
+
+            wall = median(b, "total") / median(a, "total")
+            cpu = median(b, "total cpu") / median(a, "total cpu")
+            print(
+                f"{code}: {b / a:.1f}x the products took {wall:.1f}x the time (total, "
+                f"wall) and {cpu:.1f}x the CPU time."
+            )
 
 
 FORMATS_ORDER = ["toml", "json", "xlsx", "md"]

@@ -27,6 +27,7 @@ import fcntl
 import os
 import pty
 import select
+import shutil
 import statistics
 import struct
 import sys
@@ -111,12 +112,21 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--products", type=int, default=20000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--before",
+        metavar="SRC",
+        help="also run elo-tui from another checkout's src/ (the code before a change), "
+        "alternating with this one: a before/after at the same machine load",
+    )
     args = parser.parse_args()
     py = sys.executable
     tmp = Path(tempfile.mkdtemp(prefix="elo-bench-keys-"))
     name = f"bench{args.products}"
-    generate(tmp / f"{name}.sqlite", args.products).close()
-    add_block_statuses(tmp / f"{name}.sqlite")
+    workspace = tmp / f"{name}.sqlite"
+    generate(workspace, args.products).close()
+    add_block_statuses(workspace)
+    pristine = tmp / "pristine.sqlite"
+    shutil.copyfile(workspace, pristine)
     env = dict(
         os.environ,
         TERM="xterm-256color",
@@ -162,21 +172,50 @@ def main() -> None:
         "matrix Enter (open the edit form)": (elo, matrix, forms, conform, slice(1, None, 3)),
         "matrix F2 (save the form, repaint)": (elo, matrix, forms, conform, slice(2, None, 3)),
     }
+    if args.before:
+        for label, (argv, e, keys, ready, part) in list(subjects.items()):
+            if argv is elo:
+                subjects[f"{label}, before"] = (
+                    argv,
+                    dict(e, PYTHONPATH=args.before),
+                    keys,
+                    ready,
+                    part,
+                )
     load_before = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    try:
+        runs = measure(args.runs, subjects, workspace, pristine)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    report(args, runs, load_before)
+
+
+def measure(n_runs: int, subjects: dict, workspace: Path, pristine: Path) -> dict:
     runs: dict[str, list[tuple[list[float], list[float]]]] = {k: [] for k in subjects}
     cache: dict[tuple, tuple[list[float], list[float]]] = {}
-    for r in range(args.runs):
+    for r in range(n_runs):
         cache.clear()
         for label, (argv, e, keys, ready, part) in subjects.items():
-            key = (tuple(argv), tuple(keys), e.get("ELO_TUI_START_SCREEN"))
+            key = (tuple(argv), tuple(keys), e.get("ELO_TUI_START_SCREEN"), e.get("PYTHONPATH"))
             if key not in cache:  # Enter and F2 come from the same session
+                # Every session starts from the same workspace (`v` and F2 save: a second
+                # `v` on a decided cell would measure a warning instead of an edit).
+                shutil.copyfile(pristine, workspace)
+                for suffix in ("-wal", "-shm"):
+                    Path(f"{workspace}{suffix}").unlink(missing_ok=True)
                 cache[key] = keys_in_pty(argv, e, keys, ready)
             first, settled = cache[key]
             runs[label].append((first[part], settled[part]))
-        print(f"run {r + 1}/{args.runs} done", file=sys.stderr)
+        print(f"run {r + 1}/{n_runs} done", file=sys.stderr)
+    return runs
+
+
+def report(args: argparse.Namespace, runs: dict, load_before: str) -> None:
     load_after = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(
-        f"`.venv/bin/python bench/bench_keys.py --products {args.products} --runs {args.runs}` "
+        f"`.venv/bin/python bench/bench_keys.py --products {args.products} --runs {args.runs}"
+        + (f" --before {args.before}" if args.before else "")
+        + "` "
         f"on {date.today().isoformat()}, {os.cpu_count()} CPU, pty 120x40; load average "
         f"before {load_before}, after {load_after}. Per figure: median over the runs of each "
         "run's median and p95, and the p95 of all keys of all runs (ms)."

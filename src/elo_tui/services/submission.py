@@ -188,6 +188,11 @@ def get_version(ws: Workspace, version: int | None = None) -> Submission | None:
 
 def create(ws: Workspace, *, author: str | None = None, now: str | None = None) -> Submission:
     """Freeze the workspace as the next version; IncompleteError when anything blocks."""
+    with bulk():
+        return _create(ws, author=author, now=now)
+
+
+def _create(ws: Workspace, *, author: str | None, now: str | None) -> Submission:
     state = read_state(ws)
     issues = check(ws, state)
     if completeness.blocking(issues):
