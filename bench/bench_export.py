@@ -150,6 +150,12 @@ def child(state: Path, name: str, out: Path) -> dict:
     from elo_tui.services import submission as ss
 
     def rss_mib() -> float:
+        # VmHWM: the peak of this process's own memory. (ru_maxrss is not: Linux carries
+        # it over exec from the forked parent, which holds a populated 20,000 workspace.)
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     ws = Workspace.open(state / f"{name}.sqlite", user="bench")
