@@ -1,19 +1,21 @@
-"""Estimate and full co-financing export (TOML, JSON, XLSX, Markdown) for 1,202 products.
+"""Concept export in every format (TOML, JSON, XLSX, Markdown) at several sizes.
 
-    .venv/bin/python bench/bench_export.py [N] [--runs R] [--record]
+    .venv/bin/python bench/bench_export.py [--sizes 1202,20000] [--runs 7]
 
-Builds a seeded workspace with N products (bench/generate.py), block statuses for every
-product and application, the estimate proposed from the cost template and the checklist
-items the checklist service makes. Then, per run, it times:
+Builds a seeded workspace per size (bench/generate.py): block statuses for every product
+and application, the estimate proposed from the cost template, the checklist items the
+checklist service makes, and one frozen submission. Then, per run and size, a fresh
+process (sizes alternate) opens the workspace, loads the libraries and times:
 
-  estimate  - cost every line and the portfolio Monte Carlo (10,000 draws)
-  snapshot  - read the workspace, completeness check, readiness, canonical content + SHA-256
-  toml/json/xlsx/md - write each export file from the snapshot
-  total     - snapshot + all four exports (what `elo-tui export --format all` does)
+  snapshot  - read the workspace, estimate (Monte Carlo), completeness, readiness,
+              canonical content and its SHA-256
+  toml/json/xlsx/md - write each file from the snapshot
+  total     - snapshot + all four files (what `elo-tui export --format all --concept`
+              does after start-up); `total cpu` is its CPU time (the machine is shared)
+  frozen all - all four files of the stored submission
 
-Libraries are imported once before timing (a warm process, like the TUI); the cold
-start of `elo-tui export --format all` is measured separately as a subprocess.
-With --record the figures are appended to bench/RESULTS.md under "Raming en export".
+and reads the process's peak RSS right after `total`. Prints a ready-to-paste Markdown
+table (medians, p95) with the load average before and after.
 """
 
 from __future__ import annotations
@@ -134,161 +136,201 @@ def counts(ws: Workspace) -> dict[str, int]:
     }
 
 
-def run_once(ws: Workspace, out: Path) -> dict[str, tuple[float, float]]:
-    """(wall, cpu) seconds per step. CPU time is reported too because this machine is
-    shared: other processes stretch wall time, not the work done."""
-    from elo_tui.domain import estimate as est
-    from elo_tui.domain.records import EstimateLine
-    from elo_tui.io import submission_files as files
-    from elo_tui.services import submission as ss
-
-    def clock() -> tuple[float, float]:
-        return time.perf_counter(), time.process_time()
-
-    def since(start: tuple[float, float]) -> tuple[float, float]:
-        wall, cpu = clock()
-        return wall - start[0], cpu - start[1]
-
-    t: dict[str, tuple[float, float]] = {}
-    lines, products = ws.list(EstimateLine), ws.list(Product)
-    start = clock()
-    est.summarize(lines, products, ws.agency())
-    t["estimate"] = since(start)
-
-    begin = clock()
-    source = ss.concept_source(ws, author="bench")
-    t["snapshot"] = since(begin)
-    for fmt in files.FORMATS:
-        s = clock()
-        source.export(fmt, out / f"export{files.FORMATS[fmt]}")
-        t[fmt] = since(s)
-    t["total"] = since(begin)
-
-    # The usual path: export a submission frozen earlier (`submission create`), plus the
-    # estimate as the costs screen computes it.
-    begin = clock()
-    est.summarize(lines, products, ws.agency())
-    frozen = ss.source_of(ss.get_version(ws))
-    for fmt in files.FORMATS:
-        frozen.export(fmt, out / f"frozen{files.FORMATS[fmt]}")
-    t["estimate + export frozen"] = since(begin)
-    return t
-
-
-def cold_cli(state: Path, name: str, out: Path) -> float:
-    env = dict(os.environ, ELO_TUI_STATE_DIR=str(state), ELO_TUI_WORKSPACE=name)
-    start = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "elo_tui",
-            "export",
-            "--format",
-            "all",
-            "--concept",
-            "--out",
-            str(out),
-        ],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    return time.perf_counter() - start
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("n", nargs="?", type=int, default=1202)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--record", action="store_true")
-    args = parser.parse_args()
+def child(state: Path, name: str, out: Path) -> dict:
+    """One measured export in this (fresh) process: the concept in every format, as
+    `elo-tui export --format all --concept` does, then a frozen submission's files."""
+    import gc
+    import json
+    import resource
 
     import openpyxl  # noqa: F401  - warm process: libraries loaded before timing
     import tomli_w  # noqa: F401
 
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    from elo_tui.io import submission_files as files
+    from elo_tui.services import submission as ss
+
+    def rss_mib() -> float:
+        # VmHWM: the peak of this process's own memory. (ru_maxrss is not: Linux carries
+        # it over exec from the forked parent, which holds a populated 20,000 workspace.)
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    ws = Workspace.open(state / f"{name}.sqlite", user="bench")
+    base = rss_mib()
+    t: dict[str, float] = {}
+    gc0 = sum(g["collections"] for g in gc.get_stats())
+    w0, c0 = time.perf_counter(), time.process_time()
+    source = ss.concept_source(ws, author="bench")
+    t["snapshot"] = time.perf_counter() - w0
+    for fmt in files.FORMATS:
+        w = time.perf_counter()
+        source.export(fmt, out / f"export{files.FORMATS[fmt]}")
+        t[fmt] = time.perf_counter() - w
+    t["total"] = time.perf_counter() - w0
+    t["total cpu"] = time.process_time() - c0
+    peak = rss_mib()
+    collections = sum(g["collections"] for g in gc.get_stats()) - gc0
+    w = time.perf_counter()
+    with (out / "reference.json").open("w", encoding="utf-8") as f:
+        f.write(json.dumps(source.document, ensure_ascii=False))
+    t["reference: json.dumps + write"] = time.perf_counter() - w
+    del source
+    w = time.perf_counter()
+    ss.source_of(ss.get_version(ws)).export("all", out / "frozen")
+    t["frozen all"] = time.perf_counter() - w
+    ws.close()
+    return {
+        "t": t,
+        "base_mib": base,
+        "peak_mib": peak,
+        "gc": collections,
+        "files": {
+            p.suffix: p.stat().st_size
+            for p in out.iterdir()
+            if p.is_file() and p.name != "reference.json"
+        },
+    }
+
+
+def _p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def uptime() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("n", nargs="?", type=int, help="one size (the same as --sizes N)")
+    parser.add_argument("--sizes", default="1202,20000")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--before",
+        metavar="SRC",
+        help="also run the export of another checkout's src/ (e.g. the code before a "
+        "change), alternating with this one: a before/after at the same machine load",
+    )
+    parser.add_argument("--child", nargs=3, metavar=("STATE", "NAME", "OUT"))
+    args = parser.parse_args()
+    if args.child:
+        import json
+
+        result = child(Path(args.child[0]), args.child[1], Path(args.child[2]))
+        print(json.dumps(result))
+        return 0
+
+    import json
+
+    if args.n:
+        args.sizes = str(args.n)
+    sizes = [int(x) for x in args.sizes.split(",")]
+    codes = {"now": dict(os.environ)}
+    if args.before:
+        codes = {"before": dict(os.environ, PYTHONPATH=args.before), **codes}
+    columns = [(n, code) for n in sizes for code in codes]
+    load_before = uptime()
+    results: dict[tuple[int, str], list[dict]] = {c: [] for c in columns}
     with tempfile.TemporaryDirectory() as tmp:
         state = Path(tmp) / "state"
         state.mkdir()
-        name = f"bench{args.n}"
-        ws = populate(state / f"{name}.sqlite", args.n)
-        sizes = counts(ws)
-        from elo_tui.services import submission as ss
+        workspace_sizes = {}
+        for n in sizes:
+            ws = populate(state / f"bench{n}.sqlite", n)
+            workspace_sizes[n] = counts(ws)
+            from elo_tui.services import submission as ss
 
-        start = time.perf_counter()
-        ss.create(ws, author="bench")
-        create_time = time.perf_counter() - start
-        out = Path(tmp) / "out"
-        out.mkdir()
-        runs = [run_once(ws, out) for _ in range(args.runs)]
-        file_sizes = {p.suffix: p.stat().st_size for p in out.iterdir()}
-        ws.close()
-        cold = [cold_cli(state, name, Path(tmp) / "cli") for _ in range(3)]
+            ss.create(ws, author="bench")  # the frozen version for "frozen all"
+            ws.close()
+        for r in range(args.runs):  # sizes (and codes) alternate: noise hits all of them
+            for n, code in columns:
+                out = Path(tmp) / f"out{n}-{code}-{r}"
+                out.mkdir()
+                proc = subprocess.run(
+                    [sys.executable, __file__, "--child", str(state), f"bench{n}", str(out)],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                    env=codes[code],
+                )
+                results[n, code].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+                total = results[n, code][-1]["t"]["total"]
+                print(f"run {r + 1}/{args.runs} {n} {code}: {total:.2f} s", file=sys.stderr)
+    load_after = uptime()
+    print_table(args, columns, results, workspace_sizes, load_before, load_after)
+    return 0
 
-    keys = list(runs[0])
-    median = {k: statistics.median(r[k][0] for r in runs) for k in keys}
-    worst = {k: max(r[k][0] for r in runs) for k in keys}
-    cpu = {k: statistics.median(r[k][1] for r in runs) for k in keys}
-    print(", ".join(f"{v} {k}" for k, v in sizes.items()))
-    print(f"load average before: {load}")
-    for k in keys:
-        print(
-            f"{k:24s} median {median[k] * 1000:7.1f} ms   max {worst[k] * 1000:7.1f} ms"
-            f"   cpu {cpu[k] * 1000:7.1f} ms"
-        )
+
+def print_table(args, columns, results, workspace_sizes, load_before, load_after) -> None:
+    steps = [
+        "snapshot",
+        *FORMATS_ORDER,
+        "total",
+        "total cpu",
+        "frozen all",
+        "reference: json.dumps + write",
+    ]
+    before = f" --before {args.before}" if args.before else ""
     print(
-        f"cold CLI  median {statistics.median(cold) * 1000:7.1f} ms "
-        "(export --format all, new process)"
+        f"`.venv/bin/python bench/bench_export.py --sizes {args.sizes} --runs {args.runs}"
+        f"{before}` on {date.today().isoformat()}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPU; load average before {load_before}, after {load_after}. "
+        "Each run is a fresh process per size (alternating); figures are medians of the "
+        "runs, p95 in brackets; peak RSS is the process's maximum (interpreter, libraries "
+        "and the open workspace included), 'open' is before the export started. "
+        "'reference' is the floor of any export: Python's C encoder writing the same "
+        "document once as JSON."
     )
-    print(f"submission create (once): {create_time * 1000:.0f} ms")
-    print("files: " + ", ".join(f"{s} {b / 1024:.0f} KiB" for s, b in sorted(file_sizes.items())))
-    if args.record:
-        record(args, sizes, median, worst, cpu, cold, file_sizes, load, create_time)
-    return 0 if median["estimate + export frozen"] < 1.0 else 1
+    print()
+    for n, sizes in workspace_sizes.items():
+        print(f"- {n}: " + ", ".join(f"{v} {k}" for k, v in sizes.items()))
+    print()
+    multi = len({code for _, code in columns}) > 1
+    heads = [
+        f"{n:,}".replace(",", ".") + " products" + (f" ({code})" if multi else "")
+        for n, code in columns
+    ]
+    print("| step | " + " | ".join(heads) + " |")
+    print("| --- |" + " ---: |" * len(columns))
+    for step in steps:
+        cells = []
+        for c in columns:
+            v = [r["t"][step] for r in results[c]]
+            cells.append(f"{statistics.median(v):.2f} s ({_p(v, 0.95):.2f})")
+        print(f"| {step} | " + " | ".join(cells) + " |")
+    for label, key in (("peak RSS", "peak_mib"), ("RSS open", "base_mib")):
+        cells = [f"{statistics.median(r[key] for r in results[c]):.0f} MiB" for c in columns]
+        print(f"| {label} | " + " | ".join(cells) + " |")
+    cells = [f"{statistics.median(r['gc'] for r in results[c]):.0f}" for c in columns]
+    print("| GC collections during the export | " + " | ".join(cells) + " |")
+    cells = [
+        ", ".join(f"{s} {b / 2**20:.1f} MB" for s, b in sorted(results[c][-1]["files"].items()))
+        for c in columns
+    ]
+    print("| files | " + " | ".join(cells) + " |")
+    codes = sorted({code for _, code in columns})
+    sizes = sorted({n for n, _ in columns})
+    if len(sizes) == 2:
+        a, b = sizes
+        print()
+        for code in codes:
+
+            def median(n: int, step: str, code: str = code) -> float:
+                return statistics.median(r["t"][step] for r in results[n, code])
+
+            wall = median(b, "total") / median(a, "total")
+            cpu = median(b, "total cpu") / median(a, "total cpu")
+            print(
+                f"{code}: {b / a:.1f}x the products took {wall:.1f}x the time (total, "
+                f"wall) and {cpu:.1f}x the CPU time."
+            )
 
 
-def record(args, sizes, median, worst, cpu, cold, file_sizes, load, create_time) -> None:
-    path = HERE / "RESULTS.md"
-    lines = [
-        "",
-        "## Raming en export",
-        "",
-        f"`bench/bench_export.py {args.n} --runs {args.runs}` on {date.today().isoformat()}, "
-        f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPU, "
-        f"load average before the run {load} (the machine is shared: CPU time is given too).",
-        "Workspace: " + ", ".join(f"{v} {k}" for k, v in sizes.items()) + ".",
-        "",
-        "| step | wall median | wall max | CPU median |",
-        "| --- | ---: | ---: | ---: |",
-    ]
-    lines += [
-        f"| {k} | {median[k] * 1000:.0f} ms | {worst[k] * 1000:.0f} ms | {cpu[k] * 1000:.0f} ms |"
-        for k in median
-    ]
-    lines += [
-        f"| cold `elo-tui export --format all --concept` (new process: imports, reading the "
-        f"workspace, snapshot, all formats) | {statistics.median(cold) * 1000:.0f} ms | "
-        f"{max(cold) * 1000:.0f} ms | |",
-        f"| `submission create` (once: snapshot, SHA-256, store) | "
-        f"{create_time * 1000:.0f} ms | | |",
-        "",
-        "`estimate` = costing every line + Monte Carlo (10,000 draws); `snapshot` = read the "
-        "workspace, estimate, completeness, readiness, canonical JSON + SHA-256; `total` = "
-        "snapshot + all four formats from the live workspace (a concept); `estimate + export "
-        "frozen` = the estimate plus all four formats of a stored submission. Target "
-        "(estimate and full export of 1,202 products under 1 s): frozen submission "
-        f"{'met' if median['estimate + export frozen'] < 1.0 else 'NOT met'} "
-        f"({median['estimate + export frozen'] * 1000:.0f} ms); straight from the live "
-        f"workspace {'met' if median['total'] < 1.0 else 'NOT met'} "
-        f"({median['total'] * 1000:.0f} ms wall, {cpu['total'] * 1000:.0f} ms CPU). Files: "
-        + ", ".join(f"{s} {b / 1024:.0f} KiB" for s, b in sorted(file_sizes.items()))
-        + ".",
-        "",
-    ]
-    header = "" if path.exists() else "# Benchmark results\n"
-    with path.open("a", encoding="utf-8") as f:
-        f.write(header + "\n".join(lines))
+FORMATS_ORDER = ["toml", "json", "xlsx", "md"]
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from elo_tui.cli import main
-from elo_tui.io import submission_files
+from elo_tui.io import export_json, submission_files
 from elo_tui.io.submission_files import ExportError
 
 
@@ -72,10 +72,11 @@ def test_an_interrupted_export_leaves_the_old_file_and_no_temporary(tmp_path, mo
     target = tmp_path / "indiening.json"
     target.write_text("oud", encoding="utf-8")
 
-    def interrupted(*args, **kwargs):
+    def interrupted(document, file, *args, **kwargs):
+        file.write('{"half":')  # the file streams: part of it is already written
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(submission_files, "render", interrupted)
+    monkeypatch.setattr(export_json, "write", interrupted)
     with pytest.raises(KeyboardInterrupt):
         submission_files.export({"agency": {}}, "json", target)
     assert target.read_text(encoding="utf-8") == "oud"

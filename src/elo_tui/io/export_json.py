@@ -8,7 +8,8 @@ half a second more. Any JSON viewer can pretty-print.
 from __future__ import annotations
 
 import json
-from typing import Any
+import shutil
+from typing import Any, BinaryIO, TextIO
 
 
 def dumps(document: dict[str, Any], canonical: str | None = None) -> str:
@@ -19,6 +20,45 @@ def dumps(document: dict[str, Any], canonical: str | None = None) -> str:
         sha = json.dumps(document.get("sha256", ""))
         return '{"sha256":' + sha + "," + canonical[1:] + "\n"
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n"
+
+
+def write(document: dict[str, Any], file: TextIO, canonical: str | BinaryIO | None = None) -> None:
+    """`dumps(document, canonical)` written to `file` piece by piece: a 20,000-product
+    submission is ~145 MB of JSON, never one string in memory. `canonical` may also be
+    a binary file holding its UTF-8 bytes (copied as they are); without it the content
+    is encoded in canonical form a slice at a time (the same text)."""
+    from elo_tui.domain.submission import canonical_json_chunks
+
+    if canonical is not None and not isinstance(canonical, str):
+        canonical.seek(0)
+        if canonical.read(1) == b"{" and canonical.read(1) not in (b"}", b""):
+            file.write('{"sha256":' + json.dumps(document.get("sha256", "")) + ",")
+            file.flush()
+            canonical.seek(1)
+            shutil.copyfileobj(canonical, file.buffer, 1 << 20)
+            file.write("\n")
+            return
+        canonical = None
+    content = {k: v for k, v in document.items() if k != "sha256"}
+    if canonical is None and not content:
+        file.write(dumps(document))
+        return
+    if canonical is not None and not (canonical.startswith("{") and canonical != "{}"):
+        file.write(dumps(document, canonical))
+        return
+    file.write('{"sha256":' + json.dumps(document.get("sha256", "")) + ",")
+    if canonical is not None:
+        for start in range(1, len(canonical), _PIECE):  # slices: no second full copy
+            file.write(canonical[start : start + _PIECE])
+    else:
+        pieces = canonical_json_chunks(content)
+        next(pieces)  # the opening brace, already written with the hash
+        for piece in pieces:
+            file.write(piece)
+    file.write("\n")
+
+
+_PIECE = 1 << 20
 
 
 def loads(text: str) -> dict[str, Any]:

@@ -17,8 +17,9 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+from collections.abc import Iterator
 from json.encoder import encode_basestring  # C-accelerated JSON string quoting
-from typing import Any, cast
+from typing import Any, TextIO, cast
 
 HEADER = (
     "# elo_tui – indiening voor cofinanciering (e-loketondernemers)\n"
@@ -68,35 +69,41 @@ def _is_table_array(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
-def _body(out: list[str], path: str, table: dict[str, Any]) -> None:
-    """Plain keys of `table`, then its sub-tables and arrays of tables under `path`."""
+def _body(path: str, table: dict[str, Any]) -> Iterator[str]:
+    """Plain keys of `table`, then its sub-tables and arrays of tables under `path`
+    (the pieces of the file, to be joined with newlines)."""
     nested = []
     for k, v in table.items():
         if (isinstance(v, dict) and v) or _is_table_array(v):
             nested.append((k, v))
         else:
-            out.append(f"{_key(k)} = {_value(v)}")
-    _nested(out, path, nested)
+            yield f"{_key(k)} = {_value(v)}"
+    yield from _nested(path, nested)
 
 
-def _nested(out: list[str], path: str, nested: list[tuple[str, Any]]) -> None:
+def _nested(path: str, nested: list[tuple[str, Any]]) -> Iterator[str]:
     for k, v in nested:
         sub = f"{path}.{_key(k)}" if path else _key(k)
         if isinstance(v, dict):
-            out.append(f"\n[{sub}]")
-            _body(out, sub, v)
+            yield f"\n[{sub}]"
+            yield from _body(sub, v)
         else:
-            _table_array(out, sub, v)
+            for start in range(0, len(v), _SLICE):
+                yield from _table_array(sub, v[start : start + _SLICE])
 
 
-def _table_array(out: list[str], path: str, items: list[dict[str, Any]]) -> None:
+_SLICE = 2000  # items of a long array rendered at a time: the file streams, memory stays flat
+
+
+def _table_array(path: str, items: list[dict[str, Any]]) -> list[str]:
     """`[[path]]` per item, in order.
 
     The hot spot of a large submission (16,000 records, 200,000 values): items with the
     same keys are encoded column by column with C-level `map` calls (one
     `encode_basestring` pass per string column, `repr` per float column, ...), then
     joined row by row; anything unusual (nested tables, mixed types) takes the plain
-    per-item path. The text is identical either way.
+    per-item path. The text is identical either way, and does not depend on how a long
+    array is sliced (every item is rendered on its own).
     """
     header = f"\n[[{path}]]\n"
     rendered: list[str | None] = [None] * len(items)
@@ -119,11 +126,9 @@ def _table_array(out: list[str], path: str, items: list[dict[str, Any]]) -> None
                 rendered[i] = header + text if text else header.rstrip("\n")
             continue
         for i in indices:  # the general path
-            body: list[str] = []
-            _body(body, path, items[i])
-            rendered[i] = "\n".join([header.rstrip("\n"), *body])
+            rendered[i] = "\n".join([header.rstrip("\n"), *_body(path, items[i])])
     done = cast(list[str], rendered)  # every index was filled above
-    out.extend(r.rstrip("\n") if r.endswith("\n") else r for r in done)
+    return [r.rstrip("\n") if r.endswith("\n") else r for r in done]
 
 
 def _column(key: str, values: list[Any]) -> list[str] | None:
@@ -155,9 +160,22 @@ def _column(key: str, values: list[Any]) -> list[str] | None:
 
 
 def dumps(document: dict[str, Any]) -> str:
-    out: list[str] = [HEADER]
-    _body(out, "", document)
-    return "\n".join(out) + "\n"
+    return "\n".join([HEADER, *_body("", document)]) + "\n"
+
+
+def write(document: dict[str, Any], file: TextIO) -> None:
+    """`dumps(document)` written to `file` piece by piece (a 20,000-product submission
+    is ~150 MB of TOML: it is never one string in memory)."""
+    file.write(HEADER)
+    batch: list[str] = []
+    for piece in _body("", document):
+        batch.append(piece)
+        if len(batch) >= _SLICE:
+            file.write("\n" + "\n".join(batch))
+            batch.clear()
+    if batch:
+        file.write("\n" + "\n".join(batch))
+    file.write("\n")
 
 
 def dumps_reference(document: dict[str, Any]) -> str:

@@ -83,7 +83,7 @@ def export(
     fmt: str,
     out: Path | str,
     *,
-    canonical: str | None = None,
+    canonical: Any = None,
     follow_symlinks: bool = False,
 ) -> list[Path]:
     """Write `doc` as `fmt` ("all" = every format) to `out` and return the files written.
@@ -95,7 +95,8 @@ def export(
     over it, so a failed or interrupted export never leaves half a file behind; the
     temporary file of a killed export is named ".<target>.elo-export-<pid>.tmp" and the
     next export to that target removes it. `canonical` is the canonical JSON of the
-    content when known (saves encoding it again for JSON).
+    content when known, as text or a binary file of its UTF-8 bytes (saves encoding it
+    again for JSON).
     """
     out = Path(out).expanduser()
     formats = list(FORMATS) if fmt == "all" else [fmt]
@@ -126,7 +127,7 @@ def export(
                 write(doc, tmp)
                 _fsync_file(tmp)
             else:
-                _write_text(tmp, render(doc, f, canonical) or "")
+                _write_streamed(tmp, doc, f, canonical)
             os.replace(tmp, target)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
@@ -200,10 +201,21 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _write_text(path: Path, text: str) -> None:
+def _write_streamed(path: Path, doc: dict[str, Any], fmt: str, canonical: Any) -> None:
+    """A text format written piece by piece (TOML and JSON of a large agency run to
+    ~150 MB each: they are never built as one string)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
+    with os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 20) as f:
+        if fmt == "toml":
+            from elo_tui.io.export_toml import write as write_toml
+
+            write_toml(doc, f)
+        elif fmt == "json":
+            from elo_tui.io.export_json import write as write_json
+
+            write_json(doc, f, canonical)
+        else:
+            f.write(render(doc, fmt) or "")
         f.flush()
         os.fsync(f.fileno())
 

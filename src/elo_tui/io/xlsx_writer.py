@@ -15,8 +15,9 @@ order follow ECMA-376 so Excel, LibreOffice and openpyxl open the file without r
 from __future__ import annotations
 
 import re
+import time
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -88,13 +89,12 @@ class Sheet:
 
     # -- rendering -------------------------------------------------------------------------
 
-    def _strings(self) -> list[str]:
-        """Every non-empty string cell of the sheet, cleaned and XML-escaped, in order."""
-        return _clean_escape(
-            [v for values, _, _ in self.rows for v in values if type(v) is str and v]
-        )
-
     def xml(self, selected: bool) -> str:
+        return "".join(self.xml_pieces(selected))
+
+    def xml_pieces(self, selected: bool) -> Iterator[str]:
+        """The sheet's XML in pieces of up to `_ROWS_PER_PIECE` rows (a sheet of a
+        large agency is ~100 MB of XML: it goes into the zip without being one string)."""
         n_cols = max((len(values) for values, _, _ in self.rows), default=1) or 1
         out = [
             _XML,
@@ -114,32 +114,12 @@ class Sheet:
             ]
             out.append("</cols>")
         out.append("<sheetData>")
-        letters = _LETTERS
+        yield "".join(out)
         attrs_cache: dict[tuple[int, bool, int], list[str]] = {}
-        take = iter(self._strings()).__next__
-        # The hot loop (~150,000 cells for a large agency): exact type checks, style
-        # attributes prepared once per (styles, bold) combination, one f-string per cell.
-        # (Building the cells column by column with map/zip measured no faster.)
-        for r, (values, styles, bold) in enumerate(self.rows, 1):
-            key = (id(styles), bold, len(values))
-            attrs = attrs_cache.get(key)
-            if attrs is None:
-                attrs = attrs_cache[key] = _attrs(styles, bold, len(values))
-            rs = str(r)
-            cells: list[str] = []
-            add = cells.append
-            for c, v in enumerate(values):
-                t = type(v)
-                if t is str:
-                    if v:
-                        add(_text_cell(f"{letters[c]}{rs}", attrs[c], take()))
-                elif t is float or t is int:
-                    add(f'<c r="{letters[c]}{rs}"{attrs[c]}><v>{v!r}</v></c>')
-                elif v is not None:
-                    add(_cell(f"{letters[c]}{rs}", attrs[c], v))
-            out.append(f'<row r="{rs}">{"".join(cells)}</row>')
-        out.append("</sheetData></worksheet>")
-        return "".join(out)
+        for start in range(0, len(self.rows), _ROWS_PER_PIECE):
+            rows = self.rows[start : start + _ROWS_PER_PIECE]
+            yield "".join(_rows_xml(rows, start + 1, attrs_cache))
+        yield "</sheetData></worksheet>"
 
     def _pane(self) -> str:
         x, y = self.freeze_cols, self.freeze_rows
@@ -157,6 +137,45 @@ class Sheet:
             f'<pane{split} topLeftCell="{cell}" activePane="{pane}" state="frozen"/>'
             f'<selection pane="{pane}" activeCell="{cell}" sqref="{cell}"/>'
         )
+
+
+_ROWS_PER_PIECE = 2000
+
+
+def _rows_xml(
+    rows: list[tuple[list[Any], Sequence[int] | None, bool]],
+    first: int,
+    attrs_cache: dict[tuple[int, bool, int], list[str]],
+) -> list[str]:
+    """`<row>` elements for `rows`, numbered from `first`."""
+    letters = _LETTERS
+    out = []
+    # Every non-empty string cell of these rows, cleaned and XML-escaped, in order.
+    take = iter(
+        _clean_escape([v for values, _, _ in rows for v in values if type(v) is str and v])
+    ).__next__
+    # The hot loop (~150,000 cells for a large agency): exact type checks, style
+    # attributes prepared once per (styles, bold) combination, one f-string per cell.
+    # (Building the cells column by column with map/zip measured no faster.)
+    for r, (values, styles, bold) in enumerate(rows, first):
+        key = (id(styles), bold, len(values))
+        attrs = attrs_cache.get(key)
+        if attrs is None:
+            attrs = attrs_cache[key] = _attrs(styles, bold, len(values))
+        rs = str(r)
+        cells: list[str] = []
+        add = cells.append
+        for c, v in enumerate(values):
+            t = type(v)
+            if t is str:
+                if v:
+                    add(_text_cell(f"{letters[c]}{rs}", attrs[c], take()))
+            elif t is float or t is int:
+                add(f'<c r="{letters[c]}{rs}"{attrs[c]}><v>{v!r}</v></c>')
+            elif v is not None:
+                add(_cell(f"{letters[c]}{rs}", attrs[c], v))
+        out.append(f'<row r="{rs}">{"".join(cells)}</row>')
+    return out
 
 
 def _clean_escape(texts: list[str]) -> list[str]:
@@ -309,4 +328,11 @@ def save(
         z.writestr("xl/_rels/workbook.xml.rels", workbook_rels)
         z.writestr("xl/styles.xml", _styles())
         for i, sheet in enumerate(sheets, 1):
-            z.writestr(f"xl/worksheets/sheet{i}.xml", sheet.xml(selected=i == 1))
+            # The entry as writestr would make it (date, permissions), written in pieces.
+            info = zipfile.ZipInfo(f"xl/worksheets/sheet{i}.xml", time.localtime()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info._compresslevel = 1  # type: ignore[attr-defined]  # what writestr uses
+            info.external_attr = 0o600 << 16
+            with z.open(info, "w") as part:
+                for piece in sheet.xml_pieces(selected=i == 1):
+                    part.write(piece.encode("utf-8"))

@@ -97,4 +97,6 @@ class AreaScreen(KeyedBindings, Screen):
         """Call after this screen saved a change: others reload, the status updates."""
         self.app.data_changed()
         self._loaded_version = self.app.data_version
-        self.query_one(NavBar).refresh_status()
+        # After the change itself is on screen: the status counts what waits to be synced
+        # over every table (~20 ms at 20,000 products), which a keystroke need not wait for.
+        self.call_after_refresh(self.query_one(NavBar).refresh_status)

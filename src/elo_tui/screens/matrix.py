@@ -142,6 +142,8 @@ class MatrixScreen(AreaScreen):
     mapping: svc.Mapping | None = None
     filters: svc.RowFilter = svc.RowFilter()
     conform: int | None = None  # products ELO-conform
+    _counts: tuple | None = None  # (rows, mapping, products shown, products excluded)
+    _row_positions: tuple | None = None  # (rows, row id -> indices)
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="filter-summary")
@@ -238,11 +240,17 @@ class MatrixScreen(AreaScreen):
     def _update_count(self, rows) -> None:
         m = self.mapping
         assert m is not None
-        shown = sum(1 for r in rows if r.kind != SCOPE_APPLICATION)
+        # Both counts walk every row or product (20,000 of them: ~25 ms, on every `v`);
+        # they only change with the rows shown or with a newly loaded mapping (exclusion
+        # follows the application, never a block status), so they are kept until then.
+        cached = self._counts
+        if cached is None or cached[0] is not rows or cached[1] is not m:
+            shown = sum(1 for r in rows if r.kind != SCOPE_APPLICATION)
+            excluded = sum(is_excluded(p, m.overrides) is not None for p in m.products.values())
+            cached = self._counts = (rows, m, shown, excluded)
+        shown, excluded = cached[2], cached[3]
         total = len(m.products)
         part = f"{shown} van {total} producten" if shown != total else f"{total} producten"
-        # The same as readiness(p).excluded, without computing every product's readiness
-        excluded = sum(is_excluded(p, m.overrides) is not None for p in m.products.values())
         if excluded:
             part += f" (waarvan {excluded} buiten beschouwing, niet meegeteld)"
         conform = "…" if self.conform is None else str(self.conform)
@@ -488,11 +496,22 @@ class MatrixScreen(AreaScreen):
             table.set_rows(rows, keep=table.current if table.current in rows else None)
         else:
             # Redraw only the rows of the products (and application) that changed.
-            table.refresh_rows([i for i, r in enumerate(table.rows) if r.id in changed])
+            table.refresh_rows(self._positions(table.rows, changed))
         self._update_count(rows)
         self._show_detail()
         table.focus()
         self._schedule_snapshot()
+
+    def _positions(self, rows, ids) -> list[int]:
+        """Indices of the rows with these ids; the id -> index map is made once per row
+        list (walking 21,000 rows on every `v` cost ~3 ms)."""
+        cached = self._row_positions
+        if cached is None or cached[0] is not rows:
+            positions: dict[str, list[int]] = {}
+            for i, r in enumerate(rows):
+                positions.setdefault(r.id, []).append(i)
+            cached = self._row_positions = (rows, positions)
+        return [i for row_id in ids for i in cached[1].get(row_id, ())]
 
     def _schedule_snapshot(self) -> None:
         # Many edits in a row make one history write, a moment after the last one.

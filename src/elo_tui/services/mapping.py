@@ -611,14 +611,17 @@ def new_application_context(
 ) -> tuple[bool, bool]:
     """(the scope is or is served by a new application, an accepted exemption covers this
     scope x part): what beslissing 5°'s validation needs."""
-    apps = {a.id: a for a in ws.list(Application) if not a.deleted}
     if scope_kind == SCOPE_APPLICATION:
         app_ids: tuple[str, ...] = (scope_id,)
     else:
         product = ws.get(Product, scope_id)
         app_ids = product_application_ids(product) if product else ()
-    if not any(apps[a].is_new for a in app_ids if a in apps):
+    # Only the scope's own applications decide; all of them (1,000 at 20,000 products,
+    # ~25 ms to read) are read only for the overrides, when one of those is new.
+    own = [ws.get(Application, a) for a in app_ids]
+    if not any(a is not None and not a.deleted and a.is_new for a in own):
         return False, False
+    apps = {a.id: a for a in ws.list(Application) if not a.deleted}
     overrides = load_overrides(ws, apps.values())
     scopes = [(scope_kind, scope_id)] + [(SCOPE_APPLICATION, a) for a in app_ids]
     return True, any(has_accepted_exemption(overrides, k, i, block) for k, i in scopes)

@@ -141,9 +141,36 @@ class VirtualTable(ScrollView, can_focus=True):
                 index = rows.index(keep)
             except ValueError:
                 index = min(self.cursor_row, max(len(rows) - 1, 0))
-        self.virtual_size = Size(self._virtual_width(), len(rows) + 1)
+        self._set_virtual_size(Size(self._virtual_width(), len(rows) + 1))
         self.cursor_row = index
         self.refresh()
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """A new row count without a layout pass of the whole screen when the table's own
+        size cannot change: a fixed height, and a vertical scrollbar that is shown (or
+        not) both before and after. Setting `virtual_size` always relays out the screen and
+        repaints every widget on it, the biggest cost of a filter keystroke over 20,000
+        products; only the scrollbar needs updating. What Textual itself does for a size
+        change without layout (`Widget._size_updated(layout=False)`)."""
+        old = self.virtual_size
+        if size == old:
+            return
+        height = self._container_size.height
+        room = height - self.styles.scrollbar_size_horizontal  # a horizontal bar takes a line
+        scrolls = old.height > height and size.height > height
+        fits = old.height <= room and size.height <= room
+        if (
+            not self.is_mounted
+            or not height
+            or size.width != old.width
+            or self.styles.height is None
+            or self.styles.height.is_auto
+            or not (scrolls or fits)
+        ):
+            self.virtual_size = size
+            return
+        self.set_reactive(ScrollView.virtual_size, size)
+        self._scroll_update(size)  # scrollbar thumb and scroll position, in this frame
 
     def refresh_row(self, row: Any) -> None:
         self._cache.clear()
