@@ -123,6 +123,7 @@ def export(
             if f == "xlsx":
                 from elo_tui.io.export_xlsx import write
 
+                _create_owner_only(tmp)  # the writer truncates it and keeps its mode
                 write(doc, tmp)
                 _fsync_file(tmp)
             else:
@@ -200,8 +201,14 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _create_owner_only(path: Path) -> None:
+    """An empty file only the owner can read: exports carry the entity's data, and the
+    rename gives the target this mode, also when it replaces a 0644 file."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def _write_text(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # owner-only, see above
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(text)
         f.flush()
