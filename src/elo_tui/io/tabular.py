@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
+from elo_tui.domain.formats import plural
 from elo_tui.domain.to_check import shorten
 
 Cell = str | int | float | bool | None
@@ -94,8 +95,8 @@ class Table:
             sep = DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))
             what = f"CSV, scheidingsteken {sep}, codering {self.encoding}"
         return (
-            f"{self.source.name} ({what}): {len(self.headers)} kolommen, "
-            f"{len(self.rows)} rijen, kopregel op rij {self.header_row}"
+            f"{self.source.name} ({what}): {plural(len(self.headers), 'kolom', 'kolommen')}, "
+            f"{plural(len(self.rows), 'rij', 'rijen')}, kopregel op rij {self.header_row}"
         )
 
 

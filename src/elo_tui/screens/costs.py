@@ -22,7 +22,7 @@ from textual.worker import Worker, WorkerState
 from elo_tui.domain import cofinancing as cof
 from elo_tui.domain import estimate as est
 from elo_tui.domain.blocks import BLOCKS
-from elo_tui.domain.formats import sort_key
+from elo_tui.domain.formats import plural, sort_key
 from elo_tui.domain.records import EstimateLine
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.form import FormScreen
@@ -310,7 +310,8 @@ class CostsScreen(AreaScreen):
         if invalid:
             parts.append(f"{invalid} ongeldig (e = verbeteren)")
         if ov.forms_tool:
-            parts.append(f"{len(ov.forms_tool)} producten met weinig aanvragen (aanname; f)")
+            n_forms = plural(len(ov.forms_tool), "product", "producten")
+            parts.append(f"{n_forms} met weinig aanvragen (aanname; f)")
         if ov.summary.excluded:
             parts.append(f"{len(ov.summary.excluded)} buiten beschouwing")
         text = Text(" · ".join(parts))

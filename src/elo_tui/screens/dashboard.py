@@ -33,7 +33,7 @@ from elo_tui.domain.blocks import (
     format_percent,
 )
 from elo_tui.domain.checklists import ITEM_STATUS_SYMBOLS
-from elo_tui.domain.formats import format_date, plural
+from elo_tui.domain.formats import format_date, format_number, plural
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.template_notice import report_problems, warm_templates
 from elo_tui.services import clock
@@ -285,7 +285,8 @@ class DashboardScreen(AreaScreen):
         panel.border_subtitle = f"stand op {format_date(s.today)}"
         out = Text()
         out.append("ELO-conform: ", style="bold")
-        out.append(f"{s.elo_conform} van {s.products_total} producten zelf verklaard")
+        total = plural(s.products_total, "product", "producten")
+        out.append(f"{format_number(s.elo_conform)} van {total} zelf verklaard")
         out.append(f" ({format_percent(s.elo_conform_percent)})")
         out.append(f" · {s.elo_conform_verified} centraal gecontroleerd\n")
         extra = []

@@ -36,7 +36,7 @@ from elo_tui.domain.blocks import (
     WAITING_MARK,
     cell_text,
 )
-from elo_tui.domain.formats import format_date
+from elo_tui.domain.formats import format_date, format_number, plural
 from elo_tui.domain.readiness import REQUIREMENT_STATES, count_conform
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.template_notice import report_problems, warm_templates
@@ -240,7 +240,9 @@ class MatrixScreen(AreaScreen):
         assert m is not None
         shown = sum(1 for r in rows if r.kind != SCOPE_APPLICATION)
         total = len(m.products)
-        part = f"{shown} van {total} producten" if shown != total else f"{total} producten"
+        part = plural(total, "product", "producten")
+        if shown != total:
+            part = f"{format_number(shown)} van {part}"
         excluded = sum(m.readiness(p).excluded is not None for p in m.products)
         if excluded:
             part += f" (waarvan {excluded} buiten beschouwing, niet meegeteld)"
