@@ -139,7 +139,7 @@ class ImportWizard(Screen):
                 yield Static("", id="summary", classes="section")
                 yield Label(f"Voorbeeld (eerste {pi.PREVIEW_ROWS} rijen)")
                 yield VirtualTable(PREVIEW_COLUMNS, _cell, id="preview", empty_text="Geen rijen.")
-                yield Label("", id="rejected-title")
+                yield Static("", id="rejected-title")  # wraps at 80 columns (a Label cuts)
                 yield VirtualTable(
                     REJECTED_COLUMNS,
                     _cell,
@@ -423,7 +423,7 @@ class ImportWizard(Screen):
             )
         )
         self.query_one("#preview", VirtualTable).set_rows(plan.preview())
-        self.query_one("#rejected-title", Label).update(
+        self.query_one("#rejected-title", Static).update(
             Text(
                 f"Geweigerde rijen ({format_number(len(plan.rejected))}): worden niet "
                 "ingelezen; te controleren "
