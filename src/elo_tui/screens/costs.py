@@ -32,7 +32,8 @@ from elo_tui.services.estimate import euro
 from elo_tui.widgets.virtual_table import Column, VirtualTable
 
 COLUMNS = [
-    Column("scope", "Toepassing / product", flex=3, min_width=14),
+    # The scope says which line it is: at least 20 cells, also at 80 columns.
+    Column("scope", "Toepassing / product", flex=3, min_width=20, shrink=False),
     Column("block", "Bouwsteen", width=9),
     # The amounts before the other fixed columns: in a narrow view they stay visible.
     Column("mean", "Verwacht", width=10, align="right"),
@@ -135,10 +136,19 @@ class CostsScreen(AreaScreen):
     CostsScreen #costs-side > Static { margin-bottom: 1; }
     CostsScreen #costs-info { height: auto; padding: 0 1; color: $text-muted; }
     CostsScreen #costs-chart { display: none; height: 1fr; padding: 0 1; }
+    /* Narrow (80x24): the totals under the lines, so the table has the full width. */
+    CostsScreen.-narrow #costs-body { layout: vertical; }
+    CostsScreen.-narrow #costs-left { height: 1fr; }
+    CostsScreen.-narrow #costs-side { width: 1fr; height: 1fr; border-left: none;
+        border-top: solid $panel; }
     CostsScreen.-chart #costs-body { display: none; }
     CostsScreen.-chart #costs-chart { display: block; }
     CostsScreen .chart-notes { height: auto; color: $text-muted; }
     """
+
+    # Side by side needs the scope, block and amounts (about 54 cells) next to the 46 of
+    # the totals panel; below this width the panel goes under the table.
+    NARROW_BELOW = 100
 
     overview: service.CostOverview | None = None
     _keep_id: str | None = None  # line to keep the cursor on after the next computation
@@ -159,6 +169,10 @@ class CostsScreen(AreaScreen):
                 yield Static("", id="costs-years")
                 yield Static("", id="costs-blocks")
         yield Vertical(id="costs-chart")  # `w`: P50/P80 per year (charts load on first use)
+
+    def on_resize(self) -> None:
+        super().on_resize()
+        self.set_class(self.size.width < self.NARROW_BELOW, "-narrow")
 
     # -- loading --------------------------------------------------------------------------
 

@@ -60,7 +60,10 @@ REQUIREMENT_SHORT = {"sso": "SSO", "gericht_aanmelden": "Gericht", "product_righ
 def _columns() -> list[Column]:
     """Block parts grouped per essential block with a thin separator between groups,
     then the requirements apart."""
-    cols = [Column("name", "Product (per toepassing)", flex=1, min_width=18)]
+    # The name keeps 21 cells (18 characters of a product's name after its indent and
+    # before a '…'), also at 80 columns: the block columns then scroll sideways past it
+    # (MatrixTable keeps it at the left).
+    cols = [Column("name", "Product (per toepassing)", flex=1, min_width=21, shrink=False)]
     for pair in PAIRS:
         cols.append(Column(f"sep_{pair}", "│", width=1, min_width=1))
         cols += [Column(b.code, b.short, width=BLOCK_WIDTH) for b in BLOCKS if b.pair == pair]

@@ -34,6 +34,9 @@ class Column:
     min_width: int = 6
     # "right" for numbers: their digits line up and a narrow column never hides the end.
     align: str = "left"
+    # False: never narrower than min_width, also in a narrow view (the table then scrolls
+    # sideways): for the column that says which row it is (a name cut to 7 cells is not).
+    shrink: bool = True
 
 
 MIN_TEXT_WIDTH = 8  # a text column narrower than this says nothing
@@ -190,7 +193,7 @@ class VirtualTable(ScrollView, can_focus=True):
             if c.width:
                 widths.append(c.width)
             else:
-                floor = c.min_width if fits else min(c.min_width, MIN_TEXT_WIDTH)
+                floor = c.min_width if fits or not c.shrink else min(c.min_width, MIN_TEXT_WIDTH)
                 widths.append(max(floor, spare * c.flex // total_flex))
         self._widths = widths
         self._line_width = max(sum(widths) + gaps, width)
