@@ -318,7 +318,7 @@ class CostsScreen(AreaScreen):
     def _show_info(self, ov: service.CostOverview, rows: list[Row]) -> None:
         assumed = sum(1 for r in rows if r.line.assumed)
         invalid = len(ov.summary.invalid)
-        parts = [f"{len(rows)} lijnen"]
+        parts = [plural(len(rows), "lijn", "lijnen")]
         if assumed:
             parts.append(f"{assumed} nog aanname (b = bevestigen)")
         if invalid:
@@ -499,7 +499,8 @@ class CostsScreen(AreaScreen):
         self.saved()
         self._compute()
         self.notify(
-            f"{len(new)} lijnen voorgesteld uit het kostensjabloon (aannames: bevestig of "
+            f"{plural(len(new), 'lijn', 'lijnen')} voorgesteld uit het kostensjabloon "
+            "(aannames: bevestig of "
             "pas aan).",
             markup=False,
         )

@@ -341,9 +341,11 @@ class DashboardScreen(AreaScreen):
             left = s.days_left[d.key]
             out.append(f"{d.label.split(' (')[0]}: ", style="bold")
             if left >= 0:
-                out.append(f"nog {left} dagen\n", style="red" if left < 60 else "")
+                out.append(
+                    f"nog {plural(left, 'dag', 'dagen')}\n", style="red" if left < 60 else ""
+                )
             else:
-                out.append(f"{-left} dagen voorbij\n", style="red")
+                out.append(f"{plural(-left, 'dag', 'dagen')} voorbij\n", style="red")
             if d.binding:
                 out.append("  deadline (beslissing 1° en 2°)\n", style="dim")
             else:
