@@ -46,7 +46,10 @@ async def test_costs_scope_names_are_readable_and_the_totals_go_under_the_table(
         side = app.screen.query_one("#costs-side")
         assert side.region.y > table.region.y and side.region.width >= 78
         scope = _column_text(table, "scope", 1)
-        assert len(scope) >= 20 and len(scope.rstrip("… ")) >= 19
+        label = table.rows[0].scope
+        name = label.split(": ", 1)[-1]  # "Toepassing: …" / "Product: …"
+        assert scope.rstrip().rstrip("…") == label[: len(scope.rstrip().rstrip("…"))]
+        assert len(scope) >= 22 and name[:8] in scope
         # The amounts stay whole next to it.
         line = table.render_line(1).text
         assert "€" in line and line.split("€")[1].strip().split()[0][-1].isdigit()

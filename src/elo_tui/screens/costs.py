@@ -32,8 +32,9 @@ from elo_tui.services.estimate import euro
 from elo_tui.widgets.virtual_table import Column, VirtualTable
 
 COLUMNS = [
-    # The scope says which line it is: at least 20 cells, also at 80 columns.
-    Column("scope", "Toepassing / product", flex=3, min_width=20, shrink=False),
+    # The scope says which line it is: 22 cells, also at 80 columns; any wider and the
+    # status column no longer fits next to the totals panel at 160 columns.
+    Column("scope", "Toepassing / product", flex=3, min_width=22, shrink=False),
     Column("block", "Bouwsteen", width=9),
     # The amounts before the other fixed columns: in a narrow view they stay visible.
     Column("mean", "Verwacht", width=10, align="right"),
