@@ -53,6 +53,9 @@ async def test_costs_scope_names_are_readable_and_the_totals_go_under_the_table(
         # The amounts stay whole next to it.
         line = table.render_line(1).text
         assert "€" in line and line.split("€")[1].strip().split()[0][-1].isdigit()
+        # The line under the table wraps rather than being cut at the edge.
+        screen = " ".join(line.strip() for line in _screen_lines(app))
+        assert "met weinig aanvragen (aanname; f)" in screen
         # Wide enough: side by side as before.
         await pilot.resize_terminal(140, 40)
         await _ready(pilot, app)

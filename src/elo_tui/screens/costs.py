@@ -135,7 +135,7 @@ class CostsScreen(AreaScreen):
     CostsScreen #costs-left { width: 1fr; }
     CostsScreen #costs-side { width: 46; border-left: solid $panel; padding: 0 1; }
     CostsScreen #costs-side > Static { margin-bottom: 1; }
-    CostsScreen #costs-info { height: auto; padding: 0 1; color: $text-muted; }
+    CostsScreen #costs-info { width: 1fr; height: auto; padding: 0 1; color: $text-muted; }
     CostsScreen #costs-chart { display: none; height: 1fr; padding: 0 1; }
     /* Narrow (80x24): the totals under the lines, so the table has the full width. */
     CostsScreen.-narrow #costs-body { layout: vertical; }
