@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from textual.actions import SkipAction
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from elo_tui.config import Settings
@@ -121,6 +122,9 @@ def _screen_factory(spec: str) -> Callable[[], Screen]:
         return getattr(importlib.import_module(module), cls)()
 
     return make
+
+
+INFO_TOAST_SECONDS = 3.0
 
 
 class EloApp(App[int]):
@@ -266,6 +270,21 @@ class EloApp(App[int]):
             self._exit_when_painted.ready(screen)
 
     # -- shared services ------------------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        # An information toast covers part of the screen: gone after a short read.
+        # Warnings and errors keep Textual's longer default (or the caller's timeout).
+        if timeout is None and severity == "information":
+            timeout = INFO_TOAST_SECONDS
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def data_changed(self) -> None:
         """Call after saving: other screens reload when they are shown again."""

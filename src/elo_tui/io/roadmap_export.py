@@ -314,6 +314,11 @@ def _replace(path: Path, write_to: Any) -> None:
         raise OSError(21, "geen gewoon bestand", str(path))
     tmp = path.with_name(f".{path.name}.elo-export-{os.getpid()}.tmp")
     try:
+        # Owner-only before any data goes in (the writers keep the mode of the file they
+        # truncate) and after the rename, also over an existing 0644 file.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        os.close(fd)
         write_to(tmp)
         os.replace(tmp, path)
     finally:

@@ -124,6 +124,7 @@ def export(
             if f == "xlsx":
                 from elo_tui.io.export_xlsx import write
 
+                _create_owner_only(tmp)  # the writer truncates it and keeps its mode
                 write(doc, tmp)
                 _fsync_file(tmp)
             else:
@@ -201,10 +202,17 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _create_owner_only(path: Path) -> None:
+    """An empty file only the owner can read: exports carry the entity's data, and the
+    rename gives the target this mode, also when it replaces a 0644 file."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def _write_streamed(path: Path, doc: dict[str, Any], fmt: str, canonical: Any) -> None:
     """A text format written piece by piece (TOML and JSON of a large agency run to
     ~150 MB each: they are never built as one string)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    # owner-only, see _create_owner_only
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 20) as f:
         if fmt == "toml":
             from elo_tui.io.export_toml import write as write_toml

@@ -19,7 +19,7 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 
 from elo_tui.domain import checklists as cl
 from elo_tui.domain.blocks import BLOCKS, BLOCKS_BY_CODE
-from elo_tui.domain.formats import date_for_entry, format_date
+from elo_tui.domain.formats import date_for_entry, format_date, format_number, plural
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.form import FormScreen
 from elo_tui.screens.template_notice import report_problems, warm_templates
@@ -167,7 +167,8 @@ class ChecklistScreen(AreaScreen):
         soon = sum(1 for r in self.rows if r.bucket == "soon")
         contradicting = sum(1 for r in self.rows if r.contradiction)
         count = Text(
-            f"{len(rows)} van {len(self.rows)} stappen · {overdue} te laat · {soon} binnen 14 dagen"
+            f"{format_number(len(rows))} van {plural(len(self.rows), 'stap', 'stappen')} · "
+            f"{format_number(overdue)} te laat · {format_number(soon)} binnen 14 dagen"
         )
         if contradicting:
             count.append(f" · ⚠ {contradicting} open terwijl de bouwsteen in productie is")

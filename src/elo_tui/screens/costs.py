@@ -22,7 +22,7 @@ from textual.worker import Worker, WorkerState
 from elo_tui.domain import cofinancing as cof
 from elo_tui.domain import estimate as est
 from elo_tui.domain.blocks import BLOCKS
-from elo_tui.domain.formats import sort_key
+from elo_tui.domain.formats import plural, sort_key
 from elo_tui.domain.records import EstimateLine
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.form import FormScreen
@@ -32,7 +32,9 @@ from elo_tui.services.estimate import euro
 from elo_tui.widgets.virtual_table import Column, VirtualTable
 
 COLUMNS = [
-    Column("scope", "Toepassing / product", flex=3, min_width=14),
+    # The scope says which line it is: 22 cells, also at 80 columns; any wider and the
+    # status column no longer fits next to the totals panel at 160 columns.
+    Column("scope", "Toepassing / product", flex=3, min_width=22, shrink=False),
     Column("block", "Bouwsteen", width=9),
     # The amounts before the other fixed columns: in a narrow view they stay visible.
     Column("mean", "Verwacht", width=10, align="right"),
@@ -134,12 +136,21 @@ class CostsScreen(AreaScreen):
     CostsScreen #costs-left { width: 1fr; }
     CostsScreen #costs-side { width: 46; border-left: solid $panel; padding: 0 1; }
     CostsScreen #costs-side > Static { margin-bottom: 1; }
-    CostsScreen #costs-info { height: auto; padding: 0 1; color: $text-muted; }
+    CostsScreen #costs-info { width: 1fr; height: auto; padding: 0 1; color: $text-muted; }
     CostsScreen #costs-chart { display: none; height: 1fr; padding: 0 1; }
+    /* Narrow (80x24): the totals under the lines, so the table has the full width. */
+    CostsScreen.-narrow #costs-body { layout: vertical; }
+    CostsScreen.-narrow #costs-left { height: 1fr; }
+    CostsScreen.-narrow #costs-side { width: 1fr; height: 1fr; border-left: none;
+        border-top: solid $panel; }
     CostsScreen.-chart #costs-body { display: none; }
     CostsScreen.-chart #costs-chart { display: block; }
     CostsScreen .chart-notes { height: auto; color: $text-muted; }
     """
+
+    # Side by side needs the scope, block and amounts (about 54 cells) next to the 46 of
+    # the totals panel; below this width the panel goes under the table.
+    NARROW_BELOW = 100
 
     overview: service.CostOverview | None = None
     _keep_id: str | None = None  # line to keep the cursor on after the next computation
@@ -160,6 +171,10 @@ class CostsScreen(AreaScreen):
                 yield Static("", id="costs-years")
                 yield Static("", id="costs-blocks")
         yield Vertical(id="costs-chart")  # `w`: P50/P80 per year (charts load on first use)
+
+    def on_resize(self) -> None:
+        super().on_resize()
+        self.set_class(self.size.width < self.NARROW_BELOW, "-narrow")
 
     # -- loading --------------------------------------------------------------------------
 
@@ -307,13 +322,14 @@ class CostsScreen(AreaScreen):
     def _show_info(self, ov: service.CostOverview, rows: list[Row]) -> None:
         assumed = sum(1 for r in rows if r.line.assumed)
         invalid = len(ov.summary.invalid)
-        parts = [f"{len(rows)} lijnen"]
+        parts = [plural(len(rows), "lijn", "lijnen")]
         if assumed:
             parts.append(f"{assumed} nog aanname (b = bevestigen)")
         if invalid:
             parts.append(f"{invalid} ongeldig (e = verbeteren)")
         if ov.forms_tool:
-            parts.append(f"{len(ov.forms_tool)} producten met weinig aanvragen (aanname; f)")
+            n_forms = plural(len(ov.forms_tool), "product", "producten")
+            parts.append(f"{n_forms} met weinig aanvragen (aanname; f)")
         if ov.summary.excluded:
             parts.append(f"{len(ov.summary.excluded)} buiten beschouwing")
         text = Text(" · ".join(parts))
@@ -487,7 +503,8 @@ class CostsScreen(AreaScreen):
         self.saved()
         self._compute()
         self.notify(
-            f"{len(new)} lijnen voorgesteld uit het kostensjabloon (aannames: bevestig of "
+            f"{plural(len(new), 'lijn', 'lijnen')} voorgesteld uit het kostensjabloon "
+            "(aannames: bevestig of "
             "pas aan).",
             markup=False,
         )

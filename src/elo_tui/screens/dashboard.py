@@ -35,7 +35,7 @@ from elo_tui.domain.blocks import (
     format_percent,
 )
 from elo_tui.domain.checklists import ITEM_STATUS_SYMBOLS
-from elo_tui.domain.formats import format_date, plural
+from elo_tui.domain.formats import format_date, format_number, plural
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.template_notice import report_problems, warm_templates
 from elo_tui.services import clock
@@ -310,7 +310,8 @@ class DashboardScreen(AreaScreen):
         panel.border_subtitle = f"stand op {format_date(s.today)}"
         out = Text()
         out.append("ELO-conform: ", style="bold")
-        out.append(f"{s.elo_conform} van {s.products_total} producten zelf verklaard")
+        total = plural(s.products_total, "product", "producten")
+        out.append(f"{format_number(s.elo_conform)} van {total} zelf verklaard")
         out.append(f" ({format_percent(s.elo_conform_percent)})")
         out.append(f" · {s.elo_conform_verified} centraal gecontroleerd\n")
         extra = []
@@ -365,9 +366,11 @@ class DashboardScreen(AreaScreen):
             left = s.days_left[d.key]
             out.append(f"{d.label.split(' (')[0]}: ", style="bold")
             if left >= 0:
-                out.append(f"nog {left} dagen\n", style="red" if left < 60 else "")
+                out.append(
+                    f"nog {plural(left, 'dag', 'dagen')}\n", style="red" if left < 60 else ""
+                )
             else:
-                out.append(f"{-left} dagen voorbij\n", style="red")
+                out.append(f"{plural(-left, 'dag', 'dagen')} voorbij\n", style="red")
             if d.binding:
                 out.append("  deadline (beslissing 1° en 2°)\n", style="dim")
             else:

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Input, Label, Select, Static
 
+from elo_tui.domain.formats import format_number, plural
 from elo_tui.domain.to_check import shorten
 from elo_tui.widgets.keybar import KeyBar
 from elo_tui.widgets.virtual_table import Column, VirtualTable
@@ -138,7 +139,7 @@ class ImportWizard(Screen):
                 yield Static("", id="summary", classes="section")
                 yield Label(f"Voorbeeld (eerste {pi.PREVIEW_ROWS} rijen)")
                 yield VirtualTable(PREVIEW_COLUMNS, _cell, id="preview", empty_text="Geen rijen.")
-                yield Label("", id="rejected-title")
+                yield Static("", id="rejected-title")  # wraps at 80 columns (a Label cuts)
                 yield VirtualTable(
                     REJECTED_COLUMNS,
                     _cell,
@@ -416,13 +417,17 @@ class ImportWizard(Screen):
         self.plan = plan
         self.busy = False
         self.query_one("#summary", Static).update(
-            Text(f"{plan.total_rows} rijen: {plan.summary()}. F2 importeert de geldige rijen.")
+            Text(
+                f"{plural(plan.total_rows, 'rij', 'rijen')}: {plan.summary()}. "
+                "F2 importeert de geldige rijen."
+            )
         )
         self.query_one("#preview", VirtualTable).set_rows(plan.preview())
-        self.query_one("#rejected-title", Label).update(
+        self.query_one("#rejected-title", Static).update(
             Text(
-                f"Geweigerde rijen ({len(plan.rejected)}): worden niet ingelezen; "
-                f"te controleren ({plan.flagged_products()} producten): worden ingelezen "
+                f"Geweigerde rijen ({format_number(len(plan.rejected))}): worden niet "
+                "ingelezen; te controleren "
+                f"({plural(plan.flagged_products(), 'product', 'producten')}): worden ingelezen "
                 "zonder de foute waarde"
             )
         )

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.geometry import Size
 from textual.widgets import Input, Label, Static
 
+from elo_tui.domain.formats import format_number, plural
 from elo_tui.domain.records import Product
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.store_errors import store_errors
@@ -174,7 +175,9 @@ class InventoryScreen(AreaScreen):
             self.query_one("#filter-summary", Static).update(summary, layout=False)
         total = len(self.index)
         shown = len(rows)
-        text = f"{total} producten" if shown == total else f"{shown} van {total} producten"
+        text = plural(total, "product", "producten")
+        if shown != total:
+            text = f"{format_number(shown)} van {text}"
         flagged = self.index.flagged_count()
         if flagged:
             text += f" · {flagged} te controleren ({inventory.TO_CHECK_MARK.strip()}; t toont ze)"

@@ -36,7 +36,7 @@ from elo_tui.domain.blocks import (
     WAITING_MARK,
     cell_text,
 )
-from elo_tui.domain.formats import format_date
+from elo_tui.domain.formats import format_date, format_number, plural
 from elo_tui.domain.readiness import REQUIREMENT_STATES, count_conform, is_excluded
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.template_notice import report_problems, warm_templates
@@ -60,7 +60,10 @@ REQUIREMENT_SHORT = {"sso": "SSO", "gericht_aanmelden": "Gericht", "product_righ
 def _columns() -> list[Column]:
     """Block parts grouped per essential block with a thin separator between groups,
     then the requirements apart."""
-    cols = [Column("name", "Product (per toepassing)", flex=1, min_width=18)]
+    # The name keeps 21 cells (18 characters of a product's name after its indent and
+    # before a '…'), also at 80 columns: the block columns then scroll sideways past it
+    # (MatrixTable keeps it at the left).
+    cols = [Column("name", "Product (per toepassing)", flex=1, min_width=21, shrink=False)]
     for pair in PAIRS:
         cols.append(Column(f"sep_{pair}", "│", width=1, min_width=1))
         cols += [Column(b.code, b.short, width=BLOCK_WIDTH) for b in BLOCKS if b.pair == pair]
@@ -250,7 +253,9 @@ class MatrixScreen(AreaScreen):
             cached = self._counts = (rows, m, shown, excluded)
         shown, excluded = cached[2], cached[3]
         total = len(m.products)
-        part = f"{shown} van {total} producten" if shown != total else f"{total} producten"
+        part = plural(total, "product", "producten")
+        if shown != total:
+            part = f"{format_number(shown)} van {part}"
         if excluded:
             part += f" (waarvan {excluded} buiten beschouwing, niet meegeteld)"
         conform = "…" if self.conform is None else str(self.conform)

@@ -193,4 +193,6 @@ class PresentationScreen(KeyedBindings, Screen):
 
     @staticmethod
     def _days_text(days: int) -> str:
-        return f"nog {format_number(days)} dagen" if days >= 0 else f"{-days} dagen voorbij"
+        if days >= 0:
+            return f"nog {plural(days, 'dag', 'dagen')}"
+        return f"{plural(-days, 'dag', 'dagen')} voorbij"

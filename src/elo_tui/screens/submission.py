@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from elo_tui.domain import submission as sub
 from elo_tui.domain.completeness import SEVERITY_LABELS, Issue
-from elo_tui.domain.formats import format_date
+from elo_tui.domain.formats import format_date, format_number, plural
 from elo_tui.domain.records import Submission
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.form import FormScreen
@@ -198,8 +198,9 @@ class SubmissionScreen(AreaScreen):
         n_warn = len(issues) - n_block
         if n_block:
             text = Text(
-                f"✗ Nog niet klaar om in te dienen: {n_block} blokkerend, {n_warn} "
-                f"waarschuwing{'en' if n_warn != 1 else ''}. Los eerst de blokkerende punten op.",
+                f"✗ Nog niet klaar om in te dienen: {format_number(n_block)} blokkerend, "
+                f"{plural(n_warn, 'waarschuwing', 'waarschuwingen')}. Los eerst de "
+                f"blokkerende {'punt' if n_block == 1 else 'punten'} op.",
                 style="bold red",
             )
         else:
@@ -353,7 +354,7 @@ class SubmissionScreen(AreaScreen):
 
         title = "concept (huidige stand, niet ingediend)"
         if blocking:
-            title += f" – {len(blocking)} blokkerende punten"
+            title += f" – {plural(len(blocking), 'blokkerend punt', 'blokkerende punten')}"
         self.app.push_screen(ExportForm(title), done)
 
     @work(thread=True, exclusive=True, group="submission-export", exit_on_error=False)

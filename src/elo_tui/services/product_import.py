@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -370,10 +371,14 @@ class Mapping:
             if path.suffix.lower() == ".toml":
                 import tomli_w  # only when writing TOML
 
-                path.write_text(tomli_w.dumps(self.to_dict()), encoding="utf-8")
+                text = tomli_w.dumps(self.to_dict())
             else:
-                text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
-                path.write_text(text + "\n", encoding="utf-8")
+                text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+            # Owner-only like every file the app writes (also when it existed as 0644).
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
         except OSError as exc:
             raise MappingError(
                 f"Kan de koppeling niet opslaan in '{path}': {exc.strerror or exc}."

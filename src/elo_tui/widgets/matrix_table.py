@@ -98,7 +98,65 @@ class MatrixTable(VirtualTable):
         self._forget_row(self.cursor_row)
         self._refresh_line(-1)  # the header marks the current column
         self._refresh_line(self.cursor_row)
+        self._scroll_column_into_view()
         self._post_cell()
+
+    # -- the frozen first column -------------------------------------------------------------
+    # When the columns are wider than the view the table scrolls sideways, but the first
+    # column (which row this is) stays at the left, like a frozen column in a spreadsheet.
+
+    def _frozen_width(self) -> int:
+        return self._widths[0] + 1 if self._widths else 0
+
+    def _in_view(self, strip: Strip, x: int, view_width: int) -> Strip:
+        frozen = self._frozen_width()
+        if self._line_width <= view_width or not frozen or frozen >= view_width:
+            return super()._in_view(strip, x, view_width)
+        # Only whole cells right of it: '◑ i' cut at an edge would read as something else.
+        left, right = x + frozen, x + view_width
+        start = 0
+        for w in self._widths:
+            end = start + w
+            if start < left < end:
+                left = end
+            if start < right < end:
+                right = start
+            start = end + 1
+        parts = [strip.crop(0, frozen)]
+        if left > x + frozen:
+            parts.append(Strip.blank(left - x - frozen, self.rich_style))
+        if right > left:
+            parts.append(strip.crop(left, right))
+        filled = sum(p.cell_length for p in parts)
+        if filled < view_width:
+            parts.append(Strip.blank(view_width - filled, self.rich_style))
+        return Strip.join(parts)
+
+    def _column_span(self, key: str) -> tuple[int, int] | None:
+        start = 0
+        for col, w in zip(self.columns, self._widths, strict=False):
+            if col.key == key:
+                return start, start + w
+            start += w + 1
+        return None
+
+    def _scroll_column_into_view(self) -> None:
+        span = self._column_span(self.current_column)
+        view = self._content_width
+        frozen = self._frozen_width()
+        if span is None or self._line_width <= view or frozen >= view:
+            return
+        start, end = span
+        if self.cursor_col == len(self.cell_keys) - 1:
+            end = self._line_width  # the last cell: the columns after it come into view too
+        x = self.scroll_offset.x
+        if start - frozen < x:
+            x = start - frozen
+        elif end > x + view:
+            x = end - view
+        if x != self.scroll_offset.x:
+            self.scroll_to(x=max(x, 0), animate=False, immediate=True)
+            self.refresh()
 
     def watch_cursor_row(self, old: int, new: int) -> None:
         # Like VirtualTable's, but repaints only the two lines that changed unless the
@@ -203,8 +261,10 @@ class MatrixTable(VirtualTable):
     def on_click(self, event: events.Click) -> None:
         if event.y > 0:
             x = 0
+            # Right of the frozen first column the view is scrolled sideways.
+            at = event.x if event.x < self._frozen_width() else event.x + self.scroll_offset.x
             for col, w in zip(self.columns, self._widths, strict=False):
-                if x <= event.x < x + w + 1:
+                if x <= at < x + w + 1:
                     if col.key in self.cell_keys:
                         self.cursor_col = self.cell_keys.index(col.key)
                     break

@@ -34,6 +34,9 @@ class Column:
     min_width: int = 6
     # "right" for numbers: their digits line up and a narrow column never hides the end.
     align: str = "left"
+    # False: never narrower than min_width, also in a narrow view (the table then scrolls
+    # sideways): for the column that says which row it is (a name cut to 7 cells is not).
+    shrink: bool = True
 
 
 MIN_TEXT_WIDTH = 8  # a text column narrower than this says nothing
@@ -212,10 +215,16 @@ class VirtualTable(ScrollView, can_focus=True):
         # Text columns give way first (cut with '…') so that the fixed ones, the numbers,
         # stay in view; only when even that is too wide does the table scroll sideways.
         fits = sum(c.min_width for c in flex_cols) <= spare
+        if not fits:  # the columns that keep their width first, the others share the rest
+            kept = sum(c.min_width for c in flex_cols if not c.shrink)
+            spare = max(spare - kept, 0)
+            total_flex = sum(c.flex for c in flex_cols if c.shrink) or 1
         widths = []
         for c in self.columns:
             if c.width:
                 widths.append(c.width)
+            elif not fits and not c.shrink:
+                widths.append(c.min_width)
             else:
                 floor = c.min_width if fits else min(c.min_width, MIN_TEXT_WIDTH)
                 widths.append(max(floor, spare * c.flex // total_flex))
