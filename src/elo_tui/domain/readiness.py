@@ -887,7 +887,7 @@ class StoredRisks(Sequence[AtRisk]):
     def __len__(self) -> int:
         return self._count
 
-    def __getitem__(self, index):  # type: ignore[override]
+    def __getitem__(self, index):
         if isinstance(index, slice):
             start, stop, step = index.indices(self._count)
             if step == 1 and stop <= len(self._head):
@@ -959,7 +959,9 @@ def summary_to_data(s: ReadinessSummary) -> tuple[dict[str, Any], dict[str, list
         "excluded": [[e.product_id, e.product_name, e.reason] for e in s.excluded],
         "reading": s.reading,
     }
-    rest = {key: [_encode_at_risk(a) for a in items[RISK_HEAD:]] for key, items in s.at_risk.items()}
+    rest = {
+        key: [_encode_at_risk(a) for a in items[RISK_HEAD:]] for key, items in s.at_risk.items()
+    }
     return data, rest
 
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from elo_tui.domain.checklists import SOON_DAYS
 from elo_tui.domain.readiness import ReadinessSummary
-from elo_tui.services import mapping as svc
 from elo_tui.domain.records import Application, Product
+from elo_tui.services import mapping as svc
 from elo_tui.services.checklists import AgendaRow
 from elo_tui.store import Workspace
 
@@ -61,11 +61,16 @@ def load_dashboard(
     upcoming = ws.open_checklist_items(due_from=iso, limit=limit)
     # The names of the few scopes the agenda lists (not of every product).
     names: dict[tuple[str, str], str] = {}
-    for kind, scope_kind in ((Application, "application"), (Product, "product")):
-        ids = {i.scope_id for i in (*overdue, *upcoming) if i.scope_kind == scope_kind}
-        for rid, rec in ws.get_many(kind, ids).items():
-            if not rec.deleted:
-                names[(scope_kind, rid)] = rec.name
+
+    def scope_ids(scope_kind: str) -> set[str]:
+        return {i.scope_id for i in (*overdue, *upcoming) if i.scope_kind == scope_kind}
+
+    for a in ws.get_many(Application, scope_ids("application")).values():
+        if not a.deleted:
+            names[("application", a.id)] = a.name
+    for p in ws.get_many(Product, scope_ids("product")).values():
+        if not p.deleted:
+            names[("product", p.id)] = p.name
     if agency is not None:
         names[("agency", agency.id)] = "Entiteit"
 
@@ -95,9 +100,8 @@ SUMMARY_CACHE = "readiness"
 
 
 def _summary_key(today: date, reading: str) -> str:
-    from elo_tui.domain.readiness import SUMMARY_FORMAT
-
     from elo_tui import __version__
+    from elo_tui.domain.readiness import SUMMARY_FORMAT
 
     # The program's version too: another release may count differently.
     return f"{SUMMARY_FORMAT}|{__version__}|{today.isoformat()}|{reading}"
@@ -122,7 +126,9 @@ def readiness_summary(ws: Workspace, today: date) -> tuple[ReadinessSummary, svc
         # only if someone reads that far (megabytes at 20,000 products).
         figures, _, rest_text = cached[2].partition("\n")
         try:
-            return summary_from_data(json.loads(figures), cache(lambda: json.loads(rest_text))), None
+            return summary_from_data(
+                json.loads(figures), cache(lambda: json.loads(rest_text))
+            ), None
         except (ValueError, KeyError, TypeError, IndexError):
             pass  # damaged by hand: computed anew below
     m = svc.load_mapping(ws, today)

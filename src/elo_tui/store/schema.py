@@ -141,7 +141,15 @@ def _v5_roadmap(db) -> None:
 
 # The record kinds the readiness summary is computed from (services/mapping.load_mapping
 # and load_overrides): any write to them moves the change counter on.
-READINESS_INPUTS = ("agency", "application", "product", "block_status", "exemption", "delay", "review")
+READINESS_INPUTS = (
+    "agency",
+    "application",
+    "product",
+    "block_status",
+    "exemption",
+    "delay",
+    "review",
+)
 
 
 def _v6_change_counter(db) -> None:
