@@ -113,6 +113,7 @@ def readiness_summary(ws: Workspace, today: date) -> tuple[ReadinessSummary, svc
     computed from every product and status and kept for next time. The mapping is None
     when the summary came from the cache."""
     import json
+    import zlib
     from functools import cache
 
     from elo_tui.domain.readiness import summary_from_data, summary_to_data
@@ -122,12 +123,14 @@ def readiness_summary(ws: Workspace, today: date) -> tuple[ReadinessSummary, svc
     key = _summary_key(today, svc.load_reading(ws))
     cached = ws.cached_summary(SUMMARY_CACHE)
     if cached is not None and cached[0] == generation and cached[1] == key:
-        # The figures, a line; then the producten met risico beyond the first few, parsed
-        # only if someone reads that far (megabytes at 20,000 products).
-        figures, _, rest_text = cached[2].partition("\n")
+        # The figures; the producten met risico beyond the first few per milestone are
+        # kept compressed (megabytes of JSON at 20,000 products, a tenth of it packed)
+        # and unpacked only if someone reads that far: the dashboard never does.
+        detail = cached[3] or b""
         try:
+            figures = json.loads(cached[2])
             return summary_from_data(
-                json.loads(figures), cache(lambda: json.loads(rest_text))
+                figures, cache(lambda: json.loads(zlib.decompress(detail)))
             ), None
         except (ValueError, KeyError, TypeError, IndexError):
             pass  # damaged by hand: computed anew below
@@ -136,7 +139,11 @@ def readiness_summary(ws: Workspace, today: date) -> tuple[ReadinessSummary, svc
     figures_data, rest = summary_to_data(summary)
     try:
         ws.store_cached_summary(
-            SUMMARY_CACHE, generation, key, json.dumps(figures_data) + "\n" + json.dumps(rest)
+            SUMMARY_CACHE,
+            generation,
+            key,
+            json.dumps(figures_data),
+            zlib.compress(json.dumps(rest).encode(), 1),
         )
     except WorkspaceError:
         pass  # read-only or busy: computed again next time

@@ -181,7 +181,7 @@ def _v6_change_counter(db) -> None:
     db.execute(
         "CREATE TABLE IF NOT EXISTS summary_cache "
         "(name TEXT PRIMARY KEY, generation INTEGER NOT NULL, key TEXT NOT NULL, "
-        "data TEXT NOT NULL)"
+        "data TEXT NOT NULL, detail BLOB)"
     )
 
 

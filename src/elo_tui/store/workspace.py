@@ -747,22 +747,25 @@ class Workspace:
         with self._guard():
             return self.conn.execute("SELECT n FROM change_counter WHERE id = 1").fetchone()[0]
 
-    def cached_summary(self, name: str) -> tuple[int, str, str] | None:
-        """(generation, key, data) of a cached summary, as stored."""
+    def cached_summary(self, name: str) -> tuple[int, str, str, bytes | None] | None:
+        """(generation, key, data, detail) of a cached summary, as stored."""
         with self._guard():
             row = self.conn.execute(
-                "SELECT generation, key, data FROM summary_cache WHERE name = ?", (name,)
+                "SELECT generation, key, data, detail FROM summary_cache WHERE name = ?", (name,)
             ).fetchone()
-        return (row[0], row[1], row[2]) if row else None
+        return (row[0], row[1], row[2], row[3]) if row else None
 
-    def store_cached_summary(self, name: str, generation: int, key: str, data: str) -> None:
+    def store_cached_summary(
+        self, name: str, generation: int, key: str, data: str, detail: bytes | None = None
+    ) -> None:
         """Keep a computed summary; not a record: not synced, not exported, not undone."""
         with self._guard(), self.transaction():
             self.conn.execute(
-                "INSERT INTO summary_cache (name, generation, key, data) VALUES (?, ?, ?, ?) "
+                "INSERT INTO summary_cache (name, generation, key, data, detail) "
+                "VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT(name) DO UPDATE SET generation = excluded.generation, "
-                "key = excluded.key, data = excluded.data",
-                (name, generation, key, data),
+                "key = excluded.key, data = excluded.data, detail = excluded.detail",
+                (name, generation, key, data, detail),
             )
 
     # -- readiness history -----------------------------------------------------------------
