@@ -574,7 +574,8 @@ class ReadinessSummary:
     sso: FlagCount
     gericht_aanmelden: FlagCount
     product_rights: FlagCount
-    at_risk: dict[str, list[AtRisk]]  # milestone key -> producten met risico op vertraging
+    # milestone key -> producten met risico op vertraging (a StoredRisks when cached)
+    at_risk: Mapping[str, Sequence[AtRisk]]
     days_left: dict[str, int]  # milestone key -> days
     products: dict[str, ProductReadiness] = field(default_factory=dict, repr=False)
     elo_conform_verified: int = 0  # centraal gecontroleerd
@@ -612,7 +613,10 @@ class ReadinessSummary:
     def waiting_at_risk(self, key: str = DEADLINE_JUN_2027.key) -> int:
         """Products with risico op vertraging for a milestone because of "wacht op
         bouwsteen" (its own cause of delay)."""
-        return sum(r.waiting for r in self.at_risk.get(key, []))
+        items = self.at_risk.get(key, [])
+        if isinstance(items, StoredRisks):
+            return items.waiting_count  # counted when it was computed
+        return sum(r.waiting for r in items)
 
     def block(self, code: str) -> BlockSummary:
         return next(b for b in self.blocks if b.block == code)
@@ -848,4 +852,160 @@ def summarize(
         exempt_products=sum(r.exempt for r in counted),
         excluded=excluded,
         reading=reading,
+    )
+
+
+# -- a summary kept between runs -----------------------------------------------------------
+# Plain data, lossless for every figure the summary holds (not its per-product readiness,
+# which only a screen computing it keeps): the dashboard shows a cached summary exactly
+# as it would have computed it. Bump SUMMARY_FORMAT when the summary's fields change, so
+# that an older cached one is computed anew instead of read wrongly.
+
+SUMMARY_FORMAT = 1
+RISK_HEAD = 5  # producten met risico read at once per milestone: what the dashboard lists
+
+
+class StoredRisks(Sequence[AtRisk]):
+    """The producten met risico op vertraging of one milestone in a cached summary: the
+    count, the "wacht op bouwsteen" count and the first few are read at once; the rest
+    (thousands at 20,000 products, megabytes of text) is decoded on first use."""
+
+    __slots__ = ("_all", "_count", "_head", "_rest", "waiting_count")
+
+    def __init__(self, count: int, waiting: int, head: list[AtRisk], rest: Any) -> None:
+        self._count = count
+        self.waiting_count = waiting
+        self._head = head
+        self._rest = rest  # () -> list of the encoded items after the head
+        self._all: list[AtRisk] | None = None
+
+    def _items(self) -> list[AtRisk]:
+        if self._all is None:
+            self._all = self._head + [_decode_at_risk(a) for a in self._rest()]
+        return self._all
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._count)
+            if step == 1 and stop <= len(self._head):
+                return self._head[start:stop]
+            return self._items()[index]
+        if 0 <= index < len(self._head):
+            return self._head[index]
+        return self._items()[index]
+
+    def __iter__(self):
+        return iter(self._items())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (list, StoredRisks)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _encode_at_risk(a: AtRisk) -> list[Any]:
+    return [a.product_id, a.product_name, [list(r) for r in a.risks]]
+
+
+def _decode_at_risk(item: list[Any]) -> AtRisk:
+    pid, name, risks = item
+    return AtRisk(pid, name, tuple(Risk(*r) for r in risks))
+
+
+def summary_to_data(s: ReadinessSummary) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    """The summary as JSON-ready data, and apart the producten met risico beyond the
+    first RISK_HEAD per milestone (read only when needed)."""
+    data = {
+        "today": s.today.isoformat(),
+        "products_total": s.products_total,
+        "elo_conform": s.elo_conform,
+        "blocks": [
+            [
+                b.block,
+                b.total,
+                b.undecided,
+                b.not_applicable,
+                b.forms_tool,
+                b.forms_tool_done,
+                b.required,
+                b.exempt,
+                b.waiting,
+                b.stages,
+                b.applications_total,
+                b.applications_done,
+            ]
+            for b in s.blocks
+        ],
+        "flags": [
+            [f.yes, f.no, f.not_applicable, f.exempt]
+            for f in (s.sso, s.gericht_aanmelden, s.product_rights)
+        ],
+        "at_risk": {
+            key: {
+                "count": len(items),
+                "waiting": s.waiting_at_risk(key),
+                "head": [_encode_at_risk(a) for a in items[:RISK_HEAD]],
+            }
+            for key, items in s.at_risk.items()
+        },
+        "days_left": s.days_left,
+        "elo_conform_verified": s.elo_conform_verified,
+        "exempt_products": s.exempt_products,
+        "excluded": [[e.product_id, e.product_name, e.reason] for e in s.excluded],
+        "reading": s.reading,
+    }
+    rest = {
+        key: [_encode_at_risk(a) for a in items[RISK_HEAD:]] for key, items in s.at_risk.items()
+    }
+    return data, rest
+
+
+def summary_from_data(d: dict[str, Any], rest: Any) -> ReadinessSummary:
+    """The inverse of `summary_to_data` (its `products` left empty); `rest()` gives the
+    second part of `summary_to_data`, called only when a list beyond its head is read."""
+    sso, ga, rights = (FlagCount(*f) for f in d["flags"])
+
+    def rest_of(key: str):
+        return lambda: rest()[key]
+
+    return ReadinessSummary(
+        today=date.fromisoformat(d["today"]),
+        products_total=d["products_total"],
+        elo_conform=d["elo_conform"],
+        blocks=[
+            BlockSummary(
+                block=b[0],
+                total=b[1],
+                undecided=b[2],
+                not_applicable=b[3],
+                forms_tool=b[4],
+                forms_tool_done=b[5],
+                required=b[6],
+                exempt=b[7],
+                waiting=b[8],
+                stages=dict(b[9]),
+                applications_total=b[10],
+                applications_done=b[11],
+            )
+            for b in d["blocks"]
+        ],
+        sso=sso,
+        gericht_aanmelden=ga,
+        product_rights=rights,
+        at_risk={
+            key: StoredRisks(
+                r["count"], r["waiting"], [_decode_at_risk(a) for a in r["head"]], rest_of(key)
+            )
+            for key, r in d["at_risk"].items()
+        },
+        days_left=dict(d["days_left"]),
+        elo_conform_verified=d["elo_conform_verified"],
+        exempt_products=d["exempt_products"],
+        excluded=[Excluded(*e) for e in d["excluded"]],
+        reading=d["reading"],
     )

@@ -14,6 +14,7 @@ from typing import Any
 
 from elo_tui.domain.checklists import SOON_DAYS
 from elo_tui.domain.readiness import ReadinessSummary
+from elo_tui.domain.records import Application, Product
 from elo_tui.services import mapping as svc
 from elo_tui.services.checklists import AgendaRow
 from elo_tui.store import Workspace
@@ -53,13 +54,23 @@ def load_dashboard(
     """Everything the dashboard shows; without `with_roadmap` the roadmap lines are left
     None (`roadmap_lines` computes them: at 20,000 products it reads every product,
     estimate line and status again, seconds of work the figures need not wait for)."""
-    m = svc.load_mapping(ws, today)
-    summary = m.summary()
-    names: dict[tuple[str, str], str] = {
-        ("application", i): a.name for i, a in m.applications.items()
-    }
-    names.update({("product", i): p.name for i, p in m.products.items()})
-    agency = m.agency
+    summary, m = readiness_summary(ws, today)
+    agency = ws.agency() if m is None else m.agency
+    iso = today.isoformat()
+    overdue = ws.open_checklist_items(due_before=iso, limit=limit)
+    upcoming = ws.open_checklist_items(due_from=iso, limit=limit)
+    # The names of the few scopes the agenda lists (not of every product).
+    names: dict[tuple[str, str], str] = {}
+
+    def scope_ids(scope_kind: str) -> set[str]:
+        return {i.scope_id for i in (*overdue, *upcoming) if i.scope_kind == scope_kind}
+
+    for a in ws.get_many(Application, scope_ids("application")).values():
+        if not a.deleted:
+            names[("application", a.id)] = a.name
+    for p in ws.get_many(Product, scope_ids("product")).values():
+        if not p.deleted:
+            names[("product", p.id)] = p.name
     if agency is not None:
         names[("agency", agency.id)] = "Entiteit"
 
@@ -69,19 +80,74 @@ def load_dashboard(
             for i in items
         ]
 
-    iso = today.isoformat()
     overdue_count, soon_count = checklist_counts(ws, today)
     return DashboardData(
         agency_name=agency.name if agency else "",
         summary=summary,
-        overdue=rows(ws.open_checklist_items(due_before=iso, limit=limit), "overdue"),
+        overdue=rows(overdue, "overdue"),
         overdue_count=overdue_count,
-        upcoming=rows(ws.open_checklist_items(due_from=iso, limit=limit), "soon"),
+        upcoming=rows(upcoming, "soon"),
         soon_count=soon_count,
         history=ws.history(),
         mapping=m,
         roadmap=roadmap_lines(ws) if with_roadmap else None,
     )
+
+
+# The key a cached summary is valid for besides the change counter: the day (days left,
+# targets passed), the reading of the admission milestone and the summary's format.
+SUMMARY_CACHE = "readiness"
+
+
+def _summary_key(today: date, reading: str) -> str:
+    from elo_tui import __version__
+    from elo_tui.domain.readiness import SUMMARY_FORMAT
+
+    # The program's version too: another release may count differently.
+    return f"{SUMMARY_FORMAT}|{__version__}|{today.isoformat()}|{reading}"
+
+
+def readiness_summary(ws: Workspace, today: date) -> tuple[ReadinessSummary, svc.Mapping | None]:
+    """The agency's readiness summary: the one kept in the workspace when none of its
+    inputs changed since (a trigger-kept change counter says so, whoever wrote), else
+    computed from every product and status and kept for next time. The mapping is None
+    when the summary came from the cache."""
+    import json
+    import zlib
+    from functools import cache
+
+    from elo_tui.domain.readiness import summary_from_data, summary_to_data
+    from elo_tui.store import WorkspaceError
+
+    generation = ws.change_generation()  # before reading: a later write invalidates
+    key = _summary_key(today, svc.load_reading(ws))
+    cached = ws.cached_summary(SUMMARY_CACHE)
+    if cached is not None and cached[0] == generation and cached[1] == key:
+        # The figures; the producten met risico beyond the first few per milestone are
+        # kept compressed (megabytes of JSON at 20,000 products, a tenth of it packed)
+        # and unpacked only if someone reads that far: the dashboard never does.
+        detail = cached[3] or b""
+        try:
+            figures = json.loads(cached[2])
+            return summary_from_data(
+                figures, cache(lambda: json.loads(zlib.decompress(detail)))
+            ), None
+        except (ValueError, KeyError, TypeError, IndexError):
+            pass  # damaged by hand: computed anew below
+    m = svc.load_mapping(ws, today)
+    summary = m.summary()
+    figures_data, rest = summary_to_data(summary)
+    try:
+        ws.store_cached_summary(
+            SUMMARY_CACHE,
+            generation,
+            key,
+            json.dumps(figures_data),
+            zlib.compress(json.dumps(rest).encode(), 1),
+        )
+    except WorkspaceError:
+        pass  # read-only or busy: computed again next time
+    return summary, m
 
 
 def roadmap_lines(ws: Workspace) -> list[str]:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from elo_tui.domain.records import RECORD_KINDS, Record
 
 APPLICATION_ID = 0x454C4F31  # "ELO1"
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def column_type(tp: object) -> type:
@@ -139,6 +139,52 @@ def _v5_roadmap(db) -> None:
             db[kind].create_index(index)
 
 
+# The record kinds the readiness summary is computed from (services/mapping.load_mapping
+# and load_overrides): any write to them moves the change counter on.
+READINESS_INPUTS = (
+    "agency",
+    "application",
+    "product",
+    "block_status",
+    "exemption",
+    "delay",
+    "review",
+)
+
+
+def _v6_change_counter(db) -> None:
+    """A change counter kept by triggers, so that a cached readiness summary knows whether
+    it still holds: triggers catch every write path (saves, sync pulls, imports, undo,
+    other processes, even older program versions), unlike anything the program counts.
+    Plus the table the cached summaries live in (never synced, never exported) and an
+    index for the dashboard's agenda."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS change_counter "
+        "(id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL)"
+    )
+    db.execute("INSERT OR IGNORE INTO change_counter (id, n) VALUES (1, 0)")
+    for kind in READINESS_INPUTS:
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            db.execute(
+                f'CREATE TRIGGER IF NOT EXISTS "count_{kind}_{event.lower()}" '
+                f'AFTER {event} ON "{kind}" '
+                "BEGIN UPDATE change_counter SET n = n + 1 WHERE id = 1; END"
+            )
+    # The dashboard's agenda (store: open_checklist_items, count_open_checklist_items)
+    # reads a few open steps by due date: without this it scans all 128,000 steps of a
+    # 20,000-product workspace. The condition matches the queries' (see _OPEN_ITEM).
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_checklist_item_open_due ON checklist_item "
+        "(due_date, title) WHERE deleted = 0 AND obsolete = 0 "
+        "AND status NOT IN ('done', 'na') AND due_date != ''"
+    )
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS summary_cache "
+        "(name TEXT PRIMARY KEY, generation INTEGER NOT NULL, key TEXT NOT NULL, "
+        "data TEXT NOT NULL, detail BLOB)"
+    )
+
+
 # MIGRATIONS[0] creates an empty workspace; later entries upgrade version n -> n+1.
 # A new workspace runs them all, so a step must not assume what a later one adds.
 MIGRATIONS: list[Callable] = [
@@ -147,6 +193,7 @@ MIGRATIONS: list[Callable] = [
     _v3_sync_base,
     _v4_block_codes,
     _v5_roadmap,
+    _v6_change_counter,
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 

@@ -739,6 +739,35 @@ class Workspace:
                 (key, value),
             )
 
+    # -- cached summaries (valid while the change counter has not moved) -------------------
+
+    def change_generation(self) -> int:
+        """The trigger-kept counter of writes to the readiness inputs (schema v6): equal
+        values mean none of them changed, by any connection or process."""
+        with self._guard():
+            return self.conn.execute("SELECT n FROM change_counter WHERE id = 1").fetchone()[0]
+
+    def cached_summary(self, name: str) -> tuple[int, str, str, bytes | None] | None:
+        """(generation, key, data, detail) of a cached summary, as stored."""
+        with self._guard():
+            row = self.conn.execute(
+                "SELECT generation, key, data, detail FROM summary_cache WHERE name = ?", (name,)
+            ).fetchone()
+        return (row[0], row[1], row[2], row[3]) if row else None
+
+    def store_cached_summary(
+        self, name: str, generation: int, key: str, data: str, detail: bytes | None = None
+    ) -> None:
+        """Keep a computed summary; not a record: not synced, not exported, not undone."""
+        with self._guard(), self.transaction():
+            self.conn.execute(
+                "INSERT INTO summary_cache (name, generation, key, data, detail) "
+                "VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET generation = excluded.generation, "
+                "key = excluded.key, data = excluded.data, detail = excluded.detail",
+                (name, generation, key, data, detail),
+            )
+
     # -- readiness history -----------------------------------------------------------------
 
     def record_history(self, day: str, data: dict[str, Any]) -> None:
