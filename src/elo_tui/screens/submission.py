@@ -40,6 +40,7 @@ VERSION_COLUMNS = [
     Column("sha", "SHA-256", width=13),
     Column("review", "Beoordeling", width=11),
 ]
+CHECK_AFTER_SHOWN = 0.25  # s between showing the last check and checking again
 EMPTY_CHECKED = "Niets ontbreekt: de aanvraag is volledig."
 EMPTY_CHECKING = "Bezig met nakijken…"
 REVIEW_LABELS = {"verified": "nagekeken", "issues": "opmerkingen", "approved": "goedgekeurd"}
@@ -162,6 +163,10 @@ class SubmissionScreen(AreaScreen):
         if last is not None:  # at once, said to be out of date until checked again
             self.show_last(last)
             self.data_shown()
+            # Check again once that frame is out: the check reads ~90,000 records and
+            # would hold up the first paint (and the switch) it does not need.
+            self.set_timer(CHECK_AFTER_SHOWN, self._compute)
+            return
         self.call_after_refresh(self._compute)
 
     def _compute(self) -> None:
