@@ -222,3 +222,10 @@ async def test_a_second_visit_on_unchanged_data_does_not_check_again(
         await app.workers.wait_for_complete()
         assert calls == []
         assert "Klaar om in te dienen" in _render(app, "#sub-status")
+
+
+def test_a_reopened_workspace_does_not_inherit_the_current_check(demo_ws):
+    _checked(demo_ws)
+    assert service.current_check(demo_ws) is not None
+    with Workspace.open(demo_ws.path, user="tester") as again:
+        assert service.current_check(again) is None  # a new connection, a new stamp

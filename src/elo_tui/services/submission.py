@@ -12,6 +12,7 @@ import gc
 import hashlib
 import json
 import tempfile
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -120,7 +121,11 @@ def check(ws: Workspace, state: State | None = None) -> list[Issue]:
 LAST_CHECK_META_KEY = "submission_last_check"
 LAST_CHECK_ISSUES = 200  # what the first screens of the table show; the rest comes fresh
 
-_current: dict[tuple[str, int], tuple[tuple[int, int], list[Issue]]] = {}
+# Per open workspace object (weakly: a closed and reopened file is a new object, and its
+# new connection's change stamp says nothing about the old one's).
+_current: weakref.WeakKeyDictionary[Workspace, tuple[tuple[int, int], list[Issue]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,13 +138,9 @@ class LastCheck:
     checked_at: str  # UTC, ISO 8601
 
 
-def _key(ws: Workspace) -> tuple[str, int]:
-    return (str(ws.path), id(ws))
-
-
 def current_check(ws: Workspace) -> list[Issue] | None:
     """The issues of a check this process finished on exactly the data there is now."""
-    held = _current.get(_key(ws))
+    held = _current.get(ws)
     if held is None or held[0] != ws.change_stamp():
         return None
     return held[1]
@@ -167,15 +168,15 @@ def remember_check(ws: Workspace, issues: list[Issue], stamp: tuple[int, int]) -
         except WorkspaceError:
             pass  # e.g. locked by another program: only the next start is slower
     if unchanged:
-        _current[_key(ws)] = (ws.change_stamp(), issues)  # our own meta write included
+        _current[ws] = (ws.change_stamp(), issues)  # our own meta write included
     else:
-        _current.pop(_key(ws), None)
+        _current.pop(ws, None)
     return unchanged
 
 
 def last_check(ws: Workspace) -> LastCheck | None:
     """The check remembered in the workspace, or None (none yet, or unreadable)."""
-    held = _current.get(_key(ws))
+    held = _current.get(ws)
     if held is not None:  # this process's own, complete (may be out of date)
         issues = held[1]
         n_blocking = len(completeness.blocking(issues))
