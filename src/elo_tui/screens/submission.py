@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from elo_tui.domain import submission as sub
 from elo_tui.domain.completeness import SEVERITY_LABELS, Issue
-from elo_tui.domain.formats import format_date, format_number, plural
+from elo_tui.domain.formats import format_date, format_number, format_stamp, plural
 from elo_tui.domain.records import Submission
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.form import FormScreen
@@ -40,6 +40,9 @@ VERSION_COLUMNS = [
     Column("sha", "SHA-256", width=13),
     Column("review", "Beoordeling", width=11),
 ]
+CHECK_AFTER_SHOWN = 0.25  # s between showing the last check and checking again
+EMPTY_CHECKED = "Niets ontbreekt: de aanvraag is volledig."
+EMPTY_CHECKING = "Bezig met nakijken…"
 REVIEW_LABELS = {"verified": "nagekeken", "issues": "opmerkingen", "approved": "goedgekeurd"}
 EXPORT_FORMATS = {
     "all": "Alle formaten (TOML, JSON, XLSX, Markdown)",
@@ -112,6 +115,8 @@ class SubmissionScreen(AreaScreen):
 
     def __init__(self) -> None:
         super().__init__()
+        self._checked = False  # the issues shown come from a check on the data as it is
+        self._n_blocking = 0
         self._diff_cache: dict[str, Text] = {}  # submission id -> diff panel
 
     def compose_body(self) -> ComposeResult:
@@ -123,7 +128,7 @@ class SubmissionScreen(AreaScreen):
                     ISSUE_COLUMNS,
                     issue_cell,
                     id="issues",
-                    empty_text="Niets ontbreekt: de aanvraag is volledig.",
+                    empty_text=EMPTY_CHECKING,
                 )
                 yield Static("", id="issue-detail")
             with Vertical(id="sub-right"):
@@ -145,17 +150,38 @@ class SubmissionScreen(AreaScreen):
     # -- loading --------------------------------------------------------------------------
 
     def load(self) -> None:
+        ws = self.app.ws
+        if ws is None:
+            return
+        self.show_versions()
+        current = service.current_check(ws)
+        if current is not None:  # checked on exactly this data: nothing to redo
+            self.show_issues(current)
+            self.data_shown()
+            return
+        last = service.last_check(ws)
+        if last is not None:  # at once, said to be out of date until checked again
+            self.show_last(last)
+            self.data_shown()
+            # Check again once that frame is out: the check reads ~90,000 records and
+            # would hold up the first paint (and the switch) it does not need.
+            self.set_timer(CHECK_AFTER_SHOWN, self._compute)
+            return
         self.call_after_refresh(self._compute)
 
     def _compute(self) -> None:
-        if self.app.ws is not None:
-            self._check(self.app.ws)
+        ws = self.app.ws
+        if ws is None:
+            return
+        if self._checked:  # 'r', or after a change: what is shown may no longer hold
+            self._status(self._status_text(self.issues, fresh=False))
+        self._check(ws, ws.change_stamp())
 
     @work(thread=True, exclusive=True, group="submission-check", exit_on_error=False)
-    def _check(self, ws) -> list[Issue]:
+    def _check(self, ws, stamp: tuple[int, int]) -> tuple[Any, list[Issue], tuple[int, int]]:
         reader = ws.reader()  # a thread never uses the app's connection
         try:
-            return service.check(reader)
+            return ws, service.check(reader), stamp
         finally:
             reader.close()
 
@@ -163,8 +189,17 @@ class SubmissionScreen(AreaScreen):
         group = event.worker.group
         if group == "submission-check":
             if event.state == WorkerState.SUCCESS:
-                self.show_issues(event.worker.result or [])
-                self.show_versions()
+                result = event.worker.result
+                if result is None:
+                    return
+                ws, issues, stamp = result
+                if ws is not self.app.ws:  # another workspace was opened meanwhile
+                    return
+                if service.remember_check(ws, issues, stamp):
+                    self.show_issues(issues)
+                else:  # changed while checking: show it as such and check again
+                    self.show_issues(issues, fresh=False)
+                    self.call_after_refresh(self._compute)
                 self.data_shown()
             elif event.state == WorkerState.ERROR:
                 self._status(
@@ -192,10 +227,26 @@ class SubmissionScreen(AreaScreen):
     def _status(self, text: Text) -> None:
         self.query_one("#sub-status", Static).update(text)
 
-    def show_issues(self, issues: list[Issue]) -> None:
+    def _issue_table(self, issues: list[Issue], *, fresh: bool) -> None:
+        table = self.query_one("#issues", VirtualTable)
+        # An empty table says "nothing missing" only after a check has finished.
+        table.empty_text = EMPTY_CHECKED if fresh else EMPTY_CHECKING
+        table.set_rows(issues)
+        self.query_one("#issue-detail", Static).update(Text(issues[0].message) if issues else "")
+
+    def show_issues(self, issues: list[Issue], *, fresh: bool = True) -> None:
+        """The result of a finished check (`fresh=False`: the data changed meanwhile)."""
         self.issues = issues
+        self._checked = fresh
+        self._n_blocking = sum(1 for i in issues if i.blocking)
+        self._status(self._status_text(issues, fresh=fresh))
+        self._issue_table(issues, fresh=fresh)
+
+    def _status_text(self, issues: list[Issue], *, fresh: bool) -> Text:
         n_block = sum(1 for i in issues if i.blocking)
         n_warn = len(issues) - n_block
+        if not fresh:
+            return self._stale_text(n_block, n_warn, "", len(issues))
         if n_block:
             text = Text(
                 f"✗ Nog niet klaar om in te dienen: {format_number(n_block)} blokkerend, "
@@ -205,14 +256,35 @@ class SubmissionScreen(AreaScreen):
             )
         else:
             text = Text(
-                f"✓ Klaar om in te dienen ({n_warn} waarschuwing{'en' if n_warn != 1 else ''}). "
+                f"✓ Klaar om in te dienen ({plural(n_warn, 'waarschuwing', 'waarschuwingen')}). "
                 "Druk op 'n' om een nieuwe versie te bevriezen.",
                 style="bold green",
             )
         text.append_text(self._conditions_text(issues, n_block == 0))
-        self._status(text)
-        self.query_one("#issues", VirtualTable).set_rows(issues)
-        self.query_one("#issue-detail", Static).update(Text(issues[0].message) if issues else "")
+        return text
+
+    def show_last(self, last: service.LastCheck) -> None:
+        """A remembered check, shown while the workspace is checked again."""
+        self.issues = last.issues
+        self._checked = False
+        self._n_blocking = last.n_blocking
+        self._status(
+            self._stale_text(last.n_blocking, last.n_warnings, last.checked_at, len(last.issues))
+        )
+        self._issue_table(last.issues, fresh=False)
+
+    @staticmethod
+    def _stale_text(n_block: int, n_warn: int, checked_at: str, shown: int) -> Text:
+        when = f" ({format_stamp(checked_at)})" if checked_at else ""
+        text = Text(
+            f"Vorige controle{when}: {format_number(n_block)} blokkerend, "
+            f"{plural(n_warn, 'waarschuwing', 'waarschuwingen')}",
+            style="yellow",
+        )
+        if shown < n_block + n_warn:
+            text.append(f"; de eerste {format_number(shown)} staan in de lijst")
+        text.append(".\nWordt bijgewerkt… (de gegevens worden opnieuw nagekeken)", style="italic")
+        return text
 
     def _conditions_text(self, issues: list[Issue], complete: bool) -> Text:
         """The derived condition of beslissing 6° and the BVCO threshold, in one line."""
@@ -346,15 +418,15 @@ class SubmissionScreen(AreaScreen):
         self.app.push_screen(ExportForm(f"versie {record.version}"), done)
 
     def action_export_concept(self) -> None:
-        blocking = [i for i in self.issues if i.blocking]
+        n_blocking = self._n_blocking  # from the last check, also when it is not complete
 
         def done(choice: tuple[str, str] | None) -> None:
             if choice is not None:
                 self._export(service.concept_source(self.app.ws), *choice)
 
         title = "concept (huidige stand, niet ingediend)"
-        if blocking:
-            title += f" – {plural(len(blocking), 'blokkerend punt', 'blokkerende punten')}"
+        if n_blocking:
+            title += f" – {plural(n_blocking, 'blokkerend punt', 'blokkerende punten')}"
         self.app.push_screen(ExportForm(title), done)
 
     @work(thread=True, exclusive=True, group="submission-export", exit_on_error=False)

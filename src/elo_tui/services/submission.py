@@ -12,6 +12,7 @@ import gc
 import hashlib
 import json
 import tempfile
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -82,9 +83,22 @@ def read_state(
     return State(agency, applications, products, statuses, lines, summary, sections)
 
 
+def read_checked(ws: Workspace, *, seed: int = est.DEFAULT_SEED) -> State:
+    """What the completeness check reads, as `read_state(ws, only=CHECKED_SECTIONS)` gives
+    it (the same records in the same order) but without keeping the plain dicts: each
+    section's dicts are dropped once its records are built (a lower peak at 20,000)."""
+    agency = ws.agency()
+    applications = [Application(**d) for d in ws.list_data(Application)]
+    products = [Product(**d) for d in ws.list_data(Product)]
+    statuses = [BlockStatus(**d) for d in ws.list_data(BlockStatus)]
+    lines = [EstimateLine(**d) for d in ws.list_data(EstimateLine)]
+    summary = est.summarize(lines, products, agency, applications=applications, seed=seed)
+    return State(agency, applications, products, statuses, lines, summary, {})
+
+
 def check(ws: Workspace, state: State | None = None) -> list[Issue]:
     """The completeness check: blocking issues first, then warnings."""
-    s = state or read_state(ws, only=CHECKED_SECTIONS)
+    s = state or read_checked(ws)
     return completeness.check(
         s.agency,
         s.applications,
@@ -94,6 +108,92 @@ def check(ws: Workspace, state: State | None = None) -> list[Issue]:
         s.summary,
         bvco_threshold=bvco_threshold(ws),
     )
+
+
+# -- the last check, remembered ----------------------------------------------------------------
+#
+# At 20,000 products the check reads ~90,000 records and takes seconds. The screen shows
+# the last result at once, marked as being brought up to date, and checks again in a
+# worker; "ready"/"nothing missing" is only said by a check that has finished. Within
+# one process a result stays current while the workspace's change stamp is unchanged
+# (any write, by this connection or another one, changes it).
+
+LAST_CHECK_META_KEY = "submission_last_check"
+LAST_CHECK_ISSUES = 200  # what the first screens of the table show; the rest comes fresh
+
+# Per open workspace object (weakly: a closed and reopened file is a new object, and its
+# new connection's change stamp says nothing about the old one's).
+_current: weakref.WeakKeyDictionary[Workspace, tuple[tuple[int, int], list[Issue]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LastCheck:
+    """A remembered check: possibly out of date, and holding only the first issues."""
+
+    issues: list[Issue]  # the first LAST_CHECK_ISSUES, blocking first
+    n_blocking: int
+    n_warnings: int
+    checked_at: str  # UTC, ISO 8601
+
+
+def current_check(ws: Workspace) -> list[Issue] | None:
+    """The issues of a check this process finished on exactly the data there is now."""
+    held = _current.get(ws)
+    if held is None or held[0] != ws.change_stamp():
+        return None
+    return held[1]
+
+
+def remember_check(ws: Workspace, issues: list[Issue], stamp: tuple[int, int]) -> bool:
+    """Keep a finished check (`stamp`: `ws.change_stamp()` taken before it started).
+
+    Returns False when the data changed meanwhile: the result may be out of date then.
+    The first issues and the counts also go into the workspace (meta), for the next start."""
+    unchanged = ws.change_stamp() == stamp
+    if not ws.read_only:
+        n_blocking = len(completeness.blocking(issues))
+        data = {
+            "checked_at": utc_now(),
+            "blocking": n_blocking,
+            "warnings": len(issues) - n_blocking,
+            "issues": [
+                [i.severity, i.code, i.message, i.kind, i.record_id, i.field]
+                for i in issues[:LAST_CHECK_ISSUES]
+            ],
+        }
+        try:
+            ws.set_meta(LAST_CHECK_META_KEY, json.dumps(data, ensure_ascii=False))
+        except WorkspaceError:
+            pass  # e.g. locked by another program: only the next start is slower
+    if unchanged:
+        _current[ws] = (ws.change_stamp(), issues)  # our own meta write included
+    else:
+        _current.pop(ws, None)
+    return unchanged
+
+
+def last_check(ws: Workspace) -> LastCheck | None:
+    """The check remembered in the workspace, or None (none yet, or unreadable)."""
+    held = _current.get(ws)
+    if held is not None:  # this process's own, complete (may be out of date)
+        issues = held[1]
+        n_blocking = len(completeness.blocking(issues))
+        return LastCheck(issues, n_blocking, len(issues) - n_blocking, "")
+    try:
+        text = ws.get_meta(LAST_CHECK_META_KEY, "") or ""
+        data = json.loads(text) if text else None
+        if not isinstance(data, dict):
+            return None
+        issues = [Issue(*(str(v) for v in row)) for row in data["issues"]]
+        if any(i.severity not in completeness.SEVERITY_LABELS for i in issues):
+            return None
+        return LastCheck(
+            issues, int(data["blocking"]), int(data["warnings"]), str(data["checked_at"])
+        )
+    except (ValueError, TypeError, KeyError, WorkspaceError):
+        return None  # an older or damaged note: the fresh check will tell
 
 
 def _today() -> date:
