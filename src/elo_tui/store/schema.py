@@ -17,7 +17,7 @@ from collections.abc import Callable
 from elo_tui.domain.records import RECORD_KINDS, Record
 
 APPLICATION_ID = 0x454C4F31  # "ELO1"
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def column_type(tp: object) -> type:
@@ -139,6 +139,42 @@ def _v5_roadmap(db) -> None:
             db[kind].create_index(index)
 
 
+def count_dirty_rows(db, kind: str) -> None:
+    """Keep `dirty_count` (records of `kind` waiting for a push) up to date with triggers,
+    starting from a fresh count. Triggers live in the file, so every writer keeps the
+    count right: this version's saves, sync, imports, undo, other processes and older
+    code on the same schema. A migration that adds a record kind calls this for it."""
+    db.execute(
+        "INSERT INTO dirty_count (kind, n) VALUES (?, (SELECT count(*) FROM "
+        f'"{kind}" WHERE dirty = 1)) ON CONFLICT(kind) DO UPDATE SET n = excluded.n',
+        [kind],
+    )
+    # `dirty = 1` exactly as count_dirty counted before (NULL or 0: not waiting).
+    is_dirty = "ifnull({row}.dirty = 1, 0)"
+    old, new = is_dirty.format(row="old"), is_dirty.format(row="new")
+    bump = f"UPDATE dirty_count SET n = n + {{delta}} WHERE kind = '{kind}'"
+    triggers = {
+        "insert": f'AFTER INSERT ON "{kind}" WHEN {new} BEGIN {bump.format(delta=1)}; END',
+        "delete": f'AFTER DELETE ON "{kind}" WHEN {old} BEGIN {bump.format(delta=-1)}; END',
+        # An upsert that finds the row runs the UPDATE triggers, not the INSERT ones.
+        "update": f'AFTER UPDATE OF dirty ON "{kind}" WHEN {old} != {new} '
+        f"BEGIN {bump.format(delta=f'{new} - {old}')}; END",
+    }
+    for event, body in triggers.items():
+        db.execute(f'DROP TRIGGER IF EXISTS "dirty_count_{kind}_{event}"')
+        db.execute(f'CREATE TRIGGER "dirty_count_{kind}_{event}" {body}')
+
+
+def _v6_dirty_count(db) -> None:
+    """How many records wait for a push, per kind, kept by triggers: the nav bar shows it
+    after every edit, and counting 190,000 dirty rows each time cost 10-30 ms a key."""
+    if not db["dirty_count"].exists():
+        db["dirty_count"].create({"kind": str, "n": int}, pk="kind", not_null={"n"})
+    for kind in RECORD_KINDS:
+        if db[kind].exists():
+            count_dirty_rows(db, kind)
+
+
 # MIGRATIONS[0] creates an empty workspace; later entries upgrade version n -> n+1.
 # A new workspace runs them all, so a step must not assume what a later one adds.
 MIGRATIONS: list[Callable] = [
@@ -147,6 +183,7 @@ MIGRATIONS: list[Callable] = [
     _v3_sync_base,
     _v4_block_codes,
     _v5_roadmap,
+    _v6_dirty_count,
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
