@@ -139,11 +139,12 @@ def _v5_roadmap(db) -> None:
             db[kind].create_index(index)
 
 
-def count_dirty_rows(db, kind: str) -> None:
+def keep_dirty_count(db, kind: str) -> None:
     """Keep `dirty_count` (records of `kind` waiting for a push) up to date with triggers,
     starting from a fresh count. Triggers live in the file, so every writer keeps the
     count right: this version's saves, sync, imports, undo, other processes and older
-    code on the same schema. A migration that adds a record kind calls this for it."""
+    code on the same schema. A migration that adds a record kind, or rebuilds a table
+    (which drops its triggers), calls this for it."""
     db.execute(
         "INSERT INTO dirty_count (kind, n) VALUES (?, (SELECT count(*) FROM "
         f'"{kind}" WHERE dirty = 1)) ON CONFLICT(kind) DO UPDATE SET n = excluded.n',
@@ -161,8 +162,15 @@ def count_dirty_rows(db, kind: str) -> None:
         f"BEGIN {bump.format(delta=f'{new} - {old}')}; END",
     }
     for event, body in triggers.items():
-        db.execute(f'DROP TRIGGER IF EXISTS "dirty_count_{kind}_{event}"')
-        db.execute(f'CREATE TRIGGER "dirty_count_{kind}_{event}" {body}')
+        db.execute(f'DROP TRIGGER IF EXISTS "{dirty_count_trigger(kind, event)}"')
+        db.execute(f'CREATE TRIGGER "{dirty_count_trigger(kind, event)}" {body}')
+
+
+DIRTY_COUNT_EVENTS = ("insert", "delete", "update")
+
+
+def dirty_count_trigger(kind: str, event: str) -> str:
+    return f"dirty_count_{kind}_{event}"
 
 
 def _v6_dirty_count(db) -> None:
@@ -172,7 +180,7 @@ def _v6_dirty_count(db) -> None:
         db["dirty_count"].create({"kind": str, "n": int}, pk="kind", not_null={"n"})
     for kind in RECORD_KINDS:
         if db[kind].exists():
-            count_dirty_rows(db, kind)
+            keep_dirty_count(db, kind)
 
 
 # MIGRATIONS[0] creates an empty workspace; later entries upgrade version n -> n+1.
