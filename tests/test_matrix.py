@@ -399,3 +399,37 @@ async def test_block_form_takes_a_belgian_target_date_and_shows_it_back(env):
         await pilot.press("enter")
         await pilot.pause()
         assert form.query_one("#f-target_date").value == "15/01/2027"
+
+
+async def test_history_snapshot_after_edits_is_written_off_the_ui_thread(env, monkeypatch):
+    """The daily readiness entry (over a second at 20,000 products) is made in a worker
+    on its own connection, from the saved data; keys do not wait for it."""
+    import threading
+
+    from elo_tui.services import mapping
+
+    settings, ws, recs = env
+    threads: list[int] = []
+    apart = mapping.record_snapshot_apart
+
+    def spy(*args):
+        threads.append(threading.get_ident())
+        return apart(*args)
+
+    monkeypatch.setattr(mapping, "record_snapshot_apart", spy)
+    app = EloApp(settings, ws, start_mode="matrix")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await _goto(pilot, app, "Subsidie A", "toelatingen")
+        await pilot.press("v")
+        await pilot.pause()
+        app.screen.record_snapshot()  # what the timer does 2 s after the last edit
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert threads and threading.get_ident() not in threads
+    from elo_tui.store import Workspace
+
+    with Workspace.open(ws.path) as again:  # the app closed its connection
+        expected = mapping.load_mapping(again, TODAY).summary(TODAY).snapshot()
+        assert again.history()[-1] == (TODAY.isoformat(), expected)
+    assert expected["blocks"]  # a real summary, with the edit in it

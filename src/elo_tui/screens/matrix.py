@@ -526,11 +526,21 @@ class MatrixScreen(AreaScreen):
         self._snapshot_timer = self.set_timer(2.0, self.record_snapshot)
 
     def record_snapshot(self) -> None:
+        """Today's readiness for the history chart, in a thread on its own connection:
+        the summary of 20,000 products takes over a second, keys must not wait for it."""
         if self.mapping is None or self.app.ws is None:
             return
-        from elo_tui.store import WorkspaceError
+        ws, today = self.app.ws, self.mapping.today
+        if ws.read_only:
+            return
 
-        try:
-            svc.record_snapshot(self.app.ws, self.mapping.summary())
-        except WorkspaceError:
-            pass  # the history is a convenience; the edit itself is saved
+        def record() -> None:
+            from elo_tui.store import WorkspaceError
+
+            try:
+                svc.record_snapshot_apart(ws, today)
+            except WorkspaceError:
+                pass  # the history is a convenience; the edit itself is saved
+
+        # One at a time; a newer edit's snapshot replaces one still waiting.
+        self.run_worker(record, thread=True, group="matrix-snapshot", exclusive=True)

@@ -12,6 +12,7 @@ application reads it from there, so setting it updates all of them at once.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -697,6 +698,30 @@ def record_snapshot(ws: Workspace, summary: ReadinessSummary) -> bool:
         return False
     ws.record_history(day, data)
     return True
+
+
+def record_snapshot_apart(ws: Workspace, today: date) -> bool:
+    """record_snapshot for a background thread: reads the saved data and writes today's
+    entry on a connection of its own (the caller's, and the mapping a screen is editing,
+    stay with the UI thread). At 20,000 products this takes a few seconds of CPU.
+    One at a time: a later call reads later data, so it also writes last."""
+    import sys
+
+    with _snapshot_lock:
+        # The UI thread gives up the GIL at every terminal write; with the default 5 ms
+        # switch interval it then waits that long to get it back from this thread, many
+        # times a frame. A short interval while this runs keeps keys at their pace.
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(0.0005)
+        own = ws.writer()
+        try:
+            return record_snapshot(own, load_mapping(own, today).summary(today))
+        finally:
+            own.close()
+            sys.setswitchinterval(interval)
+
+
+_snapshot_lock = threading.Lock()
 
 
 def history_series(ws: Workspace, key: str = "overall_percent", days: int = 90) -> list[float]:

@@ -673,11 +673,35 @@ class Workspace:
         return self.conn.total_changes, version
 
     def count_dirty(self) -> int:
-        """Records of every kind waiting for the next push."""
-        return sum(
-            self.conn.execute(f'SELECT count(*) FROM "{k}" WHERE dirty = 1').fetchone()[0]
-            for k in RECORD_KINDS
-        )
+        """Records of every kind waiting for the next push: the counts the schema's
+        triggers keep (schema.keep_dirty_count). A kind missing its count or any of its
+        triggers (a table rebuilt without them) is counted instead: slow, never wrong."""
+        with self._guard():
+            kept = dict(self.conn.execute("SELECT kind, n FROM dirty_count").fetchall())
+            triggers = {
+                name
+                for (name,) in self.conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+                )
+            }
+            total = 0
+            for k in RECORD_KINDS:
+                if k in kept and all(
+                    schema.dirty_count_trigger(k, e) in triggers for e in schema.DIRTY_COUNT_EVENTS
+                ):
+                    total += kept[k]
+                else:
+                    sql = f'SELECT count(*) FROM "{k}" WHERE dirty = 1'
+                    total += self.conn.execute(sql).fetchone()[0]
+            return total
+
+    def count_dirty_rows(self) -> int:
+        """count_dirty the slow way, counting the rows (to check the kept counts)."""
+        with self._guard():
+            return sum(
+                self.conn.execute(f'SELECT count(*) FROM "{k}" WHERE dirty = 1').fetchone()[0]
+                for k in RECORD_KINDS
+            )
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
