@@ -88,7 +88,7 @@ class ChecklistScreen(AreaScreen):
     ChecklistScreen #step-detail { height: 5; padding: 0 1; border-top: solid $panel; }
     """
 
-    rows: list[svc.AgendaRow] = []
+    counts: svc.AgendaCounts | None = None
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="filters"):
@@ -117,10 +117,26 @@ class ChecklistScreen(AreaScreen):
     def load(self) -> None:
         ws = self.app.ws
         self.today = clock.today()
-        self.rows = svc.load_agenda(ws, self.today)
+        self.counts = svc.agenda_counts(ws, self.today)
         self.apply_filter()
+        self._stamp = svc.agenda_stamp(ws)
         self.query_one(VirtualTable).focus()
         self.set_timer(0.3, self._warm_templates)  # step descriptions; after the first paint
+
+    @property
+    def rows(self) -> svc.Agenda:
+        """Every step in agenda order (read in pages; the table holds the filtered ones)."""
+        return svc.agenda_rows(self.app.ws, self.today)
+
+    def on_screen_resume(self) -> None:
+        # The table reads its rows from the store as they come on screen; when the file
+        # changed meanwhile (another process, a sync) order and counts are read again.
+        if (
+            getattr(self, "_stamp", None) is not None
+            and svc.agenda_stamp(self.app.ws) != self._stamp
+        ):
+            self._loaded_version = -1
+        super().on_screen_resume()
 
     def _warm_templates(self) -> None:
         warm_templates(self)
@@ -135,42 +151,33 @@ class ChecklistScreen(AreaScreen):
 
     # -- filtering -------------------------------------------------------------------------
 
-    def visible_rows(self) -> list[svc.AgendaRow]:
+    def visible_rows(self) -> svc.Agenda:
         show = self.query_one("#show", Select).value
         block = self.query_one("#filter-block", Select).value
         needle = self.query_one("#search", Input).value.strip().casefold()
-        out = []
-        for row in self.rows:
-            b = row.bucket
-            if show == "open" and b in ("closed", "obsolete"):
-                continue
-            if show in ("overdue", "soon", "closed", "obsolete") and b != show:
-                continue
-            if isinstance(block, str):
-                if block == "agency" and row.item.scope_kind != "agency":
-                    continue
-                if block != "agency" and row.item.block != block:
-                    continue
-            if needle and needle not in f"{row.item.title} {row.scope_name}".casefold():
-                continue
-            out.append(row)
-        return out
+        return svc.agenda_rows(
+            self.app.ws,
+            self.today,
+            show=show if isinstance(show, str) else "open",
+            block=block if isinstance(block, str) else None,
+            needle=needle,
+        )
 
     def apply_filter(self, keep_id: str | None = None) -> None:
         table = self.query_one(VirtualTable)
         current = table.current
         keep_id = keep_id or (current.item.id if current else None)
         rows = self.visible_rows()
-        keep = next((r for r in rows if r.item.id == keep_id), None)
-        table.set_rows(rows, keep=keep)
-        overdue = sum(1 for r in self.rows if r.bucket == "overdue")
-        soon = sum(1 for r in self.rows if r.bucket == "soon")
-        contradicting = sum(1 for r in self.rows if r.contradiction)
+        at = rows.position_of(keep_id) if keep_id else None
+        table.set_rows(rows, keep=rows[at] if at is not None else None)
+        counts = self.counts or svc.agenda_counts(self.app.ws, self.today)
+        overdue = counts.buckets.get("overdue", 0)
+        soon = counts.buckets.get("soon", 0)
         count = Text(
-            f"{len(rows)} van {len(self.rows)} stappen · {overdue} te laat · {soon} binnen 14 dagen"
+            f"{len(rows)} van {counts.total} stappen · {overdue} te laat · {soon} binnen 14 dagen"
         )
-        if contradicting:
-            count.append(f" · ⚠ {contradicting} open terwijl de bouwsteen in productie is")
+        if counts.contradicting:
+            count.append(f" · ⚠ {counts.contradicting} open terwijl de bouwsteen in productie is")
         self.query_one("#count", Label).update(
             count,
             layout=False,  # fixed one-line widget: no layout pass per keystroke
@@ -247,9 +254,10 @@ class ChecklistScreen(AreaScreen):
     def _after_save(self, item) -> None:
         if item is None:
             return
-        self.rows = svc.with_saved_item(self.rows, item, self.today)
+        self.counts = svc.agenda_counts(self.app.ws, self.today)  # its bucket may change
         self.saved()
         self.apply_filter(keep_id=item.id)
+        self._stamp = svc.agenda_stamp(self.app.ws)
         self.query_one(VirtualTable).focus()
 
 

@@ -8,7 +8,8 @@ template files are kept, to be shown, but never stop the app: the valid template
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -192,6 +193,7 @@ class AgendaRow:
     item: ChecklistItem
     scope_name: str
     block_stage: str = ""  # the matrix's stage of the item's block for its scope
+    rowid: int = field(default=0, compare=False)  # where it is in the store (paged agenda)
 
     @property
     def contradiction(self) -> str:
@@ -242,3 +244,132 @@ def load_agenda(ws: Workspace, today: date) -> list[AgendaRow]:
         )
         for b, item in cl.agenda(ws.list(ChecklistItem), today)
     ]
+
+
+# -- the agenda, paged from the store ------------------------------------------------------------
+
+MISSING_SCOPE = "(verwijderd)"
+SHOW_RANKS: dict[str, tuple[str, ...]] = {
+    "open": ("overdue", "soon", "later", "no_date"),
+    "overdue": ("overdue",),
+    "soon": ("soon",),
+    "closed": ("closed",),
+    "obsolete": ("obsolete",),
+}
+_PAGE = 100
+_PAGES_KEPT = 8
+
+
+def _names(ws: Workspace) -> dict[str, Any]:
+    agency = ws.agency()
+    return {
+        "agency_id": agency.id if agency is not None else None,
+        "agency_name": (agency.name or "Entiteit") if agency is not None else "",
+        "missing": MISSING_SCOPE,
+    }
+
+
+class Agenda(Sequence[AgendaRow]):
+    """The agenda as the table sees it: every row in order, but only the rowids are held;
+    rows are read from the store a page at a time when they come on screen."""
+
+    def __init__(self, ws: Workspace, today: date, ids, names: dict[str, Any]) -> None:
+        self.ws = ws
+        self.today = today
+        self.ids = ids  # array of rowids, agenda order
+        self._names = names
+        self._pages: dict[int, list[AgendaRow]] = {}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def _page(self, number: int) -> list[AgendaRow]:
+        page = self._pages.get(number)
+        if page is None:
+            if len(self._pages) >= _PAGES_KEPT:
+                self._pages.pop(next(iter(self._pages)))
+            ids = self.ids[number * _PAGE : (number + 1) * _PAGE]
+            found = self.ws.checklist_agenda_rows(ids, self._names, REQUIRED)
+            page = []
+            for rowid in ids:
+                item, name, stage = found[rowid]
+                page.append(AgendaRow(cl.bucket(item, self.today), item, name, stage, rowid))
+            self._pages[number] = page
+        return page
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._page(index // _PAGE)[index % _PAGE]
+
+    def __iter__(self) -> Iterator[AgendaRow]:
+        for number in range((len(self) + _PAGE - 1) // _PAGE):
+            yield from self._page(number)
+
+    def index(self, row: Any, start: int = 0, stop: int | None = None) -> int:
+        rowid = getattr(row, "rowid", 0) or self.ws.checklist_rowid(row.item.id)
+        try:
+            return self.ids.index(rowid)
+        except ValueError:
+            raise ValueError("not in the agenda") from None
+
+    def position_of(self, item_id: str) -> int | None:
+        rowid = self.ws.checklist_rowid(item_id)
+        if rowid is None:
+            return None
+        try:
+            return self.ids.index(rowid)
+        except ValueError:
+            return None
+
+
+def _rank(today: date):
+    def rank(obsolete, status, due_date) -> int:
+        return cl.bucket_rank(obsolete, status or "", due_date or "", today)
+
+    return rank
+
+
+def agenda_rows(
+    ws: Workspace, today: date, *, show: str = "all", block: str | None = None, needle: str = ""
+) -> Agenda:
+    """The agenda filtered as the checklist screen does: `show` one of SHOW_RANKS or
+    "all", `block` a block code or "agency" (the agency-wide steps), `needle` casefolded
+    text to find in "title scope-name". Ordered and filtered in SQL, read in pages."""
+    names = _names(ws)
+    order = list(cl.BUCKETS)
+    ranks = [order.index(b) for b in SHOW_RANKS[show]] if show in SHOW_RANKS else None
+    ids = ws.checklist_agenda_ids(
+        _rank(today),
+        ranks=ranks,
+        scope_kind="agency" if block == "agency" else "",
+        block=block if block and block != "agency" else "",
+        needle=needle,
+        names=names,
+    )
+    return Agenda(ws, today, ids, names)
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaCounts:
+    total: int
+    buckets: dict[str, int]
+    contradicting: int
+
+
+def agenda_stamp(ws: Workspace) -> tuple[int, int]:
+    """Changes when the workspace file changed, by this connection or another one (a sync
+    pull, an import, undo, another process): the screen then reads the agenda again."""
+    return ws.change_stamp()
+
+
+def agenda_counts(ws: Workspace, today: date) -> AgendaCounts:
+    """Steps per bucket and those contradicting the matrix, counted in SQL."""
+    by_rank, contradicting = ws.checklist_agenda_counts(_rank(today), cl.contradicts, REQUIRED)
+    order = list(cl.BUCKETS)
+    buckets = {order[r]: n for r, n in by_rank.items()}
+    return AgendaCounts(sum(by_rank.values()), buckets, contradicting)

@@ -7,6 +7,7 @@ with synchronous=FULL so a confirmed edit survives a killed process or a power c
 
 from __future__ import annotations
 
+import array
 import builtins
 import dataclasses
 import functools
@@ -718,6 +719,137 @@ class Workspace:
         sql = f'SELECT count(*) FROM "checklist_item" WHERE deleted = 0 AND {where}'
         with self._guard():
             return self.conn.execute(sql, params).fetchone()[0]
+
+    # -- the checklist agenda, ordered, filtered and counted in SQL ------------------------
+    # At 20,000 products a worked-on workspace holds 128,000+ steps: building them all as
+    # records took seconds and ~200 MiB. The agenda keeps only their rowids in order and
+    # reads the rows on screen. The bucket and contradiction rules stay the domain's:
+    # the caller hands them in and SQLite calls them per row.
+
+    _AGENDA_SCOPE = (
+        "LEFT JOIN product p ON c.scope_kind = 'product' AND p.id = c.scope_id "
+        "AND p.deleted = 0 "
+        "LEFT JOIN application a ON c.scope_kind = 'application' AND a.id = c.scope_id "
+        "AND a.deleted = 0"
+    )
+    # The display name of the step's scope (the agency's name, the product's, the
+    # application's; `missing` when it is gone).
+    _AGENDA_NAME = (
+        "CASE WHEN c.scope_kind = 'agency' AND c.scope_id = :agency_id THEN :agency_name "
+        "WHEN p.id IS NOT NULL THEN p.name WHEN a.id IS NOT NULL THEN a.name "
+        "ELSE :missing END"
+    )
+    # The matrix's stage of the step's block for its scope: the last required status (as
+    # a dict built from all of them in table order would keep).
+    _AGENDA_STAGE = (
+        "(SELECT s.stage FROM block_status s WHERE s.deleted = 0 "
+        "AND s.applicability = :required AND s.scope_kind = c.scope_kind "
+        "AND s.scope_id = c.scope_id AND s.block = c.block ORDER BY s.rowid DESC LIMIT 1)"
+    )
+
+    def _agenda_functions(self, rank: Any, contradicts: Any = None) -> None:
+        self.conn.create_function("elo_rank", 3, rank, deterministic=True)
+        self.conn.create_function("elo_fold", 1, lambda t: (t or "").casefold(), deterministic=True)
+        if contradicts is not None:
+            self.conn.create_function(
+                "elo_contradicts",
+                4,
+                lambda b, o, st, stage: 1 if contradicts(b, o, st, stage or "") else 0,
+                deterministic=True,
+            )
+
+    def checklist_agenda_ids(
+        self,
+        rank: Any,
+        *,
+        ranks: Iterable[int] | None = None,
+        scope_kind: str = "",
+        block: str = "",
+        needle: str = "",
+        names: dict[str, Any] | None = None,
+    ) -> array.array:
+        """Rowids of the live checklist items in agenda order: `rank(obsolete, status,
+        due_date)` (the bucket's place), then the due date ('' last), then the casefolded
+        title, then table order (a stable sort of the records as read). Only the ranks in
+        `ranks`, the scope kind, the block, and steps whose "title scope-name" casefolded
+        holds `needle` (already casefolded) when given. `names`: agency_id, agency_name,
+        missing (see _AGENDA_NAME)."""
+        self._agenda_functions(rank)
+        params: dict[str, Any] = dict(
+            names or {"agency_id": None, "agency_name": "", "missing": ""}
+        )
+        conds = ["c.deleted = 0"]
+        join = ""
+        if ranks is not None:
+            wanted = builtins.list(ranks)
+            conds.append(f"r IN ({', '.join(str(int(x)) for x in wanted)})")
+        if scope_kind:
+            conds.append("c.scope_kind = :scope_kind")
+            params["scope_kind"] = scope_kind
+        if block:
+            conds.append("c.block = :block")
+            params["block"] = block
+        if needle:
+            join = self._AGENDA_SCOPE
+            conds.append(f"instr(elo_fold(c.title || ' ' || {self._AGENDA_NAME}), :needle) > 0")
+            params["needle"] = needle
+        sql = (
+            "SELECT c.rowid, elo_rank(c.obsolete, c.status, c.due_date) AS r "
+            f"FROM checklist_item c {join} WHERE {' AND '.join(conds)} "
+            "ORDER BY r, COALESCE(NULLIF(c.due_date, ''), '9999'), elo_fold(c.title), c.rowid"
+        )
+        with self._guard():
+            return array.array("q", (row[0] for row in self.conn.execute(sql, params)))
+
+    def checklist_agenda_counts(
+        self, rank: Any, contradicts: Any, required: str
+    ) -> tuple[dict[int, int], int]:
+        """(live steps per bucket rank, steps that contradict the matrix)."""
+        self._agenda_functions(rank, contradicts)
+        sql = (
+            "SELECT elo_rank(c.obsolete, c.status, c.due_date) AS r, count(*), "
+            "sum(CASE WHEN c.block IS NULL OR c.block = '' THEN 0 ELSE "
+            f"elo_contradicts(c.block, c.obsolete, c.status, {self._AGENDA_STAGE}) END) "
+            "FROM checklist_item c WHERE c.deleted = 0 GROUP BY r"
+        )
+        by_rank: dict[int, int] = {}
+        contradicting = 0
+        with self._guard():
+            for r, n, flagged in self.conn.execute(sql, {"required": required}):
+                by_rank[r] = n
+                contradicting += flagged or 0
+        return by_rank, contradicting
+
+    def checklist_agenda_rows(
+        self, rowids: Iterable[int], names: dict[str, Any], required: str
+    ) -> dict[int, tuple[ChecklistItem, str, str]]:
+        """rowid -> (item, scope name, its block's stage) for some rows of the agenda
+        (deleted ones too: the agenda was ordered before they went)."""
+        wanted = builtins.list(rowids)
+        cols = ", ".join(f'c."{n}"' for n, _ in _DECODERS["checklist_item"])
+        out: dict[int, tuple[ChecklistItem, str, str]] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            sql = (
+                f"SELECT c.rowid, {self._AGENDA_NAME}, {self._AGENDA_STAGE}, {cols} "
+                f"FROM checklist_item c {self._AGENDA_SCOPE} "
+                f"WHERE c.rowid IN ({', '.join(str(int(x)) for x in chunk)})"
+            )
+            try:
+                rows = self.conn.execute(sql, {**names, "required": required}).fetchall()
+                items = self._rows_to_records(ChecklistItem, (r[3:] for r in rows))
+            except (sqlite3.DatabaseError, ValueError) as exc:
+                raise store_error(self.path, exc) from None
+            for row, item in zip(rows, items, strict=True):
+                out[row[0]] = (item, row[1], row[2] or "")
+        return out
+
+    def checklist_rowid(self, item_id: str) -> int | None:
+        with self._guard():
+            found = self.conn.execute(
+                "SELECT rowid FROM checklist_item WHERE id = ?", (item_id,)
+            ).fetchone()
+        return found[0] if found else None
 
     # -- the agency ----------------------------------------------------------------------
 
