@@ -297,7 +297,7 @@ class Agenda(Sequence[AgendaRow]):
             self._pages[number] = page
         return page
 
-    def __getitem__(self, index):  # type: ignore[override]
+    def __getitem__(self, index):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         if index < 0:
