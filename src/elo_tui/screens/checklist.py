@@ -11,11 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Input, Label, Select, Static, TextArea
+from textual.worker import WorkerState
 
 from elo_tui.domain import checklists as cl
 from elo_tui.domain.blocks import BLOCKS, BLOCKS_BY_CODE
@@ -89,6 +90,7 @@ class ChecklistScreen(AreaScreen):
     """
 
     counts: svc.AgendaCounts | None = None
+    _visible = 0
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="filters"):
@@ -117,11 +119,29 @@ class ChecklistScreen(AreaScreen):
     def load(self) -> None:
         ws = self.app.ws
         self.today = clock.today()
-        self.counts = svc.agenda_counts(ws, self.today)
+        self.reader = svc.AgendaReader(ws, self.today)
+        self.counts = self.reader.counts(contradictions=False)
         self.apply_filter()
         self._stamp = svc.agenda_stamp(ws)
         self.query_one(VirtualTable).focus()
+        self.call_after_refresh(self._count_contradictions)
         self.set_timer(0.3, self._warm_templates)  # step descriptions; after the first paint
+
+    def _count_contradictions(self) -> None:
+        if self.app.ws is not None:
+            self._contradictions(self.app.ws.path, self.reader.stamp)
+
+    @work(thread=True, exclusive=True, group="checklist-contradictions", exit_on_error=False)
+    def _contradictions(self, path, stamp):
+        # Its own connection: the app's may be closed (quit) while this still reads.
+        return stamp, svc.count_contradictions(path)
+
+    def _contradictions_counted(self, stamp, count: int) -> None:
+        if self.reader.set_contradictions(count, stamp):
+            self.counts = self.reader.counts()
+            self._show_count()
+        else:  # the file changed while counting: count again
+            self._count_contradictions()
 
     @property
     def rows(self) -> svc.Agenda:
@@ -142,6 +162,10 @@ class ChecklistScreen(AreaScreen):
         warm_templates(self)
 
     def on_worker_state_changed(self, event) -> None:
+        if event.worker.group == "checklist-contradictions":
+            if event.state == WorkerState.SUCCESS:
+                self._contradictions_counted(*event.worker.result)
+            return
         if event.worker.group == "templates" and event.worker.result is not None:
             report_problems(self, event.worker.result[1])
             self._templates_ready()
@@ -155,9 +179,7 @@ class ChecklistScreen(AreaScreen):
         show = self.query_one("#show", Select).value
         block = self.query_one("#filter-block", Select).value
         needle = self.query_one("#search", Input).value.strip().casefold()
-        return svc.agenda_rows(
-            self.app.ws,
-            self.today,
+        return self.reader.rows(
             show=show if isinstance(show, str) else "open",
             block=block if isinstance(block, str) else None,
             needle=needle,
@@ -167,22 +189,31 @@ class ChecklistScreen(AreaScreen):
         table = self.query_one(VirtualTable)
         current = table.current
         keep_id = keep_id or (current.item.id if current else None)
-        rows = self.visible_rows()
+        rows = self.visible_rows()  # after a change of the file: the order read again
         at = rows.position_of(keep_id) if keep_id else None
         table.set_rows(rows, keep=rows[at] if at is not None else None)
-        counts = self.counts or svc.agenda_counts(self.app.ws, self.today)
+        self._visible = len(rows)
+        self._show_count()
+        self._show_detail()
+
+    def _show_count(self) -> None:
+        counts = self.counts
+        if counts is None:
+            return
         overdue = counts.buckets.get("overdue", 0)
         soon = counts.buckets.get("soon", 0)
         count = Text(
-            f"{len(rows)} van {counts.total} stappen · {overdue} te laat · {soon} binnen 14 dagen"
+            f"{self._visible} van {counts.total} stappen · {overdue} te laat · "
+            f"{soon} binnen 14 dagen"
         )
-        if counts.contradicting:
+        if counts.contradicting < 0:  # counted in a worker after the first frame
+            count.append(" · tegenspraak met de matrix: wordt bijgewerkt…", style="dim")
+        elif counts.contradicting:
             count.append(f" · ⚠ {counts.contradicting} open terwijl de bouwsteen in productie is")
         self.query_one("#count", Label).update(
             count,
             layout=False,  # fixed one-line widget: no layout pass per keystroke
         )
-        self._show_detail()
 
     @on(Input.Changed, "#search")
     @on(Select.Changed)
@@ -254,10 +285,12 @@ class ChecklistScreen(AreaScreen):
     def _after_save(self, item) -> None:
         if item is None:
             return
-        self.counts = svc.agenda_counts(self.app.ws, self.today)  # its bucket may change
+        # Its bucket may change: order and counts are read again (the file changed).
+        self.counts = self.reader.counts(contradictions=False)
         self.saved()
         self.apply_filter(keep_id=item.id)
         self._stamp = svc.agenda_stamp(self.app.ws)
+        self._count_contradictions()
         self.query_one(VirtualTable).focus()
 
 

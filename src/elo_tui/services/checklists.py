@@ -8,9 +8,12 @@ template files are kept, to be shown, but never stop the app: the valid template
 from __future__ import annotations
 
 import threading
+from array import array
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from itertools import compress
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -334,24 +337,16 @@ def _rank(today: date):
     return rank
 
 
-def agenda_rows(
-    ws: Workspace, today: date, *, show: str = "all", block: str | None = None, needle: str = ""
-) -> Agenda:
-    """The agenda filtered as the checklist screen does: `show` one of SHOW_RANKS or
-    "all", `block` a block code or "agency" (the agency-wide steps), `needle` casefolded
-    text to find in "title scope-name". Ordered and filtered in SQL, read in pages."""
-    names = _names(ws)
+def _rules(today: date) -> dict[str, Any]:
+    """The domain's bucket rule (cl.bucket_of) as values, for the store's SQL fast path;
+    every due date that is not plainly ISO goes through `cl.bucket_rank` itself."""
     order = list(cl.BUCKETS)
-    ranks = [order.index(b) for b in SHOW_RANKS[show]] if show in SHOW_RANKS else None
-    ids = ws.checklist_agenda_ids(
-        _rank(today),
-        ranks=ranks,
-        scope_kind="agency" if block == "agency" else "",
-        block=block if block and block != "agency" else "",
-        needle=needle,
-        names=names,
-    )
-    return Agenda(ws, today, ids, names)
+    return {
+        "closed_statuses": sorted(cl.CLOSED_STATUSES),
+        "ranks": {b: order.index(b) for b in order},
+        "today": today.isoformat(),
+        "soon_until": (today + timedelta(days=cl.SOON_DAYS)).isoformat(),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,6 +354,98 @@ class AgendaCounts:
     total: int
     buckets: dict[str, int]
     contradicting: int
+
+
+class AgendaReader:
+    """Reads the agenda of one workspace on one day: the full order once (rowids and
+    bucket ranks, ~1.2 MB at 128,000 steps), the show filter from it without SQL, the
+    block and search filters in SQL. Read again when the file changed (`change_stamp`:
+    this connection's saves, sync pulls, imports, undo, other processes)."""
+
+    def __init__(self, ws: Workspace, today: date) -> None:
+        self.ws = ws
+        self.today = today
+        self._full: tuple[Any, Any] | None = None
+        self._stamp: tuple[int, int] | None = None
+        self._names: dict[str, Any] = {}
+        self._contradicting: int | None = None
+
+    def _fresh(self) -> None:
+        stamp = self.ws.change_stamp()
+        if stamp != self._stamp:
+            self._stamp = stamp
+            self._full = None
+            self._contradicting = None
+            self._names = _names(self.ws)
+
+    def _order(self, block: str | None = None, needle: str = "") -> tuple[Any, Any]:
+        return self.ws.checklist_agenda_ids(
+            _rank(self.today),
+            _rules(self.today),
+            scope_kind="agency" if block == "agency" else "",
+            block=block if block and block != "agency" else "",
+            needle=needle,
+            names=self._names,
+        )
+
+    def rows(self, *, show: str = "all", block: str | None = None, needle: str = "") -> Agenda:
+        self._fresh()
+        if block or needle:
+            ids, ranks = self._order(block, needle)
+        else:
+            if self._full is None:
+                self._full = self._order()
+            ids, ranks = self._full
+        if show in SHOW_RANKS:
+            order = list(cl.BUCKETS)
+            wanted = {order.index(b) for b in SHOW_RANKS[show]}
+            ids = array("q", compress(ids, [r in wanted for r in ranks]))
+        return Agenda(self.ws, self.today, ids, self._names)
+
+    def set_contradictions(self, count: int, stamp: tuple[int, int]) -> bool:
+        """A count made elsewhere (`count_contradictions`) for the file at `stamp`; kept
+        only when the file has not changed since (True)."""
+        self._fresh()
+        if stamp != self._stamp:
+            return False
+        self._contradicting = count
+        return True
+
+    @property
+    def stamp(self) -> tuple[int, int] | None:
+        return self._stamp
+
+    def counts(self, *, contradictions: bool = True) -> AgendaCounts:
+        """Steps per bucket, and those contradicting the matrix (-1: not counted yet, when
+        `contradictions` is False: the screen counts them in a worker)."""
+        self._fresh()
+        if self._full is None:
+            self._full = self._order()
+        order = list(cl.BUCKETS)
+        per_rank = Counter(self._full[1])
+        if contradictions and self._contradicting is None:
+            self._contradicting = self.ws.checklist_contradictions(cl.contradicts, REQUIRED)
+        return AgendaCounts(
+            len(self._full[0]),
+            {order[r]: n for r, n in per_rank.items()},
+            self._contradicting if self._contradicting is not None else -1,
+        )
+
+
+def count_contradictions(path: Path) -> int:
+    """Steps open while the matrix has their block in production, on a connection of its
+    own (a worker thread: ~0.5 s at 128,000 steps, after the first frame)."""
+    with Workspace.open(path) as ws:
+        return ws.checklist_contradictions(cl.contradicts, REQUIRED)
+
+
+def agenda_rows(
+    ws: Workspace, today: date, *, show: str = "all", block: str | None = None, needle: str = ""
+) -> Agenda:
+    """The agenda filtered as the checklist screen does: `show` one of SHOW_RANKS or
+    "all", `block` a block code or "agency" (the agency-wide steps), `needle` casefolded
+    text to find in "title scope-name". Ordered and filtered in SQL, read in pages."""
+    return AgendaReader(ws, today).rows(show=show, block=block, needle=needle)
 
 
 def agenda_stamp(ws: Workspace) -> tuple[int, int]:
@@ -369,7 +456,4 @@ def agenda_stamp(ws: Workspace) -> tuple[int, int]:
 
 def agenda_counts(ws: Workspace, today: date) -> AgendaCounts:
     """Steps per bucket and those contradicting the matrix, counted in SQL."""
-    by_rank, contradicting = ws.checklist_agenda_counts(_rank(today), cl.contradicts, REQUIRED)
-    order = list(cl.BUCKETS)
-    buckets = {order[r]: n for r, n in by_rank.items()}
-    return AgendaCounts(sum(by_rank.values()), buckets, contradicting)
+    return AgendaReader(ws, today).counts()

@@ -748,7 +748,8 @@ class Workspace:
     )
 
     def _agenda_functions(self, rank: Any, contradicts: Any = None) -> None:
-        self.conn.create_function("elo_rank", 3, rank, deterministic=True)
+        if rank is not None:
+            self.conn.create_function("elo_rank", 3, rank, deterministic=True)
         self.conn.create_function("elo_fold", 1, lambda t: (t or "").casefold(), deterministic=True)
         if contradicts is not None:
             self.conn.create_function(
@@ -758,31 +759,49 @@ class Workspace:
                 deterministic=True,
             )
 
+    @staticmethod
+    def _agenda_rank_sql(rules: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The bucket rank as an SQL expression for what most steps hold (a strict ISO due
+        date, day 01-28, compared as text), and the domain's own `elo_rank` for
+        everything else. `rules`: the domain's rule as values (see services.checklists)."""
+        closed = ", ".join(f":closed{i}" for i in range(len(rules["closed_statuses"])))
+        params = {f"closed{i}": v for i, v in enumerate(rules["closed_statuses"])}
+        params |= {f"rank_{k}": v for k, v in rules["ranks"].items()}
+        params |= {"today": rules["today"], "soon_until": rules["soon_until"]}
+        sql = (
+            "CASE WHEN c.obsolete THEN :rank_obsolete "
+            f"WHEN c.status IN ({closed}) THEN :rank_closed "
+            "WHEN c.due_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' "
+            # a real day in any month of any year Python's date knows (29-31: elo_rank)
+            "AND c.due_date >= '0001' AND substr(c.due_date, 6, 2) BETWEEN '01' AND '12' "
+            "AND substr(c.due_date, 9, 2) BETWEEN '01' AND '28' THEN "
+            "CASE WHEN c.due_date < :today THEN :rank_overdue "
+            "WHEN c.due_date <= :soon_until THEN :rank_soon ELSE :rank_later END "
+            "ELSE elo_rank(c.obsolete, c.status, c.due_date) END"
+        )
+        return sql, params
+
     def checklist_agenda_ids(
         self,
         rank: Any,
+        rules: dict[str, Any],
         *,
-        ranks: Iterable[int] | None = None,
         scope_kind: str = "",
         block: str = "",
         needle: str = "",
         names: dict[str, Any] | None = None,
-    ) -> array.array:
-        """Rowids of the live checklist items in agenda order: `rank(obsolete, status,
-        due_date)` (the bucket's place), then the due date ('' last), then the casefolded
-        title, then table order (a stable sort of the records as read). Only the ranks in
-        `ranks`, the scope kind, the block, and steps whose "title scope-name" casefolded
-        holds `needle` (already casefolded) when given. `names`: agency_id, agency_name,
-        missing (see _AGENDA_NAME)."""
+    ) -> tuple[array.array, array.array]:
+        """(rowids, their bucket ranks) of the live checklist items in agenda order: the
+        bucket's place (`rank(obsolete, status, due_date)`, see `_agenda_rank_sql`), then
+        the due date ('' last), then the casefolded title, then table order (a stable sort
+        of the records as read). Only the scope kind, the block, and steps whose "title
+        scope-name" casefolded holds `needle` (already casefolded) when given. `names`:
+        agency_id, agency_name, missing (see _AGENDA_NAME)."""
         self._agenda_functions(rank)
-        params: dict[str, Any] = dict(
-            names or {"agency_id": None, "agency_name": "", "missing": ""}
-        )
+        rank_sql, params = self._agenda_rank_sql(rules)
+        params |= names or {"agency_id": None, "agency_name": "", "missing": ""}
         conds = ["c.deleted = 0"]
         join = ""
-        if ranks is not None:
-            wanted = builtins.list(ranks)
-            conds.append(f"r IN ({', '.join(str(int(x)) for x in wanted)})")
         if scope_kind:
             conds.append("c.scope_kind = :scope_kind")
             params["scope_kind"] = scope_kind
@@ -794,31 +813,29 @@ class Workspace:
             conds.append(f"instr(elo_fold(c.title || ' ' || {self._AGENDA_NAME}), :needle) > 0")
             params["needle"] = needle
         sql = (
-            "SELECT c.rowid, elo_rank(c.obsolete, c.status, c.due_date) AS r "
+            f"SELECT c.rowid, {rank_sql} AS r "
             f"FROM checklist_item c {join} WHERE {' AND '.join(conds)} "
             "ORDER BY r, COALESCE(NULLIF(c.due_date, ''), '9999'), elo_fold(c.title), c.rowid"
         )
+        ids, ranks = array.array("q"), array.array("b")
         with self._guard():
-            return array.array("q", (row[0] for row in self.conn.execute(sql, params)))
+            cursor = self.conn.execute(sql, params)
+            while chunk := cursor.fetchmany(4096):
+                ids.extend(r[0] for r in chunk)
+                ranks.extend(r[1] for r in chunk)
+        return ids, ranks
 
-    def checklist_agenda_counts(
-        self, rank: Any, contradicts: Any, required: str
-    ) -> tuple[dict[int, int], int]:
-        """(live steps per bucket rank, steps that contradict the matrix)."""
-        self._agenda_functions(rank, contradicts)
+    def checklist_contradictions(self, contradicts: Any, required: str) -> int:
+        """Live steps that `contradicts(block, obsolete, status, stage)` says contradict
+        the matrix (stage: see _AGENDA_STAGE)."""
+        self._agenda_functions(None, contradicts)
         sql = (
-            "SELECT elo_rank(c.obsolete, c.status, c.due_date) AS r, count(*), "
-            "sum(CASE WHEN c.block IS NULL OR c.block = '' THEN 0 ELSE "
-            f"elo_contradicts(c.block, c.obsolete, c.status, {self._AGENDA_STAGE}) END) "
-            "FROM checklist_item c WHERE c.deleted = 0 GROUP BY r"
+            "SELECT sum(elo_contradicts(c.block, c.obsolete, c.status, "
+            f"{self._AGENDA_STAGE})) FROM checklist_item c "
+            "WHERE c.deleted = 0 AND c.block IS NOT NULL AND c.block != ''"
         )
-        by_rank: dict[int, int] = {}
-        contradicting = 0
         with self._guard():
-            for r, n, flagged in self.conn.execute(sql, {"required": required}):
-                by_rank[r] = n
-                contradicting += flagged or 0
-        return by_rank, contradicting
+            return self.conn.execute(sql, {"required": required}).fetchone()[0] or 0
 
     def checklist_agenda_rows(
         self, rowids: Iterable[int], names: dict[str, Any], required: str
