@@ -208,3 +208,18 @@ async def test_counts_say_they_are_being_updated_then_follow_another_process(env
         await pilot.pause()
         assert len(_table(app).rows) == before + 1
         assert _table(app).rows[0].item.title == "Van een ander proces"  # overdue, first
+
+
+async def test_search_finds_steps_by_title_and_scope(env):
+    settings, ws, recs = env
+    app = EloApp(settings, ws, start_mode="checklist")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        everything = len(_table(app).rows)
+        await pilot.press("slash", *"subsidie", "enter")  # Enter searches at once
+        await pilot.pause()
+        rows = _table(app).rows
+        assert 0 < len(rows) < everything
+        assert all("subsidie" in f"{r.item.title} {r.scope_name}".casefold() for r in rows)
+        count = str(app.screen.query_one("#count").render())
+        assert count.startswith(f"{len(rows)} van ")

@@ -15,6 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.timer import Timer
 from textual.widgets import Input, Label, Select, Static, TextArea
 from textual.worker import WorkerState
 
@@ -215,13 +216,26 @@ class ChecklistScreen(AreaScreen):
             layout=False,  # fixed one-line widget: no layout pass per keystroke
         )
 
+    _search_timer: Timer | None = None
+
     @on(Input.Changed, "#search")
+    def _search_changed(self) -> None:
+        # Searching reads "title scope-name" of every step in SQL (~0.2 s at 128,000
+        # steps): once typing pauses, not on every key; Enter searches at once.
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(0.25, self.apply_filter)
+
     @on(Select.Changed)
     def _filter_changed(self) -> None:
         self.apply_filter()
 
     @on(Input.Submitted, "#search")
     def _search_done(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._search_timer = None
+            self.apply_filter()
         self.query_one(VirtualTable).focus()
 
     def action_focus_search(self) -> None:
