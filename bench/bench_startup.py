@@ -247,7 +247,9 @@ AREAS = {
     "inventaris": ("inventory", "2", r"Loket \d{3}"),
     "overzicht": ("dashboard", "1", r"januari 2027"),
     "matrix": ("matrix", "4", r"Loket \d{3}"),
-    "checklist": ("checklist", "5", r"Nagaan of|Testen met"),
+    # the steps on top at 2026-11-22 of the worked workspace (the agenda's order), and the
+    # count line under the table
+    "checklist": ("checklist", "5", r"(Aansluitingsformulier|Nagaan of|Testen met).*stappen"),
     "kosten": ("costs", "6", r"\d+ lijnen"),
     # not "Niets ontbreekt": the empty issue table says so while the check still runs
     "indiening": ("submission", "7", r"Blokkerend"),

@@ -21,7 +21,7 @@ from textual.worker import WorkerState
 
 from elo_tui.domain import checklists as cl
 from elo_tui.domain.blocks import BLOCKS, BLOCKS_BY_CODE
-from elo_tui.domain.formats import date_for_entry, format_date
+from elo_tui.domain.formats import date_for_entry, format_date, format_number
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.form import FormScreen
 from elo_tui.screens.template_notice import report_problems, warm_templates
@@ -203,14 +203,17 @@ class ChecklistScreen(AreaScreen):
             return
         overdue = counts.buckets.get("overdue", 0)
         soon = counts.buckets.get("soon", 0)
+        n = format_number
         count = Text(
-            f"{self._visible} van {counts.total} stappen · {overdue} te laat · "
-            f"{soon} binnen 14 dagen"
+            f"{n(self._visible)} van {n(counts.total)} stappen · {n(overdue)} te laat · "
+            f"{n(soon)} binnen 14 dagen"
         )
         if counts.contradicting < 0:  # counted in a worker after the first frame
             count.append(" · tegenspraak met de matrix: wordt bijgewerkt…", style="dim")
         elif counts.contradicting:
-            count.append(f" · ⚠ {counts.contradicting} open terwijl de bouwsteen in productie is")
+            count.append(
+                f" · ⚠ {n(counts.contradicting)} open terwijl de bouwsteen in productie is"
+            )
         self.query_one("#count", Label).update(
             count,
             layout=False,  # fixed one-line widget: no layout pass per keystroke
