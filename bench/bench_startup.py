@@ -249,7 +249,11 @@ AREAS = {
     "matrix": ("matrix", "4", r"Loket \d{3}"),
     # the steps on top at 2026-11-22 of the worked workspace (the agenda's order), and the
     # count line under the table
-    "checklist": ("checklist", "5", r"(Aansluitingsformulier|Nagaan of|Testen met).*stappen"),
+    "checklist": (
+        "checklist",
+        "5",
+        r"(?s)(Aansluitingsformulier|Nagaan of|Testen met).*[\d.]+ van [\d.]+ stappen",
+    ),
     "kosten": ("costs", "6", r"\d+ lijnen"),
     # not "Niets ontbreekt": the empty issue table says so while the check still runs
     "indiening": ("submission", "7", r"Blokkerend"),
