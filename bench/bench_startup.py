@@ -247,7 +247,14 @@ AREAS = {
     "inventaris": ("inventory", "2", r"Loket \d{3}"),
     "overzicht": ("dashboard", "1", r"januari 2027"),
     "matrix": ("matrix", "4", r"Loket \d{3}"),
-    "checklist": ("checklist", "5", r"Nagaan of|Testen met"),
+    # the steps on top at 2026-11-22 of the worked workspace (the agenda's order) and the
+    # count line under the table
+    "checklist": (
+        "checklist",
+        "5",
+        # both, in either order: a switch may paint the count line before the rows
+        r"(?s)(?=.*(Aansluitingsformulier|Nagaan of|Testen met))(?=.*[\d.]+ van [\d.]+ stappen)",
+    ),
     "kosten": ("costs", "6", r"\d+ lijnen"),
     # not "Niets ontbreekt": the empty issue table says so while the check still runs
     "indiening": ("submission", "7", r"Blokkerend"),

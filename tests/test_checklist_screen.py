@@ -156,6 +156,8 @@ async def test_a_block_in_production_with_open_steps_shows_the_contradiction(env
         flagged = [r for r in _table(app).rows if r.contradiction]
         assert [r.item.id for r in flagged] == [steps[-1].id]
         assert str(_table(app)._cell(flagged[0], "status")).startswith("⚠")  # noqa: SLF001
+        await app.workers.wait_for_complete()  # the contradictions are counted in a worker
+        await pilot.pause()
         count = str(app.screen.query_one("#count").render())
         assert "⚠ 1 open terwijl de bouwsteen in productie is" in count
         table = _table(app)
@@ -166,6 +168,8 @@ async def test_a_block_in_production_with_open_steps_shows_the_contradiction(env
         await pilot.press("x")  # ticking it off ends the contradiction
         await pilot.pause()
         assert not [r for r in app.screen.rows if r.contradiction]
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         assert "in productie" not in str(app.screen.query_one("#count").render())
 
 
@@ -178,3 +182,48 @@ async def test_open_steps_of_a_block_not_in_production_are_no_contradiction(env)
         assert any(r.item.block == "acm_idm" and r.block_stage == "analysis" for r in rows)
         assert not [r for r in rows if r.contradiction]
         assert "in productie" not in str(app.screen.query_one("#count").render())
+
+
+async def test_counts_say_they_are_being_updated_then_follow_another_process(env):
+    """The contradiction count comes from a worker: until then the line says so; a step
+    changed by another connection shows when the screen is shown again."""
+    from elo_tui.store import Workspace
+
+    settings, ws, recs = env
+    app = EloApp(settings, ws, start_mode="checklist")
+    async with app.run_test(size=(120, 40)) as pilot:
+        # The count load() started is done first: starting the (exclusive) worker again
+        # below would cancel it mid-way, and waiting for a cancelled worker raises.
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        screen = app.screen
+        screen.reader._contradicting = None  # noqa: SLF001
+        screen.counts = screen.reader.counts(contradictions=False)
+        screen._show_count()  # noqa: SLF001 - the state right after the first frame
+        assert "wordt bijgewerkt" in str(screen.query_one("#count").render())
+        screen._count_contradictions()  # noqa: SLF001 - what load() starts after the frame
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "wordt bijgewerkt" not in str(screen.query_one("#count").render())
+        before = len(_table(app).rows)
+        with Workspace.open(ws.path, user="ander") as other:
+            other.save(ChecklistItem(title="Van een ander proces", due_date="2020-01-01"))
+        screen.on_screen_resume()  # shown again: the file changed, the agenda is read again
+        await pilot.pause()
+        assert len(_table(app).rows) == before + 1
+        assert _table(app).rows[0].item.title == "Van een ander proces"  # overdue, first
+
+
+async def test_search_finds_steps_by_title_and_scope(env):
+    settings, ws, recs = env
+    app = EloApp(settings, ws, start_mode="checklist")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        everything = len(_table(app).rows)
+        await pilot.press("slash", *"subsidie", "enter")  # Enter searches at once
+        await pilot.pause()
+        rows = _table(app).rows
+        assert 0 < len(rows) < everything
+        assert all("subsidie" in f"{r.item.title} {r.scope_name}".casefold() for r in rows)
+        count = str(app.screen.query_one("#count").render())
+        assert count.startswith(f"{len(rows)} van ")

@@ -200,11 +200,12 @@ def _called_names(tree: ast.AST) -> set[str]:
 
 def test_the_checklist_screen_uses_the_domain_cycle_and_agenda_order():
     """Space moves a status on by `domain.checklists.next_status`; after a save the agenda
-    is put back in order by the service (`with_saved_item`, on `agenda_order`): the
-    screen itself sorts nothing."""
+    is read again in order through the service (`agenda_rows`: ordered in SQL on the
+    domain's bucket rank, equal to `agenda_order`, see test_checklist_agenda_paged.py):
+    the screen itself sorts nothing."""
     tree = ast.parse((SRC / "screens" / "checklist.py").read_text(encoding="utf-8"))
     called = _called_names(tree)
-    assert {"next_status", "with_saved_item"} <= called
+    assert {"next_status", "agenda_rows"} <= called
     assert not called & {"sort", "sorted"}
 
 

@@ -16,6 +16,7 @@ import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from elo_tui.domain.blocks import (
     BLOCKS_BY_CODE,
@@ -369,11 +370,24 @@ def is_active(item: ChecklistItem) -> bool:
 
 
 def bucket(item: ChecklistItem, today: date, soon_days: int = SOON_DAYS) -> str:
-    if item.obsolete:
+    return bucket_of(item.obsolete, item.status, item.due_date, today, soon_days)
+
+
+def bucket_rank(obsolete: Any, status: str, due_date: str, today: date) -> int:
+    """Place of the bucket in the agenda (0: overdue first). From the stored fields, so the
+    store can order and count 100,000+ steps in SQL with exactly this rule."""
+    return _BUCKET_RANK[bucket_of(obsolete, status, due_date, today)]
+
+
+def bucket_of(
+    obsolete: Any, status: str, due_date: str, today: date, soon_days: int = SOON_DAYS
+) -> str:
+    """The bucket of a step from its stored fields (see `bucket`)."""
+    if obsolete:
         return "obsolete"
-    if item.status in CLOSED_STATUSES:
+    if status in CLOSED_STATUSES:
         return "closed"
-    due = parse_date(item.due_date) if item.due_date else None
+    due = parse_date(due_date) if due_date else None
     if due is None:
         return "no_date"
     if due < today:
@@ -410,11 +424,14 @@ def matrix_contradiction(item: ChecklistItem, block_stage: str) -> str:
     unseen. The contradiction is shown instead, so one of the two gets corrected.
     Every step of a block template leads up to production, so every open one counts.
     """
-    if (
-        block_stage != "production"
-        or not item.block
-        or item.obsolete
-        or item.status in CLOSED_STATUSES
-    ):
+    if not contradicts(item.block, item.obsolete, item.status, block_stage):
         return ""
     return f"Bouwsteen staat in productie, maar stap '{item.title}' is niet afgevinkt."
+
+
+def contradicts(block: str, obsolete: Any, status: str, block_stage: str) -> bool:
+    """Whether a step is open while the matrix has its block in production (see
+    `matrix_contradiction`), from the stored fields: the store counts these in SQL."""
+    return bool(
+        block_stage == "production" and block and not obsolete and status not in CLOSED_STATUSES
+    )

@@ -11,11 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.timer import Timer
 from textual.widgets import Input, Label, Select, Static, TextArea
+from textual.worker import WorkerState
 
 from elo_tui.domain import checklists as cl
 from elo_tui.domain.blocks import BLOCKS, BLOCKS_BY_CODE
@@ -88,7 +90,8 @@ class ChecklistScreen(AreaScreen):
     ChecklistScreen #step-detail { height: 5; padding: 0 1; border-top: solid $panel; }
     """
 
-    rows: list[svc.AgendaRow] = []
+    counts: svc.AgendaCounts | None = None
+    _visible = 0
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="filters"):
@@ -117,15 +120,53 @@ class ChecklistScreen(AreaScreen):
     def load(self) -> None:
         ws = self.app.ws
         self.today = clock.today()
-        self.rows = svc.load_agenda(ws, self.today)
+        self.reader = svc.AgendaReader(ws, self.today)
+        self.counts = self.reader.counts(contradictions=False)
         self.apply_filter()
+        self._stamp = svc.agenda_stamp(ws)
         self.query_one(VirtualTable).focus()
+        self.call_after_refresh(self._count_contradictions)
         self.set_timer(0.3, self._warm_templates)  # step descriptions; after the first paint
+
+    def _count_contradictions(self) -> None:
+        if self.app.ws is not None:
+            self._contradictions(self.app.ws.path, self.reader.stamp)
+
+    @work(thread=True, exclusive=True, group="checklist-contradictions", exit_on_error=False)
+    def _contradictions(self, path, stamp):
+        # Its own connection: the app's may be closed (quit) while this still reads.
+        return stamp, svc.count_contradictions(path)
+
+    def _contradictions_counted(self, stamp, count: int) -> None:
+        if self.reader.set_contradictions(count, stamp):
+            self.counts = self.reader.counts()
+            self._show_count()
+        else:  # the file changed while counting: count again
+            self._count_contradictions()
+
+    @property
+    def rows(self) -> svc.Agenda:
+        """Every step in agenda order (read in pages; the table holds the filtered ones)."""
+        return svc.agenda_rows(self.app.ws, self.today)
+
+    def on_screen_resume(self) -> None:
+        # The table reads its rows from the store as they come on screen; when the file
+        # changed meanwhile (another process, a sync) order and counts are read again.
+        if (
+            getattr(self, "_stamp", None) is not None
+            and svc.agenda_stamp(self.app.ws) != self._stamp
+        ):
+            self._loaded_version = -1
+        super().on_screen_resume()
 
     def _warm_templates(self) -> None:
         warm_templates(self)
 
     def on_worker_state_changed(self, event) -> None:
+        if event.worker.group == "checklist-contradictions":
+            if event.state == WorkerState.SUCCESS:
+                self._contradictions_counted(*event.worker.result)
+            return
         if event.worker.group == "templates" and event.worker.result is not None:
             report_problems(self, event.worker.result[1])
             self._templates_ready()
@@ -135,56 +176,69 @@ class ChecklistScreen(AreaScreen):
 
     # -- filtering -------------------------------------------------------------------------
 
-    def visible_rows(self) -> list[svc.AgendaRow]:
+    def visible_rows(self) -> svc.Agenda:
         show = self.query_one("#show", Select).value
         block = self.query_one("#filter-block", Select).value
         needle = self.query_one("#search", Input).value.strip().casefold()
-        out = []
-        for row in self.rows:
-            b = row.bucket
-            if show == "open" and b in ("closed", "obsolete"):
-                continue
-            if show in ("overdue", "soon", "closed", "obsolete") and b != show:
-                continue
-            if isinstance(block, str):
-                if block == "agency" and row.item.scope_kind != "agency":
-                    continue
-                if block != "agency" and row.item.block != block:
-                    continue
-            if needle and needle not in f"{row.item.title} {row.scope_name}".casefold():
-                continue
-            out.append(row)
-        return out
+        return self.reader.rows(
+            show=show if isinstance(show, str) else "open",
+            block=block if isinstance(block, str) else None,
+            needle=needle,
+        )
 
     def apply_filter(self, keep_id: str | None = None) -> None:
         table = self.query_one(VirtualTable)
         current = table.current
         keep_id = keep_id or (current.item.id if current else None)
-        rows = self.visible_rows()
-        keep = next((r for r in rows if r.item.id == keep_id), None)
-        table.set_rows(rows, keep=keep)
-        overdue = sum(1 for r in self.rows if r.bucket == "overdue")
-        soon = sum(1 for r in self.rows if r.bucket == "soon")
-        contradicting = sum(1 for r in self.rows if r.contradiction)
+        rows = self.visible_rows()  # after a change of the file: the order read again
+        at = rows.position_of(keep_id) if keep_id else None
+        table.set_rows(rows, keep=rows[at] if at is not None else None)
+        self._visible = len(rows)
+        self._show_count()
+        self._show_detail()
+
+    def _show_count(self) -> None:
+        counts = self.counts
+        if counts is None:
+            return
+        overdue = counts.buckets.get("overdue", 0)
+        soon = counts.buckets.get("soon", 0)
+        n = format_number
         count = Text(
-            f"{format_number(len(rows))} van {plural(len(self.rows), 'stap', 'stappen')} · "
-            f"{format_number(overdue)} te laat · {format_number(soon)} binnen 14 dagen"
+            f"{n(self._visible)} van {plural(counts.total, 'stap', 'stappen')} · "
+            f"{n(overdue)} te laat · {n(soon)} binnen 14 dagen"
         )
-        if contradicting:
-            count.append(f" · ⚠ {contradicting} open terwijl de bouwsteen in productie is")
+        if counts.contradicting < 0:  # counted in a worker after the first frame
+            count.append(" · tegenspraak met de matrix: wordt bijgewerkt…", style="dim")
+        elif counts.contradicting:
+            count.append(
+                f" · ⚠ {n(counts.contradicting)} open terwijl de bouwsteen in productie is"
+            )
         self.query_one("#count", Label).update(
             count,
             layout=False,  # fixed one-line widget: no layout pass per keystroke
         )
-        self._show_detail()
+
+    _search_timer: Timer | None = None
 
     @on(Input.Changed, "#search")
+    def _search_changed(self) -> None:
+        # Searching reads "title scope-name" of every step in SQL (~0.2 s at 128,000
+        # steps): once typing pauses, not on every key; Enter searches at once.
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(0.25, self.apply_filter)
+
     @on(Select.Changed)
     def _filter_changed(self) -> None:
         self.apply_filter()
 
     @on(Input.Submitted, "#search")
     def _search_done(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._search_timer = None
+            self.apply_filter()
         self.query_one(VirtualTable).focus()
 
     def action_focus_search(self) -> None:
@@ -248,9 +302,12 @@ class ChecklistScreen(AreaScreen):
     def _after_save(self, item) -> None:
         if item is None:
             return
-        self.rows = svc.with_saved_item(self.rows, item, self.today)
+        # Its bucket may change: order and counts are read again (the file changed).
+        self.counts = self.reader.counts(contradictions=False)
         self.saved()
         self.apply_filter(keep_id=item.id)
+        self._stamp = svc.agenda_stamp(self.app.ws)
+        self._count_contradictions()
         self.query_one(VirtualTable).focus()
 
 

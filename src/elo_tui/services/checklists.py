@@ -8,8 +8,12 @@ template files are kept, to be shown, but never stop the app: the valid template
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
-from datetime import date
+from array import array
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from itertools import compress
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -192,6 +196,7 @@ class AgendaRow:
     item: ChecklistItem
     scope_name: str
     block_stage: str = ""  # the matrix's stage of the item's block for its scope
+    rowid: int = field(default=0, compare=False)  # where it is in the store (paged agenda)
 
     @property
     def contradiction(self) -> str:
@@ -242,3 +247,213 @@ def load_agenda(ws: Workspace, today: date) -> list[AgendaRow]:
         )
         for b, item in cl.agenda(ws.list(ChecklistItem), today)
     ]
+
+
+# -- the agenda, paged from the store ------------------------------------------------------------
+
+MISSING_SCOPE = "(verwijderd)"
+SHOW_RANKS: dict[str, tuple[str, ...]] = {
+    "open": ("overdue", "soon", "later", "no_date"),
+    "overdue": ("overdue",),
+    "soon": ("soon",),
+    "closed": ("closed",),
+    "obsolete": ("obsolete",),
+}
+_PAGE = 100
+_PAGES_KEPT = 8
+
+
+def _names(ws: Workspace) -> dict[str, Any]:
+    agency = ws.agency()
+    return {
+        "agency_id": agency.id if agency is not None else None,
+        "agency_name": (agency.name or "Entiteit") if agency is not None else "",
+        "missing": MISSING_SCOPE,
+    }
+
+
+class Agenda(Sequence[AgendaRow]):
+    """The agenda as the table sees it: every row in order, but only the rowids are held;
+    rows are read from the store a page at a time when they come on screen."""
+
+    def __init__(self, ws: Workspace, today: date, ids, names: dict[str, Any]) -> None:
+        self.ws = ws
+        self.today = today
+        self.ids = ids  # array of rowids, agenda order
+        self._names = names
+        self._pages: dict[int, list[AgendaRow]] = {}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def _page(self, number: int) -> list[AgendaRow]:
+        page = self._pages.get(number)
+        if page is None:
+            if len(self._pages) >= _PAGES_KEPT:
+                self._pages.pop(next(iter(self._pages)))
+            ids = self.ids[number * _PAGE : (number + 1) * _PAGE]
+            found = self.ws.checklist_agenda_rows(ids, self._names, REQUIRED)
+            page = []
+            for rowid in ids:
+                item, name, stage = found[rowid]
+                page.append(AgendaRow(cl.bucket(item, self.today), item, name, stage, rowid))
+            self._pages[number] = page
+        return page
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._page(index // _PAGE)[index % _PAGE]
+
+    def __iter__(self) -> Iterator[AgendaRow]:
+        for number in range((len(self) + _PAGE - 1) // _PAGE):
+            yield from self._page(number)
+
+    def index(self, row: Any, start: int = 0, stop: int | None = None) -> int:
+        rowid = getattr(row, "rowid", 0) or self.ws.checklist_rowid(row.item.id)
+        try:
+            return self.ids.index(rowid)
+        except ValueError:
+            raise ValueError("not in the agenda") from None
+
+    def position_of(self, item_id: str) -> int | None:
+        rowid = self.ws.checklist_rowid(item_id)
+        if rowid is None:
+            return None
+        try:
+            return self.ids.index(rowid)
+        except ValueError:
+            return None
+
+
+def _rank(today: date):
+    def rank(obsolete, status, due_date) -> int:
+        return cl.bucket_rank(obsolete, status or "", due_date or "", today)
+
+    return rank
+
+
+def _rules(today: date) -> dict[str, Any]:
+    """The domain's bucket rule (cl.bucket_of) as values, for the store's SQL fast path;
+    every due date that is not plainly ISO goes through `cl.bucket_rank` itself."""
+    order = list(cl.BUCKETS)
+    return {
+        "closed_statuses": sorted(cl.CLOSED_STATUSES),
+        "ranks": {b: order.index(b) for b in order},
+        "today": today.isoformat(),
+        "soon_until": (today + timedelta(days=cl.SOON_DAYS)).isoformat(),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaCounts:
+    total: int
+    buckets: dict[str, int]
+    contradicting: int
+
+
+class AgendaReader:
+    """Reads the agenda of one workspace on one day: the full order once (rowids and
+    bucket ranks, ~1.2 MB at 128,000 steps), the show filter from it without SQL, the
+    block and search filters in SQL. Read again when the file changed (`change_stamp`:
+    this connection's saves, sync pulls, imports, undo, other processes)."""
+
+    def __init__(self, ws: Workspace, today: date) -> None:
+        self.ws = ws
+        self.today = today
+        self._full: tuple[Any, Any] | None = None
+        self._stamp: tuple[int, int] | None = None
+        self._names: dict[str, Any] = {}
+        self._contradicting: int | None = None
+
+    def _fresh(self) -> None:
+        stamp = self.ws.change_stamp()
+        if stamp != self._stamp:
+            self._stamp = stamp
+            self._full = None
+            self._contradicting = None
+            self._names = _names(self.ws)
+
+    def _order(self, block: str | None = None, needle: str = "") -> tuple[Any, Any]:
+        return self.ws.checklist_agenda_ids(
+            _rank(self.today),
+            _rules(self.today),
+            scope_kind="agency" if block == "agency" else "",
+            block=block if block and block != "agency" else "",
+            needle=needle,
+            names=self._names,
+        )
+
+    def rows(self, *, show: str = "all", block: str | None = None, needle: str = "") -> Agenda:
+        self._fresh()
+        if block or needle:
+            ids, ranks = self._order(block, needle)
+        else:
+            if self._full is None:
+                self._full = self._order()
+            ids, ranks = self._full
+        if show in SHOW_RANKS:
+            order = list(cl.BUCKETS)
+            wanted = {order.index(b) for b in SHOW_RANKS[show]}
+            ids = array("q", compress(ids, [r in wanted for r in ranks]))
+        return Agenda(self.ws, self.today, ids, self._names)
+
+    def set_contradictions(self, count: int, stamp: tuple[int, int]) -> bool:
+        """A count made elsewhere (`count_contradictions`) for the file at `stamp`; kept
+        only when the file has not changed since (True)."""
+        self._fresh()
+        if stamp != self._stamp:
+            return False
+        self._contradicting = count
+        return True
+
+    @property
+    def stamp(self) -> tuple[int, int] | None:
+        return self._stamp
+
+    def counts(self, *, contradictions: bool = True) -> AgendaCounts:
+        """Steps per bucket, and those contradicting the matrix (-1: not counted yet, when
+        `contradictions` is False: the screen counts them in a worker)."""
+        self._fresh()
+        if self._full is None:
+            self._full = self._order()
+        order = list(cl.BUCKETS)
+        per_rank = Counter(self._full[1])
+        if contradictions and self._contradicting is None:
+            self._contradicting = self.ws.checklist_contradictions(cl.contradicts, REQUIRED)
+        return AgendaCounts(
+            len(self._full[0]),
+            {order[r]: n for r, n in per_rank.items()},
+            self._contradicting if self._contradicting is not None else -1,
+        )
+
+
+def count_contradictions(path: Path) -> int:
+    """Steps open while the matrix has their block in production, on a connection of its
+    own (a worker thread: ~0.5 s at 128,000 steps, after the first frame)."""
+    with Workspace.open(path) as ws:
+        return ws.checklist_contradictions(cl.contradicts, REQUIRED)
+
+
+def agenda_rows(
+    ws: Workspace, today: date, *, show: str = "all", block: str | None = None, needle: str = ""
+) -> Agenda:
+    """The agenda filtered as the checklist screen does: `show` one of SHOW_RANKS or
+    "all", `block` a block code or "agency" (the agency-wide steps), `needle` casefolded
+    text to find in "title scope-name". Ordered and filtered in SQL, read in pages."""
+    return AgendaReader(ws, today).rows(show=show, block=block, needle=needle)
+
+
+def agenda_stamp(ws: Workspace) -> tuple[int, int]:
+    """Changes when the workspace file changed, by this connection or another one (a sync
+    pull, an import, undo, another process): the screen then reads the agenda again."""
+    return ws.change_stamp()
+
+
+def agenda_counts(ws: Workspace, today: date) -> AgendaCounts:
+    """Steps per bucket and those contradicting the matrix, counted in SQL."""
+    return AgendaReader(ws, today).counts()

@@ -7,6 +7,7 @@ with synchronous=FULL so a confirmed edit survives a killed process or a power c
 
 from __future__ import annotations
 
+import array
 import builtins
 import dataclasses
 import functools
@@ -742,6 +743,154 @@ class Workspace:
         sql = f'SELECT count(*) FROM "checklist_item" WHERE deleted = 0 AND {where}'
         with self._guard():
             return self.conn.execute(sql, params).fetchone()[0]
+
+    # -- the checklist agenda, ordered, filtered and counted in SQL ------------------------
+    # At 20,000 products a worked-on workspace holds 128,000+ steps: building them all as
+    # records took seconds and ~200 MiB. The agenda keeps only their rowids in order and
+    # reads the rows on screen. The bucket and contradiction rules stay the domain's:
+    # the caller hands them in and SQLite calls them per row.
+
+    _AGENDA_SCOPE = (
+        "LEFT JOIN product p ON c.scope_kind = 'product' AND p.id = c.scope_id "
+        "AND p.deleted = 0 "
+        "LEFT JOIN application a ON c.scope_kind = 'application' AND a.id = c.scope_id "
+        "AND a.deleted = 0"
+    )
+    # The display name of the step's scope (the agency's name, the product's, the
+    # application's; `missing` when it is gone).
+    _AGENDA_NAME = (
+        "CASE WHEN c.scope_kind = 'agency' AND c.scope_id = :agency_id THEN :agency_name "
+        "WHEN p.id IS NOT NULL THEN p.name WHEN a.id IS NOT NULL THEN a.name "
+        "ELSE :missing END"
+    )
+    # The matrix's stage of the step's block for its scope: the last required status (as
+    # a dict built from all of them in table order would keep).
+    _AGENDA_STAGE = (
+        "(SELECT s.stage FROM block_status s WHERE s.deleted = 0 "
+        "AND s.applicability = :required AND s.scope_kind = c.scope_kind "
+        "AND s.scope_id = c.scope_id AND s.block = c.block ORDER BY s.rowid DESC LIMIT 1)"
+    )
+
+    def _agenda_functions(self, rank: Any, contradicts: Any = None) -> None:
+        if rank is not None:
+            self.conn.create_function("elo_rank", 3, rank, deterministic=True)
+        self.conn.create_function("elo_fold", 1, lambda t: (t or "").casefold(), deterministic=True)
+        if contradicts is not None:
+            self.conn.create_function(
+                "elo_contradicts",
+                4,
+                lambda b, o, st, stage: 1 if contradicts(b, o, st, stage or "") else 0,
+                deterministic=True,
+            )
+
+    @staticmethod
+    def _agenda_rank_sql(rules: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The bucket rank as an SQL expression for what most steps hold (a strict ISO due
+        date, day 01-28, compared as text), and the domain's own `elo_rank` for
+        everything else. `rules`: the domain's rule as values (see services.checklists)."""
+        closed = ", ".join(f":closed{i}" for i in range(len(rules["closed_statuses"])))
+        params = {f"closed{i}": v for i, v in enumerate(rules["closed_statuses"])}
+        params |= {f"rank_{k}": v for k, v in rules["ranks"].items()}
+        params |= {"today": rules["today"], "soon_until": rules["soon_until"]}
+        sql = (
+            "CASE WHEN c.obsolete THEN :rank_obsolete "
+            f"WHEN c.status IN ({closed}) THEN :rank_closed "
+            "WHEN c.due_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' "
+            # a real day in any month of any year Python's date knows (29-31: elo_rank)
+            "AND c.due_date >= '0001' AND substr(c.due_date, 6, 2) BETWEEN '01' AND '12' "
+            "AND substr(c.due_date, 9, 2) BETWEEN '01' AND '28' THEN "
+            "CASE WHEN c.due_date < :today THEN :rank_overdue "
+            "WHEN c.due_date <= :soon_until THEN :rank_soon ELSE :rank_later END "
+            "ELSE elo_rank(c.obsolete, c.status, c.due_date) END"
+        )
+        return sql, params
+
+    def checklist_agenda_ids(
+        self,
+        rank: Any,
+        rules: dict[str, Any],
+        *,
+        scope_kind: str = "",
+        block: str = "",
+        needle: str = "",
+        names: dict[str, Any] | None = None,
+    ) -> tuple[array.array, array.array]:
+        """(rowids, their bucket ranks) of the live checklist items in agenda order: the
+        bucket's place (`rank(obsolete, status, due_date)`, see `_agenda_rank_sql`), then
+        the due date ('' last), then the casefolded title, then table order (a stable sort
+        of the records as read). Only the scope kind, the block, and steps whose "title
+        scope-name" casefolded holds `needle` (already casefolded) when given. `names`:
+        agency_id, agency_name, missing (see _AGENDA_NAME)."""
+        self._agenda_functions(rank)
+        rank_sql, params = self._agenda_rank_sql(rules)
+        params |= names or {"agency_id": None, "agency_name": "", "missing": ""}
+        conds = ["c.deleted = 0"]
+        join = ""
+        if scope_kind:
+            conds.append("c.scope_kind = :scope_kind")
+            params["scope_kind"] = scope_kind
+        if block:
+            conds.append("c.block = :block")
+            params["block"] = block
+        if needle:
+            join = self._AGENDA_SCOPE
+            conds.append(f"instr(elo_fold(c.title || ' ' || {self._AGENDA_NAME}), :needle) > 0")
+            params["needle"] = needle
+        sql = (
+            f"SELECT c.rowid, {rank_sql} AS r "
+            f"FROM checklist_item c {join} WHERE {' AND '.join(conds)} "
+            "ORDER BY r, COALESCE(NULLIF(c.due_date, ''), '9999'), elo_fold(c.title), c.rowid"
+        )
+        ids, ranks = array.array("q"), array.array("b")
+        with self._guard():
+            cursor = self.conn.execute(sql, params)
+            while chunk := cursor.fetchmany(4096):
+                ids.extend(r[0] for r in chunk)
+                ranks.extend(r[1] for r in chunk)
+        return ids, ranks
+
+    def checklist_contradictions(self, contradicts: Any, required: str) -> int:
+        """Live steps that `contradicts(block, obsolete, status, stage)` says contradict
+        the matrix (stage: see _AGENDA_STAGE)."""
+        self._agenda_functions(None, contradicts)
+        sql = (
+            "SELECT sum(elo_contradicts(c.block, c.obsolete, c.status, "
+            f"{self._AGENDA_STAGE})) FROM checklist_item c "
+            "WHERE c.deleted = 0 AND c.block IS NOT NULL AND c.block != ''"
+        )
+        with self._guard():
+            return self.conn.execute(sql, {"required": required}).fetchone()[0] or 0
+
+    def checklist_agenda_rows(
+        self, rowids: Iterable[int], names: dict[str, Any], required: str
+    ) -> dict[int, tuple[ChecklistItem, str, str]]:
+        """rowid -> (item, scope name, its block's stage) for some rows of the agenda
+        (deleted ones too: the agenda was ordered before they went)."""
+        wanted = builtins.list(rowids)
+        cols = ", ".join(f'c."{n}"' for n, _ in _DECODERS["checklist_item"])
+        out: dict[int, tuple[ChecklistItem, str, str]] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            sql = (
+                f"SELECT c.rowid, {self._AGENDA_NAME}, {self._AGENDA_STAGE}, {cols} "
+                f"FROM checklist_item c {self._AGENDA_SCOPE} "
+                f"WHERE c.rowid IN ({', '.join(str(int(x)) for x in chunk)})"
+            )
+            try:
+                rows = self.conn.execute(sql, {**names, "required": required}).fetchall()
+                items = self._rows_to_records(ChecklistItem, (r[3:] for r in rows))
+            except (sqlite3.DatabaseError, ValueError) as exc:
+                raise store_error(self.path, exc) from None
+            for row, item in zip(rows, items, strict=True):
+                out[row[0]] = (item, row[1], row[2] or "")
+        return out
+
+    def checklist_rowid(self, item_id: str) -> int | None:
+        with self._guard():
+            found = self.conn.execute(
+                "SELECT rowid FROM checklist_item WHERE id = ?", (item_id,)
+            ).fetchone()
+        return found[0] if found else None
 
     # -- the agency ----------------------------------------------------------------------
 

@@ -1,0 +1,197 @@
+"""The checklist's paged agenda (ordered, filtered and counted in SQL) must give exactly
+what the Python agenda (`load_agenda`, `cl.agenda`) gives: same rows, same order, same
+counts, on generated, demo and edge-case workspaces, and must follow every change."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from elo_tui.domain import checklists as cl
+from elo_tui.domain.records import BlockStatus, ChecklistItem, Product
+from elo_tui.services import checklists as svc
+from elo_tui.store import Workspace
+
+TODAY = date(2026, 3, 1)
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def _key(row: svc.AgendaRow) -> tuple:
+    return (row.bucket, row.item.id, row.scope_name, row.block_stage, row.contradiction)
+
+
+def _python_filter(rows, show, block, needle):
+    """The checklist screen's former filter over the whole Python agenda."""
+    out = []
+    for row in rows:
+        b = row.bucket
+        if show == "open" and b in ("closed", "obsolete"):
+            continue
+        if show in ("overdue", "soon", "closed", "obsolete") and b != show:
+            continue
+        if block == "agency" and row.item.scope_kind != "agency":
+            continue
+        if block not in (None, "agency") and row.item.block != block:
+            continue
+        if needle and needle not in f"{row.item.title} {row.scope_name}".casefold():
+            continue
+        out.append(row)
+    return out
+
+
+def assert_same_agenda(ws: Workspace, today: date = TODAY, needles=("",)) -> None:
+    expected = svc.load_agenda(ws, today)
+    assert [_key(r) for r in svc.agenda_rows(ws, today)] == [_key(r) for r in expected]
+    blocks = [None, "agency", *sorted({r.item.block for r in expected if r.item.block})[:3]]
+    for show in ("open", "overdue", "soon", "closed", "obsolete", "all"):
+        for block in blocks:
+            for needle in needles:
+                got = svc.agenda_rows(ws, today, show=show, block=block, needle=needle)
+                want = _python_filter(expected, show, block, needle)
+                assert [_key(r) for r in got] == [_key(r) for r in want], (show, block, needle)
+    counts = svc.agenda_counts(ws, today)
+    assert counts.total == len(expected)
+    for bucket in cl.BUCKETS:
+        assert counts.buckets.get(bucket, 0) == sum(1 for r in expected if r.bucket == bucket)
+    assert counts.contradicting == sum(1 for r in expected if r.contradiction)
+
+
+def test_generated_workspace(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCH))
+    from generate import generate, work_on
+
+    path = tmp_path / "bench.sqlite"
+    generate(path, 60).close()
+    work_on(path, today="2026-03-01")
+    with Workspace.open(path, user="test") as ws:
+        assert ws.count(ChecklistItem) > 100
+        assert_same_agenda(ws, needles=("", "aftoets", "product 1"))
+        assert_same_agenda(ws, date(2026, 12, 1))  # other buckets on another day
+
+
+def test_demo_workspace(demo_ws):
+    svc.sync_all(demo_ws, TODAY)
+    assert demo_ws.count(ChecklistItem) > 0
+    assert_same_agenda(demo_ws, needles=("", "toets", "zz-nothing"))
+
+
+def test_edge_cases(demo_ws):
+    ws = demo_ws
+    svc.sync_all(ws, TODAY)
+    product = ws.save(Product(name="Straße Ärger"))
+    gone = ws.save(Product(name="Weg"))
+    odd = [
+        ("", "Zonder datum"),
+        ("2026-02-30", "Geen echte dag"),
+        (" 2026-02-01 ", "Spaties rond de datum"),
+        ("0000-01-01", "Jaar nul"),
+        ("01/02/2026", "Belgisch geschreven"),
+        ("2026-03-01", "vandaag"),
+        ("2026-03-15", "Grens binnenkort"),
+        ("2026-03-16", "Net later"),
+        ("2026-02-29", "Geen schrikkeljaar"),
+        ("2028-02-29", "Schrikkeljaar"),
+        ("2026-04-31", "April heeft 30 dagen"),
+        ("2026-13-01", "Maand dertien"),
+        ("2026-00-10", "Maand nul"),
+        ("2026-01-00", "Dag nul"),
+        ("2026-03-31", "Laatste van maart"),
+        ("２０２６-01-01", "Brede cijfers"),
+        ("2026-02-28", "ÉÉN DAG TE LAAT"),
+        ("2026-02-28", "één dag te laat"),
+        ("2026-02-28", "STRASSE"),
+        ("2026-02-28", "straße"),
+    ]
+    for due, title in odd:
+        ws.save(
+            ChecklistItem(
+                scope_kind="product",
+                scope_id=product.id,
+                block="acm_idm",
+                title=title,
+                due_date=due,
+            )
+        )
+    ws.save(
+        ChecklistItem(
+            scope_kind="product",
+            scope_id=product.id,
+            block="acm_idm",
+            title="Klaar",
+            status="done",
+            due_date="2026-01-01",
+        )
+    )
+    ws.save(
+        ChecklistItem(
+            scope_kind="product",
+            scope_id=product.id,
+            block="acm_idm",
+            title="Niet van toepassing",
+            status="na",
+        )
+    )
+    ws.save(
+        ChecklistItem(
+            scope_kind="product",
+            scope_id=product.id,
+            block="acm_idm",
+            title="Niet meer nodig",
+            obsolete=True,
+            due_date="2026-01-01",
+        )
+    )
+    ws.save(
+        ChecklistItem(
+            scope_kind="product",
+            scope_id=gone.id,
+            block="acm_idm",
+            title="Van een verwijderd product",
+            due_date="2026-02-01",
+        )
+    )
+    deleted = ws.save(ChecklistItem(scope_kind="product", scope_id=product.id, title="Weg"))
+    ws.delete(ChecklistItem, deleted.id)
+    ws.delete(Product, gone.id)
+    # The block in production (a contradiction for the open steps), once as "not
+    # required" first: only required statuses count.
+    ws.save(
+        BlockStatus(
+            scope_kind="product",
+            scope_id=product.id,
+            block="acm_idm",
+            applicability="required",
+            stage="production",
+        )
+    )
+    assert_same_agenda(ws, needles=("", "straße", "strasse", "één", "verwijderd", "ärger"))
+    assert svc.agenda_counts(ws, TODAY).contradicting > 0
+
+
+def test_paged_agenda_follows_every_write(demo_ws, tmp_path):
+    ws = demo_ws
+    svc.sync_all(ws, TODAY)
+    before = svc.agenda_counts(ws, TODAY)
+    item = next(iter(svc.agenda_rows(ws, TODAY, show="open"))).item
+    svc.set_status(ws, item, "done", TODAY)  # a local save
+    after = svc.agenda_counts(ws, TODAY)
+    assert after.buckets.get("closed", 0) == before.buckets.get("closed", 0) + 1
+    assert_same_agenda(ws)
+    with Workspace.open(ws.path, user="ander") as other:  # another connection / process
+        other.save(ChecklistItem(title="Van een ander", due_date="2026-02-01"))
+    assert svc.agenda_counts(ws, TODAY).total == after.total + 1
+    assert_same_agenda(ws)
+
+
+@pytest.mark.parametrize("size", [200])
+def test_rows_are_read_a_page_at_a_time(demo_ws, size):
+    ws = demo_ws
+    for i in range(size):
+        ws.save(ChecklistItem(title=f"Stap {i:03}", due_date="2026-04-01"))
+    agenda = svc.agenda_rows(ws, TODAY)
+    assert len(agenda) >= size
+    assert agenda[150].item.title  # only the page holding it is read
+    assert len(agenda._pages) == 1  # noqa: SLF001
+    assert agenda.index(agenda[150]) == 150
