@@ -158,7 +158,8 @@ def main() -> None:
             elo,
             inventory,
             typing,
-            f"{args.products} producten".encode(),
+            # the count line, in Belgian format (20.000 producten)
+            f"{args.products:,} producten".replace(",", ".").encode(),
             slice(1, None),
         ),
         "matrix cell cursor (arrows)": (elo, matrix, moves, conform, slice(None)),
