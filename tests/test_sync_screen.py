@@ -386,3 +386,10 @@ async def test_feedback_from_vlaio_arrives_with_sync_and_is_shown_literally(
         shown = text_of(app, "#feedback")
         assert f"Product {product.name}" in shown
         assert "Opmerkingen – Vera VLAIO" in shown and "IPDC-nummer [ontbreekt] [/]" in shown
+
+
+def test_last_sync_is_shown_in_belgian_format():
+    from elo_tui.screens.sync import _when
+
+    assert _when("2026-11-22T10:03:00Z") == "22/11/2026 10:03 UTC"
+    assert _when("") == "nog nooit"

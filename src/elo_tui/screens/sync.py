@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, ProgressBar, Static
 from textual.worker import get_current_worker
 
-from elo_tui.domain.formats import plural
+from elo_tui.domain.formats import format_stamp, plural
 from elo_tui.screens.base import AreaScreen
 from elo_tui.sync import config as sync_config
 from elo_tui.sync import conflicts
@@ -30,7 +30,7 @@ STATE_LABELS = {
 
 
 def _when(stamp: str) -> str:
-    return stamp[:16].replace("T", " ") + " UTC" if stamp else "nog nooit"
+    return format_stamp(stamp) if stamp else "nog nooit"
 
 
 class SyncScreen(AreaScreen):
