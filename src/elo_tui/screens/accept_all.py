@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from elo_tui.domain.blocks import APPLICABILITY, BLOCKS_BY_CODE, SCOPE_APPLICATION
-from elo_tui.domain.formats import format_number
+from elo_tui.domain.formats import format_number, plural
 from elo_tui.keymap import KeyedBindings
 from elo_tui.services import mapping as svc
 from elo_tui.widgets.keybar import KeyBar
@@ -106,15 +106,18 @@ class AcceptAllDialog(KeyedBindings, ModalScreen[svc.AcceptPlan | None]):
                 continue
             plan = self.plans[scope]
             n = len(plan.allowed)
-            text = f"{SCOPE_TITLES[scope]} ({plan.scope_name}): {format_number(n)} "
-            text += "cel" if n == 1 else "cellen"
+            text = f"{SCOPE_TITLES[scope]} ({plan.scope_name}): {plural(n, 'cel', 'cellen')}"
             style = "bold reverse" if scope == self.scope else ""
             lines.append(Text(("▶ " if scope == self.scope else "  ") + text, style=style))
         self.query_one("#scopes", Static).update(Text("\n").join(lines))
         plan = self.plan
         allowed, refused = plan.allowed, plan.refused
         summary = Text(
-            f"{format_number(len(allowed))} cellen krijgen hun voorstel"
+            (
+                "1 cel krijgt haar voorstel"
+                if len(allowed) == 1
+                else f"{format_number(len(allowed))} cellen krijgen hun voorstel"
+            )
             + (f", {format_number(len(refused))} niet (zie onder)" if refused else "")
             + ". Enkel cellen die nog te beslissen zijn; wat iemand al besliste blijft. "
             "Alles in één keer bewaard; ctrl+z maakt het in één stap ongedaan."
@@ -126,7 +129,7 @@ class AcceptAllDialog(KeyedBindings, ModalScreen[svc.AcceptPlan | None]):
         if not plan.changes:
             preview = Text("Geen voorstellen voor onbesliste cellen: er verandert niets.")
         elif rest:
-            preview.append(f"\n… en nog {format_number(rest)} cellen (niet alle getoond)")
+            preview.append(f"\n… en nog {plural(rest, 'cel', 'cellen')} (niet alle getoond)")
         self.query_one("#preview", Static).update(preview)
         self.query_one("#confirm", Button).disabled = not allowed
 
