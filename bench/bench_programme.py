@@ -40,6 +40,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from frame_timing import first_and_settled  # noqa: E402
+
 BLOCKS = ("vms", "product_rights", "toelatingen")
 STAGES = ("not_started", "analysis", "filed", "test", "production")
 
@@ -120,14 +122,9 @@ def keystroke_latencies(
         for key in keys:
             t0 = time.perf_counter()
             os.write(master, key)
-            stamps = read_until_quiet() or [t0]
-            end_of_first = stamps[0]
-            for t in stamps[1:]:
-                if t - end_of_first > 0.005:
-                    break
-                end_of_first = t
-            first.append((end_of_first - t0) * 1000)
-            settled.append((stamps[-1] - t0) * 1000)
+            first_ms, settled_ms = first_and_settled(t0, read_until_quiet())
+            first.append(first_ms)
+            settled.append(settled_ms)
         return first, settled
     finally:
         os.kill(pid, 9)
