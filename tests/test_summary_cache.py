@@ -325,3 +325,16 @@ async def test_the_dashboard_shows_the_same_from_the_cache(settings, monkeypatch
     assert shown[0][1] is False and shown[1][1] is True  # computed, then from the cache
     assert shown[0][0] == shown[1][0]
     assert "ELO-conform" in shown[1][0][0]
+
+
+def test_a_damaged_packed_detail_is_computed_anew_when_read(demo_ws):
+    """The packed at-risk lists are read lazily; damaged, they are computed again rather
+    than surfacing a zlib error (`report --json` reads them)."""
+    _warm(demo_ws)
+    demo_ws.conn.execute(
+        "UPDATE summary_cache SET detail = x'00ff' WHERE name = ?", (SUMMARY_CACHE,)
+    )
+    demo_ws.conn.commit()
+    summary, m = readiness_summary(demo_ws, TODAY)
+    assert m is None  # the figures still come from the cache
+    assert_same(summary, computed(demo_ws))  # reading every at-risk product works

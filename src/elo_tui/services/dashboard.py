@@ -127,11 +127,20 @@ def readiness_summary(ws: Workspace, today: date) -> tuple[ReadinessSummary, svc
         # kept compressed (megabytes of JSON at 20,000 products, a tenth of it packed)
         # and unpacked only if someone reads that far: the dashboard never does.
         detail = cached[3] or b""
+        path = ws.path
+
+        def rest_of_summary():
+            try:
+                return json.loads(zlib.decompress(detail))
+            except (zlib.error, ValueError):
+                # Damaged by hand: the same data computed anew (read on a connection of
+                # its own: this may run long after, in another thread).
+                with Workspace.open(path, read_only=True) as own:
+                    return summary_to_data(svc.load_mapping(own, today).summary())[1]
+
         try:
             figures = json.loads(cached[2])
-            return summary_from_data(
-                figures, cache(lambda: json.loads(zlib.decompress(detail)))
-            ), None
+            return summary_from_data(figures, cache(rest_of_summary)), None
         except (ValueError, KeyError, TypeError, IndexError):
             pass  # damaged by hand: computed anew below
     m = svc.load_mapping(ws, today)
