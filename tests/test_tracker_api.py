@@ -497,7 +497,7 @@ def test_programme_overview_sums_cofinancing_against_the_envelope(api):
     assert b["name"] == "Agentschap B"
     assert row_b["gevraagd_2027"] == "150000,5"
     assert row_b["elo_conform_centraal_gecontroleerd"] == "0"
-    assert row_b["vereiste_sso"] == f"0/{b['products']}"
+    assert row_b["vereiste_sso"] == f"0 van {b['products']}"
     assert row_b["risico_2027-06-30"] == str(b["products"])
     assert [r[0] for r in body_rows][-3:] == ["TOTAAL", "BESCHIKBAAR", "ONDER VOORBEHOUD"]
     firm, reserved = (dict(zip(header, r, strict=True)) for r in body_rows[-2:])

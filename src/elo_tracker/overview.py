@@ -371,13 +371,14 @@ CSV_BASE = [
 
 
 def _fraction(yes: int, whole: int) -> str:
-    return f"{yes}/{whole}"
+    # "3 van 4", not "3/4": Excel in a Belgian locale opens "3/4" as 3 April.
+    return f"{yes} van {whole}"
 
 
 def overview_csv(overview: dict[str, Any]) -> str:
     """One row per agency, then totals, the firm envelope and the amount onder voorbehoud.
 
-    Blocks and requirements as 'done/applicable' columns (an accepted exemption and "niet
+    Blocks and requirements as 'done van applicable' columns (an accepted exemption and "niet
     van toepassing" are not counted in either); `elo_conform` is self-declared, next to
     the number centrally verified; `risico_<milestone>` counts the producten met risico op
     vertraging per milestone (1 January 2027 under the reading "nieuwe opname", an
