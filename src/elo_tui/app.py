@@ -125,6 +125,7 @@ def _screen_factory(spec: str) -> Callable[[], Screen]:
 
 
 INFO_TOAST_SECONDS = 3.0
+_SWITCHING = "_switching"  # the blank mode shown while open_workspace rebuilds the areas
 
 
 class EloApp(App[int]):
@@ -253,16 +254,24 @@ class EloApp(App[int]):
         self.data_changed()
         while len(self.screen_stack) > 1 and isinstance(self.screen, ModalScreen):
             self.pop_screen()
-        if self.current_mode != "_default":
-            await self.switch_mode("_default")
-        # Screens hold data of the old workspace: start every area afresh.
+        # Screens hold data of the old workspace: start every area afresh. Textual
+        # cannot remove the active mode (nor switch to its "_default", which is no
+        # mode), so a blank screen is shown meanwhile.
+        if self.current_mode in self._modes:
+            self.add_mode(_SWITCHING, Screen)
+            await self.switch_mode(_SWITCHING)
         for item in self.nav:
             if item.mode in self._modes:
                 await self.remove_mode(item.mode)
             self.add_mode(item.mode, _screen_factory(item.screen))
         if old is not None and old is not ws:
             old.close()
+            from elo_tui import gc_tuning
+
+            gc_tuning.release()  # the old screens' cycles can go (see gc_tuning)
         self._enter_workspace()
+        if _SWITCHING in self._modes:
+            await self.remove_mode(_SWITCHING)
 
     def area_data_shown(self, screen: Screen) -> None:
         """An area's first load is on its widgets (AreaScreen.data_shown)."""
@@ -622,7 +631,13 @@ def run_app(settings: Settings, start_mode: str | None = None, presentation: boo
         start_mode=start_mode or os.environ.get("ELO_TUI_START_SCREEN"),
         presentation=presentation,
     )
-    result = app.run()
+    from elo_tui import gc_tuning
+
+    gc_tuning.install()  # no second-long collector pauses at 20,000 products
+    try:
+        result = app.run()
+    finally:
+        gc_tuning.uninstall()
     if app.return_code:  # Textual sets 1 when an unexpected error ended the app
         from elo_tui.cli import EXIT_SOFTWARE
 

@@ -1,0 +1,100 @@
+"""Collector pauses: what survives a full collection is frozen while the interface runs
+(elo_tui/gc_tuning.py); a closed workspace's objects can be collected again."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import pytest
+
+from elo_tui import gc_tuning
+
+
+class _Node:
+    def __init__(self) -> None:
+        self.me = self  # a cycle: only the collector frees it
+
+
+@pytest.fixture(autouse=True)
+def _clean():
+    gc_tuning.uninstall()
+    yield
+    gc_tuning.uninstall()
+
+
+def test_survivors_of_a_full_collection_are_frozen_and_released_again():
+    gc_tuning.install()
+    assert gc_tuning.installed()
+    gc.unfreeze()
+    node = _Node()
+    gc.collect()  # a full collection: the callback freezes what survived it
+    assert gc.get_freeze_count() > 0
+    frozen = gc.get_freeze_count()
+    alive = weakref.ref(node)
+    del node
+    gc.collect()
+    assert alive() is not None  # a dead cycle among frozen objects waits for release
+    assert gc.get_freeze_count() >= frozen - 1
+    gc_tuning.release()
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    assert alive() is None
+
+
+def test_young_collections_freeze_nothing():
+    gc_tuning.install()
+    gc.unfreeze()
+    gc.collect(1)
+    assert gc.get_freeze_count() == 0
+
+
+def test_uninstall_stops_freezing():
+    gc_tuning.install()
+    gc_tuning.uninstall()
+    assert not gc_tuning.installed()
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    assert gc.get_freeze_count() == 0
+
+
+def test_run_app_freezes_only_while_the_interface_runs(settings, monkeypatch):
+    from elo_tui import app as app_module
+
+    seen = []
+
+    def run(self):
+        seen.append(gc_tuning.installed())
+        return 0
+
+    monkeypatch.setattr(app_module.EloApp, "run", run)
+    assert app_module.run_app(settings) == 0
+    assert seen == [True]
+    assert not gc_tuning.installed()
+    assert gc.get_freeze_count() == 0
+
+
+async def test_opening_another_workspace_from_an_area_releases_the_frozen_objects(settings):
+    """Also: switching workspaces from an area works (Textual 8 has no "_default" mode
+    to switch to while the areas are rebuilt) and shows the other workspace."""
+    from elo_tui.app import EloApp
+    from elo_tui.services.workspaces import open_demo, open_named
+    from elo_tui.store import Workspace
+
+    Workspace.open(settings.workspace_path("tweede"), create=True).close()
+    first = open_demo(settings)
+    app = EloApp(settings, first, start_mode="inventory")
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert app.current_mode == "inventory"
+        gc.freeze()
+        assert gc.get_freeze_count() > 0
+        app.call_later(app.open_workspace, open_named(settings, "tweede"))
+        await pilot.pause()
+        await pilot.pause()
+        assert gc.get_freeze_count() == 0
+        assert app.ws is not first and app.ws.path.stem == "tweede"
+        assert app.current_mode == "inventory"
+        assert "_switching" not in app._modes
+        assert "tweede" in app.sub_title
+        assert app.screen.query_one("#products").row_count == 0  # the new, empty one
