@@ -14,6 +14,7 @@ import importlib.util
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -116,15 +117,37 @@ def _available(item: NavItem) -> bool:
     return importlib.util.find_spec(item.screen.split(":")[0]) is not None
 
 
-def _screen_factory(spec: str) -> Callable[[], Screen]:
+def _import_quietly(modules: list[str]) -> None:
+    """Import what is not imported yet; a module that fails says so when its area is
+    opened (the same import, then in front of the person)."""
+    import sys
+
+    for name in modules:
+        if name not in sys.modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # reported on the visit, see above
+                continue
+
+
+def _screen_factory(spec: str, app: App | None = None) -> Callable[[], Screen]:
     def make() -> Screen:
         module, cls = spec.split(":")
-        return getattr(importlib.import_module(module), cls)()
+        screen = getattr(importlib.import_module(module), cls)()
+        if app is not None:
+            # Textual re-parses all CSS (twice, 0.1-0.3 s at every first visit of an
+            # area) when a mode's screen has not seen the app's latest CSS update; a
+            # new screen never has (its count starts at -1), yet it is styled from the
+            # current stylesheet when it mounts. A theme change after this still
+            # refreshes it (the app's count moves on).
+            screen._css_update_count = app._css_update_count
+        return screen
 
     return make
 
 
 INFO_TOAST_SECONDS = 3.0
+PRELOAD_AREAS_AFTER = 0.5  # s after the first area's data is shown (see preload_areas)
 _SWITCHING = "_switching"  # the blank mode shown while open_workspace rebuilds the areas
 
 
@@ -182,6 +205,7 @@ class EloApp(App[int]):
         self._exit_when_painted: ExitWhenPainted | None = None  # bench/ only (frame_ready.py)
         self._status_stamp: tuple | None = None  # status_text's cache key
         self._status_text = ""
+        self._preload_scheduled = False
         self.data_version = 0  # bumped on every saved change; screens reload when stale
         self.nav = [item for item in NAV if _available(item)]
         self.theme = settings.theme if settings.theme in self.available_themes else "textual-dark"
@@ -197,7 +221,7 @@ class EloApp(App[int]):
 
             self._exit_when_painted = ExitWhenPainted(self)
         for item in self.nav:
-            self.add_mode(item.mode, _screen_factory(item.screen))
+            self.add_mode(item.mode, _screen_factory(item.screen, self))
         if self.ws is None:
             self._show_first_run()
         else:
@@ -263,7 +287,7 @@ class EloApp(App[int]):
         for item in self.nav:
             if item.mode in self._modes:
                 await self.remove_mode(item.mode)
-            self.add_mode(item.mode, _screen_factory(item.screen))
+            self.add_mode(item.mode, _screen_factory(item.screen, self))
         if old is not None and old is not ws:
             old.close()
             from elo_tui import gc_tuning
@@ -277,6 +301,21 @@ class EloApp(App[int]):
         """An area's first load is on its widgets (AreaScreen.data_shown)."""
         if self._exit_when_painted is not None:
             self._exit_when_painted.ready(screen)
+        if not self._preload_scheduled and not self.is_headless:
+            self._preload_scheduled = True
+            self.set_timer(PRELOAD_AREAS_AFTER, self.preload_areas)
+
+    def preload_areas(self) -> None:
+        """Import the other areas' modules in the background, after the first area is
+        on screen: importing one took 15-110 ms of each first visit (the submission area
+        the most). Not in tests (headless): they would all wait for it at exit."""
+        modules = [i.screen.split(":")[0] for i in self.nav]
+        self.run_worker(
+            partial(_import_quietly, modules),
+            thread=True,
+            group="preload-areas",
+            exit_on_error=False,
+        )
 
     # -- shared services ------------------------------------------------------------------
 

@@ -1,5 +1,7 @@
-"""Collector pauses: what survives a full collection is frozen while the interface runs
-(elo_tui/gc_tuning.py); a closed workspace's objects can be collected again."""
+"""What keeps area switches quick at 20,000 products: collector pauses (what survives a
+full collection is frozen while the interface runs, elo_tui/gc_tuning.py; a closed
+workspace's objects can be collected again), no CSS re-parse for a new area screen, and
+the areas' modules imported in the background after start."""
 
 from __future__ import annotations
 
@@ -98,3 +100,59 @@ async def test_opening_another_workspace_from_an_area_releases_the_frozen_object
         assert "_switching" not in app._modes
         assert "tweede" in app.sub_title
         assert app.screen.query_one("#products").row_count == 0  # the new, empty one
+
+
+# -- the areas' modules are imported in the background after the first area ----------------
+
+
+async def test_preload_imports_the_areas_modules_in_the_background(settings, tmp_path, monkeypatch):
+    import sys
+
+    from elo_tui.app import EloApp, NavItem
+    from elo_tui.services.workspaces import open_demo
+
+    (tmp_path / "elo_probe_area.py").write_text(
+        "from textual.screen import Screen\n\nclass ProbeScreen(Screen):\n    pass\n"
+    )
+    (tmp_path / "elo_probe_broken.py").write_text("raise RuntimeError('kapot')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    app = EloApp(settings, open_demo(settings), start_mode="inventory")
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert not app._preload_scheduled  # headless (tests): not by itself
+        for name in ("probe_broken", "probe_area"):  # a broken one does not stop the rest
+            app.nav.append(NavItem("x", name, name, f"elo_{name}:ProbeScreen", ""))
+        assert "elo_probe_area" not in sys.modules
+        app.preload_areas()
+        await app.workers.wait_for_complete()
+        assert "elo_probe_area" in sys.modules
+        assert "elo_probe_broken" not in sys.modules
+    sys.modules.pop("elo_probe_area", None)
+
+
+async def test_a_first_visit_does_not_re_parse_the_css_and_themes_still_apply(settings):
+    from elo_tui.app import EloApp
+    from elo_tui.services.workspaces import open_demo
+
+    app = EloApp(settings, open_demo(settings), start_mode="inventory")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        refreshed = []
+        original = app.refresh_css
+        app.refresh_css = lambda *a, **k: (refreshed.append(1), original(*a, **k))[1]
+        await pilot.press("3")  # a first visit
+        await pilot.pause()
+        assert app.current_mode == "applications"
+        assert refreshed == []  # Textual re-parsed all CSS twice here before
+        dark = app.screen.styles.background
+        app.theme = "textual-light"
+        await pilot.pause()
+        assert refreshed  # a theme change still refreshes
+        await pilot.press("9")  # a new screen after the change
+        await pilot.pause()
+        light = app.screen.styles.background
+        assert light != dark
+        await pilot.press("2")  # a screen from before the change
+        await pilot.pause()
+        assert app.screen.styles.background == light
+        assert app.screen._css_update_count == app._css_update_count
