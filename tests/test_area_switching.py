@@ -156,3 +156,36 @@ async def test_a_first_visit_does_not_re_parse_the_css_and_themes_still_apply(se
         await pilot.pause()
         assert app.screen.styles.background == light
         assert app.screen._css_update_count == app._css_update_count
+
+
+async def test_after_a_minute_without_input_frozen_cycles_are_collected(settings, monkeypatch):
+    import time
+
+    from elo_tui.app import IDLE_COLLECT_AFTER, EloApp
+    from elo_tui.services.workspaces import open_demo
+
+    app = EloApp(settings, open_demo(settings), start_mode="inventory")
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        before = time.monotonic()
+        await pilot.press("down")
+        assert app._last_input >= before  # every key counts as input
+        gc_tuning.install()
+        node = _Node()
+        gc.collect()  # frozen with everything else
+        alive = weakref.ref(node)
+        del node
+        app.collect_if_idle()  # just typed: nothing collected
+        assert alive() is not None
+        app._last_input = time.monotonic() - IDLE_COLLECT_AFTER - 1
+        app.collect_if_idle()
+        assert alive() is None
+        assert gc.get_freeze_count() > 0  # the survivors frozen again
+        collected = []
+        monkeypatch.setattr(gc_tuning, "collect_all", lambda: collected.append(1))
+        app.collect_if_idle()  # no input since: once is enough
+        assert collected == []
+        await pilot.press("down")
+        app._last_input -= IDLE_COLLECT_AFTER + 1
+        app.collect_if_idle()
+        assert collected == [1]

@@ -12,7 +12,8 @@ still alive moves to the permanent generation (`gc.freeze`): the next pass visit
 what is newer. Frozen objects are still freed by reference counting as soon as they are
 no longer used (records, rows, index entries: no cycles); only a cycle among them that
 becomes garbage waits for `release()`, which the app calls when it closes a workspace
-(the old screens go, with their widget cycles).
+(the old screens go, with their widget cycles), or for `collect_all()`, which it calls
+after a minute without input (finished workers and the like; a pause nobody waits for).
 
 Installed by `run_app` only: tests run many apps in one process and keep the default.
 """
@@ -49,3 +50,10 @@ def uninstall() -> None:
     if _freeze_survivors in gc.callbacks:
         gc.callbacks.remove(_freeze_survivors)
     gc.unfreeze()
+
+
+def collect_all() -> None:
+    """One full collection over everything, frozen objects included (their dead cycles
+    go); what survives is frozen again when installed."""
+    gc.unfreeze()
+    gc.collect()
