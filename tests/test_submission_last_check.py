@@ -229,3 +229,42 @@ def test_a_reopened_workspace_does_not_inherit_the_current_check(demo_ws):
     assert service.current_check(demo_ws) is not None
     with Workspace.open(demo_ws.path, user="tester") as again:
         assert service.current_check(again) is None  # a new connection, a new stamp
+
+
+def test_keeping_the_check_is_no_change_for_the_other_areas(demo_ws):
+    """The note with the last check is bookkeeping: the stamp the other areas reread on
+    (checklist, costs, the status line) stays as it was, yet the note is there."""
+    stamp = demo_ws.change_stamp()
+    issues = service.check(demo_ws)
+    assert service.remember_check(demo_ws, issues, stamp)
+    assert demo_ws.change_stamp() == stamp
+    assert demo_ws.get_meta(service.LAST_CHECK_META_KEY)
+    assert service.current_check(demo_ws) == issues
+    # a real change after it still counts, and drops the current check
+    product = demo_ws.list(Product)[0]
+    product.name = "Daarna gewijzigd"
+    demo_ws.save(product)
+    assert demo_ws.change_stamp() != stamp
+    assert service.current_check(demo_ws) is None
+
+
+def test_bookkeeping_writes_leave_the_stamp_data_writes_do_not(demo_ws):
+    stamp = demo_ws.change_stamp()
+    with demo_ws.bookkeeping():
+        demo_ws.set_meta("een_notitie", "1")
+        demo_ws.set_meta("een_notitie", "2")
+    assert demo_ws.change_stamp() == stamp
+    demo_ws.set_meta("een_instelling", "x")  # outside: counts as a change
+    changed = demo_ws.change_stamp()
+    assert changed != stamp
+    with demo_ws.bookkeeping():
+        product = demo_ws.list(Product)[0]
+    product.name = "Gewijzigd"
+    demo_ws.save(product)  # a save after the block counts again
+    assert demo_ws.change_stamp() != changed
+    # another connection still sees the note as a commit (SQLite cannot tell it apart)
+    with Workspace.open(demo_ws.path, user="ander") as other:
+        before = other.change_stamp()
+        with demo_ws.bookkeeping():
+            demo_ws.set_meta("een_notitie", "3")
+        assert other.change_stamp() != before

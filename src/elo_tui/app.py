@@ -12,11 +12,14 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.actions import SkipAction
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -116,15 +119,41 @@ def _available(item: NavItem) -> bool:
     return importlib.util.find_spec(item.screen.split(":")[0]) is not None
 
 
-def _screen_factory(spec: str) -> Callable[[], Screen]:
+def _import_quietly(modules: list[str]) -> None:
+    """Import what is not imported yet; a module that fails says so when its area is
+    opened (the same import, then in front of the person)."""
+    import sys
+
+    for name in modules:
+        if name not in sys.modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # reported on the visit, see above
+                continue
+
+
+def _screen_factory(spec: str, app: App | None = None) -> Callable[[], Screen]:
     def make() -> Screen:
         module, cls = spec.split(":")
-        return getattr(importlib.import_module(module), cls)()
+        screen = getattr(importlib.import_module(module), cls)()
+        if app is not None:
+            # Textual re-parses all CSS (twice, 0.1-0.3 s at every first visit of an
+            # area) when a mode's screen has not seen the app's latest CSS update; a
+            # new screen never has (its count starts at -1), yet it is styled from the
+            # current stylesheet when it mounts. A theme change after this still
+            # refreshes it (the app's count moves on).
+            screen._css_update_count = app._css_update_count
+        return screen
 
     return make
 
 
 INFO_TOAST_SECONDS = 3.0
+PRELOAD_AREAS_AFTER = 0.5  # s after the first area's data is shown (see preload_areas)
+# A full collection with the frozen objects (gc_tuning) when nobody typed or clicked
+# for IDLE_COLLECT_AFTER s, looked at every IDLE_COLLECT_EVERY s.
+IDLE_COLLECT_EVERY, IDLE_COLLECT_AFTER = 120.0, 60.0
+_SWITCHING = "_switching"  # the blank mode shown while open_workspace rebuilds the areas
 
 
 class EloApp(App[int]):
@@ -181,6 +210,9 @@ class EloApp(App[int]):
         self._exit_when_painted: ExitWhenPainted | None = None  # bench/ only (frame_ready.py)
         self._status_stamp: tuple | None = None  # status_text's cache key
         self._status_text = ""
+        self._preload_scheduled = False
+        self._last_input = 0.0  # time.monotonic() of the last key or mouse event
+        self._input_at_collect = -1.0  # _last_input when collect_if_idle last collected
         self.data_version = 0  # bumped on every saved change; screens reload when stale
         self.nav = [item for item in NAV if _available(item)]
         self.theme = settings.theme if settings.theme in self.available_themes else "textual-dark"
@@ -195,8 +227,10 @@ class EloApp(App[int]):
             from elo_tui.frame_ready import ExitWhenPainted
 
             self._exit_when_painted = ExitWhenPainted(self)
+        if not self.is_headless:
+            self.set_interval(IDLE_COLLECT_EVERY, self.collect_if_idle)
         for item in self.nav:
-            self.add_mode(item.mode, _screen_factory(item.screen))
+            self.add_mode(item.mode, _screen_factory(item.screen, self))
         if self.ws is None:
             self._show_first_run()
         else:
@@ -253,21 +287,59 @@ class EloApp(App[int]):
         self.data_changed()
         while len(self.screen_stack) > 1 and isinstance(self.screen, ModalScreen):
             self.pop_screen()
-        if self.current_mode != "_default":
-            await self.switch_mode("_default")
-        # Screens hold data of the old workspace: start every area afresh.
+        # Screens hold data of the old workspace: start every area afresh. Textual
+        # cannot remove the active mode (nor switch to its "_default", which is no
+        # mode), so a blank screen is shown meanwhile.
+        if self.current_mode in self._modes:
+            self.add_mode(_SWITCHING, Screen)
+            await self.switch_mode(_SWITCHING)
         for item in self.nav:
             if item.mode in self._modes:
                 await self.remove_mode(item.mode)
-            self.add_mode(item.mode, _screen_factory(item.screen))
+            self.add_mode(item.mode, _screen_factory(item.screen, self))
         if old is not None and old is not ws:
             old.close()
+            from elo_tui import gc_tuning
+
+            gc_tuning.release()  # the old screens' cycles can go (see gc_tuning)
         self._enter_workspace()
+        if _SWITCHING in self._modes:
+            await self.remove_mode(_SWITCHING)
 
     def area_data_shown(self, screen: Screen) -> None:
         """An area's first load is on its widgets (AreaScreen.data_shown)."""
         if self._exit_when_painted is not None:
             self._exit_when_painted.ready(screen)
+        if not self._preload_scheduled and not self.is_headless:
+            self._preload_scheduled = True
+            self.set_timer(PRELOAD_AREAS_AFTER, self.preload_areas)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
+
+    def collect_if_idle(self) -> None:
+        """After a minute without input, once per stretch of input: the collector's
+        frozen objects are collected too (gc_tuning; up to ~1 s at 20,000 products)."""
+        from elo_tui import gc_tuning
+
+        idle = time.monotonic() - self._last_input >= IDLE_COLLECT_AFTER
+        if idle and self._input_at_collect != self._last_input and gc_tuning.installed():
+            self._input_at_collect = self._last_input
+            gc_tuning.collect_all()
+
+    def preload_areas(self) -> None:
+        """Import the other areas' modules in the background, after the first area is
+        on screen: importing one took 15-110 ms of each first visit (the submission area
+        the most). Not in tests (headless): they would all wait for it at exit."""
+        modules = [i.screen.split(":")[0] for i in self.nav]
+        self.run_worker(
+            partial(_import_quietly, modules),
+            thread=True,
+            group="preload-areas",
+            exit_on_error=False,
+        )
 
     # -- shared services ------------------------------------------------------------------
 
@@ -622,7 +694,13 @@ def run_app(settings: Settings, start_mode: str | None = None, presentation: boo
         start_mode=start_mode or os.environ.get("ELO_TUI_START_SCREEN"),
         presentation=presentation,
     )
-    result = app.run()
+    from elo_tui import gc_tuning
+
+    gc_tuning.install()  # no second-long collector pauses at 20,000 products
+    try:
+        result = app.run()
+    finally:
+        gc_tuning.uninstall()
     if app.return_code:  # Textual sets 1 when an unexpected error ended the app
         from elo_tui.cli import EXIT_SOFTWARE
 

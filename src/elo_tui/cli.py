@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from elo_tui import __version__
-from elo_tui.commands import COMMAND_MODULES, load_command
+from elo_tui.commands import COMMAND_MODULES, COMMANDS, load_command
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 # An internal error (a bug), as sysexits.h's EX_SOFTWARE: never confused with a
@@ -48,7 +48,48 @@ def _add_workspace_options(parser: argparse.ArgumentParser, *, suppress: bool) -
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+# The top-level options (argparse also takes a unique prefix of a long one: --work).
+_LONG_OPTIONS = ("--state-dir", "--workspace", "--demo", "--presentatie", "--version", "--help")
+_TAKES_VALUE = ("--state-dir", "--workspace")
+_UNSURE = "?"  # not one known sub-command: register them all
+
+
+def _sub_command(argv: Sequence[str]) -> str | None:
+    """The sub-command `argv` gives, read as argparse reads the top-level options before
+    it: None when there is none (the interface opens), _UNSURE for `--help`, an option
+    argparse will refuse, or a word that is not a sub-command (argparse then says so with
+    every sub-command registered, as before)."""
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        if token == "--":  # Python 3.11's argparse takes "--" itself for the sub-command
+            return _UNSURE
+        if token.startswith("--"):
+            name, has_value = token.split("=", 1)[0], "=" in token
+            matches = (
+                [name]
+                if name in _LONG_OPTIONS
+                else [o for o in _LONG_OPTIONS if o.startswith(name)]
+            )
+            if len(matches) != 1 or matches[0] == "--help":
+                return _UNSURE
+            if matches[0] in _TAKES_VALUE and not has_value:
+                i += 1
+        elif token.startswith("-") and token != "-":
+            if not token.startswith("-w"):  # -h, or a short option argparse refuses
+                return _UNSURE
+            if token == "-w":
+                i += 1
+        else:
+            return token
+        i += 1
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for `argv`: with only the sub-command `argv` names (building all of
+    them, and importing their modules, cost ~0.1 s on every start), with all of them
+    when `argv` is None or does not name one."""
     parser = argparse.ArgumentParser(
         prog="elo-tui",
         description="Breng de producten van je entiteit (agentschap of departement) naar "
@@ -63,14 +104,22 @@ def build_parser() -> argparse.ArgumentParser:
         "← vorige, Esc terug)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="OPDRACHT")
-    for name in COMMAND_MODULES:
+    command = _UNSURE if argv is None else _sub_command(argv)
+    if command is None:
+        modules = []
+    elif command in COMMANDS:
+        modules = [COMMANDS[command]]
+    else:
+        modules = COMMAND_MODULES
+    for name in modules:
         module = load_command(name)
         module.register(subparsers, lambda p: _add_workspace_options(p, suppress=True))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     from elo_tui.config import ConfigError, Settings
     from elo_tui.store import WorkspaceError

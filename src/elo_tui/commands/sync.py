@@ -26,14 +26,26 @@ from __future__ import annotations
 import sys
 
 from elo_tui.domain.formats import format_number, format_stamp, plural
-from elo_tui.services.sync import (
-    EXIT_AUTH,  # noqa: F401 - the exit codes are part of this command's interface
-    EXIT_CONFLICTS,
-    EXIT_OFFLINE,  # noqa: F401
-    EXIT_OK,
-    EXIT_REFUSED,  # noqa: F401
-    EXIT_USAGE,
+
+# The exit codes (EXIT_OK … EXIT_REFUSED) are part of this command's interface; they live
+# in services.sync, which this module imports only when the command runs: `elo-tui` loads
+# this module to build its parser on every start (see __getattr__ below).
+_EXIT_CODES = (
+    "EXIT_OK",
+    "EXIT_CONFLICTS",
+    "EXIT_USAGE",
+    "EXIT_OFFLINE",
+    "EXIT_AUTH",
+    "EXIT_REFUSED",
 )
+
+
+def __getattr__(name: str):
+    if name in _EXIT_CODES:
+        from elo_tui.services import sync as sync_service
+
+        return getattr(sync_service, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def register(subparsers, add_workspace_options) -> None:
@@ -134,6 +146,7 @@ class _ProgressLine:
 
 
 def _print_status(ws) -> int:
+    from elo_tui.services.sync import EXIT_CONFLICTS, EXIT_OK
     from elo_tui.sync import conflicts
     from elo_tui.sync.state import status
 
@@ -162,6 +175,7 @@ def _read_token(args) -> str | None:
 
 
 def run(args, settings) -> int:
+    from elo_tui.services.sync import EXIT_USAGE
     from elo_tui.services.workspaces import open_for_command
     from elo_tui.sync import config as sync_config
 
@@ -280,6 +294,7 @@ def _join(args, settings, window: float | None) -> int:
     import os
 
     from elo_tui.services import sync as sync_service
+    from elo_tui.services.sync import EXIT_USAGE
     from elo_tui.sync import config as sync_config
 
     url = args.url or os.environ.get(sync_config.ENV_URL, "")
@@ -348,6 +363,7 @@ def _conflict_rows(ws) -> list[dict]:
 def _list_conflicts(ws, *, as_json: bool) -> int:
     import json
 
+    from elo_tui.services.sync import EXIT_CONFLICTS, EXIT_OK
     from elo_tui.sync import conflicts
 
     rows = _conflict_rows(ws)

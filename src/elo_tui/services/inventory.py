@@ -103,6 +103,7 @@ class ProductEntry:
         "on_elo",
         "flagged",
         "search",
+        "app_key",
         "_labels",
     )
 
@@ -122,12 +123,16 @@ class ProductEntry:
         self.flagged = bool(to_check_raw) and to_check_raw != "[]"  # "te controleren"
         self._labels = labels
         self.on_elo = labels.intern(on_elo)  # a handful of values: share them
-        self.type_uri, _, type_key = labels.type_label(type_uri)
-        self.themes_raw, _, themes_key = labels.themes_label(themes_raw)
+        self.type_uri = labels.type_label(type_uri)[0]
+        self.themes_raw = labels.themes_label(themes_raw)[0]
         self.request_app = labels.intern(request_app)
         self.followup_app = labels.intern(followup_app)
-        app_key = labels.app_label(self.request_app, self.followup_app)[1]
-        self.search = f"{fold(self.name)} {self.ipdc_number} {type_key} {themes_key} {app_key}"
+        self.app_key = labels.app_label(self.request_app, self.followup_app)[1]
+        # What is searched besides the labels of the type, the themes and the
+        # applications, which are shared by many products and searched once per token
+        # (ProductIndex.filter): ~2 MiB less at 20,000 products than a copy in each.
+        # NUL after the name: names sort by this text exactly as by their folded form.
+        self.search = f"{fold(self.name)}\0{self.ipdc_number}"
         if self.flagged:
             self.search += " te controleren"
 
@@ -170,7 +175,9 @@ class ProductEntry:
 
 
 SORT_KEYS = {
-    "name": lambda e: fold(e.name),
+    # The folded name and then the IPDC number (`search` starts with them; no copy of
+    # 20,000 folded names made for each sort).
+    "name": lambda e: e.search,
     "ipdc_number": lambda e: (e.ipdc_number == "", e.ipdc_number.zfill(12)),
     "type": lambda e: e.type_label,
     "themes": lambda e: e.themes_label,
@@ -207,7 +214,6 @@ class ProductIndex:
         self.sort_key = "name"
         self.sort_reverse = False
         self._entries = [ProductEntry(r, self._labels) for r in rows]
-        self._by_id = {e.id: e for e in self._entries}
         # (type/theme/app filters, folded text, result) of the previous filter call
         self._last: tuple[tuple[str, str, str, bool], str, list[ProductEntry]] | None = None
         self._recent: dict[tuple[tuple[str, str, str, bool], str], list[ProductEntry]] = {}
@@ -225,7 +231,9 @@ class ProductIndex:
         return self._flagged
 
     def entry(self, product_id: str) -> ProductEntry | None:
-        return self._by_id.get(product_id)
+        # A scan (~1 ms at 20,000; after a save, not per key) instead of a dict by id,
+        # which cost ~1 MiB at 20,000 products.
+        return next((e for e in self._entries if e.id == product_id), None)
 
     def sort(self, key: str, reverse: bool = False) -> None:
         self.sort_key, self.sort_reverse = key, reverse
@@ -272,7 +280,7 @@ class ProductIndex:
             if f.to_check:
                 candidates = [e for e in candidates if e.flagged]
         for token in tokens:
-            candidates = [e for e in candidates if token in e.search]
+            candidates = self._matching(candidates, token)
         if candidates is self._entries:
             candidates = list(candidates)
         self._last = (structure, text, candidates)
@@ -281,18 +289,37 @@ class ProductIndex:
         self._recent[(structure, text)] = candidates
         return list(candidates)
 
+    def _matching(self, entries: list[ProductEntry], token: str) -> list[ProductEntry]:
+        """The entries with `token` in their name, number, "te controleren", type,
+        themes or application label (each label as shown, folded). The labels are
+        searched once per distinct text; a token has no spaces, so it is in one of
+        these texts exactly when it is in all of them joined by spaces."""
+        labels = self._labels
+        types = {uri for uri, (_, _, key) in labels._types.items() if token in key}
+        themes = {raw for raw, (_, _, key) in labels._themes.items() if token in key}
+        apps = {key for _, key in labels._apps.values() if token in key}
+        if not (types or themes or apps):
+            return [e for e in entries if token in e.search]
+        return [
+            e
+            for e in entries
+            if token in e.search
+            or e.type_uri in types
+            or e.themes_raw in themes
+            or e.app_key in apps
+        ]
+
     def put(self, product: Product) -> ProductEntry:
         """Add or replace one product (after a save) without rebuilding the index."""
         self.remove(product.id)
         entry = ProductEntry.of(product, self._labels)
         if not product.deleted:
             self._entries.append(entry)
-            self._by_id[product.id] = entry
             self._resort()
         return entry
 
     def remove(self, product_id: str) -> None:
-        old = self._by_id.pop(product_id, None)
+        old = self.entry(product_id)
         if old is not None:
             self._entries.remove(old)
             self._forget_filters()
@@ -312,9 +339,18 @@ def load_index_in_background(ws: Workspace) -> ProductIndex:
 
 
 def first_page(ws: Workspace, limit: int = 200) -> list[ProductEntry]:
-    """The first rows by name, to paint the inventory at once while the index builds."""
+    """The first rows by name, to paint the inventory at once while the index builds.
+
+    Read on a connection of its own with a small page cache: without an index on the
+    name the query scans every product, which filled the app connection's 2 MiB cache
+    with pages nothing else needed (a tenth of the inventory's memory at 20,000)."""
     labels = _Labels({a.id: a.name for a in ws.list(Application)})
-    return [ProductEntry(r, labels) for r in ws.first_columns(Product, ROW_COLUMNS, limit)]
+    reader = ws.reader()
+    try:
+        rows = reader.first_columns(Product, ROW_COLUMNS, limit)
+    finally:
+        reader.close()
+    return [ProductEntry(r, labels) for r in rows]
 
 
 def save_product(

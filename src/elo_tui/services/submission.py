@@ -164,11 +164,13 @@ def remember_check(ws: Workspace, issues: list[Issue], stamp: tuple[int, int]) -
             ],
         }
         try:
-            ws.set_meta(LAST_CHECK_META_KEY, json.dumps(data, ensure_ascii=False))
+            # A note, not data: the other areas need not reread because of it.
+            with ws.bookkeeping():
+                ws.set_meta(LAST_CHECK_META_KEY, json.dumps(data, ensure_ascii=False))
         except WorkspaceError:
             pass  # e.g. locked by another program: only the next start is slower
     if unchanged:
-        _current[ws] = (ws.change_stamp(), issues)  # our own meta write included
+        _current[ws] = (ws.change_stamp(), issues)
     else:
         _current.pop(ws, None)
     return unchanged

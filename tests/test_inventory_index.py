@@ -1,0 +1,137 @@
+"""The inventory's index (services/inventory.py) keeps only each product's own search
+text and searches the shared labels (type, themes, applications) once per token. It must
+find exactly what a search in the whole row's text found, and sort by name as before."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from elo_tui.domain.records import Application, Product
+from elo_tui.services import inventory
+from elo_tui.services.inventory import ProductFilter, fold
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+QUERIES = [
+    "",
+    "a",
+    "e 1",
+    "subsidie",
+    "subsidie energie 1",
+    "heffing water",
+    "loket",
+    "loket 05",
+    "loket 001 export",  # an application's name
+    "te",
+    "te controleren",
+    "controleren",
+    "1010",
+    "toelating",  # a type
+    "cultuur,",  # across two themes: only the whole label has it
+    "sport en",
+    "welzijn gezondheid",
+    "financiele",  # accents do not count
+    "financiële",
+    "/",  # between a request and a follow-up application
+    "zzz",
+    "premie 12 aanvraag",
+]
+
+
+def _whole_row_text(e: inventory.ProductEntry) -> str:
+    """What each entry's search text was before: everything in one string."""
+    labels = e._labels
+    text = (
+        f"{fold(e.name)} {e.ipdc_number} {labels.type_label(e.type_uri)[2]} "
+        f"{labels.themes_label(e.themes_raw)[2]} "
+        f"{labels.app_label(e.request_app, e.followup_app)[1]}"
+    )
+    return text + " te controleren" if e.flagged else text
+
+
+def _assert_same_as_whole_row_search(index: inventory.ProductIndex) -> None:
+    everything = index.filter(ProductFilter())
+    texts = {id(e): _whole_row_text(e) for e in everything}
+    for query in QUERIES:
+        tokens = fold(query).split()
+        expected = [e for e in everything if all(t in texts[id(e)] for t in tokens)]
+        index._forget_filters()
+        assert index.filter(ProductFilter(text=query)) == expected, query
+    # typed character by character: each result refines the one before
+    index._forget_filters()
+    for query in QUERIES:
+        for i in range(1, len(query) + 1):
+            tokens = fold(query[:i]).split()
+            expected = [e for e in everything if all(t in texts[id(e)] for t in tokens)]
+            assert index.filter(ProductFilter(text=query[:i])) == expected, query[:i]
+
+
+def _assert_sorted_by_name(index: inventory.ProductIndex) -> None:
+    rows = index.filter(ProductFilter())
+    keys = [(fold(e.name), e.ipdc_number) for e in rows]
+    assert keys == sorted(keys)
+    index.sort("name", reverse=True)
+    assert [(fold(e.name), e.ipdc_number) for e in index.filter(ProductFilter())] == sorted(
+        keys, reverse=True
+    )
+    index.sort("name")
+
+
+def _flag_some(ws) -> None:
+    products = ws.list(Product)[:3]
+    for p in products:
+        p.to_check = ["Naam: te controleren na import"]
+    ws.save_many(products)
+
+
+def test_the_index_finds_what_a_whole_row_search_found_on_the_demo(demo_ws):
+    _flag_some(demo_ws)
+    apps = demo_ws.list(Application)
+    product = demo_ws.list(Product)[0]
+    # a request and a follow-up application: "X / Y" in the application column
+    product.request_application_id, product.followup_application_id = apps[0].id, apps[1].id
+    product.name = "Financiële steun"
+    demo_ws.save(product)
+    index = inventory.load_index(demo_ws)
+    assert index.flagged_count() == 3
+    _assert_same_as_whole_row_search(index)
+    _assert_sorted_by_name(index)
+
+
+def test_the_index_finds_what_a_whole_row_search_found_on_a_generated_workspace(tmp_path):
+    sys.path.insert(0, str(BENCH))
+    try:
+        from generate import generate
+    finally:
+        sys.path.remove(str(BENCH))
+    ws = generate(tmp_path / "gen.sqlite", 600)
+    try:
+        _flag_some(ws)
+        index = inventory.load_index(ws)
+        _assert_same_as_whole_row_search(index)
+        _assert_sorted_by_name(index)
+    finally:
+        ws.close()
+
+
+def test_the_same_name_twice_is_ordered_by_ipdc_number(demo_ws):
+    for number in ("300", "100", "200"):
+        demo_ws.save(Product(name="Zelfde naam", ipdc_number=number))
+    index = inventory.load_index(demo_ws)
+    same = [e.ipdc_number for e in index.filter(ProductFilter(text="zelfde naam"))]
+    assert same == ["100", "200", "300"]
+
+
+@pytest.mark.parametrize("query", ["zelfde", "te controleren"])
+def test_put_and_remove_keep_the_search_right(demo_ws, query):
+    index = inventory.load_index(demo_ws)
+    saved = demo_ws.save(Product(name="Zelfde naam", to_check=["Naam: nakijken"]))
+    index.put(saved)
+    assert index.entry(saved.id) is not None
+    assert [e.id for e in index.filter(ProductFilter(text=query))] == [saved.id]
+    index.remove(saved.id)
+    assert index.entry(saved.id) is None
+    assert index.filter(ProductFilter(text=query)) == []
