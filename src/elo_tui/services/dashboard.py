@@ -33,6 +33,8 @@ class DashboardData:
     # services/roadmap.summary_lines; None while still being computed (the screen shows
     # the figures first)
     roadmap: list[str] | None = field(default_factory=list)
+    # Where the summary came from: "cache", "store" or "computed" (readiness_summary_and_source)
+    source: str = ""
 
 
 def load_dashboard_in_two_steps(
@@ -54,7 +56,7 @@ def load_dashboard(
     """Everything the dashboard shows; without `with_roadmap` the roadmap lines are left
     None (`roadmap_lines` computes them: at 20,000 products it reads every product,
     estimate line and status again, seconds of work the figures need not wait for)."""
-    summary, m = readiness_summary(ws, today)
+    summary, m, source = readiness_summary_and_source(ws, today)
     agency = ws.agency() if m is None else m.agency
     iso = today.isoformat()
     overdue = ws.open_checklist_items(due_before=iso, limit=limit)
@@ -91,6 +93,7 @@ def load_dashboard(
         history=ws.history(),
         mapping=m,
         roadmap=roadmap_lines(ws) if with_roadmap else None,
+        source=source,
     )
 
 
@@ -108,10 +111,21 @@ def _summary_key(today: date, reading: str) -> str:
 
 
 def readiness_summary(ws: Workspace, today: date) -> tuple[ReadinessSummary, svc.Mapping | None]:
+    """`readiness_summary_and_source` without the source."""
+    summary, m, _source = readiness_summary_and_source(ws, today)
+    return summary, m
+
+
+def readiness_summary_and_source(
+    ws: Workspace, today: date
+) -> tuple[ReadinessSummary, svc.Mapping | None, str]:
     """The agency's readiness summary: the one kept in the workspace when none of its
-    inputs changed since (a trigger-kept change counter says so, whoever wrote), else
-    computed from every product and status and kept for next time. The mapping is None
-    when the summary came from the cache."""
+    inputs changed since (a trigger-kept change counter says so, whoever wrote: source
+    "cache"), else summed from the per-product readiness store after computing the
+    products that changed ("store", services/readiness_store.py), else (a read-only
+    workspace with stale products, or products written to while computing) computed
+    from every product and status ("computed"). The summary is kept for next time. The
+    mapping is None unless computed."""
     import json
     import zlib
     from functools import cache
@@ -140,11 +154,10 @@ def readiness_summary(ws: Workspace, today: date) -> tuple[ReadinessSummary, svc
 
         try:
             figures = json.loads(cached[2])
-            return summary_from_data(figures, cache(rest_of_summary)), None
+            return summary_from_data(figures, cache(rest_of_summary)), None, "cache"
         except (ValueError, KeyError, TypeError, IndexError):
             pass  # damaged by hand: computed anew below
-    m = svc.load_mapping(ws, today)
-    summary = m.summary()
+    summary, m, source = _summary_from_store(ws, today)
     figures_data, rest = summary_to_data(summary)
     try:
         ws.store_cached_summary(
@@ -156,7 +169,25 @@ def readiness_summary(ws: Workspace, today: date) -> tuple[ReadinessSummary, svc
         )
     except WorkspaceError:
         pass  # read-only or busy: computed again next time
-    return summary, m
+    return summary, m, source
+
+
+def _summary_from_store(
+    ws: Workspace, today: date
+) -> tuple[ReadinessSummary, svc.Mapping | None, str]:
+    from elo_tui.services import readiness_store
+    from elo_tui.store import WorkspaceError
+
+    try:
+        if not ws.read_only:
+            readiness_store.refresh(ws)
+        summary, complete = readiness_store.summary(ws, today)
+        if complete:
+            return summary, None, "store"
+    except WorkspaceError:
+        pass  # read-only or busy: computed from the inputs below
+    m = svc.load_mapping(ws, today)
+    return m.summary(), m, "computed"
 
 
 def roadmap_lines(ws: Workspace) -> list[str]:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from elo_tui.domain.records import RECORD_KINDS, Record
 
 APPLICATION_ID = 0x454C4F31  # "ELO1"
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 def column_type(tp: object) -> type:
@@ -229,6 +229,129 @@ def _v7_dirty_count(db) -> None:
             keep_dirty_count(db, kind)
 
 
+# Readiness per product, kept up to date incrementally (services/readiness_store.py): a
+# product's row is marked stale by triggers on every table its readiness is computed
+# from, and only stale rows are computed again. `stale` counts the writes since the row
+# was computed: a refresh writes its result only if the count is still the one it read
+# (a write in between leaves the row stale, never wrongly fresh).
+_MARK_PRODUCT = "UPDATE readiness_product SET stale = stale + 1 WHERE product_id = {id};"
+_MARK_APP = (
+    "UPDATE readiness_product SET stale = stale + 1 WHERE product_id IN "
+    "(SELECT id FROM product WHERE request_application_id = {id} "
+    "UNION SELECT id FROM product WHERE followup_application_id = {id});"
+)
+
+
+def _mark_scope(row: str) -> str:
+    """Mark the products a scoped row (status, exemption, delay) concerns: the product
+    itself, or every product of the application."""
+    return (
+        f"UPDATE readiness_product SET stale = stale + 1 WHERE {row}.scope_kind = 'product' "
+        f"AND product_id = {row}.scope_id; "
+        f"UPDATE readiness_product SET stale = stale + 1 WHERE {row}.scope_kind = 'application' "
+        "AND product_id IN (SELECT id FROM product WHERE request_application_id = "
+        f"{row}.scope_id UNION SELECT id FROM product WHERE followup_application_id = "
+        f"{row}.scope_id);"
+    )
+
+
+def _mark_reviewed(row: str) -> str:
+    """A review decides an exemption or a delay: mark what that one concerns."""
+    targets = (
+        f"SELECT scope_kind, scope_id FROM exemption WHERE id = {row}.target_id "
+        f"UNION ALL SELECT scope_kind, scope_id FROM delay WHERE id = {row}.target_id"
+    )
+    return (
+        "UPDATE readiness_product SET stale = stale + 1 WHERE product_id IN "
+        f"(SELECT scope_id FROM ({targets}) WHERE scope_kind = 'product') "
+        "OR product_id IN (SELECT p.id FROM product p JOIN "
+        f"(SELECT scope_id FROM ({targets}) WHERE scope_kind = 'application') t "
+        "ON p.request_application_id = t.scope_id OR p.followup_application_id = t.scope_id);"
+    )
+
+
+def readiness_triggers() -> dict[str, str]:
+    """Trigger name -> CREATE TRIGGER statement, for every readiness input (a migration
+    that rebuilds one of these tables must create its triggers again)."""
+    out: dict[str, str] = {}
+
+    def add(kind: str, event: str, body: str) -> None:
+        name = f"readiness_{kind}_{event.lower()}"
+        out[name] = f'CREATE TRIGGER "{name}" AFTER {event} ON "{kind}" BEGIN {body} END'
+
+    add(
+        "product",
+        "INSERT",
+        "INSERT INTO readiness_product (product_id, stale) VALUES (NEW.id, 1) "
+        "ON CONFLICT(product_id) DO UPDATE SET stale = stale + 1;",
+    )
+    add(
+        "product",
+        "UPDATE",
+        _MARK_PRODUCT.format(id="OLD.id")
+        + " INSERT INTO readiness_product (product_id, stale) VALUES (NEW.id, 1) "
+        "ON CONFLICT(product_id) DO UPDATE SET stale = stale + 1;",
+    )
+    add(
+        "product",
+        "DELETE",
+        "DELETE FROM readiness_product WHERE product_id = OLD.id; "
+        "DELETE FROM readiness_risk WHERE product_id = OLD.id;",
+    )
+    add("application", "INSERT", _MARK_APP.format(id="NEW.id"))
+    add("application", "UPDATE", _MARK_APP.format(id="OLD.id") + _MARK_APP.format(id="NEW.id"))
+    add("application", "DELETE", _MARK_APP.format(id="OLD.id"))
+    for kind in ("block_status", "exemption", "delay"):
+        add(kind, "INSERT", _mark_scope("NEW"))
+        add(kind, "UPDATE", _mark_scope("OLD") + " " + _mark_scope("NEW"))
+        add(kind, "DELETE", _mark_scope("OLD"))
+    add("review", "INSERT", _mark_reviewed("NEW"))
+    add("review", "UPDATE", _mark_reviewed("OLD") + " " + _mark_reviewed("NEW"))
+    add("review", "DELETE", _mark_reviewed("OLD"))
+    # The agency and the readiness_meta reading are no per-product input: the reading is
+    # part of the store's key (services/readiness_store.py), which marks every row.
+    return out
+
+
+def _v8_readiness_store(db) -> None:
+    """Per-product readiness kept incrementally (the dashboard at 20,000 products without
+    computing all of them after each change), its risks per milestone, and indexes to
+    find the products of an application."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS readiness_product ("
+        "product_id TEXT PRIMARY KEY, stale INTEGER NOT NULL DEFAULT 1, "
+        "live INTEGER NOT NULL DEFAULT 0, name TEXT, name_key TEXT, excluded TEXT, "
+        "conform INTEGER, verified INTEGER, exempt INTEGER, "
+        "req_sso TEXT, req_ga TEXT, req_rights TEXT, cells TEXT, blocking TEXT)"
+    )
+    # A risk with `passed_after` counts only once today is later than that date (a
+    # target date that passes): the store holds no figure that depends on the day.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS readiness_risk ("
+        "product_id TEXT NOT NULL, deadline TEXT NOT NULL, seq INTEGER NOT NULL, "
+        "block TEXT NOT NULL, problem TEXT NOT NULL, target_date TEXT NOT NULL, "
+        "waiting INTEGER NOT NULL, delayed_to TEXT NOT NULL, passed_after TEXT, "
+        "PRIMARY KEY (product_id, deadline, seq)) WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_readiness_risk_deadline "
+        "ON readiness_risk (deadline, product_id)"
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_readiness_product_stale ON readiness_product (stale)"
+    )
+    for column in ("request_application_id", "followup_application_id"):
+        db.execute(f'CREATE INDEX IF NOT EXISTS "idx_product_{column}" ON product ("{column}")')
+    for name, sql in readiness_triggers().items():
+        db.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+        db.execute(sql)
+    # Every existing product starts stale: computed on first use.
+    db.execute(
+        "INSERT INTO readiness_product (product_id, stale) SELECT id, 1 FROM product "
+        "WHERE true ON CONFLICT(product_id) DO UPDATE SET stale = stale + 1"
+    )
+
+
 # MIGRATIONS[0] creates an empty workspace; later entries upgrade version n -> n+1.
 # A new workspace runs them all, so a step must not assume what a later one adds.
 MIGRATIONS: list[Callable] = [
@@ -239,6 +362,7 @@ MIGRATIONS: list[Callable] = [
     _v5_roadmap,
     _v6_change_counter,
     _v7_dirty_count,
+    _v8_readiness_store,
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 

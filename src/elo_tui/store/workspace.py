@@ -941,6 +941,215 @@ class Workspace:
                 (name, generation, key, data, detail),
             )
 
+    # -- readiness per product (schema v8; services/readiness_store.py) ---------------------
+
+    _COUNTED = "live = 1 AND excluded IS NULL"
+    # A risk counts when it does not depend on the day, or its target date has passed.
+    _RISK_NOW = "(k.passed_after IS NULL OR k.passed_after < :today)"
+
+    @contextmanager
+    def read_snapshot(self) -> Iterator[None]:
+        """Every read inside sees one state of the file (a WAL read transaction), however
+        other connections write meanwhile. Joins a transaction already open."""
+        if self.conn.in_transaction:
+            yield
+            return
+        with self._guard():
+            self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self.conn.in_transaction:
+                try:
+                    self.conn.execute("COMMIT")  # a read transaction: nothing written
+                except sqlite3.Error:
+                    pass
+
+    def readiness_stale(self) -> builtins.list[tuple[str, int]]:
+        """(product id, write count) of every product whose readiness must be computed."""
+        with self._guard():
+            return self.conn.execute(
+                "SELECT product_id, stale FROM readiness_product WHERE stale > 0"
+            ).fetchall()
+
+    def readiness_mark_all(self) -> None:
+        """Every product's readiness to be computed anew (the reading or format changed)."""
+        with self._guard(), self.transaction():
+            self.conn.execute("UPDATE readiness_product SET stale = stale + 1")
+
+    def readiness_put(
+        self,
+        rows: Iterable[tuple[str, int, tuple | None]],
+        risks: dict[str, builtins.list[tuple]],
+    ) -> int:
+        """Store computed readiness: (product id, the write count it was computed at,
+        values or None for a deleted product) and its risks (deadline, seq, block,
+        problem, target date, waiting, delayed to, passed after). A row written to since
+        it was read stays stale. Returns how many rows were written."""
+        written = 0
+        with self._guard(), self.transaction():
+            conn = self.conn
+            for pid, token, values in rows:
+                if values is None:
+                    cur = conn.execute(
+                        "UPDATE readiness_product SET stale = 0, live = 0 "
+                        "WHERE product_id = ? AND stale = ?",
+                        (pid, token),
+                    )
+                else:
+                    cur = conn.execute(
+                        "UPDATE readiness_product SET stale = 0, live = 1, name = ?, "
+                        "name_key = ?, excluded = ?, conform = ?, verified = ?, exempt = ?, "
+                        "req_sso = ?, req_ga = ?, req_rights = ?, cells = ?, blocking = ? "
+                        "WHERE product_id = ? AND stale = ?",
+                        (*values, pid, token),
+                    )
+                if cur.rowcount != 1:
+                    continue
+                written += 1
+                conn.execute("DELETE FROM readiness_risk WHERE product_id = ?", (pid,))
+                conn.executemany(
+                    "INSERT INTO readiness_risk (product_id, deadline, seq, block, problem, "
+                    "target_date, waiting, delayed_to, passed_after) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(pid, *r) for r in risks.get(pid, ())],
+                )
+        return written
+
+    def statuses_of_scopes(self, scope_kind: str, ids: Iterable[str]) -> builtins.list[Any]:
+        """The live block statuses of these scopes (read in chunks of 500)."""
+        from elo_tui.domain.records import BlockStatus
+
+        unique = builtins.list(dict.fromkeys(ids))
+        out: builtins.list[Any] = []
+        for i in range(0, len(unique), 500):
+            chunk = unique[i : i + 500]
+            marks = ", ".join("?" for _ in chunk)
+            out += self.list(
+                BlockStatus,
+                where=f"scope_kind = ? AND scope_id IN ({marks})",
+                params=[scope_kind, *chunk],
+            )
+        return out
+
+    def readiness_figures(self) -> dict[str, Any]:
+        """The day-independent counts over the counted products (live, not excluded)."""
+        with self._guard():
+            conn = self.conn
+            total, conform, verified, exempt = conn.execute(
+                "SELECT count(*), ifnull(sum(conform), 0), ifnull(sum(verified), 0), "
+                f"ifnull(sum(exempt), 0) FROM readiness_product WHERE {self._COUNTED}"
+            ).fetchone()
+            cells = conn.execute(
+                f"SELECT cells, count(*) FROM readiness_product WHERE {self._COUNTED} "
+                "GROUP BY cells"
+            ).fetchall()
+            requirements = conn.execute(
+                "SELECT req_sso, req_ga, req_rights, count(*) FROM readiness_product "
+                f"WHERE {self._COUNTED} GROUP BY req_sso, req_ga, req_rights"
+            ).fetchall()
+            # In the order the products are stored (the order a full computation meets
+            # them in: equal names keep it).
+            excluded = conn.execute(
+                "SELECT r.product_id, r.name, r.excluded FROM readiness_product r "
+                "JOIN product p ON p.id = r.product_id "
+                "WHERE r.live = 1 AND r.excluded IS NOT NULL ORDER BY p.rowid"
+            ).fetchall()
+            stale = conn.execute(
+                "SELECT count(*) FROM readiness_product WHERE stale > 0"
+            ).fetchone()[0]
+            served = conn.execute(
+                "SELECT p.request_application_id FROM product p JOIN readiness_product r "
+                f"ON r.product_id = p.id WHERE r.{self._COUNTED.replace(' AND ', ' AND r.')} "
+                "UNION SELECT p.followup_application_id FROM product p JOIN readiness_product r "
+                f"ON r.product_id = p.id WHERE r.{self._COUNTED.replace(' AND ', ' AND r.')}"
+            ).fetchall()
+        return {
+            "total": total,
+            "conform": conform,
+            "verified": verified,
+            "exempt": exempt,
+            "cells": cells,
+            "requirements": requirements,
+            "excluded": excluded,
+            "stale": stale,
+            "served": [a for (a,) in served if a],
+        }
+
+    def readiness_at_risk(
+        self, deadline: str, today: str, *, offset: int = 0, limit: int = -1
+    ) -> builtins.list[tuple[str, str, int, int]]:
+        """(product id, name, risks, waiting) of the products at risk for a milestone on
+        `today`: most risks first, then by name (case-folded), then as stored."""
+        with self._guard():
+            return self.conn.execute(
+                "SELECT r.product_id, r.name, count(*) AS n, max(k.waiting) "
+                "FROM readiness_risk k JOIN readiness_product r ON r.product_id = k.product_id "
+                "JOIN product p ON p.id = r.product_id "
+                f"WHERE k.deadline = :deadline AND {self._RISK_NOW} AND r.live = 1 "
+                "AND r.excluded IS NULL GROUP BY k.product_id "
+                "ORDER BY n DESC, r.name_key, p.rowid LIMIT :limit OFFSET :offset",
+                {"deadline": deadline, "today": today, "limit": limit, "offset": offset},
+            ).fetchall()
+
+    def readiness_at_risk_counts(self, deadline: str, today: str) -> tuple[int, int]:
+        """How many products are at risk for a milestone on `today`, and how many of them
+        because of "wacht op bouwsteen"."""
+        with self._guard():
+            n, waiting = self.conn.execute(
+                "SELECT count(*), ifnull(sum(w), 0) FROM (SELECT max(k.waiting) AS w "
+                "FROM readiness_risk k JOIN readiness_product r ON r.product_id = k.product_id "
+                f"WHERE k.deadline = :deadline AND {self._RISK_NOW} AND r.live = 1 "
+                "AND r.excluded IS NULL GROUP BY k.product_id)",
+                {"deadline": deadline, "today": today},
+            ).fetchone()
+        return n, waiting
+
+    def readiness_risks(
+        self, product_ids: Iterable[str], deadline: str, today: str
+    ) -> dict[str, builtins.list[tuple]]:
+        """The risks (block, problem, target date, waiting, delayed to) of these products
+        for a milestone on `today`, in their order."""
+        out: dict[str, builtins.list[tuple]] = {}
+        unique = builtins.list(dict.fromkeys(product_ids))
+        with self._guard():
+            for i in range(0, len(unique), 500):
+                chunk = unique[i : i + 500]
+                marks = ", ".join("?" for _ in chunk)
+                rows = self.conn.execute(
+                    "SELECT k.product_id, k.block, k.problem, k.target_date, k.waiting, "
+                    "k.delayed_to FROM readiness_risk k WHERE k.deadline = ? "
+                    "AND (k.passed_after IS NULL OR k.passed_after < ?) "
+                    f"AND k.product_id IN ({marks}) ORDER BY k.product_id, k.seq",
+                    (deadline, today, *chunk),
+                )
+                for pid, *risk in rows:
+                    out.setdefault(pid, []).append(tuple(risk))
+        return out
+
+    def readiness_conform_count(self) -> int:
+        with self._guard():
+            return self.conn.execute(
+                f"SELECT count(*) FROM readiness_product WHERE {self._COUNTED} AND conform = 1"
+            ).fetchone()[0]
+
+    def readiness_blocking(self, blocks: Iterable[str]) -> builtins.list[str]:
+        """Ids of the counted products for which one of these block parts is open or
+        undecided (not exempted)."""
+        codes = builtins.list(blocks)
+        if not codes:
+            return []
+        # instr, not LIKE: "_" in a block code would be a LIKE wildcard.
+        cond = " OR ".join("instr(blocking, ?) > 0" for _ in codes)
+        with self._guard():
+            return [
+                pid
+                for (pid,) in self.conn.execute(
+                    f"SELECT product_id FROM readiness_product WHERE {self._COUNTED} AND ({cond})",
+                    [f"%,{c},%" for c in codes],
+                )
+            ]
+
     # -- readiness history -----------------------------------------------------------------
 
     def record_history(self, day: str, data: dict[str, Any]) -> None:
