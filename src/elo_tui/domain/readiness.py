@@ -999,9 +999,11 @@ def _decode_at_risk(item: list[Any]) -> AtRisk:
     return AtRisk(pid, name, tuple(Risk(*r) for r in risks))
 
 
-def summary_to_data(s: ReadinessSummary) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+def summary_to_data(
+    s: ReadinessSummary, *, with_rest: bool = True
+) -> tuple[dict[str, Any], dict[str, list[Any]] | None]:
     """The summary as JSON-ready data, and apart the producten met risico beyond the
-    first RISK_HEAD per milestone (read only when needed)."""
+    first RISK_HEAD per milestone (read only when needed; None without `with_rest`)."""
     data = {
         "today": s.today.isoformat(),
         "products_total": s.products_total,
@@ -1041,6 +1043,8 @@ def summary_to_data(s: ReadinessSummary) -> tuple[dict[str, Any], dict[str, list
         "excluded": [[e.product_id, e.product_name, e.reason] for e in s.excluded],
         "reading": s.reading,
     }
+    if not with_rest:
+        return data, None
     rest = {
         key: [_encode_at_risk(a) for a in items[RISK_HEAD:]] for key, items in s.at_risk.items()
     }

@@ -134,16 +134,31 @@ def readiness_summary_and_source(
     from elo_tui.store import WorkspaceError
 
     generation = ws.change_generation()  # before reading: a later write invalidates
-    key = _summary_key(today, svc.load_reading(ws))
+    reading = svc.load_reading(ws)
+    key = _summary_key(today, reading)
     cached = ws.cached_summary(SUMMARY_CACHE)
     if cached is not None and cached[0] == generation and cached[1] == key:
         # The figures; the producten met risico beyond the first few per milestone are
         # kept compressed (megabytes of JSON at 20,000 products, a tenth of it packed)
         # and unpacked only if someone reads that far: the dashboard never does.
-        detail = cached[3] or b""
+        detail = cached[3]
         path = ws.path
+        cached_generation = cached[0]
 
         def rest_of_summary():
+            if detail is None:
+                # Summed from the per-product store, which still holds the lists (read
+                # from it only if nothing changed since: else computed anew).
+                from elo_tui.domain.blocks import DEADLINES
+                from elo_tui.services import readiness_store
+
+                store = readiness_store.store_key(reading)
+                return {
+                    d.key: readiness_store.rest_reader(
+                        path, d.key, today, cached_generation, store
+                    )()
+                    for d in DEADLINES
+                }
             try:
                 return json.loads(zlib.decompress(detail))
             except (zlib.error, ValueError):
@@ -157,16 +172,25 @@ def readiness_summary_and_source(
             return summary_from_data(figures, cache(rest_of_summary)), None, "cache"
         except (ValueError, KeyError, TypeError, IndexError):
             pass  # damaged by hand: computed anew below
-    summary, m, source = _summary_from_store(ws, today)
-    figures_data, rest = summary_to_data(summary)
+    summary, m, source, store_generation = _summary_from_store(ws, today)
     try:
-        ws.store_cached_summary(
-            SUMMARY_CACHE,
-            generation,
-            key,
-            json.dumps(figures_data),
-            zlib.compress(json.dumps(rest).encode(), 1),
-        )
+        if source == "store":
+            # The lists beyond the head stay in the store (reading and packing them all
+            # cost seconds at 20,000 products): kept without them, valid for the state
+            # the store was summed in.
+            figures_data = summary_to_data(summary, with_rest=False)[0]
+            ws.store_cached_summary(
+                SUMMARY_CACHE, store_generation, key, json.dumps(figures_data), None
+            )
+        else:
+            figures_data, rest = summary_to_data(summary)
+            ws.store_cached_summary(
+                SUMMARY_CACHE,
+                generation,
+                key,
+                json.dumps(figures_data),
+                zlib.compress(json.dumps(rest).encode(), 1),
+            )
     except WorkspaceError:
         pass  # read-only or busy: computed again next time
     return summary, m, source
@@ -174,20 +198,21 @@ def readiness_summary_and_source(
 
 def _summary_from_store(
     ws: Workspace, today: date
-) -> tuple[ReadinessSummary, svc.Mapping | None, str]:
+) -> tuple[ReadinessSummary, svc.Mapping | None, str, int]:
+    """(summary, mapping, source, the change counter the store was summed at)."""
     from elo_tui.services import readiness_store
     from elo_tui.store import WorkspaceError
 
     try:
         if not ws.read_only:
-            readiness_store.refresh(ws)
-        summary, complete = readiness_store.summary(ws, today)
+            readiness_store.refresh(ws, today)
+        summary, complete, generation = readiness_store.summary(ws, today)
         if complete:
-            return summary, None, "store"
+            return summary, None, "store", generation
     except WorkspaceError:
         pass  # read-only or busy: computed from the inputs below
     m = svc.load_mapping(ws, today)
-    return m.summary(), m, "computed"
+    return m.summary(), m, "computed", -1
 
 
 def roadmap_lines(ws: Workspace) -> list[str]:

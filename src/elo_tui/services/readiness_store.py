@@ -17,6 +17,7 @@ For other screens: `conform_count(path)` and `products_blocking(path, blocks)`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -40,7 +41,8 @@ from elo_tui.domain.readiness import (
     product_application_ids,
     product_readiness,
 )
-from elo_tui.domain.records import Application, Product
+from elo_tui.domain.records import Application, BlockStatus, Product
+from elo_tui.services import clock
 from elo_tui.store import Workspace
 
 STORE_FORMAT = 1  # bump when what a row holds changes: every product is computed anew
@@ -58,18 +60,33 @@ def store_key(reading: str) -> str:
     return f"{STORE_FORMAT}|{SUMMARY_FORMAT}|{__version__}|{reading}"
 
 
-def refresh(ws: Workspace, *, attempts: int = 3) -> bool:
-    """Compute the stale products' readiness and keep it. True when none is left stale
-    (a product written to while it was being computed stays stale: tried again up to
-    `attempts` times). Needs a writable workspace (WorkspaceError otherwise)."""
+DAY_META = "readiness_store_day"
+
+
+def refresh(ws: Workspace, today: date, *, attempts: int = 3) -> bool:
+    """Compute the stale products' readiness and keep it, the risks counted on `today`.
+    True when none is left stale (a product written to while it was being computed
+    stays stale: tried again up to `attempts` times). Needs a writable workspace
+    (WorkspaceError otherwise)."""
     from elo_tui.services.mapping import load_reading
 
     reading = load_reading(ws)
     key = store_key(reading)
+    day = today.isoformat()
     if ws.get_meta(KEY_META) != key:
         with ws.transaction():
             ws.readiness_mark_all()
             ws.set_meta(KEY_META, key)
+            ws.set_meta(DAY_META, day)
+    kept_day = ws.get_meta(DAY_META)
+    if kept_day != day:
+        # Another day: only the products with a target date passing in between differ.
+        with ws.transaction():
+            if kept_day:
+                ws.readiness_mark_dated(min(kept_day, day), max(kept_day, day))
+            else:
+                ws.readiness_mark_all()
+            ws.set_meta(DAY_META, day)
     for _ in range(attempts):
         # The stale marks and the inputs from one state of the file: a write after it
         # moves the mark on, and readiness_put then leaves that row stale.
@@ -77,14 +94,12 @@ def refresh(ws: Workspace, *, attempts: int = 3) -> bool:
             stale = ws.readiness_stale()
             if not stale:
                 return True
-            rows, risks = _compute(ws, stale, reading)
-        ws.readiness_put(rows, risks)
+            rows, risks, at_risk = _compute(ws, stale, reading, today)
+        ws.readiness_put(rows, risks, at_risk)
     return not ws.readiness_stale()
 
 
-def _compute(
-    ws: Workspace, stale: list[tuple[str, int]], reading: str
-) -> tuple[list[tuple[str, int, tuple | None]], dict[str, list[tuple]]]:
+def _compute(ws: Workspace, stale: list[tuple[str, int]], reading: str, today: date):
     from elo_tui.services.mapping import load_mapping, load_overrides
 
     ids = [pid for pid, _ in stale]
@@ -103,14 +118,15 @@ def _compute(
         overrides = load_overrides(ws, ws.list(Application))
     rows: list[tuple[str, int, tuple | None]] = []
     risks: dict[str, list[tuple]] = {}
+    at_risk: dict[str, list[tuple]] = {}
     memo: dict = {}
     for pid, token in stale:
         p = products.get(pid)
         if p is None:
             rows.append((pid, token, None))  # deleted (a tombstone): not counted
             continue
-        r = product_readiness(p, statuses, None, DEADLINES, memo, overrides, reading)
-        classes = ";".join(cell_class(r.cells[code]) for code in BLOCK_CODES)
+        r = product_readiness(p, statuses, today, DEADLINES, memo, overrides, reading)
+        classes = json.dumps([cell_class(r.cells[code]) for code in BLOCK_CODES])
         blocking = "," + ",".join(c for c in BLOCK_CODES if r.cells[c].blocking) + ","
         req = r.requirements
         rows.append(
@@ -129,9 +145,17 @@ def _compute(
                     req["product_rights"],
                     classes,
                     blocking,
+                    p.request_application_id or None,
+                    p.followup_application_id or None,
                 ),
             )
         )
+        if r.excluded is None:
+            at_risk[pid] = [
+                (d.key, len(r.risks[d.key]), int(any(x.waiting for x in r.risks[d.key])))
+                for d in DEADLINES
+                if r.risks.get(d.key)
+            ]
         found = dated_risks(p, r, DEADLINES, reading)
         if found:
             risks[pid] = [
@@ -147,31 +171,26 @@ def _compute(
                 )
                 for seq, (key, risk, passed) in enumerate(found)
             ]
-    return rows, risks
+    return rows, risks, at_risk
 
 
-def _at_risk_items(ws: Workspace, key: str, rows: list[tuple], today: str) -> list[AtRisk]:
-    risks = ws.readiness_risks([r[0] for r in rows], key, today)
-    return [
-        AtRisk(
-            pid,
-            name or "",
-            tuple(
-                Risk(block, problem, target, bool(waiting), delayed_to)
-                for block, problem, target, waiting, delayed_to in risks.get(pid, ())
-            ),
-        )
-        for pid, name, _n, _w in rows
-    ]
+# What the application parts are counted from (domain/readiness.cell_of): partial,
+# read-only records, as services/mapping reads them.
+_APP_STATUS_COLUMNS = ("id", "scope_id", "block", "applicability", "stage", "target_date")
 
 
-def summary(ws: Workspace, today: date) -> tuple[ReadinessSummary, bool]:
-    """The agency's readiness summary summed from the store, and whether it is complete
-    (False: some products are stale, e.g. written to since `refresh`: the figures are
-    those of before; say so). Read in one state of the file. The producten met risico
-    beyond the first few per milestone are read when asked for, on a connection of
-    their own (the figures and the lists stay of one state: the rest is read only if
-    nothing changed, else the whole summary is computed from the inputs)."""
+def _risk(block, problem, target, waiting, delayed_to) -> Risk:
+    return Risk(block, problem, target, bool(waiting), delayed_to)
+
+
+def summary(ws: Workspace, today: date) -> tuple[ReadinessSummary, bool, int]:
+    """The agency's readiness summary summed from the store, whether it holds (False:
+    some products are stale, e.g. written to since `refresh`, or the store was kept for
+    another day or reading: compute it otherwise) and the change counter it was read at.
+    Read in one state of the file. The
+    producten met risico beyond the first few per milestone are read when asked for, on
+    a connection of their own, if nothing changed since (else computed from the inputs,
+    as they are then)."""
     from elo_tui.services.mapping import load_overrides, load_reading
 
     iso = today.isoformat()
@@ -180,23 +199,41 @@ def summary(ws: Workspace, today: date) -> tuple[ReadinessSummary, bool]:
         generation = ws.change_generation()
         key = ws.get_meta(KEY_META)
         reading = load_reading(ws)
+        complete = (
+            figures["stale"] == 0 and key == store_key(reading) and ws.get_meta(DAY_META) == iso
+        )
         blocks = {code: BlockSummary(code) for code in BLOCK_CODES}
-        for classes, n in figures["cells"]:
-            for code, cls in zip(BLOCK_CODES, classes.split(";"), strict=True):
-                count_cell_class(blocks[code], cls, n)
+        for index, cls, n in figures["cells"]:
+            count_cell_class(blocks[BLOCK_CODES[index]], cls, n)
         applications = ws.list(Application)
         overrides = load_overrides(ws, applications)
         live_apps = {a.id for a in applications} - set(overrides.excluded_apps)
         served = sorted(set(figures["served"]) & live_apps)
-        app_statuses = index_statuses(ws.statuses_of_scopes("application", served))
+        app_statuses = index_statuses(
+            BlockStatus(
+                scope_kind="application",
+                **dict(zip(_APP_STATUS_COLUMNS, row, strict=True)),
+                waiting_on_block=bool(waiting),
+                verified_central=bool(verified),
+            )
+            for *row, waiting, verified in ws.status_columns_of_scopes(
+                "application",
+                served,
+                (*_APP_STATUS_COLUMNS, "waiting_on_block", "verified_central"),
+            )
+        )
         count_application_parts(blocks, served, app_statuses, overrides)
         at_risk: dict[str, StoredRisks] = {}
         for d in DEADLINES:
-            count, waiting = ws.readiness_at_risk_counts(d.key, iso)
-            head = _at_risk_items(ws, d.key, ws.readiness_at_risk(d.key, iso, limit=RISK_HEAD), iso)
-            at_risk[d.key] = StoredRisks(
-                count, waiting, head, _rest(ws.path, d.key, iso, generation, key)
-            )
+            count, waiting = ws.readiness_at_risk_counts(d.key)
+            rows = ws.readiness_at_risk(d.key, limit=RISK_HEAD)
+            found = ws.readiness_risks([r[0] for r in rows], d.key, iso)
+            head = [
+                AtRisk(pid, name or "", tuple(_risk(*x) for x in found.get(pid, ())))
+                for pid, name, _n, _w in rows
+            ]
+            rest = rest_reader(ws.path, d.key, today, generation, key)
+            at_risk[d.key] = StoredRisks(count, waiting, head, rest)
     flags: dict[str, dict[str, int]] = {"sso": {}, "ga": {}, "rights": {}}
     for sso, ga, rights, n in figures["requirements"]:
         for name, state in (("sso", sso), ("ga", ga), ("rights", rights)):
@@ -225,29 +262,34 @@ def summary(ws: Workspace, today: date) -> tuple[ReadinessSummary, bool]:
         excluded=excluded,
         reading=reading,
     )
-    complete = figures["stale"] == 0 and key == store_key(reading)
-    return result, complete
+    return result, complete, generation
 
 
-def _rest(
-    path: Path, key: str, today: str, generation: int, store: str | None
+def rest_reader(
+    path: Path, key: str, today: date, generation: int, store: str | None
 ) -> Callable[[], list[Any]]:
     """The producten met risico after the head, encoded as StoredRisks reads them."""
+    iso = today.isoformat()
 
     def read() -> list[Any]:
         with Workspace.open(path, read_only=True) as own, own.read_snapshot():
-            if own.change_generation() == generation and own.get_meta(KEY_META) == store:
-                items = _at_risk_items(
-                    own, key, own.readiness_at_risk(key, today, offset=RISK_HEAD), today
-                )
-            else:
-                # Written to since: the lists of then are gone; computed from the inputs
-                # as they are now (what a reader of this summary would see on refresh).
-                from elo_tui.services.mapping import load_mapping
+            if (
+                own.change_generation() == generation
+                and own.get_meta(KEY_META) == store
+                and own.get_meta(DAY_META) == iso
+            ):
+                out: list[Any] = []
+                for pid, name, *risk in own.readiness_at_risk_detail(key, iso, offset=RISK_HEAD):
+                    if not out or out[-1][0] != pid:
+                        out.append([pid, name, []])
+                    out[-1][2].append(list(_risk(*risk)))
+                return out
+        # Written to since: the lists of then are gone; computed from the inputs as they
+        # are now (what the summary would say when read again).
+        from elo_tui.services.mapping import load_mapping
 
-                items = list(load_mapping(own, date.fromisoformat(today)).summary().at_risk[key])[
-                    RISK_HEAD:
-                ]
+        with Workspace.open(path, read_only=True) as own:
+            items = list(load_mapping(own, today).summary().at_risk[key])[RISK_HEAD:]
         return [[a.product_id, a.product_name, [list(r) for r in a.risks]] for a in items]
 
     return read
@@ -261,7 +303,7 @@ def conform_count(path: Path) -> int:
     store up to date; on a connection of its own (a worker thread)."""
     with Workspace.open(path) as ws:
         if not ws.read_only:
-            refresh(ws)
+            refresh(ws, clock.today())
         return ws.readiness_conform_count()
 
 
@@ -270,5 +312,5 @@ def products_blocking(path: Path, blocks: list[str] | tuple[str, ...]) -> set[st
     covered by an accepted exemption): `Cell.blocking`."""
     with Workspace.open(path) as ws:
         if not ws.read_only:
-            refresh(ws)
+            refresh(ws, clock.today())
         return set(ws.readiness_blocking(blocks))

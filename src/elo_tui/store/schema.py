@@ -296,7 +296,8 @@ def readiness_triggers() -> dict[str, str]:
         "product",
         "DELETE",
         "DELETE FROM readiness_product WHERE product_id = OLD.id; "
-        "DELETE FROM readiness_risk WHERE product_id = OLD.id;",
+        "DELETE FROM readiness_risk WHERE product_id = OLD.id; "
+        "DELETE FROM readiness_at_risk WHERE product_id = OLD.id;",
     )
     add("application", "INSERT", _MARK_APP.format(id="NEW.id"))
     add("application", "UPDATE", _MARK_APP.format(id="OLD.id") + _MARK_APP.format(id="NEW.id"))
@@ -322,7 +323,20 @@ def _v8_readiness_store(db) -> None:
         "product_id TEXT PRIMARY KEY, stale INTEGER NOT NULL DEFAULT 1, "
         "live INTEGER NOT NULL DEFAULT 0, name TEXT, name_key TEXT, excluded TEXT, "
         "conform INTEGER, verified INTEGER, exempt INTEGER, "
-        "req_sso TEXT, req_ga TEXT, req_rights TEXT, cells TEXT, blocking TEXT)"
+        "req_sso TEXT, req_ga TEXT, req_rights TEXT, cells TEXT, blocking TEXT, "
+        "ord INTEGER, req_app TEXT, fol_app TEXT)"
+    )
+    # The products at risk per milestone on the store's day (readiness_store_day in meta),
+    # in the order the dashboard lists them: most risks first, then by name.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS readiness_at_risk ("
+        "deadline TEXT NOT NULL, product_id TEXT NOT NULL, n INTEGER NOT NULL, "
+        "waiting INTEGER NOT NULL, name TEXT NOT NULL, name_key TEXT NOT NULL, "
+        "ord INTEGER NOT NULL, PRIMARY KEY (product_id, deadline)) WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_readiness_at_risk_order "
+        "ON readiness_at_risk (deadline, n DESC, name_key, ord)"
     )
     # A risk with `passed_after` counts only once today is later than that date (a
     # target date that passes): the store holds no figure that depends on the day.
@@ -334,14 +348,40 @@ def _v8_readiness_store(db) -> None:
         "PRIMARY KEY (product_id, deadline, seq)) WITHOUT ROWID"
     )
     db.execute(
-        "CREATE INDEX IF NOT EXISTS idx_readiness_risk_deadline "
-        "ON readiness_risk (deadline, product_id)"
+        "CREATE INDEX IF NOT EXISTS idx_readiness_risk_passed "
+        "ON readiness_risk (passed_after) WHERE passed_after IS NOT NULL"
     )
     db.execute(
         "CREATE INDEX IF NOT EXISTS idx_readiness_product_stale ON readiness_product (stale)"
     )
     for column in ("request_application_id", "followup_application_id"):
         db.execute(f'CREATE INDEX IF NOT EXISTS "idx_product_{column}" ON product ("{column}")')
+    # The cells counted per block part and class (domain/readiness.cell_class) over the
+    # counted products, kept by triggers on the rows themselves: summing 20,000 JSON
+    # lists on every read cost more than the rest of the summary together.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS readiness_cell_count (pos INTEGER NOT NULL, "
+        "class TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (pos, class)) WITHOUT ROWID"
+    )
+    counted = "{row}.live = 1 AND {row}.excluded IS NULL AND {row}.cells IS NOT NULL"
+    subtract = (
+        "UPDATE readiness_cell_count SET n = n - 1 WHERE " + counted.format(row="OLD") + " "
+        "AND (pos, class) IN (SELECT CAST(key AS INTEGER), value FROM json_each(OLD.cells));"
+    )
+    add = (
+        "INSERT INTO readiness_cell_count (pos, class, n) SELECT CAST(key AS INTEGER), "
+        "value, 1 FROM json_each(NEW.cells) WHERE " + counted.format(row="NEW") + " "
+        "ON CONFLICT(pos, class) DO UPDATE SET n = n + 1;"
+    )
+    cell_count_triggers = {
+        "readiness_cells_update": "AFTER UPDATE OF cells, live, excluded ON readiness_product "
+        f"BEGIN {subtract} {add} END",
+        "readiness_cells_delete": f"AFTER DELETE ON readiness_product BEGIN {subtract} END",
+        "readiness_cells_insert": f"AFTER INSERT ON readiness_product BEGIN {add} END",
+    }
+    for name, body in cell_count_triggers.items():
+        db.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+        db.execute(f'CREATE TRIGGER "{name}" {body}')
     for name, sql in readiness_triggers().items():
         db.execute(f'DROP TRIGGER IF EXISTS "{name}"')
         db.execute(sql)

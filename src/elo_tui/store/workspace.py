@@ -944,8 +944,6 @@ class Workspace:
     # -- readiness per product (schema v8; services/readiness_store.py) ---------------------
 
     _COUNTED = "live = 1 AND excluded IS NULL"
-    # A risk counts when it does not depend on the day, or its target date has passed.
-    _RISK_NOW = "(k.passed_after IS NULL OR k.passed_after < :today)"
 
     @contextmanager
     def read_snapshot(self) -> Iterator[None]:
@@ -977,15 +975,28 @@ class Workspace:
         with self._guard(), self.transaction():
             self.conn.execute("UPDATE readiness_product SET stale = stale + 1")
 
+    def readiness_mark_dated(self, low: str, high: str) -> None:
+        """Products with a risk that counts from a day in [low, high) on: their figures
+        differ between those days."""
+        with self._guard(), self.transaction():
+            self.conn.execute(
+                "UPDATE readiness_product SET stale = stale + 1 WHERE product_id IN "
+                "(SELECT product_id FROM readiness_risk WHERE passed_after IS NOT NULL "
+                "AND passed_after >= ? AND passed_after < ?)",
+                (low, high),
+            )
+
     def readiness_put(
         self,
         rows: Iterable[tuple[str, int, tuple | None]],
         risks: dict[str, builtins.list[tuple]],
+        at_risk: dict[str, builtins.list[tuple]],
     ) -> int:
         """Store computed readiness: (product id, the write count it was computed at,
-        values or None for a deleted product) and its risks (deadline, seq, block,
-        problem, target date, waiting, delayed to, passed after). A row written to since
-        it was read stays stale. Returns how many rows were written."""
+        values or None for a deleted product), its risks (deadline, seq, block, problem,
+        target date, waiting, delayed to, passed after) and, on the store's day, its
+        (deadline, risk count, waiting). A row written to since it was read stays stale.
+        Returns how many rows were written."""
         written = 0
         with self._guard(), self.transaction():
             conn = self.conn
@@ -997,10 +1008,14 @@ class Workspace:
                         (pid, token),
                     )
                 else:
+                    # ord: the product's place in the file, the order a full computation
+                    # meets products in (equal names keep it).
                     cur = conn.execute(
                         "UPDATE readiness_product SET stale = 0, live = 1, name = ?, "
                         "name_key = ?, excluded = ?, conform = ?, verified = ?, exempt = ?, "
-                        "req_sso = ?, req_ga = ?, req_rights = ?, cells = ?, blocking = ? "
+                        "req_sso = ?, req_ga = ?, req_rights = ?, cells = ?, blocking = ?, "
+                        "req_app = ?, fol_app = ?, "
+                        "ord = (SELECT rowid FROM product WHERE id = readiness_product.product_id) "
                         "WHERE product_id = ? AND stale = ?",
                         (*values, pid, token),
                     )
@@ -1008,11 +1023,18 @@ class Workspace:
                     continue
                 written += 1
                 conn.execute("DELETE FROM readiness_risk WHERE product_id = ?", (pid,))
+                conn.execute("DELETE FROM readiness_at_risk WHERE product_id = ?", (pid,))
                 conn.executemany(
                     "INSERT INTO readiness_risk (product_id, deadline, seq, block, problem, "
                     "target_date, waiting, delayed_to, passed_after) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [(pid, *r) for r in risks.get(pid, ())],
+                )
+                conn.executemany(
+                    "INSERT INTO readiness_at_risk (deadline, product_id, n, waiting, name, "
+                    "name_key, ord) SELECT ?, product_id, ?, ?, name, name_key, ord "
+                    "FROM readiness_product WHERE product_id = ?",
+                    [(*r, pid) for r in at_risk.get(pid, ())],
                 )
         return written
 
@@ -1032,37 +1054,56 @@ class Workspace:
             )
         return out
 
+    def status_columns_of_scopes(
+        self, scope_kind: str, ids: Iterable[str], names: tuple[str, ...]
+    ) -> builtins.list[tuple]:
+        """Some columns of the live block statuses of these scopes, as stored."""
+        from elo_tui.domain.records import BlockStatus
+
+        known = set(BlockStatus.field_names())
+        if not set(names) <= known:
+            raise ValueError(f"unknown columns for block_status: {set(names) - known}")
+        cols = ", ".join(f'"{n}"' for n in names)
+        unique = builtins.list(dict.fromkeys(ids))
+        out: builtins.list[tuple] = []
+        with self._guard():
+            for i in range(0, len(unique), 500):
+                chunk = unique[i : i + 500]
+                marks = ", ".join("?" for _ in chunk)
+                out += self.conn.execute(
+                    f"SELECT {cols} FROM block_status WHERE deleted = 0 AND scope_kind = ? "
+                    f"AND scope_id IN ({marks})",
+                    [scope_kind, *chunk],
+                ).fetchall()
+        return out
+
     def readiness_figures(self) -> dict[str, Any]:
         """The day-independent counts over the counted products (live, not excluded)."""
+        counted = self._COUNTED
         with self._guard():
             conn = self.conn
             total, conform, verified, exempt = conn.execute(
                 "SELECT count(*), ifnull(sum(conform), 0), ifnull(sum(verified), 0), "
-                f"ifnull(sum(exempt), 0) FROM readiness_product WHERE {self._COUNTED}"
+                f"ifnull(sum(exempt), 0) FROM readiness_product WHERE {counted}"
             ).fetchone()
+            # (block index, cell class, products), kept by triggers (schema v8)
             cells = conn.execute(
-                f"SELECT cells, count(*) FROM readiness_product WHERE {self._COUNTED} "
-                "GROUP BY cells"
+                "SELECT pos, class, n FROM readiness_cell_count WHERE n != 0"
             ).fetchall()
             requirements = conn.execute(
                 "SELECT req_sso, req_ga, req_rights, count(*) FROM readiness_product "
-                f"WHERE {self._COUNTED} GROUP BY req_sso, req_ga, req_rights"
+                f"WHERE {counted} GROUP BY req_sso, req_ga, req_rights"
             ).fetchall()
-            # In the order the products are stored (the order a full computation meets
-            # them in: equal names keep it).
             excluded = conn.execute(
-                "SELECT r.product_id, r.name, r.excluded FROM readiness_product r "
-                "JOIN product p ON p.id = r.product_id "
-                "WHERE r.live = 1 AND r.excluded IS NOT NULL ORDER BY p.rowid"
+                "SELECT product_id, name, excluded FROM readiness_product "
+                "WHERE live = 1 AND excluded IS NOT NULL ORDER BY ord"
             ).fetchall()
             stale = conn.execute(
                 "SELECT count(*) FROM readiness_product WHERE stale > 0"
             ).fetchone()[0]
             served = conn.execute(
-                "SELECT p.request_application_id FROM product p JOIN readiness_product r "
-                f"ON r.product_id = p.id WHERE r.{self._COUNTED.replace(' AND ', ' AND r.')} "
-                "UNION SELECT p.followup_application_id FROM product p JOIN readiness_product r "
-                f"ON r.product_id = p.id WHERE r.{self._COUNTED.replace(' AND ', ' AND r.')}"
+                f"SELECT req_app FROM readiness_product WHERE {counted} "
+                f"UNION SELECT fol_app FROM readiness_product WHERE {counted}"
             ).fetchall()
         return {
             "total": total,
@@ -1077,33 +1118,45 @@ class Workspace:
         }
 
     def readiness_at_risk(
-        self, deadline: str, today: str, *, offset: int = 0, limit: int = -1
+        self, deadline: str, *, offset: int = 0, limit: int = -1
     ) -> builtins.list[tuple[str, str, int, int]]:
         """(product id, name, risks, waiting) of the products at risk for a milestone on
-        `today`: most risks first, then by name (case-folded), then as stored."""
+        the store's day: most risks first, then by name (case-folded), then as stored."""
         with self._guard():
             return self.conn.execute(
-                "SELECT r.product_id, r.name, count(*) AS n, max(k.waiting) "
-                "FROM readiness_risk k JOIN readiness_product r ON r.product_id = k.product_id "
-                "JOIN product p ON p.id = r.product_id "
-                f"WHERE k.deadline = :deadline AND {self._RISK_NOW} AND r.live = 1 "
-                "AND r.excluded IS NULL GROUP BY k.product_id "
-                "ORDER BY n DESC, r.name_key, p.rowid LIMIT :limit OFFSET :offset",
-                {"deadline": deadline, "today": today, "limit": limit, "offset": offset},
+                "SELECT product_id, name, n, waiting FROM readiness_at_risk "
+                "WHERE deadline = ? ORDER BY n DESC, name_key, ord LIMIT ? OFFSET ?",
+                (deadline, limit, offset),
             ).fetchall()
 
-    def readiness_at_risk_counts(self, deadline: str, today: str) -> tuple[int, int]:
-        """How many products are at risk for a milestone on `today`, and how many of them
-        because of "wacht op bouwsteen"."""
+    def readiness_at_risk_counts(self, deadline: str) -> tuple[int, int]:
+        """How many products are at risk for a milestone on the store's day, and how many
+        of them because of "wacht op bouwsteen"."""
         with self._guard():
             n, waiting = self.conn.execute(
-                "SELECT count(*), ifnull(sum(w), 0) FROM (SELECT max(k.waiting) AS w "
-                "FROM readiness_risk k JOIN readiness_product r ON r.product_id = k.product_id "
-                f"WHERE k.deadline = :deadline AND {self._RISK_NOW} AND r.live = 1 "
-                "AND r.excluded IS NULL GROUP BY k.product_id)",
-                {"deadline": deadline, "today": today},
+                "SELECT count(*), ifnull(sum(waiting), 0) FROM readiness_at_risk "
+                "WHERE deadline = ?",
+                (deadline,),
             ).fetchone()
         return n, waiting
+
+    def readiness_at_risk_detail(
+        self, deadline: str, today: str, *, offset: int = 0
+    ) -> builtins.list[tuple]:
+        """(product id, name, block, problem, target date, waiting, delayed to) of every
+        risk of the products at risk from the `offset`th on, in the dashboard's order."""
+        with self._guard():
+            return self.conn.execute(
+                "SELECT a.product_id, a.name, k.block, k.problem, k.target_date, k.waiting, "
+                "k.delayed_to FROM (SELECT product_id, name, n, name_key, ord "
+                "FROM readiness_at_risk WHERE deadline = :deadline "
+                "ORDER BY n DESC, name_key, ord LIMIT -1 OFFSET :offset) a "
+                "JOIN readiness_risk k ON k.product_id = a.product_id "
+                "AND k.deadline = :deadline "
+                "AND (k.passed_after IS NULL OR k.passed_after < :today) "
+                "ORDER BY a.n DESC, a.name_key, a.ord, k.seq",
+                {"deadline": deadline, "today": today, "offset": offset},
+            ).fetchall()
 
     def readiness_risks(
         self, product_ids: Iterable[str], deadline: str, today: str
@@ -1146,7 +1199,7 @@ class Workspace:
                 pid
                 for (pid,) in self.conn.execute(
                     f"SELECT product_id FROM readiness_product WHERE {self._COUNTED} AND ({cond})",
-                    [f"%,{c},%" for c in codes],
+                    [f",{c}," for c in codes],
                 )
             ]
 
