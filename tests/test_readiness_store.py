@@ -221,13 +221,19 @@ def test_conform_count_and_products_blocking(demo_ws):
         for p in m.products.values()
     }
     counted = {pid: r for pid, r in readiness.items() if r.excluded is None}
-    assert readiness_store.conform_count(demo_ws.path) == sum(
+    assert readiness_store.conform_count(demo_ws.path, TODAY) == sum(
         r.elo_conform for r in counted.values()
     )
     for blocks in ([BLOCK_CODES[0]], list(BLOCK_CODES[3:6]), ["dosis"]):
         expected = {pid for pid, r in counted.items() if any(r.cells[b].blocking for b in blocks)}
-        assert readiness_store.products_blocking(demo_ws.path, blocks) == expected
-    assert readiness_store.products_blocking(demo_ws.path, []) == set()
+        assert readiness_store.products_blocking(demo_ws.path, blocks, TODAY) == expected
+    assert readiness_store.products_blocking(demo_ws.path, [], TODAY) == set()
+    summary = computed(demo_ws)
+    for key, items in summary.at_risk.items():
+        assert items
+        assert readiness_store.products_at_risk(demo_ws.path, key, TODAY) == {
+            a.product_id for a in items
+        }
 
 
 # -- an old workspace ----------------------------------------------------------------------------
@@ -257,3 +263,21 @@ def test_a_version_7_workspace_upgrades_with_its_data(tmp_path):
         assert len(stale_ids(ws)) == len(ws.list(Product, include_deleted=True))
         store_equals_computed(ws)
     assert (tmp_path / f"old.sqlite.v{before}.bak").exists()
+
+
+def test_the_matrix_functions_without_the_store_give_the_same(demo_ws, monkeypatch):
+    """A store that cannot be brought up to date (read-only) is not used: computed."""
+    blocks = list(BLOCK_CODES[2:5])
+    key = next(iter(computed(demo_ws).at_risk))
+    with_store = (
+        readiness_store.conform_count(demo_ws.path, TODAY),
+        readiness_store.products_blocking(demo_ws.path, blocks, TODAY),
+        readiness_store.products_at_risk(demo_ws.path, key, TODAY),
+    )
+    monkeypatch.setattr(readiness_store, "_up_to_date", lambda ws, today: False)
+    assert with_store == (
+        readiness_store.conform_count(demo_ws.path, TODAY),
+        readiness_store.products_blocking(demo_ws.path, blocks, TODAY),
+        readiness_store.products_at_risk(demo_ws.path, key, TODAY),
+    )
+    assert with_store[0] and with_store[1] and with_store[2]

@@ -50,6 +50,7 @@ KEY_META = "readiness_store_key"
 # From this many stale products on, reading every product and status at once is cheaper
 # than reading those of the stale ones.
 FULL_LOAD_FROM = 2000
+PUT_CHUNK = 500  # products written per transaction
 
 
 def store_key(reading: str) -> str:
@@ -95,7 +96,9 @@ def refresh(ws: Workspace, today: date, *, attempts: int = 3) -> bool:
             if not stale:
                 return True
             rows, risks, at_risk = _compute(ws, stale, reading, today)
-        ws.readiness_put(rows, risks, at_risk)
+        # In short transactions: the UI thread's saves wait for none of them long.
+        for i in range(0, len(rows), PUT_CHUNK):
+            ws.readiness_put(rows[i : i + PUT_CHUNK], risks, at_risk)
     return not ws.readiness_stale()
 
 
@@ -296,21 +299,63 @@ def rest_reader(
 
 
 # -- for other screens (the matrix's conform count and readiness filters) ----------------------
+# Each on a connection of its own (a worker thread). When the store cannot be brought up
+# to date (a read-only workspace with changes the store has not seen), the answer is
+# computed from the inputs instead: slower, never stale.
 
 
-def conform_count(path: Path) -> int:
-    """How many counted products are ELO-conform (zelf verklaard), after bringing the
-    store up to date; on a connection of its own (a worker thread)."""
+def _up_to_date(ws: Workspace, today: date) -> bool:
+    from elo_tui.services.mapping import load_reading
+
+    if not ws.read_only:
+        refresh(ws, today)
+    with ws.read_snapshot():
+        return (
+            not ws.readiness_stale()
+            and ws.get_meta(KEY_META) == store_key(load_reading(ws))
+            and ws.get_meta(DAY_META) == today.isoformat()
+        )
+
+
+def _computed(ws: Workspace, today: date):
+    from elo_tui.services.mapping import load_mapping
+
+    m = load_mapping(ws, today)
+    return {
+        pid: r
+        for pid, r in m.summary().products.items()
+        if r.excluded is None and pid in m.products
+    }
+
+
+def conform_count(path: Path, today: date | None = None) -> int:
+    """How many counted products (live, not excluded) are ELO-conform (zelf verklaard)."""
+    day = today or clock.today()
     with Workspace.open(path) as ws:
-        if not ws.read_only:
-            refresh(ws, clock.today())
-        return ws.readiness_conform_count()
+        if _up_to_date(ws, day):
+            return ws.readiness_conform_count()
+        return sum(r.elo_conform for r in _computed(ws, day).values())
 
 
-def products_blocking(path: Path, blocks: list[str] | tuple[str, ...]) -> set[str]:
+def products_blocking(
+    path: Path, blocks: list[str] | tuple[str, ...], today: date | None = None
+) -> set[str]:
     """Ids of the counted products for which one of `blocks` is open or undecided (and not
     covered by an accepted exemption): `Cell.blocking`."""
+    day = today or clock.today()
     with Workspace.open(path) as ws:
-        if not ws.read_only:
-            refresh(ws, clock.today())
-        return set(ws.readiness_blocking(blocks))
+        if _up_to_date(ws, day):
+            return set(ws.readiness_blocking(blocks))
+        return {
+            pid for pid, r in _computed(ws, day).items() if any(r.cells[b].blocking for b in blocks)
+        }
+
+
+def products_at_risk(path: Path, deadline: str, today: date | None = None) -> set[str]:
+    """Ids of the counted products at risk of delay for a milestone (its key, e.g.
+    "2027-06-30") on `today` (the program's today by default)."""
+    day = today or clock.today()
+    with Workspace.open(path) as ws:
+        if _up_to_date(ws, day):
+            return {row[0] for row in ws.readiness_at_risk(deadline)}
+        return {pid for pid, r in _computed(ws, day).items() if r.risks.get(deadline)}
