@@ -252,7 +252,7 @@ def test_a_version_7_workspace_upgrades_with_its_data(tmp_path):
         "readiness_product",
         "readiness_risk",
         "readiness_at_risk",
-        "readiness_cell_count",
+        "readiness_count",
     ):
         conn.execute(f"DROP TABLE {table}")
     before = schema.MIGRATIONS.index(schema._v8_readiness_store)

@@ -23,13 +23,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from elo_tui.domain.blocks import BLOCK_CODES, DEADLINES, days_left
+from elo_tui.domain.blocks import BLOCK_CODES, DEADLINES, REQUIREMENTS, days_left
 from elo_tui.domain.readiness import (
     RISK_HEAD,
     AtRisk,
     BlockSummary,
     Excluded,
     FlagCount,
+    ProductReadiness,
     ReadinessSummary,
     Risk,
     StoredRisks,
@@ -45,7 +46,7 @@ from elo_tui.domain.records import Application, BlockStatus, Product
 from elo_tui.services import clock
 from elo_tui.store import Workspace
 
-STORE_FORMAT = 1  # bump when what a row holds changes: every product is computed anew
+STORE_FORMAT = 2  # bump when what a row holds changes: every product is computed anew
 KEY_META = "readiness_store_key"
 # From this many stale products on, reading every product and status at once is cheaper
 # than reading those of the stale ones.
@@ -129,9 +130,7 @@ def _compute(ws: Workspace, stale: list[tuple[str, int]], reading: str, today: d
             rows.append((pid, token, None))  # deleted (a tombstone): not counted
             continue
         r = product_readiness(p, statuses, today, DEADLINES, memo, overrides, reading)
-        classes = json.dumps([cell_class(r.cells[code]) for code in BLOCK_CODES])
         blocking = "," + ",".join(c for c in BLOCK_CODES if r.cells[c].blocking) + ","
-        req = r.requirements
         rows.append(
             (
                 pid,
@@ -141,15 +140,8 @@ def _compute(ws: Workspace, stale: list[tuple[str, int]], reading: str, today: d
                     p.name.casefold(),
                     r.excluded,
                     int(r.elo_conform),
-                    int(r.verified),
-                    int(r.exempt),
-                    req["sso"],
-                    req["gericht_aanmelden"],
-                    req["product_rights"],
-                    classes,
+                    json.dumps(_counts(p, r)),
                     blocking,
-                    p.request_application_id or None,
-                    p.followup_application_id or None,
                 ),
             )
         )
@@ -175,6 +167,22 @@ def _compute(ws: Workspace, stale: list[tuple[str, int]], reading: str, today: d
                 for seq, (key, risk, passed) in enumerate(found)
             ]
     return rows, risks, at_risk
+
+
+def _counts(product: Product, r: ProductReadiness) -> dict[str, str]:
+    """What one counted product adds to the summary, {dimension: value}: readiness_count
+    (schema v8) sums these per (dimension, value) with triggers; `summary` reads them."""
+    out = {f"cell:{code}": cell_class(r.cells[code]) for code in BLOCK_CODES}
+    out["total"] = "1"
+    out["conform"] = str(int(r.elo_conform))
+    out["verified"] = str(int(r.verified))
+    out["exempt"] = str(int(r.exempt))
+    for code, state in r.requirements.items():
+        out[f"req:{code}"] = state
+    # The applications serving a counted product (their parts counted per application).
+    for app_id in product_application_ids(product):
+        out[f"app:{app_id}"] = "1"
+    return out
 
 
 # What the application parts are counted from (domain/readiness.cell_of): partial,
@@ -205,13 +213,22 @@ def summary(ws: Workspace, today: date) -> tuple[ReadinessSummary, bool, int]:
         complete = (
             figures["stale"] == 0 and key == store_key(reading) and ws.get_meta(DAY_META) == iso
         )
+        counts: dict[tuple[str, str], int] = figures["counts"]
         blocks = {code: BlockSummary(code) for code in BLOCK_CODES}
-        for index, cls, n in figures["cells"]:
-            count_cell_class(blocks[BLOCK_CODES[index]], cls, n)
+        flags: dict[str, dict[str, int]] = {r.code: {} for r in REQUIREMENTS}
+        serving: set[str] = set()
+        for (dim, value), n in counts.items():
+            kind, _, code = dim.partition(":")
+            if kind == "cell":
+                count_cell_class(blocks[code], value, n)
+            elif kind == "req":
+                flags[code][value] = n
+            elif kind == "app" and n > 0:
+                serving.add(code)
         applications = ws.list(Application)
         overrides = load_overrides(ws, applications)
         live_apps = {a.id for a in applications} - set(overrides.excluded_apps)
-        served = sorted(set(figures["served"]) & live_apps)
+        served = sorted(serving & live_apps)
         app_statuses = index_statuses(
             BlockStatus(
                 scope_kind="application",
@@ -228,7 +245,8 @@ def summary(ws: Workspace, today: date) -> tuple[ReadinessSummary, bool, int]:
         count_application_parts(blocks, served, app_statuses, overrides)
         at_risk: dict[str, StoredRisks] = {}
         for d in DEADLINES:
-            count, waiting = ws.readiness_at_risk_counts(d.key)
+            count = counts.get((f"risk:{d.key}", "all"), 0)
+            waiting = counts.get((f"risk:{d.key}", "waiting"), 0)
             rows = ws.readiness_at_risk(d.key, limit=RISK_HEAD)
             found = ws.readiness_risks([r[0] for r in rows], d.key, iso)
             head = [
@@ -237,10 +255,6 @@ def summary(ws: Workspace, today: date) -> tuple[ReadinessSummary, bool, int]:
             ]
             rest = rest_reader(ws.path, d.key, today, generation, key)
             at_risk[d.key] = StoredRisks(count, waiting, head, rest)
-    flags: dict[str, dict[str, int]] = {"sso": {}, "ga": {}, "rights": {}}
-    for sso, ga, rights, n in figures["requirements"]:
-        for name, state in (("sso", sso), ("ga", ga), ("rights", rights)):
-            flags[name][state] = flags[name].get(state, 0) + n
 
     def flag(name: str) -> FlagCount:
         f = flags[name]
@@ -252,16 +266,16 @@ def summary(ws: Workspace, today: date) -> tuple[ReadinessSummary, bool, int]:
     excluded.sort(key=lambda e: e.product_name.casefold())
     result = ReadinessSummary(
         today=today,
-        products_total=figures["total"],
-        elo_conform=figures["conform"],
+        products_total=counts.get(("total", "1"), 0),
+        elo_conform=counts.get(("conform", "1"), 0),
         blocks=[blocks[code] for code in BLOCK_CODES],
         sso=flag("sso"),
-        gericht_aanmelden=flag("ga"),
-        product_rights=flag("rights"),
+        gericht_aanmelden=flag("gericht_aanmelden"),
+        product_rights=flag("product_rights"),
         at_risk=at_risk,
         days_left={d.key: days_left(today, d) for d in DEADLINES},
-        elo_conform_verified=figures["verified"],
-        exempt_products=figures["exempt"],
+        elo_conform_verified=counts.get(("verified", "1"), 0),
+        exempt_products=counts.get(("exempt", "1"), 0),
         excluded=excluded,
         reading=reading,
     )

@@ -322,9 +322,8 @@ def _v8_readiness_store(db) -> None:
         "CREATE TABLE IF NOT EXISTS readiness_product ("
         "product_id TEXT PRIMARY KEY, stale INTEGER NOT NULL DEFAULT 1, "
         "live INTEGER NOT NULL DEFAULT 0, name TEXT, name_key TEXT, excluded TEXT, "
-        "conform INTEGER, verified INTEGER, exempt INTEGER, "
-        "req_sso TEXT, req_ga TEXT, req_rights TEXT, cells TEXT, blocking TEXT, "
-        "ord INTEGER, req_app TEXT, fol_app TEXT)"
+        "conform INTEGER, "
+        "counts TEXT, blocking TEXT, ord INTEGER)"
     )
     # The products at risk per milestone on the store's day (readiness_store_day in meta),
     # in the order the dashboard lists them: most risks first, then by name.
@@ -356,30 +355,48 @@ def _v8_readiness_store(db) -> None:
     )
     for column in ("request_application_id", "followup_application_id"):
         db.execute(f'CREATE INDEX IF NOT EXISTS "idx_product_{column}" ON product ("{column}")')
-    # The cells counted per block part and class (domain/readiness.cell_class) over the
-    # counted products, kept by triggers on the rows themselves: summing 20,000 JSON
-    # lists on every read cost more than the rest of the summary together.
+    # What the summary sums, kept by triggers on the store's own rows: summing 20,000
+    # rows on every read cost more than the rest of the summary together.
+    # readiness_product.counts is a JSON object of what a counted product (live, not
+    # excluded) adds, {dimension: value} (services/readiness_store.py); readiness_count
+    # holds how many counted products have each (dimension, value); the products at risk
+    # per milestone are counted as dimension "risk:<milestone>", value "all" / "waiting".
     db.execute(
-        "CREATE TABLE IF NOT EXISTS readiness_cell_count (pos INTEGER NOT NULL, "
-        "class TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (pos, class)) WITHOUT ROWID"
+        "CREATE TABLE IF NOT EXISTS readiness_count (dim TEXT NOT NULL, "
+        "value TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (dim, value)) WITHOUT ROWID"
     )
-    counted = "{row}.live = 1 AND {row}.excluded IS NULL AND {row}.cells IS NOT NULL"
+    counted = "{row}.live = 1 AND {row}.excluded IS NULL AND {row}.counts IS NOT NULL"
     subtract = (
-        "UPDATE readiness_cell_count SET n = n - 1 WHERE " + counted.format(row="OLD") + " "
-        "AND (pos, class) IN (SELECT CAST(key AS INTEGER), value FROM json_each(OLD.cells));"
+        "UPDATE readiness_count SET n = n - 1 WHERE " + counted.format(row="OLD") + " "
+        "AND (dim, value) IN (SELECT key, value FROM json_each(OLD.counts));"
     )
     add = (
-        "INSERT INTO readiness_cell_count (pos, class, n) SELECT CAST(key AS INTEGER), "
-        "value, 1 FROM json_each(NEW.cells) WHERE " + counted.format(row="NEW") + " "
-        "ON CONFLICT(pos, class) DO UPDATE SET n = n + 1;"
+        "INSERT INTO readiness_count (dim, value, n) SELECT key, value, 1 "
+        "FROM json_each(NEW.counts) WHERE " + counted.format(row="NEW") + " "
+        "ON CONFLICT(dim, value) DO UPDATE SET n = n + 1;"
     )
-    cell_count_triggers = {
-        "readiness_cells_update": "AFTER UPDATE OF cells, live, excluded ON readiness_product "
-        f"BEGIN {subtract} {add} END",
-        "readiness_cells_delete": f"AFTER DELETE ON readiness_product BEGIN {subtract} END",
-        "readiness_cells_insert": f"AFTER INSERT ON readiness_product BEGIN {add} END",
+
+    def at_risk(row: str, delta: str) -> str:
+        return (
+            "INSERT INTO readiness_count (dim, value, n) VALUES "
+            f"('risk:' || {row}.deadline, 'all', {delta}) "
+            f"ON CONFLICT(dim, value) DO UPDATE SET n = n + {delta}; "
+            "INSERT INTO readiness_count (dim, value, n) SELECT "
+            f"'risk:' || {row}.deadline, 'waiting', {delta} WHERE {row}.waiting "
+            f"ON CONFLICT(dim, value) DO UPDATE SET n = n + {delta};"
+        )
+
+    count_triggers = {
+        "readiness_counts_update": "AFTER UPDATE OF counts, live, excluded "
+        f"ON readiness_product BEGIN {subtract} {add} END",
+        "readiness_counts_delete": f"AFTER DELETE ON readiness_product BEGIN {subtract} END",
+        "readiness_counts_insert": f"AFTER INSERT ON readiness_product BEGIN {add} END",
+        "readiness_at_risk_insert": f"AFTER INSERT ON readiness_at_risk "
+        f"BEGIN {at_risk('NEW', '1')} END",
+        "readiness_at_risk_delete": f"AFTER DELETE ON readiness_at_risk "
+        f"BEGIN {at_risk('OLD', '-1')} END",
     }
-    for name, body in cell_count_triggers.items():
+    for name, body in count_triggers.items():
         db.execute(f'DROP TRIGGER IF EXISTS "{name}"')
         db.execute(f'CREATE TRIGGER "{name}" {body}')
     for name, sql in readiness_triggers().items():

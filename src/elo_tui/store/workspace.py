@@ -1012,9 +1012,7 @@ class Workspace:
                     # meets products in (equal names keep it).
                     cur = conn.execute(
                         "UPDATE readiness_product SET stale = 0, live = 1, name = ?, "
-                        "name_key = ?, excluded = ?, conform = ?, verified = ?, exempt = ?, "
-                        "req_sso = ?, req_ga = ?, req_rights = ?, cells = ?, blocking = ?, "
-                        "req_app = ?, fol_app = ?, "
+                        "name_key = ?, excluded = ?, conform = ?, counts = ?, blocking = ?, "
                         "ord = (SELECT rowid FROM product WHERE id = readiness_product.product_id) "
                         "WHERE product_id = ? AND stale = ?",
                         (*values, pid, token),
@@ -1078,22 +1076,15 @@ class Workspace:
         return out
 
     def readiness_figures(self) -> dict[str, Any]:
-        """The day-independent counts over the counted products (live, not excluded)."""
-        counted = self._COUNTED
+        """What the summary sums, over the counted products (live, not excluded): the
+        trigger-kept counts {(dimension, value): products} (schema v8), the excluded
+        products in stored order, and how many products are stale."""
         with self._guard():
             conn = self.conn
-            total, conform, verified, exempt = conn.execute(
-                "SELECT count(*), ifnull(sum(conform), 0), ifnull(sum(verified), 0), "
-                f"ifnull(sum(exempt), 0) FROM readiness_product WHERE {counted}"
-            ).fetchone()
-            # (block index, cell class, products), kept by triggers (schema v8)
-            cells = conn.execute(
-                "SELECT pos, class, n FROM readiness_cell_count WHERE n != 0"
+            counts = conn.execute(
+                "SELECT dim, value, n FROM readiness_count WHERE n != 0"
             ).fetchall()
-            requirements = conn.execute(
-                "SELECT req_sso, req_ga, req_rights, count(*) FROM readiness_product "
-                f"WHERE {counted} GROUP BY req_sso, req_ga, req_rights"
-            ).fetchall()
+            # ord: in the order a full computation meets them (equal names keep it)
             excluded = conn.execute(
                 "SELECT product_id, name, excluded FROM readiness_product "
                 "WHERE live = 1 AND excluded IS NOT NULL ORDER BY ord"
@@ -1101,20 +1092,10 @@ class Workspace:
             stale = conn.execute(
                 "SELECT count(*) FROM readiness_product WHERE stale > 0"
             ).fetchone()[0]
-            served = conn.execute(
-                f"SELECT req_app FROM readiness_product WHERE {counted} "
-                f"UNION SELECT fol_app FROM readiness_product WHERE {counted}"
-            ).fetchall()
         return {
-            "total": total,
-            "conform": conform,
-            "verified": verified,
-            "exempt": exempt,
-            "cells": cells,
-            "requirements": requirements,
+            "counts": {(dim, value): n for dim, value, n in counts},
             "excluded": excluded,
             "stale": stale,
-            "served": [a for (a,) in served if a],
         }
 
     def readiness_at_risk(
@@ -1128,17 +1109,6 @@ class Workspace:
                 "WHERE deadline = ? ORDER BY n DESC, name_key, ord LIMIT ? OFFSET ?",
                 (deadline, limit, offset),
             ).fetchall()
-
-    def readiness_at_risk_counts(self, deadline: str) -> tuple[int, int]:
-        """How many products are at risk for a milestone on the store's day, and how many
-        of them because of "wacht op bouwsteen"."""
-        with self._guard():
-            n, waiting = self.conn.execute(
-                "SELECT count(*), ifnull(sum(waiting), 0) FROM readiness_at_risk "
-                "WHERE deadline = ?",
-                (deadline,),
-            ).fetchone()
-        return n, waiting
 
     def readiness_at_risk_detail(
         self, deadline: str, today: str, *, offset: int = 0
