@@ -123,6 +123,7 @@ def test_an_application_status_marks_the_products_of_the_application(demo_ws):
     demo_ws.save(st)
     expected = _products_of(demo_ws, st.scope_id)
     assert expected and stale_ids(demo_ws) == expected
+    assert {a for a, _ in demo_ws.readiness_application_stale()} == {st.scope_id}
     store_equals_computed(demo_ws)
 
 
@@ -200,7 +201,11 @@ def test_a_write_while_computing_leaves_the_product_stale(demo_ws):
     demo_ws.save(st)
     stale = demo_ws.readiness_stale()
     rows, risks, at_risk = readiness_store._compute(
-        demo_ws, stale, mapping.load_reading(demo_ws), TODAY
+        demo_ws,
+        stale,
+        mapping.load_reading(demo_ws),
+        TODAY,
+        readiness_store._overrides(demo_ws),
     )
     with Workspace.open(demo_ws.path) as other:  # meanwhile, another writer
         again = other.get(BlockStatus, st.id)
@@ -253,6 +258,7 @@ def test_a_version_7_workspace_upgrades_with_its_data(tmp_path):
         "readiness_risk",
         "readiness_at_risk",
         "readiness_count",
+        "readiness_application",
     ):
         conn.execute(f"DROP TABLE {table}")
     before = schema.MIGRATIONS.index(schema._v8_readiness_store)
@@ -261,6 +267,9 @@ def test_a_version_7_workspace_upgrades_with_its_data(tmp_path):
     conn.close()
     with Workspace.open(path) as ws:
         assert len(stale_ids(ws)) == len(ws.list(Product, include_deleted=True))
+        assert len(ws.readiness_application_stale()) == len(
+            ws.list(Application, include_deleted=True)
+        )
         store_equals_computed(ws)
     assert (tmp_path / f"old.sqlite.v{before}.bak").exists()
 

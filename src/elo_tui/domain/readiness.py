@@ -843,6 +843,21 @@ def summarize(
     )
 
 
+def application_parts(app_id: str, statuses: StatusIndex, overrides: Overrides) -> dict[str, bool]:
+    """An application's own parts that apply and are not exempted: block part -> done."""
+    out = {}
+    for code in APPLICATION_BLOCKS:
+        cell = apply_overrides(
+            cell_of(statuses.get((SCOPE_APPLICATION, app_id, code))),
+            overrides,
+            [(SCOPE_APPLICATION, app_id)],
+            code,
+        )
+        if cell.applicable and not cell.exempt:
+            out[code] = cell.done
+    return out
+
+
 def count_application_parts(
     blocks: Mapping[str, BlockSummary],
     served: Sequence[str],
@@ -850,20 +865,15 @@ def count_application_parts(
     overrides: Overrides,
 ) -> None:
     """Fill in the application parts counted per application (`served`: the live, not
-    excluded applications serving a counted product, sorted)."""
+    excluded applications serving a counted product)."""
     for code in APPLICATION_BLOCKS:
-        cells = [
-            apply_overrides(
-                cell_of(statuses.get((SCOPE_APPLICATION, app_id, code))),
-                overrides,
-                [(SCOPE_APPLICATION, app_id)],
-                code,
-            )
-            for app_id in served
-        ]
-        applicable = [c for c in cells if c.applicable and not c.exempt]
-        blocks[code].applications_total = len(applicable)
-        blocks[code].applications_done = sum(c.done for c in applicable)
+        blocks[code].applications_total = 0
+        blocks[code].applications_done = 0
+    for app_id in served:
+        for code, done in application_parts(app_id, statuses, overrides).items():
+            b = blocks[code]
+            b.applications_total = (b.applications_total or 0) + 1
+            b.applications_done = (b.applications_done or 0) + done
 
 
 # -- readiness kept per product (services/readiness_store.py) -------------------------------

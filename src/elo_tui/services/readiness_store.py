@@ -21,9 +21,16 @@ import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from elo_tui.domain.blocks import BLOCK_CODES, DEADLINES, REQUIREMENTS, days_left
+from elo_tui.domain.blocks import (
+    APPLICATION_BLOCKS,
+    BLOCK_CODES,
+    DEADLINES,
+    REQUIREMENTS,
+    days_left,
+)
+from elo_tui.domain.decisions import Overrides
 from elo_tui.domain.readiness import (
     RISK_HEAD,
     AtRisk,
@@ -34,19 +41,19 @@ from elo_tui.domain.readiness import (
     ReadinessSummary,
     Risk,
     StoredRisks,
+    application_parts,
     cell_class,
-    count_application_parts,
     count_cell_class,
     dated_risks,
     index_statuses,
     product_application_ids,
     product_readiness,
 )
-from elo_tui.domain.records import Application, BlockStatus, Product
+from elo_tui.domain.records import Application, Product
 from elo_tui.services import clock
 from elo_tui.store import Workspace
 
-STORE_FORMAT = 2  # bump when what a row holds changes: every product is computed anew
+STORE_FORMAT = 3  # bump when what a row holds changes: every product is computed anew
 KEY_META = "readiness_store_key"
 # From this many stale products on, reading every product and status at once is cheaper
 # than reading those of the stale ones.
@@ -94,24 +101,65 @@ def refresh(ws: Workspace, today: date, *, attempts: int = 3) -> bool:
         # moves the mark on, and readiness_put then leaves that row stale.
         with ws.read_snapshot():
             stale = ws.readiness_stale()
-            if not stale:
+            stale_apps = ws.readiness_application_stale()
+            if not stale and not stale_apps:
                 return True
-            rows, risks, at_risk = _compute(ws, stale, reading, today)
+            overrides = _overrides(ws)
+            rows, risks, at_risk = _compute(ws, stale, reading, today, overrides)
+            app_rows = _compute_applications(ws, stale_apps, overrides)
         # In short transactions: the UI thread's saves wait for none of them long.
         for i in range(0, len(rows), PUT_CHUNK):
             ws.readiness_put(rows[i : i + PUT_CHUNK], risks, at_risk)
-    return not ws.readiness_stale()
+        if app_rows:
+            ws.readiness_put_applications(app_rows)
+    return not ws.readiness_stale() and not ws.readiness_application_stale()
 
 
-def _compute(ws: Workspace, stale: list[tuple[str, int]], reading: str, today: date):
-    from elo_tui.services.mapping import load_mapping, load_overrides
+class _App(NamedTuple):
+    """What readiness reads of an application (decisions.build_overrides): live ones."""
+
+    id: str
+    excluded: int
+    exclusion_reason: str
+    is_new: int
+
+
+def _overrides(ws: Workspace) -> Overrides:
+    from elo_tui.services.mapping import load_overrides
+
+    columns = ("id", "excluded", "exclusion_reason", "is_new")
+    overrides = load_overrides(ws, [_App(*row) for row in ws.columns(Application, columns)])
+    return overrides
+
+
+def _compute_applications(
+    ws: Workspace, stale: list[tuple[str, int]], overrides: Overrides
+) -> list[tuple[str, int, int, str]]:
+    """(application id, write count, counted, its parts as JSON) of stale applications."""
+    if not stale:
+        return []
+    ids = [app_id for app_id, _ in stale]
+    live = {a.id for a in ws.get_many(Application, ids).values() if not a.deleted}
+    statuses = index_statuses(ws.statuses_of_scopes("application", ids))
+    out = []
+    for app_id, token in stale:
+        counted = app_id in live and app_id not in overrides.excluded_apps
+        parts = application_parts(app_id, statuses, overrides) if counted else {}
+        states = {code: "done" if done else "open" for code, done in parts.items()}
+        out.append((app_id, token, int(counted), json.dumps(states)))
+    return out
+
+
+def _compute(
+    ws: Workspace, stale: list[tuple[str, int]], reading: str, today: date, overrides: Overrides
+):
+    from elo_tui.services.mapping import load_mapping
 
     ids = [pid for pid, _ in stale]
     if len(ids) >= FULL_LOAD_FROM:
         m = load_mapping(ws)
         products: dict[str, Product] = m.products  # live ones only
         statuses = m.statuses
-        overrides = m.overrides
     else:
         products = {p.id: p for p in ws.get_many(Product, ids).values() if not p.deleted}
         app_ids = {a for p in products.values() for a in product_application_ids(p)}
@@ -119,7 +167,6 @@ def _compute(ws: Workspace, stale: list[tuple[str, int]], reading: str, today: d
             ws.statuses_of_scopes("product", products)
             + ws.statuses_of_scopes("application", app_ids)
         )
-        overrides = load_overrides(ws, ws.list(Application))
     rows: list[tuple[str, int, tuple | None]] = []
     risks: dict[str, list[tuple]] = {}
     at_risk: dict[str, list[tuple]] = {}
@@ -185,11 +232,6 @@ def _counts(product: Product, r: ProductReadiness) -> dict[str, str]:
     return out
 
 
-# What the application parts are counted from (domain/readiness.cell_of): partial,
-# read-only records, as services/mapping reads them.
-_APP_STATUS_COLUMNS = ("id", "scope_id", "block", "applicability", "stage", "target_date")
-
-
 def _risk(block, problem, target, waiting, delayed_to) -> Risk:
     return Risk(block, problem, target, bool(waiting), delayed_to)
 
@@ -202,7 +244,7 @@ def summary(ws: Workspace, today: date) -> tuple[ReadinessSummary, bool, int]:
     producten met risico beyond the first few per milestone are read when asked for, on
     a connection of their own, if nothing changed since (else computed from the inputs,
     as they are then)."""
-    from elo_tui.services.mapping import load_overrides, load_reading
+    from elo_tui.services.mapping import load_reading
 
     iso = today.isoformat()
     with ws.read_snapshot():
@@ -216,33 +258,19 @@ def summary(ws: Workspace, today: date) -> tuple[ReadinessSummary, bool, int]:
         counts: dict[tuple[str, str], int] = figures["counts"]
         blocks = {code: BlockSummary(code) for code in BLOCK_CODES}
         flags: dict[str, dict[str, int]] = {r.code: {} for r in REQUIREMENTS}
-        serving: set[str] = set()
         for (dim, value), n in counts.items():
             kind, _, code = dim.partition(":")
             if kind == "cell":
                 count_cell_class(blocks[code], value, n)
             elif kind == "req":
                 flags[code][value] = n
-            elif kind == "app" and n > 0:
-                serving.add(code)
-        applications = ws.list(Application)
-        overrides = load_overrides(ws, applications)
-        live_apps = {a.id for a in applications} - set(overrides.excluded_apps)
-        served = sorted(serving & live_apps)
-        app_statuses = index_statuses(
-            BlockStatus(
-                scope_kind="application",
-                **dict(zip(_APP_STATUS_COLUMNS, row, strict=True)),
-                waiting_on_block=bool(waiting),
-                verified_central=bool(verified),
-            )
-            for *row, waiting, verified in ws.status_columns_of_scopes(
-                "application",
-                served,
-                (*_APP_STATUS_COLUMNS, "waiting_on_block", "verified_central"),
-            )
-        )
-        count_application_parts(blocks, served, app_statuses, overrides)
+        for code in APPLICATION_BLOCKS:
+            blocks[code].applications_total = blocks[code].applications_done = 0
+        for code, state, n in ws.readiness_application_parts():
+            b = blocks[code]
+            b.applications_total = (b.applications_total or 0) + n
+            if state == "done":
+                b.applications_done = (b.applications_done or 0) + n
         at_risk: dict[str, StoredRisks] = {}
         for d in DEADLINES:
             count = counts.get((f"risk:{d.key}", "all"), 0)

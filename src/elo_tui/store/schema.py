@@ -240,6 +240,11 @@ _MARK_APP = (
     "(SELECT id FROM product WHERE request_application_id = {id} "
     "UNION SELECT id FROM product WHERE followup_application_id = {id});"
 )
+# The application's own parts, counted per application (readiness_application).
+_MARK_APP_ROW = (
+    "INSERT INTO readiness_application (app_id, stale) VALUES ({id}, 1) "
+    "ON CONFLICT(app_id) DO UPDATE SET stale = stale + 1;"
+)
 
 
 def _mark_scope(row: str) -> str:
@@ -251,7 +256,9 @@ def _mark_scope(row: str) -> str:
         f"UPDATE readiness_product SET stale = stale + 1 WHERE {row}.scope_kind = 'application' "
         "AND product_id IN (SELECT id FROM product WHERE request_application_id = "
         f"{row}.scope_id UNION SELECT id FROM product WHERE followup_application_id = "
-        f"{row}.scope_id);"
+        f"{row}.scope_id); "
+        "UPDATE readiness_application SET stale = stale + 1 WHERE "
+        f"{row}.scope_kind = 'application' AND app_id = {row}.scope_id;"
     )
 
 
@@ -266,7 +273,9 @@ def _mark_reviewed(row: str) -> str:
         f"(SELECT scope_id FROM ({targets}) WHERE scope_kind = 'product') "
         "OR product_id IN (SELECT p.id FROM product p JOIN "
         f"(SELECT scope_id FROM ({targets}) WHERE scope_kind = 'application') t "
-        "ON p.request_application_id = t.scope_id OR p.followup_application_id = t.scope_id);"
+        "ON p.request_application_id = t.scope_id OR p.followup_application_id = t.scope_id); "
+        "UPDATE readiness_application SET stale = stale + 1 WHERE app_id IN "
+        f"(SELECT scope_id FROM ({targets}) WHERE scope_kind = 'application');"
     )
 
 
@@ -299,9 +308,20 @@ def readiness_triggers() -> dict[str, str]:
         "DELETE FROM readiness_risk WHERE product_id = OLD.id; "
         "DELETE FROM readiness_at_risk WHERE product_id = OLD.id;",
     )
-    add("application", "INSERT", _MARK_APP.format(id="NEW.id"))
-    add("application", "UPDATE", _MARK_APP.format(id="OLD.id") + _MARK_APP.format(id="NEW.id"))
-    add("application", "DELETE", _MARK_APP.format(id="OLD.id"))
+    add("application", "INSERT", _MARK_APP.format(id="NEW.id") + _MARK_APP_ROW.format(id="NEW.id"))
+    add(
+        "application",
+        "UPDATE",
+        _MARK_APP.format(id="OLD.id")
+        + _MARK_APP.format(id="NEW.id")
+        + "UPDATE readiness_application SET stale = stale + 1 WHERE app_id = OLD.id;"
+        + _MARK_APP_ROW.format(id="NEW.id"),
+    )
+    add(
+        "application",
+        "DELETE",
+        _MARK_APP.format(id="OLD.id") + "DELETE FROM readiness_application WHERE app_id = OLD.id;",
+    )
     for kind in ("block_status", "exemption", "delay"):
         add(kind, "INSERT", _mark_scope("NEW"))
         add(kind, "UPDATE", _mark_scope("OLD") + " " + _mark_scope("NEW"))
@@ -355,6 +375,17 @@ def _v8_readiness_store(db) -> None:
     )
     for column in ("request_application_id", "followup_application_id"):
         db.execute(f'CREATE INDEX IF NOT EXISTS "idx_product_{column}" ON product ("{column}")')
+    # An application's own parts (counted per application that serves a counted
+    # product): `parts` is a JSON object {block part: "done" | "open"} of the parts that
+    # apply and are not exempted; `counted`: live and not excluded.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS readiness_application (app_id TEXT PRIMARY KEY, "
+        "stale INTEGER NOT NULL DEFAULT 1, counted INTEGER NOT NULL DEFAULT 0, parts TEXT)"
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_readiness_application_stale "
+        "ON readiness_application (stale)"
+    )
     # What the summary sums, kept by triggers on the store's own rows: summing 20,000
     # rows on every read cost more than the rest of the summary together.
     # readiness_product.counts is a JSON object of what a counted product (live, not
@@ -402,10 +433,14 @@ def _v8_readiness_store(db) -> None:
     for name, sql in readiness_triggers().items():
         db.execute(f'DROP TRIGGER IF EXISTS "{name}"')
         db.execute(sql)
-    # Every existing product starts stale: computed on first use.
+    # Every existing product and application starts stale: computed on first use.
     db.execute(
         "INSERT INTO readiness_product (product_id, stale) SELECT id, 1 FROM product "
         "WHERE true ON CONFLICT(product_id) DO UPDATE SET stale = stale + 1"
+    )
+    db.execute(
+        "INSERT INTO readiness_application (app_id, stale) SELECT id, 1 FROM application "
+        "WHERE true ON CONFLICT(app_id) DO UPDATE SET stale = stale + 1"
     )
 
 

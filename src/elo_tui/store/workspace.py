@@ -974,6 +974,36 @@ class Workspace:
         """Every product's readiness to be computed anew (the reading or format changed)."""
         with self._guard(), self.transaction():
             self.conn.execute("UPDATE readiness_product SET stale = stale + 1")
+            self.conn.execute("UPDATE readiness_application SET stale = stale + 1")
+
+    def readiness_application_stale(self) -> builtins.list[tuple[str, int]]:
+        """(application id, write count) of every application whose own parts must be
+        computed again."""
+        with self._guard():
+            return self.conn.execute(
+                "SELECT app_id, stale FROM readiness_application WHERE stale > 0"
+            ).fetchall()
+
+    def readiness_put_applications(self, rows: Iterable[tuple[str, int, int, str]]) -> None:
+        """Store (application id, write count read, counted, parts JSON); a row written
+        to since it was read stays stale."""
+        with self._guard(), self.transaction():
+            self.conn.executemany(
+                "UPDATE readiness_application SET stale = 0, counted = ?, parts = ? "
+                "WHERE app_id = ? AND stale = ?",
+                [(counted, parts, app_id, token) for app_id, token, counted, parts in rows],
+            )
+
+    def readiness_application_parts(self) -> builtins.list[tuple[str, str, int]]:
+        """(block part, "done" | "open", applications) over the counted applications that
+        serve a counted product (readiness_count's "app:<id>")."""
+        with self._guard():
+            return self.conn.execute(
+                "SELECT j.key, j.value, count(*) FROM readiness_application a "
+                "JOIN readiness_count c ON c.dim = 'app:' || a.app_id AND c.value = '1' "
+                "AND c.n > 0, json_each(a.parts) j WHERE a.counted = 1 "
+                "GROUP BY j.key, j.value"
+            ).fetchall()
 
     def readiness_mark_dated(self, low: str, high: str) -> None:
         """Products with a risk that counts from a day in [low, high) on: their figures
@@ -1052,29 +1082,6 @@ class Workspace:
             )
         return out
 
-    def status_columns_of_scopes(
-        self, scope_kind: str, ids: Iterable[str], names: tuple[str, ...]
-    ) -> builtins.list[tuple]:
-        """Some columns of the live block statuses of these scopes, as stored."""
-        from elo_tui.domain.records import BlockStatus
-
-        known = set(BlockStatus.field_names())
-        if not set(names) <= known:
-            raise ValueError(f"unknown columns for block_status: {set(names) - known}")
-        cols = ", ".join(f'"{n}"' for n in names)
-        unique = builtins.list(dict.fromkeys(ids))
-        out: builtins.list[tuple] = []
-        with self._guard():
-            for i in range(0, len(unique), 500):
-                chunk = unique[i : i + 500]
-                marks = ", ".join("?" for _ in chunk)
-                out += self.conn.execute(
-                    f"SELECT {cols} FROM block_status WHERE deleted = 0 AND scope_kind = ? "
-                    f"AND scope_id IN ({marks})",
-                    [scope_kind, *chunk],
-                ).fetchall()
-        return out
-
     def readiness_figures(self) -> dict[str, Any]:
         """What the summary sums, over the counted products (live, not excluded): the
         trigger-kept counts {(dimension, value): products} (schema v8), the excluded
@@ -1090,7 +1097,8 @@ class Workspace:
                 "WHERE live = 1 AND excluded IS NOT NULL ORDER BY ord"
             ).fetchall()
             stale = conn.execute(
-                "SELECT count(*) FROM readiness_product WHERE stale > 0"
+                "SELECT (SELECT count(*) FROM readiness_product WHERE stale > 0) + "
+                "(SELECT count(*) FROM readiness_application WHERE stale > 0)"
             ).fetchone()[0]
         return {
             "counts": {(dim, value): n for dim, value, n in counts},
