@@ -21,7 +21,7 @@ import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from elo_tui.domain.blocks import (
     APPLICATION_BLOCKS,
@@ -128,8 +128,9 @@ def _overrides(ws: Workspace) -> Overrides:
     from elo_tui.services.mapping import load_overrides
 
     columns = ("id", "excluded", "exclusion_reason", "is_new")
-    overrides = load_overrides(ws, [_App(*row) for row in ws.columns(Application, columns)])
-    return overrides
+    apps = [_App(*row) for row in ws.columns(Application, columns)]
+    # build_overrides reads these four attributes only (typed Any there).
+    return load_overrides(ws, cast("list[Application]", apps))
 
 
 def _compute_applications(
