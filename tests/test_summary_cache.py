@@ -16,7 +16,12 @@ from blocks_support import all_in_production, app, product, small_workspace, sta
 from elo_tui.domain.readiness import ReadinessSummary, StoredRisks
 from elo_tui.domain.records import Application, BlockStatus, Delay, Exemption, Product, Review
 from elo_tui.services import mapping
-from elo_tui.services.dashboard import SUMMARY_CACHE, load_dashboard, readiness_summary
+from elo_tui.services.dashboard import (
+    SUMMARY_CACHE,
+    load_dashboard,
+    readiness_summary,
+    readiness_summary_and_source,
+)
 from elo_tui.services.workspaces import open_demo
 from elo_tui.store import Workspace, schema
 
@@ -42,10 +47,10 @@ def computed(ws: Workspace, today: date = TODAY) -> ReadinessSummary:
 
 
 def cached_equals_computed(ws: Workspace, today: date = TODAY) -> None:
-    first, m = readiness_summary(ws, today)
-    assert m is not None  # nothing kept yet: computed
-    second, m = readiness_summary(ws, today)
-    assert m is None  # from the cache
+    first, _m, source = readiness_summary_and_source(ws, today)
+    assert source != "cache"  # nothing kept yet: computed (from the per-product store)
+    second, m, source = readiness_summary_and_source(ws, today)
+    assert m is None and source == "cache"
     assert isinstance(next(iter(second.at_risk.values())), StoredRisks)
     slow = computed(ws, today)
     assert_same(first, slow)
@@ -156,7 +161,7 @@ def test_risks_beyond_the_first_five_are_read_when_asked(tmp_path):
 def test_the_dashboard_data_is_the_same_from_the_cache(demo_ws):
     first = load_dashboard(demo_ws, TODAY, with_roadmap=False)
     second = load_dashboard(demo_ws, TODAY, with_roadmap=False)
-    assert first.mapping is not None and second.mapping is None
+    assert first.source != "cache" and second.source == "cache"
     assert_same(second.summary, first.summary)
     assert [(r.item.id, r.scope_name) for r in first.overdue + first.upcoming] == [
         (r.item.id, r.scope_name) for r in second.overdue + second.upcoming
@@ -173,13 +178,13 @@ def test_the_dashboard_data_is_the_same_from_the_cache(demo_ws):
 
 def _warm(ws: Workspace, today: date = TODAY) -> None:
     readiness_summary(ws, today)
-    assert readiness_summary(ws, today)[1] is None
+    assert readiness_summary_and_source(ws, today)[2] == "cache"
 
 
 def _fresh_after(ws: Workspace, today: date = TODAY) -> None:
     """The next read recomputes, and gives what the computation gives."""
-    s, m = readiness_summary(ws, today)
-    assert m is not None, "a stale summary was taken from the cache"
+    s, _m, source = readiness_summary_and_source(ws, today)
+    assert source != "cache", "a stale summary was taken from the cache"
     assert_same(s, computed(ws, today))
 
 
@@ -318,7 +323,7 @@ async def test_the_dashboard_shows_the_same_from_the_cache(settings, monkeypatch
             shown.append(
                 (
                     [str(app.screen.query_one(p).render()) for p in panels],
-                    app.screen.data.mapping is None,
+                    app.screen.data.source == "cache",
                 )
             )
         ws.close()

@@ -820,19 +820,7 @@ def summarize(
         }
         & app_ids
     )
-    for code in APPLICATION_BLOCKS:
-        cells = [
-            apply_overrides(
-                cell_of(statuses.get((SCOPE_APPLICATION, app_id, code))),
-                overrides,
-                [(SCOPE_APPLICATION, app_id)],
-                code,
-            )
-            for app_id in served
-        ]
-        applicable = [c for c in cells if c.applicable and not c.exempt]
-        blocks[code].applications_total = len(applicable)
-        blocks[code].applications_done = sum(c.done for c in applicable)
+    count_application_parts(blocks, served, statuses, overrides)
 
     for items in at_risk.values():
         items.sort(key=lambda r: (-len(r.risks), r.product_name.casefold()))
@@ -853,6 +841,110 @@ def summarize(
         excluded=excluded,
         reading=reading,
     )
+
+
+def application_parts(app_id: str, statuses: StatusIndex, overrides: Overrides) -> dict[str, bool]:
+    """An application's own parts that apply and are not exempted: block part -> done."""
+    out = {}
+    for code in APPLICATION_BLOCKS:
+        cell = apply_overrides(
+            cell_of(statuses.get((SCOPE_APPLICATION, app_id, code))),
+            overrides,
+            [(SCOPE_APPLICATION, app_id)],
+            code,
+        )
+        if cell.applicable and not cell.exempt:
+            out[code] = cell.done
+    return out
+
+
+def count_application_parts(
+    blocks: Mapping[str, BlockSummary],
+    served: Sequence[str],
+    statuses: StatusIndex,
+    overrides: Overrides,
+) -> None:
+    """Fill in the application parts counted per application (`served`: the live, not
+    excluded applications serving a counted product)."""
+    for code in APPLICATION_BLOCKS:
+        blocks[code].applications_total = 0
+        blocks[code].applications_done = 0
+    for app_id in served:
+        for code, done in application_parts(app_id, statuses, overrides).items():
+            b = blocks[code]
+            b.applications_total = (b.applications_total or 0) + 1
+            b.applications_done = (b.applications_done or 0) + done
+
+
+# -- readiness kept per product (services/readiness_store.py) -------------------------------
+# What one product adds to the agency's counts, as plain values that do not depend on the
+# day, so that a store can keep them and sum them later. `summarize` is the reference: the
+# store's figures are tested equal to it.
+
+
+def cell_class(cell: Cell) -> str:
+    """How `summarize` counts one cell in its BlockSummary, as a short code."""
+    if cell.exempt:
+        out = "E"
+    elif cell.applicability == REQUIRED:
+        out = "R" + (cell.stage if cell.stage in STAGES else STAGES[0])
+    elif cell.applicability == NOT_APPLICABLE:
+        out = "N"
+    elif cell.applicability == FORMS_TOOL:
+        out = "F1" if cell.stage == PRODUCTION else "F0"
+    else:
+        out = "U"
+    return out + "+w" if cell.waiting and cell.blocking else out
+
+
+def count_cell_class(summary: BlockSummary, code: str, n: int = 1) -> None:
+    """Add `n` cells of class `code` (see `cell_class`) to a block's counts."""
+    kind, waiting = code.removesuffix("+w"), code.endswith("+w")
+    summary.total += n
+    if kind == "E":
+        summary.exempt += n
+    elif kind.startswith("R"):
+        summary.required += n
+        summary.stages[kind[1:]] += n
+    elif kind == "N":
+        summary.not_applicable += n
+    elif kind.startswith("F"):
+        summary.forms_tool += n
+        summary.forms_tool_done += n if kind == "F1" else 0
+    else:
+        summary.undecided += n
+    if waiting:
+        summary.waiting += n
+
+
+def dated_risks(
+    product: Product,
+    readiness: ProductReadiness,
+    deadlines: Sequence[Deadline] = DEADLINES,
+    reading: str = DEFAULT_ADMISSION_READING,
+) -> list[tuple[str, Risk, date | None]]:
+    """The risks of `product_readiness` without the day: (milestone key, risk, passed
+    after) in their order, where a risk with a `passed after` date ("target_passed")
+    counts only on days later than that date and the others count on any day."""
+    out: list[tuple[str, Risk, date | None]] = []
+    if readiness.excluded is not None:
+        return out
+    for deadline in deadlines:
+        if not (deadline.binding or admission_applies(reading, product.on_elo)):
+            continue
+        for code in deadline_blocks(deadline):
+            cell = readiness.cells[code]
+            if not cell.blocking:
+                continue
+            risk = block_risk(cell, code, deadline, None)
+            if risk is not None:
+                out.append((deadline.key, risk, None))
+                continue
+            # Not late on any day: only a target date that passes can make it a risk.
+            risk = block_risk(cell, code, deadline, date.max)
+            if risk is not None:
+                out.append((deadline.key, risk, _date(cell.target_date)))
+    return out
 
 
 # -- a summary kept between runs -----------------------------------------------------------
@@ -917,9 +1009,11 @@ def _decode_at_risk(item: list[Any]) -> AtRisk:
     return AtRisk(pid, name, tuple(Risk(*r) for r in risks))
 
 
-def summary_to_data(s: ReadinessSummary) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+def summary_to_data(
+    s: ReadinessSummary, *, with_rest: bool = True
+) -> tuple[dict[str, Any], dict[str, list[Any]] | None]:
     """The summary as JSON-ready data, and apart the producten met risico beyond the
-    first RISK_HEAD per milestone (read only when needed)."""
+    first RISK_HEAD per milestone (read only when needed; None without `with_rest`)."""
     data = {
         "today": s.today.isoformat(),
         "products_total": s.products_total,
@@ -959,6 +1053,8 @@ def summary_to_data(s: ReadinessSummary) -> tuple[dict[str, Any], dict[str, list
         "excluded": [[e.product_id, e.product_name, e.reason] for e in s.excluded],
         "reading": s.reading,
     }
+    if not with_rest:
+        return data, None
     rest = {
         key: [_encode_at_risk(a) for a in items[RISK_HEAD:]] for key, items in s.at_risk.items()
     }

@@ -33,6 +33,8 @@ class DashboardData:
     # services/roadmap.summary_lines; None while still being computed (the screen shows
     # the figures first)
     roadmap: list[str] | None = field(default_factory=list)
+    # Where the summary came from: "cache", "store" or "computed" (readiness_summary_and_source)
+    source: str = ""
 
 
 def load_dashboard_in_two_steps(
@@ -54,7 +56,7 @@ def load_dashboard(
     """Everything the dashboard shows; without `with_roadmap` the roadmap lines are left
     None (`roadmap_lines` computes them: at 20,000 products it reads every product,
     estimate line and status again, seconds of work the figures need not wait for)."""
-    summary, m = readiness_summary(ws, today)
+    summary, m, source = readiness_summary_and_source(ws, today)
     agency = ws.agency() if m is None else m.agency
     iso = today.isoformat()
     overdue = ws.open_checklist_items(due_before=iso, limit=limit)
@@ -91,6 +93,7 @@ def load_dashboard(
         history=ws.history(),
         mapping=m,
         roadmap=roadmap_lines(ws) if with_roadmap else None,
+        source=source,
     )
 
 
@@ -108,10 +111,21 @@ def _summary_key(today: date, reading: str) -> str:
 
 
 def readiness_summary(ws: Workspace, today: date) -> tuple[ReadinessSummary, svc.Mapping | None]:
+    """`readiness_summary_and_source` without the source."""
+    summary, m, _source = readiness_summary_and_source(ws, today)
+    return summary, m
+
+
+def readiness_summary_and_source(
+    ws: Workspace, today: date
+) -> tuple[ReadinessSummary, svc.Mapping | None, str]:
     """The agency's readiness summary: the one kept in the workspace when none of its
-    inputs changed since (a trigger-kept change counter says so, whoever wrote), else
-    computed from every product and status and kept for next time. The mapping is None
-    when the summary came from the cache."""
+    inputs changed since (a trigger-kept change counter says so, whoever wrote: source
+    "cache"), else summed from the per-product readiness store after computing the
+    products that changed ("store", services/readiness_store.py), else (a read-only
+    workspace with stale products, or products written to while computing) computed
+    from every product and status ("computed"). The summary is kept for next time. The
+    mapping is None unless computed."""
     import json
     import zlib
     from functools import cache
@@ -120,16 +134,31 @@ def readiness_summary(ws: Workspace, today: date) -> tuple[ReadinessSummary, svc
     from elo_tui.store import WorkspaceError
 
     generation = ws.change_generation()  # before reading: a later write invalidates
-    key = _summary_key(today, svc.load_reading(ws))
+    reading = svc.load_reading(ws)
+    key = _summary_key(today, reading)
     cached = ws.cached_summary(SUMMARY_CACHE)
     if cached is not None and cached[0] == generation and cached[1] == key:
         # The figures; the producten met risico beyond the first few per milestone are
         # kept compressed (megabytes of JSON at 20,000 products, a tenth of it packed)
         # and unpacked only if someone reads that far: the dashboard never does.
-        detail = cached[3] or b""
+        detail = cached[3]
         path = ws.path
+        cached_generation = cached[0]
 
         def rest_of_summary():
+            if detail is None:
+                # Summed from the per-product store, which still holds the lists (read
+                # from it only if nothing changed since: else computed anew).
+                from elo_tui.domain.blocks import DEADLINES
+                from elo_tui.services import readiness_store
+
+                store = readiness_store.store_key(reading)
+                return {
+                    d.key: readiness_store.rest_reader(
+                        path, d.key, today, cached_generation, store
+                    )()
+                    for d in DEADLINES
+                }
             try:
                 return json.loads(zlib.decompress(detail))
             except (zlib.error, ValueError):
@@ -140,23 +169,50 @@ def readiness_summary(ws: Workspace, today: date) -> tuple[ReadinessSummary, svc
 
         try:
             figures = json.loads(cached[2])
-            return summary_from_data(figures, cache(rest_of_summary)), None
+            return summary_from_data(figures, cache(rest_of_summary)), None, "cache"
         except (ValueError, KeyError, TypeError, IndexError):
             pass  # damaged by hand: computed anew below
-    m = svc.load_mapping(ws, today)
-    summary = m.summary()
-    figures_data, rest = summary_to_data(summary)
+    summary, m, source, store_generation = _summary_from_store(ws, today)
     try:
-        ws.store_cached_summary(
-            SUMMARY_CACHE,
-            generation,
-            key,
-            json.dumps(figures_data),
-            zlib.compress(json.dumps(rest).encode(), 1),
-        )
+        if source == "store":
+            # The lists beyond the head stay in the store (reading and packing them all
+            # cost seconds at 20,000 products): kept without them, valid for the state
+            # the store was summed in.
+            figures_data = summary_to_data(summary, with_rest=False)[0]
+            ws.store_cached_summary(
+                SUMMARY_CACHE, store_generation, key, json.dumps(figures_data), None
+            )
+        else:
+            figures_data, rest = summary_to_data(summary)
+            ws.store_cached_summary(
+                SUMMARY_CACHE,
+                generation,
+                key,
+                json.dumps(figures_data),
+                zlib.compress(json.dumps(rest).encode(), 1),
+            )
     except WorkspaceError:
         pass  # read-only or busy: computed again next time
-    return summary, m
+    return summary, m, source
+
+
+def _summary_from_store(
+    ws: Workspace, today: date
+) -> tuple[ReadinessSummary, svc.Mapping | None, str, int]:
+    """(summary, mapping, source, the change counter the store was summed at)."""
+    from elo_tui.services import readiness_store
+    from elo_tui.store import WorkspaceError
+
+    try:
+        if not ws.read_only:
+            readiness_store.refresh(ws, today)
+        summary, complete, generation = readiness_store.summary(ws, today)
+        if complete:
+            return summary, None, "store", generation
+    except WorkspaceError:
+        pass  # read-only or busy: computed from the inputs below
+    m = svc.load_mapping(ws, today)
+    return m.summary(), m, "computed", -1
 
 
 def roadmap_lines(ws: Workspace) -> list[str]:

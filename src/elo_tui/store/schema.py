@@ -17,7 +17,7 @@ from collections.abc import Callable
 from elo_tui.domain.records import RECORD_KINDS, Record
 
 APPLICATION_ID = 0x454C4F31  # "ELO1"
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 def column_type(tp: object) -> type:
@@ -229,6 +229,221 @@ def _v7_dirty_count(db) -> None:
             keep_dirty_count(db, kind)
 
 
+# Readiness per product, kept up to date incrementally (services/readiness_store.py): a
+# product's row is marked stale by triggers on every table its readiness is computed
+# from, and only stale rows are computed again. `stale` counts the writes since the row
+# was computed: a refresh writes its result only if the count is still the one it read
+# (a write in between leaves the row stale, never wrongly fresh).
+_MARK_PRODUCT = "UPDATE readiness_product SET stale = stale + 1 WHERE product_id = {id};"
+_MARK_APP = (
+    "UPDATE readiness_product SET stale = stale + 1 WHERE product_id IN "
+    "(SELECT id FROM product WHERE request_application_id = {id} "
+    "UNION SELECT id FROM product WHERE followup_application_id = {id});"
+)
+# The application's own parts, counted per application (readiness_application).
+_MARK_APP_ROW = (
+    "INSERT INTO readiness_application (app_id, stale) VALUES ({id}, 1) "
+    "ON CONFLICT(app_id) DO UPDATE SET stale = stale + 1;"
+)
+
+
+def _mark_scope(row: str) -> str:
+    """Mark the products a scoped row (status, exemption, delay) concerns: the product
+    itself, or every product of the application."""
+    return (
+        f"UPDATE readiness_product SET stale = stale + 1 WHERE {row}.scope_kind = 'product' "
+        f"AND product_id = {row}.scope_id; "
+        f"UPDATE readiness_product SET stale = stale + 1 WHERE {row}.scope_kind = 'application' "
+        "AND product_id IN (SELECT id FROM product WHERE request_application_id = "
+        f"{row}.scope_id UNION SELECT id FROM product WHERE followup_application_id = "
+        f"{row}.scope_id); "
+        "UPDATE readiness_application SET stale = stale + 1 WHERE "
+        f"{row}.scope_kind = 'application' AND app_id = {row}.scope_id;"
+    )
+
+
+def _mark_reviewed(row: str) -> str:
+    """A review decides an exemption or a delay: mark what that one concerns."""
+    targets = (
+        f"SELECT scope_kind, scope_id FROM exemption WHERE id = {row}.target_id "
+        f"UNION ALL SELECT scope_kind, scope_id FROM delay WHERE id = {row}.target_id"
+    )
+    return (
+        "UPDATE readiness_product SET stale = stale + 1 WHERE product_id IN "
+        f"(SELECT scope_id FROM ({targets}) WHERE scope_kind = 'product') "
+        "OR product_id IN (SELECT p.id FROM product p JOIN "
+        f"(SELECT scope_id FROM ({targets}) WHERE scope_kind = 'application') t "
+        "ON p.request_application_id = t.scope_id OR p.followup_application_id = t.scope_id); "
+        "UPDATE readiness_application SET stale = stale + 1 WHERE app_id IN "
+        f"(SELECT scope_id FROM ({targets}) WHERE scope_kind = 'application');"
+    )
+
+
+def readiness_triggers() -> dict[str, str]:
+    """Trigger name -> CREATE TRIGGER statement, for every readiness input (a migration
+    that rebuilds one of these tables must create its triggers again)."""
+    out: dict[str, str] = {}
+
+    def add(kind: str, event: str, body: str) -> None:
+        name = f"readiness_{kind}_{event.lower()}"
+        out[name] = f'CREATE TRIGGER "{name}" AFTER {event} ON "{kind}" BEGIN {body} END'
+
+    add(
+        "product",
+        "INSERT",
+        "INSERT INTO readiness_product (product_id, stale) VALUES (NEW.id, 1) "
+        "ON CONFLICT(product_id) DO UPDATE SET stale = stale + 1;",
+    )
+    add(
+        "product",
+        "UPDATE",
+        _MARK_PRODUCT.format(id="OLD.id")
+        + " INSERT INTO readiness_product (product_id, stale) VALUES (NEW.id, 1) "
+        "ON CONFLICT(product_id) DO UPDATE SET stale = stale + 1;",
+    )
+    add(
+        "product",
+        "DELETE",
+        "DELETE FROM readiness_product WHERE product_id = OLD.id; "
+        "DELETE FROM readiness_risk WHERE product_id = OLD.id; "
+        "DELETE FROM readiness_at_risk WHERE product_id = OLD.id;",
+    )
+    add("application", "INSERT", _MARK_APP.format(id="NEW.id") + _MARK_APP_ROW.format(id="NEW.id"))
+    add(
+        "application",
+        "UPDATE",
+        _MARK_APP.format(id="OLD.id")
+        + _MARK_APP.format(id="NEW.id")
+        + "UPDATE readiness_application SET stale = stale + 1 WHERE app_id = OLD.id;"
+        + _MARK_APP_ROW.format(id="NEW.id"),
+    )
+    add(
+        "application",
+        "DELETE",
+        _MARK_APP.format(id="OLD.id") + "DELETE FROM readiness_application WHERE app_id = OLD.id;",
+    )
+    for kind in ("block_status", "exemption", "delay"):
+        add(kind, "INSERT", _mark_scope("NEW"))
+        add(kind, "UPDATE", _mark_scope("OLD") + " " + _mark_scope("NEW"))
+        add(kind, "DELETE", _mark_scope("OLD"))
+    add("review", "INSERT", _mark_reviewed("NEW"))
+    add("review", "UPDATE", _mark_reviewed("OLD") + " " + _mark_reviewed("NEW"))
+    add("review", "DELETE", _mark_reviewed("OLD"))
+    # The agency and the readiness_meta reading are no per-product input: the reading is
+    # part of the store's key (services/readiness_store.py), which marks every row.
+    return out
+
+
+def _v8_readiness_store(db) -> None:
+    """Per-product readiness kept incrementally (the dashboard at 20,000 products without
+    computing all of them after each change), its risks per milestone, and indexes to
+    find the products of an application."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS readiness_product ("
+        "product_id TEXT PRIMARY KEY, stale INTEGER NOT NULL DEFAULT 1, "
+        "live INTEGER NOT NULL DEFAULT 0, name TEXT, name_key TEXT, excluded TEXT, "
+        "conform INTEGER, "
+        "counts TEXT, blocking TEXT, ord INTEGER)"
+    )
+    # The products at risk per milestone on the store's day (readiness_store_day in meta),
+    # in the order the dashboard lists them: most risks first, then by name.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS readiness_at_risk ("
+        "deadline TEXT NOT NULL, product_id TEXT NOT NULL, n INTEGER NOT NULL, "
+        "waiting INTEGER NOT NULL, name TEXT NOT NULL, name_key TEXT NOT NULL, "
+        "ord INTEGER NOT NULL, PRIMARY KEY (product_id, deadline)) WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_readiness_at_risk_order "
+        "ON readiness_at_risk (deadline, n DESC, name_key, ord)"
+    )
+    # A risk with `passed_after` counts only once today is later than that date (a
+    # target date that passes): the store holds no figure that depends on the day.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS readiness_risk ("
+        "product_id TEXT NOT NULL, deadline TEXT NOT NULL, seq INTEGER NOT NULL, "
+        "block TEXT NOT NULL, problem TEXT NOT NULL, target_date TEXT NOT NULL, "
+        "waiting INTEGER NOT NULL, delayed_to TEXT NOT NULL, passed_after TEXT, "
+        "PRIMARY KEY (product_id, deadline, seq)) WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_readiness_risk_passed "
+        "ON readiness_risk (passed_after) WHERE passed_after IS NOT NULL"
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_readiness_product_stale ON readiness_product (stale)"
+    )
+    for column in ("request_application_id", "followup_application_id"):
+        db.execute(f'CREATE INDEX IF NOT EXISTS "idx_product_{column}" ON product ("{column}")')
+    # An application's own parts (counted per application that serves a counted
+    # product): `parts` is a JSON object {block part: "done" | "open"} of the parts that
+    # apply and are not exempted; `counted`: live and not excluded.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS readiness_application (app_id TEXT PRIMARY KEY, "
+        "stale INTEGER NOT NULL DEFAULT 1, counted INTEGER NOT NULL DEFAULT 0, parts TEXT)"
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_readiness_application_stale "
+        "ON readiness_application (stale)"
+    )
+    # What the summary sums, kept by triggers on the store's own rows: summing 20,000
+    # rows on every read cost more than the rest of the summary together.
+    # readiness_product.counts is a JSON object of what a counted product (live, not
+    # excluded) adds, {dimension: value} (services/readiness_store.py); readiness_count
+    # holds how many counted products have each (dimension, value); the products at risk
+    # per milestone are counted as dimension "risk:<milestone>", value "all" / "waiting".
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS readiness_count (dim TEXT NOT NULL, "
+        "value TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (dim, value)) WITHOUT ROWID"
+    )
+    counted = "{row}.live = 1 AND {row}.excluded IS NULL AND {row}.counts IS NOT NULL"
+    subtract = (
+        "UPDATE readiness_count SET n = n - 1 WHERE " + counted.format(row="OLD") + " "
+        "AND (dim, value) IN (SELECT key, value FROM json_each(OLD.counts));"
+    )
+    add = (
+        "INSERT INTO readiness_count (dim, value, n) SELECT key, value, 1 "
+        "FROM json_each(NEW.counts) WHERE " + counted.format(row="NEW") + " "
+        "ON CONFLICT(dim, value) DO UPDATE SET n = n + 1;"
+    )
+
+    def at_risk(row: str, delta: str) -> str:
+        return (
+            "INSERT INTO readiness_count (dim, value, n) VALUES "
+            f"('risk:' || {row}.deadline, 'all', {delta}) "
+            f"ON CONFLICT(dim, value) DO UPDATE SET n = n + {delta}; "
+            "INSERT INTO readiness_count (dim, value, n) SELECT "
+            f"'risk:' || {row}.deadline, 'waiting', {delta} WHERE {row}.waiting "
+            f"ON CONFLICT(dim, value) DO UPDATE SET n = n + {delta};"
+        )
+
+    count_triggers = {
+        "readiness_counts_update": "AFTER UPDATE OF counts, live, excluded "
+        f"ON readiness_product BEGIN {subtract} {add} END",
+        "readiness_counts_delete": f"AFTER DELETE ON readiness_product BEGIN {subtract} END",
+        "readiness_counts_insert": f"AFTER INSERT ON readiness_product BEGIN {add} END",
+        "readiness_at_risk_insert": f"AFTER INSERT ON readiness_at_risk "
+        f"BEGIN {at_risk('NEW', '1')} END",
+        "readiness_at_risk_delete": f"AFTER DELETE ON readiness_at_risk "
+        f"BEGIN {at_risk('OLD', '-1')} END",
+    }
+    for name, body in count_triggers.items():
+        db.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+        db.execute(f'CREATE TRIGGER "{name}" {body}')
+    for name, sql in readiness_triggers().items():
+        db.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+        db.execute(sql)
+    # Every existing product and application starts stale: computed on first use.
+    db.execute(
+        "INSERT INTO readiness_product (product_id, stale) SELECT id, 1 FROM product "
+        "WHERE true ON CONFLICT(product_id) DO UPDATE SET stale = stale + 1"
+    )
+    db.execute(
+        "INSERT INTO readiness_application (app_id, stale) SELECT id, 1 FROM application "
+        "WHERE true ON CONFLICT(app_id) DO UPDATE SET stale = stale + 1"
+    )
+
+
 # MIGRATIONS[0] creates an empty workspace; later entries upgrade version n -> n+1.
 # A new workspace runs them all, so a step must not assume what a later one adds.
 MIGRATIONS: list[Callable] = [
@@ -239,6 +454,7 @@ MIGRATIONS: list[Callable] = [
     _v5_roadmap,
     _v6_change_counter,
     _v7_dirty_count,
+    _v8_readiness_store,
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 

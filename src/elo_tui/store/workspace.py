@@ -957,6 +957,246 @@ class Workspace:
                 (name, generation, key, data, detail),
             )
 
+    # -- readiness per product (schema v8; services/readiness_store.py) ---------------------
+
+    _COUNTED = "live = 1 AND excluded IS NULL"
+
+    @contextmanager
+    def read_snapshot(self) -> Iterator[None]:
+        """Every read inside sees one state of the file (a WAL read transaction), however
+        other connections write meanwhile. Joins a transaction already open."""
+        if self.conn.in_transaction:
+            yield
+            return
+        with self._guard():
+            self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self.conn.in_transaction:
+                try:
+                    self.conn.execute("COMMIT")  # a read transaction: nothing written
+                except sqlite3.Error:
+                    pass
+
+    def readiness_stale(self) -> builtins.list[tuple[str, int]]:
+        """(product id, write count) of every product whose readiness must be computed."""
+        with self._guard():
+            return self.conn.execute(
+                "SELECT product_id, stale FROM readiness_product WHERE stale > 0"
+            ).fetchall()
+
+    def readiness_mark_all(self) -> None:
+        """Every product's readiness to be computed anew (the reading or format changed)."""
+        with self._guard(), self.transaction():
+            self.conn.execute("UPDATE readiness_product SET stale = stale + 1")
+            self.conn.execute("UPDATE readiness_application SET stale = stale + 1")
+
+    def readiness_application_stale(self) -> builtins.list[tuple[str, int]]:
+        """(application id, write count) of every application whose own parts must be
+        computed again."""
+        with self._guard():
+            return self.conn.execute(
+                "SELECT app_id, stale FROM readiness_application WHERE stale > 0"
+            ).fetchall()
+
+    def readiness_put_applications(self, rows: Iterable[tuple[str, int, int, str]]) -> None:
+        """Store (application id, write count read, counted, parts JSON); a row written
+        to since it was read stays stale."""
+        with self._guard(), self.transaction():
+            self.conn.executemany(
+                "UPDATE readiness_application SET stale = 0, counted = ?, parts = ? "
+                "WHERE app_id = ? AND stale = ?",
+                [(counted, parts, app_id, token) for app_id, token, counted, parts in rows],
+            )
+
+    def readiness_application_parts(self) -> builtins.list[tuple[str, str, int]]:
+        """(block part, "done" | "open", applications) over the counted applications that
+        serve a counted product (readiness_count's "app:<id>")."""
+        with self._guard():
+            return self.conn.execute(
+                "SELECT j.key, j.value, count(*) FROM readiness_application a "
+                "JOIN readiness_count c ON c.dim = 'app:' || a.app_id AND c.value = '1' "
+                "AND c.n > 0, json_each(a.parts) j WHERE a.counted = 1 "
+                "GROUP BY j.key, j.value"
+            ).fetchall()
+
+    def readiness_mark_dated(self, low: str, high: str) -> None:
+        """Products with a risk that counts from a day in [low, high) on: their figures
+        differ between those days."""
+        with self._guard(), self.transaction():
+            self.conn.execute(
+                "UPDATE readiness_product SET stale = stale + 1 WHERE product_id IN "
+                "(SELECT product_id FROM readiness_risk WHERE passed_after IS NOT NULL "
+                "AND passed_after >= ? AND passed_after < ?)",
+                (low, high),
+            )
+
+    def readiness_put(
+        self,
+        rows: Iterable[tuple[str, int, tuple | None]],
+        risks: dict[str, builtins.list[tuple]],
+        at_risk: dict[str, builtins.list[tuple]],
+    ) -> int:
+        """Store computed readiness: (product id, the write count it was computed at,
+        values or None for a deleted product), its risks (deadline, seq, block, problem,
+        target date, waiting, delayed to, passed after) and, on the store's day, its
+        (deadline, risk count, waiting). A row written to since it was read stays stale.
+        Returns how many rows were written."""
+        written = 0
+        with self._guard(), self.transaction():
+            conn = self.conn
+            for pid, token, values in rows:
+                if values is None:
+                    cur = conn.execute(
+                        "UPDATE readiness_product SET stale = 0, live = 0 "
+                        "WHERE product_id = ? AND stale = ?",
+                        (pid, token),
+                    )
+                else:
+                    # ord: the product's place in the file, the order a full computation
+                    # meets products in (equal names keep it).
+                    cur = conn.execute(
+                        "UPDATE readiness_product SET stale = 0, live = 1, name = ?, "
+                        "name_key = ?, excluded = ?, conform = ?, counts = ?, blocking = ?, "
+                        "ord = (SELECT rowid FROM product WHERE id = readiness_product.product_id) "
+                        "WHERE product_id = ? AND stale = ?",
+                        (*values, pid, token),
+                    )
+                if cur.rowcount != 1:
+                    continue
+                written += 1
+                conn.execute("DELETE FROM readiness_risk WHERE product_id = ?", (pid,))
+                conn.execute("DELETE FROM readiness_at_risk WHERE product_id = ?", (pid,))
+                conn.executemany(
+                    "INSERT INTO readiness_risk (product_id, deadline, seq, block, problem, "
+                    "target_date, waiting, delayed_to, passed_after) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(pid, *r) for r in risks.get(pid, ())],
+                )
+                conn.executemany(
+                    "INSERT INTO readiness_at_risk (deadline, product_id, n, waiting, name, "
+                    "name_key, ord) SELECT ?, product_id, ?, ?, name, name_key, ord "
+                    "FROM readiness_product WHERE product_id = ?",
+                    [(*r, pid) for r in at_risk.get(pid, ())],
+                )
+        return written
+
+    def statuses_of_scopes(self, scope_kind: str, ids: Iterable[str]) -> builtins.list[Any]:
+        """The live block statuses of these scopes (read in chunks of 500)."""
+        from elo_tui.domain.records import BlockStatus
+
+        unique = builtins.list(dict.fromkeys(ids))
+        out: builtins.list[Any] = []
+        for i in range(0, len(unique), 500):
+            chunk = unique[i : i + 500]
+            marks = ", ".join("?" for _ in chunk)
+            out += self.list(
+                BlockStatus,
+                where=f"scope_kind = ? AND scope_id IN ({marks})",
+                params=[scope_kind, *chunk],
+            )
+        return out
+
+    def readiness_figures(self) -> dict[str, Any]:
+        """What the summary sums, over the counted products (live, not excluded): the
+        trigger-kept counts {(dimension, value): products} (schema v8), the excluded
+        products in stored order, and how many products are stale."""
+        with self._guard():
+            conn = self.conn
+            counts = conn.execute(
+                "SELECT dim, value, n FROM readiness_count WHERE n != 0"
+            ).fetchall()
+            # ord: in the order a full computation meets them (equal names keep it)
+            excluded = conn.execute(
+                "SELECT product_id, name, excluded FROM readiness_product "
+                "WHERE live = 1 AND excluded IS NOT NULL ORDER BY ord"
+            ).fetchall()
+            stale = conn.execute(
+                "SELECT (SELECT count(*) FROM readiness_product WHERE stale > 0) + "
+                "(SELECT count(*) FROM readiness_application WHERE stale > 0)"
+            ).fetchone()[0]
+        return {
+            "counts": {(dim, value): n for dim, value, n in counts},
+            "excluded": excluded,
+            "stale": stale,
+        }
+
+    def readiness_at_risk(
+        self, deadline: str, *, offset: int = 0, limit: int = -1
+    ) -> builtins.list[tuple[str, str, int, int]]:
+        """(product id, name, risks, waiting) of the products at risk for a milestone on
+        the store's day: most risks first, then by name (case-folded), then as stored."""
+        with self._guard():
+            return self.conn.execute(
+                "SELECT product_id, name, n, waiting FROM readiness_at_risk "
+                "WHERE deadline = ? ORDER BY n DESC, name_key, ord LIMIT ? OFFSET ?",
+                (deadline, limit, offset),
+            ).fetchall()
+
+    def readiness_at_risk_detail(
+        self, deadline: str, today: str, *, offset: int = 0
+    ) -> builtins.list[tuple]:
+        """(product id, name, block, problem, target date, waiting, delayed to) of every
+        risk of the products at risk from the `offset`th on, in the dashboard's order."""
+        with self._guard():
+            return self.conn.execute(
+                "SELECT a.product_id, a.name, k.block, k.problem, k.target_date, k.waiting, "
+                "k.delayed_to FROM (SELECT product_id, name, n, name_key, ord "
+                "FROM readiness_at_risk WHERE deadline = :deadline "
+                "ORDER BY n DESC, name_key, ord LIMIT -1 OFFSET :offset) a "
+                "JOIN readiness_risk k ON k.product_id = a.product_id "
+                "AND k.deadline = :deadline "
+                "AND (k.passed_after IS NULL OR k.passed_after < :today) "
+                "ORDER BY a.n DESC, a.name_key, a.ord, k.seq",
+                {"deadline": deadline, "today": today, "offset": offset},
+            ).fetchall()
+
+    def readiness_risks(
+        self, product_ids: Iterable[str], deadline: str, today: str
+    ) -> dict[str, builtins.list[tuple]]:
+        """The risks (block, problem, target date, waiting, delayed to) of these products
+        for a milestone on `today`, in their order."""
+        out: dict[str, builtins.list[tuple]] = {}
+        unique = builtins.list(dict.fromkeys(product_ids))
+        with self._guard():
+            for i in range(0, len(unique), 500):
+                chunk = unique[i : i + 500]
+                marks = ", ".join("?" for _ in chunk)
+                rows = self.conn.execute(
+                    "SELECT k.product_id, k.block, k.problem, k.target_date, k.waiting, "
+                    "k.delayed_to FROM readiness_risk k WHERE k.deadline = ? "
+                    "AND (k.passed_after IS NULL OR k.passed_after < ?) "
+                    f"AND k.product_id IN ({marks}) ORDER BY k.product_id, k.seq",
+                    (deadline, today, *chunk),
+                )
+                for pid, *risk in rows:
+                    out.setdefault(pid, []).append(tuple(risk))
+        return out
+
+    def readiness_conform_count(self) -> int:
+        with self._guard():
+            return self.conn.execute(
+                f"SELECT count(*) FROM readiness_product WHERE {self._COUNTED} AND conform = 1"
+            ).fetchone()[0]
+
+    def readiness_blocking(self, blocks: Iterable[str]) -> builtins.list[str]:
+        """Ids of the counted products for which one of these block parts is open or
+        undecided (not exempted)."""
+        codes = builtins.list(blocks)
+        if not codes:
+            return []
+        # instr, not LIKE: "_" in a block code would be a LIKE wildcard.
+        cond = " OR ".join("instr(blocking, ?) > 0" for _ in codes)
+        with self._guard():
+            return [
+                pid
+                for (pid,) in self.conn.execute(
+                    f"SELECT product_id FROM readiness_product WHERE {self._COUNTED} AND ({cond})",
+                    [f",{c}," for c in codes],
+                )
+            ]
+
     # -- readiness history -----------------------------------------------------------------
 
     def record_history(self, day: str, data: dict[str, Any]) -> None:
