@@ -129,16 +129,20 @@ class ChecklistScreen(AreaScreen):
         self.set_timer(0.3, self._warm_templates)  # step descriptions; after the first paint
 
     def _count_contradictions(self) -> None:
+        # After the first frame, on a connection of its own (the app's may be closed, at
+        # quit, while this still reads): the contradiction count, then the full order
+        # (the first frame read only its first rows).
         if self.app.ws is not None:
-            self._contradictions(self.app.ws.path, self.reader.stamp)
+            self._after_first_frame(self.app.ws.path, self.reader.stamp, self.today)
 
     @work(thread=True, exclusive=True, group="checklist-contradictions", exit_on_error=False)
-    def _contradictions(self, path, stamp):
-        # Its own connection: the app's may be closed (quit) while this still reads.
-        return stamp, svc.count_contradictions(path)
+    def _after_first_frame(self, path, stamp, today):
+        count = svc.count_contradictions(path)
+        return stamp, count, svc.agenda_order(path, today)
 
-    def _contradictions_counted(self, stamp, count: int) -> None:
+    def _contradictions_counted(self, stamp, count: int, order) -> None:
         if self.reader.set_contradictions(count, stamp):
+            self.reader.set_order(order, stamp)
             self.counts = self.reader.counts()
             self._show_count()
         else:  # the file changed while counting: count again
