@@ -9,7 +9,8 @@ import pytest
 from blocks_support import small_workspace
 from elo_tui.app import EloApp
 from elo_tui.domain.records import ChecklistItem
-from elo_tui.screens.checklist import ChecklistScreen, ItemForm
+from elo_tui.screens.checklist import ChecklistScreen
+from elo_tui.screens.checklist_form import ItemForm
 from elo_tui.services import checklists, mapping
 from elo_tui.widgets.virtual_table import VirtualTable
 
