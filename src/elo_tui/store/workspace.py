@@ -887,8 +887,8 @@ class Workspace:
 
     # The agenda's first screen without ordering every step: the live steps fall in two
     # indexed halves, the open dated ones (idx_checklist_item_open_due) and the rest
-    # (idx_checklist_item_agenda_rest, schema 8). Each half is read as groups of equal
-    # (obsolete, status, due date, title): a few hundred groups for 128,000 steps, and
+    # (idx_checklist_item_agenda_rest, its own migration). Each half is read as groups
+    # of equal (obsolete, status, due date, title): a few hundred groups for 128,000 steps, and
     # the bucket and order of a group follow from those fields alone (the caller applies
     # the domain's rule per group).
     AGENDA_CLOSED_STATUSES = ("done", "na")  # what both index conditions call closed
