@@ -248,8 +248,11 @@ AREAS = {
     "checklist": (
         "checklist",
         "5",
-        # both, in either order: a switch may paint the count line before the rows
-        r"(?s)(?=.*(Aansluitingsformulier|Nagaan of|Testen met))(?=.*[\d.]+ van [\d.]+ stappen)",
+        # both, in either order: a switch may paint the count line before the rows. \A:
+        # unanchored, re.search tried both lookaheads from every position (quadratic,
+        # ~0.3 s per failed search of a 6,000-character screen), and the switch timing
+        # then measured the bench's own regex while the app waited to write.
+        r"(?s)\A(?=.*(Aansluitingsformulier|Nagaan of|Testen met))(?=.*[\d.]+ van [\d.]+ stappen)",
     ),
     "kosten": ("costs", "6", r"\d+ lijnen"),
     # not "Niets ontbreekt": the empty issue table says so while the check still runs

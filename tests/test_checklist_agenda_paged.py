@@ -56,6 +56,43 @@ def assert_same_agenda(ws: Workspace, today: date = TODAY, needles=("",)) -> Non
     for bucket in cl.BUCKETS:
         assert counts.buckets.get(bucket, 0) == sum(1 for r in expected if r.bucket == bucket)
     assert counts.contradicting == sum(1 for r in expected if r.contradiction)
+    assert_same_first_rows(ws, today, expected)
+
+
+def assert_same_first_rows(ws: Workspace, today: date, expected) -> None:
+    """The first screen's rows, read from the step groups before the full order is known,
+    are the Python agenda's first rows, for every show filter and any number of first
+    rows (group boundaries, ties of the casefolded title); the rest follows in order."""
+    item_ids = {}
+    for show in ("open", "overdue", "soon", "closed", "obsolete", "all"):
+        want = _python_filter(expected, show, None, "")
+        for first, max_groups in ((1, 2000), (3, 0), (7, 2000), (50, 0)):
+            # the full order from the groups, and sorted in SQL (too many groups)
+            svc.FIRST_ROWS, svc.MAX_GROUPS = first, max_groups
+            try:
+                agenda = svc.AgendaReader(ws, today).rows(show=show)
+                assert len(agenda) == len(want), (show, first)
+                assert [_key(r) for r in agenda] == [_key(r) for r in want], (show, first)
+            finally:
+                svc.FIRST_ROWS, svc.MAX_GROUPS = 2 * svc._PAGE, 2_000  # noqa: SLF001
+            svc.FIRST_ROWS = first
+            try:
+                agenda = svc.AgendaReader(ws, today).rows(show=show)
+            finally:
+                svc.FIRST_ROWS = 2 * svc._PAGE  # noqa: SLF001
+            assert len(agenda) == len(want), (show, first)
+            assert agenda.complete == (len(agenda.ids) >= len(want)), (show, first)
+            if len(want) > first:
+                assert len(agenda.ids) >= first
+            for rowid in agenda.ids:
+                if rowid not in item_ids:
+                    names = {"agency_id": None, "agency_name": "", "missing": ""}
+                    found = ws.checklist_agenda_rows([rowid], names, "required")
+                    item_ids[rowid] = found[rowid][0].id
+            known = [item_ids[r] for r in agenda.ids]
+            assert known == [r.item.id for r in want[: len(known)]], (show, first)
+            assert [_key(r) for r in agenda] == [_key(r) for r in want], (show, first)
+            assert agenda.complete
 
 
 def test_generated_workspace(tmp_path, monkeypatch):
@@ -183,6 +220,104 @@ def test_paged_agenda_follows_every_write(demo_ws, tmp_path):
         other.save(ChecklistItem(title="Van een ander", due_date="2026-02-01"))
     assert svc.agenda_counts(ws, TODAY).total == after.total + 1
     assert_same_agenda(ws)
+
+
+def test_a_reader_follows_every_write(demo_ws):
+    """One reader (the screen keeps one) reads its groups and order again after a save on
+    its own connection, a write by another connection, and raw SQL (an undo, an import)."""
+    ws = demo_ws
+    svc.sync_all(ws, TODAY)
+    reader = svc.AgendaReader(ws, TODAY)
+    total = reader.counts(contradictions=False).total
+    ws.save(ChecklistItem(title="Hier bewaard", due_date="2026-02-01"))
+    assert reader.counts(contradictions=False).total == total + 1
+    with Workspace.open(ws.path, user="ander") as other:
+        other.save(ChecklistItem(title="Van een ander", due_date="2026-02-01"))
+    assert reader.counts(contradictions=False).total == total + 2
+    ws.conn.execute("UPDATE checklist_item SET status = 'done' WHERE title = 'Hier bewaard'")
+    ws.conn.commit()
+    counts = reader.counts(contradictions=False)
+    assert counts.total == total + 2
+    assert counts.buckets == svc.AgendaReader(ws, TODAY).counts(contradictions=False).buckets
+    first = reader.rows(show="closed")
+    assert "Hier bewaard" in [r.item.title for r in first]
+
+
+def test_a_full_order_read_for_an_older_file_is_not_kept(demo_ws):
+    ws = demo_ws
+    svc.sync_all(ws, TODAY)
+    reader = svc.AgendaReader(ws, TODAY)
+    reader.counts(contradictions=False)
+    stamp = reader.stamp
+    order = svc.agenda_order(ws.path, TODAY)
+    ws.save(ChecklistItem(title="Daarna bewaard", due_date="2026-02-01"))
+    assert not reader.set_order(order, stamp)
+    assert "Daarna bewaard" in [r.item.title for r in reader.rows(show="overdue")]
+    assert reader.set_order(svc.agenda_order(ws.path, TODAY), reader.stamp)
+
+
+def test_the_first_screen_reads_two_index_scans(tmp_path, monkeypatch):
+    """The step groups come from the two partial indexes, not a scan of every step: the
+    queries' conditions must match the indexes' word for word."""
+    monkeypatch.syspath_prepend(str(BENCH))
+    from generate import generate
+
+    ws = generate(tmp_path / "g.sqlite", 5)
+    plans = []
+    ws.conn.set_trace_callback(None)
+    real = ws.conn.execute
+
+    class Spy:
+        def __getattr__(self, name):
+            return getattr(real.__self__, name)
+
+        def execute(self, sql, *args):
+            if sql.lstrip().upper().startswith("SELECT"):
+                plans.append(" ".join(str(r[-1]) for r in real("EXPLAIN QUERY PLAN " + sql, *args)))
+            return real(sql, *args)
+
+    ws.conn = Spy()
+    reader = svc.AgendaReader(ws, TODAY)
+    reader._fresh()  # noqa: SLF001
+    plans.clear()
+    ws.checklist_agenda_groups()
+    ws.checklist_group_rowids([("2026-03-01", "x")], [(0, "done", "", "x")])
+    ws.conn = real.__self__
+    assert len(plans) == 4
+    assert (
+        "idx_checklist_item_open_due" in plans[0] and "idx_checklist_item_agenda_rest" in plans[1]
+    )
+    assert (
+        "idx_checklist_item_open_due" in plans[2] and "idx_checklist_item_agenda_rest" in plans[3]
+    )
+    assert not any("SCAN checklist_item" in p and "INDEX" not in p for p in plans)
+    ws.close()
+
+
+def test_a_schema_7_workspace_upgrades_with_its_steps(tmp_path, monkeypatch):
+    import sqlite3
+
+    from elo_tui.store import schema
+
+    monkeypatch.syspath_prepend(str(BENCH))
+    from generate import generate, work_on
+
+    path = tmp_path / "old.sqlite"
+    generate(path, 30).close()
+    work_on(path, today="2026-03-01")
+    conn = sqlite3.connect(path)
+    conn.execute("DROP INDEX idx_checklist_item_agenda_rest")
+    before = schema.MIGRATIONS.index(schema._v9_checklist_agenda_rest)  # noqa: SLF001
+    conn.execute(f"PRAGMA user_version = {before}")
+    conn.commit()
+    steps = conn.execute("SELECT count(*) FROM checklist_item").fetchone()[0]
+    conn.close()
+    with Workspace.open(path) as ws:
+        assert ws.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+        assert ws.count(ChecklistItem) == steps > 0
+        names = [r[0] for r in ws.conn.execute("SELECT name FROM sqlite_master")]
+        assert "idx_checklist_item_agenda_rest" in names
+        assert_same_agenda(ws)
 
 
 @pytest.mark.parametrize("size", [200])

@@ -9,7 +9,8 @@ import pytest
 from blocks_support import small_workspace
 from elo_tui.app import EloApp
 from elo_tui.domain.records import ChecklistItem
-from elo_tui.screens.checklist import ChecklistScreen, ItemForm
+from elo_tui.screens.checklist import ChecklistScreen
+from elo_tui.screens.checklist_form import ItemForm
 from elo_tui.services import checklists, mapping
 from elo_tui.widgets.virtual_table import VirtualTable
 
@@ -227,3 +228,40 @@ async def test_search_finds_steps_by_title_and_scope(env):
         assert all("subsidie" in f"{r.item.title} {r.scope_name}".casefold() for r in rows)
         count = str(app.screen.query_one("#count").render())
         assert count.startswith(f"{len(rows)} van ")
+
+
+async def test_first_rows_before_the_full_order_then_scrolling_to_the_end(env, monkeypatch):
+    """The first frame knows only the first rows' order (read from the step groups); the
+    table still has every open step, the worker's full order arrives later, and End reaches
+    the last step, in the Python agenda's order (also before the worker is done)."""
+    settings, ws, recs = env
+    ws.save_many(
+        [
+            ChecklistItem(title=f"Stap {i % 7}", due_date=f"2026-0{4 + i % 5}-0{1 + i % 9}")
+            for i in range(300)
+        ]
+    )
+    monkeypatch.setattr(checklists, "FIRST_ROWS", 100)  # the first page
+    # The worker's full order is held back: the screen must not need it to scroll.
+    monkeypatch.setattr(checklists, "agenda_order", lambda path, today: None)
+    expected = [
+        r.item.id
+        for r in checklists.load_agenda(ws, TODAY)
+        if r.bucket not in ("closed", "obsolete")
+    ]
+    app = EloApp(settings, ws, start_mode="checklist")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        rows = _table(app).rows
+        assert not rows.complete and len(rows.ids) < len(expected)
+        assert len(rows) == len(expected)
+        count = str(app.screen.query_one("#count").render())
+        assert count.startswith(f"{len(expected)} van ")
+        assert _table(app).current.item.id == expected[0]
+        await pilot.press("end")
+        await pilot.pause()
+        assert rows.complete
+        assert _table(app).current.item.id == expected[-1]
+        assert [r.item.id for r in rows] == expected

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from itertools import compress
+from itertools import compress, groupby
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -261,6 +261,10 @@ SHOW_RANKS: dict[str, tuple[str, ...]] = {
 }
 _PAGE = 100
 _PAGES_KEPT = 8
+FIRST_ROWS = 2 * _PAGE  # rows a first screen reads in order before the full order is known
+# Above this many groups of equal (obsolete, status, due date, title) the full order is
+# sorted in SQL: one index lookup per group would cost more (steps with titles of their own).
+MAX_GROUPS = 2_000
 
 
 def _names(ws: Workspace) -> dict[str, Any]:
@@ -274,21 +278,50 @@ def _names(ws: Workspace) -> dict[str, Any]:
 
 class Agenda(Sequence[AgendaRow]):
     """The agenda as the table sees it: every row in order, but only the rowids are held;
-    rows are read from the store a page at a time when they come on screen."""
+    rows are read from the store a page at a time when they come on screen.
 
-    def __init__(self, ws: Workspace, today: date, ids, names: dict[str, Any]) -> None:
+    On a first screen only the first rows' ids may be known (`AgendaReader`: read from
+    the step groups, without ordering every step); `complete` then gives the whole
+    order, when a row past them is asked for (a worker has usually read it by then)."""
+
+    def __init__(
+        self,
+        ws: Workspace,
+        today: date,
+        ids,
+        names: dict[str, Any],
+        *,
+        length: int | None = None,
+        complete: Any = None,
+        beyond: Any = None,
+    ) -> None:
         self.ws = ws
         self.today = today
-        self.ids = ids  # array of rowids, agenda order
+        self.ids = ids  # array of rowids, agenda order (the first ones while incomplete)
         self._names = names
         self._pages: dict[int, list[AgendaRow]] = {}
+        self._length = length
+        self._complete = complete  # () -> every rowid in order
+        self._beyond = beyond  # item -> whether it would come after the known ids
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self.ids) if self._length is None else self._length
+
+    @property
+    def complete(self) -> bool:
+        return self._complete is None
+
+    def _read_all(self) -> None:
+        if self._complete is not None:
+            self.ids = self._complete()
+            self._complete = self._beyond = None
+            self._length = None
 
     def _page(self, number: int) -> list[AgendaRow]:
         page = self._pages.get(number)
         if page is None:
+            if self._complete is not None and (number + 1) * _PAGE > len(self.ids):
+                self._read_all()
             if len(self._pages) >= _PAGES_KEPT:
                 self._pages.pop(next(iter(self._pages)))
             ids = self.ids[number * _PAGE : (number + 1) * _PAGE]
@@ -313,21 +346,52 @@ class Agenda(Sequence[AgendaRow]):
         for number in range((len(self) + _PAGE - 1) // _PAGE):
             yield from self._page(number)
 
-    def index(self, row: Any, start: int = 0, stop: int | None = None) -> int:
-        rowid = getattr(row, "rowid", 0) or self.ws.checklist_rowid(row.item.id)
-        try:
-            return self.ids.index(rowid)
-        except ValueError:
-            raise ValueError("not in the agenda") from None
-
-    def position_of(self, item_id: str) -> int | None:
-        rowid = self.ws.checklist_rowid(item_id)
+    def _find(self, rowid: int | None, item: ChecklistItem | None) -> int | None:
         if rowid is None:
             return None
         try:
             return self.ids.index(rowid)
         except ValueError:
+            pass
+        if self._complete is None or item is None or not self._beyond(item):
+            return None  # not in the agenda (or filtered out)
+        self._read_all()
+        try:
+            return self.ids.index(rowid)
+        except ValueError:
             return None
+
+    def index(self, row: Any, start: int = 0, stop: int | None = None) -> int:
+        rowid = getattr(row, "rowid", 0) or self.ws.checklist_rowid(row.item.id)
+        at = self._find(rowid, row.item)
+        if at is None:
+            raise ValueError("not in the agenda")
+        return at
+
+    def position_of(self, item_id: str) -> int | None:
+        rowid = self.ws.checklist_rowid(item_id)
+        if rowid is None:
+            return None
+        at = self._find(rowid, None)
+        if at is None and self._complete is not None:
+            item = self.ws.get(ChecklistItem, item_id)
+            at = self._find(rowid, item) if item is not None and not item.deleted else None
+        return at
+
+
+def _sort_key(rank: int, due_date: Any, title: Any) -> tuple[int, str, str]:
+    """The agenda's order (cl.agenda_order, and the store's ORDER BY) from stored fields."""
+    return rank, due_date or "9999", (title or "").casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """Live steps with equal (obsolete, status, due date, title): one bucket, one place."""
+
+    key: tuple[int, str, str]  # _sort_key
+    count: int
+    dated: tuple[str, str] | None  # (due_date, title) of an open dated group
+    rest: tuple[Any, Any, Any, Any] | None  # (obsolete, status, due_date, title) otherwise
 
 
 def _rank(today: date):
@@ -357,15 +421,20 @@ class AgendaCounts:
 
 
 class AgendaReader:
-    """Reads the agenda of one workspace on one day: the full order once (rowids and
-    bucket ranks, ~1.2 MB at 128,000 steps), the show filter from it without SQL, the
-    block and search filters in SQL. Read again when the file changed (`change_stamp`:
-    this connection's saves, sync pulls, imports, undo, other processes)."""
+    """Reads the agenda of one workspace on one day. The first screen comes from the step
+    groups (`Workspace.checklist_agenda_groups`: the bucket counts and the first rows in
+    order, from two index scans, ~20 ms at 128,000 steps); the full order (rowids and
+    bucket ranks, ~1.2 MB, ~0.4 s) is read once, in a worker (`agenda_order` +
+    `set_order`) or when a row past the first ones is asked for. The show filter comes
+    from it without SQL, the block and search filters in SQL. Everything is read again
+    when the file changed (`change_stamp`: this connection's saves, sync pulls, imports,
+    undo, other processes)."""
 
     def __init__(self, ws: Workspace, today: date) -> None:
         self.ws = ws
         self.today = today
         self._full: tuple[Any, Any] | None = None
+        self._groups: list[_Group] | None = None
         self._stamp: tuple[int, int] | None = None
         self._names: dict[str, Any] = {}
         self._contradicting: int | None = None
@@ -375,6 +444,7 @@ class AgendaReader:
         if stamp != self._stamp:
             self._stamp = stamp
             self._full = None
+            self._groups = None
             self._contradicting = None
             self._names = _names(self.ws)
 
@@ -388,19 +458,135 @@ class AgendaReader:
             names=self._names,
         )
 
+    def _step_groups(self) -> list[_Group] | None:
+        """The live steps in groups, sorted in agenda order; None when the store's index
+        split does not match the domain's closed statuses (then: the full order)."""
+        if set(self.ws.AGENDA_CLOSED_STATUSES) != cl.CLOSED_STATUSES:
+            return None
+        if self._groups is None:
+            rank = _rank(self.today)
+            dated, rest = self.ws.checklist_agenda_groups()
+            # An open dated step: not obsolete, a status that is not closed, a due date.
+            groups = [
+                _Group(_sort_key(rank(0, "open", due), due, title), n, (due, title), None)
+                for due, title, n in dated
+            ]
+            groups += [
+                _Group(
+                    _sort_key(rank(obs, status, due), due, title),
+                    n,
+                    None,
+                    (obs, status, due, title),
+                )
+                for obs, status, due, title, n in rest
+            ]
+            groups.sort(key=lambda g: g.key)
+            self._groups = groups
+        return self._groups
+
+    def _first(self, wanted: set[int], at_least: int) -> tuple[Any, int, Any]:
+        """(the first `at_least` or more rowids in order, how many there are in all, the
+        sort key of the last one read) of the steps whose bucket rank is in `wanted`."""
+        groups = [g for g in self._step_groups() or () if g.key[0] in wanted]
+        taken: list[_Group] = []
+        n = 0
+        for g in groups:
+            # whole groups, and every group sorting equal to the last one taken
+            if n >= at_least and g.key != taken[-1].key:
+                break
+            taken.append(g)
+            n += g.count
+        dated = [g for g in taken if g.dated is not None]
+        rest = [g for g in taken if g.rest is not None]
+        per_group = self.ws.checklist_group_rowids(
+            [g.dated for g in dated if g.dated], [g.rest for g in rest if g.rest]
+        )
+        rows = [
+            (g.key, rowid) for g, ids in zip(dated + rest, per_group, strict=True) for rowid in ids
+        ]
+        rows.sort()
+        total = sum(g.count for g in groups)
+        return array("q", (r for _, r in rows)), total, taken[-1].key if taken else None
+
     def rows(self, *, show: str = "all", block: str | None = None, needle: str = "") -> Agenda:
         self._fresh()
+        order = list(cl.BUCKETS)
+        wanted = (
+            {order.index(b) for b in SHOW_RANKS[show]}
+            if show in SHOW_RANKS
+            else set(range(len(order)))
+        )
         if block or needle:
             ids, ranks = self._order(block, needle)
+        elif self._full is None and self._step_groups() is not None:
+            first, total, last = self._first(wanted, FIRST_ROWS)
+            if len(first) >= total:
+                return Agenda(self.ws, self.today, first, self._names)
+
+            def beyond(item: ChecklistItem) -> bool:
+                rank = order.index(cl.bucket(item, self.today))
+                return rank in wanted and _sort_key(rank, item.due_date, item.title) > last
+
+            return Agenda(
+                self.ws,
+                self.today,
+                first,
+                self._names,
+                length=total,
+                complete=lambda: self._filtered(self._full_order(), wanted),
+                beyond=beyond,
+            )
         else:
-            if self._full is None:
-                self._full = self._order()
-            ids, ranks = self._full
+            ids, ranks = self._full_order()
         if show in SHOW_RANKS:
-            order = list(cl.BUCKETS)
-            wanted = {order.index(b) for b in SHOW_RANKS[show]}
-            ids = array("q", compress(ids, [r in wanted for r in ranks]))
+            ids = self._filtered((ids, ranks), wanted)
         return Agenda(self.ws, self.today, ids, self._names)
+
+    @staticmethod
+    def _filtered(order: tuple[Any, Any], wanted: set[int]):
+        ids, ranks = order
+        return array("q", compress(ids, [r in wanted for r in ranks]))
+
+    def _full_order(self) -> tuple[Any, Any]:
+        self._fresh()
+        if self._full is None:
+            groups = self._step_groups()
+            if groups is not None and len(groups) <= MAX_GROUPS:
+                self._full = self._order_of(groups)
+            else:
+                self._full = self._order()
+        return self._full
+
+    def _order_of(self, groups: list[_Group]) -> tuple[Any, Any]:
+        """The full order from the step groups (already in agenda order): each group's
+        rowids in table order, groups sorting equal merged by rowid. Index lookups only,
+        no per-step Python call in SQL: ~5x faster than `_order` at 128,000 steps."""
+        dated = [g for g in groups if g.dated is not None]
+        rest = [g for g in groups if g.rest is not None]
+        per_group = self.ws.checklist_group_rowids(
+            [g.dated for g in dated if g.dated], [g.rest for g in rest if g.rest]
+        )
+        rowids = {id(g): r for g, r in zip(dated + rest, per_group, strict=True)}
+        ids, ranks = array("q"), array("b")
+        for key, equal in groupby(groups, key=lambda g: g.key):
+            same = list(equal)
+            found = (
+                rowids[id(same[0])]
+                if len(same) == 1
+                else sorted(r for g in same for r in rowids[id(g)])
+            )
+            ids.extend(found)
+            ranks.extend(bytes([key[0]]) * len(found))
+        return ids, ranks
+
+    def set_order(self, order: tuple[Any, Any], stamp: tuple[int, int]) -> bool:
+        """The full order read elsewhere (`agenda_order`) for the file at `stamp`; kept only
+        when the file has not changed since (True)."""
+        self._fresh()
+        if stamp != self._stamp:
+            return False
+        self._full = order
+        return True
 
     def set_contradictions(self, count: int, stamp: tuple[int, int]) -> bool:
         """A count made elsewhere (`count_contradictions`) for the file at `stamp`; kept
@@ -419,17 +605,31 @@ class AgendaReader:
         """Steps per bucket, and those contradicting the matrix (-1: not counted yet, when
         `contradictions` is False: the screen counts them in a worker)."""
         self._fresh()
-        if self._full is None:
-            self._full = self._order()
         order = list(cl.BUCKETS)
-        per_rank = Counter(self._full[1])
+        groups = self._step_groups() if self._full is None else None
+        if groups is not None:
+            per_rank: Counter[int] = Counter()
+            for g in groups:
+                per_rank[g.key[0]] += g.count
+            total = sum(per_rank.values())
+        else:
+            ids, ranks = self._full_order()
+            per_rank, total = Counter(ranks), len(ids)
         if contradictions and self._contradicting is None:
             self._contradicting = self.ws.checklist_contradictions(cl.contradicts, REQUIRED)
         return AgendaCounts(
-            len(self._full[0]),
-            {order[r]: n for r, n in per_rank.items()},
+            total,
+            {order[r]: n for r, n in per_rank.items() if n},
             self._contradicting if self._contradicting is not None else -1,
         )
+
+
+def agenda_order(path: Path, today: date) -> tuple[Any, Any]:
+    """The full agenda order (rowids, bucket ranks) on a connection of its own (a worker
+    thread, after the first frame); hand it to `AgendaReader.set_order`."""
+    with Workspace.open(path) as ws:
+        reader = AgendaReader(ws, today)
+        return reader._full_order()  # noqa: SLF001
 
 
 def count_contradictions(path: Path) -> int:

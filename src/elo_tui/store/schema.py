@@ -17,7 +17,7 @@ from collections.abc import Callable
 from elo_tui.domain.records import RECORD_KINDS, Record
 
 APPLICATION_ID = 0x454C4F31  # "ELO1"
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 def column_type(tp: object) -> type:
@@ -444,6 +444,24 @@ def _v8_readiness_store(db) -> None:
     )
 
 
+def _v9_checklist_agenda_rest(db) -> None:
+    """An index for every live checklist step the open-dated index (schema 6) leaves out
+    (closed, obsolete, undated, odd values): with both, the checklist's first screen
+    counts its buckets and reads its first rows from two index scans instead of ordering
+    all 128,000 steps of a 20,000-product workspace. The condition must stay word for word
+    AGENDA_REST below, the queries use it, or SQLite will not use the index."""
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_checklist_item_agenda_rest ON checklist_item "
+        f"(obsolete, status, due_date, title) WHERE {AGENDA_REST}"
+    )
+
+
+# The live steps outside idx_checklist_item_open_due: NOT ifnull(...) keeps the rows
+# whose fields are NULL too, so the two indexes together hold every live step.
+AGENDA_OPEN_DATED = "obsolete = 0 AND status NOT IN ('done', 'na') AND due_date != ''"
+AGENDA_REST = f"deleted = 0 AND NOT ifnull({AGENDA_OPEN_DATED}, 0)"
+
+
 # MIGRATIONS[0] creates an empty workspace; later entries upgrade version n -> n+1.
 # A new workspace runs them all, so a step must not assume what a later one adds.
 MIGRATIONS: list[Callable] = [
@@ -455,6 +473,7 @@ MIGRATIONS: list[Callable] = [
     _v6_change_counter,
     _v7_dirty_count,
     _v8_readiness_store,
+    _v9_checklist_agenda_rest,
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 

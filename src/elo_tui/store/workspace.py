@@ -901,6 +901,53 @@ class Workspace:
                 out[row[0]] = (item, row[1], row[2] or "")
         return out
 
+    # The agenda's first screen without ordering every step: the live steps fall in two
+    # indexed halves, the open dated ones (idx_checklist_item_open_due) and the rest
+    # (idx_checklist_item_agenda_rest, its own migration). Each half is read as groups
+    # of equal (obsolete, status, due date, title): a few hundred groups for 128,000 steps, and
+    # the bucket and order of a group follow from those fields alone (the caller applies
+    # the domain's rule per group).
+    AGENDA_CLOSED_STATUSES = ("done", "na")  # what both index conditions call closed
+
+    def checklist_agenda_groups(
+        self,
+    ) -> tuple[builtins.list[tuple[str, str, int]], builtins.list[tuple[Any, ...]]]:
+        """(open dated: (due_date, title, count) with obsolete 0 and a status not in
+        AGENDA_CLOSED_STATUSES; rest: (obsolete, status, due_date, title, count)) of the
+        live checklist steps. Together they hold every live step once."""
+        with self._guard():
+            dated = self.conn.execute(
+                f'SELECT due_date, title, count(*) FROM "checklist_item" '
+                f"WHERE deleted = 0 AND {schema.AGENDA_OPEN_DATED} GROUP BY due_date, title"
+            ).fetchall()
+            rest = self.conn.execute(
+                "SELECT obsolete, status, due_date, title, count(*) FROM checklist_item "
+                f"WHERE {schema.AGENDA_REST} GROUP BY obsolete, status, due_date, title"
+            ).fetchall()
+        return dated, rest
+
+    def checklist_group_rowids(
+        self, dated: Iterable[tuple[str, str]], rest: Iterable[tuple[Any, Any, Any, Any]]
+    ) -> builtins.list[builtins.list[int]]:
+        """The rowids of the steps in some groups of `checklist_agenda_groups`, a list per
+        group in the order given: open dated ones by (due_date, title), then the rest by
+        (obsolete, status, due_date, title)."""
+        out: builtins.list[builtins.list[int]] = []
+        with self._guard():
+            for due, title in dated:
+                sql = (
+                    'SELECT rowid FROM "checklist_item" WHERE deleted = 0 AND '
+                    f"{schema.AGENDA_OPEN_DATED} AND due_date = ? AND title IS ? ORDER BY rowid"
+                )
+                out.append([r[0] for r in self.conn.execute(sql, (due, title))])
+            for obsolete, status, due, title in rest:
+                sql = (
+                    f"SELECT rowid FROM checklist_item WHERE {schema.AGENDA_REST} AND "
+                    "obsolete IS ? AND status IS ? AND due_date IS ? AND title IS ? ORDER BY rowid"
+                )
+                out.append([r[0] for r in self.conn.execute(sql, (obsolete, status, due, title))])
+        return out
+
     def checklist_rowid(self, item_id: str) -> int | None:
         with self._guard():
             found = self.conn.execute(
