@@ -37,7 +37,7 @@ from elo_tui.domain.blocks import (
     cell_text,
 )
 from elo_tui.domain.formats import format_date, format_number, plural
-from elo_tui.domain.readiness import REQUIREMENT_STATES, count_conform, is_excluded
+from elo_tui.domain.readiness import REQUIREMENT_STATES
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.template_notice import report_problems, warm_templates
 from elo_tui.services import mapping as svc
@@ -124,6 +124,9 @@ def describe_filter(f: svc.RowFilter, app_names: dict[str, str]) -> Text:
     return line
 
 
+EMPTY_TEXT = "Geen producten (of geen die aan de filter voldoen)."
+
+
 class MatrixScreen(AreaScreen):
     MODE = "matrix"
     BINDINGS = [
@@ -145,8 +148,13 @@ class MatrixScreen(AreaScreen):
     mapping: svc.Mapping | None = None
     filters: svc.RowFilter = svc.RowFilter()
     conform: int | None = None  # products ELO-conform
+    # Up to this many products the conform count and the readiness filters are computed
+    # right after the first frame on the UI thread (~20 ms at 1,202); above, in a worker
+    # on its own connection (20,000: ~1 s of CPU the keys must not wait for).
+    INLINE_INDEX_MAX = 3000
     _counts: tuple | None = None  # (rows, mapping, products shown, products excluded)
     _row_positions: tuple | None = None  # (rows, row id -> indices)
+    _waiting_for_index = False  # a readiness filter waits for the index
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="filter-summary")
@@ -156,7 +164,7 @@ class MatrixScreen(AreaScreen):
             cell_keys=BLOCK_KEYS,
             is_group=lambda row: row.kind == SCOPE_APPLICATION,
             id="matrix",
-            empty_text="Geen producten (of geen die aan de filter voldoen).",
+            empty_text=EMPTY_TEXT,
         )
         yield Static("", id="cell-detail")
         yield Static(Text(LEGEND), id="legend")
@@ -165,22 +173,62 @@ class MatrixScreen(AreaScreen):
     # -- data -------------------------------------------------------------------------------
 
     def load(self) -> None:
-        self.mapping = svc.load_mapping(self.app.ws)
+        # Rows and application-level statuses only; a product's cells are read with its
+        # page of rows when first shown (services/mapping.py open_matrix).
+        self.mapping = svc.open_matrix(self.app.ws)
         if self.filters.application not in self.mapping.applications:
             self.filters = svc.RowFilter(self.filters.deadline, self.filters.block, "")
         self.conform = None
         self.apply_filter()
-        self.call_after_refresh(self._count_conform)
+        self.call_after_refresh(self._start_index)
         self.query_one(MatrixTable).focus()
         # Get the checklist templates ready for the first edit, once the screen is up.
         self.set_timer(0.5, self._warm_templates)
 
-    def _count_conform(self) -> None:
-        # After the first paint: ~20 ms at 1,202 products that the first frame need not wait for.
-        if self.mapping is not None:
-            self.conform = count_conform(
-                self.mapping.products.values(), self.mapping.statuses, self.mapping.overrides
+    def _start_index(self) -> None:
+        """The conform count and the readiness filters need every product's readiness:
+        computed after the first frame. Until it is there the count shows '…' and a
+        readiness filter says it is being computed."""
+        m = self.mapping
+        if m is None:
+            return
+        generation, product_ids = m.start_index()
+        overrides = m.overrides
+        if m.product_count() <= self.INLINE_INDEX_MAX:
+            self._index_ready(
+                m, generation, svc.readiness_index(self.app.ws, product_ids, overrides)
             )
+            return
+        ws = self.app.ws
+
+        def compute() -> svc.ReadinessIndex:
+            own = ws.reader()
+            try:
+                return svc.readiness_index(own, product_ids, overrides)
+            finally:
+                own.close()
+
+        def done(index: svc.ReadinessIndex) -> None:
+            self._index_ready(m, generation, index)
+
+        def run() -> None:
+            from elo_tui.store import WorkspaceError
+
+            try:
+                index = compute()
+            except WorkspaceError:
+                return  # the count stays '…'; the next load tries again
+            self.app.call_from_thread(done, index)
+
+        self.run_worker(run, thread=True, group="matrix-index", exclusive=True)
+
+    def _index_ready(self, m: svc.Mapping, generation: int, index: svc.ReadinessIndex) -> None:
+        if m is not self.mapping or not m.set_index(generation, index):
+            return  # a newer mapping or computation replaced it
+        self.conform = index.conform_count
+        if self._waiting_for_index:
+            self.apply_filter()
+        else:
             self._update_count(self.query_one(MatrixTable).rows)
 
     def _warm_templates(self) -> None:
@@ -230,7 +278,14 @@ class MatrixScreen(AreaScreen):
             return
         table = self.query_one(MatrixTable)
         keep = table.current
-        rows = self.mapping.filter_rows(self.filters)
+        self._waiting_for_index = self.mapping.needs_index(self.filters)
+        if self._waiting_for_index:
+            # Never a wrong list: no rows until every product's readiness is known.
+            rows: list[svc.MatrixRow] = []
+            table.empty_text = "Filter wordt berekend…"
+        else:
+            rows = self.mapping.filter_rows(self.filters)
+            table.empty_text = EMPTY_TEXT
         table.set_rows(rows, keep=keep if keep in rows else None)
         names = {i: a.name for i, a in self.mapping.applications.items()}
         self.query_one("#filter-summary", Static).update(
@@ -249,12 +304,13 @@ class MatrixScreen(AreaScreen):
         cached = self._counts
         if cached is None or cached[0] is not rows or cached[1] is not m:
             shown = sum(1 for r in rows if r.kind != SCOPE_APPLICATION)
-            excluded = sum(is_excluded(p, m.overrides) is not None for p in m.products.values())
-            cached = self._counts = (rows, m, shown, excluded)
+            cached = self._counts = (rows, m, shown, m.excluded_count())
         shown, excluded = cached[2], cached[3]
-        total = len(m.products)
+        total = m.product_count()
         part = plural(total, "product", "producten")
-        if shown != total:
+        if self._waiting_for_index:
+            part = f"filter wordt berekend… · {part}"
+        elif shown != total:
             part = f"{format_number(shown)} van {part}"
         if excluded:
             part += f" (waarvan {excluded} buiten beschouwing, niet meegeteld)"
@@ -471,11 +527,11 @@ class MatrixScreen(AreaScreen):
             self.notify(error, title="Niet opgeslagen", severity="error", markup=False)
             return
         for status in saved:
-            self.mapping.apply(status)
+            self.mapping.apply(status)  # keeps the index (count, filters) in step
         self.saved()
-        self.conform = None
+        index = self.mapping.index
+        self.conform = None if index is None else index.conform_count
         self.apply_filter()
-        self.call_after_refresh(self._count_conform)
         self._schedule_snapshot()
         n = len(saved)
         self.notify(
@@ -488,15 +544,13 @@ class MatrixScreen(AreaScreen):
         if status is None or self.mapping is None:
             return
         m = self.mapping
-        affected = m.affected_products(status.scope_kind, status.scope_id)
-        before = sum(m.readiness(p).elo_conform for p in affected)
-        changed = set(m.apply(status)) | {status.scope_id}
-        if self.conform is not None:
-            self.conform += sum(m.readiness(p).elo_conform for p in affected) - before
+        changed = set(m.apply(status)) | {status.scope_id}  # the index follows
+        if m.index is not None:
+            self.conform = m.index.conform_count
         self.saved()
         table = self.query_one(MatrixTable)
-        rows = self.mapping.filter_rows(self.filters)
-        if self.filters.active:
+        rows = [] if self._waiting_for_index else self.mapping.filter_rows(self.filters)
+        if self.filters.active and not self._waiting_for_index:
             # Filters may now hide or show rows; keep the cursor on the same cell if we can.
             table.set_rows(rows, keep=table.current if table.current in rows else None)
         else:

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from elo_tui.domain import applicability as rules
 from elo_tui.domain.blocks import (
@@ -45,7 +45,10 @@ from elo_tui.domain.readiness import (
     apply_overrides,
     cell_of,
     index_statuses,
+    is_conform,
+    is_excluded,
     product_application_ids,
+    product_cells,
     product_readiness,
     summarize,
 )
@@ -95,8 +98,63 @@ class RowFilter:
         return bool(self.deadline or self.block or self.application)
 
 
+class LightProduct(NamedTuple):
+    """What a matrix row needs of a product before its cells are shown."""
+
+    name: str
+    apps: tuple[str, ...]  # product_application_ids
+    on_elo: str
+
+
+# Bit i of a blocking mask: BLOCK_CODES[i] is blocking for that product.
+_BLOCK_BITS = {code: 1 << i for i, code in enumerate(BLOCK_CODES)}
+
+
+def blocking_mask(cells: dict[str, Cell]) -> int:
+    mask = 0
+    for code, bit in _BLOCK_BITS.items():
+        if cells[code].blocking:
+            mask |= bit
+    return mask
+
+
+def blocks_mask(blocks: Iterable[str]) -> int:
+    mask = 0
+    for code in blocks:
+        mask |= _BLOCK_BITS.get(code, 0)
+    return mask
+
+
+@dataclass(slots=True)
+class ReadinessIndex:
+    """Per product what the matrix's conform count and readiness filters need, over every
+    product: computed once (after the first frame, see `readiness_index`), then kept in
+    step by `Mapping.apply`. The same rules as `count_conform` and `product_readiness`
+    (tests/test_matrix_paging.py compares them)."""
+
+    blocking: dict[str, int]  # product id -> blocking mask (see blocking_mask)
+    conform: set[str]  # ELO-conform products that are not excluded (as count_conform)
+
+    @property
+    def conform_count(self) -> int:
+        return len(self.conform)
+
+    def put(self, product_id: str, r: ProductReadiness) -> None:
+        self.blocking[product_id] = blocking_mask(r.cells)
+        if r.elo_conform and r.excluded is None:
+            self.conform.add(product_id)
+        else:
+            self.conform.discard(product_id)
+
+
 class Mapping:
-    """In-memory view of a workspace's block mapping (one per open matrix/dashboard)."""
+    """View of a workspace's block mapping (one per open matrix/dashboard).
+
+    `load_mapping` reads every product and status (the dashboard, reports). `open_matrix`
+    reads light rows only and the products and statuses of a page of rows when one of
+    them is first shown (20,000 products: the matrix holds what was on screen); there
+    `products` holds the pages read so far: use `product()`, `has_product()`,
+    `product_ids()`, which work in both."""
 
     def __init__(
         self,
@@ -107,6 +165,9 @@ class Mapping:
         today: date | None = None,
         overrides: Overrides | None = None,
         reading: str = DEFAULT_ADMISSION_READING,
+        *,
+        light: dict[str, LightProduct] | None = None,
+        pages: Any = None,
     ) -> None:
         self.today = today or clock.today()
         self.agency = agency
@@ -122,35 +183,123 @@ class Mapping:
         # Suggestions are worked out per scope when a cell is first shown: only the
         # visible ones are ever needed, and all of them cost ~0.1 s at 1,202 products.
         self._suggestions: dict[tuple[str, str], dict[str, rules.Suggestion]] = {}
+        if light is None:
+            light = {
+                p.id: LightProduct(p.name, product_application_ids(p), p.on_elo)
+                for p in self.products.values()
+            }
+        self._light = light
+        # (product ids) -> (products, product-level statuses) read from the store; None
+        # when everything was read up front.
+        self._pages = pages
         self.products_of_app: dict[str, list[str]] = {a: [] for a in self.applications}
-        for p in self.products.values():
-            for app_id in product_application_ids(p):
+        for pid, lp in light.items():
+            for app_id in lp.apps:
                 if app_id in self.products_of_app:
-                    self.products_of_app[app_id].append(p.id)
+                    self.products_of_app[app_id].append(pid)
         self._readiness: dict[str, ProductReadiness] = {}
         self.rows = self._build_rows()
+        self._order = [r.id for r in self.rows if r.kind == SCOPE_PRODUCT]
+        self._position: dict[str, int] | None = None
+        self.index: ReadinessIndex | None = None
+        self.index_generation = 0
+        self._edited_since_index: set[str] = set()
+
+    # -- products ----------------------------------------------------------------------------
+
+    PAGE = 200  # products read at a time (a screenful is ~40)
+
+    def has_product(self, product_id: str) -> bool:
+        return product_id in self._light
+
+    def product_ids(self) -> Iterable[str]:
+        return self._light.keys()
+
+    def product_count(self) -> int:
+        return len(self._light)
+
+    def application_ids_of(self, product_id: str) -> tuple[str, ...]:
+        lp = self._light.get(product_id)
+        return lp.apps if lp else ()
+
+    def product(self, product_id: str) -> Product:
+        found = self.products.get(product_id)
+        if found is None:
+            self._ensure((product_id,))
+            found = self.products.get(product_id)
+            if found is None:  # deleted since the rows were read: its row stays until reload
+                lp = self._light[product_id]
+                found = Product(id=product_id, name=lp.name, on_elo=lp.on_elo)
+                self.products[product_id] = found
+        return found
+
+    def all_products(self) -> list[Product]:
+        self._ensure(self._light)
+        return [self.product(pid) for pid in self._light]
+
+    def excluded_count(self) -> int:
+        """Products left out because an application is excluded (as `is_excluded`)."""
+        excluded = self.overrides.excluded_apps
+        if not excluded:
+            return 0
+        return sum(1 for lp in self._light.values() if any(a in excluded for a in lp.apps))
+
+    def _ensure(self, product_ids: Iterable[str]) -> None:
+        """Read the products (and their own block statuses) not read yet, a page of rows
+        around each: the rows next to one on screen are the next to be shown."""
+        if self._pages is None:
+            return
+        products = self.products
+        missing = [p for p in product_ids if p not in products and p in self._light]
+        if not missing:
+            return
+        if self._position is None:
+            self._position = {pid: i for i, pid in enumerate(self._order)}
+        want: dict[str, None] = {}
+        for pid in missing:
+            at = self._position.get(pid)
+            if at is None:
+                want[pid] = None
+                continue
+            start = at - at % self.PAGE
+            for other in self._order[start : start + self.PAGE]:
+                if other not in products:
+                    want[other] = None
+        read, statuses = self._pages(list(want))
+        for p in read:
+            products[p.id] = p
+        for st in statuses:
+            self.statuses[(st.scope_kind, st.scope_id, st.block)] = st
 
     # -- rows --------------------------------------------------------------------------------
 
     def _build_rows(self) -> list[MatrixRow]:
-        groups: dict[str, list[Product]] = {app_id: [] for app_id in self.applications}
+        groups: dict[str, list[tuple[str, str]]] = {app_id: [] for app_id in self.applications}
         groups[NO_APPLICATION] = []
-        for p in self.products.values():
-            group = next(
-                (i for i in product_application_ids(p) if i in self.applications), NO_APPLICATION
-            )
-            groups[group].append(p)
+        apps = self.applications
+        for pid, lp in self._light.items():
+            group = next((i for i in lp.apps if i in apps), NO_APPLICATION)
+            groups[group].append((pid, lp.name))
         rows: list[MatrixRow] = []
+
+        def by_name(item: tuple[str, str]) -> str:
+            return sort_key(item[1])
+
         order = sorted(self.applications.values(), key=lambda a: sort_key(a.name))
         for app in order:
             rows.append(MatrixRow(SCOPE_APPLICATION, app.id, app.name, app.id))
-            for p in sorted(groups[app.id], key=lambda p: sort_key(p.name)):
-                rows.append(MatrixRow(SCOPE_PRODUCT, p.id, p.name, app.id))
+            for pid, name in sorted(groups[app.id], key=by_name):
+                rows.append(MatrixRow(SCOPE_PRODUCT, pid, name, app.id))
         if groups[NO_APPLICATION]:
             rows.append(MatrixRow(SCOPE_APPLICATION, NO_APPLICATION, "Zonder toepassing", ""))
-            for p in sorted(groups[NO_APPLICATION], key=lambda p: sort_key(p.name)):
-                rows.append(MatrixRow(SCOPE_PRODUCT, p.id, p.name, NO_APPLICATION))
+            for pid, name in sorted(groups[NO_APPLICATION], key=by_name):
+                rows.append(MatrixRow(SCOPE_PRODUCT, pid, name, NO_APPLICATION))
         return rows
+
+    def needs_index(self, f: RowFilter) -> bool:
+        """The filter needs every product's readiness and this mapping reads it in pages:
+        wait for `index` (a worker computes it) rather than read every page here."""
+        return bool(f.deadline or f.block) and self._pages is not None and self.index is None
 
     def filter_rows(self, f: RowFilter) -> list[MatrixRow]:
         """Rows that pass the filter; a group header stays when any of its products does."""
@@ -164,22 +313,28 @@ class Mapping:
         if f.block:
             blocks = tuple(b for b in blocks if b == f.block)
         row_filter = bool(f.deadline or f.block)
+        mask = blocks_mask(blocks)
+        index = self.index
+        light = self._light
         out: list[MatrixRow] = []
         header: MatrixRow | None = None
         for row in self.rows:
             if row.kind == SCOPE_APPLICATION:
                 header = row
                 continue
-            if f.application and f.application not in product_application_ids(
-                self.products[row.id]
-            ):
+            lp = light[row.id]
+            if f.application and f.application not in lp.apps:
                 continue
-            if admission_only and not admission_applies(self.reading, self.products[row.id].on_elo):
+            if admission_only and not admission_applies(self.reading, lp.on_elo):
                 continue
             if row_filter:
-                cells = self.readiness(row.id).cells
-                if not any(cells[b].blocking for b in blocks):
-                    continue
+                if index is not None:
+                    if not index.blocking.get(row.id, 0) & mask:
+                        continue
+                else:
+                    cells = self.readiness(row.id).cells
+                    if not any(cells[b].blocking for b in blocks):
+                        continue
             if header is not None:
                 out.append(header)
                 header = None
@@ -192,7 +347,7 @@ class Mapping:
         r = self._readiness.get(product_id)
         if r is None:
             r = product_readiness(
-                self.products[product_id],
+                self.product(product_id),
                 self.statuses,
                 self.today,
                 overrides=self.overrides,
@@ -208,10 +363,12 @@ class Mapping:
         if found is None:
             if scope_kind == SCOPE_APPLICATION:
                 app = self.applications.get(scope_id)
-                served = [self.products[i] for i in self.products_of_app.get(scope_id, [])]
+                served_ids = self.products_of_app.get(scope_id, [])
+                self._ensure(served_ids)
+                served = [self.product(i) for i in served_ids]
                 found = rules.suggest_for_application(app, served) if app else {}
             else:
-                product = self.products.get(scope_id)
+                product = self.product(scope_id) if scope_id in self._light else None
                 apps = [
                     self.applications[i]
                     for i in (product_application_ids(product) if product else ())
@@ -222,6 +379,8 @@ class Mapping:
         return found.get(block)
 
     def status(self, scope_kind: str, scope_id: str, block: str) -> BlockStatus | None:
+        if scope_kind == SCOPE_PRODUCT and scope_id not in self.products:
+            self._ensure((scope_id,))  # a product's statuses are read with the product
         return self.statuses.get((scope_kind, scope_id, block))
 
     def view(self, row: MatrixRow, block: str) -> CellView:
@@ -251,10 +410,9 @@ class Mapping:
             return []
         if scope == SCOPE_PRODUCT:
             return [(SCOPE_PRODUCT, row.id)]
-        product = self.products[row.id]
         return [
             (SCOPE_APPLICATION, app_id)
-            for app_id in product_application_ids(product)
+            for app_id in self.application_ids_of(row.id)
             if app_id in self.applications
         ]
 
@@ -262,13 +420,13 @@ class Mapping:
         if scope_kind == SCOPE_APPLICATION:
             app = self.applications.get(scope_id)
             return app.name if app else "(onbekende toepassing)"
-        product = self.products.get(scope_id)
-        return product.name if product else "(onbekend product)"
+        lp = self._light.get(scope_id)
+        return lp.name if lp else "(onbekend product)"
 
     def affected_products(self, scope_kind: str, scope_id: str) -> list[str]:
         if scope_kind == SCOPE_APPLICATION:
             return list(self.products_of_app.get(scope_id, []))
-        return [scope_id] if scope_id in self.products else []
+        return [scope_id] if scope_id in self._light else []
 
     def apply(self, status: BlockStatus) -> list[str]:
         """Take a saved status into the view; returns the products whose cells changed."""
@@ -280,12 +438,36 @@ class Mapping:
         affected = self.affected_products(status.scope_kind, status.scope_id)
         for product_id in affected:
             self._readiness.pop(product_id, None)
+        self._edited_since_index.update(affected)
+        if self.index is not None:
+            self._ensure(affected)
+            for product_id in affected:
+                self.index.put(product_id, self.readiness(product_id))
         return affected
+
+    def start_index(self) -> tuple[int, list[str]]:
+        """Before computing the index apart: (generation, every product id). Edits from
+        now on are recomputed here when it arrives (the worker may not have seen them)."""
+        self.index_generation += 1
+        self._edited_since_index = set()
+        return self.index_generation, list(self._light)
+
+    def set_index(self, generation: int, index: ReadinessIndex) -> bool:
+        """Take a computed index; False when it is outdated (a newer one was started)."""
+        if generation != self.index_generation:
+            return False
+        self._ensure(self._edited_since_index)
+        for product_id in self._edited_since_index:
+            if product_id in self._light:
+                index.put(product_id, self.readiness(product_id))
+        self._edited_since_index = set()
+        self.index = index
+        return True
 
     def summary(self, today: date | None = None) -> ReadinessSummary:
         today = today or self.today
         return summarize(
-            list(self.products.values()),
+            self.all_products(),
             list(self.applications.values()),
             self.statuses.values(),
             today,
@@ -298,10 +480,7 @@ class Mapping:
         """The scope is (or is served by) a new or fundamentally renewed application."""
         if scope_kind == SCOPE_APPLICATION:
             return scope_id in self.overrides.new_apps
-        product = self.products.get(scope_id)
-        return bool(
-            product and any(a in self.overrides.new_apps for a in product_application_ids(product))
-        )
+        return any(a in self.overrides.new_apps for a in self.application_ids_of(scope_id))
 
 
 # What the mapping reads of products and statuses: the records it holds are partial,
@@ -333,10 +512,12 @@ _STATUS_COLUMNS = (
 )
 
 
-def load_mapping(ws: Workspace, today: date | None = None) -> Mapping:
+def _product_reader() -> Any:
+    """Row (as _PRODUCT_COLUMNS) -> partial Product; a set of target groups seen before is
+    parsed once (few distinct ones)."""
     import json
 
-    groups_of: dict[str, list[str]] = {}  # few distinct target-group sets: parse each once
+    groups_of: dict[str, list[str]] = {}
 
     def parsed(text: str) -> list[str]:
         found = groups_of.get(text)
@@ -344,8 +525,9 @@ def load_mapping(ws: Workspace, today: date | None = None) -> Mapping:
             found = groups_of[text] = json.loads(text)
         return list(found)  # a list of its own per product, as json.loads gave
 
-    products = [
-        Product(
+    def product(row: tuple) -> Product:
+        pid, name, ipdc_type, groups, req, fol, on_elo = row
+        return Product(
             id=pid,
             name=name or "",
             ipdc_type=ipdc_type or "",
@@ -354,15 +536,23 @@ def load_mapping(ws: Workspace, today: date | None = None) -> Mapping:
             followup_application_id=fol or "",
             on_elo=on_elo or "none",
         )
-        for pid, name, ipdc_type, groups, req, fol, on_elo in ws.columns(Product, _PRODUCT_COLUMNS)
-    ]
-    statuses = [
-        BlockStatus(**dict(zip(_STATUS_COLUMNS, row, strict=True)))
-        for row in ws.columns(BlockStatus, _STATUS_COLUMNS)
-    ]
+
+    return product
+
+
+def _statuses(rows: Iterable[tuple]) -> list[BlockStatus]:
+    statuses = [BlockStatus(**dict(zip(_STATUS_COLUMNS, row, strict=True))) for row in rows]
     for st in statuses:
         st.waiting_on_block = bool(st.waiting_on_block)
         st.verified_central = bool(st.verified_central)
+    return statuses
+
+
+def load_mapping(ws: Workspace, today: date | None = None) -> Mapping:
+    """Every product and status in memory (the dashboard, reports, the history snapshot)."""
+    product = _product_reader()
+    products = [product(row) for row in ws.columns(Product, _PRODUCT_COLUMNS)]
+    statuses = _statuses(ws.columns(BlockStatus, _STATUS_COLUMNS))
     applications = ws.list(Application)
     return Mapping(
         ws.agency(),
@@ -373,6 +563,82 @@ def load_mapping(ws: Workspace, today: date | None = None) -> Mapping:
         load_overrides(ws, applications),
         load_reading(ws),
     )
+
+
+_LIGHT_COLUMNS = ("id", "name", "request_application_id", "followup_application_id", "on_elo")
+
+
+def open_matrix(ws: Workspace, today: date | None = None) -> Mapping:
+    """The mapping as the matrix shows it at any size: the rows (ids, names, groups) and
+    the application-level statuses now; a product and its own statuses when its row is
+    first shown, a page at a time, on `ws`'s connection (so: on the thread that owns ws).
+    The figures over every product (conform count, readiness filters) come from
+    `readiness_index`, computed apart."""
+    light: dict[str, LightProduct] = {}
+    for pid, name, req, fol, on_elo in ws.columns(Product, _LIGHT_COLUMNS):
+        apps = (req,) if req else ()
+        if fol and fol != req:
+            apps += (fol,)
+        light[pid] = LightProduct(name or "", apps, on_elo or "none")
+    app_statuses = _statuses(
+        ws.columns_in(BlockStatus, _STATUS_COLUMNS, "scope_kind", (SCOPE_APPLICATION,))
+    )
+    product = _product_reader()
+
+    def page(ids: list[str]) -> tuple[list[Product], list[BlockStatus]]:
+        products = [product(row) for row in ws.columns_in(Product, _PRODUCT_COLUMNS, "id", ids)]
+        rows = ws.columns_in(
+            BlockStatus, _STATUS_COLUMNS, "scope_id", ids, scope_kind=SCOPE_PRODUCT
+        )
+        return products, _statuses(rows)
+
+    applications = ws.list(Application)
+    return Mapping(
+        ws.agency(),
+        applications,
+        (),
+        app_statuses,
+        today,
+        load_overrides(ws, applications),
+        load_reading(ws),
+        light=light,
+        pages=page,
+    )
+
+
+def readiness_index(
+    ws: Workspace, product_ids: Iterable[str], overrides: Overrides, chunk: int = 1000
+) -> ReadinessIndex:
+    """Every product's blocking parts and conform state, read `chunk` products at a time
+    (memory stays flat at 20,000 products); for a worker on its own connection
+    (`ws.reader()`), or inline for a small workspace.
+
+    The seam for a stored per-product readiness (issue 12): a store that keeps these per
+    product, kept current by triggers, can answer this with two queries instead."""
+    statuses = index_statuses(
+        _statuses(ws.columns_in(BlockStatus, _STATUS_COLUMNS, "scope_kind", (SCOPE_APPLICATION,)))
+    )
+    app_keys = list(statuses)
+    product = _product_reader()
+    memo: dict = {}  # application cells: the same for every chunk
+    index = ReadinessIndex({}, set())
+    ids = list(product_ids)
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        own = _statuses(
+            ws.columns_in(BlockStatus, _STATUS_COLUMNS, "scope_id", part, scope_kind=SCOPE_PRODUCT)
+        )
+        for st in own:
+            statuses[(st.scope_kind, st.scope_id, st.block)] = st
+        for row in ws.columns_in(Product, _PRODUCT_COLUMNS, "id", part):
+            p = product(row)
+            cells = product_cells(p, statuses, memo, overrides)
+            index.blocking[p.id] = blocking_mask(cells)
+            if is_excluded(p, overrides) is None and is_conform(p, cells):
+                index.conform.add(p.id)
+        # Keep only the application statuses: the next chunk brings its own.
+        statuses = {k: statuses[k] for k in app_keys}
+    return index
 
 
 def load_overrides(ws: Workspace, applications: Iterable[Application] | None = None) -> Overrides:
@@ -491,8 +757,8 @@ def accept_scopes(
     belongs to the application and changes all its products); 'application' covers the
     application's cells and those of every product it serves."""
     out: dict[str, tuple[str, list[tuple[str, str]]]] = {}
-    if row is not None and row.kind == SCOPE_PRODUCT and row.id in m.products:
-        out[ACCEPT_PRODUCT] = (m.products[row.id].name, [(SCOPE_PRODUCT, row.id)])
+    if row is not None and row.kind == SCOPE_PRODUCT and m.has_product(row.id):
+        out[ACCEPT_PRODUCT] = (m.scope_name(SCOPE_PRODUCT, row.id), [(SCOPE_PRODUCT, row.id)])
     group = (
         row.group if row is not None and row.kind == SCOPE_PRODUCT else (row.id if row else None)
     )
@@ -504,7 +770,7 @@ def accept_scopes(
         products = [r.id for r in m.rows if r.kind == SCOPE_PRODUCT and r.group == NO_APPLICATION]
         out[ACCEPT_APPLICATION] = ("Zonder toepassing", [(SCOPE_PRODUCT, p) for p in products])
     everything = [(SCOPE_APPLICATION, a) for a in m.applications]
-    everything += [(SCOPE_PRODUCT, p) for p in m.products]
+    everything += [(SCOPE_PRODUCT, p) for p in m.product_ids()]
     out[ACCEPT_ALL] = ("alle toepassingen en producten", everything)
     return out
 
@@ -552,8 +818,8 @@ def plan_accept(m: Mapping, scope: str, name: str, scopes: list[tuple[str, str]]
 
 def _exempted(m: Mapping, scope_kind: str, scope_id: str, block: str) -> bool:
     scopes = [(scope_kind, scope_id)]
-    if scope_kind == SCOPE_PRODUCT and scope_id in m.products:
-        scopes += [(SCOPE_APPLICATION, a) for a in product_application_ids(m.products[scope_id])]
+    if scope_kind == SCOPE_PRODUCT and m.has_product(scope_id):
+        scopes += [(SCOPE_APPLICATION, a) for a in m.application_ids_of(scope_id)]
     return any(has_accepted_exemption(m.overrides, k, i, block) for k, i in scopes)
 
 
