@@ -239,7 +239,7 @@ async def test_matrix_counts_in_a_worker_and_waits_before_filtering(settings, mo
         screen = app.screen
         assert isinstance(screen, MatrixScreen)
         count = str(screen.query_one("#count").render())
-        assert "… ELO-conform" in count
+        assert "ELO-conform wordt berekend…" in count
         await pilot.press("d")
         await pilot.pause()
         table = screen.query_one(MatrixTable)

@@ -314,9 +314,13 @@ class MatrixScreen(AreaScreen):
             part = f"{format_number(shown)} van {part}"
         if excluded:
             part += f" (waarvan {excluded} buiten beschouwing, niet meegeteld)"
-        conform = "…" if self.conform is None else str(self.conform)
+        # Until the worker has every product's readiness: said so, never a number.
+        if self.conform is None:
+            conform = "ELO-conform wordt berekend…"
+        else:
+            conform = f"{self.conform} ELO-conform (zelf verklaard)"
         self.query_one("#count", Label).update(
-            Text(f"{part} · {conform} ELO-conform (zelf verklaard) · ←→↑↓ cel · Enter bewerken"),
+            Text(f"{part} · {conform} · ←→↑↓ cel · Enter bewerken"),
             layout=False,  # one line, always: no layout pass of the whole screen
         )
 

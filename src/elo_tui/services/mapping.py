@@ -13,10 +13,10 @@ application reads it from there, so setting it updates all of them at once.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any
 
 from elo_tui.domain import applicability as rules
 from elo_tui.domain.blocks import (
@@ -76,6 +76,8 @@ class MatrixRow:
     id: str
     name: str
     group: str  # application id the row is listed under ("" = none)
+    apps: tuple[str, ...] = ()  # a product's applications (product_application_ids)
+    on_elo: str = ""  # a product's on_elo
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,14 +98,6 @@ class RowFilter:
     @property
     def active(self) -> bool:
         return bool(self.deadline or self.block or self.application)
-
-
-class LightProduct(NamedTuple):
-    """What a matrix row needs of a product before its cells are shown."""
-
-    name: str
-    apps: tuple[str, ...]  # product_application_ids
-    on_elo: str
 
 
 # Bit i of a blocking mask: BLOCK_CODES[i] is blocking for that product.
@@ -166,7 +160,7 @@ class Mapping:
         overrides: Overrides | None = None,
         reading: str = DEFAULT_ADMISSION_READING,
         *,
-        light: dict[str, LightProduct] | None = None,
+        light: Iterable[tuple[str, str, tuple[str, ...], str]] | None = None,
         pages: Any = None,
     ) -> None:
         self.today = today or clock.today()
@@ -184,23 +178,18 @@ class Mapping:
         # visible ones are ever needed, and all of them cost ~0.1 s at 1,202 products.
         self._suggestions: dict[tuple[str, str], dict[str, rules.Suggestion]] = {}
         if light is None:
-            light = {
-                p.id: LightProduct(p.name, product_application_ids(p), p.on_elo)
-                for p in self.products.values()
-            }
-        self._light = light
-        # (product ids) -> (products, product-level statuses) read from the store; None
-        # when everything was read up front.
+            light = (
+                (p.id, p.name, product_application_ids(p), p.on_elo) for p in self.products.values()
+            )
+        # Reads products with their own statuses, and applications' statuses, from the
+        # store (see open_matrix); None when everything was read up front.
         self._pages = pages
+        self._apps_read: set[str] = set()  # applications whose statuses were read
         self.products_of_app: dict[str, list[str]] = {a: [] for a in self.applications}
-        for pid, lp in light.items():
-            for app_id in lp.apps:
-                if app_id in self.products_of_app:
-                    self.products_of_app[app_id].append(pid)
+        # Product id -> its index in `rows` (in the order the products were read).
+        self._light: dict[str, int] = {}
         self._readiness: dict[str, ProductReadiness] = {}
-        self.rows = self._build_rows()
-        self._order = [r.id for r in self.rows if r.kind == SCOPE_PRODUCT]
-        self._position: dict[str, int] | None = None
+        self.rows = self._build_rows(light)
         self.index: ReadinessIndex | None = None
         self.index_generation = 0
         self._edited_since_index: set[str] = set()
@@ -219,8 +208,8 @@ class Mapping:
         return len(self._light)
 
     def application_ids_of(self, product_id: str) -> tuple[str, ...]:
-        lp = self._light.get(product_id)
-        return lp.apps if lp else ()
+        at = self._light.get(product_id)
+        return () if at is None else self.rows[at].apps
 
     def product(self, product_id: str) -> Product:
         found = self.products.get(product_id)
@@ -228,13 +217,14 @@ class Mapping:
             self._ensure((product_id,))
             found = self.products.get(product_id)
             if found is None:  # deleted since the rows were read: its row stays until reload
-                lp = self._light[product_id]
-                found = Product(id=product_id, name=lp.name, on_elo=lp.on_elo)
+                row = self.rows[self._light[product_id]]
+                found = Product(id=product_id, name=row.name, on_elo=row.on_elo)
                 self.products[product_id] = found
         return found
 
     def all_products(self) -> list[Product]:
         self._ensure(self._light)
+        self._ensure_apps(self.applications)
         return [self.product(pid) for pid in self._light]
 
     def excluded_count(self) -> int:
@@ -242,7 +232,9 @@ class Mapping:
         excluded = self.overrides.excluded_apps
         if not excluded:
             return 0
-        return sum(1 for lp in self._light.values() if any(a in excluded for a in lp.apps))
+        return sum(
+            1 for r in self.rows if r.kind == SCOPE_PRODUCT and any(a in excluded for a in r.apps)
+        )
 
     def _ensure(self, product_ids: Iterable[str]) -> None:
         """Read the products (and their own block statuses) not read yet, a page of rows
@@ -253,47 +245,69 @@ class Mapping:
         missing = [p for p in product_ids if p not in products and p in self._light]
         if not missing:
             return
-        if self._position is None:
-            self._position = {pid: i for i, pid in enumerate(self._order)}
         want: dict[str, None] = {}
+        rows = self.rows
         for pid in missing:
-            at = self._position.get(pid)
-            if at is None:
-                want[pid] = None
-                continue
+            at = self._light[pid]
             start = at - at % self.PAGE
-            for other in self._order[start : start + self.PAGE]:
-                if other not in products:
-                    want[other] = None
-        read, statuses = self._pages(list(want))
+            for row in rows[start : start + self.PAGE]:
+                if row.kind == SCOPE_PRODUCT and row.id not in products:
+                    want[row.id] = None
+        read, statuses = self._pages.products(list(want))
+        apps: dict[str, None] = {}
         for p in read:
             products[p.id] = p
+        for pid in want:
+            apps.update(dict.fromkeys(rows[self._light[pid]].apps))
         for st in statuses:
+            self.statuses[(st.scope_kind, st.scope_id, st.block)] = st
+        self._ensure_apps(apps)
+
+    def _ensure_apps(self, app_ids: Iterable[str]) -> None:
+        """Read the block statuses of these applications, when not read yet."""
+        if self._pages is None:
+            return
+        missing = [a for a in app_ids if a not in self._apps_read]
+        if not missing:
+            return
+        self._apps_read.update(missing)
+        for st in self._pages.application_statuses(missing):
             self.statuses[(st.scope_kind, st.scope_id, st.block)] = st
 
     # -- rows --------------------------------------------------------------------------------
 
-    def _build_rows(self) -> list[MatrixRow]:
-        groups: dict[str, list[tuple[str, str]]] = {app_id: [] for app_id in self.applications}
+    def _build_rows(
+        self, light: Iterable[tuple[str, str, tuple[str, ...], str]]
+    ) -> list[MatrixRow]:
+        """Rows from (product id, name, application ids, on_elo): grouped under their first
+        application, by name; fills products_of_app and _light on the way."""
+        groups: dict[str, list[MatrixRow]] = {app_id: [] for app_id in self.applications}
         groups[NO_APPLICATION] = []
         apps = self.applications
-        for pid, lp in self._light.items():
-            group = next((i for i in lp.apps if i in apps), NO_APPLICATION)
-            groups[group].append((pid, lp.name))
+        of_app = self.products_of_app
+        position = self._light
+        for pid, name, app_ids, on_elo in light:
+            group = next((i for i in app_ids if i in apps), NO_APPLICATION)
+            groups[group].append(MatrixRow(SCOPE_PRODUCT, pid, name, group, app_ids, on_elo))
+            for app_id in app_ids:
+                if app_id in of_app:
+                    of_app[app_id].append(pid)
+            position[pid] = 0  # the index once sorted, below; the read order stays
         rows: list[MatrixRow] = []
 
-        def by_name(item: tuple[str, str]) -> str:
-            return sort_key(item[1])
+        def by_name(row: MatrixRow) -> str:
+            return sort_key(row.name)
 
         order = sorted(self.applications.values(), key=lambda a: sort_key(a.name))
         for app in order:
             rows.append(MatrixRow(SCOPE_APPLICATION, app.id, app.name, app.id))
-            for pid, name in sorted(groups[app.id], key=by_name):
-                rows.append(MatrixRow(SCOPE_PRODUCT, pid, name, app.id))
+            rows += sorted(groups.pop(app.id), key=by_name)
         if groups[NO_APPLICATION]:
             rows.append(MatrixRow(SCOPE_APPLICATION, NO_APPLICATION, "Zonder toepassing", ""))
-            for pid, name in sorted(groups[NO_APPLICATION], key=by_name):
-                rows.append(MatrixRow(SCOPE_PRODUCT, pid, name, NO_APPLICATION))
+            rows += sorted(groups[NO_APPLICATION], key=by_name)
+        for i, row in enumerate(rows):
+            if row.kind == SCOPE_PRODUCT:
+                position[row.id] = i
         return rows
 
     def needs_index(self, f: RowFilter) -> bool:
@@ -315,17 +329,15 @@ class Mapping:
         row_filter = bool(f.deadline or f.block)
         mask = blocks_mask(blocks)
         index = self.index
-        light = self._light
         out: list[MatrixRow] = []
         header: MatrixRow | None = None
         for row in self.rows:
             if row.kind == SCOPE_APPLICATION:
                 header = row
                 continue
-            lp = light[row.id]
-            if f.application and f.application not in lp.apps:
+            if f.application and f.application not in row.apps:
                 continue
-            if admission_only and not admission_applies(self.reading, lp.on_elo):
+            if admission_only and not admission_applies(self.reading, row.on_elo):
                 continue
             if row_filter:
                 if index is not None:
@@ -379,8 +391,11 @@ class Mapping:
         return found.get(block)
 
     def status(self, scope_kind: str, scope_id: str, block: str) -> BlockStatus | None:
-        if scope_kind == SCOPE_PRODUCT and scope_id not in self.products:
-            self._ensure((scope_id,))  # a product's statuses are read with the product
+        if self._pages is not None:
+            if scope_kind == SCOPE_PRODUCT and scope_id not in self.products:
+                self._ensure((scope_id,))  # a product's statuses are read with the product
+            elif scope_kind == SCOPE_APPLICATION and scope_id not in self._apps_read:
+                self._ensure_apps((scope_id,))
         return self.statuses.get((scope_kind, scope_id, block))
 
     def view(self, row: MatrixRow, block: str) -> CellView:
@@ -420,8 +435,8 @@ class Mapping:
         if scope_kind == SCOPE_APPLICATION:
             app = self.applications.get(scope_id)
             return app.name if app else "(onbekende toepassing)"
-        lp = self._light.get(scope_id)
-        return lp.name if lp else "(onbekend product)"
+        at = self._light.get(scope_id)
+        return "(onbekend product)" if at is None else self.rows[at].name
 
     def affected_products(self, scope_kind: str, scope_id: str) -> list[str]:
         if scope_kind == SCOPE_APPLICATION:
@@ -450,7 +465,8 @@ class Mapping:
         now on are recomputed here when it arrives (the worker may not have seen them)."""
         self.index_generation += 1
         self._edited_since_index = set()
-        return self.index_generation, list(self._light)
+        # In display order: a chunk of products then shares few applications.
+        return self.index_generation, [r.id for r in self.rows if r.kind == SCOPE_PRODUCT]
 
     def set_index(self, generation: int, index: ReadinessIndex) -> bool:
         """Take a computed index; False when it is outdated (a newer one was started)."""
@@ -568,76 +584,93 @@ def load_mapping(ws: Workspace, today: date | None = None) -> Mapping:
 _LIGHT_COLUMNS = ("id", "name", "request_application_id", "followup_application_id", "on_elo")
 
 
-def open_matrix(ws: Workspace, today: date | None = None) -> Mapping:
-    """The mapping as the matrix shows it at any size: the rows (ids, names, groups) and
-    the application-level statuses now; a product and its own statuses when its row is
-    first shown, a page at a time, on `ws`'s connection (so: on the thread that owns ws).
-    The figures over every product (conform count, readiness filters) come from
-    `readiness_index`, computed apart."""
-    light: dict[str, LightProduct] = {}
-    for pid, name, req, fol, on_elo in ws.columns(Product, _LIGHT_COLUMNS):
-        apps = (req,) if req else ()
-        if fol and fol != req:
-            apps += (fol,)
-        light[pid] = LightProduct(name or "", apps, on_elo or "none")
-    app_statuses = _statuses(
-        ws.columns_in(BlockStatus, _STATUS_COLUMNS, "scope_kind", (SCOPE_APPLICATION,))
-    )
-    product = _product_reader()
+class _PageReader:
+    """What a paged mapping reads when rows are first shown, on one connection."""
 
-    def page(ids: list[str]) -> tuple[list[Product], list[BlockStatus]]:
-        products = [product(row) for row in ws.columns_in(Product, _PRODUCT_COLUMNS, "id", ids)]
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.product = _product_reader()
+
+    def products(self, ids: list[str]) -> tuple[list[Product], list[BlockStatus]]:
+        ws = self.ws
+        products = [self.product(r) for r in ws.columns_in(Product, _PRODUCT_COLUMNS, "id", ids)]
         rows = ws.columns_in(
             BlockStatus, _STATUS_COLUMNS, "scope_id", ids, scope_kind=SCOPE_PRODUCT
         )
         return products, _statuses(rows)
 
+    def application_statuses(self, app_ids: list[str]) -> list[BlockStatus]:
+        return _statuses(
+            self.ws.columns_in(
+                BlockStatus, _STATUS_COLUMNS, "scope_id", app_ids, scope_kind=SCOPE_APPLICATION
+            )
+        )
+
+
+def open_matrix(ws: Workspace, today: date | None = None) -> Mapping:
+    """The mapping as the matrix shows it at any size: the rows (ids, names, groups) now;
+    a product, its own statuses and those of its applications when its row is first
+    shown, a page at a time, on `ws`'s connection (so: on the thread that owns ws). The
+    figures over every product (conform count, readiness filters) come from
+    `readiness_index`, computed apart."""
     applications = ws.list(Application)
+    # One string and one tuple per application (pair), not one per product: 20,000 rows
+    # of two 36-character ids each cost ~4 MiB otherwise.
+    same: dict[str, str] = {a.id: a.id for a in applications}
+    pairs: dict[tuple[str, str], tuple[str, ...]] = {}
+
+    def light() -> Iterator[tuple[str, str, tuple[str, ...], str]]:
+        for pid, name, req, fol, on_elo in ws.columns(Product, _LIGHT_COLUMNS):
+            apps = pairs.get((req, fol))
+            if apps is None:
+                found = [same.setdefault(req, req)] if req else []
+                if fol and fol != req:
+                    found.append(same.setdefault(fol, fol))
+                apps = pairs[(req, fol)] = tuple(found)
+            yield pid, name or "", apps, on_elo or "none"
+
     return Mapping(
         ws.agency(),
         applications,
         (),
-        app_statuses,
+        (),
         today,
         load_overrides(ws, applications),
         load_reading(ws),
-        light=light,
-        pages=page,
+        light=light(),
+        pages=_PageReader(ws),
     )
 
 
 def readiness_index(
-    ws: Workspace, product_ids: Iterable[str], overrides: Overrides, chunk: int = 1000
+    ws: Workspace, product_ids: Iterable[str], overrides: Overrides, chunk: int = 250
 ) -> ReadinessIndex:
-    """Every product's blocking parts and conform state, read `chunk` products at a time
-    (memory stays flat at 20,000 products); for a worker on its own connection
-    (`ws.reader()`), or inline for a small workspace.
+    """Every product's blocking parts and conform state, read `chunk` products (with
+    their own statuses and their applications') at a time: memory stays flat at 20,000
+    products. For a worker on its own connection (`ws.reader()`), or inline for a small
+    workspace; products in display order share applications within a chunk.
 
     The seam for a stored per-product readiness (issue 12): a store that keeps these per
     product, kept current by triggers, can answer this with two queries instead."""
-    statuses = index_statuses(
-        _statuses(ws.columns_in(BlockStatus, _STATUS_COLUMNS, "scope_kind", (SCOPE_APPLICATION,)))
-    )
-    app_keys = list(statuses)
-    product = _product_reader()
-    memo: dict = {}  # application cells: the same for every chunk
+    reader = _PageReader(ws)
     index = ReadinessIndex({}, set())
     ids = list(product_ids)
+    masks: dict[int, int] = {}  # one int object per distinct mask
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
-        own = _statuses(
-            ws.columns_in(BlockStatus, _STATUS_COLUMNS, "scope_id", part, scope_kind=SCOPE_PRODUCT)
-        )
-        for st in own:
-            statuses[(st.scope_kind, st.scope_id, st.block)] = st
-        for row in ws.columns_in(Product, _PRODUCT_COLUMNS, "id", part):
-            p = product(row)
+        same = {pid: pid for pid in part}  # keyed by the caller's strings, not new copies
+        products, own = reader.products(part)
+        apps = {a: None for p in products for a in product_application_ids(p)}
+        statuses = index_statuses(own)
+        statuses.update(index_statuses(reader.application_statuses(list(apps))))
+        memo: dict = {}  # application cells, shared by the chunk's products
+        for p in products:
             cells = product_cells(p, statuses, memo, overrides)
-            index.blocking[p.id] = blocking_mask(cells)
+            pid = same.get(p.id, p.id)
+            mask = blocking_mask(cells)
+            index.blocking[pid] = masks.setdefault(mask, mask)
             if is_excluded(p, overrides) is None and is_conform(p, cells):
-                index.conform.add(p.id)
-        # Keep only the application statuses: the next chunk brings its own.
-        statuses = {k: statuses[k] for k in app_keys}
+                index.conform.add(pid)
     return index
 
 
