@@ -10,6 +10,8 @@ import threading
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from blocks_support import all_in_production, app, product, status
 from elo_tui.domain.blocks import BLOCK_CODES, DEADLINES
 from elo_tui.domain.readiness import count_conform, is_excluded
@@ -105,10 +107,17 @@ def assert_same(ws: Workspace) -> None:
     full = svc.load_mapping(ws, TODAY)
     paged = svc.open_matrix(ws, TODAY)
     # Small chunks: the chunk boundaries are crossed many times.
-    index = svc.readiness_index(ws, paged.product_ids(), paged.overrides, chunk=7)
+    index = svc.readiness_index(ws, paged.rows, paged.overrides, chunk=7)
     products = list(full.products.values())
     assert index.conform_count == count_conform(products, full.statuses, full.overrides)
-    assert index.blocking == {p.id: svc.blocking_mask(full.readiness(p.id).cells) for p in products}
+    masks = {p.id: index.blocking[paged.row_position(p.id)] for p in products}
+    assert masks == {p.id: svc.blocking_mask(full.readiness(p.id).cells) for p in products}
+    conform = {p.id for p in products if index.conform[paged.row_position(p.id)]}
+    assert conform == {
+        p.id
+        for p in products
+        if full.readiness(p.id).elo_conform and is_excluded(p, full.overrides) is None
+    }
     assert paged.rows == full.rows
     assert paged.product_count() == len(products)
     assert paged.excluded_count() == sum(
@@ -168,7 +177,7 @@ def test_paged_matrix_reads_only_the_pages_it_shows(tmp_path):
 
 
 def _fresh(ws: Workspace, m: svc.Mapping) -> svc.ReadinessIndex:
-    return svc.readiness_index(ws, m.product_ids(), m.overrides)
+    return svc.readiness_index(ws, m.rows, m.overrides)
 
 
 def test_index_follows_edits_also_those_made_while_it_was_computed(tmp_path):
@@ -252,3 +261,31 @@ async def test_matrix_counts_in_a_worker_and_waits_before_filtering(settings, mo
         assert f"{expected_conform} ELO-conform" in str(screen.query_one("#count").render())
         assert table.rows == deadline_rows
     ws.close()
+
+
+@pytest.mark.parametrize("reindex_max", [2000, 0])
+def test_index_follows_accept_all_or_is_dropped_to_be_computed_anew(tmp_path, reindex_max):
+    ws = bench_workspace(tmp_path / "gen.sqlite", 300)
+    try:
+        m = svc.open_matrix(ws, TODAY)
+        m.REINDEX_MAX = reindex_max
+        generation, ids = m.start_index()
+        assert m.set_index(generation, svc.readiness_index(ws, ids, m.overrides))
+        row = next(r for r in m.rows if r.kind == "product" and r.group)
+        scope, (name, cells) = next(
+            (k, v) for k, v in svc.accept_scopes(m, row).items() if k == svc.ACCEPT_APPLICATION
+        )
+        plan = svc.plan_accept(m, scope, name, cells)
+        saved = svc.accept_all(ws, plan, TODAY)
+        assert saved  # the bench workspace leaves cells undecided with a suggestion
+        affected = m.apply_many(saved)
+        assert row.id in affected
+        if reindex_max:
+            assert m.index == _fresh(ws, m)
+        else:
+            assert m.index is None  # the screen computes it anew
+            generation, ids = m.start_index()
+            assert m.set_index(generation, svc.readiness_index(ws, ids, m.overrides))
+            assert m.index == _fresh(ws, m)
+    finally:
+        ws.close()

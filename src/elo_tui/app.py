@@ -182,6 +182,7 @@ class EloApp(App[int]):
         self._status_stamp: tuple | None = None  # status_text's cache key
         self._status_text = ""
         self.data_version = 0  # bumped on every saved change; screens reload when stale
+        self._after_frame: list[Callable[[], object]] = []  # see after_next_frame
         self.nav = [item for item in NAV if _available(item)]
         self.theme = settings.theme if settings.theme in self.available_themes else "textual-dark"
         if settings.keys:
@@ -263,6 +264,18 @@ class EloApp(App[int]):
         if old is not None and old is not ws:
             old.close()
         self._enter_workspace()
+
+    def after_next_frame(self, callback: Callable[[], object]) -> None:
+        """Run `callback` once the next frame has been written to the terminal: for work
+        (a worker's start) that must not compete with painting an area's first frame."""
+        self._after_frame.append(callback)
+
+    def post_display_hook(self) -> None:
+        # Textual calls this right after every display (written to the terminal or not).
+        if self._after_frame:
+            waiting, self._after_frame = self._after_frame, []
+            for callback in waiting:
+                self.call_later(callback)
 
     def area_data_shown(self, screen: Screen) -> None:
         """An area's first load is on its widgets (AreaScreen.data_shown)."""

@@ -180,45 +180,58 @@ class MatrixScreen(AreaScreen):
             self.filters = svc.RowFilter(self.filters.deadline, self.filters.block, "")
         self.conform = None
         self.apply_filter()
-        self.call_after_refresh(self._start_index)
+        if self.mapping.product_count() <= self.INLINE_INDEX_MAX:
+            self.call_after_refresh(self._start_index)
+        else:  # a thread competing for the GIL would delay painting the first frame
+            self.app.after_next_frame(self._start_index)
         self.query_one(MatrixTable).focus()
         # Get the checklist templates ready for the first edit, once the screen is up.
         self.set_timer(0.5, self._warm_templates)
 
     def _start_index(self) -> None:
         """The conform count and the readiness filters need every product's readiness:
-        computed after the first frame. Until it is there the count shows '…' and a
-        readiness filter says it is being computed."""
+        computed after the first frame. Until it is there the count and a readiness
+        filter say it is being computed ('wordt berekend…')."""
         m = self.mapping
         if m is None:
             return
-        generation, product_ids = m.start_index()
+        generation, rows = m.start_index()
         overrides = m.overrides
         if m.product_count() <= self.INLINE_INDEX_MAX:
-            self._index_ready(
-                m, generation, svc.readiness_index(self.app.ws, product_ids, overrides)
-            )
+            self._index_ready(m, generation, svc.readiness_index(self.app.ws, rows, overrides))
             return
         ws = self.app.ws
 
         def compute() -> svc.ReadinessIndex:
             own = ws.reader()
             try:
-                return svc.readiness_index(own, product_ids, overrides)
+                return svc.readiness_index(own, rows, overrides)
             finally:
                 own.close()
 
         def done(index: svc.ReadinessIndex) -> None:
             self._index_ready(m, generation, index)
 
+        def failed(message: str) -> None:
+            self.notify(
+                f"Het aantal ELO-conforme producten kon niet berekend worden: {message}",
+                severity="error",
+                markup=False,
+            )
+
         def run() -> None:
             from elo_tui.store import WorkspaceError
 
             try:
-                index = compute()
-            except WorkspaceError:
-                return  # the count stays '…'; the next load tries again
-            self.app.call_from_thread(done, index)
+                try:
+                    index = compute()
+                except WorkspaceError as exc:
+                    # The count keeps saying it is not known; the next load tries again.
+                    self.app.call_from_thread(failed, str(exc))
+                    return
+                self.app.call_from_thread(done, index)
+            except RuntimeError:
+                pass  # the app closed meanwhile: nobody to tell
 
         self.run_worker(run, thread=True, group="matrix-index", exclusive=True)
 
@@ -530,12 +543,13 @@ class MatrixScreen(AreaScreen):
         if error or saved is None or self.mapping is None:
             self.notify(error, title="Niet opgeslagen", severity="error", markup=False)
             return
-        for status in saved:
-            self.mapping.apply(status)  # keeps the index (count, filters) in step
+        self.mapping.apply_many(saved)  # keeps the index (count, filters) in step…
         self.saved()
         index = self.mapping.index
         self.conform = None if index is None else index.conform_count
         self.apply_filter()
+        if index is None:  # …or most products changed: computed anew, after this frame
+            self.call_after_refresh(self._start_index)
         self._schedule_snapshot()
         n = len(saved)
         self.notify(

@@ -13,7 +13,7 @@ application reads it from there, so setting it updates all of them at once.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -100,7 +100,7 @@ class RowFilter:
         return bool(self.deadline or self.block or self.application)
 
 
-# Bit i of a blocking mask: BLOCK_CODES[i] is blocking for that product.
+# Bit i of a blocking mask: BLOCK_CODES[i] is blocking for that product (7 parts: a byte).
 _BLOCK_BITS = {code: 1 << i for i, code in enumerate(BLOCK_CODES)}
 
 
@@ -124,21 +124,23 @@ class ReadinessIndex:
     """Per product what the matrix's conform count and readiness filters need, over every
     product: computed once (after the first frame, see `readiness_index`), then kept in
     step by `Mapping.apply`. The same rules as `count_conform` and `product_readiness`
-    (tests/test_matrix_paging.py compares them)."""
+    (tests/test_matrix_paging.py compares them). One byte per row of the mapping's `rows`
+    (20,000 products: 40 KiB, where a dict per product id cost ~2 MiB)."""
 
-    blocking: dict[str, int]  # product id -> blocking mask (see blocking_mask)
-    conform: set[str]  # ELO-conform products that are not excluded (as count_conform)
+    blocking: bytearray  # per row: blocking mask (see blocking_mask; 0 for a header)
+    conform: bytearray  # per row: 1 = ELO-conform and not excluded (as count_conform)
+
+    @classmethod
+    def empty(cls, rows: int) -> ReadinessIndex:
+        return cls(bytearray(rows), bytearray(rows))
 
     @property
     def conform_count(self) -> int:
-        return len(self.conform)
+        return self.conform.count(1)
 
-    def put(self, product_id: str, r: ProductReadiness) -> None:
-        self.blocking[product_id] = blocking_mask(r.cells)
-        if r.elo_conform and r.excluded is None:
-            self.conform.add(product_id)
-        else:
-            self.conform.discard(product_id)
+    def put(self, position: int, r: ProductReadiness) -> None:
+        self.blocking[position] = blocking_mask(r.cells)
+        self.conform[position] = r.elo_conform and r.excluded is None
 
 
 class Mapping:
@@ -341,7 +343,7 @@ class Mapping:
                 continue
             if row_filter:
                 if index is not None:
-                    if not index.blocking.get(row.id, 0) & mask:
+                    if not index.blocking[self._light[row.id]] & mask:
                         continue
                 else:
                     cells = self.readiness(row.id).cells
@@ -455,18 +457,43 @@ class Mapping:
             self._readiness.pop(product_id, None)
         self._edited_since_index.update(affected)
         if self.index is not None:
-            self._ensure(affected)
-            for product_id in affected:
-                self.index.put(product_id, self.readiness(product_id))
+            self._reindex(affected)
         return affected
 
-    def start_index(self) -> tuple[int, list[str]]:
+    # Above this many products changed at once (accept-all), the index is computed anew
+    # apart rather than product by product here, on the UI thread.
+    REINDEX_MAX = 2000
+
+    def apply_many(self, statuses: Iterable[BlockStatus]) -> set[str]:
+        """`apply` for many saved statuses (one undo step); the index follows once, or is
+        dropped (index None: compute it again) when most products changed."""
+        index, self.index = self.index, None
+        affected: set[str] = set()
+        for status in statuses:
+            affected.update(self.apply(status))
+        if index is not None and len(affected) <= self.REINDEX_MAX:
+            self.index = index
+            self._reindex(affected)
+        return affected
+
+    def _reindex(self, product_ids: Iterable[str]) -> None:
+        assert self.index is not None
+        ids = list(product_ids)
+        self._ensure(ids)
+        for product_id in ids:
+            self.index.put(self._light[product_id], self.readiness(product_id))
+
+    def row_position(self, product_id: str) -> int:
+        """Where a product's row is in `rows` (and in the index)."""
+        return self._light[product_id]
+
+    def start_index(self) -> tuple[int, list[MatrixRow]]:
         """Before computing the index apart: (generation, every product id). Edits from
         now on are recomputed here when it arrives (the worker may not have seen them)."""
         self.index_generation += 1
         self._edited_since_index = set()
-        # In display order: a chunk of products then shares few applications.
-        return self.index_generation, [r.id for r in self.rows if r.kind == SCOPE_PRODUCT]
+        # `rows` is never changed after it is made: a worker may read it.
+        return self.index_generation, self.rows
 
     def set_index(self, generation: int, index: ReadinessIndex) -> bool:
         """Take a computed index; False when it is outdated (a newer one was started)."""
@@ -475,7 +502,7 @@ class Mapping:
         self._ensure(self._edited_since_index)
         for product_id in self._edited_since_index:
             if product_id in self._light:
-                index.put(product_id, self.readiness(product_id))
+                index.put(self._light[product_id], self.readiness(product_id))
         self._edited_since_index = set()
         self.index = index
         return True
@@ -643,34 +670,40 @@ def open_matrix(ws: Workspace, today: date | None = None) -> Mapping:
 
 
 def readiness_index(
-    ws: Workspace, product_ids: Iterable[str], overrides: Overrides, chunk: int = 250
+    ws: Workspace, rows: Sequence[MatrixRow], overrides: Overrides, chunk: int = 250
 ) -> ReadinessIndex:
-    """Every product's blocking parts and conform state, read `chunk` products (with
-    their own statuses and their applications') at a time: memory stays flat at 20,000
-    products. For a worker on its own connection (`ws.reader()`), or inline for a small
-    workspace; products in display order share applications within a chunk.
+    """Every product's blocking parts and conform state, per row of `rows` (a mapping's,
+    see Mapping.start_index), read `chunk` products (with their own statuses and their
+    applications') at a time: memory stays flat at 20,000 products. For a worker on its
+    own connection (`ws.reader()`), or inline for a small workspace; products in display
+    order share applications within a chunk.
 
     The seam for a stored per-product readiness (issue 12): a store that keeps these per
-    product, kept current by triggers, can answer this with two queries instead."""
+    product, kept current by triggers, can answer this with one query instead."""
     reader = _PageReader(ws)
-    index = ReadinessIndex({}, set())
-    ids = list(product_ids)
-    masks: dict[int, int] = {}  # one int object per distinct mask
-    for start in range(0, len(ids), chunk):
-        part = ids[start : start + chunk]
-        same = {pid: pid for pid in part}  # keyed by the caller's strings, not new copies
-        products, own = reader.products(part)
+    index = ReadinessIndex.empty(len(rows))
+
+    def compute(part: dict[str, int]) -> None:
+        products, own = reader.products(list(part))
         apps = {a: None for p in products for a in product_application_ids(p)}
         statuses = index_statuses(own)
         statuses.update(index_statuses(reader.application_statuses(list(apps))))
         memo: dict = {}  # application cells, shared by the chunk's products
         for p in products:
             cells = product_cells(p, statuses, memo, overrides)
-            pid = same.get(p.id, p.id)
-            mask = blocking_mask(cells)
-            index.blocking[pid] = masks.setdefault(mask, mask)
-            if is_excluded(p, overrides) is None and is_conform(p, cells):
-                index.conform.add(pid)
+            at = part[p.id]
+            index.blocking[at] = blocking_mask(cells)
+            index.conform[at] = is_excluded(p, overrides) is None and is_conform(p, cells)
+
+    part: dict[str, int] = {}
+    for at, row in enumerate(rows):
+        if row.kind == SCOPE_PRODUCT:
+            part[row.id] = at
+            if len(part) >= chunk:
+                compute(part)
+                part = {}
+    if part:
+        compute(part)
     return index
 
 
