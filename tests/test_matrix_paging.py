@@ -249,6 +249,11 @@ async def test_matrix_counts_in_a_worker_and_waits_before_filtering(settings, mo
         assert isinstance(screen, MatrixScreen)
         count = str(screen.query_one("#count").render())
         assert "ELO-conform wordt berekend…" in count
+        for _ in range(200):  # the rows' worker is not held back; the index's is
+            if not screen.mapping.partial:
+                break
+            await pilot.pause(0.02)
+        assert not screen.mapping.partial
         await pilot.press("d")
         await pilot.pause()
         table = screen.query_one(MatrixTable)
@@ -289,3 +294,54 @@ def test_index_follows_accept_all_or_is_dropped_to_be_computed_anew(tmp_path, re
             assert m.index == _fresh(ws, m)
     finally:
         ws.close()
+
+
+async def test_large_matrix_shows_its_first_rows_then_all(settings, monkeypatch):
+    """Above INLINE_INDEX_MAX the first frame holds the first application groups only
+    (read by application); every row follows from a worker, the cursor staying put.
+    Meanwhile nothing counts over all products: no total, no accept-all, filters wait."""
+    from elo_tui.app import EloApp
+    from elo_tui.screens.accept_all import AcceptAllDialog
+    from elo_tui.screens.matrix import MatrixScreen
+    from elo_tui.widgets.matrix_table import MatrixTable
+
+    ws = bench_workspace(settings.workspace_path("gen"), 300)
+    full_rows = svc.load_mapping(ws).rows
+    release = threading.Event()
+    real = svc.open_matrix
+
+    def slow(*args, **kwargs):
+        if kwargs.get("pages_from") is not None:  # the worker's call
+            release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(svc, "open_matrix", slow)
+    monkeypatch.setattr(MatrixScreen, "INLINE_INDEX_MAX", 0)
+    app = EloApp(settings, ws, start_mode="matrix")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MatrixScreen)
+        table = screen.query_one(MatrixTable)
+        first = list(table.rows)
+        assert screen.mapping.partial
+        assert 80 <= len(first) < len(full_rows)
+        assert first == full_rows[: len(first)]  # whole groups, in display order
+        assert "producten worden geteld…" in str(screen.query_one("#count").render())
+        await pilot.press("V")
+        await pilot.pause()
+        assert not isinstance(app.screen, AcceptAllDialog)
+        table.move_to(50, "vms")
+        await pilot.pause()
+        release.set()
+        for _ in range(200):
+            if not screen.mapping.partial:
+                break
+            await pilot.pause(0.02)
+        assert table.rows == full_rows
+        assert (table.cursor_row, table.current_column) == (50, "vms")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "300 producten" in str(screen.query_one("#count").render())
+        assert screen.conform is not None
+    ws.close()

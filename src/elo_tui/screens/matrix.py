@@ -173,20 +173,69 @@ class MatrixScreen(AreaScreen):
     # -- data -------------------------------------------------------------------------------
 
     def load(self) -> None:
-        # Rows and application-level statuses only; a product's cells are read with its
-        # page of rows when first shown (services/mapping.py open_matrix).
-        self.mapping = svc.open_matrix(self.app.ws)
+        # Rows only; a product's cells are read with its page of rows when first shown
+        # (services/mapping.py open_matrix). A large workspace first shows its first
+        # screenful of rows, read by application; the rest follows from a worker.
+        ws = self.app.ws
+        large = svc.product_count(ws) > self.INLINE_INDEX_MAX
+        self.mapping = svc.open_matrix_start(ws) if large else svc.open_matrix(ws)
         if self.filters.application not in self.mapping.applications:
             self.filters = svc.RowFilter(self.filters.deadline, self.filters.block, "")
         self.conform = None
         self.apply_filter()
-        if self.mapping.product_count() <= self.INLINE_INDEX_MAX:
-            self.call_after_refresh(self._start_index)
-        else:  # a thread competing for the GIL would delay painting the first frame
+        # After the first frame is on the terminal: a thread competing for the GIL
+        # would delay painting it.
+        if self.mapping.partial:
+            self.app.after_next_frame(self._load_rest)
+        elif large:
             self.app.after_next_frame(self._start_index)
+        else:
+            self.call_after_refresh(self._start_index)
         self.query_one(MatrixTable).focus()
         # Get the checklist templates ready for the first edit, once the screen is up.
         self.set_timer(0.5, self._warm_templates)
+
+    def _load_rest(self) -> None:
+        """Every row (a worker reads them on its own connection), then the index."""
+        first = self.mapping
+        if first is None or not first.partial:
+            return
+        ws = self.app.ws
+        today = first.today
+
+        def done(full: svc.Mapping) -> None:
+            if self.mapping is not first:
+                return  # reloaded meanwhile
+            self.mapping = full
+            self.apply_filter()  # the same rows first: the cursor stays where it is
+            self._start_index()
+
+        def run() -> None:
+            from elo_tui.store import WorkspaceError
+
+            try:
+                try:
+                    own = ws.reader()
+                    try:
+                        # Pages are read later on the UI thread's connection.
+                        full = svc.open_matrix(own, today, pages_from=ws)
+                    finally:
+                        own.close()
+                except WorkspaceError as exc:
+                    self.app.call_from_thread(self._index_failed, str(exc))
+                    return
+                self.app.call_from_thread(done, full)
+            except RuntimeError:
+                pass  # the app closed meanwhile
+
+        self.run_worker(run, thread=True, group="matrix-rows", exclusive=True)
+
+    def _index_failed(self, message: str) -> None:
+        self.notify(
+            f"De matrix kon niet volledig gelezen worden: {message}",
+            severity="error",
+            markup=False,
+        )
 
     def _start_index(self) -> None:
         """The conform count and the readiness filters need every product's readiness:
@@ -212,13 +261,6 @@ class MatrixScreen(AreaScreen):
         def done(index: svc.ReadinessIndex) -> None:
             self._index_ready(m, generation, index)
 
-        def failed(message: str) -> None:
-            self.notify(
-                f"Het aantal ELO-conforme producten kon niet berekend worden: {message}",
-                severity="error",
-                markup=False,
-            )
-
         def run() -> None:
             from elo_tui.store import WorkspaceError
 
@@ -227,7 +269,7 @@ class MatrixScreen(AreaScreen):
                     index = compute()
                 except WorkspaceError as exc:
                     # The count keeps saying it is not known; the next load tries again.
-                    self.app.call_from_thread(failed, str(exc))
+                    self.app.call_from_thread(self._index_failed, str(exc))
                     return
                 self.app.call_from_thread(done, index)
             except RuntimeError:
@@ -321,7 +363,9 @@ class MatrixScreen(AreaScreen):
         shown, excluded = cached[2], cached[3]
         total = m.product_count()
         part = plural(total, "product", "producten")
-        if self._waiting_for_index:
+        if m.partial:
+            part = "producten worden geteld…"
+        elif self._waiting_for_index:
             part = f"filter wordt berekend… · {part}"
         elif shown != total:
             part = f"{format_number(shown)} van {part}"
@@ -492,6 +536,9 @@ class MatrixScreen(AreaScreen):
 
     def action_accept_all(self) -> None:
         if self.mapping is None:
+            return
+        if self.mapping.partial:
+            self.notify("De matrix wordt nog gelezen; probeer het zo opnieuw.", markup=False)
             return
         from elo_tui.screens.accept_all import AcceptAllDialog
 

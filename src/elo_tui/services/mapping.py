@@ -164,6 +164,7 @@ class Mapping:
         *,
         light: Iterable[tuple[str, str, tuple[str, ...], str]] | None = None,
         pages: Any = None,
+        groups: set[str] | None = None,
     ) -> None:
         self.today = today or clock.today()
         self.agency = agency
@@ -191,7 +192,10 @@ class Mapping:
         # Product id -> its index in `rows` (in the order the products were read).
         self._light: dict[str, int] = {}
         self._readiness: dict[str, ProductReadiness] = {}
-        self.rows = self._build_rows(light)
+        # Only the rows of these application groups (the first screenful, see
+        # open_matrix_start): every figure over all products waits for the full mapping.
+        self.partial = groups is not None
+        self.rows = self._build_rows(light, groups)
         self.index: ReadinessIndex | None = None
         self.index_generation = 0
         self._edited_since_index: set[str] = set()
@@ -279,7 +283,9 @@ class Mapping:
     # -- rows --------------------------------------------------------------------------------
 
     def _build_rows(
-        self, light: Iterable[tuple[str, str, tuple[str, ...], str]]
+        self,
+        light: Iterable[tuple[str, str, tuple[str, ...], str]],
+        only: set[str] | None = None,
     ) -> list[MatrixRow]:
         """Rows from (product id, name, application ids, on_elo): grouped under their first
         application, by name; fills products_of_app and _light on the way."""
@@ -305,9 +311,11 @@ class Mapping:
 
         order = sorted(self.applications.values(), key=lambda a: sort_key(a.name))
         for app in order:
+            if only is not None and app.id not in only:
+                continue
             rows.append(MatrixRow(SCOPE_APPLICATION, app.id, app.name, app.id))
             rows += sorted(groups.pop(app.id), key=by_name)
-        if groups[NO_APPLICATION]:
+        if groups[NO_APPLICATION] and only is None:
             rows.append(MatrixRow(SCOPE_APPLICATION, NO_APPLICATION, "Zonder toepassing", ""))
             rows += sorted(groups[NO_APPLICATION], key=by_name)
         for i, row in enumerate(rows):
@@ -318,6 +326,8 @@ class Mapping:
     def needs_index(self, f: RowFilter) -> bool:
         """The filter needs every product's readiness and this mapping reads it in pages:
         wait for `index` (a worker computes it) rather than read every page here."""
+        if f.active and self.partial:
+            return True  # every filter needs every row
         return bool(f.deadline or f.block) and self._pages is not None and self.index is None
 
     def filter_rows(self, f: RowFilter) -> list[MatrixRow]:
@@ -637,10 +647,57 @@ class _PageReader:
         )
 
 
-def open_matrix(ws: Workspace, today: date | None = None) -> Mapping:
+def product_count(ws: Workspace) -> int:
+    return ws.count(Product)
+
+
+def open_matrix_start(ws: Workspace, today: date | None = None, rows: int = 80) -> Mapping:
+    """The first `rows` (or a few more) of the matrix in display order: whole application
+    groups, read by application rather than all 20,000 products (`partial` is True).
+    The full mapping (`open_matrix`) replaces it once read; when everything fits, this is
+    the full mapping."""
+    applications = ws.list(Application)
+    live = {a.id for a in applications if not a.deleted}
+    order = sorted((a for a in applications if not a.deleted), key=lambda a: sort_key(a.name))
+    light: list[tuple[str, str, tuple[str, ...], str]] = []
+    groups: set[str] = set()
+    for start in range(0, len(order), 8):
+        batch = {a.id for a in order[start : start + 8]}
+        for pid, name, req, fol, on_elo in ws.product_columns_of_applications(
+            _LIGHT_COLUMNS, batch
+        ):
+            apps = (req,) if req else ()
+            if fol and fol != req:
+                apps += (fol,)
+            group = next((a for a in apps if a in live), NO_APPLICATION)
+            if group in batch:  # else: listed under an application before or after
+                light.append((pid, name or "", apps, on_elo or "none"))
+        groups |= batch
+        if len(light) + len(groups) >= rows:
+            break
+    else:  # every application: the products without one are listed last, read them all
+        return open_matrix(ws, today)
+    return Mapping(
+        ws.agency(),
+        applications,
+        (),
+        (),
+        today,
+        load_overrides(ws, applications),
+        load_reading(ws),
+        light=light,
+        pages=_PageReader(ws),
+        groups=groups,
+    )
+
+
+def open_matrix(
+    ws: Workspace, today: date | None = None, pages_from: Workspace | None = None
+) -> Mapping:
     """The mapping as the matrix shows it at any size: the rows (ids, names, groups) now;
     a product, its own statuses and those of its applications when its row is first
-    shown, a page at a time, on `ws`'s connection (so: on the thread that owns ws). The
+    shown, a page at a time, on `ws`'s connection (so: on the thread that owns ws; or on
+    `pages_from`'s, when a worker reads the rows on a connection of its own). The
     figures over every product (conform count, readiness filters) come from
     `readiness_index`, computed apart."""
     applications = ws.list(Application)
@@ -668,7 +725,7 @@ def open_matrix(ws: Workspace, today: date | None = None) -> Mapping:
         load_overrides(ws, applications),
         load_reading(ws),
         light=light(),
-        pages=_PageReader(ws),
+        pages=_PageReader(pages_from or ws),
     )
 
 

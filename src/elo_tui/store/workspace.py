@@ -421,6 +421,28 @@ class Workspace:
             raise store_error(self.path, exc) from None
         return out
 
+    def product_columns_of_applications(
+        self, names: tuple[str, ...], application_ids: Iterable[str]
+    ) -> builtins.list[tuple]:
+        """Raw values of some columns of the live products requested or followed up in
+        one of these applications (the matrix's first screenful)."""
+        known = set(Product.field_names())
+        if not set(names) <= known:
+            raise ValueError(f"unknown columns for product: {set(names) - known}")
+        ids = builtins.list(application_ids)
+        if not ids:
+            return []
+        cols = ", ".join(f'"{n}"' for n in names)
+        marks = ", ".join("?" for _ in ids)
+        try:
+            return self.conn.execute(
+                f'SELECT {cols} FROM "product" WHERE deleted = 0 AND '
+                f"(request_application_id IN ({marks}) OR followup_application_id IN ({marks}))",
+                (*ids, *ids),
+            ).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise store_error(self.path, exc) from None
+
     def list_data(self, kind: type[Record]) -> builtins.list[dict[str, Any]]:
         """The live records of a kind as plain dicts of their own fields (id included,
         sync metadata and None values left out), ordered by id.
