@@ -345,3 +345,27 @@ async def test_large_matrix_shows_its_first_rows_then_all(settings, monkeypatch)
         assert "300 producten" in str(screen.query_one("#count").render())
         assert screen.conform is not None
     ws.close()
+
+
+def test_first_rows_equal_the_full_matrix_as_far_as_they_go(tmp_path):
+    """open_matrix_start: whole groups in display order, and for what they show the same
+    cells, suggestions and products per application as the full mapping."""
+    ws = bench_workspace(tmp_path / "gen.sqlite", 300)
+    try:
+        full = svc.load_mapping(ws, TODAY)
+        first = svc.open_matrix_start(ws, TODAY, rows=30)
+        assert first.partial
+        assert 30 <= len(first.rows) < len(full.rows)
+        assert first.rows == full.rows[: len(first.rows)]
+        assert full.rows[len(first.rows)].kind == "application"  # whole groups
+        for row in first.rows:
+            for block in BLOCK_CODES:
+                assert first.view(row, block) == full.view(row, block), (row, block)
+            if row.kind == "application":
+                assert sorted(first.products_of_app[row.id]) == sorted(full.products_of_app[row.id])
+        assert first.needs_index(svc.RowFilter("", "", first.rows[0].id))
+        assert not first.needs_index(svc.RowFilter())
+        small = svc.open_matrix_start(ws, TODAY, rows=100_000)  # everything fits
+        assert not small.partial and small.rows == full.rows
+    finally:
+        ws.close()

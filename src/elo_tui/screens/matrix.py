@@ -481,10 +481,18 @@ class MatrixScreen(AreaScreen):
 
     # -- editing -------------------------------------------------------------------------------
 
+    def _still_reading(self) -> bool:
+        """The first rows only are in (a moment at 20,000 products): an edit waits, as
+        what follows from it (products of an application, suggestions) needs them all."""
+        if self.mapping is not None and self.mapping.partial:
+            self.notify("De matrix wordt nog gelezen; probeer het zo opnieuw.", markup=False)
+            return True
+        return False
+
     def action_edit(self) -> None:
         table = self.query_one(MatrixTable)
         row, block = table.current, table.current_column
-        if self.mapping is None or row is None or not block:
+        if self.mapping is None or row is None or not block or self._still_reading():
             return
         if not self.mapping.edit_scopes(row, block):
             self.notify(self._not_here(row, block), severity="warning", markup=False)
@@ -509,7 +517,7 @@ class MatrixScreen(AreaScreen):
         table = self.query_one(MatrixTable)
         row, block = table.current, table.current_column
         m = self.mapping
-        if m is None or row is None or not block:
+        if m is None or row is None or not block or self._still_reading():
             return
         scopes = m.edit_scopes(row, block)
         if not scopes:
@@ -535,10 +543,7 @@ class MatrixScreen(AreaScreen):
         self._after_edit(saved)
 
     def action_accept_all(self) -> None:
-        if self.mapping is None:
-            return
-        if self.mapping.partial:
-            self.notify("De matrix wordt nog gelezen; probeer het zo opnieuw.", markup=False)
+        if self.mapping is None or self._still_reading():
             return
         from elo_tui.screens.accept_all import AcceptAllDialog
 

@@ -189,8 +189,11 @@ class Mapping:
         self._pages = pages
         self._apps_read: set[str] = set()  # applications whose statuses were read
         self.products_of_app: dict[str, list[str]] = {a: [] for a in self.applications}
-        # Product id -> its index in `rows` (in the order the products were read).
+        # Product id -> its index in `rows` (in the order the products were read); -1 for
+        # a product of a partial mapping listed under an application not shown yet, kept
+        # in _unlisted: it counts for the applications it is served by that are shown.
         self._light: dict[str, int] = {}
+        self._unlisted: dict[str, MatrixRow] = {}
         self._readiness: dict[str, ProductReadiness] = {}
         # Only the rows of these application groups (the first screenful, see
         # open_matrix_start): every figure over all products waits for the full mapping.
@@ -213,9 +216,15 @@ class Mapping:
     def product_count(self) -> int:
         return len(self._light)
 
-    def application_ids_of(self, product_id: str) -> tuple[str, ...]:
+    def _row_of(self, product_id: str) -> MatrixRow | None:
         at = self._light.get(product_id)
-        return () if at is None else self.rows[at].apps
+        if at is None:
+            return None
+        return self.rows[at] if at >= 0 else self._unlisted[product_id]
+
+    def application_ids_of(self, product_id: str) -> tuple[str, ...]:
+        row = self._row_of(product_id)
+        return () if row is None else row.apps
 
     def product(self, product_id: str) -> Product:
         found = self.products.get(product_id)
@@ -223,7 +232,8 @@ class Mapping:
             self._ensure((product_id,))
             found = self.products.get(product_id)
             if found is None:  # deleted since the rows were read: its row stays until reload
-                row = self.rows[self._light[product_id]]
+                row = self._row_of(product_id)
+                assert row is not None
                 found = Product(id=product_id, name=row.name, on_elo=row.on_elo)
                 self.products[product_id] = found
         return found
@@ -255,6 +265,9 @@ class Mapping:
         rows = self.rows
         for pid in missing:
             at = self._light[pid]
+            if at < 0:  # not listed (yet): see _unlisted
+                want[pid] = None
+                continue
             start = at - at % self.PAGE
             for row in rows[start : start + self.PAGE]:
                 if row.kind == SCOPE_PRODUCT and row.id not in products:
@@ -264,7 +277,7 @@ class Mapping:
         for p in read:
             products[p.id] = p
         for pid in want:
-            apps.update(dict.fromkeys(rows[self._light[pid]].apps))
+            apps.update(dict.fromkeys(self.application_ids_of(pid)))
         for st in statuses:
             self.statuses[(st.scope_kind, st.scope_id, st.block)] = st
         self._ensure_apps(apps)
@@ -315,7 +328,12 @@ class Mapping:
                 continue
             rows.append(MatrixRow(SCOPE_APPLICATION, app.id, app.name, app.id))
             rows += sorted(groups.pop(app.id), key=by_name)
-        if groups[NO_APPLICATION] and only is None:
+        if only is not None:
+            for listed in groups.values():
+                for row in listed:
+                    position[row.id] = -1
+                    self._unlisted[row.id] = row
+        elif groups[NO_APPLICATION]:
             rows.append(MatrixRow(SCOPE_APPLICATION, NO_APPLICATION, "Zonder toepassing", ""))
             rows += sorted(groups[NO_APPLICATION], key=by_name)
         for i, row in enumerate(rows):
@@ -450,8 +468,8 @@ class Mapping:
         if scope_kind == SCOPE_APPLICATION:
             app = self.applications.get(scope_id)
             return app.name if app else "(onbekende toepassing)"
-        at = self._light.get(scope_id)
-        return "(onbekend product)" if at is None else self.rows[at].name
+        row = self._row_of(scope_id)
+        return "(onbekend product)" if row is None else row.name
 
     def affected_products(self, scope_kind: str, scope_id: str) -> list[str]:
         if scope_kind == SCOPE_APPLICATION:
@@ -659,8 +677,11 @@ def open_matrix_start(ws: Workspace, today: date | None = None, rows: int = 80) 
     applications = ws.list(Application)
     live = {a.id for a in applications if not a.deleted}
     order = sorted((a for a in applications if not a.deleted), key=lambda a: sort_key(a.name))
-    light: list[tuple[str, str, tuple[str, ...], str]] = []
+    # Every product served by a shown application, also those listed under another one:
+    # the application's suggestions and "n products follow" count them all.
+    light: dict[str, tuple[str, str, tuple[str, ...], str]] = {}
     groups: set[str] = set()
+    listed = 0
     for start in range(0, len(order), 8):
         batch = {a.id for a in order[start : start + 8]}
         for pid, name, req, fol, on_elo in ws.product_columns_of_applications(
@@ -670,10 +691,10 @@ def open_matrix_start(ws: Workspace, today: date | None = None, rows: int = 80) 
             if fol and fol != req:
                 apps += (fol,)
             group = next((a for a in apps if a in live), NO_APPLICATION)
-            if group in batch:  # else: listed under an application before or after
-                light.append((pid, name or "", apps, on_elo or "none"))
+            listed += group in batch
+            light[pid] = (pid, name or "", apps, on_elo or "none")
         groups |= batch
-        if len(light) + len(groups) >= rows:
+        if listed + len(groups) >= rows:
             break
     else:  # every application: the products without one are listed last, read them all
         return open_matrix(ws, today)
@@ -685,7 +706,7 @@ def open_matrix_start(ws: Workspace, today: date | None = None, rows: int = 80) 
         today,
         load_overrides(ws, applications),
         load_reading(ws),
-        light=light,
+        light=light.values(),
         pages=_PageReader(ws),
         groups=groups,
     )
