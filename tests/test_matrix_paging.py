@@ -106,6 +106,8 @@ def filters() -> list[svc.RowFilter]:
 def assert_same(ws: Workspace) -> None:
     full = svc.load_mapping(ws, TODAY)
     paged = svc.open_matrix(ws, TODAY)
+    # Small pages, few held: pages are read, dropped and read again along the way.
+    paged.PAGE, paged.MAX_PAGES = 16, 2
     # Small chunks: the chunk boundaries are crossed many times.
     index = svc.readiness_index(ws, paged.rows, paged.overrides, chunk=7)
     products = list(full.products.values())
@@ -172,6 +174,14 @@ def test_paged_matrix_reads_only_the_pages_it_shows(tmp_path):
         m.view(first, "vms")
         assert 0 < len(m.products) <= m.PAGE
         assert all(k[0] == "application" or k[1] in m.products for k in m.statuses)
+        # Scrolling through every row holds MAX_PAGES pages at most.
+        m = svc.open_matrix(ws, TODAY)
+        m.PAGE, m.MAX_PAGES = 50, 3
+        for row in m.rows:
+            m.view(row, "vms")
+            assert len(m.products) <= m.PAGE * m.MAX_PAGES
+        assert all(k[0] == "application" or k[1] in m.products for k in m.statuses)
+        assert set(m._readiness) <= set(m.products)
     finally:
         ws.close()
 

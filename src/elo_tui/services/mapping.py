@@ -188,6 +188,7 @@ class Mapping:
         # store (see open_matrix); None when everything was read up front.
         self._pages = pages
         self._apps_read: set[str] = set()  # applications whose statuses were read
+        self._held: dict[int, list[str]] = {}  # pages read (first row -> product ids)
         self.products_of_app: dict[str, list[str]] = {a: [] for a in self.applications}
         # Product id -> its index in `rows` (in the order the products were read); -1 for
         # a product of a partial mapping listed under an application not shown yet, kept
@@ -239,7 +240,7 @@ class Mapping:
         return found
 
     def all_products(self) -> list[Product]:
-        self._ensure(self._light)
+        self._ensure(self._light, around=False)
         self._ensure_apps(self.applications)
         return [self.product(pid) for pid in self._light]
 
@@ -252,9 +253,13 @@ class Mapping:
             1 for r in self.rows if r.kind == SCOPE_PRODUCT and any(a in excluded for a in r.apps)
         )
 
-    def _ensure(self, product_ids: Iterable[str]) -> None:
-        """Read the products (and their own block statuses) not read yet, a page of rows
-        around each: the rows next to one on screen are the next to be shown."""
+    MAX_PAGES = 10  # pages of rows held (2,000 products); the oldest goes first
+
+    def _ensure(self, product_ids: Iterable[str], around: bool = True) -> None:
+        """Read the products (and their own block statuses) not read yet; with `around`
+        (a row being shown) the page of rows around each: the rows next to one on screen
+        are the next to be shown. At most MAX_PAGES pages are held: scrolling through
+        20,000 rows must not end with every record in memory."""
         if self._pages is None:
             return
         products = self.products
@@ -265,13 +270,15 @@ class Mapping:
         rows = self.rows
         for pid in missing:
             at = self._light[pid]
-            if at < 0:  # not listed (yet): see _unlisted
+            if at < 0 or not around:  # not listed (yet, see _unlisted), or only this one
                 want[pid] = None
                 continue
             start = at - at % self.PAGE
-            for row in rows[start : start + self.PAGE]:
-                if row.kind == SCOPE_PRODUCT and row.id not in products:
-                    want[row.id] = None
+            page = [r.id for r in rows[start : start + self.PAGE] if r.kind == SCOPE_PRODUCT]
+            self._held[start] = page
+            want.update(dict.fromkeys(p for p in page if p not in products))
+        while len(self._held) > self.MAX_PAGES:
+            self._forget(self._held.pop(next(iter(self._held))), keep=want)
         read, statuses = self._pages.products(list(want))
         apps: dict[str, None] = {}
         for p in read:
@@ -281,6 +288,17 @@ class Mapping:
         for st in statuses:
             self.statuses[(st.scope_kind, st.scope_id, st.block)] = st
         self._ensure_apps(apps)
+
+    def _forget(self, product_ids: list[str], keep: dict[str, None]) -> None:
+        """Drop what was read for these products (read again when shown again)."""
+        for pid in product_ids:
+            if pid in keep:
+                continue
+            self.products.pop(pid, None)
+            self._readiness.pop(pid, None)
+            self._suggestions.pop((SCOPE_PRODUCT, pid), None)
+            for block in PRODUCT_BLOCKS:
+                self.statuses.pop((SCOPE_PRODUCT, pid, block), None)
 
     def _ensure_apps(self, app_ids: Iterable[str]) -> None:
         """Read the block statuses of these applications, when not read yet."""
@@ -409,7 +427,7 @@ class Mapping:
             if scope_kind == SCOPE_APPLICATION:
                 app = self.applications.get(scope_id)
                 served_ids = self.products_of_app.get(scope_id, [])
-                self._ensure(served_ids)
+                self._ensure(served_ids, around=False)
                 served = [self.product(i) for i in served_ids]
                 found = rules.suggest_for_application(app, served) if app else {}
             else:
@@ -510,7 +528,7 @@ class Mapping:
     def _reindex(self, product_ids: Iterable[str]) -> None:
         assert self.index is not None
         ids = list(product_ids)
-        self._ensure(ids)
+        self._ensure(ids, around=False)
         for product_id in ids:
             self.index.put(self._light[product_id], self.readiness(product_id))
 
@@ -530,7 +548,7 @@ class Mapping:
         """Take a computed index; False when it is outdated (a newer one was started)."""
         if generation != self.index_generation:
             return False
-        self._ensure(self._edited_since_index)
+        self._ensure(self._edited_since_index, around=False)
         for product_id in self._edited_since_index:
             if product_id in self._light:
                 index.put(self._light[product_id], self.readiness(product_id))
