@@ -153,7 +153,7 @@ class MatrixScreen(AreaScreen):
     # on its own connection (20,000: ~1 s of CPU the keys must not wait for).
     INLINE_INDEX_MAX = 3000
     _counts: tuple | None = None  # (rows, mapping, products shown, products excluded)
-    _row_positions: tuple | None = None  # (rows, row id -> indices)
+    _row_positions: tuple | None = None  # (rows, row id -> index), see _positions
     _waiting_for_index = False  # a readiness filter waits for the index
 
     def compose_body(self) -> ComposeResult:
@@ -632,15 +632,25 @@ class MatrixScreen(AreaScreen):
         self._schedule_snapshot()
 
     def _positions(self, rows, ids) -> list[int]:
-        """Indices of the rows with these ids; the id -> index map is made once per row
-        list (walking 21,000 rows on every `v` cost ~3 ms)."""
+        """Indices of the rows with these ids. For the mapping's own rows it knows where
+        each product is, so the map made once per row list holds the headers only (a list
+        per row for 21,000 rows made the first `v` after a load wait for the GC)."""
+        m = self.mapping
+        own = m is not None and rows is m.rows
         cached = self._row_positions
         if cached is None or cached[0] is not rows:
-            positions: dict[str, list[int]] = {}
-            for i, r in enumerate(rows):
-                positions.setdefault(r.id, []).append(i)
+            positions = {
+                r.id: i for i, r in enumerate(rows) if not own or r.kind == SCOPE_APPLICATION
+            }
             cached = self._row_positions = (rows, positions)
-        return [i for row_id in ids for i in cached[1].get(row_id, ())]
+        out = []
+        for row_id in ids:
+            at = cached[1].get(row_id)
+            if at is None and own and m is not None and m.has_product(row_id):
+                at = m.row_position(row_id)
+            if at is not None and at >= 0:
+                out.append(at)
+        return out
 
     def _schedule_snapshot(self) -> None:
         # Many edits in a row make one history write, a moment after the last one.
