@@ -214,6 +214,7 @@ class EloApp(App[int]):
         self._last_input = 0.0  # time.monotonic() of the last key or mouse event
         self._input_at_collect = -1.0  # _last_input when collect_if_idle last collected
         self.data_version = 0  # bumped on every saved change; screens reload when stale
+        self._after_frame: list[Callable[[], object]] = []  # see after_next_frame
         self.nav = [item for item in NAV if _available(item)]
         self.theme = settings.theme if settings.theme in self.available_themes else "textual-dark"
         if settings.keys:
@@ -305,6 +306,18 @@ class EloApp(App[int]):
         self._enter_workspace()
         if _SWITCHING in self._modes:
             await self.remove_mode(_SWITCHING)
+
+    def after_next_frame(self, callback: Callable[[], object]) -> None:
+        """Run `callback` once the next frame has been written to the terminal: for work
+        (a worker's start) that must not compete with painting an area's first frame."""
+        self._after_frame.append(callback)
+
+    def post_display_hook(self) -> None:
+        # Textual calls this right after every display (written to the terminal or not).
+        if self._after_frame:
+            waiting, self._after_frame = self._after_frame, []
+            for callback in waiting:
+                self.call_later(callback)
 
     def area_data_shown(self, screen: Screen) -> None:
         """An area's first load is on its widgets (AreaScreen.data_shown)."""

@@ -37,7 +37,7 @@ from elo_tui.domain.blocks import (
     cell_text,
 )
 from elo_tui.domain.formats import format_date, format_number, plural
-from elo_tui.domain.readiness import REQUIREMENT_STATES, count_conform, is_excluded
+from elo_tui.domain.readiness import REQUIREMENT_STATES
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.template_notice import report_problems, warm_templates
 from elo_tui.services import mapping as svc
@@ -124,6 +124,9 @@ def describe_filter(f: svc.RowFilter, app_names: dict[str, str]) -> Text:
     return line
 
 
+EMPTY_TEXT = "Geen producten (of geen die aan de filter voldoen)."
+
+
 class MatrixScreen(AreaScreen):
     MODE = "matrix"
     BINDINGS = [
@@ -145,8 +148,13 @@ class MatrixScreen(AreaScreen):
     mapping: svc.Mapping | None = None
     filters: svc.RowFilter = svc.RowFilter()
     conform: int | None = None  # products ELO-conform
+    # Up to this many products the conform count and the readiness filters are computed
+    # right after the first frame on the UI thread (~20 ms at 1,202); above, in a worker
+    # on its own connection (20,000: ~1 s of CPU the keys must not wait for).
+    INLINE_INDEX_MAX = 3000
     _counts: tuple | None = None  # (rows, mapping, products shown, products excluded)
-    _row_positions: tuple | None = None  # (rows, row id -> indices)
+    _row_positions: tuple | None = None  # (rows, row id -> index), see _positions
+    _waiting_for_index = False  # a readiness filter waits for the index
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="filter-summary")
@@ -156,7 +164,7 @@ class MatrixScreen(AreaScreen):
             cell_keys=BLOCK_KEYS,
             is_group=lambda row: row.kind == SCOPE_APPLICATION,
             id="matrix",
-            empty_text="Geen producten (of geen die aan de filter voldoen).",
+            empty_text=EMPTY_TEXT,
         )
         yield Static("", id="cell-detail")
         yield Static(Text(LEGEND), id="legend")
@@ -165,22 +173,117 @@ class MatrixScreen(AreaScreen):
     # -- data -------------------------------------------------------------------------------
 
     def load(self) -> None:
-        self.mapping = svc.load_mapping(self.app.ws)
+        # Rows only; a product's cells are read with its page of rows when first shown
+        # (services/mapping.py open_matrix). A large workspace first shows its first
+        # screenful of rows, read by application; the rest follows from a worker.
+        ws = self.app.ws
+        large = svc.product_count(ws) > self.INLINE_INDEX_MAX
+        self.mapping = svc.open_matrix_start(ws) if large else svc.open_matrix(ws)
         if self.filters.application not in self.mapping.applications:
             self.filters = svc.RowFilter(self.filters.deadline, self.filters.block, "")
         self.conform = None
         self.apply_filter()
-        self.call_after_refresh(self._count_conform)
+        # After the first frame is on the terminal: a thread competing for the GIL
+        # would delay painting it.
+        if self.mapping.partial:
+            self.app.after_next_frame(self._load_rest)
+        elif large:
+            self.app.after_next_frame(self._start_index)
+        else:
+            self.call_after_refresh(self._start_index)
         self.query_one(MatrixTable).focus()
         # Get the checklist templates ready for the first edit, once the screen is up.
         self.set_timer(0.5, self._warm_templates)
 
-    def _count_conform(self) -> None:
-        # After the first paint: ~20 ms at 1,202 products that the first frame need not wait for.
-        if self.mapping is not None:
-            self.conform = count_conform(
-                self.mapping.products.values(), self.mapping.statuses, self.mapping.overrides
-            )
+    def _load_rest(self) -> None:
+        """Every row (a worker reads them on its own connection), then the index."""
+        first = self.mapping
+        if first is None or not first.partial:
+            return
+        ws = self.app.ws
+        today = first.today
+
+        def done(full: svc.Mapping) -> None:
+            if self.mapping is not first:
+                return  # reloaded meanwhile
+            self.mapping = full
+            self.apply_filter()  # the same rows first: the cursor stays where it is
+            self._start_index()
+
+        def run() -> None:
+            from elo_tui.store import WorkspaceError
+
+            try:
+                try:
+                    own = ws.reader()
+                    try:
+                        # Pages are read later on the UI thread's connection.
+                        full = svc.open_matrix(own, today, pages_from=ws)
+                    finally:
+                        own.close()
+                except WorkspaceError as exc:
+                    self.app.call_from_thread(self._index_failed, str(exc))
+                    return
+                self.app.call_from_thread(done, full)
+            except RuntimeError:
+                pass  # the app closed meanwhile
+
+        self.run_worker(run, thread=True, group="matrix-rows", exclusive=True)
+
+    def _index_failed(self, message: str) -> None:
+        self.notify(
+            f"De matrix kon niet volledig gelezen worden: {message}",
+            severity="error",
+            markup=False,
+        )
+
+    def _start_index(self) -> None:
+        """The conform count and the readiness filters need every product's readiness:
+        computed after the first frame. Until it is there the count and a readiness
+        filter say it is being computed ('wordt berekend…')."""
+        m = self.mapping
+        if m is None:
+            return
+        generation, rows = m.start_index()
+        overrides = m.overrides
+        if m.product_count() <= self.INLINE_INDEX_MAX:
+            self._index_ready(m, generation, svc.readiness_index(self.app.ws, rows, overrides))
+            return
+        ws = self.app.ws
+
+        def compute() -> svc.ReadinessIndex:
+            own = ws.reader()
+            try:
+                return svc.readiness_index(own, rows, overrides)
+            finally:
+                own.close()
+
+        def done(index: svc.ReadinessIndex) -> None:
+            self._index_ready(m, generation, index)
+
+        def run() -> None:
+            from elo_tui.store import WorkspaceError
+
+            try:
+                try:
+                    index = compute()
+                except WorkspaceError as exc:
+                    # The count keeps saying it is not known; the next load tries again.
+                    self.app.call_from_thread(self._index_failed, str(exc))
+                    return
+                self.app.call_from_thread(done, index)
+            except RuntimeError:
+                pass  # the app closed meanwhile: nobody to tell
+
+        self.run_worker(run, thread=True, group="matrix-index", exclusive=True)
+
+    def _index_ready(self, m: svc.Mapping, generation: int, index: svc.ReadinessIndex) -> None:
+        if m is not self.mapping or not m.set_index(generation, index):
+            return  # a newer mapping or computation replaced it
+        self.conform = index.conform_count
+        if self._waiting_for_index:
+            self.apply_filter()
+        else:
             self._update_count(self.query_one(MatrixTable).rows)
 
     def _warm_templates(self) -> None:
@@ -230,7 +333,14 @@ class MatrixScreen(AreaScreen):
             return
         table = self.query_one(MatrixTable)
         keep = table.current
-        rows = self.mapping.filter_rows(self.filters)
+        self._waiting_for_index = self.mapping.needs_index(self.filters)
+        if self._waiting_for_index:
+            # Never a wrong list: no rows until every product's readiness is known.
+            rows: list[svc.MatrixRow] = []
+            table.empty_text = "Filter wordt berekend…"
+        else:
+            rows = self.mapping.filter_rows(self.filters)
+            table.empty_text = EMPTY_TEXT
         table.set_rows(rows, keep=keep if keep in rows else None)
         names = {i: a.name for i, a in self.mapping.applications.items()}
         self.query_one("#filter-summary", Static).update(
@@ -249,18 +359,25 @@ class MatrixScreen(AreaScreen):
         cached = self._counts
         if cached is None or cached[0] is not rows or cached[1] is not m:
             shown = sum(1 for r in rows if r.kind != SCOPE_APPLICATION)
-            excluded = sum(is_excluded(p, m.overrides) is not None for p in m.products.values())
-            cached = self._counts = (rows, m, shown, excluded)
+            cached = self._counts = (rows, m, shown, m.excluded_count())
         shown, excluded = cached[2], cached[3]
-        total = len(m.products)
+        total = m.product_count()
         part = plural(total, "product", "producten")
-        if shown != total:
+        if m.partial:
+            part = "producten worden geteld…"
+        elif self._waiting_for_index:
+            part = f"filter wordt berekend… · {part}"
+        elif shown != total:
             part = f"{format_number(shown)} van {part}"
         if excluded:
             part += f" (waarvan {excluded} buiten beschouwing, niet meegeteld)"
-        conform = "…" if self.conform is None else str(self.conform)
+        # Until the worker has every product's readiness: said so, never a number.
+        if self.conform is None:
+            conform = "ELO-conform wordt berekend…"
+        else:
+            conform = f"{self.conform} ELO-conform (zelf verklaard)"
         self.query_one("#count", Label).update(
-            Text(f"{part} · {conform} ELO-conform (zelf verklaard) · ←→↑↓ cel · Enter bewerken"),
+            Text(f"{part} · {conform} · ←→↑↓ cel · Enter bewerken"),
             layout=False,  # one line, always: no layout pass of the whole screen
         )
 
@@ -364,10 +481,18 @@ class MatrixScreen(AreaScreen):
 
     # -- editing -------------------------------------------------------------------------------
 
+    def _still_reading(self) -> bool:
+        """The first rows only are in (a moment at 20,000 products): an edit waits, as
+        what follows from it (products of an application, suggestions) needs them all."""
+        if self.mapping is not None and self.mapping.partial:
+            self.notify("De matrix wordt nog gelezen; probeer het zo opnieuw.", markup=False)
+            return True
+        return False
+
     def action_edit(self) -> None:
         table = self.query_one(MatrixTable)
         row, block = table.current, table.current_column
-        if self.mapping is None or row is None or not block:
+        if self.mapping is None or row is None or not block or self._still_reading():
             return
         if not self.mapping.edit_scopes(row, block):
             self.notify(self._not_here(row, block), severity="warning", markup=False)
@@ -392,7 +517,7 @@ class MatrixScreen(AreaScreen):
         table = self.query_one(MatrixTable)
         row, block = table.current, table.current_column
         m = self.mapping
-        if m is None or row is None or not block:
+        if m is None or row is None or not block or self._still_reading():
             return
         scopes = m.edit_scopes(row, block)
         if not scopes:
@@ -418,7 +543,7 @@ class MatrixScreen(AreaScreen):
         self._after_edit(saved)
 
     def action_accept_all(self) -> None:
-        if self.mapping is None:
+        if self.mapping is None or self._still_reading():
             return
         from elo_tui.screens.accept_all import AcceptAllDialog
 
@@ -470,12 +595,13 @@ class MatrixScreen(AreaScreen):
         if error or saved is None or self.mapping is None:
             self.notify(error, title="Niet opgeslagen", severity="error", markup=False)
             return
-        for status in saved:
-            self.mapping.apply(status)
+        self.mapping.apply_many(saved)  # keeps the index (count, filters) in step…
         self.saved()
-        self.conform = None
+        index = self.mapping.index
+        self.conform = None if index is None else index.conform_count
         self.apply_filter()
-        self.call_after_refresh(self._count_conform)
+        if index is None:  # …or most products changed: computed anew, after this frame
+            self.call_after_refresh(self._start_index)
         self._schedule_snapshot()
         n = len(saved)
         self.notify(
@@ -488,15 +614,13 @@ class MatrixScreen(AreaScreen):
         if status is None or self.mapping is None:
             return
         m = self.mapping
-        affected = m.affected_products(status.scope_kind, status.scope_id)
-        before = sum(m.readiness(p).elo_conform for p in affected)
-        changed = set(m.apply(status)) | {status.scope_id}
-        if self.conform is not None:
-            self.conform += sum(m.readiness(p).elo_conform for p in affected) - before
+        changed = set(m.apply(status)) | {status.scope_id}  # the index follows
+        if m.index is not None:
+            self.conform = m.index.conform_count
         self.saved()
         table = self.query_one(MatrixTable)
-        rows = self.mapping.filter_rows(self.filters)
-        if self.filters.active:
+        rows = [] if self._waiting_for_index else self.mapping.filter_rows(self.filters)
+        if self.filters.active and not self._waiting_for_index:
             # Filters may now hide or show rows; keep the cursor on the same cell if we can.
             table.set_rows(rows, keep=table.current if table.current in rows else None)
         else:
@@ -508,15 +632,25 @@ class MatrixScreen(AreaScreen):
         self._schedule_snapshot()
 
     def _positions(self, rows, ids) -> list[int]:
-        """Indices of the rows with these ids; the id -> index map is made once per row
-        list (walking 21,000 rows on every `v` cost ~3 ms)."""
+        """Indices of the rows with these ids. For the mapping's own rows it knows where
+        each product is, so the map made once per row list holds the headers only (a list
+        per row for 21,000 rows made the first `v` after a load wait for the GC)."""
+        m = self.mapping
+        own = m is not None and rows is m.rows
         cached = self._row_positions
         if cached is None or cached[0] is not rows:
-            positions: dict[str, list[int]] = {}
-            for i, r in enumerate(rows):
-                positions.setdefault(r.id, []).append(i)
+            positions = {
+                r.id: i for i, r in enumerate(rows) if not own or r.kind == SCOPE_APPLICATION
+            }
             cached = self._row_positions = (rows, positions)
-        return [i for row_id in ids for i in cached[1].get(row_id, ())]
+        out = []
+        for row_id in ids:
+            at = cached[1].get(row_id)
+            if at is None and own and m is not None and m.has_product(row_id):
+                at = m.row_position(row_id)
+            if at is not None and at >= 0:
+                out.append(at)
+        return out
 
     def _schedule_snapshot(self) -> None:
         # Many edits in a row make one history write, a moment after the last one.

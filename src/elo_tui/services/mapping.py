@@ -13,10 +13,10 @@ application reads it from there, so setting it updates all of them at once.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from elo_tui.domain import applicability as rules
 from elo_tui.domain.blocks import (
@@ -45,7 +45,10 @@ from elo_tui.domain.readiness import (
     apply_overrides,
     cell_of,
     index_statuses,
+    is_conform,
+    is_excluded,
     product_application_ids,
+    product_cells,
     product_readiness,
     summarize,
 )
@@ -65,14 +68,16 @@ from elo_tui.store import Workspace
 NO_APPLICATION = ""  # group key of products without an application
 
 
-@dataclass(frozen=True, slots=True)
-class MatrixRow:
-    """One line of the matrix: an application (group header) or a product."""
+class MatrixRow(NamedTuple):
+    """One line of the matrix: an application (group header) or a product. A named tuple:
+    made 20,000 times on every load, where a frozen dataclass cost 4x as much."""
 
     kind: str  # "application" | "product"
     id: str
     name: str
     group: str  # application id the row is listed under ("" = none)
+    apps: tuple[str, ...] = ()  # a product's applications (product_application_ids)
+    on_elo: str = ""  # a product's on_elo
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +100,57 @@ class RowFilter:
         return bool(self.deadline or self.block or self.application)
 
 
+# Bit i of a blocking mask: BLOCK_CODES[i] is blocking for that product (7 parts: a byte).
+_BLOCK_BITS = {code: 1 << i for i, code in enumerate(BLOCK_CODES)}
+
+
+def blocking_mask(cells: dict[str, Cell]) -> int:
+    mask = 0
+    for code, bit in _BLOCK_BITS.items():
+        if cells[code].blocking:
+            mask |= bit
+    return mask
+
+
+def blocks_mask(blocks: Iterable[str]) -> int:
+    mask = 0
+    for code in blocks:
+        mask |= _BLOCK_BITS.get(code, 0)
+    return mask
+
+
+@dataclass(slots=True)
+class ReadinessIndex:
+    """Per product what the matrix's conform count and readiness filters need, over every
+    product: computed once (after the first frame, see `readiness_index`), then kept in
+    step by `Mapping.apply`. The same rules as `count_conform` and `product_readiness`
+    (tests/test_matrix_paging.py compares them). One byte per row of the mapping's `rows`
+    (20,000 products: 40 KiB, where a dict per product id cost ~2 MiB)."""
+
+    blocking: bytearray  # per row: blocking mask (see blocking_mask; 0 for a header)
+    conform: bytearray  # per row: 1 = ELO-conform and not excluded (as count_conform)
+
+    @classmethod
+    def empty(cls, rows: int) -> ReadinessIndex:
+        return cls(bytearray(rows), bytearray(rows))
+
+    @property
+    def conform_count(self) -> int:
+        return self.conform.count(1)
+
+    def put(self, position: int, r: ProductReadiness) -> None:
+        self.blocking[position] = blocking_mask(r.cells)
+        self.conform[position] = r.elo_conform and r.excluded is None
+
+
 class Mapping:
-    """In-memory view of a workspace's block mapping (one per open matrix/dashboard)."""
+    """View of a workspace's block mapping (one per open matrix/dashboard).
+
+    `load_mapping` reads every product and status (the dashboard, reports). `open_matrix`
+    reads light rows only and the products and statuses of a page of rows when one of
+    them is first shown (20,000 products: the matrix holds what was on screen); there
+    `products` holds the pages read so far: use `product()`, `has_product()`,
+    `product_ids()`, which work in both."""
 
     def __init__(
         self,
@@ -107,6 +161,10 @@ class Mapping:
         today: date | None = None,
         overrides: Overrides | None = None,
         reading: str = DEFAULT_ADMISSION_READING,
+        *,
+        light: Iterable[tuple[str, str, tuple[str, ...], str]] | None = None,
+        pages: Any = None,
+        groups: set[str] | None = None,
     ) -> None:
         self.today = today or clock.today()
         self.agency = agency
@@ -122,35 +180,191 @@ class Mapping:
         # Suggestions are worked out per scope when a cell is first shown: only the
         # visible ones are ever needed, and all of them cost ~0.1 s at 1,202 products.
         self._suggestions: dict[tuple[str, str], dict[str, rules.Suggestion]] = {}
+        if light is None:
+            light = (
+                (p.id, p.name, product_application_ids(p), p.on_elo) for p in self.products.values()
+            )
+        # Reads products with their own statuses, and applications' statuses, from the
+        # store (see open_matrix); None when everything was read up front.
+        self._pages = pages
+        self._apps_read: set[str] = set()  # applications whose statuses were read
+        self._held: dict[int, list[str]] = {}  # pages read (first row -> product ids)
         self.products_of_app: dict[str, list[str]] = {a: [] for a in self.applications}
-        for p in self.products.values():
-            for app_id in product_application_ids(p):
-                if app_id in self.products_of_app:
-                    self.products_of_app[app_id].append(p.id)
+        # Product id -> its index in `rows` (in the order the products were read); -1 for
+        # a product of a partial mapping listed under an application not shown yet, kept
+        # in _unlisted: it counts for the applications it is served by that are shown.
+        self._light: dict[str, int] = {}
+        self._unlisted: dict[str, MatrixRow] = {}
         self._readiness: dict[str, ProductReadiness] = {}
-        self.rows = self._build_rows()
+        # Only the rows of these application groups (the first screenful, see
+        # open_matrix_start): every figure over all products waits for the full mapping.
+        self.partial = groups is not None
+        self.rows = self._build_rows(light, groups)
+        self.index: ReadinessIndex | None = None
+        self.index_generation = 0
+        self._edited_since_index: set[str] = set()
+
+    # -- products ----------------------------------------------------------------------------
+
+    PAGE = 200  # products read at a time (a screenful is ~40)
+
+    def has_product(self, product_id: str) -> bool:
+        return product_id in self._light
+
+    def product_ids(self) -> Iterable[str]:
+        return self._light.keys()
+
+    def product_count(self) -> int:
+        return len(self._light)
+
+    def _row_of(self, product_id: str) -> MatrixRow | None:
+        at = self._light.get(product_id)
+        if at is None:
+            return None
+        return self.rows[at] if at >= 0 else self._unlisted[product_id]
+
+    def application_ids_of(self, product_id: str) -> tuple[str, ...]:
+        row = self._row_of(product_id)
+        return () if row is None else row.apps
+
+    def product(self, product_id: str) -> Product:
+        found = self.products.get(product_id)
+        if found is None:
+            self._ensure((product_id,))
+            found = self.products.get(product_id)
+            if found is None:  # deleted since the rows were read: its row stays until reload
+                row = self._row_of(product_id)
+                assert row is not None
+                found = Product(id=product_id, name=row.name, on_elo=row.on_elo)
+                self.products[product_id] = found
+        return found
+
+    def all_products(self) -> list[Product]:
+        self._ensure(self._light, around=False)
+        self._ensure_apps(self.applications)
+        return [self.product(pid) for pid in self._light]
+
+    def excluded_count(self) -> int:
+        """Products left out because an application is excluded (as `is_excluded`)."""
+        excluded = self.overrides.excluded_apps
+        if not excluded:
+            return 0
+        return sum(
+            1 for r in self.rows if r.kind == SCOPE_PRODUCT and any(a in excluded for a in r.apps)
+        )
+
+    MAX_PAGES = 10  # pages of rows held (2,000 products); the oldest goes first
+
+    def _ensure(self, product_ids: Iterable[str], around: bool = True) -> None:
+        """Read the products (and their own block statuses) not read yet; with `around`
+        (a row being shown) the page of rows around each: the rows next to one on screen
+        are the next to be shown. At most MAX_PAGES pages are held: scrolling through
+        20,000 rows must not end with every record in memory."""
+        if self._pages is None:
+            return
+        products = self.products
+        missing = [p for p in product_ids if p not in products and p in self._light]
+        if not missing:
+            return
+        want: dict[str, None] = {}
+        rows = self.rows
+        for pid in missing:
+            at = self._light[pid]
+            if at < 0 or not around:  # not listed (yet, see _unlisted), or only this one
+                want[pid] = None
+                continue
+            start = at - at % self.PAGE
+            page = [r.id for r in rows[start : start + self.PAGE] if r.kind == SCOPE_PRODUCT]
+            self._held[start] = page
+            want.update(dict.fromkeys(p for p in page if p not in products))
+        while len(self._held) > self.MAX_PAGES:
+            self._forget(self._held.pop(next(iter(self._held))), keep=want)
+        read, statuses = self._pages.products(list(want))
+        apps: dict[str, None] = {}
+        for p in read:
+            products[p.id] = p
+        for pid in want:
+            apps.update(dict.fromkeys(self.application_ids_of(pid)))
+        for st in statuses:
+            self.statuses[(st.scope_kind, st.scope_id, st.block)] = st
+        self._ensure_apps(apps)
+
+    def _forget(self, product_ids: list[str], keep: dict[str, None]) -> None:
+        """Drop what was read for these products (read again when shown again)."""
+        for pid in product_ids:
+            if pid in keep:
+                continue
+            self.products.pop(pid, None)
+            self._readiness.pop(pid, None)
+            self._suggestions.pop((SCOPE_PRODUCT, pid), None)
+            for block in PRODUCT_BLOCKS:
+                self.statuses.pop((SCOPE_PRODUCT, pid, block), None)
+
+    def _ensure_apps(self, app_ids: Iterable[str]) -> None:
+        """Read the block statuses of these applications, when not read yet."""
+        if self._pages is None:
+            return
+        missing = [a for a in app_ids if a not in self._apps_read]
+        if not missing:
+            return
+        self._apps_read.update(missing)
+        for st in self._pages.application_statuses(missing):
+            self.statuses[(st.scope_kind, st.scope_id, st.block)] = st
 
     # -- rows --------------------------------------------------------------------------------
 
-    def _build_rows(self) -> list[MatrixRow]:
-        groups: dict[str, list[Product]] = {app_id: [] for app_id in self.applications}
+    def _build_rows(
+        self,
+        light: Iterable[tuple[str, str, tuple[str, ...], str]],
+        only: set[str] | None = None,
+    ) -> list[MatrixRow]:
+        """Rows from (product id, name, application ids, on_elo): grouped under their first
+        application, by name; fills products_of_app and _light on the way."""
+        groups: dict[str, list[MatrixRow]] = {app_id: [] for app_id in self.applications}
         groups[NO_APPLICATION] = []
-        for p in self.products.values():
-            group = next(
-                (i for i in product_application_ids(p) if i in self.applications), NO_APPLICATION
-            )
-            groups[group].append(p)
+        apps = self.applications
+        of_app = self.products_of_app
+        position = self._light
+        group_of: dict[tuple[str, ...], str] = {}  # few distinct application sets
+        for pid, name, app_ids, on_elo in light:
+            group = group_of.get(app_ids)
+            if group is None:
+                group = group_of[app_ids] = next((i for i in app_ids if i in apps), NO_APPLICATION)
+            groups[group].append(MatrixRow(SCOPE_PRODUCT, pid, name, group, app_ids, on_elo))
+            for app_id in app_ids:
+                if app_id in of_app:
+                    of_app[app_id].append(pid)
+            position[pid] = 0  # the index once sorted, below; the read order stays
         rows: list[MatrixRow] = []
+
+        def by_name(row: MatrixRow) -> str:
+            return sort_key(row.name)
+
         order = sorted(self.applications.values(), key=lambda a: sort_key(a.name))
         for app in order:
+            if only is not None and app.id not in only:
+                continue
             rows.append(MatrixRow(SCOPE_APPLICATION, app.id, app.name, app.id))
-            for p in sorted(groups[app.id], key=lambda p: sort_key(p.name)):
-                rows.append(MatrixRow(SCOPE_PRODUCT, p.id, p.name, app.id))
-        if groups[NO_APPLICATION]:
+            rows += sorted(groups.pop(app.id), key=by_name)
+        if only is not None:
+            for listed in groups.values():
+                for row in listed:
+                    position[row.id] = -1
+                    self._unlisted[row.id] = row
+        elif groups[NO_APPLICATION]:
             rows.append(MatrixRow(SCOPE_APPLICATION, NO_APPLICATION, "Zonder toepassing", ""))
-            for p in sorted(groups[NO_APPLICATION], key=lambda p: sort_key(p.name)):
-                rows.append(MatrixRow(SCOPE_PRODUCT, p.id, p.name, NO_APPLICATION))
+            rows += sorted(groups[NO_APPLICATION], key=by_name)
+        for i, row in enumerate(rows):
+            if row.kind == SCOPE_PRODUCT:
+                position[row.id] = i
         return rows
+
+    def needs_index(self, f: RowFilter) -> bool:
+        """The filter needs every product's readiness and this mapping reads it in pages:
+        wait for `index` (a worker computes it) rather than read every page here."""
+        if f.active and self.partial:
+            return True  # every filter needs every row
+        return bool(f.deadline or f.block) and self._pages is not None and self.index is None
 
     def filter_rows(self, f: RowFilter) -> list[MatrixRow]:
         """Rows that pass the filter; a group header stays when any of its products does."""
@@ -164,22 +378,26 @@ class Mapping:
         if f.block:
             blocks = tuple(b for b in blocks if b == f.block)
         row_filter = bool(f.deadline or f.block)
+        mask = blocks_mask(blocks)
+        index = self.index
         out: list[MatrixRow] = []
         header: MatrixRow | None = None
         for row in self.rows:
             if row.kind == SCOPE_APPLICATION:
                 header = row
                 continue
-            if f.application and f.application not in product_application_ids(
-                self.products[row.id]
-            ):
+            if f.application and f.application not in row.apps:
                 continue
-            if admission_only and not admission_applies(self.reading, self.products[row.id].on_elo):
+            if admission_only and not admission_applies(self.reading, row.on_elo):
                 continue
             if row_filter:
-                cells = self.readiness(row.id).cells
-                if not any(cells[b].blocking for b in blocks):
-                    continue
+                if index is not None:
+                    if not index.blocking[self._light[row.id]] & mask:
+                        continue
+                else:
+                    cells = self.readiness(row.id).cells
+                    if not any(cells[b].blocking for b in blocks):
+                        continue
             if header is not None:
                 out.append(header)
                 header = None
@@ -192,7 +410,7 @@ class Mapping:
         r = self._readiness.get(product_id)
         if r is None:
             r = product_readiness(
-                self.products[product_id],
+                self.product(product_id),
                 self.statuses,
                 self.today,
                 overrides=self.overrides,
@@ -208,10 +426,12 @@ class Mapping:
         if found is None:
             if scope_kind == SCOPE_APPLICATION:
                 app = self.applications.get(scope_id)
-                served = [self.products[i] for i in self.products_of_app.get(scope_id, [])]
+                served_ids = self.products_of_app.get(scope_id, [])
+                self._ensure(served_ids, around=False)
+                served = [self.product(i) for i in served_ids]
                 found = rules.suggest_for_application(app, served) if app else {}
             else:
-                product = self.products.get(scope_id)
+                product = self.product(scope_id) if scope_id in self._light else None
                 apps = [
                     self.applications[i]
                     for i in (product_application_ids(product) if product else ())
@@ -222,6 +442,11 @@ class Mapping:
         return found.get(block)
 
     def status(self, scope_kind: str, scope_id: str, block: str) -> BlockStatus | None:
+        if self._pages is not None:
+            if scope_kind == SCOPE_PRODUCT and scope_id not in self.products:
+                self._ensure((scope_id,))  # a product's statuses are read with the product
+            elif scope_kind == SCOPE_APPLICATION and scope_id not in self._apps_read:
+                self._ensure_apps((scope_id,))
         return self.statuses.get((scope_kind, scope_id, block))
 
     def view(self, row: MatrixRow, block: str) -> CellView:
@@ -251,10 +476,9 @@ class Mapping:
             return []
         if scope == SCOPE_PRODUCT:
             return [(SCOPE_PRODUCT, row.id)]
-        product = self.products[row.id]
         return [
             (SCOPE_APPLICATION, app_id)
-            for app_id in product_application_ids(product)
+            for app_id in self.application_ids_of(row.id)
             if app_id in self.applications
         ]
 
@@ -262,13 +486,13 @@ class Mapping:
         if scope_kind == SCOPE_APPLICATION:
             app = self.applications.get(scope_id)
             return app.name if app else "(onbekende toepassing)"
-        product = self.products.get(scope_id)
-        return product.name if product else "(onbekend product)"
+        row = self._row_of(scope_id)
+        return "(onbekend product)" if row is None else row.name
 
     def affected_products(self, scope_kind: str, scope_id: str) -> list[str]:
         if scope_kind == SCOPE_APPLICATION:
             return list(self.products_of_app.get(scope_id, []))
-        return [scope_id] if scope_id in self.products else []
+        return [scope_id] if scope_id in self._light else []
 
     def apply(self, status: BlockStatus) -> list[str]:
         """Take a saved status into the view; returns the products whose cells changed."""
@@ -280,12 +504,62 @@ class Mapping:
         affected = self.affected_products(status.scope_kind, status.scope_id)
         for product_id in affected:
             self._readiness.pop(product_id, None)
+        self._edited_since_index.update(affected)
+        if self.index is not None:
+            self._reindex(affected)
         return affected
+
+    # Above this many products changed at once (accept-all), the index is computed anew
+    # apart rather than product by product here, on the UI thread.
+    REINDEX_MAX = 2000
+
+    def apply_many(self, statuses: Iterable[BlockStatus]) -> set[str]:
+        """`apply` for many saved statuses (one undo step); the index follows once, or is
+        dropped (index None: compute it again) when most products changed."""
+        index, self.index = self.index, None
+        affected: set[str] = set()
+        for status in statuses:
+            affected.update(self.apply(status))
+        if index is not None and len(affected) <= self.REINDEX_MAX:
+            self.index = index
+            self._reindex(affected)
+        return affected
+
+    def _reindex(self, product_ids: Iterable[str]) -> None:
+        assert self.index is not None
+        ids = list(product_ids)
+        self._ensure(ids, around=False)
+        for product_id in ids:
+            self.index.put(self._light[product_id], self.readiness(product_id))
+
+    def row_position(self, product_id: str) -> int:
+        """Where a product's row is in `rows` (and in the index)."""
+        return self._light[product_id]
+
+    def start_index(self) -> tuple[int, list[MatrixRow]]:
+        """Before computing the index apart: (generation, every product id). Edits from
+        now on are recomputed here when it arrives (the worker may not have seen them)."""
+        self.index_generation += 1
+        self._edited_since_index = set()
+        # `rows` is never changed after it is made: a worker may read it.
+        return self.index_generation, self.rows
+
+    def set_index(self, generation: int, index: ReadinessIndex) -> bool:
+        """Take a computed index; False when it is outdated (a newer one was started)."""
+        if generation != self.index_generation:
+            return False
+        self._ensure(self._edited_since_index, around=False)
+        for product_id in self._edited_since_index:
+            if product_id in self._light:
+                index.put(self._light[product_id], self.readiness(product_id))
+        self._edited_since_index = set()
+        self.index = index
+        return True
 
     def summary(self, today: date | None = None) -> ReadinessSummary:
         today = today or self.today
         return summarize(
-            list(self.products.values()),
+            self.all_products(),
             list(self.applications.values()),
             self.statuses.values(),
             today,
@@ -298,10 +572,7 @@ class Mapping:
         """The scope is (or is served by) a new or fundamentally renewed application."""
         if scope_kind == SCOPE_APPLICATION:
             return scope_id in self.overrides.new_apps
-        product = self.products.get(scope_id)
-        return bool(
-            product and any(a in self.overrides.new_apps for a in product_application_ids(product))
-        )
+        return any(a in self.overrides.new_apps for a in self.application_ids_of(scope_id))
 
 
 # What the mapping reads of products and statuses: the records it holds are partial,
@@ -333,10 +604,12 @@ _STATUS_COLUMNS = (
 )
 
 
-def load_mapping(ws: Workspace, today: date | None = None) -> Mapping:
+def _product_reader() -> Any:
+    """Row (as _PRODUCT_COLUMNS) -> partial Product; a set of target groups seen before is
+    parsed once (few distinct ones)."""
     import json
 
-    groups_of: dict[str, list[str]] = {}  # few distinct target-group sets: parse each once
+    groups_of: dict[str, list[str]] = {}
 
     def parsed(text: str) -> list[str]:
         found = groups_of.get(text)
@@ -344,8 +617,9 @@ def load_mapping(ws: Workspace, today: date | None = None) -> Mapping:
             found = groups_of[text] = json.loads(text)
         return list(found)  # a list of its own per product, as json.loads gave
 
-    products = [
-        Product(
+    def product(row: tuple) -> Product:
+        pid, name, ipdc_type, groups, req, fol, on_elo = row
+        return Product(
             id=pid,
             name=name or "",
             ipdc_type=ipdc_type or "",
@@ -354,15 +628,23 @@ def load_mapping(ws: Workspace, today: date | None = None) -> Mapping:
             followup_application_id=fol or "",
             on_elo=on_elo or "none",
         )
-        for pid, name, ipdc_type, groups, req, fol, on_elo in ws.columns(Product, _PRODUCT_COLUMNS)
-    ]
-    statuses = [
-        BlockStatus(**dict(zip(_STATUS_COLUMNS, row, strict=True)))
-        for row in ws.columns(BlockStatus, _STATUS_COLUMNS)
-    ]
+
+    return product
+
+
+def _statuses(rows: Iterable[tuple]) -> list[BlockStatus]:
+    statuses = [BlockStatus(**dict(zip(_STATUS_COLUMNS, row, strict=True))) for row in rows]
     for st in statuses:
         st.waiting_on_block = bool(st.waiting_on_block)
         st.verified_central = bool(st.verified_central)
+    return statuses
+
+
+def load_mapping(ws: Workspace, today: date | None = None) -> Mapping:
+    """Every product and status in memory (the dashboard, reports, the history snapshot)."""
+    product = _product_reader()
+    products = [product(row) for row in ws.columns(Product, _PRODUCT_COLUMNS)]
+    statuses = _statuses(ws.columns(BlockStatus, _STATUS_COLUMNS))
     applications = ws.list(Application)
     return Mapping(
         ws.agency(),
@@ -373,6 +655,155 @@ def load_mapping(ws: Workspace, today: date | None = None) -> Mapping:
         load_overrides(ws, applications),
         load_reading(ws),
     )
+
+
+_LIGHT_COLUMNS = ("id", "name", "request_application_id", "followup_application_id", "on_elo")
+
+
+class _PageReader:
+    """What a paged mapping reads when rows are first shown, on one connection."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.product = _product_reader()
+
+    def products(self, ids: list[str]) -> tuple[list[Product], list[BlockStatus]]:
+        ws = self.ws
+        products = [self.product(r) for r in ws.columns_in(Product, _PRODUCT_COLUMNS, "id", ids)]
+        rows = ws.columns_in(
+            BlockStatus, _STATUS_COLUMNS, "scope_id", ids, scope_kind=SCOPE_PRODUCT
+        )
+        return products, _statuses(rows)
+
+    def application_statuses(self, app_ids: list[str]) -> list[BlockStatus]:
+        return _statuses(
+            self.ws.columns_in(
+                BlockStatus, _STATUS_COLUMNS, "scope_id", app_ids, scope_kind=SCOPE_APPLICATION
+            )
+        )
+
+
+def product_count(ws: Workspace) -> int:
+    return ws.count(Product)
+
+
+def open_matrix_start(ws: Workspace, today: date | None = None, rows: int = 80) -> Mapping:
+    """The first `rows` (or a few more) of the matrix in display order: whole application
+    groups, read by application rather than all 20,000 products (`partial` is True).
+    The full mapping (`open_matrix`) replaces it once read; when everything fits, this is
+    the full mapping."""
+    applications = ws.list(Application)
+    live = {a.id for a in applications if not a.deleted}
+    order = sorted((a for a in applications if not a.deleted), key=lambda a: sort_key(a.name))
+    # Every product served by a shown application, also those listed under another one:
+    # the application's suggestions and "n products follow" count them all.
+    light: dict[str, tuple[str, str, tuple[str, ...], str]] = {}
+    groups: set[str] = set()
+    listed = 0
+    for start in range(0, len(order), 8):
+        batch = {a.id for a in order[start : start + 8]}
+        for pid, name, req, fol, on_elo in ws.product_columns_of_applications(
+            _LIGHT_COLUMNS, batch
+        ):
+            apps = (req,) if req else ()
+            if fol and fol != req:
+                apps += (fol,)
+            group = next((a for a in apps if a in live), NO_APPLICATION)
+            listed += group in batch
+            light[pid] = (pid, name or "", apps, on_elo or "none")
+        groups |= batch
+        if listed + len(groups) >= rows:
+            break
+    else:  # every application: the products without one are listed last, read them all
+        return open_matrix(ws, today)
+    return Mapping(
+        ws.agency(),
+        applications,
+        (),
+        (),
+        today,
+        load_overrides(ws, applications),
+        load_reading(ws),
+        light=light.values(),
+        pages=_PageReader(ws),
+        groups=groups,
+    )
+
+
+def open_matrix(
+    ws: Workspace, today: date | None = None, pages_from: Workspace | None = None
+) -> Mapping:
+    """The mapping as the matrix shows it at any size: the rows (ids, names, groups) now;
+    a product, its own statuses and those of its applications when its row is first
+    shown, a page at a time, on `ws`'s connection (so: on the thread that owns ws; or on
+    `pages_from`'s, when a worker reads the rows on a connection of its own). The
+    figures over every product (conform count, readiness filters) come from
+    `readiness_index`, computed apart."""
+    applications = ws.list(Application)
+    # One string and one tuple per application (pair), not one per product: 20,000 rows
+    # of two 36-character ids each cost ~4 MiB otherwise.
+    same: dict[str, str] = {a.id: a.id for a in applications}
+    pairs: dict[tuple[str, str], tuple[str, ...]] = {}
+
+    def light() -> Iterator[tuple[str, str, tuple[str, ...], str]]:
+        for pid, name, req, fol, on_elo in ws.columns(Product, _LIGHT_COLUMNS):
+            apps = pairs.get((req, fol))
+            if apps is None:
+                found = [same.setdefault(req, req)] if req else []
+                if fol and fol != req:
+                    found.append(same.setdefault(fol, fol))
+                apps = pairs[(req, fol)] = tuple(found)
+            yield pid, name or "", apps, on_elo or "none"
+
+    return Mapping(
+        ws.agency(),
+        applications,
+        (),
+        (),
+        today,
+        load_overrides(ws, applications),
+        load_reading(ws),
+        light=light(),
+        pages=_PageReader(pages_from or ws),
+    )
+
+
+def readiness_index(
+    ws: Workspace, rows: Sequence[MatrixRow], overrides: Overrides, chunk: int = 250
+) -> ReadinessIndex:
+    """Every product's blocking parts and conform state, per row of `rows` (a mapping's,
+    see Mapping.start_index), read `chunk` products (with their own statuses and their
+    applications') at a time: memory stays flat at 20,000 products. For a worker on its
+    own connection (`ws.reader()`), or inline for a small workspace; products in display
+    order share applications within a chunk.
+
+    The seam for a stored per-product readiness (issue 12): a store that keeps these per
+    product, kept current by triggers, can answer this with one query instead."""
+    reader = _PageReader(ws)
+    index = ReadinessIndex.empty(len(rows))
+
+    def compute(part: dict[str, int]) -> None:
+        products, own = reader.products(list(part))
+        apps = {a: None for p in products for a in product_application_ids(p)}
+        statuses = index_statuses(own)
+        statuses.update(index_statuses(reader.application_statuses(list(apps))))
+        memo: dict = {}  # application cells, shared by the chunk's products
+        for p in products:
+            cells = product_cells(p, statuses, memo, overrides)
+            at = part[p.id]
+            index.blocking[at] = blocking_mask(cells)
+            index.conform[at] = is_excluded(p, overrides) is None and is_conform(p, cells)
+
+    part: dict[str, int] = {}
+    for at, row in enumerate(rows):
+        if row.kind == SCOPE_PRODUCT:
+            part[row.id] = at
+            if len(part) >= chunk:
+                compute(part)
+                part = {}
+    if part:
+        compute(part)
+    return index
 
 
 def load_overrides(ws: Workspace, applications: Iterable[Application] | None = None) -> Overrides:
@@ -491,8 +922,8 @@ def accept_scopes(
     belongs to the application and changes all its products); 'application' covers the
     application's cells and those of every product it serves."""
     out: dict[str, tuple[str, list[tuple[str, str]]]] = {}
-    if row is not None and row.kind == SCOPE_PRODUCT and row.id in m.products:
-        out[ACCEPT_PRODUCT] = (m.products[row.id].name, [(SCOPE_PRODUCT, row.id)])
+    if row is not None and row.kind == SCOPE_PRODUCT and m.has_product(row.id):
+        out[ACCEPT_PRODUCT] = (m.scope_name(SCOPE_PRODUCT, row.id), [(SCOPE_PRODUCT, row.id)])
     group = (
         row.group if row is not None and row.kind == SCOPE_PRODUCT else (row.id if row else None)
     )
@@ -504,7 +935,7 @@ def accept_scopes(
         products = [r.id for r in m.rows if r.kind == SCOPE_PRODUCT and r.group == NO_APPLICATION]
         out[ACCEPT_APPLICATION] = ("Zonder toepassing", [(SCOPE_PRODUCT, p) for p in products])
     everything = [(SCOPE_APPLICATION, a) for a in m.applications]
-    everything += [(SCOPE_PRODUCT, p) for p in m.products]
+    everything += [(SCOPE_PRODUCT, p) for p in m.product_ids()]
     out[ACCEPT_ALL] = ("alle toepassingen en producten", everything)
     return out
 
@@ -552,8 +983,8 @@ def plan_accept(m: Mapping, scope: str, name: str, scopes: list[tuple[str, str]]
 
 def _exempted(m: Mapping, scope_kind: str, scope_id: str, block: str) -> bool:
     scopes = [(scope_kind, scope_id)]
-    if scope_kind == SCOPE_PRODUCT and scope_id in m.products:
-        scopes += [(SCOPE_APPLICATION, a) for a in product_application_ids(m.products[scope_id])]
+    if scope_kind == SCOPE_PRODUCT and m.has_product(scope_id):
+        scopes += [(SCOPE_APPLICATION, a) for a in m.application_ids_of(scope_id)]
     return any(has_accepted_exemption(m.overrides, k, i, block) for k, i in scopes)
 
 

@@ -390,6 +390,61 @@ class Workspace:
             raise store_error(self.path, exc) from None
         return cursor  # iterated row by row: no second copy of 20,000 rows in memory
 
+    def columns_in(
+        self,
+        kind: type[Record],
+        names: tuple[str, ...],
+        column: str,
+        values: Iterable[Any],
+        **equals: Any,
+    ) -> builtins.list[tuple]:
+        """Raw values of some columns of the live records whose `column` is one of `values`
+        (and whose fields equal `equals`), read in chunks of 500: one page of a large view
+        (the matrix reads the products on screen and their block statuses this way)."""
+        known = set(kind.field_names())
+        if not set(names) <= known or column not in known:
+            raise ValueError(f"unknown columns for {kind.KIND}: {set(names) - known}")
+        cols = ", ".join(f'"{n}"' for n in names)
+        where, params = _conditions(kind, equals) if equals else ("", [])
+        unique = builtins.list(dict.fromkeys(values))
+        out: builtins.list[tuple] = []
+        try:
+            for i in range(0, len(unique), 500):
+                chunk = unique[i : i + 500]
+                marks = ", ".join("?" for _ in chunk)
+                sql = (
+                    f'SELECT {cols} FROM "{kind.KIND}" '
+                    f'WHERE deleted = 0 AND "{column}" IN ({marks})'
+                )
+                if where:
+                    sql += f" AND {where}"
+                out += self.conn.execute(sql, (*chunk, *params)).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise store_error(self.path, exc) from None
+        return out
+
+    def product_columns_of_applications(
+        self, names: tuple[str, ...], application_ids: Iterable[str]
+    ) -> builtins.list[tuple]:
+        """Raw values of some columns of the live products requested or followed up in
+        one of these applications (the matrix's first screenful)."""
+        known = set(Product.field_names())
+        if not set(names) <= known:
+            raise ValueError(f"unknown columns for product: {set(names) - known}")
+        ids = builtins.list(application_ids)
+        if not ids:
+            return []
+        cols = ", ".join(f'"{n}"' for n in names)
+        marks = ", ".join("?" for _ in ids)
+        try:
+            return self.conn.execute(
+                f'SELECT {cols} FROM "product" WHERE deleted = 0 AND '
+                f"(request_application_id IN ({marks}) OR followup_application_id IN ({marks}))",
+                (*ids, *ids),
+            ).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise store_error(self.path, exc) from None
+
     def list_data(self, kind: type[Record]) -> builtins.list[dict[str, Any]]:
         """The live records of a kind as plain dicts of their own fields (id included,
         sync metadata and None values left out), ordered by id.
