@@ -153,3 +153,33 @@ async def test_the_reused_form_follows_scope_choice_and_feedback_from_cell_to_ce
         await pilot.pause()
         assert form.query_one("#f-stage").value == "not_started"
         assert panel.has_class("-empty")
+
+
+async def test_saving_the_form_repaints_the_nav_bar_once_with_the_new_count(env, monkeypatch):
+    """Back from the form, the area's resume and the save each refresh the sync status;
+    the second found the same line and still repainted it, a frame after the key."""
+    from elo_tui.widgets.navbar import NavBar
+
+    settings, ws, recs = env
+    updates: list[str] = []
+    original = NavBar.update
+
+    def update(self, content="", *, layout=True):
+        updates.append(str(content))
+        return original(self, content, layout=layout)
+
+    monkeypatch.setattr(NavBar, "update", update)
+    app = EloApp(settings, ws, start_mode="matrix")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        form = await _open(pilot, app, "Subsidie A", "vms")
+        pending_before = app.status_text()
+        form.query_one("#f-applicability").value = "required"
+        await pilot.pause()
+        updates.clear()
+        await pilot.press("f2")
+        for _ in range(4):
+            await pilot.pause()
+        assert isinstance(app.screen, MatrixScreen)
+        assert app.status_text() != pending_before  # one more change waits for the sync
+        assert len(updates) == 1 and app.status_text() in updates[0]
