@@ -74,18 +74,12 @@ class FormScreen(KeyedBindings, ModalScreen):
         # every cell) was styled when it was last shown, and every change since then
         # restyles its own widget when it happens (classes, focus): only a new theme or
         # stylesheet, which Textual counts in `_css_update_count`, needs the whole pass.
+        # Textual calls Screen's own handler after this one (it runs the handler of every
+        # class in the MRO), with the event as left here: no super() call.
         css_version = self.app._css_update_count
         if self._styled_for_css == css_version:
             event.refresh_styles = False
         self._styled_for_css = css_version
-        super()._on_screen_resume(event)
-
-    def on_mount(self) -> None:
-        # Typing must land in the first field, not in the scroll container around them.
-        for widget in self.query("#form-fields *"):
-            if widget.id and widget.id.startswith("f-") and widget.focusable:
-                widget.focus()
-                break
 
     def field(self, key: str, label: str, widget: Widget) -> ComposeResult:
         widget.id = f"f-{key}"
