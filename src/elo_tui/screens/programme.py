@@ -393,7 +393,7 @@ class ProgrammeApp(App[int]):
     def _filter_changed(self, value: str) -> None:
         # Called from the field's value watcher: the typed character and the filtered rows
         # are painted in one frame (FilterInput).
-        if self.area == "entities" and self.is_mounted:
+        if self.area == "entities":
             table = self._table()
             found = rows.filter_rows(self._entity_rows, value)
             # Most keystrokes keep the same entities: no repaint of the table then.
