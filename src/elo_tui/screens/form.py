@@ -81,6 +81,13 @@ class FormScreen(KeyedBindings, ModalScreen):
             event.refresh_styles = False
         self._styled_for_css = css_version
 
+    def on_mount(self) -> None:
+        # Typing must land in the first field, not in the scroll container around them.
+        for widget in self.query("#form-fields *"):
+            if widget.id and widget.id.startswith("f-") and widget.focusable:
+                widget.focus()
+                break
+
     def field(self, key: str, label: str, widget: Widget) -> ComposeResult:
         widget.id = f"f-{key}"
         yield Label(label, classes="field-label")
