@@ -685,3 +685,40 @@ def test_a_saved_report_keeps_an_earlier_one_and_the_network_never_picks_the_fol
     )
     hostile = 'attachment; filename="../../.bashrc"'
     assert service.report_name(hostile, "stuurgroep", "../x", "md") == "elo-stuurgroep-___x.md"
+
+
+async def test_filter_keys_filter_in_their_own_step_without_a_layout_pass(
+    fixed_snapshot, monkeypatch
+):
+    """Textual's Input relays out the whole screen on every key (its virtual width), and
+    the table's scrollbars were repainted a frame (~30 ms) after each typed character;
+    the filter field (FilterInput) does neither, and the rows follow in the same step."""
+    from textual.widget import Widget
+
+    asked: list[str] = []
+    original = Widget.refresh
+
+    def refresh(self, *regions, repaint=True, layout=False, recompose=False):
+        if layout and counting:
+            asked.append(f"{type(self).__name__}#{self.id}")
+        return original(self, *regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    counting = False
+    monkeypatch.setattr(Widget, "refresh", refresh)
+    app = ProgrammeApp(fixed_snapshot, offline=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(pilot)
+        await pilot.press("slash")  # shows the field: that one is a layout change
+        await _settle(pilot)
+        counting = True
+        for key in "beta":
+            await pilot.press(key)
+        assert [r["name"] for r in _rows(app, "entities")] == ["Agentschap Beta"]
+        assert "Agentschap Beta" in str(app.query_one("#detail").render())
+        for _ in "beta":
+            await pilot.press("backspace")
+        await _settle(pilot)
+        counting = False
+        assert asked == []
+        assert len(_rows(app, "entities")) == 2
+        assert app.query_one("#filter").value == ""

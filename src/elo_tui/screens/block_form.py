@@ -57,6 +57,8 @@ class BlockForm(FormScreen):
 
     def __init__(self, mapping: Mapping, row: MatrixRow, block: str) -> None:
         super().__init__()
+        self._shown: dict[str, Text] = {}  # selector -> text shown (see _show_text)
+        self._scope_options: list[tuple[str, str]] | None = None
         self._target(mapping, row, block)
 
     def _target(self, mapping: Mapping, row: MatrixRow, block: str) -> None:
@@ -122,18 +124,27 @@ class BlockForm(FormScreen):
 
     def _fill(self) -> None:
         """Show the current cell: title, scope choice, stored values, suggestion."""
-        self.query_one("#form-title", Static).update(Text(self.TITLE_TEXT))
+        self._show_text("#form-title", Text(self.TITLE_TEXT))
         self.show_errors({})
         box = self.query_one("#scope-box")
         box.display = len(self.scopes) > 1
-        scope_select = self.query_one("#f-scope", Select)
-        with self.prevent(Select.Changed):
-            scope_select.set_options(
-                [(Text(self.mapping.scope_name(k, i)), f"{k}:{i}") for k, i in self.scopes]
-            )
-            scope_select.value = f"{self.scope[0]}:{self.scope[1]}"
+        if box.display:  # hidden with one scope: its choice is self.scope
+            scope_select = self.query_one("#f-scope", Select)
+            options = [(self.mapping.scope_name(k, i), f"{k}:{i}") for k, i in self.scopes]
+            with self.prevent(Select.Changed):
+                if options != self._scope_options:
+                    scope_select.set_options([(Text(name), key) for name, key in options])
+                    self._scope_options = options
+                scope_select.value = f"{self.scope[0]}:{self.scope[1]}"
         self._show_values()
         self.query_one("#f-applicability", Select).focus()
+
+    def _show_text(self, selector: str, text: Text) -> None:
+        """Update a Static only when its text changed: every update asks Textual for a
+        layout pass, and the form is refilled for every cell (most lines stay the same)."""
+        if self._shown.get(selector) != text:
+            self._shown[selector] = text
+            self.query_one(selector, Static).update(text)
 
     def _show_values(self) -> None:
         from elo_tui.widgets.review_panel import ReviewPanel
@@ -145,6 +156,7 @@ class BlockForm(FormScreen):
         values = status_values(status)
         applicability = values["applicability"]
         stage = values["stage"]
+        # Reactive values: setting the value a field already has costs nothing.
         self.query_one("#f-applicability", Select).value = (
             applicability if applicability in APPLICABILITY else "undecided"
         )
@@ -156,10 +168,12 @@ class BlockForm(FormScreen):
         self.query_one("#f-waiting_on_block", Select).value = (
             "ja" if values["waiting_on_block"] else "nee"
         )
-        self.query_one("#f-note", TextArea).text = values["note"]
-        self.query_one("#block-info", Static).update(self._info_text())
+        note = self.query_one("#f-note", TextArea)
+        if note.text != values["note"]:  # loading a text resets and repaints the area
+            note.text = values["note"]
+        self._show_text("#block-info", self._info_text())
         suggestion = self.mapping.suggestion(*self.scope, self.block)
-        self.query_one("#suggestion", Static).update(self._suggestion_text())
+        self._show_text("#suggestion", self._suggestion_text())
         self.query_one("#take-suggestion", Button).display = suggestion is not None
 
     def _info_text(self) -> Text:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -51,6 +52,7 @@ class FormScreen(KeyedBindings, ModalScreen):
         Binding("escape", "cancel", "Annuleren"),
     ]
     TITLE_TEXT = ""
+    _styled_for_css: int | None = None  # the app's CSS version at the last full restyle
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
@@ -64,6 +66,20 @@ class FormScreen(KeyedBindings, ModalScreen):
 
     def compose_fields(self) -> ComposeResult:
         yield from ()
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual restyles every widget of a screen each time it is pushed (~15 ms for the
+        # block form on a quiet machine, 60 under load: most of Enter in the matrix). A
+        # form that is reused (the block form is installed once and pushed again for
+        # every cell) was styled when it was last shown, and every change since then
+        # restyles its own widget when it happens (classes, focus): only a new theme or
+        # stylesheet, which Textual counts in `_css_update_count`, needs the whole pass.
+        # Textual calls Screen's own handler after this one (it runs the handler of every
+        # class in the MRO), with the event as left here: no super() call.
+        css_version = self.app._css_update_count
+        if self._styled_for_css == css_version:
+            event.refresh_styles = False
+        self._styled_for_css = css_version
 
     def on_mount(self) -> None:
         # Typing must land in the first field, not in the scroll container around them.
@@ -102,9 +118,12 @@ class FormScreen(KeyedBindings, ModalScreen):
         raise NotImplementedError(f"{type(self).__name__} defines no submit()")
 
     def show_errors(self, errors: dict[str, str]) -> None:
+        # Only the messages shown are cleared: an update asks for a layout pass, and a
+        # reused form (the block form) clears them every time it opens.
         for label in self.query(".field-error").results(Label):
-            label.update("")
-            label.add_class("-empty")
+            if not label.has_class("-empty"):
+                label.update("")
+                label.add_class("-empty")
         first = None
         for key, message in errors.items():
             try:

@@ -27,6 +27,7 @@ from textual.widgets import ContentSwitcher, Input, RadioButton, RadioSet, Stati
 from elo_tui.domain import programme as rows
 from elo_tui.keymap import KeyedBindings, with_ids
 from elo_tui.services import programme as service
+from elo_tui.widgets.filter_input import FilterInput
 from elo_tui.widgets.keybar import KeyBar
 from elo_tui.widgets.virtual_table import Column, VirtualTable
 
@@ -198,7 +199,9 @@ class ProgrammeApp(App[int]):
         yield Static(self.TITLE, id="title")
         yield Static("", id="status", markup=False)
         yield Static("", id="nav")
-        yield Input(placeholder="Zoek een entiteit (naam of OVO-code)…", id="filter")
+        yield FilterInput(
+            self._filter_changed, placeholder="Zoek een entiteit (naam of OVO-code)…", id="filter"
+        )
         with ContentSwitcher(initial="entities"):
             with Vertical(id="entities"):
                 yield Static("", classes="summary", markup=False)
@@ -387,10 +390,12 @@ class ProgrammeApp(App[int]):
     def _cursor_moved(self, _row: int) -> None:
         self._show_detail()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "filter" and self.area == "entities":
+    def _filter_changed(self, value: str) -> None:
+        # Called from the field's value watcher: the typed character and the filtered rows
+        # are painted in one frame (FilterInput).
+        if self.area == "entities":
             table = self._table()
-            found = rows.filter_rows(self._entity_rows, event.value)
+            found = rows.filter_rows(self._entity_rows, value)
             # Most keystrokes keep the same entities: no repaint of the table then.
             if len(found) != table.row_count or any(
                 a is not b for a, b in zip(found, table.rows, strict=True)

@@ -21,19 +21,25 @@ class KeyBar(Widget):
     def __init__(self) -> None:
         super().__init__()
         self._spans: list[tuple[int, int, str, str]] = []  # start, end, action, namespace
+        self._shown_keys: list[tuple[str, str, bool, str, str]] | None = None  # last render
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
 
     def _bindings_changed(self, screen: Screen) -> None:
-        if self.is_attached and screen is self.screen:
-            self.refresh()
+        # Not while another screen is on top (a form covers this bar with its own): that
+        # repaint of a hidden line made Textual repaint the whole form over it, a frame
+        # after Enter. Textual signals again when this screen comes back.
+        if self.is_attached and screen is self.screen and screen is self.app.screen:
+            # Focus moves signal too, mostly with the same keys (opening a form): a
+            # repaint of the same line would be one more frame after the key.
+            if self._keys() != self._shown_keys:
+                self.refresh()
 
-    def render(self) -> Text:
-        """The screen's own keys first, then the app's; what does not fit is left out
-        with a 'meer: F1' hint at the end (the help lists everything)."""
-        width = self.size.width or 200
-        items: list[tuple[Text, str, str]] = []
+    def _keys(self) -> list[tuple[str, str, bool, str, str]]:
+        """(key shown, description, enabled, action, key) of each key to show: the
+        screen's own keys first, then the app's."""
+        keys: list[tuple[str, str, bool, str, str]] = []
         seen: set[str] = set()
         bindings = list(self.screen.active_bindings.items())
         bindings.sort(key=lambda kv: kv[1].node is self.app)  # stable: screen keys first
@@ -42,10 +48,29 @@ class KeyBar(Widget):
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
+            keys.append(
+                (
+                    self.app.get_key_display(binding),
+                    binding.description,
+                    active.enabled,
+                    binding.action,
+                    key,
+                )
+            )
+        return keys
+
+    def render(self) -> Text:
+        """The screen's own keys first, then the app's; what does not fit is left out
+        with a 'meer: F1' hint at the end (the help lists everything)."""
+        width = self.size.width or 200
+        keys = self._keys()
+        self._shown_keys = keys
+        items: list[tuple[Text, str, str]] = []
+        for display, description, enabled, action, key in keys:
             item = Text()
-            item.append(f" {self.app.get_key_display(binding)} ", style="bold reverse")
-            item.append(f" {binding.description} ", style="" if active.enabled else "dim")
-            items.append((item, binding.action, key))
+            item.append(f" {display} ", style="bold reverse")
+            item.append(f" {description} ", style="" if enabled else "dim")
+            items.append((item, action, key))
         hint = Text(" meer: F1 ", style="italic")
         line = Text(no_wrap=True, overflow="ellipsis")
         self._spans = []

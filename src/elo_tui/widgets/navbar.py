@@ -21,6 +21,7 @@ class NavBar(Static):
     def __init__(self, current: str) -> None:
         super().__init__()
         self.current = current
+        self._shown: Text | None = None
 
     def on_mount(self) -> None:
         self.refresh_status()
@@ -36,7 +37,7 @@ class NavBar(Static):
         screen = self.app.size
         if screen.width < MIN_WIDTH or screen.height < MIN_HEIGHT:
             text = f" {TOO_SMALL} (nu {screen.width}×{screen.height})"
-            self.update(Text(text, style="bold reverse", no_wrap=True, overflow="ellipsis"))
+            self._show(Text(text, style="bold reverse", no_wrap=True, overflow="ellipsis"))
             return
         # Full area names first; then a shorter status; then only the current area's name
         # with the other areas' keys (cut words like "Chec" are not readable).
@@ -52,7 +53,15 @@ class NavBar(Static):
         if status:
             line.append(" " * max(width - line.cell_len - len(status) - 1, 1))
             line.append(status, style="italic")
-        self.update(line, layout=False)  # one fixed-height line: no relayout needed
+        self._show(line)
+
+    def _show(self, line: Text) -> None:
+        # The status is refreshed both when an area comes back and after each save; back
+        # from a form that saved, the second finds the same line: no repaint, no extra
+        # frame after the key.
+        if line != self._shown:
+            self._shown = line
+            self.update(line, layout=False)  # one fixed-height line: no relayout needed
 
     def _areas(self, short: bool) -> Text:
         line = Text(no_wrap=True, overflow="ellipsis")

@@ -33,6 +33,7 @@ class ReviewPanel(Static):
         self.ws = ws
         self.record_id = record_id
         self.border_title = "Feedback van VLAIO"
+        self._shown_text: Text | None = None
 
     def on_mount(self) -> None:
         self.reload()
@@ -51,4 +52,8 @@ class ReviewPanel(Static):
             text.append(f" – {r.reviewer or 'VLAIO'}, {when}", style="dim")
             if r.comment:
                 text.append(f"\n  {r.comment}")
-        self.update(text)
+        # A reused form reloads the panel for every record it opens (the block form, on
+        # every cell); most have no feedback: no update, so no layout pass, when unchanged.
+        if text != self._shown_text:
+            self._shown_text = text
+            self.update(text)
