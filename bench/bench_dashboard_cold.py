@@ -28,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from bench_startup import AREAS, run_painted  # noqa: E402
+from subject_env import subject_environ  # noqa: E402
 
 
 def change_one_status(path: Path, run: int) -> None:
@@ -62,8 +63,7 @@ def main() -> None:
         check=True,
         capture_output=True,
     )
-    env = dict(
-        os.environ,
+    env = subject_environ(
         TERM="xterm-256color",
         ELO_TUI_EXIT_WHEN_READY="1",
         ELO_TUI_STATE_DIR=str(tmp),

@@ -36,6 +36,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
+from subject_env import subject_environ  # noqa: E402
 
 from elo_tui.domain.estimate import BLOCKS  # noqa: E402
 from elo_tui.domain.records import Application, BlockStatus, Product  # noqa: E402
@@ -229,9 +230,9 @@ def main() -> int:
     if args.n:
         args.sizes = str(args.n)
     sizes = [int(x) for x in args.sizes.split(",")]
-    codes = {"now": dict(os.environ)}
+    codes = {"now": subject_environ()}
     if args.before:
-        codes = {"before": dict(os.environ, PYTHONPATH=args.before), **codes}
+        codes = {"before": subject_environ(PYTHONPATH=args.before), **codes}
     columns = [(n, code) for n in sizes for code in codes]
     load_before = uptime()
     results: dict[tuple[int, str], list[dict]] = {c: [] for c in columns}

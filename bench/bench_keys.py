@@ -43,6 +43,7 @@ sys.path.insert(0, str(HERE))
 from bench_matrix import TODAY, add_block_statuses  # noqa: E402
 from frame_timing import first_and_settled  # noqa: E402
 from generate import generate  # noqa: E402
+from subject_env import subject_environ  # noqa: E402
 
 UP, DOWN, RIGHT, LEFT = b"\x1b[A", b"\x1b[B", b"\x1b[C", b"\x1b[D"
 F2 = b"\x1bOQ"
@@ -123,8 +124,7 @@ def main() -> None:
     add_block_statuses(workspace)
     pristine = tmp / "pristine.sqlite"
     shutil.copyfile(workspace, pristine)
-    env = dict(
-        os.environ,
+    env = subject_environ(
         TERM="xterm-256color",
         ELO_TUI_STATE_DIR=str(tmp),
         ELO_TUI_TODAY=TODAY.isoformat(),

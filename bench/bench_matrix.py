@@ -33,6 +33,7 @@ sys.path.insert(0, str(HERE))
 
 from bench_startup import keystroke_latencies, run_in_pty  # noqa: E402
 from generate import generate  # noqa: E402
+from subject_env import subject_environ  # noqa: E402
 
 from elo_tui.domain.blocks import APPLICATION_BLOCKS, STAGES  # noqa: E402
 from elo_tui.domain.codelists import IPDC_BASE  # noqa: E402
@@ -228,8 +229,7 @@ def main() -> None:
     counts = add_block_statuses(path)
     setup = time.perf_counter() - t0
     print(f"workspace: {counts} (block statuses + checklists made in {setup:.1f} s)")
-    env = dict(
-        os.environ,
+    env = subject_environ(
         TERM="xterm-256color",
         ELO_TUI_EXIT_WHEN_READY="1",
         ELO_TUI_STATE_DIR=str(tmp),

@@ -41,6 +41,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from frame_timing import first_and_settled  # noqa: E402
+from subject_env import subject_environ  # noqa: E402
 
 BLOCKS = ("vms", "product_rights", "toelatingen")
 STAGES = ("not_started", "analysis", "filed", "test", "production")
@@ -325,7 +326,7 @@ def main() -> None:
         f"{snap.overview['totals']['products']} products, fetched in {fetch_s:.1f} s, "
         f"{path.stat().st_size / 1024:.0f} KiB on disk"
     )
-    env = dict(os.environ, TERM="xterm-256color", ELO_TUI_EXIT_WHEN_READY="1")
+    env = subject_environ(TERM="xterm-256color", ELO_TUI_EXIT_WHEN_READY="1")
     env.pop(service.ENV_ADMIN_TOKEN, None)
     subjects = {
         "bare DataTable (50 rijen)": [py, str(HERE / "bare_app.py")],

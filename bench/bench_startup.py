@@ -43,6 +43,7 @@ sys.path.insert(0, str(HERE))
 
 from frame_timing import first_and_settled  # noqa: E402
 from generate import generate  # noqa: E402
+from subject_env import subject_environ  # noqa: E402
 
 
 @dataclass
@@ -177,8 +178,7 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     for n in sizes:
         generate(tmp / f"bench{n}.sqlite", n).close()
-    env = dict(
-        os.environ,
+    env = subject_environ(
         TERM="xterm-256color",
         ELO_TUI_EXIT_WHEN_READY="1",
         ELO_TUI_START_SCREEN="inventory",
@@ -367,8 +367,7 @@ def areas_main(args) -> None:
             text=True,
         ).stdout
         counts[n] = ast.literal_eval(out.splitlines()[0])
-    env = dict(
-        os.environ,
+    env = subject_environ(
         TERM="xterm-256color",
         ELO_TUI_EXIT_WHEN_READY="1",
         ELO_TUI_STATE_DIR=str(tmp),
