@@ -93,3 +93,44 @@ def test_xlsx_sheet_parts_are_the_sheet_xml_in_one_go(tmp_path, small_pieces):
         whole.external_attr,
         whole.compress_type,
     )
+
+
+def _long_arrays_doc() -> dict:
+    risks = [{"block": "vms", "text": f'te laat "{i}" \x7f', "late": i % 2 == 0} for i in range(4)]
+    at_risk = [{"product_id": f"p{i}", "risks": risks[: i % 5]} for i in range(11)]
+    return {
+        "format": "x",
+        "plain": {"names": [f"naam {i}" for i in range(10)], "n": 1},
+        "readiness": {
+            "deadlines": [
+                {"deadline": "2027-01-01", "at_risk": at_risk, "days_left": 3},
+                {"deadline": "2027-06-30", "at_risk": at_risk[:2], "days_left": 9},
+                {"deadline": "2027-12-31", "at_risk": [], "other": {"a": 1}},
+            ]
+        },
+        "records": [{"id": f"r{i}", "tags": [f"t{j}" for j in range(i)]} for i in range(8)],
+    }
+
+
+@pytest.mark.parametrize("doc", ["long", "demo"])
+def test_long_inline_arrays_are_written_in_pieces_with_the_same_text(demo_ws, monkeypatch, doc):
+    """A long inline array (at 20,000 products: the products at risk of a deadline, one
+    ~20 MB line) is written in slices; the text is what one piece gave."""
+    import io
+
+    document = (
+        _long_arrays_doc()
+        if doc == "long"
+        else service.concept_source(demo_ws, author="An").document
+    )
+    monkeypatch.setattr(export_toml, "_SLICE", 10**9)  # nothing is long: one piece per line
+    whole = export_toml.dumps(document)
+    longest_whole = max(map(len, export_toml._body("", document)))
+    monkeypatch.setattr(export_toml, "_SLICE", 3)
+    assert export_toml.dumps(document) == whole
+    out = io.StringIO()
+    export_toml.write(document, out)
+    assert out.getvalue() == whole
+    assert tomllib.loads(whole) == document
+    if doc == "long":  # the long lines really came in pieces
+        assert max(map(len, export_toml._body("", document))) < longest_whole / 2

@@ -69,16 +69,41 @@ def _is_table_array(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
+class _More(str):
+    """A piece that continues the line of the piece before it (no newline between)."""
+
+    __slots__ = ()
+
+
 def _body(path: str, table: dict[str, Any]) -> Iterator[str]:
     """Plain keys of `table`, then its sub-tables and arrays of tables under `path`
-    (the pieces of the file, to be joined with newlines)."""
+    (the pieces of the file, to be joined with newlines; a `_More` piece is joined
+    to the piece before it without one)."""
     nested = []
     for k, v in table.items():
         if (isinstance(v, dict) and v) or _is_table_array(v):
             nested.append((k, v))
+        elif type(v) is list and len(v) > _SLICE:
+            yield from _long_array(f"{_key(k)} = ", v)
         else:
             yield f"{_key(k)} = {_value(v)}"
     yield from _nested(path, nested)
+
+
+def _long_array(start: str, values: list[Any]) -> Iterator[str]:
+    """`start` and the inline array `values`, one line in pieces of `_SLICE` items: the
+    same text as `_value(values)`. At 20,000 products the products at risk of one
+    deadline are one such line of ~20 MB; rendered whole, it and its copies took
+    ~200 MB while the TOML was written."""
+    for i in range(0, len(values), _SLICE):
+        text = ", ".join(map(_value, values[i : i + _SLICE]))
+        yield start + "[" + text if i == 0 else _More(", " + text)
+    yield _More("]")
+
+
+def _long_item(item: dict[str, Any]) -> bool:
+    """An item of a table array with a long inline array (rendered in pieces)."""
+    return any(type(v) is list and len(v) > _SLICE for v in item.values())
 
 
 def _nested(path: str, nested: list[tuple[str, Any]]) -> Iterator[str]:
@@ -89,7 +114,16 @@ def _nested(path: str, nested: list[tuple[str, Any]]) -> Iterator[str]:
             yield from _body(sub, v)
         else:
             for start in range(0, len(v), _SLICE):
-                yield from _table_array(sub, v[start : start + _SLICE])
+                items = v[start : start + _SLICE]
+                if len(items) <= _FEW_ITEMS and any(map(_long_item, items)):
+                    yield from _table_array_in_pieces(sub, items)
+                else:
+                    yield from _table_array(sub, items)
+
+
+# Arrays with this many items or fewer are looked at for long inline arrays (the
+# deadlines of the readiness section); a long array of records never holds one.
+_FEW_ITEMS = 50
 
 
 _SLICE = 2000  # items of a long array rendered at a time: the file streams, memory stays flat
@@ -131,6 +165,28 @@ def _table_array(path: str, items: list[dict[str, Any]]) -> list[str]:
     return [r.rstrip("\n") if r.endswith("\n") else r for r in done]
 
 
+def _table_array_in_pieces(path: str, items: list[dict[str, Any]]) -> Iterator[str]:
+    """`_table_array(path, items)` as pieces, long inline arrays in `_long_array` pieces
+    (for a few items only: it takes the same decisions item by item)."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for item in items:
+        groups.setdefault(tuple(item), []).append(item)
+    inline = {
+        keys: all(_column(k, [row[k] for row in rows]) is not None for k in keys)
+        for keys, rows in groups.items()
+    }
+    for item in items:
+        yield f"\n[[{path}]]"
+        if not inline[tuple(item)]:
+            yield from _body(path, item)  # the general path of _table_array
+            continue
+        for k, v in item.items():
+            if type(v) is list and len(v) > _SLICE:
+                yield from _long_array(f"{_key(k)} = ", v)
+            else:
+                yield f"{_key(k)} = {_value(v)}"  # what _column writes for these values
+
+
 def _column(key: str, values: list[Any]) -> list[str] | None:
     """`key = value` lines for one column of same-typed plain values; None when the
     column needs the general path (nested tables, mixed types, non-finite floats)."""
@@ -160,7 +216,13 @@ def _column(key: str, values: list[Any]) -> list[str] | None:
 
 
 def dumps(document: dict[str, Any]) -> str:
-    return "\n".join([HEADER, *_body("", document)]) + "\n"
+    lines = [HEADER]
+    for piece in _body("", document):
+        if type(piece) is _More:
+            lines[-1] += piece
+        else:
+            lines.append(piece)
+    return "\n".join(lines) + "\n"
 
 
 def write(document: dict[str, Any], file: TextIO) -> None:
@@ -169,6 +231,12 @@ def write(document: dict[str, Any], file: TextIO) -> None:
     file.write(HEADER)
     batch: list[str] = []
     for piece in _body("", document):
+        if type(piece) is _More:
+            if batch:
+                file.write("\n" + "\n".join(batch))
+                batch.clear()
+            file.write(piece)
+            continue
         batch.append(piece)
         if len(batch) >= _SLICE:
             file.write("\n" + "\n".join(batch))
