@@ -28,8 +28,17 @@ def small_pieces(monkeypatch):
     monkeypatch.setattr(xlsx_writer, "_ROWS_PER_PIECE", 3)
 
 
-def _content(source: service.ExportSource) -> dict:
-    return {k: v for k, v in source.document.items() if k != "sha256"}
+def _plain(document: dict, ws) -> dict:
+    """The document as held records gave it: a streamed section (a concept's checklist
+    steps) replaced by the list the store's `list_data` gives."""
+    return {
+        k: ws.list_data(sub.SECTIONS[k]) if isinstance(v, service.StreamedSection) else v
+        for k, v in document.items()
+    }
+
+
+def _content(source: service.ExportSource, ws) -> dict:
+    return {k: v for k, v in _plain(source.document, ws).items() if k != "sha256"}
 
 
 def test_pieces_join_to_the_canonical_json(demo_ws, small_pieces):
@@ -42,7 +51,7 @@ def test_pieces_join_to_the_canonical_json(demo_ws, small_pieces):
 
 def test_concept_hash_equals_the_hash_of_the_whole_canonical_json(demo_ws, small_pieces):
     source = service.concept_source(demo_ws, author="An")
-    text = sub.canonical_json(_content(source))
+    text = sub.canonical_json(_content(source, demo_ws))
     assert source.document["sha256"] == hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -55,8 +64,10 @@ def test_streamed_files_equal_the_whole_document_functions(
         if concept
         else service.source_of(service.create(demo_ws, author="An"))
     )
-    doc = source.document
-    text = sub.canonical_json(_content(source))
+    doc = _plain(source.document, demo_ws)
+    assert concept == isinstance(source.document["checklist_items"], service.StreamedSection)
+    assert len(doc["checklist_items"]) > 3
+    text = sub.canonical_json(_content(source, demo_ws))
     files = {p.suffix: p for p in source.export("all", tmp_path / "out")}
     json_text = files[".json"].read_text(encoding="utf-8")
     assert json_text == export_json.dumps(doc, text)
@@ -71,7 +82,7 @@ def test_streamed_files_equal_the_whole_document_functions(
 
 def test_json_without_canonical_text_is_encoded_in_pieces(demo_ws, tmp_path, small_pieces):
     source = service.concept_source(demo_ws, author="An")
-    text = sub.canonical_json(_content(source))
+    text = sub.canonical_json(_content(source, demo_ws))
     out = submission_files.export(source.document, "json", tmp_path / "x.json")[0]
     assert out.read_text(encoding="utf-8") == export_json.dumps(source.document, text)
 
@@ -121,7 +132,7 @@ def test_long_inline_arrays_are_written_in_pieces_with_the_same_text(demo_ws, mo
     document = (
         _long_arrays_doc()
         if doc == "long"
-        else service.concept_source(demo_ws, author="An").document
+        else _plain(service.concept_source(demo_ws, author="An").document, demo_ws)
     )
     monkeypatch.setattr(export_toml, "_SLICE", 10**9)  # nothing is long: one piece per line
     whole = export_toml.dumps(document)

@@ -83,6 +83,11 @@ def _body(path: str, table: dict[str, Any]) -> Iterator[str]:
     for k, v in table.items():
         if (isinstance(v, dict) and v) or _is_table_array(v):
             nested.append((k, v))
+        elif hasattr(v, "toml_text"):  # a section streamed from the store: its own text
+            if len(v):
+                nested.append((k, v))
+            else:
+                yield f"{_key(k)} = []"
         elif type(v) is list and len(v) > _SLICE:
             yield from _long_array(f"{_key(k)} = ", v)
         else:
@@ -112,6 +117,10 @@ def _nested(path: str, nested: list[tuple[str, Any]]) -> Iterator[str]:
         if isinstance(v, dict):
             yield f"\n[{sub}]"
             yield from _body(sub, v)
+        elif hasattr(v, "toml_text"):
+            # `table_array_text` of its records, as they were read (one long text)
+            for i, text in enumerate(v.toml_text(sub)):
+                yield text if i == 0 else _More(text)
         else:
             for start in range(0, len(v), _SLICE):
                 items = v[start : start + _SLICE]
@@ -163,6 +172,12 @@ def _table_array(path: str, items: list[dict[str, Any]]) -> list[str]:
             rendered[i] = "\n".join([header.rstrip("\n"), *_body(path, items[i])])
     done = cast(list[str], rendered)  # every index was filled above
     return [r.rstrip("\n") if r.endswith("\n") else r for r in done]
+
+
+def table_array_text(path: str, items: list[dict[str, Any]]) -> str:
+    """The text of `[[path]]` for `items`, as `write` puts it in the file (the items of a
+    long array can be rendered in slices of any size and joined with a newline)."""
+    return "\n".join(_table_array(path, items))
 
 
 def _table_array_in_pieces(path: str, items: list[dict[str, Any]]) -> Iterator[str]:

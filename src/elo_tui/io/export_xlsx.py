@@ -10,6 +10,7 @@ widths. Values only, no formulas, so every total shows in any viewer; text start
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -605,24 +606,12 @@ def _checklist(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
         ],
         bold=True,
     )
-    # One pass: per (scope, block, checklist) the step count, counts per status and the
-    # first pending step (earliest due date) - 10,000+ steps for a large agency.
-    groups: dict[tuple[str, str, str, str], list[Any]] = {}
-    for item in doc.get("checklist_items", []):
-        g = item.get
-        if g("obsolete"):
-            continue
-        key = (g("scope_kind", ""), g("scope_id", ""), g("block", ""), g("template", ""))
-        entry = groups.get(key)
-        if entry is None:
-            entry = groups[key] = [0, dict.fromkeys(CHECKLIST_STATUSES, 0), None]
-        entry[0] += 1
-        status = g("status", "open")
-        entry[1][status] = entry[1].get(status, 0) + 1
-        if status not in ("done", "na"):
-            candidate = (g("due_date") or "9999-12-31", g("step", ""), g("title", ""))
-            if entry[2] is None or candidate < entry[2]:
-                entry[2] = candidate
+    items = doc.get("checklist_items", [])
+    # A concept streamed from the store brings its groups, counted while it was read.
+    groups = getattr(items, "xlsx_groups", None)
+    if groups is None:
+        groups = {}
+        checklist_groups(items, groups)
     styles = [P] * 12 + [T]
     ordered = sorted(
         groups.items(),
@@ -646,6 +635,32 @@ def _checklist(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
             styles,
         )
     return s
+
+
+def checklist_groups(
+    items: Iterable[dict[str, Any]], groups: dict[tuple[str, str, str, str], list[Any]]
+) -> None:
+    """Add `items` (checklist steps) to `groups`: per (scope kind, scope id, block,
+    checklist), in the order first seen, [step count, count per status, first pending
+    step as (due date or "9999-12-31", step, title) or None]. Obsolete steps are left
+    out. Feeding the steps in several calls gives what one call with all gives."""
+    # One pass: per (scope, block, checklist) the step count, counts per status and the
+    # first pending step (earliest due date) - 10,000+ steps for a large agency.
+    for item in items:
+        g = item.get
+        if g("obsolete"):
+            continue
+        key = (g("scope_kind", ""), g("scope_id", ""), g("block", ""), g("template", ""))
+        entry = groups.get(key)
+        if entry is None:
+            entry = groups[key] = [0, dict.fromkeys(CHECKLIST_STATUSES, 0), None]
+        entry[0] += 1
+        status = g("status", "open")
+        entry[1][status] = entry[1].get(status, 0) + 1
+        if status not in ("done", "na"):
+            candidate = (g("due_date") or "9999-12-31", g("step", ""), g("title", ""))
+            if entry[2] is None or candidate < entry[2]:
+                entry[2] = candidate
 
 
 def _decisions(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
