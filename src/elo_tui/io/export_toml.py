@@ -187,8 +187,7 @@ def _table_array_in_pieces(path: str, items: list[dict[str, Any]]) -> Iterator[s
     for item in items:
         groups.setdefault(tuple(item), []).append(item)
     inline = {
-        keys: all(_column(k, [row[k] for row in rows]) is not None for k in keys)
-        for keys, rows in groups.items()
+        keys: all(_inline([row[k] for row in rows]) for k in keys) for keys, rows in groups.items()
     }
     for item in items:
         yield f"\n[[{path}]]"
@@ -202,9 +201,24 @@ def _table_array_in_pieces(path: str, items: list[dict[str, Any]]) -> Iterator[s
                 yield f"{_key(k)} = {_value(v)}"  # what _column writes for these values
 
 
+def _inline(values: list[Any]) -> bool:
+    """Whether `_column` renders this column (False: the general path), decided
+    without rendering anything."""
+    types = set(map(type, values))
+    if types == {str} or types == {int} or types <= {bool, list}:
+        return True
+    if types == {float}:
+        return all(map(math.isfinite, values))
+    if types == {dict}:
+        return not any(values)  # sub-tables follow the plain keys: general path
+    return False
+
+
 def _column(key: str, values: list[Any]) -> list[str] | None:
     """`key = value` lines for one column of same-typed plain values; None when the
     column needs the general path (nested tables, mixed types, non-finite floats)."""
+    if not _inline(values):
+        return None
     prefix = f"{_key(key)} = "
     types = set(map(type, values))
     if types == {str}:
@@ -212,8 +226,6 @@ def _column(key: str, values: list[Any]) -> list[str] | None:
         if "\x7f" in "".join(values):
             encoded = [q.replace("\x7f", "\\u007f") for q in encoded]
     elif types == {float}:
-        if not all(map(math.isfinite, values)):
-            return None
         encoded = list(map(repr, values))
     elif types == {int}:
         encoded = list(map(str, values))
@@ -221,12 +233,8 @@ def _column(key: str, values: list[Any]) -> list[str] | None:
         # Arrays (also of tables, e.g. the risks of a product at risk) stay inline here:
         # one line per item instead of a header per nested table.
         encoded = list(map(_value, values))
-    elif types == {dict}:
-        if any(values):
-            return None  # sub-tables follow the plain keys: general path
+    else:  # empty tables only (see _inline)
         encoded = ["{}"] * len(values)
-    else:
-        return None
     return list(map(prefix.__add__, encoded))
 
 

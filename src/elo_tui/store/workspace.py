@@ -415,8 +415,12 @@ class Workspace:
         pages are consistent with each other (in WAL mode writers are not blocked)."""
         names, convert, cols = self._data_columns(kind)
         try:
+            # "+id": scan the table and sort in SQLite's sorter (bounded memory, spills to
+            # an owner-only temporary file), not walk the id index: that fetches every
+            # row at random and took ~30 % more CPU time at 170,000 rows. Same order as
+            # list_data's (text ids, byte order).
             cursor = self.conn.execute(
-                f'SELECT {cols} FROM "{kind.KIND}" WHERE deleted = 0 ORDER BY id'
+                f'SELECT {cols} FROM "{kind.KIND}" WHERE deleted = 0 ORDER BY +id'
             )
         except sqlite3.DatabaseError as exc:
             raise store_error(self.path, exc) from None
