@@ -1,4 +1,4 @@
-"""A concept's checklist steps are streamed from the store, never held: the files are
+"""A concept's checklist steps streamed from the store (when switched on): the files are
 byte for byte those the held records gave.
 
 `services.submission.concept_source` reads the checklist steps page by page while it
@@ -45,6 +45,7 @@ def _files(source: service.ExportSource, out) -> dict[str, bytes]:
 
 def _both_ways(ws, tmp_path, monkeypatch) -> tuple[dict, dict, service.ExportSource]:
     monkeypatch.setattr(service, "utc_now", lambda: "2026-03-01T10:00:00Z")
+    monkeypatch.setattr(service, "STREAMED_SECTIONS", ("checklist_items",))
     streamed = service.concept_source(ws, author="An")
     assert isinstance(streamed.document["checklist_items"], service.StreamedSection)
     a = _files(streamed, tmp_path / "streamed")
