@@ -23,8 +23,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from elo_tui.io.background_writer import BackgroundWriter
-
 EUR_FORMAT = '#,##0.00 "€"'
 DAYS_FORMAT = "0.0"
 DATE_FORMAT = "dd/mm/yyyy"
@@ -351,7 +349,7 @@ def save(
             info.compress_type = zipfile.ZIP_DEFLATED
             info._compresslevel = 1  # type: ignore[attr-defined]  # what writestr uses
             info.external_attr = 0o600 << 16
-            with z.open(info, "w") as part, BackgroundWriter(part.write) as deflate:
+            with z.open(info, "w") as part:
                 for piece in sheet.xml_pieces(selected=i == 1):
-                    deflate.write(piece.encode("utf-8"))
+                    part.write(piece.encode("utf-8"))
             del sheet  # freed before the next one is built

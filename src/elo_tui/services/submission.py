@@ -597,16 +597,10 @@ def concept_source(ws: Workspace, *, author: str | None = None) -> ExportSource:
             content[name] = StreamedSection(name, ws.iter_data(sub.SECTIONS[name], _PAGE))
         digest = hashlib.sha256()
         spool = tempfile.SpooledTemporaryFile(max_size=16 << 20)  # owner-only, unlinked
-
-        def take(data: bytes) -> None:
+        for piece in sub.canonical_json_chunks(content):
+            data = piece.encode("utf-8")
             digest.update(data)
             spool.write(data)
-
-        from elo_tui.io.background_writer import BackgroundWriter
-
-        with BackgroundWriter(take) as hashing:  # hashed while the next piece is encoded
-            for piece in sub.canonical_json_chunks(content):
-                hashing.write(piece.encode("utf-8"))
     return ExportSource(document(content, digest.hexdigest()), spool, concept=True)  # type: ignore[arg-type]
 
 
