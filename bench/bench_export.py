@@ -176,7 +176,8 @@ def child(state: Path, name: str, out: Path) -> dict:
     collections = sum(g["collections"] for g in gc.get_stats()) - gc0
     w = time.perf_counter()
     with (out / "reference.json").open("w", encoding="utf-8") as f:
-        f.write(json.dumps(source.document, ensure_ascii=False))
+        # a section streamed from the store (the concept's checklist steps) read back
+        f.write(json.dumps(source.document, ensure_ascii=False, default=lambda o: o.records()))
     t["reference: json.dumps + write"] = time.perf_counter() - w
     del source
     w = time.perf_counter()

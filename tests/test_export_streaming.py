@@ -28,8 +28,17 @@ def small_pieces(monkeypatch):
     monkeypatch.setattr(xlsx_writer, "_ROWS_PER_PIECE", 3)
 
 
-def _content(source: service.ExportSource) -> dict:
-    return {k: v for k, v in source.document.items() if k != "sha256"}
+def _plain(document: dict, ws) -> dict:
+    """The document as held records gave it: a streamed section (a concept's checklist
+    steps) replaced by the list the store's `list_data` gives."""
+    return {
+        k: ws.list_data(sub.SECTIONS[k]) if isinstance(v, service.StreamedSection) else v
+        for k, v in document.items()
+    }
+
+
+def _content(source: service.ExportSource, ws) -> dict:
+    return {k: v for k, v in _plain(source.document, ws).items() if k != "sha256"}
 
 
 def test_pieces_join_to_the_canonical_json(demo_ws, small_pieces):
@@ -42,7 +51,7 @@ def test_pieces_join_to_the_canonical_json(demo_ws, small_pieces):
 
 def test_concept_hash_equals_the_hash_of_the_whole_canonical_json(demo_ws, small_pieces):
     source = service.concept_source(demo_ws, author="An")
-    text = sub.canonical_json(_content(source))
+    text = sub.canonical_json(_content(source, demo_ws))
     assert source.document["sha256"] == hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -55,8 +64,9 @@ def test_streamed_files_equal_the_whole_document_functions(
         if concept
         else service.source_of(service.create(demo_ws, author="An"))
     )
-    doc = source.document
-    text = sub.canonical_json(_content(source))
+    doc = _plain(source.document, demo_ws)
+    assert len(doc["checklist_items"]) > 3
+    text = sub.canonical_json(_content(source, demo_ws))
     files = {p.suffix: p for p in source.export("all", tmp_path / "out")}
     json_text = files[".json"].read_text(encoding="utf-8")
     assert json_text == export_json.dumps(doc, text)
@@ -71,7 +81,7 @@ def test_streamed_files_equal_the_whole_document_functions(
 
 def test_json_without_canonical_text_is_encoded_in_pieces(demo_ws, tmp_path, small_pieces):
     source = service.concept_source(demo_ws, author="An")
-    text = sub.canonical_json(_content(source))
+    text = sub.canonical_json(_content(source, demo_ws))
     out = submission_files.export(source.document, "json", tmp_path / "x.json")[0]
     assert out.read_text(encoding="utf-8") == export_json.dumps(source.document, text)
 
@@ -93,3 +103,44 @@ def test_xlsx_sheet_parts_are_the_sheet_xml_in_one_go(tmp_path, small_pieces):
         whole.external_attr,
         whole.compress_type,
     )
+
+
+def _long_arrays_doc() -> dict:
+    risks = [{"block": "vms", "text": f'te laat "{i}" \x7f', "late": i % 2 == 0} for i in range(4)]
+    at_risk = [{"product_id": f"p{i}", "risks": risks[: i % 5]} for i in range(11)]
+    return {
+        "format": "x",
+        "plain": {"names": [f"naam {i}" for i in range(10)], "n": 1},
+        "readiness": {
+            "deadlines": [
+                {"deadline": "2027-01-01", "at_risk": at_risk, "days_left": 3},
+                {"deadline": "2027-06-30", "at_risk": at_risk[:2], "days_left": 9},
+                {"deadline": "2027-12-31", "at_risk": [], "other": {"a": 1}},
+            ]
+        },
+        "records": [{"id": f"r{i}", "tags": [f"t{j}" for j in range(i)]} for i in range(8)],
+    }
+
+
+@pytest.mark.parametrize("doc", ["long", "demo"])
+def test_long_inline_arrays_are_written_in_pieces_with_the_same_text(demo_ws, monkeypatch, doc):
+    """A long inline array (at 20,000 products: the products at risk of a deadline, one
+    ~20 MB line) is written in slices; the text is what one piece gave."""
+    import io
+
+    document = (
+        _long_arrays_doc()
+        if doc == "long"
+        else _plain(service.concept_source(demo_ws, author="An").document, demo_ws)
+    )
+    monkeypatch.setattr(export_toml, "_SLICE", 10**9)  # nothing is long: one piece per line
+    whole = export_toml.dumps(document)
+    longest_whole = max(map(len, export_toml._body("", document)))
+    monkeypatch.setattr(export_toml, "_SLICE", 3)
+    assert export_toml.dumps(document) == whole
+    out = io.StringIO()
+    export_toml.write(document, out)
+    assert out.getvalue() == whole
+    assert tomllib.loads(whole) == document
+    if doc == "long":  # the long lines really came in pieces
+        assert max(map(len, export_toml._body("", document))) < longest_whole / 2

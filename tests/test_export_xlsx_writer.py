@@ -102,3 +102,47 @@ def test_table_bodies_render_the_same_as_single_rows(tmp_path):
         expected_date = None if row[3] == "" else datetime.datetime.combine(row[3], datetime.time())
         assert got == [row[0], row[1], row[2], expected_date]
         assert ws.cell(r, 2).number_format == xw.EUR_FORMAT
+
+
+def test_a_sheet_built_later_is_written_as_the_same_part_and_freed(tmp_path):
+    """`Later` sheets (the long sheets of an export) are built when their turn comes:
+    the parts are those of the same sheets given built, and a built sheet is no longer
+    held once the next one is being built."""
+    import gc
+    import weakref
+
+    def sheet(title: str) -> xw.Sheet:
+        s = xw.Sheet(title, widths=[10], freeze_rows=1)
+        s.append(["Naam", "Bedrag"], bold=True)
+        for i in range(20):
+            s.append([f"rij {i}", i * 2.5], [xw.PLAIN, xw.EUR])
+        return s
+
+    built: list[weakref.ref] = []
+    alive_when_built: list[int] = []
+
+    def later(title: str) -> xw.Sheet:
+        gc.collect()
+        alive_when_built.append(sum(ref() is not None for ref in built))
+        s = sheet(title)
+        built.append(weakref.ref(s))
+        return s
+
+    eager, lazy = tmp_path / "eager.xlsx", tmp_path / "lazy.xlsx"
+    xw.save([sheet("Een"), sheet("Twee"), sheet("Drie")], eager)
+    xw.save(
+        [
+            sheet("Een"),
+            xw.Later("Twee", lambda: later("Twee")),
+            xw.Later("Drie", lambda: later("Drie")),
+        ],
+        lazy,
+    )
+    with zipfile.ZipFile(eager) as a, zipfile.ZipFile(lazy) as b:
+        assert a.namelist() == b.namelist()
+        for name in a.namelist():
+            if name != "docProps/core.xml":  # carries the time of writing
+                assert a.read(name) == b.read(name), name
+    assert alive_when_built == [0, 0]
+    with pytest.raises(ValueError, match="built as"):
+        xw.save([xw.Later("Een", lambda: sheet("Ander"))], tmp_path / "x.xlsx")

@@ -155,7 +155,10 @@ def canonical_json_chunks(content: Mapping[str, Any]) -> Iterator[str]:
     for i, key in enumerate(sorted(content)):  # what sort_keys does with string keys
         value = content[key]
         yield ("," if i else "") + json.dumps(key, ensure_ascii=False) + ":"
-        if type(value) is list and len(value) > _CHUNK_ITEMS:
+        pieces = None if type(value) in (list, dict) else getattr(value, "json_pieces", None)
+        if pieces is not None:  # a section streamed from the store (services/submission.py)
+            yield from pieces()
+        elif type(value) is list and len(value) > _CHUNK_ITEMS:
             yield "["
             for start in range(0, len(value), _CHUNK_ITEMS):
                 piece = _canonical_value(value[start : start + _CHUNK_ITEMS])

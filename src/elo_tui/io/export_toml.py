@@ -69,16 +69,46 @@ def _is_table_array(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
+class _More(str):
+    """A piece that continues the line of the piece before it (no newline between)."""
+
+    __slots__ = ()
+
+
 def _body(path: str, table: dict[str, Any]) -> Iterator[str]:
     """Plain keys of `table`, then its sub-tables and arrays of tables under `path`
-    (the pieces of the file, to be joined with newlines)."""
+    (the pieces of the file, to be joined with newlines; a `_More` piece is joined
+    to the piece before it without one)."""
     nested = []
     for k, v in table.items():
         if (isinstance(v, dict) and v) or _is_table_array(v):
             nested.append((k, v))
+        elif hasattr(v, "toml_text"):  # a section streamed from the store: its own text
+            if len(v):
+                nested.append((k, v))
+            else:
+                yield f"{_key(k)} = []"
+        elif type(v) is list and len(v) > _SLICE:
+            yield from _long_array(f"{_key(k)} = ", v)
         else:
             yield f"{_key(k)} = {_value(v)}"
     yield from _nested(path, nested)
+
+
+def _long_array(start: str, values: list[Any]) -> Iterator[str]:
+    """`start` and the inline array `values`, one line in pieces of `_SLICE` items: the
+    same text as `_value(values)`. At 20,000 products the products at risk of one
+    deadline are one such line of ~20 MB; rendered whole, it and its copies took
+    ~200 MB while the TOML was written."""
+    for i in range(0, len(values), _SLICE):
+        text = ", ".join(map(_value, values[i : i + _SLICE]))
+        yield start + "[" + text if i == 0 else _More(", " + text)
+    yield _More("]")
+
+
+def _long_item(item: dict[str, Any]) -> bool:
+    """An item of a table array with a long inline array (rendered in pieces)."""
+    return any(type(v) is list and len(v) > _SLICE for v in item.values())
 
 
 def _nested(path: str, nested: list[tuple[str, Any]]) -> Iterator[str]:
@@ -87,9 +117,22 @@ def _nested(path: str, nested: list[tuple[str, Any]]) -> Iterator[str]:
         if isinstance(v, dict):
             yield f"\n[{sub}]"
             yield from _body(sub, v)
+        elif hasattr(v, "toml_text"):
+            # `table_array_text` of its records, as they were read (one long text)
+            for i, text in enumerate(v.toml_text(sub)):
+                yield text if i == 0 else _More(text)
         else:
             for start in range(0, len(v), _SLICE):
-                yield from _table_array(sub, v[start : start + _SLICE])
+                items = v[start : start + _SLICE]
+                if len(items) <= _FEW_ITEMS and any(map(_long_item, items)):
+                    yield from _table_array_in_pieces(sub, items)
+                else:
+                    yield from _table_array(sub, items)
+
+
+# Arrays with this many items or fewer are looked at for long inline arrays (the
+# deadlines of the readiness section); a long array of records never holds one.
+_FEW_ITEMS = 50
 
 
 _SLICE = 2000  # items of a long array rendered at a time: the file streams, memory stays flat
@@ -131,9 +174,51 @@ def _table_array(path: str, items: list[dict[str, Any]]) -> list[str]:
     return [r.rstrip("\n") if r.endswith("\n") else r for r in done]
 
 
+def table_array_text(path: str, items: list[dict[str, Any]]) -> str:
+    """The text of `[[path]]` for `items`, as `write` puts it in the file (the items of a
+    long array can be rendered in slices of any size and joined with a newline)."""
+    return "\n".join(_table_array(path, items))
+
+
+def _table_array_in_pieces(path: str, items: list[dict[str, Any]]) -> Iterator[str]:
+    """`_table_array(path, items)` as pieces, long inline arrays in `_long_array` pieces
+    (for a few items only: it takes the same decisions item by item)."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for item in items:
+        groups.setdefault(tuple(item), []).append(item)
+    inline = {
+        keys: all(_inline([row[k] for row in rows]) for k in keys) for keys, rows in groups.items()
+    }
+    for item in items:
+        yield f"\n[[{path}]]"
+        if not inline[tuple(item)]:
+            yield from _body(path, item)  # the general path of _table_array
+            continue
+        for k, v in item.items():
+            if type(v) is list and len(v) > _SLICE:
+                yield from _long_array(f"{_key(k)} = ", v)
+            else:
+                yield f"{_key(k)} = {_value(v)}"  # what _column writes for these values
+
+
+def _inline(values: list[Any]) -> bool:
+    """Whether `_column` renders this column (False: the general path), decided
+    without rendering anything."""
+    types = set(map(type, values))
+    if types == {str} or types == {int} or types <= {bool, list}:
+        return True
+    if types == {float}:
+        return all(map(math.isfinite, values))
+    if types == {dict}:
+        return not any(values)  # sub-tables follow the plain keys: general path
+    return False
+
+
 def _column(key: str, values: list[Any]) -> list[str] | None:
     """`key = value` lines for one column of same-typed plain values; None when the
     column needs the general path (nested tables, mixed types, non-finite floats)."""
+    if not _inline(values):
+        return None
     prefix = f"{_key(key)} = "
     types = set(map(type, values))
     if types == {str}:
@@ -141,8 +226,6 @@ def _column(key: str, values: list[Any]) -> list[str] | None:
         if "\x7f" in "".join(values):
             encoded = [q.replace("\x7f", "\\u007f") for q in encoded]
     elif types == {float}:
-        if not all(map(math.isfinite, values)):
-            return None
         encoded = list(map(repr, values))
     elif types == {int}:
         encoded = list(map(str, values))
@@ -150,17 +233,19 @@ def _column(key: str, values: list[Any]) -> list[str] | None:
         # Arrays (also of tables, e.g. the risks of a product at risk) stay inline here:
         # one line per item instead of a header per nested table.
         encoded = list(map(_value, values))
-    elif types == {dict}:
-        if any(values):
-            return None  # sub-tables follow the plain keys: general path
+    else:  # empty tables only (see _inline)
         encoded = ["{}"] * len(values)
-    else:
-        return None
     return list(map(prefix.__add__, encoded))
 
 
 def dumps(document: dict[str, Any]) -> str:
-    return "\n".join([HEADER, *_body("", document)]) + "\n"
+    lines = [HEADER]
+    for piece in _body("", document):
+        if type(piece) is _More:
+            lines[-1] += piece
+        else:
+            lines.append(piece)
+    return "\n".join(lines) + "\n"
 
 
 def write(document: dict[str, Any], file: TextIO) -> None:
@@ -169,6 +254,12 @@ def write(document: dict[str, Any], file: TextIO) -> None:
     file.write(HEADER)
     batch: list[str] = []
     for piece in _body("", document):
+        if type(piece) is _More:
+            if batch:
+                file.write("\n" + "\n".join(batch))
+                batch.clear()
+            file.write(piece)
+            continue
         batch.append(piece)
         if len(batch) >= _SLICE:
             file.write("\n" + "\n".join(batch))

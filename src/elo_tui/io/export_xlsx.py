@@ -10,6 +10,7 @@ widths. Values only, no formulas, so every total shows in any viewer; text start
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from elo_tui.domain import codelists
 from elo_tui.domain import estimate as est
 from elo_tui.domain.completeness import APPLICABILITY, STAGES
 from elo_tui.domain.submission import CHECKLIST_STATUSES
-from elo_tui.io.xlsx_writer import BOLD, DATE, DAYS, EUR, PLAIN, Sheet, save
+from elo_tui.io.xlsx_writer import BOLD, DATE, DAYS, EUR, PLAIN, Later, Sheet, save
 
 SHEETS = (
     "Samenvatting",
@@ -42,13 +43,15 @@ def _date(value: str) -> date | str:
 def write(document: dict[str, Any], path: Path | str) -> None:
     names = {row["id"]: row.get("name", "") for row in document.get("applications", [])}
     names.update({row["id"]: row.get("name", "") for row in document.get("products", [])})
-    sheets = [
+    # The long sheets are built one at a time, when their turn comes, and dropped once
+    # written (all held at once: ~110 MB more at 20,000 products).
+    sheets: list[Sheet | Later] = [
         _summary(document),
         _cofinancing(document),
-        _products(document, names),
-        _blocks(document, names),
-        _estimate(document, names),
-        _checklist(document, names),
+        Later("Producten", lambda: _products(document, names)),
+        Later("Bouwstenen", lambda: _blocks(document, names)),
+        Later("Raming", lambda: _estimate(document, names)),
+        Later("Checklist", lambda: _checklist(document, names)),
         _decisions(document, names),
     ]
     agency = document.get("agency", {}).get("name", "")
@@ -603,24 +606,12 @@ def _checklist(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
         ],
         bold=True,
     )
-    # One pass: per (scope, block, checklist) the step count, counts per status and the
-    # first pending step (earliest due date) - 10,000+ steps for a large agency.
-    groups: dict[tuple[str, str, str, str], list[Any]] = {}
-    for item in doc.get("checklist_items", []):
-        g = item.get
-        if g("obsolete"):
-            continue
-        key = (g("scope_kind", ""), g("scope_id", ""), g("block", ""), g("template", ""))
-        entry = groups.get(key)
-        if entry is None:
-            entry = groups[key] = [0, dict.fromkeys(CHECKLIST_STATUSES, 0), None]
-        entry[0] += 1
-        status = g("status", "open")
-        entry[1][status] = entry[1].get(status, 0) + 1
-        if status not in ("done", "na"):
-            candidate = (g("due_date") or "9999-12-31", g("step", ""), g("title", ""))
-            if entry[2] is None or candidate < entry[2]:
-                entry[2] = candidate
+    items = doc.get("checklist_items", [])
+    # A concept streamed from the store brings its groups, counted while it was read.
+    groups = getattr(items, "xlsx_groups", None)
+    if groups is None:
+        groups = {}
+        checklist_groups(items, groups)
     styles = [P] * 12 + [T]
     ordered = sorted(
         groups.items(),
@@ -644,6 +635,32 @@ def _checklist(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
             styles,
         )
     return s
+
+
+def checklist_groups(
+    items: Iterable[dict[str, Any]], groups: dict[tuple[str, str, str, str], list[Any]]
+) -> None:
+    """Add `items` (checklist steps) to `groups`: per (scope kind, scope id, block,
+    checklist), in the order first seen, [step count, count per status, first pending
+    step as (due date or "9999-12-31", step, title) or None]. Obsolete steps are left
+    out. Feeding the steps in several calls gives what one call with all gives."""
+    # One pass: per (scope, block, checklist) the step count, counts per status and the
+    # first pending step (earliest due date) - 10,000+ steps for a large agency.
+    for item in items:
+        g = item.get
+        if g("obsolete"):
+            continue
+        key = (g("scope_kind", ""), g("scope_id", ""), g("block", ""), g("template", ""))
+        entry = groups.get(key)
+        if entry is None:
+            entry = groups[key] = [0, dict.fromkeys(CHECKLIST_STATUSES, 0), None]
+        entry[0] += 1
+        status = g("status", "open")
+        entry[1][status] = entry[1].get(status, 0) + 1
+        if status not in ("done", "na"):
+            candidate = (g("due_date") or "9999-12-31", g("step", ""), g("title", ""))
+            if entry[2] is None or candidate < entry[2]:
+                entry[2] = candidate
 
 
 def _decisions(doc: dict[str, Any], names: dict[str, str]) -> Sheet:

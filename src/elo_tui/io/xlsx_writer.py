@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import time
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -142,6 +142,15 @@ class Sheet:
 _ROWS_PER_PIECE = 2000
 
 
+@dataclass(frozen=True, slots=True)
+class Later:
+    """A sheet that `save` builds only when its turn comes, and drops once written: a
+    workbook's long sheets are then never all in memory at once."""
+
+    title: str
+    build: Callable[[], Sheet]
+
+
 def _rows_xml(
     rows: list[tuple[list[Any], Sequence[int] | None, bool]],
     first: int,
@@ -247,7 +256,11 @@ def _styles() -> str:
 
 
 def save(
-    sheets: Sequence[Sheet], path: Path | str, *, creator: str = "elo_tui", title: str = ""
+    sheets: Sequence[Sheet | Later],
+    path: Path | str,
+    *,
+    creator: str = "elo_tui",
+    title: str = "",
 ) -> None:
     """Write the workbook (the first sheet is the one shown on opening)."""
     if not sheets:
@@ -327,7 +340,10 @@ def save(
         z.writestr("xl/workbook.xml", workbook)
         z.writestr("xl/_rels/workbook.xml.rels", workbook_rels)
         z.writestr("xl/styles.xml", _styles())
-        for i, sheet in enumerate(sheets, 1):
+        for i, entry in enumerate(sheets, 1):
+            sheet = entry.build() if isinstance(entry, Later) else entry
+            if sheet.title != entry.title:
+                raise ValueError(f"sheet {entry.title!r} was built as {sheet.title!r}")
             # The entry as writestr would make it (date, permissions), written in pieces.
             info = zipfile.ZipInfo(f"xl/worksheets/sheet{i}.xml", time.localtime()[:6])
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -336,3 +352,4 @@ def save(
             with z.open(info, "w") as part:
                 for piece in sheet.xml_pieces(selected=i == 1):
                     part.write(piece.encode("utf-8"))
+            del sheet  # freed before the next one is built

@@ -452,11 +452,7 @@ class Workspace:
         What exports and submissions carry (`Record.data()` without the Nones), read
         straight from the rows: ~10x faster than building records first, which matters
         for the 10,000+ checklist items of a large agency."""
-        meta = set(Record.META) - {"id"}
-        decoders = [(n, d) for n, d in _DECODERS[kind.KIND] if n not in meta]
-        names = [n for n, _ in decoders]
-        convert = [(n, d) for n, d in decoders if d is not None]  # JSON and bool columns
-        cols = ", ".join(f'"{n}"' for n in names)
+        names, convert, cols = self._data_columns(kind)
         try:
             # Sorted here, not with ORDER BY: walking the id index costs 2x the scan.
             rows = self.conn.execute(
@@ -466,6 +462,48 @@ class Workspace:
             raise store_error(self.path, exc) from None
         at = names.index("id")
         rows.sort(key=lambda row: row[at])
+        return self._data_dicts(names, convert, rows)
+
+    def iter_data(self, kind: type[Record], page: int = 2000) -> Iterator[builtins.list[dict]]:
+        """`list_data(kind)` a page at a time (the same dicts, in the same order), for a
+        section too large to hold (a large agency's 170,000 checklist steps).
+
+        One statement read to its end: SQLite keeps its read snapshot until then, so the
+        pages are consistent with each other (in WAL mode writers are not blocked)."""
+        names, convert, cols = self._data_columns(kind)
+        try:
+            # "+id": scan the table and sort in SQLite's sorter (bounded memory, spills to
+            # an owner-only temporary file), not walk the id index: that fetches every
+            # row at random and took ~30 % more CPU time at 170,000 rows. Same order as
+            # list_data's (text ids, byte order).
+            cursor = self.conn.execute(
+                f'SELECT {cols} FROM "{kind.KIND}" WHERE deleted = 0 ORDER BY +id'
+            )
+        except sqlite3.DatabaseError as exc:
+            raise store_error(self.path, exc) from None
+        try:
+            while True:
+                try:
+                    rows = cursor.fetchmany(page)
+                except sqlite3.DatabaseError as exc:
+                    raise store_error(self.path, exc) from None
+                if not rows:
+                    return
+                yield self._data_dicts(names, convert, rows)
+        finally:
+            cursor.close()
+
+    @staticmethod
+    def _data_columns(kind: type[Record]) -> tuple[builtins.list[str], builtins.list, str]:
+        meta = set(Record.META) - {"id"}
+        decoders = [(n, d) for n, d in _DECODERS[kind.KIND] if n not in meta]
+        names = [n for n, _ in decoders]
+        convert = [(n, d) for n, d in decoders if d is not None]  # JSON and bool columns
+        return names, convert, ", ".join(f'"{n}"' for n in names)
+
+    def _data_dicts(
+        self, names: builtins.list[str], convert: builtins.list, rows: builtins.list[tuple]
+    ) -> builtins.list[dict[str, Any]]:
         out = [dict(zip(names, row, strict=True)) for row in rows]
         try:
             for d, row in zip(out, rows, strict=True):
