@@ -197,7 +197,10 @@ class CostsScreen(AreaScreen):
         self.overview = self.reader.ranges
         self._show_all()
         if self.overview is None:
-            self._load_ranges(ws, self.reader.stamp)
+            # After the first frame: the simulation would hold the interpreter (and ~20 MB
+            # at 25,000 lines) while the lines and totals are being painted.
+            stamp = self.reader.stamp
+            self.call_after_refresh(self._load_ranges, ws, stamp)
 
     def _compute(self) -> None:
         self._reload()

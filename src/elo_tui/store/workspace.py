@@ -301,11 +301,15 @@ class Workspace:
 
     # -- records -------------------------------------------------------------------------
 
-    def _rows_to_records(self, kind: type[R], cursor: Iterable[tuple]) -> list[R]:
+    def _rows_to_records(
+        self, kind: type[R], cursor: Iterable[tuple], *, remember: bool = True
+    ) -> list[R]:
+        """Records from rows; `remember` False: a read-only pass whose records are never
+        saved (not kept for rebasing: a stream over 25,000 lines would hold them all)."""
         names, convert = _ROW_SHAPE[kind.KIND]
         out: list[R] = []
         append = out.append
-        loaded = self._loaded
+        loaded: dict = self._loaded if remember else {}
         if len(loaded) > _LOADED_MAX:
             loaded.clear()  # bounded; a miss only means a stale save is not rebased
         at_id, at_rev = _ID_REV[kind.KIND]
@@ -1218,7 +1222,9 @@ class Workspace:
             cursor = self.conn.execute(sql, params)
             while chunk := cursor.fetchmany(512):
                 try:
-                    lines = self._rows_to_records(EstimateLine, (r[1:] for r in chunk))
+                    lines = self._rows_to_records(
+                        EstimateLine, (r[1:] for r in chunk), remember=False
+                    )
                 except ValueError as exc:
                     raise store_error(self.path, exc) from None
                 for row, line in zip(chunk, lines, strict=True):
