@@ -400,3 +400,62 @@ async def test_a_change_elsewhere_is_shown_on_return(demo_ws, settings):
         assert service.euro(summary.total.p50) in str(
             app.screen.query_one("#costs-totals").render()
         )
+
+
+def test_halves_round_to_even_as_the_domain_rounds(tmp_path):
+    """Each line's mean is rounded to whole euros once, half to even (`est.whole_euros`),
+    in SQL too: a line of € 2,50 counts € 2, one of € 3,50 counts € 4."""
+    ws = Workspace.open(tmp_path / "halves.sqlite", create=True)
+    try:
+        ws.save(Agency(name="A", day_rate_internal=1.0))
+        lines = [
+            EstimateLine(scope_kind="agency", method="fixed", fixed_amount=k + 0.5, block=b)
+            for k in range(12)
+            for b in ("dosis", "vms")
+        ]
+        # three-point: (1 + 4*1 + 4) / 6 = 1,5 and (2 + 4*2 + 5)/6 = 2,5 person-days at € 1
+        lines += [
+            EstimateLine(scope_kind="application", block="acm_idm", optimistic_days=o,
+                         likely_days=o, pessimistic_days=p)
+            for o, p in ((1.0, 4.0), (2.0, 5.0), (1e15, 1e15 + 3.0))
+        ]  # fmt: skip
+        ws.save_many(lines)
+        t = service.CostsReader(ws).totals()
+        summary = service.overview(ws).summary
+        assert t.by_block == summary.by_block
+        assert t.by_block["dosis"] == sum(est.whole_euros(k + 0.5) for k in range(12))
+        assert t.by_block["acm_idm"] == 2.0 + 2.0 + est.whole_euros(1e15 + 0.5)
+        assert t.total_mean == summary.total.mean
+    finally:
+        ws.close()
+
+
+def test_a_version_9_workspace_upgrades_with_its_data_and_its_costs(tmp_path):
+    import sqlite3
+
+    from elo_tui.store import schema
+
+    path = tmp_path / "old.sqlite"
+    ws = edge_cases(path)
+    expected = former_rows(ws)
+    ws.close()
+    conn = sqlite3.connect(path)  # back to the schema before the costs indexes
+    for index in ("idx_product_costs", "idx_application_costs", "idx_estimate_line_totals"):
+        conn.execute(f"DROP INDEX {index}")
+    before = schema.MIGRATIONS.index(schema._v10_costs_indexes)
+    conn.execute(f"PRAGMA user_version = {before}")
+    conn.commit()
+    conn.close()
+
+    with Workspace.open(path) as ws:
+        assert ws.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+        indexes = {
+            r[0] for r in ws.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+        }
+        assert {"idx_product_costs", "idx_application_costs", "idx_estimate_line_totals"} <= (
+            indexes
+        )
+        got = [(r.line.id, r.scope, r.excluded) for r in service.CostsReader(ws).lines()]
+        assert got == [(c.line.id, scope, apart) for c, scope, apart in expected]
+        assert_same_as_domain(ws)
+    assert (tmp_path / f"old.sqlite.v{before}.bak").exists()

@@ -238,7 +238,6 @@ def _rules(agency: Agency | None) -> dict[str, Any]:
         "recurrences": tuple(est.RECURRENCES),
         "categories": tuple(est.CATEGORIES),
         "scope_kinds": tuple(est.SCOPE_KINDS),
-        "whole_euros": est.whole_euros,
     }
 
 
