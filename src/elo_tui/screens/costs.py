@@ -190,9 +190,12 @@ class CostsScreen(AreaScreen):
             )
             return
         self.lines, self.totals = lines, totals
+        cursor = table.cursor_row
         position = lines.position_of(keep_id) if keep_id else None
         table.set_rows(lines)
-        if position is not None:
+        if position is None and keep_id:  # its line is gone: stay where the cursor was
+            position = min(cursor, len(lines) - 1)
+        if position is not None and position > 0:
             table.cursor_row = position
         self.overview = self.reader.ranges
         self._show_all()
