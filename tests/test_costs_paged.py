@@ -278,7 +278,7 @@ def test_simulate_points_is_simulate():
 # -- following changes -------------------------------------------------------------------------
 
 
-def test_the_reader_follows_saves_other_connections_and_undo(tmp_path):
+def test_the_reader_follows_saves_and_other_connections(tmp_path):
     ws = edge_cases(tmp_path / "edge.sqlite")
     other = Workspace.open(ws.path)
     try:
@@ -289,6 +289,11 @@ def test_the_reader_follows_saves_other_connections_and_undo(tmp_path):
         found = service.ranges(ws)
         assert reader.set_ranges(found, stamp) and reader.ranges is found
 
+        # writes that change no figure keep what was computed
+        ws.set_meta("sync_state", "online")
+        ws.store_cached_summary("other", 1, "", "{}")
+        assert reader.ranges is found and reader.stamp == stamp
+
         # a save on this connection
         ws.save(EstimateLine(scope_kind="agency", method="fixed", fixed_amount=1000.0))
         assert reader.ranges is None  # never an old P50 for the new file
@@ -298,8 +303,8 @@ def test_the_reader_follows_saves_other_connections_and_undo(tmp_path):
         assert_same_as_domain(ws)
 
         # another connection (a sync pull, an import, another process)
-        stamp = reader.stamp
-        assert reader.set_ranges(service.ranges(ws), stamp)
+        found, stamp = service.ranges_at(other)
+        assert reader.set_ranges(found, stamp)
         gone = other.list(EstimateLine)[0]
         other.delete(EstimateLine, gone.id)
         assert reader.ranges is None
@@ -311,6 +316,13 @@ def test_the_reader_follows_saves_other_connections_and_undo(tmp_path):
         app.excluded = True
         other.save(app)
         assert reader.totals().excluded_lines > before.excluded_lines
+        # a product moved to another application: its lines count under that one
+        product = next(p for p in other.list(Product) if p.name == "Mestaangifte")
+        product.request_application_id = ""
+        other.save(product)
+        assert reader.totals().excluded_lines_by_application != (
+            before.excluded_lines_by_application
+        )
         assert_same_as_domain(ws)
 
         # a day rate changed: every line without its own rate costs differently

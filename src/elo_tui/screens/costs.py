@@ -202,19 +202,16 @@ class CostsScreen(AreaScreen):
         if self.overview is None:
             # After the first frame: the simulation would hold the interpreter (and ~20 MB
             # at 25,000 lines) while the lines and totals are being painted.
-            stamp = self.reader.stamp
-            self.call_after_refresh(self._load_ranges, ws, stamp)
+            self.call_after_refresh(self._load_ranges, ws)
 
     def _compute(self) -> None:
         self._reload()
 
     @work(thread=True, exclusive=True, group="costs", exit_on_error=False)
-    def _load_ranges(
-        self, ws, stamp: tuple[int, int]
-    ) -> tuple[service.CostRanges, tuple[int, int]]:
+    def _load_ranges(self, ws) -> tuple[service.CostRanges, int]:
         reader = ws.reader()  # a thread never uses the app's connection
         try:
-            return service.ranges(reader), stamp
+            return service.ranges_at(reader)
         finally:
             reader.close()
 
@@ -223,11 +220,15 @@ class CostsScreen(AreaScreen):
             return
         if event.state == WorkerState.SUCCESS and event.worker.result is not None:
             found, stamp = event.worker.result
-            # Kept (and shown) only when the file has not changed since it was computed;
-            # a change in between started its own computation (load).
-            if self.reader is not None and self.reader.set_ranges(found, stamp):
+            # Kept (and shown) only for the inputs as they are now, never silently old
+            # figures; when they changed meanwhile, everything is read again.
+            if self.reader is None:
+                return
+            if self.reader.set_ranges(found, stamp):
                 self.overview = found
                 self._show_all()
+            elif self.reader.ranges is None:
+                self._reload()
         elif event.state == WorkerState.ERROR:
             self.query_one("#costs-totals", Static).update(
                 Text(f"Kon de raming niet berekenen: {event.worker.error}", style="red")
@@ -400,6 +401,8 @@ class CostsScreen(AreaScreen):
         return self.query_one("#lines", VirtualTable).current
 
     def action_refresh(self) -> None:
+        if self.reader is not None:
+            self.reader.forget()  # also what the store cannot see: a new cost template
         self._compute()
 
     def action_request_data(self) -> None:

@@ -9,7 +9,6 @@ import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any, overload
 
 from elo_tui.domain import estimate as est
@@ -492,32 +491,33 @@ def ranges(
     return CostRanges(summary, count, cost, problem, threshold)
 
 
-def ranges_of(path: Path, *, template: CostTemplate | None = None) -> CostRanges:
-    """`ranges` on a read-only connection of its own (a worker thread)."""
-    with Workspace.open(path, read_only=True) as ws:
-        return ranges(ws, template=template)
-
-
 class CostsReader:
     """The costs screen's view of one workspace: the table order and the totals read when
-    the file changed (`change_stamp`: this connection's saves, sync pulls, imports, undo,
-    other processes), the ranges kept for the stamp they were computed at."""
+    the costs' inputs changed, the ranges kept for the state they were computed at. The
+    state is the store's trigger-kept cost counter (`cost_generation`): it moves on with
+    every write to lines, the agency, applications or products (this connection's saves,
+    sync pulls, imports, undo, other processes) and with nothing else, so a sync status
+    or a dashboard cache written meanwhile does not throw a finished simulation away."""
 
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
-        self._stamp: tuple[int, int] | None = None
+        self._stamp: int | None = None
         self._lines: CostLines | None = None
         self._totals: CostTotals | None = None
         self._ranges: CostRanges | None = None
 
     def _fresh(self) -> None:
-        stamp = self.ws.change_stamp()
+        stamp = self.ws.cost_generation()
         if stamp != self._stamp:
             self._stamp = stamp
             self._lines = self._totals = self._ranges = None
 
+    def forget(self) -> None:
+        """Read and compute everything again (Vernieuwen: also a changed cost template)."""
+        self._stamp = None
+
     @property
-    def stamp(self) -> tuple[int, int]:
+    def stamp(self) -> int:
         self._fresh()
         assert self._stamp is not None
         return self._stamp
@@ -541,14 +541,21 @@ class CostsReader:
         self._fresh()
         return self._ranges
 
-    def set_ranges(self, found: CostRanges, stamp: tuple[int, int]) -> bool:
-        """Keep ranges computed elsewhere for the file at `stamp`, only when it has not
-        changed since (True)."""
+    def set_ranges(self, found: CostRanges, stamp: int) -> bool:
+        """Keep ranges computed elsewhere for the inputs at `stamp`, only when they have
+        not changed since (True)."""
         self._fresh()
         if stamp != self._stamp:
             return False
         self._ranges = found
         return True
+
+
+def ranges_at(ws: Workspace) -> tuple[CostRanges, int]:
+    """`ranges` with the cost counter they hold for, read in one transaction (a worker's
+    own connection: WAL gives it one snapshot while the app writes)."""
+    with ws.snapshot():
+        return ranges(ws), ws.cost_generation()
 
 
 def scope_choices(ws: Workspace) -> list[tuple[str, str]]:

@@ -462,6 +462,12 @@ AGENDA_OPEN_DATED = "obsolete = 0 AND status NOT IN ('done', 'na') AND due_date 
 AGENDA_REST = f"deleted = 0 AND NOT ifnull({AGENDA_OPEN_DATED}, 0)"
 
 
+# The record kinds the costs screen's figures are computed from (services.estimate: the
+# lines, the agency's rates and requests, applications' exclusion, products' names,
+# applications and volumes): any write to them moves the cost counter on.
+COST_INPUTS = ("agency", "application", "product", "estimate_line")
+
+
 def _v10_costs_indexes(db) -> None:
     """Covering indexes for the costs screen's order and totals (store.estimate_line_order,
     estimate_totals): every estimate line looks up its product's (or application's) name
@@ -476,6 +482,21 @@ def _v10_costs_indexes(db) -> None:
         "CREATE INDEX IF NOT EXISTS idx_application_costs ON application "
         "(id, deleted, name, excluded)"
     )
+    # A counter of writes to what the costs screen shows, kept by triggers like
+    # change_counter (v6) but apart from it: an edited estimate line must not make the
+    # dashboard recompute its readiness. The costs screen keeps its figures while it holds.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS cost_counter "
+        "(id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL)"
+    )
+    db.execute("INSERT OR IGNORE INTO cost_counter (id, n) VALUES (1, 0)")
+    for kind in COST_INPUTS:
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            db.execute(
+                f'CREATE TRIGGER IF NOT EXISTS "count_cost_{kind}_{event.lower()}" '
+                f'AFTER {event} ON "{kind}" '
+                "BEGIN UPDATE cost_counter SET n = n + 1 WHERE id = 1; END"
+            )
     # The totals group lines with the same inputs (most are template proposals): walking
     # this index groups them without sorting 25,000 rows. `deleted` last: a query for the
     # live lines must not take it for an index on `deleted` (it would read every row twice).

@@ -299,6 +299,24 @@ class Workspace:
                     pass
             raise
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads that see one state of the file (a read transaction: in WAL mode writers
+        go on meanwhile). Inside a transaction already: that one."""
+        if self.conn.in_transaction:
+            yield
+            return
+        with self._guard():
+            self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self.conn.in_transaction:
+                try:
+                    self.conn.execute("COMMIT")  # nothing written: only ends the read
+                except sqlite3.Error:
+                    pass
+
     # -- records -------------------------------------------------------------------------
 
     def _rows_to_records(
@@ -1242,6 +1260,13 @@ class Workspace:
                     raise store_error(self.path, exc) from None
                 for row, line in zip(chunk, lines, strict=True):
                     yield line, bool(row[0])
+
+    def cost_generation(self) -> int:
+        """The trigger-kept counter of writes to the costs' inputs (schema v11, see
+        schema.COST_INPUTS): equal values mean none of them changed, by any connection or
+        process."""
+        with self._guard():
+            return self.conn.execute("SELECT n FROM cost_counter WHERE id = 1").fetchone()[0]
 
     def count_forms_tool_candidates(self, threshold: int) -> int:
         """Live products domain.estimate.forms_tool_comparison would list: a known yearly
