@@ -1152,7 +1152,9 @@ class Workspace:
         sql = (
             f"SELECT rowid FROM (SELECT l.rowid AS rowid, {excluded} AS apart, "
             f"{label} AS label, {block_rank} AS block_rank, l.description AS description "
-            f"FROM estimate_line l {self._LINE_SCOPE} WHERE l.deleted = 0) "
+            # NOT INDEXED: one pass over the table; without statistics SQLite may walk
+            # idx_estimate_line_totals instead and then read every row from the table too
+            f"FROM estimate_line l NOT INDEXED {self._LINE_SCOPE} WHERE l.deleted = 0) "
             # length() counts characters, the blob's length bytes: equal for ASCII only.
             "ORDER BY apart, CASE WHEN length(CAST(label AS BLOB)) = length(label) "
             "THEN lower(label) ELSE elo_sort_key(label) END, "
@@ -1246,7 +1248,7 @@ class Workspace:
         excluded, join = self._excluded_line(params)
         cols = ", ".join(f'l."{n}"' for n, _ in _DECODERS["estimate_line"])
         sql = (
-            f"SELECT {excluded}, {cols} FROM estimate_line l "
+            f"SELECT {excluded}, {cols} FROM estimate_line l NOT INDEXED "
             f"{self._LINE_PRODUCT if join else ''} WHERE l.deleted = 0"
         )
         with self._guard():
