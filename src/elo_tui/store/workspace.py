@@ -1264,7 +1264,7 @@ class Workspace:
                     yield line, bool(row[0])
 
     def cost_generation(self) -> int:
-        """The trigger-kept counter of writes to the costs' inputs (schema v11, see
+        """The trigger-kept counter of writes to the costs' inputs (schema v10, see
         schema.COST_INPUTS): equal values mean none of them changed, by any connection or
         process."""
         with self._guard():
