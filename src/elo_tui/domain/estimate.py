@@ -67,7 +67,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate
 from statistics import NormalDist
-from typing import Any
+from typing import Any, NamedTuple
 
 from elo_tui.domain.cofinancing import FIRM_ENVELOPE, is_eligible, reserved_envelope
 from elo_tui.domain.records import Agency, Application, EstimateLine, Product
@@ -360,6 +360,27 @@ class Simulation:
     pooled_lines: int  # lines in the normal remainder
 
 
+class SimPoint(NamedTuple):
+    """What the simulation reads of one valid line (a LineCost without its record: the
+    costs screen streams 25,000+ lines through the simulation without holding them)."""
+
+    id: str
+    block: str
+    year: str
+    low: float
+    likely: float
+    high: float
+    mean: float
+    variance: float
+
+    @classmethod
+    def of(cls, c: LineCost) -> SimPoint:
+        line = c.line
+        return cls(
+            line.id, line.block, line.budget_year, c.low, c.likely, c.high, c.mean, c.variance
+        )
+
+
 def simulate(
     costs: Iterable[LineCost],
     *,
@@ -368,17 +389,30 @@ def simulate(
     exact_lines: int = EXACT_LINES,
 ) -> Simulation:
     """Monte Carlo over PERT-beta of the valid lines (see the module docstring)."""
-    valid = sorted((c for c in costs if c.valid), key=lambda c: (c.line.id, c.line.block))
+    points = [SimPoint.of(c) for c in costs if c.valid]
+    return simulate_points(points, seed=seed, draws=draws, exact_lines=exact_lines)
+
+
+def simulate_points(
+    points: Iterable[SimPoint],
+    *,
+    seed: int = DEFAULT_SEED,
+    draws: int = DRAWS,
+    exact_lines: int = EXACT_LINES,
+) -> Simulation:
+    """`simulate` over the valid lines' SimPoints (in any order: sorted here)."""
+    valid = sorted(points, key=lambda c: (c.id, c.block))
     const: dict[str, float] = dict.fromkeys(YEARS, 0.0)
     means: dict[str, float] = dict.fromkeys(YEARS, 0.0)
-    variable: list[LineCost] = []
+    variable: list[SimPoint] = []
     for c in valid:
-        year = c.line.budget_year
+        year = c.year
         means[year] = means.get(year, 0.0) + c.mean
         if c.high > c.low:
             variable.append(c)
         else:
             const[year] = const.get(year, 0.0) + c.mean
+    del valid
     variable.sort(key=lambda c: -c.variance)  # stable: ties keep the id order
     exact, pooled = variable[:exact_lines], variable[exact_lines:]
 
@@ -388,11 +422,11 @@ def simulate(
         a, b = pert_beta_shape(c.low, c.likely, c.high)
         span = c.high - c.low
         table = [c.low + span * x for x in beta_quantiles(round(a, 9), round(b, 9))]
-        samples.setdefault(c.line.budget_year, []).append(_draw(rng, table, draws))
+        samples.setdefault(c.year, []).append(_draw(rng, table, draws))
     pooled_by_year: dict[str, tuple[float, float]] = {}
     for c in pooled:
-        m, v = pooled_by_year.get(c.line.budget_year, (0.0, 0.0))
-        pooled_by_year[c.line.budget_year] = (m + c.mean, v + c.variance)
+        m, v = pooled_by_year.get(c.year, (0.0, 0.0))
+        pooled_by_year[c.year] = (m + c.mean, v + c.variance)
     for year in sorted(pooled_by_year, key=_year_order):
         m, v = pooled_by_year[year]
         sd = math.sqrt(v)

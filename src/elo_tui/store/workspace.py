@@ -24,6 +24,7 @@ from elo_tui.domain.records import (
     RECORD_KINDS,
     Agency,
     ChecklistItem,
+    EstimateLine,
     Product,
     Record,
     utc_now,
@@ -298,13 +299,35 @@ class Workspace:
                     pass
             raise
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads that see one state of the file (a read transaction: in WAL mode writers
+        go on meanwhile). Inside a transaction already: that one."""
+        if self.conn.in_transaction:
+            yield
+            return
+        with self._guard():
+            self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self.conn.in_transaction:
+                try:
+                    self.conn.execute("COMMIT")  # nothing written: only ends the read
+                except sqlite3.Error:
+                    pass
+
     # -- records -------------------------------------------------------------------------
 
-    def _rows_to_records(self, kind: type[R], cursor: Iterable[tuple]) -> list[R]:
+    def _rows_to_records(
+        self, kind: type[R], cursor: Iterable[tuple], *, remember: bool = True
+    ) -> list[R]:
+        """Records from rows; `remember` False: a read-only pass whose records are never
+        saved (not kept for rebasing: a stream over 25,000 lines would hold them all)."""
         names, convert = _ROW_SHAPE[kind.KIND]
         out: list[R] = []
         append = out.append
-        loaded = self._loaded
+        loaded: dict = self._loaded if remember else {}
         if len(loaded) > _LOADED_MAX:
             loaded.clear()  # bounded; a miss only means a stale save is not rebased
         at_id, at_rev = _ID_REV[kind.KIND]
@@ -1047,6 +1070,259 @@ class Workspace:
                 "SELECT rowid FROM checklist_item WHERE id = ?", (item_id,)
             ).fetchone()
         return found[0] if found else None
+
+    # -- estimate lines, ordered and totalled in SQL ------------------------------------
+    # A 20,000-product workspace holds ~25,700 estimate lines: building and costing them
+    # all as records took seconds before the costs screen showed anything. The table keeps
+    # their rowids in display order and reads the lines on screen; the expected totals are
+    # sums in SQL. The rules stay the domain's: the caller hands in their values (labels,
+    # the sort key, the rounding to whole euros, the lists of valid codes); validity and
+    # the PERT mean are the domain's expressions written in SQL, and
+    # tests/test_costs_paged.py holds them equal to domain.estimate on every kind of line.
+
+    _LINE_SCOPE = (
+        "LEFT JOIN product p ON l.scope_kind = 'product' AND p.id = l.scope_id "
+        "AND p.deleted = 0 "
+        "LEFT JOIN application a ON l.scope_kind = 'application' AND a.id = l.scope_id "
+        "AND a.deleted = 0"
+    )
+    _LINE_PRODUCT = (
+        "LEFT JOIN product p ON l.scope_kind = 'product' AND p.id = l.scope_id AND p.deleted = 0"
+    )
+    # The application a line counts under (domain.estimate._application_of_line): its own
+    # for an application line, its live product's request (else follow-up) application.
+    _LINE_APP = (
+        "CASE l.scope_kind WHEN 'application' THEN l.scope_id WHEN 'product' THEN "
+        "COALESCE(NULLIF(p.request_application_id, ''), NULLIF(p.followup_application_id, ''), "
+        "'') ELSE '' END"
+    )
+    # domain.estimate.line_rate: the line's own day rate, else the agency's for its category.
+    _LINE_RATE = (
+        "CASE WHEN day_rate IS NOT NULL THEN day_rate "
+        "WHEN category = 'internal' THEN :rate_internal "
+        "WHEN category = 'supplier' THEN :rate_supplier END"
+    )
+    # domain.estimate.line_problems(...) == {} (its _plainly_valid) over the columns of
+    # _LINE_COLUMNS. 9e999 is SQLite's infinity; NaN cannot be stored (it becomes NULL).
+    _LINE_VALID = (
+        "(budget_year IN (:years) AND recurrence IN (:recurrences) "
+        "AND category IN (:categories) AND scope_kind IN (:scope_kinds) AND ("
+        "(method = 'three_point' AND typeof(o) IN ('integer', 'real') "
+        "AND typeof(m) IN ('integer', 'real') AND typeof(pe) IN ('integer', 'real') "
+        "AND typeof(r) IN ('integer', 'real') "
+        "AND 0 <= o AND o <= m AND m <= pe AND pe < 9e999 AND r > 0 AND r < 9e999) OR "
+        "(method = 'fixed' AND typeof(fixed_amount) IN ('integer', 'real') "
+        "AND 0 <= fixed_amount AND fixed_amount < 9e999)))"
+    )
+    # domain.estimate.cost_line's mean before rounding: PERT over the days times the rate
+    # (the same float operations in the same order), or the fixed amount.
+    _LINE_RAW_MEAN = (
+        "CASE WHEN method = 'fixed' THEN fixed_amount ELSE (o * r + 4 * (m * r) + pe * r) / 6.0 END"
+    )
+    # domain.estimate.whole_euros (Python's round: half to even) of a mean that validity
+    # keeps >= 0, in SQL (SQLite's round() goes half away from zero): the integer part,
+    # plus one above a half, plus its parity at exactly a half (x - trunc(x) is exact).
+    # From 2**52 on every double is a whole number already.
+    _WHOLE_EUROS = (
+        "CASE WHEN raw >= 4503599627370496.0 THEN raw ELSE CAST(raw AS INTEGER) + "
+        "CASE WHEN raw - CAST(raw AS INTEGER) > 0.5 THEN 1 "
+        "WHEN raw - CAST(raw AS INTEGER) < 0.5 THEN 0 ELSE CAST(raw AS INTEGER) % 2 END END"
+    )
+    # domain.cofinancing.is_eligible: the line's own choice, else the default rule.
+    _LINE_ELIGIBLE = (
+        "CASE WHEN eligible IS NOT NULL THEN eligible != 0 "
+        "WHEN recurrence = 'recurring' THEN 0 WHEN category = 'licence' THEN 0 "
+        "WHEN scope_kind = 'agency' AND (block IS NULL OR block = '') THEN 0 ELSE 1 END"
+    )
+
+    @staticmethod
+    def _in_list(params: dict[str, Any], name: str, values: Iterable[Any]) -> str:
+        marks = []
+        for i, value in enumerate(values):
+            params[f"{name}{i}"] = value
+            marks.append(f":{name}{i}")
+        return ", ".join(marks) or "NULL"
+
+    def _excluded_line(self, params: dict[str, Any]) -> tuple[str, bool]:
+        """An SQL condition: the line's application is "buiten beschouwing" (live and
+        excluded), and whether it needs the product join. Most workspaces exclude none."""
+        with self._guard():
+            apps = [
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT id FROM application WHERE deleted = 0 AND excluded"
+                )
+            ]
+        if not apps:
+            return "0", False
+        return f"({self._LINE_APP}) IN ({self._in_list(params, 'excluded', apps)})", True
+
+    def estimate_line_order(self, labels: dict[str, Any], blocks: Iterable[str]) -> array.array:
+        """Rowids of the live estimate lines in the costs screen's order: counted lines by
+        the sort key of their scope's label, the block's place in `blocks` (others after),
+        description; then the lines of excluded applications by scope key and
+        description. Ties keep table order (a stable sort of the records as read).
+
+        `labels` (the domain's, see services.estimate): `agency` (the label of the
+        agency's lines), `prefixes` (scope kind -> prefix), `unknown` (the text before a
+        missing scope's short id) and `sort_key` (the collation key of a label, called
+        only for non-ASCII labels: for ASCII it is lower())."""
+        params: dict[str, Any] = {f"block{i}": b for i, b in enumerate(blocks)}
+        ranks = " ".join(f"WHEN :block{i} THEN {i}" for i in range(len(params)))
+        block_rank = f"CASE l.block {ranks} ELSE 99 END" if ranks else "99"
+        excluded, _ = self._excluded_line(params)
+        self.conn.create_function("elo_sort_key", 1, labels["sort_key"], deterministic=True)
+        named = []
+        for i, (kind, prefix) in enumerate(labels["prefixes"].items()):
+            params[f"kind{i}"], params[f"prefix{i}"] = kind, prefix
+            named.append(f"WHEN :kind{i} THEN :prefix{i}")
+        params |= {"agency_label": labels["agency"], "unknown": labels["unknown"]}
+        prefix = f"CASE l.scope_kind {' '.join(named)} ELSE l.scope_kind END"
+        name = (
+            "CASE WHEN l.scope_kind = 'product' THEN p.name "
+            "WHEN l.scope_kind = 'application' THEN a.name END"
+        )
+        label = (
+            "CASE WHEN l.scope_kind = 'agency' THEN :agency_label "
+            f"ELSE ({prefix}) || ': ' || COALESCE({name}, "
+            "'(' || :unknown || ' ' || substr(l.scope_id, 1, 8) || ')') END"
+        )
+        sql = (
+            f"SELECT rowid FROM (SELECT l.rowid AS rowid, {excluded} AS apart, "
+            f"{label} AS label, {block_rank} AS block_rank, l.description AS description "
+            # NOT INDEXED: one pass over the table; without statistics SQLite may walk
+            # idx_estimate_line_totals instead and then read every row from the table too
+            f"FROM estimate_line l NOT INDEXED {self._LINE_SCOPE} WHERE l.deleted = 0) "
+            # length() counts characters, the blob's length bytes: equal for ASCII only.
+            "ORDER BY apart, CASE WHEN length(CAST(label AS BLOB)) = length(label) "
+            "THEN lower(label) ELSE elo_sort_key(label) END, "
+            "CASE WHEN apart THEN 0 ELSE block_rank END, description, rowid"
+        )
+        ids = array.array("q")
+        with self._guard():
+            cursor = self.conn.execute(sql, params)
+            while chunk := cursor.fetchmany(4096):
+                ids.extend(r[0] for r in chunk)
+        return ids
+
+    def estimate_line_rows(
+        self, rowids: Iterable[int]
+    ) -> dict[int, tuple[EstimateLine, str | None, str | None, bool]]:
+        """rowid -> (line, its live product's name, its live application's name, whether
+        its application is excluded) for some lines of the table (deleted ones too: the
+        order was read before they went)."""
+        wanted = builtins.list(rowids)
+        params: dict[str, Any] = {}
+        excluded, _ = self._excluded_line(params)
+        cols = ", ".join(f'l."{n}"' for n, _ in _DECODERS["estimate_line"])
+        out: dict[int, tuple[EstimateLine, str | None, str | None, bool]] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            sql = (
+                f"SELECT l.rowid, p.name, a.name, {excluded}, {cols} "
+                f"FROM estimate_line l {self._LINE_SCOPE} "
+                f"WHERE l.rowid IN ({', '.join(str(int(x)) for x in chunk)})"
+            )
+            try:
+                rows = self.conn.execute(sql, params).fetchall()
+                lines = self._rows_to_records(EstimateLine, (r[4:] for r in rows))
+            except (sqlite3.DatabaseError, ValueError) as exc:
+                raise store_error(self.path, exc) from None
+            for row, line in zip(rows, lines, strict=True):
+                out[row[0]] = (line, row[1], row[2], bool(row[3]))
+        return out
+
+    def estimate_line_rowid(self, line_id: str) -> int | None:
+        with self._guard():
+            found = self.conn.execute(
+                "SELECT rowid FROM estimate_line WHERE id = ?", (line_id,)
+            ).fetchone()
+        return found[0] if found else None
+
+    def estimate_totals(self, rules: dict[str, Any]) -> builtins.list[tuple]:
+        """The live estimate lines summed per group: (excluded application or None, valid,
+        budget year, recurrence, block, category, eligible, lines, assumed lines, sum of
+        the valid lines' means, each rounded to whole euros as the domain does).
+        `rules`: the domain's rule values (services.estimate._rules)."""
+        params: dict[str, Any] = {
+            "rate_internal": rules["rate_internal"],
+            "rate_supplier": rules["rate_supplier"],
+        }
+        valid = self._LINE_VALID
+        for name in ("years", "recurrences", "categories", "scope_kinds"):
+            valid = valid.replace(f"(:{name})", f"({self._in_list(params, name, rules[name])})")
+        excluded, join = self._excluded_line(params)
+        apart = f"CASE WHEN {excluded} THEN {self._LINE_APP} END" if join else "NULL"
+        # Lines with the same inputs first (proposals from the template mostly are): the
+        # rules then run once per kind of line, not 25,000 times. A mean is a whole number
+        # of euros, so n times it is exactly the sum of n of them.
+        alike = (
+            "SELECT l.budget_year, l.recurrence, l.block, l.category, l.scope_kind, l.method, "
+            "l.eligible, l.fixed_amount, l.optimistic_days AS o, l.likely_days AS m, "
+            f"l.pessimistic_days AS pe, l.day_rate, {apart} AS apart, count(*) AS n, "
+            "total(l.assumed != 0) AS na FROM estimate_line l "
+            f"{self._LINE_PRODUCT if join else ''} WHERE l.deleted = 0 "
+            # in the order of idx_estimate_line_totals (schema v10): no sort when no
+            # application is excluded
+            f"GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12{', 13' if join else ''}"
+        )
+        rated = f"SELECT *, {self._LINE_RATE} AS r FROM ({alike})"
+        costed = (
+            f"SELECT apart, {valid} AS v, budget_year, recurrence, block, category, "
+            f"{self._LINE_ELIGIBLE} AS e, n, na, {self._LINE_RAW_MEAN} AS raw FROM ({rated})"
+        )
+        sql = (
+            "SELECT apart, v, budget_year, recurrence, block, category, e, sum(n), total(na), "
+            f"total(CASE WHEN v THEN n * ({self._WHOLE_EUROS}) END) "
+            f"FROM ({costed}) GROUP BY 1, 2, 3, 4, 5, 6, 7"
+        )
+        with self._guard():
+            return self.conn.execute(sql, params).fetchall()
+
+    def estimate_lines_counted(self) -> Iterator[tuple[EstimateLine, bool]]:
+        """Every live estimate line with whether its application is excluded, read a few
+        hundred at a time (the simulation's input: never all records at once)."""
+        params: dict[str, Any] = {}
+        excluded, join = self._excluded_line(params)
+        cols = ", ".join(f'l."{n}"' for n, _ in _DECODERS["estimate_line"])
+        sql = (
+            f"SELECT {excluded}, {cols} FROM estimate_line l NOT INDEXED "
+            f"{self._LINE_PRODUCT if join else ''} WHERE l.deleted = 0"
+        )
+        with self._guard():
+            cursor = self.conn.execute(sql, params)
+            while chunk := cursor.fetchmany(512):
+                try:
+                    lines = self._rows_to_records(
+                        EstimateLine, (r[1:] for r in chunk), remember=False
+                    )
+                except ValueError as exc:
+                    raise store_error(self.path, exc) from None
+                for row, line in zip(chunk, lines, strict=True):
+                    yield line, bool(row[0])
+
+    def cost_generation(self) -> int:
+        """The trigger-kept counter of writes to the costs' inputs (schema v10, see
+        schema.COST_INPUTS): equal values mean none of them changed, by any connection or
+        process."""
+        with self._guard():
+            return self.conn.execute("SELECT n FROM cost_counter WHERE id = 1").fetchone()[0]
+
+    def count_forms_tool_candidates(self, threshold: int) -> int:
+        """Live products domain.estimate.forms_tool_comparison would list: a known yearly
+        volume below `threshold`, not requested through a forms-tool application, not
+        counted under an excluded one."""
+        sql = (
+            "SELECT count(*) FROM product p WHERE p.deleted = 0 "
+            "AND p.yearly_volume IS NOT NULL AND p.yearly_volume < ? "
+            "AND NOT EXISTS (SELECT 1 FROM application f WHERE f.deleted = 0 "
+            "AND f.kind = 'forms_tool' AND f.id = p.request_application_id) "
+            "AND NOT EXISTS (SELECT 1 FROM application x WHERE x.deleted = 0 AND x.excluded "
+            "AND x.id = COALESCE(NULLIF(p.request_application_id, ''), "
+            "NULLIF(p.followup_application_id, ''), ''))"
+        )
+        with self._guard():
+            return self.conn.execute(sql, (threshold,)).fetchone()[0]
 
     # -- the agency ----------------------------------------------------------------------
 
