@@ -77,7 +77,16 @@ def generate(path: Path, n: int, seed: int = 1202) -> Workspace:
             )
         )
     with ws.transaction():
-        ws.save(Agency(name=f"Bench-agentschap {n}", ovo_code="OVO099998"))
+        # The demo's day rates: without them every estimate line is invalid, the totals
+        # are EUR 0 and the costs area never runs its simulation (found 2026-12-02).
+        ws.save(
+            Agency(
+                name=f"Bench-agentschap {n}",
+                ovo_code="OVO099998",
+                day_rate_internal=650.0,
+                day_rate_supplier=900.0,
+            )
+        )
         ws.save_many(apps)
         ws.save_many(products)
     return ws

@@ -87,7 +87,7 @@ def test_remembered_check_equals_the_full_check_on_a_generated_workspace(tmp_pat
         from generate import generate, work_on
 
         path = tmp_path / "gen.sqlite"
-        generate(path, 300).close()
+        generate(path, 500).close()
         work_on(path)  # imports bench_matrix lazily
     finally:
         sys.path.remove(str(BENCH))
