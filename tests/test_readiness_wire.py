@@ -152,3 +152,37 @@ def test_the_history_snapshot_reads_the_store(tmp_path, monkeypatch):
         assert not svc.record_snapshot_apart(ws, TODAY)  # nothing changed
     finally:
         ws.close()
+
+
+def test_a_store_with_many_stale_products_is_not_refreshed_for_the_index(tmp_path, monkeypatch):
+    """A new workspace (every product stale): the index is computed, the store left as is."""
+    ws = demo_workspace(tmp_path / "demo.sqlite")
+    try:
+        stale = len(ws.readiness_stale())
+        assert stale > 2
+        monkeypatch.setattr(readiness_store, "REFRESH_MAX", stale - 1)
+        assert readiness_store.index_cells(ws, TODAY) is None
+        assert len(ws.readiness_stale()) == stale  # not refreshed
+        m = svc.open_matrix(ws, TODAY)
+        _generation, rows = m.start_index()
+        index = svc.readiness_index(ws, rows, m.overrides, today=TODAY)
+        assert index == svc.readiness_index(ws, rows, m.overrides, from_store=False)
+        monkeypatch.setattr(readiness_store, "REFRESH_MAX", stale)
+        assert readiness_store.index_cells(ws, TODAY) is not None
+        assert not ws.readiness_stale()
+    finally:
+        ws.close()
+
+
+def test_a_summary_with_many_stale_products_is_computed(tmp_path, monkeypatch):
+    ws = demo_workspace(tmp_path / "demo.sqlite")
+    try:
+        stale = len(ws.readiness_stale())
+        monkeypatch.setattr(readiness_store, "REFRESH_MAX", stale - 1)
+        assert_same(readiness_store.current_summary(ws, TODAY), computed(ws))
+        assert len(ws.readiness_stale()) == stale  # not refreshed: computed
+        monkeypatch.setattr(readiness_store, "REFRESH_MAX", stale)
+        assert_same(readiness_store.current_summary(ws, TODAY), computed(ws))
+        assert not ws.readiness_stale()
+    finally:
+        ws.close()
