@@ -115,6 +115,12 @@ def main() -> None:
         help="also run elo-tui from another checkout's src/ (the code before a change), "
         "alternating with this one: a before/after at the same machine load",
     )
+    parser.add_argument(
+        "--warm-store",
+        action="store_true",
+        help="bring the readiness store up to date before the runs (as after a dashboard "
+        "visit); without it every product is stale, as in a new workspace",
+    )
     args = parser.parse_args()
     py = sys.executable
     tmp = Path(tempfile.mkdtemp(prefix="elo-bench-keys-"))
@@ -122,6 +128,12 @@ def main() -> None:
     workspace = tmp / f"{name}.sqlite"
     generate(workspace, args.products).close()
     add_block_statuses(workspace)
+    if args.warm_store:
+        from elo_tui.services import readiness_store
+        from elo_tui.store import Workspace
+
+        with Workspace.open(workspace) as ws:
+            readiness_store.refresh(ws, TODAY)
     pristine = tmp / "pristine.sqlite"
     shutil.copyfile(workspace, pristine)
     env = subject_environ(
@@ -212,6 +224,7 @@ def report(args: argparse.Namespace, runs: dict, load_before: str) -> None:
     print(
         f"`.venv/bin/python bench/bench_keys.py --products {args.products} --runs {args.runs}"
         + (f" --before {args.before}" if args.before else "")
+        + (" --warm-store" if args.warm_store else "")
         + "` "
         f"on {date.today().isoformat()}, {os.cpu_count()} CPU, pty 120x40; load average "
         f"before {load_before}, after {load_after}. Per figure: median over the runs of each "

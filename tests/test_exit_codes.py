@@ -15,9 +15,9 @@ def _boom(*args, **kwargs):
 def test_a_bug_in_a_command_exits_70_with_a_report_and_no_traceback(
     settings, demo_ws, monkeypatch, capsys
 ):
-    from elo_tui.services import mapping
+    from elo_tui.services import readiness_store
 
-    monkeypatch.setattr(mapping, "load_mapping", _boom)
+    monkeypatch.setattr(readiness_store, "current_summary", _boom)
     code = main(["report", "--demo", "--state-dir", str(settings.state_dir)])
     err = capsys.readouterr().err
     assert code == EXIT_SOFTWARE == 70
@@ -40,12 +40,12 @@ def test_rejected_rows_exit_1_but_a_bug_during_import_exits_70(tmp_path, monkeyp
 
 
 def test_an_interrupted_command_exits_130(settings, demo_ws, monkeypatch, capsys):
-    from elo_tui.services import mapping
+    from elo_tui.services import readiness_store
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(mapping, "load_mapping", interrupted)
+    monkeypatch.setattr(readiness_store, "current_summary", interrupted)
     assert main(["report", "--demo", "--state-dir", str(settings.state_dir)]) == 130
     assert "onderbroken" in capsys.readouterr().err
 

@@ -246,15 +246,19 @@ class MatrixScreen(AreaScreen):
             return
         generation, rows = m.start_index()
         overrides = m.overrides
+        today = m.today
         if m.product_count() <= self.INLINE_INDEX_MAX:
-            self._index_ready(m, generation, svc.readiness_index(self.app.ws, rows, overrides))
+            index = svc.readiness_index(self.app.ws, rows, overrides, today=today)
+            self._index_ready(m, generation, index)
             return
         ws = self.app.ws
 
         def compute() -> svc.ReadinessIndex:
-            own = ws.reader()
+            # Writable when the workspace is: the readiness store's stale products are
+            # computed and kept there (readiness_index reads the rest from it).
+            own = ws.reader() if ws.read_only else ws.writer()
             try:
-                return svc.readiness_index(own, rows, overrides)
+                return svc.readiness_index(own, rows, overrides, today=today)
             finally:
                 own.close()
 

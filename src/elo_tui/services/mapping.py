@@ -769,16 +769,28 @@ def open_matrix(
 
 
 def readiness_index(
-    ws: Workspace, rows: Sequence[MatrixRow], overrides: Overrides, chunk: int = 250
+    ws: Workspace,
+    rows: Sequence[MatrixRow],
+    overrides: Overrides,
+    chunk: int = 250,
+    *,
+    today: date | None = None,
+    from_store: bool = True,
 ) -> ReadinessIndex:
     """Every product's blocking parts and conform state, per row of `rows` (a mapping's,
-    see Mapping.start_index), read `chunk` products (with their own statuses and their
-    applications') at a time: memory stays flat at 20,000 products. For a worker on its
-    own connection (`ws.reader()`), or inline for a small workspace; products in display
-    order share applications within a chunk.
+    see Mapping.start_index). For a worker on its own connection (`ws.writer()`, or
+    `ws.reader()` for a read-only workspace), or inline for a small workspace.
 
-    The seam for a stored per-product readiness (issue 12): a store that keeps these per
-    product, kept current by triggers, can answer this with one query instead."""
+    From the readiness store (services/readiness_store.py) when it can be brought up to
+    date: its stale products computed (usually a few), then one query. Otherwise (a
+    read-only workspace with changes the store has not seen, or `from_store` False)
+    computed from the inputs with `overrides`, `chunk` products (with their own statuses
+    and their applications') at a time: memory stays flat at 20,000 products; products
+    in display order share applications within a chunk."""
+    if from_store:
+        index = _index_from_store(ws, rows, today)
+        if index is not None:
+            return index
     reader = _PageReader(ws)
     index = ReadinessIndex.empty(len(rows))
 
@@ -803,6 +815,32 @@ def readiness_index(
                 part = {}
     if part:
         compute(part)
+    return index
+
+
+def _index_from_store(
+    ws: Workspace, rows: Sequence[MatrixRow], today: date | None
+) -> ReadinessIndex | None:
+    from elo_tui.services import clock, readiness_store
+
+    cells = readiness_store.index_cells(ws, today or clock.today())
+    if cells is None:
+        return None
+    stored = {pid: (conform, blocking) for pid, conform, blocking in cells}
+    index = ReadinessIndex.empty(len(rows))
+    masks: dict[str, int] = {}  # few distinct blocking strings: each parsed once
+    for at, row in enumerate(rows):
+        if row.kind != SCOPE_PRODUCT:
+            continue
+        found = stored.get(row.id)
+        if found is None:
+            continue  # deleted since the rows were read: not counted, as when computed
+        conform, blocking = found
+        mask = masks.get(blocking)
+        if mask is None:
+            mask = masks[blocking] = blocks_mask(blocking.split(","))
+        index.blocking[at] = mask
+        index.conform[at] = conform
     return index
 
 
@@ -1134,7 +1172,9 @@ def record_snapshot(ws: Workspace, summary: ReadinessSummary) -> bool:
 def record_snapshot_apart(ws: Workspace, today: date) -> bool:
     """record_snapshot for a background thread: reads the saved data and writes today's
     entry on a connection of its own (the caller's, and the mapping a screen is editing,
-    stay with the UI thread). At 20,000 products this takes a few seconds of CPU.
+    stay with the UI thread). The summary comes from the readiness store (the edited
+    products computed, then summed in SQL); computing it from every product instead,
+    when the store cannot be brought up to date, takes seconds of CPU at 20,000.
     One at a time: a later call reads later data, so it also writes last."""
     import sys
 
@@ -1146,7 +1186,9 @@ def record_snapshot_apart(ws: Workspace, today: date) -> bool:
         sys.setswitchinterval(0.0005)
         own = ws.writer()
         try:
-            return record_snapshot(own, load_mapping(own, today).summary(today))
+            from elo_tui.services import readiness_store
+
+            return record_snapshot(own, readiness_store.current_summary(own, today))
         finally:
             own.close()
             sys.setswitchinterval(interval)

@@ -1590,6 +1590,15 @@ class Workspace:
                     out.setdefault(pid, []).append(tuple(risk))
         return out
 
+    def readiness_cells(self) -> builtins.list[tuple[str, int, str]]:
+        """(product id, 1 when ELO-conform and counted, blocking parts as ",code,code,") of
+        every live product, excluded ones too: the matrix's readiness index."""
+        with self._guard():
+            return self.conn.execute(
+                "SELECT product_id, conform = 1 AND excluded IS NULL, coalesce(blocking, '') "
+                "FROM readiness_product WHERE live = 1"
+            ).fetchall()
+
     def readiness_conform_count(self) -> int:
         with self._guard():
             return self.conn.execute(
