@@ -8,7 +8,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.geometry import Size
 from textual.widgets import Input, Label, Static
 
 from elo_tui.domain.formats import format_number, plural
@@ -17,6 +16,7 @@ from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.store_errors import store_errors
 from elo_tui.services import inventory
 from elo_tui.store import WorkspaceError
+from elo_tui.widgets.filter_input import FilterInput
 from elo_tui.widgets.virtual_table import Column, VirtualTable
 
 COLUMNS = [
@@ -42,30 +42,6 @@ _NEEDS_INDEX = {
 # (seconds at 20,000 products) an `i` pressed at once did nothing.
 
 
-class SearchInput(Input):
-    """The inventory's search field. It filters from its value watcher, in the same step
-    as the keystroke, so the typed character and the new rows reach the terminal in one
-    frame (through the Changed message they took two, measured ~30 ms apart)."""
-
-    def __init__(self, on_value, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self._on_value = on_value
-
-    def _watch_value(self, value: str) -> None:
-        # Textual's Input makes the value's width its virtual width, and setting that
-        # relays out the whole screen and repaints every widget on every key (the largest
-        # cost of a filter keystroke over 20,000 products, measured). This field's own
-        # size never depends on it (fixed height, full width): update it without layout.
-        size = Size(self.content_width, 1)
-        if self.virtual_size != size and self.is_mounted and not self.styles.auto_dimensions:
-            self.set_reactive(Input.virtual_size, size)
-            self._scroll_update(size)
-        super()._watch_value(value)
-
-    def watch_value(self, value: str) -> None:
-        self._on_value()
-
-
 class InventoryScreen(AreaScreen):
     MODE = "inventory"
     BINDINGS = [
@@ -89,8 +65,8 @@ class InventoryScreen(AreaScreen):
         self._summary: Text | None = None
 
     def compose_body(self) -> ComposeResult:
-        yield SearchInput(
-            self.apply_filter,
+        yield FilterInput(
+            lambda _value: self.apply_filter(),
             placeholder="Zoek op naam, nummer, type, thema of toepassing…  (/)",
             id="filter",
         )
