@@ -554,7 +554,7 @@ class CostsReader:
 def ranges_at(ws: Workspace) -> tuple[CostRanges, int]:
     """`ranges` with the cost counter they hold for, read in one transaction (a worker's
     own connection: WAL gives it one snapshot while the app writes)."""
-    with ws.snapshot():
+    with ws.read_snapshot():
         return ranges(ws), ws.cost_generation()
 
 

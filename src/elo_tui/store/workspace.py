@@ -299,24 +299,6 @@ class Workspace:
                     pass
             raise
 
-    @contextmanager
-    def snapshot(self) -> Iterator[None]:
-        """Reads that see one state of the file (a read transaction: in WAL mode writers
-        go on meanwhile). Inside a transaction already: that one."""
-        if self.conn.in_transaction:
-            yield
-            return
-        with self._guard():
-            self.conn.execute("BEGIN")
-        try:
-            yield
-        finally:
-            if self.conn.in_transaction:
-                try:
-                    self.conn.execute("COMMIT")  # nothing written: only ends the read
-                except sqlite3.Error:
-                    pass
-
     # -- records -------------------------------------------------------------------------
 
     def _rows_to_records(
