@@ -122,6 +122,13 @@ async def test_forms_tool_comparison_opens_and_closes(demo_ws, settings):
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, CostsScreen)
+        # Read-only: F2 (save in every form) closes it too, saving nothing.
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, FormsToolScreen)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, CostsScreen)
 
 
 async def test_new_general_line_with_a_fixed_amount(demo_ws, settings):

@@ -274,3 +274,25 @@ async def test_palette_and_help_of_each_area_hold_all_its_keyed_actions(app, key
         await pilot.pause()
         text = _screen_text(app)
         assert all(e.id in text for e in own)
+
+
+def test_a_form_without_submit_is_refused_when_defined():
+    """Every form saves through submit(); one without it fails at import (here), not when
+    someone presses F2. A shared base of forms says abstract=True."""
+    import pytest
+
+    from elo_tui.screens.form import FormScreen
+
+    with pytest.raises(TypeError, match="NoSave"):
+
+        class NoSave(FormScreen):
+            pass
+
+    class SharedBase(FormScreen, abstract=True):
+        pass
+
+    class Concrete(SharedBase):
+        def submit(self, values):
+            return values
+
+    assert Concrete.submit is not None

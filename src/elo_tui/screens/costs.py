@@ -739,5 +739,5 @@ class FormsToolScreen(FormScreen):
     def on_mount(self) -> None:
         self.query_one("#save").display = False
 
-    def action_save(self) -> None:
-        self.dismiss(None)
+    def submit(self, values: dict[str, Any]) -> None:
+        return None  # read-only: nothing to save, F2 closes it as Esc does

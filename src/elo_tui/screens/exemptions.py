@@ -177,7 +177,7 @@ class ExemptionsScreen(AreaScreen):
 # -- forms ------------------------------------------------------------------------------------
 
 
-class _DecisionForm(FormScreen):
+class _DecisionForm(FormScreen, abstract=True):
     """Fields shared by exemptions and delays: scope and subject."""
 
     record: Exemption | Delay | None

@@ -112,10 +112,18 @@ class FormScreen(KeyedBindings, ModalScreen):
     def values(self) -> dict[str, Any]:
         return {}
 
-    def submit(self, values: dict[str, Any]) -> Any:
-        """Save; the saved thing (dismissed with), or {field: Dutch message}. Every form
-        overrides this (all ten do); the base class has nothing of its own to save."""
-        raise NotImplementedError(f"{type(self).__name__} defines no submit()")
+    if TYPE_CHECKING:
+        # Every concrete form defines it (checked in __init_subclass__): save; return the
+        # saved thing (dismissed with) or {field: Dutch message}.
+        def submit(self, values: dict[str, Any]) -> Any: ...
+
+    def __init_subclass__(cls, abstract: bool = False, **kwargs: Any) -> None:
+        # A form that cannot save is refused when its module is imported (by the tests
+        # at the latest), not when someone presses F2 in it. `abstract=True` marks a
+        # shared base of forms (exemptions._DecisionForm).
+        super().__init_subclass__(**kwargs)
+        if not abstract and not callable(getattr(cls, "submit", None)):
+            raise TypeError(f"{cls.__name__} is a form without submit()")
 
     def show_errors(self, errors: dict[str, str]) -> None:
         # Only the messages shown are cleared: an update asks for a layout pass, and a
