@@ -74,12 +74,12 @@ def assert_same_first_rows(ws: Workspace, today: date, expected) -> None:
                 assert len(agenda) == len(want), (show, first)
                 assert [_key(r) for r in agenda] == [_key(r) for r in want], (show, first)
             finally:
-                svc.FIRST_ROWS, svc.MAX_GROUPS = 2 * svc._PAGE, 2_000  # noqa: SLF001
+                svc.FIRST_ROWS, svc.MAX_GROUPS = 2 * svc.Agenda.PAGE, 2_000  # noqa: SLF001
             svc.FIRST_ROWS = first
             try:
                 agenda = svc.AgendaReader(ws, today).rows(show=show)
             finally:
-                svc.FIRST_ROWS = 2 * svc._PAGE  # noqa: SLF001
+                svc.FIRST_ROWS = 2 * svc.Agenda.PAGE  # noqa: SLF001
             assert len(agenda) == len(want), (show, first)
             assert agenda.complete == (len(agenda.ids) >= len(want)), (show, first)
             if len(want) > first:

@@ -337,14 +337,14 @@ def test_the_reader_follows_saves_and_other_connections(tmp_path):
 
 
 def test_the_table_holds_only_the_pages_it_shows(tmp_path, monkeypatch):
-    monkeypatch.setattr(service, "_PAGE", 10)
+    monkeypatch.setattr(service.CostLines, "PAGE", 10)
     ws = generated(tmp_path / "gen.sqlite", 200, (640.0, 910.0))
     try:
         lines = service.CostsReader(ws).lines()
-        assert len(lines) > 10 * service._PAGE
-        for i in range(0, len(lines), service._PAGE):
+        assert len(lines) > 10 * service.CostLines.PAGE
+        for i in range(0, len(lines), service.CostLines.PAGE):
             lines[i]
-        assert len(lines._pages) <= service._PAGES_KEPT
+        assert len(lines._pages) <= service.CostLines.PAGES_KEPT
         assert [r.line.id for r in lines] == [c.line.id for c, _, _ in former_rows(ws)]
     finally:
         ws.close()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 from array import array
 from collections import Counter
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import compress, groupby
@@ -22,6 +21,7 @@ from elo_tui.domain import checklists as cl
 from elo_tui.domain import formats
 from elo_tui.domain.blocks import REQUIRED, parse_date
 from elo_tui.domain.records import Application, BlockStatus, ChecklistItem, Product
+from elo_tui.services.paging import PagedRows
 from elo_tui.store import Workspace
 
 _lock = threading.Lock()
@@ -259,9 +259,7 @@ SHOW_RANKS: dict[str, tuple[str, ...]] = {
     "closed": ("closed",),
     "obsolete": ("obsolete",),
 }
-_PAGE = 100
-_PAGES_KEPT = 8
-FIRST_ROWS = 2 * _PAGE  # rows a first screen reads in order before the full order is known
+FIRST_ROWS = 2 * PagedRows.PAGE  # rows a first screen reads in order before the full order is known
 # Above this many groups of equal (obsolete, status, due date, title) the full order is
 # sorted in SQL: one index lookup per group would cost more (steps with titles of their own).
 MAX_GROUPS = 2_000
@@ -276,7 +274,7 @@ def _names(ws: Workspace) -> dict[str, Any]:
     }
 
 
-class Agenda(Sequence[AgendaRow]):
+class Agenda(PagedRows[AgendaRow]):
     """The agenda as the table sees it: every row in order, but only the rowids are held;
     rows are read from the store a page at a time when they come on screen.
 
@@ -295,11 +293,10 @@ class Agenda(Sequence[AgendaRow]):
         complete: Any = None,
         beyond: Any = None,
     ) -> None:
+        super().__init__(ids)  # rowids in agenda order (the first ones while incomplete)
         self.ws = ws
         self.today = today
-        self.ids = ids  # array of rowids, agenda order (the first ones while incomplete)
         self._names = names
-        self._pages: dict[int, list[AgendaRow]] = {}
         self._length = length
         self._complete = complete  # () -> every rowid in order
         self._beyond = beyond  # item -> whether it would come after the known ids
@@ -317,34 +314,17 @@ class Agenda(Sequence[AgendaRow]):
             self._complete = self._beyond = None
             self._length = None
 
-    def _page(self, number: int) -> list[AgendaRow]:
-        page = self._pages.get(number)
-        if page is None:
-            if self._complete is not None and (number + 1) * _PAGE > len(self.ids):
-                self._read_all()
-            if len(self._pages) >= _PAGES_KEPT:
-                self._pages.pop(next(iter(self._pages)))
-            ids = self.ids[number * _PAGE : (number + 1) * _PAGE]
-            found = self.ws.checklist_agenda_rows(ids, self._names, REQUIRED)
-            page = []
-            for rowid in ids:
-                item, name, stage = found[rowid]
-                page.append(AgendaRow(cl.bucket(item, self.today), item, name, stage, rowid))
-            self._pages[number] = page
+    def _before_page(self, number: int) -> None:
+        if self._complete is not None and (number + 1) * self.PAGE > len(self.ids):
+            self._read_all()
+
+    def _read_page(self, ids) -> list[AgendaRow]:
+        found = self.ws.checklist_agenda_rows(ids, self._names, REQUIRED)
+        page = []
+        for rowid in ids:
+            item, name, stage = found[rowid]
+            page.append(AgendaRow(cl.bucket(item, self.today), item, name, stage, rowid))
         return page
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
-        return self._page(index // _PAGE)[index % _PAGE]
-
-    def __iter__(self) -> Iterator[AgendaRow]:
-        for number in range((len(self) + _PAGE - 1) // _PAGE):
-            yield from self._page(number)
 
     def _find(self, rowid: int | None, item: ChecklistItem | None) -> int | None:
         if rowid is None:

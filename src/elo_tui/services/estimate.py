@@ -6,16 +6,17 @@ Stdlib and domain only at import time (the costs screen loads this module).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, overload
+from typing import Any
 
 from elo_tui.domain import estimate as est
 from elo_tui.domain import formats
 from elo_tui.domain.cofinancing import eligible_choice, is_eligible
 from elo_tui.domain.estimate_template import CostTemplate, propose
 from elo_tui.domain.records import Agency, Application, BlockStatus, EstimateLine, Product
+from elo_tui.services.paging import PagedRows
 from elo_tui.store import Workspace
 
 
@@ -223,9 +224,6 @@ euro = formats.euro
 # request and the own contribution) runs after the first frame in a worker that streams the
 # lines (`ranges`), and its answer is kept for as long as the file does not change.
 
-_PAGE = 100
-_PAGES_KEPT = 8
-
 
 def _rules(agency: Agency | None) -> dict[str, Any]:
     """The domain's line rules as values for the store's SQL (see store.estimate_totals)."""
@@ -277,50 +275,23 @@ class CostRow:
         return self.cost.line
 
 
-class CostLines(Sequence[CostRow]):
+class CostLines(PagedRows[CostRow]):
     """The lines in the table's order; only their rowids are held, the rows on screen are
     read (and costed) a page at a time."""
 
     def __init__(self, ws: Workspace, ids: Any, rates: est.Rates) -> None:
+        super().__init__(ids)
         self.ws = ws
-        self.ids = ids  # array of rowids, display order
         self.rates = rates
-        self._pages: dict[int, list[CostRow]] = {}
 
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def _page(self, number: int) -> list[CostRow]:
-        page = self._pages.get(number)
-        if page is None:
-            if len(self._pages) >= _PAGES_KEPT:
-                self._pages.pop(next(iter(self._pages)))
-            ids = self.ids[number * _PAGE : (number + 1) * _PAGE]
-            found = self.ws.estimate_line_rows(ids)
-            page = []
-            for rowid in ids:
-                line, product_name, app_name, excluded = found[rowid]
-                label = _label(line.scope_kind, line.scope_id, product_name, app_name)
-                page.append(CostRow(est.cost_line(line, self.rates), label, excluded, rowid))
-            self._pages[number] = page
+    def _read_page(self, ids) -> list[CostRow]:
+        found = self.ws.estimate_line_rows(ids)
+        page = []
+        for rowid in ids:
+            line, product_name, app_name, excluded = found[rowid]
+            label = _label(line.scope_kind, line.scope_id, product_name, app_name)
+            page.append(CostRow(est.cost_line(line, self.rates), label, excluded, rowid))
         return page
-
-    @overload
-    def __getitem__(self, index: int) -> CostRow: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[CostRow]: ...
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
-        return self._page(index // _PAGE)[index % _PAGE]
-
-    def __iter__(self) -> Iterator[CostRow]:
-        for number in range((len(self) + _PAGE - 1) // _PAGE):
-            yield from self._page(number)
 
     def index(self, row: Any, start: int = 0, stop: int | None = None) -> int:
         found = self.position_of(row.line.id)
