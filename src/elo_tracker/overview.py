@@ -53,11 +53,34 @@ MAX_OVERDUE_LISTED = 50
 
 
 def _overdue(
-    statuses: list[dict[str, Any]], items: list[dict[str, Any]], today: date
+    statuses: list[dict[str, Any]],
+    items: list[dict[str, Any]],
+    today: date,
+    overrides: rules.Overrides = rules.NO_OVERRIDES,
 ) -> list[dict[str, Any]]:
     """Open block parts (required or planned via the forms tool) past their target date and
-    open checklist steps past their due date."""
+    open checklist steps past their due date.
+
+    By the readiness rules (elo_tracker.readiness): a part VLAIO exempted ("an accepted
+    exemption is neither conform nor late") and a part of an application left out of
+    consideration are not overdue, and neither are their checklist steps. An accepted delay
+    moves the milestone, not the agency's own target date: a passed target stays overdue,
+    with the delay's new date alongside (as the readiness risk "target_passed" does)."""
     iso = today.isoformat()
+
+    def excused(record: dict[str, Any]) -> tuple[bool, str]:
+        block, kind, scope_id = (
+            record.get("block"),
+            record.get("scope_kind"),
+            record.get("scope_id"),
+        )
+        if kind == "application" and scope_id in overrides.excluded_apps:
+            return True, ""
+        if block not in rules.BLOCK_CODES or not kind or not scope_id:
+            return False, ""
+        exempt, delay = rules.part_override(overrides, [(kind, scope_id)], block)
+        return exempt, delay[0] if delay else ""
+
     out = []
     for s in statuses:
         if (
@@ -65,6 +88,9 @@ def _overdue(
             and s.get("stage") != "production"
             and "" < (s.get("target_date") or "") < iso
         ):
+            exempt, delayed_to = excused(s)
+            if exempt:
+                continue
             out.append(
                 {
                     "kind": "block_status",
@@ -74,11 +100,15 @@ def _overdue(
                     "scope_id": s.get("scope_id"),
                     "title": f"{s.get('block')} ({s.get('stage')})",
                     "due": s.get("target_date"),
+                    "delayed_to": delayed_to,
                 }
             )
     for c in items:
         due = c.get("due_date") or ""
         if c.get("status") in OPEN_CHECKLIST and not c.get("obsolete") and due and due < iso:
+            exempt, delayed_to = excused(c)
+            if exempt:
+                continue
             out.append(
                 {
                     "kind": "checklist_item",
@@ -88,6 +118,7 @@ def _overdue(
                     "scope_id": c.get("scope_id"),
                     "title": c.get("title"),
                     "due": c.get("due_date"),
+                    "delayed_to": delayed_to,
                 }
             )
     out.sort(key=lambda o: (o["due"], o["title"]))
@@ -175,7 +206,13 @@ def agency_overview(
         str(year): float(amount)
         for year, amount in sorted(((agency or {}).get("requested_cofinancing") or {}).items())
     }
-    overdue = _overdue(statuses, items, today)
+    overrides = rules.build_overrides(
+        data.get("exemption", []),
+        data.get("delay", []),
+        data.get("review", []),
+        data.get("application", []),
+    )
+    overdue = _overdue(statuses, items, today, overrides)
     latest = max(
         submissions, key=lambda s: (s.get("version", 0), s.get("created_at", "")), default=None
     )

@@ -270,11 +270,14 @@ _SUBJECTS = {
 }
 
 
-def _override(cell: Cell, overrides: Overrides, scopes: Sequence[tuple[str, str]], code: str):
-    """Accepted exemptions and delays of these scopes (on the part or on a requirement it
-    serves) applied to one part's cell."""
+def part_override(
+    overrides: Overrides, scopes: Sequence[tuple[str, str]], code: str
+) -> tuple[bool, tuple[str, str] | None]:
+    """(exempt, accepted delay as (new date, original date) or None) for block part `code`
+    of these scopes: an accepted exemption or delay on the part or on a requirement it
+    serves."""
     if not overrides.exempt and not overrides.delays:
-        return cell
+        return False, None
     subjects = _SUBJECTS[code]
     exempt = overrides.exempt
     # A requirement's exemption covers a part only when every requirement needing it is
@@ -284,15 +287,25 @@ def _override(cell: Cell, overrides: Overrides, scopes: Sequence[tuple[str, str]
         needing
         and all(any((kind, scope_id, r) in exempt for kind, scope_id in scopes) for r in needing)
     ):
-        return cell._replace(exempt=True)
+        return True, None
     best = None
     for kind, scope_id in scopes:
         for subject in subjects:
             d = overrides.delays.get((kind, scope_id, subject))
             if d is not None and (best is None or d[0] > best[0]):
                 best = d
-    if best is not None:
-        return cell._replace(delayed_to=best[0], original_date=best[1] or JUN_2027.day.isoformat())
+    return False, best
+
+
+def _override(cell: Cell, overrides: Overrides, scopes: Sequence[tuple[str, str]], code: str):
+    """Accepted exemptions and delays of these scopes applied to one part's cell."""
+    exempt, delay = part_override(overrides, scopes, code)
+    if exempt:
+        return cell._replace(exempt=True)
+    if delay is not None:
+        return cell._replace(
+            delayed_to=delay[0], original_date=delay[1] or JUN_2027.day.isoformat()
+        )
     return cell
 
 

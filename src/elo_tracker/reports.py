@@ -237,6 +237,7 @@ def _kernwerkgroep(agencies, overview, period: Period) -> list[str]:
                 if o["scope_id"]
                 else ""
             )
+            + (f"; uitstel aanvaard tot {o['delayed_to']}" if o.get("delayed_to") else "")
             for o in ov["overdue"]
         ] or ["Geen."]
         lines += ["", "### Geblokkeerde stappen", ""]
