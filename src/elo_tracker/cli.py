@@ -8,6 +8,8 @@
     elo-tracker add-admin NAAM [--db FILE]            prints a new VLAIO token once
     elo-tracker revoke (--ovo OVOCODE | --admin NAAM) [--db FILE]
     elo-tracker openapi [--output FILE]               the API contract (docs/openapi.json)
+    elo-tracker copy --to TARGET [--db FILE | --database-url URL]
+                      copy everything into an empty database (SQLite -> PostgreSQL)
     elo-tracker report --kind kernwerkgroep|stuurgroep|evaluatie --period YYYY-MM|YYYY-Qn
                        [--format md|xlsx] --out FILE [--db FILE | --database-url URL]
 
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
 
 ENV_DB = "ELO_TRACKER_DB"
 ENV_URL = "ELO_TRACKER_DATABASE_URL"
+ENV_COPY_TO = "ELO_TRACKER_COPY_TO"
 DEFAULT_PORT = 8765
 # Settings keys and the serve flags that set them (the flag's dest, when it differs).
 FLAG_KEYS = {"rate_per_minute": "rate", "rate_burst": "burst"}
@@ -155,6 +158,24 @@ def build_parser():
     )
     with_db(migrate)
     migrate.set_defaults(run=run)
+
+    copy = sub.add_parser(
+        "copy",
+        help="de hele databank naar een nieuwe, lege kopiëren (bv. SQLite naar PostgreSQL)",
+        description="Kopieert alle tabellen (tokens, werkruimten, records, indieningen) "
+        "naar een lege databank, in één transactie, en leest het doel daarna na. Stop de "
+        "tracker eerst: wat tijdens de kopie nog binnenkomt, staat niet in het doel.",
+    )
+    with_db(copy)
+    copy.add_argument(
+        "--to",
+        metavar="DOEL",
+        default=None,
+        help=f"SQLite-bestand of postgresql://-URL van de lege doeldatabank (standaard "
+        f"${ENV_COPY_TO}; beter via die variabele: zo staat het wachtwoord niet in de "
+        "proceslijst)",
+    )
+    copy.set_defaults(run=run)
 
     report = sub.add_parser(
         "report", help="rapport voor kernwerkgroep, stuurgroep of tussentijdse evaluatie"
@@ -300,6 +321,8 @@ def run(args) -> int:
             return 0
         if action == "report":
             return write_report(store, args)
+        if action == "copy":
+            return copy_database(store, args)
         if action == "revoke":
             n = store.revoke_tokens(workspace=args.ovo, name=args.admin)
             print(f"{n} token(s) ingetrokken.", file=sys.stderr)
@@ -311,6 +334,49 @@ def run(args) -> int:
         if action != "serve":
             store.close()
     return serve(store, path, settings)
+
+
+def copy_database(store, args) -> int:
+    from elo_tracker.store import DatabaseBusy, TrackerStore, TrackerStoreError
+
+    to = args.to or os.environ.get(ENV_COPY_TO, "")
+    if not to:
+        print(f"elo-tracker copy: geef het doel met --to of ${ENV_COPY_TO}.", file=sys.stderr)
+        return 2
+    try:
+        target = TrackerStore.open(to, migrate=True)
+    except TrackerStoreError as exc:
+        print(f"elo-tracker copy: {exc}", file=sys.stderr)
+        return 2
+    try:
+        copied = store.copy_into(target)
+    except (TrackerStoreError, DatabaseBusy) as exc:
+        print(f"elo-tracker copy: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a database error of either driver: the target rolled back
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        print(
+            f"elo-tracker copy: kopie mislukt ({type(exc).__name__}: {first}); het doel "
+            "is ongewijzigd.",
+            file=sys.stderr,
+        )
+        return 2
+    finally:
+        target.close()
+    labels = {
+        "principals": "tokens",
+        "workspaces": "werkruimten",
+        "records": "records",
+        "idempotency": "Idempotency-Keys",
+        "submissions": "indieningen",
+    }
+    counts = ", ".join(f"{labels[t]} {n:,}".replace(",", ".") for t, n in copied.items())
+    print(
+        f"Gekopieerd van {store.display} naar {target.display}: {counts}. Nagelezen: "
+        "elke tabel is gelijk aan de bron.",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def write_report(store, args) -> int:

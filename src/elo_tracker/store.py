@@ -49,7 +49,7 @@ import secrets
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -135,6 +135,20 @@ MIGRATIONS: list[tuple[int, str, str, str]] = [
     (2, "index op de ouderdom van Idempotency-Keys", _V2_PRUNE_INDEX, _V2_PRUNE_INDEX),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+# Every table of the schema with its columns and primary key, in the order `copy_into`
+# writes them (a new table must be added here, or a copy would leave it behind; a test
+# compares this list with the schema).
+COPY_TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("principals", ("key_id", "token_hash", "role", "name", "workspace", "created_at")),
+    ("workspaces", ("ovo_code", "name", "created_at", "last_push_at", "last_seen_at")),
+    ("records", ("workspace", "kind", "id", "rev", "seq", "deleted", "updated_at",
+                 "updated_by", "data")),
+    ("idempotency", ("workspace", "key", "request_hash", "response", "created_at")),
+    ("submissions", ("workspace", "id", "version", "created_at", "author", "sha256",
+                     "content", "received_at")),
+)  # fmt: skip
+COPY_BATCH = 1000  # rows per read and per insert: memory stays flat at any size
 
 
 def _statements(script: str) -> list[str]:
@@ -349,6 +363,26 @@ class _SqliteBackend:
                 conn.execute("ROLLBACK")
                 raise DatabaseBusy(str(exc)) from exc
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Callable[[str], Iterator[list]]]:
+        """Batches of rows of any query, every query in one read transaction: one
+        consistent view of the whole database (WAL: writers go on meanwhile)."""
+        conn = self._conn()
+        try:
+            conn.execute("BEGIN")
+
+            def batches(sql: str) -> Iterator[list]:
+                cur = conn.execute(sql)
+                while rows := cur.fetchmany(COPY_BATCH):
+                    yield rows
+
+            yield batches
+        except sqlite3.OperationalError as exc:
+            raise DatabaseBusy(str(exc)) from exc
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+
     def can_write_now(self) -> bool:
         if not self.write_lock.acquire(blocking=False):
             return False
@@ -483,6 +517,24 @@ class _PostgresBackend:
         except (self._psycopg.OperationalError, self._pool_timeout) as exc:
             raise self._busy(exc) from exc
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Callable[[str], Iterator[list]]]:
+        """As the SQLite one: REPEATABLE READ gives every query the same snapshot, and a
+        server-side cursor keeps only one batch in memory."""
+        try:
+            with self.pool.connection() as raw, raw.transaction():
+                raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
+                def batches(sql: str) -> Iterator[list]:
+                    with raw.cursor(name="elo_tracker_copy") as cur:
+                        cur.execute(_pg_sql(sql))
+                        while rows := cur.fetchmany(COPY_BATCH):
+                            yield rows
+
+                yield batches
+        except (self._psycopg.OperationalError, self._pool_timeout) as exc:
+            raise self._busy(exc) from exc
+
     def can_write_now(self) -> bool:
         return True
 
@@ -547,6 +599,24 @@ class _PostgresBackend:
         return version, SCHEMA_VERSION
 
 
+class _RowsDigest:
+    """An order-free digest of a table's rows: the sum of every row's SHA-256 modulo
+    2**256. Order-free because SQLite and PostgreSQL sort text differently (collations);
+    with the row count it tells a complete, unchanged copy from any other."""
+
+    __slots__ = ("n", "total")
+
+    def __init__(self) -> None:
+        self.n, self.total = 0, 0
+
+    def add(self, rows: list) -> None:
+        # Both back ends give the same Python values (str, int, None) for these columns.
+        for row in rows:
+            h = hashlib.sha256(json.dumps(list(row), ensure_ascii=False).encode()).digest()
+            self.total = (self.total + int.from_bytes(h, "big")) % (1 << 256)
+        self.n += len(rows)
+
+
 class TrackerStore:
     """The tracker database (SQLite file or PostgreSQL URL). Thread-safe."""
 
@@ -578,6 +648,48 @@ class TrackerStore:
 
     def close(self) -> None:
         self._db.close()
+
+    # -- copying a whole database (SQLite -> PostgreSQL, or back for a backup) -----------
+
+    def copy_into(self, target: TrackerStore) -> dict[str, int]:
+        """Copy every table into `target`, which must be empty, in one transaction on the
+        target (all or nothing) from one consistent snapshot of this store; then read the
+        target back and compare every table's rows (count and `_RowsDigest`).
+        Returns the rows per table. Tokens keep working: their hashes are copied."""
+        if target.display == self.display:
+            raise TrackerStoreError("Bron en doel zijn dezelfde databank; niets gekopieerd.")
+        digests: dict[str, _RowsDigest] = {}
+        with self._db.snapshot() as read, target._tx() as out:
+            for table, _columns in COPY_TABLES:
+                (n,) = out.execute(f"SELECT count(*) FROM {table}").fetchone()
+                if n:
+                    rows = "1 rij" if n == 1 else f"{n} rijen"
+                    raise TrackerStoreError(
+                        f"Doel {target.display} is niet leeg (tabel {table}: {rows}); de kopie "
+                        "schrijft alleen in een lege databank. Niets gewijzigd."
+                    )
+            for table, columns in COPY_TABLES:
+                digests[table] = digest = _RowsDigest()
+                insert = (
+                    f"INSERT INTO {table} ({', '.join(columns)}) "
+                    f"VALUES ({', '.join('?' * len(columns))})"
+                )
+                for rows in read(f"SELECT {', '.join(columns)} FROM {table}"):
+                    out.executemany(insert, rows)
+                    digest.add(rows)
+        with target._db.snapshot() as read:
+            for table, columns in COPY_TABLES:
+                check = _RowsDigest()
+                for rows in read(f"SELECT {', '.join(columns)} FROM {table}"):
+                    check.add(rows)
+                want = digests[table]
+                if (check.n, check.total) != (want.n, want.total):
+                    raise TrackerStoreError(
+                        f"Nacontrole mislukt: tabel {table} in {target.display} verschilt van "
+                        f"de bron ({check.n} rijen gelezen, {want.n} gekopieerd)."
+                    )
+        copied = {table: d.n for table, d in digests.items()}
+        return copied
 
     # -- connections and transactions --------------------------------------------------
 
