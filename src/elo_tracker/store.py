@@ -663,9 +663,9 @@ class TrackerStore:
             for table, _columns in COPY_TABLES:
                 (n,) = out.execute(f"SELECT count(*) FROM {table}").fetchone()
                 if n:
-                    rows = "1 rij" if n == 1 else f"{n} rijen"
+                    found = "1 rij" if n == 1 else f"{n} rijen"
                     raise TrackerStoreError(
-                        f"Doel {target.display} is niet leeg (tabel {table}: {rows}); de kopie "
+                        f"Doel {target.display} is niet leeg (tabel {table}: {found}); de kopie "
                         "schrijft alleen in een lege databank. Niets gewijzigd."
                     )
             for table, columns in COPY_TABLES:
