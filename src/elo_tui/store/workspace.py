@@ -1283,6 +1283,43 @@ class Workspace:
                 for row, line in zip(chunk, lines, strict=True):
                     yield line, bool(row[0])
 
+    def estimate_line_inputs(
+        self, names: tuple[str, ...], *, by_id: bool = False
+    ) -> Iterator[tuple]:
+        """(excluded, *the columns `names`) of every live estimate line, decoded as the
+        records decode them, in table order or (`by_id`) in id order, read a few thousand
+        at a time: the simulation's input as plain tuples (no records: the costs
+        screen's worker runs while the first frame settles, and every byte counts)."""
+        decoders = dict(_DECODERS["estimate_line"])
+        cols = ", ".join(f'l."{n}"' for n in names if n in decoders)
+        if len(cols.split(", ")) != len(names):
+            raise ValueError(f"estimate_line has no column among {names!r}")
+        convert = [(i + 1, decoders[n]) for i, n in enumerate(names) if decoders[n] is not None]
+        params: dict[str, Any] = {}
+        excluded, join = self._excluded_line(params)
+        # by id: the primary key's index (its text order is Python's str order: UTF-8
+        # bytes compare as code points); else one pass over the table, as the records'
+        # stream (estimate_lines_counted) reads it.
+        sql = (
+            f"SELECT {excluded}, {cols} FROM estimate_line l "
+            f"{'' if by_id else 'NOT INDEXED'} {self._LINE_PRODUCT if join else ''} "
+            f"WHERE l.deleted = 0{' ORDER BY l.id' if by_id else ''}"
+        )
+        with self._guard():
+            cursor = self.conn.execute(sql, params)
+            while chunk := cursor.fetchmany(2048):
+                if convert:
+                    rows = []
+                    for row in chunk:
+                        values = list(row)
+                        for i, dec in convert:
+                            if values[i] is not None:
+                                values[i] = dec(values[i])
+                        rows.append(tuple(values))
+                    yield from rows
+                else:
+                    yield from chunk
+
     def cost_generation(self) -> int:
         """The trigger-kept counter of writes to the costs' inputs (schema v10, see
         schema.COST_INPUTS): equal values mean none of them changed, by any connection or
