@@ -231,8 +231,14 @@ class CostsScreen(AreaScreen):
         if event.worker.group == "costs-order":
             # Kept for the file as it is (the table then holds every rowid); otherwise,
             # or on an error, the first row past the known ones reads the order itself.
-            if event.state == WorkerState.SUCCESS and self.reader is not None:
-                self.reader.set_order(*event.worker.result)
+            result = event.worker.result
+            if (
+                event.state == WorkerState.SUCCESS
+                and result is not None
+                and self.reader is not None
+            ):
+                ids, stamp = result
+                self.reader.set_order(ids, stamp)
             return
         if event.worker.group != "costs":
             return
