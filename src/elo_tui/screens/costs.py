@@ -199,8 +199,12 @@ class CostsScreen(AreaScreen):
             table.cursor_row = position
         self.overview = self.reader.ranges
         self._show_all()
+        if not lines.complete:
+            # The first frame read only the first rows in order; the rest of the order
+            # after it, on a connection of its own (a row past them reads it at once).
+            self.call_after_refresh(self._load_order, ws)
         if self.overview is None:
-            # After the first frame: the simulation would hold the interpreter (and ~20 MB
+            # After the first frame: the simulation would hold the interpreter (and ~3 MB
             # at 25,000 lines) while the lines and totals are being painted.
             self.call_after_refresh(self._load_ranges, ws)
 
@@ -215,7 +219,27 @@ class CostsScreen(AreaScreen):
         finally:
             reader.close()
 
+    @work(thread=True, exclusive=True, group="costs-order", exit_on_error=False)
+    def _load_order(self, ws) -> tuple[Any, int]:
+        reader = ws.reader()  # a thread never uses the app's connection
+        try:
+            return service.line_order_at(reader)
+        finally:
+            reader.close()
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "costs-order":
+            # Kept for the file as it is (the table then holds every rowid); otherwise,
+            # or on an error, the first row past the known ones reads the order itself.
+            result = event.worker.result
+            if (
+                event.state == WorkerState.SUCCESS
+                and result is not None
+                and self.reader is not None
+            ):
+                ids, stamp = result
+                self.reader.set_order(ids, stamp)
+            return
         if event.worker.group != "costs":
             return
         if event.state == WorkerState.SUCCESS and event.worker.result is not None:

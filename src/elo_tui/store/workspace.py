@@ -1139,11 +1139,15 @@ class Workspace:
             return "0", False
         return f"({self._LINE_APP}) IN ({self._in_list(params, 'excluded', apps)})", True
 
-    def estimate_line_order(self, labels: dict[str, Any], blocks: Iterable[str]) -> array.array:
+    def estimate_line_order(
+        self, labels: dict[str, Any], blocks: Iterable[str], *, limit: int | None = None
+    ) -> array.array:
         """Rowids of the live estimate lines in the costs screen's order: counted lines by
         the sort key of their scope's label, the block's place in `blocks` (others after),
         description; then the lines of excluded applications by scope key and
         description. Ties keep table order (a stable sort of the records as read).
+        `limit`: only the first ones (a first screen: SQLite keeps the smallest while it
+        reads, it does not sort every line).
 
         `labels` (the domain's, see services.estimate): `agency` (the label of the
         agency's lines), `prefixes` (scope kind -> prefix), `unknown` (the text before a
@@ -1153,32 +1157,57 @@ class Workspace:
         ranks = " ".join(f"WHEN :block{i} THEN {i}" for i in range(len(params)))
         block_rank = f"CASE l.block {ranks} ELSE 99 END" if ranks else "99"
         excluded, _ = self._excluded_line(params)
-        self.conn.create_function("elo_sort_key", 1, labels["sort_key"], deterministic=True)
+        sort_key = labels["sort_key"]
+        self.conn.create_function("elo_sort_key", 1, sort_key, deterministic=True)
+
+        def key_of(text: str) -> str:  # the ORDER BY's rule below, for a constant
+            return text.lower() if text.isascii() else sort_key(text)
+
         named = []
         for i, (kind, prefix) in enumerate(labels["prefixes"].items()):
             params[f"kind{i}"], params[f"prefix{i}"] = kind, prefix
+            params[f"prefix_key{i}"] = key_of(f"{prefix}: ")
             named.append(f"WHEN :kind{i} THEN :prefix{i}")
         params |= {"agency_label": labels["agency"], "unknown": labels["unknown"]}
+        params["agency_key"] = key_of(labels["agency"])
         prefix = f"CASE l.scope_kind {' '.join(named)} ELSE l.scope_kind END"
-        name = (
-            "CASE WHEN l.scope_kind = 'product' THEN p.name "
-            "WHEN l.scope_kind = 'application' THEN a.name END"
-        )
         label = (
-            "CASE WHEN l.scope_kind = 'agency' THEN :agency_label "
-            f"ELSE ({prefix}) || ': ' || COALESCE({name}, "
-            "'(' || :unknown || ' ' || substr(l.scope_id, 1, 8) || ')') END"
+            f"({prefix}) || ': ' || COALESCE(CASE WHEN l.scope_kind = 'product' THEN p.name "
+            "WHEN l.scope_kind = 'application' THEN a.name END, "
+            "'(' || :unknown || ' ' || substr(l.scope_id, 1, 8) || ')')"
+        )
+
+        def key(text: str) -> str:
+            # length() counts characters, the blob's length bytes: equal for ASCII only.
+            return (
+                f"CASE WHEN length(CAST({text} AS BLOB)) = length({text}) THEN lower({text}) "
+                f"ELSE elo_sort_key({text}) END"
+            )
+
+        # The key of "<prefix>: <name>" is the prefix's key followed by the name's (ASCII
+        # or not: the collation key decomposes and folds character by character after
+        # the ': '), so a live scope's name is keyed without building its label; a missing
+        # scope (or an unknown kind) keys its whole label as the screen shows it.
+        kinds = list(labels["prefixes"])
+        by_name = [
+            f"WHEN l.scope_kind = :kind{kinds.index(kind)} AND {col} IS NOT NULL "
+            f"THEN :prefix_key{kinds.index(kind)} || ({key(col)})"
+            for kind, col in (("product", "p.name"), ("application", "a.name"))
+            if kind in kinds
+        ]
+        label_key = (
+            f"CASE WHEN l.scope_kind = 'agency' THEN :agency_key {' '.join(by_name)} "
+            f"ELSE {key(label)} END"
         )
         sql = (
-            f"SELECT rowid FROM (SELECT l.rowid AS rowid, {excluded} AS apart, "
-            f"{label} AS label, {block_rank} AS block_rank, l.description AS description "
+            f"SELECT l.rowid FROM estimate_line l "
             # NOT INDEXED: one pass over the table; without statistics SQLite may walk
             # idx_estimate_line_totals instead and then read every row from the table too
-            f"FROM estimate_line l NOT INDEXED {self._LINE_SCOPE} WHERE l.deleted = 0) "
-            # length() counts characters, the blob's length bytes: equal for ASCII only.
-            "ORDER BY apart, CASE WHEN length(CAST(label AS BLOB)) = length(label) "
-            "THEN lower(label) ELSE elo_sort_key(label) END, "
-            "CASE WHEN apart THEN 0 ELSE block_rank END, description, rowid"
+            f"NOT INDEXED {self._LINE_SCOPE} WHERE l.deleted = 0 "
+            # (no excluded application: "0", which ORDER BY would read as a column number)
+            f"ORDER BY {'' if excluded == '0' else f'{excluded}, '}{label_key}, "
+            f"CASE WHEN {excluded} THEN 0 ELSE {block_rank} END, l.description, l.rowid"
+            + (f" LIMIT {int(limit)}" if limit is not None else "")
         )
         ids = array.array("q")
         with self._guard():
@@ -1282,6 +1311,43 @@ class Workspace:
                     raise store_error(self.path, exc) from None
                 for row, line in zip(chunk, lines, strict=True):
                     yield line, bool(row[0])
+
+    def estimate_line_inputs(
+        self, names: tuple[str, ...], *, by_id: bool = False
+    ) -> Iterator[tuple]:
+        """(excluded, *the columns `names`) of every live estimate line, decoded as the
+        records decode them, in table order or (`by_id`) in id order, read a few thousand
+        at a time: the simulation's input as plain tuples (no records: the costs
+        screen's worker runs while the first frame settles, and every byte counts)."""
+        decoders = dict(_DECODERS["estimate_line"])
+        cols = ", ".join(f'l."{n}"' for n in names if n in decoders)
+        if len(cols.split(", ")) != len(names):
+            raise ValueError(f"estimate_line has no column among {names!r}")
+        convert = [(i + 1, decoders[n]) for i, n in enumerate(names) if decoders[n] is not None]
+        params: dict[str, Any] = {}
+        excluded, join = self._excluded_line(params)
+        # by id: the primary key's index (its text order is Python's str order: UTF-8
+        # bytes compare as code points); else one pass over the table, as the records'
+        # stream (estimate_lines_counted) reads it.
+        sql = (
+            f"SELECT {excluded}, {cols} FROM estimate_line l "
+            f"{'' if by_id else 'NOT INDEXED'} {self._LINE_PRODUCT if join else ''} "
+            f"WHERE l.deleted = 0{' ORDER BY l.id' if by_id else ''}"
+        )
+        with self._guard():
+            cursor = self.conn.execute(sql, params)
+            while chunk := cursor.fetchmany(2048):
+                if convert:
+                    rows = []
+                    for row in chunk:
+                        values = list(row)
+                        for i, dec in convert:
+                            if values[i] is not None:
+                                values[i] = dec(values[i])
+                        rows.append(tuple(values))
+                    yield from rows
+                else:
+                    yield from chunk
 
     def cost_generation(self) -> int:
         """The trigger-kept counter of writes to the costs' inputs (schema v10, see
