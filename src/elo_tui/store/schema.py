@@ -17,7 +17,7 @@ from collections.abc import Callable
 from elo_tui.domain.records import RECORD_KINDS, Record
 
 APPLICATION_ID = 0x454C4F31  # "ELO1"
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 
 def column_type(tp: object) -> type:
@@ -508,6 +508,18 @@ def _v10_costs_indexes(db) -> None:
     )
 
 
+def _v11_product_name_index(db) -> None:
+    """The live products by name, case-insensitive: the inventory's first screenful
+    (Workspace.first_columns) is the first rows of this index instead of ordering every
+    product (20,000: a scan and sort of ~25 ms on each first visit). The condition and
+    collation must stay word for word those of the query, or SQLite will not use it.
+    (Given number v14 in the h14 round.)"""
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_product_name_live ON product "
+        "(name COLLATE NOCASE) WHERE deleted = 0"
+    )
+
+
 # MIGRATIONS[0] creates an empty workspace; later entries upgrade version n -> n+1.
 # A new workspace runs them all, so a step must not assume what a later one adds.
 MIGRATIONS: list[Callable] = [
@@ -521,6 +533,7 @@ MIGRATIONS: list[Callable] = [
     _v8_readiness_store,
     _v9_checklist_agenda_rest,
     _v10_costs_indexes,
+    _v11_product_name_index,
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
