@@ -510,3 +510,51 @@ async def test_large_matrix_first_frame_is_the_whole_and_the_rest_repaints_nothi
         await pilot.press("down")  # and the table still answers
         assert table.cursor_row == 1
     ws.close()
+
+
+async def test_an_edit_before_the_index_arrives_makes_the_count_unknown(settings, monkeypatch):
+    """The first frame's conform count (from the readiness store) is not carried past an
+    edit made before the index is there: 'wordt berekend…' until the index, which takes
+    the edit in, gives the figure."""
+    from elo_tui.app import EloApp
+    from elo_tui.screens.matrix import MatrixScreen
+    from elo_tui.services import readiness_store
+
+    ws = bench_workspace(settings.workspace_path("gen"), 300)
+    readiness_store.refresh(ws, TODAY)
+    release = threading.Event()
+    real = svc.readiness_index
+
+    def slow(*args, **kwargs):
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(svc, "readiness_index", slow)
+    monkeypatch.setattr(MatrixScreen, "INLINE_INDEX_MAX", 0)
+    app = EloApp(settings, ws, start_mode="matrix")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MatrixScreen)
+        assert screen.conform is not None
+        for _ in range(200):
+            if not screen.mapping.partial:
+                break
+            await pilot.pause(0.02)
+        m = screen.mapping
+        row = next(r for r in m.rows if r.kind == "product")
+        values = {**svc.status_values(m.status("product", row.id, "vms")), "reason": ""}
+        values.update(applicability="required", stage="production")
+        saved, errors = svc.set_block_status(app.ws, "product", row.id, "vms", values, TODAY)
+        assert not errors, errors
+        screen._after_edit(saved)
+        await pilot.pause()
+        assert screen.conform is None
+        assert "ELO-conform wordt berekend…" in str(screen.query_one("#count").render())
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        full = svc.load_mapping(app.ws)
+        expected = count_conform(full.products.values(), full.statuses, full.overrides)
+        assert screen.conform == expected
+    ws.close()

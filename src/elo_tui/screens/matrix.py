@@ -639,8 +639,9 @@ class MatrixScreen(AreaScreen):
             return
         m = self.mapping
         changed = set(m.apply(status)) | {status.scope_id}  # the index follows
-        if m.index is not None:
-            self.conform = m.index.conform_count
+        # Without the index (still being computed) the count read before the edit may be
+        # off now: "wordt berekend…" until the index, which takes the edit in, arrives.
+        self.conform = m.index.conform_count if m.index is not None else None
         self.saved()
         table = self.query_one(MatrixTable)
         rows = [] if self._waiting_for_index else self.mapping.filter_rows(self.filters)
