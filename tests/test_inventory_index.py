@@ -135,3 +135,92 @@ def test_put_and_remove_keep_the_search_right(demo_ws, query):
     index.remove(saved.id)
     assert index.entry(saved.id) is None
     assert index.filter(ProductFilter(text=query)) == []
+
+
+def _first_page_before(ws, limit: int = 200) -> list[tuple]:
+    """What first_page showed before the name index and the raw application names: full
+    application records, and every product ordered without an index."""
+    labels = inventory._Labels({a.id: a.name for a in ws.list(Application)})
+    cols = ", ".join(inventory.ROW_COLUMNS)
+    rows = ws.conn.execute(
+        f"SELECT {cols} FROM product NOT INDEXED WHERE deleted = 0 "
+        "ORDER BY name COLLATE NOCASE, rowid LIMIT ?",
+        (limit,),
+    ).fetchall()
+    return [_shown(inventory.ProductEntry(r, labels)) for r in rows]
+
+
+def _shown(e: inventory.ProductEntry) -> tuple:
+    return (e.id, *(e.cell(c.key) for c in _columns()))
+
+
+def _columns():
+    from elo_tui.screens.inventory import COLUMNS
+
+    return COLUMNS
+
+
+def test_the_first_page_comes_from_the_name_index_and_shows_what_it_showed(tmp_path):
+    """The first screenful is read through the name index (schema v14 in the h14
+    round) and holds the same rows as the scan and sort it replaced: deleted products
+    left out, case ignored, an application's name (a deleted application shows none)."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        from generate import generate
+    finally:
+        sys.path.remove(str(BENCH))
+    ws = generate(tmp_path / "gen.sqlite", 600)
+    try:
+        products = ws.list(Product)
+        products[0].name = "aaa kleine letters"
+        products[1].name = "AAB HOOFDLETTERS"
+        ws.save_many(products[:2])
+        ws.delete(Product, products[2].id)
+        gone = ws.list(Application)[0]
+        ws.delete(Application, gone.id)
+        plan = ws.conn.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM product WHERE deleted = 0 "
+            "ORDER BY name COLLATE NOCASE LIMIT 5"
+        ).fetchall()
+        assert "idx_product_name" in str(plan)
+        # A plain listing keeps the file's order (a partial index on deleted = 0 made
+        # SQLite read every such listing in name order).
+        plain = ws.conn.execute("EXPLAIN QUERY PLAN SELECT * FROM product WHERE deleted = 0")
+        assert "idx_product_name" not in str(plain.fetchall())
+        assert [p.id for p in ws.list(Product)] == [
+            r[0] for r in ws.conn.execute("SELECT id FROM product WHERE deleted = 0 ORDER BY rowid")
+        ]
+        for limit in (1, 37, 200, 10_000):
+            got = [_shown(e) for e in inventory.first_page(ws, limit)]
+            assert got == _first_page_before(ws, limit), limit
+        assert got[0][1] == "aaa kleine letters" and got[1][1] == "AAB HOOFDLETTERS"
+    finally:
+        ws.close()
+
+
+def test_a_version_10_workspace_upgrades_with_the_name_index(tmp_path):
+    import sqlite3
+
+    from elo_tui.store import Workspace, schema
+
+    sys.path.insert(0, str(BENCH))
+    try:
+        from generate import generate
+    finally:
+        sys.path.remove(str(BENCH))
+    path = tmp_path / "old.sqlite"
+    ws = generate(path, 300)
+    expected = [_shown(e) for e in inventory.first_page(ws)]
+    ws.close()
+    conn = sqlite3.connect(path)  # back to the schema before the name index
+    conn.execute("DROP INDEX idx_product_name")
+    before = schema.MIGRATIONS.index(schema._v11_product_name_index)
+    conn.execute(f"PRAGMA user_version = {before}")
+    conn.commit()
+    conn.close()
+    with Workspace.open(path) as ws:
+        assert ws.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+        names = {r[0] for r in ws.conn.execute("SELECT name FROM sqlite_master")}
+        assert "idx_product_name" in names
+        assert ws.count(Product) == 300
+        assert [_shown(e) for e in inventory.first_page(ws)] == expected

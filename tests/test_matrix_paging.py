@@ -337,7 +337,12 @@ async def test_large_matrix_shows_its_first_rows_then_all(settings, monkeypatch)
         assert screen.mapping.partial
         assert 80 <= len(first) < len(full_rows)
         assert first == full_rows[: len(first)]  # whole groups, in display order
-        assert "producten worden geteld…" in str(screen.query_one("#count").render())
+        # The whole counted in SQL from the first frame; the conform count waits for the
+        # index (the readiness store was never brought up to date here).
+        assert "300 producten · ELO-conform wordt berekend…" in str(
+            screen.query_one("#count").render()
+        )
+        assert table.virtual_size.height == len(full_rows) + 1  # the scrollbar of the whole
         await pilot.press("V")
         await pilot.pause()
         assert not isinstance(app.screen, AcceptAllDialog)
@@ -379,3 +384,177 @@ def test_first_rows_equal_the_full_matrix_as_far_as_they_go(tmp_path):
         assert not small.partial and small.rows == full.rows
     finally:
         ws.close()
+
+
+def _with_more_applications(ws: Workspace) -> None:
+    """Applications named to come first, so that open_matrix_start shows them only: one
+    with products, empty ones, and a deleted one whose product is then listed without
+    an application."""
+    first = [app(f"Aaa loket {i}") for i in range(9)]
+    gone = app("Aaa weg")
+    ps = [product(f"Eerste {i}", req=first[i % 3], fol=first[(i + 1) % 3]) for i in range(5)]
+    orphan = product("Wees", req=gone, fol=gone)
+    ws.save_many([*first, gone, *ps, orphan, *all_in_production(first[:3], ps)])
+    ws.delete(type(gone), gone.id)
+
+
+@pytest.mark.parametrize("kind", ["edge", "generated", "demo"])
+def test_first_rows_count_the_whole_as_the_full_mapping(tmp_path, kind):
+    """The counts a partial mapping shows from the first frame (rows of the whole for the
+    scrollbar, products, excluded, conform from the readiness store) are the full
+    mapping's; the conform count only when the store holds every product as it is."""
+    from elo_tui.services import readiness_store
+
+    if kind == "edge":
+        ws = edge_workspace(tmp_path / "edge.sqlite")
+        _with_more_applications(ws)
+    elif kind == "generated":
+        ws = bench_workspace(tmp_path / "gen.sqlite", 300)
+    else:
+        ws = demo_workspace(tmp_path / "demo.sqlite")
+    try:
+        full = svc.load_mapping(ws, TODAY)
+        first = svc.open_matrix_start(ws, TODAY, rows=3)
+        assert first.partial and first.head is not None
+        products = list(full.products.values())
+        expected_conform = count_conform(products, full.statuses, full.overrides)
+        if kind == "edge":  # the cases are there
+            assert full.rows[-1].kind == "product" and not full.rows[-1].group
+            assert full.excluded_count() and full.overrides.new_apps
+        assert first.head.rows == len(full.rows)
+        assert first.head.products == len(products) == full.product_count()
+        assert first.head.excluded == full.excluded_count()
+        readiness_store.refresh(ws, TODAY)
+        head = svc.open_matrix_start(ws, TODAY, rows=3).head
+        assert head is not None and head.conform == expected_conform
+        index = svc.readiness_index(ws, full.rows, full.overrides, from_store=False)
+        assert head.conform == index.conform_count
+        # A write the store has not seen yet (here: raw SQL, as another program might):
+        # not known, never the old figure.
+        row = next(r for r in full.rows if r.kind == "product")
+        ws.conn.execute("UPDATE product SET name = name || ' ' WHERE id = ?", (row.id,))
+        ws.conn.commit()
+        head = svc.open_matrix_start(ws, TODAY, rows=3).head
+        assert head is not None and head.conform is None
+    finally:
+        ws.close()
+
+
+async def test_large_matrix_first_frame_is_the_whole_and_the_rest_repaints_nothing(
+    settings, monkeypatch
+):
+    """With the readiness store up to date the first frame holds every figure; the rows
+    arriving from the worker and the index after them change nothing on screen, so the
+    table, the count and the detail are not drawn a second time."""
+    from textual.widgets import Static
+
+    from elo_tui.app import EloApp
+    from elo_tui.screens.matrix import MatrixScreen
+    from elo_tui.services import readiness_store
+    from elo_tui.widgets.matrix_table import MatrixTable
+
+    ws = bench_workspace(settings.workspace_path("gen"), 300)
+    readiness_store.refresh(ws, TODAY)
+    full = svc.load_mapping(ws)
+    expected_conform = count_conform(full.products.values(), full.statuses, full.overrides)
+    release = threading.Event()
+    real = svc.open_matrix
+
+    def slow(*args, **kwargs):
+        if kwargs.get("pages_from") is not None:  # the worker's call
+            release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(svc, "open_matrix", slow)
+    monkeypatch.setattr(MatrixScreen, "INLINE_INDEX_MAX", 0)
+    app = EloApp(settings, ws, start_mode="matrix")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MatrixScreen)
+        table = screen.query_one(MatrixTable)
+        assert screen.mapping.partial
+        count = f"300 producten · {expected_conform} ELO-conform (zelf verklaard)"
+        assert count in str(screen.query_one("#count").render())
+        assert table.virtual_size.height == len(full.rows) + 1
+        # Past the rows read so far: said so, not blank.
+        table.scroll_to(y=len(table.rows) + 5, animate=False, immediate=True)
+        await pilot.pause()
+        assert "wordt gelezen" in "".join(s.text for s in table.render_line(1))
+        table.scroll_to(y=0, animate=False, immediate=True)
+        await pilot.pause()
+        drawn: list[str] = []
+        real_refresh = table.refresh
+        monkeypatch.setattr(
+            table, "refresh", lambda *a, **k: drawn.append("table") or real_refresh(*a, **k)
+        )
+        for widget in screen.query(Static):
+            real_update = widget.update
+            monkeypatch.setattr(
+                widget,
+                "update",
+                lambda *a, _w=widget, _u=real_update, **k: drawn.append(_w.id) or _u(*a, **k),
+            )
+        release.set()
+        for _ in range(200):
+            if not screen.mapping.partial:
+                break
+            await pilot.pause(0.02)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not screen.mapping.partial and screen.mapping.index is not None
+        assert table.rows == full.rows
+        assert screen.conform == expected_conform
+        assert count in str(screen.query_one("#count").render())
+        assert drawn == []
+        await pilot.press("down")  # and the table still answers
+        assert table.cursor_row == 1
+    ws.close()
+
+
+async def test_an_edit_before_the_index_arrives_makes_the_count_unknown(settings, monkeypatch):
+    """The first frame's conform count (from the readiness store) is not carried past an
+    edit made before the index is there: 'wordt berekend…' until the index, which takes
+    the edit in, gives the figure."""
+    from elo_tui.app import EloApp
+    from elo_tui.screens.matrix import MatrixScreen
+    from elo_tui.services import readiness_store
+
+    ws = bench_workspace(settings.workspace_path("gen"), 300)
+    readiness_store.refresh(ws, TODAY)
+    release = threading.Event()
+    real = svc.readiness_index
+
+    def slow(*args, **kwargs):
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(svc, "readiness_index", slow)
+    monkeypatch.setattr(MatrixScreen, "INLINE_INDEX_MAX", 0)
+    app = EloApp(settings, ws, start_mode="matrix")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MatrixScreen)
+        assert screen.conform is not None
+        for _ in range(200):
+            if not screen.mapping.partial:
+                break
+            await pilot.pause(0.02)
+        m = screen.mapping
+        row = next(r for r in m.rows if r.kind == "product")
+        values = {**svc.status_values(m.status("product", row.id, "vms")), "reason": ""}
+        values.update(applicability="required", stage="production")
+        saved, errors = svc.set_block_status(app.ws, "product", row.id, "vms", values, TODAY)
+        assert not errors, errors
+        screen._after_edit(saved)
+        await pilot.pause()
+        assert screen.conform is None
+        assert "ELO-conform wordt berekend…" in str(screen.query_one("#count").render())
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        full = svc.load_mapping(app.ws)
+        expected = count_conform(full.products.values(), full.statuses, full.overrides)
+        assert screen.conform == expected
+    ws.close()

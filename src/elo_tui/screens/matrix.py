@@ -156,6 +156,10 @@ class MatrixScreen(AreaScreen):
     _row_positions: tuple | None = None  # (rows, row id -> index), see _positions
     _waiting_for_index = False  # a readiness filter waits for the index
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown_texts: dict[str, Text] = {}  # selector -> what it shows (_update_static)
+
     def compose_body(self) -> ComposeResult:
         yield Static(id="filter-summary")
         yield MatrixTable(
@@ -181,7 +185,9 @@ class MatrixScreen(AreaScreen):
         self.mapping = svc.open_matrix_start(ws) if large else svc.open_matrix(ws)
         if self.filters.application not in self.mapping.applications:
             self.filters = svc.RowFilter(self.filters.deadline, self.filters.block, "")
-        self.conform = None
+        # The conform count from the readiness store when it holds every product as it
+        # is (then the index's, arriving later, says the same); else "wordt berekend…".
+        self.conform = self.mapping.head.conform if self.mapping.head is not None else None
         self.apply_filter()
         # After the first frame is on the terminal: a thread competing for the GIL
         # would delay painting it.
@@ -345,14 +351,27 @@ class MatrixScreen(AreaScreen):
         else:
             rows = self.mapping.filter_rows(self.filters)
             table.empty_text = EMPTY_TEXT
-        table.set_rows(rows, keep=keep if keep in rows else None)
+        head = self.mapping.head if self.mapping.partial else None
+        total = head.rows if head is not None and not self.filters.active else None
+        table.set_rows(rows, keep=keep if keep in rows else None, total=total)
         names = {i: a.name for i, a in self.mapping.applications.items()}
-        self.query_one("#filter-summary", Static).update(
-            describe_filter(self.filters, names),
-            layout=False,  # height 1: no relayout
-        )
+        self._update_static("#filter-summary", describe_filter(self.filters, names))
         self._update_count(rows)
         self._show_detail()
+
+    def _update_static(self, selector: str, text: Text) -> None:
+        """Show `text` in a one-line (or fixed-height) Static, without a layout pass; not
+        at all when it already shows it: the rows arriving after the first frame change
+        no text, and a repaint of each would make a second frame."""
+        shown = self._shown_texts.get(selector)
+        if shown is not None and (shown.plain, shown.spans, shown.style) == (
+            text.plain,
+            text.spans,
+            text.style,
+        ):
+            return
+        self._shown_texts[selector] = text
+        self.query_one(selector, Static).update(text, layout=False)
 
     def _update_count(self, rows) -> None:
         m = self.mapping
@@ -366,8 +385,13 @@ class MatrixScreen(AreaScreen):
             cached = self._counts = (rows, m, shown, m.excluded_count())
         shown, excluded = cached[2], cached[3]
         total = m.product_count()
+        head = m.head if m.partial else None
+        if head is not None:  # the first rows only: the whole counted in SQL
+            total, excluded = head.products, head.excluded
+            if not self.filters.active:
+                shown = total
         part = plural(total, "product", "producten")
-        if m.partial:
+        if m.partial and head is None:
             part = "producten worden geteld…"
         elif self._waiting_for_index:
             part = f"filter wordt berekend… · {part}"
@@ -380,10 +404,7 @@ class MatrixScreen(AreaScreen):
             conform = "ELO-conform wordt berekend…"
         else:
             conform = f"{self.conform} ELO-conform (zelf verklaard)"
-        self.query_one("#count", Label).update(
-            Text(f"{part} · {conform} · ←→↑↓ cel · Enter bewerken"),
-            layout=False,  # one line, always: no layout pass of the whole screen
-        )
+        self._update_static("#count", Text(f"{part} · {conform} · ←→↑↓ cel · Enter bewerken"))
 
     def _cycle(self, current: str, keys: list[str]) -> str:
         options = ["", *keys]
@@ -422,12 +443,11 @@ class MatrixScreen(AreaScreen):
         super().on_mount()
 
     def _show_detail(self) -> None:
-        detail = self.query_one("#cell-detail", Static)
         table = self.query_one(MatrixTable)
         row, block = table.current, table.current_column
         m = self.mapping
         if m is None or row is None or not block:
-            detail.update("", layout=False)
+            self._update_static("#cell-detail", Text(""))
             return
         info = BLOCKS_BY_CODE[block]
         view = m.view(row, block)
@@ -481,7 +501,7 @@ class MatrixScreen(AreaScreen):
                 )
             )
         # Fixed height: no layout pass needed (it would repaint the whole screen).
-        detail.update(Text("\n").join(lines), layout=False)
+        self._update_static("#cell-detail", Text("\n").join(lines))
 
     # -- editing -------------------------------------------------------------------------------
 
@@ -619,8 +639,9 @@ class MatrixScreen(AreaScreen):
             return
         m = self.mapping
         changed = set(m.apply(status)) | {status.scope_id}  # the index follows
-        if m.index is not None:
-            self.conform = m.index.conform_count
+        # Without the index (still being computed) the count read before the edit may be
+        # off now: "wordt berekend…" until the index, which takes the edit in, arrives.
+        self.conform = m.index.conform_count if m.index is not None else None
         self.saved()
         table = self.query_one(MatrixTable)
         rows = [] if self._waiting_for_index else self.mapping.filter_rows(self.filters)

@@ -344,7 +344,8 @@ def first_page(ws: Workspace, limit: int = 200) -> list[ProductEntry]:
     Read on a connection of its own with a small page cache: without an index on the
     name the query scans every product, which filled the app connection's 2 MiB cache
     with pages nothing else needed (a tenth of the inventory's memory at 20,000)."""
-    labels = _Labels({a.id: a.name for a in ws.list(Application)})
+    # Raw columns: the names only, not 1,000 application records (~20 ms).
+    labels = _Labels({i: name or "" for i, name in ws.columns(Application, ("id", "name"))})
     reader = ws.reader()
     try:
         rows = reader.first_columns(Product, ROW_COLUMNS, limit)

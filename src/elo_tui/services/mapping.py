@@ -143,6 +143,18 @@ class ReadinessIndex:
         self.conform[position] = r.elo_conform and r.excluded is None
 
 
+@dataclass(frozen=True, slots=True)
+class MatrixHead:
+    """What the matrix shows of the whole before every row is read (a partial mapping,
+    see open_matrix_start): counted in SQL, the same figures as the full mapping's
+    (`Mapping.head`; tests/test_matrix_paging.py compares them)."""
+
+    rows: int  # rows of the whole matrix, application headers included
+    products: int
+    excluded: int  # products left out because an application is excluded
+    conform: int | None  # the readiness index's conform count; None: computed later
+
+
 class Mapping:
     """View of a workspace's block mapping (one per open matrix/dashboard).
 
@@ -201,6 +213,8 @@ class Mapping:
         self.partial = groups is not None
         self.rows = self._build_rows(light, groups)
         self.index: ReadinessIndex | None = None
+        # A partial mapping's figures over every product (open_matrix_start sets it).
+        self.head: MatrixHead | None = None
         self.index_generation = 0
         self._edited_since_index: set[str] = set()
 
@@ -692,6 +706,11 @@ def open_matrix_start(ws: Workspace, today: date | None = None, rows: int = 80) 
     groups, read by application rather than all 20,000 products (`partial` is True).
     The full mapping (`open_matrix`) replaces it once read; when everything fits, this is
     the full mapping."""
+    with ws.read_snapshot():  # the first rows and the counts of the whole from one state
+        return _open_matrix_start(ws, today, rows)
+
+
+def _open_matrix_start(ws: Workspace, today: date | None, rows: int) -> Mapping:
     applications = ws.list(Application)
     live = {a.id for a in applications if not a.deleted}
     order = sorted((a for a in applications if not a.deleted), key=lambda a: sort_key(a.name))
@@ -716,18 +735,35 @@ def open_matrix_start(ws: Workspace, today: date | None = None, rows: int = 80) 
             break
     else:  # every application: the products without one are listed last, read them all
         return open_matrix(ws, today)
-    return Mapping(
+    overrides = load_overrides(ws, applications)
+    m = Mapping(
         ws.agency(),
         applications,
         (),
         (),
         today,
-        load_overrides(ws, applications),
+        overrides,
         load_reading(ws),
         light=light.values(),
         pages=_PageReader(ws),
         groups=groups,
     )
+    m.head = _head(ws, m, applications)
+    return m
+
+
+def _head(ws: Workspace, m: Mapping, applications: list[Application]) -> MatrixHead:
+    """The figures over every product a partial mapping cannot count itself: rows as
+    `_build_rows` makes them (a header per live application, one for the products
+    without one), products, excluded ones as `excluded_count`, and the conform count
+    from the readiness store when it holds every product as it is (no computing here:
+    this is the first frame)."""
+    from elo_tui.services import readiness_store
+
+    gone = [a.id for a in applications if a.id not in m.applications]
+    products, without, excluded = ws.matrix_counts(gone, m.overrides.excluded_apps)
+    rows = products + len(m.applications) + (1 if without else 0)
+    return MatrixHead(rows, products, excluded, readiness_store.fresh_conform_count(ws))
 
 
 def open_matrix(

@@ -359,6 +359,26 @@ def index_cells(ws: Workspace, today: date) -> list[tuple[str, int, str]] | None
         return None
 
 
+def fresh_conform_count(ws: Workspace) -> int | None:
+    """The matrix's conform count (its readiness index's, Workspace.readiness_cells) when
+    the store holds every product as it is now, else None (nothing is computed here: for
+    the matrix's first frame, on the UI thread). As `index_cells`, the day does not matter."""
+    from elo_tui.services.mapping import load_reading
+
+    try:
+        with ws.read_snapshot():
+            if (
+                ws.readiness_stale()
+                or ws.readiness_application_stale()
+                or ws.get_meta(KEY_META) != store_key(load_reading(ws))
+            ):
+                return None
+            # Trigger-kept (one row): counting the products' rows cost 15-25 ms.
+            return ws.readiness_counted("conform", "1")
+    except WorkspaceError:
+        return None
+
+
 def rest_reader(
     path: Path, key: str, today: date, generation: int, store: str | None
 ) -> Callable[[], list[Any]]:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from elo_tui.domain.records import RECORD_KINDS, Record
 
 APPLICATION_ID = 0x454C4F31  # "ELO1"
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 
 def column_type(tp: object) -> type:
@@ -508,6 +508,17 @@ def _v10_costs_indexes(db) -> None:
     )
 
 
+def _v11_product_name_index(db) -> None:
+    """The products by name, case-insensitive: the inventory's first screenful
+    (Workspace.first_columns: live products ORDER BY name COLLATE NOCASE LIMIT n) is the
+    first rows of this index instead of ordering every product (20,000: a scan and sort
+    of ~25 ms on each first visit). The collation must stay the query's, or SQLite will
+    not use it. Not a partial index (WHERE deleted = 0): SQLite then read every plain
+    `WHERE deleted = 0` listing through it, in name order instead of the file's, which
+    changed what other code got first. (Given number v14 in the h14 round.)"""
+    db.execute("CREATE INDEX IF NOT EXISTS idx_product_name ON product (name COLLATE NOCASE)")
+
+
 # MIGRATIONS[0] creates an empty workspace; later entries upgrade version n -> n+1.
 # A new workspace runs them all, so a step must not assume what a later one adds.
 MIGRATIONS: list[Callable] = [
@@ -521,6 +532,7 @@ MIGRATIONS: list[Callable] = [
     _v8_readiness_store,
     _v9_checklist_agenda_rest,
     _v10_costs_indexes,
+    _v11_product_name_index,
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 

@@ -450,6 +450,40 @@ class Workspace:
         except sqlite3.DatabaseError as exc:
             raise store_error(self.path, exc) from None
 
+    def matrix_counts(
+        self, deleted_application_ids: Iterable[str], excluded_application_ids: Iterable[str]
+    ) -> tuple[int, bool, int]:
+        """(live products, whether one has no application but deleted ones or none, how
+        many are requested or followed up in one of the excluded applications): what the
+        matrix counts over every product, for its first frame. Through the indexes on
+        the application columns (a scan of 20,000 products with a set lookup per row cost
+        20 ms; a GROUP BY over them 90 ms). A product naming an application this file
+        does not hold at all is not seen here (the matrix's rows then tell)."""
+        gone = [*deleted_application_ids, ""]
+        excluded = builtins.list(excluded_application_ids)
+        marks = ", ".join("?" for _ in gone)
+        try:
+            conn = self.conn
+            products = conn.execute('SELECT count(*) FROM "product" WHERE deleted = 0').fetchone()
+            without = conn.execute(
+                'SELECT EXISTS (SELECT 1 FROM "product" WHERE deleted = 0 '
+                f"AND (request_application_id IN ({marks}) OR request_application_id IS NULL) "
+                f"AND (followup_application_id IN ({marks}) OR followup_application_id IS NULL))",
+                (*gone, *gone),
+            ).fetchone()
+            found = (0,)
+            if excluded:
+                marks = ", ".join("?" for _ in excluded)
+                found = conn.execute(
+                    'SELECT count(*) FROM "product" WHERE deleted = 0 AND '
+                    f"(request_application_id IN ({marks}) "
+                    f"OR followup_application_id IN ({marks}))",
+                    (*excluded, *excluded),
+                ).fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise store_error(self.path, exc) from None
+        return products[0], bool(without[0]), found[0]
+
     def list_data(self, kind: type[Record]) -> builtins.list[dict[str, Any]]:
         """The live records of a kind as plain dicts of their own fields (id included,
         sync metadata and None values left out), ordered by id.
@@ -1646,6 +1680,15 @@ class Workspace:
                 "SELECT product_id, conform = 1 AND excluded IS NULL, coalesce(blocking, '') "
                 "FROM readiness_product WHERE live = 1"
             ).fetchall()
+
+    def readiness_counted(self, dim: str, value: str) -> int:
+        """How many counted products have this (dimension, value) (readiness_count: kept
+        by triggers, one row read)."""
+        with self._guard():
+            row = self.conn.execute(
+                "SELECT n FROM readiness_count WHERE dim = ? AND value = ?", (dim, value)
+            ).fetchone()
+        return row[0] if row else 0
 
     def readiness_conform_count(self) -> int:
         with self._guard():

@@ -77,6 +77,54 @@ class MatrixTable(VirtualTable):
         self.on_cell: Callable[[], None] | None = None  # synchronous cell-change hook
         self._styles: dict[str, Style] = {}  # parsed cell styles ("green", "dim", ...)
 
+    # -- rows still to come -------------------------------------------------------------------
+    # A large matrix first shows its first screenful of rows; the rest follows from a worker
+    # a moment later. With `total` the scrollbar is that of the whole from the first frame,
+    # and the rows not read yet say so; when the rest arrives and nothing on screen
+    # changes, nothing is repainted (a second full frame of the table otherwise).
+
+    _total: int | None = None
+    PENDING_TEXT = " … wordt gelezen"
+
+    def set_rows(self, rows: Sequence[Any], *, keep: Any = None, total: int | None = None) -> None:
+        """Show `rows`; the cursor stays on `keep` when it is still present. `total`: the
+        rows there will be once every row is read (more than `rows`), or None."""
+        old, old_total = self._rows, self._total
+        self._total = total if total is not None and total > len(rows) else None
+        if self._same_on_screen(old, old_total, rows, keep):
+            self._rows = rows  # rows drawn so far stay valid: the same rows at the same places
+            return
+        super().set_rows(rows, keep=keep)
+
+    def _same_on_screen(
+        self, old: Sequence[Any], old_total: int | None, rows: Sequence[Any], keep: Any
+    ) -> bool:
+        """The new rows change nothing on screen: same height (scrollbar), the cursor on
+        the same row at the same place, the same rows in view, none of them still to come."""
+        if not self.is_mounted or not old or rows is old or keep is None:
+            return False
+        if max(len(rows), self._total or 0) != max(len(old), old_total or 0):
+            return False
+        at = self.cursor_row
+        if not (at < len(old) and at < len(rows) and old[at] == keep and rows[at] == keep):
+            return False
+        top = self.scroll_offset.y
+        bottom = top + max(self.size.height - 1, 0)  # rows in view (line 0: the header)
+        if bottom > len(old) or bottom > len(rows):
+            return False
+        return old[top:bottom] == rows[top:bottom]
+
+    def _virtual_height(self) -> int:
+        return max(len(self._rows), self._total or 0) + 1
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y - 1
+        if y and self._total is not None and len(self._rows) <= index < self._total:
+            width = self._content_width
+            style = self.get_component_rich_style("virtual-table--empty")
+            return Strip([Segment(self.PENDING_TEXT[:width].ljust(width), style)])
+        return super().render_line(y)
+
     # -- the cell cursor -------------------------------------------------------------------
 
     @property

@@ -144,7 +144,7 @@ class VirtualTable(ScrollView, can_focus=True):
                 index = rows.index(keep)
             except ValueError:
                 index = min(self.cursor_row, max(len(rows) - 1, 0))
-        self._set_virtual_size(Size(self._virtual_width(), len(rows) + 1))
+        self._set_virtual_size(Size(self._virtual_width(), self._virtual_height()))
         self.cursor_row = index
         self.refresh()
 
@@ -198,11 +198,36 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self._layout_columns(self._content_width)
-        self.virtual_size = Size(self._virtual_width(), len(self._rows) + 1)
+        self.virtual_size = Size(self._virtual_width(), self._virtual_height())
+
+    _scrolled_for: tuple | None = None  # (size, container size, virtual size) last updated for
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        # Textual passes the arranged size as `virtual_size`, never a scroll view's own, so
+        # every layout pass of the screen updated and repainted the scrollbar even when
+        # nothing had changed: on a first visit the screen's own mount and the toast rack
+        # each ask for one right after the first frame (a second frame ~20-60 ms later, for
+        # every table: inventory, matrix, checklist, costs, …).
+        key = (size, container_size, self.virtual_size)
+        if key == self._scrolled_for and self._size == size:
+            return self._container_size != container_size
+        self._scrolled_for = key
+        return super()._size_updated(size, virtual_size, container_size, layout)
+
+    def _virtual_height(self) -> int:
+        """Lines of the whole table: the header and every row (a subclass may count rows
+        still to come, see MatrixTable)."""
+        return len(self._rows) + 1
 
     def _virtual_width(self) -> int:
-        # Columns that do not fit scroll sideways rather than being cut at the edge.
-        return max(self._line_width, self._content_width)
+        # Columns that do not fit scroll sideways rather than being cut at the edge. 0
+        # while they fit (nothing to scroll sideways): the same before the first layout,
+        # when the view's width is not known yet, as after it; the resize after the first
+        # frame then sets no other virtual size, which made Textual lay the screen out
+        # again and repaint the scrollbar (see _size_updated).
+        return self._line_width if self._line_width > self._content_width else 0
 
     def _layout_columns(self, width: int) -> None:
         before = self._widths
