@@ -168,3 +168,26 @@ async def test_a_title_that_wraps_differently_is_laid_out_and_shown_whole(env, l
         await _settle(pilot)
         assert "Static#form-title" in layouts
         assert title.content_size.height == 1  # and back to one line
+
+
+async def test_v_repaints_the_changed_row_not_the_whole_table(env, frames):
+    settings, ws, recs, _ = env
+    app = EloApp(settings, ws, start_mode="matrix")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(MatrixTable)
+        p3 = next(i for i, r in enumerate(table.rows) if r.id == recs["p3"].id)
+        other = next(i for i, r in enumerate(table.rows) if r.name == "Subsidie B")
+        await _goto(pilot, app, "Vergunning C", "toelatingen")  # suggestion: required
+        frames.clear()
+        await pilot.press("v")
+        await _settle(pilot)
+        assert [screen for screen, _ in frames] == ["MatrixScreen"]
+        lines = _lines_touched(frames[0][1])
+
+        def line_of(index: int) -> int:  # terminal line (1-based) below the header
+            return table.region.y + 2 + index - table.scroll_offset.y
+
+        assert line_of(p3) in lines  # the saved cell
+        # Before: the table was focused again after the save, which repaints every line.
+        assert line_of(other) not in lines
