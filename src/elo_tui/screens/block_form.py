@@ -27,7 +27,7 @@ from elo_tui.domain.blocks import (
     STAGES,
 )
 from elo_tui.domain.formats import date_for_entry
-from elo_tui.screens.form import FormScreen
+from elo_tui.screens.form import FormScreen, repaint_with_resume, update_static
 from elo_tui.services import clock
 from elo_tui.services.mapping import Mapping, MatrixRow, set_block_status, status_values
 
@@ -137,14 +137,16 @@ class BlockForm(FormScreen):
                     self._scope_options = options
                 scope_select.value = f"{self.scope[0]}:{self.scope[1]}"
         self._show_values()
-        self.query_one("#f-applicability", Select).focus()
+        applicability = self.query_one("#f-applicability", Select)
+        if self.focused is not applicability:  # focus() repaints even a focused widget
+            applicability.focus()
 
     def _show_text(self, selector: str, text: Text) -> None:
-        """Update a Static only when its text changed: every update asks Textual for a
-        layout pass, and the form is refilled for every cell (most lines stay the same)."""
+        """Update a Static only when its text changed, and without a layout pass when its
+        height stays: the form is refilled for every cell (most lines stay the same)."""
         if self._shown.get(selector) != text:
             self._shown[selector] = text
-            self.query_one(selector, Static).update(text)
+            update_static(self.query_one(selector, Static), text)
 
     def _show_values(self) -> None:
         from elo_tui.widgets.review_panel import ReviewPanel
@@ -255,10 +257,19 @@ class BlockForm(FormScreen):
 def open_block_form(screen, mapping: Mapping, row: MatrixRow, block: str, callback) -> None:
     """Push the (reused) block form for one cell of `screen`'s matrix."""
     app = screen.app
+
+    def saved(status) -> None:
+        callback(status)
+        if status is not None:  # the matrix changed: one frame for it and the resume
+            repaint_with_resume(screen)
+
     if app.is_screen_installed(INSTALLED_NAME):
         form = app.get_screen(INSTALLED_NAME)
         form.prepare(mapping, row, block)
+        app.push_screen(form, saved)
+        # Pushed again: Textual repaints it whole; what prepare() changed goes in that frame.
+        repaint_with_resume(form)
     else:
         form = BlockForm(mapping, row, block)
         app.install_screen(form, INSTALLED_NAME)
-    app.push_screen(form, callback)
+        app.push_screen(form, saved)

@@ -653,7 +653,8 @@ class MatrixScreen(AreaScreen):
             table.refresh_rows(self._positions(table.rows, changed))
         self._update_count(rows)
         self._show_detail()
-        table.focus()
+        if self.focused is not table:  # focus() repaints every line of a focused table
+            table.focus()
         self._schedule_snapshot()
 
     def _positions(self, rows, ids) -> list[int]:
