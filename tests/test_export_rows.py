@@ -170,3 +170,40 @@ def test_the_concept_is_one_read_snapshot(demo_ws, monkeypatch):
     monkeypatch.setattr(service, "build_content", real)
     after = service.concept_source(demo_ws, author="An").document
     assert after["sha256"] != before["sha256"]
+
+
+def test_the_command_line_checks_the_concept_it_exports_once(
+    settings, tmp_path, capsys, monkeypatch
+):
+    """`elo-tui export --concept` shows the completeness check of the concept's own
+    snapshot: the workspace is read once (it was read twice: ~2 s at 20,000 products)."""
+    from elo_tui.cli import main
+    from elo_tui.domain.completeness import SEVERITY_LABELS
+    from elo_tui.services.workspaces import open_demo
+
+    ws = open_demo(settings)
+    try:
+        issues = service.check(ws)
+    finally:
+        ws.close()
+    assert issues  # the demo has warnings
+    reads = []
+    real_state, real_checked = service.read_state, service.read_checked
+
+    def count(real, name):
+        def wrapped(*args, **kwargs):
+            reads.append(name)
+            return real(*args, **kwargs)
+
+        return wrapped
+
+    monkeypatch.setattr(service, "read_state", count(real_state, "state"))
+    monkeypatch.setattr(service, "read_checked", count(real_checked, "checked"))
+    code = main(
+        ["export", "--demo", "--state-dir", str(settings.state_dir), "--concept"]
+        + ["--format", "json", "--out", str(tmp_path / "c.json")]
+    )
+    assert code == 0
+    assert reads == ["state"]
+    err = capsys.readouterr().err
+    assert err.splitlines() == [f"{SEVERITY_LABELS[i.severity]}: {i.message}" for i in issues]

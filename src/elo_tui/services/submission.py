@@ -15,7 +15,7 @@ import tempfile
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
 from typing import Any, BinaryIO, cast
@@ -474,6 +474,9 @@ class ExportSource:
     # copies them instead of encoding everything again; None: encoded when needed.
     canonical: str | BinaryIO | None
     concept: bool = False  # an unstored draft of the current state
+    # A concept's completeness check, as it ran on the concept's own snapshot (blocking
+    # first): the command line shows it without reading the workspace a second time.
+    issues: list[Issue] = field(default_factory=list)
 
     def export(self, fmt: str, out: Any, *, follow_symlinks: bool = False) -> list[Any]:
         from elo_tui.io.submission_files import export
@@ -605,12 +608,15 @@ def concept_source(ws: Workspace, *, author: str | None = None) -> ExportSource:
     # not blocked.
     with bulk(), ws.read_snapshot():
         held = tuple(n for n in sub.SECTIONS if n not in STREAMED_SECTIONS)
+        state = read_state(ws, only=held)
+        issues = check(ws, state)
         content = build_content(
             ws,
             version=0,
             author=author or ws.user,
             created_at=utc_now(),
-            state=read_state(ws, only=held),
+            state=state,
+            issues=issues,
         )
         for name in STREAMED_SECTIONS:
             content[name] = StreamedSection(name, ws)
@@ -620,7 +626,12 @@ def concept_source(ws: Workspace, *, author: str | None = None) -> ExportSource:
             data = piece.encode("utf-8")
             digest.update(data)
             spool.write(data)
-    return ExportSource(document(content, digest.hexdigest()), spool, concept=True)  # type: ignore[arg-type]
+    return ExportSource(
+        document(content, digest.hexdigest()),
+        spool,  # type: ignore[arg-type]
+        concept=True,
+        issues=issues,
+    )
 
 
 @contextmanager
