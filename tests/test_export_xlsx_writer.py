@@ -146,3 +146,41 @@ def test_a_sheet_built_later_is_written_as_the_same_part_and_freed(tmp_path):
     assert alive_when_built == [0, 0]
     with pytest.raises(ValueError, match="built as"):
         xw.save([xw.Later("Een", lambda: sheet("Ander"))], tmp_path / "x.xlsx")
+
+
+def test_rows_built_column_by_column_are_the_cells_one_by_one():
+    """`_rows_xml` builds runs of alike rows column by column; every row must be what
+    `_cell` gives cell by cell, whatever the mix of values in a column."""
+    from datetime import date
+
+    from elo_tui.io.xlsx_writer import _LETTERS, _attrs, _cell, _rows_xml
+
+    styles = [xw.PLAIN, xw.EUR, xw.DAYS, xw.DATE, xw.BOLD, xw.PLAIN, xw.PLAIN, xw.PLAIN]
+    odd = ["", " voor", "na ", "\x00", "a\x00b", "<&>", "x" * (xw.MAX_CELL + 5), "\t", "é ☃"]
+    rows = []
+    for i in range(40):
+        rows.append(
+            (
+                [
+                    f"tekst {i}",  # plain strings
+                    float(i) / 3 if i % 3 else i,  # ints and floats
+                    None if i % 4 == 0 else 1.5,  # numbers and empties
+                    date(2027, 1, 1 + i % 28) if i % 2 else "",  # dates and empties
+                    odd[i % len(odd)],  # every odd string
+                    i % 5 == 0,  # booleans
+                    None,  # always empty
+                    f"t{i} " if i == 5 else f"t{i}",  # one ends with a space
+                    "\x00" if i == 9 else "ok",  # one is nothing once cleaned
+                ],
+                styles,
+                i == 7,  # one bold row inside the run
+            )
+        )
+    rows.append((["kort"], None, False))  # another length
+    rows.append(([], None, False))  # an empty row
+    expected = []
+    for r, (values, st, bold) in enumerate(rows, 3):
+        attrs = _attrs(st, bold, len(values))
+        cells = "".join(_cell(f"{_LETTERS[c]}{r}", attrs[c], v) for c, v in enumerate(values))
+        expected.append(f'<row r="{r}">{cells}</row>')
+    assert _rows_xml(rows, 3, {}) == expected

@@ -58,10 +58,10 @@ def run(args, settings) -> int:
 
     with open_for_command(settings) as ws:
         if args.concept:
-            issues = service.check(ws)
-            for issue in issues:
-                print(f"{SEVERITY_LABELS[issue.severity]}: {issue.message}", file=sys.stderr)
+            # the check of the concept's own snapshot (no second read of the workspace)
             source = service.concept_source(ws)
+            for issue in source.issues:
+                print(f"{SEVERITY_LABELS[issue.severity]}: {issue.message}", file=sys.stderr)
         else:
             record = service.get_version(ws, args.submission)
             if record is None:

@@ -729,3 +729,28 @@ def _decisions(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
                 styles,
             )
     return s
+
+
+def checklist_groups_of_rows(
+    names: list[str], rows: list[tuple], groups: dict[tuple[str, str, str, str], list[Any]]
+) -> None:
+    """`checklist_groups` of the steps stored as `rows` (columns `names`, no NULLs: the
+    pages `services.submission` encodes from rows), without a dict per step."""
+    at = {name: i for i, name in enumerate(names)}
+    kind, scope, block, template = at["scope_kind"], at["scope_id"], at["block"], at["template"]
+    status_at, due_at, step_at, title_at = at["status"], at["due_date"], at["step"], at["title"]
+    obsolete = at["obsolete"]
+    for row in rows:
+        if row[obsolete]:
+            continue
+        key = (row[kind], row[scope], row[block], row[template])
+        entry = groups.get(key)
+        if entry is None:
+            entry = groups[key] = [0, dict.fromkeys(CHECKLIST_STATUSES, 0), None]
+        entry[0] += 1
+        status = row[status_at]
+        entry[1][status] = entry[1].get(status, 0) + 1
+        if status not in ("done", "na"):
+            candidate = (row[due_at] or "9999-12-31", row[step_at], row[title_at])
+            if entry[2] is None or candidate < entry[2]:
+                entry[2] = candidate

@@ -20,6 +20,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -156,34 +157,76 @@ def _rows_xml(
     first: int,
     attrs_cache: dict[tuple[int, bool, int], list[str]],
 ) -> list[str]:
-    """`<row>` elements for `rows`, numbered from `first`."""
-    letters = _LETTERS
-    out = []
-    # Every non-empty string cell of these rows, cleaned and XML-escaped, in order.
-    take = iter(
-        _clean_escape([v for values, _, _ in rows for v in values if type(v) is str and v])
-    ).__next__
-    # The hot loop (~150,000 cells for a large agency): exact type checks, style
-    # attributes prepared once per (styles, bold) combination, one f-string per cell.
-    # (Building the cells column by column with map/zip measured no faster.)
-    for r, (values, styles, bold) in enumerate(rows, first):
-        key = (id(styles), bold, len(values))
+    """`<row>` elements for `rows`, numbered from `first`.
+
+    The hot loop of a large agency (~2.5 million cells at 20,000 products): rows come in
+    runs with the same styles and length (a sheet's data rows), and a run is built column
+    by column - one `%` template per column for plain strings and numbers, mapped at C
+    speed - then joined row by row. A column of mixed or unusual values takes the cell
+    by cell path. The XML is the same either way."""
+    out: list[str] = []
+    start = 0
+    while start < len(rows):
+        _values, styles, bold = rows[start]
+        n = len(_values)
+        end = start + 1
+        while end < len(rows) and (
+            rows[end][1] is styles and rows[end][2] == bold and len(rows[end][0]) == n
+        ):
+            end += 1
+        key = (id(styles), bold, n)
         attrs = attrs_cache.get(key)
         if attrs is None:
-            attrs = attrs_cache[key] = _attrs(styles, bold, len(values))
-        rs = str(r)
-        cells: list[str] = []
-        add = cells.append
-        for c, v in enumerate(values):
-            t = type(v)
-            if t is str:
-                if v:
-                    add(_text_cell(f"{letters[c]}{rs}", attrs[c], take()))
-            elif t is float or t is int:
-                add(f'<c r="{letters[c]}{rs}"{attrs[c]}><v>{v!r}</v></c>')
-            elif v is not None:
-                add(_cell(f"{letters[c]}{rs}", attrs[c], v))
-        out.append(f'<row r="{rs}">{"".join(cells)}</row>')
+            attrs = attrs_cache[key] = _attrs(styles, bold, n)
+        out += _run_xml([values for values, _, _ in rows[start:end]], first + start, attrs)
+        start = end
+    return out
+
+
+def _run_xml(rows: list[list[Any]], first: int, attrs: list[str]) -> list[str]:
+    """`<row>` elements of rows of the same length and styles, column by column."""
+    numbers = list(map(str, range(first, first + len(rows))))
+    if not attrs:
+        return list(map('<row r="%s"></row>'.__mod__, numbers))
+    columns = [
+        _column_cells(_LETTERS[c], attrs[c], column, numbers)
+        for c, column in enumerate(zip(*rows, strict=True))
+    ]
+    cells = map("".join, zip(*columns, strict=True))
+    return list(map('<row r="%s">%s</row>'.__mod__, zip(numbers, cells, strict=True)))
+
+
+_FIRST, _LAST = itemgetter(0), itemgetter(-1)
+
+
+def _column_cells(letter: str, attr: str, values: tuple[Any, ...], numbers: list[str]) -> list[str]:
+    """The cells of one column (`""` for an empty one), as `_cell` writes them."""
+    types = set(map(type, values))
+    # (letters and style attributes hold no '%': the templates need no escaping)
+    if types == {str} and all(values):
+        texts = _clean_escape(list(values))
+        # no text starts or ends with a space or control character (no xml:space)
+        if all(texts) and min(map(_FIRST, texts)) > " " and min(map(_LAST, texts)) > " ":
+            template = f'<c r="{letter}%s"{attr} t="inlineStr"><is><t>%s</t></is></c>'
+            return list(map(template.__mod__, zip(numbers, texts, strict=True)))
+    elif types <= {float, int}:
+        template = f'<c r="{letter}%s"{attr}><v>%r</v></c>'
+        return list(map(template.__mod__, zip(numbers, values, strict=True)))
+    elif types == {type(None)}:
+        return [""] * len(values)
+    # Mixed, empty strings, edge spaces, dates, booleans: cell by cell, as before.
+    take = iter(_clean_escape([v for v in values if type(v) is str and v])).__next__
+    out = []
+    for v, number in zip(values, numbers, strict=True):
+        t = type(v)
+        if t is str:
+            out.append(_text_cell(f"{letter}{number}", attr, take()) if v else "")
+        elif t is float or t is int:
+            out.append(f'<c r="{letter}{number}"{attr}><v>{v!r}</v></c>')
+        elif v is None:
+            out.append("")
+        else:
+            out.append(_cell(f"{letter}{number}", attr, v))
     return out
 
 

@@ -15,8 +15,9 @@ import tempfile
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any, BinaryIO, cast
 
 from elo_tui import __version__
@@ -473,6 +474,9 @@ class ExportSource:
     # copies them instead of encoding everything again; None: encoded when needed.
     canonical: str | BinaryIO | None
     concept: bool = False  # an unstored draft of the current state
+    # A concept's completeness check, as it ran on the concept's own snapshot (blocking
+    # first): the command line shows it without reading the workspace a second time.
+    issues: list[Issue] = field(default_factory=list)
 
     def export(self, fmt: str, out: Any, *, follow_symlinks: bool = False) -> list[Any]:
         from elo_tui.io.submission_files import export
@@ -490,14 +494,14 @@ def source_of(submission: Submission) -> ExportSource:
     return ExportSource(document(content_of(submission), submission.sha256), submission.content)
 
 
-# Sections of a concept that may be read from the store page by page instead of held
+# Sections of a concept read from the store page by page instead of held
 # (StreamedSection): the checklist steps (170,000 at 20,000 products, ~200 MB as dicts)
-# are needed by no derived figure. OFF for now: streamed, the 20,000-product export
-# peaked at ~430 instead of ~640 MiB but took 10-25 % more CPU time in every
-# measurement here (2 CPUs shared, load 4-8; the cause was not found in time: the
-# page's TOML and JSON cost ~2x inside the streamed pass what they cost held). Set
-# to ("checklist_items",) to stream; the tests check both ways give the same files.
-STREAMED_SECTIONS: tuple[str, ...] = ()
+# are needed by no derived figure. Each page's stored rows are encoded straight into
+# canonical JSON and TOML (io/export_rows.py: every string quoted once, one template per
+# row, no dict per step). The tests check that streamed and held give the same files.
+# (Round 3 streamed pages of dicts and lost 10-25 % CPU time; from rows it costs less
+# than the held dicts.)
+STREAMED_SECTIONS: tuple[str, ...] = ("checklist_items",)
 _PAGE = 2000  # records per page of a streamed section
 
 
@@ -511,9 +515,12 @@ class StreamedSection:
     are then written from those texts: byte for byte what the held records gave
     (tests/test_export_streaming.py)."""
 
-    def __init__(self, name: str, pages: Iterator[list[dict[str, Any]]]) -> None:
+    def __init__(self, name: str, ws: Workspace) -> None:
+        kind = sub.SECTIONS[name]
         self.name = name
-        self._pages: Iterator[list[dict[str, Any]]] | None = pages
+        self._pages: Iterator[list[tuple]] | None = ws.iter_rows(kind, _PAGE)
+        self._fields = ws.data_names(kind)
+        self._dicts = partial(ws.data_dicts, kind)  # for a page the rows cannot encode
         self._count = 0
         self._json = tempfile.SpooledTemporaryFile(max_size=16 << 20)
         self._toml = tempfile.SpooledTemporaryFile(max_size=16 << 20)
@@ -529,25 +536,34 @@ class StreamedSection:
         yield "]"
 
     def _read(self) -> Iterator[str]:
+        from elo_tui.io.export_rows import encode_page
         from elo_tui.io.export_toml import table_array_text
-        from elo_tui.io.export_xlsx import checklist_groups
+        from elo_tui.io.export_xlsx import checklist_groups, checklist_groups_of_rows
 
         pages, self._pages = self._pages, None
         if pages is None:
             return
-        for page in pages:
-            if not page:
+        names = [name for name, _ in self._fields]
+        for rows in pages:
+            if not rows:
                 continue
             first = not self._count
-            self._count += len(page)
-            # the items, without the brackets (the encoder and settings of the hash)
-            piece = sub.canonical_json(cast(Any, page))[1:-1]
+            self._count += len(rows)
+            encoded = encode_page(self.name, self._fields, rows)
+            if encoded is not None:
+                piece, toml = encoded
+                if self.xlsx_groups is not None:
+                    checklist_groups_of_rows(names, rows, self.xlsx_groups)
+            else:  # NULLs, JSON columns, odd types: the dicts list_data would give
+                page = self._dicts(rows)
+                # the items, without the brackets (the encoder and settings of the hash)
+                piece = sub.canonical_json(cast(Any, page))[1:-1]
+                toml = table_array_text(self.name, page)
+                if self.xlsx_groups is not None:
+                    checklist_groups(page, self.xlsx_groups)
             piece = piece if first else "," + piece
             self._json.write(piece.encode("utf-8"))
-            toml = table_array_text(self.name, page)
             self._toml.write((toml if first else "\n" + toml).encode("utf-8"))
-            if self.xlsx_groups is not None:
-                checklist_groups(page, self.xlsx_groups)
             yield piece
 
     def _done(self) -> None:
@@ -586,24 +602,36 @@ def concept_source(ws: Workspace, *, author: str | None = None) -> ExportSource:
     """The current state as an unstored draft ("concept", version 0), whatever is missing."""
     from elo_tui.io.submission_files import document
 
-    with bulk():
+    # One read transaction for every section, the derived figures and the streamed
+    # pages: in WAL mode the concept is one consistent snapshot even while another
+    # program (or the TUI's own worker connections) writes meanwhile, and writers are
+    # not blocked.
+    with bulk(), ws.read_snapshot():
         held = tuple(n for n in sub.SECTIONS if n not in STREAMED_SECTIONS)
+        state = read_state(ws, only=held)
+        issues = check(ws, state)
         content = build_content(
             ws,
             version=0,
             author=author or ws.user,
             created_at=utc_now(),
-            state=read_state(ws, only=held),
+            state=state,
+            issues=issues,
         )
         for name in STREAMED_SECTIONS:
-            content[name] = StreamedSection(name, ws.iter_data(sub.SECTIONS[name], _PAGE))
+            content[name] = StreamedSection(name, ws)
         digest = hashlib.sha256()
         spool = tempfile.SpooledTemporaryFile(max_size=16 << 20)  # owner-only, unlinked
         for piece in sub.canonical_json_chunks(content):
             data = piece.encode("utf-8")
             digest.update(data)
             spool.write(data)
-    return ExportSource(document(content, digest.hexdigest()), spool, concept=True)  # type: ignore[arg-type]
+    return ExportSource(
+        document(content, digest.hexdigest()),
+        spool,  # type: ignore[arg-type]
+        concept=True,
+        issues=issues,
+    )
 
 
 @contextmanager

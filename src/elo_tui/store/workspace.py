@@ -505,11 +505,31 @@ class Workspace:
 
     def iter_data(self, kind: type[Record], page: int = 2000) -> Iterator[builtins.list[dict]]:
         """`list_data(kind)` a page at a time (the same dicts, in the same order), for a
-        section too large to hold (a large agency's 170,000 checklist steps).
+        section too large to hold (a large agency's 170,000 checklist steps)."""
+        names, convert, _cols = self._data_columns(kind)
+        for rows in self.iter_rows(kind, page):
+            yield self._data_dicts(names, convert, rows)
+
+    def data_names(self, kind: type[Record]) -> builtins.list[tuple[str, Any]]:
+        """(field, decoder) of the columns `iter_rows` gives, in that order: the decoder
+        turns a stored value into the field's value (None: as stored; `bool`; JSON)."""
+        meta = set(Record.META) - {"id"}
+        return [(n, d) for n, d in _DECODERS[kind.KIND] if n not in meta]
+
+    def data_dicts(
+        self, kind: type[Record], rows: builtins.list[tuple]
+    ) -> builtins.list[dict[str, Any]]:
+        """The dicts `iter_data` makes of a page of `iter_rows`."""
+        names, convert, _cols = self._data_columns(kind)
+        return self._data_dicts(names, convert, rows)
+
+    def iter_rows(self, kind: type[Record], page: int = 2000) -> Iterator[builtins.list[tuple]]:
+        """The rows behind `iter_data(kind)` as stored (columns as `data_names` lists
+        them), a page at a time, ordered by id: for an export that encodes them itself.
 
         One statement read to its end: SQLite keeps its read snapshot until then, so the
         pages are consistent with each other (in WAL mode writers are not blocked)."""
-        names, convert, cols = self._data_columns(kind)
+        _names, _convert, cols = self._data_columns(kind)
         try:
             # "+id": scan the table and sort in SQLite's sorter (bounded memory, spills to
             # an owner-only temporary file), not walk the id index: that fetches every
@@ -528,7 +548,7 @@ class Workspace:
                     raise store_error(self.path, exc) from None
                 if not rows:
                     return
-                yield self._data_dicts(names, convert, rows)
+                yield rows
         finally:
             cursor.close()
 

@@ -1,0 +1,209 @@
+"""A concept's checklist steps encoded straight from their stored rows (io/export_rows.py)
+give exactly the text the dicts gave: canonical JSON (the hash), TOML and the XLSX
+groups; a page the rows cannot encode takes the dict path; the whole concept is one
+read snapshot."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+
+from elo_tui.domain import submission as sub
+from elo_tui.domain.records import BlockStatus, ChecklistItem, EstimateLine, Product
+from elo_tui.io import export_toml, export_xlsx
+from elo_tui.io.export_rows import encode_page
+from elo_tui.services import submission as service
+
+ODD_TEXTS = [
+    'regel 1\nregel 2 "citaat" \x7f – é ☃ \\ ',
+    "100 % zeker %s %(x)s %%",
+    "\x00\x01\x1f\t\r tab en controle",
+    "",
+    " spatie vooraan",
+    "😀 buiten het BMP",
+]
+
+
+def _edge_items(ws) -> None:
+    items = ws.list(ChecklistItem)
+    for i, text in enumerate(ODD_TEXTS):
+        items[i].note = text
+        items[i].title = text[::-1]
+    items[0].obsolete = True
+    items[1].due_date = ""
+    items[2].status = "blocked"
+    items[3].status = "eigen status"  # not one of CHECKLIST_STATUSES: counted, not listed
+    ws.save_many(items[: len(ODD_TEXTS)])
+
+
+def _pages(ws, kind, page=7):
+    fields = ws.data_names(kind)
+    return fields, list(ws.iter_rows(kind, page))
+
+
+@pytest.mark.parametrize("page", [1, 7, 5000])
+def test_rows_encode_to_the_text_of_the_dicts(demo_ws, page):
+    _edge_items(demo_ws)
+    fields, pages = _pages(demo_ws, ChecklistItem, page)
+    assert sum(map(len, pages)) == demo_ws.count(ChecklistItem)
+    for rows in pages:
+        dicts = demo_ws.data_dicts(ChecklistItem, rows)
+        encoded = encode_page("checklist_items", fields, rows)
+        assert encoded is not None
+        json_text, toml_text = encoded
+        assert json_text == sub.canonical_json(dicts)[1:-1]  # type: ignore[arg-type]
+        assert toml_text == export_toml.table_array_text("checklist_items", dicts)
+    # and the groups of the XLSX sheet
+    names = [n for n, _ in fields]
+    from_rows: dict = {}
+    from_dicts: dict = {}
+    for rows in pages:
+        export_xlsx.checklist_groups_of_rows(names, rows, from_rows)
+        export_xlsx.checklist_groups(demo_ws.data_dicts(ChecklistItem, rows), from_dicts)
+    assert list(from_rows.items()) == list(from_dicts.items())  # order too
+
+
+def test_other_kinds_with_ints_and_floats_encode_the_same(demo_ws):
+    """Estimate lines carry floats and an optional boolean (left to the dict path);
+    block statuses booleans; products JSON columns (dict path)."""
+    for kind in (EstimateLine, BlockStatus, Product):
+        fields, pages = _pages(demo_ws, kind)
+        for rows in pages:
+            encoded = encode_page("x", fields, rows)
+            if encoded is None:
+                continue
+            dicts = demo_ws.data_dicts(kind, rows)
+            assert encoded[0] == sub.canonical_json(dicts)[1:-1]  # type: ignore[arg-type]
+            assert encoded[1] == export_toml.table_array_text("x", dicts)
+
+
+def test_pages_the_rows_cannot_encode():
+    fields = [("id", None), ("n", None), ("flag", bool)]
+    assert encode_page("x", fields, [("a", 1, 0)]) is not None
+    assert encode_page("x", fields, [("a", None, 0)]) is None  # NULL: key left out
+    assert encode_page("x", fields, [("a", 1, 0), ("b", "2", 1)]) is None  # mixed types
+    assert encode_page("x", fields, [("a", float("nan"), 0)]) is None
+    assert encode_page("x", [("id", None), ("tags", list)], [("a", "[]")]) is None
+    assert encode_page("x", fields, []) is None
+
+
+def _files(source, out) -> dict[str, bytes]:
+    result = {}
+    for path in source.export("all", out):
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as z:
+                for name in z.namelist():
+                    if name != "docProps/core.xml":
+                        result[f"xlsx:{name}"] = z.read(name)
+        else:
+            result[path.suffix] = path.read_bytes()
+    return result
+
+
+def test_a_null_in_the_store_takes_the_dict_path_with_the_same_files(
+    demo_ws, tmp_path, monkeypatch
+):
+    """Raw SQL may leave a NULL (another program, an old version): that page goes the
+    dict path, the files are those of the held records."""
+    _edge_items(demo_ws)
+    item = demo_ws.list(ChecklistItem)[5]
+    with demo_ws.transaction() as conn:
+        conn.execute("UPDATE checklist_item SET note = NULL WHERE id = ?", (item.id,))
+    monkeypatch.setattr(service, "_PAGE", 5)
+    monkeypatch.setattr(service, "utc_now", lambda: "2026-03-01T10:00:00Z")
+    calls = []
+    real = service.StreamedSection._read
+
+    def counting(self):
+        from elo_tui.io import export_rows
+
+        original = export_rows.encode_page
+
+        def spy(*args):
+            result = original(*args)
+            calls.append(result is None)
+            return result
+
+        monkeypatch.setattr(export_rows, "encode_page", spy)
+        yield from real(self)
+
+    monkeypatch.setattr(service.StreamedSection, "_read", counting)
+    streamed = service.concept_source(demo_ws, author="An")
+    a = _files(streamed, tmp_path / "streamed")
+    assert calls.count(True) == 1 and calls.count(False) > 1  # one page via the dicts
+    monkeypatch.setattr(service, "STREAMED_SECTIONS", ())
+    held = service.concept_source(demo_ws, author="An")
+    assert streamed.document["sha256"] == held.document["sha256"]
+    assert a == _files(held, tmp_path / "held")
+
+
+def test_the_concept_is_one_read_snapshot(demo_ws, monkeypatch):
+    """A write by another connection while the concept is read (here: right after the
+    held sections, before the checklist pages) is not in it: every section shows the
+    workspace as it was when the concept started."""
+    from elo_tui.store import Workspace
+
+    monkeypatch.setattr(service, "utc_now", lambda: "2026-03-01T10:00:00Z")
+    before = service.concept_source(demo_ws, author="An").document
+    target = demo_ws.list(ChecklistItem)[0]
+    real = service.build_content
+
+    def build_then_write(*args, **kwargs):
+        content = real(*args, **kwargs)
+        with Workspace.open(demo_ws.path, user="Ander") as other:
+            item = other.get(ChecklistItem, target.id)
+            assert item is not None
+            item.note = "tussendoor gewijzigd"
+            other.save(item)
+            product = other.list(Product)[0]
+            product.name = "Ander product"
+            other.save(product)
+        return content
+
+    monkeypatch.setattr(service, "build_content", build_then_write)
+    during = service.concept_source(demo_ws, author="An")
+    assert during.document["sha256"] == before["sha256"]
+    steps = during.document["checklist_items"].records()
+    assert next(s for s in steps if s["id"] == target.id).get("note", "") == target.note
+    # and afterwards the change is there
+    monkeypatch.setattr(service, "build_content", real)
+    after = service.concept_source(demo_ws, author="An").document
+    assert after["sha256"] != before["sha256"]
+
+
+def test_the_command_line_checks_the_concept_it_exports_once(
+    settings, tmp_path, capsys, monkeypatch
+):
+    """`elo-tui export --concept` shows the completeness check of the concept's own
+    snapshot: the workspace is read once (it was read twice: ~2 s at 20,000 products)."""
+    from elo_tui.cli import main
+    from elo_tui.domain.completeness import SEVERITY_LABELS
+    from elo_tui.services.workspaces import open_demo
+
+    ws = open_demo(settings)
+    try:
+        issues = service.check(ws)
+    finally:
+        ws.close()
+    assert issues  # the demo has warnings
+    reads = []
+    real_state, real_checked = service.read_state, service.read_checked
+
+    def count(real, name):
+        def wrapped(*args, **kwargs):
+            reads.append(name)
+            return real(*args, **kwargs)
+
+        return wrapped
+
+    monkeypatch.setattr(service, "read_state", count(real_state, "state"))
+    monkeypatch.setattr(service, "read_checked", count(real_checked, "checked"))
+    code = main(
+        ["export", "--demo", "--state-dir", str(settings.state_dir), "--concept"]
+        + ["--format", "json", "--out", str(tmp_path / "c.json")]
+    )
+    assert code == 0
+    assert reads == ["state"]
+    err = capsys.readouterr().err
+    assert err.splitlines() == [f"{SEVERITY_LABELS[i.severity]}: {i.message}" for i in issues]
