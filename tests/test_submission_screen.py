@@ -97,7 +97,21 @@ async def test_export_a_version_from_the_screen(demo_ws, settings, tmp_path):
         assert names == [".json", ".md", ".toml", ".xlsx"]
 
 
-async def test_concept_export_works_even_when_something_blocks(demo_ws, settings, tmp_path):
+async def test_concept_export_works_even_when_something_blocks(
+    demo_ws, settings, tmp_path, monkeypatch
+):
+    import threading
+
+    from elo_tui.services import submission as service
+
+    built_on: list[threading.Thread] = []
+    real = service.concept_source
+
+    def concept_source(ws, **kw):
+        built_on.append(threading.current_thread())
+        return real(ws, **kw)
+
+    monkeypatch.setattr(service, "concept_source", concept_source)
     agency = demo_ws.agency()
     agency.contact_email = ""
     demo_ws.save(agency)
@@ -115,6 +129,8 @@ async def test_concept_export_works_even_when_something_blocks(demo_ws, settings
         await _ready(pilot, app)
         assert (tmp_path / "concept.md").read_text(encoding="utf-8").startswith("# CONCEPT")
         assert demo_ws.count(Submission) == 0
+        # Built in the worker (seconds at 20,000 products), not on the UI thread.
+        assert built_on and built_on[0] is not threading.main_thread()
 
 
 async def test_fill_in_the_missing_request_data_then_submit(demo_ws, settings):

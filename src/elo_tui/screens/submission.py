@@ -422,7 +422,10 @@ class SubmissionScreen(AreaScreen):
 
         def done(choice: tuple[str, str] | None) -> None:
             if choice is not None:
-                self._export(service.concept_source(self.app.ws), *choice)
+                # Building the concept reads and checks everything (seconds at 20,000
+                # products): in the worker, never on the UI thread.
+                self.notify("Het concept wordt samengesteld en geëxporteerd…", markup=False)
+                self._export_concept(self.app.ws, *choice)
 
         title = "concept (huidige stand, niet ingediend)"
         if n_blocking:
@@ -432,6 +435,14 @@ class SubmissionScreen(AreaScreen):
     @work(thread=True, exclusive=True, group="submission-export", exit_on_error=False)
     def _export(self, source: service.ExportSource, fmt: str, out: str) -> list[Path]:
         return source.export(fmt, out)
+
+    @work(thread=True, exclusive=True, group="submission-export", exit_on_error=False)
+    def _export_concept(self, ws, fmt: str, out: str) -> list[Path]:
+        reader = ws.reader()  # a thread never uses the app's connection
+        try:
+            return service.concept_source(reader).export(fmt, out)
+        finally:
+            reader.close()
 
 
 class ExportForm(FormScreen):
