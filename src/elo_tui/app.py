@@ -31,6 +31,8 @@ from elo_tui.keymap import APP_SCOPE, with_ids
 from elo_tui.store import Workspace, WorkspaceError
 
 if TYPE_CHECKING:
+    from textual.widget import AwaitMount
+
     from elo_tui.frame_ready import ExitWhenPainted
 
 
@@ -154,6 +156,9 @@ PRELOAD_AREAS_AFTER = 0.5  # s after the first area's data is shown (see preload
 # for IDLE_COLLECT_AFTER s, looked at every IDLE_COLLECT_EVERY s.
 IDLE_COLLECT_EVERY, IDLE_COLLECT_AFTER = 120.0, 60.0
 _SWITCHING = "_switching"  # the blank mode shown while open_workspace rebuilds the areas
+# Longest a switch back to an area holds painting while that area catches up (see
+# switch_mode); it normally lets go as soon as the area has handled its resume.
+RESUME_HOLD_LIMIT = 0.5
 
 
 class EloApp(App[int]):
@@ -215,6 +220,8 @@ class EloApp(App[int]):
         self._input_at_collect = -1.0  # _last_input when collect_if_idle last collected
         self.data_version = 0  # bumped on every saved change; screens reload when stale
         self._after_frame: list[Callable[[], object]] = []  # see after_next_frame
+        self._resuming_mode = False  # inside switch_mode back to an open area
+        self.resume_held: Screen | None = None  # the area whose resume holds painting
         self.nav = [item for item in NAV if _available(item)]
         self.theme = settings.theme if settings.theme in self.available_themes else "textual-dark"
         if settings.keys:
@@ -306,6 +313,50 @@ class EloApp(App[int]):
         self._enter_workspace()
         if _SWITCHING in self._modes:
             await self.remove_mode(_SWITCHING)
+
+    def switch_mode(self, mode: str) -> AwaitMount:
+        """Textual's switch, but back to an area already open, painting waits only until
+        that area has handled its resume (reloaded what changed, refreshed its bars)
+        instead of Textual's fixed 50 ms (`delay_update`), which was most of every later
+        visit. A first visit keeps the fixed delay: its screen is still being built."""
+        stack = self._screen_stacks.get(mode)
+        if mode == self.current_mode or mode not in self._modes or not stack:
+            return super().switch_mode(mode)
+        self._resuming_mode = True
+        self.resume_held = stack[-1]
+        try:
+            await_mount = super().switch_mode(mode)
+        finally:
+            self._resuming_mode = False
+        # After the ScreenResume that switch_mode posted to the screen: its handlers (and a
+        # reload they start) have run when this callback does. The timer is a safety net
+        # (a screen that never gets to it must not freeze the terminal).
+        release = self._resume_hold_release()
+        self.screen.call_later(release)
+        self.set_timer(RESUME_HOLD_LIMIT, release)
+        return await_mount
+
+    def delay_update(self, delay: float = 0.05) -> None:
+        if not self._resuming_mode:
+            super().delay_update(delay)
+            return
+        self._begin_batch()  # let go by _resume_hold_release
+
+    def _resume_hold_release(self) -> Callable[[], None]:
+        """A callable that ends one resume hold, once however often it is called."""
+        done = False
+
+        def release() -> None:
+            nonlocal done
+            if done:
+                return
+            done = True
+            self.resume_held = None
+            self._end_batch()
+            if not self._batch_count:
+                self.screen.refresh()
+
+        return release
 
     def after_next_frame(self, callback: Callable[[], object]) -> None:
         """Run `callback` once the next frame has been written to the terminal: for work
