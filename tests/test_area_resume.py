@@ -94,6 +94,24 @@ async def test_painting_waits_for_the_resume_and_is_let_go_by_the_area(
         assert app._batch_count == 0
 
 
+async def test_switches_in_quick_succession_let_go_of_every_hold(demo_ws, settings, monkeypatch):
+    monkeypatch.setattr(app_module, "RESUME_HOLD_LIMIT", 3600.0)
+    app = EloApp(settings, demo_ws, start_mode="inventory")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("3")
+        await pilot.pause(0.1)
+        # Two switches before either area had its turn (keys typed quickly).
+        app.action_goto("inventory")
+        app.action_goto("applications")
+        app.action_goto("inventory")
+        assert app._batch_count == 3
+        await pilot.pause()
+        assert app.current_mode == "inventory"
+        assert app._batch_count == 0
+        assert app.resume_held is None
+
+
 async def test_the_whole_screen_restyle_only_when_a_hidden_screen_could_be_stale(demo_ws, settings):
     app = EloApp(settings, demo_ws, start_mode="inventory")
     async with app.run_test(size=(120, 40)) as pilot:

@@ -224,6 +224,7 @@ class EloApp(App[int]):
         self.data_version = 0  # bumped on every saved change; screens reload when stale
         self._after_frame: list[Callable[[], object]] = []  # see after_next_frame
         self._resuming_mode = False  # inside switch_mode back to an open area
+        self._hold_begun = False  # that switch's delay_update began a hold
         self.resume_held: Screen | None = None  # the area whose resume holds painting
         self.nav = [item for item in NAV if _available(item)]
         self.theme = settings.theme if settings.theme in self.available_themes else "textual-dark"
@@ -327,11 +328,15 @@ class EloApp(App[int]):
         if mode == self.current_mode or mode not in self._modes or not stack:
             return super().switch_mode(mode)
         self._resuming_mode = True
+        self._hold_begun = False
         self.resume_held = stack[-1]
         try:
             await_mount = super().switch_mode(mode)
         finally:
             self._resuming_mode = False
+        if not self._hold_begun:  # a Textual that no longer delays here: nothing to let go
+            self.resume_held = None
+            return await_mount
         # After the ScreenResume that switch_mode posted to the screen: its handlers (and a
         # reload they start) have run when this callback does. The timer is a safety net
         # (a screen that never gets to it must not freeze the terminal).
@@ -345,17 +350,20 @@ class EloApp(App[int]):
             super().delay_update(delay)
             return
         self._begin_batch()  # let go by _resume_hold_release
+        self._hold_begun = True
 
     def _resume_hold_release(self) -> Callable[[], None]:
         """A callable that ends one resume hold, once however often it is called."""
         done = False
+        held = self.resume_held
 
         def release() -> None:
             nonlocal done
             if done:
                 return
             done = True
-            self.resume_held = None
+            if self.resume_held is held:  # not a later switch's (keys pressed quickly)
+                self.resume_held = None
             self._end_batch()
             if not self._batch_count:
                 self.screen.refresh()
