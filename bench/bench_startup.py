@@ -9,7 +9,7 @@ With --areas: every listed area as the first screen on a worked-on workspace
 at the largest size; prints a ready-to-paste Markdown table (--record appends it to
 RESULTS.md). Every process exits once its first complete screen has been written to the
 terminal (elo_tui/frame_ready.py); a run counts as painted when its output holds the
-area's content marker and at least 4 KiB (a whole screen is ~8 KB).
+area's content marker and at least a fifth of the bare app's bytes.
 
 Each process runs in its own pseudo-terminal (120x40) and exits as soon as its first
 screen is painted; we time the whole process (interpreter start included) and read its
@@ -180,6 +180,11 @@ def main() -> None:
         help="with --switch-only: a directory holding bench<N>.sqlite from generate.py "
         "--worked (reused; made there when missing)",
     )
+    parser.add_argument(
+        "--before",
+        help="with --switch-only: also run elo-tui from another checkout's src/ (the code "
+        "before a change), in turn with the others: a before/after at the same load",
+    )
     args = parser.parse_args()
     if args.areas and args.switch_only:
         switch_main(args)
@@ -273,11 +278,7 @@ AREAS = {
     "indiening": ("submission", "7", r"Blokkerend"),
 }
 SWITCH_FROM = "sync"  # the area a switching session starts on (light, not measured)
-# A run writing fewer bytes is flagged. One complete 120x40 screen of an area is ~8 KB;
-# set-up and tear-down codes alone ~250 bytes. (This was a fifth of the bare app's bytes,
-# 58 KiB: the bare app paints its screen several times over. Since areas skip partial
-# paints that a whole-screen paint redoes, an area's start writes ~8-20 KiB.)
-TOO_FEW_BYTES = 4096
+TOO_FEW_BYTES = 0.2  # a run writing less than this share of the bare app's bytes is flagged
 
 
 def switch_latencies(
@@ -379,11 +380,16 @@ def switch_main(args) -> None:
         ("bare", [py, str(HERE / "bare_switch_app.py")], bare_targets),
         ("light", [py, str(HERE / "bare_switch_app.py"), "--light"], bare_targets),
     )
+    if args.before:
+        subjects += (("before", [py, "-m", "elo_tui", "--workspace", f"bench{big}"], None),)
+    envs = {name: env for name, _, _ in subjects}
+    if args.before:
+        envs["before"] = subject_environ(env, PYTHONPATH=args.before)
     results = {name: ({a: [] for a in areas}, {a: [] for a in areas}) for name, _, _ in subjects}
     load_before = _load()
     for _ in range(args.runs):
         for name, argv, targets in subjects:
-            f, lt = switch_latencies(argv, env, areas, args.switch_rounds, targets)
+            f, lt = switch_latencies(argv, envs[name], areas, args.switch_rounds, targets)
             for a in areas:
                 results[name][0][a].append(f[a])
                 results[name][1][a].extend(lt[a])
@@ -398,21 +404,20 @@ def switch_main(args) -> None:
         "Later visits, median / p95 (ms). bare: DataTable, Input and Footer per screen; "
         "light: the same lines as plain Static widgets (bare_switch_app.py)."
     )
-    print("| area | first visit median | later | bare later | light later |")
-    print("|---|---|---|---|---|")
+    names = [name for name, _, _ in subjects]
+    print("| area | first visit median | " + " | ".join(f"{n} later" for n in names) + " |")
+    print("|---|---|" + "---|" * len(names))
 
     def later(name: str, area: str | None) -> str:
         values = [v for a in areas if area in (None, a) for v in results[name][1][a]]
         return f"{_median(values):.0f} / {_p95(values):.0f}"
 
     for a in areas:
-        first = _median(results["elo"][0][a])
-        print(
-            f"| {a} | {first:.0f} | {later('elo', a)} | {later('bare', a)} | {later('light', a)} |"
-        )
-    print(
-        f"| all areas | | {later('elo', None)} | {later('bare', None)} | {later('light', None)} |"
-    )
+        first = f"{_median(results['elo'][0][a]):.0f}"
+        if args.before:
+            first += f" (before {_median(results['before'][0][a]):.0f})"
+        print(f"| {a} | {first} | " + " | ".join(later(n, a) for n in names) + " |")
+    print("| all areas | | " + " | ".join(later(n, None) for n in names) + " |")
 
 
 def _median(values: list[float]) -> float:
@@ -524,7 +529,11 @@ def areas_main(args) -> None:
             continue
         wall, cpu, rss, written = (med((area, n), a) for a in ("wall", "cpu", "rss", "written"))
         marker = AREAS[area][2]
-        painted = sum(1 for r in runs if re.search(marker, r.screen) and r.written >= TOO_FEW_BYTES)
+        painted = sum(
+            1
+            for r in runs
+            if re.search(marker, r.screen) and r.written >= TOO_FEW_BYTES * base["written"]
+        )
         lines.append(
             f"| {area} | {_n(n)} | {wall:.2f} s | {wall / base['wall']:.2f} | "
             f"{cpu / base['cpu']:.2f} | {rss / 1024:.1f} MiB | {rss / base['rss']:.2f} | "

@@ -72,9 +72,5 @@ def test_the_app_exits_after_its_data_reached_the_terminal(tmp_path, mode, paint
     code, raw = _run_in_pty([sys.executable, "-m", "elo_tui", "--demo"], env)
     text = ESCAPES.sub(b"", raw).decode("utf-8", "replace")
     assert code == 0, text[-2000:]
-    # A whole screen, not only set-up and tear-down codes (~250 bytes): at 120x40 one
-    # complete paint is ~8 KB (before screens skipped partial paints that a whole-screen
-    # paint was due to redo, AreaScreen._compositor_refresh, start-up wrote 20 KB).
-    assert len(raw) > 5_000
-    assert ESCAPES.sub(b"", raw).count(b"\r\n") >= 39  # every one of the 40 lines
+    assert len(raw) > 10_000  # a whole screen, not only set-up and tear-down codes
     assert painted in text

@@ -42,6 +42,7 @@ class AreaScreen(KeyedBindings, Screen):
         self._loaded_version = -1
         self._mounted = False
         self._styled_for: tuple[int, bool] | None = None  # _style_inputs() when last suspended
+        self._resume_paint_due = False  # see _compositor_refresh
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.MODE)
@@ -94,6 +95,8 @@ class AreaScreen(KeyedBindings, Screen):
         # (Textual runs this before Screen's own handler, further along the MRO.)
         if self._styled_for == _style_inputs(self.app):
             event.refresh_styles = False
+        # A later visit (hidden before): the resume's whole-screen paint is due.
+        self._resume_paint_due = self._styled_for is not None
 
     def on_screen_resume(self) -> None:
         if self._loaded_version != self.app.data_version:
@@ -104,17 +107,18 @@ class AreaScreen(KeyedBindings, Screen):
         self._styled_for = _style_inputs(self.app)
 
     def _compositor_refresh(self) -> None:
-        # Painting what changed is wasted when a whole-screen paint of this screen is
-        # already due: switching back here, Textual's layout pass paints what changed
-        # while the screen was hidden (a worker's figures) at once, then the resume
-        # repaints everything; and a layout pass in the same update as a full repaint
-        # (Screen._on_timer_update) paints twice. The skipped regions stay marked and go
-        # with the whole-screen paint, which is due: the resume's refresh() set
-        # `_repaint_required` (or EloApp.switch_mode holds painting until it has).
-        if self is self.app.screen and (
-            self._repaint_required or getattr(self.app, "resume_held", None) is self
-        ):
-            return
+        # Back on an area (a later visit), Textual first paints what changed while it was
+        # hidden (a worker's figures) in its layout pass, and again in the update that
+        # then does the resume's whole-screen paint: work nobody sees, as that paint
+        # follows at once. The skipped regions stay marked and go with it. (Not at an
+        # area's first showing: start-up keeps Textual's order of paints.)
+        if self is self.app.screen:
+            if getattr(self.app, "resume_held", None) is self:
+                return  # EloApp.switch_mode holds painting until the resume is handled
+            if self._resume_paint_due:
+                if self._repaint_required:
+                    return  # Screen._on_timer_update paints the whole screen right after
+                self._resume_paint_due = False  # this is that whole-screen paint
         super()._compositor_refresh()
 
     def on_resize(self) -> None:
