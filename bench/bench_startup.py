@@ -169,7 +169,26 @@ def main() -> None:
     )
     parser.add_argument("--switch-rounds", type=int, default=3, help="later visits per process")
     parser.add_argument("--record", action="store_true", help="append the table to RESULTS.md")
+    parser.add_argument(
+        "--switch-only",
+        action="store_true",
+        help="with --areas: only the area switches at the largest size, alternating with the "
+        "bare switching app (bare_switch_app.py), no start-up runs",
+    )
+    parser.add_argument(
+        "--workdir",
+        help="with --switch-only: a directory holding bench<N>.sqlite from generate.py "
+        "--worked (reused; made there when missing)",
+    )
+    parser.add_argument(
+        "--before",
+        help="with --switch-only: also run elo-tui from another checkout's src/ (the code "
+        "before a change), in turn with the others: a before/after at the same load",
+    )
     args = parser.parse_args()
+    if args.areas and args.switch_only:
+        switch_main(args)
+        return
     if args.areas:
         areas_main(args)
         return
@@ -268,13 +287,21 @@ TOO_FEW_BYTES = 0.1
 
 
 def switch_latencies(
-    argv: list[str], env: dict[str, str], areas: list[str], rounds: int
+    argv: list[str],
+    env: dict[str, str],
+    areas: list[str],
+    rounds: int,
+    targets: dict[str, tuple[str, str]] | None = None,
 ) -> tuple[dict[str, float], dict[str, list[float]]]:
     """Area switches in a live app in a pty: from writing the area's key until the last
     byte of its painted frame (ms). The frame counts as painted once the area's content
     marker has arrived and the output has then been quiet for 80 ms (a worker's figures
     arrive later than the first frame; the marker waits for them).
-    Returns the first visit per area and the later visits (`rounds` each)."""
+    Returns the first visit per area and the later visits (`rounds` each).
+    `targets` maps each area to its (key, content marker) when the app is not elo-tui
+    (the bare switching app); default: AREAS."""
+    if targets is None:
+        targets = {a: (AREAS[a][1], AREAS[a][2]) for a in areas}
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     pid = os.fork()
@@ -313,7 +340,7 @@ def switch_latencies(
         later: dict[str, list[float]] = {a: [] for a in areas}
         for round_ in range(rounds + 1):
             for area in areas:
-                _, key, marker = AREAS[area]
+                key, marker = targets[area]
                 t0 = time.perf_counter()
                 os.write(master, key.encode())
                 ms = until_painted(marker, t0)
@@ -329,6 +356,73 @@ def switch_latencies(
         os.kill(pid, 9)
         os.waitpid(pid, 0)
         os.close(master)
+
+
+def switch_main(args) -> None:
+    """Area switches only: elo-tui at the largest size and the bare switching app, one
+    process of each in turn (machine noise hits both), same keys, same pty, same timing."""
+    areas = args.areas.split(",")
+    unknown = [a for a in areas if a not in AREAS]
+    if unknown:
+        raise SystemExit(f"unknown area(s) {unknown}; choose from {','.join(AREAS)}")
+    big = max(int(s) for s in args.sizes.split(","))
+    py = sys.executable
+    tmp = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="elo-bench-"))
+    if not (tmp / f"bench{big}.sqlite").exists():
+        subprocess.run(
+            [py, str(HERE / "generate.py"), str(big), str(tmp), f"bench{big}", "--worked"],
+            check=True,
+            capture_output=True,
+        )
+    env = subject_environ(
+        TERM="xterm-256color", ELO_TUI_STATE_DIR=str(tmp), ELO_TUI_TODAY="2026-11-22"
+    )
+    env.pop("ELO_TUI_EXIT_WHEN_READY", None)
+    # The bare app's mode for each area: a1..a7 on the keys 1..7, its rows as the marker.
+    bare_targets = {a: (str(i), rf"Scherm{i} rij \d") for i, a in enumerate(areas, start=1)}
+    subjects = (
+        ("elo", [py, "-m", "elo_tui", "--workspace", f"bench{big}"], None),
+        ("bare", [py, str(HERE / "bare_switch_app.py")], bare_targets),
+        ("light", [py, str(HERE / "bare_switch_app.py"), "--light"], bare_targets),
+    )
+    if args.before:
+        subjects += (("before", [py, "-m", "elo_tui", "--workspace", f"bench{big}"], None),)
+    envs = {name: env for name, _, _ in subjects}
+    if args.before:
+        envs["before"] = subject_environ(env, PYTHONPATH=args.before)
+    results = {name: ({a: [] for a in areas}, {a: [] for a in areas}) for name, _, _ in subjects}
+    load_before = _load()
+    for _ in range(args.runs):
+        for name, argv, targets in subjects:
+            f, lt = switch_latencies(argv, envs[name], areas, args.switch_rounds, targets)
+            for a in areas:
+                results[name][0][a].append(f[a])
+                results[name][1][a].extend(lt[a])
+            print("s", end="", flush=True, file=sys.stderr)
+    print(file=sys.stderr)
+    print(
+        f"Area switches at {_n(big)} products, {args.runs} processes each (elo-tui and the "
+        f"bare switching apps in turn), later visits {args.switch_rounds}x per process; load "
+        f"(1 / 5 min) {load_before} before, {_load()} after; {os.cpu_count()} CPUs."
+    )
+    print(
+        "Later visits, median / p95 (ms). bare: DataTable, Input and Footer per screen; "
+        "light: the same lines as plain Static widgets (bare_switch_app.py)."
+    )
+    names = [name for name, _, _ in subjects]
+    print("| area | first visit median | " + " | ".join(f"{n} later" for n in names) + " |")
+    print("|---|---|" + "---|" * len(names))
+
+    def later(name: str, area: str | None) -> str:
+        values = [v for a in areas if area in (None, a) for v in results[name][1][a]]
+        return f"{_median(values):.0f} / {_p95(values):.0f}"
+
+    for a in areas:
+        first = f"{_median(results['elo'][0][a]):.0f}"
+        if args.before:
+            first += f" (before {_median(results['before'][0][a]):.0f})"
+        print(f"| {a} | {first} | " + " | ".join(later(n, a) for n in names) + " |")
+    print("| all areas | | " + " | ".join(later(n, None) for n in names) + " |")
 
 
 def _median(values: list[float]) -> float:

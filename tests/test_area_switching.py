@@ -1,7 +1,8 @@
 """What keeps area switches quick at 20,000 products: collector pauses (what survives a
 full collection is frozen while the interface runs, elo_tui/gc_tuning.py; a closed
-workspace's objects can be collected again), no CSS re-parse for a new area screen, and
-the areas' modules imported in the background after start."""
+workspace's objects can be collected again; once the first area is shown, full passes
+wait for a second without input), no CSS re-parse for a new area screen, and the areas'
+modules imported in the background after start."""
 
 from __future__ import annotations
 
@@ -189,3 +190,57 @@ async def test_after_a_minute_without_input_frozen_cycles_are_collected(settings
         app._last_input -= IDLE_COLLECT_AFTER + 1
         app.collect_if_idle()
         assert collected == [1]
+
+
+# -- full collections wait for a pause once the first area is shown ------------------------
+
+
+def test_deferred_full_collections_and_uninstall_restores_the_thresholds():
+    default = gc.get_threshold()
+    gc_tuning.install()
+    gc_tuning.defer_full_collections()
+    young, middle, full = gc.get_threshold()
+    assert (young, middle) == default[:2]
+    assert full == default[2] * gc_tuning.DEFERRED_FULL_EVERY
+    gc_tuning.uninstall()
+    assert gc.get_threshold() == default
+
+
+def test_the_deferred_full_collection_runs_when_due_and_freezes_its_survivors():
+    gc_tuning.install()
+    gc_tuning.defer_full_collections()
+    gc.collect()  # a full pass: CPython's count of middle collections starts again
+    gc.unfreeze()
+    assert not gc_tuning.collect_young_if_due()  # not due: nothing ran
+    assert gc.get_freeze_count() == 0
+    for _ in range(10):  # CPython's own due point (its default third threshold)
+        gc.collect(1)
+    assert gc.get_count()[2] >= 10
+    assert gc_tuning.collect_young_if_due()
+    assert gc.get_freeze_count() > 0  # what survived is frozen
+    assert gc.get_count()[2] == 0
+
+
+async def test_the_app_runs_the_deferred_collection_only_after_a_second_without_input(
+    settings, monkeypatch
+):
+    import time
+
+    from elo_tui.app import QUIET_COLLECT_AFTER, EloApp
+    from elo_tui.services.workspaces import open_demo
+
+    ran = []
+    monkeypatch.setattr(gc_tuning, "collect_young_if_due", lambda: ran.append(1) or True)
+    app = EloApp(settings, open_demo(settings), start_mode="inventory")
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        gc_tuning.install()
+        await pilot.press("down")
+        app.collect_when_quiet()  # just typed
+        assert ran == []
+        app._last_input = time.monotonic() - QUIET_COLLECT_AFTER - 0.1
+        app.collect_when_quiet()
+        assert ran == [1]
+        gc_tuning.uninstall()
+        app.collect_when_quiet()  # not installed (tests, or after the interface ran)
+        assert ran == [1]

@@ -31,6 +31,8 @@ from elo_tui.keymap import APP_SCOPE, with_ids
 from elo_tui.store import Workspace, WorkspaceError
 
 if TYPE_CHECKING:
+    from textual.widget import AwaitMount
+
     from elo_tui.frame_ready import ExitWhenPainted
 
 
@@ -153,7 +155,13 @@ PRELOAD_AREAS_AFTER = 0.5  # s after the first area's data is shown (see preload
 # A full collection with the frozen objects (gc_tuning) when nobody typed or clicked
 # for IDLE_COLLECT_AFTER s, looked at every IDLE_COLLECT_EVERY s.
 IDLE_COLLECT_EVERY, IDLE_COLLECT_AFTER = 120.0, 60.0
+# Once the first area is shown, the collector's full passes over what is not frozen wait
+# for QUIET_COLLECT_AFTER s without input, looked at every QUIET_COLLECT_EVERY s.
+QUIET_COLLECT_EVERY, QUIET_COLLECT_AFTER = 1.0, 1.0
 _SWITCHING = "_switching"  # the blank mode shown while open_workspace rebuilds the areas
+# Longest a switch back to an area holds painting while that area catches up (see
+# switch_mode); it normally lets go as soon as the area has handled its resume.
+RESUME_HOLD_LIMIT = 0.5
 
 
 class EloApp(App[int]):
@@ -215,6 +223,9 @@ class EloApp(App[int]):
         self._input_at_collect = -1.0  # _last_input when collect_if_idle last collected
         self.data_version = 0  # bumped on every saved change; screens reload when stale
         self._after_frame: list[Callable[[], object]] = []  # see after_next_frame
+        self._resuming_mode = False  # inside switch_mode back to an open area
+        self._hold_begun = False  # that switch's delay_update began a hold
+        self.resume_held: Screen | None = None  # the area whose resume holds painting
         self.nav = [item for item in NAV if _available(item)]
         self.theme = settings.theme if settings.theme in self.available_themes else "textual-dark"
         if settings.keys:
@@ -230,6 +241,7 @@ class EloApp(App[int]):
             self._exit_when_painted = ExitWhenPainted(self)
         if not self.is_headless:
             self.set_interval(IDLE_COLLECT_EVERY, self.collect_if_idle)
+            self.set_interval(QUIET_COLLECT_EVERY, self.collect_when_quiet)
         for item in self.nav:
             self.add_mode(item.mode, _screen_factory(item.screen, self))
         if self.ws is None:
@@ -307,6 +319,57 @@ class EloApp(App[int]):
         if _SWITCHING in self._modes:
             await self.remove_mode(_SWITCHING)
 
+    def switch_mode(self, mode: str) -> AwaitMount:
+        """Textual's switch, but back to an area already open, painting waits only until
+        that area has handled its resume (reloaded what changed, refreshed its bars)
+        instead of Textual's fixed 50 ms (`delay_update`), which was most of every later
+        visit. A first visit keeps the fixed delay: its screen is still being built."""
+        stack = self._screen_stacks.get(mode)
+        if mode == self.current_mode or mode not in self._modes or not stack:
+            return super().switch_mode(mode)
+        self._resuming_mode = True
+        self._hold_begun = False
+        self.resume_held = stack[-1]
+        try:
+            await_mount = super().switch_mode(mode)
+        finally:
+            self._resuming_mode = False
+        if not self._hold_begun:  # a Textual that no longer delays here: nothing to let go
+            self.resume_held = None
+            return await_mount
+        # After the ScreenResume that switch_mode posted to the screen: its handlers (and a
+        # reload they start) have run when this callback does. The timer is a safety net
+        # (a screen that never gets to it must not freeze the terminal).
+        release = self._resume_hold_release()
+        self.screen.call_later(release)
+        self.set_timer(RESUME_HOLD_LIMIT, release)
+        return await_mount
+
+    def delay_update(self, delay: float = 0.05) -> None:
+        if not self._resuming_mode:
+            super().delay_update(delay)
+            return
+        self._begin_batch()  # let go by _resume_hold_release
+        self._hold_begun = True
+
+    def _resume_hold_release(self) -> Callable[[], None]:
+        """A callable that ends one resume hold, once however often it is called."""
+        done = False
+        held = self.resume_held
+
+        def release() -> None:
+            nonlocal done
+            if done:
+                return
+            done = True
+            if self.resume_held is held:  # not a later switch's (keys pressed quickly)
+                self.resume_held = None
+            self._end_batch()
+            if not self._batch_count:
+                self.screen.refresh()
+
+        return release
+
     def after_next_frame(self, callback: Callable[[], object]) -> None:
         """Run `callback` once the next frame has been written to the terminal: for work
         (a worker's start) that must not compete with painting an area's first frame."""
@@ -326,11 +389,26 @@ class EloApp(App[int]):
         if not self._preload_scheduled and not self.is_headless:
             self._preload_scheduled = True
             self.set_timer(PRELOAD_AREAS_AFTER, self.preload_areas)
+            from elo_tui import gc_tuning
+
+            if gc_tuning.installed():
+                # From now on people press keys: full collections wait for a pause
+                # (collect_when_quiet; start-up keeps CPython's rhythm, so the loaded
+                # data is frozen as it comes, not scanned in one long pass later).
+                gc_tuning.defer_full_collections()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):
             self._last_input = time.monotonic()
         await super().on_event(event)
+
+    def collect_when_quiet(self) -> None:
+        """A second without input: the full collection CPython deferred, if due (over
+        what is not frozen; 10-60 ms at 20,000 products, that no key waits for)."""
+        from elo_tui import gc_tuning
+
+        if gc_tuning.installed() and time.monotonic() - self._last_input >= QUIET_COLLECT_AFTER:
+            gc_tuning.collect_young_if_due()
 
     def collect_if_idle(self) -> None:
         """After a minute without input, once per stretch of input: the collector's

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual import events, on
 from textual.app import ComposeResult
 from textual.screen import Screen
 
@@ -40,6 +41,8 @@ class AreaScreen(KeyedBindings, Screen):
         super().__init__()
         self._loaded_version = -1
         self._mounted = False
+        self._styled_for: tuple[int, bool] | None = None  # _style_inputs() when last suspended
+        self._resume_paint_due = False  # see _compositor_refresh
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.MODE)
@@ -80,10 +83,43 @@ class AreaScreen(KeyedBindings, Screen):
         if ready is not None:
             ready(self)
 
+    @on(events.ScreenResume)
+    def _restyle_only_if_stale(self, event: events.ScreenResume) -> None:
+        # Textual restyles every widget of a screen each time it comes back (a quarter of
+        # an area switch's work). While the screen was current, every change restyled
+        # what it touched (classes, focus, hover; a theme or app focus change restyles the
+        # current screen), and a screen's CSS added later restyles every screen: what
+        # reaches a hidden screen only through this whole-screen pass is a new theme or
+        # stylesheet (Textual's `_css_update_count`) and the terminal's focus
+        # (App:focus/:blur): restyle only when one of those moved since it was hidden.
+        # (Textual runs this before Screen's own handler, further along the MRO.)
+        if self._styled_for == _style_inputs(self.app):
+            event.refresh_styles = False
+        # A later visit (hidden before): the resume's whole-screen paint is due.
+        self._resume_paint_due = self._styled_for is not None
+
     def on_screen_resume(self) -> None:
         if self._loaded_version != self.app.data_version:
             self._reload()
         self.query_one(NavBar).refresh_status()
+
+    def on_screen_suspend(self) -> None:
+        self._styled_for = _style_inputs(self.app)
+
+    def _compositor_refresh(self) -> None:
+        # Back on an area (a later visit), Textual first paints what changed while it was
+        # hidden (a worker's figures) in its layout pass, and again in the update that
+        # then does the resume's whole-screen paint: work nobody sees, as that paint
+        # follows at once. The skipped regions stay marked and go with it. (Not at an
+        # area's first showing: start-up keeps Textual's order of paints.)
+        if self is self.app.screen:
+            if getattr(self.app, "resume_held", None) is self:
+                return  # EloApp.switch_mode holds painting until the resume is handled
+            if self._resume_paint_due:
+                if self._repaint_required:
+                    return  # Screen._on_timer_update paints the whole screen right after
+                self._resume_paint_due = False  # this is that whole-screen paint
+        super()._compositor_refresh()
 
     def on_resize(self) -> None:
         # The nav bar says when the terminal is too small, also when only its height changed.
@@ -100,3 +136,8 @@ class AreaScreen(KeyedBindings, Screen):
         # After the change itself is on screen: the status counts what waits to be synced
         # over every table (~20 ms at 20,000 products), which a keystroke need not wait for.
         self.call_after_refresh(self.query_one(NavBar).refresh_status)
+
+
+def _style_inputs(app) -> tuple[int, bool]:
+    """What a hidden screen's styles depend on that can change without restyling it."""
+    return (app._css_update_count, app.app_focus)
