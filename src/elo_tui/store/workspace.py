@@ -498,6 +498,60 @@ class Workspace:
         finally:
             cursor.close()
 
+    def iter_records(
+        self,
+        kind: type[R],
+        page: int = 1000,
+        *,
+        column: str = "",
+        values: Iterable[Any] = (),
+        **equals: Any,
+    ) -> Iterator[builtins.list[R]]:
+        """The live records of a kind a page at a time, in the order `list` gives them, not
+        remembered for rebasing: a read-only pass over 20,000 products holds one page of
+        records, not all of them. With `column`: those whose `column` is one of `values`
+        (and whose fields equal `equals`), 500 values a page. Read inside `read_snapshot`
+        when the pages must agree with other reads."""
+        cols = ", ".join(f'"{n}"' for n, _ in _DECODERS[kind.KIND])
+        if column:
+            if column not in set(kind.field_names()):
+                raise ValueError(f"unknown column for {kind.KIND}: {column}")
+            where, params = _conditions(kind, equals) if equals else ("", [])
+            unique = builtins.list(dict.fromkeys(values))
+            for i in range(0, len(unique), 500):
+                chunk = unique[i : i + 500]
+                marks = ", ".join("?" for _ in chunk)
+                sql = (
+                    f'SELECT {cols} FROM "{kind.KIND}" '
+                    f'WHERE deleted = 0 AND "{column}" IN ({marks})'
+                )
+                if where:
+                    sql += f" AND {where}"
+                try:
+                    rows = self.conn.execute(sql, (*chunk, *params)).fetchall()
+                    found = self._rows_to_records(kind, rows, remember=False)
+                except (sqlite3.DatabaseError, ValueError) as exc:
+                    raise store_error(self.path, exc) from None
+                if found:
+                    yield found
+            return
+        try:
+            cursor = self.conn.execute(f'SELECT {cols} FROM "{kind.KIND}" WHERE deleted = 0')
+        except sqlite3.DatabaseError as exc:
+            raise store_error(self.path, exc) from None
+        try:
+            while True:
+                try:
+                    rows = cursor.fetchmany(page)
+                    if not rows:
+                        return
+                    found = self._rows_to_records(kind, rows, remember=False)
+                except (sqlite3.DatabaseError, ValueError) as exc:
+                    raise store_error(self.path, exc) from None
+                yield found
+        finally:
+            cursor.close()
+
     @staticmethod
     def _data_columns(kind: type[Record]) -> tuple[builtins.list[str], builtins.list, str]:
         meta = set(Record.META) - {"id"}
