@@ -56,7 +56,10 @@ def roadmap_edge_cases(path) -> Workspace:
     lonely = product("Zonder loket")
     both = product("Twee loketten", req=a1, fol=a2)
     of_new = product("Van het nieuwe loket", req=new, fol=new)
-    ws.save_many([new, lonely, both, of_new])
+    # Excluded through its follow-up application: not one of a1's users, so a1's lines
+    # are shared by 4 products (Subsidie A: 90 / 4 = 22.5 days, no quick win; 18 if 5).
+    half = product("Half uitgesloten", req=a1, fol=apps["Uitgesloten loket"])
+    ws.save_many([new, lonely, both, of_new, half])
     ws.save_many(
         [
             status(new, "acm_idm", "not_applicable", reason="intern"),
@@ -120,7 +123,7 @@ def roadmap_edge_cases(path) -> Workspace:
     ws.save_many(
         [
             line(a1, "dosis", optimistic_days=10, likely_days=20, pessimistic_days=40),
-            line(a1, "dosis", likely_days=3.3),  # two lines on one scope: summed
+            line(a1, "dosis", likely_days=68.33333333333333),  # two on one scope: summed
             line(a2, "global_header", likely_days=0.1),
             line(p2, "toelatingen", optimistic_days=1, likely_days=2, pessimistic_days=9),
             line(p3, "product_rights", likely_days=4.45),
