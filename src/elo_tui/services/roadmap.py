@@ -664,7 +664,7 @@ def summary_lines_streamed(ws: Any, page: int = 500) -> list[str]:
                 0,
             )
         return _summary_lines(
-            rm.BaselineProgress(*progress),
+            rm.BaselineProgress(*(int(n) for n in progress)),  # type: ignore[arg-type]
             rm.bottleneck_counts(ws.list(Bottleneck)),
             chosen,
             quick_wins,
