@@ -7,6 +7,7 @@ domain/ipdc_corrections.py.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
@@ -538,17 +539,28 @@ class _Line(NamedTuple):
     deleted: int
 
 
+# SQLite hands out a new string for every value of every row: the few distinct kinds,
+# blocks and stages are shared instead (a third of a status tuple's memory).
+_intern = sys.intern
+
+
 def _statuses(ws: Any, column: str, values: list[str], **equals: Any) -> dict:
     rows = ws.columns_in(BlockStatus, _Status._fields, column, values, **equals)
-    return index_statuses(map(_Status._make, rows))  # type: ignore[arg-type]
+    return index_statuses(
+        _Status(_intern(k), i, _intern(b), _intern(a), _intern(s), *rest)  # type: ignore[misc]
+        for k, i, b, a, s, *rest in rows
+    )
 
 
 def _days(ws: Any, column: str, values: list[str], **equals: Any) -> dict:
     rows = ws.columns_in(EstimateLine, _Line._fields, column, values, **equals)
-    return rm.days_by_scope(map(_Line._make, rows))  # type: ignore[arg-type]
+    return rm.days_by_scope(
+        _Line(_intern(k), i, _intern(b), *rest)  # type: ignore[misc]
+        for k, i, b, *rest in rows
+    )
 
 
-def summary_lines_streamed(ws: Any, page: int = 500) -> list[str]:
+def summary_lines_streamed(ws: Any, page: int = 250) -> list[str]:
     """`summary_lines(load(ws))`, the same lines, without holding the workspace in memory.
 
     The dashboard's worker ran `load` right after the first frame: at 20,000 products
@@ -564,7 +576,7 @@ def summary_lines_streamed(ws: Any, page: int = 500) -> list[str]:
     from elo_tui.domain.readiness import is_conform, is_excluded, product_cells
     from elo_tui.services.mapping import load_overrides
 
-    with ws.read_snapshot():
+    with ws.read_snapshot(), ws.small_cache():
         apps = list(ws.columns(Application, ("id", "excluded", "exclusion_reason", "is_new")))
         overrides = load_overrides(ws, [_App(*a) for a in apps])  # type: ignore[misc]
         app_statuses = _statuses(ws, "scope_kind", ["application"])

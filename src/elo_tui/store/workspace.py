@@ -1431,6 +1431,19 @@ class Workspace:
                 except sqlite3.Error:
                     pass
 
+    @contextmanager
+    def small_cache(self, kib: int = 256) -> Iterator[None]:
+        """A page cache of `kib` KiB meanwhile (as `reader` has): a pass that reads the
+        whole file once gains nothing from the default 2 MiB, which stays allocated."""
+        with self._guard():
+            before = self.conn.execute("PRAGMA cache_size").fetchone()[0]
+            self.conn.execute(f"PRAGMA cache_size = {-int(kib)}")
+        try:
+            yield
+        finally:
+            with self._guard():
+                self.conn.execute(f"PRAGMA cache_size = {int(before)}")
+
     def readiness_stale(self) -> builtins.list[tuple[str, int]]:
         """(product id, write count) of every product whose readiness must be computed."""
         with self._guard():
