@@ -217,3 +217,13 @@ def test_a_page_of_statuses_uses_the_indexes(tmp_path):
                 ("a", "b", "product"),
             ).fetchall()
             assert "USING INDEX" in str(plan), (kind, plan)
+
+
+def test_odd_values_written_by_hand_read_alike(tmp_path):
+    """NULLs and unknown values written with raw SQL: the same lines, no traceback."""
+    with roadmap_edge_cases(tmp_path / "r.sqlite") as ws:
+        ws.conn.execute("UPDATE block_status SET stage = NULL WHERE rowid % 5 = 0")
+        ws.conn.execute("UPDATE block_status SET applicability = 'raar' WHERE rowid % 7 = 0")
+        ws.conn.execute("UPDATE estimate_line SET method = NULL WHERE rowid % 3 = 0")
+        ws.conn.commit()
+        assert_same(ws)

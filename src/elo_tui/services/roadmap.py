@@ -541,7 +541,8 @@ class _Line(NamedTuple):
 
 # SQLite hands out a new string for every value of every row: the few distinct kinds,
 # blocks and stages are shared instead (a third of a status tuple's memory).
-_intern = sys.intern
+def _intern(value: Any) -> Any:
+    return sys.intern(value) if type(value) is str else value  # NULL from raw SQL too
 
 
 def _statuses(ws: Any, column: str, values: list[str], **equals: Any) -> dict:
