@@ -25,6 +25,7 @@ from elo_tui.domain.decisions import Overrides
 from elo_tui.domain.estimate import Rates, cost_line, pert_mean
 from elo_tui.domain.readiness import (
     NO_OVERRIDES,
+    Cell,
     StatusIndex,
     is_conform,
     is_excluded,
@@ -110,7 +111,7 @@ def _days_by_scope(lines: Iterable[EstimateLine]) -> dict[tuple[str, str, str], 
     return out
 
 
-def _users(products: Sequence[Product]) -> dict[str, int]:
+def _users(products: Iterable[Product]) -> dict[str, int]:
     users: dict[str, int] = {}
     for p in products:
         for a in product_application_ids(p):
@@ -160,22 +161,7 @@ def priorities(
     for p in live:
         cells = product_cells(p, statuses, memo, overrides)
         remaining = tuple(code for code, cell in cells.items() if cell.blocking)
-        effort = 0.0
-        unestimated = []
-        apps = product_application_ids(p)
-        for code in remaining:
-            found = False
-            own = days.get(("product", p.id, code))
-            if own is not None:
-                effort += own
-                found = True
-            for a in apps:
-                shared = days.get(("application", a, code))
-                if shared is not None:
-                    effort += shared / users.get(a, 1)
-                    found = True
-            if not found:
-                unestimated.append(code)
+        effort, unestimated = remaining_effort(p, remaining, days, users)
         score, notes = impact(p, max_volume)
         if not remaining and p.on_elo != "both":
             notes.append("nog niet via ELO aan te vragen en op te volgen")
@@ -189,7 +175,7 @@ def priorities(
                 score,
                 round(effort, 1),
                 remaining,
-                tuple(unestimated),
+                unestimated,
                 is_conform(p, cells),
                 tuple(notes),
             )
@@ -203,6 +189,45 @@ def priorities(
         )
     )
     return out
+
+
+def remaining_effort(
+    product: Product,
+    remaining: Sequence[str],
+    days: Mapping[tuple[str, str, str], float],
+    users: Mapping[str, int],
+) -> tuple[float, tuple[str, ...]]:
+    """The estimated person-days of a product's remaining blocks (its own lines, plus
+    its share of its applications' lines) and the remaining blocks without any estimate.
+    `days`: _days_by_scope of the live lines; `users`: counted products per application."""
+    effort = 0.0
+    unestimated = []
+    apps = product_application_ids(product)
+    for code in remaining:
+        found = False
+        own = days.get(("product", product.id, code))
+        if own is not None:
+            effort += own
+            found = True
+        for a in apps:
+            shared = days.get(("application", a, code))
+            if shared is not None:
+                effort += shared / users.get(a, 1)
+                found = True
+        if not found:
+            unestimated.append(code)
+    return effort, tuple(unestimated)
+
+
+def days_by_scope(lines: Iterable[EstimateLine]) -> dict[tuple[str, str, str], float]:
+    """Expected person-days per (scope kind, scope id, block) of the one-off lines."""
+    return _days_by_scope(lines)
+
+
+def users_of_applications(products: Iterable[Product]) -> dict[str, int]:
+    """How many of these products each application serves (`priorities` passes the
+    counted ones: live, not excluded)."""
+    return _users(products)
 
 
 def quick_wins(rows: Sequence[ProductPriority]) -> list[ProductPriority]:
@@ -487,20 +512,9 @@ def summarize_scenario(
     memo: dict = {}
     for p in live:
         cells = product_cells(p, statuses, memo, overrides)
-        ready_at = ""  # the quarter by which every remaining block is planned
-        for code, cell in cells.items():
-            if not cell.blocking:
-                continue
-            for key in _open_keys(p, code, statuses):
-                q = plan.get(key)
-                if q is None:
-                    unplanned.add(key)
-                    ready_at = "~"  # not within the plan
-                elif ready_at != "~" and q > ready_at:
-                    ready_at = q
-        for q in qs:
-            if ready_at != "~" and ready_at <= q:
-                conform[q] += 1
+        ready_at, missing = planned_ready(p, cells, statuses, plan)
+        unplanned.update(missing)
+        count_ready(conform, ready_at)
     return ScenarioSummary(
         scenario,
         cost,
@@ -512,6 +526,37 @@ def summarize_scenario(
         len(unplanned),
         moved,
     )
+
+
+def planned_ready(
+    product: Product,
+    cells: Mapping[str, Cell],
+    statuses: StatusIndex,
+    plan: Mapping[tuple[str, str, str], str],
+) -> tuple[str, list[tuple[str, str, str]]]:
+    """The quarter by which every block still standing between the product and
+    conformity is planned ("" when none is left, "~" when one is not planned), and the
+    (scope kind, scope id, block) parts without a quarter."""
+    ready_at = ""
+    unplanned: list[tuple[str, str, str]] = []
+    for code, cell in cells.items():
+        if not cell.blocking:
+            continue
+        for key in _open_keys(product, code, statuses):
+            q = plan.get(key)
+            if q is None:
+                unplanned.append(key)
+                ready_at = "~"  # not within the plan
+            elif ready_at != "~" and q > ready_at:
+                ready_at = q
+    return ready_at, unplanned
+
+
+def count_ready(conform: dict[str, int], ready_at: str) -> None:
+    """Count a product conform in every quarter from `ready_at` (planned_ready) on."""
+    for q in conform:
+        if ready_at != "~" and ready_at <= q:
+            conform[q] += 1
 
 
 def _open_keys(product: Product, code: str, statuses: StatusIndex) -> list[tuple[str, str, str]]:

@@ -216,9 +216,11 @@ def _summary_from_store(
 
 
 def roadmap_lines(ws: Workspace) -> list[str]:
+    """services/roadmap.summary_lines, read a page of products at a time: `load` held
+    every product, status and estimate line as records (~300 MiB at 20,000 products)."""
     from elo_tui.services import roadmap
 
-    return roadmap.summary_lines(roadmap.load(ws))
+    return roadmap.summary_lines_streamed(ws)
 
 
 def checklist_counts(ws: Workspace, today: date) -> tuple[int, int]:

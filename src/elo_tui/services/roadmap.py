@@ -7,9 +7,10 @@ domain/ipdc_corrections.py.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from elo_tui.domain import roadmap as rm
 from elo_tui.domain.blocks import BLOCK_CODES, block_label
@@ -443,7 +444,23 @@ def choose_scenario(ws: Any, scenario: PlanScenario) -> int:
 def summary_lines(data: RoadmapData) -> list[str]:
     """Dutch lines for the dashboard and the report: progress since the baseline, open
     bottlenecks, the chosen plan's trajectory against 30 June 2027, IPDC corrections."""
-    pr = data.progress
+    chosen = next((s for s in data.scenarios if s.scenario.chosen), None)
+    return _summary_lines(
+        data.progress,
+        rm.bottleneck_counts(data.bottlenecks),
+        chosen,
+        len(data.quick_wins),
+        len(data.corrections),
+    )
+
+
+def _summary_lines(
+    pr: rm.BaselineProgress,
+    counts: dict[str, int],
+    chosen: rm.ScenarioSummary | None,
+    quick_wins: int,
+    corrections: int,
+) -> list[str]:
     lines = []
     if pr.with_baseline:
         lines.append(
@@ -455,11 +472,9 @@ def summary_lines(data: RoadmapData) -> list[str]:
         )
     else:
         lines.append(f"Nog geen {rm.BASELINE_LABEL} ingevuld (Roadmap, toets n).")
-    counts = rm.bottleneck_counts(data.bottlenecks)
     total = sum(counts.values())
     detail = ", ".join(f"{rm.BOTTLENECK_KINDS[k].lower()} {num(n)}" for k, n in counts.items() if n)
     lines.append(f"Open knelpunten: {num(total)}" + (f" ({detail})" if detail else "") + ".")
-    chosen = next((s for s in data.scenarios if s.scenario.chosen), None)
     if chosen is not None:
         trail = ", ".join(
             f"{q} {num(n)}"
@@ -478,14 +493,221 @@ def summary_lines(data: RoadmapData) -> list[str]:
         )
     else:
         lines.append("Nog geen planscenario gekozen voor de indiening.")
-    if data.quick_wins:
+    if quick_wins:
         lines.append(
-            f"Snel resultaat: {plural(len(data.quick_wins), 'product', 'producten')} binnen "
+            f"Snel resultaat: {plural(quick_wins, 'product', 'producten')} binnen "
             f"{format_cell(rm.QUICK_WIN_DAYS)} dagen (aanname)."
         )
-    if data.corrections:
-        lines.append(f"IPDC-correcties voor Digitaal Vlaanderen: {num(len(data.corrections))}.")
+    if corrections:
+        lines.append(f"IPDC-correcties voor Digitaal Vlaanderen: {num(corrections)}.")
     return lines
+
+
+class _AppIds(NamedTuple):
+    """What `is_excluded` and `product_application_ids` read of a product."""
+
+    request_application_id: str
+    followup_application_id: str
+
+
+class _Status(NamedTuple):
+    """What index_statuses, cell_of and _open_keys read of a block status (a tuple: a
+    record of every field costs ~4x the memory)."""
+
+    scope_kind: str
+    scope_id: str
+    block: str
+    applicability: str
+    stage: str
+    target_date: str
+    waiting_on_block: int
+    verified_central: int
+    deleted: int
+
+
+class _Line(NamedTuple):
+    """What rm.days_by_scope (line_days) reads of an estimate line."""
+
+    scope_kind: str
+    scope_id: str
+    block: str
+    method: str
+    optimistic_days: float | None
+    likely_days: float | None
+    pessimistic_days: float | None
+    recurrence: str
+    deleted: int
+
+
+# SQLite hands out a new string for every value of every row: the few distinct kinds,
+# blocks and stages are shared instead (a third of a status tuple's memory).
+def _intern(value: Any) -> Any:
+    return sys.intern(value) if type(value) is str else value  # NULL from raw SQL too
+
+
+def _statuses(ws: Any, column: str, values: list[str], **equals: Any) -> dict:
+    rows = ws.columns_in(BlockStatus, _Status._fields, column, values, **equals)
+    return index_statuses(
+        _Status(_intern(k), i, _intern(b), _intern(a), _intern(s), *rest)  # type: ignore[misc]
+        for k, i, b, a, s, *rest in rows
+    )
+
+
+def _days(ws: Any, column: str, values: list[str], **equals: Any) -> dict:
+    rows = ws.columns_in(EstimateLine, _Line._fields, column, values, **equals)
+    return rm.days_by_scope(
+        _Line(_intern(k), i, _intern(b), *rest)  # type: ignore[misc]
+        for k, i, b, *rest in rows
+    )
+
+
+def summary_lines_streamed(ws: Any, page: int = 250) -> list[str]:
+    """`summary_lines(load(ws))`, the same lines, without holding the workspace in memory.
+
+    The dashboard's worker ran `load` right after the first frame: at 20,000 products
+    every product, block status, estimate line and plan item as records, ~170 MiB more
+    at its peak. Here products are read a page at a time with their own statuses,
+    estimate lines and plan items (as tuples); the applications' statuses, lines and plan
+    items and the counted products per application once. Each product goes through the
+    same domain functions `load` calls (domain/roadmap.py, domain/readiness.py,
+    domain/ipdc_corrections.py) and only counts are kept. One read snapshot: the figures
+    agree with each other. tests/test_roadmap_streamed.py holds it equal to
+    `summary_lines(load(ws))`."""
+    from elo_tui.domain.ipdc_corrections import product_corrections
+    from elo_tui.domain.readiness import is_conform, is_excluded, product_cells
+    from elo_tui.services.mapping import load_overrides
+
+    with ws.read_snapshot(), ws.small_cache():
+        apps = list(ws.columns(Application, ("id", "excluded", "exclusion_reason", "is_new")))
+        overrides = load_overrides(ws, [_App(*a) for a in apps])  # type: ignore[misc]
+        app_statuses = _statuses(ws, "scope_kind", ["application"])
+        # The lines' days per scope, as rm.days_by_scope sums them (file order within a
+        # scope: the index lists a scope's lines by rowid): the applications' here, a
+        # page's products' with the page. A line's days only ever count for its scope.
+        app_days = _days(ws, "scope_kind", ["application"])
+        # Counted products per application (priorities' shares of application lines).
+        users = rm.users_of_applications(
+            p  # type: ignore[misc]
+            for p in map(
+                _AppIds._make,
+                ws.columns(Product, ("request_application_id", "followup_application_id")),
+            )
+            if is_excluded(p, overrides) is None  # type: ignore[arg-type]
+        )
+        chosen_scenario = next(
+            (
+                s
+                for s in sorted(
+                    ws.list(PlanScenario), key=lambda s: (not s.chosen, sort_key(s.name))
+                )
+                if s.chosen
+            ),
+            None,
+        )
+        app_plan: dict[tuple[str, str, str], str] = {}
+        if chosen_scenario is not None:
+            app_plan = _plan_of(ws, chosen_scenario.id, "scope_kind", ["application"])
+        ipdc_imported = bool(ws.get_meta(META_LAST_IMPORT))
+        conform = dict.fromkeys(rm.quarters(), 0)
+        counted = quick_wins = n_corrections = unplanned_own = 0
+        unplanned_shared: set[tuple[str, str, str]] = set()
+        progress = [0] * 8  # the counts of rm.BaselineProgress, summed over the pages
+        memo: dict = {}  # application cells, shared by every page as in `load`
+        for products in ws.iter_records(Product, page):
+            ids = [p.id for p in products]
+            statuses = dict(app_statuses)
+            statuses.update(_statuses(ws, "scope_id", ids, scope_kind="product"))
+            days = dict(app_days)
+            days.update(_days(ws, "scope_id", ids, scope_kind="product"))
+            baselines = [
+                b
+                for chunk in ws.iter_records(Baseline, column="product_id", values=ids)
+                for b in chunk
+            ]
+            part = rm.baseline_progress(products, baselines, statuses, overrides)
+            for i, n in enumerate(
+                (
+                    part.products,
+                    part.with_baseline,
+                    part.confirmed,
+                    part.on_elo_then,
+                    part.on_elo_now,
+                    part.blocks_then,
+                    part.blocks_now,
+                    part.conform_now,
+                )
+            ):
+                progress[i] += n
+            plan = app_plan
+            if chosen_scenario is not None:
+                plan = dict(app_plan)
+                plan.update(_plan_of(ws, chosen_scenario.id, "scope_id", ids, "product"))
+            for p in products:
+                n_corrections += len(product_corrections(p, ipdc_imported=ipdc_imported))
+                if is_excluded(p, overrides) is not None:
+                    continue
+                counted += 1
+                cells = product_cells(p, statuses, memo, overrides)
+                remaining = tuple(code for code, cell in cells.items() if cell.blocking)
+                effort, unestimated = rm.remaining_effort(p, remaining, days, users)
+                row = rm.ProductPriority(
+                    p, 0.0, round(effort, 1), remaining, unestimated, is_conform(p, cells), ()
+                )
+                quick_wins += row.quick_win
+                if chosen_scenario is not None:
+                    ready_at, missing = rm.planned_ready(p, cells, statuses, plan)
+                    rm.count_ready(conform, ready_at)
+                    for key in missing:
+                        # A product's own part is its own: no other product counts it.
+                        if key[0] == "product":
+                            unplanned_own += 1
+                        else:
+                            unplanned_shared.add(key)
+        chosen = None
+        if chosen_scenario is not None:
+            chosen = rm.ScenarioSummary(
+                chosen_scenario,
+                {},
+                {},
+                {},
+                conform,
+                conform.get(rm.MILESTONE_QUARTER, 0),
+                counted,
+                unplanned_own + len(unplanned_shared),
+                0,
+            )
+        return _summary_lines(
+            rm.BaselineProgress(*(int(n) for n in progress)),  # type: ignore[arg-type]
+            rm.bottleneck_counts(ws.list(Bottleneck)),
+            chosen,
+            quick_wins,
+            n_corrections,
+        )
+
+
+class _App(NamedTuple):
+    """What build_overrides reads of an application (live ones)."""
+
+    id: str
+    excluded: int
+    exclusion_reason: str
+    is_new: int
+
+
+def _plan_of(
+    ws: Any, scenario_id: str, column: str, values: list[str], scope_kind: str = ""
+) -> dict[tuple[str, str, str], str]:
+    """rm.plan_index of the scenario's live items whose `column` is one of `values`."""
+    equals: dict[str, Any] = {"scenario_id": scenario_id}
+    if scope_kind:
+        equals["scope_kind"] = scope_kind
+    return {
+        (kind, scope_id, block): quarter
+        for kind, scope_id, block, quarter in ws.columns_in(
+            PlanItem, ("scope_kind", "scope_id", "block", "quarter"), column, values, **equals
+        )
+        if quarter
+    }
 
 
 def summary_dict(data: RoadmapData) -> dict[str, Any]:

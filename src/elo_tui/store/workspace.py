@@ -552,6 +552,60 @@ class Workspace:
         finally:
             cursor.close()
 
+    def iter_records(
+        self,
+        kind: type[R],
+        page: int = 1000,
+        *,
+        column: str = "",
+        values: Iterable[Any] = (),
+        **equals: Any,
+    ) -> Iterator[builtins.list[R]]:
+        """The live records of a kind a page at a time, in the order `list` gives them, not
+        remembered for rebasing: a read-only pass over 20,000 products holds one page of
+        records, not all of them. With `column`: those whose `column` is one of `values`
+        (and whose fields equal `equals`), 500 values a page. Read inside `read_snapshot`
+        when the pages must agree with other reads."""
+        cols = ", ".join(f'"{n}"' for n, _ in _DECODERS[kind.KIND])
+        if column:
+            if column not in set(kind.field_names()):
+                raise ValueError(f"unknown column for {kind.KIND}: {column}")
+            where, params = _conditions(kind, equals) if equals else ("", [])
+            unique = builtins.list(dict.fromkeys(values))
+            for i in range(0, len(unique), 500):
+                chunk = unique[i : i + 500]
+                marks = ", ".join("?" for _ in chunk)
+                sql = (
+                    f'SELECT {cols} FROM "{kind.KIND}" '
+                    f'WHERE deleted = 0 AND "{column}" IN ({marks})'
+                )
+                if where:
+                    sql += f" AND {where}"
+                try:
+                    rows = self.conn.execute(sql, (*chunk, *params)).fetchall()
+                    found = self._rows_to_records(kind, rows, remember=False)
+                except (sqlite3.DatabaseError, ValueError) as exc:
+                    raise store_error(self.path, exc) from None
+                if found:
+                    yield found
+            return
+        try:
+            cursor = self.conn.execute(f'SELECT {cols} FROM "{kind.KIND}" WHERE deleted = 0')
+        except sqlite3.DatabaseError as exc:
+            raise store_error(self.path, exc) from None
+        try:
+            while True:
+                try:
+                    rows = cursor.fetchmany(page)
+                    if not rows:
+                        return
+                    found = self._rows_to_records(kind, rows, remember=False)
+                except (sqlite3.DatabaseError, ValueError) as exc:
+                    raise store_error(self.path, exc) from None
+                yield found
+        finally:
+            cursor.close()
+
     @staticmethod
     def _data_columns(kind: type[Record]) -> tuple[builtins.list[str], builtins.list, str]:
         meta = set(Record.META) - {"id"}
@@ -1496,6 +1550,19 @@ class Workspace:
                     self.conn.execute("COMMIT")  # a read transaction: nothing written
                 except sqlite3.Error:
                     pass
+
+    @contextmanager
+    def small_cache(self, kib: int = 256) -> Iterator[None]:
+        """A page cache of `kib` KiB meanwhile (as `reader` has): a pass that reads the
+        whole file once gains nothing from the default 2 MiB, which stays allocated."""
+        with self._guard():
+            before = self.conn.execute("PRAGMA cache_size").fetchone()[0]
+            self.conn.execute(f"PRAGMA cache_size = {-int(kib)}")
+        try:
+            yield
+        finally:
+            with self._guard():
+                self.conn.execute(f"PRAGMA cache_size = {int(before)}")
 
     def readiness_stale(self) -> builtins.list[tuple[str, int]]:
         """(product id, write count) of every product whose readiness must be computed."""
