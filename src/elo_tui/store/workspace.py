@@ -407,26 +407,40 @@ class Workspace:
         (and whose fields equal `equals`), read in chunks of 500: one page of a large view
         (the matrix reads the products on screen and their block statuses this way)."""
         known = set(kind.field_names())
-        if not set(names) <= known or column not in known:
+        if not set(names) <= known:
             raise ValueError(f"unknown columns for {kind.KIND}: {set(names) - known}")
         cols = ", ".join(f'"{n}"' for n in names)
+        out: builtins.list[tuple] = []
+        for rows in self._rows_where_in(kind, cols, column, values, equals):
+            out += rows
+        return out
+
+    def _rows_where_in(
+        self,
+        kind: type[Record],
+        cols: str,
+        column: str,
+        values: Iterable[Any],
+        equals: dict[str, Any],
+    ) -> Iterator[builtins.list[tuple]]:
+        """The rows (`cols`) of the live records whose `column` is one of `values` (and
+        whose fields equal `equals`), a chunk of 500 values at a time (SQLite's limit of
+        bound parameters)."""
+        if column not in set(kind.field_names()):
+            raise ValueError(f"unknown column for {kind.KIND}: {column}")
         where, params = _conditions(kind, equals) if equals else ("", [])
         unique = builtins.list(dict.fromkeys(values))
-        out: builtins.list[tuple] = []
-        try:
-            for i in range(0, len(unique), 500):
-                chunk = unique[i : i + 500]
-                marks = ", ".join("?" for _ in chunk)
-                sql = (
-                    f'SELECT {cols} FROM "{kind.KIND}" '
-                    f'WHERE deleted = 0 AND "{column}" IN ({marks})'
-                )
-                if where:
-                    sql += f" AND {where}"
-                out += self.conn.execute(sql, (*chunk, *params)).fetchall()
-        except sqlite3.DatabaseError as exc:
-            raise store_error(self.path, exc) from None
-        return out
+        for i in range(0, len(unique), 500):
+            chunk = unique[i : i + 500]
+            marks = ", ".join("?" for _ in chunk)
+            sql = f'SELECT {cols} FROM "{kind.KIND}" WHERE deleted = 0 AND "{column}" IN ({marks})'
+            if where:
+                sql += f" AND {where}"
+            try:
+                rows = self.conn.execute(sql, (*chunk, *params)).fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise store_error(self.path, exc) from None
+            yield rows
 
     def product_columns_of_applications(
         self, names: tuple[str, ...], application_ids: Iterable[str]
@@ -568,23 +582,10 @@ class Workspace:
         when the pages must agree with other reads."""
         cols = ", ".join(f'"{n}"' for n, _ in _DECODERS[kind.KIND])
         if column:
-            if column not in set(kind.field_names()):
-                raise ValueError(f"unknown column for {kind.KIND}: {column}")
-            where, params = _conditions(kind, equals) if equals else ("", [])
-            unique = builtins.list(dict.fromkeys(values))
-            for i in range(0, len(unique), 500):
-                chunk = unique[i : i + 500]
-                marks = ", ".join("?" for _ in chunk)
-                sql = (
-                    f'SELECT {cols} FROM "{kind.KIND}" '
-                    f'WHERE deleted = 0 AND "{column}" IN ({marks})'
-                )
-                if where:
-                    sql += f" AND {where}"
+            for rows in self._rows_where_in(kind, cols, column, values, equals):
                 try:
-                    rows = self.conn.execute(sql, (*chunk, *params)).fetchall()
                     found = self._rows_to_records(kind, rows, remember=False)
-                except (sqlite3.DatabaseError, ValueError) as exc:
+                except ValueError as exc:
                     raise store_error(self.path, exc) from None
                 if found:
                     yield found
