@@ -37,6 +37,9 @@ async def test_areas_show_belgian_dates_numbers_and_plurals(demo):
     app = EloApp(settings, ws)
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
+        # The figures come from a worker: one pause was not always enough under load.
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         blocks = app.screen.query_one("#dash-blocks")
         assert blocks.border_subtitle == "stand op 02/12/2026"
         for panel in ("#dash-agenda", "#dash-deadlines"):
