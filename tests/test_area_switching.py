@@ -7,6 +7,7 @@ modules imported in the background after start."""
 from __future__ import annotations
 
 import gc
+import sys
 import weakref
 
 import pytest
@@ -61,20 +62,26 @@ def test_uninstall_stops_freezing():
     assert gc.get_freeze_count() == 0
 
 
-def test_run_app_freezes_only_while_the_interface_runs(settings, monkeypatch):
+def test_run_app_tunes_the_collector_and_the_switch_interval_only_while_the_interface_runs(
+    settings, monkeypatch
+):
     from elo_tui import app as app_module
 
     seen = []
 
     def run(self):
-        seen.append(gc_tuning.installed())
+        seen.append((gc_tuning.installed(), sys.getswitchinterval()))
         return 0
 
+    before = sys.getswitchinterval()
     monkeypatch.setattr(app_module.EloApp, "run", run)
     assert app_module.run_app(settings) == 0
-    assert seen == [True]
+    # The interpreter is handed to the UI thread sooner while the interface runs.
+    assert seen == [(True, app_module.UI_SWITCH_INTERVAL)]
+    assert app_module.UI_SWITCH_INTERVAL < before
     assert not gc_tuning.installed()
     assert gc.get_freeze_count() == 0
+    assert sys.getswitchinterval() == before
 
 
 async def test_opening_another_workspace_from_an_area_releases_the_frozen_objects(settings):
