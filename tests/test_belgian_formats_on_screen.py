@@ -104,3 +104,31 @@ def test_the_matrix_sorts_names_the_dutch_way(tmp_path):
         groups = [r.name for r in rows if r.kind == "application"]
         assert groups == ["Éénloket", "Fietsloket", "Zorgloket"]
         assert [r.name for r in rows if r.kind == "product"][0] == "Appel"
+
+
+async def test_costs_counts_use_the_thousands_separator(settings, tmp_path):
+    from elo_tui.domain.records import EstimateLine
+    from elo_tui.store import Workspace
+
+    ws = Workspace.open(tmp_path / "veel.sqlite", create=True, user="t")
+    ws.save_many(
+        [
+            EstimateLine(
+                scope_kind="agency",
+                description=f"Lijn {i}",
+                fixed_amount=100.0,
+                method="fixed",
+                assumed=True,
+                day_rate=None,
+            )
+            for i in range(1001)
+        ]
+    )
+    app = EloApp(settings, ws, start_mode="costs")
+    try:
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.pause()
+            info = str(app.screen.query_one("#costs-info").render())
+            assert "1.001 lijnen" in info and "1.001 nog aanname" in info, info
+    finally:
+        ws.close()

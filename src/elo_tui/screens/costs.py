@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState
 from elo_tui.domain import cofinancing as cof
 from elo_tui.domain import estimate as est
 from elo_tui.domain.blocks import BLOCKS
-from elo_tui.domain.formats import plural
+from elo_tui.domain.formats import format_number, plural
 from elo_tui.domain.records import EstimateLine
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.form import FormScreen
@@ -368,14 +368,14 @@ class CostsScreen(AreaScreen):
     def _show_info(self, t: service.CostTotals, ov: service.CostRanges | None) -> None:
         parts = [plural(t.lines, "lijn", "lijnen")]
         if t.assumed:
-            parts.append(f"{t.assumed} nog aanname (b = bevestigen)")
+            parts.append(f"{format_number(t.assumed)} nog aanname (b = bevestigen)")
         if t.invalid:
-            parts.append(f"{t.invalid} ongeldig (e = verbeteren)")
+            parts.append(f"{format_number(t.invalid)} ongeldig (e = verbeteren)")
         if ov is not None and ov.forms_tool_count:
             n_forms = plural(ov.forms_tool_count, "product", "producten")
             parts.append(f"{n_forms} met weinig aanvragen (aanname; f)")
         if t.excluded_lines:
-            parts.append(f"{t.excluded_lines} buiten beschouwing")
+            parts.append(f"{format_number(t.excluded_lines)} buiten beschouwing")
         text = Text(" · ".join(parts))
         if t.invalid:
             text.stylize("red")
