@@ -132,3 +132,27 @@ async def test_costs_counts_use_the_thousands_separator(settings, tmp_path):
             assert "1.001 lijnen" in info and "1.001 nog aanname" in info, info
     finally:
         ws.close()
+
+
+async def test_dashboard_counts_use_the_thousands_separator(settings, tmp_path):
+    import sys
+    from pathlib import Path
+
+    bench = str(Path(__file__).resolve().parents[1] / "bench")
+    sys.path.insert(0, bench)
+    try:
+        from generate import generate
+    finally:
+        sys.path.remove(bench)
+    ws = generate(tmp_path / "groot.sqlite", 1202)
+    app = EloApp(settings, ws, start_mode="dashboard")
+    try:
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            text = str(app.screen.query_one("#dash-blocks").render())
+            assert "/1.202" in text, text  # e.g. "SSO 35/1.202" and the blocks' "12/1.202"
+            assert "/1202" not in text
+    finally:
+        ws.close()

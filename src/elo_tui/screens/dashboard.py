@@ -313,19 +313,20 @@ class DashboardScreen(AreaScreen):
         total = plural(s.products_total, "product", "producten")
         out.append(f"{format_number(s.elo_conform)} van {total} zelf verklaard")
         out.append(f" ({format_percent(s.elo_conform_percent)})")
-        out.append(f" · {s.elo_conform_verified} centraal gecontroleerd\n")
+        out.append(f" · {format_number(s.elo_conform_verified)} centraal gecontroleerd\n")
         extra = []
         if s.exempt_products:
-            extra.append(f"{s.exempt_products} met aanvaarde uitzondering")
+            extra.append(f"{format_number(s.exempt_products)} met aanvaarde uitzondering")
         if s.excluded:
-            extra.append(f"{len(s.excluded)} buiten beschouwing gelaten")
+            extra.append(f"{format_number(len(s.excluded))} buiten beschouwing gelaten")
         if extra:
             out.append(" · ".join(extra) + "\n", style="dim")
         out.append("Vereisten: ", style="bold")
         parts = []
         for r in REQUIREMENTS:
             f = s.requirement(r.code)
-            parts.append(f"{r.label} {f.yes}/{s.products_total - f.not_applicable - f.exempt}")
+            counted = s.products_total - f.not_applicable - f.exempt
+            parts.append(f"{r.label} {format_number(f.yes)}/{format_number(counted)}")
         out.append(" · ".join(parts) + "\n")
         # The bars give way in a narrow panel (80x24), so that the figures and the
         # markers after them stay on the block's line.
@@ -337,18 +338,20 @@ class DashboardScreen(AreaScreen):
                 b = s.block(info.code)
                 out.append(f" {info.short:<8}")
                 out.append_text(bar(b.percent, bar_width))
-                out.append(f" {format_percent(b.percent):>8} {b.done:>5}/{b.applicable:<5}")
+                done, applicable = format_number(b.done), format_number(b.applicable)
+                out.append(f" {format_percent(b.percent):>8} {done:>5}/{applicable:<5}")
                 if b.undecided:
-                    out.append(f" ?{b.undecided}", style="magenta")
+                    out.append(f" ?{format_number(b.undecided)}", style="magenta")
                 if b.exempt:
-                    out.append(f" ⊘{b.exempt}", style="cyan")
+                    out.append(f" ⊘{format_number(b.exempt)}", style="cyan")
                 if b.waiting:
-                    out.append(f" ⧗{b.waiting}", style="yellow")
+                    out.append(f" ⧗{format_number(b.waiting)}", style="yellow")
                 out.append("\n")
         out.append(f"{'Alles':<9}", style="bold")
         out.append_text(bar(s.overall_percent, bar_width))
         out.append(
-            f" {format_percent(s.overall_percent):>8} {s.overall_done:>5}/{s.overall_applicable:<5}"
+            f" {format_percent(s.overall_percent):>8} {format_number(s.overall_done):>5}/"
+            f"{format_number(s.overall_applicable):<5}"
         )
         out.append("\n? te beslissen ⊘ aanvaarde uitzondering ⧗ wacht op bouwsteen", style="dim")
         panel.update(out)
