@@ -329,30 +329,39 @@ class DashboardScreen(AreaScreen):
             parts.append(f"{r.label} {format_number(f.yes)}/{format_number(counted)}")
         out.append(" · ".join(parts) + "\n")
         # The bars give way in a narrow panel (80x24), so that the figures and the
-        # markers after them stay on the block's line.
-        room = panel.content_size.width
-        bar_width = 16 if room < 8 else max(6, min(16, room - 41))
-        for pair, pair_label in PAIRS.items():
-            out.append(f"{pair_label}\n", style="bold")
-            for info in (b for b in BLOCKS if b.pair == pair):
-                b = s.block(info.code)
-                out.append(f" {info.short:<8}")
-                out.append_text(bar(b.percent, bar_width))
-                done, applicable = format_number(b.done), format_number(b.applicable)
-                out.append(f" {format_percent(b.percent):>8} {done:>5}/{applicable:<5}")
-                if b.undecided:
-                    out.append(f" ?{format_number(b.undecided)}", style="magenta")
-                if b.exempt:
-                    out.append(f" ⊘{format_number(b.exempt)}", style="cyan")
-                if b.waiting:
-                    out.append(f" ⧗{format_number(b.waiting)}", style="yellow")
-                out.append("\n")
-        out.append(f"{'Alles':<9}", style="bold")
-        out.append_text(bar(s.overall_percent, bar_width))
-        out.append(
+        # markers after them stay on the block's line (also with 20.000's separators).
+        tails: dict[str, Text] = {}
+        for info in BLOCKS:
+            b = s.block(info.code)
+            done, applicable = format_number(b.done), format_number(b.applicable)
+            tail = Text(f" {format_percent(b.percent):>8} {done:>5}/{applicable:<5}")
+            if b.undecided:
+                tail.append(f" ?{format_number(b.undecided)}", style="magenta")
+            if b.exempt:
+                tail.append(f" ⊘{format_number(b.exempt)}", style="cyan")
+            if b.waiting:
+                tail.append(f" ⧗{format_number(b.waiting)}", style="yellow")
+            tails[info.code] = tail
+        overall = Text(
             f" {format_percent(s.overall_percent):>8} {format_number(s.overall_done):>5}/"
             f"{format_number(s.overall_applicable):<5}"
         )
+        room = panel.content_size.width
+        bar_width = 16 if room < 8 else max(6, min(16, room - 41))
+        widest = max(t.cell_len for t in (*tails.values(), overall))
+        # 9: the block's short name; one column spare (a full line wrapped in tmux).
+        if 8 <= room < 10 + bar_width + widest:
+            bar_width = max(2, room - 10 - widest)
+        for pair, pair_label in PAIRS.items():
+            out.append(f"{pair_label}\n", style="bold")
+            for info in (b for b in BLOCKS if b.pair == pair):
+                out.append(f" {info.short:<8}")
+                out.append_text(bar(s.block(info.code).percent, bar_width))
+                out.append_text(tails[info.code])
+                out.append("\n")
+        out.append(f"{'Alles':<9}", style="bold")
+        out.append_text(bar(s.overall_percent, bar_width))
+        out.append_text(overall)
         out.append("\n? te beslissen ⊘ aanvaarde uitzondering ⧗ wacht op bouwsteen", style="dim")
         panel.update(out)
 
