@@ -123,3 +123,32 @@ async def test_the_screen_shows_the_first_rows_then_takes_the_whole_order(
             assert table.current.line.id == want[-1]
     finally:
         ws.close()
+
+
+def _read_ahead(ws: Workspace) -> None:
+    reader = ws.reader()
+    try:
+        service.read_order_ahead(reader)
+    finally:
+        reader.close()
+
+
+def test_an_order_read_ahead_serves_the_first_visit_once_and_only_unchanged(tmp_path, small_pages):
+    ws = edge_cases(tmp_path / "edge.sqlite")
+    try:
+        want = full_ids(ws)
+        _read_ahead(ws)
+        lines = service.CostsReader(ws).lines()
+        assert lines.complete and [r.line.id for r in lines] == want  # no first rows only
+        again = service.CostsReader(ws).lines()  # used once: a new reader reads itself
+        assert not again.complete
+
+        _read_ahead(ws)
+        line = ws.get(EstimateLine, want[0])
+        line.deleted = True  # the order read ahead still begins with it
+        ws.save(line)
+        lines = service.CostsReader(ws).lines()
+        assert not lines.complete  # the order read ahead holds for the file before the save
+        assert [r.line.id for r in lines] == full_ids(ws) == want[1:]
+    finally:
+        ws.close()

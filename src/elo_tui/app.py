@@ -135,6 +135,22 @@ def _import_quietly(modules: list[str]) -> None:
                 continue
 
 
+def _preload(modules: list[str], ws: Workspace | None) -> None:
+    _import_quietly(modules)
+    if ws is None:
+        return
+    from elo_tui.services import estimate
+
+    try:
+        reader = ws.reader()  # a thread never uses the app's connection
+        try:
+            estimate.read_order_ahead(reader)
+        finally:
+            reader.close()
+    except Exception:  # only a head start: the area reads its order itself when opened
+        return
+
+
 def _screen_factory(spec: str, app: App | None = None) -> Callable[[], Screen]:
     def make() -> Screen:
         module, cls = spec.split(":")
@@ -427,8 +443,11 @@ class EloApp(App[int]):
         on screen: importing one took 15-110 ms of each first visit (the submission area
         the most). Not in tests (headless): they would all wait for it at exit."""
         modules = [i.screen.split(":")[0] for i in self.nav]
+        # The costs table's order too, unless the costs area is already open: its first
+        # visit then reads none (services.estimate.read_order_ahead).
+        ws = self.ws if "costs" not in self._screen_stacks else None
         self.run_worker(
-            partial(_import_quietly, modules),
+            partial(_preload, modules, ws),
             thread=True,
             group="preload-areas",
             exit_on_error=False,

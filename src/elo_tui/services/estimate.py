@@ -596,6 +596,10 @@ class CostsReader:
             self._fresh()
             if self._lines is not None:
                 return self._lines
+            ahead = _order_ahead.pop(str(self.ws.path), None)
+            if ahead is not None and ahead[0] == self._stamp:
+                self._lines = CostLines(self.ws, ahead[1], est.Rates.of(self.ws.agency()))
+                return self._lines
             first = self.ws.estimate_line_order(_labels(), est.BLOCKS, limit=FIRST_ROWS)
             count = self.totals().lines
         rates = est.Rates.of(self.ws.agency())
@@ -652,6 +656,18 @@ def line_order_at(ws: Workspace) -> tuple[Any, int]:
     transaction (a worker's own connection, after the first frame)."""
     with ws.read_snapshot():
         return ws.estimate_line_order(_labels(), est.BLOCKS), ws.cost_generation()
+
+
+# The whole table order read ahead, before the costs area is first opened (the app's
+# background preload, on a connection of its own), per workspace file, with the cost
+# counter it holds for: that first visit then reads no order (~40 ms at 25,700 lines).
+# Used once, and only while the counter has not moved.
+_order_ahead: dict[str, tuple[int, Any]] = {}
+
+
+def read_order_ahead(ws: Workspace) -> None:
+    ids, stamp = line_order_at(ws)
+    _order_ahead[str(ws.path)] = (stamp, ids)
 
 
 def scope_choices(ws: Workspace) -> list[tuple[str, str]]:
