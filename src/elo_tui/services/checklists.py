@@ -342,14 +342,14 @@ class Agenda(PagedRows[AgendaRow]):
             return None
 
     def index(self, row: Any, start: int = 0, stop: int | None = None) -> int:
-        rowid = getattr(row, "rowid", 0) or self.ws.checklist_rowid(row.item.id)
+        rowid = getattr(row, "rowid", 0) or self.ws.rowid_of(ChecklistItem, row.item.id)
         at = self._find(rowid, row.item)
         if at is None:
             raise ValueError("not in the agenda")
         return at
 
     def position_of(self, item_id: str) -> int | None:
-        rowid = self.ws.checklist_rowid(item_id)
+        rowid = self.ws.rowid_of(ChecklistItem, item_id)
         if rowid is None:
             return None
         at = self._find(rowid, None)

@@ -339,7 +339,7 @@ class CostLines(PagedRows[CostRow]):
         return found
 
     def position_of(self, line_id: str) -> int | None:
-        rowid = self.ws.estimate_line_rowid(line_id)
+        rowid = self.ws.rowid_of(EstimateLine, line_id)
         if rowid is None:
             return None
         try:

@@ -1155,10 +1155,11 @@ class Workspace:
                 out.append([r[0] for r in self.conn.execute(sql, (obsolete, status, due, title))])
         return out
 
-    def checklist_rowid(self, item_id: str) -> int | None:
+    def rowid_of(self, kind: type[Record], record_id: str) -> int | None:
+        """The table rowid of a record (what the paged tables hold), None when absent."""
         with self._guard():
             found = self.conn.execute(
-                "SELECT rowid FROM checklist_item WHERE id = ?", (item_id,)
+                f'SELECT rowid FROM "{kind.KIND}" WHERE id = ?', (record_id,)
             ).fetchone()
         return found[0] if found else None
 
@@ -1351,13 +1352,6 @@ class Workspace:
             for row, line in zip(rows, lines, strict=True):
                 out[row[0]] = (line, row[1], row[2], bool(row[3]))
         return out
-
-    def estimate_line_rowid(self, line_id: str) -> int | None:
-        with self._guard():
-            found = self.conn.execute(
-                "SELECT rowid FROM estimate_line WHERE id = ?", (line_id,)
-            ).fetchone()
-        return found[0] if found else None
 
     def estimate_totals(self, rules: dict[str, Any]) -> builtins.list[tuple]:
         """The live estimate lines summed per group: (excluded application or None, valid,
