@@ -27,6 +27,7 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from elo_tui import background
 from elo_tui.config import Settings
 from elo_tui.keymap import APP_SCOPE, with_ids
 from elo_tui.store import Workspace, WorkspaceError
@@ -418,6 +419,7 @@ class EloApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):
             self._last_input = time.monotonic()
+            background.note_input(self._last_input)  # long workers give way a moment
         await super().on_event(event)
 
     def collect_when_quiet(self) -> None:
