@@ -1,5 +1,5 @@
-"""background.give_way: a worker waits while someone is pressing keys, bounded, and is
-never starved however long the keys go on. A fake clock: nothing here sleeps."""
+"""background.GiveWay: a worker waits while someone is pressing keys, and is never
+starved however long the keys go on. A fake clock: nothing here sleeps."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ class FakeClock:
 
 
 def in_worker(fn):
-    """Run `fn` on a thread that is not the main thread (give_way never waits there)."""
+    """Run `fn` on a thread that is not the main thread (GiveWay never waits there)."""
     out: list = []
     thread = threading.Thread(target=lambda: out.append(fn()))
     thread.start()
@@ -38,75 +38,65 @@ def clock(monkeypatch) -> FakeClock:
     return FakeClock()
 
 
-def give_way(clock: FakeClock, **kw) -> float:
-    return background.give_way(clock=clock, sleep=clock.sleep, **kw)
+def pacer(clock: FakeClock, sleep=None, **kw) -> background.GiveWay:
+    return background.GiveWay(clock=clock, sleep=sleep or clock.sleep, **kw)
 
 
 def test_no_input_no_wait(clock):
-    assert in_worker(lambda: give_way(clock)) == 0
+    give_way = pacer(clock)
+    assert in_worker(give_way) == 0
     assert clock.slept == []
 
 
 def test_waits_until_the_input_is_quiet_long_enough(clock):
+    give_way = pacer(clock, quiet=0.15)
     background.note_input(clock.now - 0.05)
-    waited = in_worker(lambda: give_way(clock, quiet=0.15))
-    assert waited == pytest.approx(0.10)
+    assert in_worker(give_way) == pytest.approx(0.10)
     assert clock.now == pytest.approx(background._last_input + 0.15)
 
 
-def test_one_wait_is_bounded_and_then_the_work_runs_a_while(clock):
-    def keys_all_the_time() -> list[float]:
-        waits = []
-        for _ in range(40):  # a key right before every chunk boundary
-            background.note_input(clock.now)
-            waits.append(give_way(clock, quiet=0.15, max_wait=0.3, min_run=0.1))
-            clock.now += 0.01  # one chunk of work
-        return waits
+def test_keys_that_keep_coming_hold_the_work_only_within_its_allowance(clock):
+    """A key every 20 ms without end: the work waits out its grace, then gets its share
+    of the time: never starved."""
 
-    waits = in_worker(keys_all_the_time)
-    assert max(waits) == pytest.approx(0.15)  # each key: until it is quiet_long enough...
-    # ...but keys that keep coming hold the work at most max_wait at a stretch
-    clock2 = FakeClock()
+    def sleep_and_type(seconds: float) -> None:
+        if sum(clock.slept) > 100:
+            raise AssertionError("starved: still waiting after 100 s")
+        clock.sleep(min(seconds, 0.02))
+        background.note_input(clock.now)
 
-    def keys_while_waiting() -> float:
-        real_sleep = clock2.sleep
+    give_way = pacer(clock, sleep_and_type, quiet=0.15, share=0.1, grace=1.0)
 
-        def sleep_and_type(seconds: float) -> None:
-            real_sleep(min(seconds, 0.05))
-            background.note_input(clock2.now)  # another key meanwhile
+    def run() -> tuple[float, float]:
+        worked = 0.0
+        background.note_input(clock.now)
+        while worked < 2.0:  # two seconds of work in chunks of 5 ms
+            give_way()
+            clock.now += 0.005
+            worked += 0.005
+        return worked, give_way.waited
 
-        return background.give_way(clock=clock2, sleep=sleep_and_type, max_wait=0.3)
-
-    background.note_input(clock2.now)
-    first = in_worker(keys_while_waiting)
-    assert first == pytest.approx(0.3)
+    worked, waited = in_worker(run)
+    assert waited == pytest.approx(1.0 + 2.0 * 9, abs=0.05)  # grace + 9x the work
+    assert waited > 1.0  # it did wait for the keys
 
 
-def test_after_a_full_wait_the_next_chunks_do_not_wait(clock):
+def test_a_burst_of_keys_within_the_grace_holds_the_work_until_quiet(clock):
+    give_way = pacer(clock, quiet=0.15, share=0.1, grace=1.0)
+
     def run() -> list[float]:
-        def sleep_and_type(seconds: float) -> None:
-            clock.sleep(min(seconds, 0.05))
-            background.note_input(clock.now)
-
         waits = []
-        for _ in range(8):
+        for _ in range(5):  # five switches 0.1 s apart, work in between
             background.note_input(clock.now)
-            waits.append(
-                background.give_way(
-                    clock=clock, sleep=sleep_and_type, quiet=0.15, max_wait=0.3, min_run=0.1
-                )
-            )
-            clock.now += 0.04
+            waits.append(give_way())
+            clock.now += 0.005
         return waits
 
     waits = in_worker(run)
-    # wait 0.3, then 0.1 s of work (3 chunks of 0.04: two free, the third past run_until)
-    assert waits[:4] == [pytest.approx(0.3), 0.0, 0.0, pytest.approx(0.3)]
-    worked = 0.04 * len(waits)
-    assert worked / (worked + sum(waits)) >= 0.1  # never starved
+    assert waits == [pytest.approx(0.15)] * 5
 
 
 def test_never_waits_on_the_main_thread(clock):
     background.note_input(clock.now)
-    assert give_way(clock) == 0
+    assert pacer(clock)() == 0
     assert clock.slept == []

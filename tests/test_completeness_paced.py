@@ -151,7 +151,7 @@ def test_the_domain_check_pauses_in_its_long_loops(tmp_path: Path):
 
 
 def test_the_check_runs_in_a_worker_that_gives_way(tmp_path: Path):
-    """Through background.give_way in a thread, with input noted meanwhile: the same
+    """Through background.GiveWay in a thread, with input noted meanwhile: the same
     result (the pause only waits)."""
     from elo_tui import background
 
@@ -164,7 +164,7 @@ def test_the_check_runs_in_a_worker_that_gives_way(tmp_path: Path):
         def work():
             reader = ws.reader()
             try:
-                out.append(checked(reader, pause=background.give_way))
+                out.append(checked(reader, pause=background.GiveWay()))
             finally:
                 reader.close()
 

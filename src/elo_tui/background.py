@@ -5,13 +5,13 @@ A worker thread shares the interpreter with the interface: while the completenes
 key could wait 60-80 ms before it was even handled (measured: bench/bench_startup.py
 --switch-only with worker start/stop times logged; every later visit over 40 ms fell
 inside that check). The app tells this module about every key and mouse event
-(`note_input`); long workers call `give_way()` at their chunk boundaries and sleep while
+(`note_input`); a long worker calls its `GiveWay()` at its chunk boundaries and sleeps while
 someone pressed a key less than QUIET s ago, so the switch or keystroke runs alone.
 
-Bounded, never starved: one call waits at most MAX_WAIT s, and after a wait that long
-the next MIN_RUN s of work do not wait at all. Someone who keeps pressing keys without
-a pause still leaves the work at least MIN_RUN / (MIN_RUN + MAX_WAIT) of the time
-(the 2 s check then takes up to ~8 s); one key costs the work at most QUIET s.
+A key costs the work at most QUIET s, and the work is never starved: over its whole
+run it waits at most GRACE s plus (1 - SHARE) / SHARE times the time it worked, so
+someone who keeps pressing keys without a pause still leaves it a SHARE of the time
+(the ~2 s check then takes up to ~20 s; it says it is being checked meanwhile).
 """
 
 from __future__ import annotations
@@ -21,12 +21,11 @@ import time
 from collections.abc import Callable
 
 QUIET = 0.15  # s after a key during which background work waits (a switch paints in ~10 ms)
-MAX_WAIT = 0.3  # s, the longest one give_way() waits
-MIN_RUN = 0.1  # s of work without waiting after a wait of MAX_WAIT
+SHARE = 0.1  # the least share of the time the work gets under non-stop input
+GRACE = 1.0  # s the work may wait before SHARE applies (a burst of switches)
 EPSILON = 1e-6  # s: closer than this counts as reached (no sleeps of a rounding error)
 
 _last_input = float("-inf")  # time.monotonic() of the last key or mouse event
-_worker = threading.local()  # per worker thread: `run_until`, see give_way
 
 
 def note_input(now: float | None = None) -> None:
@@ -35,28 +34,38 @@ def note_input(now: float | None = None) -> None:
     _last_input = time.monotonic() if now is None else now
 
 
-def give_way(
-    *,
-    quiet: float = QUIET,
-    max_wait: float = MAX_WAIT,
-    min_run: float = MIN_RUN,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], object] = time.sleep,
-) -> float:
-    """In a worker thread, between two chunks of work: wait while the last input is less
-    than `quiet` s old, at most `max_wait` s; after waiting that long, do not wait again
-    for `min_run` s. Returns the seconds waited. On the main thread it never waits (that
-    thread is the interface)."""
-    if threading.current_thread() is threading.main_thread():
-        return 0.0
-    start = now = clock()
-    if now < getattr(_worker, "run_until", float("-inf")):
-        return 0.0
-    while True:
-        if _last_input + quiet - now <= EPSILON:
-            return now - start
-        if start + max_wait - now <= EPSILON:  # waited all it may: work a while now
-            _worker.run_until = now + min_run
-            return now - start
-        sleep(min(_last_input + quiet, start + max_wait) - now)
-        now = clock()
+class GiveWay:
+    """The pause of one piece of long work in a worker thread: call it between two
+    chunks. It waits while the last input is less than `quiet` s old, within the
+    work's allowance (see the module docstring). Returns the seconds it waited. On the
+    main thread it never waits (that thread is the interface)."""
+
+    def __init__(
+        self,
+        *,
+        quiet: float = QUIET,
+        share: float = SHARE,
+        grace: float = GRACE,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], object] = time.sleep,
+    ) -> None:
+        self.quiet, self.share, self.grace = quiet, share, grace
+        self.clock, self.sleep = clock, sleep
+        self.started = clock()
+        self.waited = 0.0
+
+    def __call__(self) -> float:
+        if threading.current_thread() is threading.main_thread():
+            return 0.0
+        start = now = self.clock()
+        worked = now - self.started - self.waited
+        allowance = self.grace + worked * (1 - self.share) / self.share - self.waited
+        deadline = start + allowance
+        while True:
+            until = min(_last_input + self.quiet, deadline)
+            if until - now <= EPSILON:
+                break
+            self.sleep(until - now)
+            now = self.clock()
+        self.waited += now - start
+        return now - start

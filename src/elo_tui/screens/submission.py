@@ -184,7 +184,7 @@ class SubmissionScreen(AreaScreen):
         try:
             # Gives way between pages while someone switches or types (the check ran
             # ~2 s at 20,000 products and slowed every switch made meanwhile).
-            return ws, service.check(reader, pause=background.give_way), stamp
+            return ws, service.check(reader, pause=background.GiveWay()), stamp
         finally:
             reader.close()
 

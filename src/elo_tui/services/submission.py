@@ -136,7 +136,7 @@ def check(
     ws: Workspace, state: State | None = None, *, pause: Callable[[], object] = _no_pause
 ) -> list[Issue]:
     """The completeness check: blocking issues first, then warnings. `pause`: see
-    read_checked (a worker passes `background.give_way`)."""
+    read_checked (a worker passes a `background.GiveWay()`)."""
     s = state or read_checked(ws, pause=pause)
     return completeness.check(
         s.agency,
