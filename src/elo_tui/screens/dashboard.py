@@ -83,7 +83,7 @@ class DashboardScreen(AreaScreen):
     ]
     DEFAULT_CSS = """
     DashboardScreen #dash { grid-size: 2 2; grid-columns: 3fr 2fr; grid-rows: auto auto;
-        height: 1fr; overflow-y: auto; scrollbar-size-vertical: 1; }
+        height: 1fr; overflow-y: scroll; scrollbar-size-vertical: 1; }
     DashboardScreen #dash > Static { border: round $panel; padding: 0 1; height: auto;
         border-title-color: $text; border-title-style: bold; }
     DashboardScreen #dash-agenda, DashboardScreen #dash-risk, DashboardScreen #dash-deadlines {
