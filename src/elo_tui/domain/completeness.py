@@ -174,69 +174,81 @@ def _product_issues(
 ) -> list[Issue]:
     if not products:
         return [Issue(BLOCKING, "no_products", "De inventaris bevat geen producten.", "product")]
-    blocking_: list[Issue] = []
-    warnings: list[Issue] = []
-    for n, p in enumerate(sorted(products, key=lambda p: (p.name.casefold(), p.id)), 1):
+    # Issues per product in stored order, then only the products that have any sorted by
+    # name (the key ends in the unique id: the order sorting all of them gives). Sorting
+    # all 20,000 held the interpreter ~15-20 ms, which no key could interrupt.
+    found: list[tuple[tuple[str, str], list[Issue], list[Issue]]] = []
+    for n, p in enumerate(products, 1):
         if n % PAUSE_EVERY == 0:
             pause()
-        who = f"Product '{p.name or p.id[:8]}'"
-        if not p.ipdc_type:
-            blocking_.append(
-                Issue(
-                    BLOCKING,
-                    "product_type",
-                    f"{who}: geen producttype (IPDC-type).",
-                    "product",
-                    p.id,
-                    "ipdc_type",
-                )
+        blocking_, warnings = _one_product_issues(p, app_ids)
+        if blocking_ or warnings:
+            found.append(((p.name.casefold(), p.id), blocking_, warnings))
+    found.sort(key=lambda f: f[0])
+    return [i for _key, b, _w in found for i in b] + [i for _key, _b, w in found for i in w]
+
+
+def _one_product_issues(p: Product, app_ids: set[str]) -> tuple[list[Issue], list[Issue]]:
+    blocking_: list[Issue] = []
+    warnings: list[Issue] = []
+    who = f"Product '{p.name or p.id[:8]}'"
+    if not p.ipdc_type:
+        blocking_.append(
+            Issue(
+                BLOCKING,
+                "product_type",
+                f"{who}: geen producttype (IPDC-type).",
+                "product",
+                p.id,
+                "ipdc_type",
             )
-        apps = [x for x in (p.request_application_id, p.followup_application_id) if x]
-        if not apps:
-            blocking_.append(
-                Issue(
-                    BLOCKING,
-                    "product_application",
-                    f"{who}: geen toepassing om aan te vragen of op te volgen.",
-                    "product",
-                    p.id,
-                    "request_application_id",
-                )
+        )
+    apps = [x for x in (p.request_application_id, p.followup_application_id) if x]
+    if not apps:
+        blocking_.append(
+            Issue(
+                BLOCKING,
+                "product_application",
+                f"{who}: geen toepassing om aan te vragen of op te volgen.",
+                "product",
+                p.id,
+                "request_application_id",
             )
-        elif any(x not in app_ids for x in apps):
-            blocking_.append(
-                Issue(
-                    BLOCKING,
-                    "product_application",
-                    f"{who}: verwijst naar een toepassing die niet meer bestaat.",
-                    "product",
-                    p.id,
-                    "request_application_id",
-                )
+        )
+    elif any(x not in app_ids for x in apps):
+        blocking_.append(
+            Issue(
+                BLOCKING,
+                "product_application",
+                f"{who}: verwijst naar een toepassing die niet meer bestaat.",
+                "product",
+                p.id,
+                "request_application_id",
             )
-        if not p.ipdc_number:
-            warnings.append(
-                Issue(
-                    WARNING,
-                    "ipdc_number",
-                    f"{who}: IPDC-productnummer nog onbekend.",
-                    "product",
-                    p.id,
-                    "ipdc_number",
-                )
+        )
+    if not p.ipdc_number:
+        warnings.append(
+            Issue(
+                WARNING,
+                "ipdc_number",
+                f"{who}: IPDC-productnummer nog onbekend.",
+                "product",
+                p.id,
+                "ipdc_number",
             )
-        if p.yearly_volume is None:
-            warnings.append(
-                Issue(
-                    WARNING,
-                    "yearly_volume",
-                    f"{who}: geen jaarvolume (aantal aanvragen per jaar).",
-                    "product",
-                    p.id,
-                    "yearly_volume",
-                )
+        )
+    if p.yearly_volume is None:
+        warnings.append(
+            Issue(
+                WARNING,
+                "yearly_volume",
+                f"{who}: geen jaarvolume (aantal aanvragen per jaar).",
+                "product",
+                p.id,
+                "yearly_volume",
             )
-    return blocking_ + warnings
+        )
+    return blocking_, warnings
 
 
 def _block_issues(
