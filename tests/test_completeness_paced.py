@@ -5,6 +5,7 @@ frozen_completeness.py (and the former read below) as the reference."""
 
 from __future__ import annotations
 
+import random
 import threading
 from dataclasses import astuple
 from functools import partial
@@ -130,7 +131,7 @@ def test_ties_in_the_block_order_keep_the_stored_order(tmp_path: Path):
         ws.close()
 
 
-def test_the_domain_check_pauses_in_its_long_loops(tmp_path: Path):
+def test_the_domain_check_pauses_in_its_long_loops(tmp_path: Path, monkeypatch):
     ws = generated(tmp_path / "g1000.sqlite", 1000, (640.0, 915.5))
     try:
         state = service.read_checked(ws)
@@ -146,6 +147,10 @@ def test_the_domain_check_pauses_in_its_long_loops(tmp_path: Path):
         )
         n = len(state.products) + len(state.block_statuses) + len(state.lines)
         assert len(calls) >= n // completeness.PAUSE_EVERY - 3
+        # sorting steps far smaller than the issues: the merged runs give the former order
+        monkeypatch.setattr(completeness, "PAUSE_EVERY", 37)
+        assert len(reference(ws)) > 10 * completeness.PAUSE_EVERY
+        assert checked(ws) == reference(ws)
     finally:
         ws.close()
 
@@ -174,3 +179,14 @@ def test_the_check_runs_in_a_worker_that_gives_way(tmp_path: Path):
         assert out == [expected]
     finally:
         ws.close()
+
+
+def test_sorting_in_steps_is_one_stable_sort():
+    rng = random.Random(7)
+    for size in (0, 1, 499, 500, 501, 1999, 5003):
+        # few distinct keys: many ties, which must keep their input order
+        found = [((rng.choice("abc"), rng.randrange(5)), i) for i in range(size)]
+        pauses: list[int] = []
+        steps = completeness._sorted_in_steps(found, partial(pauses.append, 1))
+        assert steps == sorted(found, key=lambda f: f[0])
+        assert len(pauses) >= (size - 1) // completeness.PAUSE_EVERY

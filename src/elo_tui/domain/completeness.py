@@ -7,8 +7,10 @@ travel with the submission. Every message is Dutch and names the record it is ab
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from elo_tui.domain import cofinancing as cof
 from elo_tui.domain import estimate as est
@@ -85,7 +87,31 @@ def check(
     return issues
 
 
+_F = TypeVar("_F", bound=tuple)
 PAUSE_EVERY = 500  # records between two `pause()` calls (a few ms of work)
+
+
+def _sorted_in_steps(found: list[_F], pause: Callable[[], object]) -> list[_F]:
+    """`sorted(found, key=first item)`, stable, in steps: runs of PAUSE_EVERY sorted
+    apart, `pause()` between them, then merged (heapq.merge keeps earlier runs first on
+    ties, so the order is that of one stable sort). One sort of 9,400 keys with long
+    common name prefixes held the interpreter 20-50 ms in one C call."""
+    if len(found) <= PAUSE_EVERY:
+        return sorted(found, key=_first)
+    runs = []
+    for start in range(0, len(found), PAUSE_EVERY):
+        runs.append(sorted(found[start : start + PAUSE_EVERY], key=_first))
+        pause()
+    merged = []
+    for n, item in enumerate(heapq.merge(*runs, key=_first), 1):
+        merged.append(item)
+        if n % PAUSE_EVERY == 0:
+            pause()
+    return merged
+
+
+def _first(item: tuple) -> Any:
+    return item[0]
 
 
 def blocking(issues: Iterable[Issue]) -> list[Issue]:
@@ -184,7 +210,7 @@ def _product_issues(
         blocking_, warnings = _one_product_issues(p, app_ids)
         if blocking_ or warnings:
             found.append(((p.name.casefold(), p.id), blocking_, warnings))
-    found.sort(key=lambda f: f[0])
+    found = _sorted_in_steps(found, pause)
     return [i for _key, b, _w in found for i in b] + [i for _key, _b, w in found for i in w]
 
 
@@ -283,7 +309,7 @@ def _block_issues(
         if blocking_ or warnings:
             key = (s.scope_kind, names.get((s.scope_kind, s.scope_id), ""), s.block)
             found.append((key, blocking_, warnings))
-    found.sort(key=lambda f: f[0])
+    found = _sorted_in_steps(found, pause)
     blocking_ = [i for _key, b, _w in found for i in b]
     warnings = [i for _key, _b, w in found for i in w]
     if undecided:
