@@ -4,6 +4,7 @@ starved however long the keys go on. A fake clock: nothing here sleeps."""
 from __future__ import annotations
 
 import threading
+import weakref
 
 import pytest
 
@@ -35,6 +36,7 @@ def in_worker(fn):
 @pytest.fixture
 def clock(monkeypatch) -> FakeClock:
     monkeypatch.setattr(background, "_last_input", float("-inf"))
+    monkeypatch.setattr(background, "_running", weakref.WeakSet())  # none of other tests'
     return FakeClock()
 
 
@@ -100,3 +102,13 @@ def test_never_waits_on_the_main_thread(clock):
     background.note_input(clock.now)
     assert pacer(clock)() == 0
     assert clock.slept == []
+
+
+def test_working_while_a_pacer_is_alive_and_called_recently(clock):
+    give_way = pacer(clock)
+    assert background.working(clock.now)
+    in_worker(give_way)
+    assert background.working(clock.now + background.STALE / 2)
+    assert not background.working(clock.now + background.STALE + 1)  # kept, not called
+    del give_way
+    assert not background.working(clock.now)

@@ -424,10 +424,12 @@ class EloApp(App[int]):
 
     def collect_when_quiet(self) -> None:
         """A second without input: the full collection CPython deferred, if due (over
-        what is not frozen; 10-60 ms at 20,000 products, that no key waits for)."""
+        what is not frozen; 10-60 ms at 20,000 products, that no key waits for). Not
+        while paced work runs (background.working): its records would be visited too."""
         from elo_tui import gc_tuning
 
-        if gc_tuning.installed() and time.monotonic() - self._last_input >= QUIET_COLLECT_AFTER:
+        quiet = time.monotonic() - self._last_input >= QUIET_COLLECT_AFTER
+        if gc_tuning.installed() and quiet and not background.working():
             gc_tuning.collect_young_if_due()
 
     def collect_if_idle(self) -> None:
