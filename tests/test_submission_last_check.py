@@ -148,9 +148,9 @@ def _hold_the_check(monkeypatch) -> threading.Event:
     release = threading.Event()
     real = service.check
 
-    def held(ws, state=None):
+    def held(ws, state=None, **kw):
         release.wait(30)
-        return real(ws, state)
+        return real(ws, state, **kw)
 
     monkeypatch.setattr(service, "check", held)
     return release

@@ -27,6 +27,7 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from elo_tui import background
 from elo_tui.config import Settings
 from elo_tui.keymap import APP_SCOPE, with_ids
 from elo_tui.store import Workspace, WorkspaceError
@@ -418,14 +419,17 @@ class EloApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):
             self._last_input = time.monotonic()
+            background.note_input(self._last_input)  # long workers give way a moment
         await super().on_event(event)
 
     def collect_when_quiet(self) -> None:
         """A second without input: the full collection CPython deferred, if due (over
-        what is not frozen; 10-60 ms at 20,000 products, that no key waits for)."""
+        what is not frozen; 10-60 ms at 20,000 products, that no key waits for). Not
+        while paced work runs (background.working): its records would be visited too."""
         from elo_tui import gc_tuning
 
-        if gc_tuning.installed() and time.monotonic() - self._last_input >= QUIET_COLLECT_AFTER:
+        quiet = time.monotonic() - self._last_input >= QUIET_COLLECT_AFTER
+        if gc_tuning.installed() and quiet and not background.working():
             gc_tuning.collect_young_if_due()
 
     def collect_if_idle(self) -> None:

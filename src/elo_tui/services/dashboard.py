@@ -38,15 +38,19 @@ class DashboardData:
 
 
 def load_dashboard_in_two_steps(
-    path: Path, today: date, figures_read: Callable[[DashboardData], None]
+    path: Path,
+    today: date,
+    figures_read: Callable[[DashboardData], None],
+    pause: Callable[[], object] = lambda: None,
 ) -> DashboardData:
     """The dashboard on a connection of its own (a worker thread): the figures first,
     handed to `figures_read` (which may wait until they are painted), then the roadmap
-    lines, seconds of work at 20,000 products that the figures need not wait for."""
+    lines, seconds of work at 20,000 products that the figures need not wait for;
+    `pause` is called between their pages (roadmap_lines)."""
     with Workspace.open(path) as ws:
         data = load_dashboard(ws, today, with_roadmap=False)
         figures_read(data)
-        data.roadmap = roadmap_lines(ws)
+        data.roadmap = roadmap_lines(ws, pause=pause)
         return data
 
 
@@ -215,12 +219,12 @@ def _summary_from_store(
     return m.summary(), m, "computed", -1
 
 
-def roadmap_lines(ws: Workspace) -> list[str]:
+def roadmap_lines(ws: Workspace, *, pause: Callable[[], object] = lambda: None) -> list[str]:
     """services/roadmap.summary_lines, read a page of products at a time: `load` held
     every product, status and estimate line as records (~300 MiB at 20,000 products)."""
     from elo_tui.services import roadmap
 
-    return roadmap.summary_lines_streamed(ws)
+    return roadmap.summary_lines_streamed(ws, pause=pause)
 
 
 def checklist_counts(ws: Workspace, today: date) -> tuple[int, int]:

@@ -8,6 +8,7 @@ domain/ipdc_corrections.py.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
@@ -561,7 +562,9 @@ def _days(ws: Any, column: str, values: list[str], **equals: Any) -> dict:
     )
 
 
-def summary_lines_streamed(ws: Any, page: int = 250) -> list[str]:
+def summary_lines_streamed(
+    ws: Any, page: int = 250, *, pause: Callable[[], object] = lambda: None
+) -> list[str]:
     """`summary_lines(load(ws))`, the same lines, without holding the workspace in memory.
 
     The dashboard's worker ran `load` right after the first frame: at 20,000 products
@@ -572,7 +575,8 @@ def summary_lines_streamed(ws: Any, page: int = 250) -> list[str]:
     same domain functions `load` calls (domain/roadmap.py, domain/readiness.py,
     domain/ipdc_corrections.py) and only counts are kept. One read snapshot: the figures
     agree with each other. tests/test_roadmap_streamed.py holds it equal to
-    `summary_lines(load(ws))`."""
+    `summary_lines(load(ws))`. `pause` is called after each page (a worker gives way to
+    the interface there, elo_tui/background.py)."""
     from elo_tui.domain.ipdc_corrections import product_corrections
     from elo_tui.domain.readiness import is_conform, is_excluded, product_cells
     from elo_tui.services.mapping import load_overrides
@@ -663,6 +667,7 @@ def summary_lines_streamed(ws: Any, page: int = 250) -> list[str]:
                             unplanned_own += 1
                         else:
                             unplanned_shared.add(key)
+            pause()
         chosen = None
         if chosen_scenario is not None:
             chosen = rm.ScenarioSummary(

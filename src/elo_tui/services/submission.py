@@ -13,12 +13,12 @@ import hashlib
 import json
 import tempfile
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO, TypeVar, cast
 
 from elo_tui import __version__
 from elo_tui.domain import completeness
@@ -37,6 +37,9 @@ from elo_tui.domain.records import (
     utc_now,
 )
 from elo_tui.store import Workspace, WorkspaceError
+
+R = TypeVar("R", bound=Record)
+T = TypeVar("T")
 
 
 class IncompleteError(Exception):
@@ -68,6 +71,22 @@ class State:
 CHECKED_SECTIONS = ("applications", "products", "block_statuses", "estimate_lines")
 
 
+CHECK_PAGE = 500  # records read and built between two pauses of the check (a few ms)
+
+
+def _no_pause() -> None:
+    return None
+
+
+def _paced(items: list[T], pause: Callable[[], object]) -> Iterator[T]:
+    """`items`, calling `pause()` after every CHECK_PAGE of them (chunk boundaries for a
+    loop in the domain, which knows nothing of threads)."""
+    for n, item in enumerate(items, start=1):
+        yield item
+        if n % CHECK_PAGE == 0:
+            pause()
+
+
 def read_state(
     ws: Workspace, *, seed: int = est.DEFAULT_SEED, only: tuple[str, ...] | None = None
 ) -> State:
@@ -84,22 +103,41 @@ def read_state(
     return State(agency, applications, products, statuses, lines, summary, sections)
 
 
-def read_checked(ws: Workspace, *, seed: int = est.DEFAULT_SEED) -> State:
+def read_checked(
+    ws: Workspace, *, seed: int = est.DEFAULT_SEED, pause: Callable[[], object] = _no_pause
+) -> State:
     """What the completeness check reads, as `read_state(ws, only=CHECKED_SECTIONS)` gives
     it (the same records in the same order) but without keeping the plain dicts: each
-    section's dicts are dropped once its records are built (a lower peak at 20,000)."""
+    page's dicts are dropped once its records are built (a lower peak at 20,000).
+
+    `pause` is called between pages (CHECK_PAGE records): a worker gives way to the
+    interface there (elo_tui/background.py)."""
     agency = ws.agency()
-    applications = [Application(**d) for d in ws.list_data(Application)]
-    products = [Product(**d) for d in ws.list_data(Product)]
-    statuses = [BlockStatus(**d) for d in ws.list_data(BlockStatus)]
-    lines = [EstimateLine(**d) for d in ws.list_data(EstimateLine)]
-    summary = est.summarize(lines, products, agency, applications=applications, seed=seed)
+
+    def records(kind: type[R]) -> list[R]:
+        out: list[R] = []
+        for page in ws.iter_data(kind, CHECK_PAGE):
+            out += [kind(**d) for d in page]
+            pause()
+        return out
+
+    applications = records(Application)
+    products = records(Product)
+    statuses = records(BlockStatus)
+    lines = records(EstimateLine)
+    summary = est.summarize(
+        _paced(lines, pause), products, agency, applications=applications, seed=seed
+    )
+    pause()
     return State(agency, applications, products, statuses, lines, summary, {})
 
 
-def check(ws: Workspace, state: State | None = None) -> list[Issue]:
-    """The completeness check: blocking issues first, then warnings."""
-    s = state or read_checked(ws)
+def check(
+    ws: Workspace, state: State | None = None, *, pause: Callable[[], object] = _no_pause
+) -> list[Issue]:
+    """The completeness check: blocking issues first, then warnings. `pause`: see
+    read_checked (a worker passes a `background.GiveWay()`)."""
+    s = state or read_checked(ws, pause=pause)
     return completeness.check(
         s.agency,
         s.applications,
@@ -108,6 +146,7 @@ def check(ws: Workspace, state: State | None = None) -> list[Issue]:
         s.lines,
         s.summary,
         bvco_threshold=bvco_threshold(ws),
+        pause=pause,
     )
 
 

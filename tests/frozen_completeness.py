@@ -1,0 +1,471 @@
+"""The completeness check as it was before h15tail (frozen copy of domain/completeness.py at
+main 2b5953c): the reference the faster, pausing check must equal. Do not edit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from elo_tui.domain import cofinancing as cof
+from elo_tui.domain import estimate as est
+from elo_tui.domain import formats
+from elo_tui.domain.blocks import APPLICABILITY, STAGE_LABELS
+from elo_tui.domain.records import Agency, Application, BlockStatus, EstimateLine, Product
+
+BLOCKING = "blocking"
+WARNING = "warning"
+SEVERITY_LABELS = {BLOCKING: "Blokkerend", WARNING: "Waarschuwing"}
+
+# Labels come from the block catalogue (one source); re-exported for the exporters.
+STAGES = STAGE_LABELS
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    severity: str  # BLOCKING | WARNING
+    code: str  # stable identifier of the rule
+    message: str  # Dutch, names the record
+    kind: str = ""  # record kind it is about ("" = the request as a whole)
+    record_id: str = ""
+    field: str = ""
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity == BLOCKING
+
+
+def check(
+    agency: Agency | None,
+    applications: Sequence[Application],
+    products: Sequence[Product],
+    block_statuses: Sequence[BlockStatus],
+    lines: Sequence[EstimateLine],
+    summary: est.EstimateSummary | None = None,
+    *,
+    bvco_threshold: float | None = None,
+) -> list[Issue]:
+    """All issues, blocking first, in a stable order.
+
+    `bvco_threshold`: the intervention threshold (None = unknown), see domain.cofinancing.
+    """
+    applications = [a for a in applications if not a.deleted]
+    products = [p for p in products if not p.deleted]
+    block_statuses = [s for s in block_statuses if not s.deleted]
+    lines = [line for line in lines if not line.deleted]
+    if summary is None:
+        summary = est.summarize(lines, products, agency, applications=applications)
+    names = {("application", a.id): a.name for a in applications}
+    names.update({("product", p.id): p.name for p in products})
+    issues: list[Issue] = []
+    issues += _agency_issues(agency)
+    issues += _product_issues(products, {a.id for a in applications})
+    # Blocks of an application "buiten beschouwing" (and of the products counted under it)
+    # need no estimate: that application is left out of the request.
+    excluded = {a.id for a in applications if a.excluded}
+    if excluded:
+        app_of = {p.id: est.application_of(p) for p in products}
+        block_statuses = [
+            s
+            for s in block_statuses
+            if (s.scope_id if s.scope_kind == "application" else app_of.get(s.scope_id))
+            not in excluded
+        ]
+    issues += _block_issues(block_statuses, lines, names)
+    issues += _line_issues(summary, block_statuses, names)
+    issues += _money_issues(agency, summary)
+    issues += _cofinancing_issues(agency, summary, bvco_threshold)
+    issues.sort(key=lambda i: (i.severity != BLOCKING,))  # stable: rule order within
+    return issues
+
+
+def blocking(issues: Iterable[Issue]) -> list[Issue]:
+    return [i for i in issues if i.blocking]
+
+
+def _scope(kind: str, scope_id: str, names: dict[tuple[str, str], str]) -> str:
+    if kind == "agency":
+        return "de entiteit"
+    label = "toepassing" if kind == "application" else "product"
+    name = names.get((kind, scope_id))
+    return f"{label} '{name}'" if name is not None else f"een verwijderd(e) {label}"
+
+
+def _agency_issues(agency: Agency | None) -> list[Issue]:
+    if agency is None:
+        return [
+            Issue(
+                BLOCKING,
+                "agency_missing",
+                "Er is geen entiteit (agentschap of departement) ingevuld.",
+                "agency",
+            )
+        ]
+    out = []
+    a = ("agency", agency.id)
+    if not agency.name.strip():
+        out.append(Issue(BLOCKING, "agency_name", "Entiteit: de naam ontbreekt.", *a, "name"))
+    if not agency.contact_name.strip():
+        out.append(
+            Issue(
+                BLOCKING,
+                "contact_name",
+                "Entiteit: geen contactpersoon ingevuld.",
+                *a,
+                "contact_name",
+            )
+        )
+    if not agency.contact_email.strip():
+        out.append(
+            Issue(
+                BLOCKING,
+                "contact_email",
+                "Entiteit: het e-mailadres van de contactpersoon ontbreekt.",
+                *a,
+                "contact_email",
+            )
+        )
+    if not any((v or 0) > 0 for v in agency.own_budget.values()):
+        out.append(
+            Issue(
+                BLOCKING,
+                "own_budget",
+                "Entiteit: geen eigen budget ingevuld (bedrag per begrotingsjaar).",
+                *a,
+                "own_budget",
+            )
+        )
+    if not agency.ovo_code.strip():
+        out.append(Issue(WARNING, "ovo_code", "Entiteit: geen OVO-code ingevuld.", *a, "ovo_code"))
+    if not agency.justification.strip():
+        out.append(
+            Issue(
+                WARNING,
+                "justification",
+                "Entiteit: geen toelichting bij de aanvraag (motivering) ingevuld.",
+                *a,
+                "justification",
+            )
+        )
+    if agency.day_rate_internal is None or agency.day_rate_supplier is None:
+        out.append(
+            Issue(
+                WARNING,
+                "day_rates",
+                "Entiteit: standaarddagtarief voor eigen personeel of leverancier ontbreekt.",
+                *a,
+                "day_rate_internal",
+            )
+        )
+    return out
+
+
+def _product_issues(products: Sequence[Product], app_ids: set[str]) -> list[Issue]:
+    if not products:
+        return [Issue(BLOCKING, "no_products", "De inventaris bevat geen producten.", "product")]
+    blocking_: list[Issue] = []
+    warnings: list[Issue] = []
+    for p in sorted(products, key=lambda p: (p.name.casefold(), p.id)):
+        who = f"Product '{p.name or p.id[:8]}'"
+        if not p.ipdc_type:
+            blocking_.append(
+                Issue(
+                    BLOCKING,
+                    "product_type",
+                    f"{who}: geen producttype (IPDC-type).",
+                    "product",
+                    p.id,
+                    "ipdc_type",
+                )
+            )
+        apps = [x for x in (p.request_application_id, p.followup_application_id) if x]
+        if not apps:
+            blocking_.append(
+                Issue(
+                    BLOCKING,
+                    "product_application",
+                    f"{who}: geen toepassing om aan te vragen of op te volgen.",
+                    "product",
+                    p.id,
+                    "request_application_id",
+                )
+            )
+        elif any(x not in app_ids for x in apps):
+            blocking_.append(
+                Issue(
+                    BLOCKING,
+                    "product_application",
+                    f"{who}: verwijst naar een toepassing die niet meer bestaat.",
+                    "product",
+                    p.id,
+                    "request_application_id",
+                )
+            )
+        if not p.ipdc_number:
+            warnings.append(
+                Issue(
+                    WARNING,
+                    "ipdc_number",
+                    f"{who}: IPDC-productnummer nog onbekend.",
+                    "product",
+                    p.id,
+                    "ipdc_number",
+                )
+            )
+        if p.yearly_volume is None:
+            warnings.append(
+                Issue(
+                    WARNING,
+                    "yearly_volume",
+                    f"{who}: geen jaarvolume (aantal aanvragen per jaar).",
+                    "product",
+                    p.id,
+                    "yearly_volume",
+                )
+            )
+    return blocking_ + warnings
+
+
+def _block_issues(
+    statuses: Sequence[BlockStatus],
+    lines: Sequence[EstimateLine],
+    names: dict[tuple[str, str], str],
+) -> list[Issue]:
+    if not statuses:
+        return [
+            Issue(
+                WARNING,
+                "no_blocks",
+                "Er is nog voor geen enkel product of toepassing bepaald welke bouwstenen "
+                "nodig zijn.",
+                "block_status",
+            )
+        ]
+    costed = {(line.scope_kind, line.scope_id, line.block) for line in lines}
+    blocking_: list[Issue] = []
+    warnings: list[Issue] = []
+    undecided = 0
+    for s in sorted(
+        statuses, key=lambda s: (s.scope_kind, names.get((s.scope_kind, s.scope_id), ""), s.block)
+    ):
+        where = (
+            f"Bouwsteen {est.block_label(s.block)} bij {_scope(s.scope_kind, s.scope_id, names)}"
+        )
+        ref = ("block_status", s.id)
+        if s.applicability == "undecided":
+            undecided += 1
+        elif s.applicability == "not_applicable" and not s.reason.strip():
+            blocking_.append(
+                Issue(
+                    BLOCKING,
+                    "reason",
+                    f"{where}: niet van toepassing zonder motivering.",
+                    *ref,
+                    "reason",
+                )
+            )
+        if s.applicability != "required":
+            continue
+        if s.stage not in STAGES:
+            blocking_.append(
+                Issue(BLOCKING, "stage", f"{where}: vereist maar zonder fase.", *ref, "stage")
+            )
+            continue
+        if s.stage == "production":
+            continue
+        if (s.scope_kind, s.scope_id, s.block) not in costed:
+            blocking_.append(
+                Issue(
+                    BLOCKING,
+                    "estimate_missing",
+                    f"{where}: vereist en nog niet in productie, maar zonder raming.",
+                    *ref,
+                    "block",
+                )
+            )
+        if not s.target_date:
+            warnings.append(
+                Issue(WARNING, "target_date", f"{where}: geen streefdatum.", *ref, "target_date")
+            )
+    if undecided:
+        warnings.insert(
+            0,
+            Issue(
+                WARNING,
+                "undecided",
+                f"{undecided} bouwsteenstatus{'sen' if undecided != 1 else ''} nog 'te "
+                "beslissen': is de bouwsteen vereist of niet?",
+                "block_status",
+            ),
+        )
+    return blocking_ + warnings
+
+
+def _line_issues(
+    summary: est.EstimateSummary, statuses: Sequence[BlockStatus], names: dict[tuple[str, str], str]
+) -> list[Issue]:
+    if not summary.costs:
+        return [
+            Issue(BLOCKING, "no_lines", "De raming bevat nog geen enkele lijn.", "estimate_line")
+        ]
+    by_key = {(s.scope_kind, s.scope_id, s.block): s for s in statuses}
+    blocking_: list[Issue] = []
+    warnings: list[Issue] = []
+    assumed = 0
+    for c in summary.costs:
+        line = c.line
+        title = line.description or est.block_label(line.block)
+        who = f"Ramingslijn '{title}' ({_scope(line.scope_kind, line.scope_id, names)})"
+        ref = ("estimate_line", line.id)
+        for fld, message in c.problems.items():
+            blocking_.append(Issue(BLOCKING, "line_invalid", f"{who}: {message}", *ref, fld))
+        if line.assumed:
+            assumed += 1
+        if line.scope_kind != "agency" and (line.scope_kind, line.scope_id) not in names:
+            warnings.append(
+                Issue(
+                    WARNING,
+                    "line_scope",
+                    f"{who}: de toepassing of het product bestaat niet meer.",
+                    *ref,
+                    "scope_id",
+                )
+            )
+        status = by_key.get((line.scope_kind, line.scope_id, line.block)) if line.block else None
+        if status is not None and (
+            status.applicability in ("not_applicable", "forms_tool") or status.stage == "production"
+        ):
+            state = (
+                "al in productie"
+                if status.stage == "production"
+                else APPLICABILITY[status.applicability].lower()
+            )
+            warnings.append(
+                Issue(
+                    WARNING,
+                    "line_not_needed",
+                    f"{who}: de bouwsteen is {state}; is deze kost nog nodig?",
+                    *ref,
+                    "block",
+                )
+            )
+    if assumed:
+        warnings.insert(
+            0,
+            Issue(
+                WARNING,
+                "assumed",
+                f"{assumed} ramingslijn{'en zijn' if assumed != 1 else ' is'} nog een "
+                "aanname uit het sjabloon: bevestig of pas aan.",
+                "estimate_line",
+            ),
+        )
+    return blocking_ + warnings
+
+
+def _money_issues(agency: Agency | None, summary: est.EstimateSummary) -> list[Issue]:
+    if agency is None:
+        return []
+    out = []
+    a = ("agency", agency.id)
+    if not any((v or 0) > 0 for v in agency.requested_cofinancing.values()):
+        out.append(
+            Issue(
+                WARNING,
+                "requested_missing",
+                "Entiteit: geen gevraagde cofinanciering ingevuld.",
+                *a,
+                "requested_cofinancing",
+            )
+        )
+    for row in summary.cofinancing:
+        year = est.YEAR_LABELS[row.year]
+        if row.asked > 0 and row.envelope == 0:
+            out.append(
+                Issue(
+                    WARNING,
+                    "requested_later",
+                    f"Cofinanciering {year}: er is enkel cofinanciering voor 2026 en 2027; "
+                    "het gevraagde bedrag telt niet mee.",
+                    *a,
+                    "requested_cofinancing",
+                )
+            )
+            continue
+        if row.cap == est.CAP_ELIGIBLE:
+            out.append(
+                Issue(
+                    WARNING,
+                    "requested_capped",
+                    f"Cofinanciering {year}: gevraagd {_euro(row.asked)} is meer dan de "
+                    f"raming van de kosten die in aanmerking komen (P50 "
+                    f"{_euro(row.eligible_cost)}); gevraagd wordt {_euro(row.requested)}.",
+                    *a,
+                    "requested_cofinancing",
+                )
+            )
+        if row.envelope and row.asked > row.envelope:
+            out.append(
+                Issue(
+                    WARNING,
+                    "requested_envelope",
+                    f"Cofinanciering {year}: gevraagd {_euro(row.asked)} is meer dan de "
+                    f"volledige enveloppe ({_euro(row.envelope)}) voor alle entiteiten samen.",
+                    *a,
+                    "requested_cofinancing",
+                )
+            )
+        if row.shortfall > 0:
+            out.append(
+                Issue(
+                    WARNING,
+                    "own_budget_short",
+                    f"Eigen bijdrage {year}: {_euro(row.own_contribution)} is meer dan het "
+                    f"eigen budget ({_euro(row.own_budget)}); tekort {_euro(row.shortfall)}.",
+                    *a,
+                    "own_budget",
+                )
+            )
+    return out
+
+
+def _cofinancing_issues(
+    agency: Agency | None, summary: est.EstimateSummary, threshold: float | None
+) -> list[Issue]:
+    """The conditions of beslissing 6° as statements, and the BVCO threshold.
+
+    A missing statement BLOCKS when co-financing is asked: beslissing 6° makes them
+    conditions of the co-financing itself ("Er kunnen door betrokken entiteiten geen
+    meervragen worden ingediend"), so a request without them cannot be granted. Without
+    a request they do not apply. A concept export still works (it ignores blocking).
+    The third condition (the information was delivered) is this check passing.
+    """
+    if agency is None or not any((v or 0) > 0 for v in agency.requested_cofinancing.values()):
+        return []
+    a = ("agency", agency.id)
+    out = [
+        Issue(
+            BLOCKING,
+            "statement_missing",
+            f"Voorwaarde cofinanciering niet verklaard: {s.label} "
+            f'({cof.STATEMENT_REFERENCE}: "{s.quote}")',
+            *a,
+            "cofinancing_statements",
+        )
+        for s in cof.missing_statements(agency.cofinancing_statements)
+    ]
+    if cof.threshold_exceeded(summary.requested_total, threshold):
+        out.append(
+            Issue(
+                WARNING,
+                "bvco_threshold",
+                f"Gevraagde cofinanciering {_euro(summary.requested_total)} is meer dan de "
+                f"interventiedrempel ({_euro(threshold or 0.0)}): de overeenkomst "
+                f"{cof.THRESHOLD_FLAG}.",
+                *a,
+                "requested_cofinancing",
+            )
+        )
+    return out
+
+
+_euro = formats.euro  # the one Belgian formatter; old name kept for callers
