@@ -144,3 +144,23 @@ def test_long_inline_arrays_are_written_in_pieces_with_the_same_text(demo_ws, mo
     assert tomllib.loads(whole) == document
     if doc == "long":  # the long lines really came in pieces
         assert max(map(len, export_toml._body("", document))) < longest_whole / 2
+
+
+def test_a_short_list_of_large_tables_is_encoded_in_pieces(small_pieces):
+    # The readiness deadlines: a few tables, each with a long list (its products at
+    # risk); none of them may become one piece of the size of its list.
+    at_risk = [{"product_id": f"p{i}", "risks": [{"block": "vms", "n": i}]} for i in range(40)]
+    content = {
+        "readiness": {
+            "deadlines": [
+                {"key": "2026", "at_risk": at_risk, "count": 40},
+                {"key": "2027", "at_risk": at_risk[:5], "count": 5, "note": "é"},
+                {"key": "empty", "at_risk": []},
+            ],
+            "other": [{"x": 1}, {}],
+        },
+        "few": [{"a": 1, "b": [1, 2, 3, 4, 5]}],
+    }
+    pieces = list(sub.canonical_json_chunks(content))
+    assert "".join(pieces) == sub.canonical_json(content)
+    assert max(map(len, pieces)) < len(sub.canonical_json(at_risk)) / 5

@@ -166,9 +166,34 @@ def canonical_json_chunks(content: Mapping[str, Any]) -> Iterator[str]:
             yield "]"
         elif type(value) is dict and len(value) > 1:
             yield from canonical_json_chunks(value)
+        elif _few_tables(value):
+            yield from _few_tables_chunks(value)
         else:
             yield _canonical_value(value)
     yield "}"
+
+
+_FEW_TABLES = 50  # a short list of tables is encoded item by item (see _few_tables)
+
+
+def _few_tables(value: Any) -> bool:
+    """A short list of tables, e.g. the readiness deadlines: each holds its products at
+    risk (at 20,000 products ~29 MB of JSON in one piece, and twice that while the
+    encoder joined it), so each item is encoded in pieces of its own."""
+    return (
+        type(value) is list
+        and 0 < len(value) <= _FEW_TABLES
+        and all(type(v) is dict and len(v) > 1 for v in value)
+    )
+
+
+def _few_tables_chunks(value: list[dict[str, Any]]) -> Iterator[str]:
+    yield "["
+    for i, item in enumerate(value):
+        if i:
+            yield ","
+        yield from canonical_json_chunks(item)
+    yield "]"
 
 
 def _canonical_value(value: Any) -> str:

@@ -184,36 +184,44 @@ def _rows_xml(
 
 
 def _run_xml(rows: list[list[Any]], first: int, attrs: list[str]) -> list[str]:
-    """`<row>` elements of rows of the same length and styles, column by column."""
+    """`<row>` elements of rows of the same length and styles, column by column: each
+    column gives its part of one row template (its values as arguments, or its cells
+    rendered one by one for an unusual column), and each row is one `%` of it."""
     numbers = list(map(str, range(first, first + len(rows))))
     if not attrs:
         return list(map('<row r="%s"></row>'.__mod__, numbers))
-    columns = [
-        _column_cells(_LETTERS[c], attrs[c], column, numbers)
-        for c, column in enumerate(zip(*rows, strict=True))
-    ]
-    cells = map("".join, zip(*columns, strict=True))
-    return list(map('<row r="%s">%s</row>'.__mod__, zip(numbers, cells, strict=True)))
+    parts = ['<row r="%s">']
+    args: list[Any] = [numbers]
+    for c, column in enumerate(zip(*rows, strict=True)):
+        part, values = _column_part(_LETTERS[c], attrs[c], column, numbers)
+        parts.append(part)
+        args += values
+    parts.append("</row>")
+    return list(map("".join(parts).__mod__, zip(*args, strict=True)))
 
 
 _FIRST, _LAST = itemgetter(0), itemgetter(-1)
 
 
-def _column_cells(letter: str, attr: str, values: tuple[Any, ...], numbers: list[str]) -> list[str]:
-    """The cells of one column (`""` for an empty one), as `_cell` writes them."""
+def _column_part(
+    letter: str, attr: str, values: tuple[Any, ...], numbers: list[str]
+) -> tuple[str, list[Any]]:
+    """One column's part of a row template and the argument columns it takes: the cells
+    `_cell` writes (none for an empty one)."""
     types = set(map(type, values))
     # (letters and style attributes hold no '%': the templates need no escaping)
     if types == {str} and all(values):
         texts = _clean_escape(list(values))
         # no text starts or ends with a space or control character (no xml:space)
         if all(texts) and min(map(_FIRST, texts)) > " " and min(map(_LAST, texts)) > " ":
-            template = f'<c r="{letter}%s"{attr} t="inlineStr"><is><t>%s</t></is></c>'
-            return list(map(template.__mod__, zip(numbers, texts, strict=True)))
+            return f'<c r="{letter}%s"{attr} t="inlineStr"><is><t>%s</t></is></c>', [
+                numbers,
+                texts,
+            ]
     elif types <= {float, int}:
-        template = f'<c r="{letter}%s"{attr}><v>%r</v></c>'
-        return list(map(template.__mod__, zip(numbers, values, strict=True)))
+        return f'<c r="{letter}%s"{attr}><v>%r</v></c>', [numbers, values]
     elif types == {type(None)}:
-        return [""] * len(values)
+        return "", []
     # Mixed, empty strings, edge spaces, dates, booleans: cell by cell, as before.
     take = iter(_clean_escape([v for v in values if type(v) is str and v])).__next__
     out = []
@@ -227,7 +235,7 @@ def _column_cells(letter: str, attr: str, values: tuple[Any, ...], numbers: list
             out.append("")
         else:
             out.append(_cell(f"{letter}{number}", attr, v))
-    return out
+    return "%s", [out]
 
 
 def _clean_escape(texts: list[str]) -> list[str]:
