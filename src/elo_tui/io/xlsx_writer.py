@@ -210,18 +210,24 @@ def _column_part(
     `_cell` writes (none for an empty one)."""
     types = set(map(type, values))
     # (letters and style attributes hold no '%': the templates need no escaping)
-    if types == {str} and all(values):
+    if types == {str}:
         texts = _clean_escape(list(values))
+        blanks = [i for i, v in enumerate(values) if not v]  # no cell for an empty text
+        kept = [t for t, v in zip(texts, values, strict=True) if v] if blanks else texts
         # no text starts or ends with a space or control character (no xml:space)
-        if all(texts) and min(map(_FIRST, texts)) > " " and min(map(_LAST, texts)) > " ":
-            return f'<c r="{letter}%s"{attr} t="inlineStr"><is><t>%s</t></is></c>', [
-                numbers,
-                texts,
-            ]
+        if kept and all(kept) and min(map(_FIRST, kept)) > " " and min(map(_LAST, kept)) > " ":
+            template = f'<c r="{letter}%s"{attr} t="inlineStr"><is><t>%s</t></is></c>'
+            if not blanks:
+                return template, [numbers, texts]
+            return "%s", [_blanked(template, numbers, texts, blanks)]
     elif types <= {float, int}:
         return f'<c r="{letter}%s"{attr}><v>%r</v></c>', [numbers, values]
     elif types == {type(None)}:
         return "", []
+    elif types <= {float, int, type(None)}:  # amounts and days with gaps
+        blanks = [i for i, v in enumerate(values) if v is None]
+        template = f'<c r="{letter}%s"{attr}><v>%r</v></c>'
+        return "%s", [_blanked(template, numbers, values, blanks)]
     # Mixed, empty strings, edge spaces, dates, booleans: cell by cell, as before.
     take = iter(_clean_escape([v for v in values if type(v) is str and v])).__next__
     out = []
@@ -236,6 +242,16 @@ def _column_part(
         else:
             out.append(_cell(f"{letter}{number}", attr, v))
     return "%s", [out]
+
+
+def _blanked(
+    template: str, numbers: list[str], values: Sequence[Any], blanks: list[int]
+) -> list[str]:
+    """`template` filled per row, but nothing (no cell) at the rows in `blanks`."""
+    cells = list(map(template.__mod__, zip(numbers, values, strict=True)))
+    for i in blanks:
+        cells[i] = ""
+    return cells
 
 
 def _clean_escape(texts: list[str]) -> list[str]:
