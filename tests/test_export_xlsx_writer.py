@@ -213,3 +213,21 @@ def test_columns_with_gaps_render_as_cell_by_cell():
         for i, row in enumerate(rows)
     )
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["a & b", "<c>", "gewoon"],
+        ["met \x01 scheiding", "x"],  # the separator itself is cleaned away
+        ["\x02\x1f\ufffe weg", "", "y"],
+        ["lang " * 7000, "kort"],  # beyond Excel's cell limit
+        ["z" * (xw.MAX_CELL - 1), "w" * 3],  # together beyond it, each within
+    ],
+)
+def test_clean_escape_equals_cleaning_each_text(texts):
+    def one(t: str) -> str:
+        t = xw._ILLEGAL.sub("", t)[: xw.MAX_CELL]
+        return t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    assert xw._clean_escape(list(texts)) == [one(t) for t in texts]

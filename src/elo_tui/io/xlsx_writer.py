@@ -20,7 +20,8 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from operator import itemgetter
+from itertools import compress, count, repeat
+from operator import is_, itemgetter, not_
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ _BOLD_OF = {PLAIN: BOLD, BOLD: BOLD, EUR: EUR_BOLD, EUR_BOLD: EUR_BOLD, DAYS: DA
 MAX_CELL = 32_000  # Excel holds at most 32,767 characters in a cell
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SEP = "\x01"  # joins a sheet's strings for one bulk escape; never survives cleaning
+_ILLEGAL_BUT_SEP = re.compile(r"[\x00\x02-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _EPOCH = date(1899, 12, 30)
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -212,7 +214,8 @@ def _column_part(
     # (letters and style attributes hold no '%': the templates need no escaping)
     if types == {str}:
         texts = _clean_escape(list(values))
-        blanks = [i for i, v in enumerate(values) if not v]  # no cell for an empty text
+        # no cell for an empty text (found at C speed: most columns have none)
+        blanks = [] if all(values) else list(compress(count(), map(not_, values)))
         kept = [t for t, v in zip(texts, values, strict=True) if v] if blanks else texts
         # no text starts or ends with a space or control character (no xml:space)
         if kept and all(kept) and min(map(_FIRST, kept)) > " " and min(map(_LAST, kept)) > " ":
@@ -225,7 +228,7 @@ def _column_part(
     elif types == {type(None)}:
         return "", []
     elif types <= {float, int, type(None)}:  # amounts and days with gaps
-        blanks = [i for i, v in enumerate(values) if v is None]
+        blanks = list(compress(count(), map(is_, values, repeat(None))))
         template = f'<c r="{letter}%s"{attr}><v>%r</v></c>'
         return "%s", [_blanked(template, numbers, values, blanks)]
     # Mixed, empty strings, edge spaces, dates, booleans: cell by cell, as before.
@@ -261,9 +264,16 @@ def _clean_escape(texts: list[str]) -> list[str]:
     """
     if not texts:
         return []
-    if _ILLEGAL.search("".join(texts)) or max(map(len, texts)) > MAX_CELL:
-        texts = [_ILLEGAL.sub("", t)[:MAX_CELL] for t in texts]
-    big = _SEP.join(texts).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    big = _SEP.join(texts)
+    # (one joined text checked: the separators are the only _SEP in it when no text
+    # holds one, and a text beyond the limit makes the whole longer than it)
+    if (
+        _ILLEGAL_BUT_SEP.search(big)
+        or big.count(_SEP) != len(texts) - 1
+        or (len(big) > MAX_CELL and max(map(len, texts)) > MAX_CELL)
+    ):
+        big = _SEP.join([_ILLEGAL.sub("", t)[:MAX_CELL] for t in texts])
+    big = big.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return big.split(_SEP)
 
 
