@@ -285,3 +285,26 @@ def test_markdown_readiness_table_divides_what_it_shows(demo_ws, tmp_path):
         assert 0 <= int(done) <= int(applicable), row
         expected = f"{100 * int(done) / int(applicable):.0f} %" if int(applicable) else "–"
         assert percent == expected, row
+
+
+def test_lists_of_tables_in_a_column_render_as_one_by_one():
+    """The risks of the products at risk: lists of tables with the same keys, rendered
+    together and cut back per list, give exactly `_value` of each list."""
+    risks = [
+        [
+            {"block": "vms", "text": f"r{i}-{j} \x7f é", "n": j, "late": j % 2 == 0}
+            for j in range(i % 4)
+        ]
+        for i in range(9)
+    ]
+    assert export_toml._inline_column(risks) == [export_toml._value(r) for r in risks]
+    assert export_toml._arrays_of_tables(risks) is not None  # the joint path was taken
+    at_risk = [{"product_id": f"p{i}", "risks": r} for i, r in enumerate(risks)]
+    assert export_toml._items(at_risk) == ", ".join(
+        "{ " + f'product_id = "p{i}", risks = {export_toml._value(r)}' + " }"
+        for i, r in enumerate(risks)
+    )
+    # other shapes stay one by one: different keys, an empty table, not tables
+    for odd in ([[{"a": 1}], [{"b": 1}]], [[{"a": 1}], [{}]], [[1, 2], [3]], [[], []]):
+        assert export_toml._arrays_of_tables(odd) is None
+        assert export_toml._inline_column(odd) == [export_toml._value(v) for v in odd]

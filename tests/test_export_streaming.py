@@ -144,3 +144,67 @@ def test_long_inline_arrays_are_written_in_pieces_with_the_same_text(demo_ws, mo
     assert tomllib.loads(whole) == document
     if doc == "long":  # the long lines really came in pieces
         assert max(map(len, export_toml._body("", document))) < longest_whole / 2
+
+
+def test_a_short_list_of_large_tables_is_encoded_in_pieces(small_pieces):
+    # The readiness deadlines: a few tables, each with a long list (its products at
+    # risk); none of them may become one piece of the size of its list.
+    at_risk = [{"product_id": f"p{i}", "risks": [{"block": "vms", "n": i}]} for i in range(40)]
+    content = {
+        "readiness": {
+            "deadlines": [
+                {"key": "2026", "at_risk": at_risk, "count": 40},
+                {"key": "2027", "at_risk": at_risk[:5], "count": 5, "note": "é"},
+                {"key": "empty", "at_risk": []},
+            ],
+            "other": [{"x": 1}, {}],
+        },
+        "few": [{"a": 1, "b": [1, 2, 3, 4, 5]}],
+    }
+    pieces = list(sub.canonical_json_chunks(content))
+    assert "".join(pieces) == sub.canonical_json(content)
+    assert max(map(len, pieces)) < len(sub.canonical_json(at_risk)) / 5
+
+
+def _tables(n: int, **extra) -> list[dict]:
+    return [
+        {"id": f"p{i}", "n": i, "ok": i % 2 == 0, "x": i / 3, "risks": [{"b": "vms"}] * (i % 3)}
+        | extra
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        _tables(100),  # canonical already: taken as it is
+        _tables(100, gone=None),  # a None to leave out
+        _tables(100, tags=["a", None]),  # a None in a list
+        _tables(100, sub={"a": 1}),  # a nested table
+        [*_tables(99), {"id": "other keys"}],
+        [{1: "a number as key"}] * 70,
+        [*_tables(99), {**_tables(1)[0], "n": None}],
+    ],
+)
+def test_canonical_of_long_lists_equals_item_by_item(value, monkeypatch):
+    fast = sub.canonical(value)
+    monkeypatch.setattr(sub, "_PLAIN_TABLES_FROM", 10**9)
+    assert fast == sub.canonical(value)
+
+
+def test_canonical_keeps_a_canonical_list_of_tables_and_refuses_nan():
+    value = _tables(100)
+    assert sub.canonical(value)[5] is value[5]  # no copy of each table
+    with pytest.raises(sub.SubmissionFormatError):
+        sub.canonical([*_tables(99), {**_tables(1)[0], "x": float("nan")}])
+
+
+def test_canonical_of_the_readiness_section_is_unchanged(demo_ws, monkeypatch):
+    from elo_tui.services.clock import today
+
+    state = service.read_state(demo_ws)
+    section = service.readiness_section(state, today(), demo_ws)
+    assert any(d["at_risk"] for d in section["deadlines"])
+    fast = sub.canonical(section)
+    monkeypatch.setattr(sub, "_PLAIN_TABLES_FROM", 10**9)
+    assert sub.canonical_json(fast) == sub.canonical_json(sub.canonical(section))

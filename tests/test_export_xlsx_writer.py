@@ -184,3 +184,50 @@ def test_rows_built_column_by_column_are_the_cells_one_by_one():
         cells = "".join(_cell(f"{_LETTERS[c]}{r}", attrs[c], v) for c, v in enumerate(values))
         expected.append(f'<row r="{r}">{cells}</row>')
     assert _rows_xml(rows, 3, {}) == expected
+
+
+def test_columns_with_gaps_render_as_cell_by_cell():
+    """Text columns with empty texts and number columns with gaps (the products'
+    volumes, the estimate lines' days) take the column path; the XML is exactly what
+    `_cell` writes cell by cell (no cell for an empty text or a None)."""
+    n = 12
+    columns = [
+        [f"naam <{i}> & co" if i % 3 else "" for i in range(n)],  # text with gaps
+        [None if i % 2 else i * 1.25 for i in range(n)],  # amounts with gaps
+        [None if i % 4 == 0 else i for i in range(n)],  # ints with gaps
+        [" rand " if i == 5 else ("" if i % 2 else "x") for i in range(n)],  # edge spaces
+        ["\x01" if i == 3 else ("" if i == 4 else "ok") for i in range(n)],  # cleaned empty
+        [""] * n,
+        [None] * n,
+        [f"t{i}" for i in range(n)],
+        [float(i) for i in range(n)],
+    ]
+    rows = [list(r) for r in zip(*columns, strict=True)]
+    styles = [xw.PLAIN, xw.EUR, xw.PLAIN, xw.PLAIN, xw.PLAIN, xw.PLAIN, xw.EUR, xw.BOLD, xw.DAYS]
+    attrs = xw._attrs(styles, False, len(styles))
+    got = "".join(xw._rows_xml([(r, styles, False) for r in rows], 7, {}))
+    expected = "".join(
+        f'<row r="{7 + i}">'
+        + "".join(xw._cell(f"{xw._LETTERS[c]}{7 + i}", attrs[c], v) for c, v in enumerate(row))
+        + "</row>"
+        for i, row in enumerate(rows)
+    )
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["a & b", "<c>", "gewoon"],
+        ["met \x01 scheiding", "x"],  # the separator itself is cleaned away
+        ["\x02\x1f\ufffe weg", "", "y"],
+        ["lang " * 7000, "kort"],  # beyond Excel's cell limit
+        ["z" * (xw.MAX_CELL - 1), "w" * 3],  # together beyond it, each within
+    ],
+)
+def test_clean_escape_equals_cleaning_each_text(texts):
+    def one(t: str) -> str:
+        t = xw._ILLEGAL.sub("", t)[: xw.MAX_CELL]
+        return t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    assert xw._clean_escape(list(texts)) == [one(t) for t in texts]

@@ -10,7 +10,7 @@ widths. Values only, no formulas, so every total shows in any viewer; text start
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -63,6 +63,26 @@ def _scope(kind: str, scope_id: str, names: dict[str, str]) -> list[str]:
     if kind == "agency":
         return [est.SCOPE_KINDS["agency"], "(entiteitsbreed)", ""]
     return [est.SCOPE_KINDS.get(kind, kind), names.get(scope_id, "(verwijderd)"), scope_id]
+
+
+def _scopes(names: dict[str, str]) -> Callable[[str, str], tuple[str, ...]]:
+    """`_scope` remembered per scope (a sheet of a large agency has ~50,000 rows over a
+    few thousand scopes)."""
+    known: dict[tuple[str, str], tuple[str, ...]] = {}
+
+    def scope(kind: str, scope_id: str) -> tuple[str, ...]:
+        key = (kind, scope_id)
+        found = known.get(key)
+        if found is None:
+            found = known[key] = tuple(_scope(kind, scope_id, names))
+        return found
+
+    return scope
+
+
+def _folded(names: dict[str, str]) -> dict[str, str]:
+    """The names as the sheets sort them: casefolded once per record, not once per row."""
+    return {k: v.casefold() for k, v in names.items()}
 
 
 def _summary(doc: dict[str, Any]) -> Sheet:
@@ -422,11 +442,12 @@ def _blocks(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
         bold=True,
     )
     styles = [P] * 9 + [T]
+    folded, scope = _folded(names), _scopes(names)
     rows = sorted(
         doc.get("block_statuses", []),
         key=lambda r: (
             r.get("scope_kind", ""),
-            names.get(r.get("scope_id", ""), "").casefold(),
+            folded.get(r.get("scope_id", ""), ""),
             r.get("block", ""),
         ),
     )
@@ -434,7 +455,7 @@ def _blocks(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
         applicability, stage = r.get("applicability", ""), r.get("stage", "")
         s.append(
             [
-                *_scope(r.get("scope_kind", ""), r.get("scope_id", ""), names),
+                *scope(r.get("scope_kind", ""), r.get("scope_id", "")),
                 est.block_label(r.get("block", "")),
                 r.get("block", ""),
                 APPLICABILITY.get(applicability, applicability),
@@ -521,11 +542,12 @@ def _estimate(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
     )
     styles = [P] * 8 + [D] * 3 + [E] * 7
     costs = {r["line_id"]: r for r in doc.get("estimate", {}).get("lines", [])}
+    folded, scope = _folded(names), _scopes(names)
     lines = sorted(
         doc.get("estimate_lines", []),
         key=lambda r: (
             r.get("scope_kind", ""),
-            names.get(r.get("scope_id", ""), "").casefold(),
+            folded.get(r.get("scope_id", ""), ""),
             r.get("block", ""),
             r["id"],
         ),
@@ -546,7 +568,7 @@ def _estimate(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
         s.append(
             [
                 r["id"],
-                *_scope(kind, scope_id, names)[:2],
+                *scope(kind, scope_id)[:2],
                 scope_id,
                 est.block_label(r.get("block", "")),
                 r.get("block", ""),
@@ -613,16 +635,17 @@ def _checklist(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
         groups = {}
         checklist_groups(items, groups)
     styles = [P] * 12 + [T]
+    folded, scope = _folded(names), _scopes(names)
     ordered = sorted(
         groups.items(),
-        key=lambda kv: (kv[0][0], names.get(kv[0][1], "").casefold(), kv[0][2], kv[0][3]),
+        key=lambda kv: (kv[0][0], folded.get(kv[0][1], ""), kv[0][2], kv[0][3]),
     )
     for (kind, scope_id, block, template), (total, counts, pending) in ordered:
         applicable = total - counts.get("na", 0)
         due = "" if pending is None or pending[0] == "9999-12-31" else pending[0]
         s.append(
             [
-                *_scope(kind, scope_id, names),
+                *scope(kind, scope_id),
                 est.block_label(block) if block else "",
                 template,
                 total,

@@ -20,7 +20,8 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from operator import itemgetter
+from itertools import compress, count, repeat
+from operator import is_, itemgetter, not_
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ _BOLD_OF = {PLAIN: BOLD, BOLD: BOLD, EUR: EUR_BOLD, EUR_BOLD: EUR_BOLD, DAYS: DA
 MAX_CELL = 32_000  # Excel holds at most 32,767 characters in a cell
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SEP = "\x01"  # joins a sheet's strings for one bulk escape; never survives cleaning
+_ILLEGAL_BUT_SEP = re.compile(r"[\x00\x02-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _EPOCH = date(1899, 12, 30)
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -184,36 +186,51 @@ def _rows_xml(
 
 
 def _run_xml(rows: list[list[Any]], first: int, attrs: list[str]) -> list[str]:
-    """`<row>` elements of rows of the same length and styles, column by column."""
+    """`<row>` elements of rows of the same length and styles, column by column: each
+    column gives its part of one row template (its values as arguments, or its cells
+    rendered one by one for an unusual column), and each row is one `%` of it."""
     numbers = list(map(str, range(first, first + len(rows))))
     if not attrs:
         return list(map('<row r="%s"></row>'.__mod__, numbers))
-    columns = [
-        _column_cells(_LETTERS[c], attrs[c], column, numbers)
-        for c, column in enumerate(zip(*rows, strict=True))
-    ]
-    cells = map("".join, zip(*columns, strict=True))
-    return list(map('<row r="%s">%s</row>'.__mod__, zip(numbers, cells, strict=True)))
+    parts = ['<row r="%s">']
+    args: list[Any] = [numbers]
+    for c, column in enumerate(zip(*rows, strict=True)):
+        part, values = _column_part(_LETTERS[c], attrs[c], column, numbers)
+        parts.append(part)
+        args += values
+    parts.append("</row>")
+    return list(map("".join(parts).__mod__, zip(*args, strict=True)))
 
 
 _FIRST, _LAST = itemgetter(0), itemgetter(-1)
 
 
-def _column_cells(letter: str, attr: str, values: tuple[Any, ...], numbers: list[str]) -> list[str]:
-    """The cells of one column (`""` for an empty one), as `_cell` writes them."""
+def _column_part(
+    letter: str, attr: str, values: tuple[Any, ...], numbers: list[str]
+) -> tuple[str, list[Any]]:
+    """One column's part of a row template and the argument columns it takes: the cells
+    `_cell` writes (none for an empty one)."""
     types = set(map(type, values))
     # (letters and style attributes hold no '%': the templates need no escaping)
-    if types == {str} and all(values):
+    if types == {str}:
         texts = _clean_escape(list(values))
+        # no cell for an empty text (found at C speed: most columns have none)
+        blanks = [] if all(values) else list(compress(count(), map(not_, values)))
+        kept = [t for t, v in zip(texts, values, strict=True) if v] if blanks else texts
         # no text starts or ends with a space or control character (no xml:space)
-        if all(texts) and min(map(_FIRST, texts)) > " " and min(map(_LAST, texts)) > " ":
+        if kept and all(kept) and min(map(_FIRST, kept)) > " " and min(map(_LAST, kept)) > " ":
             template = f'<c r="{letter}%s"{attr} t="inlineStr"><is><t>%s</t></is></c>'
-            return list(map(template.__mod__, zip(numbers, texts, strict=True)))
+            if not blanks:
+                return template, [numbers, texts]
+            return "%s", [_blanked(template, numbers, texts, blanks)]
     elif types <= {float, int}:
-        template = f'<c r="{letter}%s"{attr}><v>%r</v></c>'
-        return list(map(template.__mod__, zip(numbers, values, strict=True)))
+        return f'<c r="{letter}%s"{attr}><v>%r</v></c>', [numbers, values]
     elif types == {type(None)}:
-        return [""] * len(values)
+        return "", []
+    elif types <= {float, int, type(None)}:  # amounts and days with gaps
+        blanks = list(compress(count(), map(is_, values, repeat(None))))
+        template = f'<c r="{letter}%s"{attr}><v>%r</v></c>'
+        return "%s", [_blanked(template, numbers, values, blanks)]
     # Mixed, empty strings, edge spaces, dates, booleans: cell by cell, as before.
     take = iter(_clean_escape([v for v in values if type(v) is str and v])).__next__
     out = []
@@ -227,7 +244,17 @@ def _column_cells(letter: str, attr: str, values: tuple[Any, ...], numbers: list
             out.append("")
         else:
             out.append(_cell(f"{letter}{number}", attr, v))
-    return out
+    return "%s", [out]
+
+
+def _blanked(
+    template: str, numbers: list[str], values: Sequence[Any], blanks: list[int]
+) -> list[str]:
+    """`template` filled per row, but nothing (no cell) at the rows in `blanks`."""
+    cells = list(map(template.__mod__, zip(numbers, values, strict=True)))
+    for i in blanks:
+        cells[i] = ""
+    return cells
 
 
 def _clean_escape(texts: list[str]) -> list[str]:
@@ -237,9 +264,16 @@ def _clean_escape(texts: list[str]) -> list[str]:
     """
     if not texts:
         return []
-    if _ILLEGAL.search("".join(texts)) or max(map(len, texts)) > MAX_CELL:
-        texts = [_ILLEGAL.sub("", t)[:MAX_CELL] for t in texts]
-    big = _SEP.join(texts).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    big = _SEP.join(texts)
+    # (one joined text checked: the separators are the only _SEP in it when no text
+    # holds one, and a text beyond the limit makes the whole longer than it)
+    if (
+        _ILLEGAL_BUT_SEP.search(big)
+        or big.count(_SEP) != len(texts) - 1
+        or (len(big) > MAX_CELL and max(map(len, texts)) > MAX_CELL)
+    ):
+        big = _SEP.join([_ILLEGAL.sub("", t)[:MAX_CELL] for t in texts])
+    big = big.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return big.split(_SEP)
 
 

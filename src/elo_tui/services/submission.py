@@ -509,7 +509,7 @@ class ExportSource:
     document: dict[str, Any]  # the content plus "sha256"
     # Canonical JSON of the content (what the SHA-256 is taken over): the text of a
     # stored submission, or for a concept its UTF-8 bytes as spooled while hashing (a
-    # temporary file beyond 16 MB: ~145 MB for 20,000 products), so the JSON export
+    # temporary file beyond 1 MB: ~145 MB for 20,000 products), so the JSON export
     # copies them instead of encoding everything again; None: encoded when needed.
     canonical: str | BinaryIO | None
     concept: bool = False  # an unstored draft of the current state
@@ -541,6 +541,10 @@ def source_of(submission: Submission) -> ExportSource:
 # (Round 3 streamed pages of dicts and lost 10-25 % CPU time; from rows it costs less
 # than the held dicts.)
 STREAMED_SECTIONS: tuple[str, ...] = ("checklist_items",)
+# Bytes a spooled text keeps in memory before it moves to its temporary file. Small: a
+# concept holds three such texts at once, and moving one over copies it (16 MB each
+# was ~50 MB of the peak at 20,000 products); the file is in the page cache anyway.
+_SPOOL_MAX = 1 << 20
 _PAGE = 2000  # records per page of a streamed section
 
 
@@ -561,8 +565,8 @@ class StreamedSection:
         self._fields = ws.data_names(kind)
         self._dicts = partial(ws.data_dicts, kind)  # for a page the rows cannot encode
         self._count = 0
-        self._json = tempfile.SpooledTemporaryFile(max_size=16 << 20)
-        self._toml = tempfile.SpooledTemporaryFile(max_size=16 << 20)
+        self._json = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MAX)
+        self._toml = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MAX)
         self.xlsx_groups: dict[Any, list[Any]] | None = {} if name == "checklist_items" else None
 
     def json_pieces(self) -> Iterator[str]:
@@ -657,10 +661,13 @@ def concept_source(ws: Workspace, *, author: str | None = None) -> ExportSource:
             state=state,
             issues=issues,
         )
+        # The records the derived figures were computed from (~90,000 objects at 20,000
+        # products) are not needed for the files: freed before the hashing's peak.
+        del state
         for name in STREAMED_SECTIONS:
             content[name] = StreamedSection(name, ws)
         digest = hashlib.sha256()
-        spool = tempfile.SpooledTemporaryFile(max_size=16 << 20)  # owner-only, unlinked
+        spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MAX)  # owner-only, unlinked
         for piece in sub.canonical_json_chunks(content):
             data = piece.encode("utf-8")
             digest.update(data)
