@@ -338,16 +338,22 @@ class EloApp(App[int]):
             await self.remove_mode(_SWITCHING)
 
     def switch_mode(self, mode: str) -> AwaitMount:
-        """Textual's switch, but back to an area already open, painting waits only until
-        that area has handled its resume (reloaded what changed, refreshed its bars)
-        instead of Textual's fixed 50 ms (`delay_update`), which was most of every later
-        visit. A first visit keeps the fixed delay: its screen is still being built."""
+        """Textual's switch, but painting waits only until the area has handled its resume
+        instead of Textual's fixed 50 ms (`delay_update`). Back to an area already open:
+        until it has reloaded what changed and refreshed its bars (that delay was most of
+        every later visit). A first visit from another area: until its screen is composed,
+        mounted and loaded and its resume laid it out; Textual's delay instead rendered
+        the half-built screen for nothing while it held (~20 ms at 20,000 products) and,
+        let go, waited a frame more. The first area at start-up keeps Textual's way."""
         stack = self._screen_stacks.get(mode)
-        if mode == self.current_mode or mode not in self._modes or not stack:
+        if mode == self.current_mode or mode not in self._modes:
+            return super().switch_mode(mode)
+        first_visit = not stack
+        if first_visit and self.current_mode not in {item.mode for item in self.nav}:
             return super().switch_mode(mode)
         self._resuming_mode = True
         self._hold_begun = False
-        self.resume_held = stack[-1]
+        self.resume_held = stack[-1] if stack else None
         try:
             await_mount = super().switch_mode(mode)
         finally:
@@ -355,13 +361,36 @@ class EloApp(App[int]):
         if not self._hold_begun:  # a Textual that no longer delays here: nothing to let go
             self.resume_held = None
             return await_mount
+        if first_visit:
+            self.resume_held = self.screen  # made by Textual's switch just now
         # After the ScreenResume that switch_mode posted to the screen: its handlers (and a
-        # reload they start) have run when this callback does. The timer is a safety net
+        # reload they start) have run when this callback does; a new screen handles its
+        # queue only once composed and mounted (its first load). The timer is a safety net
         # (a screen that never gets to it must not freeze the terminal).
         release = self._resume_hold_release()
-        self.screen.call_later(release)
+        if first_visit:
+            self.screen.call_later(self._first_visit_settled, self.screen, release)
+        else:
+            self.screen.call_later(release)
         self.set_timer(RESUME_HOLD_LIMIT, release)
         return await_mount
+
+    def _first_visit_settled(self, screen: Screen, release: Callable[[], None]) -> None:
+        """Paint a first visit once what its showing set going has been done; each of
+        these, coming after the first frame, cost a second frame (10-50 ms later): the
+        Resize its resume's layout pass posts to the screen (done before the screen is
+        next idle), the toast rack's update that resume queues on the app (done before a
+        later message of the app's) and Textual's wait for the screen's mount, which
+        lays it out once more (an app's next callback, done before a later one)."""
+        screen.call_after_refresh(self.call_later, self.call_next, self._paint_first_visit, release)
+
+    def _paint_first_visit(self, release: Callable[[], None]) -> None:
+        """Let go of a first visit's hold and paint it now: a new screen's update timer
+        starts only when first asked for, a whole frame (~17 ms) later."""
+        screen = self.screen
+        release()
+        if not self._batch_count and screen.is_mounted:
+            screen._on_timer_update()  # what that timer would run: layout pass and paint
 
     def delay_update(self, delay: float = 0.05) -> None:
         if not self._resuming_mode:

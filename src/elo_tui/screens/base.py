@@ -95,8 +95,11 @@ class AreaScreen(KeyedBindings, Screen):
         # (Textual runs this before Screen's own handler, further along the MRO.)
         if self._styled_for == _style_inputs(self.app):
             event.refresh_styles = False
-        # A later visit (hidden before): the resume's whole-screen paint is due.
-        self._resume_paint_due = self._styled_for is not None
+        # A later visit (hidden before), or a first one the app holds until it is laid
+        # out (EloApp.switch_mode): the resume's whole-screen paint is due.
+        self._resume_paint_due = (
+            self._styled_for is not None or getattr(self.app, "resume_held", None) is self
+        )
 
     def on_screen_resume(self) -> None:
         if self._loaded_version != self.app.data_version:

@@ -125,7 +125,8 @@ class ChecklistScreen(AreaScreen):
         self.apply_filter()
         self._stamp = svc.agenda_stamp(ws)
         self.query_one(VirtualTable).focus()
-        self.call_after_refresh(self._count_contradictions)
+        # Once the first frame is on the terminal: the worker would compete with painting.
+        self.app.after_next_frame(self._count_contradictions)
         self.set_timer(0.3, self._warm_templates)  # step descriptions; after the first paint
 
     def _count_contradictions(self) -> None:
