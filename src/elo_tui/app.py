@@ -135,19 +135,30 @@ def _import_quietly(modules: list[str]) -> None:
                 continue
 
 
-def _preload(modules: list[str], ws: Workspace | None) -> None:
+def _preload(
+    modules: list[str],
+    ws: Workspace | None,
+    costs: bool = True,
+    agenda_stamp: tuple[int, int] | None = None,
+) -> None:
+    """Import the areas' modules, then read ahead on a connection of its own (`ws`
+    given) the costs table's order and totals (`costs`) and the checklist's step groups
+    (`agenda_stamp`: the app connection's change stamp, taken before this thread began)."""
     _import_quietly(modules)
     if ws is None:
         return
-    from elo_tui.services import estimate
+    from elo_tui.services import checklists, estimate
 
     try:
         reader = ws.reader()  # a thread never uses the app's connection
         try:
-            estimate.read_order_ahead(reader)
+            if costs:
+                estimate.read_order_ahead(reader)
+            if agenda_stamp is not None:
+                checklists.read_groups_ahead(reader, agenda_stamp)
         finally:
             reader.close()
-    except Exception:  # only a head start: the area reads its order itself when opened
+    except Exception:  # only a head start: the area reads what it needs itself when opened
         return
 
 
@@ -180,6 +191,7 @@ _SWITCHING = "_switching"  # the blank mode shown while open_workspace rebuilds 
 # switch_mode); it normally lets go as soon as the area has handled its resume.
 RESUME_HOLD_LIMIT = 0.5
 UI_SWITCH_INTERVAL = 0.001  # s; see run_app
+FIRST_VISIT_SETTLE_ROUNDS = 4  # see _paint_first_visit
 
 
 class EloApp(App[int]):
@@ -384,10 +396,20 @@ class EloApp(App[int]):
         lays it out once more (an app's next callback, done before a later one)."""
         screen.call_after_refresh(self.call_later, self.call_next, self._paint_first_visit, release)
 
-    def _paint_first_visit(self, release: Callable[[], None]) -> None:
+    def _paint_first_visit(self, release: Callable[[], None], waited: int = 0) -> None:
         """Let go of a first visit's hold and paint it now: a new screen's update timer
-        starts only when first asked for, a whole frame (~17 ms) later."""
+        starts only when first asked for, a whole frame (~17 ms) later. Widgets sized by
+        the resume's layout pass ask the screen for one more when next idle; while any
+        has yet to (a few rounds at most), that pass comes first: after the frame it
+        repainted the filter bar's selects, unchanged (the checklist, ~20 ms later)."""
         screen = self.screen
+        if waited < FIRST_VISIT_SETTLE_ROUNDS and any(
+            widget._layout_required for widget in screen.walk_children()
+        ):
+            screen.call_after_refresh(
+                self.call_later, self.call_next, self._paint_first_visit, release, waited + 1
+            )
+            return
         release()
         if not self._batch_count and screen.is_mounted:
             screen._on_timer_update()  # what that timer would run: layout pass and paint
@@ -472,11 +494,16 @@ class EloApp(App[int]):
         on screen: importing one took 15-110 ms of each first visit (the submission area
         the most). Not in tests (headless): they would all wait for it at exit."""
         modules = [i.screen.split(":")[0] for i in self.nav]
-        # The costs table's order too, unless the costs area is already open: its first
-        # visit then reads none (services.estimate.read_order_ahead).
-        ws = self.ws if "costs" not in self._screen_stacks else None
+        # What the first visit of the costs and checklist areas reads, unless the area
+        # is already open: the costs table's order and totals (services.estimate.
+        # read_order_ahead) and the checklist's step groups (services.checklists.
+        # read_groups_ahead, valid while this connection's change stamp stays as now).
+        costs = "costs" not in self._screen_stacks
+        checklist = "checklist" not in self._screen_stacks and self.ws is not None
+        agenda_stamp = self.ws.change_stamp() if checklist and self.ws is not None else None
+        ws = self.ws if costs or agenda_stamp is not None else None
         self.run_worker(
-            partial(_preload, modules, ws),
+            partial(_preload, modules, ws, costs, agenda_stamp),
             thread=True,
             group="preload-areas",
             exit_on_error=False,

@@ -75,6 +75,9 @@ def _cell(row: svc.AgendaRow, key: str) -> str | Text:
 
 class ChecklistScreen(AreaScreen):
     MODE = "checklist"
+    # The table, as load() does: Textual's default (the search field, first in the screen)
+    # moved focus once more after the first frame, a second frame (~7 KiB) ~40 ms later.
+    AUTO_FOCUS = "#items"
     BINDINGS = [
         Binding("enter,e", "edit", "Bewerken"),
         Binding("space", "cycle_status", "Status verder"),
