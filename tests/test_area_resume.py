@@ -215,3 +215,23 @@ def test_a_later_visit_paints_the_whole_area_on_the_terminal(tmp_path):
         os.kill(pid, 9)
         os.waitpid(pid, 0)
         os.close(master)
+
+
+async def test_first_visits_in_quick_succession_let_go_of_every_hold(
+    demo_ws, settings, monkeypatch
+):
+    monkeypatch.setattr(app_module, "RESUME_HOLD_LIMIT", 3600.0)
+    app = EloApp(settings, demo_ws, start_mode="inventory")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        # Three areas never opened, before any of them had its turn (keys typed quickly).
+        app.action_goto("applications")
+        app.action_goto("costs")
+        app.action_goto("checklist")
+        assert app._batch_count == 3
+        await pilot.pause()
+        await pilot.pause()
+        assert app.current_mode == "checklist"
+        assert app._batch_count == 0
+        assert app.resume_held is None
+        assert "stappen" in str(app.screen.query_one("#count").render())
