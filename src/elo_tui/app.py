@@ -402,9 +402,11 @@ class EloApp(App[int]):
         the resume's layout pass ask the screen for one more when next idle; while any
         has yet to (a few rounds at most), that pass comes first: after the frame it
         repainted the filter bar's selects, unchanged (the checklist, ~20 ms later)."""
+        from textual.widget import Widget
+
         screen = self.screen
         if waited < FIRST_VISIT_SETTLE_ROUNDS and any(
-            widget._layout_required for widget in screen.walk_children()
+            widget._layout_required for widget in screen.walk_children(Widget)
         ):
             screen.call_after_refresh(
                 self.call_later, self.call_next, self._paint_first_visit, release, waited + 1
