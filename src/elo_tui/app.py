@@ -192,6 +192,7 @@ _SWITCHING = "_switching"  # the blank mode shown while open_workspace rebuilds 
 RESUME_HOLD_LIMIT = 0.5
 UI_SWITCH_INTERVAL = 0.001  # s; see run_app
 FIRST_VISIT_SETTLE_ROUNDS = 4  # see _paint_first_visit
+FIRST_VISIT_DATA_WAIT = 0.3  # s; longest a first visit waits for its worker's figures
 
 
 class EloApp(App[int]):
@@ -253,6 +254,10 @@ class EloApp(App[int]):
         self._input_at_collect = -1.0  # _last_input when collect_if_idle last collected
         self.data_version = 0  # bumped on every saved change; screens reload when stale
         self._after_frame: list[Callable[[], object]] = []  # see after_next_frame
+        # A first visit of an area whose figures come from a worker, waiting for them
+        # before its first frame (see _paint_first_visit), and its hold's release.
+        self._awaiting_data: tuple[Screen, Callable[[], None]] | None = None
+        self._areas_with_data: set[int] = set()  # id() of screens that showed their data
         self._resuming_mode = False  # inside switch_mode back to an open area
         self._hold_begun = False  # that switch's delay_update began a hold
         self.resume_held: Screen | None = None  # the area whose resume holds painting
@@ -396,7 +401,9 @@ class EloApp(App[int]):
         lays it out once more (an app's next callback, done before a later one)."""
         screen.call_after_refresh(self.call_later, self.call_next, self._paint_first_visit, release)
 
-    def _paint_first_visit(self, release: Callable[[], None], waited: int = 0) -> None:
+    def _paint_first_visit(
+        self, release: Callable[[], None], waited: int = 0, for_data: bool = True
+    ) -> None:
         """Let go of a first visit's hold and paint it now: a new screen's update timer
         starts only when first asked for, a whole frame (~17 ms) later. Widgets sized by
         the resume's layout pass ask the screen for one more when next idle; while any
@@ -405,11 +412,27 @@ class EloApp(App[int]):
         from textual.widget import Widget
 
         screen = self.screen
+        if (
+            for_data
+            and getattr(screen, "SHOWS_DATA_LATER", False)
+            and id(screen) not in self._areas_with_data
+        ):
+            # Its figures come from a worker (the overview): one frame with them, as
+            # Textual's fixed delay mostly gave, rather than a frame of placeholders and
+            # a second one a few dozen ms later; bounded (FIRST_VISIT_DATA_WAIT).
+            self._awaiting_data = (screen, release)
+            self.set_timer(FIRST_VISIT_DATA_WAIT, partial(self._data_wait_over, screen))
+            return
         if waited < FIRST_VISIT_SETTLE_ROUNDS and any(
             widget._layout_required for widget in screen.walk_children(Widget)
         ):
             screen.call_after_refresh(
-                self.call_later, self.call_next, self._paint_first_visit, release, waited + 1
+                self.call_later,
+                self.call_next,
+                self._paint_first_visit,
+                release,
+                waited + 1,
+                False,
             )
             return
         release()
@@ -453,8 +476,21 @@ class EloApp(App[int]):
             for callback in waiting:
                 self.call_later(callback)
 
+    def _data_wait_over(self, screen: Screen) -> None:
+        """A first visit waited long enough for its worker's figures: paint without."""
+        if self._awaiting_data is not None and self._awaiting_data[0] is screen:
+            release = self._awaiting_data[1]
+            self._awaiting_data = None
+            self._paint_first_visit(release, for_data=False)
+
     def area_data_shown(self, screen: Screen) -> None:
         """An area's first load is on its widgets (AreaScreen.data_shown)."""
+        self._areas_with_data.add(id(screen))
+        if self._awaiting_data is not None and self._awaiting_data[0] is screen:
+            release = self._awaiting_data[1]
+            self._awaiting_data = None
+            # after the widgets' own handling of what was just put on them
+            self.call_later(self._paint_first_visit, release, 0, False)
         if self._exit_when_painted is not None:
             self._exit_when_painted.ready(screen)
         if not self._preload_scheduled and not self.is_headless:
