@@ -399,10 +399,16 @@ class EloApp(App[int]):
         next idle), the toast rack's update that resume queues on the app (done before a
         later message of the app's) and Textual's wait for the screen's mount, which
         lays it out once more (an app's next callback, done before a later one)."""
-        screen.call_after_refresh(self.call_later, self.call_next, self._paint_first_visit, release)
+        screen.call_after_refresh(
+            self.call_later, self.call_next, self._paint_first_visit, screen, release
+        )
 
     def _paint_first_visit(
-        self, release: Callable[[], None], waited: int = 0, for_data: bool = True
+        self,
+        screen: Screen,
+        release: Callable[[], None],
+        waited: int = 0,
+        for_data: bool = True,
     ) -> None:
         """Let go of a first visit's hold and paint it now: a new screen's update timer
         starts only when first asked for, a whole frame (~17 ms) later. Widgets sized by
@@ -411,7 +417,12 @@ class EloApp(App[int]):
         repainted the filter bar's selects, unchanged (the checklist, ~20 ms later)."""
         from textual.widget import Widget
 
-        screen = self.screen
+        if (
+            screen is not self.screen  # another area was asked for meanwhile
+            or not screen.is_mounted
+        ):
+            release()
+            return
         if (
             for_data
             and getattr(screen, "SHOWS_DATA_LATER", False)
@@ -430,13 +441,14 @@ class EloApp(App[int]):
                 self.call_later,
                 self.call_next,
                 self._paint_first_visit,
+                screen,
                 release,
                 waited + 1,
                 False,
             )
             return
         release()
-        if not self._batch_count and screen.is_mounted:
+        if not self._batch_count:
             screen._on_timer_update()  # what that timer would run: layout pass and paint
 
     def delay_update(self, delay: float = 0.05) -> None:
@@ -481,7 +493,7 @@ class EloApp(App[int]):
         if self._awaiting_data is not None and self._awaiting_data[0] is screen:
             release = self._awaiting_data[1]
             self._awaiting_data = None
-            self._paint_first_visit(release, for_data=False)
+            self._paint_first_visit(screen, release, for_data=False)
 
     def area_data_shown(self, screen: Screen) -> None:
         """An area's first load is on its widgets (AreaScreen.data_shown)."""
@@ -490,7 +502,7 @@ class EloApp(App[int]):
             release = self._awaiting_data[1]
             self._awaiting_data = None
             # after the widgets' own handling of what was just put on them
-            self.call_later(self._paint_first_visit, release, 0, False)
+            self.call_later(self._paint_first_visit, screen, release, 0, False)
         if self._exit_when_painted is not None:
             self._exit_when_painted.ready(screen)
         if not self._preload_scheduled and not self.is_headless:
