@@ -79,13 +79,14 @@ async def test_painting_waits_for_the_resume_and_is_let_go_by_the_area(
     app = EloApp(settings, demo_ws, start_mode="inventory")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        await pilot.press("3")  # a first visit: Textual's own delay, no hold of ours
+        await pilot.press("3")  # a first visit: held until the area is built and loaded
         await pilot.pause(0.1)
-        assert released == []
+        assert released == [("applications", True)]
+        assert app._batch_count == 0
         app.data_changed()  # a change elsewhere: the inventory must reload on its return
         await pilot.press("2")
         await pilot.pause()
-        assert released == [("inventory", True)]  # let go after the reload, by the area
+        assert released[-1] == ("inventory", True)  # let go after the reload, by the area
         assert app._batch_count == 0
         assert app.resume_held is None
         await pilot.press("3")
@@ -214,3 +215,71 @@ def test_a_later_visit_paints_the_whole_area_on_the_terminal(tmp_path):
         os.kill(pid, 9)
         os.waitpid(pid, 0)
         os.close(master)
+
+
+async def test_first_visits_in_quick_succession_let_go_of_every_hold(
+    demo_ws, settings, monkeypatch
+):
+    monkeypatch.setattr(app_module, "RESUME_HOLD_LIMIT", 3600.0)
+    app = EloApp(settings, demo_ws, start_mode="inventory")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        # Three areas never opened, before any of them had its turn (keys typed quickly).
+        app.action_goto("applications")
+        app.action_goto("costs")
+        app.action_goto("checklist")
+        assert app._batch_count == 3
+        await pilot.pause()
+        await pilot.pause()
+        assert app.current_mode == "checklist"
+        assert app._batch_count == 0
+        assert app.resume_held is None
+        assert "stappen" in str(app.screen.query_one("#count").render())
+
+
+async def test_a_first_visit_whose_figures_come_from_a_worker_is_painted_with_them(
+    demo_ws, settings, monkeypatch
+):
+    monkeypatch.setattr(app_module, "RESUME_HOLD_LIMIT", 3600.0)
+    monkeypatch.setattr(app_module, "FIRST_VISIT_DATA_WAIT", 3600.0)
+    released: list[bool] = []
+    original = EloApp._resume_hold_release
+
+    def watched(self):
+        release = original(self)
+
+        def release_and_record() -> None:
+            if self.resume_held is not None:
+                released.append(id(self.screen) in self._areas_with_data)
+            release()
+
+        return release_and_record
+
+    monkeypatch.setattr(EloApp, "_resume_hold_release", watched)
+    app = EloApp(settings, demo_ws, start_mode="inventory")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("1")  # the overview: its figures come from a worker
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert released == [True]  # let go once the figures were on its widgets
+        assert app._batch_count == 0
+        assert "van 24 producten" in _blocks_text(app)
+
+
+async def test_a_first_visit_waits_for_a_workers_figures_only_so_long(
+    demo_ws, settings, monkeypatch
+):
+    from elo_tui.screens.dashboard import DashboardScreen
+
+    monkeypatch.setattr(app_module, "RESUME_HOLD_LIMIT", 3600.0)
+    monkeypatch.setattr(app_module, "FIRST_VISIT_DATA_WAIT", 0.05)
+    monkeypatch.setattr(DashboardScreen, "_compute", lambda self: None)  # figures never come
+    app = EloApp(settings, demo_ws, start_mode="inventory")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("1")
+        await pilot.pause(0.3)
+        assert app.current_mode == "dashboard"
+        assert app._batch_count == 0
+        assert app.resume_held is None and app._awaiting_data is None

@@ -330,3 +330,46 @@ def test_rows_are_read_a_page_at_a_time(demo_ws, size):
     assert agenda[150].item.title  # only the page holding it is read
     assert len(agenda._pages) == 1  # noqa: SLF001
     assert agenda.index(agenda[150]) == 150
+
+
+def _groups_read_ahead(ws: Workspace, stamp) -> None:
+    reader = ws.reader()  # as the app's preload does: a connection of its own
+    try:
+        svc.read_groups_ahead(reader, stamp)
+    finally:
+        reader.close()
+
+
+def test_step_groups_read_ahead_serve_a_first_visit_once_and_only_unchanged(demo_ws):
+    """The app's preload reads the step groups on its own connection, with the app
+    connection's stamp taken before; a first visit uses them (same rows and counts as
+    reading itself) only while that stamp has not moved, and only once."""
+    ws = demo_ws
+    svc.sync_all(ws, TODAY)
+    want = svc.AgendaReader(ws, TODAY)
+    want_counts, want_rows = want.counts(contradictions=False), want.rows(show="open")
+
+    _groups_read_ahead(ws, ws.change_stamp())
+    assert str(ws.path) in svc._groups_ahead  # noqa: SLF001 - read ahead indeed
+    reader = svc.AgendaReader(ws, TODAY)
+    assert reader.counts(contradictions=False) == want_counts
+    assert [_key(r) for r in reader.rows(show="open")] == [_key(r) for r in want_rows]
+    assert str(ws.path) not in svc._groups_ahead  # noqa: SLF001 - used once
+
+    for write in ("here", "other", "raw"):
+        stamp = ws.change_stamp()
+        _groups_read_ahead(ws, stamp)
+        if write == "here":  # a save on the app's own connection after the read ahead
+            ws.save(ChecklistItem(title="Na het vooruitlezen", due_date="2026-02-01"))
+        elif write == "other":  # another connection or process
+            with Workspace.open(ws.path, user="ander") as other:
+                other.save(ChecklistItem(title="Van een ander", due_date="2026-02-01"))
+        else:  # raw SQL (an undo, an import)
+            ws.conn.execute(
+                "UPDATE checklist_item SET status = 'done' WHERE title = 'Van een ander'"
+            )
+            ws.conn.commit()
+        fresh = svc.AgendaReader(ws, TODAY).counts(contradictions=False)
+        assert fresh != want_counts, write
+        assert_same_agenda(ws)
+        want_counts = fresh

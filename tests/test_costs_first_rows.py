@@ -152,3 +152,25 @@ def test_an_order_read_ahead_serves_the_first_visit_once_and_only_unchanged(tmp_
         assert [r.line.id for r in lines] == full_ids(ws) == want[1:]
     finally:
         ws.close()
+
+
+def test_totals_read_ahead_are_those_read_at_the_visit_and_only_for_an_unchanged_file(
+    tmp_path,
+):
+    ws = edge_cases(tmp_path / "edge.sqlite")
+    try:
+        want = service.totals(ws, ws.agency())
+        _read_ahead(ws)
+        assert str(ws.path) in service._totals_ahead  # noqa: SLF001 - read ahead indeed
+        assert service.CostsReader(ws).totals() == want
+        assert str(ws.path) not in service._totals_ahead  # noqa: SLF001 - used once
+
+        _read_ahead(ws)
+        line = ws.get(EstimateLine, full_ids(ws)[0])
+        line.deleted = True  # in the totals read ahead, not in the file any more
+        ws.save(line)
+        after = service.CostsReader(ws).totals()
+        assert after == service.totals(ws, ws.agency()) != want
+        assert after.lines == want.lines - 1
+    finally:
+        ws.close()

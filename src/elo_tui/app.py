@@ -136,19 +136,30 @@ def _import_quietly(modules: list[str]) -> None:
                 continue
 
 
-def _preload(modules: list[str], ws: Workspace | None) -> None:
+def _preload(
+    modules: list[str],
+    ws: Workspace | None,
+    costs: bool = True,
+    agenda_stamp: tuple[int, int] | None = None,
+) -> None:
+    """Import the areas' modules, then read ahead on a connection of its own (`ws`
+    given) the costs table's order and totals (`costs`) and the checklist's step groups
+    (`agenda_stamp`: the app connection's change stamp, taken before this thread began)."""
     _import_quietly(modules)
     if ws is None:
         return
-    from elo_tui.services import estimate
+    from elo_tui.services import checklists, estimate
 
     try:
         reader = ws.reader()  # a thread never uses the app's connection
         try:
-            estimate.read_order_ahead(reader)
+            if costs:
+                estimate.read_order_ahead(reader)
+            if agenda_stamp is not None:
+                checklists.read_groups_ahead(reader, agenda_stamp)
         finally:
             reader.close()
-    except Exception:  # only a head start: the area reads its order itself when opened
+    except Exception:  # only a head start: the area reads what it needs itself when opened
         return
 
 
@@ -181,6 +192,8 @@ _SWITCHING = "_switching"  # the blank mode shown while open_workspace rebuilds 
 # switch_mode); it normally lets go as soon as the area has handled its resume.
 RESUME_HOLD_LIMIT = 0.5
 UI_SWITCH_INTERVAL = 0.001  # s; see run_app
+FIRST_VISIT_SETTLE_ROUNDS = 4  # see _paint_first_visit
+FIRST_VISIT_DATA_WAIT = 0.3  # s; longest a first visit waits for its worker's figures
 
 
 class EloApp(App[int]):
@@ -242,6 +255,10 @@ class EloApp(App[int]):
         self._input_at_collect = -1.0  # _last_input when collect_if_idle last collected
         self.data_version = 0  # bumped on every saved change; screens reload when stale
         self._after_frame: list[Callable[[], object]] = []  # see after_next_frame
+        # A first visit of an area whose figures come from a worker, waiting for them
+        # before its first frame (see _paint_first_visit), and its hold's release.
+        self._awaiting_data: tuple[Screen, Callable[[], None]] | None = None
+        self._areas_with_data: set[int] = set()  # id() of screens that showed their data
         self._resuming_mode = False  # inside switch_mode back to an open area
         self._hold_begun = False  # that switch's delay_update began a hold
         self.resume_held: Screen | None = None  # the area whose resume holds painting
@@ -339,16 +356,22 @@ class EloApp(App[int]):
             await self.remove_mode(_SWITCHING)
 
     def switch_mode(self, mode: str) -> AwaitMount:
-        """Textual's switch, but back to an area already open, painting waits only until
-        that area has handled its resume (reloaded what changed, refreshed its bars)
-        instead of Textual's fixed 50 ms (`delay_update`), which was most of every later
-        visit. A first visit keeps the fixed delay: its screen is still being built."""
+        """Textual's switch, but painting waits only until the area has handled its resume
+        instead of Textual's fixed 50 ms (`delay_update`). Back to an area already open:
+        until it has reloaded what changed and refreshed its bars (that delay was most of
+        every later visit). A first visit from another area: until its screen is composed,
+        mounted and loaded and its resume laid it out; Textual's delay instead rendered
+        the half-built screen for nothing while it held (~20 ms at 20,000 products) and,
+        let go, waited a frame more. The first area at start-up keeps Textual's way."""
         stack = self._screen_stacks.get(mode)
-        if mode == self.current_mode or mode not in self._modes or not stack:
+        if mode == self.current_mode or mode not in self._modes:
+            return super().switch_mode(mode)
+        first_visit = not stack
+        if first_visit and self.current_mode not in {item.mode for item in self.nav}:
             return super().switch_mode(mode)
         self._resuming_mode = True
         self._hold_begun = False
-        self.resume_held = stack[-1]
+        self.resume_held = stack[-1] if stack else None
         try:
             await_mount = super().switch_mode(mode)
         finally:
@@ -356,13 +379,78 @@ class EloApp(App[int]):
         if not self._hold_begun:  # a Textual that no longer delays here: nothing to let go
             self.resume_held = None
             return await_mount
+        if first_visit:
+            self.resume_held = self.screen  # made by Textual's switch just now
         # After the ScreenResume that switch_mode posted to the screen: its handlers (and a
-        # reload they start) have run when this callback does. The timer is a safety net
+        # reload they start) have run when this callback does; a new screen handles its
+        # queue only once composed and mounted (its first load). The timer is a safety net
         # (a screen that never gets to it must not freeze the terminal).
         release = self._resume_hold_release()
-        self.screen.call_later(release)
+        if first_visit:
+            self.screen.call_later(self._first_visit_settled, self.screen, release)
+        else:
+            self.screen.call_later(release)
         self.set_timer(RESUME_HOLD_LIMIT, release)
         return await_mount
+
+    def _first_visit_settled(self, screen: Screen, release: Callable[[], None]) -> None:
+        """Paint a first visit once what its showing set going has been done; each of
+        these, coming after the first frame, cost a second frame (10-50 ms later): the
+        Resize its resume's layout pass posts to the screen (done before the screen is
+        next idle), the toast rack's update that resume queues on the app (done before a
+        later message of the app's) and Textual's wait for the screen's mount, which
+        lays it out once more (an app's next callback, done before a later one)."""
+        screen.call_after_refresh(
+            self.call_later, self.call_next, self._paint_first_visit, screen, release
+        )
+
+    def _paint_first_visit(
+        self,
+        screen: Screen,
+        release: Callable[[], None],
+        waited: int = 0,
+        for_data: bool = True,
+    ) -> None:
+        """Let go of a first visit's hold and paint it now: a new screen's update timer
+        starts only when first asked for, a whole frame (~17 ms) later. Widgets sized by
+        the resume's layout pass ask the screen for one more when next idle; while any
+        has yet to (a few rounds at most), that pass comes first: after the frame it
+        repainted the filter bar's selects, unchanged (the checklist, ~20 ms later)."""
+        from textual.widget import Widget
+
+        if (
+            screen is not self.screen  # another area was asked for meanwhile
+            or not screen.is_mounted
+        ):
+            release()
+            return
+        if (
+            for_data
+            and getattr(screen, "SHOWS_DATA_LATER", False)
+            and id(screen) not in self._areas_with_data
+        ):
+            # Its figures come from a worker (the overview): one frame with them, as
+            # Textual's fixed delay mostly gave, rather than a frame of placeholders and
+            # a second one a few dozen ms later; bounded (FIRST_VISIT_DATA_WAIT).
+            self._awaiting_data = (screen, release)
+            self.set_timer(FIRST_VISIT_DATA_WAIT, partial(self._data_wait_over, screen))
+            return
+        if waited < FIRST_VISIT_SETTLE_ROUNDS and any(
+            widget._layout_required for widget in screen.walk_children(Widget)
+        ):
+            screen.call_after_refresh(
+                self.call_later,
+                self.call_next,
+                self._paint_first_visit,
+                screen,
+                release,
+                waited + 1,
+                False,
+            )
+            return
+        release()
+        if not self._batch_count:
+            screen._on_timer_update()  # what that timer would run: layout pass and paint
 
     def delay_update(self, delay: float = 0.05) -> None:
         if not self._resuming_mode:
@@ -401,8 +489,21 @@ class EloApp(App[int]):
             for callback in waiting:
                 self.call_later(callback)
 
+    def _data_wait_over(self, screen: Screen) -> None:
+        """A first visit waited long enough for its worker's figures: paint without."""
+        if self._awaiting_data is not None and self._awaiting_data[0] is screen:
+            release = self._awaiting_data[1]
+            self._awaiting_data = None
+            self._paint_first_visit(screen, release, for_data=False)
+
     def area_data_shown(self, screen: Screen) -> None:
         """An area's first load is on its widgets (AreaScreen.data_shown)."""
+        self._areas_with_data.add(id(screen))
+        if self._awaiting_data is not None and self._awaiting_data[0] is screen:
+            release = self._awaiting_data[1]
+            self._awaiting_data = None
+            # after the widgets' own handling of what was just put on them
+            self.call_later(self._paint_first_visit, screen, release, 0, False)
         if self._exit_when_painted is not None:
             self._exit_when_painted.ready(screen)
         if not self._preload_scheduled and not self.is_headless:
@@ -447,11 +548,16 @@ class EloApp(App[int]):
         on screen: importing one took 15-110 ms of each first visit (the submission area
         the most). Not in tests (headless): they would all wait for it at exit."""
         modules = [i.screen.split(":")[0] for i in self.nav]
-        # The costs table's order too, unless the costs area is already open: its first
-        # visit then reads none (services.estimate.read_order_ahead).
-        ws = self.ws if "costs" not in self._screen_stacks else None
+        # What the first visit of the costs and checklist areas reads, unless the area
+        # is already open: the costs table's order and totals (services.estimate.
+        # read_order_ahead) and the checklist's step groups (services.checklists.
+        # read_groups_ahead, valid while this connection's change stamp stays as now).
+        costs = "costs" not in self._screen_stacks
+        checklist = "checklist" not in self._screen_stacks and self.ws is not None
+        agenda_stamp = self.ws.change_stamp() if checklist and self.ws is not None else None
+        ws = self.ws if costs or agenda_stamp is not None else None
         self.run_worker(
-            partial(_preload, modules, ws),
+            partial(_preload, modules, ws, costs, agenda_stamp),
             thread=True,
             group="preload-areas",
             exit_on_error=False,

@@ -43,6 +43,7 @@ class AreaScreen(KeyedBindings, Screen):
         self._mounted = False
         self._styled_for: tuple[int, bool] | None = None  # _style_inputs() when last suspended
         self._resume_paint_due = False  # see _compositor_refresh
+        self._restyled_on_resume: tuple[int, bool] | None = None  # see _restyle_only_if_stale
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.MODE)
@@ -93,10 +94,17 @@ class AreaScreen(KeyedBindings, Screen):
         # stylesheet (Textual's `_css_update_count`) and the terminal's focus
         # (App:focus/:blur): restyle only when one of those moved since it was hidden.
         # (Textual runs this before Screen's own handler, further along the MRO.)
-        if self._styled_for == _style_inputs(self.app):
+        inputs = _style_inputs(self.app)
+        # A new screen gets two resumes (Textual's mode set-up posts one, its switch
+        # another): the second restyle redid the first (~5 ms of a first visit).
+        if inputs in (self._styled_for, self._restyled_on_resume):
             event.refresh_styles = False
-        # A later visit (hidden before): the resume's whole-screen paint is due.
-        self._resume_paint_due = self._styled_for is not None
+        self._restyled_on_resume = inputs
+        # A later visit (hidden before), or a first one the app holds until it is laid
+        # out (EloApp.switch_mode): the resume's whole-screen paint is due.
+        self._resume_paint_due = (
+            self._styled_for is not None or getattr(self.app, "resume_held", None) is self
+        )
 
     def on_screen_resume(self) -> None:
         if self._loaded_version != self.app.data_version:
@@ -105,6 +113,7 @@ class AreaScreen(KeyedBindings, Screen):
 
     def on_screen_suspend(self) -> None:
         self._styled_for = _style_inputs(self.app)
+        self._restyled_on_resume = None
 
     def _compositor_refresh(self) -> None:
         # Back on an area (a later visit), Textual first paints what changed while it was

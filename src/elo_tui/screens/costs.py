@@ -202,11 +202,12 @@ class CostsScreen(AreaScreen):
         if not lines.complete:
             # The first frame read only the first rows in order; the rest of the order
             # after it, on a connection of its own (a row past them reads it at once).
-            self.call_after_refresh(self._load_order, ws)
+            self.app.after_next_frame(lambda: self._load_order(ws))
         if self.overview is None:
-            # After the first frame: the simulation would hold the interpreter (and ~3 MB
-            # at 25,000 lines) while the lines and totals are being painted.
-            self.call_after_refresh(self._load_ranges, ws)
+            # Once the first frame is on the terminal: the simulation would hold the
+            # interpreter (and ~3 MB at 25,000 lines) while the lines and totals are
+            # being painted (call_after_refresh started it before that paint).
+            self.app.after_next_frame(lambda: self._load_ranges(ws))
 
     def _compute(self) -> None:
         self._reload()

@@ -625,7 +625,11 @@ class CostsReader:
     def totals(self) -> CostTotals:
         self._fresh()
         if self._totals is None:
-            self._totals = totals(self.ws, self.ws.agency())
+            ahead = _totals_ahead.pop(str(self.ws.path), None)
+            if ahead is not None and ahead[0] == self._stamp:
+                self._totals = ahead[1]
+            else:
+                self._totals = totals(self.ws, self.ws.agency())
         return self._totals
 
     @property
@@ -663,11 +667,17 @@ def line_order_at(ws: Workspace) -> tuple[Any, int]:
 # counter it holds for: that first visit then reads no order (~40 ms at 25,700 lines).
 # Used once, and only while the counter has not moved.
 _order_ahead: dict[str, tuple[int, Any]] = {}
+_totals_ahead: dict[str, tuple[int, CostTotals]] = {}  # the same for the totals (~15 ms)
 
 
 def read_order_ahead(ws: Workspace) -> None:
-    ids, stamp = line_order_at(ws)
+    """The costs table's whole order and its totals, in one read transaction."""
+    with ws.read_snapshot():
+        stamp = ws.cost_generation()
+        ids = ws.estimate_line_order(_labels(), est.BLOCKS)
+        found = totals(ws, ws.agency())
     _order_ahead[str(ws.path)] = (stamp, ids)
+    _totals_ahead[str(ws.path)] = (stamp, found)
 
 
 def scope_choices(ws: Workspace) -> list[tuple[str, str]]:

@@ -213,8 +213,20 @@ class VirtualTable(ScrollView, can_focus=True):
         key = (size, container_size, self.virtual_size)
         if key == self._scrolled_for and self._size == size:
             return self._container_size != container_size
-        self._scrolled_for = key
-        return super()._size_updated(size, virtual_size, container_size, layout)
+        updated = super()._size_updated(size, virtual_size, container_size, layout)
+        # The columns for the new width now, in this layout pass: a table wider than its
+        # view (the costs lines next to their totals) then has its sideways scrollbar
+        # from the first frame. Left to on_resize, the new virtual width came after the
+        # first frame and cost a second layout pass and a second frame (~50 ms later).
+        view_width = self._content_width
+        if view_width and view_width != self._layout_width:
+            self._layout_columns(view_width)
+            wide = Size(self._virtual_width(), self._virtual_height())
+            if wide.width != self.virtual_size.width:
+                self.set_reactive(ScrollView.virtual_size, wide)
+                self._scroll_update(wide)  # the scrollbar asks for the layout pass it needs
+        self._scrolled_for = (size, container_size, self.virtual_size)
+        return updated
 
     def _virtual_height(self) -> int:
         """Lines of the whole table: the header and every row (a subclass may count rows
