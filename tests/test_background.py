@@ -112,3 +112,31 @@ def test_working_while_a_pacer_is_alive_and_called_recently(clock):
     assert not background.working(clock.now + background.STALE + 1)  # kept, not called
     del give_way
     assert not background.working(clock.now)
+
+
+def test_wait_while_working_returns_once_the_work_is_done(clock):
+    give_way = pacer(clock)
+    calls = []
+
+    def sleep(seconds: float) -> None:
+        clock.sleep(seconds)
+        calls.append(seconds)
+        if len(calls) == 3:  # the work ends while the read-ahead waits
+            nonlocal give_way
+            del give_way
+
+    assert background.wait_while_working(5.0, clock=clock, sleep=sleep, step=0.05)
+    assert len(calls) == 3
+
+
+def test_wait_while_working_is_bounded(clock):
+    give_way = pacer(clock)
+    waited = background.wait_while_working(1.0, clock=clock, sleep=clock.sleep, step=0.25)
+    assert not waited  # still running after the limit: the read-ahead goes ahead anyway
+    assert sum(clock.slept) == pytest.approx(1.0)
+    del give_way
+
+
+def test_wait_while_working_does_not_wait_without_work(clock):
+    assert background.wait_while_working(5.0, clock=clock, sleep=clock.sleep)
+    assert clock.slept == []

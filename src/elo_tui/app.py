@@ -150,6 +150,11 @@ def _preload(
         return
     from elo_tui.services import checklists, estimate
 
+    # After the first area's own background work (the overview's roadmap lines): read
+    # at the same time, both were held at once (+2.2 MiB peak at 20,000 products,
+    # bench_dashboard_settled.py). A person's first visit reads what it needs itself.
+    background.wait_while_working(PRELOAD_WAIT_LIMIT)
+
     try:
         reader = ws.reader()  # a thread never uses the app's connection
         try:
@@ -181,6 +186,7 @@ def _screen_factory(spec: str, app: App | None = None) -> Callable[[], Screen]:
 
 INFO_TOAST_SECONDS = 3.0
 PRELOAD_AREAS_AFTER = 0.5  # s after the first area's data is shown (see preload_areas)
+PRELOAD_WAIT_LIMIT = 10.0  # s the read-ahead waits for running background work at most
 # A full collection with the frozen objects (gc_tuning) when nobody typed or clicked
 # for IDLE_COLLECT_AFTER s, looked at every IDLE_COLLECT_EVERY s.
 IDLE_COLLECT_EVERY, IDLE_COLLECT_AFTER = 120.0, 60.0

@@ -86,3 +86,21 @@ def working(now: float | None = None) -> bool:
     not hold collections off for good."""
     now = time.monotonic() if now is None else now
     return any(now - g.last_call < STALE for g in list(_running))
+
+
+def wait_while_working(
+    limit: float,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], object] = time.sleep,
+    step: float = 0.05,
+) -> bool:
+    """In a worker: wait (at most `limit` s) until no paced work runs. Work that is only
+    a head start (the app's read-ahead) goes after the work the screen is waiting for,
+    so the two do not hold their memory at the same time. True when none runs now."""
+    deadline = clock() + limit
+    while working(clock()):
+        if clock() >= deadline:
+            return False
+        sleep(step)
+    return True
