@@ -424,3 +424,22 @@ def test_requested_plus_own_contribution_is_the_p50_and_a_cap_says_so():
     assert note.startswith("gevraagd € 1.000.000, afgetopt op € ")
     assert "(regel: begrensd tot de raming (P50)" in note
     assert E.cap_note(500.0, 500.0, "") == ""
+
+
+@pytest.mark.parametrize("all_eligible", [True, False])
+def test_the_eligible_simulation_is_what_simulating_the_eligible_lines_gives(all_eligible):
+    # When every valid line is eligible the summary reuses the whole simulation's draws
+    # (estimate.same_draws); it must equal simulating the eligible lines on their own.
+    rnd = random.Random(7)
+    lines = [
+        tp(o, o + rnd.randint(0, 4), o + rnd.randint(5, 9), id=f"l{i:03}")
+        for i, o in enumerate(rnd.randint(1, 5) for _ in range(300))
+    ]
+    lines.append(tp(3, 2, 1, id="invalid"))  # an invalid line is in neither simulation
+    for line in lines[::7]:
+        line.eligible = all_eligible
+    s = E.summarize(lines, [], AGENCY)
+    eligible = [c for c in s.costs if c.valid and E.is_eligible(c.line)]
+    assert (len(eligible) == len(s.costs) - 1) is all_eligible
+    assert s.eligible_simulation == E.simulate(eligible)
+    assert s.eligible_simulation.by_year is not s.simulation.by_year

@@ -63,7 +63,7 @@ import sys
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import accumulate
 from statistics import NormalDist
@@ -393,6 +393,14 @@ def simulate(
     return simulate_points(points, seed=seed, draws=draws, exact_lines=exact_lines)
 
 
+def same_draws(sim: Simulation) -> Simulation:
+    """The simulation of the same points with the same seed: when every valid line is
+    eligible, the eligible lines' simulation draws exactly what the whole one drew
+    (same points, same order, same seed), so it is not run twice (~0.3 s at 20,000
+    products). A copy: the two are separate objects, as when each was simulated."""
+    return replace(sim, by_year=dict(sim.by_year))
+
+
 def simulate_points(
     points: Iterable[SimPoint],
     *,
@@ -682,7 +690,10 @@ def summarize(
         costs.append(cost_line(line, rates))
     sim = simulate(costs, seed=seed, draws=draws, exact_lines=exact_lines)
     eligible_costs = [c for c in costs if c.valid and is_eligible(c.line)]
-    eligible_sim = simulate(eligible_costs, seed=seed, draws=draws, exact_lines=exact_lines)
+    if len(eligible_costs) == sum(1 for c in costs if c.valid):
+        eligible_sim = same_draws(sim)
+    else:
+        eligible_sim = simulate(eligible_costs, seed=seed, draws=draws, exact_lines=exact_lines)
 
     one_off: dict[str, float] = dict.fromkeys(YEARS, 0.0)
     recurring: dict[str, float] = dict.fromkeys(YEARS, 0.0)

@@ -487,8 +487,11 @@ def ranges(
                     eligible_points.append(kind[0])
     del kinds
     sim = est.simulate_ordered(points, seed=seed, draws=draws)
+    if len(eligible_points) == len(points):  # every valid line eligible: the same draws
+        eligible_sim = est.same_draws(sim)
+    else:
+        eligible_sim = est.simulate_ordered(eligible_points, seed=seed, draws=draws)
     del points
-    eligible_sim = est.simulate_ordered(eligible_points, seed=seed, draws=draws)
     del eligible_points
     t = totals(ws, agency)
     summary = est.EstimateSummary(
