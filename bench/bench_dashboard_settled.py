@@ -2,6 +2,7 @@
 roadmap lines (computed after the figures, in the background) are painted.
 
     .venv/bin/python bench/bench_dashboard_settled.py [--size 20000] [--runs 5] [--python PY]
+        [--before SRC]
 
 bench_startup.py and bench_dashboard_cold.py stop at the first painted frame, while the
 dashboard's worker is still reading for the roadmap lines: the memory that worker takes
@@ -77,6 +78,12 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=20000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--python", default=sys.executable, help="interpreter of the app")
+    parser.add_argument(
+        "--before",
+        metavar="SRC",
+        help="also run another checkout's src/ (PYTHONPATH), alternating with this one on "
+        "the same workspace: a before/after at the same machine load",
+    )
     args = parser.parse_args()
     py = args.python
     tmp = Path(tempfile.mkdtemp(prefix="elo-bench-settled-"))
@@ -95,26 +102,34 @@ def main() -> None:
     bare_env = dict(env, ELO_TUI_EXIT_WHEN_READY="1")
     app = [py, "-m", "elo_tui", "--workspace", name]
     bare = [sys.executable, str(HERE / "bare_app.py")]
+    codes = {"now": env}
+    if args.before:
+        codes = {"before": subject_environ(env, PYTHONPATH=args.before), **codes}
     run_painted(bare, bare_env)
-    run_until_marker(app, env)
+    for code_env in codes.values():
+        run_until_marker(app, code_env)  # warm: the workspace upgraded, files cached
     load_before = os.getloadavg()[:2]
-    base, runs = [], []
+    base: list = []
+    runs: dict[str, list] = {code: [] for code in codes}
     for _ in range(args.runs):
         base.append(run_painted(bare, bare_env))
-        runs.append(run_until_marker(app, env))
+        for code, code_env in codes.items():
+            runs[code].append(run_until_marker(app, code_env))
     load_after = os.getloadavg()[:2]
     bare_rss = statistics.median(r.rss for r in base)
-    secs = statistics.median(r[0] for r in runs)
-    rss = statistics.median(r[1] for r in runs)
-    cpu = statistics.median(r[2] for r in runs)
     print(
         f"Dashboard at {args.size} products until the roadmap lines are painted, median of "
         f"{args.runs} runs; load {load_before} before, {load_after} after; app: {py}"
+        + (f"; before: {args.before}" if args.before else "")
     )
-    print(
-        f"roadmap painted {secs:.2f} s, CPU {cpu:.2f} s, peak RSS {rss / 1024:.1f} MiB "
-        f"= {rss / bare_rss:.2f} x bare ({bare_rss / 1024:.1f} MiB)"
-    )
+    for code, found in runs.items():
+        secs = statistics.median(r[0] for r in found)
+        rss = statistics.median(r[1] for r in found)
+        cpu = statistics.median(r[2] for r in found)
+        print(
+            f"{code}: roadmap painted {secs:.2f} s, CPU {cpu:.2f} s, peak RSS "
+            f"{rss / 1024:.1f} MiB = {rss / bare_rss:.2f} x bare ({bare_rss / 1024:.1f} MiB)"
+        )
 
 
 if __name__ == "__main__":

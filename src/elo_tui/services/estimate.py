@@ -16,7 +16,7 @@ from elo_tui.domain import formats
 from elo_tui.domain.cofinancing import eligible_choice, is_eligible
 from elo_tui.domain.estimate_template import CostTemplate, propose
 from elo_tui.domain.records import Agency, Application, BlockStatus, EstimateLine, Product
-from elo_tui.services.paging import PagedRows
+from elo_tui.services.paging import PagedRows, ReadAhead
 from elo_tui.store import Workspace
 
 
@@ -599,9 +599,9 @@ class CostsReader:
             self._fresh()
             if self._lines is not None:
                 return self._lines
-            ahead = _order_ahead.pop(str(self.ws.path), None)
-            if ahead is not None and ahead[0] == self._stamp:
-                self._lines = CostLines(self.ws, ahead[1], est.Rates.of(self.ws.agency()))
+            ahead = _order_ahead.take(self.ws.path, self._stamp)
+            if ahead is not None:
+                self._lines = CostLines(self.ws, ahead, est.Rates.of(self.ws.agency()))
                 return self._lines
             first = self.ws.estimate_line_order(_labels(), est.BLOCKS, limit=FIRST_ROWS)
             count = self.totals().lines
@@ -628,11 +628,8 @@ class CostsReader:
     def totals(self) -> CostTotals:
         self._fresh()
         if self._totals is None:
-            ahead = _totals_ahead.pop(str(self.ws.path), None)
-            if ahead is not None and ahead[0] == self._stamp:
-                self._totals = ahead[1]
-            else:
-                self._totals = totals(self.ws, self.ws.agency())
+            ahead = _totals_ahead.take(self.ws.path, self._stamp)
+            self._totals = ahead if ahead is not None else totals(self.ws, self.ws.agency())
         return self._totals
 
     @property
@@ -665,12 +662,11 @@ def line_order_at(ws: Workspace) -> tuple[Any, int]:
         return ws.estimate_line_order(_labels(), est.BLOCKS), ws.cost_generation()
 
 
-# The whole table order read ahead, before the costs area is first opened (the app's
-# background preload, on a connection of its own), per workspace file, with the cost
-# counter it holds for: that first visit then reads no order (~40 ms at 25,700 lines).
-# Used once, and only while the counter has not moved.
-_order_ahead: dict[str, tuple[int, Any]] = {}
-_totals_ahead: dict[str, tuple[int, CostTotals]] = {}  # the same for the totals (~15 ms)
+# The whole table order and the totals read ahead (the app's background preload), with
+# the cost counter they hold for: that first visit then reads no order (~40 ms at 25,700
+# lines) and no totals (~15 ms).
+_order_ahead: ReadAhead[Any] = ReadAhead()
+_totals_ahead: ReadAhead[CostTotals] = ReadAhead()
 
 
 def read_order_ahead(ws: Workspace) -> None:
@@ -679,8 +675,8 @@ def read_order_ahead(ws: Workspace) -> None:
         stamp = ws.cost_generation()
         ids = ws.estimate_line_order(_labels(), est.BLOCKS)
         found = totals(ws, ws.agency())
-    _order_ahead[str(ws.path)] = (stamp, ids)
-    _totals_ahead[str(ws.path)] = (stamp, found)
+    _order_ahead.put(ws.path, stamp, ids)
+    _totals_ahead.put(ws.path, stamp, found)
 
 
 def scope_choices(ws: Workspace) -> list[tuple[str, str]]:

@@ -6,9 +6,32 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Iterator, Sequence
-from typing import Any, TypeVar, overload
+from typing import Any, Generic, TypeVar, overload
 
 T = TypeVar("T")
+V = TypeVar("V")
+
+
+class ReadAhead(Generic[V]):
+    """What a background preload read before an area's first visit (on a connection of
+    its own), per workspace file, with the stamp it holds for (a change counter read in
+    the same snapshot, or taken before the read began). Taken once, and only while the
+    stamp has not moved: nobody wrote to the file since, so the read saw it as the
+    visit would. (A dict item set and popped under the GIL: safe across threads.)"""
+
+    def __init__(self) -> None:
+        self._by_path: dict[str, tuple[Any, V]] = {}
+
+    def put(self, path: Any, stamp: Any, value: V) -> None:
+        self._by_path[str(path)] = (stamp, value)
+
+    def __contains__(self, path: object) -> bool:
+        return str(path) in self._by_path
+
+    def take(self, path: Any, stamp: Any) -> V | None:
+        """The value read ahead for `path` if its stamp is `stamp` (dropped either way)."""
+        found = self._by_path.pop(str(path), None)
+        return found[1] if found is not None and found[0] == stamp else None
 
 
 class PagedRows(Sequence[T]):
