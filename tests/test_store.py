@@ -27,6 +27,34 @@ def test_every_record_kind_round_trips_with_its_field_types(tmp_path):
     assert ws.get(BlockStatus, b.id).verified_central is True
 
 
+def test_list_data_gives_every_record_its_own_decoded_values(tmp_path):
+    """Equal JSON texts are decoded once (a large agency's themes), but no two records
+    share a list: changing one product's themes leaves the others alone."""
+    ws = Workspace.open(tmp_path / "w.sqlite", create=True, user="an")
+    for name in ("A", "B", "C"):
+        ws.save(Product(name=name, themes=["t1", "t2"], target_groups=["g"]))
+    ws.save(Product(name="D", themes=[], to_check=["x"]))
+    a = Agency(name="E", own_budget={"2026": 1.0})
+    ws.save(a)
+    ws.save(Agency(name="F", own_budget={"2026": 1.0}))
+    products = ws.list_data(Product)
+    assert sorted((p["name"], p["themes"], p["to_check"]) for p in products) == [
+        ("A", ["t1", "t2"], []),
+        ("B", ["t1", "t2"], []),
+        ("C", ["t1", "t2"], []),
+        ("D", [], ["x"]),
+    ]
+    products[0]["themes"].append("changed")
+    assert [p["themes"] for p in products[1:] if p["name"] != "D"] == [["t1", "t2"]] * 2
+    agencies = ws.list_data(Agency)
+    agencies[0]["own_budget"]["2026"] = 9.0
+    assert agencies[1]["own_budget"] == {"2026": 1.0}
+    # the same dicts as records give, None values left out
+    assert products[1] == {
+        k: v for k, v in ws.get(Product, products[1]["id"]).data().items() if v is not None
+    }
+
+
 def test_save_stamps_author_time_and_marks_dirty(tmp_path):
     ws = Workspace.open(tmp_path / "w.sqlite", create=True, user="an")
     p = Product(name="X", dirty=False)

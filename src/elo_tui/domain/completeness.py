@@ -332,14 +332,14 @@ def _status_issues(
     """The blocking issues and warnings of one block status that is not undecided."""
     blocking_: list[Issue] = []
     warnings: list[Issue] = []
-    where = f"Bouwsteen {est.block_label(s.block)} bij {_scope(s.scope_kind, s.scope_id, names)}"
     ref = ("block_status", s.id)
+    # (the label is made only for a status with an issue: most of 45,000 have none)
     if s.applicability == "not_applicable" and not s.reason.strip():
         blocking_.append(
             Issue(
                 BLOCKING,
                 "reason",
-                f"{where}: niet van toepassing zonder motivering.",
+                f"{_status_where(s, names)}: niet van toepassing zonder motivering.",
                 *ref,
                 "reason",
             )
@@ -348,7 +348,13 @@ def _status_issues(
         return blocking_, warnings
     if s.stage not in STAGES:
         blocking_.append(
-            Issue(BLOCKING, "stage", f"{where}: vereist maar zonder fase.", *ref, "stage")
+            Issue(
+                BLOCKING,
+                "stage",
+                f"{_status_where(s, names)}: vereist maar zonder fase.",
+                *ref,
+                "stage",
+            )
         )
         return blocking_, warnings
     if s.stage == "production":
@@ -358,16 +364,26 @@ def _status_issues(
             Issue(
                 BLOCKING,
                 "estimate_missing",
-                f"{where}: vereist en nog niet in productie, maar zonder raming.",
+                f"{_status_where(s, names)}: vereist en nog niet in productie, maar zonder raming.",
                 *ref,
                 "block",
             )
         )
     if not s.target_date:
         warnings.append(
-            Issue(WARNING, "target_date", f"{where}: geen streefdatum.", *ref, "target_date")
+            Issue(
+                WARNING,
+                "target_date",
+                f"{_status_where(s, names)}: geen streefdatum.",
+                *ref,
+                "target_date",
+            )
         )
     return blocking_, warnings
+
+
+def _status_where(s: BlockStatus, names: dict[tuple[str, str], str]) -> str:
+    return f"Bouwsteen {est.block_label(s.block)} bij {_scope(s.scope_kind, s.scope_id, names)}"
 
 
 def _line_issues(
@@ -388,11 +404,11 @@ def _line_issues(
         if n % PAUSE_EVERY == 0:
             pause()
         line = c.line
-        title = line.description or est.block_label(line.block)
-        who = f"Ramingslijn '{title}' ({_scope(line.scope_kind, line.scope_id, names)})"
         ref = ("estimate_line", line.id)
         for fld, message in c.problems.items():
-            blocking_.append(Issue(BLOCKING, "line_invalid", f"{who}: {message}", *ref, fld))
+            blocking_.append(
+                Issue(BLOCKING, "line_invalid", f"{_line_who(line, names)}: {message}", *ref, fld)
+            )
         if line.assumed:
             assumed += 1
         if line.scope_kind != "agency" and (line.scope_kind, line.scope_id) not in names:
@@ -400,7 +416,7 @@ def _line_issues(
                 Issue(
                     WARNING,
                     "line_scope",
-                    f"{who}: de toepassing of het product bestaat niet meer.",
+                    f"{_line_who(line, names)}: de toepassing of het product bestaat niet meer.",
                     *ref,
                     "scope_id",
                 )
@@ -418,7 +434,7 @@ def _line_issues(
                 Issue(
                     WARNING,
                     "line_not_needed",
-                    f"{who}: de bouwsteen is {state}; is deze kost nog nodig?",
+                    f"{_line_who(line, names)}: de bouwsteen is {state}; is deze kost nog nodig?",
                     *ref,
                     "block",
                 )
@@ -435,6 +451,12 @@ def _line_issues(
             ),
         )
     return blocking_ + warnings
+
+
+def _line_who(line: EstimateLine, names: dict[tuple[str, str], str]) -> str:
+    """How an issue names an estimate line (made only for a line with an issue)."""
+    title = line.description or est.block_label(line.block)
+    return f"Ramingslijn '{title}' ({_scope(line.scope_kind, line.scope_id, names)})"
 
 
 def _money_issues(agency: Agency | None, summary: est.EstimateSummary) -> list[Issue]:

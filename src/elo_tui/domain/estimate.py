@@ -855,17 +855,20 @@ def forms_tool_comparison(
     forms_tool_cost: float,
     *,
     threshold: int = LOW_VOLUME_THRESHOLD,
+    shares: Mapping[str, ProductShare] | None = None,
 ) -> list[FormsToolRow]:
     """Side by side for products with a known yearly volume below `threshold` that are not
     already requested through the forms tool; largest possible saving first.
 
     "Own integration" counts the application share as if it were saved by moving this one
     product; that is only true when all products of the application move: indicative.
+    `shares`: `product_shares(products, summary)` when the caller has them already.
     """
     applications = list(applications)
     forms_apps = {a.id for a in applications if a.kind == "forms_tool"}
     excluded_apps = {a.id for a in applications if a.excluded}
-    shares = product_shares(products, summary)
+    if shares is None:
+        shares = product_shares(products, summary)
     rows = [
         FormsToolRow(p.id, p.name, p.yearly_volume, shares[p.id].total, forms_tool_cost)
         for p in products

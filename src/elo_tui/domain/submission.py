@@ -280,10 +280,13 @@ def estimate_section(
     forms_rows: Sequence[est.FormsToolRow] = (),
     forms_tool_cost: float | None = None,
     threshold: int = est.LOW_VOLUME_THRESHOLD,
+    shares: Mapping[str, est.ProductShare] | None = None,
 ) -> dict[str, Any]:
+    """`shares`: `est.product_shares(products, summary)` when the caller has it already."""
     sim = summary.simulation
     app_names = {a.id: a.name for a in applications}
-    shares = est.product_shares(products, summary)
+    if shares is None:
+        shares = est.product_shares(products, summary)
     return {
         "method": "PERT (O+4M+P)/6 per lijn; P50/P80 uit Monte Carlo over PERT-beta (lambda 4)",
         "seed": sim.seed,

@@ -295,12 +295,17 @@ def build_content(
     template, _problem = template_or_problem()
     cost = forms_tool_cost(template, s.agency)
     threshold = template.low_volume_threshold if template else est.LOW_VOLUME_THRESHOLD
+    shares = est.product_shares(s.products, s.summary)  # both sections use them
     rows = (
-        est.forms_tool_comparison(s.products, s.applications, s.summary, cost, threshold=threshold)
+        est.forms_tool_comparison(
+            s.products, s.applications, s.summary, cost, threshold=threshold, shares=shares
+        )
         if cost is not None
         else []
     )
-    estimate = sub.estimate_section(s.summary, s.products, s.applications, rows, cost, threshold)
+    estimate = sub.estimate_section(
+        s.summary, s.products, s.applications, rows, cost, threshold, shares=shares
+    )
     cofinancing = sub.cofinancing_section(
         s.summary,
         s.agency,

@@ -91,6 +91,13 @@ def _decoders(kind: type[Record]) -> list[tuple[str, Any]]:
 _DECODERS = {k: _decoders(cls) for k, cls in RECORD_KINDS.items()}
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _is_scalar(value: Any) -> bool:
+    return type(value) in _SCALARS
+
+
 def _encode(value: Any) -> Any:
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
@@ -618,16 +625,38 @@ class Workspace:
     def _data_dicts(
         self, names: builtins.list[str], convert: builtins.list, rows: builtins.list[tuple]
     ) -> builtins.list[dict[str, Any]]:
-        out = [dict(zip(names, row, strict=True)) for row in rows]
+        simple = [(names.index(n), n, dec) for n, dec in convert if dec is not json.loads]
+        jsons = [(names.index(n), n) for n, dec in convert if dec is json.loads]
+        # A JSON column of a large agency holds a few distinct texts (a product's themes,
+        # target groups): each is decoded once and its list of plain values copied (a new
+        # list per record: a caller may change one), ~4x cheaper than decoding each.
+        decoded: dict[str, Any] = {}
+        out = [
+            dict(zip(names, row, strict=True))
+            if None not in row
+            else {k: v for k, v in zip(names, row, strict=True) if v is not None}
+            for row in rows
+        ]
         try:
-            for d, row in zip(out, rows, strict=True):
-                if None in row:
-                    for k in [k for k, v in d.items() if v is None]:
-                        del d[k]
-                for name, dec in convert:
-                    value = d.get(name)
+            for i, name, dec in simple:  # column by column: one loop per column
+                for d, row in zip(out, rows, strict=True):
+                    value = row[i]
                     if value is not None:
                         d[name] = dec(value)
+            for i, name in jsons:
+                for d, row in zip(out, rows, strict=True):
+                    value = row[i]
+                    if value is None:
+                        continue
+                    plain = decoded.get(value)
+                    if plain is None:
+                        plain = json.loads(value)
+                        if type(plain) is list and all(map(_is_scalar, plain)):
+                            decoded[value] = plain
+                            plain = plain.copy()
+                    else:
+                        plain = plain.copy()
+                    d[name] = plain
         except ValueError as exc:  # a JSON column that does not parse
             raise store_error(self.path, exc) from None
         return out
