@@ -208,3 +208,47 @@ def test_canonical_of_the_readiness_section_is_unchanged(demo_ws, monkeypatch):
     fast = sub.canonical(section)
     monkeypatch.setattr(sub, "_PLAIN_TABLES_FROM", 10**9)
     assert sub.canonical_json(fast) == sub.canonical_json(sub.canonical(section))
+
+
+_ODD = ['a"b', "c\\d", "é€ 🚀", "x\ny\t", "\x01\x1f", "%s %d %%", "", " lead", "</t>&"]
+
+
+def test_tables_sharing_lists_encode_each_list_once_with_the_same_text(small_pieces, monkeypatch):
+    # The readiness products at risk: products with the same risks share one list.
+    shared = [
+        [{"block": _ODD[i % len(_ODD)], "n": i, "f": 1.5, "ok": True}] * (i % 3) for i in range(4)
+    ]
+    at_risk = [
+        {"product": _ODD[i % len(_ODD)] + str(i), "product_id": f"p{i}", "risks": shared[i % 4]}
+        for i in range(40)
+    ]
+    assert sub._tables_sharing_lists(at_risk) == ["product", "product_id", "risks"]
+    content = {"readiness": {"deadlines": [{"at_risk": at_risk, "key": "2027"}], "n": 1}}
+    encoded = []
+    monkeypatch.setattr(
+        sub, "_canonical_value", lambda v: encoded.append(v) or sub.canonical_json(v)
+    )
+    assert "".join(sub.canonical_json_chunks(content)) == sub.canonical_json(content)
+    lists = [v for v in encoded if any(v is x for x in shared)]
+    assert sorted(map(id, lists)) == sorted(map(id, shared))  # each shared list once
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        [{"k": "v", "l": [i]} for i in range(40)],  # lists not shared
+        [{"k": 1, "l": []} for _ in range(40)],  # a number: the general path
+        [{"%": "v", "l": []} for _ in range(40)],  # a key that would break the template
+        [*({"k": "v", "l": []} for _ in range(39)), {"k": "v"}],  # other keys
+    ],
+)
+def test_tables_not_sharing_lists_take_the_general_path(items, small_pieces):
+    assert sub._tables_sharing_lists(items) is None
+    assert "".join(sub.canonical_json_chunks({"x": items})) == sub.canonical_json({"x": items})
+
+
+def test_a_nan_in_a_shared_list_is_refused_as_before(small_pieces):
+    risks = [{"amount": float("nan")}]
+    items = [{"k": "v", "l": risks} for _ in range(40)]
+    with pytest.raises(sub.SubmissionFormatError):
+        "".join(sub.canonical_json_chunks({"x": items}))

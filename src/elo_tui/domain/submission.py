@@ -16,6 +16,7 @@ import json
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
+from json.encoder import encode_basestring
 from typing import Any, TypeVar
 
 from elo_tui.domain import codelists, formats
@@ -155,7 +156,8 @@ def _plain_values(values: list[Any]) -> bool:
     if types == {float}:
         return all(map(math.isfinite, values))
     if types == {list}:
-        flat = [x for v in values for x in v]
+        # a list shared by many tables (the readiness risks) is checked once
+        flat = [x for v in {id(v): v for v in values}.values() for x in v]
         return not flat or _plain_values(flat) or _plain_tables(flat)
     return False
 
@@ -197,6 +199,10 @@ def canonical_json_chunks(content: Mapping[str, Any]) -> Iterator[str]:
         if pieces is not None:  # a section streamed from the store (services/submission.py)
             yield from pieces()
         elif type(value) is list and len(value) > _CHUNK_ITEMS:
+            keys = _tables_sharing_lists(value)
+            if keys is not None:
+                yield from _shared_tables_chunks(value, keys)
+                continue
             yield "["
             for start in range(0, len(value), _CHUNK_ITEMS):
                 piece = _canonical_value(value[start : start + _CHUNK_ITEMS])
@@ -209,6 +215,52 @@ def canonical_json_chunks(content: Mapping[str, Any]) -> Iterator[str]:
         else:
             yield _canonical_value(value)
     yield "}"
+
+
+def _tables_sharing_lists(items: list[Any]) -> list[str] | None:
+    """The keys of `items`, sorted, when they are tables with the same text keys whose
+    values are texts or lists, and the lists of at least one key are shared by many of
+    them (the readiness products at risk: products with the same risks share one list of
+    them); else None."""
+    first = items[0]
+    if type(first) is not dict:
+        return None
+    keys = tuple(first)
+    if not all(type(k) is str and "%" not in k for k in keys):  # (keys go into a template)
+        return None
+    if not all(type(v) is dict for v in items) or not all(map(keys.__eq__, map(tuple, items))):
+        return None
+    shared = False
+    for k in keys:
+        types = {type(v[k]) for v in items}
+        if types == {list}:
+            shared = shared or len({id(v[k]) for v in items}) * 2 <= len(items)
+        elif types != {str}:
+            return None
+    return sorted(keys) if shared else None
+
+
+def _shared_tables_chunks(items: list[dict[str, Any]], keys: list[str]) -> Iterator[str]:
+    """`canonical_json(items)` in pieces, each shared list encoded once: a row is one
+    `%` of a template of the sorted keys, its texts quoted by the encoder's own C
+    function (what `json.dumps(..., ensure_ascii=False)` uses for a text)."""
+    template = "{" + ",".join(f"{encode_basestring(k)}:%s" for k in keys) + "}"
+    encoded: dict[int, tuple[Any, str]] = {}  # id -> (the list, kept alive; its JSON)
+
+    def cell(value: Any) -> str:
+        if type(value) is str:
+            return encode_basestring(value)
+        got = encoded.get(id(value))
+        if got is None:
+            got = encoded[id(value)] = (value, _canonical_value(value))
+        return got[1]
+
+    yield "["
+    for start in range(0, len(items), _CHUNK_ITEMS):
+        rows = items[start : start + _CHUNK_ITEMS]
+        columns = [list(map(cell, [row[k] for row in rows])) for k in keys]
+        yield ("," if start else "") + ",".join(map(template.__mod__, zip(*columns, strict=True)))
+    yield "]"
 
 
 _FEW_TABLES = 50  # a short list of tables is encoded item by item (see _few_tables)
