@@ -27,6 +27,16 @@ def subject_environ(base: dict[str, str] | None = None, **extra: str) -> dict[st
     env = dict(os.environ if base is None else base, **extra)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     trees = [str(SRC), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
+    for tree in trees[1:]:
+        # The app reads checklists/ next to its src/ (the cost template, the checklist
+        # templates): a src/ copied alone runs without them and does less work (until
+        # 2026-12-02 the --before exports skipped the forms-tool comparison).
+        if not (Path(tree).parent / "checklists").is_dir():
+            raise SystemExit(
+                f"{tree}: give the src/ of a whole checkout "
+                "(git archive <commit> | tar -x -C DIR; then DIR/src): "
+                "the app reads the checklists/ beside it"
+            )
     for tree in trees:
         if tree not in _compiled and Path(tree).is_dir():
             compileall.compile_dir(tree, quiet=1, workers=1)
