@@ -221,9 +221,14 @@ def _tables_sharing_lists(items: list[Any]) -> list[str] | None:
     """The keys of `items`, sorted, when they are tables with the same text keys whose
     values are texts or lists, and the lists of at least one key are shared by many of
     them (the readiness products at risk: products with the same risks share one list of
-    them); else None."""
+    them); else None. The first table decides most lists (the records of a section hold
+    numbers): the others are not looked at."""
     first = items[0]
     if type(first) is not dict:
+        return None
+    if not {type(v) for v in first.values()} <= {str, list} or list not in map(
+        type, first.values()
+    ):
         return None
     keys = tuple(first)
     if not all(type(k) is str and "%" not in k for k in keys):  # (keys go into a template)
