@@ -502,6 +502,7 @@ class _Side:
         "exempt",
         "excluded",
         "n",
+        "requirement_id",
         "requirements",
         "risk_list",
         "risks",
@@ -513,7 +514,7 @@ class _Side:
         cells: dict[str, Cell],
         today: date | None,
         deadlines: Sequence[Deadline],
-        risk_ids: dict[tuple, int],
+        ids: dict[tuple, int],
         excluded: str | None = None,
     ) -> None:
         self.cells = cells
@@ -525,6 +526,9 @@ class _Side:
         self.requirements = tuple(
             (r.code, requirement_state(cells, r.parts)) for r in REQUIREMENTS if r.parts[0] in cells
         )
+        # Equal states and equal risks get one number (`ids`, shared by the sides): a
+        # product's requirements and risks are looked up by the numbers of its two sides.
+        self.requirement_id = ids.setdefault(self.requirements, len(ids))
         found = []
         for deadline in deadlines:
             for i, code in enumerate(deadline_blocks(deadline)):
@@ -533,9 +537,8 @@ class _Side:
                     risk = block_risk(cell, code, deadline, today)
                     if risk is not None:
                         found.append((deadline.key, i, risk))
-        # Equal risks get one number: the products' risk tuples are shared by it.
         self.risk_list = tuple(found)
-        self.risks = risk_ids.setdefault(self.risk_list, len(risk_ids))
+        self.risks = ids.setdefault(("risks", self.risk_list), len(ids))
 
 
 class SharedReadiness:
@@ -580,8 +583,8 @@ class SharedReadiness:
         self._touched = touched
         self._apps: dict[tuple[str, str], _Side] = {}
         self._products: dict[tuple[Cell, ...], _Side] = {}
-        self._risk_ids: dict[tuple, int] = {}
-        self._requirements: dict[tuple, tuple[dict[str, str], bool]] = {}
+        self._ids: dict[tuple, int] = {}
+        self._requirements: dict[tuple[int, int], tuple[dict[str, str], bool]] = {}
         self._risks: dict[tuple, dict[str, tuple[Risk, ...]]] = {}
         self._applies: dict[str, tuple[bool, ...]] = {}  # on_elo -> milestones concerning it
         self._made: dict[int, tuple[dict[str, Cell], _Side, _Side]] = {}
@@ -615,7 +618,7 @@ class SharedReadiness:
                 {code: cells[code] for code in APPLICATION_BLOCKS},
                 self.today,
                 self.deadlines,
-                self._risk_ids,
+                self._ids,
                 is_excluded(product, self.overrides),
             )
         get = self.statuses.get
@@ -627,13 +630,13 @@ class SharedReadiness:
                 dict(zip(PRODUCT_BLOCKS, key, strict=True)),
                 self.today,
                 self.deadlines,
-                self._risk_ids,
+                self._ids,
             )
-        reqs = self._requirements.get((app.requirements, side.requirements))
+        reqs = self._requirements.get((app.requirement_id, side.requirement_id))
         if reqs is None:
             states = dict(app.requirements + side.requirements)
             in_order = {r.code: states[r.code] for r in REQUIREMENTS}
-            reqs = self._requirements[app.requirements, side.requirements] = (
+            reqs = self._requirements[app.requirement_id, side.requirement_id] = (
                 in_order,
                 all(v == MET for v in in_order.values()),
             )
