@@ -553,9 +553,10 @@ class SharedReadiness:
     exclusion, the new-application rule), `on_elo` (conformity, the admission reading)
     and its own block statuses. Its id only names its statuses and product-scope
     exemptions and delays: a product that has one is computed alone, as are the products
-    of an application with an application-scope exemption or delay or new (their product
-    cells depend on it). Products with equal requirements or risks share the dict (never
-    mutated: a ProductReadiness is read by the screens, the store and the summary)."""
+    of a new application or of one with an exemption or delay of a product part (or of a
+    requirement needing one): their product cells depend on it. Products with equal
+    requirements or risks share the dict and the tuples (never mutated: a ProductReadiness
+    is read by the screens, the store and the summary)."""
 
     def __init__(
         self,
