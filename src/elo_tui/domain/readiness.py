@@ -120,17 +120,26 @@ class Cell(NamedTuple):
 
 
 UNDECIDED_CELL = Cell()
+_new_tuple = tuple.__new__
 
 
 def cell_of(status: BlockStatus | None) -> Cell:
     if status is None:
         return UNDECIDED_CELL
-    return Cell(
-        status.applicability,
-        status.stage,
-        status.target_date,
-        waiting=bool(status.waiting_on_block),
-        verified=bool(status.verified_central),
+    # tuple.__new__ with every field in order: what Cell(...) makes, without its Python-level
+    # __new__ (called ~70,000 times per summary at 20,000 products).
+    return _new_tuple(
+        Cell,
+        (
+            status.applicability,
+            status.stage,
+            status.target_date,
+            False,
+            "",
+            "",
+            bool(status.waiting_on_block),
+            bool(status.verified_central),
+        ),
     )
 
 
@@ -470,6 +479,225 @@ def product_readiness(
     )
 
 
+# Requirements whose parts are all of one scope: a product's state of it follows from that
+# scope's cells alone (true of every requirement today; `SharedReadiness` relies on it).
+_ONE_SCOPE = all(
+    set(r.parts) <= set(APPLICATION_BLOCKS) or set(r.parts) <= set(PRODUCT_BLOCKS)
+    for r in REQUIREMENTS
+)
+
+# Subjects of an exemption or delay that apply_overrides reads for a product part.
+_OF_PRODUCT = frozenset(
+    [*PRODUCT_BLOCKS, *(r for code in PRODUCT_BLOCKS for r in REQUIREMENTS_NEEDING.get(code, ()))]
+)
+
+
+class _Side:
+    """The application or the product side of a product's cells (the parts of that scope)
+    and what `product_readiness` derives from them alone."""
+
+    __slots__ = (
+        "cells",
+        "done_or_na",
+        "exempt",
+        "excluded",
+        "n",
+        "requirement_id",
+        "requirements",
+        "risk_list",
+        "risks",
+        "verified",
+    )
+
+    def __init__(
+        self,
+        cells: dict[str, Cell],
+        today: date | None,
+        deadlines: Sequence[Deadline],
+        ids: dict[tuple, int],
+        excluded: str | None = None,
+    ) -> None:
+        self.cells = cells
+        self.excluded = excluded
+        self.n = 0  # products counted with it (SharedReadiness.tally)
+        self.done_or_na = all(c.done or c.applicability == NOT_APPLICABLE for c in cells.values())
+        self.verified = all(c.verified for c in cells.values() if c.applicable)
+        self.exempt = any(c.exempt for c in cells.values())
+        self.requirements = tuple(
+            (r.code, requirement_state(cells, r.parts)) for r in REQUIREMENTS if r.parts[0] in cells
+        )
+        # Equal states and equal risks get one number (`ids`, shared by the sides): a
+        # product's requirements and risks are looked up by the numbers of its two sides.
+        self.requirement_id = ids.setdefault(self.requirements, len(ids))
+        found = []
+        for deadline in deadlines:
+            for i, code in enumerate(deadline_blocks(deadline)):
+                cell = cells.get(code)  # this side's parts that the milestone measures
+                if cell is not None and cell.blocking:
+                    risk = block_risk(cell, code, deadline, today)
+                    if risk is not None:
+                        found.append((deadline.key, i, risk))
+        self.risk_list = tuple(found)
+        self.risks = ids.setdefault(("risks", self.risk_list), len(ids))
+
+
+class SharedReadiness:
+    """`product_readiness` with its other arguments fixed, for many products, computing
+    what repeats once: the application cells per (request, follow-up) application, the
+    product cells per distinct value, and the requirements and risks per distinct
+    combination of both. At 20,000 products ~1,000 application and ~200 product sides
+    combine into ~18,000 products' readiness; the results are equal to
+    `product_readiness` (tests/test_readiness_shared.py compares them field by field).
+
+    What a product's readiness reads of the product: its applications (their cells, the
+    exclusion, the new-application rule), `on_elo` (conformity, the admission reading)
+    and its own block statuses. Its id only names its statuses and product-scope
+    exemptions and delays: a product that has one is computed alone, as are the products
+    of a new application or of one with an exemption or delay of a product part (or of a
+    requirement needing one): their product cells depend on it. Products with equal
+    requirements or risks share the dict and the tuples (never mutated: a ProductReadiness
+    is read by the screens, the store and the summary)."""
+
+    def __init__(
+        self,
+        statuses: StatusIndex,
+        today: date | None = None,
+        deadlines: Sequence[Deadline] = DEADLINES,
+        overrides: Overrides = NO_OVERRIDES,
+        reading: str = DEFAULT_ADMISSION_READING,
+    ) -> None:
+        self.statuses, self.today, self.deadlines = statuses, today, deadlines
+        self.overrides, self.reading = overrides, reading
+        self.memo: dict = {}  # product_cells' application cells
+        alone = {i for kind, i, _s in overrides.exempt if kind == SCOPE_PRODUCT}
+        alone.update(i for kind, i, _s in overrides.delays if kind == SCOPE_PRODUCT)
+        self._alone = alone
+        # Applications whose exemptions, delays or newness change their products' own
+        # parts (apply_overrides reads a part's code and the requirements needing it).
+        touched = {
+            i for kind, i, s in overrides.exempt if kind == SCOPE_APPLICATION and s in _OF_PRODUCT
+        }
+        touched.update(
+            i for kind, i, s in overrides.delays if kind == SCOPE_APPLICATION and s in _OF_PRODUCT
+        )
+        touched.update(overrides.new_apps)
+        self._touched = touched
+        self._apps: dict[tuple[str, str], _Side] = {}
+        self._products: dict[tuple[Cell, ...], _Side] = {}
+        self._ids: dict[tuple, int] = {}
+        self._requirements: dict[tuple[int, int], tuple[dict[str, str], bool]] = {}
+        self._risks: dict[tuple, dict[str, tuple[Risk, ...]]] = {}
+        self._applies: dict[str, tuple[bool, ...]] = {}  # on_elo -> milestones concerning it
+        self._made: dict[int, tuple[dict[str, Cell], _Side, _Side]] = {}
+        self._alone_cells: list[dict[str, Cell]] = []
+
+    def _computed_alone(self, product: Product) -> ProductReadiness:
+        return product_readiness(
+            product,
+            self.statuses,
+            self.today,
+            self.deadlines,
+            self.memo,
+            self.overrides,
+            self.reading,
+        )
+
+    def __call__(self, product: Product) -> ProductReadiness:
+        pid = product.id
+        request, followup = product.request_application_id, product.followup_application_id
+        touched = self._touched
+        if (
+            not _ONE_SCOPE
+            or pid in self._alone
+            or (touched and (request in touched or followup in touched))
+        ):
+            return self._computed_alone(product)
+        app = self._apps.get((request, followup))
+        if app is None:
+            cells = product_cells(product, self.statuses, self.memo, self.overrides)
+            app = self._apps[request, followup] = _Side(
+                {code: cells[code] for code in APPLICATION_BLOCKS},
+                self.today,
+                self.deadlines,
+                self._ids,
+                is_excluded(product, self.overrides),
+            )
+        get = self.statuses.get
+        # product_cells' product parts when no override concerns them: the plain cells.
+        key = tuple([cell_of(get((SCOPE_PRODUCT, pid, code))) for code in PRODUCT_BLOCKS])
+        side = self._products.get(key)
+        if side is None:
+            side = self._products[key] = _Side(
+                dict(zip(PRODUCT_BLOCKS, key, strict=True)),
+                self.today,
+                self.deadlines,
+                self._ids,
+            )
+        reqs = self._requirements.get((app.requirement_id, side.requirement_id))
+        if reqs is None:
+            states = dict(app.requirements + side.requirements)
+            in_order = {r.code: states[r.code] for r in REQUIREMENTS}
+            reqs = self._requirements[app.requirement_id, side.requirement_id] = (
+                in_order,
+                all(v == MET for v in in_order.values()),
+            )
+        on_elo = product.on_elo
+        applies = self._applies.get(on_elo)
+        if applies is None:
+            applies = self._applies[on_elo] = tuple(
+                d.binding or admission_applies(self.reading, on_elo) for d in self.deadlines
+            )
+        risk_key = (app.risks, side.risks, applies if app.excluded is None else None)
+        risks = self._risks.get(risk_key)
+        if risks is None:
+            risks = self._risks[risk_key] = self._merged_risks(app, side, applies)
+        # ELO-conform (is_conform) and verified (is_verified) from both sides' facts.
+        conform = on_elo == "both" and reqs[1] and app.done_or_na and side.done_or_na
+        cells = {**app.cells, **side.cells}
+        self._made[id(cells)] = (cells, app, side)
+        return ProductReadiness(
+            pid,
+            cells,
+            reqs[0],
+            conform,
+            conform and app.verified and side.verified,
+            app.exempt or side.exempt,
+            risks,
+            app.excluded,
+        )
+
+    def _merged_risks(
+        self, app: _Side, side: _Side, applies: tuple[bool, ...]
+    ) -> dict[str, tuple[Risk, ...]]:
+        """product_readiness's risks: per milestone, both sides' risks in the order of its
+        block parts (none when excluded or when the milestone does not concern it)."""
+        both = sorted(app.risk_list + side.risk_list, key=lambda found: found[1])
+        return {
+            d.key: tuple(risk for key, _i, risk in both if key == d.key)
+            if app.excluded is None and concerned
+            else ()
+            for d, concerned in zip(self.deadlines, applies, strict=True)
+        }
+
+    def tally(self, readiness: ProductReadiness) -> None:
+        """Count one product's cells into `count_into` (by its sides when made here)."""
+        made = self._made.get(id(readiness.cells))
+        if made is not None and made[0] is readiness.cells:
+            made[1].n += 1
+            made[2].n += 1
+        else:
+            self._alone_cells.append(readiness.cells)
+
+    def count_into(self, blocks: Mapping[str, BlockSummary]) -> None:
+        """Add the tallied cells to the block summaries, as `summarize` counts a cell."""
+        weighted = [(side.cells, side.n) for side in self._apps.values() if side.n]
+        weighted += [(side.cells, side.n) for side in self._products.values() if side.n]
+        weighted += [(cells, 1) for cells in self._alone_cells]
+        for cells, n in weighted:
+            for code, cell in cells.items():
+                _count_cell(blocks[code], cell, n)
+
+
 # -- the agency ----------------------------------------------------------------------------
 
 
@@ -683,29 +911,34 @@ class ReadinessSummary:
                     "days_left": self.days_left[d.key],
                     "blocks": list(deadline_blocks(d)),
                     "waiting_on_block": self.waiting_at_risk(d.key),
-                    "at_risk": [
-                        {
-                            "product_id": r.product_id,
-                            "product": r.product_name,
-                            "risks": [
-                                {
-                                    "block": x.block,
-                                    "problem": x.problem,
-                                    "target_date": x.target_date,
-                                    "waiting_on_block": x.waiting,
-                                    "delayed_to": x.delayed_to,
-                                    "text": x.describe(d),
-                                }
-                                for x in r.risks
-                            ],
-                        }
-                        for r in self.at_risk.get(d.key, [])
-                    ],
+                    "at_risk": self._at_risk_dicts(d),
                 }
                 for d in DEADLINES
                 if d.key in self.days_left
             ],
         }
+
+    def _at_risk_dicts(self, d: Deadline) -> list[dict[str, Any]]:
+        """The producten met risico of one milestone as `to_dict` reports them. Products
+        with the same risks (one tuple when `summarize` made them) share one list of risk
+        tables: ~25,000 products at 20,000 have ~120,000 risks but few distinct ones. The
+        tables are read-only data (JSON, TOML and XLSX writers only read them)."""
+        by_id: dict[int, tuple[tuple[Risk, ...], list[dict[str, Any]]]] = {}
+        by_value: dict[tuple[Risk, ...], list[dict[str, Any]]] = {}
+        tables: dict[Risk, dict[str, Any]] = {}
+        out = []
+        for r in self.at_risk.get(d.key, []):
+            found = by_id.get(id(r.risks))
+            if found is None:
+                risks = by_value.get(r.risks)
+                if risks is None:
+                    risks = by_value[r.risks] = [
+                        tables.get(x) or tables.setdefault(x, _risk_table(x, d)) for x in r.risks
+                    ]
+                # The tuple is kept with its list, so that its id is not reused meanwhile.
+                found = by_id[id(r.risks)] = (r.risks, risks)
+            out.append({"product_id": r.product_id, "product": r.product_name, "risks": found[1]})
+        return out
 
     def snapshot(self) -> dict[str, Any]:
         """The small daily record kept for the dashboard's history chart."""
@@ -716,6 +949,17 @@ class ReadinessSummary:
             "blocks": {b.block: _round(b.percent) for b in self.blocks},
             "at_risk": {k: len(v) for k, v in self.at_risk.items()},
         }
+
+
+def _risk_table(x: Risk, d: Deadline) -> dict[str, Any]:
+    return {
+        "block": x.block,
+        "problem": x.problem,
+        "target_date": x.target_date,
+        "waiting_on_block": x.waiting,
+        "delayed_to": x.delayed_to,
+        "text": x.describe(d),
+    }
 
 
 def _percent(part: int, whole: int) -> float | None:
@@ -738,6 +982,25 @@ def _count_flag(states: Iterable[str]) -> FlagCount:
         else:
             na += 1
     return FlagCount(yes, no, na, ex)
+
+
+def _count_cell(summary: BlockSummary, cell: Cell, n: int) -> None:
+    """Count `n` products' cell of one block part into its summary."""
+    summary.total += n
+    if cell.exempt:
+        summary.exempt += n
+    elif cell.applicability == REQUIRED:
+        summary.required += n
+        summary.stages[cell.stage if cell.stage in summary.stages else STAGES[0]] += n
+    elif cell.applicability == NOT_APPLICABLE:
+        summary.not_applicable += n
+    elif cell.applicability == FORMS_TOOL:
+        summary.forms_tool += n
+        summary.forms_tool_done += n if cell.stage == PRODUCTION else 0
+    else:
+        summary.undecided += n
+    if cell.waiting and cell.blocking:
+        summary.waiting += n
 
 
 def summarize(
@@ -773,40 +1036,25 @@ def summarize(
     per_product: dict[str, ProductReadiness] = {}
     at_risk: dict[str, list[AtRisk]] = {d.key: [] for d in deadlines}
     excluded: list[Excluded] = []
-    memo: dict = {}
+    compute = SharedReadiness(statuses, today, deadlines, overrides, reading)
 
     for product in live:
         readiness = cache.get(product.id) if cache is not None else None
         if readiness is None:
-            readiness = product_readiness(
-                product, statuses, today, deadlines, memo, overrides, reading
-            )
+            readiness = compute(product)
             if cache is not None:
                 cache[product.id] = readiness
         per_product[product.id] = readiness
         if readiness.excluded is not None:
             excluded.append(Excluded(product.id, product.name, readiness.excluded))
             continue
-        for code, cell in readiness.cells.items():
-            summary = blocks[code]
-            summary.total += 1
-            if cell.exempt:
-                summary.exempt += 1
-            elif cell.applicability == REQUIRED:
-                summary.required += 1
-                summary.stages[cell.stage if cell.stage in summary.stages else STAGES[0]] += 1
-            elif cell.applicability == NOT_APPLICABLE:
-                summary.not_applicable += 1
-            elif cell.applicability == FORMS_TOOL:
-                summary.forms_tool += 1
-                summary.forms_tool_done += cell.stage == PRODUCTION
-            else:
-                summary.undecided += 1
-            if cell.waiting and cell.blocking:
-                summary.waiting += 1
+        compute.tally(readiness)
+        risks = readiness.risks
         for d in deadlines:
-            if readiness.risks.get(d.key):
-                at_risk[d.key].append(AtRisk(product.id, product.name, readiness.risks[d.key]))
+            found = risks.get(d.key)
+            if found:
+                at_risk[d.key].append(AtRisk(product.id, product.name, found))
+    compute.count_into(blocks)
 
     counted = [r for r in per_product.values() if r.excluded is None]
     # Application parts per application: only applications that serve a counted product.
