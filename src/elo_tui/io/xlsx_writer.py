@@ -206,10 +206,15 @@ _FIRST, _LAST = itemgetter(0), itemgetter(-1)
 
 
 def _column_part(
-    letter: str, attr: str, values: tuple[Any, ...], numbers: list[str]
+    letter: str, attr: str, values: Sequence[Any], numbers: list[str]
 ) -> tuple[str, list[Any]]:
     """One column's part of a row template and the argument columns it takes: the cells
     `_cell` writes (none for an empty one)."""
+    distinct = _few_distinct(values)
+    if distinct is not None:
+        part = _few_part(letter, attr, values, numbers, distinct)
+        if part is not None:
+            return part
     types = set(map(type, values))
     # (letters and style attributes hold no '%': the templates need no escaping)
     if types == {str}:
@@ -217,8 +222,7 @@ def _column_part(
         # no cell for an empty text (found at C speed: most columns have none)
         blanks = [] if all(values) else list(compress(count(), map(not_, values)))
         kept = [t for t, v in zip(texts, values, strict=True) if v] if blanks else texts
-        # no text starts or ends with a space or control character (no xml:space)
-        if kept and all(kept) and min(map(_FIRST, kept)) > " " and min(map(_LAST, kept)) > " ":
+        if _plain(kept):
             template = f'<c r="{letter}%s"{attr} t="inlineStr"><is><t>%s</t></is></c>'
             if not blanks:
                 return template, [numbers, texts]
@@ -245,6 +249,57 @@ def _column_part(
         else:
             out.append(_cell(f"{letter}{number}", attr, v))
     return "%s", [out]
+
+
+def _plain(texts: list[str]) -> bool:
+    """No text is empty or starts or ends with a space or control character (no
+    xml:space needed)."""
+    return bool(texts) and all(texts) and min(map(_FIRST, texts)) > " " < min(map(_LAST, texts))
+
+
+def _few_distinct(values: Sequence[Any]) -> dict[Any, None] | None:
+    """A column's distinct values when they are few (labels, codes, "ja"/"nee", dates,
+    an estimate template's basis - a few values over 50,000 rows): then each is
+    rendered once. None for a column of mostly unique values (ids), found on its
+    first rows, for which the dict would only cost, or of unhashable ones."""
+    n = len(values)
+    try:
+        if n < 64 or len(set(values[:64])) > 32:
+            return None
+        distinct = dict.fromkeys(values)
+    except TypeError:  # unhashable: the cell by cell path says what it cannot write
+        return None
+    return distinct if len(distinct) * 4 <= n else None
+
+
+def _few_part(
+    letter: str, attr: str, values: Sequence[Any], numbers: list[str], distinct: dict[Any, None]
+) -> tuple[str, list[Any]] | None:
+    """`_column_part` of a column of few distinct texts, or of dates and empty texts,
+    each distinct value cleaned, escaped or counted once; None for another column.
+    (The types are those of the distinct values: a value equal to a text is taken as
+    that text - documents hold plain `str`, `domain.submission.canonical` sees to it.)"""
+    types = set(map(type, distinct))
+    if types == {str}:
+        escaped = dict(zip(distinct, _clean_escape(list(distinct)), strict=True))
+        if not _plain([t for v, t in escaped.items() if v]):
+            return None
+        template = f'<c r="{letter}%s"{attr} t="inlineStr"><is><t>%s</t></is></c>'
+        texts = list(map(escaped.__getitem__, values))
+        if "" not in escaped:
+            return template, [numbers, texts]
+        blanks = list(compress(count(), map(not_, values)))
+        return "%s", [_blanked(template, numbers, texts, blanks)]
+    if types <= {date, str} and all(v == "" for v in distinct if type(v) is str):
+        # target and due dates with gaps: a date is its day number, in the date style
+        days = {v: (v - _EPOCH).days for v in distinct if type(v) is date}
+        template = f'<c r="{letter}%s" s="{DATE}"><v>%s</v></c>'
+        column = list(map(days.get, values))  # None for an empty text
+        if "" not in distinct:
+            return template, [numbers, column]
+        blanks = list(compress(count(), map(is_, column, repeat(None))))
+        return "%s", [_blanked(template, numbers, column, blanks)]
+    return None
 
 
 def _blanked(
