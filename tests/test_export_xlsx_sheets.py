@@ -164,3 +164,20 @@ def test_sorted_is_the_order_sorted_gives():
     assert export_xlsx._sorted(["x", "y", "z"], mixed) == ["y", "x", "z"]
     with pytest.raises(TypeError):
         export_xlsx._sorted(["x", "y"], [("a", 1), ("a", "1")])
+
+
+def test_edges_found_in_the_joined_text_are_those_of_each_text():
+    """`_clean_escape_plain` tells from the joined text whether any text starts or ends
+    with a space or control character; it must say what `_plain` says of the texts."""
+    rnd = random.Random(7)
+    alphabet = ["a", "b", " ", "\t", "\n", "\r", "&", "<", "é", "\x00", "\x01", "\x1f"]
+    for _ in range(3000):
+        texts = [
+            "".join(rnd.choice(alphabet) for _ in range(rnd.choice([0, 0, 1, 2, 3])))
+            for _ in range(rnd.randint(1, 5))
+        ]
+        escaped, plain = xw._clean_escape_plain(texts)
+        assert escaped == xw._clean_escape(texts)
+        kept = [t for t, v in zip(escaped, texts, strict=True) if v]
+        if plain is not None and any(texts):  # (None: the caller asks `_plain`)
+            assert plain == xw._plain(kept), texts

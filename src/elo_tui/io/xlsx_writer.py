@@ -218,11 +218,15 @@ def _column_part(
     types = set(map(type, values))
     # (letters and style attributes hold no '%': the templates need no escaping)
     if types == {str}:
-        texts = _clean_escape(list(values))
+        texts, plain = _clean_escape_plain(list(values))
         # no cell for an empty text (found at C speed: most columns have none)
         blanks = [] if all(values) else list(compress(count(), map(not_, values)))
-        kept = [t for t, v in zip(texts, values, strict=True) if v] if blanks else texts
-        if _plain(kept):
+        if plain is None:
+            kept = [t for t, v in zip(texts, values, strict=True) if v] if blanks else texts
+            plain = _plain(kept)
+        elif len(blanks) == len(values):
+            plain = False  # no text at all: no cell (the cell by cell path)
+        if plain:
             template = f'<c r="{letter}%s"{attr} t="inlineStr"><is><t>%s</t></is></c>'
             if not blanks:
                 return template, [numbers, texts]
@@ -317,19 +321,34 @@ def _clean_escape(texts: list[str]) -> list[str]:
 
     One joined string goes through C-speed `str.replace` instead of every cell on its own.
     """
+    return _clean_escape_plain(texts)[0]
+
+
+_EDGE_SPACE = (" ", "\t", "\n", "\r")  # all a text keeps of the characters up to " "
+
+
+def _clean_escape_plain(texts: list[str]) -> tuple[list[str], bool | None]:
+    """`_clean_escape(texts)`, and True when no text (empty ones aside) can start or end
+    with a space or control character because none holds one (found at C speed: ids
+    and codes); None when some text holds one or cleaning changed a text (then ask
+    `_plain`)."""
     if not texts:
-        return []
+        return [], None
     big = _SEP.join(texts)
     # (one joined text checked: the separators are the only _SEP in it when no text
     # holds one, and a text beyond the limit makes the whole longer than it)
+    plain: bool | None
     if (
         _ILLEGAL_BUT_SEP.search(big)
         or big.count(_SEP) != len(texts) - 1
         or (len(big) > MAX_CELL and max(map(len, texts)) > MAX_CELL)
     ):
         big = _SEP.join([_ILLEGAL.sub("", t)[:MAX_CELL] for t in texts])
+        plain = None
+    else:  # no space or control character in any text (ids, codes): none at an edge
+        plain = None if any(c in big for c in _EDGE_SPACE) else True
     big = big.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return big.split(_SEP)
+    return big.split(_SEP), plain
 
 
 def _text_cell(ref: str, attr: str, x: str) -> str:
