@@ -181,3 +181,60 @@ def test_edges_found_in_the_joined_text_are_those_of_each_text():
         kept = [t for t, v in zip(escaped, texts, strict=True) if v]
         if plain is not None and any(texts):  # (None: the caller asks `_plain`)
             assert plain == xw._plain(kept), texts
+
+
+def _groups_as_before(items):
+    """The checklist groups as counted before (a dict of counts per group), for the
+    comparison below."""
+    from elo_tui.domain.submission import CHECKLIST_STATUSES
+
+    groups: dict = {}
+    for item in items:
+        g = item.get
+        if g("obsolete"):
+            continue
+        key = (g("scope_kind", ""), g("scope_id", ""), g("block", ""), g("template", ""))
+        entry = groups.setdefault(key, [0, dict.fromkeys(CHECKLIST_STATUSES, 0), None])
+        entry[0] += 1
+        status = g("status", "open")
+        entry[1][status] = entry[1].get(status, 0) + 1
+        if status not in ("done", "na"):
+            candidate = (g("due_date") or "9999-12-31", g("step", ""), g("title", ""))
+            if entry[2] is None or candidate < entry[2]:
+                entry[2] = candidate
+    return groups
+
+
+def test_checklist_groups_count_what_they_counted_before():
+    from elo_tui.domain.submission import CHECKLIST_STATUSES
+
+    rnd = random.Random(3)
+    statuses = [*CHECKLIST_STATUSES, "vreemd"]  # an unknown status counts as a step only
+    items = [
+        {
+            "scope_kind": rnd.choice(["product", "application", "agency"]),
+            "scope_id": rnd.choice(["p1", "p2", ""]),
+            "block": rnd.choice(["dosis", ""]),
+            "template": rnd.choice(["t1", "t2"]),
+            "status": rnd.choice(statuses),
+            "due_date": rnd.choice(["", "2027-01-01", "2026-06-30"]),
+            "step": rnd.choice(["s1", "s2"]),
+            "title": rnd.choice(["Stap", "Andere stap"]),
+            "obsolete": rnd.random() < 0.1,
+        }
+        for _ in range(400)
+    ]
+    items.append({"scope_kind": "product"})  # defaults for every missing field
+    before = _groups_as_before(items)
+    now: dict = {}
+    export_xlsx.checklist_groups(items[:150], now)
+    export_xlsx.checklist_groups(items[150:], now)  # in several calls
+    names = ["scope_kind", "scope_id", "block", "template", "status", "due_date", "step"]
+    names += ["title", "obsolete"]
+    rows = [tuple(i.get(n, "open" if n == "status" else "") for n in names) for i in items]
+    from_rows: dict = {}
+    export_xlsx.checklist_groups_of_rows(names, rows, from_rows)
+    assert list(now) == list(before) == list(from_rows)  # order too
+    for key, (total, counts, pending) in before.items():
+        expected = [total, *(counts[k] for k in CHECKLIST_STATUSES), pending]
+        assert now[key] == expected == from_rows[key], key

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from itertools import count, repeat
-from operator import add, itemgetter, mul
+from operator import add, mul
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -673,9 +673,10 @@ def _checklist(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
     )
     block_labels = _Memo(lambda block: est.block_label(block) if block else "")
     dates = _Memo(_date)
-    per_status = itemgetter(*CHECKLIST_STATUSES)
-    for (kind, scope_id, block, template), (total, counts, pending) in ordered:
-        applicable = total - counts.get("na", 0)
+    done, na = _STATUS_SLOT["done"], _STATUS_SLOT["na"]
+    for (kind, scope_id, block, template), entry in ordered:
+        total, pending = entry[0], entry[_PENDING]
+        applicable = total - entry[na]
         due = "" if pending is None or pending[0] == "9999-12-31" else pending[0]
         s.append(
             [
@@ -683,8 +684,8 @@ def _checklist(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
                 block_labels[block],
                 template,
                 total,
-                *per_status(counts),
-                round(100 * counts["done"] / applicable) if applicable else None,
+                *entry[1:_PENDING],
+                round(100 * entry[done] / applicable) if applicable else None,
                 dates[due],
                 pending[2] if pending else "",
                 block,
@@ -694,13 +695,21 @@ def _checklist(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
     return s
 
 
+# A group's entry: [step count, one count per status of CHECKLIST_STATUSES (in its order;
+# another status counts in the steps only), first pending step or None].
+_STATUS_SLOT = {status: i for i, status in enumerate(CHECKLIST_STATUSES, 1)}
+_PENDING = len(CHECKLIST_STATUSES) + 1
+
+
 def checklist_groups(
     items: Iterable[dict[str, Any]], groups: dict[tuple[str, str, str, str], list[Any]]
 ) -> None:
     """Add `items` (checklist steps) to `groups`: per (scope kind, scope id, block,
-    checklist), in the order first seen, [step count, count per status, first pending
-    step as (due date or "9999-12-31", step, title) or None]. Obsolete steps are left
-    out. Feeding the steps in several calls gives what one call with all gives."""
+    checklist), in the order first seen, [step count, a count per status of
+    CHECKLIST_STATUSES, first pending step as (due date or "9999-12-31", step, title) or
+    None]. Obsolete steps are left out. Feeding the steps in several calls gives what one
+    call with all gives. (A flat list per group, not a dict of counts: the streamed
+    checklist of a large agency is 170,000 steps over 40,000 groups.)"""
     # One pass: per (scope, block, checklist) the step count, counts per status and the
     # first pending step (earliest due date) - 10,000+ steps for a large agency.
     for item in items:
@@ -710,14 +719,17 @@ def checklist_groups(
         key = (g("scope_kind", ""), g("scope_id", ""), g("block", ""), g("template", ""))
         entry = groups.get(key)
         if entry is None:
-            entry = groups[key] = [0, dict.fromkeys(CHECKLIST_STATUSES, 0), None]
+            entry = groups[key] = [0] * _PENDING + [None]
         entry[0] += 1
         status = g("status", "open")
-        entry[1][status] = entry[1].get(status, 0) + 1
-        if status not in ("done", "na"):
+        slot = _STATUS_SLOT.get(status)
+        if slot is not None:
+            entry[slot] += 1
+        if status != "done" and status != "na":
             candidate = (g("due_date") or "9999-12-31", g("step", ""), g("title", ""))
-            if entry[2] is None or candidate < entry[2]:
-                entry[2] = candidate
+            pending = entry[_PENDING]
+            if pending is None or candidate < pending:
+                entry[_PENDING] = candidate
 
 
 def _decisions(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
@@ -803,11 +815,14 @@ def checklist_groups_of_rows(
         key = (row[kind], row[scope], row[block], row[template])
         entry = groups.get(key)
         if entry is None:
-            entry = groups[key] = [0, dict.fromkeys(CHECKLIST_STATUSES, 0), None]
+            entry = groups[key] = [0] * _PENDING + [None]
         entry[0] += 1
         status = row[status_at]
-        entry[1][status] = entry[1].get(status, 0) + 1
-        if status not in ("done", "na"):
+        slot = _STATUS_SLOT.get(status)
+        if slot is not None:
+            entry[slot] += 1
+        if status != "done" and status != "na":
             candidate = (row[due_at] or "9999-12-31", row[step_at], row[title_at])
-            if entry[2] is None or candidate < entry[2]:
-                entry[2] = candidate
+            pending = entry[_PENDING]
+            if pending is None or candidate < pending:
+                entry[_PENDING] = candidate
