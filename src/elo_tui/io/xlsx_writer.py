@@ -232,11 +232,18 @@ def _column_part(
                 return template, [numbers, texts]
             return "%s", [_blanked(template, numbers, texts, blanks)]
     elif types <= {float, int}:
+        shown = _reprs(distinct, types)
+        if shown is not None:
+            return f'<c r="{letter}%s"{attr}><v>%s</v></c>', [numbers, shown(values)]
         return f'<c r="{letter}%s"{attr}><v>%r</v></c>', [numbers, values]
     elif types == {type(None)}:
         return "", []
     elif types <= {float, int, type(None)}:  # amounts and days with gaps
         blanks = list(compress(count(), map(is_, values, repeat(None))))
+        shown = _reprs(distinct, types)
+        if shown is not None:
+            template = f'<c r="{letter}%s"{attr}><v>%s</v></c>'
+            return "%s", [_blanked(template, numbers, shown(values), blanks)]
         template = f'<c r="{letter}%s"{attr}><v>%r</v></c>'
         return "%s", [_blanked(template, numbers, values, blanks)]
     # Mixed, empty strings, edge spaces, dates, booleans: cell by cell, as before.
@@ -259,6 +266,20 @@ def _plain(texts: list[str]) -> bool:
     """No text is empty or starts or ends with a space or control character (no
     xml:space needed)."""
     return bool(texts) and all(texts) and min(map(_FIRST, texts)) > " " < min(map(_LAST, texts))
+
+
+def _reprs(
+    distinct: dict[Any, None] | None, types: set[type]
+) -> Callable[[Sequence[Any]], list[Any]] | None:
+    """For a number column of few distinct values (days, rates): the function that
+    gives each value's repr, computed once per distinct value (None stays None). None
+    when the distinct values could stand for unequal reprs: ints mixed with floats
+    (1 == 1.0), or a zero (0.0 == -0.0)."""
+    numbers = types - {type(None)}
+    if distinct is None or len(numbers) != 1 or (float in numbers and 0.0 in distinct):
+        return None
+    reprs = {v: repr(v) for v in distinct if v is not None}
+    return lambda values: list(map(reprs.get, values))
 
 
 def _few_distinct(values: Sequence[Any]) -> dict[Any, None] | None:
