@@ -98,7 +98,7 @@ class Sheet:
     def xml_pieces(self, selected: bool) -> Iterator[str]:
         """The sheet's XML in pieces of up to `_ROWS_PER_PIECE` rows (a sheet of a
         large agency is ~100 MB of XML: it goes into the zip without being one string)."""
-        n_cols = max((len(values) for values, _, _ in self.rows), default=1) or 1
+        n_cols = max(map(len, map(_FIRST, self.rows)), default=1) or 1
         out = [
             _XML,
             f'<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">',
