@@ -10,10 +10,12 @@ widths. Values only, no formulas, so every total shows in any viewer; text start
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from itertools import count, repeat
+from operator import add, mul
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from elo_tui.domain import codelists
 from elo_tui.domain import estimate as est
@@ -31,6 +33,7 @@ SHEETS = (
     "Uitzonderingen",
 )
 P, E, D, T = PLAIN, EUR, DAYS, DATE  # short names for the per-column style rows
+_T = TypeVar("_T")
 
 
 def _date(value: str) -> date | str:
@@ -65,24 +68,46 @@ def _scope(kind: str, scope_id: str, names: dict[str, str]) -> list[str]:
     return [est.SCOPE_KINDS.get(kind, kind), names.get(scope_id, "(verwijderd)"), scope_id]
 
 
-def _scopes(names: dict[str, str]) -> Callable[[str, str], tuple[str, ...]]:
-    """`_scope` remembered per scope (a sheet of a large agency has ~50,000 rows over a
-    few thousand scopes)."""
-    known: dict[tuple[str, str], tuple[str, ...]] = {}
+class _Memo(dict[Any, Any]):
+    """`memo[x]` is `f(x)`, computed once per distinct x (a sheet of a large agency has
+    ~50,000 rows over a few thousand scopes, a few blocks and dates)."""
 
-    def scope(kind: str, scope_id: str) -> tuple[str, ...]:
-        key = (kind, scope_id)
-        found = known.get(key)
-        if found is None:
-            found = known[key] = tuple(_scope(kind, scope_id, names))
-        return found
+    def __init__(self, f: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.f = f
 
-    return scope
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self.f(key)
+        return value
+
+
+def _scopes(names: dict[str, str]) -> _Memo:
+    """`_scope` per (kind, scope id), as a tuple."""
+    return _Memo(lambda key: tuple(_scope(key[0], key[1], names)))
 
 
 def _folded(names: dict[str, str]) -> dict[str, str]:
     """The names as the sheets sort them: casefolded once per record, not once per row."""
     return {k: v.casefold() for k, v in names.items()}
+
+
+def _sorted(records: Sequence[_T], keys: list[tuple[Any, ...]]) -> list[_T]:
+    """`records` ordered by `keys` (one tuple per record), stably: the order
+    `sorted(records, key=...)` gives. (Comparing ~50,000 tuples of long texts is slow:
+    each key column's distinct values are sorted once instead, and the records by one
+    integer built from their ranks.)"""
+    order = range(len(keys))
+    try:
+        ranked = [0] * len(keys)
+        for column in zip(*keys, strict=True):
+            distinct = sorted(set(column))
+            rank = dict(zip(distinct, count()))
+            ranked = list(
+                map(add, map(mul, ranked, repeat(len(distinct))), map(rank.__getitem__, column))
+            )
+    except TypeError:  # values that do not order with each other: as sorted does it
+        return list(map(records.__getitem__, sorted(order, key=keys.__getitem__)))
+    return list(map(records.__getitem__, sorted(order, key=ranked.__getitem__)))
 
 
 def _summary(doc: dict[str, Any]) -> Sheet:
@@ -443,26 +468,28 @@ def _blocks(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
     )
     styles = [P] * 9 + [T]
     folded, scope = _folded(names), _scopes(names)
-    rows = sorted(
-        doc.get("block_statuses", []),
-        key=lambda r: (
-            r.get("scope_kind", ""),
-            folded.get(r.get("scope_id", ""), ""),
-            r.get("block", ""),
-        ),
+    rows = doc.get("block_statuses", [])
+    rows = _sorted(
+        rows,
+        [
+            (r.get("scope_kind", ""), folded.get(r.get("scope_id", ""), ""), r.get("block", ""))
+            for r in rows
+        ],
     )
+    block_labels, dates = _Memo(est.block_label), _Memo(_date)
     for r in rows:
         applicability, stage = r.get("applicability", ""), r.get("stage", "")
+        block = r.get("block", "")
         s.append(
             [
-                *scope(r.get("scope_kind", ""), r.get("scope_id", "")),
-                est.block_label(r.get("block", "")),
-                r.get("block", ""),
+                *scope[r.get("scope_kind", ""), r.get("scope_id", "")],
+                block_labels[block],
+                block,
                 APPLICABILITY.get(applicability, applicability),
                 applicability,
                 STAGES.get(stage, stage),
                 stage,
-                _date(r.get("target_date", "")),
+                dates[r.get("target_date", "")],
                 r.get("reason", ""),
                 r.get("evidence", ""),
                 "ja" if r.get("verified_central") else "nee",
@@ -543,16 +570,21 @@ def _estimate(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
     styles = [P] * 8 + [D] * 3 + [E] * 7
     costs = {r["line_id"]: r for r in doc.get("estimate", {}).get("lines", [])}
     folded, scope = _folded(names), _scopes(names)
-    lines = sorted(
-        doc.get("estimate_lines", []),
-        key=lambda r: (
-            r.get("scope_kind", ""),
-            folded.get(r.get("scope_id", ""), ""),
-            r.get("block", ""),
-            r["id"],
-        ),
+    lines = doc.get("estimate_lines", [])
+    lines = _sorted(
+        lines,
+        [
+            (
+                r.get("scope_kind", ""),
+                folded.get(r.get("scope_id", ""), ""),
+                r.get("block", ""),
+                r["id"],
+            )
+            for r in lines
+        ],
     )
     total = 0.0
+    block_labels = _Memo(est.block_label)
 
     def num(value: Any) -> float | None:
         return None if value is None else float(value)
@@ -568,9 +600,9 @@ def _estimate(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
         s.append(
             [
                 r["id"],
-                *scope(kind, scope_id)[:2],
+                *scope[kind, scope_id][:2],
                 scope_id,
-                est.block_label(r.get("block", "")),
+                block_labels[r.get("block", "")],
                 r.get("block", ""),
                 r.get("description", ""),
                 est.METHODS.get(method, method),
@@ -636,22 +668,25 @@ def _checklist(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
         checklist_groups(items, groups)
     styles = [P] * 12 + [T]
     folded, scope = _folded(names), _scopes(names)
-    ordered = sorted(
-        groups.items(),
-        key=lambda kv: (kv[0][0], folded.get(kv[0][1], ""), kv[0][2], kv[0][3]),
+    ordered = _sorted(
+        list(groups.items()), [(k[0], folded.get(k[1], ""), k[2], k[3]) for k in groups]
     )
-    for (kind, scope_id, block, template), (total, counts, pending) in ordered:
-        applicable = total - counts.get("na", 0)
+    block_labels = _Memo(lambda block: est.block_label(block) if block else "")
+    dates = _Memo(_date)
+    done, na = _STATUS_SLOT["done"], _STATUS_SLOT["na"]
+    for (kind, scope_id, block, template), entry in ordered:
+        total, pending = entry[0], entry[_PENDING]
+        applicable = total - entry[na]
         due = "" if pending is None or pending[0] == "9999-12-31" else pending[0]
         s.append(
             [
-                *scope(kind, scope_id),
-                est.block_label(block) if block else "",
+                *scope[kind, scope_id],
+                block_labels[block],
                 template,
                 total,
-                *(counts[k] for k in CHECKLIST_STATUSES),
-                round(100 * counts["done"] / applicable) if applicable else None,
-                _date(due),
+                *entry[1:_PENDING],
+                round(100 * entry[done] / applicable) if applicable else None,
+                dates[due],
                 pending[2] if pending else "",
                 block,
             ],
@@ -660,13 +695,21 @@ def _checklist(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
     return s
 
 
+# A group's entry: [step count, one count per status of CHECKLIST_STATUSES (in its order;
+# another status counts in the steps only), first pending step or None].
+_STATUS_SLOT = {status: i for i, status in enumerate(CHECKLIST_STATUSES, 1)}
+_PENDING = len(CHECKLIST_STATUSES) + 1
+
+
 def checklist_groups(
     items: Iterable[dict[str, Any]], groups: dict[tuple[str, str, str, str], list[Any]]
 ) -> None:
     """Add `items` (checklist steps) to `groups`: per (scope kind, scope id, block,
-    checklist), in the order first seen, [step count, count per status, first pending
-    step as (due date or "9999-12-31", step, title) or None]. Obsolete steps are left
-    out. Feeding the steps in several calls gives what one call with all gives."""
+    checklist), in the order first seen, [step count, a count per status of
+    CHECKLIST_STATUSES, first pending step as (due date or "9999-12-31", step, title) or
+    None]. Obsolete steps are left out. Feeding the steps in several calls gives what one
+    call with all gives. (A flat list per group, not a dict of counts: the streamed
+    checklist of a large agency is 170,000 steps over 40,000 groups.)"""
     # One pass: per (scope, block, checklist) the step count, counts per status and the
     # first pending step (earliest due date) - 10,000+ steps for a large agency.
     for item in items:
@@ -676,14 +719,17 @@ def checklist_groups(
         key = (g("scope_kind", ""), g("scope_id", ""), g("block", ""), g("template", ""))
         entry = groups.get(key)
         if entry is None:
-            entry = groups[key] = [0, dict.fromkeys(CHECKLIST_STATUSES, 0), None]
+            entry = groups[key] = [0] * _PENDING + [None]
         entry[0] += 1
         status = g("status", "open")
-        entry[1][status] = entry[1].get(status, 0) + 1
-        if status not in ("done", "na"):
+        slot = _STATUS_SLOT.get(status)
+        if slot is not None:
+            entry[slot] += 1
+        if status != "done" and status != "na":
             candidate = (g("due_date") or "9999-12-31", g("step", ""), g("title", ""))
-            if entry[2] is None or candidate < entry[2]:
-                entry[2] = candidate
+            pending = entry[_PENDING]
+            if pending is None or candidate < pending:
+                entry[_PENDING] = candidate
 
 
 def _decisions(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
@@ -769,11 +815,14 @@ def checklist_groups_of_rows(
         key = (row[kind], row[scope], row[block], row[template])
         entry = groups.get(key)
         if entry is None:
-            entry = groups[key] = [0, dict.fromkeys(CHECKLIST_STATUSES, 0), None]
+            entry = groups[key] = [0] * _PENDING + [None]
         entry[0] += 1
         status = row[status_at]
-        entry[1][status] = entry[1].get(status, 0) + 1
-        if status not in ("done", "na"):
+        slot = _STATUS_SLOT.get(status)
+        if slot is not None:
+            entry[slot] += 1
+        if status != "done" and status != "na":
             candidate = (row[due_at] or "9999-12-31", row[step_at], row[title_at])
-            if entry[2] is None or candidate < entry[2]:
-                entry[2] = candidate
+            pending = entry[_PENDING]
+            if pending is None or candidate < pending:
+                entry[_PENDING] = candidate

@@ -98,7 +98,7 @@ class Sheet:
     def xml_pieces(self, selected: bool) -> Iterator[str]:
         """The sheet's XML in pieces of up to `_ROWS_PER_PIECE` rows (a sheet of a
         large agency is ~100 MB of XML: it goes into the zip without being one string)."""
-        n_cols = max((len(values) for values, _, _ in self.rows), default=1) or 1
+        n_cols = max(map(len, map(_FIRST, self.rows)), default=1) or 1
         out = [
             _XML,
             f'<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">',
@@ -206,29 +206,44 @@ _FIRST, _LAST = itemgetter(0), itemgetter(-1)
 
 
 def _column_part(
-    letter: str, attr: str, values: tuple[Any, ...], numbers: list[str]
+    letter: str, attr: str, values: Sequence[Any], numbers: list[str]
 ) -> tuple[str, list[Any]]:
     """One column's part of a row template and the argument columns it takes: the cells
     `_cell` writes (none for an empty one)."""
+    distinct = _few_distinct(values)
+    if distinct is not None:
+        part = _few_part(letter, attr, values, numbers, distinct)
+        if part is not None:
+            return part
     types = set(map(type, values))
     # (letters and style attributes hold no '%': the templates need no escaping)
     if types == {str}:
-        texts = _clean_escape(list(values))
+        texts, plain = _clean_escape_plain(list(values))
         # no cell for an empty text (found at C speed: most columns have none)
         blanks = [] if all(values) else list(compress(count(), map(not_, values)))
-        kept = [t for t, v in zip(texts, values, strict=True) if v] if blanks else texts
-        # no text starts or ends with a space or control character (no xml:space)
-        if kept and all(kept) and min(map(_FIRST, kept)) > " " and min(map(_LAST, kept)) > " ":
+        if plain is None:
+            kept = [t for t, v in zip(texts, values, strict=True) if v] if blanks else texts
+            plain = _plain(kept)
+        elif len(blanks) == len(values):
+            plain = False  # no text at all: no cell (the cell by cell path)
+        if plain:
             template = f'<c r="{letter}%s"{attr} t="inlineStr"><is><t>%s</t></is></c>'
             if not blanks:
                 return template, [numbers, texts]
             return "%s", [_blanked(template, numbers, texts, blanks)]
     elif types <= {float, int}:
+        shown = _reprs(distinct, types)
+        if shown is not None:
+            return f'<c r="{letter}%s"{attr}><v>%s</v></c>', [numbers, shown(values)]
         return f'<c r="{letter}%s"{attr}><v>%r</v></c>', [numbers, values]
     elif types == {type(None)}:
         return "", []
     elif types <= {float, int, type(None)}:  # amounts and days with gaps
         blanks = list(compress(count(), map(is_, values, repeat(None))))
+        shown = _reprs(distinct, types)
+        if shown is not None:
+            template = f'<c r="{letter}%s"{attr}><v>%s</v></c>'
+            return "%s", [_blanked(template, numbers, shown(values), blanks)]
         template = f'<c r="{letter}%s"{attr}><v>%r</v></c>'
         return "%s", [_blanked(template, numbers, values, blanks)]
     # Mixed, empty strings, edge spaces, dates, booleans: cell by cell, as before.
@@ -247,6 +262,71 @@ def _column_part(
     return "%s", [out]
 
 
+def _plain(texts: list[str]) -> bool:
+    """No text is empty or starts or ends with a space or control character (no
+    xml:space needed)."""
+    return bool(texts) and all(texts) and min(map(_FIRST, texts)) > " " < min(map(_LAST, texts))
+
+
+def _reprs(
+    distinct: dict[Any, None] | None, types: set[type]
+) -> Callable[[Sequence[Any]], list[Any]] | None:
+    """For a number column of few distinct values (days, rates): the function that
+    gives each value's repr, computed once per distinct value (None stays None). None
+    when the distinct values could stand for unequal reprs: ints mixed with floats
+    (1 == 1.0), or a zero (0.0 == -0.0)."""
+    numbers = types - {type(None)}
+    if distinct is None or len(numbers) != 1 or (float in numbers and 0.0 in distinct):
+        return None
+    reprs = {v: repr(v) for v in distinct if v is not None}
+    return lambda values: list(map(reprs.get, values))
+
+
+def _few_distinct(values: Sequence[Any]) -> dict[Any, None] | None:
+    """A column's distinct values when they are few (labels, codes, "ja"/"nee", dates,
+    an estimate template's basis - a few values over 50,000 rows): then each is
+    rendered once. None for a column of mostly unique values (ids), found on its
+    first rows, for which the dict would only cost, or of unhashable ones."""
+    n = len(values)
+    try:
+        if n < 64 or len(set(values[:64])) > 32:
+            return None
+        distinct = dict.fromkeys(values)
+    except TypeError:  # unhashable: the cell by cell path says what it cannot write
+        return None
+    return distinct if len(distinct) * 4 <= n else None
+
+
+def _few_part(
+    letter: str, attr: str, values: Sequence[Any], numbers: list[str], distinct: dict[Any, None]
+) -> tuple[str, list[Any]] | None:
+    """`_column_part` of a column of few distinct texts, or of dates and empty texts,
+    each distinct value cleaned, escaped or counted once; None for another column.
+    (The types are those of the distinct values: a value equal to a text is taken as
+    that text - documents hold plain `str`, `domain.submission.canonical` sees to it.)"""
+    types = set(map(type, distinct))
+    if types == {str}:
+        escaped = dict(zip(distinct, _clean_escape(list(distinct)), strict=True))
+        if not _plain([t for v, t in escaped.items() if v]):
+            return None
+        template = f'<c r="{letter}%s"{attr} t="inlineStr"><is><t>%s</t></is></c>'
+        texts = list(map(escaped.__getitem__, values))
+        if "" not in escaped:
+            return template, [numbers, texts]
+        blanks = list(compress(count(), map(not_, values)))
+        return "%s", [_blanked(template, numbers, texts, blanks)]
+    if types <= {date, str} and all(v == "" for v in distinct if type(v) is str):
+        # target and due dates with gaps: a date is its day number, in the date style
+        days = {v: (v - _EPOCH).days for v in distinct if type(v) is date}
+        template = f'<c r="{letter}%s" s="{DATE}"><v>%s</v></c>'
+        column = list(map(days.get, values))  # None for an empty text
+        if "" not in distinct:
+            return template, [numbers, column]
+        blanks = list(compress(count(), map(is_, column, repeat(None))))
+        return "%s", [_blanked(template, numbers, column, blanks)]
+    return None
+
+
 def _blanked(
     template: str, numbers: list[str], values: Sequence[Any], blanks: list[int]
 ) -> list[str]:
@@ -262,19 +342,34 @@ def _clean_escape(texts: list[str]) -> list[str]:
 
     One joined string goes through C-speed `str.replace` instead of every cell on its own.
     """
+    return _clean_escape_plain(texts)[0]
+
+
+_EDGE_SPACE = (" ", "\t", "\n", "\r")  # all a text keeps of the characters up to " "
+
+
+def _clean_escape_plain(texts: list[str]) -> tuple[list[str], bool | None]:
+    """`_clean_escape(texts)`, and True when no text (empty ones aside) can start or end
+    with a space or control character because none holds one (found at C speed: ids
+    and codes); None when some text holds one or cleaning changed a text (then ask
+    `_plain`)."""
     if not texts:
-        return []
+        return [], None
     big = _SEP.join(texts)
     # (one joined text checked: the separators are the only _SEP in it when no text
     # holds one, and a text beyond the limit makes the whole longer than it)
+    plain: bool | None
     if (
         _ILLEGAL_BUT_SEP.search(big)
         or big.count(_SEP) != len(texts) - 1
         or (len(big) > MAX_CELL and max(map(len, texts)) > MAX_CELL)
     ):
         big = _SEP.join([_ILLEGAL.sub("", t)[:MAX_CELL] for t in texts])
+        plain = None
+    else:  # no space or control character in any text (ids, codes): none at an edge
+        plain = None if any(c in big for c in _EDGE_SPACE) else True
     big = big.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return big.split(_SEP)
+    return big.split(_SEP), plain
 
 
 def _text_cell(ref: str, attr: str, x: str) -> str:

@@ -1,0 +1,250 @@
+"""The export's long sheets on seeded workspaces: the fast paths give what the plain
+computation gives.
+
+- `xlsx_writer`: a column of few distinct texts or of dates is rendered once per
+  distinct value; every sheet's XML must be exactly what `_cell` writes cell by cell.
+- `export_xlsx._sorted` (records ordered through ranked key columns) must give the
+  order `sorted(records, key=...)` gives, ties included.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from elo_tui.domain.records import BlockStatus, EstimateLine, Product
+from elo_tui.io import export_xlsx
+from elo_tui.io import xlsx_writer as xw
+from elo_tui.services import submission as service
+
+TESTS = Path(__file__).resolve().parent
+
+
+def _cell_by_cell(sheet: xw.Sheet) -> str:
+    """The `<row>` elements of `sheet`, every cell through `_cell` on its own."""
+    out = []
+    for r, (values, styles, bold) in enumerate(sheet.rows, 1):
+        attrs = xw._attrs(styles, bold, len(values))
+        cells = "".join(xw._cell(f"{xw._LETTERS[c]}{r}", attrs[c], v) for c, v in enumerate(values))
+        out.append(f'<row r="{r}">{cells}</row>')
+    return "".join(out)
+
+
+def _body(sheet: xw.Sheet) -> str:
+    pieces = list(sheet.xml_pieces(selected=False))
+    return "".join(pieces[1:-1])  # without the head (up to <sheetData>) and the tail
+
+
+def _rows(xml: str) -> list[str]:
+    """The XML split after each row (a failure then names the first row that differs,
+    quickly: a diff of two long lines takes pytest minutes)."""
+    return xml.split("</row>")
+
+
+def _sheets(ws) -> list[xw.Sheet]:
+    document = service.concept_source(ws, author="An").document
+    names = {row["id"]: row.get("name", "") for row in document.get("applications", [])}
+    names.update({row["id"]: row.get("name", "") for row in document.get("products", [])})
+    return [
+        export_xlsx._products(document, names),
+        export_xlsx._blocks(document, names),
+        export_xlsx._estimate(document, names),
+        export_xlsx._checklist(document, names),
+        export_xlsx._decisions(document, names),
+    ]
+
+
+def _odd(ws) -> None:
+    """Edge cases on top of a workspace: odd texts, empty and invalid dates, a deleted
+    product's statuses, names equal but for case, leading and trailing spaces."""
+    products = ws.list(Product)
+    statuses = ws.list(BlockStatus)
+    assert len(statuses) > 70
+    odd_texts = ["", " voor", "na ", "a & <b>", "\x00", "x\x01y", "é ☃ –", "\t", "ok"]
+    for i, status in enumerate(statuses):
+        status.reason = odd_texts[i % len(odd_texts)] if i % 3 == 0 else "gegronde reden"
+        status.evidence = "" if i % 2 else "bewijs"
+        status.target_date = ["", "2027-06-30", "2027-13-45", "2026-12-31"][i % 4]
+    ws.save_many(statuses)
+    products[0].name = products[1].name.upper()  # equal once casefolded: the id decides
+    products[2].name = " met spaties "
+    ws.save_many(products[:3])
+    ws.delete(Product, products[3].id)  # its statuses, lines and steps stay: "(verwijderd)"
+
+
+@pytest.fixture
+def generated_ws(tmp_path):
+    sys.path.insert(0, str(TESTS))
+    try:
+        from test_costs_paged import generated
+    finally:
+        sys.path.remove(str(TESTS))
+    ws = generated(tmp_path / "g.sqlite", 60, (650.0, 900.0))
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def edge_ws(tmp_path):
+    sys.path.insert(0, str(TESTS))
+    try:
+        from test_costs_paged import edge_cases
+    finally:
+        sys.path.remove(str(TESTS))
+    ws = edge_cases(tmp_path / "e.sqlite")
+    for line in ws.list(EstimateLine):  # an infinite amount stops a concept: not here
+        if "oneindig" in line.description:
+            ws.delete(EstimateLine, line.id)
+    yield ws
+    ws.close()
+
+
+@pytest.mark.parametrize("piece_rows", [2000, 70])
+def test_sheets_of_a_generated_workspace_render_as_cell_by_cell(
+    generated_ws, monkeypatch, piece_rows
+):
+    monkeypatch.setattr(xw, "_ROWS_PER_PIECE", piece_rows)
+    _odd(generated_ws)
+    sheets = _sheets(generated_ws)
+    assert len(sheets[1].rows) > 100  # enough rows for the columns of few distinct values
+    for sheet in sheets:
+        assert _rows(_body(sheet)) == _rows(_cell_by_cell(sheet)), sheet.title
+
+
+def test_sheets_of_the_demo_and_the_edge_cases_render_as_cell_by_cell(demo_ws, edge_ws):
+    for ws in (demo_ws, edge_ws):
+        for sheet in _sheets(ws):
+            assert _rows(_body(sheet)) == _rows(_cell_by_cell(sheet)), sheet.title
+
+
+def test_columns_of_few_distinct_values_render_as_cell_by_cell():
+    """Every kind of column the few-distinct path takes or leaves (n >= 64 rows)."""
+    n = 300
+    days = [date(2027, 6, 30), date(2026, 1, 1), date(2027, 12, 31)]
+    columns = [
+        ["ja" if i % 3 else "nee" for i in range(n)],  # two texts
+        ["" if i % 5 == 0 else "a & <b>" for i in range(n)],  # with gaps, escaped
+        [" rand" if i == 77 else "code" for i in range(n)],  # one with an edge space
+        ["\x00" if i == 90 else "x" for i in range(n)],  # one that is nothing once cleaned
+        ["x\x01y" if i % 2 else "é ☃ –" for i in range(n)],  # the separator, non-ASCII
+        [days[i % 3] for i in range(n)],  # dates
+        ["" if i % 4 else days[i % 3] for i in range(n)],  # dates with gaps
+        ["?" if i == 150 else days[i % 3] for i in range(n)],  # a date shown as typed
+        [1.5 if i % 2 else 1 for i in range(n)],  # 1 and 1.5: equal-hash numbers stay apart
+        [True if i % 2 else 1 for i in range(n)],  # True and 1 likewise
+        [None if i % 2 else 2.0 for i in range(n)],
+        [2.5 if i % 3 else 650.0 for i in range(n)],  # floats: each repr once
+        [-0.0 if i % 2 else (0.0 if i % 3 else 7.25) for i in range(n)],  # -0.0 == 0.0
+        [None if i % 2 else 3 for i in range(n)],  # ints with gaps
+        [1.0 if i % 2 else 1 for i in range(n)],  # 1 == 1.0, one shown as 1.0
+        ["" for _ in range(n)],
+        [f"uniek {i}" for i in range(n)],  # many distinct: the plain path
+    ]
+    styles = [xw.PLAIN, xw.BOLD, xw.PLAIN, xw.PLAIN, xw.PLAIN, xw.DATE, xw.PLAIN, xw.EUR]
+    sheet = xw.Sheet("Kolommen")
+    for row in zip(*columns, strict=True):
+        sheet.append(list(row), styles)
+    assert _rows(_body(sheet)) == _rows(_cell_by_cell(sheet))
+
+
+def test_an_unhashable_value_is_refused_as_before():
+    sheet = xw.Sheet("Fout")
+    for _ in range(100):
+        sheet.append([["lijst"]])
+    with pytest.raises(TypeError, match="cannot write list"):
+        _body(sheet)
+
+
+def test_sorted_is_the_order_sorted_gives():
+    rnd = random.Random(12)
+    words = ["", "a", "B", "b", "école", "Ecole", "zz", "a b"]
+    records = [
+        {"i": i, "key": (rnd.choice(["agency", "product"]), rnd.choice(words), rnd.choice(words))}
+        for i in range(500)
+    ]  # many ties: the original order must stay among equal keys
+    keys = [r["key"] for r in records]
+    assert export_xlsx._sorted(records, keys) == sorted(records, key=lambda r: r["key"])
+    assert export_xlsx._sorted([], []) == []
+    # keys that do not order with each other: what sorted does, error included
+    mixed = [("a", 1), ("a", 0), ("b", 2)]
+    assert export_xlsx._sorted(["x", "y", "z"], mixed) == ["y", "x", "z"]
+    with pytest.raises(TypeError):
+        export_xlsx._sorted(["x", "y"], [("a", 1), ("a", "1")])
+
+
+def test_edges_found_in_the_joined_text_are_those_of_each_text():
+    """`_clean_escape_plain` tells from the joined text whether any text starts or ends
+    with a space or control character; it must say what `_plain` says of the texts."""
+    rnd = random.Random(7)
+    alphabet = ["a", "b", " ", "\t", "\n", "\r", "&", "<", "é", "\x00", "\x01", "\x1f"]
+    for _ in range(3000):
+        texts = [
+            "".join(rnd.choice(alphabet) for _ in range(rnd.choice([0, 0, 1, 2, 3])))
+            for _ in range(rnd.randint(1, 5))
+        ]
+        escaped, plain = xw._clean_escape_plain(texts)
+        assert escaped == xw._clean_escape(texts)
+        kept = [t for t, v in zip(escaped, texts, strict=True) if v]
+        if plain is not None and any(texts):  # (None: the caller asks `_plain`)
+            assert plain == xw._plain(kept), texts
+
+
+def _groups_as_before(items):
+    """The checklist groups as counted before (a dict of counts per group), for the
+    comparison below."""
+    from elo_tui.domain.submission import CHECKLIST_STATUSES
+
+    groups: dict = {}
+    for item in items:
+        g = item.get
+        if g("obsolete"):
+            continue
+        key = (g("scope_kind", ""), g("scope_id", ""), g("block", ""), g("template", ""))
+        entry = groups.setdefault(key, [0, dict.fromkeys(CHECKLIST_STATUSES, 0), None])
+        entry[0] += 1
+        status = g("status", "open")
+        entry[1][status] = entry[1].get(status, 0) + 1
+        if status not in ("done", "na"):
+            candidate = (g("due_date") or "9999-12-31", g("step", ""), g("title", ""))
+            if entry[2] is None or candidate < entry[2]:
+                entry[2] = candidate
+    return groups
+
+
+def test_checklist_groups_count_what_they_counted_before():
+    from elo_tui.domain.submission import CHECKLIST_STATUSES
+
+    rnd = random.Random(3)
+    statuses = [*CHECKLIST_STATUSES, "vreemd"]  # an unknown status counts as a step only
+    items = [
+        {
+            "scope_kind": rnd.choice(["product", "application", "agency"]),
+            "scope_id": rnd.choice(["p1", "p2", ""]),
+            "block": rnd.choice(["dosis", ""]),
+            "template": rnd.choice(["t1", "t2"]),
+            "status": rnd.choice(statuses),
+            "due_date": rnd.choice(["", "2027-01-01", "2026-06-30"]),
+            "step": rnd.choice(["s1", "s2"]),
+            "title": rnd.choice(["Stap", "Andere stap"]),
+            "obsolete": rnd.random() < 0.1,
+        }
+        for _ in range(400)
+    ]
+    items.append({"scope_kind": "product"})  # defaults for every missing field
+    before = _groups_as_before(items)
+    now: dict = {}
+    export_xlsx.checklist_groups(items[:150], now)
+    export_xlsx.checklist_groups(items[150:], now)  # in several calls
+    names = ["scope_kind", "scope_id", "block", "template", "status", "due_date", "step"]
+    names += ["title", "obsolete"]
+    rows = [tuple(i.get(n, "open" if n == "status" else "") for n in names) for i in items]
+    from_rows: dict = {}
+    export_xlsx.checklist_groups_of_rows(names, rows, from_rows)
+    assert list(now) == list(before) == list(from_rows)  # order too
+    for key, (total, counts, pending) in before.items():
+        expected = [total, *(counts[k] for k in CHECKLIST_STATUSES), pending]
+        assert now[key] == expected == from_rows[key], key
