@@ -194,13 +194,27 @@ def _is_table_array(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(map(isinstance, value, repeat(dict)))
 
 
-class _More(str):
-    """A piece that continues the line of the piece before it (no newline between)."""
+class _More:
+    """A piece that continues the line of the piece before it (no newline between).
+    Not a str subclass: making one copies the text (the streamed checklist steps come
+    in pieces of 1 MB, ~60 MB in all at 20,000 products)."""
 
-    __slots__ = ()
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def __str__(self) -> str:
+        return self.text
 
 
-def _body(path: str, table: dict[str, Any]) -> Iterator[str]:
+Piece = str | _More
+
+
+def _body(path: str, table: dict[str, Any]) -> Iterator[Piece]:
     """Plain keys of `table`, then its sub-tables and arrays of tables under `path`
     (the pieces of the file, to be joined with newlines; a `_More` piece is joined
     to the piece before it without one)."""
@@ -220,14 +234,18 @@ def _body(path: str, table: dict[str, Any]) -> Iterator[str]:
     yield from _nested(path, nested)
 
 
-def _long_array(start: str, values: list[Any]) -> Iterator[str]:
+def _long_array(start: str, values: list[Any]) -> Iterator[Piece]:
     """`start` and the inline array `values`, one line in pieces of `_SLICE` items: the
     same text as `_value(values)`. At 20,000 products the products at risk of one
     deadline are one such line of ~20 MB; rendered whole, it and its copies took
     ~200 MB while the TOML was written."""
     for i in range(0, len(values), _SLICE):
         text = _items(values[i : i + _SLICE])
-        yield start + "[" + text if i == 0 else _More(", " + text)
+        if i == 0:
+            yield start + "[" + text
+        else:  # two pieces: ", " + text would copy the text
+            yield _More(", ")
+            yield _More(text)
     yield _More("]")
 
 
@@ -236,7 +254,7 @@ def _long_item(item: dict[str, Any]) -> bool:
     return any(type(v) is list and len(v) > _SLICE for v in item.values())
 
 
-def _nested(path: str, nested: list[tuple[str, Any]]) -> Iterator[str]:
+def _nested(path: str, nested: list[tuple[str, Any]]) -> Iterator[Piece]:
     for k, v in nested:
         sub = f"{path}.{_key(k)}" if path else _key(k)
         if isinstance(v, dict):
@@ -306,7 +324,7 @@ def _table_array(path: str, items: list[dict[str, Any]]) -> list[str]:
             continue
         general = []
         for i in indices:  # the general path
-            text = "\n".join([header, *_body(path, items[i])])
+            text = "\n".join([header, *map(str, _body(path, items[i]))])
             general.append(text.rstrip("\n") if text.endswith("\n") else text)
         pieces.append((indices, general))
     if len(pieces) == 1:  # all items alike (the usual case): one piece, in order
@@ -328,7 +346,7 @@ def table_array_text(path: str, items: list[dict[str, Any]]) -> str:
     return "\n".join(_table_array(path, items))
 
 
-def _table_array_in_pieces(path: str, items: list[dict[str, Any]]) -> Iterator[str]:
+def _table_array_in_pieces(path: str, items: list[dict[str, Any]]) -> Iterator[Piece]:
     """`_table_array(path, items)` as pieces, long inline arrays in `_long_array` pieces
     (for a few items only: it takes the same decisions item by item)."""
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
@@ -451,8 +469,8 @@ def _arrays(values: Sequence[list[Any]]) -> list[str]:
 def dumps(document: dict[str, Any]) -> str:
     lines = [HEADER]
     for piece in _body("", document):
-        if type(piece) is _More:
-            lines[-1] += piece
+        if isinstance(piece, _More):
+            lines[-1] += piece.text
         else:
             lines.append(piece)
     return "\n".join(lines) + "\n"
@@ -465,22 +483,29 @@ def write(document: dict[str, Any], file: TextIO) -> None:
     batch: list[str] = []
     size = 0
     for piece in _body("", document):
-        if type(piece) is _More:
+        if isinstance(piece, _More):
             if batch:
-                file.write("\n" + "\n".join(batch))
+                _write_lines(file, batch)
                 batch.clear()
-            file.write(piece)
+            file.write(piece.text)
             continue
         batch.append(piece)
         size += len(piece)
         # many short pieces or a few long ones (a slice of records comes as one piece)
         if len(batch) >= _SLICE or size >= _BATCH_CHARS:
-            file.write("\n" + "\n".join(batch))
+            _write_lines(file, batch)
             batch.clear()
             size = 0
     if batch:
-        file.write("\n" + "\n".join(batch))
+        _write_lines(file, batch)
     file.write("\n")
+
+
+def _write_lines(file: TextIO, lines: list[str]) -> None:
+    """Each of `lines` after a newline (two writes: "\n" + the joined text would copy
+    it once more)."""
+    file.write("\n")
+    file.write("\n".join(lines))
 
 
 def dumps_reference(document: dict[str, Any]) -> str:
