@@ -2,9 +2,10 @@
 
 A concept's checklist steps (170,000 at 20,000 products) are needed by no derived
 figure: they are only written out. Instead of a dict per step, encoded once by the JSON
-encoder (sorting every dict's keys) and once more column by column for TOML, each string
-of a page is quoted once (`encode_basestring`, C speed) and both texts are made from
-those quotes, one `%` of a template per row. The text is exactly what `canonical_json`
+encoder (sorting every dict's keys) and once more column by column for TOML, each
+distinct string of a page column is quoted once (`encode_basestring`, C speed; a column
+of one value is written into the templates) and both texts are made from those quotes,
+one `%` of a template per row. The text is exactly what `canonical_json`
 and `export_toml.table_array_text` give for the dicts `Workspace.iter_data` makes of the
 same rows (tests/test_export_rows.py); a page with anything else than plain strings,
 ints, finite floats and booleans (a NULL, a JSON column, mixed types) returns None and
@@ -19,7 +20,7 @@ from collections.abc import Sequence
 from json.encoder import encode_basestring  # what json.dumps(ensure_ascii=False) quotes with
 from typing import Any
 
-from elo_tui.io.export_toml import _each, _filled, _key
+from elo_tui.io.export_toml import _each, _filled, _key, _pieces
 
 _BOOL_TEXT = {True: "true", False: "false"}  # the same in JSON and TOML
 _SAMPLE = 64  # values looked at to choose how a column of texts is quoted
@@ -55,24 +56,12 @@ def encode_page(
         columns.append(texts)
     names = [name for name, _ in fields]
     order = sorted(range(len(names)), key=names.__getitem__)  # sort_keys of the encoder
-    json_keys = [json.dumps(names[i], ensure_ascii=False) for i in order]
+    json_keys = [json.dumps(names[i], ensure_ascii=False) + ":" for i in order]
     json_text = ",".join(
-        _filled(
-            [*(("," if j else "{") + key + ":" for j, key in enumerate(json_keys)), "}"],
-            [columns[i] for i in order],
-            len(rows),
-        )
+        _filled(_pieces("{", json_keys, ",", "}"), [columns[i] for i in order], len(rows))
     )
-    header = f"\n[[{path}]]\n"
-    toml_text = "\n".join(
-        _filled(
-            [*(("\n" if j else header) + _key(name) + " = " for j, name in enumerate(names)), ""]
-            if names
-            else [header.rstrip("\n")],
-            columns,
-            len(rows),
-        )
-    )
+    toml_keys = [f"\n{_key(name)} = " for name in names]
+    toml_text = "\n".join(_filled(_pieces(f"\n[[{path}]]", toml_keys, "", ""), columns, len(rows)))
     if "\x7f" in toml_text:
         # TOML wants DEL escaped, JSON does not; it can only be in a quoted value (the
         # keys are field names), so escaping it anywhere is escaping it in the values.

@@ -100,8 +100,18 @@ def _tables(keys: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[str]:
 
 def _rendered(keys: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[str]:
     columns = [_inline_texts(column) for column in zip(*rows, strict=True)]
-    pieces = [f"{', ' if i else '{ '}{_key(k)} = " for i, k in enumerate(keys)]
-    return _filled([*pieces, " }"], columns, len(rows))
+    return _filled(_pieces("{ ", [f"{_key(k)} = " for k in keys], ", ", " }"), columns, len(rows))
+
+
+def _pieces(opening: str, keys: list[str], between: str, closing: str) -> list[str]:
+    """The fixed texts around the values of a row, for `_filled`: `opening` and the
+    first key, `between` and the next key, ..., `closing`."""
+    pieces = [opening]
+    for i, key in enumerate(keys):
+        pieces[-1] += between + key if i else key
+        pieces.append("")
+    pieces[-1] += closing
+    return pieces
 
 
 def _filled(pieces: list[str], columns: list[list[str] | str], n: int) -> list[str]:
@@ -312,13 +322,8 @@ def _table_array(path: str, items: list[dict[str, Any]]) -> list[str]:
                 break
             columns.append(column)
         else:
-            lines = [f"{header}\n" if i == 0 else "\n" for i in range(len(keys))]
             texts = _filled(
-                [*(f"{line}{_key(k)} = " for line, k in zip(lines, keys, strict=True)), ""]
-                if keys
-                else [header],
-                columns,
-                len(rows),
+                _pieces(header, [f"\n{_key(k)} = " for k in keys], "", ""), columns, len(rows)
             )
             pieces.append((indices, texts))
             continue
