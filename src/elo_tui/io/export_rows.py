@@ -2,9 +2,10 @@
 
 A concept's checklist steps (170,000 at 20,000 products) are needed by no derived
 figure: they are only written out. Instead of a dict per step, encoded once by the JSON
-encoder (sorting every dict's keys) and once more column by column for TOML, each string
-of a page is quoted once (`encode_basestring`, C speed) and both texts are made from
-those quotes, one `%` of a template per row. The text is exactly what `canonical_json`
+encoder (sorting every dict's keys) and once more column by column for TOML, each
+distinct string of a page column is quoted once (`encode_basestring`, C speed; a column
+of one value is written into the templates) and both texts are made from those quotes,
+one `%` of a template per row. The text is exactly what `canonical_json`
 and `export_toml.table_array_text` give for the dicts `Workspace.iter_data` makes of the
 same rows (tests/test_export_rows.py); a page with anything else than plain strings,
 ints, finite floats and booleans (a NULL, a JSON column, mixed types) returns None and
@@ -16,11 +17,13 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from itertools import chain
 from json.encoder import encode_basestring  # what json.dumps(ensure_ascii=False) quotes with
 from typing import Any
 
+from elo_tui.io.export_toml import _each, _filled, _key, _pieces
+
 _BOOL_TEXT = {True: "true", False: "false"}  # the same in JSON and TOML
+_SAMPLE = 64  # values looked at to choose how a column of texts is quoted
 
 
 def encode_page(
@@ -29,41 +32,64 @@ def encode_page(
     """(canonical JSON of the records without the brackets, their `[[path]]` TOML) for
     `rows` whose columns are `fields` ((name, decoder) as `Workspace.data_names` gives
     them), or None when the page needs the dict path."""
-    from elo_tui.io.export_toml import _key, _percent
-
-    if not rows or None in chain.from_iterable(rows):
-        return None  # a NULL leaves its key out of the dict: not a fixed template
-    # Each value's text, the same in JSON and TOML (but for DEL, see below).
-    columns: list[list[str]] = []
+    if not rows:
+        return None
+    # A NULL leaves its key out of the dict (not a fixed template): `_texts` and the
+    # check of the booleans give None for a column with one.
+    # Each value's text, the same in JSON and TOML (but for DEL, see below); a column
+    # whose values all have one text is that text (written into the templates).
+    columns: list[list[str] | str] = []
     for (_name, decoder), column in zip(fields, zip(*rows, strict=True), strict=True):
         if decoder is bool:
-            columns.append(list(map(_BOOL_TEXT.__getitem__, map(bool, column))))
-            continue
-        if decoder is not None:
+            if None in column:
+                return None
+            flags = list(map(bool, column))
+            texts: list[str] | str | None = _each(
+                flags, dict.fromkeys(flags), _BOOL_TEXT.__getitem__
+            )
+        elif decoder is not None:
             return None  # JSON columns (lists, tables), optional booleans
-        types = set(map(type, column))
-        if types == {str}:
-            columns.append(list(map(encode_basestring, column)))
-        elif types == {int}:
-            columns.append(list(map(int.__repr__, column)))
-        elif types == {float} and all(map(math.isfinite, column)):
-            columns.append(list(map(float.__repr__, column)))
         else:
+            texts = _texts(column)
+        if texts is None:
             return None
+        columns.append(texts)
     names = [name for name, _ in fields]
     order = sorted(range(len(names)), key=names.__getitem__)  # sort_keys of the encoder
-    json_template = (
-        "{"
-        + ",".join(_percent(json.dumps(names[i], ensure_ascii=False)) + ":%s" for i in order)
-        + "}"
+    json_keys = [json.dumps(names[i], ensure_ascii=False) + ":" for i in order]
+    json_text = ",".join(
+        _filled(_pieces("{", json_keys, ",", "}"), [columns[i] for i in order], len(rows))
     )
-    toml_template = _percent(f"\n[[{path}]]\n") + "\n".join(
-        f"{_percent(_key(name))} = %s" for name in names
-    )
-    json_text = ",".join(map(json_template.__mod__, zip(*(columns[i] for i in order), strict=True)))
-    toml_text = "\n".join(map(toml_template.__mod__, zip(*columns, strict=True)))
+    toml_keys = [f"\n{_key(name)} = " for name in names]
+    toml_text = "\n".join(_filled(_pieces(f"\n[[{path}]]", toml_keys, "", ""), columns, len(rows)))
     if "\x7f" in toml_text:
         # TOML wants DEL escaped, JSON does not; it can only be in a quoted value (the
         # keys are field names), so escaping it anywhere is escaping it in the values.
         toml_text = toml_text.replace("\x7f", "\\u007f")
     return json_text, toml_text
+
+
+def _texts(column: Sequence[Any]) -> list[str] | str | None:
+    """The JSON text of each value of a column of texts, ints or finite floats (the
+    same in TOML but for DEL), or the one text of them all; None for anything else.
+
+    Most columns hold a few distinct texts (block, step, title, status: each quoted
+    once, equal values share the quote); mostly different ones (ids) are quoted one
+    by one, as hashing them to find the equal ones would cost more than it saves."""
+    if type(column[0]) is str:
+        if len(set(column[:_SAMPLE])) * 2 > min(len(column), _SAMPLE):
+            try:
+                return list(map(encode_basestring, column))
+            except TypeError:  # not all texts
+                return None
+        distinct = dict.fromkeys(column)
+        # Only a text equals a text: the distinct values are all texts iff all values are.
+        if set(map(type, distinct)) != {str}:
+            return None
+        return _each(column, distinct, encode_basestring)
+    types = set(map(type, column))
+    if types == {int}:
+        return list(map(int.__repr__, column))
+    if types == {float} and all(map(math.isfinite, column)):
+        return list(map(float.__repr__, column))
+    return None

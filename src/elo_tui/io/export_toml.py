@@ -17,7 +17,8 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from itertools import chain, repeat
 from json.encoder import encode_basestring  # C-accelerated JSON string quoting
 from typing import Any, TextIO
 
@@ -75,52 +76,96 @@ def _items(values: list[Any]) -> str:
     if len(values) > 1 and type(values[0]) is dict and values[0]:
         keys = tuple(values[0])
         if all(type(v) is dict for v in values) and all(map(keys.__eq__, map(tuple, values))):
-            template = _TEMPLATES.get(keys)
-            if template is None:
-                template = _TEMPLATES[keys] = (
-                    "{ " + ", ".join(f"{_percent(_key(k))} = %s" for k in keys) + " }"
-                )
-            columns = [_inline_column([v[k] for v in values]) for k in keys]
-            return ", ".join(map(template.__mod__, zip(*columns, strict=True)))
+            return ", ".join(_tables(keys, list(map(tuple, map(dict.values, values)))))
     return ", ".join(map(_value, values))
 
 
-_TEMPLATES: dict[tuple[str, ...], str] = {}
+def _tables(keys: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[str]:
+    """`_value` of the table of each of `rows` (its values in the order of `keys`).
+
+    Rows of texts, booleans or ints that repeat (the risks of the products at risk:
+    ~120,000 tables at 20,000 products, a few dozen distinct) are rendered once per
+    distinct row and equal rows share the text. Not with floats (0.0 equals -0.0) nor
+    with ints next to booleans (1 equals True): equal values with different texts."""
+    if len(rows) > 1:
+        types = set(map(type, chain.from_iterable(rows)))
+        if types <= {str, bool} or types <= {str, int}:
+            distinct = dict.fromkeys(rows)
+            if len(distinct) * 2 <= len(rows):
+                unique = list(distinct)
+                texts = dict(zip(unique, _rendered(keys, unique), strict=True))
+                return list(map(texts.__getitem__, rows))
+    return _rendered(keys, rows)
 
 
-def _inline_column(values: list[Any]) -> list[str]:
-    """`_value` of each of `values` (strings at C speed, the rest one by one)."""
-    types = set(map(type, values))
-    if types == {str}:
-        encoded = list(map(encode_basestring, values))
-        if "\x7f" in "".join(values):
-            encoded = [q.replace("\x7f", "\\u007f") for q in encoded]
-        return encoded
-    if types == {list}:
-        arrays = _arrays_of_tables(values)
-        if arrays is not None:
-            return arrays
-    return list(map(_value, values))
+def _rendered(keys: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[str]:
+    columns = [_inline_texts(column) for column in zip(*rows, strict=True)]
+    return _filled(_pieces("{ ", [f"{_key(k)} = " for k in keys], ", ", " }"), columns, len(rows))
 
 
-def _arrays_of_tables(values: list[list[Any]]) -> list[str] | None:
+def _pieces(opening: str, keys: list[str], between: str, closing: str) -> list[str]:
+    """The fixed texts around the values of a row, for `_filled`: `opening` and the
+    first key, `between` and the next key, ..., `closing`."""
+    pieces = [opening]
+    for i, key in enumerate(keys):
+        pieces[-1] += between + key if i else key
+        pieces.append("")
+    pieces[-1] += closing
+    return pieces
+
+
+def _filled(pieces: list[str], columns: list[list[str] | str], n: int) -> list[str]:
+    """`n` texts, the i-th `pieces[0] + columns[0][i] + pieces[1] + ... + pieces[-1]`,
+    one `%` of a template per text; a column that is one text (every value the same)
+    is written into the template."""
+    template = _percent(pieces[0])
+    varying = []
+    for column, piece in zip(columns, pieces[1:], strict=True):
+        if type(column) is str:
+            template += _percent(column)
+        else:
+            template += "%s"
+            varying.append(column)
+        template += _percent(piece)
+    if not varying:
+        return [template % ()] * n
+    return list(map(template.__mod__, zip(*varying, strict=True)))
+
+
+def _inline_column(values: Sequence[Any]) -> list[str]:
+    """`_value` of each of `values`."""
+    texts = _inline_texts(values)
+    return [texts] * len(values) if isinstance(texts, str) else texts
+
+
+def _inline_texts(values: Sequence[Any]) -> list[str] | str:
+    """`_value` of each of `values`, or one text when they all have it (see `_column`;
+    what it leaves to the general path is written one by one)."""
+    texts = _column(values)
+    return list(map(_value, values)) if texts is None else texts
+
+
+def _arrays_of_tables(values: Sequence[list[Any]]) -> list[str] | None:
     """`_value` of each of `values`, lists of tables with the same keys (the risks of
     each product at risk: ~25,000 short lists at 20,000 products): the tables of all the
-    lists rendered together through one template, then cut back per list. None when
-    the lists hold anything else."""
-    flat = [item for items in values for item in items]
-    if not flat or not all(type(item) is dict and item for item in flat):
+    lists rendered together (`_tables`), then cut back per list. A list that comes
+    more than once (products with the same risks can share one list) is rendered once.
+    None when the lists hold anything else."""
+    ids = list(map(id, values))
+    distinct = dict(zip(ids, values, strict=True))
+    if len(distinct) * 2 <= len(values):
+        texts = _arrays_of_tables(list(distinct.values()))
+        if texts is None:
+            return None
+        by_id = dict(zip(distinct, texts, strict=True))
+        return list(map(by_id.__getitem__, ids))
+    flat = list(chain.from_iterable(values))
+    if not flat or set(map(type, flat)) != {dict} or not all(flat):
         return None
     keys = tuple(flat[0])
     if not all(map(keys.__eq__, map(tuple, flat))):
         return None
-    template = _TEMPLATES.get(keys)
-    if template is None:
-        template = _TEMPLATES[keys] = (
-            "{ " + ", ".join(f"{_percent(_key(k))} = %s" for k in keys) + " }"
-        )
-    columns = [_inline_column([item[k] for item in flat]) for k in keys]
-    tables = list(map(template.__mod__, zip(*columns, strict=True)))
+    tables = _tables(keys, list(map(tuple, map(dict.values, flat))))
     out = []
     start = 0
     for items in values:
@@ -156,16 +201,30 @@ def _other_value(value: Any) -> str:
 
 
 def _is_table_array(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+    return isinstance(value, list) and bool(value) and all(map(isinstance, value, repeat(dict)))
 
 
-class _More(str):
-    """A piece that continues the line of the piece before it (no newline between)."""
+class _More:
+    """A piece that continues the line of the piece before it (no newline between).
+    Not a str subclass: making one copies the text (the streamed checklist steps come
+    in pieces of 1 MB, ~60 MB in all at 20,000 products)."""
 
-    __slots__ = ()
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    def __str__(self) -> str:
+        return self.text
 
 
-def _body(path: str, table: dict[str, Any]) -> Iterator[str]:
+Piece = str | _More
+
+
+def _body(path: str, table: dict[str, Any]) -> Iterator[Piece]:
     """Plain keys of `table`, then its sub-tables and arrays of tables under `path`
     (the pieces of the file, to be joined with newlines; a `_More` piece is joined
     to the piece before it without one)."""
@@ -185,14 +244,18 @@ def _body(path: str, table: dict[str, Any]) -> Iterator[str]:
     yield from _nested(path, nested)
 
 
-def _long_array(start: str, values: list[Any]) -> Iterator[str]:
+def _long_array(start: str, values: list[Any]) -> Iterator[Piece]:
     """`start` and the inline array `values`, one line in pieces of `_SLICE` items: the
     same text as `_value(values)`. At 20,000 products the products at risk of one
     deadline are one such line of ~20 MB; rendered whole, it and its copies took
     ~200 MB while the TOML was written."""
     for i in range(0, len(values), _SLICE):
         text = _items(values[i : i + _SLICE])
-        yield start + "[" + text if i == 0 else _More(", " + text)
+        if i == 0:
+            yield start + "[" + text
+        else:  # two pieces: ", " + text would copy the text
+            yield _More(", ")
+            yield _More(text)
     yield _More("]")
 
 
@@ -201,7 +264,7 @@ def _long_item(item: dict[str, Any]) -> bool:
     return any(type(v) is list and len(v) > _SLICE for v in item.values())
 
 
-def _nested(path: str, nested: list[tuple[str, Any]]) -> Iterator[str]:
+def _nested(path: str, nested: list[tuple[str, Any]]) -> Iterator[Piece]:
     for k, v in nested:
         sub = f"{path}.{_key(k)}" if path else _key(k)
         if isinstance(v, dict):
@@ -233,14 +296,14 @@ def _table_array(path: str, items: list[dict[str, Any]]) -> list[str]:
     """`[[path]]` per item, in order (a run of items may come as one piece: the pieces
     are joined with newlines either way).
 
-    The hot spot of a large submission (170,000 checklist steps at 20,000 products):
-    items with the same keys are encoded column by column with C-level `map` calls (one
-    `encode_basestring` pass per string column, `repr` per float column, ...), then each
-    row is one `%` of a template made once per key set; anything unusual (nested tables,
-    mixed types) takes the plain per-item path. The text is identical either way, and
-    does not depend on how a long array is sliced (every item is rendered on its own).
+    The hot spot of a large submission (~200,000 records at 20,000 products): items with
+    the same keys are encoded column by column at C speed (`_column`: each distinct
+    text quoted once, ...), then each row is one `%` of a template made per key set and
+    slice; anything unusual (nested tables, mixed types) takes the plain per-item path.
+    The text is identical either way, and does not depend on how a long array is sliced
+    (every item is rendered on its own).
     """
-    header = f"\n[[{path}]]\n"
+    header = f"\n[[{path}]]"
     groups: dict[tuple[str, ...], list[int]] = {}
     first = tuple(items[0]) if items else ()
     if all(map(first.__eq__, map(tuple, items))):  # the usual case, checked at C speed
@@ -251,24 +314,22 @@ def _table_array(path: str, items: list[dict[str, Any]]) -> list[str]:
     pieces: list[tuple[list[int], list[str]]] = []
     for keys, indices in groups.items():
         rows = [items[i] for i in indices] if len(groups) > 1 else items
-        columns = []
-        for k in keys:
-            column = _column([row[k] for row in rows])
+        columns: list[list[str] | str] = []
+        # every row has exactly these keys in this order: its values are the columns
+        for values in zip(*map(dict.values, rows), strict=True):
+            column = _column(values)
             if column is None:
                 break
             columns.append(column)
         else:
-            if columns:
-                # one '%' per row; a '%' in a key or the path is doubled to stay text
-                template = _percent(header) + "\n".join(f"{_percent(_key(k))} = %s" for k in keys)
-                texts = list(map(template.__mod__, zip(*columns, strict=True)))
-            else:
-                texts = [header.rstrip("\n")] * len(rows)
+            texts = _filled(
+                _pieces(header, [f"\n{_key(k)} = " for k in keys], "", ""), columns, len(rows)
+            )
             pieces.append((indices, texts))
             continue
         general = []
         for i in indices:  # the general path
-            text = "\n".join([header.rstrip("\n"), *_body(path, items[i])])
+            text = "\n".join([header, *map(str, _body(path, items[i]))])
             general.append(text.rstrip("\n") if text.endswith("\n") else text)
         pieces.append((indices, general))
     if len(pieces) == 1:  # all items alike (the usual case): one piece, in order
@@ -290,7 +351,7 @@ def table_array_text(path: str, items: list[dict[str, Any]]) -> str:
     return "\n".join(_table_array(path, items))
 
 
-def _table_array_in_pieces(path: str, items: list[dict[str, Any]]) -> Iterator[str]:
+def _table_array_in_pieces(path: str, items: list[dict[str, Any]]) -> Iterator[Piece]:
     """`_table_array(path, items)` as pieces, long inline arrays in `_long_array` pieces
     (for a few items only: it takes the same decisions item by item)."""
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
@@ -311,7 +372,7 @@ def _table_array_in_pieces(path: str, items: list[dict[str, Any]]) -> Iterator[s
                 yield f"{_key(k)} = {_value(v)}"  # what _column writes for these values
 
 
-def _inline(values: list[Any]) -> bool:
+def _inline(values: Sequence[Any]) -> bool:
     """Whether `_column` renders this column (False: the general path), decided
     without rendering anything."""
     types = set(map(type, values))
@@ -324,33 +385,97 @@ def _inline(values: list[Any]) -> bool:
     return False
 
 
-def _column(values: list[Any]) -> list[str] | None:
-    """The encoded values of one column of same-typed plain values; None when the
-    column needs the general path (nested tables, mixed types, non-finite floats)."""
-    if not _inline(values):
+def _column(values: Sequence[Any]) -> list[str] | str | None:
+    """`_value` of each of `values`, plain values of one type (texts, ints, booleans,
+    finite floats, arrays, empty tables), or one text when they all have it; None when
+    the column needs the general path (sub-tables, mixed types, non-finite floats).
+
+    Each distinct value is encoded once and equal values share the text: most columns
+    of a submission hold a few distinct values (blocks, stages, dates, day counts)."""
+    if not values:
+        return []
+    if type(values[0]) is str:
+        try:
+            # Mostly different texts (ids, names): quoted one by one (hashing them to
+            # find the equal ones would cost more than it saves).
+            sample = len(set(values[:_SAMPLE]))
+            quoted = (
+                list(map(encode_basestring, values))
+                if sample * 2 > min(len(values), _SAMPLE)
+                else None
+            )
+        except TypeError:  # not all texts
+            quoted = None
+        if quoted is not None:
+            if "\x7f" in "".join(values):
+                return [q.replace("\x7f", "\\u007f") for q in quoted]
+            return quoted
+    try:
+        distinct = dict.fromkeys(values)
+    except TypeError:  # arrays or tables
+        types = set(map(type, values))
+        if types == {list}:
+            texts = _arrays_of_tables(values)
+            return texts if texts is not None else _arrays(values)
+        if types == {dict}:  # empty tables only: sub-tables follow the plain keys
+            return None if any(values) else "{}"
+        if types <= {bool, list}:
+            # Arrays (also of tables, e.g. the risks of a product at risk) stay inline
+            # here: one line per item instead of a header per nested table.
+            return list(map(_value, values))
         return None
-    t = type(values[0]) if values else str
-    if t is str:
-        encoded = list(map(encode_basestring, values))
-        if "\x7f" in "".join(values):
-            encoded = [q.replace("\x7f", "\\u007f") for q in encoded]
-        return encoded
-    if t is float:
-        return list(map(repr, values))
-    if t is int:
-        return list(map(str, values))
-    if t is dict:  # empty tables only (see _inline)
-        return ["{}"] * len(values)
-    # bool and list: arrays (also of tables, e.g. the risks of a product at risk) stay
-    # inline here: one line per item instead of a header per nested table.
+    # Only a text equals a text: the distinct values are all texts iff all values are.
+    if set(map(type, distinct)) == {str}:
+        encode = _string if "\x7f" in "".join(distinct) else encode_basestring
+        return _each(values, distinct, encode)
+    types = set(map(type, values))
+    if types == {int}:
+        return _each(values, distinct, int.__repr__)
+    if types == {bool}:
+        return _each(values, distinct, _BOOL_TEXT.__getitem__)
+    if types == {float}:
+        if not all(map(math.isfinite, distinct)):
+            return None
+        if 0.0 in distinct:  # 0.0 and -0.0 are equal and written differently
+            return list(map(float.__repr__, values))
+        return _each(values, distinct, float.__repr__)
+    return None
+
+
+_BOOL_TEXT = {True: "true", False: "false"}
+_SAMPLE = 64  # values looked at to choose how a column of texts is quoted
+
+
+def _each(
+    values: Sequence[Any], distinct: dict[Any, None], encode: Callable[[Any], str]
+) -> list[str] | str:
+    """`encode` of each of `values` (`distinct` is `dict.fromkeys(values)`, equal values
+    encode alike): each distinct value encoded once, or the one text of them all."""
+    if len(distinct) == 1:
+        return encode(next(iter(distinct)))
+    if len(distinct) == len(values):  # all different: the keys are the values, in order
+        return list(map(encode, distinct))
+    texts = dict(zip(distinct, map(encode, distinct), strict=True))
+    return list(map(texts.__getitem__, values))
+
+
+def _arrays(values: Sequence[list[Any]]) -> list[str]:
+    """`_value` of each of `values` (lists); lists of texts (a product's themes) once
+    per distinct list."""
+    if set(map(type, chain.from_iterable(values))) <= {str}:
+        keys = list(map(tuple, values))
+        distinct = dict.fromkeys(keys)
+        if len(distinct) * 2 <= len(values):
+            texts = {k: "[" + ", ".join(map(_string, k)) + "]" for k in distinct}
+            return list(map(texts.__getitem__, keys))
     return list(map(_value, values))
 
 
 def dumps(document: dict[str, Any]) -> str:
     lines = [HEADER]
     for piece in _body("", document):
-        if type(piece) is _More:
-            lines[-1] += piece
+        if isinstance(piece, _More):
+            lines[-1] += piece.text
         else:
             lines.append(piece)
     return "\n".join(lines) + "\n"
@@ -363,22 +488,29 @@ def write(document: dict[str, Any], file: TextIO) -> None:
     batch: list[str] = []
     size = 0
     for piece in _body("", document):
-        if type(piece) is _More:
+        if isinstance(piece, _More):
             if batch:
-                file.write("\n" + "\n".join(batch))
+                _write_lines(file, batch)
                 batch.clear()
-            file.write(piece)
+            file.write(piece.text)
             continue
         batch.append(piece)
         size += len(piece)
         # many short pieces or a few long ones (a slice of records comes as one piece)
         if len(batch) >= _SLICE or size >= _BATCH_CHARS:
-            file.write("\n" + "\n".join(batch))
+            _write_lines(file, batch)
             batch.clear()
             size = 0
     if batch:
-        file.write("\n" + "\n".join(batch))
+        _write_lines(file, batch)
     file.write("\n")
+
+
+def _write_lines(file: TextIO, lines: list[str]) -> None:
+    """Each of `lines` after a newline (two writes: "\n" + the joined text would copy
+    it once more)."""
+    file.write("\n")
+    file.write("\n".join(lines))
 
 
 def dumps_reference(document: dict[str, Any]) -> str:
