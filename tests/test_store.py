@@ -44,14 +44,15 @@ def test_list_data_gives_every_record_its_own_decoded_values(tmp_path):
         ("C", ["t1", "t2"], []),
         ("D", [], ["x"]),
     ]
-    products[0]["themes"].append("changed")
-    assert [p["themes"] for p in products[1:] if p["name"] != "D"] == [["t1", "t2"]] * 2
+    by_name = {p["name"]: p for p in products}
+    by_name["A"]["themes"].append("changed")
+    assert [by_name[n]["themes"] for n in "BC"] == [["t1", "t2"]] * 2
     agencies = ws.list_data(Agency)
     agencies[0]["own_budget"]["2026"] = 9.0
     assert agencies[1]["own_budget"] == {"2026": 1.0}
     # the same dicts as records give, None values left out
-    assert products[1] == {
-        k: v for k, v in ws.get(Product, products[1]["id"]).data().items() if v is not None
+    assert by_name["B"] == {
+        k: v for k, v in ws.get(Product, by_name["B"]["id"]).data().items() if v is not None
     }
 
 
