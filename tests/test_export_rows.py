@@ -207,3 +207,45 @@ def test_the_command_line_checks_the_concept_it_exports_once(
     assert reads == ["state"]
     err = capsys.readouterr().err
     assert err.splitlines() == [f"{SEVERITY_LABELS[i.severity]}: {i.message}" for i in issues]
+
+
+def test_a_concept_export_lists_the_first_issues_and_counts_the_rest(
+    settings, tmp_path, capsys, monkeypatch
+):
+    """Thousands of warnings (a large agency) are not all printed: the first ones, blocking
+    first, and a count of the rest by severity."""
+    from elo_tui.cli import main
+    from elo_tui.commands import export as command
+    from elo_tui.domain.completeness import BLOCKING, SEVERITY_LABELS, WARNING, Issue
+
+    issues = [Issue(BLOCKING, "x", f"blok {i}", "agency") for i in range(3)]
+    issues += [Issue(WARNING, "y", f"let op {i}", "agency") for i in range(40)]
+    real = service.concept_source
+
+    def with_issues(ws, **kwargs):
+        source = real(ws, **kwargs)
+        source.issues = issues
+        return source
+
+    monkeypatch.setattr(service, "concept_source", with_issues)
+    monkeypatch.setattr(command, "MAX_LISTED", 5)
+    code = main(
+        ["export", "--demo", "--state-dir", str(settings.state_dir), "--concept"]
+        + ["--format", "md", "--out", str(tmp_path / "c.md")]
+    )
+    assert code == 0
+    err = capsys.readouterr().err.splitlines()
+    listed = [f"{SEVERITY_LABELS[i.severity]}: {i.message}" for i in issues[:5]]
+    assert err[:5] == listed
+    assert err[5] == (
+        "… en nog 38 (38 waarschuwingen): alle punten staan in de TOML- en JSON-export en "
+        "in `elo-tui submission check`."
+    )
+    assert len(err) == 6
+    monkeypatch.setattr(command, "MAX_LISTED", 2)
+    main(
+        ["export", "--demo", "--state-dir", str(settings.state_dir), "--concept"]
+        + ["--format", "md", "--out", str(tmp_path / "d.md")]
+    )
+    err = capsys.readouterr().err.splitlines()
+    assert err[2].startswith("… en nog 41 (1 blokkerend, 40 waarschuwingen): ")

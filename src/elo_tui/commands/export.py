@@ -50,8 +50,40 @@ def register(subparsers, add_workspace_options) -> None:
     p.set_defaults(run=run)
 
 
+# Issues a concept export lists on the terminal (blocking first); a large agency has
+# thousands of warnings (17,445 at 20,000 products), which buried the files written. All
+# of them are in the export itself and in `elo-tui submission check`.
+MAX_LISTED = 30
+
+
+def _print_issues(issues) -> None:
+    from elo_tui.domain.completeness import SEVERITY_LABELS, blocking
+    from elo_tui.domain.formats import format_number, plural
+
+    for issue in issues[:MAX_LISTED]:
+        print(f"{SEVERITY_LABELS[issue.severity]}: {issue.message}", file=sys.stderr)
+    rest = issues[MAX_LISTED:]
+    if rest:
+        n_block = len(blocking(rest))
+        counts = ", ".join(
+            text
+            for n, text in (
+                (n_block, f"{format_number(n_block)} blokkerend"),
+                (
+                    len(rest) - n_block,
+                    plural(len(rest) - n_block, "waarschuwing", "waarschuwingen"),
+                ),
+            )
+            if n
+        )
+        print(
+            f"… en nog {format_number(len(rest))} ({counts}): alle punten staan in de "
+            "TOML- en JSON-export en in `elo-tui submission check`.",
+            file=sys.stderr,
+        )
+
+
 def run(args, settings) -> int:
-    from elo_tui.domain.completeness import SEVERITY_LABELS
     from elo_tui.io.submission_files import ExportError
     from elo_tui.services import submission as service
     from elo_tui.services.workspaces import open_for_command
@@ -60,8 +92,7 @@ def run(args, settings) -> int:
         if args.concept:
             # the check of the concept's own snapshot (no second read of the workspace)
             source = service.concept_source(ws)
-            for issue in source.issues:
-                print(f"{SEVERITY_LABELS[issue.severity]}: {issue.message}", file=sys.stderr)
+            _print_issues(source.issues)
         else:
             record = service.get_version(ws, args.submission)
             if record is None:

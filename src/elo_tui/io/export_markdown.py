@@ -204,7 +204,7 @@ def render(document: dict[str, Any]) -> str:
         if len(warnings) > MAX_WARNINGS:
             lines.append(
                 f"- … en nog {formats.format_number(len(warnings) - MAX_WARNINGS)} "
-                "(zie XLSX of TOML)."
+                "(zie de TOML- of JSON-export)."
             )
     lines += [
         "",
