@@ -8,7 +8,7 @@ travel with the submission. Every message is Dutch and names the record it is ab
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -16,6 +16,7 @@ from elo_tui.domain import cofinancing as cof
 from elo_tui.domain import estimate as est
 from elo_tui.domain import formats
 from elo_tui.domain.blocks import APPLICABILITY, STAGE_LABELS
+from elo_tui.domain.pacing import Pause, no_pause
 from elo_tui.domain.records import Agency, Application, BlockStatus, EstimateLine, Product
 
 BLOCKING = "blocking"
@@ -49,7 +50,7 @@ def check(
     summary: est.EstimateSummary | None = None,
     *,
     bvco_threshold: float | None = None,
-    pause: Callable[[], object] = lambda: None,
+    pause: Pause = no_pause,
 ) -> list[Issue]:
     """All issues, blocking first, in a stable order.
 
@@ -91,7 +92,7 @@ _F = TypeVar("_F", bound=tuple)
 PAUSE_EVERY = 500  # records between two `pause()` calls (a few ms of work)
 
 
-def _sorted_in_steps(found: list[_F], pause: Callable[[], object]) -> list[_F]:
+def _sorted_in_steps(found: list[_F], pause: Pause) -> list[_F]:
     """`sorted(found, key=first item)`, stable, in steps: runs of PAUSE_EVERY sorted
     apart, `pause()` between them, then merged (heapq.merge keeps earlier runs first on
     ties, so the order is that of one stable sort). One sort of 9,400 keys with long
@@ -196,7 +197,7 @@ def _agency_issues(agency: Agency | None) -> list[Issue]:
 
 
 def _product_issues(
-    products: Sequence[Product], app_ids: set[str], pause: Callable[[], object] = lambda: None
+    products: Sequence[Product], app_ids: set[str], pause: Pause = no_pause
 ) -> list[Issue]:
     if not products:
         return [Issue(BLOCKING, "no_products", "De inventaris bevat geen producten.", "product")]
@@ -281,7 +282,7 @@ def _block_issues(
     statuses: Sequence[BlockStatus],
     lines: Sequence[EstimateLine],
     names: dict[tuple[str, str], str],
-    pause: Callable[[], object] = lambda: None,
+    pause: Pause = no_pause,
 ) -> list[Issue]:
     if not statuses:
         return [
@@ -390,7 +391,7 @@ def _line_issues(
     summary: est.EstimateSummary,
     statuses: Sequence[BlockStatus],
     names: dict[tuple[str, str], str],
-    pause: Callable[[], object] = lambda: None,
+    pause: Pause = no_pause,
 ) -> list[Issue]:
     if not summary.costs:
         return [

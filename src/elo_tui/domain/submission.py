@@ -136,17 +136,24 @@ def _plain_tables(items: list[Any]) -> bool:
     """Whether `items` are tables with the same text keys whose values are texts, ints,
     booleans, finite floats or lists of such values or of such tables: what `canonical`
     gives back unchanged. Checked a column at a time at C speed."""
-    if not items or type(items[0]) is not dict:
-        return False
-    keys = tuple(items[0])
-    if not all(type(k) is str for k in keys):
-        return False
-    if not all(type(v) is dict for v in items) or not all(map(keys.__eq__, map(tuple, items))):
+    keys = _table_keys(items) if items and type(items[0]) is dict else None
+    if keys is None:
         return False
     for k in keys:
         if not _plain_values([v[k] for v in items]):
             return False
     return True
+
+
+def _table_keys(items: list[Any]) -> tuple[str, ...] | None:
+    """The keys of `items` when all are tables with the same text keys in the same
+    order (checked at C speed), else None."""
+    keys = tuple(items[0]) if type(items[0]) is dict else ()
+    if not all(type(k) is str for k in keys):
+        return None
+    if not all(type(v) is dict for v in items) or not all(map(keys.__eq__, map(tuple, items))):
+        return None
+    return keys
 
 
 def _plain_values(values: list[Any]) -> bool:
@@ -230,10 +237,8 @@ def _tables_sharing_lists(items: list[Any]) -> list[str] | None:
         type, first.values()
     ):
         return None
-    keys = tuple(first)
-    if not all(type(k) is str and "%" not in k for k in keys):  # (keys go into a template)
-        return None
-    if not all(type(v) is dict for v in items) or not all(map(keys.__eq__, map(tuple, items))):
+    keys = _table_keys(items)
+    if keys is None or any("%" in k for k in keys):  # (keys go into a template)
         return None
     shared = False
     for k in keys:

@@ -20,10 +20,7 @@ from collections.abc import Sequence
 from json.encoder import encode_basestring  # what json.dumps(ensure_ascii=False) quotes with
 from typing import Any
 
-from elo_tui.io.export_toml import _each, _filled, _key, _pieces
-
-_BOOL_TEXT = {True: "true", False: "false"}  # the same in JSON and TOML
-_SAMPLE = 64  # values looked at to choose how a column of texts is quoted
+from elo_tui.io.export_toml import _BOOL_TEXT, _SAMPLE, _each, _filled, _key, _pieces
 
 
 def encode_page(

@@ -442,7 +442,7 @@ def _column(values: Sequence[Any]) -> list[str] | str | None:
     return None
 
 
-_BOOL_TEXT = {True: "true", False: "false"}
+_BOOL_TEXT = {True: "true", False: "false"}  # the same in JSON and TOML
 _SAMPLE = 64  # values looked at to choose how a column of texts is quoted
 
 

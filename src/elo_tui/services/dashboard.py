@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from elo_tui.domain.checklists import SOON_DAYS
+from elo_tui.domain.pacing import Pause, no_pause
 from elo_tui.domain.readiness import ReadinessSummary
 from elo_tui.domain.records import Application, Product
 from elo_tui.services import mapping as svc
@@ -41,7 +42,7 @@ def load_dashboard_in_two_steps(
     path: Path,
     today: date,
     figures_read: Callable[[DashboardData], None],
-    pause: Callable[[], object] = lambda: None,
+    pause: Pause = no_pause,
 ) -> DashboardData:
     """The dashboard on a connection of its own (a worker thread): the figures first,
     handed to `figures_read` (which may wait until they are painted), then the roadmap
@@ -219,7 +220,7 @@ def _summary_from_store(
     return m.summary(), m, "computed", -1
 
 
-def roadmap_lines(ws: Workspace, *, pause: Callable[[], object] = lambda: None) -> list[str]:
+def roadmap_lines(ws: Workspace, *, pause: Pause = no_pause) -> list[str]:
     """services/roadmap.summary_lines, read a page of products at a time: `load` held
     every product, status and estimate line as records (~300 MiB at 20,000 products)."""
     from elo_tui.services import roadmap

@@ -8,7 +8,6 @@ domain/ipdc_corrections.py.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
@@ -18,6 +17,7 @@ from elo_tui.domain.blocks import BLOCK_CODES, block_label
 from elo_tui.domain.formats import format_cell, plural, sort_key
 from elo_tui.domain.formats import format_number as num
 from elo_tui.domain.ipdc_corrections import Correction, corrections
+from elo_tui.domain.pacing import Pause, no_pause
 from elo_tui.domain.readiness import index_statuses
 from elo_tui.domain.records import (
     Application,
@@ -562,9 +562,7 @@ def _days(ws: Any, column: str, values: list[str], **equals: Any) -> dict:
     )
 
 
-def summary_lines_streamed(
-    ws: Any, page: int = 250, *, pause: Callable[[], object] = lambda: None
-) -> list[str]:
+def summary_lines_streamed(ws: Any, page: int = 250, *, pause: Pause = no_pause) -> list[str]:
     """`summary_lines(load(ws))`, the same lines, without holding the workspace in memory.
 
     The dashboard's worker ran `load` right after the first frame: at 20,000 products

@@ -13,7 +13,7 @@ import hashlib
 import json
 import tempfile
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,6 +25,7 @@ from elo_tui.domain import completeness
 from elo_tui.domain import estimate as est
 from elo_tui.domain import submission as sub
 from elo_tui.domain.completeness import Issue
+from elo_tui.domain.pacing import Pause, no_pause
 from elo_tui.domain.records import (
     Agency,
     Application,
@@ -74,11 +75,7 @@ CHECKED_SECTIONS = ("applications", "products", "block_statuses", "estimate_line
 CHECK_PAGE = 500  # records read and built between two pauses of the check (a few ms)
 
 
-def _no_pause() -> None:
-    return None
-
-
-def _paced(items: list[T], pause: Callable[[], object]) -> Iterator[T]:
+def _paced(items: list[T], pause: Pause) -> Iterator[T]:
     """`items`, calling `pause()` after every CHECK_PAGE of them (chunk boundaries for a
     loop in the domain, which knows nothing of threads)."""
     for n, item in enumerate(items, start=1):
@@ -103,9 +100,7 @@ def read_state(
     return State(agency, applications, products, statuses, lines, summary, sections)
 
 
-def read_checked(
-    ws: Workspace, *, seed: int = est.DEFAULT_SEED, pause: Callable[[], object] = _no_pause
-) -> State:
+def read_checked(ws: Workspace, *, seed: int = est.DEFAULT_SEED, pause: Pause = no_pause) -> State:
     """What the completeness check reads, as `read_state(ws, only=CHECKED_SECTIONS)` gives
     it (the same records in the same order) but without keeping the plain dicts: each
     page's dicts are dropped once its records are built (a lower peak at 20,000).
@@ -132,9 +127,7 @@ def read_checked(
     return State(agency, applications, products, statuses, lines, summary, {})
 
 
-def check(
-    ws: Workspace, state: State | None = None, *, pause: Callable[[], object] = _no_pause
-) -> list[Issue]:
+def check(ws: Workspace, state: State | None = None, *, pause: Pause = no_pause) -> list[Issue]:
     """The completeness check: blocking issues first, then warnings. `pause`: see
     read_checked (a worker passes a `background.GiveWay()`)."""
     s = state or read_checked(ws, pause=pause)
