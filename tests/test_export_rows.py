@@ -5,6 +5,7 @@ read snapshot."""
 
 from __future__ import annotations
 
+import json
 import zipfile
 
 import pytest
@@ -14,6 +15,7 @@ from elo_tui.domain.records import BlockStatus, ChecklistItem, EstimateLine, Pro
 from elo_tui.io import export_toml, export_xlsx
 from elo_tui.io.export_rows import encode_page
 from elo_tui.services import submission as service
+from elo_tui.store.workspace import optional_bool
 
 ODD_TEXTS = [
     'regel 1\nregel 2 "citaat" \x7f – é ☃ \\ ',
@@ -81,11 +83,57 @@ def test_other_kinds_with_ints_and_floats_encode_the_same(demo_ws):
 def test_pages_the_rows_cannot_encode():
     fields = [("id", None), ("n", None), ("flag", bool)]
     assert encode_page("x", fields, [("a", 1, 0)]) is not None
-    assert encode_page("x", fields, [("a", None, 0)]) is None  # NULL: key left out
+    assert encode_page("x", fields, [("a", None, 0), ("b", 2, 1)]) is None  # some NULLs
     assert encode_page("x", fields, [("a", 1, 0), ("b", "2", 1)]) is None  # mixed types
     assert encode_page("x", fields, [("a", float("nan"), 0)]) is None
     assert encode_page("x", [("id", None), ("tags", list)], [("a", "[]")]) is None
+    lists = [("id", None), ("tags", json.loads)]
+    assert encode_page("x", lists, [("a", '{"b": 1}')]) is None  # a table, not a list
+    assert encode_page("x", lists, [("a", "[[1]]")]) is None  # a nested list
+    assert encode_page("x", lists, [("a", "[1.5]")]) is None  # floats: the dict path
+    assert encode_page("x", lists, [("a", "[nee")]) is None  # broken: the dict path says so
     assert encode_page("x", fields, []) is None
+
+
+def _dicts(fields, rows):
+    """What `Workspace.data_dicts` makes of rows (NULLs left out, decoders applied)."""
+    return [
+        {
+            n: (d(v) if d is not None else v)
+            for (n, d), v in zip(fields, row, strict=True)
+            if v is not None
+        }
+        for row in rows
+    ]
+
+
+@pytest.mark.parametrize(
+    "fields, rows",
+    [
+        # a column of NULLs only is left out, as the dicts leave out the key
+        ([("id", None), ("n", None), ("flag", bool)], [("a", None, 0), ("b", None, 1)]),
+        # an optional boolean without NULLs, ints, finite floats
+        (
+            [("id", None), ("eligible", optional_bool), ("n", None), ("days", None)],
+            [("a", 1, 3, 1.5), ("b", 0, 4, 0.1 + 0.2), ("c", 1, -1, 2.0)],
+        ),
+        # JSON columns of lists of texts, ints and booleans, equal ones shared
+        (
+            [("id", None), ("themes", json.loads), ("to_check", json.loads)],
+            [
+                ("a", '["x", "y \\"z\\" \\u00e9"]', "[]"),
+                ("b", '["x", "y \\"z\\" \\u00e9"]', '[1, true, "\\u007f"]'),
+                ("c", '["x","y \\"z\\" \\u00e9"]', "[]"),
+            ],
+        ),
+    ],
+)
+def test_rows_of_other_columns_encode_to_the_text_of_their_dicts(fields, rows):
+    encoded = encode_page("x", fields, rows)
+    assert encoded is not None
+    dicts = _dicts(fields, rows)
+    assert encoded[0] == sub.canonical_json(dicts)[1:-1]  # type: ignore[arg-type]
+    assert encoded[1] == export_toml.table_array_text("x", dicts)
 
 
 def _files(source, out) -> dict[str, bytes]:
@@ -113,29 +161,70 @@ def test_a_null_in_the_store_takes_the_dict_path_with_the_same_files(
     monkeypatch.setattr(service, "_PAGE", 5)
     monkeypatch.setattr(service, "utc_now", lambda: "2026-03-01T10:00:00Z")
     calls = []
-    real = service.StreamedSection._read
+    from elo_tui.io import export_rows
 
-    def counting(self):
-        from elo_tui.io import export_rows
+    original = export_rows.encode_page
 
-        original = export_rows.encode_page
-
-        def spy(*args):
-            result = original(*args)
+    def spy(*args):
+        result = original(*args)
+        if args[0] == "checklist_items":
             calls.append(result is None)
-            return result
+        return result
 
-        monkeypatch.setattr(export_rows, "encode_page", spy)
-        yield from real(self)
-
-    monkeypatch.setattr(service.StreamedSection, "_read", counting)
+    monkeypatch.setattr(export_rows, "encode_page", spy)
     streamed = service.concept_source(demo_ws, author="An")
     a = _files(streamed, tmp_path / "streamed")
     assert calls.count(True) == 1 and calls.count(False) > 1  # one page via the dicts
     monkeypatch.setattr(service, "STREAMED_SECTIONS", ())
+    monkeypatch.setattr(service, "ROW_ENCODED_SECTIONS", ())
     held = service.concept_source(demo_ws, author="An")
     assert streamed.document["sha256"] == held.document["sha256"]
     assert a == _files(held, tmp_path / "held")
+
+
+def test_held_sections_encoded_from_rows_give_the_files_of_their_dicts(
+    demo_ws, tmp_path, monkeypatch
+):
+    """Products, block statuses and estimate lines are held (the derived figures and the
+    XLSX read their dicts) but their JSON and TOML come from their rows: odd texts, JSON
+    columns, optional booleans and a NULL left by raw SQL give the files of the dicts."""
+    products = demo_ws.list(Product)
+    for product, text in zip(products, ODD_TEXTS, strict=False):
+        product.name = text or "leeg"
+        product.notes = text[::-1]
+        product.themes = [text, "x"]
+    demo_ws.save_many(products[: len(ODD_TEXTS)])
+    lines = demo_ws.list(EstimateLine)
+    lines[0].eligible = False
+    lines[1].eligible = True
+    demo_ws.save_many(lines[:2])
+    with demo_ws.transaction() as conn:
+        conn.execute("UPDATE product SET notes = NULL WHERE id = ?", (products[7].id,))
+        conn.execute("UPDATE block_status SET note = NULL WHERE rowid = 3")
+    monkeypatch.setattr(service, "_PAGE", 5)
+    monkeypatch.setattr(service, "utc_now", lambda: "2026-03-01T10:00:00Z")
+    encoded = []
+    from elo_tui.io import export_rows
+
+    original = export_rows.encode_page
+
+    def spy(*args):
+        result = original(*args)
+        encoded.append((args[0], result is not None))
+        return result
+
+    monkeypatch.setattr(export_rows, "encode_page", spy)
+    from_rows = service.concept_source(demo_ws, author="An")
+    a = _files(from_rows, tmp_path / "rows")
+    for name in service.ROW_ENCODED_SECTIONS:  # most pages from the rows, some not
+        assert (name, True) in encoded
+    assert ("products", False) in encoded and ("block_statuses", False) in encoded
+    monkeypatch.setattr(service, "ROW_ENCODED_SECTIONS", ())
+    held = service.concept_source(demo_ws, author="An")
+    assert from_rows.document["sha256"] == held.document["sha256"]
+    assert a == _files(held, tmp_path / "held")
+    # the held dicts are what the derived sections and the XLSX read
+    assert from_rows.document["products"] == held.document["products"]
 
 
 def test_the_concept_is_one_read_snapshot(demo_ws, monkeypatch):

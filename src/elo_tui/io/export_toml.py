@@ -230,13 +230,13 @@ def _body(path: str, table: dict[str, Any]) -> Iterator[Piece]:
     to the piece before it without one)."""
     nested = []
     for k, v in table.items():
-        if (isinstance(v, dict) and v) or _is_table_array(v):
-            nested.append((k, v))
-        elif hasattr(v, "toml_text"):  # a section streamed from the store: its own text
+        if hasattr(v, "toml_text"):  # a section encoded from the store: its own text
             if len(v):
                 nested.append((k, v))
             else:
                 yield f"{_key(k)} = []"
+        elif (isinstance(v, dict) and v) or _is_table_array(v):
+            nested.append((k, v))
         elif type(v) is list and len(v) > _SLICE:
             yield from _long_array(f"{_key(k)} = ", v)
         else:

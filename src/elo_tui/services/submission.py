@@ -65,6 +65,8 @@ class State:
     lines: list[EstimateLine]
     summary: est.EstimateSummary
     sections: dict[str, list[dict[str, Any]]]  # canonical dicts per submission section
+    # The stored rows of the sections in `read_state(rows=...)`, the dicts' order.
+    rows: dict[str, list[tuple]] = field(default_factory=dict)
 
 
 # What the completeness check reads: not the checklist steps, roadmap or decisions (at
@@ -85,19 +87,30 @@ def _paced(items: list[T], pause: Pause) -> Iterator[T]:
 
 
 def read_state(
-    ws: Workspace, *, seed: int = est.DEFAULT_SEED, only: tuple[str, ...] | None = None
+    ws: Workspace,
+    *,
+    seed: int = est.DEFAULT_SEED,
+    only: tuple[str, ...] | None = None,
+    rows: tuple[str, ...] = (),
 ) -> State:
     """Read every live record once (or those of the sections in `only`), as the plain
-    dicts a snapshot carries; the domain rules get records built from those same dicts."""
+    dicts a snapshot carries; the domain rules get records built from those same dicts.
+    The stored rows of the sections in `rows` are kept too (`State.rows`)."""
     agency = ws.agency()
     names = tuple(sub.SECTIONS) if only is None else only
-    sections = {name: ws.list_data(sub.SECTIONS[name]) for name in names}
+    kept = {name: ws.list_rows(sub.SECTIONS[name]) for name in rows if name in names}
+    sections = {
+        name: ws.data_dicts(sub.SECTIONS[name], kept[name])
+        if name in kept
+        else ws.list_data(sub.SECTIONS[name])
+        for name in names
+    }
     applications = [Application(**d) for d in sections["applications"]]
     products = [Product(**d) for d in sections["products"]]
     statuses = [BlockStatus(**d) for d in sections["block_statuses"]]
     lines = [EstimateLine(**d) for d in sections["estimate_lines"]]
     summary = est.summarize(lines, products, agency, applications=applications, seed=seed)
-    return State(agency, applications, products, statuses, lines, summary, sections)
+    return State(agency, applications, products, statuses, lines, summary, sections, kept)
 
 
 def read_checked(ws: Workspace, *, seed: int = est.DEFAULT_SEED, pause: Pause = no_pause) -> State:
@@ -556,10 +569,14 @@ class StreamedSection:
     are then written from those texts: byte for byte what the held records gave
     (tests/test_export_streaming.py)."""
 
-    def __init__(self, name: str, ws: Workspace) -> None:
+    def __init__(self, name: str, ws: Workspace, rows: list[tuple] | None = None) -> None:
+        """`rows`: the section's stored rows as already read (`Workspace.list_rows`),
+        let go of as they are encoded; else they are read from the store page by page."""
         kind = sub.SECTIONS[name]
         self.name = name
-        self._pages: Iterator[list[tuple]] | None = ws.iter_rows(kind, _PAGE)
+        self._pages: Iterator[list[tuple]] | None = (
+            ws.iter_rows(kind, _PAGE) if rows is None else _slices(rows, _PAGE)
+        )
         self._fields = ws.data_names(kind)
         self._dicts = partial(ws.data_dicts, kind)  # for a page the rows cannot encode
         self._count = 0
@@ -628,6 +645,39 @@ class StreamedSection:
         return json.loads("".join(self.json_pieces()))
 
 
+# Held sections whose JSON and TOML are encoded from their stored rows too: their dicts
+# are held for the derived figures and the XLSX sheets, but encoding ~100,000 of them
+# (sorting every dict's keys for the JSON) took ~1.4 s at 20,000 products more than
+# reading the rows again and encoding them column by column (bench/RESULTS.md, round 7).
+ROW_ENCODED_SECTIONS: tuple[str, ...] = ("products", "block_statuses", "estimate_lines")
+
+
+class RowEncodedSection(list[dict[str, Any]]):
+    """A held record section (its dicts, as `read_state` read them) that writes its JSON
+    and TOML as a StreamedSection of the same section does, from the rows of the same
+    read snapshot: the same records, so the same text."""
+
+    def __init__(self, records: list[dict[str, Any]], stream: StreamedSection) -> None:
+        super().__init__(records)
+        self._stream = stream
+
+    def json_pieces(self) -> Iterator[str]:
+        return self._stream.json_pieces()
+
+    def toml_text(self, path: str) -> Iterator[str]:
+        return self._stream.toml_text(path)
+
+
+def _slices(rows: list[tuple], size: int) -> Iterator[list[tuple]]:
+    """`rows` in slices of `size`, emptying the list as they are taken (each row then
+    lives only as long as its slice)."""
+    slices = [rows[i : i + size] for i in range(0, len(rows), size)]
+    rows.clear()
+    slices.reverse()
+    while slices:
+        yield slices.pop()
+
+
 def _texts(spool: Any) -> Iterator[str]:
     """The UTF-8 text of a spooled file from its start, in pieces of about 1 MB."""
     import codecs
@@ -649,7 +699,7 @@ def concept_source(ws: Workspace, *, author: str | None = None) -> ExportSource:
     # not blocked.
     with bulk(), ws.read_snapshot():
         held = tuple(n for n in sub.SECTIONS if n not in STREAMED_SECTIONS)
-        state = read_state(ws, only=held)
+        state = read_state(ws, only=held, rows=ROW_ENCODED_SECTIONS)
         issues = check(ws, state)
         content = build_content(
             ws,
@@ -659,6 +709,9 @@ def concept_source(ws: Workspace, *, author: str | None = None) -> ExportSource:
             state=state,
             issues=issues,
         )
+        for name in ROW_ENCODED_SECTIONS:
+            stream = StreamedSection(name, ws, state.rows.pop(name))
+            content[name] = RowEncodedSection(content[name], stream)
         # The records the derived figures were computed from (~90,000 objects at 20,000
         # products) are not needed for the files: freed before the hashing's peak.
         del state

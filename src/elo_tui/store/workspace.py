@@ -65,7 +65,7 @@ class WorkspaceFullError(WorkspaceError):
     """The disk (or the file system's quota) is full: the change was not stored."""
 
 
-def _optional_bool(value: Any) -> bool | None:
+def optional_bool(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
 
@@ -82,7 +82,7 @@ def _decoders(kind: type[Record]) -> list[tuple[str, Any]]:
         elif hint == "bool":
             out.append((f.name, bool))
         elif hint == "bool | None":  # e.g. EstimateLine.eligible: None = the default rule
-            out.append((f.name, _optional_bool))
+            out.append((f.name, optional_bool))
         else:
             out.append((f.name, None))
     return out
@@ -512,7 +512,12 @@ class Workspace:
         What exports and submissions carry (`Record.data()` without the Nones), read
         straight from the rows: ~10x faster than building records first, which matters
         for the 10,000+ checklist items of a large agency."""
-        names, convert, cols = self._data_columns(kind)
+        return self.data_dicts(kind, self.list_rows(kind))
+
+    def list_rows(self, kind: type[Record]) -> builtins.list[tuple]:
+        """The rows behind `list_data(kind)` as stored (columns as `data_names` lists
+        them), ordered by id: `iter_rows` in one list."""
+        names, _convert, cols = self._data_columns(kind)
         try:
             # Sorted here, not with ORDER BY: walking the id index costs 2x the scan.
             rows = self.conn.execute(
@@ -522,7 +527,7 @@ class Workspace:
             raise store_error(self.path, exc) from None
         at = names.index("id")
         rows.sort(key=lambda row: row[at])
-        return self._data_dicts(names, convert, rows)
+        return rows
 
     def iter_data(self, kind: type[Record], page: int = 2000) -> Iterator[builtins.list[dict]]:
         """`list_data(kind)` a page at a time (the same dicts, in the same order), for a
