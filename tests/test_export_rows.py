@@ -338,3 +338,20 @@ def test_a_concept_export_lists_the_first_issues_and_counts_the_rest(
     )
     err = capsys.readouterr().err.splitlines()
     assert err[2].startswith("… en nog 41 (1 blokkerend, 40 waarschuwingen): ")
+
+
+def test_toml_of_spooled_sections_is_the_same_in_a_file_and_in_memory(demo_ws, tmp_path):
+    """Sections encoded from the store are copied into a TOML file as bytes; written to a
+    text stream without a byte buffer, or as one string, the text is the same."""
+    import io
+
+    source = service.concept_source(demo_ws, author="An")
+    assert any(isinstance(v, service.RowEncodedSection) for v in source.document.values())
+    (path,) = source.export("toml", tmp_path / "concept.toml")
+    in_file = path.read_text(encoding="utf-8")
+    out = io.StringIO()
+    export_toml.write(source.document, out)
+    assert out.getvalue() == in_file
+    assert export_toml.dumps(source.document) == in_file
+    steps = export_toml.loads(in_file)["checklist_items"]
+    assert steps == source.document["checklist_items"].records()

@@ -30,9 +30,14 @@ def small_pieces(monkeypatch):
 
 def _plain(document: dict, ws) -> dict:
     """The document as held records gave it: a streamed section (a concept's checklist
-    steps) replaced by the list the store's `list_data` gives."""
+    steps) replaced by the list the store's `list_data` gives, a section encoded from its
+    rows by the plain list of its dicts."""
     return {
-        k: ws.list_data(sub.SECTIONS[k]) if isinstance(v, service.StreamedSection) else v
+        k: ws.list_data(sub.SECTIONS[k])
+        if isinstance(v, service.StreamedSection)
+        else list(v)
+        if isinstance(v, service.RowEncodedSection)
+        else v
         for k, v in document.items()
     }
 

@@ -640,6 +640,13 @@ class StreamedSection:
             raise ValueError(f"section {self.name} written as {path}")
         yield from _texts(self._toml)
 
+    def toml_file(self, path: str) -> BinaryIO:
+        """`toml_text(path)` as the UTF-8 bytes of a binary file (copied as they are)."""
+        self._done()
+        if path != self.name:
+            raise ValueError(f"section {self.name} written as {path}")
+        return cast(BinaryIO, self._toml)
+
     def records(self) -> list[dict[str, Any]]:
         """The records (tests and comparisons: this holds them all)."""
         return json.loads("".join(self.json_pieces()))
@@ -666,6 +673,9 @@ class RowEncodedSection(list[dict[str, Any]]):
 
     def toml_text(self, path: str) -> Iterator[str]:
         return self._stream.toml_text(path)
+
+    def toml_file(self, path: str) -> BinaryIO:
+        return self._stream.toml_file(path)
 
 
 def _slices(rows: list[tuple], size: int) -> Iterator[list[tuple]]:
