@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import datetime
+import re
 import zipfile
 
 import openpyxl
 import pytest
 
 from elo_tui.io import xlsx_writer as xw
+
+
+def resolved(xml: str, strings: xw.SharedStrings) -> str:
+    """`xml` with each shared string index replaced by the raw text it stands for: the
+    column path and the cell by cell path number texts in another order (column by
+    column, row by row), so their XML is compared through the texts."""
+    return re.sub(
+        r' t="s"><v>(\d+)</v>', lambda m: f' t="s"><v>{strings.texts[int(m[1])]!r}</v>', xml
+    )
+
+
+def shared_strings(path) -> tuple[list[str], str]:
+    """The `<si>` elements of a saved workbook's sharedStrings.xml, and the part."""
+    with zipfile.ZipFile(path) as z:
+        part = z.read("xl/sharedStrings.xml").decode("utf-8")
+    return re.findall(r"<si>.*?</si>", part, re.DOTALL), part
 
 
 def test_values_styles_and_layout_read_back(tmp_path):
@@ -55,10 +72,19 @@ def test_package_has_the_parts_excel_expects_all_well_formed(tmp_path):
         "xl/workbook.xml",
         "xl/_rels/workbook.xml.rels",
         "xl/styles.xml",
+        "xl/sharedStrings.xml",
         "xl/worksheets/sheet1.xml",
         "docProps/core.xml",
         "docProps/app.xml",
     } <= names
+    types = archive.read("[Content_Types].xml").decode()
+    assert (
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.'
+        'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>' in types
+    )
+    rels = archive.read("xl/_rels/workbook.xml.rels").decode()
+    assert re.search(r'Id="rId4" Type="[^"]*/sharedStrings" Target="sharedStrings.xml"', rels)
+    assert len(set(re.findall(r'Id="(rId\d+)"', rels))) == 4  # two sheets, styles, strings
 
 
 def test_column_letters():
@@ -153,7 +179,7 @@ def test_rows_built_column_by_column_are_the_cells_one_by_one():
     `_cell` gives cell by cell, whatever the mix of values in a column."""
     from datetime import date
 
-    from elo_tui.io.xlsx_writer import _LETTERS, _attrs, _cell, _rows_xml
+    from elo_tui.io.xlsx_writer import _LETTERS, SharedStrings, _attrs, _cell, _rows_xml
 
     styles = [xw.PLAIN, xw.EUR, xw.DAYS, xw.DATE, xw.BOLD, xw.PLAIN, xw.PLAIN, xw.PLAIN]
     odd = ["", " voor", "na ", "\x00", "a\x00b", "<&>", "x" * (xw.MAX_CELL + 5), "\t", "é ☃"]
@@ -179,11 +205,16 @@ def test_rows_built_column_by_column_are_the_cells_one_by_one():
     rows.append((["kort"], None, False))  # another length
     rows.append(([], None, False))  # an empty row
     expected = []
+    one_by_one, by_column = SharedStrings(), SharedStrings()
     for r, (values, st, bold) in enumerate(rows, 3):
         attrs = _attrs(st, bold, len(values))
-        cells = "".join(_cell(f"{_LETTERS[c]}{r}", attrs[c], v) for c, v in enumerate(values))
-        expected.append(f'<row r="{r}">{cells}</row>')
-    assert _rows_xml(rows, 3, {}) == expected
+        cells = "".join(
+            _cell(f"{_LETTERS[c]}{r}", attrs[c], v, one_by_one) for c, v in enumerate(values)
+        )
+        expected.append(resolved(f'<row r="{r}">{cells}</row>', one_by_one))
+    got = _rows_xml(rows, 3, {}, by_column)
+    assert [resolved(row, by_column) for row in got] == expected
+    assert sorted(by_column.texts) == sorted(one_by_one.texts)  # each text once
 
 
 def test_columns_with_gaps_render_as_cell_by_cell():
@@ -205,14 +236,18 @@ def test_columns_with_gaps_render_as_cell_by_cell():
     rows = [list(r) for r in zip(*columns, strict=True)]
     styles = [xw.PLAIN, xw.EUR, xw.PLAIN, xw.PLAIN, xw.PLAIN, xw.PLAIN, xw.EUR, xw.BOLD, xw.DAYS]
     attrs = xw._attrs(styles, False, len(styles))
-    got = "".join(xw._rows_xml([(r, styles, False) for r in rows], 7, {}))
+    one_by_one, by_column = xw.SharedStrings(), xw.SharedStrings()
+    got = "".join(xw._rows_xml([(r, styles, False) for r in rows], 7, {}, by_column))
     expected = "".join(
         f'<row r="{7 + i}">'
-        + "".join(xw._cell(f"{xw._LETTERS[c]}{7 + i}", attrs[c], v) for c, v in enumerate(row))
+        + "".join(
+            xw._cell(f"{xw._LETTERS[c]}{7 + i}", attrs[c], v, one_by_one) for c, v in enumerate(row)
+        )
         + "</row>"
         for i, row in enumerate(rows)
     )
-    assert got == expected
+    assert resolved(got, by_column) == resolved(expected, one_by_one)
+    assert "" not in by_column.texts  # an empty text is no cell and no entry
 
 
 @pytest.mark.parametrize(
@@ -231,3 +266,110 @@ def test_clean_escape_equals_cleaning_each_text(texts):
         return t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
     assert xw._clean_escape(list(texts)) == [one(t) for t in texts]
+
+
+def _text_columns(n: int) -> list[list[str]]:
+    """Text columns for every path of the writer: few distinct texts (with gaps), mostly
+    unique texts, a column mixed with numbers (cell by cell), odd texts."""
+    odd = ['a & b < c > d "e"', "  met spaties  ", "\tvoor", "na\n", "\x00\x07weg", "é ☃ –"]
+    return [
+        ["ja" if i % 3 else ("" if i % 2 else "nee") for i in range(n)],
+        [f"naam {i % (n // 2)}" for i in range(n)],  # each text twice
+        [odd[i % len(odd)] for i in range(n)],
+        [i if i % 2 else f"naam {i % (n // 2)}" for i in range(n)],  # mixed with ints
+        ["x" * (xw.MAX_CELL + 10) if i == 3 else "kort" for i in range(n)],
+    ]
+
+
+def _cleaned(v):
+    if type(v) is not str:
+        return v
+    return xw._ILLEGAL.sub("", v)[: xw.MAX_CELL] or None
+
+
+@pytest.mark.parametrize("n", [10, 200])  # the few-distinct path needs >= 64 rows
+def test_shared_strings_read_back_as_the_texts_one_entry_each(tmp_path, n):
+    """Text cells are indices into one workbook-wide table: openpyxl reads the same
+    texts (cleaned, cut, escaped and edge spaces kept), a text used many times - in
+    several sheets, one of them built later - has one entry, and no cell is inline."""
+    columns = _text_columns(n)
+    rows = [list(r) for r in zip(*columns, strict=True)]
+
+    def sheet(title: str) -> xw.Sheet:
+        s = xw.Sheet(title)
+        s.append(["Kolom", "Naam", "Vreemd", "Gemengd", "Lang"], bold=True)
+        for row in rows:
+            s.append(row)
+        return s
+
+    path = tmp_path / "t.xlsx"
+    xw.save([sheet("Een"), xw.Later("Twee", lambda: sheet("Twee"))], path)
+    wb = openpyxl.load_workbook(path)
+    for ws in wb:
+        got = [[c.value for c in r] for r in ws.iter_rows(min_row=2, max_col=5)]
+        assert got == [[_cleaned(v) for v in row] for row in rows], ws.title
+    texts = {v for row in rows for v in row if type(v) is str and v}
+    texts |= {"Kolom", "Naam", "Vreemd", "Gemengd", "Lang"}
+    entries, part = shared_strings(path)
+    assert len(entries) == len(texts)  # each distinct text once, workbook-wide
+    assert f'uniqueCount="{len(texts)}"' in part
+    with zipfile.ZipFile(path) as z:
+        for name in ("xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"):
+            xml = z.read(name).decode()
+            assert "inlineStr" not in xml and "<is>" not in xml
+            assert (
+                xml.count(' t="s">') == sum(1 for r in rows for v in r if type(v) is str and v) + 5
+            )
+
+
+def test_shared_strings_part_escapes_cleans_and_keeps_edge_spaces(tmp_path):
+    """Each entry is the text as the inline cell held it: cleaned, cut at MAX_CELL,
+    &, < and > escaped, xml:space="preserve" exactly when it starts or ends with a
+    space or control character."""
+    texts = ["<&>", " voor", "na ", "\tt", "r\r", "mid den", "\x00a\x01b\ufffe", "x" * 40_000]
+    s = xw.Sheet("Blad")
+    for t in texts:
+        s.append([t])
+    path = tmp_path / "t.xlsx"
+    xw.save([s], path)
+    entries, _ = shared_strings(path)
+    assert entries == [
+        "<si><t>&lt;&amp;&gt;</t></si>",
+        '<si><t xml:space="preserve"> voor</t></si>',
+        '<si><t xml:space="preserve">na </t></si>',
+        '<si><t xml:space="preserve">\tt</t></si>',
+        '<si><t xml:space="preserve">r\r</t></si>',
+        "<si><t>mid den</t></si>",
+        "<si><t>ab</t></si>",
+        f"<si><t>{'x' * xw.MAX_CELL}</t></si>",
+    ]
+    # a table without any space or control character takes the joined path
+    plain = xw.SharedStrings()
+    plain.indices(["a&b", "c", "a&b", "d<e"])
+    assert "".join(plain.xml_pieces()).endswith(
+        "<si><t>a&amp;b</t></si><si><t>c</t></si><si><t>d&lt;e</t></si></sst>"
+    )
+
+
+def test_shared_string_indices_are_given_in_order_of_first_use():
+    strings = xw.SharedStrings()
+    assert strings.indices(["b", "a", "b", ""]) == ["0", "1", "0", ""]
+    assert strings["c"] == "2" and strings["a"] == "1"
+    assert strings.indices(["c", "d", "d"]) == ["2", "3", "3"]
+    assert strings.texts == ["b", "a", "c", "d"]
+
+
+def test_a_workbook_without_text_cells_is_valid(tmp_path):
+    from xml.etree import ElementTree
+
+    s = xw.Sheet("Getallen")
+    for i in range(100):
+        s.append([i, i * 1.5, datetime.date(2026, 1, 1 + i % 28), None, ""], [xw.PLAIN, xw.EUR])
+    path = tmp_path / "t.xlsx"
+    xw.save([s, xw.Sheet("Leeg")], path)
+    entries, part = shared_strings(path)
+    assert entries == [] and 'uniqueCount="0"' in part
+    ElementTree.fromstring(part.encode())
+    ws = openpyxl.load_workbook(path)["Getallen"]
+    assert ws.max_column == 3  # no cell for a None or an empty text
+    assert [c.value for c in ws[100]] == [99, 148.5, datetime.datetime(2026, 1, 16)]

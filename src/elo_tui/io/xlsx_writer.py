@@ -6,7 +6,16 @@ all of ELO, not one entity) would take 12 s. This writer builds each sheet's XML
 (about 1 us per cell) and zips it; openpyxl stays
 the reader in the tests, which check that it opens every file and sees the same values.
 
-Supported, and all that exports need: several sheets; strings (inline), ints, floats,
+Texts are shared strings: a text cell holds the index of its text in one workbook-wide
+table (`SharedStrings`, `xl/sharedStrings.xml`, written after the sheets), so each
+distinct text is cleaned, cut and escaped once, and a cell's XML no longer depends on
+what the text holds (no xml:space checks per column). Exports repeat their texts (at
+20,000 products ~1.65 M text cells, ~139 k distinct): the sheets' XML went from 141.7 to
+90.2 MB (+6.5 MB table), the file from 17.7 to 14.1 MB, and the XLSX write from 4.10 to
+3.84 s (medians of 19 alternating runs each, faster in 15 pairs; its XML building and
+zlib alone, in one process: 1.19-1.46 -> 0.97-1.31 s); peak memory is unchanged.
+
+Supported, and all that exports need: several sheets; strings (shared), ints, floats,
 dates; a bold font; number formats for euro amounts, days and dates; column widths; a
 frozen header row and first columns; document properties. The parts and their element
 order follow ECMA-376 so Excel, LibreOffice and openpyxl open the file without repair.
@@ -92,12 +101,15 @@ class Sheet:
 
     # -- rendering -------------------------------------------------------------------------
 
-    def xml(self, selected: bool) -> str:
-        return "".join(self.xml_pieces(selected))
+    def xml(self, selected: bool, strings: SharedStrings | None = None) -> str:
+        return "".join(self.xml_pieces(selected, strings))
 
-    def xml_pieces(self, selected: bool) -> Iterator[str]:
+    def xml_pieces(self, selected: bool, strings: SharedStrings | None = None) -> Iterator[str]:
         """The sheet's XML in pieces of up to `_ROWS_PER_PIECE` rows (a sheet of a
-        large agency is ~100 MB of XML: it goes into the zip without being one string)."""
+        large agency is ~100 MB of XML: it goes into the zip without being one string).
+        Its texts go into `strings`, the workbook's table (a table of its own if None)."""
+        if strings is None:
+            strings = SharedStrings()
         n_cols = max(map(len, map(_FIRST, self.rows)), default=1) or 1
         out = [
             _XML,
@@ -121,7 +133,7 @@ class Sheet:
         attrs_cache: dict[tuple[int, bool, int], list[str]] = {}
         for start in range(0, len(self.rows), _ROWS_PER_PIECE):
             rows = self.rows[start : start + _ROWS_PER_PIECE]
-            yield "".join(_rows_xml(rows, start + 1, attrs_cache))
+            yield "".join(_rows_xml(rows, start + 1, attrs_cache, strings))
         yield "</sheetData></worksheet>"
 
     def _pane(self) -> str:
@@ -143,6 +155,57 @@ class Sheet:
 
 
 _ROWS_PER_PIECE = 2000
+_STRINGS_PER_PIECE = 20_000
+
+
+class SharedStrings(dict[str, str]):
+    """The workbook's shared string table (`xl/sharedStrings.xml`): each distinct text
+    maps to its index, as the text of a cell's `<v>`, in order of first use. A lookup
+    of a known text is a plain dict lookup (C speed, `map`-able); an unknown one gets the
+    next index. The empty text maps to "" and gets no entry: a column path drops its
+    cell (the writer writes no cell for an empty text)."""
+
+    __slots__ = ("texts",)
+
+    def __init__(self) -> None:
+        super().__init__({"": ""})
+        self.texts: list[str] = []  # the raw texts by index
+
+    def __missing__(self, text: str) -> str:
+        index = self[text] = str(len(self.texts))
+        self.texts.append(text)
+        return index
+
+    def indices(self, texts: Sequence[str]) -> list[str]:
+        """Each text's index; the new texts added in bulk (a column of ids is mostly
+        new: one `__missing__` call each would cost more than the look-ups)."""
+        found = list(map(self.get, texts))
+        if None not in found:
+            return found  # type: ignore[return-value]  # (no None in it)
+        new = dict.fromkeys(compress(texts, map(is_, found, repeat(None))))
+        first = len(self.texts)
+        self.update(zip(new, map(str, range(first, first + len(new))), strict=True))
+        self.texts += new
+        return list(map(self.__getitem__, texts))
+
+    def xml_pieces(self) -> Iterator[str]:
+        """The part, each text cleaned, cut and escaped once (as inline texts were), its
+        edge spaces kept by xml:space."""
+        yield f'{_XML}<sst xmlns="{_MAIN}" uniqueCount="{len(self.texts)}">'
+        for start in range(0, len(self.texts), _STRINGS_PER_PIECE):
+            escaped, plain = _clean_escape_plain(self.texts[start : start + _STRINGS_PER_PIECE])
+            if plain:  # no space or control character at all (ids, codes)
+                yield "<si><t>" + "</t></si><si><t>".join(escaped) + "</t></si>"
+            else:
+                yield "".join(
+                    [
+                        f'<si><t xml:space="preserve">{x}</t></si>'
+                        if x and (x[0] <= " " or x[-1] <= " ")
+                        else f"<si><t>{x}</t></si>"
+                        for x in escaped
+                    ]
+                )
+        yield "</sst>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +221,7 @@ def _rows_xml(
     rows: list[tuple[list[Any], Sequence[int] | None, bool]],
     first: int,
     attrs_cache: dict[tuple[int, bool, int], list[str]],
+    strings: SharedStrings,
 ) -> list[str]:
     """`<row>` elements for `rows`, numbered from `first`.
 
@@ -180,12 +244,14 @@ def _rows_xml(
         attrs = attrs_cache.get(key)
         if attrs is None:
             attrs = attrs_cache[key] = _attrs(styles, bold, n)
-        out += _run_xml([values for values, _, _ in rows[start:end]], first + start, attrs)
+        out += _run_xml([values for values, _, _ in rows[start:end]], first + start, attrs, strings)
         start = end
     return out
 
 
-def _run_xml(rows: list[list[Any]], first: int, attrs: list[str]) -> list[str]:
+def _run_xml(
+    rows: list[list[Any]], first: int, attrs: list[str], strings: SharedStrings
+) -> list[str]:
     """`<row>` elements of rows of the same length and styles, column by column: each
     column gives its part of one row template (its values as arguments, or its cells
     rendered one by one for an unusual column), and each row is one `%` of it."""
@@ -195,42 +261,38 @@ def _run_xml(rows: list[list[Any]], first: int, attrs: list[str]) -> list[str]:
     parts = ['<row r="%s">']
     args: list[Any] = [numbers]
     for c, column in enumerate(zip(*rows, strict=True)):
-        part, values = _column_part(_LETTERS[c], attrs[c], column, numbers)
+        part, values = _column_part(_LETTERS[c], attrs[c], column, numbers, strings)
         parts.append(part)
         args += values
     parts.append("</row>")
     return list(map("".join(parts).__mod__, zip(*args, strict=True)))
 
 
-_FIRST, _LAST = itemgetter(0), itemgetter(-1)
+_FIRST = itemgetter(0)
 
 
 def _column_part(
-    letter: str, attr: str, values: Sequence[Any], numbers: list[str]
+    letter: str, attr: str, values: Sequence[Any], numbers: list[str], strings: SharedStrings
 ) -> tuple[str, list[Any]]:
     """One column's part of a row template and the argument columns it takes: the cells
     `_cell` writes (none for an empty one)."""
     distinct = _few_distinct(values)
     if distinct is not None:
-        part = _few_part(letter, attr, values, numbers, distinct)
+        part = _few_part(letter, attr, values, numbers, distinct, strings)
         if part is not None:
             return part
     types = set(map(type, values))
     # (letters and style attributes hold no '%': the templates need no escaping)
     if types == {str}:
-        texts, plain = _clean_escape_plain(list(values))
-        # no cell for an empty text (found at C speed: most columns have none)
-        blanks = [] if all(values) else list(compress(count(), map(not_, values)))
-        if plain is None:
-            kept = [t for t, v in zip(texts, values, strict=True) if v] if blanks else texts
-            plain = _plain(kept)
-        elif len(blanks) == len(values):
-            plain = False  # no text at all: no cell (the cell by cell path)
-        if plain:
-            template = f'<c r="{letter}%s"{attr} t="inlineStr"><is><t>%s</t></is></c>'
-            if not blanks:
-                return template, [numbers, texts]
-            return "%s", [_blanked(template, numbers, texts, blanks)]
+        # a text cell is its index, whatever the text: no cleaning or escaping here
+        indices = strings.indices(values)
+        template = f'<c r="{letter}%s"{attr} t="s"><v>%s</v></c>'
+        if all(values):  # (found at C speed: most columns have no empty text)
+            return template, [numbers, indices]
+        blanks = list(compress(count(), map(not_, values)))  # no cell for an empty text
+        if len(blanks) == len(values):
+            return "", []
+        return "%s", [_blanked(template, numbers, indices, blanks)]
     elif types <= {float, int}:
         shown = _reprs(distinct, types)
         if shown is not None:
@@ -246,26 +308,19 @@ def _column_part(
             return "%s", [_blanked(template, numbers, shown(values), blanks)]
         template = f'<c r="{letter}%s"{attr}><v>%r</v></c>'
         return "%s", [_blanked(template, numbers, values, blanks)]
-    # Mixed, empty strings, edge spaces, dates, booleans: cell by cell, as before.
-    take = iter(_clean_escape([v for v in values if type(v) is str and v])).__next__
+    # Mixed, dates, booleans: cell by cell, as before.
     out = []
     for v, number in zip(values, numbers, strict=True):
         t = type(v)
         if t is str:
-            out.append(_text_cell(f"{letter}{number}", attr, take()) if v else "")
+            out.append(f'<c r="{letter}{number}"{attr} t="s"><v>{strings[v]}</v></c>' if v else "")
         elif t is float or t is int:
             out.append(f'<c r="{letter}{number}"{attr}><v>{v!r}</v></c>')
         elif v is None:
             out.append("")
         else:
-            out.append(_cell(f"{letter}{number}", attr, v))
+            out.append(_cell(f"{letter}{number}", attr, v, strings))
     return "%s", [out]
-
-
-def _plain(texts: list[str]) -> bool:
-    """No text is empty or starts or ends with a space or control character (no
-    xml:space needed)."""
-    return bool(texts) and all(texts) and min(map(_FIRST, texts)) > " " < min(map(_LAST, texts))
 
 
 def _reprs(
@@ -298,23 +353,29 @@ def _few_distinct(values: Sequence[Any]) -> dict[Any, None] | None:
 
 
 def _few_part(
-    letter: str, attr: str, values: Sequence[Any], numbers: list[str], distinct: dict[Any, None]
+    letter: str,
+    attr: str,
+    values: Sequence[Any],
+    numbers: list[str],
+    distinct: dict[Any, None],
+    strings: SharedStrings,
 ) -> tuple[str, list[Any]] | None:
     """`_column_part` of a column of few distinct texts, or of dates and empty texts,
-    each distinct value cleaned, escaped or counted once; None for another column.
+    each distinct value looked up or counted once; None for another column.
     (The types are those of the distinct values: a value equal to a text is taken as
     that text - documents hold plain `str`, `domain.submission.canonical` sees to it.)"""
     types = set(map(type, distinct))
     if types == {str}:
-        escaped = dict(zip(distinct, _clean_escape(list(distinct)), strict=True))
-        if not _plain([t for v, t in escaped.items() if v]):
-            return None
-        template = f'<c r="{letter}%s"{attr} t="inlineStr"><is><t>%s</t></is></c>'
-        texts = list(map(escaped.__getitem__, values))
-        if "" not in escaped:
-            return template, [numbers, texts]
+        # each distinct text's index from the workbook's table, then a small dict's
+        index = {v: strings[v] for v in distinct}
+        if len(index) == 1 and "" in index:
+            return "", []
+        template = f'<c r="{letter}%s"{attr} t="s"><v>%s</v></c>'
+        indices = list(map(index.__getitem__, values))
+        if "" not in index:
+            return template, [numbers, indices]
         blanks = list(compress(count(), map(not_, values)))
-        return "%s", [_blanked(template, numbers, texts, blanks)]
+        return "%s", [_blanked(template, numbers, indices, blanks)]
     if types <= {date, str} and all(v == "" for v in distinct if type(v) is str):
         # target and due dates with gaps: a date is its day number, in the date style
         days = {v: (v - _EPOCH).days for v in distinct if type(v) is date}
@@ -351,8 +412,8 @@ _EDGE_SPACE = (" ", "\t", "\n", "\r")  # all a text keeps of the characters up t
 def _clean_escape_plain(texts: list[str]) -> tuple[list[str], bool | None]:
     """`_clean_escape(texts)`, and True when no text (empty ones aside) can start or end
     with a space or control character because none holds one (found at C speed: ids
-    and codes); None when some text holds one or cleaning changed a text (then ask
-    `_plain`)."""
+    and codes); None when some text holds one or cleaning changed a text (then look at
+    each text)."""
     if not texts:
         return [], None
     big = _SEP.join(texts)
@@ -372,25 +433,21 @@ def _clean_escape_plain(texts: list[str]) -> tuple[list[str], bool | None]:
     return big.split(_SEP), plain
 
 
-def _text_cell(ref: str, attr: str, x: str) -> str:
-    space = ' xml:space="preserve"' if x and (x[0] <= " " or x[-1] <= " ") else ""
-    return f'<c r="{ref}"{attr} t="inlineStr"><is><t{space}>{x}</t></is></c>'
-
-
-def _cell(ref: str, attr: str, v: Any) -> str:
-    """One cell of any supported type ('' for an empty one)."""
+def _cell(ref: str, attr: str, v: Any, strings: SharedStrings) -> str:
+    """One cell of any supported type ('' for an empty one); a text goes into `strings`."""
     t = type(v)
     if v is None or (t is str and not v):
         return ""
     if isinstance(v, str):
-        return _text_cell(ref, attr, _clean_escape([str(v)])[0])
+        v = str(v)
+        return f'<c r="{ref}"{attr} t="s"><v>{strings[v]}</v></c>' if v else ""
     if t is bool:
         return f'<c r="{ref}"{attr} t="b"><v>{int(v)}</v></c>'
     if isinstance(v, (int, float)):
         return (
             f'<c r="{ref}"{attr}><v>{v!r}</v></c>'
             if t in (int, float)
-            else _cell(ref, attr, float(v))
+            else _cell(ref, attr, float(v), strings)
         )
     if isinstance(v, date):
         return f'<c r="{ref}" s="{DATE}"><v>{(v - _EPOCH).days}</v></c>'
@@ -455,6 +512,8 @@ def save(
         )
         + '<Override PartName="/xl/styles.xml" '
         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        '<Override PartName="/xl/sharedStrings.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'  # noqa: E501 - XML reads best unbroken
         '<Override PartName="/docProps/core.xml" '
         'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
         '<Override PartName="/docProps/app.xml" '
@@ -501,6 +560,7 @@ def save(
             for i in range(1, n + 1)
         )
         + f'<Relationship Id="rId{n + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
+        f'<Relationship Id="rId{n + 2}" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
         "</Relationships>"
     )
     # Level 1: nearly the size of level 6 for this repetitive XML at a fraction of the time.
@@ -512,16 +572,25 @@ def save(
         z.writestr("xl/workbook.xml", workbook)
         z.writestr("xl/_rels/workbook.xml.rels", workbook_rels)
         z.writestr("xl/styles.xml", _styles())
+        # One table for the workbook, filled as the sheets are written (a built sheet is
+        # dropped before the next is built), written after them: the parts are found
+        # through the content types and relationships, not by their order in the zip.
+        strings = SharedStrings()
         for i, entry in enumerate(sheets, 1):
             sheet = entry.build() if isinstance(entry, Later) else entry
             if sheet.title != entry.title:
                 raise ValueError(f"sheet {entry.title!r} was built as {sheet.title!r}")
-            # The entry as writestr would make it (date, permissions), written in pieces.
-            info = zipfile.ZipInfo(f"xl/worksheets/sheet{i}.xml", time.localtime()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info._compresslevel = 1  # type: ignore[attr-defined]  # what writestr uses
-            info.external_attr = 0o600 << 16
-            with z.open(info, "w") as part:
-                for piece in sheet.xml_pieces(selected=i == 1):
-                    part.write(piece.encode("utf-8"))
+            _write_part(z, f"xl/worksheets/sheet{i}.xml", sheet.xml_pieces(i == 1, strings))
             del sheet  # freed before the next one is built
+        _write_part(z, "xl/sharedStrings.xml", strings.xml_pieces())
+
+
+def _write_part(z: zipfile.ZipFile, name: str, pieces: Iterator[str]) -> None:
+    """The entry as writestr would make it (date, permissions), written in pieces."""
+    info = zipfile.ZipInfo(name, time.localtime()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info._compresslevel = 1  # type: ignore[attr-defined]  # what writestr uses
+    info.external_attr = 0o600 << 16
+    with z.open(info, "w") as part:
+        for piece in pieces:
+            part.write(piece.encode("utf-8"))
