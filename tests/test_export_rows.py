@@ -149,6 +149,22 @@ def _files(source, out) -> dict[str, bytes]:
     return result
 
 
+def _encoded_pages(monkeypatch) -> list[tuple[str, bool]]:
+    """(section, encoded from its rows) of every page `encode_page` is given from now on."""
+    from elo_tui.io import export_rows
+
+    seen: list[tuple[str, bool]] = []
+    original = export_rows.encode_page
+
+    def spy(*args):
+        result = original(*args)
+        seen.append((args[0], result is not None))
+        return result
+
+    monkeypatch.setattr(export_rows, "encode_page", spy)
+    return seen
+
+
 def test_a_null_in_the_store_takes_the_dict_path_with_the_same_files(
     demo_ws, tmp_path, monkeypatch
 ):
@@ -160,20 +176,10 @@ def test_a_null_in_the_store_takes_the_dict_path_with_the_same_files(
         conn.execute("UPDATE checklist_item SET note = NULL WHERE id = ?", (item.id,))
     monkeypatch.setattr(service, "_PAGE", 5)
     monkeypatch.setattr(service, "utc_now", lambda: "2026-03-01T10:00:00Z")
-    calls = []
-    from elo_tui.io import export_rows
-
-    original = export_rows.encode_page
-
-    def spy(*args):
-        result = original(*args)
-        if args[0] == "checklist_items":
-            calls.append(result is None)
-        return result
-
-    monkeypatch.setattr(export_rows, "encode_page", spy)
+    encoded = _encoded_pages(monkeypatch)
     streamed = service.concept_source(demo_ws, author="An")
     a = _files(streamed, tmp_path / "streamed")
+    calls = [not ok for name, ok in encoded if name == "checklist_items"]
     assert calls.count(True) == 1 and calls.count(False) > 1  # one page via the dicts
     monkeypatch.setattr(service, "STREAMED_SECTIONS", ())
     monkeypatch.setattr(service, "ROW_ENCODED_SECTIONS", ())
@@ -203,17 +209,7 @@ def test_held_sections_encoded_from_rows_give_the_files_of_their_dicts(
         conn.execute("UPDATE block_status SET note = NULL WHERE rowid = 3")
     monkeypatch.setattr(service, "_PAGE", 5)
     monkeypatch.setattr(service, "utc_now", lambda: "2026-03-01T10:00:00Z")
-    encoded = []
-    from elo_tui.io import export_rows
-
-    original = export_rows.encode_page
-
-    def spy(*args):
-        result = original(*args)
-        encoded.append((args[0], result is not None))
-        return result
-
-    monkeypatch.setattr(export_rows, "encode_page", spy)
+    encoded = _encoded_pages(monkeypatch)
     from_rows = service.concept_source(demo_ws, author="An")
     a = _files(from_rows, tmp_path / "rows")
     for name in service.ROW_ENCODED_SECTIONS:  # most pages from the rows, some not

@@ -652,10 +652,11 @@ class StreamedSection:
         return json.loads("".join(self.json_pieces()))
 
 
-# Held sections whose JSON and TOML are encoded from their stored rows too: their dicts
-# are held for the derived figures and the XLSX sheets, but encoding ~100,000 of them
-# (sorting every dict's keys for the JSON) took ~1.4 s at 20,000 products more than
-# reading the rows again and encoding them column by column (bench/RESULTS.md, round 7).
+# Held sections whose JSON and TOML are encoded from their stored rows too (read once,
+# with the dicts): their dicts are held for the derived figures and the XLSX sheets, but
+# encoding those ~100,000 dicts (every dict's keys sorted for the JSON) took 0.86 s at
+# 20,000 products, their rows 0.54 s, and their TOML is then a copy of spooled bytes
+# (bench/RESULTS.md, round 7).
 ROW_ENCODED_SECTIONS: tuple[str, ...] = ("products", "block_statuses", "estimate_lines")
 
 
