@@ -11,6 +11,7 @@ every file with the output of the whole-document functions the exports used befo
 from __future__ import annotations
 
 import hashlib
+import json
 import tomllib
 import zipfile
 
@@ -257,3 +258,44 @@ def test_a_nan_in_a_shared_list_is_refused_as_before(small_pieces):
     items = [{"k": "v", "l": risks} for _ in range(40)]
     with pytest.raises(sub.SubmissionFormatError):
         "".join(sub.canonical_json_chunks({"x": items}))
+
+
+def _flat(n: int) -> list[dict]:
+    amounts = [650.0, 1517.0, 433.33, 0.1 + 0.2, 1e21, 5e-324, 2**53 + 0.0]
+    return [
+        {
+            "id": _ODD[i % len(_ODD)] + str(i),
+            "amount": amounts[i % len(amounts)],
+            "n": i % 3,
+            "big": 10**30 + i % 2,
+            "ok": i % 4 == 0,
+            "code": "vms" if i % 2 else "dosis",
+        }
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        _flat(50),  # repeated numbers: each distinct one encoded once
+        [{**t, "amount": float(i)} for i, t in enumerate(_flat(50))],  # mostly different
+        [{**t, "amount": -0.0 if i % 2 else 0.0} for i, t in enumerate(_flat(50))],
+        [{**t, "n": True if i % 2 else 1} for i, t in enumerate(_flat(50))],  # 1 == True
+        [{**t, "n": 1.0 if i % 2 else 1} for i, t in enumerate(_flat(50))],  # 1 == 1.0
+        [*_flat(49), {**_flat(1)[0], "amount": None}],  # a None: the encoder writes null
+    ],
+)
+def test_flat_tables_encode_column_by_column_to_the_same_text(items, small_pieces):
+    assert sub._flat_tables(items) == sorted(items[0])
+    assert "".join(sub.canonical_json_chunks({"x": items})) == json.dumps(
+        {"x": items}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+
+
+def test_flat_tables_refuse_nan_and_infinity_as_before(small_pieces):
+    for bad in (float("nan"), float("inf")):
+        items = [*_flat(49), {**_flat(1)[0], "amount": bad}]
+        assert sub._flat_tables(items) is not None
+        with pytest.raises(sub.SubmissionFormatError):
+            "".join(sub.canonical_json_chunks({"x": items}))
