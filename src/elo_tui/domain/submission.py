@@ -14,7 +14,7 @@ import dataclasses
 import hashlib
 import json
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from json.encoder import encode_basestring
 from typing import Any, TypeVar
@@ -241,8 +241,8 @@ def _tables_sharing_lists(items: list[Any]) -> list[str] | None:
         type, first.values()
     ):
         return None
-    keys = _table_keys(items)
-    if keys is None or any("%" in k for k in keys):  # (keys go into a template)
+    keys = _template_keys(items)
+    if keys is None:
         return None
     shared = False
     for k in keys:
@@ -258,7 +258,6 @@ def _shared_tables_chunks(items: list[dict[str, Any]], keys: list[str]) -> Itera
     """`canonical_json(items)` in pieces, each shared list encoded once: a row is one
     `%` of a template of the sorted keys, its texts quoted by the encoder's own C
     function (what `json.dumps(..., ensure_ascii=False)` uses for a text)."""
-    template = "{" + ",".join(f"{encode_basestring(k)}:%s" for k in keys) + "}"
     encoded: dict[int, tuple[Any, str]] = {}  # id -> (the list, kept alive; its JSON)
 
     def cell(value: Any) -> str:
@@ -269,12 +268,7 @@ def _shared_tables_chunks(items: list[dict[str, Any]], keys: list[str]) -> Itera
             got = encoded[id(value)] = (value, _canonical_value(value))
         return got[1]
 
-    yield "["
-    for start in range(0, len(items), _CHUNK_ITEMS):
-        rows = items[start : start + _CHUNK_ITEMS]
-        columns = [list(map(cell, [row[k] for row in rows])) for k in keys]
-        yield ("," if start else "") + ",".join(map(template.__mod__, zip(*columns, strict=True)))
-    yield "]"
+    yield from _template_rows(items, keys, lambda values: list(map(cell, values)))
 
 
 def _flat_tables(items: list[Any]) -> list[str] | None:
@@ -287,10 +281,14 @@ def _flat_tables(items: list[Any]) -> list[str] | None:
         return None
     if not {type(v) for v in first.values()} <= _SCALAR_TYPES:
         return None
+    keys = _template_keys(items)
+    return None if keys is None else sorted(keys)
+
+
+def _template_keys(items: list[Any]) -> tuple[str, ...] | None:
+    """`_table_keys(items)` when no key holds a '%' (the keys go into a row template)."""
     keys = _table_keys(items)
-    if keys is None or any("%" in k for k in keys):  # (keys go into a template)
-        return None
-    return sorted(keys)
+    return None if keys is None or any("%" in k for k in keys) else keys
 
 
 _SCALAR_TYPES = {str, int, float, bool}
@@ -301,11 +299,20 @@ def _flat_tables_chunks(items: list[dict[str, Any]], keys: list[str]) -> Iterato
     column encoded once (line costs repeat a few amounts: `float.__repr__`, the slow
     part of encoding them, ran ~240,000 times for 34,000 lines), each text quoted by
     the encoder's own C function, a row one `%` of a template of the sorted keys."""
+    yield from _template_rows(items, keys, _scalar_texts)
+
+
+def _template_rows(
+    items: list[dict[str, Any]], keys: list[str], texts: Callable[[list[Any]], list[str]]
+) -> Iterator[str]:
+    """`canonical_json(items)` in pieces of _CHUNK_ITEMS tables: per piece, each key's
+    column of values becomes its texts (`texts`), and a row is one `%` of a template of
+    the sorted keys."""
     template = "{" + ",".join(f"{encode_basestring(k)}:%s" for k in keys) + "}"
     yield "["
     for start in range(0, len(items), _CHUNK_ITEMS):
         rows = items[start : start + _CHUNK_ITEMS]
-        columns = [_scalar_texts([row[k] for row in rows]) for k in keys]
+        columns = [texts([row[k] for row in rows]) for k in keys]
         yield ("," if start else "") + ",".join(map(template.__mod__, zip(*columns, strict=True)))
     yield "]"
 
