@@ -198,14 +198,20 @@ def test_concept_export_is_marked_and_not_stored(demo_ws, tmp_path):
     (path,) = source.export("md", tmp_path / "concept.md")
     assert path.read_text(encoding="utf-8").startswith("# CONCEPT")
     assert demo_ws.count(Submission) == 0
-    # the checklist steps are streamed from the store: the hash is that of the held list
+    # the checklist steps are streamed from the store, products, statuses and lines held
+    # as records: the hash is that of the lists of their dicts
     assert source.document["sha256"] == sub.content_hash(
         {
-            k: demo_ws.list_data(ChecklistItem) if k == "checklist_items" else v
+            k: demo_ws.list_data(ChecklistItem)
+            if k == "checklist_items"
+            else list(v)
+            if isinstance(v, service.HeldSection)
+            else v
             for k, v in source.document.items()
             if k != "sha256"
         }
     )
+    assert source.document["products"].records() == demo_ws.list_data(Product)
 
 
 def test_unknown_format_and_missing_folder_are_clear_errors(frozen, tmp_path):

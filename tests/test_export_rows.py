@@ -182,7 +182,7 @@ def test_a_null_in_the_store_takes_the_dict_path_with_the_same_files(
     calls = [not ok for name, ok in encoded if name == "checklist_items"]
     assert calls.count(True) == 1 and calls.count(False) > 1  # one page via the dicts
     monkeypatch.setattr(service, "STREAMED_SECTIONS", ())
-    monkeypatch.setattr(service, "ROW_ENCODED_SECTIONS", ())
+    monkeypatch.setattr(service, "HELD_SECTIONS", ())
     held = service.concept_source(demo_ws, author="An")
     assert streamed.document["sha256"] == held.document["sha256"]
     assert a == _files(held, tmp_path / "held")
@@ -205,22 +205,29 @@ def test_held_sections_encoded_from_rows_give_the_files_of_their_dicts(
     lines[1].eligible = True
     demo_ws.save_many(lines[:2])
     with demo_ws.transaction() as conn:
-        conn.execute("UPDATE product SET notes = NULL WHERE id = ?", (products[7].id,))
+        # a field with a default, shown in the XLSX: its record would say "none"
+        conn.execute(
+            "UPDATE product SET notes = NULL, on_elo = NULL WHERE id = ?", (products[7].id,)
+        )
         conn.execute("UPDATE block_status SET note = NULL WHERE rowid = 3")
     monkeypatch.setattr(service, "_PAGE", 5)
     monkeypatch.setattr(service, "utc_now", lambda: "2026-03-01T10:00:00Z")
     encoded = _encoded_pages(monkeypatch)
     from_rows = service.concept_source(demo_ws, author="An")
     a = _files(from_rows, tmp_path / "rows")
-    for name in service.ROW_ENCODED_SECTIONS:  # most pages from the rows, some not
+    for name in service.HELD_SECTIONS:  # most pages from the rows, some not
         assert (name, True) in encoded
     assert ("products", False) in encoded and ("block_statuses", False) in encoded
-    monkeypatch.setattr(service, "ROW_ENCODED_SECTIONS", ())
+    monkeypatch.setattr(service, "HELD_SECTIONS", ())
     held = service.concept_source(demo_ws, author="An")
     assert from_rows.document["sha256"] == held.document["sha256"]
     assert a == _files(held, tmp_path / "held")
-    # the held dicts are what the derived sections and the XLSX read
-    assert from_rows.document["products"] == held.document["products"]
+    # held as records where a record says what its dict says; else as the dicts
+    assert from_rows.document["estimate_lines"].held_records is not None
+    assert from_rows.document["products"].held_records is None
+    for name in service.HELD_SECTIONS:
+        assert list(from_rows.document[name]) == held.document[name]
+        assert from_rows.document[name].records() == held.document[name]
 
 
 def test_the_concept_is_one_read_snapshot(demo_ws, monkeypatch):
@@ -342,7 +349,7 @@ def test_toml_of_spooled_sections_is_the_same_in_a_file_and_in_memory(demo_ws, t
     import io
 
     source = service.concept_source(demo_ws, author="An")
-    assert any(isinstance(v, service.RowEncodedSection) for v in source.document.values())
+    assert any(isinstance(v, service.HeldSection) for v in source.document.values())
     (path,) = source.export("toml", tmp_path / "concept.toml")
     in_file = path.read_text(encoding="utf-8")
     out = io.StringIO()

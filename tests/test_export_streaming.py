@@ -37,7 +37,7 @@ def _plain(document: dict, ws) -> dict:
         k: ws.list_data(sub.SECTIONS[k])
         if isinstance(v, service.StreamedSection)
         else list(v)
-        if isinstance(v, service.RowEncodedSection)
+        if isinstance(v, service.HeldSection)
         else v
         for k, v in document.items()
     }

@@ -64,13 +64,16 @@ def _sheets(ws) -> list[xw.Sheet]:
     document = service.concept_source(ws, author="An").document
     names = {row["id"]: row.get("name", "") for row in document.get("applications", [])}
     names.update({row["id"]: row.get("name", "") for row in document.get("products", [])})
-    return [
+    sheets = [
         export_xlsx._products(document, names),
         export_xlsx._blocks(document, names),
         export_xlsx._estimate(document, names),
         export_xlsx._checklist(document, names),
         export_xlsx._decisions(document, names),
     ]
+    for sheet in sheets:  # rows given later (an iterable, taken once) held: read twice here
+        sheet.rows = list(sheet.all_rows())
+    return sheets
 
 
 def _odd(ws) -> None:

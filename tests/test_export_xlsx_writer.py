@@ -174,6 +174,53 @@ def test_a_sheet_built_later_is_written_as_the_same_part_and_freed(tmp_path):
         xw.save([xw.Later("Een", lambda: sheet("Ander"))], tmp_path / "x.xlsx")
 
 
+@pytest.mark.parametrize("piece_rows", [2000, 7, 1])
+def test_rows_given_later_are_written_as_rows_appended(monkeypatch, piece_rows):
+    """Rows taken from an iterable while the sheet is written (`append_later`) give the
+    XML of the same rows appended, pieces cut at the same rows; each is made only when
+    its piece is written, and a count that is not the iterable's is refused."""
+    monkeypatch.setattr(xw, "_ROWS_PER_PIECE", piece_rows)
+    data = [[f"rij {i}", i * 2.5, "" if i % 3 else "x", None] for i in range(23)]
+    styles = [xw.PLAIN, xw.EUR]  # one object for the rows of a sheet, as the builders do
+
+    def sheet(later: bool) -> xw.Sheet:
+        s = xw.Sheet("Blad", widths=[10], freeze_rows=1)
+        s.append(["Naam", "Bedrag"], bold=True)
+        if later:
+            s.append_later(map(list, data), len(data), 4, styles)
+        else:
+            for values in data:
+                s.append(list(values), styles)
+        s.append(["Totaal", 1.5], bold=True)
+        return s
+
+    strings_a, strings_b = xw.SharedStrings(), xw.SharedStrings()
+    appended = list(sheet(False).xml_pieces(True, strings_a))
+    assert list(sheet(True).xml_pieces(True, strings_b)) == appended
+    assert strings_a.texts == strings_b.texts
+    assert '<dimension ref="A1:D25"/>' in appended[0]
+
+    made: list[int] = []
+
+    def rows():
+        for i, values in enumerate(data):
+            made.append(i)
+            yield values
+
+    s = xw.Sheet("Blad")
+    s.append_later(rows(), len(data), 4)
+    pieces = s.xml_pieces(False, xw.SharedStrings())
+    next(pieces)  # the head: no row made yet
+    assert made == []
+    next(pieces)
+    assert len(made) == min(piece_rows, len(data))
+
+    s = xw.Sheet("Blad")
+    s.append_later(iter(data), len(data) + 1, 4)
+    with pytest.raises(ValueError, match="23 rows, not 24"):
+        list(s.xml_pieces(False, xw.SharedStrings()))
+
+
 def test_rows_built_column_by_column_are_the_cells_one_by_one():
     """`_rows_xml` builds runs of alike rows column by column; every row must be what
     `_cell` gives cell by cell, whatever the mix of values in a column."""

@@ -17,6 +17,7 @@ import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from json.encoder import encode_basestring
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from elo_tui.domain import codelists, formats
@@ -377,6 +378,29 @@ def money(amount: float) -> float:
 
 
 # -- building the content ---------------------------------------------------------------------
+
+
+def field_rows(section: Any, fields: Sequence[str], defaults: Sequence[Any]) -> Iterator[tuple]:
+    """Per record of a content section, in its order: the values of `fields` (at least
+    two), each missing one as its default - as `tuple(d.get(f, x) for ...)` gives them of
+    the section's dicts. A concept holds three sections as records, not dicts
+    (`held_records`, services/submission.py): their values are read straight from the
+    records (a record's value is None exactly where its dict leaves the field out, and
+    the sheets' defaults for those fields are None)."""
+    records = getattr(section, "held_records", None)
+    if records is not None:
+        return map(attrgetter(*fields), records)
+    pairs = tuple(zip(fields, defaults, strict=True))
+    return (tuple([d.get(f, x) for f, x in pairs]) for d in section)
+
+
+def scope_names(content: Mapping[str, Any]) -> dict[str, str]:
+    """id -> name of the applications and products of a content (what the sheets and
+    the Markdown show for a scope id)."""
+    names: dict[str, str] = {}
+    for section in ("applications", "products"):
+        names.update(field_rows(content.get(section, ()), ("id", "name"), (None, "")))
+    return names
 
 
 _FIELDS: dict[type[Record], tuple[str, ...]] = {}

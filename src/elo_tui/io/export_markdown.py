@@ -369,8 +369,9 @@ def _decisions_section(document: dict[str, Any]) -> list[str]:
     exemptions, delays = document.get("exemptions", []), document.get("delays", [])
     if not exemptions and not delays:
         return []
-    names = {r["id"]: r.get("name", "") for r in document.get("applications", [])}
-    names.update({r["id"]: r.get("name", "") for r in document.get("products", [])})
+    from elo_tui.domain.submission import scope_names
+
+    names = scope_names(document)
     decided = document.get("decisions", {})
     status = {
         r["id"]: r.get("status_label", "gevraagd")

@@ -15,12 +15,13 @@ from datetime import date
 from itertools import count, repeat
 from operator import add, mul
 from pathlib import Path
+from sys import intern
 from typing import Any, TypeVar
 
 from elo_tui.domain import codelists
 from elo_tui.domain import estimate as est
 from elo_tui.domain.completeness import APPLICABILITY, STAGES
-from elo_tui.domain.submission import CHECKLIST_STATUSES
+from elo_tui.domain.submission import CHECKLIST_STATUSES, field_rows, scope_names
 from elo_tui.io.xlsx_writer import BOLD, DATE, DAYS, EUR, PLAIN, Later, Sheet, save
 
 SHEETS = (
@@ -44,8 +45,7 @@ def _date(value: str) -> date | str:
 
 
 def write(document: dict[str, Any], path: Path | str) -> None:
-    names = {row["id"]: row.get("name", "") for row in document.get("applications", [])}
-    names.update({row["id"]: row.get("name", "") for row in document.get("products", [])})
+    names = scope_names(document)
     # The long sheets are built one at a time, when their turn comes, and dropped once
     # written (all held at once: ~110 MB more at 20,000 products).
     sheets: list[Sheet | Later] = [
@@ -406,38 +406,92 @@ def _products(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
     costs = {r["product_id"]: r for r in e.get("products", [])}
     forms = {r["product_id"]: r for r in e.get("forms_tool", {}).get("rows", [])}
     label, on_elo_labels = codelists.label_for, codelists.ON_ELO
-    for p in sorted(doc.get("products", []), key=lambda p: (p.get("name", "").casefold(), p["id"])):
-        c = costs.get(p["id"], {})
-        f = forms.get(p["id"])
-        type_uri = p.get("ipdc_type", "")
-        req, fol = p.get("request_application_id", ""), p.get("followup_application_id", "")
-        on_elo = p.get("on_elo", "")
-        s.append(
-            [
-                p["id"],
-                p.get("ipdc_number", ""),
-                p.get("name", ""),
-                label(type_uri) if type_uri else "",
-                type_uri.rsplit("/", 1)[-1],
-                ", ".join(label(t) for t in p.get("themes", [])),
-                ", ".join(label(t) for t in p.get("target_groups", [])),
-                names.get(req, "") if req else "",
-                req,
-                names.get(fol, "") if fol else "",
-                fol,
-                p.get("yearly_volume"),
-                on_elo_labels.get(on_elo, on_elo),
-                on_elo,
-                float(c.get("own", 0.0)),
-                float(c.get("shared", 0.0)),
-                float(c.get("total", 0.0)),
-                float(f["forms_tool"]) if f else None,
-                float(f["saving"]) if f else None,
-                p.get("ipdc_uri", ""),
-            ],
-            styles,
-        )
+    products = list(field_rows(doc.get("products", []), *_PRODUCT_FIELDS))
+    products.sort(key=lambda p: (p[2].casefold(), p[0]))  # name, id
+
+    def row(values: tuple) -> list[Any]:
+        pid, number, name, type_uri, themes, groups, req, fol, volume, on_elo, uri = values
+        c = costs.get(pid, {})
+        f = forms.get(pid)
+        return [
+            pid,
+            number,
+            name,
+            label(type_uri) if type_uri else "",
+            type_uri.rsplit("/", 1)[-1],
+            ", ".join(label(t) for t in themes),
+            ", ".join(label(t) for t in groups),
+            names.get(req, "") if req else "",
+            req,
+            names.get(fol, "") if fol else "",
+            fol,
+            volume,
+            on_elo_labels.get(on_elo, on_elo),
+            on_elo,
+            float(c.get("own", 0.0)),
+            float(c.get("shared", 0.0)),
+            float(c.get("total", 0.0)),
+            float(f["forms_tool"]) if f else None,
+            float(f["saving"]) if f else None,
+            uri,
+        ]
+
+    s.append_later(map(row, products), len(products), 20, styles)
     return s
+
+
+# (fields, defaults) of the records a sheet reads: field_rows
+_PRODUCT_FIELDS: tuple[tuple[str, ...], tuple[Any, ...]] = (
+    (
+        "id",
+        "ipdc_number",
+        "name",
+        "ipdc_type",
+        "themes",
+        "target_groups",
+        "request_application_id",
+        "followup_application_id",
+        "yearly_volume",
+        "on_elo",
+        "ipdc_uri",
+    ),
+    (None, "", "", "", [], [], "", "", None, "", ""),
+)
+_STATUS_FIELDS: tuple[tuple[str, ...], tuple[Any, ...]] = (
+    (
+        "id",
+        "scope_kind",
+        "scope_id",
+        "block",
+        "applicability",
+        "stage",
+        "target_date",
+        "reason",
+        "evidence",
+        "verified_central",
+    ),
+    (None, "", "", "", "", "", "", "", "", None),
+)
+_LINE_FIELDS: tuple[tuple[str, ...], tuple[Any, ...]] = (
+    (
+        "id",
+        "scope_kind",
+        "scope_id",
+        "block",
+        "description",
+        "method",
+        "optimistic_days",
+        "likely_days",
+        "pessimistic_days",
+        "fixed_amount",
+        "budget_year",
+        "recurrence",
+        "category",
+        "assumed",
+        "basis",
+    ),
+    (None, "", "", "", "", "", None, None, None, None, "", "", "", None, ""),
+)
 
 
 def _blocks(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
@@ -468,35 +522,28 @@ def _blocks(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
     )
     styles = [P] * 9 + [T]
     folded, scope = _folded(names), _scopes(names)
-    rows = doc.get("block_statuses", [])
-    rows = _sorted(
-        rows,
-        [
-            (r.get("scope_kind", ""), folded.get(r.get("scope_id", ""), ""), r.get("block", ""))
-            for r in rows
-        ],
-    )
+    rows = list(field_rows(doc.get("block_statuses", []), *_STATUS_FIELDS))
+    rows = _sorted(rows, [(r[1], folded.get(r[2], ""), r[3]) for r in rows])
     block_labels, dates = _Memo(est.block_label), _Memo(_date)
-    for r in rows:
-        applicability, stage = r.get("applicability", ""), r.get("stage", "")
-        block = r.get("block", "")
-        s.append(
-            [
-                *scope[r.get("scope_kind", ""), r.get("scope_id", "")],
-                block_labels[block],
-                block,
-                APPLICABILITY.get(applicability, applicability),
-                applicability,
-                STAGES.get(stage, stage),
-                stage,
-                dates[r.get("target_date", "")],
-                r.get("reason", ""),
-                r.get("evidence", ""),
-                "ja" if r.get("verified_central") else "nee",
-                r["id"],
-            ],
-            styles,
-        )
+
+    def row(values: tuple) -> list[Any]:
+        sid, kind, scope_id, block, applicability, stage, day, reason, evidence, checked = values
+        return [
+            *scope[kind, scope_id],
+            block_labels[block],
+            block,
+            APPLICABILITY.get(applicability, applicability),
+            applicability,
+            STAGES.get(stage, stage),
+            stage,
+            dates[day],
+            reason,
+            evidence,
+            "ja" if checked else "nee",
+            sid,
+        ]
+
+    s.append_later(map(row, rows), len(rows), 14, styles)
     return s
 
 
@@ -570,64 +617,53 @@ def _estimate(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
     styles = [P] * 8 + [D] * 3 + [E] * 7
     costs = {r["line_id"]: r for r in doc.get("estimate", {}).get("lines", [])}
     folded, scope = _folded(names), _scopes(names)
-    lines = doc.get("estimate_lines", [])
-    lines = _sorted(
-        lines,
-        [
-            (
-                r.get("scope_kind", ""),
-                folded.get(r.get("scope_id", ""), ""),
-                r.get("block", ""),
-                r["id"],
-            )
-            for r in lines
-        ],
-    )
+    lines = list(field_rows(doc.get("estimate_lines", []), *_LINE_FIELDS))
+    lines = _sorted(lines, [(r[1], folded.get(r[2], ""), r[3], r[0]) for r in lines])
     total = 0.0
+    for r in lines:  # in the sheet's order: the sum its rows show
+        c = costs.get(r[0], {})
+        if not c.get("excluded"):
+            total += float(c.get("mean", 0.0))
     block_labels = _Memo(est.block_label)
 
     def num(value: Any) -> float | None:
         return None if value is None else float(value)
 
-    for r in lines:
-        c = costs.get(r["id"], {})
-        mean = float(c.get("mean", 0.0))
-        if not c.get("excluded"):
-            total += mean
-        kind, scope_id = r.get("scope_kind", ""), r.get("scope_id", "")
-        method, year = r.get("method", ""), r.get("budget_year", "")
-        recurrence, category = r.get("recurrence", ""), r.get("category", "")
-        s.append(
-            [
-                r["id"],
-                *scope[kind, scope_id][:2],
-                scope_id,
-                block_labels[r.get("block", "")],
-                r.get("block", ""),
-                r.get("description", ""),
-                est.METHODS.get(method, method),
-                num(r.get("optimistic_days")),
-                num(r.get("likely_days")),
-                num(r.get("pessimistic_days")),
-                num(c.get("rate")),
-                num(r.get("fixed_amount")),
-                num(c.get("low")),
-                num(c.get("likely")),
-                num(c.get("high")),
-                mean,
-                num(c.get("sd")),
-                est.YEAR_LABELS.get(year, year),
-                est.RECURRENCES.get(recurrence, recurrence),
-                est.CATEGORIES.get(category, category),
-                category,
-                "ja" if r.get("assumed") else "nee",
-                "ja" if c.get("eligible") else "nee",
-                "ja" if c.get("eligible_default") else "nee",
-                "ja" if c.get("excluded") else "nee",
-                r.get("basis", ""),
-            ],
-            styles,
-        )
+    def row(r: tuple) -> list[Any]:
+        lid, kind, scope_id, block, description, method = r[:6]
+        low_days, likely_days, high_days, fixed, year, recurrence, category = r[6:13]
+        assumed, basis = r[13:]
+        c = costs.get(lid, {})
+        return [
+            lid,
+            *scope[kind, scope_id][:2],
+            scope_id,
+            block_labels[block],
+            block,
+            description,
+            est.METHODS.get(method, method),
+            num(low_days),
+            num(likely_days),
+            num(high_days),
+            num(c.get("rate")),
+            num(fixed),
+            num(c.get("low")),
+            num(c.get("likely")),
+            num(c.get("high")),
+            float(c.get("mean", 0.0)),
+            num(c.get("sd")),
+            est.YEAR_LABELS.get(year, year),
+            est.RECURRENCES.get(recurrence, recurrence),
+            est.CATEGORIES.get(category, category),
+            category,
+            "ja" if assumed else "nee",
+            "ja" if c.get("eligible") else "nee",
+            "ja" if c.get("eligible_default") else "nee",
+            "ja" if c.get("excluded") else "nee",
+            basis,
+        ]
+
+    s.append_later(map(row, lines), len(lines), 27, styles)
     s.append(["Totaal", *([None] * 15), total], styles, bold=True)
     return s
 
@@ -674,24 +710,25 @@ def _checklist(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
     block_labels = _Memo(lambda block: est.block_label(block) if block else "")
     dates = _Memo(_date)
     done, na = _STATUS_SLOT["done"], _STATUS_SLOT["na"]
-    for (kind, scope_id, block, template), entry in ordered:
+
+    def row(group: tuple) -> list[Any]:
+        (kind, scope_id, block, template), entry = group
         total, pending = entry[0], entry[_PENDING]
         applicable = total - entry[na]
         due = "" if pending is None or pending[0] == "9999-12-31" else pending[0]
-        s.append(
-            [
-                *scope[kind, scope_id],
-                block_labels[block],
-                template,
-                total,
-                *entry[1:_PENDING],
-                round(100 * entry[done] / applicable) if applicable else None,
-                dates[due],
-                pending[2] if pending else "",
-                block,
-            ],
-            styles,
-        )
+        return [
+            *scope[kind, scope_id],
+            block_labels[block],
+            template,
+            total,
+            *entry[1:_PENDING],
+            round(100 * entry[done] / applicable) if applicable else None,
+            dates[due],
+            pending[2] if pending else "",
+            block,
+        ]
+
+    s.append_later(map(row, ordered), len(ordered), 15, styles)
     return s
 
 
@@ -815,7 +852,10 @@ def checklist_groups_of_rows(
         key = (row[kind], row[scope], row[block], row[template])
         entry = groups.get(key)
         if entry is None:
-            entry = groups[key] = [0] * _PENDING + [None]
+            # The texts a group keeps are shared (one object per distinct text): the
+            # store gives each row its own copies, and 40,000 groups of a large agency
+            # repeat a few kinds, blocks, checklists and step titles (~10 MB).
+            entry = groups[_shared(key)] = [0] * _PENDING + [None]
         entry[0] += 1
         status = row[status_at]
         slot = _STATUS_SLOT.get(status)
@@ -825,4 +865,9 @@ def checklist_groups_of_rows(
             candidate = (row[due_at] or "9999-12-31", row[step_at], row[title_at])
             pending = entry[_PENDING]
             if pending is None or candidate < pending:
-                entry[_PENDING] = candidate
+                entry[_PENDING] = _shared(candidate)
+
+
+def _shared(values: tuple) -> tuple:
+    """`values` with each text replaced by its one shared copy (sys.intern)."""
+    return tuple([intern(v) if type(v) is str else v for v in values])

@@ -26,11 +26,11 @@ from __future__ import annotations
 import re
 import time
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from itertools import compress, count, repeat
-from operator import is_, itemgetter, not_
+from itertools import compress, count, islice, repeat
+from operator import is_, not_
 from pathlib import Path
 from typing import Any
 
@@ -91,13 +91,41 @@ class Sheet:
     widths: Sequence[float] = ()
     freeze_rows: int = 0
     freeze_cols: int = 0
-    rows: list[tuple[list[Any], Sequence[int] | None, bool]] = field(default_factory=list)
+    # A row, or LaterRows: rows taken from an iterable only as the sheet is written.
+    rows: list[tuple[list[Any], Sequence[int] | None, bool] | LaterRows] = field(
+        default_factory=list
+    )
 
     def append(
         self, values: list[Any], styles: Sequence[int] | None = None, *, bold: bool = False
     ) -> None:
         """One row. `styles[i]` is the style of column i (PLAIN when missing)."""
         self.rows.append((values, styles, bold))
+
+    def append_later(
+        self,
+        values: Iterable[list[Any]],
+        count: int,
+        width: int,
+        styles: Sequence[int] | None = None,
+    ) -> None:
+        """`count` rows of at most `width` values each, taken from `values` only while
+        the sheet is written: a long sheet (47,000 block statuses at 20,000 products)
+        is then never held whole. The XML is what `append` of each row gives."""
+        self.rows.append(LaterRows(values, count, width, styles))
+
+    def all_rows(self) -> Iterator[tuple[list[Any], Sequence[int] | None, bool]]:
+        """Every row as `append` keeps it, the later ones taken from their iterables."""
+        for row in self.rows:
+            if isinstance(row, LaterRows):
+                given = 0
+                for values in row.values:
+                    given += 1
+                    yield values, row.styles, False
+                if given != row.count:  # the dimension written at the top would be wrong
+                    raise ValueError(f"sheet {self.title!r}: {given} rows, not {row.count}")
+            else:
+                yield row
 
     # -- rendering -------------------------------------------------------------------------
 
@@ -110,11 +138,18 @@ class Sheet:
         Its texts go into `strings`, the workbook's table (a table of its own if None)."""
         if strings is None:
             strings = SharedStrings()
-        n_cols = max(map(len, map(_FIRST, self.rows)), default=1) or 1
+        n_cols = (
+            max(
+                (row.width if isinstance(row, LaterRows) else len(row[0]) for row in self.rows),
+                default=1,
+            )
+            or 1
+        )
+        n_rows = sum(row.count if isinstance(row, LaterRows) else 1 for row in self.rows)
         out = [
             _XML,
             f'<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">',
-            f'<dimension ref="A1:{_LETTERS[n_cols - 1]}{max(len(self.rows), 1)}"/>',
+            f'<dimension ref="A1:{_LETTERS[n_cols - 1]}{max(n_rows, 1)}"/>',
             "<sheetViews>",
             '<sheetView workbookViewId="0"' + (' tabSelected="1"' if selected else "") + ">",
             self._pane(),
@@ -131,9 +166,11 @@ class Sheet:
         out.append("<sheetData>")
         yield "".join(out)
         attrs_cache: dict[tuple[int, bool, int], list[str]] = {}
-        for start in range(0, len(self.rows), _ROWS_PER_PIECE):
-            rows = self.rows[start : start + _ROWS_PER_PIECE]
+        rows_left = self.all_rows()
+        start = 0
+        while rows := list(islice(rows_left, _ROWS_PER_PIECE)):
             yield "".join(_rows_xml(rows, start + 1, attrs_cache, strings))
+            start += len(rows)
         yield "</sheetData></worksheet>"
 
     def _pane(self) -> str:
@@ -152,6 +189,16 @@ class Sheet:
             f'<pane{split} topLeftCell="{cell}" activePane="{pane}" state="frozen"/>'
             f'<selection pane="{pane}" activeCell="{cell}" sqref="{cell}"/>'
         )
+
+
+@dataclass(frozen=True, slots=True)
+class LaterRows:
+    """Rows of a sheet given by an iterable (Sheet.append_later)."""
+
+    values: Iterable[list[Any]]
+    count: int
+    width: int
+    styles: Sequence[int] | None
 
 
 _ROWS_PER_PIECE = 2000
@@ -266,9 +313,6 @@ def _run_xml(
         args += values
     parts.append("</row>")
     return list(map("".join(parts).__mod__, zip(*args, strict=True)))
-
-
-_FIRST = itemgetter(0)
 
 
 def _column_part(

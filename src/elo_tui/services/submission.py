@@ -8,12 +8,14 @@ Exports (io/export_*.py) render a submission's content, never the live workspace
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import json
+import sys
 import tempfile
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -64,9 +66,9 @@ class State:
     block_statuses: list[BlockStatus]
     lines: list[EstimateLine]
     summary: est.EstimateSummary
-    sections: dict[str, list[dict[str, Any]]]  # canonical dicts per submission section
-    # The stored rows of the sections in `read_state(rows=...)`, the dicts' order.
-    rows: dict[str, list[tuple]] = field(default_factory=dict)
+    # Canonical dicts per submission section; a section of `read_state(held=...)` is a
+    # HeldSection instead (its records, and its JSON and TOML already encoded).
+    sections: dict[str, Any]
 
 
 # What the completeness check reads: not the checklist steps, roadmap or decisions (at
@@ -91,26 +93,31 @@ def read_state(
     *,
     seed: int = est.DEFAULT_SEED,
     only: tuple[str, ...] | None = None,
-    rows: tuple[str, ...] = (),
+    held: tuple[str, ...] = (),
 ) -> State:
     """Read every live record once (or those of the sections in `only`), as the plain
     dicts a snapshot carries; the domain rules get records built from those same dicts.
-    The stored rows of the sections in `rows` are kept too (`State.rows`)."""
+    The sections in `held` are read as a HeldSection each: their records, not their
+    dicts, and their JSON and TOML encoded from their rows at once."""
     agency = ws.agency()
     names = tuple(sub.SECTIONS) if only is None else only
-    kept = {name: ws.list_rows(sub.SECTIONS[name]) for name in rows if name in names}
-    sections = {
-        name: ws.data_dicts(sub.SECTIONS[name], kept[name])
-        if name in kept
-        else ws.list_data(sub.SECTIONS[name])
+    sections: dict[str, Any] = {
+        name: HeldSection.read(ws, name) if name in held else ws.list_data(sub.SECTIONS[name])
         for name in names
     }
-    applications = [Application(**d) for d in sections["applications"]]
-    products = [Product(**d) for d in sections["products"]]
-    statuses = [BlockStatus(**d) for d in sections["block_statuses"]]
-    lines = [EstimateLine(**d) for d in sections["estimate_lines"]]
+
+    def records(name: str, kind: type[R]) -> list[R]:
+        section = sections[name]
+        if isinstance(section, HeldSection):
+            return cast(list[R], section.records_for_rules)
+        return [kind(**d) for d in section]
+
+    applications = records("applications", Application)
+    products = records("products", Product)
+    statuses = records("block_statuses", BlockStatus)
+    lines = records("estimate_lines", EstimateLine)
     summary = est.summarize(lines, products, agency, applications=applications, seed=seed)
-    return State(agency, applications, products, statuses, lines, summary, sections, kept)
+    return State(agency, applications, products, statuses, lines, summary, sections)
 
 
 def read_checked(ws: Workspace, *, seed: int = est.DEFAULT_SEED, pause: Pause = no_pause) -> State:
@@ -320,12 +327,13 @@ def build_content(
         bvco_threshold=bvco_threshold(ws),
         forms_tool_threshold=threshold,
     )
-    return sub.build_content(
+    held = {k: v for k, v in s.sections.items() if isinstance(v, HeldSection)}
+    content = sub.build_content(
         version=version,
         created_at=created_at,
         author=author,
         agency=s.agency,
-        sections=s.sections,
+        sections={k: v for k, v in s.sections.items() if k not in held},
         estimate=estimate,
         readiness=readiness_section(s, _today(), ws),
         warnings=[i for i in issues if not i.blocking],
@@ -333,6 +341,8 @@ def build_content(
         cofinancing=cofinancing,
         decisions=decisions_section(ws, s),
     )
+    content.update(held)  # in their places: the keys are there (empty lists)
+    return content
 
 
 def list_submissions(ws: Workspace) -> list[Submission]:
@@ -624,25 +634,26 @@ class StreamedSection:
             self._toml.write((toml if first else "\n" + toml).encode("utf-8"))
             yield piece
 
-    def _done(self) -> None:
+    def encode(self) -> None:
+        """Read and encode every page now (the texts stay spooled; nothing is held)."""
         if self._pages is not None:
             for _ in self.json_pieces():
                 pass
 
     def __len__(self) -> int:
-        self._done()
+        self.encode()
         return self._count
 
     def toml_text(self, path: str) -> Iterator[str]:
         """`export_toml.table_array_text(path, records)` in pieces."""
-        self._done()
+        self.encode()
         if path != self.name:
             raise ValueError(f"section {self.name} written as {path}")
         yield from _texts(self._toml)
 
     def toml_file(self, path: str) -> BinaryIO:
         """`toml_text(path)` as the UTF-8 bytes of a binary file (copied as they are)."""
-        self._done()
+        self.encode()
         if path != self.name:
             raise ValueError(f"section {self.name} written as {path}")
         return cast(BinaryIO, self._toml)
@@ -652,22 +663,77 @@ class StreamedSection:
         return json.loads("".join(self.json_pieces()))
 
 
-# Held sections whose JSON and TOML are encoded from their stored rows too (read once,
-# with the dicts): their dicts are held for the derived figures and the XLSX sheets, but
-# encoding those ~100,000 dicts (every dict's keys sorted for the JSON) took 0.86 s at
-# 20,000 products, their rows 0.54 s, and their TOML is then a copy of spooled bytes
-# (bench/RESULTS.md, round 7).
-ROW_ENCODED_SECTIONS: tuple[str, ...] = ("products", "block_statuses", "estimate_lines")
+# Sections of a concept held as records, not dicts: the derived figures need all of
+# them at once, and the XLSX sheets read them (domain/submission.field_rows). Their
+# JSON and TOML are encoded from their stored rows as they are read (a StreamedSection
+# of the same rows), and the rows let go of. At 20,000 products their dicts were
+# ~50 MB beside the records (bench/RESULTS.md, round 8).
+HELD_SECTIONS: tuple[str, ...] = ("products", "block_statuses", "estimate_lines")
 
 
-class RowEncodedSection(list[dict[str, Any]]):
-    """A held record section (its dicts, as `read_state` read them) that writes its JSON
-    and TOML as a StreamedSection of the same section does, from the rows of the same
-    read snapshot: the same records, so the same text."""
+class HeldSection(Sequence[dict[str, Any]]):
+    """A record section of a concept, read once: the records the rules use, and the JSON
+    and TOML of its rows (the text its dicts give: tests/test_export_rows.py). As a
+    sequence it gives the canonical dicts of its records, one at a time."""
 
-    def __init__(self, records: list[dict[str, Any]], stream: StreamedSection) -> None:
-        super().__init__(records)
+    def __init__(
+        self,
+        records: list[Record],
+        stream: StreamedSection,
+        dicts: list[dict[str, Any]] | None = None,
+    ) -> None:
+        self.records_for_rules = records
         self._stream = stream
+        # The dicts are kept only when a record would not say what its dict says: a
+        # NULL that raw SQL left where the field has a default (the record takes the
+        # default, the dict leaves the field out).
+        self._dicts = dicts
+
+    @classmethod
+    def read(cls, ws: Workspace, name: str) -> HeldSection:
+        """The section as stored now (call it inside the concept's read snapshot)."""
+        kind = sub.SECTIONS[name]
+        rows = ws.list_rows(kind)
+        fields = ws.data_names(kind)
+        defaulted = [
+            i for i, (field_name, _) in enumerate(fields) if _has_default(kind, field_name)
+        ]
+        exact = not any(row[i] is None for row in rows if None in row for i in defaulted)
+        dicts: list[dict[str, Any]] | None = None
+        if exact:
+            texts = _repeated_texts(
+                rows[:_PAGE], [i for i, (n, _) in enumerate(fields) if _is_text(kind, n)]
+            )
+            records: list[Record] = []
+            for start in range(0, len(rows), _PAGE):  # one page of dicts at a time
+                page = _shared_texts(rows[start : start + _PAGE], texts)
+                records += [kind(**d) for d in ws.data_dicts(kind, page)]
+        else:
+            dicts = ws.data_dicts(kind, rows)
+            records = [kind(**d) for d in dicts]
+        stream = StreamedSection(name, ws, rows)  # takes the rows: they go as encoded
+        stream.encode()
+        return cls(records, stream, dicts)
+
+    @property
+    def held_records(self) -> list[Record] | None:
+        """The records, when each one's fields are its dict's (field_rows reads them)."""
+        return self.records_for_rules if self._dicts is None else None
+
+    def __len__(self) -> int:
+        return len(self.records_for_rules)
+
+    def __getitem__(self, index: Any) -> Any:
+        if self._dicts is not None:
+            return self._dicts[index]
+        if isinstance(index, slice):
+            return [sub.record_data(r) for r in self.records_for_rules[index]]
+        return sub.record_data(self.records_for_rules[index])
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        if self._dicts is not None:
+            return iter(self._dicts)
+        return map(sub.record_data, self.records_for_rules)
 
     def json_pieces(self) -> Iterator[str]:
         return self._stream.json_pieces()
@@ -677,6 +743,54 @@ class RowEncodedSection(list[dict[str, Any]]):
 
     def toml_file(self, path: str) -> BinaryIO:
         return self._stream.toml_file(path)
+
+    def records(self) -> list[dict[str, Any]]:
+        """The canonical dicts (tests and comparisons), as StreamedSection.records()."""
+        return list(self)
+
+
+def _shared_texts(rows: list[tuple], columns: list[int]) -> list[tuple]:
+    """`rows` with the texts of `columns` shared: one object per distinct text
+    (sys.intern). SQLite gives every row its own copy, and a large agency's records
+    repeat a few texts many times (34,000 estimate lines, ~9 distinct descriptions and
+    bases; ~45 MB of copies at 20,000 products). A column holding anything else (raw
+    SQL may store a number in a text column) is left as it is."""
+    if not rows or not columns:
+        return rows
+    values = list(zip(*rows, strict=True))
+    for i in columns:
+        try:
+            values[i] = tuple(map(sys.intern, values[i]))
+        except TypeError:
+            pass
+    return list(zip(*values, strict=True))
+
+
+def _repeated_texts(rows: list[tuple], columns: list[int]) -> list[int]:
+    """Those of `columns` whose values repeat in `rows` (fewer than a quarter distinct):
+    codes, templated texts, the scopes of statuses. Sharing a column of unique texts
+    (ids, names) would only cost time."""
+    return [i for i in columns if len({row[i] for row in rows}) * 4 < len(rows)]
+
+
+_FIELDS_OF: dict[str, dict[str, dataclasses.Field]] = {}
+
+
+def _fields_of(kind: type[Record]) -> dict[str, dataclasses.Field]:
+    found = _FIELDS_OF.get(kind.KIND)
+    if found is None:
+        found = _FIELDS_OF[kind.KIND] = {f.name: f for f in dataclasses.fields(kind)}
+    return found
+
+
+def _is_text(kind: type[Record], name: str) -> bool:
+    return str(_fields_of(kind)[name].type) == "str"
+
+
+def _has_default(kind: type[Record], name: str) -> bool:
+    """True when the field of `kind` has a default other than None (a value or a
+    factory): a NULL then reads as that default in the record."""
+    return _fields_of(kind)[name].default is not None
 
 
 def _slices(rows: list[tuple], size: int) -> Iterator[list[tuple]]:
@@ -709,8 +823,8 @@ def concept_source(ws: Workspace, *, author: str | None = None) -> ExportSource:
     # program (or the TUI's own worker connections) writes meanwhile, and writers are
     # not blocked.
     with bulk(), ws.read_snapshot():
-        held = tuple(n for n in sub.SECTIONS if n not in STREAMED_SECTIONS)
-        state = read_state(ws, only=held, rows=ROW_ENCODED_SECTIONS)
+        read = tuple(n for n in sub.SECTIONS if n not in STREAMED_SECTIONS)
+        state = read_state(ws, only=read, held=HELD_SECTIONS)
         issues = check(ws, state)
         content = build_content(
             ws,
@@ -720,12 +834,7 @@ def concept_source(ws: Workspace, *, author: str | None = None) -> ExportSource:
             state=state,
             issues=issues,
         )
-        for name in ROW_ENCODED_SECTIONS:
-            stream = StreamedSection(name, ws, state.rows.pop(name))
-            content[name] = RowEncodedSection(content[name], stream)
-        # The records the derived figures were computed from (~90,000 objects at 20,000
-        # products) are not needed for the files: freed before the hashing's peak.
-        del state
+        del state  # the estimate summary and the applications' records: not in the files
         for name in STREAMED_SECTIONS:
             content[name] = StreamedSection(name, ws)
         digest = hashlib.sha256()
