@@ -228,6 +228,8 @@ def test_held_sections_encoded_from_rows_give_the_files_of_their_dicts(
     for name in service.HELD_SECTIONS:
         assert list(from_rows.document[name]) == held.document[name]
         assert from_rows.document[name].records() == held.document[name]
+        assert from_rows.document[name][-1] == held.document[name][-1]
+        assert from_rows.document[name][1:8:3] == held.document[name][1:8:3]
 
 
 def test_the_concept_is_one_read_snapshot(demo_ws, monkeypatch):
@@ -358,3 +360,56 @@ def test_toml_of_spooled_sections_is_the_same_in_a_file_and_in_memory(demo_ws, t
     assert export_toml.dumps(source.document) == in_file
     steps = export_toml.loads(in_file)["checklist_items"]
     assert steps == source.document["checklist_items"].records()
+
+
+def test_records_built_from_rows_are_those_of_their_dicts(demo_ws):
+    """`Workspace.records_of_rows` (column by column, no dict per record) gives the
+    records `kind(**d)` gives of the dicts, for every kind: odd texts, JSON columns,
+    booleans, optional booleans, a NULL where the field has a default (the default) or
+    none (None), and what raw SQL may store in a text column (a number, bytes)."""
+    from elo_tui.domain.records import RECORD_KINDS
+
+    _edge_items(demo_ws)
+    products = demo_ws.list(Product)
+    for product, text in zip(products, ODD_TEXTS, strict=False):
+        product.name, product.themes = text, [text, "x"]
+    products[0].yearly_volume = None
+    demo_ws.save_many(products[: len(ODD_TEXTS)])
+    lines = demo_ws.list(EstimateLine)
+    lines[0].eligible, lines[1].eligible = False, True
+    demo_ws.save_many(lines[:2])
+    with demo_ws.transaction() as conn:
+        conn.execute(
+            "UPDATE product SET on_elo = NULL, themes = NULL, notes = 7 WHERE id = ?",
+            (products[1].id,),
+        )
+        conn.execute("UPDATE block_status SET stage = NULL WHERE rowid = 3")
+        # bytes in a column of repeated texts: that column is not shared, only read
+        conn.execute("UPDATE block_status SET evidence = x'6869' WHERE rowid = 4")
+        conn.execute("UPDATE estimate_line SET budget_year = 2027 WHERE rowid = 2")
+    checked = 0
+    for kind in RECORD_KINDS.values():
+        rows = demo_ws.list_rows(kind)
+        built = demo_ws.records_of_rows(kind, rows)
+        assert built == [kind(**d) for d in demo_ws.data_dicts(kind, rows)], kind.KIND
+        checked += len(built)
+    assert checked > 500
+    by_id = {p.id: p for p in demo_ws.records_of_rows(Product, demo_ws.list_rows(Product))}
+    odd = by_id[products[1].id]
+    assert (odd.on_elo, odd.themes, odd.notes) == ("none", [], "7")  # TEXT affinity
+    statuses = demo_ws.records_of_rows(BlockStatus, demo_ws.list_rows(BlockStatus))
+    assert b"hi" in [s.evidence for s in statuses]
+    assert by_id[products[0].id].yearly_volume is None
+    # each product its own list of themes: changing one changes no other record
+    assert len({id(p.themes) for p in by_id.values()}) == len(by_id)
+
+
+def test_repeated_texts_of_built_records_are_one_object(demo_ws):
+    """A column of few distinct texts (an estimate line's description, block, scope
+    kind) is shared between the records; a column of unique texts is left as read."""
+    lines = demo_ws.records_of_rows(EstimateLine, demo_ws.list_rows(EstimateLine))
+    assert len(lines) > 50
+    for name in ("description", "block", "scope_kind", "category"):
+        values = [getattr(line, name) for line in lines]
+        assert len({id(v) for v in values}) == len(set(values)), name
+    assert len({line.id for line in lines}) == len(lines)

@@ -12,14 +12,14 @@ import dataclasses
 import gc
 import hashlib
 import json
-import sys
 import tempfile
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
+from operator import itemgetter
 from typing import Any, BinaryIO, TypeVar, cast
 
 from elo_tui import __version__
@@ -102,7 +102,7 @@ def read_state(
     agency = ws.agency()
     names = tuple(sub.SECTIONS) if only is None else only
     sections: dict[str, Any] = {
-        name: HeldSection.read(ws, name) if name in held else ws.list_data(sub.SECTIONS[name])
+        name: HeldSection(name, ws) if name in held else ws.list_data(sub.SECTIONS[name])
         for name in names
     }
 
@@ -579,14 +579,15 @@ class StreamedSection:
     are then written from those texts: byte for byte what the held records gave
     (tests/test_export_streaming.py)."""
 
-    def __init__(self, name: str, ws: Workspace, rows: list[tuple] | None = None) -> None:
-        """`rows`: the section's stored rows as already read (`Workspace.list_rows`),
-        let go of as they are encoded; else they are read from the store page by page."""
+    def __init__(
+        self, name: str, ws: Workspace, on_page: Callable[[list[tuple]], None] | None = None
+    ) -> None:
+        """`on_page`: called with each page of stored rows as it is read (HeldSection
+        builds its records there)."""
         kind = sub.SECTIONS[name]
         self.name = name
-        self._pages: Iterator[list[tuple]] | None = (
-            ws.iter_rows(kind, _PAGE) if rows is None else _slices(rows, _PAGE)
-        )
+        self._pages: Iterator[list[tuple]] | None = ws.iter_rows(kind, _PAGE)
+        self._on_page = on_page
         self._fields = ws.data_names(kind)
         self._dicts = partial(ws.data_dicts, kind)  # for a page the rows cannot encode
         self._count = 0
@@ -615,6 +616,8 @@ class StreamedSection:
         for rows in pages:
             if not rows:
                 continue
+            if self._on_page is not None:
+                self._on_page(rows)
             first = not self._count
             self._count += len(rows)
             encoded = encode_page(self.name, self._fields, rows)
@@ -676,64 +679,50 @@ class HeldSection(Sequence[dict[str, Any]]):
     and TOML of its rows (the text its dicts give: tests/test_export_rows.py). As a
     sequence it gives the canonical dicts of its records, one at a time."""
 
-    def __init__(
-        self,
-        records: list[Record],
-        stream: StreamedSection,
-        dicts: list[dict[str, Any]] | None = None,
-    ) -> None:
-        self.records_for_rules = records
-        self._stream = stream
-        # The dicts are kept only when a record would not say what its dict says: a
-        # NULL that raw SQL left where the field has a default (the record takes the
-        # default, the dict leaves the field out).
-        self._dicts = dicts
-
-    @classmethod
-    def read(cls, ws: Workspace, name: str) -> HeldSection:
-        """The section as stored now (call it inside the concept's read snapshot)."""
+    def __init__(self, name: str, ws: Workspace) -> None:
+        """The section as stored now, read page by page (inside the concept's read
+        snapshot): each page's records built and its JSON and TOML encoded."""
         kind = sub.SECTIONS[name]
-        rows = ws.list_rows(kind)
-        fields = ws.data_names(kind)
-        defaulted = [
-            i for i, (field_name, _) in enumerate(fields) if _has_default(kind, field_name)
-        ]
-        exact = not any(row[i] is None for row in rows if None in row for i in defaulted)
-        dicts: list[dict[str, Any]] | None = None
-        if exact:
-            texts = _repeated_texts(
-                rows[:_PAGE], [i for i, (n, _) in enumerate(fields) if _is_text(kind, n)]
-            )
-            records: list[Record] = []
-            for start in range(0, len(rows), _PAGE):  # one page of dicts at a time
-                page = _shared_texts(rows[start : start + _PAGE], texts)
-                records += [kind(**d) for d in ws.data_dicts(kind, page)]
-        else:
-            dicts = ws.data_dicts(kind, rows)
-            records = [kind(**d) for d in dicts]
-        stream = StreamedSection(name, ws, rows)  # takes the rows: they go as encoded
-        stream.encode()
-        return cls(records, stream, dicts)
+        self.records_for_rules: list[Record] = []
+        # The dicts of the records that would not say what their dicts say: a NULL where
+        # the field has a default (raw SQL, an old version) - the record takes the
+        # default, the dict leaves the field out. By position; rare.
+        self._odd: dict[int, dict[str, Any]] = {}
+        defaulted = [i for i, (n, _) in enumerate(ws.data_names(kind)) if _has_default(kind, n)]
+        pick = itemgetter(*defaulted)
+
+        def take(rows: list[tuple]) -> None:
+            at = len(self.records_for_rules)
+            for j, row in enumerate(rows):
+                if None in row:  # often (a product without volume): then the fields
+                    values = pick(row)
+                    if values is None or (len(defaulted) > 1 and None in values):
+                        self._odd[at + j] = ws.data_dicts(kind, [row])[0]
+            self.records_for_rules += ws.records_of_rows(kind, rows)
+
+        self._stream = StreamedSection(name, ws, on_page=take)
+        self._stream.encode()
 
     @property
     def held_records(self) -> list[Record] | None:
         """The records, when each one's fields are its dict's (field_rows reads them)."""
-        return self.records_for_rules if self._dicts is None else None
+        return None if self._odd else self.records_for_rules
 
     def __len__(self) -> int:
         return len(self.records_for_rules)
 
     def __getitem__(self, index: Any) -> Any:
-        if self._dicts is not None:
-            return self._dicts[index]
         if isinstance(index, slice):
-            return [sub.record_data(r) for r in self.records_for_rules[index]]
-        return sub.record_data(self.records_for_rules[index])
+            return [self[i] for i in range(len(self))[index]]
+        if index < 0:
+            index += len(self)
+        odd = self._odd.get(index)
+        return odd if odd is not None else sub.record_data(self.records_for_rules[index])
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        if self._dicts is not None:
-            return iter(self._dicts)
-        return map(sub.record_data, self.records_for_rules)
+        if not self._odd:
+            return map(sub.record_data, self.records_for_rules)
+        return map(self.__getitem__, range(len(self)))
 
     def json_pieces(self) -> Iterator[str]:
         return self._stream.json_pieces()
@@ -749,30 +738,6 @@ class HeldSection(Sequence[dict[str, Any]]):
         return list(self)
 
 
-def _shared_texts(rows: list[tuple], columns: list[int]) -> list[tuple]:
-    """`rows` with the texts of `columns` shared: one object per distinct text
-    (sys.intern). SQLite gives every row its own copy, and a large agency's records
-    repeat a few texts many times (34,000 estimate lines, ~9 distinct descriptions and
-    bases; ~45 MB of copies at 20,000 products). A column holding anything else (raw
-    SQL may store a number in a text column) is left as it is."""
-    if not rows or not columns:
-        return rows
-    values = list(zip(*rows, strict=True))
-    for i in columns:
-        try:
-            values[i] = tuple(map(sys.intern, values[i]))
-        except TypeError:
-            pass
-    return list(zip(*values, strict=True))
-
-
-def _repeated_texts(rows: list[tuple], columns: list[int]) -> list[int]:
-    """Those of `columns` whose values repeat in `rows` (fewer than a quarter distinct):
-    codes, templated texts, the scopes of statuses. Sharing a column of unique texts
-    (ids, names) would only cost time."""
-    return [i for i in columns if len({row[i] for row in rows}) * 4 < len(rows)]
-
-
 _FIELDS_OF: dict[str, dict[str, dataclasses.Field]] = {}
 
 
@@ -783,24 +748,10 @@ def _fields_of(kind: type[Record]) -> dict[str, dataclasses.Field]:
     return found
 
 
-def _is_text(kind: type[Record], name: str) -> bool:
-    return str(_fields_of(kind)[name].type) == "str"
-
-
 def _has_default(kind: type[Record], name: str) -> bool:
     """True when the field of `kind` has a default other than None (a value or a
     factory): a NULL then reads as that default in the record."""
     return _fields_of(kind)[name].default is not None
-
-
-def _slices(rows: list[tuple], size: int) -> Iterator[list[tuple]]:
-    """`rows` in slices of `size`, emptying the list as they are taken (each row then
-    lives only as long as its slice)."""
-    slices = [rows[i : i + size] for i in range(0, len(rows), size)]
-    rows.clear()
-    slices.reverse()
-    while slices:
-        yield slices.pop()
 
 
 def _texts(spool: Any) -> Iterator[str]:

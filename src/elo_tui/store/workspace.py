@@ -15,6 +15,7 @@ import json
 import os
 import sqlite3
 import stat
+import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -662,6 +663,86 @@ class Workspace:
                     else:
                         plain = plain.copy()
                     d[name] = plain
+        except ValueError as exc:  # a JSON column that does not parse
+            raise store_error(self.path, exc) from None
+        return out
+
+    def records_of_rows(
+        self, kind: type[R], rows: builtins.list[tuple], page: int = 2000
+    ) -> builtins.list[R]:
+        """The records `[kind(**d) for d in data_dicts(kind, rows)]` gives (a NULL takes
+        the field's default), built column by column without a dict or keyword call per
+        record: ~2x faster for the ~100,000 records a large agency's concept reads.
+
+        The texts of a column whose values repeat (fewer than a quarter distinct in its
+        first page: codes, templated descriptions) and of the ids (a record's own and its
+        references, `*_id`: a status's scope, a product's applications) are shared, one
+        object per distinct text (sys.intern): SQLite gives every row its own copy, ~55 MB
+        at 20,000 products. A column holding anything but texts is left as it is."""
+        if not rows:
+            return []
+        if hasattr(kind, "__post_init__"):  # the generated builder would skip it
+            return [kind(**d) for d in self.data_dicts(kind, rows)]
+        names, convert, _cols = self._data_columns(kind)
+        decoders = dict(convert)
+        fields = {f.name: f for f in dataclasses.fields(kind)}
+        first = rows[:page]
+        shared = {
+            name
+            for i, name in enumerate(names)
+            if name not in decoders
+            and str(fields[name].type) == "str"
+            and (
+                name == "id"
+                or name.endswith("_id")
+                or len({row[i] for row in first}) * 4 < len(first)
+            )
+        }
+        build = _record_builder(kind, tuple(names))
+        out: builtins.list[R] = []
+        for start in range(0, len(rows), page):  # a page of columns at a time
+            columns: builtins.list[Any] = list(zip(*rows[start : start + page], strict=True))
+            for i, name in enumerate(names):
+                column, decoder, f = columns[i], decoders.get(name), fields[name]
+                if decoder is json.loads:
+                    column = self._json_column(column)
+                elif decoder is not None:  # bool, optional bool
+                    column = [None if v is None else decoder(v) for v in column]
+                elif name in shared:
+                    try:
+                        column = list(map(sys.intern, column))
+                    except TypeError:
+                        pass
+                if f.default is not None and None in column:  # NULL: the field's default
+                    # (every field of a record kind has a default or a factory)
+                    if f.default_factory is not dataclasses.MISSING:
+                        make_default = f.default_factory
+                        column = [make_default() if v is None else v for v in column]
+                    else:
+                        column = [f.default if v is None else v for v in column]
+                columns[i] = column
+            out += map(build, *columns)
+        return out
+
+    def _json_column(self, column: tuple) -> builtins.list[Any]:
+        """A JSON column decoded as `_data_dicts` does it (each distinct text of plain
+        values decoded once, every record its own copy of the list); NULL stays None."""
+        decoded: dict[str, Any] = {}
+        out: builtins.list[Any] = []
+        try:
+            for value in column:
+                if value is None:
+                    out.append(None)
+                    continue
+                plain = decoded.get(value)
+                if plain is None:
+                    plain = json.loads(value)
+                    if type(plain) is list and all(map(_is_scalar, plain)):
+                        decoded[value] = plain
+                        plain = plain.copy()
+                else:
+                    plain = plain.copy()
+                out.append(plain)
         except ValueError as exc:  # a JSON column that does not parse
             raise store_error(self.path, exc) from None
         return out
@@ -1859,6 +1940,42 @@ _ROW_SHAPE = {
 _ID_REV = {
     k: ([n for n, _ in d].index("id"), [n for n, _ in d].index("rev")) for k, d in _DECODERS.items()
 }
+
+
+_BUILDERS: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+
+def _record_builder(kind: type[Record], names: tuple[str, ...]) -> Any:
+    found = _BUILDERS.get((kind.KIND, names))
+    if found is None:
+        found = _BUILDERS[kind.KIND, names] = _new_record_builder(kind, names)
+    return found
+
+
+def _new_record_builder(kind: type[Record], names: tuple[str, ...]) -> Any:
+    """A function of the values of `names` (in order) that returns the record of `kind`
+    with those fields and every other field at its default: what `kind(**values)` gives
+    (no record kind has a __post_init__), at a fraction of the cost. Generated as the
+    dataclass's own __init__ is; its own names start with "_", no field's does."""
+    fields = dataclasses.fields(kind)
+    if any(f.name.startswith("_") for f in fields) or not set(names) <= {f.name for f in fields}:
+        raise TypeError(f"{kind.KIND}: fields the record builder cannot name")
+    lines = [f"def _build({', '.join(names)}):", "    _record = _new(_kind)"]
+    namespace: dict[str, Any] = {"_new": object.__new__, "_kind": kind}
+    for f in fields:
+        if f.name in names:
+            lines.append(f"    _record.{f.name} = {f.name}")
+        elif f.default_factory is not dataclasses.MISSING:
+            namespace[f"_factory_{f.name}"] = f.default_factory
+            lines.append(f"    _record.{f.name} = _factory_{f.name}()")
+        elif f.default is not dataclasses.MISSING:
+            namespace[f"_default_{f.name}"] = f.default
+            lines.append(f"    _record.{f.name} = _default_{f.name}")
+        else:
+            raise TypeError(f"{kind.KIND}: field {f.name} has no default and no column")
+    lines.append("    return _record")
+    exec("\n".join(lines), namespace)  # noqa: S102 - field names of our own records
+    return namespace["_build"]
 
 
 @functools.cache
