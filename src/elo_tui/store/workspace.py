@@ -675,7 +675,7 @@ class Workspace:
         record: ~2x faster for the ~100,000 records a large agency's concept reads.
 
         The texts of a column whose values repeat (fewer than a quarter distinct in its
-        first page: codes, templated descriptions) and of the ids (a record's own and its
+        first 500 rows: codes, templated descriptions) and of the ids (a record's own and its
         references, `*_id`: a status's scope, a product's applications) are shared, one
         object per distinct text (sys.intern): SQLite gives every row its own copy, ~55 MB
         at 20,000 products. A column holding anything but texts is left as it is."""
@@ -686,7 +686,7 @@ class Workspace:
         names, convert, _cols = self._data_columns(kind)
         decoders = dict(convert)
         fields = {f.name: f for f in dataclasses.fields(kind)}
-        first = rows[:page]
+        first = rows[:500]  # enough to tell codes from names
         shared = {
             name
             for i, name in enumerate(names)
