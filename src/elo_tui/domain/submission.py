@@ -385,8 +385,8 @@ def field_rows(section: Any, fields: Sequence[str], defaults: Sequence[Any]) -> 
     two), each missing one as its default - as `tuple(d.get(f, x) for ...)` gives them of
     the section's dicts. A concept holds three sections as records, not dicts
     (`held_records`, services/submission.py): their values are read straight from the
-    records (a record's value is None exactly where its dict leaves the field out, and
-    the sheets' defaults for those fields are None)."""
+    records. (A record's value is None exactly where its dict leaves the field out, in a
+    field whose default is None: `defaults` must give those fields None too.)"""
     records = getattr(section, "held_records", None)
     if records is not None:
         return map(attrgetter(*fields), records)

@@ -98,7 +98,7 @@ def read_state(
     """Read every live record once (or those of the sections in `only`), as the plain
     dicts a snapshot carries; the domain rules get records built from those same dicts.
     The sections in `held` are read as a HeldSection each: their records, not their
-    dicts, and their JSON and TOML encoded from their rows at once."""
+    dicts, and their JSON and TOML encoded from their rows as they are read."""
     agency = ws.agency()
     names = tuple(sub.SECTIONS) if only is None else only
     sections: dict[str, Any] = {
@@ -688,13 +688,14 @@ class HeldSection(Sequence[dict[str, Any]]):
         # the field has a default (raw SQL, an old version) - the record takes the
         # default, the dict leaves the field out. By position; rare.
         self._odd: dict[int, dict[str, Any]] = {}
-        defaulted = [i for i, (n, _) in enumerate(ws.data_names(kind)) if _has_default(kind, n)]
-        pick = itemgetter(*defaulted)
+        has_default = {f.name for f in dataclasses.fields(kind) if f.default is not None}
+        defaulted = [i for i, (n, _) in enumerate(ws.data_names(kind)) if n in has_default]
+        pick = itemgetter(*defaulted)  # (every record kind has fields with a default)
 
         def take(rows: list[tuple]) -> None:
             at = len(self.records_for_rules)
             for j, row in enumerate(rows):
-                if None in row:  # often (a product without volume): then the fields
+                if None in row:  # often a field whose default is None (a volume): fine
                     values = pick(row)
                     if values is None or (len(defaulted) > 1 and None in values):
                         self._odd[at + j] = ws.data_dicts(kind, [row])[0]
@@ -736,22 +737,6 @@ class HeldSection(Sequence[dict[str, Any]]):
     def records(self) -> list[dict[str, Any]]:
         """The canonical dicts (tests and comparisons), as StreamedSection.records()."""
         return list(self)
-
-
-_FIELDS_OF: dict[str, dict[str, dataclasses.Field]] = {}
-
-
-def _fields_of(kind: type[Record]) -> dict[str, dataclasses.Field]:
-    found = _FIELDS_OF.get(kind.KIND)
-    if found is None:
-        found = _FIELDS_OF[kind.KIND] = {f.name: f for f in dataclasses.fields(kind)}
-    return found
-
-
-def _has_default(kind: type[Record], name: str) -> bool:
-    """True when the field of `kind` has a default other than None (a value or a
-    factory): a NULL then reads as that default in the record."""
-    return _fields_of(kind)[name].default is not None
 
 
 def _texts(spool: Any) -> Iterator[str]:
