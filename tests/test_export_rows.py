@@ -413,3 +413,18 @@ def test_repeated_texts_of_built_records_are_one_object(demo_ws):
         values = [getattr(line, name) for line in lines]
         assert len({id(v) for v in values}) == len(set(values)), name
     assert len({line.id for line in lines}) == len(lines)
+
+
+def test_a_json_column_that_does_not_parse_is_a_workspace_error(demo_ws):
+    """Both ways of reading records say which file is damaged, in Dutch, no traceback."""
+    from elo_tui.store import WorkspaceError
+
+    with demo_ws.transaction() as conn:
+        conn.execute("UPDATE product SET themes = '[kapot' WHERE rowid = 2")
+    rows = demo_ws.list_rows(Product)
+    for read in (
+        lambda: demo_ws.records_of_rows(Product, rows),
+        lambda: demo_ws.list_data(Product),
+    ):
+        with pytest.raises(WorkspaceError, match="beschadigd of onleesbaar"):
+            read()

@@ -16,7 +16,7 @@ import os
 import sqlite3
 import stat
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -633,38 +633,21 @@ class Workspace:
     ) -> builtins.list[dict[str, Any]]:
         simple = [(names.index(n), n, dec) for n, dec in convert if dec is not json.loads]
         jsons = [(names.index(n), n) for n, dec in convert if dec is json.loads]
-        # A JSON column of a large agency holds a few distinct texts (a product's themes,
-        # target groups): each is decoded once and its list of plain values copied (a new
-        # list per record: a caller may change one), ~4x cheaper than decoding each.
-        decoded: dict[str, Any] = {}
         out = [
             dict(zip(names, row, strict=True))
             if None not in row
             else {k: v for k, v in zip(names, row, strict=True) if v is not None}
             for row in rows
         ]
-        try:
-            for i, name, dec in simple:  # column by column: one loop per column
-                for d, row in zip(out, rows, strict=True):
-                    value = row[i]
-                    if value is not None:
-                        d[name] = dec(value)
-            for i, name in jsons:
-                for d, row in zip(out, rows, strict=True):
-                    value = row[i]
-                    if value is None:
-                        continue
-                    plain = decoded.get(value)
-                    if plain is None:
-                        plain = json.loads(value)
-                        if type(plain) is list and all(map(_is_scalar, plain)):
-                            decoded[value] = plain
-                            plain = plain.copy()
-                    else:
-                        plain = plain.copy()
-                    d[name] = plain
-        except ValueError as exc:  # a JSON column that does not parse
-            raise store_error(self.path, exc) from None
+        for i, name, dec in simple:  # column by column: one loop per column
+            for d, row in zip(out, rows, strict=True):
+                value = row[i]
+                if value is not None:
+                    d[name] = dec(value)
+        for i, name in jsons:
+            for d, value in zip(out, self._json_column([row[i] for row in rows]), strict=True):
+                if value is not None:
+                    d[name] = value
         return out
 
     def records_of_rows(
@@ -724,9 +707,11 @@ class Workspace:
             out += map(build, *columns)
         return out
 
-    def _json_column(self, column: tuple) -> builtins.list[Any]:
-        """A JSON column decoded as `_data_dicts` does it (each distinct text of plain
-        values decoded once, every record its own copy of the list); NULL stays None."""
+    def _json_column(self, column: Sequence[Any]) -> builtins.list[Any]:
+        """A JSON column's values decoded; NULL stays None. A JSON column of a large
+        agency holds a few distinct texts (a product's themes, target groups): each is
+        decoded once and its list of plain values copied (a new list per record: a caller
+        may change one), ~4x cheaper than decoding each."""
         decoded: dict[str, Any] = {}
         out: builtins.list[Any] = []
         try:
