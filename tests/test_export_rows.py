@@ -428,3 +428,18 @@ def test_a_json_column_that_does_not_parse_is_a_workspace_error(demo_ws):
     ):
         with pytest.raises(WorkspaceError, match="beschadigd of onleesbaar"):
             read()
+
+
+def test_the_check_reads_the_records_the_snapshot_reads(demo_ws):
+    """`read_checked` (records straight from the rows, page by page) gives the records
+    and the estimate `read_state` gives (from the dicts), also with a NULL in a field
+    with a default."""
+    products = demo_ws.list(Product)
+    with demo_ws.transaction() as conn:
+        conn.execute("UPDATE product SET on_elo = NULL WHERE id = ?", (products[3].id,))
+    checked = service.read_checked(demo_ws)
+    read = service.read_state(demo_ws, only=service.CHECKED_SECTIONS)
+    for name in ("applications", "products", "block_statuses", "lines"):
+        assert getattr(checked, name) == getattr(read, name), name
+    assert checked.summary == read.summary
+    assert len(checked.products) == len(products)
