@@ -123,7 +123,8 @@ def read_state(
 def read_checked(ws: Workspace, *, seed: int = est.DEFAULT_SEED, pause: Pause = no_pause) -> State:
     """What the completeness check reads, as `read_state(ws, only=CHECKED_SECTIONS)` gives
     it (the same records in the same order) but without the plain dicts: each page's
-    records are built straight from its rows (a lower peak at 20,000, ~2x faster).
+    records are built straight from its rows (a lower peak; at 20,000 products reading
+    and building them takes 0.58 s instead of 0.69 s).
 
     `pause` is called between pages (CHECK_PAGE records): a worker gives way to the
     interface there (elo_tui/background.py)."""

@@ -655,7 +655,8 @@ class Workspace:
     ) -> builtins.list[R]:
         """The records `[kind(**d) for d in data_dicts(kind, rows)]` gives (a NULL takes
         the field's default), built column by column without a dict or keyword call per
-        record: ~2x faster for the ~100,000 records a large agency's concept reads.
+        record: for the ~100,000 records a large agency's concept reads, 0.16 s instead
+        of 0.28 s (the rows read; bench/RESULTS.md, round 8).
 
         The texts of a column whose values repeat (fewer than a quarter distinct in its
         first 500 rows: codes, templated descriptions) and of the ids (a record's own and its
