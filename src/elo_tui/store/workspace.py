@@ -661,7 +661,7 @@ class Workspace:
         The texts of a column whose values repeat (fewer than a quarter distinct in its
         first 500 rows: codes, templated descriptions) and of the ids (a record's own and its
         references, `*_id`: a status's scope, a product's applications) are shared, one
-        object per distinct text (sys.intern): SQLite gives every row its own copy, ~55 MB
+        object per distinct text (sys.intern): SQLite gives every row its own copy, ~45 MB
         at 20,000 products. A column holding anything but texts is left as it is."""
         if not rows:
             return []
