@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from elo_tui.domain import submission as sub
 from elo_tui.domain.records import BlockStatus, EstimateLine, Product
 from elo_tui.io import export_xlsx
 from elo_tui.io import xlsx_writer as xw
@@ -62,8 +63,7 @@ def _rows(xml: str) -> list[str]:
 
 def _sheets(ws) -> list[xw.Sheet]:
     document = service.concept_source(ws, author="An").document
-    names = {row["id"]: row.get("name", "") for row in document.get("applications", [])}
-    names.update({row["id"]: row.get("name", "") for row in document.get("products", [])})
+    names = sub.scope_names(document)
     sheets = [
         export_xlsx._products(document, names),
         export_xlsx._blocks(document, names),

@@ -574,9 +574,10 @@ class StreamedSection:
     """A record section of a concept that is never held whole.
 
     Its pages are read from the store once, while the concept is hashed (the first
-    `json_pieces`): each page is encoded as canonical JSON (for the hash and the JSON
-    export), rendered as TOML and, for the checklist, counted for the XLSX sheet; the
-    texts go to owner-only unlinked temporary files and the page is dropped. The files
+    `json_pieces`) or before (`encode`, a HeldSection's read): each page is encoded
+    as canonical JSON (for the hash and the JSON export), rendered as TOML and, for the
+    checklist, counted for the XLSX sheet; the texts go to owner-only unlinked temporary
+    files and the page is dropped. The files
     are then written from those texts: byte for byte what the held records gave
     (tests/test_export_streaming.py)."""
 
@@ -691,12 +692,12 @@ class HeldSection(Sequence[dict[str, Any]]):
         self._odd: dict[int, dict[str, Any]] = {}
         has_default = {f.name for f in dataclasses.fields(kind) if f.default is not None}
         defaulted = [i for i, (n, _) in enumerate(ws.data_names(kind)) if n in has_default]
-        pick = itemgetter(*defaulted)  # (every record kind has fields with a default)
+        pick = itemgetter(*defaulted) if defaulted else None
 
         def take(rows: list[tuple]) -> None:
             at = len(self.records_for_rules)
             for j, row in enumerate(rows):
-                if None in row:  # often a field whose default is None (a volume): fine
+                if pick is not None and None in row:  # often a field defaulting to None
                     values = pick(row)
                     if values is None or (len(defaulted) > 1 and None in values):
                         self._odd[at + j] = ws.data_dicts(kind, [row])[0]
