@@ -181,7 +181,10 @@ def child(state: Path, name: str, out: Path) -> dict:
     t["reference: json.dumps + write"] = time.perf_counter() - w
     del source
     w = time.perf_counter()
-    ss.source_of(ss.get_version(ws)).export("all", out / "frozen")
+    version = ss.get_version(ws)
+    # (a version is read from the store by the code since round 9; before, it was whole)
+    frozen = ss.source_of(version, ws) if hasattr(ss, "SubmissionHead") else ss.source_of(version)
+    frozen.export("all", out / "frozen")
     t["frozen all"] = time.perf_counter() - w
     ws.close()
     return {

@@ -324,7 +324,7 @@ def trial_freeze_export(tmp: Path, env: dict, rng: random.Random, t: Tally, per_
             subs = service.list_submissions(ws)
             versions = [s.version for s in subs]
             t.check(len(versions) == len(set(versions)), f"freeze {i}: duplicate versions")
-            t.check(all(service.verify(s) for s in subs), f"freeze {i}: SHA-256 mismatch")
+            t.check(all(service.verify(s, ws=ws) for s in subs), f"freeze {i}: SHA-256 mismatch")
             note = ws.list(Product)[0].notes if ws.list(Product) else ""
             t.check(note == f"versie {i}", f"freeze {i}: the edit before it was lost")
     t.counts["submissions stored"] = len(versions)

@@ -17,11 +17,12 @@ from elo_tui.io import export_markdown, export_toml, submission_files
 from elo_tui.io.export_xlsx import SHEETS
 from elo_tui.services import submission as service
 from elo_tui.store import Workspace, WorkspaceError
+from submission_support import freeze
 
 
 @pytest.fixture
 def frozen(demo_ws):
-    return service.create(demo_ws, author="An")
+    return freeze(demo_ws, author="An")
 
 
 @pytest.fixture
@@ -157,7 +158,7 @@ def test_user_text_stays_text_in_every_format(demo_ws, tmp_path):
     product = demo_ws.list(Product)[0]
     product.name = '=HYPERLINK("http://x.invalid")|[red]x[/] <b>&\x07'
     demo_ws.save(product)
-    record = service.create(demo_ws)
+    record = freeze(demo_ws)
     files = {p.suffix: p for p in service.source_of(record).export("all", tmp_path)}
     wb = openpyxl.load_workbook(files[".xlsx"])
     cells = [r[2] for r in wb["Producten"].iter_rows(min_row=2) if "HYPERLINK" in str(r[2].value)]
@@ -171,7 +172,7 @@ def test_user_text_stays_text_in_every_format(demo_ws, tmp_path):
 def test_exports_never_contain_tokens_or_settings(demo_ws, tmp_path, monkeypatch):
     monkeypatch.setenv("ELO_TUI_TRACKER_TOKEN", "geheim-token-123")
     demo_ws.set_meta("sync.token", "geheim-token-456")
-    files = service.source_of(service.create(demo_ws)).export("all", tmp_path)
+    files = service.source_of(freeze(demo_ws)).export("all", tmp_path)
     for path in files:
         data = path.read_bytes()
         assert b"geheim-token" not in data, path.name

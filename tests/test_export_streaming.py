@@ -20,6 +20,7 @@ import pytest
 from elo_tui.domain import submission as sub
 from elo_tui.io import export_json, export_toml, submission_files, xlsx_writer
 from elo_tui.services import submission as service
+from submission_support import freeze
 
 
 @pytest.fixture
@@ -68,7 +69,7 @@ def test_streamed_files_equal_the_whole_document_functions(
     source = (
         service.concept_source(demo_ws, author="An")
         if concept
-        else service.source_of(service.create(demo_ws, author="An"))
+        else service.source_of(freeze(demo_ws, author="An"))
     )
     doc = _plain(source.document, demo_ws)
     assert len(doc["checklist_items"]) > 3

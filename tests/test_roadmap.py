@@ -26,6 +26,7 @@ from elo_tui.domain.records import (
 )
 from elo_tui.services import roadmap as svc
 from elo_tui.store import Workspace
+from submission_support import freeze
 
 ONDERNEMING = f"{IPDC_BASE}Doelgroep/Onderneming"
 
@@ -592,7 +593,7 @@ def test_the_submission_carries_the_roadmap_and_the_chosen_scenario(demo_ws, tmp
 
     from elo_tui.services import submission as service
 
-    frozen = service.create(demo_ws)
+    frozen = freeze(demo_ws)
     content = service.content_of(frozen)
     chosen = [s["name"] for s in content["plan_scenarios"] if s.get("chosen")]
     assert chosen == ["Voorbeeld: gespreid"]

@@ -19,14 +19,14 @@ from elo_tui.io import export_toml
 from elo_tui.io.submission_schema import SubmissionSchemaError
 from elo_tui.services import submission as service
 from elo_tui.store import Workspace, WorkspaceError
+from submission_support import freeze
 
 
 @pytest.fixture
 def document(demo_ws):
     """A concept export of the demo workspace, without its hash (as if edited by hand:
     a file without "sha256" is accepted, so only the validation stands in the way)."""
-    frozen = service.create(demo_ws, author="An")
-    doc = service.document_of(frozen)
+    doc = service.document_of(freeze(demo_ws, author="An"))  # parsed whole: plain lists
     doc.pop("sha256")
     return doc
 

@@ -10,11 +10,12 @@ import pytest
 from elo_tui.domain import submission as sub
 from elo_tui.domain.records import Agency, Application, EstimateLine, Product, Submission
 from elo_tui.services import submission as service
+from submission_support import freeze
 
 
 def test_demo_is_complete_and_creates_version_one(demo_ws):
     assert service.completeness.blocking(service.check(demo_ws)) == []
-    record = service.create(demo_ws, author="An", now="2026-02-01T10:00:00.000000Z")
+    record = freeze(demo_ws, author="An", now="2026-02-01T10:00:00.000000Z")
     assert (record.version, record.author, record.created_at) == (
         1,
         "An",
@@ -39,18 +40,18 @@ def test_demo_is_complete_and_creates_version_one(demo_ws):
 
 
 def test_snapshot_is_canonical_without_nulls(demo_ws):
-    text = service.create(demo_ws).content
+    text = freeze(demo_ws).content
     assert "null" not in text.replace('"null"', "")
     assert sub.canonical_json(json.loads(text)) == text
 
 
 def test_later_edits_do_not_change_a_submission(demo_ws):
-    first = service.create(demo_ws)
+    first = freeze(demo_ws)
     product = demo_ws.list(Product)[0]
     old_name = product.name
     product.name = "Nieuwe naam"
     demo_ws.save(product)
-    second = service.create(demo_ws)
+    second = freeze(demo_ws)
     stored = demo_ws.get(Submission, first.id)
     assert stored.content == first.content and stored.sha256 == first.sha256
     assert service.verify(stored)
@@ -60,13 +61,13 @@ def test_later_edits_do_not_change_a_submission(demo_ws):
 
 
 def test_tampered_content_fails_verification(demo_ws):
-    record = service.create(demo_ws)
+    record = freeze(demo_ws)
     record.content = record.content.replace('"version":1', '"version":7')
     assert not service.verify(record)
 
 
 def test_diff_between_versions_is_readable_dutch(demo_ws):
-    service.create(demo_ws)
+    freeze(demo_ws)
     product = next(p for p in demo_ws.list(Product) if p.name == "Groeisubsidie (voorbeeld)")
     product.name = "Groeisubsidie 2.0"
     product.yearly_volume = 800
@@ -96,7 +97,7 @@ def test_diff_between_versions_is_readable_dutch(demo_ws):
     agency = demo_ws.agency()
     agency.contact_name = "Bert"
     demo_ws.save(agency)
-    service.create(demo_ws)
+    freeze(demo_ws)
     diff = service.diff_versions(demo_ws, 1, 2)
     assert diff[0] == "Wijzigingen van versie 1 naar versie 2:"
     assert "Entiteit: contactpersoon 'An Voorbeeld' → 'Bert'" in diff
@@ -111,7 +112,7 @@ def test_diff_between_versions_is_readable_dutch(demo_ws):
 
 
 def test_diff_of_identical_content_says_nothing_changed(demo_ws):
-    content = service.content_of(service.create(demo_ws))
+    content = service.content_of(freeze(demo_ws))
     assert sub.diff(content, content)[1] == "Geen inhoudelijke wijzigingen."
 
 
@@ -121,16 +122,16 @@ def test_incomplete_request_is_refused_with_the_list(demo_ws):
     agency.own_budget = {}
     demo_ws.save(agency)
     with pytest.raises(service.IncompleteError) as err:
-        service.create(demo_ws)
+        freeze(demo_ws)
     assert {i.code for i in err.value.issues if i.blocking} == {"contact_name", "own_budget"}
     assert demo_ws.count(Submission) == 0
     assert "2 blokkerende punten" in str(err.value)
 
 
 def test_versions_keep_counting_after_a_deleted_one(demo_ws):
-    first = service.create(demo_ws)
+    first = freeze(demo_ws)
     demo_ws.delete(Submission, first.id)
-    assert service.create(demo_ws).version == 2
+    assert freeze(demo_ws).version == 2
 
 
 def test_readiness_is_left_out_when_the_module_is_missing(demo_ws, monkeypatch):
@@ -144,7 +145,7 @@ def test_readiness_is_left_out_when_the_module_is_missing(demo_ws, monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", fake_import)
-    content = service.content_of(service.create(demo_ws))
+    content = service.content_of(freeze(demo_ws))
     assert "readiness" not in content and content["block_statuses"]
 
 

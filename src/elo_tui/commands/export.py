@@ -108,14 +108,14 @@ def run(args, settings) -> int:
                         file=sys.stderr,
                     )
                 return 1
-            if not service.verify(record):
+            if not service.verify(record, ws=ws):
                 print(
                     f"elo-tui: indiening versie {record.version} klopt niet meer met haar "
                     "SHA-256 (beschadigd); er is niets geëxporteerd.",
                     file=sys.stderr,
                 )
                 return 1
-            source = service.source_of(record)
+            source = service.source_of(record, ws)
     try:
         written = source.export(args.format, args.out, follow_symlinks=args.follow_symlinks)
     except ExportError as exc:

@@ -109,7 +109,7 @@ def run_list(args, settings) -> int:
 
     with open_for_command(settings) as ws:
         records = service.list_submissions(ws)
-        rows = [(r, service.verify(r)) for r in records]
+        rows = [(r, service.verify(r, ws=ws)) for r in records]
     if not rows:
         print("Nog geen indieningen.")
         return 0
@@ -124,6 +124,7 @@ def run_list(args, settings) -> int:
 
 
 def run_diff(args, settings) -> int:
+    from elo_tui.domain.submission import SubmissionFormatError
     from elo_tui.services import submission as service
     from elo_tui.services.workspaces import open_for_command
     from elo_tui.store import WorkspaceError
@@ -138,7 +139,7 @@ def run_diff(args, settings) -> int:
         old = args.old if args.old is not None else records[-2].version
         try:
             lines = service.diff_versions(ws, old, new)
-        except WorkspaceError as exc:
+        except (WorkspaceError, SubmissionFormatError) as exc:  # e.g. a damaged version
             print(f"elo-tui: {exc}", file=sys.stderr)
             return 1
     print("\n".join(lines))

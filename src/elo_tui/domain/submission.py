@@ -881,12 +881,8 @@ euro = formats.euro  # the one Belgian formatter; old name kept for callers
 class _Labels:
     """Turns stored values into Dutch words, using the names of both versions."""
 
-    def __init__(self, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
-        self.names: dict[str, str] = {}
-        for content in (old, new):
-            for section in ("applications", "products"):
-                for row in content.get(section, []):
-                    self.names[row["id"]] = row.get("name", "")
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names  # id -> name of the applications and products of both versions
 
     def value(self, field: str, value: Any) -> str:
         if field == "eligible" and value is None:
@@ -962,83 +958,170 @@ def _changes(
 
 def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     """What changed from `old` to `new`, one readable Dutch line per change."""
-    labels = _Labels(old, new)
+    return diff_sections(iter(sorted(old.items())), iter(sorted(new.items())))
+
+
+# Per record section: the fields compared.
+_ROW_SECTIONS = {
+    "applications": _APPLICATION_FIELDS,
+    "products": _PRODUCT_FIELDS,
+    "block_statuses": _BLOCK_FIELDS,
+    "estimate_lines": _LINE_FIELDS,
+}
+_RowText = Callable[[Mapping[str, Any]], str]
+_MISSING: Any = ()  # a section one version does not have: no rows, no fields
+
+
+class _RowsDiff:
+    """One record section of two versions: the rows added, removed and changed (only
+    those are kept; the old version's rows by id while the new one's stream past)."""
+
+    def __init__(self, old_rows: Any, new_rows: Any, fields: Mapping[str, str]) -> None:
+        before = {row["id"]: row for row in old_rows}
+        self.added: list[Mapping[str, Any]] = []
+        self.changed: list[tuple[Mapping[str, Any], Mapping[str, Any]]] = []
+        for row in new_rows:
+            was = before.pop(row["id"], None)
+            if was is None:
+                self.added.append(row)
+            elif any(was.get(k) != row.get(k) for k in fields):
+                self.changed.append((was, row))
+        self.removed = list(before.values())
+
+
+def diff_sections(old: Iterator[tuple[str, Any]], new: Iterator[tuple[str, Any]]) -> list[str]:
+    """`diff` of two contents given as their top-level (key, value) pairs in canonical
+    (sorted) key order: dicts' items, or `content_stream.sections` of stored texts, whose
+    long values are lazy. Only what the lines need is kept: the names, the agency, the
+    totals, and the rows of a record section that differ; the old version's rows of one
+    section at a time. (At 20,000 products two versions as dicts took 1.45 GB.)"""
+    from elo_tui.domain.content_stream import Fields, whole
+
+    names: dict[str, str] = {}
+    kept: dict[str, tuple[Any, Any]] = {}
+    rows: dict[str, _RowsDiff] = {}
+    counts: tuple[dict[str, int], dict[str, int]] = ({}, {})
+
+    def estimate_totals(value: Any) -> dict[str, Any]:
+        pairs = value if isinstance(value, Fields) else (value or {}).items()
+        return {k: whole(v) for k, v in pairs if k in _TOTALS or k == "cofinancing"}
+
+    def naming(section_rows: Any) -> Iterator[Mapping[str, Any]]:
+        for row in section_rows:
+            names[row["id"]] = row.get("name", "")
+            yield row
+
+    for name, a, b in _aligned(old, new):
+        if name in ("agency", "submission"):
+            kept[name] = (whole(a) or {}, whole(b) or {})
+        elif name == "estimate":
+            kept[name] = (estimate_totals(a), estimate_totals(b))
+        elif name == "checklist_items":
+            for side, items in zip(counts, (a, b), strict=True):
+                for row in items:
+                    if not row.get("obsolete"):
+                        status = row.get("status", "open")
+                        side[status] = side.get(status, 0) + 1
+        elif name in _ROW_SECTIONS:
+            if name in ("applications", "products"):  # (old names first: the new win)
+                a, b = naming(a), naming(b)
+            rows[name] = _RowsDiff(a, b, _ROW_SECTIONS[name])
+    labels = _Labels(names)
+    empty: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
+    old_meta, new_meta = kept.get("submission", empty)
+    old_agency, new_agency = kept.get("agency", empty)
     lines: list[str] = []
-    a_ver = old.get("submission", {}).get("version", "?")
-    b_ver = new.get("submission", {}).get("version", "?")
-    changes = _changes(old.get("agency", {}), new.get("agency", {}), _AGENCY_FIELDS, labels)
+    changes = _changes(old_agency, new_agency, _AGENCY_FIELDS, labels)
     lines += [f"Entiteit: {c}" for c in changes]
-
-    def by_id(content: Mapping[str, Any], section: str) -> dict[str, Mapping[str, Any]]:
-        return {row["id"]: row for row in content.get(section, [])}
-
-    for section, word, fields in (
-        ("applications", "Toepassing", _APPLICATION_FIELDS),
-        ("products", "Product", _PRODUCT_FIELDS),
-    ):
-        before, after = by_id(old, section), by_id(new, section)
-        for rid in sorted(after.keys() - before.keys(), key=lambda i: after[i].get("name", "")):
-            lines.append(f"{word} toegevoegd: '{after[rid].get('name', '')}'")
-        for rid in sorted(before.keys() - after.keys(), key=lambda i: before[i].get("name", "")):
-            lines.append(f"{word} verwijderd: '{before[rid].get('name', '')}'")
-        for rid in sorted(before.keys() & after.keys(), key=lambda i: after[i].get("name", "")):
-            changes = _changes(before[rid], after[rid], fields, labels)
-            if changes:
-                lines.append(f"{word} '{after[rid].get('name', '')}': " + "; ".join(changes))
-
-    before, after = by_id(old, "block_statuses"), by_id(new, "block_statuses")
 
     def block_where(row: Mapping[str, Any]) -> str:
         scope = labels.scope(row.get("scope_kind", ""), row.get("scope_id", ""))
         return f"Bouwsteen {est.block_label(row.get('block', ''))} bij {scope}"
 
-    for rid in sorted(after.keys() - before.keys(), key=lambda i: block_where(after[i])):
-        row = after[rid]
-        lines.append(
+    def block_added(row: Mapping[str, Any]) -> str:
+        return (
             f"{block_where(row)} toegevoegd "
             f"({labels.value('applicability', row.get('applicability'))}, "
             f"{labels.value('stage', row.get('stage'))})"
         )
-    for rid in sorted(before.keys() - after.keys(), key=lambda i: block_where(before[i])):
-        lines.append(f"{block_where(before[rid])} verwijderd")
-    for rid in sorted(before.keys() & after.keys(), key=lambda i: block_where(after[i])):
-        changes = _changes(before[rid], after[rid], _BLOCK_FIELDS, labels)
-        if changes:
-            lines.append(f"{block_where(after[rid])}: " + "; ".join(changes))
-
-    before, after = by_id(old, "estimate_lines"), by_id(new, "estimate_lines")
 
     def line_where(row: Mapping[str, Any]) -> str:
         title = row.get("description") or est.block_label(row.get("block", ""))
         scope = labels.scope(row.get("scope_kind", ""), row.get("scope_id", ""))
         return f"Ramingslijn '{title}' ({scope})"
 
-    for rid in sorted(after.keys() - before.keys(), key=lambda i: line_where(after[i])):
-        lines.append(f"{line_where(after[rid])} toegevoegd")
-    for rid in sorted(before.keys() - after.keys(), key=lambda i: line_where(before[i])):
-        lines.append(f"{line_where(before[rid])} verwijderd")
-    for rid in sorted(before.keys() & after.keys(), key=lambda i: line_where(after[i])):
-        changes = _changes(before[rid], after[rid], _LINE_FIELDS, labels)
-        if changes:
-            lines.append(f"{line_where(after[rid])}: " + "; ".join(changes))
+    def named(word: str) -> tuple[_RowText, _RowText, _RowText, _RowText]:
+        def name(row: Mapping[str, Any]) -> str:
+            return row.get("name", "")
 
-    lines += _checklist_diff(old, new)
-    lines += _totals_diff(old.get("estimate", {}), new.get("estimate", {}))
+        return (
+            name,
+            lambda row: f"{word} '{name(row)}'",
+            lambda row: f"{word} toegevoegd: '{name(row)}'",
+            lambda row: f"{word} verwijderd: '{name(row)}'",
+        )
+
+    # per section: the sort key of a row, what a changed row is called, and the lines of
+    # an added and of a removed row
+    texts: dict[str, tuple[_RowText, _RowText, _RowText, _RowText]] = {
+        "applications": named("Toepassing"),
+        "products": named("Product"),
+        "block_statuses": (
+            block_where,
+            block_where,
+            block_added,
+            lambda row: f"{block_where(row)} verwijderd",
+        ),
+        "estimate_lines": (
+            line_where,
+            line_where,
+            lambda row: f"{line_where(row)} toegevoegd",
+            lambda row: f"{line_where(row)} verwijderd",
+        ),
+    }
+    for section, (key, called, added, removed) in texts.items():
+        found = rows.get(section)
+        if found is None:
+            continue
+        fields = _ROW_SECTIONS[section]
+        lines += [added(r) for r in sorted(found.added, key=key)]
+        lines += [removed(r) for r in sorted(found.removed, key=key)]
+        for was, row in sorted(found.changed, key=lambda pair: key(pair[1])):
+            lines.append(f"{called(row)}: " + "; ".join(_changes(was, row, fields, labels)))
+
+    lines += _checklist_diff(*counts)
+    old_totals, new_totals = kept.get("estimate", empty)
+    lines += _totals_diff(old_totals, new_totals)
+    a_ver, b_ver = old_meta.get("version", "?"), new_meta.get("version", "?")
     header = f"Wijzigingen van versie {a_ver} naar versie {b_ver}:"
     if not lines:
         return [header, "Geen inhoudelijke wijzigingen."]
     return [header, *lines]
 
 
-def _checklist_diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
-    def counts(content: Mapping[str, Any]) -> dict[str, int]:
-        out = dict.fromkeys(CHECKLIST_STATUSES, 0)
-        for row in content.get("checklist_items", []):
-            if not row.get("obsolete"):
-                out[row.get("status", "open")] = out.get(row.get("status", "open"), 0) + 1
-        return out
+def _aligned(
+    old: Iterator[tuple[str, Any]], new: Iterator[tuple[str, Any]]
+) -> Iterator[tuple[str, Any, Any]]:
+    """(key, old value, new value) for every key of either, both in sorted key order; a
+    key only one has gets _MISSING on the other side. Each pair is taken before the next
+    is read (lazy values are read in step)."""
+    a, b = next(old, None), next(new, None)
+    while a is not None or b is not None:
+        if b is None or (a is not None and a[0] < b[0]):
+            yield a[0], a[1], _MISSING  # type: ignore[index]
+            a = next(old, None)
+        elif a is None or b[0] < a[0]:
+            yield b[0], _MISSING, b[1]
+            b = next(new, None)
+        else:
+            yield a[0], a[1], b[1]
+            a, b = next(old, None), next(new, None)
 
-    a, b = counts(old), counts(new)
+
+def _checklist_diff(old: Mapping[str, int], new: Mapping[str, int]) -> list[str]:
+    """The steps per status (obsolete ones not counted) of two versions, compared."""
+    a = {**dict.fromkeys(CHECKLIST_STATUSES, 0), **old}
+    b = {**dict.fromkeys(CHECKLIST_STATUSES, 0), **new}
     keys = [*CHECKLIST_STATUSES, *sorted((a.keys() | b.keys()) - CHECKLIST_STATUSES.keys())]
     parts = [
         f"{CHECKLIST_STATUSES.get(k, k).lower()} {a.get(k, 0)} → {b.get(k, 0)}"

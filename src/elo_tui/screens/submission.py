@@ -19,15 +19,15 @@ from textual.widgets import Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from elo_tui import background
-from elo_tui.domain import submission as sub
 from elo_tui.domain.completeness import SEVERITY_LABELS, Issue
 from elo_tui.domain.formats import format_date, format_number, format_stamp, plural
-from elo_tui.domain.records import Submission
 from elo_tui.screens.base import AreaScreen
 from elo_tui.screens.form import FormScreen
 from elo_tui.screens.store_errors import store_errors
 from elo_tui.services import submission as service
 from elo_tui.services.estimate import euro as service_euro
+from elo_tui.services.submission import SubmissionHead
+from elo_tui.store import WorkspaceError
 from elo_tui.widgets.virtual_table import Column, VirtualTable
 
 ISSUE_COLUMNS = [
@@ -64,7 +64,7 @@ def issue_cell(issue: Issue, key: str) -> Text:
     return Text(issue.message)
 
 
-def version_cell(record: Submission, key: str) -> str | Text:
+def version_cell(record: SubmissionHead, key: str) -> str | Text:
     if key == "version":
         return f"v{record.version}"
     if key == "created":
@@ -209,6 +209,17 @@ class SubmissionScreen(AreaScreen):
                     Text(f"Kon de aanvraag niet nakijken: {event.worker.error}", style="red")
                 )
                 self.data_shown()
+        elif group == "submission-diff":
+            if event.state == WorkerState.SUCCESS and event.worker.result is not None:
+                record, text = event.worker.result
+                self._diff_cache[record.id] = text
+                current = self.query_one("#versions", VirtualTable).current
+                if current is not None and current.id == record.id:
+                    self.query_one("#sub-diff", Static).update(text)
+            elif event.state == WorkerState.ERROR:
+                self.query_one("#sub-diff", Static).update(
+                    Text(f"Kon de versies niet vergelijken: {event.worker.error}", style="red")
+                )
         elif group == "submission-export":
             if event.state == WorkerState.SUCCESS:
                 files = event.worker.result or []
@@ -311,34 +322,44 @@ class SubmissionScreen(AreaScreen):
         table.set_rows(records, keep=keep)
         self.show_diff(table.current)
 
-    def show_diff(self, record: Submission | None) -> None:
+    def show_diff(self, record: SubmissionHead | None) -> None:
+        """The diff panel of a version: from the cache (versions never change), or
+        worked out in a worker (at 20,000 products reading two versions takes seconds)."""
         widget = self.query_one("#sub-diff", Static)
         if record is None:
             widget.update("")
             return
-        widget.update(self._diff_text(record))
-
-    def _diff_text(self, record: Submission) -> Text:
-        """The diff panel of a version; cached, as submissions never change (a large
-        agency's snapshot is several MB, parsing two of them takes a moment)."""
         cached = self._diff_cache.get(record.id)
         if cached is not None:
-            return cached
+            widget.update(cached)
+            return
         rows = self.query_one("#versions", VirtualTable).rows  # newest first
-        before = [r for r in rows if r.version < record.version]
-        out = Text()
-        out.append(f"SHA-256 {record.sha256}\n", style="dim")
-        if not service.verify(record, deep=False):
-            out.append("Let op: de inhoud klopt niet meer met de SHA-256.\n", style="bold red")
-        if not before:
-            out.append("Eerste versie: geen vorige om mee te vergelijken.")
-        else:
-            lines = sub.diff(service.content_of(before[0]), service.content_of(record))
-            out.append(lines[0] + "\n", style="bold")
-            for line in lines[1:]:
-                out.append(f"• {line}\n")
-        self._diff_cache[record.id] = out
-        return out
+        before = next((r for r in rows if r.version < record.version), None)
+        widget.update(
+            Text(f"SHA-256 {record.sha256}\nVersie {record.version} wordt nagekeken…", style="dim")
+        )
+        self._diff(self.app.ws, record, before)
+
+    @work(thread=True, exclusive=True, group="submission-diff", exit_on_error=False)
+    def _diff(
+        self, ws, record: SubmissionHead, before: SubmissionHead | None
+    ) -> tuple[SubmissionHead, Text]:
+        reader = ws.reader()  # a thread never uses the app's connection
+        try:
+            out = Text()
+            out.append(f"SHA-256 {record.sha256}\n", style="dim")
+            if not service.verify(record, deep=False, ws=reader):
+                out.append("Let op: de inhoud klopt niet meer met de SHA-256.\n", style="bold red")
+            if before is None:
+                out.append("Eerste versie: geen vorige om mee te vergelijken.")
+            else:
+                lines = service.diff_of(reader, before, record)
+                out.append(lines[0] + "\n", style="bold")
+                for line in lines[1:]:
+                    out.append(f"• {line}\n")
+            return record, out
+        finally:
+            reader.close()
 
     @on(VirtualTable.Highlighted, "#issues")
     def _issue_highlighted(self, event: VirtualTable.Highlighted) -> None:
@@ -392,7 +413,7 @@ class SubmissionScreen(AreaScreen):
         self.show_versions(select_version=record.version)
         self._compute()
 
-    def _selected_version(self) -> Submission | None:
+    def _selected_version(self) -> SubmissionHead | None:
         return self.query_one("#versions", VirtualTable).current
 
     def action_export(self) -> None:
@@ -405,18 +426,10 @@ class SubmissionScreen(AreaScreen):
                 markup=False,
             )
             return
-        if not service.verify(record, deep=False):
-            self.notify(
-                f"Versie {record.version} klopt niet meer met haar SHA-256; er wordt niets "
-                "geëxporteerd.",
-                severity="error",
-                markup=False,
-            )
-            return
 
         def done(choice: tuple[str, str] | None) -> None:
             if choice is not None:
-                self._export(service.source_of(record), *choice)
+                self._export_version(self.app.ws, record, *choice)
 
         self.app.push_screen(ExportForm(f"versie {record.version}"), done)
 
@@ -436,8 +449,17 @@ class SubmissionScreen(AreaScreen):
         self.app.push_screen(ExportForm(title), done)
 
     @work(thread=True, exclusive=True, group="submission-export", exit_on_error=False)
-    def _export(self, source: service.ExportSource, fmt: str, out: str) -> list[Path]:
-        return source.export(fmt, out)
+    def _export_version(self, ws, record: SubmissionHead, fmt: str, out: str) -> list[Path]:
+        reader = ws.reader()  # a thread never uses the app's connection
+        try:
+            if not service.verify(record, deep=False, ws=reader):
+                raise WorkspaceError(
+                    f"Versie {record.version} klopt niet meer met haar SHA-256; er is niets "
+                    "geëxporteerd."
+                )
+            return service.source_of(record, reader).export(fmt, out)
+        finally:
+            reader.close()
 
     @work(thread=True, exclusive=True, group="submission-export", exit_on_error=False)
     def _export_concept(self, ws, fmt: str, out: str) -> list[Path]:

@@ -14,7 +14,7 @@ import hashlib
 import json
 import tempfile
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -346,11 +346,38 @@ def build_content(
     return content
 
 
-def list_submissions(ws: Workspace) -> list[Submission]:
-    return sorted(ws.list(Submission), key=lambda s: s.version)
+@dataclass(frozen=True, slots=True)
+class SubmissionHead:
+    """A stored submission without its content: what a list of versions shows. The
+    content (~145 MB of JSON at 20,000 products) is read in pieces when it is needed
+    (`content_pieces`); listing two versions as records took 718 MB (RESULTS.md, round 9)."""
+
+    id: str
+    version: int
+    created_at: str
+    author: str
+    sha256: str
+    review_state: str
 
 
-def get_version(ws: Workspace, version: int | None = None) -> Submission | None:
+_HEAD_FIELDS = ("id", "version", "created_at", "author", "sha256", "review_state")
+
+
+def _heads(ws: Workspace, *, include_deleted: bool = False) -> list[SubmissionHead]:
+    rows = ws.columns(Submission, _HEAD_FIELDS, include_deleted=include_deleted)
+    heads = [
+        SubmissionHead(str(i), int(v or 0), c or "", a or "", h or "", r or "")
+        for i, v, c, a, h, r in rows
+    ]
+    return sorted(heads, key=lambda s: s.version)
+
+
+def list_submissions(ws: Workspace) -> list[SubmissionHead]:
+    """The stored versions, oldest first, without their contents."""
+    return _heads(ws)
+
+
+def get_version(ws: Workspace, version: int | None = None) -> SubmissionHead | None:
     """A version, or the latest one when `version` is None."""
     subs = list_submissions(ws)
     if version is None:
@@ -358,53 +385,107 @@ def get_version(ws: Workspace, version: int | None = None) -> Submission | None:
     return next((s for s in subs if s.version == version), None)
 
 
-def create(ws: Workspace, *, author: str | None = None, now: str | None = None) -> Submission:
-    """Freeze the workspace as the next version; IncompleteError when anything blocks."""
-    with bulk():
-        return _create(ws, author=author, now=now)
+AnySubmission = Submission | SubmissionHead
 
 
-def _create(ws: Workspace, *, author: str | None, now: str | None) -> Submission:
-    state = read_state(ws)
-    issues = check(ws, state)
-    if completeness.blocking(issues):
-        raise IncompleteError(issues)
+def content_pieces(s: AnySubmission, ws: Workspace | None = None) -> Iterable[str]:
+    """The canonical JSON of a submission in pieces: a record's own text, or a head's
+    read from `ws` (the workspace it was listed from, on this thread's connection)."""
+    if isinstance(s, Submission):
+        return (s.content,)
+    if ws is None:
+        raise TypeError("the content of a SubmissionHead is read from its workspace")
+    return ws.text_pieces(Submission, s.id, "content")
+
+
+def create(ws: Workspace, *, author: str | None = None, now: str | None = None) -> SubmissionHead:
+    """Freeze the workspace as the next version; IncompleteError when anything blocks.
+
+    Built as a concept is (`_snapshot`), in the transaction that stores it: its text is
+    spooled as it is hashed and written into the store in pieces (Workspace.write_text).
+    At 20,000 products freezing took 1.42 GB as one content of dicts and one text
+    (RESULTS.md, round 9). Returns the version without its content (`content_pieces`)."""
     author = author or ws.user or "onbekend"
-    with ws.transaction():
-        version = max((s.version for s in ws.list(Submission, include_deleted=True)), default=0) + 1
+    with bulk(), ws.transaction():
+        version = max((s.version for s in _heads(ws, include_deleted=True)), default=0) + 1
         created_at = now or utc_now()
-        content = build_content(
-            ws, version=version, author=author, created_at=created_at, state=state, issues=issues
-        )
-        text = sub.canonical_json(content)
-        record = Submission(
-            version=version,
-            created_at=created_at,
-            author=author,
-            sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-            content=text,
-        )
-        ws.save(record, by=author)
-    return record
+        # (only its hash and text kept: the content is let go of before the text is stored)
+        sha256, spool = _snapshot(
+            ws, version=version, author=author, created_at=created_at, refuse_incomplete=True
+        )[1:3]
+        record = Submission(version=version, created_at=created_at, author=author, sha256=sha256)
+        ws.save(record, by=author)  # (its text written next, in the same transaction)
+        size = spool.tell()
+        spool.seek(0)
+        ws.write_text(Submission, record.id, "content", spool, size)
+        spool.close()
+    return SubmissionHead(record.id, version, created_at, author, sha256, record.review_state)
 
 
-def content_of(submission: Submission) -> dict[str, Any]:
-    return json.loads(submission.content)
+def _snapshot(
+    ws: Workspace, *, version: int, author: str, created_at: str, refuse_incomplete: bool = False
+) -> tuple[dict[str, Any], str, BinaryIO, list[Issue]]:
+    """The content of the workspace now, its SHA-256 and its canonical JSON (UTF-8,
+    spooled: owner-only, unlinked) and the check it was made with. The caller holds
+    the read snapshot or transaction that makes it one consistent state. With
+    `refuse_incomplete`, IncompleteError when anything blocks (before anything is built)."""
+    read = tuple(n for n in sub.SECTIONS if n not in STREAMED_SECTIONS)
+    state = read_state(ws, only=read, held=HELD_SECTIONS)
+    issues = check(ws, state)
+    if refuse_incomplete and completeness.blocking(issues):
+        raise IncompleteError(issues)
+    content = build_content(
+        ws, version=version, author=author, created_at=created_at, state=state, issues=issues
+    )
+    del state  # the estimate summary and the applications' records: not in the files
+    for name in STREAMED_SECTIONS:
+        content[name] = StreamedSection(name, ws)
+    digest = hashlib.sha256()
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MAX)
+    for piece in sub.canonical_json_chunks(content):
+        data = piece.encode("utf-8")
+        digest.update(data)
+        spool.write(data)
+    return content, digest.hexdigest(), cast(BinaryIO, spool), issues
 
 
-def verify(submission: Submission, *, deep: bool = True) -> bool:
-    """True when the stored content still matches its SHA-256 (and, with `deep`, is
-    still canonical JSON: parsing and re-encoding 7 MB takes a while, so screens that
-    only show a mark use deep=False)."""
-    text = submission.content
-    if hashlib.sha256(text.encode("utf-8")).hexdigest() != submission.sha256:
-        return False
-    if not deep:
-        return True
+def content_text(submission: AnySubmission, ws: Workspace | None = None) -> str:
+    """The canonical JSON of a submission as one text (small ones and tests)."""
+    return "".join(content_pieces(submission, ws))
+
+
+def content_of(submission: AnySubmission, ws: Workspace | None = None) -> dict[str, Any]:
+    """The whole content as dicts (~650 MB at 20,000 products: small ones and tests)."""
+    if isinstance(submission, Submission):
+        return json.loads(submission.content)
+    from elo_tui.domain.content_stream import sections, whole
+
+    return cast(dict[str, Any], whole(sections(content_pieces(submission, ws))))
+
+
+def verify(submission: AnySubmission, *, deep: bool = True, ws: Workspace | None = None) -> bool:
+    """True when the stored content still matches its SHA-256 and, with `deep`, is still
+    canonical JSON (each top-level value re-encoded as `canonical_json` would: the hash
+    of that equals the stored one). Read in pieces (a head's from `ws`): at 20,000
+    products a deep check took 4.7 s and 1.16 GB as one parse, 3.2 s and 58 MB so."""
+    from elo_tui.domain.content_stream import canonical_sha256
+
+    digest = hashlib.sha256()
+
+    def hashed(pieces: Iterable[str]) -> Iterator[str]:
+        for piece in pieces:
+            digest.update(piece.encode("utf-8"))
+            yield piece
+
     try:
-        return sub.canonical_json(json.loads(text)) == text
-    except (ValueError, sub.SubmissionFormatError):
+        if not deep:
+            for _ in hashed(content_pieces(submission, ws)):
+                pass
+            return digest.hexdigest() == submission.sha256
+        canonical = canonical_sha256(hashed(content_pieces(submission, ws)))
+    except WorkspaceError:
         return False
+    return digest.hexdigest() == submission.sha256 == canonical
 
 
 def diff_versions(ws: Workspace, old: int, new: int) -> list[str]:
@@ -412,7 +493,15 @@ def diff_versions(ws: Workspace, old: int, new: int) -> list[str]:
     missing = [str(v) for v, s in ((old, a), (new, b)) if s is None]
     if missing:
         raise WorkspaceError(f"Indiening versie {' en '.join(missing)} bestaat niet.")
-    return sub.diff(content_of(a), content_of(b))  # type: ignore[arg-type]
+    return diff_of(ws, a, b)  # type: ignore[arg-type]  # (None raised above)
+
+
+def diff_of(ws: Workspace, old: AnySubmission, new: AnySubmission) -> list[str]:
+    """`sub.diff` of two versions, read in pieces (heads from `ws`): only the rows that
+    differ and one section of the old version are held (content_stream)."""
+    from elo_tui.domain.content_stream import sections
+
+    return sub.diff_sections(sections(content_pieces(old, ws)), sections(content_pieces(new, ws)))
 
 
 def diff_latest(ws: Workspace) -> list[str]:
@@ -420,7 +509,7 @@ def diff_latest(ws: Workspace) -> list[str]:
     subs = list_submissions(ws)
     if len(subs) < 2:
         return []
-    return sub.diff(content_of(subs[-2]), content_of(subs[-1]))
+    return diff_of(ws, subs[-2], subs[-1])
 
 
 # -- import -----------------------------------------------------------------------------------
@@ -548,11 +637,61 @@ class ExportSource:
             )
 
 
-def source_of(submission: Submission) -> ExportSource:
-    """A stored submission, exactly as it was frozen."""
+def source_of(submission: AnySubmission, ws: Workspace | None = None) -> ExportSource:
+    """A stored submission, exactly as it was frozen: a record's content parsed whole,
+    a head's read from `ws` in pieces (`frozen_source`)."""
     from elo_tui.io.submission_files import document
 
+    if isinstance(submission, SubmissionHead):
+        if ws is None:
+            raise TypeError("the content of a SubmissionHead is read from its workspace")
+        return frozen_source(ws, submission)
     return ExportSource(document(content_of(submission), submission.sha256), submission.content)
+
+
+def frozen_source(ws: Workspace, head: SubmissionHead) -> ExportSource:
+    """A stored version read once, in pieces, into what a concept's files are written
+    from: its text spooled as it is read (the JSON export copies it), the checklist
+    steps encoded page by page (StreamedSection), the products, block statuses and
+    estimate lines as records (HeldSection), the rest as dicts. At 20,000 products the
+    whole content as dicts was ~1 GB of the export's peak (RESULTS.md, round 9).
+    The files are those of the content parsed whole (tests/test_submission_stored.py)."""
+    from elo_tui.domain.content_stream import sections, whole
+    from elo_tui.io.submission_files import document
+
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MAX)  # owner-only, unlinked
+
+    def copied(pieces: Iterable[str]) -> Iterator[str]:
+        for piece in pieces:
+            spool.write(piece.encode("utf-8"))
+            yield piece
+
+    content: dict[str, Any] = {}
+    with bulk():
+        for key, value in sections(copied(content_pieces(head, ws))):
+            if key in HELD_SECTIONS:
+                content[key] = HeldSection(key, None, dict_pages=_dict_pages(value))
+            elif key in STREAMED_SECTIONS:
+                content[key] = streamed = StreamedSection(key, None, dict_pages=_dict_pages(value))
+                streamed.encode()
+            else:
+                content[key] = whole(value, shared={})
+    return ExportSource(document(content, head.sha256), spool)  # type: ignore[arg-type]
+
+
+def _dict_pages(items: Any) -> Iterator[list[dict[str, Any]]]:
+    """The items of a record section (a list, or content_stream.Items) in pages."""
+    from itertools import islice
+
+    from elo_tui.domain.content_stream import whole
+
+    items = iter(items)
+    while page := [whole(d) for d in islice(items, _PAGE)]:
+        if not all(type(d) is dict for d in page):
+            raise sub.SubmissionFormatError(
+                "De inhoud van de indiening is beschadigd: een record is geen object."
+            )
+        yield page
 
 
 # Sections of a concept read from the store page by page instead of held
@@ -582,17 +721,29 @@ class StreamedSection:
     (tests/test_export_streaming.py)."""
 
     def __init__(
-        self, name: str, ws: Workspace, on_page: Callable[[list[tuple]], None] | None = None
+        self,
+        name: str,
+        ws: Workspace | None,
+        on_page: Callable[[list[Any]], None] | None = None,
+        *,
+        dict_pages: Iterator[list[dict[str, Any]]] | None = None,
     ) -> None:
-        """`on_page`: called with each page of stored rows as it is read (HeldSection
-        builds its records there)."""
+        """The section's stored rows read from `ws`, or its canonical dicts as `dict_pages`
+        gives them (a frozen version's content, read in pieces). `on_page`: called with
+        each page (of rows, or of dicts) as it is read (HeldSection builds its records
+        there)."""
         kind = sub.SECTIONS[name]
         self.name = name
-        self._pages: Iterator[list[tuple]] | None = ws.iter_rows(kind, _PAGE)
         self._on_page = on_page
-        self._fields = ws.data_names(kind)
-        self._dicts = partial(ws.data_dicts, kind)  # for a page the rows cannot encode
+        self._pages: Iterator[list[Any]] | None
+        if ws is None:
+            self._pages, self._fields = dict_pages, []
+        else:
+            self._pages = ws.iter_rows(kind, _PAGE)
+            self._fields = ws.data_names(kind)
+            self._dicts = partial(ws.data_dicts, kind)  # for a page the rows cannot encode
         self._count = 0
+        self._toml_error: ValueError | None = None  # raised when the TOML is asked for
         self._json = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MAX)
         self._toml = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MAX)
         self.xlsx_groups: dict[Any, list[Any]] | None = {} if name == "checklist_items" else None
@@ -622,16 +773,20 @@ class StreamedSection:
                 self._on_page(rows)
             first = not self._count
             self._count += len(rows)
-            encoded = encode_page(self.name, self._fields, rows)
+            encoded = encode_page(self.name, self._fields, rows) if self._fields else None
             if encoded is not None:
                 piece, toml = encoded
                 if self.xlsx_groups is not None:
                     checklist_groups_of_rows(names, rows, self.xlsx_groups)
             else:  # NULLs, JSON columns, odd types: the dicts list_data would give
-                page = self._dicts(rows)
+                page = self._dicts(rows) if self._fields else rows
                 # the items, without the brackets (the encoder and settings of the hash)
                 piece = sub.canonical_json(cast(Any, page))[1:-1]
-                toml = table_array_text(self.name, page)
+                try:
+                    toml = table_array_text(self.name, page)
+                except ValueError as exc:  # (a null in a stored version): only TOML fails
+                    self._toml_error = self._toml_error or exc
+                    toml = ""
                 if self.xlsx_groups is not None:
                     checklist_groups(page, self.xlsx_groups)
             piece = piece if first else "," + piece
@@ -652,6 +807,8 @@ class StreamedSection:
     def toml_text(self, path: str) -> Iterator[str]:
         """`export_toml.table_array_text(path, records)` in pieces."""
         self.encode()
+        if self._toml_error is not None:
+            raise self._toml_error
         if path != self.name:
             raise ValueError(f"section {self.name} written as {path}")
         yield from _texts(self._toml)
@@ -659,6 +816,8 @@ class StreamedSection:
     def toml_file(self, path: str) -> BinaryIO:
         """`toml_text(path)` as the UTF-8 bytes of a binary file (copied as they are)."""
         self.encode()
+        if self._toml_error is not None:
+            raise self._toml_error
         if path != self.name:
             raise ValueError(f"section {self.name} written as {path}")
         return cast(BinaryIO, self._toml)
@@ -681,9 +840,16 @@ class HeldSection(Sequence[dict[str, Any]]):
     and TOML of its rows (the text its dicts give: tests/test_export_rows.py). As a
     sequence it gives the canonical dicts of its records, one at a time."""
 
-    def __init__(self, name: str, ws: Workspace) -> None:
+    def __init__(
+        self,
+        name: str,
+        ws: Workspace | None,
+        *,
+        dict_pages: Iterator[list[dict[str, Any]]] | None = None,
+    ) -> None:
         """The section as stored now, read page by page (inside the concept's read
-        snapshot): each page's records built and its JSON and TOML encoded."""
+        snapshot), or as `dict_pages` gives its canonical dicts (a frozen version's
+        content): each page's records built and its JSON and TOML encoded."""
         kind = sub.SECTIONS[name]
         self.records_for_rules: list[Record] = []
         # The dicts of the records that would not say what their dicts say: a NULL where
@@ -691,10 +857,12 @@ class HeldSection(Sequence[dict[str, Any]]):
         # default, the dict leaves the field out. By position; rare.
         self._odd: dict[int, dict[str, Any]] = {}
         has_default = {f.name for f in dataclasses.fields(kind) if f.default is not None}
-        defaulted = [i for i, (n, _) in enumerate(ws.data_names(kind)) if n in has_default]
+        names = ws.data_names(kind) if ws is not None else []
+        defaulted = [i for i, (n, _) in enumerate(names) if n in has_default]
         pick = itemgetter(*defaulted) if defaulted else None
 
         def take(rows: list[tuple]) -> None:
+            assert ws is not None  # (rows come from the store)
             at = len(self.records_for_rules)
             for j, row in enumerate(rows):
                 if pick is not None and None in row:  # often a field defaulting to None
@@ -703,7 +871,22 @@ class HeldSection(Sequence[dict[str, Any]]):
                         self._odd[at + j] = ws.data_dicts(kind, [row])[0]
             self.records_for_rules += ws.records_of_rows(kind, rows)
 
-        self._stream = StreamedSection(name, ws, on_page=take)
+        def take_dicts(page: list[dict[str, Any]]) -> None:
+            # A dict that its record would not give back (a field this version does not
+            # know, a value the record changes) is kept as it is; its record, only a
+            # placeholder, is then never read (held_records is None).
+            for d in page:
+                try:
+                    record = kind(**d)
+                except TypeError:
+                    record = None
+                if record is None or sub.record_data(record) != d:
+                    self._odd[len(self.records_for_rules)] = d
+                    record = kind()
+                self.records_for_rules.append(record)
+
+        on_page: Callable[[list[Any]], None] = take if ws is not None else take_dicts
+        self._stream = StreamedSection(name, ws, on_page=on_page, dict_pages=dict_pages)
         self._stream.encode()
 
     @property
@@ -761,32 +944,10 @@ def concept_source(ws: Workspace, *, author: str | None = None) -> ExportSource:
     # program (or the TUI's own worker connections) writes meanwhile, and writers are
     # not blocked.
     with bulk(), ws.read_snapshot():
-        read = tuple(n for n in sub.SECTIONS if n not in STREAMED_SECTIONS)
-        state = read_state(ws, only=read, held=HELD_SECTIONS)
-        issues = check(ws, state)
-        content = build_content(
-            ws,
-            version=0,
-            author=author or ws.user,
-            created_at=utc_now(),
-            state=state,
-            issues=issues,
+        content, sha256, spool, issues = _snapshot(
+            ws, version=0, author=author or ws.user, created_at=utc_now()
         )
-        del state  # the estimate summary and the applications' records: not in the files
-        for name in STREAMED_SECTIONS:
-            content[name] = StreamedSection(name, ws)
-        digest = hashlib.sha256()
-        spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MAX)  # owner-only, unlinked
-        for piece in sub.canonical_json_chunks(content):
-            data = piece.encode("utf-8")
-            digest.update(data)
-            spool.write(data)
-    return ExportSource(
-        document(content, digest.hexdigest()),
-        spool,  # type: ignore[arg-type]
-        concept=True,
-        issues=issues,
-    )
+    return ExportSource(document(content, sha256), spool, concept=True, issues=issues)
 
 
 @contextmanager
@@ -806,8 +967,10 @@ def bulk() -> Iterator[None]:
             gc.enable()
 
 
-def document_of(submission: Submission) -> dict[str, Any]:
-    return source_of(submission).document
+def document_of(submission: AnySubmission, ws: Workspace | None = None) -> dict[str, Any]:
+    """What the files of a version are written from: a record's content as parsed, a
+    head's with its long sections as HeldSection and StreamedSection (frozen_source)."""
+    return source_of(submission, ws).document
 
 
 # -- the agency's request data ---------------------------------------------------------------

@@ -1,0 +1,285 @@
+"""Stored submissions read in pieces: versions listed without their contents, the
+content decoded a section (or a batch of items) at a time, deep verification and the
+diff of two versions streamed (domain/content_stream.py, services/submission.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import uuid
+import zipfile
+
+import pytest
+
+from elo_tui.domain import content_stream as cs
+from elo_tui.domain import submission as sub
+from elo_tui.domain.records import BlockStatus, ChecklistItem, EstimateLine, Product, Submission
+from elo_tui.services import submission as service
+from elo_tui.store import WorkspaceError
+from submission_support import freeze
+
+
+def _pieces(text: str, size: int):
+    return (text[i : i + size] for i in range(0, len(text), size))
+
+
+@pytest.fixture
+def tiny_batches(monkeypatch):
+    """Batches and 'what fits' of a few hundred characters: every section of a demo
+    content is then long, and most batches end inside a nested value or a text."""
+    monkeypatch.setattr(cs, "_BATCH", 300)
+
+
+def _tricky() -> dict:
+    """Canonical content with what a cut can land in: '},{' inside texts and inside
+    nested lists of objects, long texts, numbers at the ends of pieces, empty values."""
+    rows = [
+        {
+            "id": f"r{i:04d}",
+            "note": "a },{ b" * (i % 3) + 'é “x” \\ "q"',
+            "parts": [{"k": j, "v": "},{"} for j in range(i % 4)],
+            "n": i * 1.5,
+            "big": 10**15 + i,
+            "t": True,
+            "z": None,
+        }
+        for i in range(200)
+    ]
+    return {
+        "a": [],
+        "b": {},
+        "c": {"deep": {"list": rows[:20], "x": "y" * 1000}, "e": []},
+        "d": rows,
+        "e": "tekst " * 200,
+        "f": 12345678901234567890,
+        "h": int("7" * 700),  # longer than a batch: cut at the end of what was read
+        "g": [1, 2.5, "drie", None, [], {}],
+    }
+
+
+@pytest.mark.parametrize("size", [1, 7, 64, 1 << 20])
+def test_sections_decode_to_what_json_loads_gives(tiny_batches, size):
+    content = _tricky()
+    text = sub.canonical_json(content)
+    assert cs.whole(cs.sections(_pieces(text, size))) == json.loads(text)
+    # long values come lazily; a section left untaken is skipped, the next one still read
+    taken = {}
+    for key, value in cs.sections(_pieces(text, size)):
+        if key in ("b", "e", "g"):
+            taken[key] = cs.whole(value)
+    assert taken == {k: content[k] for k in ("b", "e", "g")}
+
+
+def test_canonical_sha256_is_the_text_hash_exactly_when_the_text_is_canonical(tiny_batches):
+    content = _tricky()
+    text = sub.canonical_json(content)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    assert cs.canonical_sha256(_pieces(text, 50)) == digest
+    # the same object written otherwise: the hash of its canonical form, not of the text
+    spaced = json.dumps(content, ensure_ascii=False, sort_keys=True, indent=1)
+    assert cs.canonical_sha256(_pieces(spaced, 50)) == digest
+    # keys out of order, at the top or deep inside a lazy object, or twice: not canonical
+    unsorted = text.replace('{"a":[],"b":{}', '{"b":{},"a":[]', 1)
+    assert json.loads(unsorted) == content and cs.canonical_sha256(_pieces(unsorted, 50)) is None
+    deep = text.replace('{"deep":', '{"e":[],"deep":', 1).replace(',"e":[]},"d"', '},"d"', 1)
+    assert json.loads(deep) == content and cs.canonical_sha256(_pieces(deep, 50)) is None
+    twice = text.replace('{"a":[]', '{"a":[],"a":[]', 1)
+    assert cs.canonical_sha256(_pieces(twice, 50)) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "[1,2]",
+        '{"a":1',
+        '{"a":[{"b":1},{"b":2}',
+        '{"a":[1,2}',
+        '{"a":1}{"b":2}',
+        '{"a" 1}',
+        "{1:2}",
+        '{"a":tru}',
+    ],
+)
+def test_broken_text_is_a_dutch_error_never_a_traceback(tiny_batches, text):
+    with pytest.raises(sub.SubmissionFormatError, match="geen geldige JSON"):
+        cs.whole(cs.sections(_pieces(text, 3)))
+    assert cs.canonical_sha256(_pieces(text, 3)) is None
+
+
+def _second_version(ws) -> None:
+    """Changes in every section the diff reads, then version 2."""
+    product = ws.list(Product)[0]
+    product.name = product.name + " (hernoemd)"
+    ws.save(product)
+    ws.delete(Product, ws.list(Product)[1].id)
+    ws.save(dataclasses.replace(product, id=str(uuid.uuid4()), name="Nieuw product"))
+    status = ws.list(BlockStatus)[0]
+    status.reason = "Andere reden"
+    ws.save(status)
+    ws.delete(BlockStatus, ws.list(BlockStatus)[1].id)
+    line = ws.list(EstimateLine)[0]
+    line.likely_days = (line.likely_days or 0) + 3
+    line.pessimistic_days = (line.pessimistic_days or 0) + 6
+    ws.save(line)
+    ws.save(dataclasses.replace(line, id=str(uuid.uuid4()), description="Extra lijn"))
+    item = ws.list(ChecklistItem)[0]
+    item.status = "done" if item.status != "done" else "open"
+    ws.save(item)
+    agency = ws.agency()
+    agency.contact_name = "Iemand Anders"
+    ws.save(agency)
+    freeze(ws, author="Bo")
+
+
+def test_versions_are_listed_without_their_contents_and_diffed_in_pieces(
+    demo_ws, tiny_batches, monkeypatch
+):
+    first = freeze(demo_ws, author="An")
+    _second_version(demo_ws)
+    heads = service.list_submissions(demo_ws)
+    assert [h.version for h in heads] == [1, 2]
+    assert all(isinstance(h, service.SubmissionHead) for h in heads)
+    assert not hasattr(heads[0], "content")
+    assert (heads[0].id, heads[0].sha256, heads[0].author) == (first.id, first.sha256, "An")
+    assert service.get_version(demo_ws).version == 2
+    # the store's pieces are the stored text
+    pieces = list(demo_ws.text_pieces(Submission, first.id, "content", size=1000))
+    assert len(pieces) > 3 and "".join(pieces) == first.content
+    # the streamed diff says what the diff of the whole contents says
+    old, new = (service.content_of(h, demo_ws) for h in heads)
+    expected = sub.diff(old, new)
+    assert service.diff_latest(demo_ws) == expected
+    assert service.diff_versions(demo_ws, 1, 2) == expected
+    text = "\n".join(expected)
+    for part in (
+        "Entiteit: contactpersoon",
+        "(hernoemd)",
+        "Product toegevoegd: 'Nieuw product'",
+        "Product verwijderd:",
+        "verwijderd",
+        "Ramingslijn 'Extra lijn'",
+        "Checklist (aantal stappen)",
+    ):
+        assert part in text
+    # the changed line's cost moved a total (counted, or left out with its application)
+    assert any(f"\n{label}: €" in text for label in sub._TOTALS.values())
+    assert json.loads(first.content) == old  # content_of a head: the whole content
+
+
+def test_verify_reads_the_stored_text_and_tells_a_changed_or_uncanonical_one(demo_ws):
+    record = freeze(demo_ws, author="An")
+    head = service.get_version(demo_ws)
+    assert service.verify(head, ws=demo_ws) and service.verify(head, deep=False, ws=demo_ws)
+    conn = demo_ws.conn
+    # changed after freezing: the hash no longer holds
+    changed = record.content.replace('"author":"An"', '"author":"Bo"', 1)
+    conn.execute("UPDATE submission SET content = ? WHERE id = ?", (changed, record.id))
+    conn.commit()
+    assert not service.verify(head, ws=demo_ws)
+    assert not service.verify(head, deep=False, ws=demo_ws)
+    # hash of the text right, but the text not canonical: only the deep check sees it
+    spaced = json.dumps(json.loads(record.content), ensure_ascii=False, sort_keys=True, indent=1)
+    sha = hashlib.sha256(spaced.encode()).hexdigest()
+    conn.execute(
+        "UPDATE submission SET content = ?, sha256 = ? WHERE id = ?", (spaced, sha, record.id)
+    )
+    conn.commit()
+    head = service.get_version(demo_ws)
+    assert service.verify(head, deep=False, ws=demo_ws)
+    assert not service.verify(head, ws=demo_ws)
+    # bytes that are no UTF-8, or no content at all: not valid, and a Dutch store error
+    conn.execute(
+        "UPDATE submission SET content = CAST(x'7bff7d' AS TEXT) WHERE id = ?", (record.id,)
+    )
+    conn.commit()
+    assert not service.verify(head, ws=demo_ws)
+    with pytest.raises(WorkspaceError, match="geen geldige UTF-8"):
+        list(demo_ws.text_pieces(Submission, record.id, "content"))
+    with pytest.raises(WorkspaceError, match="bevat geen submission"):
+        list(demo_ws.text_pieces(Submission, "nope", "content"))
+
+
+def test_the_next_version_number_counts_deleted_versions_too(demo_ws):
+    first = freeze(demo_ws, author="An")
+    demo_ws.delete(Submission, first.id)
+    assert service.list_submissions(demo_ws) == []
+    assert freeze(demo_ws, author="An").version == 2
+
+
+def _files(paths) -> dict[str, bytes]:
+    """Each exported file's bytes; a workbook's parts (its creation time left out)."""
+    out = {}
+    for path in paths:
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as z:
+                for name in z.namelist():
+                    if name != "docProps/core.xml":
+                        out[f"{path.suffix}:{name}"] = z.read(name)
+        else:
+            out[path.suffix] = path.read_bytes()
+    return out
+
+
+def test_a_version_read_in_pieces_exports_the_files_of_its_whole_content(
+    demo_ws, tiny_batches, monkeypatch, tmp_path
+):
+    monkeypatch.setattr(service, "_PAGE", 7)  # pages of records end mid-section
+    record = freeze(demo_ws, author="An")
+    head = service.get_version(demo_ws)
+    source = service.source_of(head, demo_ws)
+    assert isinstance(source.document["products"], service.HeldSection)
+    assert isinstance(source.document["checklist_items"], service.StreamedSection)
+    source.canonical.seek(0)  # the stored text, as read: what the JSON export copies
+    assert source.canonical.read() == record.content.encode()
+    streamed = _files(source.export("all", tmp_path / "streamed"))
+    whole = _files(service.source_of(record).export("all", tmp_path / "whole"))
+    assert streamed == whole and len(streamed) > 10
+    assert json.loads(streamed[".json"])["sha256"] == record.sha256
+
+
+def _store(ws, record: Submission, content: dict) -> Submission:
+    """`record` with `content` written over its stored text (and a hash that fits)."""
+    text = sub.canonical_json(content)
+    sha = hashlib.sha256(text.encode()).hexdigest()
+    ws.conn.execute(
+        "UPDATE submission SET content = ?, sha256 = ? WHERE id = ?", (text, sha, record.id)
+    )
+    ws.conn.commit()
+    return dataclasses.replace(record, content=text, sha256=sha)
+
+
+def test_a_record_its_version_does_not_know_is_exported_as_it_was_stored(demo_ws, tmp_path):
+    """A field a later version added, or a value the record would not give back, comes
+    out exactly as the stored content has it."""
+    record = freeze(demo_ws, author="An")
+    content = json.loads(record.content)
+    content["products"][0]["later_field"] = "uit een nieuwere versie"
+    changed = _store(demo_ws, record, content)
+    head = service.get_version(demo_ws)
+    held = service.source_of(head, demo_ws).document
+    assert held["products"].held_records is None  # read as dicts: the odd one kept
+    assert held["products"][0] == content["products"][0]
+    streamed = _files(service.source_of(head, demo_ws).export("all", tmp_path / "a"))
+    assert streamed == _files(service.source_of(changed).export("all", tmp_path / "b"))
+    # a null the record would drop: kept (only TOML cannot hold it, either way)
+    content["products"][1]["description"] = None
+    changed = _store(demo_ws, record, content)
+    held = service.source_of(head, demo_ws).document
+    assert held["products"][1] == content["products"][1]
+    for source in (service.source_of(head, demo_ws), service.source_of(changed)):
+        with pytest.raises(ValueError, match="kan niet in TOML"):
+            source.export("toml", tmp_path / "c")
+
+
+def test_equal_lists_of_a_long_list_are_shared_and_unequal_ones_kept(tiny_batches):
+    risks = [{"block": "acm_idm", "text": "x" * 50}, {"block": "vms", "text": "y" * 50}]
+    other = [risks[0], {"block": "dosis", "text": "z" * 50}]  # same first risk only
+    items = [{"id": f"p{i}", "risks": [risks, other][i % 2]} for i in range(40)]
+    text = sub.canonical_json({"at_risk": items})
+    shared: dict = {}
+    got = cs.whole(cs.sections(_pieces(text, 100)), shared)["at_risk"]
+    assert got == items
+    assert got[0]["risks"] is got[2]["risks"] and got[1]["risks"] is got[3]["risks"]
+    assert got[0]["risks"] is not got[1]["risks"] and len(shared) == 2
