@@ -256,18 +256,24 @@ def test_a_record_its_version_does_not_know_is_exported_as_it_was_stored(demo_ws
     record = freeze(demo_ws, author="An")
     content = json.loads(record.content)
     content["products"][0]["later_field"] = "uit een nieuwere versie"
+    del content["block_statuses"][1]["stage"]  # (an older version's record, without it)
+    content["estimate_lines"][2]["deleted"] = False  # sync bookkeeping: not record data
     changed = _store(demo_ws, record, content)
     head = service.get_version(demo_ws)
     held = service.source_of(head, demo_ws).document
-    assert held["products"].held_records is None  # read as dicts: the odd one kept
-    assert held["products"][0] == content["products"][0]
+    for name, i in (("products", 0), ("block_statuses", 1), ("estimate_lines", 2)):
+        assert held[name].held_records is None  # read as dicts: the odd one kept
+        assert held[name][i] == content[name][i]
+        assert held[name][i + 1] == content[name][i + 1]  # the others from their records
     streamed = _files(service.source_of(head, demo_ws).export("all", tmp_path / "a"))
     assert streamed == _files(service.source_of(changed).export("all", tmp_path / "b"))
     # a null the record would drop: kept (only TOML cannot hold it, either way)
     content["products"][1]["description"] = None
+    content["products"][2]["themes"] = ["thema", None]  # the record would make it ""
     changed = _store(demo_ws, record, content)
     held = service.source_of(head, demo_ws).document
     assert held["products"][1] == content["products"][1]
+    assert held["products"][2] == content["products"][2]
     for source in (service.source_of(head, demo_ws), service.source_of(changed)):
         with pytest.raises(ValueError, match="kan niet in TOML"):
             source.export("toml", tmp_path / "c")

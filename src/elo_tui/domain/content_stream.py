@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -24,6 +25,7 @@ from elo_tui.domain.submission import SubmissionFormatError, canonical_json
 _DECODER = json.JSONDecoder()
 _BATCH = 1 << 20  # characters of a list decoded by one json.loads
 _WHITESPACE = " \t\n\r"  # what JSON allows between its tokens (canonical text has none)
+_FIRST_KEY = re.compile(r'\{"[^"\\]*":')  # an object and its first key, when plain
 
 
 class Items(Iterator[Any]):
@@ -56,7 +58,7 @@ def whole(value: Any, shared: dict[str, list[Any]] | None = None) -> Any:
     """`value` with its lazy parts decoded: the plain lists and dicts json.loads gives.
 
     With `shared`, equal lists in the objects of a long list are one list (keyed by
-    their JSON in `shared`): the readiness lists each product at risk with its risks,
+    their repr in `shared`): the readiness lists each product at risk with its risks,
     and products with the same risks then share them, as the summary they were written
     from did (at 20,000 products ~60 MB less). Such lists must not be changed."""
     if isinstance(value, Items):
@@ -68,7 +70,8 @@ def whole(value: Any, shared: dict[str, list[Any]] | None = None) -> Any:
             if type(v) is dict:
                 for k, x in v.items():
                     if type(x) is list and x:
-                        v[k] = shared.setdefault(json.dumps(x), x)  # (same text, same order)
+                        # (equal repr: equal values, in the same order; 1 and 1.0 differ)
+                        v[k] = shared.setdefault(repr(x), x)
             out.append(v)
         return out
     if isinstance(value, Fields):
@@ -196,11 +199,19 @@ class _Text:
             self.pos += 1
             return
         one_by_one_until = -1  # (a position in the whole text)
+        # Between two objects of a list: "},{" and, in canonical text, the first key all of
+        # them start with (sorted keys): then a nested list of objects is not taken for
+        # the end of an item (the readiness's products at risk hold lists of risks).
+        separator = "},{"
         while True:
             if len(self.text) - self.pos < _BATCH and not self.done:
                 self.more(_BATCH)
+            if separator == "},{":
+                first_key = _FIRST_KEY.match(self.text, self.pos)
+                if first_key is not None:
+                    separator = "}," + first_key.group()
             if self.base + self.pos > one_by_one_until:
-                cut = self.text.rfind("},{", self.pos, self.pos + _BATCH)
+                cut = self.text.rfind(separator, self.pos, self.pos + _BATCH)
                 if cut > self.pos:
                     try:
                         batch = json.loads("[" + self.text[self.pos : cut + 1] + "]")

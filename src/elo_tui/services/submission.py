@@ -672,11 +672,20 @@ def frozen_source(ws: Workspace, head: SubmissionHead) -> ExportSource:
             if key in HELD_SECTIONS:
                 content[key] = HeldSection(key, None, dict_pages=_dict_pages(value))
             elif key in STREAMED_SECTIONS:
-                content[key] = streamed = StreamedSection(key, None, dict_pages=_dict_pages(value))
+                content[key] = streamed = StreamedSection(
+                    key, None, dict_pages=_dict_pages(value), encode_json=False
+                )
                 streamed.encode()
             else:
                 content[key] = whole(value, shared={})
     return ExportSource(document(content, head.sha256), spool)  # type: ignore[arg-type]
+
+
+def _holds_null(value: Any) -> bool:
+    """A list with a null in it, or a dict with a null value."""
+    if type(value) is list:
+        return None in value
+    return type(value) is dict and None in value.values()
 
 
 def _dict_pages(items: Any) -> Iterator[list[dict[str, Any]]]:
@@ -686,7 +695,9 @@ def _dict_pages(items: Any) -> Iterator[list[dict[str, Any]]]:
     from elo_tui.domain.content_stream import whole
 
     items = iter(items)
-    while page := [whole(d) for d in islice(items, _PAGE)]:
+    while page := list(islice(items, _PAGE)):
+        if not all(type(d) is dict for d in page):  # (a long record comes lazily)
+            page = [whole(d) for d in page]
         if not all(type(d) is dict for d in page):
             raise sub.SubmissionFormatError(
                 "De inhoud van de indiening is beschadigd: een record is geen object."
@@ -727,14 +738,17 @@ class StreamedSection:
         on_page: Callable[[list[Any]], None] | None = None,
         *,
         dict_pages: Iterator[list[dict[str, Any]]] | None = None,
+        encode_json: bool = True,
     ) -> None:
         """The section's stored rows read from `ws`, or its canonical dicts as `dict_pages`
         gives them (a frozen version's content, read in pieces). `on_page`: called with
         each page (of rows, or of dicts) as it is read (HeldSection builds its records
-        there)."""
+        there). Without `encode_json` its JSON is not kept (a frozen version's JSON is
+        its stored text): `json_pieces` and `records` are then not available."""
         kind = sub.SECTIONS[name]
         self.name = name
         self._on_page = on_page
+        self._encode_json = encode_json
         self._pages: Iterator[list[Any]] | None
         if ws is None:
             self._pages, self._fields = dict_pages, []
@@ -750,6 +764,8 @@ class StreamedSection:
 
     def json_pieces(self) -> Iterator[str]:
         """The canonical JSON of the section (a list) in pieces."""
+        if not self._encode_json:
+            raise RuntimeError(f"section {self.name}: its JSON is the version's stored text")
         yield "["
         if self._pages is not None:
             yield from self._read()
@@ -781,7 +797,7 @@ class StreamedSection:
             else:  # NULLs, JSON columns, odd types: the dicts list_data would give
                 page = self._dicts(rows) if self._fields else rows
                 # the items, without the brackets (the encoder and settings of the hash)
-                piece = sub.canonical_json(cast(Any, page))[1:-1]
+                piece = sub.canonical_json(cast(Any, page))[1:-1] if self._encode_json else ""
                 try:
                     toml = table_array_text(self.name, page)
                 except ValueError as exc:  # (a null in a stored version): only TOML fails
@@ -790,14 +806,15 @@ class StreamedSection:
                 if self.xlsx_groups is not None:
                     checklist_groups(page, self.xlsx_groups)
             piece = piece if first else "," + piece
-            self._json.write(piece.encode("utf-8"))
+            if self._encode_json:
+                self._json.write(piece.encode("utf-8"))
             self._toml.write((toml if first else "\n" + toml).encode("utf-8"))
             yield piece
 
     def encode(self) -> None:
         """Read and encode every page now (the texts stay spooled; nothing is held)."""
         if self._pages is not None:
-            for _ in self.json_pieces():
+            for _ in self._read():
                 pass
 
     def __len__(self) -> int:
@@ -871,22 +888,38 @@ class HeldSection(Sequence[dict[str, Any]]):
                         self._odd[at + j] = ws.data_dicts(kind, [row])[0]
             self.records_for_rules += ws.records_of_rows(kind, rows)
 
+        # What `record_data(kind(**d)) == d` needs, checked at C speed: the dict has every
+        # field that is never None in a record (id, and those with a non-None default),
+        # only the record's own fields, no null, and no null in a list or dict field.
+        own = {"id", *kind.data_field_names()}
+        always = {"id"} | {
+            f.name for f in dataclasses.fields(kind) if f.name in own and f.default is not None
+        }
+        containers = [
+            f.name
+            for f in dataclasses.fields(kind)
+            if f.name in own and (f.default is dataclasses.MISSING)
+        ]
+
         def take_dicts(page: list[dict[str, Any]]) -> None:
             # A dict that its record would not give back (a field this version does not
-            # know, a value the record changes) is kept as it is; its record, only a
+            # know, one missing, a null) is kept as it is; its record, only a
             # placeholder, is then never read (held_records is None).
             for d in page:
-                try:
-                    record = kind(**d)
-                except TypeError:
-                    record = None
-                if record is None or sub.record_data(record) != d:
+                keys = d.keys()
+                record = None
+                if always <= keys and keys <= own and None not in d.values():
+                    if not any(map(_holds_null, map(d.get, containers))):
+                        record = kind(**d)
+                if record is None:
                     self._odd[len(self.records_for_rules)] = d
                     record = kind()
                 self.records_for_rules.append(record)
 
         on_page: Callable[[list[Any]], None] = take if ws is not None else take_dicts
-        self._stream = StreamedSection(name, ws, on_page=on_page, dict_pages=dict_pages)
+        self._stream = StreamedSection(
+            name, ws, on_page=on_page, dict_pages=dict_pages, encode_json=ws is not None
+        )
         self._stream.encode()
 
     @property
