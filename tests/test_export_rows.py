@@ -6,7 +6,6 @@ read snapshot."""
 from __future__ import annotations
 
 import json
-import zipfile
 
 import pytest
 
@@ -16,6 +15,7 @@ from elo_tui.io import export_toml, export_xlsx
 from elo_tui.io.export_rows import encode_page
 from elo_tui.services import submission as service
 from elo_tui.store.workspace import optional_bool
+from submission_support import exported_files
 
 ODD_TEXTS = [
     'regel 1\nregel 2 "citaat" \x7f – é ☃ \\ ',
@@ -137,16 +137,7 @@ def test_rows_of_other_columns_encode_to_the_text_of_their_dicts(fields, rows):
 
 
 def _files(source, out) -> dict[str, bytes]:
-    result = {}
-    for path in source.export("all", out):
-        if path.suffix == ".xlsx":
-            with zipfile.ZipFile(path) as z:
-                for name in z.namelist():
-                    if name != "docProps/core.xml":
-                        result[f"xlsx:{name}"] = z.read(name)
-        else:
-            result[path.suffix] = path.read_bytes()
-    return result
+    return exported_files(source.export("all", out))
 
 
 def _encoded_pages(monkeypatch) -> list[tuple[str, bool]]:

@@ -11,7 +11,6 @@ slice sizes, and compare every file; they also check the store's pages against
 from __future__ import annotations
 
 import hashlib
-import zipfile
 
 import pytest
 
@@ -19,6 +18,7 @@ from elo_tui.domain import submission as sub
 from elo_tui.domain.records import Application, BlockStatus, ChecklistItem, Product
 from elo_tui.io import export_toml, xlsx_writer
 from elo_tui.services import submission as service
+from submission_support import exported_files
 
 
 @pytest.fixture
@@ -31,16 +31,7 @@ def small_pieces(monkeypatch):
 
 def _files(source: service.ExportSource, out) -> dict[str, bytes]:
     """Every exported file's bytes (an XLSX: its parts but the time of writing)."""
-    result = {}
-    for path in source.export("all", out):
-        if path.suffix == ".xlsx":
-            with zipfile.ZipFile(path) as z:
-                for name in z.namelist():
-                    if name != "docProps/core.xml":
-                        result[f"xlsx:{name}"] = z.read(name)
-        else:
-            result[path.suffix] = path.read_bytes()
-    return result
+    return exported_files(source.export("all", out))
 
 
 def _both_ways(ws, tmp_path, monkeypatch) -> tuple[dict, dict, service.ExportSource]:

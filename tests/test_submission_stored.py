@@ -8,7 +8,6 @@ import dataclasses
 import hashlib
 import json
 import uuid
-import zipfile
 
 import pytest
 
@@ -17,7 +16,7 @@ from elo_tui.domain import submission as sub
 from elo_tui.domain.records import BlockStatus, ChecklistItem, EstimateLine, Product, Submission
 from elo_tui.services import submission as service
 from elo_tui.store import WorkspaceError
-from submission_support import freeze
+from submission_support import exported_files, freeze
 
 
 def _pieces(text: str, size: int):
@@ -100,6 +99,8 @@ def test_canonical_sha256_is_the_text_hash_exactly_when_the_text_is_canonical(ti
         '{"a" 1}',
         "{1:2}",
         '{"a":tru}',
+        '{"a":1;"b":2}',  # not a comma between two pairs
+        '{"a":[' + ",".join(['{"k":1}'] * 100) + ';{"k":2}]}',  # nor between two items
     ],
 )
 def test_broken_text_is_a_dutch_error_never_a_traceback(tiny_batches, text):
@@ -208,20 +209,6 @@ def test_the_next_version_number_counts_deleted_versions_too(demo_ws):
     assert freeze(demo_ws, author="An").version == 2
 
 
-def _files(paths) -> dict[str, bytes]:
-    """Each exported file's bytes; a workbook's parts (its creation time left out)."""
-    out = {}
-    for path in paths:
-        if path.suffix == ".xlsx":
-            with zipfile.ZipFile(path) as z:
-                for name in z.namelist():
-                    if name != "docProps/core.xml":
-                        out[f"{path.suffix}:{name}"] = z.read(name)
-        else:
-            out[path.suffix] = path.read_bytes()
-    return out
-
-
 def test_a_version_read_in_pieces_exports_the_files_of_its_whole_content(
     demo_ws, tiny_batches, monkeypatch, tmp_path
 ):
@@ -233,8 +220,8 @@ def test_a_version_read_in_pieces_exports_the_files_of_its_whole_content(
     assert isinstance(source.document["checklist_items"], service.StreamedSection)
     source.canonical.seek(0)  # the stored text, as read: what the JSON export copies
     assert source.canonical.read() == record.content.encode()
-    streamed = _files(source.export("all", tmp_path / "streamed"))
-    whole = _files(service.source_of(record).export("all", tmp_path / "whole"))
+    streamed = exported_files(source.export("all", tmp_path / "streamed"))
+    whole = exported_files(service.source_of(record).export("all", tmp_path / "whole"))
     assert streamed == whole and len(streamed) > 10
     assert json.loads(streamed[".json"])["sha256"] == record.sha256
 
@@ -265,8 +252,8 @@ def test_a_record_its_version_does_not_know_is_exported_as_it_was_stored(demo_ws
         assert held[name].held_records is None  # read as dicts: the odd one kept
         assert held[name][i] == content[name][i]
         assert held[name][i + 1] == content[name][i + 1]  # the others from their records
-    streamed = _files(service.source_of(head, demo_ws).export("all", tmp_path / "a"))
-    assert streamed == _files(service.source_of(changed).export("all", tmp_path / "b"))
+    streamed = exported_files(service.source_of(head, demo_ws).export("all", tmp_path / "a"))
+    assert streamed == exported_files(service.source_of(changed).export("all", tmp_path / "b"))
     # a null the record would drop: kept (only TOML cannot hold it, either way)
     content["products"][1]["description"] = None
     content["products"][2]["themes"] = ["thema", None]  # the record would make it ""

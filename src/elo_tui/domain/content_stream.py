@@ -135,11 +135,18 @@ class _Text:
     def expect(self, char: str) -> None:
         found = self.peek()
         if found != char:
-            raise SubmissionFormatError(
-                f"De inhoud van de indiening is geen geldige JSON: '{char}' verwacht, "
-                f"{repr(found) if found else 'het einde'} gevonden."
-            )
+            raise _invalid(f"'{char}' verwacht, {repr(found) if found else 'het einde'} gevonden")
         self.pos += 1
+
+    def closed(self, close: str) -> bool:
+        """Past the ',' after a value (False) or the `close` bracket that ends its list or
+        object (True)."""
+        char = self.peek()
+        if char != close and char != ",":
+            found = repr(char) if char else "het einde"
+            raise _invalid(f"',' of '{close}' verwacht, {found} gevonden")
+        self.pos += 1
+        return char == close
 
     def value(self) -> Any:
         """The JSON value that starts here: decoded, or `Items`/`Fields` when it is a list
@@ -180,14 +187,8 @@ class _Text:
             value = self.value()
             yield key, value
             _skip(value)  # what the caller left of it
-            char = self.peek()
-            self.pos += 1
-            if char == "}":
+            if self.closed("}"):
                 return
-            if char != ",":
-                raise _invalid(
-                    f"',' of '}}' verwacht, {repr(char) if char else 'het einde'} gevonden"
-                )
 
     def items(self) -> Iterator[Any]:
         """The items of the list that starts here, then past its ']'. Most come in batches:
@@ -224,14 +225,8 @@ class _Text:
             item = self.value()
             yield item
             _skip(item)  # what the caller left of it
-            char = self.peek()
-            self.pos += 1
-            if char == "]":
+            if self.closed("]"):
                 return
-            if char != ",":
-                raise _invalid(
-                    f"',' of ']' verwacht, {repr(char) if char else 'het einde'} gevonden"
-                )
 
 
 def sections(pieces: Iterable[str]) -> Fields:
