@@ -2,7 +2,8 @@
 export a frozen version in every format, freeze a new version (on a copy). Time and peak
 RSS per step, each in a fresh process, old code and new alternating.
 
-    .venv/bin/python bench/bench_submissions.py WORKSPACE.sqlite [--runs 7] [--before SRC]
+    .venv/bin/python bench/bench_submissions.py WORKSPACE.sqlite [--runs 7] --before SRC \
+        [--steps list,verify,diff,frozen,create]
 
 WORKSPACE needs two versions (bench_export.py's workspace after one more
 `services.submission.create`). `--before` is the `src` of the code to compare with (e.g.
@@ -73,18 +74,22 @@ def main() -> None:
     parser.add_argument("workspace")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--before", type=Path, required=True)
+    parser.add_argument("--steps", default=",".join(STEPS), help="e.g. frozen,create")
     args = parser.parse_args()
+    steps = [s for s in args.steps.split(",") if s]
+    if unknown := set(steps) - set(STEPS):
+        parser.error(f"unknown steps: {', '.join(sorted(unknown))}")
     subjects = {"before": args.before, "now": HERE.parent / "src"}
     results: dict[tuple[str, str], list[tuple[float, float]]] = {}
     print(f"load before: {os.getloadavg()[0]:.2f}", file=sys.stderr)
     for _ in range(args.runs):
-        for step in STEPS:
+        for step in steps:
             for name, src in subjects.items():  # alternating: before, now
                 results.setdefault((step, name), []).append(run(src, args.workspace, step))
     print(f"load after: {os.getloadavg()[0]:.2f}", file=sys.stderr)
     print("| step | before: time | now: time | before: peak RSS | now: peak RSS |")
     print("|---|---:|---:|---:|---:|")
-    for step in STEPS:
+    for step in steps:
         b, n = results[step, "before"], results[step, "now"]
         t_b, t_n = statistics.median(x[0] for x in b), statistics.median(x[0] for x in n)
         m_b, m_n = statistics.median(x[1] for x in b), statistics.median(x[1] for x in n)

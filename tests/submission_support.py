@@ -1,5 +1,6 @@
-"""Frozen versions as whole records (tests that read a small one's text directly), and
-exported files as bytes (tests that compare two ways of writing them)."""
+"""Frozen versions as whole records (tests that read a small one's text directly),
+exported files as bytes (tests that compare two ways of writing them), and an export
+document as the plain lists and dicts it stands for."""
 
 from __future__ import annotations
 
@@ -34,3 +35,20 @@ def exported_files(paths: Iterable[Path]) -> dict[str, bytes]:
         else:
             result[path.suffix] = path.read_bytes()
     return result
+
+
+def plain_document(document: dict[str, Any], ws: Any) -> dict[str, Any]:
+    """`document` with every part that is read from the store or spooled (a concept's
+    checklist steps, its record sections, its long derived lists) as the plain list it
+    stands for: the checklist steps as the store's `list_data` gives them."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, service.StreamedSection):
+            return ws.list_data(service.sub.SECTIONS[value.name])
+        if isinstance(value, service.HeldSection | service.SpooledList):
+            return list(value)
+        if type(value) is dict:
+            return {k: plain(v) for k, v in value.items()}
+        return value
+
+    return plain(document)

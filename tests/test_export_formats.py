@@ -17,7 +17,7 @@ from elo_tui.io import export_markdown, export_toml, submission_files
 from elo_tui.io.export_xlsx import SHEETS
 from elo_tui.services import submission as service
 from elo_tui.store import Workspace, WorkspaceError
-from submission_support import freeze
+from submission_support import freeze, plain_document
 
 
 @pytest.fixture
@@ -199,18 +199,12 @@ def test_concept_export_is_marked_and_not_stored(demo_ws, tmp_path):
     (path,) = source.export("md", tmp_path / "concept.md")
     assert path.read_text(encoding="utf-8").startswith("# CONCEPT")
     assert demo_ws.count(Submission) == 0
-    # the checklist steps are streamed from the store, products, statuses and lines held
-    # as records: the hash is that of the lists of their dicts
+    # the checklist steps are streamed from the store, products, statuses and lines read
+    # page by page, the long derived lists spooled: the hash is that of the plain lists
+    plain = plain_document(source.document, demo_ws)
+    assert plain["checklist_items"] == demo_ws.list_data(ChecklistItem)
     assert source.document["sha256"] == sub.content_hash(
-        {
-            k: demo_ws.list_data(ChecklistItem)
-            if k == "checklist_items"
-            else list(v)
-            if isinstance(v, service.HeldSection)
-            else v
-            for k, v in source.document.items()
-            if k != "sha256"
-        }
+        {k: v for k, v in plain.items() if k != "sha256"}
     )
     assert source.document["products"].records() == demo_ws.list_data(Product)
 

@@ -213,9 +213,12 @@ def test_held_sections_encoded_from_rows_give_the_files_of_their_dicts(
     held = service.concept_source(demo_ws, author="An")
     assert from_rows.document["sha256"] == held.document["sha256"]
     assert a == _files(held, tmp_path / "held")
-    # held as records where a record says what its dict says; else as the dicts
-    assert from_rows.document["estimate_lines"].held_records is not None
-    assert from_rows.document["products"].held_records is None
+    # the sheets read a record's values where its record says what its dict says, else
+    # its dict's (the records are let go of once the concept's figures are made)
+    assert service.HeldSection("products", demo_ws).odd == 1
+    assert service.HeldSection("estimate_lines", demo_ws).odd == 0
+    with pytest.raises(RuntimeError, match="not held"):
+        _ = from_rows.document["products"].records_for_rules
     for name in service.HELD_SECTIONS:
         assert list(from_rows.document[name]) == held.document[name]
         assert from_rows.document[name].records() == held.document[name]
@@ -393,6 +396,12 @@ def test_records_built_from_rows_are_those_of_their_dicts(demo_ws):
     assert by_id[products[0].id].yearly_volume is None
     # each product its own list of themes: changing one changes no other record
     assert len({id(p.themes) for p in by_id.values()}) == len(by_id)
+    # unless the records are only read (a concept's rules): equal lists are one list
+    rows = demo_ws.list_rows(Product)
+    shared = demo_ws.records_of_rows(Product, rows, share_lists=True)
+    assert shared == demo_ws.records_of_rows(Product, rows)
+    themes = [p.themes for p in shared if p.themes]
+    assert len({id(t) for t in themes}) == len({tuple(t) for t in themes}) < len(themes)
 
 
 def test_repeated_texts_of_built_records_are_one_object(demo_ws):

@@ -20,7 +20,7 @@ import pytest
 from elo_tui.domain import submission as sub
 from elo_tui.io import export_json, export_toml, submission_files, xlsx_writer
 from elo_tui.services import submission as service
-from submission_support import freeze
+from submission_support import exported_files, freeze, plain_document
 
 
 @pytest.fixture
@@ -31,17 +31,8 @@ def small_pieces(monkeypatch):
 
 
 def _plain(document: dict, ws) -> dict:
-    """The document as held records gave it: a streamed section (a concept's checklist
-    steps) replaced by the list the store's `list_data` gives, a section encoded from its
-    rows by the plain list of its dicts."""
-    return {
-        k: ws.list_data(sub.SECTIONS[k])
-        if isinstance(v, service.StreamedSection)
-        else list(v)
-        if isinstance(v, service.HeldSection)
-        else v
-        for k, v in document.items()
-    }
+    """The document as held records gave it (plain lists of dicts)."""
+    return plain_document(document, ws)
 
 
 def _content(source: service.ExportSource, ws) -> dict:
@@ -300,3 +291,47 @@ def test_flat_tables_refuse_nan_and_infinity_as_before(small_pieces):
         assert sub._flat_tables(items) is not None
         with pytest.raises(sub.SubmissionFormatError):
             "".join(sub.canonical_json_chunks({"x": items}))
+
+
+def test_every_file_of_a_spooled_concept_is_that_of_its_plain_document(
+    demo_ws, tmp_path, small_pieces, monkeypatch
+):
+    """A concept holds its long derived lists spooled in pages (and reads its record
+    sections page by page): every file is the one the plain lists and dicts give, byte
+    for byte. (A stored version's: tests/test_submission_stored.py.)"""
+    monkeypatch.setattr(service, "_PAGE", 7)
+    source = service.concept_source(demo_ws, author="An")
+    for table, key in service.SPOOLED_LISTS:
+        assert isinstance(source.document[table][key], service.SpooledList)
+    assert len(source.document["estimate"]["lines"]) > 7  # in more than one page
+    doc = _plain(source.document, demo_ws)
+    assert type(doc["estimate"]["lines"]) is list
+    spooled = exported_files(source.export("all", tmp_path / "spooled"))
+    plain = exported_files(submission_files.export(doc, "all", tmp_path / "plain"))
+    assert spooled == plain and len(spooled) > 10
+
+
+def test_a_spooled_list_is_the_list_it_was_made_of(monkeypatch):
+    monkeypatch.setattr(service, "_PAGE", 3)
+    items = [
+        {"line_id": f"l{i}", "mean": i / 3, "name": 'é "x"\n' * (i % 2), "ok": i % 3 == 0}
+        for i in range(8)
+    ]
+    spooled = service.SpooledList(iter(items))
+    assert len(spooled) == 8 and list(spooled) == items == spooled.records()
+    assert "".join(spooled.json_pieces()) == sub.canonical_json(items)
+    assert "".join(spooled.toml_text("estimate.lines")) == export_toml.table_array_text(
+        "estimate.lines", items
+    )
+    assert spooled[0] == items[0] and spooled[-1] == items[-1] and spooled[4] == items[4]
+    assert spooled[2:7] == items[2:7] and spooled[::3] == items[::3]
+    assert spooled[::-2] == items[::-2] and spooled[:100] == items
+    with pytest.raises(IndexError):
+        spooled[8]
+    assert list(spooled) == items  # read again from the start
+    empty = service.SpooledList([])
+    assert len(empty) == 0 and not empty and "".join(empty.json_pieces()) == "[]"
+    assert "".join(empty.toml_text("x")) == ""
+    stored = service.SpooledList(items, encode_json=False)  # a version's: its text is stored
+    with pytest.raises(RuntimeError):
+        list(stored.json_pieces())

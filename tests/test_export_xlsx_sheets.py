@@ -194,6 +194,28 @@ def test_sorted_is_the_order_sorted_gives():
         export_xlsx._sorted(["x", "y"], [("a", 1), ("a", "1")])
 
 
+@pytest.mark.parametrize(("run", "read"), [(1, 1), (7, 3), (64, 5), (5000, 256)])
+def test_spooled_sorted_rows_are_the_order_sorted_gives(monkeypatch, run, read):
+    """`_SortedRows`: sorted in runs that are spooled and merged, ties in their order."""
+    monkeypatch.setattr(export_xlsx, "_RUN", run)
+    monkeypatch.setattr(export_xlsx, "_READ", read)
+    rnd = random.Random(run)
+    words = ["", "a", "B", "b", "école", "Ecole", "zz", "a b"]
+    rows = [
+        (i, rnd.choice(["agency", "product"]), rnd.choice(words), [rnd.random()], None)
+        for i in range(300)
+    ]
+
+    def key(r: tuple) -> tuple:
+        return (r[1], r[2].casefold())
+
+    spooled = export_xlsx._SortedRows(iter(rows), key)
+    assert len(spooled) == 300
+    assert list(spooled) == sorted(rows, key=key)
+    assert list(spooled) == sorted(rows, key=key)  # read again
+    assert list(export_xlsx._SortedRows([], key)) == []
+
+
 def test_edges_found_in_the_joined_text_are_those_of_each_text():
     """`_clean_escape_plain` tells from the joined text that no text starts or ends with
     a space or control character (the shared strings then need no xml:space)."""

@@ -276,6 +276,25 @@ def test_summary_counts_percentages_and_at_risk():
     assert s.undecided == 1
 
 
+@pytest.mark.parametrize("exclude", [False, True])
+def test_a_summary_that_keeps_no_products_counts_the_same(demo_ws, exclude):
+    """A snapshot's summary (only counts reported) keeps no readiness per product."""
+    from elo_tui.domain.records import Application, BlockStatus, Product
+
+    products = demo_ws.list(Product)
+    applications = demo_ws.list(Application)
+    statuses = demo_ws.list(BlockStatus)
+    # (the demo leaves one application out already; one more: its products listed
+    # apart, not counted)
+    next(a for a in applications if not a.excluded).excluded = exclude
+    whole = summarize(products, applications, statuses, TODAY)
+    lean = summarize(products, applications, statuses, TODAY, keep_products=False)
+    assert len(whole.products) == len(products) > 10 and lean.products == {}
+    assert whole.excluded and whole.products_total > 0
+    assert lean.to_dict() == whole.to_dict()
+    assert lean.snapshot() == whole.snapshot()
+
+
 def test_count_conform_agrees_with_the_summary():
     a1, a2 = app("A1"), app("A2")
     products = [

@@ -17,8 +17,7 @@ import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from json.encoder import encode_basestring
-from operator import attrgetter
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from elo_tui.domain import codelists, formats
 from elo_tui.domain import cofinancing as cof
@@ -220,13 +219,18 @@ def canonical_json_chunks(content: Mapping[str, Any]) -> Iterator[str]:
                 piece = _canonical_value(value[start : start + _CHUNK_ITEMS])
                 yield ("," if start else "") + piece[1:-1]
             yield "]"
-        elif type(value) is dict and len(value) > 1:
+        elif type(value) is dict and (len(value) > 1 or _holds_pieces(value)):
             yield from canonical_json_chunks(value)
         elif _few_tables(value):
             yield from _few_tables_chunks(value)
         else:
             yield _canonical_value(value)
     yield "}"
+
+
+def _holds_pieces(table: dict[str, Any]) -> bool:
+    """A value of `table` is encoded by itself (`json_pieces`: a spooled list)."""
+    return any(type(v) not in (list, dict) and hasattr(v, "json_pieces") for v in table.values())
 
 
 def _tables_sharing_lists(items: list[Any]) -> list[str] | None:
@@ -383,15 +387,20 @@ def money(amount: float) -> float:
 def field_rows(section: Any, fields: Sequence[str], defaults: Sequence[Any]) -> Iterator[tuple]:
     """Per record of a content section, in its order: the values of `fields` (at least
     two), each missing one as its default - as `tuple(d.get(f, x) for ...)` gives them of
-    the section's dicts. A concept holds three sections as records, not dicts
-    (`held_records`, services/submission.py): their values are read straight from the
-    records. (A record's value is None exactly where its dict leaves the field out, in a
-    field whose default is None: `defaults` must give those fields None too.)"""
-    records = getattr(section, "held_records", None)
-    if records is not None:
-        return map(attrgetter(*fields), records)
+    the section's dicts. A concept's or a version's long record sections
+    (services/submission.HeldSection) give them without a dict per record: spooled as
+    they were read, or from their records. (A record's value is None exactly where its
+    dict leaves the field out, in a field whose default is None: `defaults` must give
+    those fields None too.)"""
+    own = getattr(section, "field_rows", None)
+    if own is not None:
+        return cast(Iterator[tuple], own(tuple(fields), tuple(defaults)))
     pairs = tuple(zip(fields, defaults, strict=True))
     return (tuple([d.get(f, x) for f, x in pairs]) for d in section)
+
+
+# (fields, defaults) of what the files name a scope by: scope_names
+NAME_FIELDS: tuple[tuple[str, ...], tuple[Any, ...]] = (("id", "name"), (None, ""))
 
 
 def scope_names(content: Mapping[str, Any]) -> dict[str, str]:
@@ -399,7 +408,7 @@ def scope_names(content: Mapping[str, Any]) -> dict[str, str]:
     the Markdown show for a scope id)."""
     names: dict[str, str] = {}
     for section in ("applications", "products"):
-        names.update(field_rows(content.get(section, ()), ("id", "name"), (None, "")))
+        names.update(field_rows(content.get(section, ()), *NAME_FIELDS))
     return names
 
 
@@ -438,9 +447,14 @@ def estimate_section(
     forms_tool_cost: float | None = None,
     threshold: int = est.LOW_VOLUME_THRESHOLD,
     shares: Mapping[str, est.ProductShare] | None = None,
+    *,
+    lazy: bool = False,
 ) -> dict[str, Any]:
-    """`shares`: `est.product_shares(products, summary)` when the caller has it already."""
+    """`shares`: `est.product_shares(products, summary)` when the caller has it already.
+    With `lazy`, its "lines" and "products" are iterators of their dicts, made as they
+    are read (a caller that spools them never holds them all)."""
     sim = summary.simulation
+    made = iter if lazy else list
     app_names = {a.id: a.name for a in applications}
     if shares is None:
         shares = est.product_shares(products, summary)
@@ -509,7 +523,7 @@ def estimate_section(
             }
             for r in summary.cofinancing
         ],
-        "lines": [
+        "lines": made(
             {
                 "line_id": c.line.id,
                 **({"rate": c.rate} if c.rate is not None else {}),
@@ -525,8 +539,8 @@ def estimate_section(
             }
             for excluded, group in ((False, summary.costs), (True, summary.excluded))
             for c in sorted(group, key=lambda c: c.line.id)
-        ],
-        "products": [
+        ),
+        "products": made(
             {
                 "product_id": p.id,
                 "own": money(shares[p.id].own),
@@ -534,7 +548,7 @@ def estimate_section(
                 "total": money(shares[p.id].total),
             }
             for p in sorted(products, key=lambda p: p.id)
-        ],
+        ),
         "forms_tool": {
             "threshold": threshold,
             "threshold_assumption": cof.forms_tool_assumption(threshold),

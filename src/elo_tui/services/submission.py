@@ -12,6 +12,8 @@ import dataclasses
 import gc
 import hashlib
 import json
+import marshal
+import sys
 import tempfile
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -19,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any, BinaryIO, TypeVar, cast
 
 from elo_tui import __version__
@@ -277,7 +279,14 @@ def readiness_section(
             "overrides": load_overrides(ws, state.applications),
             "reading": load_reading(ws),
         }
-    result = summarize(state.products, state.applications, state.block_statuses, today, **kwargs)
+    result = summarize(
+        state.products,
+        state.applications,
+        state.block_statuses,
+        today,
+        keep_products=False,  # (the section reports counts)
+        **kwargs,
+    )
     return result.to_dict() if hasattr(result, "to_dict") else sub.canonical(result)
 
 
@@ -299,8 +308,10 @@ def build_content(
     created_at: str,
     state: State | None = None,
     issues: list[Issue] | None = None,
+    spool: bool = False,
 ) -> dict[str, Any]:
-    """The snapshot of the workspace now (not stored)."""
+    """The snapshot of the workspace now (not stored). With `spool`, its long lists of
+    derived figures are SpooledLists (SPOOLED_LISTS), made page by page."""
     from elo_tui.services.estimate import forms_tool_cost, template_or_problem
 
     s = state or read_state(ws)
@@ -318,7 +329,7 @@ def build_content(
         else []
     )
     estimate = sub.estimate_section(
-        s.summary, s.products, s.applications, rows, cost, threshold, shares=shares
+        s.summary, s.products, s.applications, rows, cost, threshold, shares=shares, lazy=spool
     )
     cofinancing = sub.cofinancing_section(
         s.summary,
@@ -343,6 +354,9 @@ def build_content(
         decisions=decisions_section(ws, s),
     )
     content.update(held)  # in their places: the keys are there (empty lists)
+    if spool:
+        for table, key in SPOOLED_LISTS:
+            content[table][key] = SpooledList(content[table][key])
     return content
 
 
@@ -435,9 +449,18 @@ def _snapshot(
     if refuse_incomplete and completeness.blocking(issues):
         raise IncompleteError(issues)
     content = build_content(
-        ws, version=version, author=author, created_at=created_at, state=state, issues=issues
+        ws,
+        version=version,
+        author=author,
+        created_at=created_at,
+        state=state,
+        issues=issues,
+        spool=True,
     )
     del state  # the estimate summary and the applications' records: not in the files
+    for value in content.values():
+        if isinstance(value, HeldSection):
+            value.release()  # (the files read what they need of them from spools)
     for name in STREAMED_SECTIONS:
         content[name] = StreamedSection(name, ws)
     digest = hashlib.sha256()
@@ -653,13 +676,17 @@ def frozen_source(ws: Workspace, head: SubmissionHead) -> ExportSource:
     """A stored version read once, in pieces, into what a concept's files are written
     from: its text spooled as it is read (the JSON export copies it), the checklist
     steps encoded page by page (StreamedSection), the products, block statuses and
-    estimate lines as records (HeldSection), the rest as dicts. At 20,000 products the
-    whole content as dicts was ~1 GB of the export's peak (RESULTS.md, round 9).
+    estimate lines and the long derived lists spooled as pages (HeldSection,
+    SpooledList), the rest as dicts. At 20,000 products the whole content as dicts was
+    ~1 GB of the export's peak (RESULTS.md, round 9).
     The files are those of the content parsed whole (tests/test_submission_stored.py)."""
-    from elo_tui.domain.content_stream import sections, whole
+    from elo_tui.domain.content_stream import Fields, Items, sections, whole
     from elo_tui.io.submission_files import document
 
     spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MAX)  # owner-only, unlinked
+    spooled: dict[str, set[str]] = {}
+    for table, key in SPOOLED_LISTS:
+        spooled.setdefault(table, set()).add(key)
 
     def copied(pieces: Iterable[str]) -> Iterator[str]:
         for piece in pieces:
@@ -676,16 +703,22 @@ def frozen_source(ws: Workspace, head: SubmissionHead) -> ExportSource:
                     key, None, dict_pages=_dict_pages(value), encode_json=False
                 )
                 streamed.encode()
+            elif key in spooled and isinstance(value, Fields | dict):
+                content[key] = {
+                    k: SpooledList(_each(v), encode_json=False)
+                    if k in spooled[key] and isinstance(v, Items | list)
+                    else whole(v, shared={})
+                    for k, v in (value.items() if isinstance(value, dict) else value)
+                }
             else:
                 content[key] = whole(value, shared={})
     return ExportSource(document(content, head.sha256), spool)  # type: ignore[arg-type]
 
 
-def _holds_null(value: Any) -> bool:
-    """A list with a null in it, or a dict with a null value."""
-    if type(value) is list:
-        return None in value
-    return type(value) is dict and None in value.values()
+def _each(items: Any) -> Iterator[dict[str, Any]]:
+    """The dicts of a list in a stored content (a list, or content_stream.Items)."""
+    for page in _dict_pages(items):
+        yield from page
 
 
 def _dict_pages(items: Any) -> Iterator[list[dict[str, Any]]]:
@@ -844,18 +877,48 @@ class StreamedSection:
         return json.loads("".join(self.json_pieces()))
 
 
-# Sections of a concept held as records, not dicts: the derived figures need all of
-# them at once, and the XLSX sheets read them (domain/submission.field_rows). Their
-# JSON and TOML are encoded from their stored rows as they are read (a StreamedSection
-# of the same rows), and the rows let go of. At 20,000 products their dicts were
-# ~50 MB beside the records (bench/RESULTS.md, round 8).
+# Sections of a concept read as records for the rules: the derived figures need all of
+# them at once. Their JSON and TOML are encoded from their stored rows as they are read
+# (a StreamedSection of the same rows), and so are the values the XLSX sheets read
+# (export_xlsx.SHEET_FIELDS); the records are let go of once the figures are made
+# (`release`). At 20,000 products their dicts were ~50 MB beside the records
+# (bench/RESULTS.md, round 8), and the records ~40 MB while the files were written
+# (round 10).
 HELD_SECTIONS: tuple[str, ...] = ("products", "block_statuses", "estimate_lines")
 
 
+class _PageSpool:
+    """Pages of plain values (marshal: texts, numbers, None, lists, dicts, tuples) in an
+    owner-only unlinked temporary file, read back a page at a time."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MAX)
+        self._sizes: list[int] = []
+
+    def add(self, page: list[Any]) -> None:
+        data = marshal.dumps(page)
+        self._file.seek(0, 2)  # (after the last page, wherever a reader stopped)
+        self._file.write(data)
+        self._sizes.append(len(data))
+
+    def pages(self) -> Iterator[list[Any]]:
+        at = 0
+        for size in self._sizes:  # (a seek each: two readers may take turns)
+            self._file.seek(at)
+            yield marshal.loads(self._file.read(size))
+            at += size
+
+
+def _shared_text(value: Any) -> Any:
+    """A text as one object per distinct text (sys.intern); anything else as it is."""
+    return sys.intern(value) if type(value) is str else value
+
+
 class HeldSection(Sequence[dict[str, Any]]):
-    """A record section of a concept, read once: the records the rules use, and the JSON
-    and TOML of its rows (the text its dicts give: tests/test_export_rows.py). As a
-    sequence it gives the canonical dicts of its records, one at a time."""
+    """A long record section of a concept or of a stored version, read once, page by
+    page: its JSON and TOML encoded, and what the XLSX sheets read of it spooled
+    (`field_rows`). A concept's records are kept for its rules until `release`. As a
+    sequence it gives the canonical dicts of its records (tests and comparisons)."""
 
     def __init__(
         self,
@@ -865,57 +928,62 @@ class HeldSection(Sequence[dict[str, Any]]):
         dict_pages: Iterator[list[dict[str, Any]]] | None = None,
     ) -> None:
         """The section as stored now, read page by page (inside the concept's read
-        snapshot), or as `dict_pages` gives its canonical dicts (a frozen version's
-        content): each page's records built and its JSON and TOML encoded."""
-        kind = sub.SECTIONS[name]
-        self.records_for_rules: list[Record] = []
+        snapshot), or as `dict_pages` gives its canonical dicts (a stored version's
+        content, whose rules are not run again: no record is made of it)."""
+        from elo_tui.io.export_xlsx import SHEET_FIELDS
+
+        self.name = name
+        self._kind = kind = sub.SECTIONS[name]
+        self._records: list[Record] | None = []
+        self._count = 0
         # The dicts of the records that would not say what their dicts say: a NULL where
         # the field has a default (raw SQL, an old version) - the record takes the
         # default, the dict leaves the field out. By position; rare.
         self._odd: dict[int, dict[str, Any]] = {}
+        # fields -> their values per record, spooled; a stored version's dicts are
+        # spooled too (`_dicts`: its records are not made).
+        self._fields: dict[tuple[str, ...], tuple[tuple[Any, ...], _PageSpool]] = {
+            tuple(fields): (tuple(defaults), _PageSpool())
+            for fields, defaults in SHEET_FIELDS.get(name, ())
+        }
+        self._dicts: _PageSpool | None = None
         has_default = {f.name for f in dataclasses.fields(kind) if f.default is not None}
         names = ws.data_names(kind) if ws is not None else []
         defaulted = [i for i, (n, _) in enumerate(names) if n in has_default]
         pick = itemgetter(*defaulted) if defaulted else None
 
         def take(rows: list[tuple]) -> None:
-            assert ws is not None  # (rows come from the store)
-            at = len(self.records_for_rules)
+            assert ws is not None and self._records is not None  # (rows come from the store)
+            at = len(self._records)
+            odd: dict[int, dict[str, Any]] = {}
             for j, row in enumerate(rows):
                 if pick is not None and None in row:  # often a field defaulting to None
                     values = pick(row)
                     if values is None or (len(defaulted) > 1 and None in values):
-                        self._odd[at + j] = ws.data_dicts(kind, [row])[0]
-            self.records_for_rules += ws.records_of_rows(kind, rows)
-
-        # What `record_data(kind(**d)) == d` needs, checked at C speed: the dict has every
-        # field that is never None in a record (id, and those with a non-None default),
-        # only the record's own fields, no null, and no null in a list or dict field.
-        own = {"id", *kind.data_field_names()}
-        always = {"id"} | {
-            f.name for f in dataclasses.fields(kind) if f.name in own and f.default is not None
-        }
-        containers = [
-            f.name
-            for f in dataclasses.fields(kind)
-            if f.name in own and (f.default is dataclasses.MISSING)
-        ]
+                        odd[j] = ws.data_dicts(kind, [row])[0]
+            # (lists shared: the rules read the records, nothing changes them)
+            records = ws.records_of_rows(kind, rows, share_lists=True)
+            for fields, (defaults, spool) in self._fields.items():
+                page = list(map(attrgetter(*fields), records))
+                for j, d in odd.items():  # what the dict says, as field_rows reads dicts
+                    page[j] = tuple([d.get(f, x) for f, x in zip(fields, defaults, strict=True)])
+                spool.add(page)
+            self._odd.update((at + j, d) for j, d in odd.items())
+            self._records += records
+            self._count += len(rows)
 
         def take_dicts(page: list[dict[str, Any]]) -> None:
-            # A dict that its record would not give back (a field this version does not
-            # know, one missing, a null) is kept as it is; its record, only a
-            # placeholder, is then never read (held_records is None).
-            for d in page:
-                keys = d.keys()
-                record = None
-                if always <= keys and keys <= own and None not in d.values():
-                    if not any(map(_holds_null, map(d.get, containers))):
-                        record = kind(**d)
-                if record is None:
-                    self._odd[len(self.records_for_rules)] = d
-                    record = kind()
-                self.records_for_rules.append(record)
+            assert self._dicts is not None
+            self._dicts.add(page)
+            for fields, (defaults, spool) in self._fields.items():
+                # (texts shared as the store's records share them: decoded JSON gives
+                # each value its own copy, ~60 MB of the sheets at 20,000 products)
+                pairs = tuple(zip(fields, defaults, strict=True))
+                spool.add([tuple([_shared_text(d.get(f, x)) for f, x in pairs]) for d in page])
+            self._count += len(page)
 
+        if ws is None:
+            self._records, self._dicts = None, _PageSpool()
         on_page: Callable[[list[Any]], None] = take if ws is not None else take_dicts
         self._stream = StreamedSection(
             name, ws, on_page=on_page, dict_pages=dict_pages, encode_json=ws is not None
@@ -923,25 +991,49 @@ class HeldSection(Sequence[dict[str, Any]]):
         self._stream.encode()
 
     @property
-    def held_records(self) -> list[Record] | None:
-        """The records, when each one's fields are its dict's (field_rows reads them)."""
-        return None if self._odd else self.records_for_rules
+    def records_for_rules(self) -> list[Record]:
+        """A concept's records, in stored order (a NULL where the field has a default
+        gives the default), until `release`."""
+        if self._records is None:
+            raise RuntimeError(f"section {self.name}: its records are not held")
+        return self._records
+
+    def release(self) -> None:
+        """Let go of the records (the rules have run): the files need none of them."""
+        self._records, self._odd = None, {}
+
+    @property
+    def odd(self) -> int:
+        """How many records are read as their dicts (while the records are held)."""
+        return len(self._odd)
+
+    def field_rows(self, fields: tuple[str, ...], defaults: tuple[Any, ...]) -> Iterator[tuple]:
+        """`domain.submission.field_rows` of this section: spooled, or of its dicts."""
+        spooled = self._fields.get(fields)
+        if spooled is not None and spooled[0] == defaults:
+            return (values for page in spooled[1].pages() for values in page)
+        pairs = tuple(zip(fields, defaults, strict=True))
+        return (tuple([d.get(f, x) for f, x in pairs]) for d in self)
 
     def __len__(self) -> int:
-        return len(self.records_for_rules)
+        return self._count
 
     def __getitem__(self, index: Any) -> Any:
+        if self._records is None:
+            return self.records()[index]  # (tests: decodes them all)
         if isinstance(index, slice):
             return [self[i] for i in range(len(self))[index]]
         if index < 0:
             index += len(self)
         odd = self._odd.get(index)
-        return odd if odd is not None else sub.record_data(self.records_for_rules[index])
+        return odd if odd is not None else sub.record_data(self._records[index])
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        if not self._odd:
-            return map(sub.record_data, self.records_for_rules)
-        return map(self.__getitem__, range(len(self)))
+        if self._records is not None:
+            return map(self.__getitem__, range(len(self)))
+        if self._dicts is not None:
+            return (d for page in self._dicts.pages() for d in page)
+        return iter(self.records())
 
     def json_pieces(self) -> Iterator[str]:
         return self._stream.json_pieces()
@@ -953,8 +1045,88 @@ class HeldSection(Sequence[dict[str, Any]]):
         return self._stream.toml_file(path)
 
     def records(self) -> list[dict[str, Any]]:
-        """The canonical dicts (tests and comparisons), as StreamedSection.records()."""
+        """The canonical dicts (tests and comparisons: this holds them all), their keys
+        in the order of `record_data` (the order the TOML gives them)."""
+        if self._records is not None or self._dicts is not None:
+            return list(self)
+        order = {name: i for i, name in enumerate(("id", *self._kind.data_field_names()))}
+        last = len(order)
+        return [
+            dict(sorted(d.items(), key=lambda item: order.get(item[0], last)))
+            for d in self._stream.records()
+        ]
+
+
+# Long lists of derived figures in a content, held as spooled pages (SpooledList): the
+# estimate's cost per line and per product and the completeness warnings. At 20,000
+# products ~25 MB as a concept's dicts, ~50 MB decoded from a stored version's text.
+SPOOLED_LISTS: tuple[tuple[str, str], ...] = (
+    ("estimate", "lines"),
+    ("estimate", "products"),
+    ("completeness", "warnings"),
+)
+
+
+class SpooledList(Sequence[dict[str, Any]]):
+    """A long list of plain dicts of a content, held as pages in a temporary file
+    (owner-only, unlinked) and read back a page at a time by the files (TOML, XLSX,
+    Markdown). A concept's also keeps its canonical JSON, encoded page by page: the text
+    the whole list gives (what its hash is taken over)."""
+
+    def __init__(self, items: Iterable[dict[str, Any]], *, encode_json: bool = True) -> None:
+        from itertools import islice
+
+        self._pages = _PageSpool()
+        self._json = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MAX) if encode_json else None
+        self._count = 0
+        items = iter(items)
+        while page := list(islice(items, _PAGE)):
+            self._pages.add(page)
+            if self._json is not None:
+                piece = sub.canonical_json(cast(Any, page))[1:-1]
+                self._json.write(("," + piece if self._count else piece).encode("utf-8"))
+            self._count += len(page)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (d for page in self._pages.pages() for d in page)
+
+    def __getitem__(self, index: Any) -> Any:
+        from itertools import islice
+
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._count)
+            if step > 0:
+                return list(islice(self, start, stop, step))
+            return list(self)[index]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        return next(islice(self, index, None))
+
+    def records(self) -> list[dict[str, Any]]:
+        """The dicts (tests and comparisons: this holds them all)."""
         return list(self)
+
+    def json_pieces(self) -> Iterator[str]:
+        """The canonical JSON of the list in pieces (a concept's)."""
+        if self._json is None:
+            raise RuntimeError("a stored version's JSON is its stored text")
+        yield "["
+        if self._count:
+            yield from _texts(self._json)
+        yield "]"
+
+    def toml_text(self, path: str) -> Iterator[str]:
+        """`export_toml.table_array_text(path, list(self))` in pieces, a page each."""
+        from elo_tui.io.export_toml import table_array_text
+
+        for i, page in enumerate(self._pages.pages()):
+            text = table_array_text(path, page)
+            yield text if i == 0 else "\n" + text
 
 
 def _texts(spool: Any) -> Iterator[str]:
