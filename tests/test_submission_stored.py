@@ -278,3 +278,28 @@ def test_equal_lists_of_a_long_list_are_shared_and_unequal_ones_kept(tiny_batche
     assert got == items
     assert got[0]["risks"] is got[2]["risks"] and got[1]["risks"] is got[3]["risks"]
     assert got[0]["risks"] is not got[1]["risks"] and len(shared) == 2
+
+
+def test_the_sheet_values_of_stored_dicts_are_their_values_or_defaults():
+    """`_field_values` (C-speed look-ups, slow way only where needed) gives what
+    `d.get(field, default)` gives: a missing field its default, a stored null None."""
+    import random
+
+    rnd = random.Random(5)
+    fields, defaults = ("id", "kind", "name", "volume", "themes"), (None, "", "", None, [])
+    page = []
+    for i in range(400):
+        d = {"id": f"p{i}", "kind": rnd.choice(["product", "application"])}
+        for f, value in (("name", f"naam {i % 7}"), ("volume", i), ("themes", ["a"])):
+            roll = rnd.random()
+            if roll < 0.6:
+                d[f] = value
+            elif roll < 0.8:
+                d[f] = None  # (a null the record would not give back)
+        page.append(d)
+    expected = [tuple(d.get(f, x) for f, x in zip(fields, defaults, strict=True)) for d in page]
+    got = service._field_values(page, fields, defaults)
+    assert got == expected
+    kinds = {id(row[1]) for row in got}
+    assert len(kinds) == 2  # a column of few texts: one object per text
+    assert service._field_values([], fields, defaults) == []

@@ -909,9 +909,33 @@ class _PageSpool:
             at += size
 
 
-def _shared_text(value: Any) -> Any:
-    """A text as one object per distinct text (sys.intern); anything else as it is."""
-    return sys.intern(value) if type(value) is str else value
+def _field_values(
+    page: list[dict[str, Any]], fields: tuple[str, ...], defaults: tuple[Any, ...]
+) -> list[tuple]:
+    """`[tuple(d.get(f, x) for f, x in zip(fields, defaults)) for d in page]`, made
+    faster: each dict's values taken at C speed, and only a dict with a None where the
+    default is not None made the slow way (a missing field then takes its default).
+    The texts of a column of few distinct texts are shared, one object each (decoded
+    JSON gives every value its own copy)."""
+    values = [tuple(map(d.get, fields)) for d in page]
+    special = [i for i, x in enumerate(defaults) if x is not None]
+    if special:
+        pairs = tuple(zip(fields, defaults, strict=True))
+        for j, row in enumerate(values):
+            if None in row and any(row[i] is None for i in special):
+                values[j] = tuple([page[j].get(f, x) for f, x in pairs])
+    if not values:
+        return values
+    columns: list[Any] = list(zip(*values, strict=True))
+    for i, column in enumerate(columns):
+        if type(column[0]) is not str:
+            continue
+        try:
+            if len(set(column)) * 4 < len(column):
+                columns[i] = list(map(sys.intern, column))
+        except TypeError:  # (a list or a None among the texts)
+            pass
+    return list(zip(*columns, strict=True))
 
 
 class HeldSection(Sequence[dict[str, Any]]):
@@ -976,10 +1000,7 @@ class HeldSection(Sequence[dict[str, Any]]):
             assert self._dicts is not None
             self._dicts.add(page)
             for fields, (defaults, spool) in self._fields.items():
-                # (texts shared as the store's records share them: decoded JSON gives
-                # each value its own copy, ~60 MB of the sheets at 20,000 products)
-                pairs = tuple(zip(fields, defaults, strict=True))
-                spool.add([tuple([_shared_text(d.get(f, x)) for f, x in pairs]) for d in page])
+                spool.add(_field_values(page, fields, defaults))
             self._count += len(page)
 
         if ws is None:
