@@ -562,6 +562,7 @@ _LINE_COST_KEYS = (
     "eligible_default",
     "excluded",
 )
+_MEAN, _EXCLUDED = _LINE_COST_KEYS.index("mean"), _LINE_COST_KEYS.index("excluded")
 
 
 def _by_id(items: Iterable[dict[str, Any]], id_key: str, keys: tuple[str, ...]) -> dict:
@@ -708,8 +709,8 @@ def _estimate(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
     total = 0.0
     for r in lines:  # in the sheet's order: the sum its rows show
         c = costs.get(r[0], no_cost)
-        if not c[8]:  # excluded
-            total += _amount(c[4])  # mean
+        if not c[_EXCLUDED]:
+            total += _amount(c[_MEAN])
     block_labels = _Memo(est.block_label)
 
     def num(value: Any) -> float | None:
