@@ -196,9 +196,9 @@ def test_verify_reads_the_stored_text_and_tells_a_changed_or_uncanonical_one(dem
     )
     conn.commit()
     assert not service.verify(head, ws=demo_ws)
-    with pytest.raises(WorkspaceError, match="geen geldige UTF-8"):
+    with pytest.raises(WorkspaceError, match="tekst van indiening .* geen geldige UTF-8"):
         list(demo_ws.text_pieces(Submission, record.id, "content"))
-    with pytest.raises(WorkspaceError, match="bevat geen submission"):
+    with pytest.raises(WorkspaceError, match="bevat geen indiening nope"):
         list(demo_ws.text_pieces(Submission, "nope", "content"))
 
 

@@ -329,3 +329,22 @@ RECORD_KINDS: dict[str, type[Record]] = {
         PlanItem,
     )
 }
+
+
+# What each kind of record is called in the interface (lower case: in a sentence).
+KIND_NAMES: dict[str, str] = {
+    "agency": "entiteit",
+    "application": "toepassing",
+    "product": "product",
+    "block_status": "bouwsteenstatus",
+    "estimate_line": "kostenlijn",
+    "checklist_item": "checklist-stap",
+    "submission": "indiening",
+    "review": "beoordeling",
+    "exemption": "uitzondering",
+    "delay": "vertraging",
+    "bottleneck": "knelpunt",
+    "baseline": "nulmeting",
+    "plan_scenario": "scenario",
+    "plan_item": "roadmap-item",
+}

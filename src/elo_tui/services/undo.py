@@ -22,7 +22,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from elo_tui.domain.records import Record
+from elo_tui.domain.records import KIND_NAMES, Record
 from elo_tui.store import Workspace
 
 MAX_STEPS = 20
@@ -247,22 +247,6 @@ FIELD_LABELS = {
     "obsolete": "vervallen",
 }
 
-_KIND_LABELS = {
-    "product": "product",
-    "application": "toepassing",
-    "checklist_item": "checklist-stap",
-    "estimate_line": "kostenlijn",
-    "exemption": "uitzondering",
-    "delay": "vertraging",
-    "plan_item": "roadmap-item",
-    "plan_scenario": "scenario",
-    "bottleneck": "knelpunt",
-    "baseline": "nulmeting",
-    "agency": "entiteit",
-    "submission": "indiening",
-    "review": "beoordeling",
-}
-
 
 def record_label(record: Record) -> str:
     """A record as a person knows it, in Dutch."""
@@ -281,7 +265,7 @@ def record_label(record: Record) -> str:
         if isinstance(value, str) and value.strip():
             name = value.strip()
             break
-    what = _KIND_LABELS.get(kind, "gegeven")
+    what = KIND_NAMES.get(kind, "gegeven")
     if len(name) > 40:
         name = name[:39] + "…"
     return f"{what} '{name}'" if name else what

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Protocol, TypeVar
 
 from elo_tui.domain.records import (
+    KIND_NAMES,
     RECORD_KINDS,
     Agency,
     ChecklistItem,
@@ -1288,7 +1289,9 @@ class Workspace:
             raise ValueError(f"unknown column for {kind.KIND}: {column}")
         rowid = self.rowid_of(kind, record_id)
         if rowid is None:
-            raise WorkspaceError(f"Werkruimte '{self.path}' bevat geen {kind.KIND} {record_id}.")
+            raise WorkspaceError(
+                f"Werkruimte '{self.path}' bevat geen {_kind_name(kind.KIND)} {record_id}."
+            )
         decoder = codecs.getincrementaldecoder("utf-8")()
         try:
             with self.conn.blobopen(kind.KIND, column, rowid, readonly=True) as blob:
@@ -1299,8 +1302,8 @@ class Workspace:
             raise store_error(self.path, exc) from None
         except UnicodeDecodeError:
             raise WorkspaceError(
-                f"Werkruimte '{self.path}': de tekst van {kind.KIND} {record_id} is geen "
-                "geldige UTF-8. Er is niets gewijzigd."
+                f"Werkruimte '{self.path}': de tekst van {_kind_name(kind.KIND)} {record_id} "
+                "is geen geldige UTF-8. Er is niets gewijzigd."
             ) from None
 
     def write_text(
@@ -1323,7 +1326,7 @@ class Workspace:
                 rowid = self.rowid_of(kind, record_id)
                 if rowid is None:
                     raise WorkspaceError(
-                        f"Werkruimte '{self.path}' bevat geen {table} {record_id}."
+                        f"Werkruimte '{self.path}' bevat geen {_kind_name(table)} {record_id}."
                     )
                 with self.conn.blobopen(table, col, rowid) as blob:
                     while chunk := data.read(1 << 20):
@@ -2265,3 +2268,8 @@ def _backup_before_migration(conn: sqlite3.Connection, path: Path, version: int)
         conn.backup(dest)
     finally:
         dest.close()
+
+
+def _kind_name(kind: str) -> str:
+    """A kind of record as the interface calls it (messages are Dutch)."""
+    return KIND_NAMES.get(kind, kind)
