@@ -280,11 +280,12 @@ def test_equal_lists_of_a_long_list_are_shared_and_unequal_ones_kept(tiny_batche
     assert got[0]["risks"] is not got[1]["risks"] and len(shared) == 2
 
 
-def test_the_sheet_values_of_stored_dicts_are_their_values_or_defaults():
-    """`_field_values` (C-speed look-ups, slow way only where needed) gives what
+def test_the_sheet_values_of_stored_dicts_are_their_values_or_defaults(monkeypatch):
+    """`dict_field_rows` (C-speed look-ups, slow way only where needed) gives what
     `d.get(field, default)` gives: a missing field its default, a stored null None."""
     import random
 
+    monkeypatch.setattr(sub, "_VALUES_PAGE", 150)  # in pages of 150
     rnd = random.Random(5)
     fields, defaults = ("id", "kind", "name", "volume", "themes"), (None, "", "", None, [])
     page = []
@@ -298,8 +299,8 @@ def test_the_sheet_values_of_stored_dicts_are_their_values_or_defaults():
                 d[f] = None  # (a null the record would not give back)
         page.append(d)
     expected = [tuple(d.get(f, x) for f, x in zip(fields, defaults, strict=True)) for d in page]
-    got = service._field_values(page, fields, defaults)
+    got = list(sub.dict_field_rows(page, fields, defaults))
     assert got == expected
     kinds = {id(row[1]) for row in got}
     assert len(kinds) == 2  # a column of few texts: one object per text
-    assert service._field_values([], fields, defaults) == []
+    assert list(sub.dict_field_rows([], fields, defaults)) == []

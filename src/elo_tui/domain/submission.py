@@ -14,8 +14,10 @@ import dataclasses
 import hashlib
 import json
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
+from itertools import islice
 from json.encoder import encode_basestring
 from typing import Any, TypeVar, cast
 
@@ -395,8 +397,41 @@ def field_rows(section: Any, fields: Sequence[str], defaults: Sequence[Any]) -> 
     own = getattr(section, "field_rows", None)
     if own is not None:
         return cast(Iterator[tuple], own(tuple(fields), tuple(defaults)))
+    return dict_field_rows(section, fields, defaults)
+
+
+def dict_field_rows(
+    dicts: Iterable[Mapping[str, Any]], fields: Sequence[str], defaults: Sequence[Any]
+) -> Iterator[tuple]:
+    """`tuple(d.get(f, x) for f, x in zip(fields, defaults))` of each dict, made faster a
+    page at a time: each dict's values taken at C speed, and only a dict with a None where
+    the default is not None made the slow way (a missing field then takes its default,
+    a stored null stays None). The texts of a page's column of few distinct texts are
+    shared, one object each (decoded JSON gives every value its own copy: ~60 MB of a
+    stored version's sheets at 20,000 products)."""
+    fields, defaults = tuple(fields), tuple(defaults)
     pairs = tuple(zip(fields, defaults, strict=True))
-    return (tuple([d.get(f, x) for f, x in pairs]) for d in section)
+    special = [i for i, x in enumerate(defaults) if x is not None]
+    dicts = iter(dicts)
+    while page := list(islice(dicts, _VALUES_PAGE)):
+        values = [tuple(map(d.get, fields)) for d in page]
+        if special:
+            for j, row in enumerate(values):
+                if None in row and any(row[i] is None for i in special):
+                    values[j] = tuple([page[j].get(f, x) for f, x in pairs])
+        columns: list[Any] = list(zip(*values, strict=True))
+        for i, column in enumerate(columns):
+            if type(column[0]) is not str:
+                continue
+            try:
+                if len(set(column)) * 4 < len(column):
+                    columns[i] = list(map(sys.intern, column))
+            except TypeError:  # (a list or a None among the texts)
+                pass
+        yield from zip(*columns, strict=True)
+
+
+_VALUES_PAGE = 2000  # dicts whose values are taken (and texts shared) at a time
 
 
 # (fields, defaults) of what the files name a scope by: scope_names

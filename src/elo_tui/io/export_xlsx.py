@@ -11,8 +11,6 @@ widths. Values only, no formulas, so every total shows in any viewer; text start
 from __future__ import annotations
 
 import heapq
-import marshal
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from itertools import count, islice, repeat
@@ -25,6 +23,7 @@ from elo_tui.domain import codelists
 from elo_tui.domain import estimate as est
 from elo_tui.domain.completeness import APPLICABILITY, STAGES
 from elo_tui.domain.submission import CHECKLIST_STATUSES, NAME_FIELDS, field_rows, scope_names
+from elo_tui.io.page_spool import PageSpool
 from elo_tui.io.xlsx_writer import BOLD, DATE, DAYS, EUR, PLAIN, Later, Sheet, save
 
 SHEETS = (
@@ -115,40 +114,37 @@ def _sorted(records: Sequence[_T], keys: list[tuple[Any, ...]]) -> list[_T]:
 
 class _SortedRows:
     """`rows` (tuples of plain values) in the order `sorted(rows, key=key)` gives,
-    without holding them all: runs of _RUN rows sorted in memory and spooled (marshal,
-    an owner-only unlinked temporary file), then merged as they are read (heapq.merge
-    keeps the earlier run first on equal keys: one stable sort). Readable more than once.
-    (The long sheets held all their rows sorted: ~20 MB at 20,000 products.)"""
+    without holding them all: runs of _RUN rows sorted in memory and spooled (PageSpool),
+    then merged as they are read (heapq.merge keeps the earlier run first on equal keys:
+    one stable sort). Readable more than once. (The long sheets held all their rows
+    sorted: ~20 MB at 20,000 products.)"""
 
     def __init__(self, rows: Iterable[tuple], key: Callable[[tuple], tuple]) -> None:
         self._key = key
-        self._file = tempfile.SpooledTemporaryFile(max_size=1 << 20)
-        self._runs: list[list[tuple[int, int]]] = []  # per run: (offset, size) of its pieces
+        self._spool = PageSpool()
+        self._runs: list[tuple[int, int]] = []  # the first and the end page of each run
         self._count = 0
         rows = iter(rows)
         while run := list(islice(rows, _RUN)):
             run = _sorted(run, list(map(key, run)))
-            pieces = []
+            first = len(self._spool)
             for start in range(0, len(run), _READ):
-                data = marshal.dumps(run[start : start + _READ])
-                pieces.append((self._file.tell(), len(data)))
-                self._file.write(data)
-            self._runs.append(pieces)
+                self._spool.add(run[start : start + _READ])
+            self._runs.append((first, len(self._spool)))
             self._count += len(run)
 
     def __len__(self) -> int:
         return self._count
 
     def __iter__(self) -> Iterator[tuple]:
-        runs = [self._run(pieces) for pieces in self._runs]
+        runs = [self._run(first, end) for first, end in self._runs]
         if len(runs) == 1:
             return runs[0]
         return heapq.merge(*runs, key=self._key)
 
-    def _run(self, pieces: list[tuple[int, int]]) -> Iterator[tuple]:
-        for at, size in pieces:  # (a seek each: the runs are read in turns)
-            self._file.seek(at)
-            yield from marshal.loads(self._file.read(size))
+    def _run(self, first: int, end: int) -> Iterator[tuple]:
+        for page in self._spool.pages(first, end):
+            yield from page
 
 
 _RUN = 4096  # rows of a long sheet sorted in memory at a time

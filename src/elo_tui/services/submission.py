@@ -12,8 +12,6 @@ import dataclasses
 import gc
 import hashlib
 import json
-import marshal
-import sys
 import tempfile
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -41,6 +39,7 @@ from elo_tui.domain.records import (
     Submission,
     utc_now,
 )
+from elo_tui.io.page_spool import PageSpool
 from elo_tui.store import Workspace, WorkspaceError
 
 R = TypeVar("R", bound=Record)
@@ -887,57 +886,6 @@ class StreamedSection:
 HELD_SECTIONS: tuple[str, ...] = ("products", "block_statuses", "estimate_lines")
 
 
-class _PageSpool:
-    """Pages of plain values (marshal: texts, numbers, None, lists, dicts, tuples) in an
-    owner-only unlinked temporary file, read back a page at a time."""
-
-    def __init__(self) -> None:
-        self._file = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MAX)
-        self._sizes: list[int] = []
-
-    def add(self, page: list[Any]) -> None:
-        data = marshal.dumps(page)
-        self._file.seek(0, 2)  # (after the last page, wherever a reader stopped)
-        self._file.write(data)
-        self._sizes.append(len(data))
-
-    def pages(self) -> Iterator[list[Any]]:
-        at = 0
-        for size in self._sizes:  # (a seek each: two readers may take turns)
-            self._file.seek(at)
-            yield marshal.loads(self._file.read(size))
-            at += size
-
-
-def _field_values(
-    page: list[dict[str, Any]], fields: tuple[str, ...], defaults: tuple[Any, ...]
-) -> list[tuple]:
-    """`[tuple(d.get(f, x) for f, x in zip(fields, defaults)) for d in page]`, made
-    faster: each dict's values taken at C speed, and only a dict with a None where the
-    default is not None made the slow way (a missing field then takes its default).
-    The texts of a column of few distinct texts are shared, one object each (decoded
-    JSON gives every value its own copy)."""
-    values = [tuple(map(d.get, fields)) for d in page]
-    special = [i for i, x in enumerate(defaults) if x is not None]
-    if special:
-        pairs = tuple(zip(fields, defaults, strict=True))
-        for j, row in enumerate(values):
-            if None in row and any(row[i] is None for i in special):
-                values[j] = tuple([page[j].get(f, x) for f, x in pairs])
-    if not values:
-        return values
-    columns: list[Any] = list(zip(*values, strict=True))
-    for i, column in enumerate(columns):
-        if type(column[0]) is not str:
-            continue
-        try:
-            if len(set(column)) * 4 < len(column):
-                columns[i] = list(map(sys.intern, column))
-        except TypeError:  # (a list or a None among the texts)
-            pass
-    return list(zip(*columns, strict=True))
-
-
 class HeldSection(Sequence[dict[str, Any]]):
     """A long record section of a concept or of a stored version, read once, page by
     page: its JSON and TOML encoded, and what the XLSX sheets read of it spooled
@@ -966,11 +914,11 @@ class HeldSection(Sequence[dict[str, Any]]):
         self._odd: dict[int, dict[str, Any]] = {}
         # fields -> their values per record, spooled; a stored version's dicts are
         # spooled too (`_dicts`: its records are not made).
-        self._fields: dict[tuple[str, ...], tuple[tuple[Any, ...], _PageSpool]] = {
-            tuple(fields): (tuple(defaults), _PageSpool())
+        self._fields: dict[tuple[str, ...], tuple[tuple[Any, ...], PageSpool]] = {
+            tuple(fields): (tuple(defaults), PageSpool())
             for fields, defaults in SHEET_FIELDS.get(name, ())
         }
-        self._dicts: _PageSpool | None = None
+        self._dicts: PageSpool | None = None
         has_default = {f.name for f in dataclasses.fields(kind) if f.default is not None}
         names = ws.data_names(kind) if ws is not None else []
         defaulted = [i for i, (n, _) in enumerate(names) if n in has_default]
@@ -989,8 +937,9 @@ class HeldSection(Sequence[dict[str, Any]]):
             records = ws.records_of_rows(kind, rows, share_lists=True)
             for fields, (defaults, spool) in self._fields.items():
                 page = list(map(attrgetter(*fields), records))
-                for j, d in odd.items():  # what the dict says, as field_rows reads dicts
-                    page[j] = tuple([d.get(f, x) for f, x in zip(fields, defaults, strict=True)])
+                odd_values = sub.dict_field_rows(odd.values(), fields, defaults)
+                for j, values in zip(odd, odd_values, strict=True):  # what the dict says
+                    page[j] = values
                 spool.add(page)
             self._odd.update((at + j, d) for j, d in odd.items())
             self._records += records
@@ -1000,11 +949,11 @@ class HeldSection(Sequence[dict[str, Any]]):
             assert self._dicts is not None
             self._dicts.add(page)
             for fields, (defaults, spool) in self._fields.items():
-                spool.add(_field_values(page, fields, defaults))
+                spool.add(list(sub.dict_field_rows(page, fields, defaults)))
             self._count += len(page)
 
         if ws is None:
-            self._records, self._dicts = None, _PageSpool()
+            self._records, self._dicts = None, PageSpool()
         on_page: Callable[[list[Any]], None] = take if ws is not None else take_dicts
         self._stream = StreamedSection(
             name, ws, on_page=on_page, dict_pages=dict_pages, encode_json=ws is not None
@@ -1033,8 +982,7 @@ class HeldSection(Sequence[dict[str, Any]]):
         spooled = self._fields.get(fields)
         if spooled is not None and spooled[0] == defaults:
             return (values for page in spooled[1].pages() for values in page)
-        pairs = tuple(zip(fields, defaults, strict=True))
-        return (tuple([d.get(f, x) for f, x in pairs]) for d in self)
+        return sub.dict_field_rows(self, fields, defaults)
 
     def __len__(self) -> int:
         return self._count
@@ -1097,7 +1045,7 @@ class SpooledList(Sequence[dict[str, Any]]):
     def __init__(self, items: Iterable[dict[str, Any]], *, encode_json: bool = True) -> None:
         from itertools import islice
 
-        self._pages = _PageSpool()
+        self._pages = PageSpool()
         self._json = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MAX) if encode_json else None
         self._count = 0
         items = iter(items)
