@@ -11,7 +11,6 @@ computation gives.
 from __future__ import annotations
 
 import random
-import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -23,16 +22,9 @@ from elo_tui.domain.records import BlockStatus, EstimateLine, Product
 from elo_tui.io import export_xlsx
 from elo_tui.io import xlsx_writer as xw
 from elo_tui.services import submission as service
+from xlsx_support import resolved
 
 TESTS = Path(__file__).resolve().parent
-
-
-def _resolved(xml: str, strings: xw.SharedStrings) -> str:
-    """Each shared string index replaced by the raw text it stands for (the two paths
-    number the texts in another order)."""
-    return re.sub(
-        r' t="s"><v>(\d+)</v>', lambda m: f' t="s"><v>{strings.texts[int(m[1])]!r}</v>', xml
-    )
 
 
 def _cell_by_cell(sheet: xw.Sheet) -> str:
@@ -45,14 +37,14 @@ def _cell_by_cell(sheet: xw.Sheet) -> str:
             xw._cell(f"{xw._LETTERS[c]}{r}", attrs[c], v, strings) for c, v in enumerate(values)
         )
         out.append(f'<row r="{r}">{cells}</row>')
-    return _resolved("".join(out), strings)
+    return resolved("".join(out), strings)
 
 
 def _body(sheet: xw.Sheet) -> str:
     strings = xw.SharedStrings()
     pieces = list(sheet.xml_pieces(selected=False, strings=strings))
     # without the head (up to <sheetData>) and the tail
-    return _resolved("".join(pieces[1:-1]), strings)
+    return resolved("".join(pieces[1:-1]), strings)
 
 
 def _rows(xml: str) -> list[str]:

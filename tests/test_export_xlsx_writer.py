@@ -10,15 +10,7 @@ import openpyxl
 import pytest
 
 from elo_tui.io import xlsx_writer as xw
-
-
-def resolved(xml: str, strings: xw.SharedStrings) -> str:
-    """`xml` with each shared string index replaced by the raw text it stands for: the
-    column path and the cell by cell path number texts in another order (column by
-    column, row by row), so their XML is compared through the texts."""
-    return re.sub(
-        r' t="s"><v>(\d+)</v>', lambda m: f' t="s"><v>{strings.texts[int(m[1])]!r}</v>', xml
-    )
+from xlsx_support import resolved
 
 
 def shared_strings(path) -> tuple[list[str], str]:
@@ -367,6 +359,48 @@ def test_shared_strings_read_back_as_the_texts_one_entry_each(tmp_path, n):
             assert (
                 xml.count(' t="s">') == sum(1 for r in rows for v in r if type(v) is str and v) + 5
             )
+
+
+@pytest.mark.parametrize("n", [xw.INLINE_RUN, 300])
+def test_a_long_column_of_mostly_different_texts_is_written_inline(tmp_path, n):
+    """Ids and names (over 3/4 of a run's texts different) go into their cells, not the
+    shared table: openpyxl reads the same texts (cleaned, cut, escaped, edge spaces
+    kept, no cell for an empty one); a column of texts used twice, a column of few
+    texts and a short sheet stay in the table."""
+    odd = ["a & b < c > d", "  met spaties  ", "\tvoor", "na\n", "\x00\x07weg", "é ☃"]
+    ids = [f"id-{i:05d}" for i in range(n)]
+    unique = [
+        odd[i] + f" {i}" if i < len(odd) else ("" if i % 17 == 0 else f"naam {i}") for i in range(n)
+    ]
+    unique[7] = "x" * (xw.MAX_CELL + 10)
+    twice = [f"dubbel {i // 2}" for i in range(n)]  # half different: shared
+    few = ["ja" if i % 3 else "nee" for i in range(n)]
+    rows = [list(r) for r in zip(ids, unique, twice, few, strict=True)]
+    long, short = xw.Sheet("Lang"), xw.Sheet("Kort")
+    for row in rows:
+        long.append(row)
+    for row in rows[: xw.INLINE_RUN - 1]:
+        short.append(row)
+    path = tmp_path / "t.xlsx"
+    xw.save([long, short], path)
+    wb = openpyxl.load_workbook(path)
+    assert [[c.value for c in r] for r in wb["Lang"].iter_rows(max_col=4)] == [
+        [_cleaned(v) for v in row] for row in rows
+    ]
+    entries, _part = shared_strings(path)
+    table = {re.sub(r"<[^>]+>", "", e) for e in entries}
+    assert set(twice) | set(few) <= table
+    assert not (set(ids) - {r[0] for r in rows[: xw.INLINE_RUN - 1]}) & table
+    assert "naam 100" not in table and "naam 9" in table  # (9: also on the short sheet)
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+        short_xml = z.read("xl/worksheets/sheet2.xml").decode()
+    blanks = sum(1 for t in unique if not t)
+    assert xml.count('t="inlineStr"') == 2 * n - blanks
+    for i in (1, 2):  # starts with spaces, with a tab
+        assert f'<c r="B{i + 1}" t="inlineStr"><is><t xml:space="preserve">{unique[i]}</t>' in xml
+    assert "a &amp; b &lt; c &gt; d 0" in xml
+    assert "inlineStr" not in short_xml
 
 
 def test_shared_strings_part_escapes_cleans_and_keeps_edge_spaces(tmp_path):

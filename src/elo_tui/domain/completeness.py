@@ -51,41 +51,165 @@ def check(
     *,
     bvco_threshold: float | None = None,
     pause: Pause = no_pause,
+    findings: LineFindings | None = None,
 ) -> list[Issue]:
     """All issues, blocking first, in a stable order.
 
     `bvco_threshold`: the intervention threshold (None = unknown), see domain.cofinancing.
     `pause`: called every PAUSE_EVERY records in the long loops (a worker gives way to
     the interface there, see elo_tui/background.py); changes nothing in the result.
+    `findings`: what was found in the lines as they were costed a page at a time (then
+    `lines` and the summary's costs are not read; the summary must be given).
     """
     applications = [a for a in applications if not a.deleted]
     products = [p for p in products if not p.deleted]
-    block_statuses = [s for s in block_statuses if not s.deleted]
-    lines = [line for line in lines if not line.deleted]
-    if summary is None:
-        summary = est.summarize(lines, products, agency, applications=applications)
-    names = {("application", a.id): a.name for a in applications}
-    names.update({("product", p.id): p.name for p in products})
+    if findings is None:
+        lines = [line for line in lines if not line.deleted]
+        if summary is None:
+            summary = est.summarize(lines, products, agency, applications=applications)
+        findings = LineFindings(applications, products, block_statuses)
+        findings.add_lines(lines)
+        findings.add_costs(summary.costs, pause)
+    elif summary is None:
+        raise ValueError("the findings of paged lines need the summary they were costed for")
     issues: list[Issue] = []
     issues += _agency_issues(agency)
     issues += _product_issues(products, {a.id for a in applications}, pause)
-    # Blocks of an application "buiten beschouwing" (and of the products counted under it)
-    # need no estimate: that application is left out of the request.
-    excluded = {a.id for a in applications if a.excluded}
-    if excluded:
-        app_of = {p.id: est.application_of(p) for p in products}
-        block_statuses = [
-            s
-            for s in block_statuses
-            if (s.scope_id if s.scope_kind == "application" else app_of.get(s.scope_id))
-            not in excluded
-        ]
-    issues += _block_issues(block_statuses, lines, names, pause)
-    issues += _line_issues(summary, block_statuses, names, pause)
+    issues += _block_issues(findings.statuses, findings.costed, findings.names, pause)
+    issues += findings.issues()
     issues += _money_issues(agency, summary)
     issues += _cofinancing_issues(agency, summary, bvco_threshold)
     issues.sort(key=lambda i: (i.severity != BLOCKING,))  # stable: rule order within
     return issues
+
+
+class LineFindings:
+    """What the check finds in the estimate lines, gathered as they are read: which
+    (scope, block) pairs have a line (`add_lines`: every live line) and the issues of the
+    counted lines' costs (`add_costs`: `LineTally.add`'s first list, page by page). An
+    export at 20,000 products so costs 34,000 lines without holding them.
+
+    Made from the live applications, products and block statuses: the names issues use
+    and the statuses the rules read (blocks of an application "buiten beschouwing", and
+    of the products counted under it, need no estimate: it is left out of the request)."""
+
+    def __init__(
+        self,
+        applications: Iterable[Application],
+        products: Iterable[Product],
+        block_statuses: Iterable[BlockStatus],
+    ) -> None:
+        applications = [a for a in applications if not a.deleted]
+        products = [p for p in products if not p.deleted]
+        names = {("application", a.id): a.name for a in applications}
+        names.update({("product", p.id): p.name for p in products})
+        self.names = names
+        statuses = [s for s in block_statuses if not s.deleted]
+        excluded = {a.id for a in applications if a.excluded}
+        if excluded:
+            app_of = {p.id: est.application_of(p) for p in products}
+            statuses = [
+                s
+                for s in statuses
+                if (s.scope_id if s.scope_kind == "application" else app_of.get(s.scope_id))
+                not in excluded
+            ]
+        self.statuses = statuses
+        # The statuses a line can be "not needed" by: the last status of a key counts
+        # (no index of every status: ~5 MB at 20,000 products).
+        not_needed: dict[tuple[str, str, str], BlockStatus] = {}
+        for s in statuses:
+            key = (s.scope_kind, s.scope_id, s.block)
+            if s.applicability in ("not_applicable", "forms_tool") or s.stage == "production":
+                not_needed[key] = s
+            elif key in not_needed:
+                del not_needed[key]
+        self._not_needed = not_needed
+        self.costed: set[tuple[str, str, str]] = set()
+        self._counted = 0
+        self._seen = 0  # costs read: `pause()` every PAUSE_EVERY of them
+        self._assumed = 0
+        self._blocking: list[Issue] = []
+        self._warnings: list[Issue] = []
+
+    def add_lines(self, lines: Iterable[EstimateLine]) -> None:
+        """Live lines (counted or not): the blocks they cost."""
+        self.costed.update(
+            (line.scope_kind, line.scope_id, line.block) for line in lines if not line.deleted
+        )
+
+    def add_costs(self, costs: Iterable[est.LineCost], pause: Pause = no_pause) -> None:
+        """The counted lines' costs, in the order of the summary's `costs`."""
+        names = self.names
+        for c in costs:
+            self._seen += 1
+            if self._seen % PAUSE_EVERY == 0:
+                pause()
+            self._counted += 1
+            line = c.line
+            ref = ("estimate_line", line.id)
+            for fld, message in c.problems.items():
+                self._blocking.append(
+                    Issue(
+                        BLOCKING, "line_invalid", f"{_line_who(line, names)}: {message}", *ref, fld
+                    )
+                )
+            if line.assumed:
+                self._assumed += 1
+            if line.scope_kind != "agency" and (line.scope_kind, line.scope_id) not in names:
+                self._warnings.append(
+                    Issue(
+                        WARNING,
+                        "line_scope",
+                        f"{_line_who(line, names)}: de toepassing of het product bestaat niet "
+                        "meer.",
+                        *ref,
+                        "scope_id",
+                    )
+                )
+            status = (
+                self._not_needed.get((line.scope_kind, line.scope_id, line.block))
+                if line.block
+                else None
+            )
+            if status is not None:
+                state = (
+                    "al in productie"
+                    if status.stage == "production"
+                    else APPLICABILITY[status.applicability].lower()
+                )
+                self._warnings.append(
+                    Issue(
+                        WARNING,
+                        "line_not_needed",
+                        f"{_line_who(line, names)}: de bouwsteen is {state}; is deze kost nog "
+                        "nodig?",
+                        *ref,
+                        "block",
+                    )
+                )
+
+    def issues(self) -> list[Issue]:
+        """The lines' issues: blocking first, then warnings."""
+        if not self._counted:
+            return [
+                Issue(
+                    BLOCKING, "no_lines", "De raming bevat nog geen enkele lijn.", "estimate_line"
+                )
+            ]
+        warnings = list(self._warnings)
+        if self._assumed:
+            warnings.insert(
+                0,
+                Issue(
+                    WARNING,
+                    "assumed",
+                    f"{self._assumed} ramingslijn{'en zijn' if self._assumed != 1 else ' is'} "
+                    "nog een aanname uit het sjabloon: bevestig of pas aan.",
+                    "estimate_line",
+                ),
+            )
+        return self._blocking + warnings
 
 
 _F = TypeVar("_F", bound=tuple)
@@ -280,7 +404,7 @@ def _one_product_issues(p: Product, app_ids: set[str]) -> tuple[list[Issue], lis
 
 def _block_issues(
     statuses: Sequence[BlockStatus],
-    lines: Sequence[EstimateLine],
+    costed: set[tuple[str, str, str]],
     names: dict[tuple[str, str], str],
     pause: Pause = no_pause,
 ) -> list[Issue]:
@@ -294,7 +418,6 @@ def _block_issues(
                 "block_status",
             )
         ]
-    costed = {(line.scope_kind, line.scope_id, line.block) for line in lines}
     # Issues per status in stored order, then only the statuses that have any sorted
     # (stable, so in the order sorting all of them gives): one sort of 45,000 tuples at
     # 20,000 products held the interpreter ~80 ms, which no key could interrupt.
@@ -385,73 +508,6 @@ def _status_issues(
 
 def _status_where(s: BlockStatus, names: dict[tuple[str, str], str]) -> str:
     return f"Bouwsteen {est.block_label(s.block)} bij {_scope(s.scope_kind, s.scope_id, names)}"
-
-
-def _line_issues(
-    summary: est.EstimateSummary,
-    statuses: Sequence[BlockStatus],
-    names: dict[tuple[str, str], str],
-    pause: Pause = no_pause,
-) -> list[Issue]:
-    if not summary.costs:
-        return [
-            Issue(BLOCKING, "no_lines", "De raming bevat nog geen enkele lijn.", "estimate_line")
-        ]
-    by_key = {(s.scope_kind, s.scope_id, s.block): s for s in statuses}
-    blocking_: list[Issue] = []
-    warnings: list[Issue] = []
-    assumed = 0
-    for n, c in enumerate(summary.costs, 1):
-        if n % PAUSE_EVERY == 0:
-            pause()
-        line = c.line
-        ref = ("estimate_line", line.id)
-        for fld, message in c.problems.items():
-            blocking_.append(
-                Issue(BLOCKING, "line_invalid", f"{_line_who(line, names)}: {message}", *ref, fld)
-            )
-        if line.assumed:
-            assumed += 1
-        if line.scope_kind != "agency" and (line.scope_kind, line.scope_id) not in names:
-            warnings.append(
-                Issue(
-                    WARNING,
-                    "line_scope",
-                    f"{_line_who(line, names)}: de toepassing of het product bestaat niet meer.",
-                    *ref,
-                    "scope_id",
-                )
-            )
-        status = by_key.get((line.scope_kind, line.scope_id, line.block)) if line.block else None
-        if status is not None and (
-            status.applicability in ("not_applicable", "forms_tool") or status.stage == "production"
-        ):
-            state = (
-                "al in productie"
-                if status.stage == "production"
-                else APPLICABILITY[status.applicability].lower()
-            )
-            warnings.append(
-                Issue(
-                    WARNING,
-                    "line_not_needed",
-                    f"{_line_who(line, names)}: de bouwsteen is {state}; is deze kost nog nodig?",
-                    *ref,
-                    "block",
-                )
-            )
-    if assumed:
-        warnings.insert(
-            0,
-            Issue(
-                WARNING,
-                "assumed",
-                f"{assumed} ramingslijn{'en zijn' if assumed != 1 else ' is'} nog een "
-                "aanname uit het sjabloon: bevestig of pas aan.",
-                "estimate_line",
-            ),
-        )
-    return blocking_ + warnings
 
 
 def _line_who(line: EstimateLine, names: dict[tuple[str, str], str]) -> str:

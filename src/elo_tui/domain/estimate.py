@@ -67,7 +67,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import accumulate
 from statistics import NormalDist
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from elo_tui.domain.cofinancing import FIRM_ENVELOPE, is_eligible, reserved_envelope
 from elo_tui.domain.records import Agency, Application, EstimateLine, Product
@@ -668,76 +668,165 @@ def summarize(
     `applications`: only their `excluded` flag matters here; lines of an excluded
     application (or of a product counted under one) are kept apart.
     """
-    rates = Rates.of(agency)
-    products = list(products)
-    app_of_product = {p.id: application_of(p) for p in products}
-    excluded_apps = {a.id for a in applications if a.excluded and not a.deleted}
-    costs: list[LineCost] = []
-    excluded: list[LineCost] = []
-    excluded_by_app: dict[str, float] = {}
-    excluded_count: dict[str, int] = {}
-    for line in lines:
-        if line.deleted:
-            continue
-        if excluded_apps:
-            app = _application_of_line(line, app_of_product)
-            if app in excluded_apps:
-                c = cost_line(line, rates)
-                excluded.append(c)
-                excluded_by_app[app] = excluded_by_app.get(app, 0.0) + c.mean
-                excluded_count[app] = excluded_count.get(app, 0) + 1
+    tally = LineTally(products, agency, applications=applications)
+    tally.add(lines)
+    return tally.summary(seed=seed, draws=draws, exact_lines=exact_lines)
+
+
+class LineTally:
+    """`summarize` fed its lines a page at a time: `add` costs a page and gives its
+    costs back, `summary` rolls up everything added. Every sum is taken in the order the
+    lines came, as `summarize` (which is this, fed once) takes it.
+
+    Without `keep_costs` no line is held: the summary's `costs` and `excluded` are empty
+    and the counts (`counted`, `invalid`, `by_default_rule`) and the product shares
+    (`shares`) are what is left of them. At 20,000 products the 34,000 lines and their
+    costs were ~24 MB of a concept export's peak (bench/RESULTS.md, round 11). The
+    simulation then keeps one shared SimKind per distinct line (the lines must come in
+    id order, the simulation's own: `add` checks it), where `summarize` sorts a
+    SimPoint per line."""
+
+    KINDS_KEPT = 4096  # distinct SimKinds shared: lines all different cost no more
+
+    def __init__(
+        self,
+        products: Iterable[Product],
+        agency: Agency | None,
+        *,
+        applications: Iterable[Application] = (),
+        keep_costs: bool = True,
+    ) -> None:
+        self.agency = agency
+        self.rates = Rates.of(agency)
+        self._app_of_product = {p.id: application_of(p) for p in products}
+        self._excluded_apps = {a.id for a in applications if a.excluded and not a.deleted}
+        self._keep = keep_costs
+        self.costs: list[LineCost] = []
+        self.excluded: list[LineCost] = []
+        self.counted = 0  # lines counted (not of an excluded application), valid or not
+        self.invalid = 0  # of those, the ones that cannot be costed
+        self.by_default_rule = 0  # of those, the ones eligible by the default rule
+        self._excluded_by_app: dict[str, float] = {}
+        self._excluded_count: dict[str, int] = {}
+        self._one_off: dict[str, float] = dict.fromkeys(YEARS, 0.0)
+        self._recurring: dict[str, float] = dict.fromkeys(YEARS, 0.0)
+        self._eligible_mean: dict[str, float] = dict.fromkeys(YEARS, 0.0)
+        self._not_eligible_mean: dict[str, float] = dict.fromkeys(YEARS, 0.0)
+        self._by_block: dict[str, float] = {}
+        self._by_app: dict[str, float] = {}
+        self._by_cat: dict[str, float] = dict.fromkeys(CATEGORIES, 0.0)
+        self._variance = 0.0
+        # product shares: own lines per product, application lines per application
+        self._own: dict[str, float] = {}
+        self._app_cost: dict[str, float] = {}
+        # the simulation's points: SimPoints (sorted when simulated), or without
+        # `keep_costs` shared SimKinds in id order
+        self._points: list[SimPoint | SimKind] = []
+        self._eligible_points: list[SimPoint | SimKind] = []
+        self._kinds: dict[SimKind, SimKind] = {}
+        self._last_id: str | None = None
+
+    def add(self, lines: Iterable[EstimateLine]) -> tuple[list[LineCost], list[LineCost]]:
+        """Cost `lines` (tombstones skipped): their costs, counted and excluded."""
+        counted: list[LineCost] = []
+        excluded: list[LineCost] = []
+        for line in lines:
+            if line.deleted:
                 continue
-        costs.append(cost_line(line, rates))
-    sim = simulate(costs, seed=seed, draws=draws, exact_lines=exact_lines)
-    eligible_costs = [c for c in costs if c.valid and is_eligible(c.line)]
-    if len(eligible_costs) == sum(1 for c in costs if c.valid):
-        eligible_sim = same_draws(sim)
-    else:
-        eligible_sim = simulate(eligible_costs, seed=seed, draws=draws, exact_lines=exact_lines)
+            if self._excluded_apps:
+                app = _application_of_line(line, self._app_of_product)
+                if app in self._excluded_apps:
+                    c = cost_line(line, self.rates)
+                    excluded.append(c)
+                    self._excluded_by_app[app] = self._excluded_by_app.get(app, 0.0) + c.mean
+                    self._excluded_count[app] = self._excluded_count.get(app, 0) + 1
+                    continue
+            c = cost_line(line, self.rates)
+            counted.append(c)
+            self._count(c)
+        if self._keep:
+            self.costs += counted
+            self.excluded += excluded
+        return counted, excluded
 
-    one_off: dict[str, float] = dict.fromkeys(YEARS, 0.0)
-    recurring: dict[str, float] = dict.fromkeys(YEARS, 0.0)
-    eligible_mean: dict[str, float] = dict.fromkeys(YEARS, 0.0)
-    not_eligible_mean: dict[str, float] = dict.fromkeys(YEARS, 0.0)
-    by_block: dict[str, float] = {}
-    by_app: dict[str, float] = {}
-    by_cat: dict[str, float] = dict.fromkeys(CATEGORIES, 0.0)
-    variance = 0.0
-    for c in costs:
-        if not c.valid:
-            continue
+    def _count(self, c: LineCost) -> None:
         line = c.line
+        self.counted += 1
+        if line.eligible is None:
+            self.by_default_rule += 1
+        if not c.valid:
+            self.invalid += 1
+            return
+        eligible = is_eligible(line)
+        if self._keep:
+            point: SimPoint | SimKind = SimPoint.of(c)
+        else:
+            if self._last_id is not None and line.id <= self._last_id:
+                raise ValueError(f"estimate line {line.id} comes after {self._last_id}")
+            self._last_id = line.id
+            kind = SimKind.of(c)
+            point = self._kinds.get(kind, kind)
+            if point is kind and len(self._kinds) < self.KINDS_KEPT:
+                self._kinds[kind] = kind
+        self._points.append(point)
+        if eligible:
+            self._eligible_points.append(point)
         year = line.budget_year
-        target = recurring if line.recurrence == "recurring" else one_off
+        target = self._recurring if line.recurrence == "recurring" else self._one_off
         target[year] = target.get(year, 0.0) + c.mean
-        split = eligible_mean if is_eligible(line) else not_eligible_mean
+        split = self._eligible_mean if eligible else self._not_eligible_mean
         split[year] = split.get(year, 0.0) + c.mean
-        by_block[line.block] = by_block.get(line.block, 0.0) + c.mean
-        app = _application_of_line(line, app_of_product)
-        by_app[app] = by_app.get(app, 0.0) + c.mean
-        by_cat[line.category] = by_cat.get(line.category, 0.0) + c.mean
-        variance += c.variance
+        self._by_block[line.block] = self._by_block.get(line.block, 0.0) + c.mean
+        app = _application_of_line(line, self._app_of_product)
+        self._by_app[app] = self._by_app.get(app, 0.0) + c.mean
+        self._by_cat[line.category] = self._by_cat.get(line.category, 0.0) + c.mean
+        self._variance += c.variance
+        if line.scope_kind == "product":
+            self._own[line.scope_id] = self._own.get(line.scope_id, 0.0) + c.mean
+        elif line.scope_kind == "application":
+            self._app_cost[line.scope_id] = self._app_cost.get(line.scope_id, 0.0) + c.mean
 
-    block_order = {code: i for i, code in enumerate(BLOCKS)}
-    by_block = dict(sorted(by_block.items(), key=lambda kv: (block_order.get(kv[0], 99), kv[0])))
-    return EstimateSummary(
-        costs=costs,
-        simulation=sim,
-        sd=math.sqrt(variance),
-        by_year=sim.by_year,
-        one_off_by_year=one_off,
-        recurring_by_year=recurring,
-        by_block=by_block,
-        by_application=dict(sorted(by_app.items())),
-        by_category=by_cat,
-        cofinancing=cofinancing(sim.by_year, agency, eligible_sim.by_year),
-        eligible_simulation=eligible_sim,
-        eligible_by_year=eligible_mean,
-        not_eligible_by_year=not_eligible_mean,
-        excluded=excluded,
-        excluded_by_application=dict(sorted(excluded_by_app.items())),
-        excluded_lines_by_application=excluded_count,
-    )
+    def _simulate(self, points: list[SimPoint | SimKind], **kwargs: Any) -> Simulation:
+        if self._keep:
+            return simulate_points(cast(list[SimPoint], points), **kwargs)
+        return simulate_ordered(points, **kwargs)  # (in id order: `_count` checked)
+
+    def summary(
+        self, *, seed: int = DEFAULT_SEED, draws: int = DRAWS, exact_lines: int = EXACT_LINES
+    ) -> EstimateSummary:
+        """The roll-up of every line added so far."""
+        kwargs: dict[str, Any] = {"seed": seed, "draws": draws, "exact_lines": exact_lines}
+        sim = self._simulate(self._points, **kwargs)
+        if len(self._eligible_points) == len(self._points):
+            eligible_sim = same_draws(sim)
+        else:
+            eligible_sim = self._simulate(self._eligible_points, **kwargs)
+        block_order = {code: i for i, code in enumerate(BLOCKS)}
+        by_block = sorted(
+            self._by_block.items(), key=lambda kv: (block_order.get(kv[0], 99), kv[0])
+        )
+        return EstimateSummary(
+            costs=self.costs,
+            simulation=sim,
+            sd=math.sqrt(self._variance),
+            by_year=sim.by_year,
+            one_off_by_year=self._one_off,
+            recurring_by_year=self._recurring,
+            by_block=dict(by_block),
+            by_application=dict(sorted(self._by_app.items())),
+            by_category=self._by_cat,
+            cofinancing=cofinancing(sim.by_year, self.agency, eligible_sim.by_year),
+            eligible_simulation=eligible_sim,
+            eligible_by_year=self._eligible_mean,
+            not_eligible_by_year=self._not_eligible_mean,
+            excluded=self.excluded,
+            excluded_by_application=dict(sorted(self._excluded_by_app.items())),
+            excluded_lines_by_application=self._excluded_count,
+        )
+
+    def shares(self, products: Iterable[Product]) -> dict[str, ProductShare]:
+        """`product_shares` of the lines added so far."""
+        return shares_of(products, self._own, self._app_cost)
 
 
 def _application_of_line(line: EstimateLine, app_of_product: Mapping[str, str]) -> str:
@@ -816,6 +905,15 @@ def product_shares(
             own[c.line.scope_id] = own.get(c.line.scope_id, 0.0) + c.mean
         elif c.line.scope_kind == "application":
             app_cost[c.line.scope_id] = app_cost.get(c.line.scope_id, 0.0) + c.mean
+    return shares_of(products, own, app_cost)
+
+
+def shares_of(
+    products: Iterable[Product], own: Mapping[str, float], app_cost: Mapping[str, float]
+) -> dict[str, ProductShare]:
+    """`product_shares` from the valid lines' means summed per product (`own`) and per
+    application (`app_cost`)."""
+    products = list(products)
     users: dict[str, int] = {}
     apps_of: dict[str, set[str]] = {}
     for p in products:

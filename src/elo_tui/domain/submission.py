@@ -17,7 +17,7 @@ import math
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
-from itertools import islice
+from itertools import chain, islice
 from json.encoder import encode_basestring
 from typing import Any, TypeVar, cast
 
@@ -474,6 +474,31 @@ def record_data(record: Record) -> dict[str, Any]:
     return out
 
 
+def line_dicts(
+    costs: Iterable[est.LineCost], *, excluded: bool = False
+) -> Iterator[dict[str, Any]]:
+    """The estimate section's dict of each line's cost, in the order given (the section
+    lists the counted lines by id, then the excluded ones by id)."""
+    for c in costs:
+        yield {
+            "line_id": c.line.id,
+            **({"rate": c.rate} if c.rate is not None else {}),
+            "low": money(c.low),
+            "likely": money(c.likely),
+            "high": money(c.high),
+            "mean": money(c.mean),
+            "sd": money(c.sd),
+            "valid": c.valid,
+            "eligible": cof.is_eligible(c.line),
+            "eligible_default": c.line.eligible is None,
+            **({"excluded": True} if excluded else {}),
+        }
+
+
+def _line_id(c: est.LineCost) -> str:
+    return c.line.id
+
+
 def estimate_section(
     summary: est.EstimateSummary,
     products: Sequence[Product],
@@ -484,12 +509,29 @@ def estimate_section(
     shares: Mapping[str, est.ProductShare] | None = None,
     *,
     lazy: bool = False,
+    lines: Sequence[dict[str, Any]] | None = None,
+    invalid_lines: int | None = None,
 ) -> dict[str, Any]:
     """`shares`: `est.product_shares(products, summary)` when the caller has it already.
     With `lazy`, its "lines" and "products" are iterators of their dicts, made as they
-    are read (a caller that spools them never holds them all)."""
+    are read (a caller that spools them never holds them all). A summary without its
+    costs (`est.LineTally` without `keep_costs`) comes with the `line_dicts` of its
+    costs, counted then excluded, as `lines`, and its `invalid_lines` count."""
     sim = summary.simulation
     made = iter if lazy else list
+    line_list: Iterable[dict[str, Any]]
+    if lines is not None:
+        if invalid_lines is None:
+            raise ValueError("lines given without their count of invalid lines")
+        line_list = lines
+    else:
+        line_list = made(
+            chain(
+                line_dicts(sorted(summary.costs, key=_line_id)),
+                line_dicts(sorted(summary.excluded, key=_line_id), excluded=True),
+            )
+        )
+        invalid_lines = len(summary.invalid)
     app_names = {a.id: a.name for a in applications}
     if shares is None:
         shares = est.product_shares(products, summary)
@@ -509,7 +551,7 @@ def estimate_section(
         "eligible_total": money(summary.eligible_total),
         "not_eligible_total": money(summary.not_eligible_total),
         "excluded_total": money(summary.excluded_total),
-        "invalid_lines": len(summary.invalid),
+        "invalid_lines": invalid_lines,
         "by_year": [
             {
                 "year": year,
@@ -558,23 +600,7 @@ def estimate_section(
             }
             for r in summary.cofinancing
         ],
-        "lines": made(
-            {
-                "line_id": c.line.id,
-                **({"rate": c.rate} if c.rate is not None else {}),
-                "low": money(c.low),
-                "likely": money(c.likely),
-                "high": money(c.high),
-                "mean": money(c.mean),
-                "sd": money(c.sd),
-                "valid": c.valid,
-                "eligible": cof.is_eligible(c.line),
-                "eligible_default": c.line.eligible is None,
-                **({"excluded": True} if excluded else {}),
-            }
-            for excluded, group in ((False, summary.costs), (True, summary.excluded))
-            for c in sorted(group, key=lambda c: c.line.id)
-        ),
+        "lines": line_list,
         "products": made(
             {
                 "product_id": p.id,
@@ -611,10 +637,15 @@ def cofinancing_section(
     information_delivered: bool,
     bvco_threshold: float | None,
     forms_tool_threshold: int = est.LOW_VOLUME_THRESHOLD,
+    lines_by_default_rule: int | None = None,
 ) -> dict[str, Any]:
     """What may be asked and on which conditions (domain.cofinancing), with the quotes the
     rules rest on: envelope reading, budget articles, eligible costs, the statements, the
-    BVCO threshold and the applications left out. Canonical (no None)."""
+    BVCO threshold and the applications left out. Canonical (no None).
+    `lines_by_default_rule`: the count of counted lines eligible by the default rule,
+    given with a summary without its costs (`est.LineTally.by_default_rule`)."""
+    if lines_by_default_rule is None:
+        lines_by_default_rule = sum(1 for c in summary.costs if c.line.eligible is None)
     stated = agency.cofinancing_statements if agency is not None else {}
     exceeded = cof.threshold_exceeded(summary.requested_total, bvco_threshold)
     eligible_p50 = {r.year: r.eligible_cost for r in summary.cofinancing}
@@ -653,7 +684,7 @@ def cofinancing_section(
             "criteria_later": cof.QUOTE_CRITERIA_LATER,
             "eligible_total": money(summary.eligible_total),
             "not_eligible_total": money(summary.not_eligible_total),
-            "lines_by_default_rule": sum(1 for c in summary.costs if c.line.eligible is None),
+            "lines_by_default_rule": lines_by_default_rule,
             "by_year": [
                 {
                     "year": year,

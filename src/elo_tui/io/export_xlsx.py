@@ -13,8 +13,8 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
-from itertools import count, islice, repeat
-from operator import add, mul
+from itertools import chain, count, islice, repeat
+from operator import add, itemgetter, mul
 from pathlib import Path
 from sys import intern
 from typing import Any, TypeVar
@@ -133,6 +133,31 @@ class _SortedRows:
             self._runs.append((first, len(self._spool)))
             self._count += len(run)
 
+    @classmethod
+    def joined(
+        cls,
+        rows: Callable[[], Iterable[tuple]],
+        runs: Callable[[], list[Iterable[dict[str, Any]]]],
+        id_key: str,
+        keys: tuple[str, ...],
+        key: Callable[[tuple], tuple],
+        *,
+        missing: tuple | None = None,
+    ) -> _SortedRows:
+        """Each of `rows` (its id first) with the values of `keys` of the item of the
+        same id (`missing`, else None each, when there is none; the last one when there
+        are more), sorted by `key`. The rows and each run of items (`runs()`: a
+        section's figures, kept by id) come in id order, as a content holds them: they
+        are joined as they are read. Out of order (a content made otherwise), they are
+        read again and joined by an index of the items (the figures of 34,000 lines
+        were ~11 MB of the workbook's peak at 20,000 products)."""
+        missing = (None,) * len(keys) if missing is None else missing
+        try:
+            return cls(_merge_join(rows(), runs(), id_key, keys, missing), key)
+        except _Unordered:
+            index = _by_id(chain.from_iterable(runs()), id_key, keys)
+            return cls((r + index.get(r[0], missing) for r in rows()), key)
+
     def __len__(self) -> int:
         return self._count
 
@@ -145,6 +170,44 @@ class _SortedRows:
     def _run(self, first: int, end: int) -> Iterator[tuple]:
         for page in self._spool.pages(first, end):
             yield from page
+
+
+class _Unordered(Exception):
+    """Rows or items to join are not in id order."""
+
+
+def _ascending(items: Iterable[dict[str, Any]], id_key: str) -> Iterator[dict[str, Any]]:
+    last = None
+    for d in items:
+        item_id = d[id_key]
+        if type(item_id) is not str or (last is not None and item_id < last):
+            raise _Unordered
+        last = item_id
+        yield d
+
+
+def _merge_join(
+    rows: Iterable[tuple],
+    runs: list[Iterable[dict[str, Any]]],
+    id_key: str,
+    keys: tuple[str, ...],
+    missing: tuple,
+) -> Iterator[tuple]:
+    """`_SortedRows.joined`'s join of rows and items both in id order (_Unordered if not)."""
+    items = heapq.merge(*(_ascending(run, id_key) for run in runs), key=itemgetter(id_key))
+    item = next(items, None)
+    last = None
+    for r in rows:
+        row_id = r[0]
+        if type(row_id) is not str or (last is not None and row_id <= last):
+            raise _Unordered
+        last = row_id
+        while item is not None and item[id_key] < row_id:
+            item = next(items, None)
+        found = None
+        while item is not None and item[id_key] == row_id:  # (the last of equal ids counts)
+            found, item = item, next(items, None)
+        yield r + (missing if found is None else tuple([found.get(k) for k in keys]))
 
 
 _RUN = 4096  # rows of a long sheet sorted in memory at a time
@@ -444,18 +507,20 @@ def _products(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
     )
     styles = [P] * 14 + [E] * 5 + [P]
     e = doc.get("estimate", {})
-    costs = _by_id(e.get("products", []), "product_id", ("own", "shared", "total"))
-    no_cost = (0.0, 0.0, 0.0)
     forms = {r["product_id"]: r for r in e.get("forms_tool", {}).get("rows", [])}
     label, on_elo_labels = codelists.label_for, codelists.ON_ELO
-    products = _SortedRows(
-        field_rows(doc.get("products", []), *_PRODUCT_FIELDS),
+    products = _SortedRows.joined(
+        lambda: field_rows(doc.get("products", []), *_PRODUCT_FIELDS),
+        lambda: [e.get("products", [])],
+        "product_id",
+        ("own", "shared", "total"),
         lambda p: (p[2].casefold(), p[0]),  # name, id
+        missing=(0.0, 0.0, 0.0),
     )
 
     def row(values: tuple) -> list[Any]:
-        pid, number, name, type_uri, themes, groups, req, fol, volume, on_elo, uri = values
-        own, shared, total = costs.get(pid, no_cost)
+        pid, number, name, type_uri, themes, groups, req, fol, volume, on_elo, uri = values[:11]
+        own, shared, total = values[11:]
         f = forms.get(pid)
         return [
             pid,
@@ -695,18 +760,24 @@ def _estimate(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
         bold=True,
     )
     styles = [P] * 8 + [D] * 3 + [E] * 7
-    costs = _by_id(doc.get("estimate", {}).get("lines", []), "line_id", _LINE_COST_KEYS)
-    no_cost = (None,) * len(_LINE_COST_KEYS)
+    cost_list = doc.get("estimate", {}).get("lines", [])
     folded, scope = _folded(names), _scopes(names)
-    lines = _SortedRows(
-        field_rows(doc.get("estimate_lines", []), *_LINE_FIELDS),
+    at = len(_LINE_FIELDS[0])  # where a row's cost values start
+    lines = _SortedRows.joined(
+        lambda: field_rows(doc.get("estimate_lines", []), *_LINE_FIELDS),
+        # (counted lines by id, then excluded ones by id: two runs)
+        lambda: [
+            (d for d in cost_list if not d.get("excluded")),
+            (d for d in cost_list if d.get("excluded")),
+        ],
+        "line_id",
+        _LINE_COST_KEYS,
         lambda r: (r[1], folded.get(r[2], ""), r[3], r[0]),
     )
     total = 0.0
     for r in lines:  # in the sheet's order: the sum its rows show
-        c = costs.get(r[0], no_cost)
-        if not c[_EXCLUDED]:
-            total += _amount(c[_MEAN])
+        if not r[at + _EXCLUDED]:
+            total += _amount(r[at + _MEAN])
     block_labels = _Memo(est.block_label)
 
     def num(value: Any) -> float | None:
@@ -715,10 +786,8 @@ def _estimate(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
     def row(r: tuple) -> list[Any]:
         lid, kind, scope_id, block, description, method = r[:6]
         low_days, likely_days, high_days, fixed, year, recurrence, category = r[6:13]
-        assumed, basis = r[13:]
-        rate, low, likely, high, mean, sd, eligible, eligible_default, excluded = costs.get(
-            lid, no_cost
-        )
+        assumed, basis = r[13:at]
+        rate, low, likely, high, mean, sd, eligible, eligible_default, excluded = r[at:]
         return [
             lid,
             *scope[kind, scope_id][:2],

@@ -327,6 +327,13 @@ def _column_part(
             return part
     types = set(map(type, values))
     # (letters and style attributes hold no '%': the templates need no escaping)
+    if (
+        types == {str}
+        and distinct is None
+        and len(values) >= INLINE_RUN
+        and len(set(values)) * 4 > len(values) * 3  # (mostly different: ids, names)
+    ):
+        return _inline_part(letter, attr, values, numbers)
     if types == {str}:
         # a text cell is its index, whatever the text: no cleaning or escaping here
         indices = strings.indices(values)
@@ -365,6 +372,41 @@ def _column_part(
         else:
             out.append(_cell(f"{letter}{number}", attr, v, strings))
     return "%s", [out]
+
+
+# A text column of a run of at least this many rows with mostly different texts (over
+# 3/4 of them: ids, names, URIs) is written in its cells ("inlineStr"), not through the
+# shared table:
+# the table holds every text it is given until the end, and at 20,000 products the ids
+# and names of the long sheets were ~20 MB of the workbook's peak (bench/RESULTS.md,
+# round 11). A text used once costs no more bytes inline. Short runs (headers, small
+# sheets) and columns of few texts stay shared.
+INLINE_RUN = 64
+
+
+def _inline_part(
+    letter: str, attr: str, values: Sequence[str], numbers: list[str]
+) -> tuple[str, list[Any]]:
+    """`_column_part` of a text column written inline: cleaned, cut and escaped as the
+    shared table's texts are, its edge spaces kept by xml:space; no cell for an empty
+    text."""
+    escaped, plain = _clean_escape_plain(list(values))
+    if plain:
+        template = f'<c r="{letter}%s"{attr} t="inlineStr"><is><t>%s</t></is></c>'
+    else:
+        template = f'<c r="{letter}%s"{attr} t="inlineStr"><is>%s</is></c>'
+        escaped = [
+            f'<t xml:space="preserve">{x}</t>'
+            if x and (x[0] <= " " or x[-1] <= " ")
+            else f"<t>{x}</t>"
+            for x in escaped
+        ]
+    if all(values):
+        return template, [numbers, escaped]
+    blanks = list(compress(count(), map(not_, values)))  # no cell for an empty text
+    if len(blanks) == len(values):
+        return "", []
+    return "%s", [_blanked(template, numbers, escaped, blanks)]
 
 
 def _reprs(

@@ -70,6 +70,9 @@ class State:
     # Canonical dicts per submission section; a section of `read_state(held=...)` is a
     # HeldSection instead (its records, and its JSON and TOML already encoded).
     sections: dict[str, Any]
+    # With `read_state(paged_lines=True)`: the rules the lines went through as they were
+    # read (`lines` is then empty and the summary has no costs).
+    paged_lines: PagedLines | None = None
 
 
 # What the completeness check reads: not the checklist steps, roadmap or decisions (at
@@ -95,17 +98,17 @@ def read_state(
     seed: int = est.DEFAULT_SEED,
     only: tuple[str, ...] | None = None,
     held: tuple[str, ...] = (),
+    paged_lines: bool = False,
 ) -> State:
     """Read every live record once (or those of the sections in `only`), as the plain
     dicts a snapshot carries; the domain rules get records built from those same dicts.
     The sections in `held` are read as a HeldSection each: their records, not their
-    dicts, and their JSON and TOML encoded from their rows as they are read."""
+    dicts, and their JSON and TOML encoded from their rows as they are read. With
+    `paged_lines` (the lines held too) each page of lines goes through the rules as it
+    is read and no line is kept (PagedLines)."""
     agency = ws.agency()
     names = tuple(sub.SECTIONS) if only is None else only
-    sections: dict[str, Any] = {
-        name: HeldSection(name, ws) if name in held else ws.list_data(sub.SECTIONS[name])
-        for name in names
-    }
+    sections: dict[str, Any] = {}
 
     def records(name: str, kind: type[R]) -> list[R]:
         section = sections[name]
@@ -113,12 +116,69 @@ def read_state(
             return cast(list[R], section.records_for_rules)
         return [kind(**d) for d in section]
 
+    paged: PagedLines | None = None
+    for name in names:  # (in SECTIONS order: the lines come after what their rules read)
+        if name not in held:
+            sections[name] = ws.list_data(sub.SECTIONS[name])
+        elif name == "estimate_lines" and paged_lines:
+            paged = PagedLines(
+                agency,
+                records("applications", Application),
+                records("products", Product),
+                records("block_statuses", BlockStatus),
+            )
+            sections[name] = HeldSection(name, ws, on_records=paged.add)
+            paged.finish()
+        else:
+            sections[name] = HeldSection(name, ws)
     applications = records("applications", Application)
     products = records("products", Product)
     statuses = records("block_statuses", BlockStatus)
+    if paged is not None:
+        summary = paged.tally.summary(seed=seed)
+        return State(agency, applications, products, statuses, [], summary, sections, paged)
     lines = records("estimate_lines", EstimateLine)
     summary = est.summarize(lines, products, agency, applications=applications, seed=seed)
     return State(agency, applications, products, statuses, lines, summary, sections)
+
+
+class PagedLines:
+    """The rules over the estimate lines of a concept, run on each page of them as it is
+    read: costed and rolled up (`est.LineTally`), checked (`completeness.LineFindings`)
+    and their costs' dicts spooled (`dicts`: the estimate section's "lines", counted then
+    excluded). At 20,000 products the 34,000 lines and their costs held ~24 MB of the
+    export's peak (bench/RESULTS.md, round 11)."""
+
+    def __init__(
+        self,
+        agency: Agency | None,
+        applications: list[Application],
+        products: list[Product],
+        statuses: list[BlockStatus],
+    ) -> None:
+        self.tally = est.LineTally(products, agency, applications=applications, keep_costs=False)
+        # (None once the check has read it)
+        self.findings: completeness.LineFindings | None = completeness.LineFindings(
+            applications, products, statuses
+        )
+        self.dicts = SpooledList()
+        self._excluded = PageSpool()
+
+    def add(self, lines: list[EstimateLine]) -> None:
+        """A page of lines, in id order (the section's stored order)."""
+        counted, excluded = self.tally.add(lines)
+        assert self.findings is not None  # (all lines are read before the check)
+        self.findings.add_lines(lines)
+        self.findings.add_costs(counted)
+        self.dicts.extend(sub.line_dicts(counted))
+        if excluded:
+            self._excluded.add(list(sub.line_dicts(excluded, excluded=True)))
+
+    def finish(self) -> None:
+        """Every page is in: the excluded lines' dicts follow the counted ones'."""
+        for page in self._excluded.pages():
+            self.dicts.extend(page)
+        self.dicts.close()
 
 
 def read_checked(ws: Workspace, *, seed: int = est.DEFAULT_SEED, pause: Pause = no_pause) -> State:
@@ -162,7 +222,17 @@ def check(ws: Workspace, state: State | None = None, *, pause: Pause = no_pause)
         s.summary,
         bvco_threshold=bvco_threshold(ws),
         pause=pause,
+        findings=_findings(s),
     )
+
+
+def _findings(state: State) -> completeness.LineFindings | None:
+    """The findings of a state's paged lines (None: its lines are held)."""
+    if state.paged_lines is None:
+        return None
+    if state.paged_lines.findings is None:
+        raise RuntimeError("the paged lines were checked already")
+    return state.paged_lines.findings
 
 
 # -- the last check, remembered ----------------------------------------------------------------
@@ -319,7 +389,9 @@ def build_content(
     template, _problem = template_or_problem()
     cost = forms_tool_cost(template, s.agency)
     threshold = template.low_volume_threshold if template else est.LOW_VOLUME_THRESHOLD
-    shares = est.product_shares(s.products, s.summary)  # both sections use them
+    paged = s.paged_lines
+    # (both sections use them)
+    shares = paged.tally.shares(s.products) if paged else est.product_shares(s.products, s.summary)
     rows = (
         est.forms_tool_comparison(
             s.products, s.applications, s.summary, cost, threshold=threshold, shares=shares
@@ -328,7 +400,16 @@ def build_content(
         else []
     )
     estimate = sub.estimate_section(
-        s.summary, s.products, s.applications, rows, cost, threshold, shares=shares, lazy=spool
+        s.summary,
+        s.products,
+        s.applications,
+        rows,
+        cost,
+        threshold,
+        shares=shares,
+        lazy=spool,
+        lines=paged.dicts if paged else None,
+        invalid_lines=paged.tally.invalid if paged else None,
     )
     cofinancing = sub.cofinancing_section(
         s.summary,
@@ -337,6 +418,7 @@ def build_content(
         information_delivered=not completeness.blocking(issues),
         bvco_threshold=bvco_threshold(ws),
         forms_tool_threshold=threshold,
+        lines_by_default_rule=paged.tally.by_default_rule if paged else None,
     )
     held = {k: v for k, v in s.sections.items() if isinstance(v, HeldSection)}
     content = sub.build_content(
@@ -355,7 +437,8 @@ def build_content(
     content.update(held)  # in their places: the keys are there (empty lists)
     if spool:
         for table, key in SPOOLED_LISTS:
-            content[table][key] = SpooledList(content[table][key])
+            if not isinstance(content[table][key], SpooledList):
+                content[table][key] = SpooledList(content[table][key])
     return content
 
 
@@ -443,8 +526,10 @@ def _snapshot(
     the read snapshot or transaction that makes it one consistent state. With
     `refuse_incomplete`, IncompleteError when anything blocks (before anything is built)."""
     read = tuple(n for n in sub.SECTIONS if n not in STREAMED_SECTIONS)
-    state = read_state(ws, only=read, held=HELD_SECTIONS)
+    state = read_state(ws, only=read, held=HELD_SECTIONS, paged_lines=True)
     issues = check(ws, state)
+    if state.paged_lines is not None:
+        state.paged_lines.findings = None  # (checked: ~7 MB less while the rest is made)
     if refuse_incomplete and completeness.blocking(issues):
         raise IncompleteError(issues)
     content = build_content(
@@ -842,6 +927,9 @@ class StreamedSection:
                 self._json.write(piece.encode("utf-8"))
             self._toml.write((toml if first else "\n" + toml).encode("utf-8"))
             yield piece
+        # Read to its end: let go of the callback and what it holds (PagedLines keeps the
+        # block statuses' records for the lines' rules).
+        self._on_page = None
 
     def encode(self) -> None:
         """Read and encode every page now (the texts stay spooled; nothing is held)."""
@@ -898,10 +986,12 @@ class HeldSection(Sequence[dict[str, Any]]):
         ws: Workspace | None,
         *,
         dict_pages: Iterator[list[dict[str, Any]]] | None = None,
+        on_records: Callable[[list[Any]], None] | None = None,
     ) -> None:
         """The section as stored now, read page by page (inside the concept's read
         snapshot), or as `dict_pages` gives its canonical dicts (a stored version's
-        content, whose rules are not run again: no record is made of it)."""
+        content, whose rules are not run again: no record is made of it). With
+        `on_records` each page's records go there and are not kept (PagedLines)."""
         from elo_tui.io.export_xlsx import SHEET_FIELDS
 
         self.name = name
@@ -925,8 +1015,8 @@ class HeldSection(Sequence[dict[str, Any]]):
         pick = itemgetter(*defaulted) if defaulted else None
 
         def take(rows: list[tuple]) -> None:
-            assert ws is not None and self._records is not None  # (rows come from the store)
-            at = len(self._records)
+            assert ws is not None  # (rows come from the store)
+            at = self._count
             odd: dict[int, dict[str, Any]] = {}
             for j, row in enumerate(rows):
                 if pick is not None and None in row:  # often a field defaulting to None
@@ -941,8 +1031,12 @@ class HeldSection(Sequence[dict[str, Any]]):
                 for j, values in zip(odd, odd_values, strict=True):  # what the dict says
                     page[j] = values
                 spool.add(page)
-            self._odd.update((at + j, d) for j, d in odd.items())
-            self._records += records
+            if on_records is not None:
+                on_records(records)
+            else:
+                assert self._records is not None
+                self._odd.update((at + j, d) for j, d in odd.items())
+                self._records += records
             self._count += len(rows)
 
         def take_dicts(page: list[dict[str, Any]]) -> None:
@@ -954,6 +1048,8 @@ class HeldSection(Sequence[dict[str, Any]]):
 
         if ws is None:
             self._records, self._dicts = None, PageSpool()
+        elif on_records is not None:
+            self._records = None  # (the records go to `on_records`)
         on_page: Callable[[list[Any]], None] = take if ws is not None else take_dicts
         self._stream = StreamedSection(
             name, ws, on_page=on_page, dict_pages=dict_pages, encode_json=ws is not None
@@ -1042,29 +1138,48 @@ class SpooledList(Sequence[dict[str, Any]]):
     Markdown). A concept's also keeps its canonical JSON, encoded page by page: the text
     the whole list gives (what its hash is taken over)."""
 
-    def __init__(self, items: Iterable[dict[str, Any]], *, encode_json: bool = True) -> None:
-        from itertools import islice
-
+    def __init__(self, items: Iterable[dict[str, Any]] = (), *, encode_json: bool = True) -> None:
+        """The list of `items`; more may be added (`extend`) until it is read (`close`)."""
         self._pages = PageSpool()
         self._json = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MAX) if encode_json else None
         self._count = 0
-        items = iter(items)
-        while page := list(islice(items, _PAGE)):
-            self._pages.add(page)
-            if self._json is not None:
-                piece = sub.canonical_json(cast(Any, page))[1:-1]
-                self._json.write(("," + piece if self._count else piece).encode("utf-8"))
-            self._count += len(page)
+        self._tail: list[dict[str, Any]] = []  # added, not yet spooled (less than a page)
+        self.extend(items)
+        self.close()
+
+    def extend(self, items: Iterable[dict[str, Any]]) -> None:
+        """Add `items` at the end (spooled a page at a time)."""
+        tail = self._tail
+        for item in items:
+            tail.append(item)
+            if len(tail) == _PAGE:
+                self._add(tail)
+                tail.clear()
+
+    def close(self) -> None:
+        """Spool what is left of the last page (reading does it too)."""
+        if self._tail:
+            self._add(self._tail)
+            self._tail = []
+
+    def _add(self, page: list[dict[str, Any]]) -> None:
+        self._pages.add(page)
+        if self._json is not None:
+            piece = sub.canonical_json(cast(Any, page))[1:-1]
+            self._json.write(("," + piece if self._count else piece).encode("utf-8"))
+        self._count += len(page)
 
     def __len__(self) -> int:
-        return self._count
+        return self._count + len(self._tail)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
+        self.close()
         return (d for page in self._pages.pages() for d in page)
 
     def __getitem__(self, index: Any) -> Any:
         from itertools import islice
 
+        self.close()
         if isinstance(index, slice):
             start, stop, step = index.indices(self._count)
             if step > 0:
@@ -1084,6 +1199,7 @@ class SpooledList(Sequence[dict[str, Any]]):
         """The canonical JSON of the list in pieces (a concept's)."""
         if self._json is None:
             raise RuntimeError("a stored version's JSON is its stored text")
+        self.close()
         yield "["
         if self._count:
             yield from _texts(self._json)
@@ -1093,6 +1209,7 @@ class SpooledList(Sequence[dict[str, Any]]):
         """`export_toml.table_array_text(path, list(self))` in pieces, a page each."""
         from elo_tui.io.export_toml import table_array_text
 
+        self.close()
         for i, page in enumerate(self._pages.pages()):
             text = table_array_text(path, page)
             yield text if i == 0 else "\n" + text

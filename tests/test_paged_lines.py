@@ -1,0 +1,213 @@
+"""A concept's estimate lines go through the rules a page at a time, as they are read, and
+none is kept (services/submission.PagedLines): costed and rolled up (est.LineTally),
+checked (completeness.LineFindings), their costs' dicts spooled. Everything must be
+what the rules give the whole list of lines: the summary, the shares, the issues and
+the content, byte for byte. The XLSX sheets join the lines with their costs as both are
+read in id order, and by an index when they are not."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from dataclasses import astuple
+
+import pytest
+
+from elo_tui.domain import completeness
+from elo_tui.domain import estimate as est
+from elo_tui.domain import submission as sub
+from elo_tui.domain.records import Application, BlockStatus, EstimateLine, Product
+from elo_tui.io import export_xlsx
+from elo_tui.services import submission as service
+from test_completeness_paced import reference, workspaces  # noqa: F401 - a fixture
+
+READ = tuple(n for n in sub.SECTIONS if n not in service.STREAMED_SECTIONS)
+
+
+def _records(ws):
+    agency = ws.agency()
+    applications = [Application(**d) for d in ws.list_data(Application)]
+    products = [Product(**d) for d in ws.list_data(Product)]
+    lines = [EstimateLine(**d) for d in ws.list_data(EstimateLine)]  # (in id order)
+    return agency, applications, products, lines
+
+
+def _pages(items: list, size: int) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def test_the_line_tally_fed_in_pages_is_summarize(workspaces):  # noqa: F811 - the fixture
+    for ws in workspaces:
+        agency, applications, products, lines = _records(ws)
+        whole = est.summarize(lines, products, agency, applications=applications)
+        assert whole.costs and whole.simulation.exact_lines, ws.path  # something to compare
+        for size in (1, 7, 1000):
+            for keep in (True, False):
+                tally = est.LineTally(products, agency, applications=applications, keep_costs=keep)
+                counted: list[est.LineCost] = []
+                excluded: list[est.LineCost] = []
+                for page in _pages(lines, size):
+                    c, x = tally.add(page)
+                    counted += c
+                    excluded += x
+                summary = tally.summary()
+                assert counted == whole.costs and excluded == whole.excluded
+                if keep:
+                    assert summary == whole, (ws.path, size)
+                else:
+                    assert summary.costs == [] and summary.excluded == []
+                    kept = dataclasses.replace(summary, costs=counted, excluded=excluded)
+                    assert kept == whole, (ws.path, size)
+                assert tally.counted == len(whole.costs)
+                assert tally.invalid == len(whole.invalid)
+                assert tally.by_default_rule == sum(
+                    1 for c in whole.costs if c.line.eligible is None
+                )
+                assert tally.shares(products) == est.product_shares(products, whole)
+
+
+def test_a_tally_that_keeps_no_lines_refuses_them_out_of_id_order(workspaces):  # noqa: F811
+    agency, applications, products, lines = _records(workspaces[0])
+    tally = est.LineTally(products, agency, applications=applications, keep_costs=False)
+    with pytest.raises(ValueError, match="comes after"):
+        tally.add(list(reversed(lines)))
+    kept = est.LineTally(products, agency, applications=applications)  # keeps: sorts
+    kept.add(list(reversed(lines)))
+    whole = est.summarize(lines, products, agency, applications=applications)
+    assert kept.summary().simulation == whole.simulation
+
+
+def _state(ws, paged: bool) -> service.State:
+    return service.read_state(ws, only=READ, held=service.HELD_SECTIONS, paged_lines=paged)
+
+
+def test_the_check_of_paged_lines_finds_what_the_former_check_found(workspaces):  # noqa: F811
+    for ws in workspaces:
+        agency, applications, products, lines = _records(ws)
+        statuses = [BlockStatus(**d) for d in ws.list_data(BlockStatus)]
+        for size in (1, 500):
+            paged = service.PagedLines(agency, applications, products, statuses)
+            for page in _pages(lines, size):
+                paged.add(page)
+            try:
+                paged.finish()
+            except sub.SubmissionFormatError:  # (a NaN amount is checked, not exported)
+                pass
+            state = service.State(
+                agency, applications, products, statuses, [], paged.tally.summary(), {}, paged
+            )
+            assert [astuple(i) for i in service.check(ws, state)] == reference(ws), ws.path
+
+
+def test_findings_of_paged_lines_need_their_summary(workspaces):  # noqa: F811
+    agency, applications, products, _lines = _records(workspaces[0])
+    findings = completeness.LineFindings(applications, products, [])
+    with pytest.raises(ValueError, match="summary"):
+        completeness.check(agency, applications, products, [], [], None, findings=findings)
+
+
+def _content_text(ws, paged: bool) -> str:
+    with ws.read_snapshot():
+        state = _state(ws, paged)
+        if paged:
+            assert state.lines == [] and state.summary.costs == []  # nothing held
+        content = service.build_content(
+            ws,
+            version=0,
+            author="An",
+            created_at="2026-12-03T08:00:00Z",
+            state=state,
+            issues=service.check(ws, state),
+            spool=True,
+        )
+    return "".join(sub.canonical_json_chunks(content))
+
+
+def test_a_concept_of_paged_lines_is_the_concept_of_held_lines(workspaces):  # noqa: F811
+    built = 0
+    for ws in workspaces:
+        try:
+            text = _content_text(ws, paged=True)
+        except sub.SubmissionFormatError:  # (a NaN amount: no concept either way)
+            with pytest.raises(sub.SubmissionFormatError):
+                _content_text(ws, paged=False)
+            continue
+        assert text == _content_text(ws, paged=False), ws.path
+        built += '"excluded":true' in text  # (counted lines, then the excluded ones)
+    assert built
+
+
+def test_a_spooled_list_added_to_in_pieces_is_the_list_given_at_once():
+    items = [{"line_id": f"l{i:04d}", "mean": i * 1.5, "valid": i % 3 > 0} for i in range(4500)]
+    whole = service.SpooledList(items)
+    pieces = service.SpooledList()
+    rng = random.Random(7)
+    at = 0
+    while at < len(items):
+        step = rng.choice([1, 13, 1999, 2000, 2001])
+        pieces.extend(items[at : at + step])
+        at += step
+    assert len(pieces) == len(items)  # (the last piece not spooled yet)
+    assert list(pieces) == items
+    assert "".join(pieces.json_pieces()) == "".join(whole.json_pieces())
+    assert "".join(pieces.toml_text("lines")) == "".join(whole.toml_text("lines"))
+    assert pieces[2999] == items[2999] and pieces[-1] == items[-1]
+    assert pieces[10:20] == items[10:20]
+
+
+def _join(rows, items, keys):
+    """The sheets' join of rows and costs by an index of the costs (the plain way)."""
+    index = {d["id"]: tuple(d.get(k) for k in keys) for d in items}
+    return sorted((r + index.get(r[0], (None,) * len(keys)) for r in rows), key=lambda r: r[1])
+
+
+@pytest.mark.parametrize("ordered", [True, False])
+def test_the_sheets_join_rows_and_costs_read_in_id_order_as_an_index_would(ordered):
+    rng = random.Random(11)
+    ids = sorted(f"{rng.getrandbits(64):016x}" for _ in range(3000))
+    rows = [(i, rng.random()) for i in ids if rng.random() > 0.1]  # some costs have no row
+    costs = [{"id": i, "mean": rng.random()} for i in ids if rng.random() > 0.1]  # nor a row
+    twice = costs[500]["id"]
+    costs.insert(500, {"id": twice, "mean": -1.0})  # twice: the last counts
+    if twice not in {r[0] for r in rows}:
+        rows.append((twice, 0.5))
+        rows.sort()
+    counted, apart = costs[::2], costs[1::2]  # two runs, each in id order
+    if not ordered:
+        rng.shuffle(rows)
+    joined = export_xlsx._SortedRows.joined(
+        lambda: rows, lambda: [counted, apart], "id", ("mean",), lambda r: (r[1],)
+    )
+    expected = _join(rows, counted + apart, ("mean",))
+    assert list(joined) == expected
+    assert any(r[2] is None for r in expected) and len(joined) == len(rows)
+    assert [r[2] for r in joined if r[0] == twice] == [costs[501]["mean"]]
+
+
+@pytest.mark.parametrize("last_not_needed", [True, False])
+def test_of_two_statuses_of_one_block_the_last_says_whether_a_line_is_needed(last_not_needed):
+    """A line warns "is deze kost nog nodig?" by the last status of its scope and block
+    (the former check kept an index of every status; the findings keep only those that
+    can warn, and forget one when a later status of its key cannot)."""
+    import frozen_completeness as frozen
+
+    app = Application(name="Loket")
+    product = Product(name="Premie", request_application_id=app.id, ipdc_type="x")
+    production = BlockStatus(
+        scope_id=product.id, block="vms", applicability="required", stage="production"
+    )
+    building = BlockStatus(scope_id=product.id, block="vms", applicability="required", stage="test")
+    statuses = [building, production] if last_not_needed else [production, building]
+    line = EstimateLine(
+        scope_kind="product",
+        scope_id=product.id,
+        block="vms",
+        optimistic_days=1.0,
+        likely_days=2.0,
+        pessimistic_days=3.0,
+        day_rate=600.0,
+    )
+    args = (None, [app], [product], statuses, [line])
+    found = [astuple(i) for i in completeness.check(*args)]
+    assert found == [astuple(i) for i in frozen.check(*args)]
+    assert any(i[1] == "line_not_needed" for i in found) == last_not_needed
