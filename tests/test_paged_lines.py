@@ -69,7 +69,7 @@ def test_the_line_tally_fed_in_pages_is_summarize(workspaces):  # noqa: F811 - t
 def test_a_tally_that_keeps_no_lines_refuses_them_out_of_id_order(workspaces):  # noqa: F811
     agency, applications, products, lines = _records(workspaces[0])
     tally = est.LineTally(products, agency, applications=applications, keep_costs=False)
-    with pytest.raises(ValueError, match="comes after"):
+    with pytest.raises(ValueError, match="komt na"):
         tally.add(list(reversed(lines)))
     kept = est.LineTally(products, agency, applications=applications)  # keeps: sorts
     kept.add(list(reversed(lines)))

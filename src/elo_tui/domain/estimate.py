@@ -762,7 +762,10 @@ class LineTally:
             point: SimPoint | SimKind = SimPoint.of(c)
         else:
             if self._last_id is not None and line.id <= self._last_id:
-                raise ValueError(f"estimate line {line.id} comes after {self._last_id}")
+                raise ValueError(  # (the store gives them in id order: a programming error)
+                    f"Ramingslijn {line.id} komt na {self._last_id}: de lijnen moeten op id "
+                    "gesorteerd zijn."
+                )
             self._last_id = line.id
             kind = SimKind.of(c)
             point = self._kinds.get(kind, kind)
