@@ -312,7 +312,7 @@ def test_a_concept_export_lists_the_first_issues_and_counts_the_rest(
 
     def with_issues(ws, **kwargs):
         source = real(ws, **kwargs)
-        source.issues = issues
+        source.check = service.LastCheck.of(issues)
         return source
 
     monkeypatch.setattr(service, "concept_source", with_issues)

@@ -279,3 +279,57 @@ def test_checklist_groups_count_what_they_counted_before():
     for key, (total, counts, pending) in before.items():
         expected = [total, *(counts[k] for k in CHECKLIST_STATUSES), pending]
         assert now[key] == expected == from_rows[key], key
+
+
+@pytest.mark.parametrize("spooled", [False, True])
+def test_the_checklist_sheet_is_its_groups_sorted_by_scope_name_block_and_checklist(
+    spooled, monkeypatch
+):
+    """One row per group, ordered by scope kind, name (casefolded), block and checklist,
+    equal keys in the order first seen; its counts and "% afgerond" from its steps. A
+    concept brings its groups spooled (io.page_spool.SpooledRows): the same sheet."""
+    from elo_tui.domain.submission import CHECKLIST_STATUSES
+    from elo_tui.io.page_spool import SpooledRows
+
+    rnd = random.Random(5)
+    names = {"p1": "Premie", "p2": "premie", "p3": "Attest", "a1": "Loket"}  # p1, p2: tied
+    items = [
+        {
+            "scope_kind": "application" if scope == "a1" else "product",
+            "scope_id": scope,
+            "block": rnd.choice(["dosis", "vms"]),
+            "template": rnd.choice(["t1", "t2"]),
+            "status": rnd.choice(list(CHECKLIST_STATUSES)),
+            "step": "s",
+            "title": "Stap",
+        }
+        for scope in rnd.choices(list(names), k=300)
+    ]
+    items += [{**items[0], "template": "t3", "status": "na"}]  # a group of "na" steps only
+    checklist: list = items
+    if spooled:
+        monkeypatch.setattr(SpooledRows, "PAGE", 3)
+        counted: dict = {}
+        export_xlsx.checklist_groups(items, counted)
+
+        class Streamed(list):
+            xlsx_groups = SpooledRows(export_xlsx.group_rows(counted))
+
+        checklist = Streamed(items)
+    sheet = export_xlsx._checklist({"checklist_items": checklist}, names)
+    rows = [values for values, _styles, _bold in sheet.all_rows()][1:]
+    groups: dict[tuple, list[str]] = {}
+    for i in items:
+        key = (i["scope_kind"], i["scope_id"], i["block"], i["template"])
+        groups.setdefault(key, []).append(i["status"])
+    order = sorted(groups, key=lambda k: (k[0], names[k[1]].casefold(), k[2], k[3]))
+    expected = []
+    for kind, scope, block, template in order:
+        steps = groups[kind, scope, block, template]
+        counts = [steps.count(s) for s in CHECKLIST_STATUSES]
+        applicable = len(steps) - steps.count("na")
+        done = round(100 * steps.count("done") / applicable) if applicable else None
+        expected.append((scope, template, block, len(steps), *counts, done))
+    assert [(r[2], r[4], r[-1], *r[5:12]) for r in rows] == expected
+    assert len({(r[2], r[4], r[-1]) for r in rows}) == len(rows) == 17
+    assert any(r[11] is None for r in rows)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 from datetime import date
 
 import pytest
@@ -23,12 +24,19 @@ from elo_tui.domain.blocks import (
 )
 from elo_tui.domain.decisions import Overrides
 from elo_tui.domain.readiness import (
+    EXEMPT,
+    MET,
+    NOT_APPLICABLE_REQ,
+    OPEN,
     Cell,
     ReadinessSummary,
+    application_parts,
     cell_of,
     index_statuses,
+    product_application_ids,
     product_readiness,
     summarize,
+    summarize_pages,
 )
 from elo_tui.domain.records import Application, BlockStatus, Delay, Product
 
@@ -220,6 +228,87 @@ def test_the_summary_equals_product_readiness_one_by_one(seed, kinds):
                 assert fast.excluded
             if "e" in kinds:
                 assert fast.exempt_products
+
+
+def _paged(products, statuses, rng: random.Random):
+    """The products in pages of random sizes, each with its products' statuses (in the
+    order given, tombstones too), and the applications' statuses apart."""
+    at, pages = 0, []
+    while at < len(products):
+        page = products[at : at + rng.choice((1, 3, 17, 60, 250))]
+        ids = {p.id for p in page}
+        pages.append(
+            (page, [s for s in statuses if s.scope_kind == "product" and s.scope_id in ids])
+        )
+        at += len(page)
+    return pages, [s for s in statuses if s.scope_kind == "application"]
+
+
+@pytest.mark.parametrize("kinds", ["", "edxn"])
+@pytest.mark.parametrize("keep", [True, False])
+def test_the_summary_made_a_page_of_products_at_a_time_is_the_summary(kinds, keep):
+    """An export reads the statuses of one page of products at a time: the counts, the
+    lists of products at risk and excluded (their order too) are the whole list's."""
+    products, apps, statuses, rng = random_workspace(4, n_products=700)
+    overrides = random_overrides(rng, products, apps, kinds)
+    # An application that only follows up a product: counted by that product too.
+    followup = Application(name="Opvolging")
+    apps.append(followup)
+    products.insert(
+        5, Product(request_application_id=apps[3].id, followup_application_id=followup.id)
+    )
+    statuses += [_done(rng, "application", followup.id, b) for b in APPLICATION_BLOCKS]
+    for today, reading in ((TODAYS[0], READINGS[0]), (TODAYS[1], READINGS[1])):
+        whole = summarize(
+            products,
+            apps,
+            statuses,
+            today,
+            overrides=overrides,
+            reading=reading,
+            keep_products=keep,
+        )
+        for _ in range(3):
+            pages, of_apps = _paged(products, statuses, rng)
+            assert len(pages) >= 3
+            paged = summarize_pages(
+                pages,
+                apps,
+                of_apps,
+                today,
+                overrides=overrides,
+                reading=reading,
+                keep_products=keep,
+            )
+            assert paged == whole
+            assert json.dumps(paged.to_dict()) == json.dumps(whole.to_dict())
+        assert len(whole.products) == (sum(not p.deleted for p in products) if keep else 0)
+        if keep:  # the counts, from the products' own readiness
+            _assert_counted(whole, products, apps, statuses, overrides, bool(kinds))
+        if kinds:
+            assert whole.excluded and whole.exempt_products
+        assert whole.at_risk[DEADLINES[0].key] and whole.elo_conform
+
+
+FLAG_KEYS = ("yes", "no", "not_applicable", "exempt")
+
+
+def _assert_counted(summary, products, apps, statuses, overrides, exempt: bool) -> None:
+    counted = [r for r in summary.products.values() if r.excluded is None]
+    slot = {MET: "yes", OPEN: "no", EXEMPT: "exempt"}
+    for code in ("sso", "gericht_aanmelden", "product_rights"):
+        states = Counter(slot.get(r.requirements[code], "not_applicable") for r in counted)
+        assert summary.requirement(code).to_dict() == {k: states[k] for k in FLAG_KEYS}, code
+    seen = {r.requirements[c] for r in counted for c in REQUIREMENT_CODES}
+    assert {MET, OPEN, NOT_APPLICABLE_REQ, *[EXEMPT] * exempt} <= seen  # (each kind counted)
+    by_id = {p.id: p for p in products}
+    served = {i for r in counted for i in product_application_ids(by_id[r.product_id])}
+    served &= {a.id for a in apps if not a.deleted} - set(overrides.excluded_apps)
+    index = index_statuses(statuses)
+    for code in APPLICATION_BLOCKS:
+        parts = [application_parts(a, index, overrides) for a in served]
+        assert summary.block(code).applications_total == sum(code in p for p in parts), code
+    assert any(p.request_application_id != p.followup_application_id for p in products)
 
 
 def test_the_random_workspaces_hold_the_cases():

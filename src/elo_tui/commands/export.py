@@ -11,6 +11,10 @@ version tells the same story. Settings and tokens are never part of an export.
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from elo_tui.services.submission import LastCheck
 
 FORMAT_CHOICES = ["toml", "json", "xlsx", "md", "all"]
 
@@ -53,31 +57,32 @@ def register(subparsers, add_workspace_options) -> None:
 # Issues a concept export lists on the terminal (blocking first); a large agency has
 # thousands of warnings (17,445 at 20,000 products), which buried the files written. All
 # of them are in the export itself and in `elo-tui submission check`.
-MAX_LISTED = 30
+MAX_LISTED = 30  # (at most what a check keeps: submission.LAST_CHECK_ISSUES)
 
 
-def _print_issues(issues) -> None:
+def _print_issues(check: LastCheck | None) -> None:
+    """The first MAX_LISTED issues (blocking first) and a count of the rest by severity."""
     from elo_tui.domain.completeness import SEVERITY_LABELS, blocking
     from elo_tui.domain.formats import format_number, plural
 
-    for issue in issues[:MAX_LISTED]:
+    if check is None:
+        return
+    listed = check.issues[:MAX_LISTED]
+    for issue in listed:
         print(f"{SEVERITY_LABELS[issue.severity]}: {issue.message}", file=sys.stderr)
-    rest = issues[MAX_LISTED:]
+    rest = check.n_blocking + check.n_warnings - len(listed)
     if rest:
-        n_block = len(blocking(rest))
+        n_block = check.n_blocking - len(blocking(listed))
         counts = ", ".join(
             text
             for n, text in (
                 (n_block, f"{format_number(n_block)} blokkerend"),
-                (
-                    len(rest) - n_block,
-                    plural(len(rest) - n_block, "waarschuwing", "waarschuwingen"),
-                ),
+                (rest - n_block, plural(rest - n_block, "waarschuwing", "waarschuwingen")),
             )
             if n
         )
         print(
-            f"… en nog {format_number(len(rest))} ({counts}): alle punten staan in de "
+            f"… en nog {format_number(rest)} ({counts}): alle punten staan in de "
             "TOML- en JSON-export en in `elo-tui submission check`.",
             file=sys.stderr,
         )
@@ -92,7 +97,7 @@ def run(args, settings) -> int:
         if args.concept:
             # the check of the concept's own snapshot (no second read of the workspace)
             source = service.concept_source(ws)
-            _print_issues(source.issues)
+            _print_issues(source.check)
         else:
             record = service.get_version(ws, args.submission)
             if record is None:

@@ -8,7 +8,7 @@ travel with the submission. Every message is Dutch and names the record it is ab
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -45,13 +45,14 @@ def check(
     agency: Agency | None,
     applications: Sequence[Application],
     products: Sequence[Product],
-    block_statuses: Sequence[BlockStatus],
+    block_statuses: Iterable[BlockStatus],
     lines: Sequence[EstimateLine],
     summary: est.EstimateSummary | None = None,
     *,
     bvco_threshold: float | None = None,
     pause: Pause = no_pause,
     findings: LineFindings | None = None,
+    status_findings: StatusFindings | None = None,
 ) -> list[Issue]:
     """All issues, blocking first, in a stable order.
 
@@ -59,7 +60,11 @@ def check(
     `pause`: called every PAUSE_EVERY records in the long loops (a worker gives way to
     the interface there, see elo_tui/background.py); changes nothing in the result.
     `findings`: what was found in the lines as they were costed a page at a time (then
-    `lines` and the summary's costs are not read; the summary must be given).
+    `lines` and the summary's costs are not read; the summary must be given), and in the
+    block statuses as they were read (`LineFindings.add_statuses`; `block_statuses` is
+    then read once more, for the statuses' own rules: it may be an iterator).
+    `status_findings`: the statuses' own rules, run as they were read (`StatusFindings`;
+    `block_statuses` is then not read).
     """
     applications = [a for a in applications if not a.deleted]
     products = [p for p in products if not p.deleted]
@@ -67,6 +72,7 @@ def check(
         lines = [line for line in lines if not line.deleted]
         if summary is None:
             summary = est.summarize(lines, products, agency, applications=applications)
+        block_statuses = list(block_statuses)  # (read twice)
         findings = LineFindings(applications, products, block_statuses)
         findings.add_lines(lines)
         findings.add_costs(summary.costs, pause)
@@ -75,7 +81,10 @@ def check(
     issues: list[Issue] = []
     issues += _agency_issues(agency)
     issues += _product_issues(products, {a.id for a in applications}, pause)
-    issues += _block_issues(findings.statuses, findings.costed, findings.names, pause)
+    if status_findings is None:
+        status_findings = StatusFindings(findings.costed, findings.names)
+        status_findings.add(findings.counted_statuses(block_statuses), pause)
+    issues += status_findings.issues(pause)
     issues += findings.issues()
     issues += _money_issues(agency, summary)
     issues += _cofinancing_issues(agency, summary, bvco_threshold)
@@ -97,40 +106,53 @@ class LineFindings:
         self,
         applications: Iterable[Application],
         products: Iterable[Product],
-        block_statuses: Iterable[BlockStatus],
+        block_statuses: Iterable[BlockStatus] = (),
     ) -> None:
         applications = [a for a in applications if not a.deleted]
         products = [p for p in products if not p.deleted]
         names = {("application", a.id): a.name for a in applications}
         names.update({("product", p.id): p.name for p in products})
         self.names = names
-        statuses = [s for s in block_statuses if not s.deleted]
-        excluded = {a.id for a in applications if a.excluded}
-        if excluded:
-            app_of = {p.id: est.application_of(p) for p in products}
-            statuses = [
-                s
-                for s in statuses
-                if (s.scope_id if s.scope_kind == "application" else app_of.get(s.scope_id))
-                not in excluded
-            ]
-        self.statuses = statuses
-        # The statuses a line can be "not needed" by: the last status of a key counts
-        # (no index of every status: ~5 MB at 20,000 products).
-        not_needed: dict[tuple[str, str, str], BlockStatus] = {}
-        for s in statuses:
-            key = (s.scope_kind, s.scope_id, s.block)
-            if s.applicability in ("not_applicable", "forms_tool") or s.stage == "production":
-                not_needed[key] = s
-            elif key in not_needed:
-                del not_needed[key]
-        self._not_needed = not_needed
+        self._excluded = {a.id for a in applications if a.excluded}
+        self._app_of = {p.id: est.application_of(p) for p in products} if self._excluded else {}
+        # The statuses a line can be "not needed" by, as the warning words it: the last
+        # status of a key counts (no index of every status: ~5 MB at 20,000 products).
+        self._not_needed: dict[tuple[str, str, str], str] = {}
         self.costed: set[tuple[str, str, str]] = set()
         self._counted = 0
         self._seen = 0  # costs read: `pause()` every PAUSE_EVERY of them
         self._assumed = 0
         self._blocking: list[Issue] = []
         self._warnings: list[Issue] = []
+        self.add_statuses(block_statuses)
+
+    def counted_statuses(self, block_statuses: Iterable[BlockStatus]) -> Iterator[BlockStatus]:
+        """The live statuses the rules read: not those of an application "buiten
+        beschouwing" or of the products counted under it."""
+        excluded, app_of = self._excluded, self._app_of
+        for s in block_statuses:
+            if s.deleted:
+                continue
+            if (
+                excluded
+                and (s.scope_id if s.scope_kind == "application" else app_of.get(s.scope_id))
+                in excluded
+            ):
+                continue
+            yield s
+
+    def add_statuses(self, block_statuses: Iterable[BlockStatus]) -> None:
+        """Block statuses (a page of them, in stored order): the blocks a line of would
+        not be needed."""
+        not_needed = self._not_needed
+        for s in self.counted_statuses(block_statuses):
+            key = (s.scope_kind, s.scope_id, s.block)
+            if s.stage == "production":
+                not_needed[key] = "al in productie"
+            elif s.applicability in ("not_applicable", "forms_tool"):
+                not_needed[key] = _NOT_NEEDED[s.applicability]
+            elif key in not_needed:
+                del not_needed[key]
 
     def add_lines(self, lines: Iterable[EstimateLine]) -> None:
         """Live lines (counted or not): the blocks they cost."""
@@ -167,17 +189,12 @@ class LineFindings:
                         "scope_id",
                     )
                 )
-            status = (
+            state = (
                 self._not_needed.get((line.scope_kind, line.scope_id, line.block))
                 if line.block
                 else None
             )
-            if status is not None:
-                state = (
-                    "al in productie"
-                    if status.stage == "production"
-                    else APPLICABILITY[status.applicability].lower()
-                )
+            if state is not None:
                 self._warnings.append(
                     Issue(
                         WARNING,
@@ -214,6 +231,10 @@ class LineFindings:
 
 _F = TypeVar("_F", bound=tuple)
 PAUSE_EVERY = 500  # records between two `pause()` calls (a few ms of work)
+
+
+# How the "not needed" warning names a status's state (one text per state).
+_NOT_NEEDED = {k: APPLICABILITY[k].lower() for k in ("not_applicable", "forms_tool")}
 
 
 def _sorted_in_steps(found: list[_F], pause: Pause) -> list[_F]:
@@ -402,52 +423,73 @@ def _one_product_issues(p: Product, app_ids: set[str]) -> tuple[list[Issue], lis
     return blocking_, warnings
 
 
-def _block_issues(
-    statuses: Sequence[BlockStatus],
-    costed: set[tuple[str, str, str]],
-    names: dict[tuple[str, str], str],
-    pause: Pause = no_pause,
-) -> list[Issue]:
-    if not statuses:
-        return [
-            Issue(
-                WARNING,
-                "no_blocks",
-                "Er is nog voor geen enkel product of toepassing bepaald welke bouwstenen "
-                "nodig zijn.",
-                "block_status",
+class StatusFindings:
+    """The block statuses' own issues, gathered as they are read (`add`, a page at a time):
+    per status in stored order, then only the statuses that have any sorted (stable, so
+    in the order sorting all of them gives): one sort of 45,000 tuples at 20,000 products
+    held the interpreter ~80 ms, which no key could interrupt.
+
+    With `by_id` the statuses may come in any order: equal sort keys are ordered by the
+    status's id, which is their stored order (an export reads them once, by scope, for
+    the readiness and for these rules together)."""
+
+    def __init__(
+        self,
+        costed: set[tuple[str, str, str]],
+        names: dict[tuple[str, str], str],
+        *,
+        by_id: bool = False,
+    ) -> None:
+        self._costed, self._names, self._by_id = costed, names, by_id
+        self._found: list[tuple[tuple[str, ...], list[Issue], list[Issue]]] = []
+        self._undecided = 0
+        self._seen = 0
+
+    def add(self, statuses: Iterable[BlockStatus], pause: Pause = no_pause) -> None:
+        costed, names, found = self._costed, self._names, self._found
+        for s in statuses:
+            self._seen += 1
+            if self._seen % PAUSE_EVERY == 0:
+                pause()
+            if s.applicability == "undecided":
+                self._undecided += 1
+                continue  # counted in one warning below; no other rule applies to it
+            blocking_, warnings = _status_issues(s, costed, names)
+            if blocking_ or warnings:
+                key: tuple[str, ...] = (
+                    s.scope_kind,
+                    names.get((s.scope_kind, s.scope_id), ""),
+                    s.block,
+                )
+                found.append((key + (s.id,) if self._by_id else key, blocking_, warnings))
+
+    def issues(self, pause: Pause = no_pause) -> list[Issue]:
+        if not self._seen:
+            return [
+                Issue(
+                    WARNING,
+                    "no_blocks",
+                    "Er is nog voor geen enkel product of toepassing bepaald welke bouwstenen "
+                    "nodig zijn.",
+                    "block_status",
+                )
+            ]
+        found = _sorted_in_steps(self._found, pause)
+        blocking_ = [i for _key, b, _w in found for i in b]
+        warnings = [i for _key, _b, w in found for i in w]
+        if self._undecided:
+            n = self._undecided
+            warnings.insert(
+                0,
+                Issue(
+                    WARNING,
+                    "undecided",
+                    f"{n} bouwsteenstatus{'sen' if n != 1 else ''} nog 'te "
+                    "beslissen': is de bouwsteen vereist of niet?",
+                    "block_status",
+                ),
             )
-        ]
-    # Issues per status in stored order, then only the statuses that have any sorted
-    # (stable, so in the order sorting all of them gives): one sort of 45,000 tuples at
-    # 20,000 products held the interpreter ~80 ms, which no key could interrupt.
-    found: list[tuple[tuple[str, str, str], list[Issue], list[Issue]]] = []
-    undecided = 0
-    for n, s in enumerate(statuses, 1):
-        if n % PAUSE_EVERY == 0:
-            pause()
-        if s.applicability == "undecided":
-            undecided += 1
-            continue  # counted in one warning below; no other rule applies to it
-        blocking_, warnings = _status_issues(s, costed, names)
-        if blocking_ or warnings:
-            key = (s.scope_kind, names.get((s.scope_kind, s.scope_id), ""), s.block)
-            found.append((key, blocking_, warnings))
-    found = _sorted_in_steps(found, pause)
-    blocking_ = [i for _key, b, _w in found for i in b]
-    warnings = [i for _key, _b, w in found for i in w]
-    if undecided:
-        warnings.insert(
-            0,
-            Issue(
-                WARNING,
-                "undecided",
-                f"{undecided} bouwsteenstatus{'sen' if undecided != 1 else ''} nog 'te "
-                "beslissen': is de bouwsteen vereist of niet?",
-                "block_status",
-            ),
-        )
-    return blocking_ + warnings
+        return blocking_ + warnings
 
 
 def _status_issues(

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 from elo_tui.domain.blocks import (
     APPLICATION_BLOCKS,
@@ -407,16 +407,6 @@ def requirement_state(cells: Mapping[str, Cell], parts: Sequence[str]) -> str:
 
 def _flag(state: str) -> bool | None:
     return None if state in (NOT_APPLICABLE_REQ, EXEMPT) else state == MET
-
-
-class _Counted(NamedTuple):
-    """What `summarize` counts of a product's readiness (the attributes it reads)."""
-
-    excluded: str | None
-    elo_conform: bool
-    verified: bool
-    exempt: bool
-    requirements: dict[str, str]
 
 
 @dataclass(slots=True)
@@ -981,20 +971,6 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def _count_flag(states: Iterable[str]) -> FlagCount:
-    yes = no = na = ex = 0
-    for v in states:
-        if v == MET:
-            yes += 1
-        elif v == OPEN:
-            no += 1
-        elif v == EXEMPT:
-            ex += 1
-        else:
-            na += 1
-    return FlagCount(yes, no, na, ex)
-
-
 def _count_cell(summary: BlockSummary, cell: Cell, n: int) -> None:
     """Count `n` products' cell of one block part into its summary."""
     summary.total += n
@@ -1040,79 +1016,119 @@ def summarize(
     counted of each product is kept while it is made (a snapshot's, which only reports
     the counts: ~16 MB less at 20,000 products).
     """
+    return summarize_pages(
+        [(products, block_statuses)],
+        applications,
+        (),
+        today,
+        deadlines,
+        cache=cache,
+        overrides=overrides,
+        reading=reading,
+        keep_products=keep_products,
+    )
+
+
+ProductPage = tuple[Sequence[Product], Iterable[BlockStatus]]
+
+
+def summarize_pages(
+    pages: Iterable[ProductPage],
+    applications: Sequence[Application],
+    application_statuses: Iterable[BlockStatus],
+    today: date,
+    deadlines: Sequence[Deadline] = DEADLINES,
+    *,
+    cache: dict[str, ProductReadiness] | None = None,
+    overrides: Overrides | None = None,
+    reading: str = DEFAULT_ADMISSION_READING,
+    keep_products: bool = True,
+) -> ReadinessSummary:
+    """`summarize` over the products a page at a time, each page with (at least) the
+    block statuses of its products, and the applications' statuses apart: only one
+    page's statuses are indexed at a time (an export at 20,000 products read the 47,000
+    statuses as records and indexed them all: ~21 MB; bench/RESULTS.md, round 12).
+    The products come in the order `summarize` would take them (ties in the lists of
+    products at risk and excluded keep it). `summarize` is this with one page."""
     from elo_tui.domain.decisions import build_overrides
 
     if overrides is None:
         overrides = build_overrides(applications=applications)
-    live = [p for p in products if not p.deleted]
-    statuses = index_statuses(block_statuses)
+    statuses = index_statuses(application_statuses)
     blocks = {code: BlockSummary(code) for code in BLOCK_CODES}
-    per_product: dict[str, ProductReadiness | _Counted] = {}
-    requirement_states: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+    per_product: dict[str, ProductReadiness] = {}
     at_risk: dict[str, list[AtRisk]] = {d.key: [] for d in deadlines}
     excluded: list[Excluded] = []
     compute = SharedReadiness(statuses, today, deadlines, overrides, reading)
-
-    for product in live:
-        readiness = cache.get(product.id) if cache is not None else None
-        if readiness is None:
-            readiness = compute(product)
-            if cache is not None:
-                cache[product.id] = readiness
-        if keep_products:
-            per_product[product.id] = readiness
-        else:  # (equal requirement states: one dict)
-            states = requirement_states.setdefault(
-                tuple(readiness.requirements.items()), readiness.requirements
-            )
-            per_product[product.id] = _Counted(
-                readiness.excluded,
-                readiness.elo_conform,
-                readiness.verified,
-                readiness.exempt,
-                states,
-            )
-        if readiness.excluded is not None:
-            excluded.append(Excluded(product.id, product.name, readiness.excluded))
-            continue
-        compute.tally(readiness)
-        risks = readiness.risks
-        for d in deadlines:
-            found = risks.get(d.key)
-            if found:
-                at_risk[d.key].append(AtRisk(product.id, product.name, found))
-    compute.count_into(blocks)
-
-    counted = [r for r in per_product.values() if r.excluded is None]
-    # Application parts per application: only applications that serve a counted product.
     app_ids = {a.id for a in applications if not a.deleted} - set(overrides.excluded_apps)
-    served = sorted(
-        {
-            i
-            for p in live
-            if p.id in per_product and per_product[p.id].excluded is None
-            for i in product_application_ids(p)
-        }
-        & app_ids
-    )
-    count_application_parts(blocks, served, statuses, overrides)
+    served: set[str] = set()  # applications serving a counted product
+    # What is counted of the counted products (requirement states shared: one dict per
+    # distinct combination, counted by identity).
+    total = conform = verified = exempt = 0
+    states_seen: dict[int, tuple[dict[str, str], list[int]]] = {}
+
+    for products, page_statuses in pages:
+        page_index = index_statuses(page_statuses)
+        statuses.update(page_index)  # (compute reads `statuses`: the same dict)
+        for product in products:
+            if product.deleted:
+                continue
+            readiness = cache.get(product.id) if cache is not None else None
+            if readiness is None:
+                readiness = compute(product)
+                if cache is not None:
+                    cache[product.id] = readiness
+            if keep_products:
+                per_product[product.id] = readiness
+            if readiness.excluded is not None:
+                excluded.append(Excluded(product.id, product.name, readiness.excluded))
+                continue
+            compute.tally(readiness)
+            total += 1
+            conform += readiness.elo_conform
+            verified += readiness.verified
+            exempt += readiness.exempt
+            seen = states_seen.get(id(readiness.requirements))
+            if seen is None:
+                seen = states_seen[id(readiness.requirements)] = (readiness.requirements, [0])
+            seen[1][0] += 1
+            served.update(product_application_ids(product))
+            risks = readiness.risks
+            for d in deadlines:
+                found = risks.get(d.key)
+                if found:
+                    at_risk[d.key].append(AtRisk(product.id, product.name, found))
+        for key in page_index:  # (the applications' statuses stay: counted below)
+            if key[0] == SCOPE_PRODUCT:
+                del statuses[key]
+    compute.count_into(blocks)
+    # Application parts per application: only applications that serve a counted product.
+    count_application_parts(blocks, sorted(served & app_ids), statuses, overrides)
 
     for items in at_risk.values():
         items.sort(key=lambda r: (-len(r.risks), r.product_name.casefold()))
     excluded.sort(key=lambda e: e.product_name.casefold())
+
+    def flag(code: str) -> FlagCount:
+        counts = [0, 0, 0, 0]  # yes, no, not applicable, exempt
+        for states, (n,) in states_seen.values():
+            v = states[code]
+            counts[0 if v == MET else 1 if v == OPEN else 3 if v == EXEMPT else 2] += n
+        return FlagCount(*counts)
+
     return ReadinessSummary(
         today=today,
-        products_total=len(counted),
-        elo_conform=sum(r.elo_conform for r in counted),
+        products_total=total,
+        elo_conform=conform,
         blocks=[blocks[code] for code in BLOCK_CODES],
-        sso=_count_flag(r.requirements["sso"] for r in counted),
-        gericht_aanmelden=_count_flag(r.requirements["gericht_aanmelden"] for r in counted),
-        product_rights=_count_flag(r.requirements["product_rights"] for r in counted),
+        sso=flag("sso"),
+        gericht_aanmelden=flag("gericht_aanmelden"),
+        product_rights=flag("product_rights"),
         at_risk=at_risk,
         days_left={d.key: days_left(today, d) for d in deadlines},
-        products=cast(dict[str, ProductReadiness], per_product) if keep_products else {},
-        elo_conform_verified=sum(r.verified for r in counted),
-        exempt_products=sum(r.exempt for r in counted),
+        products=per_product,
+        elo_conform_verified=verified,
+        exempt_products=exempt,
         excluded=excluded,
         reading=reading,
     )

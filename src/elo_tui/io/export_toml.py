@@ -308,7 +308,10 @@ def _nested(path: str, nested: list[tuple[str, Any]]) -> Iterator[Piece]:
 _FEW_ITEMS = 50
 
 
-_SLICE = 2000  # items of a long array rendered at a time: the file streams, memory stays flat
+# Items of a long array rendered at a time: the file streams, memory stays flat (2,000 of
+# the products at risk made pieces of ~3 MB; large transient texts also leave the C heap
+# holding more: RESULTS.md, round 12).
+_SLICE = 500
 _BATCH_CHARS = 1 << 20  # text gathered before a write
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import marshal
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 SPOOL_MAX = 1 << 20  # bytes kept in memory before the pages move to the temporary file
@@ -41,3 +42,20 @@ class PageSpool:
         for i in range(start, len(self) if stop is None else stop):
             self._file.seek(offsets[i])
             yield marshal.loads(self._file.read(offsets[i + 1] - offsets[i]))
+
+
+class SpooledRows:
+    """Rows (tuples of plain values) spooled a page at a time as they come, and given back
+    in order as often as they are iterated."""
+
+    PAGE = 1000  # rows per page
+
+    def __init__(self, rows: Iterable[tuple]) -> None:
+        self._spool = PageSpool()
+        rows = iter(rows)
+        while page := list(islice(rows, self.PAGE)):
+            self._spool.add(page)
+
+    def __iter__(self) -> Iterator[tuple]:
+        for page in self._spool.pages():
+            yield from page

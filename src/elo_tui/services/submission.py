@@ -16,16 +16,18 @@ import tempfile
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import partial
+from itertools import pairwise
 from operator import attrgetter, itemgetter
-from typing import Any, BinaryIO, TypeVar, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar, cast
 
 from elo_tui import __version__
 from elo_tui.domain import completeness
 from elo_tui.domain import estimate as est
 from elo_tui.domain import submission as sub
+from elo_tui.domain.blocks import SCOPE_PRODUCT
 from elo_tui.domain.completeness import Issue
 from elo_tui.domain.pacing import Pause, no_pause
 from elo_tui.domain.records import (
@@ -39,8 +41,11 @@ from elo_tui.domain.records import (
     Submission,
     utc_now,
 )
-from elo_tui.io.page_spool import PageSpool
+from elo_tui.io.page_spool import PageSpool, SpooledRows
 from elo_tui.store import Workspace, WorkspaceError
+
+if TYPE_CHECKING:
+    from elo_tui.domain.readiness import ReadinessSummary
 
 R = TypeVar("R", bound=Record)
 T = TypeVar("T")
@@ -70,9 +75,10 @@ class State:
     # Canonical dicts per submission section; a section of `read_state(held=...)` is a
     # HeldSection instead (its records, and its JSON and TOML already encoded).
     sections: dict[str, Any]
-    # With `read_state(paged_lines=True)`: the rules the lines went through as they were
-    # read (`lines` is then empty and the summary has no costs).
-    paged_lines: PagedLines | None = None
+    # With `read_state(paged_rules=True)`: the rules the block statuses and lines went
+    # through as they were read (`block_statuses` and `lines` are then empty and the
+    # summary has no costs; the check and the readiness read the statuses again).
+    paged_rules: PagedRules | None = None
 
 
 # What the completeness check reads: not the checklist steps, roadmap or decisions (at
@@ -98,16 +104,18 @@ def read_state(
     seed: int = est.DEFAULT_SEED,
     only: tuple[str, ...] | None = None,
     held: tuple[str, ...] = (),
-    paged_lines: bool = False,
+    paged_rules: bool = False,
 ) -> State:
     """Read every live record once (or those of the sections in `only`), as the plain
     dicts a snapshot carries; the domain rules get records built from those same dicts.
     The sections in `held` are read as a HeldSection each: their records, not their
     dicts, and their JSON and TOML encoded from their rows as they are read. With
-    `paged_lines` (the lines held too) each page of lines goes through the rules as it
-    is read and no line is kept (PagedLines)."""
+    `paged_rules` (the block statuses and lines held too) each page of them goes
+    through the rules as it is read and none is kept (PagedRules)."""
     agency = ws.agency()
     names = tuple(sub.SECTIONS) if only is None else only
+    if paged_rules and not {"block_statuses", "estimate_lines"} <= set(held) & set(names):
+        raise ValueError("paged rules read the block statuses and lines as held sections")
     sections: dict[str, Any] = {}
 
     def records(name: str, kind: type[R]) -> list[R]:
@@ -116,53 +124,111 @@ def read_state(
             return cast(list[R], section.records_for_rules)
         return [kind(**d) for d in section]
 
-    paged: PagedLines | None = None
+    paged: PagedRules | None = None
     for name in names:  # (in SECTIONS order: the lines come after what their rules read)
         if name not in held:
             sections[name] = ws.list_data(sub.SECTIONS[name])
-        elif name == "estimate_lines" and paged_lines:
-            paged = PagedLines(
-                agency,
-                records("applications", Application),
-                records("products", Product),
-                records("block_statuses", BlockStatus),
+        elif name == "block_statuses" and paged_rules:
+            paged = PagedRules(
+                agency, records("applications", Application), records("products", Product)
             )
+            sections[name] = HeldSection(name, ws, on_records=paged.add_statuses)
+        elif name == "estimate_lines" and paged is not None:
             sections[name] = HeldSection(name, ws, on_records=paged.add)
             paged.finish()
+            paged.read_statuses(
+                ws, records("applications", Application), records("products", Product), _today()
+            )
         else:
             sections[name] = HeldSection(name, ws)
     applications = records("applications", Application)
     products = records("products", Product)
-    statuses = records("block_statuses", BlockStatus)
     if paged is not None:
         summary = paged.tally.summary(seed=seed)
-        return State(agency, applications, products, statuses, [], summary, sections, paged)
+        return State(agency, applications, products, [], [], summary, sections, paged)
+    statuses = records("block_statuses", BlockStatus)
     lines = records("estimate_lines", EstimateLine)
     summary = est.summarize(lines, products, agency, applications=applications, seed=seed)
     return State(agency, applications, products, statuses, lines, summary, sections)
 
 
-class PagedLines:
-    """The rules over the estimate lines of a concept, run on each page of them as it is
-    read: costed and rolled up (`est.LineTally`), checked (`completeness.LineFindings`)
-    and their costs' dicts spooled (`dicts`: the estimate section's "lines", counted then
+class PagedRules:
+    """The rules over the block statuses and estimate lines of a concept, run on each
+    page of them as it is read, none of them kept. The statuses: what the lines' rules
+    read of them (`completeness.LineFindings.add_statuses`); once the lines are in, they
+    are read once more, by scope, for their own rules and the readiness together
+    (`read_statuses`). The lines:
+    costed and rolled up (`est.LineTally`), checked (`completeness.LineFindings`) and
+    their costs' dicts spooled (`dicts`: the estimate section's "lines", counted then
     excluded). At 20,000 products the 34,000 lines and their costs held ~24 MB of the
-    export's peak (bench/RESULTS.md, round 11)."""
+    export's peak (bench/RESULTS.md, round 11), the 47,000 statuses' records ~16 MB
+    (round 12)."""
 
     def __init__(
         self,
         agency: Agency | None,
         applications: list[Application],
         products: list[Product],
-        statuses: list[BlockStatus],
     ) -> None:
         self.tally = est.LineTally(products, agency, applications=applications, keep_costs=False)
         # (None once the check has read it)
         self.findings: completeness.LineFindings | None = completeness.LineFindings(
-            applications, products, statuses
+            applications, products
         )
         self.dicts = SpooledList()
         self._excluded = PageSpool()
+        # From `read_statuses` (the status findings: None once the check has read them)
+        self.readiness: ReadinessSummary | None = None
+        self.status_findings: completeness.StatusFindings | None = None
+
+    def read_statuses(
+        self,
+        ws: Workspace,
+        applications: list[Application],
+        products: list[Product],
+        today: date,
+    ) -> None:
+        """Read the block statuses once more, by scope, once the lines are in: the
+        readiness as of `today` (a page of products at a time: `readiness_section`) and
+        the statuses' own rules (`completeness.StatusFindings`: `check`) together. Only a
+        page of statuses is held (all of them and their index: ~21 MB at 20,000
+        products; RESULTS.md, round 12)."""
+        from elo_tui.services.mapping import load_overrides, load_reading
+
+        findings = self.findings
+        assert findings is not None  # (before the check)
+        found = completeness.StatusFindings(findings.costed, findings.names, by_id=True)
+        statuses = _StatusesByScope(ws)
+        of_applications = statuses.of_applications
+        found.add(findings.counted_statuses(of_applications))
+
+        def pages() -> Iterator[tuple[list[Product], list[BlockStatus]]]:
+            for page, of_page in statuses.pages(products):
+                found.add(findings.counted_statuses(of_page))
+                yield page, of_page
+
+        try:
+            from elo_tui.domain.readiness import summarize_pages
+        except ImportError:  # (no readiness section then: readiness_section)
+            for _page in pages():
+                pass
+        else:
+            self.readiness = summarize_pages(
+                pages(),
+                applications,
+                of_applications,
+                today,
+                keep_products=False,  # (the section reports counts)
+                overrides=load_overrides(ws, applications),
+                reading=load_reading(ws),
+            )
+        found.add(findings.counted_statuses(statuses.rest()))  # (of no live product)
+        self.status_findings = found
+
+    def add_statuses(self, statuses: list[BlockStatus]) -> None:
+        """A page of block statuses, in stored order."""
+        assert self.findings is not None  # (all are read before the check)
+        self.findings.add_statuses(statuses)
 
     def add(self, lines: list[EstimateLine]) -> None:
         """A page of lines, in id order (the section's stored order)."""
@@ -223,16 +289,65 @@ def check(ws: Workspace, state: State | None = None, *, pause: Pause = no_pause)
         bvco_threshold=bvco_threshold(ws),
         pause=pause,
         findings=_findings(s),
+        status_findings=s.paged_rules.status_findings if s.paged_rules else None,
     )
 
 
+def _of_product_up_to(last: str, status: BlockStatus) -> bool:
+    return status.scope_kind == SCOPE_PRODUCT and status.scope_id <= last
+
+
+class _StatusesByScope:
+    """The live block statuses in scope order (application statuses, then the products'
+    by product id, each scope's in stored order), read once as the readiness of a paged
+    state takes them: the applications' statuses (`of_applications`), then one page of
+    products at a time with its products' statuses (`pages`: the products in id order,
+    as a concept holds them), then the rest (`rest`: of no live product). Only a page's
+    statuses are held; no index of all of them is made."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self._statuses = (
+            s
+            for rows in ws.iter_rows(BlockStatus, CHECK_PAGE, by_scope=True)
+            for s in ws.records_of_rows(BlockStatus, rows)
+        )
+        self._next = next(self._statuses, None)
+        # The statuses before the products' (read first)
+        self.of_applications = self._while(lambda s: s.scope_kind < SCOPE_PRODUCT)
+
+    def _while(self, more: Callable[[BlockStatus], bool]) -> list[BlockStatus]:
+        taken = []
+        while self._next is not None and more(self._next):
+            taken.append(self._next)
+            self._next = next(self._statuses, None)
+        return taken
+
+    def rest(self) -> Iterator[BlockStatus]:
+        """The statuses not given yet (of scopes after the last product)."""
+        while self._next is not None:
+            status, self._next = self._next, next(self._statuses, None)
+            yield status
+
+    def pages(self, products: list[Product]) -> Iterator[tuple[list[Product], list[BlockStatus]]]:
+        """`products` (in id order) a page at a time, each with the statuses of the scopes
+        up to its last product (a deleted product's too: never looked up)."""
+        last = ""
+        for start in range(0, len(products), CHECK_PAGE):
+            page = products[start : start + CHECK_PAGE]
+            ids = [last, *(p.id for p in page)]
+            if any(a >= b for a, b in pairwise(ids)):
+                raise ValueError("the products of a paged state come in id order")
+            last = ids[-1]
+            yield page, self._while(partial(_of_product_up_to, last))
+
+
 def _findings(state: State) -> completeness.LineFindings | None:
-    """The findings of a state's paged lines (None: its lines are held)."""
-    if state.paged_lines is None:
+    """The lines' findings of a state's paged rules (None: its lines are held)."""
+    if state.paged_rules is None:
         return None
-    if state.paged_lines.findings is None:
-        raise RuntimeError("the paged lines were checked already")
-    return state.paged_lines.findings
+    if state.paged_rules.findings is None:
+        raise RuntimeError("the paged rules were checked already")
+    return state.paged_rules.findings
 
 
 # -- the last check, remembered ----------------------------------------------------------------
@@ -261,6 +376,13 @@ class LastCheck:
     n_blocking: int
     n_warnings: int
     checked_at: str  # UTC, ISO 8601
+
+    @classmethod
+    def of(cls, issues: list[Issue], checked_at: str = "") -> LastCheck:
+        """The first issues of a check and its counts (a concept export holds no more:
+        17,000 issues at 20,000 products were ~7 MB while its files were written)."""
+        n_blocking = len(completeness.blocking(issues))
+        return cls(issues[:LAST_CHECK_ISSUES], n_blocking, len(issues) - n_blocking, checked_at)
 
 
 def current_check(ws: Workspace) -> list[Issue] | None:
@@ -335,7 +457,12 @@ def readiness_section(
     state: State, today: date, ws: Workspace | None = None
 ) -> dict[str, Any] | None:
     """Readiness as `domain.readiness.summarize` reports it, or None when unavailable;
-    with `ws`, accepted exemptions and delays and the admission reading count too."""
+    with `ws`, accepted exemptions and delays and the admission reading count too. A
+    paged state's was made as the state was read (`PagedRules.read_statuses`: that day's,
+    with the workspace's exemptions, delays and reading)."""
+    if state.paged_rules is not None:
+        made = state.paged_rules.readiness
+        return None if made is None else made.to_dict()
     try:
         from elo_tui.domain.readiness import summarize
     except ImportError:
@@ -389,7 +516,7 @@ def build_content(
     template, _problem = template_or_problem()
     cost = forms_tool_cost(template, s.agency)
     threshold = template.low_volume_threshold if template else est.LOW_VOLUME_THRESHOLD
-    paged = s.paged_lines
+    paged = s.paged_rules
     # (both sections use them)
     shares = paged.tally.shares(s.products) if paged else est.product_shares(s.products, s.summary)
     rows = (
@@ -520,16 +647,19 @@ def create(ws: Workspace, *, author: str | None = None, now: str | None = None) 
 
 def _snapshot(
     ws: Workspace, *, version: int, author: str, created_at: str, refuse_incomplete: bool = False
-) -> tuple[dict[str, Any], str, BinaryIO, list[Issue]]:
+) -> tuple[dict[str, Any], str, BinaryIO, LastCheck]:
     """The content of the workspace now, its SHA-256 and its canonical JSON (UTF-8,
-    spooled: owner-only, unlinked) and the check it was made with. The caller holds
-    the read snapshot or transaction that makes it one consistent state. With
-    `refuse_incomplete`, IncompleteError when anything blocks (before anything is built)."""
+    spooled: owner-only, unlinked) and the check it was made with (its first issues and
+    counts). The caller holds the read snapshot or transaction that makes it one
+    consistent state. With `refuse_incomplete`, IncompleteError when anything blocks
+    (before anything is built)."""
     read = tuple(n for n in sub.SECTIONS if n not in STREAMED_SECTIONS)
-    state = read_state(ws, only=read, held=HELD_SECTIONS, paged_lines=True)
+    paged = {"block_statuses", "estimate_lines"} <= set(HELD_SECTIONS)  # (tests hold none)
+    state = read_state(ws, only=read, held=HELD_SECTIONS, paged_rules=paged)
     issues = check(ws, state)
-    if state.paged_lines is not None:
-        state.paged_lines.findings = None  # (checked: ~7 MB less while the rest is made)
+    if state.paged_rules is not None:
+        # (checked: ~7 MB less while the rest is made)
+        state.paged_rules.findings = state.paged_rules.status_findings = None
     if refuse_incomplete and completeness.blocking(issues):
         raise IncompleteError(issues)
     content = build_content(
@@ -542,6 +672,8 @@ def _snapshot(
         spool=True,
     )
     del state  # the estimate summary and the applications' records: not in the files
+    made_with = LastCheck.of(issues)  # (the warnings are in the content, spooled)
+    del issues
     for value in content.values():
         if isinstance(value, HeldSection):
             value.release()  # (the files read what they need of them from spools)
@@ -553,7 +685,7 @@ def _snapshot(
         data = piece.encode("utf-8")
         digest.update(data)
         spool.write(data)
-    return content, digest.hexdigest(), cast(BinaryIO, spool), issues
+    return content, digest.hexdigest(), cast(BinaryIO, spool), made_with
 
 
 def content_text(submission: AnySubmission, ws: Workspace | None = None) -> str:
@@ -731,9 +863,10 @@ class ExportSource:
     # copies them instead of encoding everything again; None: encoded when needed.
     canonical: str | BinaryIO | None
     concept: bool = False  # an unstored draft of the current state
-    # A concept's completeness check, as it ran on the concept's own snapshot (blocking
-    # first): the command line shows it without reading the workspace a second time.
-    issues: list[Issue] = field(default_factory=list)
+    # A concept's completeness check, as it ran on the concept's own snapshot: its first
+    # issues (blocking first) and its counts, which the command line shows without
+    # reading the workspace a second time. None for a stored version.
+    check: LastCheck | None = None
 
     def export(self, fmt: str, out: Any, *, follow_symlinks: bool = False) -> list[Any]:
         from elo_tui.io.submission_files import export
@@ -834,7 +967,10 @@ STREAMED_SECTIONS: tuple[str, ...] = ("checklist_items",)
 # concept holds three such texts at once, and moving one over copies it (16 MB each
 # was ~50 MB of the peak at 20,000 products); the file is in the page cache anyway.
 _SPOOL_MAX = 1 << 20
-_PAGE = 2000  # records per page of a streamed section
+# Records per page of a streamed or held section: a page's texts, records and (for the
+# lines) costs are what such a section holds while it is read (2,000: ~23 MB of a 20,000-
+# product concept's peak for its lines, 500: ~4 MB, in the same time; RESULTS.md, round 12).
+_PAGE = 500
 
 
 class StreamedSection:
@@ -877,7 +1013,10 @@ class StreamedSection:
         self._toml_error: ValueError | None = None  # raised when the TOML is asked for
         self._json = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MAX)
         self._toml = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MAX)
-        self.xlsx_groups: dict[Any, list[Any]] | None = {} if name == "checklist_items" else None
+        # The checklist sheet's groups, counted while the steps are read, then spooled.
+        self.xlsx_groups: dict[Any, list[Any]] | SpooledRows | None = (
+            {} if name == "checklist_items" else None
+        )
 
     def json_pieces(self) -> Iterator[str]:
         """The canonical JSON of the section (a list) in pieces."""
@@ -893,12 +1032,13 @@ class StreamedSection:
     def _read(self) -> Iterator[str]:
         from elo_tui.io.export_rows import encode_page
         from elo_tui.io.export_toml import table_array_text
-        from elo_tui.io.export_xlsx import checklist_groups, checklist_groups_of_rows
+        from elo_tui.io.export_xlsx import checklist_groups, checklist_groups_of_rows, group_rows
 
         pages, self._pages = self._pages, None
         if pages is None:
             return
         names = [name for name, _ in self._fields]
+        groups = self.xlsx_groups if isinstance(self.xlsx_groups, dict) else None
         for rows in pages:
             if not rows:
                 continue
@@ -909,8 +1049,8 @@ class StreamedSection:
             encoded = encode_page(self.name, self._fields, rows) if self._fields else None
             if encoded is not None:
                 piece, toml = encoded
-                if self.xlsx_groups is not None:
-                    checklist_groups_of_rows(names, rows, self.xlsx_groups)
+                if groups is not None:
+                    checklist_groups_of_rows(names, rows, groups)
             else:  # NULLs, JSON columns, odd types: the dicts list_data would give
                 page = self._dicts(rows) if self._fields else rows
                 # the items, without the brackets (the encoder and settings of the hash)
@@ -920,16 +1060,18 @@ class StreamedSection:
                 except ValueError as exc:  # (a null in a stored version): only TOML fails
                     self._toml_error = self._toml_error or exc
                     toml = ""
-                if self.xlsx_groups is not None:
-                    checklist_groups(page, self.xlsx_groups)
+                if groups is not None:
+                    checklist_groups(page, groups)
             piece = piece if first else "," + piece
             if self._encode_json:
                 self._json.write(piece.encode("utf-8"))
             self._toml.write((toml if first else "\n" + toml).encode("utf-8"))
             yield piece
-        # Read to its end: let go of the callback and what it holds (PagedLines keeps the
-        # block statuses' records for the lines' rules).
+        # Read to its end: let go of the callback and what it holds (a HeldSection's
+        # callback holds the PagedRules, and with it the rules' findings).
         self._on_page = None
+        if groups is not None:  # counted: spooled until the workbook
+            self.xlsx_groups = SpooledRows(group_rows(groups))
 
     def encode(self) -> None:
         """Read and encode every page now (the texts stay spooled; nothing is held)."""
@@ -991,7 +1133,7 @@ class HeldSection(Sequence[dict[str, Any]]):
         """The section as stored now, read page by page (inside the concept's read
         snapshot), or as `dict_pages` gives its canonical dicts (a stored version's
         content, whose rules are not run again: no record is made of it). With
-        `on_records` each page's records go there and are not kept (PagedLines)."""
+        `on_records` each page's records go there and are not kept (PagedRules)."""
         from elo_tui.io.export_xlsx import SHEET_FIELDS
 
         self.name = name
@@ -1235,10 +1377,10 @@ def concept_source(ws: Workspace, *, author: str | None = None) -> ExportSource:
     # program (or the TUI's own worker connections) writes meanwhile, and writers are
     # not blocked.
     with bulk(), ws.read_snapshot():
-        content, sha256, spool, issues = _snapshot(
+        content, sha256, spool, check = _snapshot(
             ws, version=0, author=author or ws.user, created_at=utc_now()
         )
-    return ExportSource(document(content, sha256), spool, concept=True, issues=issues)
+    return ExportSource(document(content, sha256), spool, concept=True, check=check)
 
 
 @contextmanager

@@ -1,6 +1,8 @@
-"""A concept's estimate lines go through the rules a page at a time, as they are read, and
-none is kept (services/submission.PagedLines): costed and rolled up (est.LineTally),
-checked (completeness.LineFindings), their costs' dicts spooled. Everything must be
+"""A concept's block statuses and estimate lines go through the rules a page at a time, as
+they are read, and none is kept (services/submission.PagedRules): the lines costed and
+rolled up (est.LineTally), checked (completeness.LineFindings), their costs' dicts
+spooled; the statuses read again a page at a time for their own rules and the readiness
+(readiness.summarize_pages). Everything must be
 what the rules give the whole list of lines: the summary, the shares, the issues and
 the content, byte for byte. The XLSX sheets join the lines with their costs as both are
 read in id order, and by an index when they are not."""
@@ -10,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import random
 from dataclasses import astuple
+from datetime import date
 
 import pytest
 
@@ -78,28 +81,32 @@ def test_a_tally_that_keeps_no_lines_refuses_them_out_of_id_order(workspaces):  
 
 
 def _state(ws, paged: bool) -> service.State:
-    return service.read_state(ws, only=READ, held=service.HELD_SECTIONS, paged_lines=paged)
+    return service.read_state(ws, only=READ, held=service.HELD_SECTIONS, paged_rules=paged)
 
 
-def test_the_check_of_paged_lines_finds_what_the_former_check_found(workspaces):  # noqa: F811
+def test_the_check_of_paged_rules_finds_what_the_former_check_found(workspaces):  # noqa: F811
     for ws in workspaces:
         agency, applications, products, lines = _records(ws)
         statuses = [BlockStatus(**d) for d in ws.list_data(BlockStatus)]
         for size in (1, 500):
-            paged = service.PagedLines(agency, applications, products, statuses)
+            paged = service.PagedRules(agency, applications, products)
+            for page in _pages(statuses, size):
+                paged.add_statuses(page)
             for page in _pages(lines, size):
                 paged.add(page)
             try:
                 paged.finish()
             except sub.SubmissionFormatError:  # (a NaN amount is checked, not exported)
                 pass
+            paged.read_statuses(ws, applications, products, date(2026, 12, 3))
+            # (no statuses held: their rules ran as they were read again, by scope)
             state = service.State(
-                agency, applications, products, statuses, [], paged.tally.summary(), {}, paged
+                agency, applications, products, [], [], paged.tally.summary(), {}, paged
             )
             assert [astuple(i) for i in service.check(ws, state)] == reference(ws), ws.path
 
 
-def test_findings_of_paged_lines_need_their_summary(workspaces):  # noqa: F811
+def test_findings_of_paged_rules_need_their_summary(workspaces):  # noqa: F811
     agency, applications, products, _lines = _records(workspaces[0])
     findings = completeness.LineFindings(applications, products, [])
     with pytest.raises(ValueError, match="summary"):
@@ -109,8 +116,8 @@ def test_findings_of_paged_lines_need_their_summary(workspaces):  # noqa: F811
 def _content_text(ws, paged: bool) -> str:
     with ws.read_snapshot():
         state = _state(ws, paged)
-        if paged:
-            assert state.lines == [] and state.summary.costs == []  # nothing held
+        if paged:  # nothing held
+            assert state.lines == state.block_statuses == [] and state.summary.costs == []
         content = service.build_content(
             ws,
             version=0,
@@ -123,7 +130,7 @@ def _content_text(ws, paged: bool) -> str:
     return "".join(sub.canonical_json_chunks(content))
 
 
-def test_a_concept_of_paged_lines_is_the_concept_of_held_lines(workspaces):  # noqa: F811
+def test_a_concept_of_paged_rules_is_the_concept_of_held_lines(workspaces):  # noqa: F811
     built = 0
     for ws in workspaces:
         try:
@@ -211,3 +218,34 @@ def test_of_two_statuses_of_one_block_the_last_says_whether_a_line_is_needed(las
     found = [astuple(i) for i in completeness.check(*args)]
     assert found == [astuple(i) for i in frozen.check(*args)]
     assert any(i[1] == "line_not_needed" for i in found) == last_not_needed
+
+
+def test_statuses_of_no_live_product_are_checked_as_the_held_ones_are(demo_ws):
+    """The export reads the statuses by scope, a page of products at a time: those of a
+    product that is gone (before the first product, between two, after the last) are
+    still checked, and the readiness leaves them out as before."""
+    products = sorted(p.id for p in demo_ws.list(Product))
+    gone = ["0" + products[0], products[0] + "0", "z" + products[-1]]
+    for scope_id in gone:
+        demo_ws.save(
+            BlockStatus(scope_id=scope_id, block="vms", applicability="not_applicable"), by="An"
+        )
+    with demo_ws.read_snapshot():
+        held, paged = _state(demo_ws, False), _state(demo_ws, True)
+        issues = [astuple(i) for i in service.check(demo_ws, paged)]
+        assert issues == [astuple(i) for i in service.check(demo_ws, held)]
+        assert service.readiness_section(paged, service._today(), demo_ws) == (
+            service.readiness_section(held, service._today(), demo_ws)
+        )
+    reasons = {i[4] for i in issues if i[1] == "reason"}
+    assert len({s.id for s in demo_ws.find(BlockStatus, scope_id=gone)} & reasons) == 3
+
+
+def test_the_statuses_by_scope_refuse_products_out_of_id_order(demo_ws):
+    """The merge of products and statuses by scope holds only for products in id order
+    (a concept reads them so): anything else is a mistake, not a wrong readiness."""
+    products = sorted(demo_ws.list(Product), key=lambda p: p.id)
+    pages = service._StatusesByScope(demo_ws).pages(products)
+    assert sum(len(statuses) for _page, statuses in pages) > 0
+    with pytest.raises(ValueError, match="id order"):
+        list(service._StatusesByScope(demo_ws).pages(products[::-1]))
