@@ -201,7 +201,7 @@ class LaterRows:
     styles: Sequence[int] | None
 
 
-_ROWS_PER_PIECE = 500  # rows of sheet XML per piece written (a piece is one text)
+_ROWS_PER_PIECE = 2000
 _STRINGS_PER_PIECE = 20_000
 
 
