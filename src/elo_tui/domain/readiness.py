@@ -1067,9 +1067,17 @@ def summarize_pages(
     total = conform = verified = exempt = 0
     states_seen: dict[int, tuple[dict[str, str], list[int]]] = {}
 
+    added: list[StatusKey] = []  # the last page's product statuses, let go of at the next
     for products, page_statuses in pages:
-        page_index = index_statuses(page_statuses)
-        statuses.update(page_index)  # (compute reads `statuses`: the same dict)
+        for key in added:
+            statuses.pop(key, None)
+        added = []
+        for st in page_statuses:  # (as index_statuses: compute reads this same dict)
+            if not st.deleted:
+                key = (st.scope_kind, st.scope_id, st.block)
+                statuses[key] = st
+                if key[0] == SCOPE_PRODUCT:
+                    added.append(key)
         for product in products:
             if product.deleted:
                 continue
@@ -1098,9 +1106,6 @@ def summarize_pages(
                 found = risks.get(d.key)
                 if found:
                     at_risk[d.key].append(AtRisk(product.id, product.name, found))
-        for key in page_index:  # (the applications' statuses stay: counted below)
-            if key[0] == SCOPE_PRODUCT:
-                del statuses[key]
     compute.count_into(blocks)
     # Application parts per application: only applications that serve a counted product.
     count_application_parts(blocks, sorted(served & app_ids), statuses, overrides)
