@@ -863,7 +863,7 @@ def _checklist(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
     ordered = _SortedRows(groups, lambda g: (g[0], folded.get(g[1], ""), g[2], g[3]))
     block_labels = _Memo(lambda block: est.block_label(block) if block else "")
     dates = _Memo(_date)
-    done, na = 4 + _STATUS_SLOT["done"], 4 + _STATUS_SLOT["na"]
+    done, na = 4 + _STATUS_SLOT["done"], 4 + _STATUS_SLOT["na"]  # (after the 4 of the key)
 
     def row(group: tuple) -> list[Any]:
         kind, scope_id, block, template, total = group[:5]
