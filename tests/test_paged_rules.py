@@ -1,10 +1,10 @@
 """A concept's block statuses and estimate lines go through the rules a page at a time, as
 they are read, and none is kept (services/submission.PagedRules): the lines costed and
 rolled up (est.LineTally), checked (completeness.LineFindings), their costs' dicts
-spooled; the statuses read again a page at a time for their own rules and the readiness
-(readiness.summarize_pages). Everything must be
-what the rules give the whole list of lines: the summary, the shares, the issues and
-the content, byte for byte. The XLSX sheets join the lines with their costs as both are
+spooled; the statuses read once more, by scope, for their own rules and the readiness
+(completeness.StatusFindings, readiness.summarize_pages). Everything must be what the
+rules give the whole lists: the summary, the shares, the issues and the content, byte
+for byte. The XLSX sheets join the lines with their costs as both are
 read in id order, and by an index when they are not."""
 
 from __future__ import annotations
