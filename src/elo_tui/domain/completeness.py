@@ -72,7 +72,8 @@ def check(
         lines = [line for line in lines if not line.deleted]
         if summary is None:
             summary = est.summarize(lines, products, agency, applications=applications)
-        block_statuses = list(block_statuses)  # (read twice)
+        if not isinstance(block_statuses, Sequence):
+            block_statuses = list(block_statuses)  # (read twice)
         findings = LineFindings(applications, products, block_statuses)
         findings.add_lines(lines)
         findings.add_costs(summary.costs, pause)

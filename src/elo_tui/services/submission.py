@@ -335,8 +335,12 @@ class _StatusesByScope:
         for start in range(0, len(products), CHECK_PAGE):
             page = products[start : start + CHECK_PAGE]
             ids = [last, *(p.id for p in page)]
-            if any(a >= b for a, b in pairwise(ids)):
-                raise ValueError("the products of a paged state come in id order")
+            late = next(((a, b) for a, b in pairwise(ids) if a >= b), None)
+            if late is not None:  # (the store gives them in id order: a programming error)
+                raise ValueError(
+                    f"Product {late[1]} komt na {late[0]}: de producten moeten op id "
+                    "gesorteerd zijn."
+                )
             last = ids[-1]
             yield page, self._while(partial(_of_product_up_to, last))
 
