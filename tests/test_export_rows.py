@@ -415,6 +415,23 @@ def test_repeated_texts_of_built_records_are_one_object(demo_ws):
     assert len({line.id for line in lines}) == len(lines)
 
 
+def test_ids_are_shared_with_the_records_that_name_them_and_no_others(demo_ws):
+    """A product's id is one object with the scope ids of its statuses (and an
+    application's with its products' references); a status's own id, named by nothing,
+    is not put in the interpreter's table of shared texts (which never shrinks)."""
+    import sys
+
+    products = demo_ws.records_of_rows(Product, demo_ws.list_rows(Product))
+    statuses = demo_ws.records_of_rows(BlockStatus, demo_ws.list_rows(BlockStatus))
+    by_id = {p.id: p for p in products}
+    of_products = [s for s in statuses if s.scope_kind == "product" and s.scope_id in by_id]
+    assert len(of_products) > 20
+    assert all(s.scope_id is by_id[s.scope_id].id for s in of_products)
+    # sys.intern of an equal new text gives the shared object when there is one
+    assert all(sys.intern("".join(p.id)) is p.id for p in products[:50])
+    assert not any(sys.intern("".join(s.id)) is s.id for s in statuses[:50])
+
+
 def test_a_json_column_that_does_not_parse_is_a_workspace_error(demo_ws):
     """Both ways of reading records say which file is damaged, in Dutch, no traceback."""
     from elo_tui.store import WorkspaceError

@@ -279,6 +279,13 @@ def test_checklist_groups_count_what_they_counted_before():
     for key, (total, counts, pending) in before.items():
         expected = [total, *(counts[k] for k in CHECKLIST_STATUSES), pending]
         assert now[key] == expected == from_rows[key], key
+    # Decoded steps bring a copy of every text: the groups keep one object per text
+    copies = [{k: "".join(v) if type(v) is str else v for k, v in i.items()} for i in items]
+    from_copies: dict = {}
+    export_xlsx.checklist_groups(copies, from_copies)
+    assert from_copies == now
+    kept = [v for key, e in from_copies.items() for v in (*key, *(e[-1] or ())) if v]
+    assert len({id(v) for v in kept}) == len(set(kept))
 
 
 @pytest.mark.parametrize("spooled", [False, True])

@@ -148,6 +148,12 @@ def test_versions_are_listed_without_their_contents_and_diffed_in_pieces(
     # the store's pieces are the stored text
     pieces = list(demo_ws.text_pieces(Submission, first.id, "content", size=1000))
     assert len(pieces) > 3 and "".join(pieces) == first.content
+    # written in pieces, it stays a blob (no copy of it all in SQL), read back as text
+    stored = demo_ws.conn.execute(
+        "SELECT typeof(content) FROM submission WHERE id = ?", (first.id,)
+    ).fetchone()
+    assert stored == ("blob",)
+    assert demo_ws.get(Submission, first.id).content == first.content
     # the streamed diff says what the diff of the whole contents says
     old, new = (service.content_of(h, demo_ws) for h in heads)
     expected = sub.diff(old, new)
@@ -198,8 +204,27 @@ def test_verify_reads_the_stored_text_and_tells_a_changed_or_uncanonical_one(dem
     assert not service.verify(head, ws=demo_ws)
     with pytest.raises(WorkspaceError, match="tekst van indiening .* geen geldige UTF-8"):
         list(demo_ws.text_pieces(Submission, record.id, "content"))
+    # such bytes written as they are frozen (a blob): the record still opens, marked
+    conn.execute("UPDATE submission SET content = x'7bff7d' WHERE id = ?", (record.id,))
+    conn.commit()
+    assert demo_ws.get(Submission, record.id).content == "{\ufffd}"
+    assert not service.verify(head, ws=demo_ws)
     with pytest.raises(WorkspaceError, match="bevat geen indiening nope"):
         list(demo_ws.text_pieces(Submission, "nope", "content"))
+
+
+def test_removing_a_synced_version_keeps_its_text_as_the_merge_base(demo_ws):
+    """The first local change to a version the tracker has copies the stored row as
+    the base of a later merge, inside SQLite: its text too, though stored as a blob."""
+    record = freeze(demo_ws, author="An")
+    demo_ws.conn.execute("UPDATE submission SET rev = 3, dirty = 0 WHERE id = ?", (record.id,))
+    demo_ws.conn.commit()
+    demo_ws.delete(Submission, record.id)
+    (data,) = demo_ws.conn.execute(
+        "SELECT data FROM sync_base WHERE kind = 'submission' AND id = ?", (record.id,)
+    ).fetchone()
+    assert json.loads(data)["content"] == record.content
+    assert service.list_submissions(demo_ws) == []
 
 
 def test_the_next_version_number_counts_deleted_versions_too(demo_ws):
@@ -278,6 +303,14 @@ def test_equal_lists_of_a_long_list_are_shared_and_unequal_ones_kept(tiny_batche
     assert got == items
     assert got[0]["risks"] is got[2]["risks"] and got[1]["risks"] is got[3]["risks"]
     assert got[0]["risks"] is not got[1]["risks"] and len(shared) == 2
+    # an item too long to be decoded whole: its lists are long, and not shared (their
+    # repr alone is as long as they are)
+    deadlines = [{"at_risk": items, "key": k} for k in ("a", "b")]
+    shared = {}
+    got = cs.whole(cs.sections(_pieces(sub.canonical_json({"d": deadlines}), 100)), shared)
+    assert got["d"] == deadlines
+    assert got["d"][0]["at_risk"][0]["risks"] is got["d"][1]["at_risk"][2]["risks"]
+    assert len(shared) == 2
 
 
 def test_the_sheet_values_of_stored_dicts_are_their_values_or_defaults(monkeypatch):

@@ -23,7 +23,8 @@ from typing import Any
 from elo_tui.domain.submission import SubmissionFormatError, canonical_json
 
 _DECODER = json.JSONDecoder()
-_BATCH = 1 << 20  # characters of a list decoded by one json.loads
+_BATCH = 1 << 16  # characters of a list decoded by one json.loads (1 << 20: ~12 MB more
+# of a 20,000-product version's export peak, no time gained; RESULTS.md, round 13)
 _WHITESPACE = " \t\n\r"  # what JSON allows between its tokens (canonical text has none)
 _FIRST_KEY = re.compile(r'\{"[^"\\]*":')  # an object and its first key, when plain
 
@@ -66,8 +67,11 @@ def whole(value: Any, shared: dict[str, list[Any]] | None = None) -> Any:
             return [whole(v) for v in value]
         out = []
         for v in value:
+            # (an object too long to be decoded whole holds long lists: a deadline and
+            # its 25,000 products at risk, whose repr alone was ~7 MB; not shared)
+            decoded_whole = not isinstance(v, Fields)
             v = whole(v, shared)
-            if type(v) is dict:
+            if type(v) is dict and decoded_whole:
                 for k, x in v.items():
                     if type(x) is list and x:
                         # (equal repr: equal values, in the same order; 1 and 1.0 differ)

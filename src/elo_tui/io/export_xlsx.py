@@ -919,7 +919,10 @@ def checklist_groups(
         key = (g("scope_kind", ""), g("scope_id", ""), g("block", ""), g("template", ""))
         entry = groups.get(key)
         if entry is None:
-            entry = groups[key] = [0] * _PENDING + [None]
+            # (texts shared: a stored version's steps are decoded JSON, a copy of every
+            # text per step, ~19 MB of a 20,000-product version's groups; RESULTS.md,
+            # round 13)
+            entry = groups[_shared(key)] = [0] * _PENDING + [None]
         entry[0] += 1
         status = g("status", "open")
         slot = _STATUS_SLOT.get(status)
@@ -929,7 +932,7 @@ def checklist_groups(
             candidate = (g("due_date") or "9999-12-31", g("step", ""), g("title", ""))
             pending = entry[_PENDING]
             if pending is None or candidate < pending:
-                entry[_PENDING] = candidate
+                entry[_PENDING] = _shared(candidate)
 
 
 def _decisions(doc: dict[str, Any], names: dict[str, str]) -> Sheet:

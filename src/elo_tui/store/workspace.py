@@ -72,6 +72,20 @@ def optional_bool(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
 
+# Text columns written in pieces through SQLite's blob I/O (`Workspace.write_text`):
+# their value stays a blob of UTF-8 and is read back as text. Turning it into a TEXT
+# value in SQL (CAST) held all of it in SQLite's memory twice: a frozen submission is
+# ~145 MB at 20,000 products, and freezing peaked at 355 MiB (RESULTS.md, round 13).
+_BLOB_TEXTS = frozenset({("submission", "content")})
+
+
+def stored_text(value: Any) -> Any:
+    """A text column written as a blob of UTF-8, as text (a TEXT value as it is). Bytes
+    that are not UTF-8 (a damaged file) are read with U+FFFD where they fail: the
+    record still opens, and its SHA-256 check (services.submission.verify) reports it."""
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+
+
 def _decoders(kind: type[Record]) -> list[tuple[str, Any]]:
     """Per column: how to turn the stored value back into the field's Python value.
 
@@ -86,12 +100,17 @@ def _decoders(kind: type[Record]) -> list[tuple[str, Any]]:
             out.append((f.name, bool))
         elif hint == "bool | None":  # e.g. EstimateLine.eligible: None = the default rule
             out.append((f.name, optional_bool))
+        elif (kind.KIND, f.name) in _BLOB_TEXTS:
+            out.append((f.name, stored_text))
         else:
             out.append((f.name, None))
     return out
 
 
 _DECODERS = {k: _decoders(cls) for k, cls in RECORD_KINDS.items()}
+# The kinds whose ids other records carry by the thousand (a status's, line's or step's
+# scope_id, a product's application ids): their own ids are shared with those.
+_NAMED_BY_ID = frozenset({"application", "product"})
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
@@ -676,10 +695,13 @@ class Workspace:
         of 0.28 s (the rows read; bench/RESULTS.md, round 8).
 
         The texts of a column whose values repeat (fewer than a quarter distinct in its
-        first 500 rows: codes, templated descriptions) and of the ids (a record's own and its
-        references, `*_id`: a status's scope, a product's applications) are shared, one
-        object per distinct text (sys.intern): SQLite gives every row its own copy, ~45 MB
-        at 20,000 products. A column holding anything but texts is left as it is.
+        first 500 rows: codes, templated descriptions) and of the ids (references, `*_id`:
+        a status's scope, a product's applications; and the own ids of the kinds those
+        name) are shared, one object per distinct text (sys.intern): SQLite gives every
+        row its own copy, ~45 MB at 20,000 products. Another kind's own ids are unique and
+        named by nothing: interning them only grew the table of interned texts, which
+        never shrinks (~3.7 MB at 20,000 products: RESULTS.md, round 13). A column holding
+        anything but texts is left as it is.
 
         With `share_lists`, the records of a JSON column's equal texts share one list
         (for records that are read and never changed: ~9 MB less at 20,000 products)."""
@@ -697,7 +719,7 @@ class Workspace:
             if name not in decoders
             and str(fields[name].type) == "str"
             and (
-                name == "id"
+                (name == "id" and kind.KIND in _NAMED_BY_ID)
                 or name.endswith("_id")
                 or len({row[i] for row in first}) * 4 < len(first)
             )
@@ -1318,11 +1340,11 @@ class Workspace:
         """Store `size` bytes of UTF-8 from `data` as one record's text column, written
         through SQLite's incremental blob I/O (a frozen submission is ~145 MB at 20,000
         products: as one Python str ~290 MB, and its bytes once more). The value is a
-        blob while it is written and becomes the text those bytes spell (CAST: no
-        conversion, the database is UTF-8) in the same transaction. The record's own
-        save (sync stamps, dirty flag) is the caller's, before this."""
-        if column not in kind.field_names():
-            raise ValueError(f"unknown column for {kind.KIND}: {column}")
+        blob of UTF-8 and stays one (`_BLOB_TEXTS`: the store reads it as text); making
+        it a TEXT value in SQL held it whole in memory twice. The record's own save
+        (sync stamps, dirty flag) is the caller's, before this."""
+        if (kind.KIND, column) not in _BLOB_TEXTS:
+            raise ValueError(f"{kind.KIND}.{column} is not read back as text from a blob")
         table, col = kind.KIND, column
         with self._guard(), self.transaction():
             try:
@@ -1337,10 +1359,6 @@ class Workspace:
                 with self.conn.blobopen(table, col, rowid) as blob:
                     while chunk := data.read(1 << 20):
                         blob.write(chunk)
-                self.conn.execute(
-                    f'UPDATE "{table}" SET "{col}" = CAST("{col}" AS TEXT) WHERE id = ?',
-                    (record_id,),
-                )
             except (sqlite3.Error, ValueError) as exc:  # ValueError: more bytes than `size`
                 raise store_error(self.path, exc) from None
 
@@ -2053,7 +2071,12 @@ def _base_copy_sql(kind: type[Record]) -> str:
     for name, decoder in _DECODERS[kind.KIND]:
         if name in Record.META:
             continue
-        column = f'json("{name}")' if decoder is json.loads else f'"{name}"'
+        if decoder is json.loads:
+            column = f'json("{name}")'
+        elif decoder is stored_text:  # (JSON holds no blob)
+            column = f'CAST("{name}" AS TEXT)'
+        else:
+            column = f'"{name}"'
         pairs.append(f"'{name}', {column}")
     return (
         "INSERT INTO sync_base (kind, id, rev, data) "
