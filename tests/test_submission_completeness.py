@@ -191,3 +191,24 @@ def test_request_form_reads_belgian_amounts_and_names_wrong_fields():
         {"contact_email": "geen-mail", "day_rate_internal": "0", "requested_2027": "-1"}
     )
     assert set(errors) == {"contact_email", "day_rate_internal", "requested_2027"}
+
+
+def test_the_blocks_lines_cost_are_the_set_of_their_keys():
+    """`ScopeBlocks` (one bit per block per scope) answers what a set of the (scope kind,
+    scope id, block) keys answers, for keys added in pages and any key asked."""
+    import random
+
+    from elo_tui.domain.completeness import ScopeBlocks
+
+    rnd = random.Random(13)
+    kinds, ids = ["product", "application", "agency"], [f"s{i}" for i in range(30)] + [""]
+    blocks = ["acm_idm", "vms", "dosis", "", "onbekend", *(f"b{i}" for i in range(70))]
+    keys = [(rnd.choice(kinds), rnd.choice(ids), rnd.choice(blocks)) for _ in range(600)]
+    held, plain = ScopeBlocks(), set()
+    for start in range(0, len(keys), 97):
+        held.update(iter(keys[start : start + 97]))
+        plain.update(keys[start : start + 97])
+    asked = [(k, i, b) for k in [*kinds, "x"] for i in ids[:12] for b in [*blocks, "nieuw"]]
+    assert [key in held for key in asked] == [key in plain for key in asked]
+    assert sum(key in held for key in asked) > 100
+    assert ("product", "s1") not in held and "product" not in held

@@ -128,6 +128,27 @@ def test_incomplete_request_is_refused_with_the_list(demo_ws):
     assert "2 blokkerende punten" in str(err.value)
 
 
+def test_a_concept_carries_the_checks_warnings_and_says_what_blocks(demo_ws):
+    """An incomplete concept is still exported: its completeness section holds the
+    check's warnings (no blocking issue), its co-financing says the information is not
+    delivered, and the export source keeps the check's counts."""
+    agency = demo_ws.agency()
+    agency.contact_name = ""
+    demo_ws.save(agency)
+    issues = service.check(demo_ws)
+    warnings = [i for i in issues if not i.blocking]
+    assert warnings and len(warnings) < len(issues)
+    source = service.concept_source(demo_ws, author="An")
+    doc = source.document
+    assert list(doc["completeness"]["warnings"]) == list(sub.warning_dicts(warnings))
+    (delivered,) = [
+        s["stated"] for s in doc["cofinancing"]["statements"] if s["key"] == "information_delivered"
+    ]
+    assert delivered is False
+    assert source.check is not None
+    assert source.check.n_blocking == len(issues) - len(warnings)
+
+
 def test_versions_keep_counting_after_a_deleted_one(demo_ws):
     first = freeze(demo_ws)
     demo_ws.delete(Submission, first.id)

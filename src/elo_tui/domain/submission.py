@@ -753,12 +753,14 @@ def build_content(
     generator: str = "",
     cofinancing: Mapping[str, Any] | None = None,
     decisions: Mapping[str, Any] | None = None,
+    warning_rows: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The snapshot: every record of the request (sync metadata left out) plus the
     derived figures as they were at `created_at`.
 
     `sections` maps each name of SECTIONS to its live records as canonical dicts
-    (`record_data`, or `Workspace.list_data`), ordered by id.
+    (`record_data`, or `Workspace.list_data`), ordered by id. `warning_rows`: the
+    warnings' dicts (`warning_dicts`) already made, kept as given (`warnings` not read).
     """
     unknown = set(sections) - set(SECTIONS)
     if unknown:
@@ -775,9 +777,7 @@ def build_content(
         **{name: list(sections.get(name, ())) for name in SECTIONS},
         "estimate": dict(estimate),
         "completeness": {
-            "warnings": [
-                {"code": i.code, "message": i.message, "record_id": i.record_id} for i in warnings
-            ]
+            "warnings": list(warning_dicts(warnings)) if warning_rows is None else warning_rows
         },
     }
     if readiness is not None:
@@ -787,6 +787,12 @@ def build_content(
     if decisions is not None:
         content["decisions"] = canonical(decisions)
     return content
+
+
+def warning_dicts(warnings: Iterable[Issue]) -> Iterator[dict[str, Any]]:
+    """The completeness section's dict of each warning."""
+    for i in warnings:
+        yield {"code": i.code, "message": i.message, "record_id": i.record_id}
 
 
 def decisions_section(

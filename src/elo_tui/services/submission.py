@@ -509,14 +509,16 @@ def build_content(
     state: State | None = None,
     issues: list[Issue] | None = None,
     spool: bool = False,
+    checked: Checked | None = None,
 ) -> dict[str, Any]:
     """The snapshot of the workspace now (not stored). With `spool`, its long lists of
-    derived figures are SpooledLists (SPOOLED_LISTS), made page by page."""
+    derived figures are SpooledLists (SPOOLED_LISTS), made page by page. `checked`: what
+    the content needs of the check, made before (`issues` is then not read)."""
     from elo_tui.services.estimate import forms_tool_cost, template_or_problem
 
     s = state or read_state(ws)
-    if issues is None:
-        issues = check(ws, s)
+    if checked is None:
+        checked = Checked.of(check(ws, s) if issues is None else issues)
     template, _problem = template_or_problem()
     cost = forms_tool_cost(template, s.agency)
     threshold = template.low_volume_threshold if template else est.LOW_VOLUME_THRESHOLD
@@ -546,7 +548,7 @@ def build_content(
         s.summary,
         s.agency,
         s.applications,
-        information_delivered=not completeness.blocking(issues),
+        information_delivered=checked.delivered,
         bvco_threshold=bvco_threshold(ws),
         forms_tool_threshold=threshold,
         lines_by_default_rule=paged.tally.by_default_rule if paged else None,
@@ -560,10 +562,11 @@ def build_content(
         sections={k: v for k, v in s.sections.items() if k not in held},
         estimate=estimate,
         readiness=readiness_section(s, _today(), ws),
-        warnings=[i for i in issues if not i.blocking],
+        warnings=(),
         generator=f"elo-tui {__version__}",
         cofinancing=cofinancing,
         decisions=decisions_section(ws, s),
+        warning_rows=checked.warnings,
     )
     content.update(held)  # in their places: the keys are there (empty lists)
     if spool:
@@ -571,6 +574,22 @@ def build_content(
             if not isinstance(content[table][key], SpooledList):
                 content[table][key] = SpooledList(content[table][key])
     return content
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """What a content needs of its completeness check: whether the information is
+    delivered (nothing blocks) and the warnings' dicts. Made before the content, so that
+    the issues can be let go of first (a concept's 17,000 issues at 20,000 products were
+    ~7 MB held while the content was made; RESULTS.md, round 13)."""
+
+    delivered: bool
+    warnings: Sequence[dict[str, Any]]
+
+    @classmethod
+    def of(cls, issues: list[Issue], *, spool: bool = False) -> Checked:
+        rows = sub.warning_dicts(i for i in issues if not i.blocking)
+        return cls(not completeness.blocking(issues), SpooledList(rows) if spool else list(rows))
 
 
 @dataclass(frozen=True, slots=True)
@@ -666,18 +685,19 @@ def _snapshot(
         state.paged_rules.findings = state.paged_rules.status_findings = None
     if refuse_incomplete and completeness.blocking(issues):
         raise IncompleteError(issues)
+    made_with = LastCheck.of(issues)  # (the warnings go into the content, spooled)
+    checked = Checked.of(issues, spool=True)
+    del issues
     content = build_content(
         ws,
         version=version,
         author=author,
         created_at=created_at,
         state=state,
-        issues=issues,
         spool=True,
+        checked=checked,
     )
     del state  # the estimate summary and the applications' records: not in the files
-    made_with = LastCheck.of(issues)  # (the warnings are in the content, spooled)
-    del issues
     for value in content.values():
         if isinstance(value, HeldSection):
             value.release()  # (the files read what they need of them from spools)
