@@ -227,6 +227,53 @@ def test_removing_a_synced_version_keeps_its_text_as_the_merge_base(demo_ws):
     assert service.list_submissions(demo_ws) == []
 
 
+def test_undoing_a_freeze_removes_the_version_without_rewriting_its_text(demo_ws, monkeypatch):
+    """Ctrl+z after freezing: the version is gone (a tombstone for the next push, its
+    stored text as it was: never read), the next freeze is version 2; a version the
+    tracker has keeps its text as the merge base."""
+    from elo_tui.services import undo
+
+    undo.attach(demo_ws)
+    record = freeze(demo_ws, author="An")
+    demo_ws.conn.execute("UPDATE submission SET rev = 2, dirty = 0 WHERE id = ?", (record.id,))
+    demo_ws.conn.commit()
+
+    def no_reading(*_args, **_kwargs):
+        raise AssertionError("the version's record was read")
+
+    with monkeypatch.context() as m:
+        m.setattr(demo_ws, "get_many", no_reading)
+        m.setattr(demo_ws, "get", no_reading)
+        result = undo.undo(demo_ws)
+    assert result is not None and result.restored == 1
+    assert service.list_submissions(demo_ws) == []
+    row = demo_ws.conn.execute(
+        "SELECT deleted, dirty, updated_by, typeof(content) FROM submission WHERE id = ?",
+        (record.id,),
+    ).fetchone()
+    assert row == (1, 1, demo_ws.user, "blob")
+    (data,) = demo_ws.conn.execute(
+        "SELECT data FROM sync_base WHERE kind = 'submission' AND id = ?", (record.id,)
+    ).fetchone()
+    assert json.loads(data)["content"] == record.content
+    stamped = demo_ws.conn.execute("SELECT updated_at FROM submission").fetchone()
+    demo_ws.recorder = None
+    assert demo_ws.tombstone(Submission, [record.id, "onbekend"]) == 0  # already gone
+    assert demo_ws.conn.execute("SELECT updated_at FROM submission").fetchone() == stamped
+    stack = undo.attach(demo_ws)
+    assert freeze(demo_ws, author="An").version == 2
+    assert undo.undo(demo_ws) is not None  # that one too (it was never pushed)
+    assert service.list_submissions(demo_ws) == []
+    # with a recorder, a tombstone is an edit like any other: undone in its turn
+    assert undo.undo(demo_ws) is None
+    third = freeze(demo_ws, author="An")
+    stack.steps.clear()
+    assert demo_ws.tombstone(Submission, [third.id]) == 1 and len(stack.steps) == 1
+    assert service.list_submissions(demo_ws) == []
+    undo.undo(demo_ws)
+    assert [h.version for h in service.list_submissions(demo_ws)] == [3]
+
+
 def test_the_next_version_number_counts_deleted_versions_too(demo_ws):
     first = freeze(demo_ws, author="An")
     demo_ws.delete(Submission, first.id)
