@@ -118,7 +118,10 @@ class ScopeBlocks:
             return False
         kind, scope_id, block = key
         bit = self._bit_of.get(block)
-        return bit is not None and bool(self._bits.get(kind, {}).get(scope_id, 0) & bit)
+        return bit is not None and bool(self._bits.get(kind, _NO_SCOPES).get(scope_id, 0) & bit)
+
+
+_NO_SCOPES: dict[str, int] = {}
 
 
 class LineFindings:

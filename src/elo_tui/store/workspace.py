@@ -865,9 +865,10 @@ class Workspace:
         """Mark live records deleted as `save` of each with `deleted` set would (stamped,
         for the next push, the sync base kept on the first local change), without
         reading or writing their data: a frozen version's text is ~145 MB at 20,000
-        products, and undoing its freeze read and rewrote it (718 MiB; RESULTS.md,
-        round 13). With a recorder attached the records are saved as usual (the
-        recorder keeps what they were). Returns how many were marked."""
+        products, and undoing its freeze read and rewrote it (764 MiB; now 346 MiB, what
+        SQLite takes to rewrite such a row: RESULTS.md, round 13). With a recorder
+        attached the records are saved as usual (the recorder keeps what they were).
+        Returns how many were marked."""
         ids = list(ids)
         if self.recorder is not None:
             live = [r for r in self.get_many(kind, ids).values() if not r.deleted]
