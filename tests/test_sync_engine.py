@@ -338,6 +338,72 @@ def test_submission_is_uploaded_once_and_its_review_state_comes_back(tracker, ag
     assert ws.get(Submission, sub.id).review_state == "approved"
 
 
+def test_a_version_too_long_for_the_tracker_is_told_without_being_read(
+    tracker, agency, tmp_path, monkeypatch
+):
+    """The tracker takes a submission of at most MAX_SUBMISSION_CHARS characters (a
+    20,000-product version is ~145 MB): a longer one stays here, with a Dutch message
+    that says so and what to do, and is not read to find that out; one that is short in
+    characters though long in bytes goes; a version removed here is only marked done."""
+    import hashlib
+
+    import elo_contract
+
+    server, _, _ = tracker
+    ovo, token = agency
+    ws = new_ws(tmp_path, "a", ovo)
+
+    def version(n: int, content: str, **kw) -> Submission:
+        return ws.save(
+            Submission(
+                version=n,
+                created_at="2026-03-01T10:00:00Z",
+                author="An",
+                content=content,
+                sha256=hashlib.sha256(content.encode()).hexdigest(),
+                **kw,
+            )
+        )
+
+    counted = version(1, json.dumps({"x": "a" * 91}))  # 100 characters, 100 bytes
+    goes = version(2, json.dumps({"x": "é" * 40}, ensure_ascii=False))  # 49 chars, 89 bytes
+    sized = version(3, json.dumps({"x": "a" * 290}))  # more than 4 bytes a character
+    removed = version(4, json.dumps({"x": "a" * 290}), deleted=True)
+    small = version(5, json.dumps({"x": "a" * 20}))  # 29 bytes: not counted
+    monkeypatch.setattr(elo_contract, "MAX_SUBMISSION_CHARS", 60)
+    read: list[str] = []
+    get, pieces = ws.get, ws.text_pieces
+    monkeypatch.setattr(ws, "get", lambda kind, rid: read.append(rid) or get(kind, rid))
+    monkeypatch.setattr(
+        ws,
+        "text_pieces",
+        lambda kind, rid, col: read.append(f"pieces {rid}") or pieces(kind, rid, col),
+    )
+    result = sync(ws, server, token)
+    assert result.submissions == 2
+    assert [s for s in result.skipped if s.startswith("Indiening")] == [
+        "Indiening v1 niet verstuurd: de inhoud telt 100 tekens, de tracker aanvaardt er "
+        "hoogstens 60. De versie blijft in de werkruimte; bezorg ze als bestand "
+        "(Indiening, x: exporteren).",
+        "Indiening v3 niet verstuurd: de inhoud telt meer dan 60 tekens, de tracker "
+        "aanvaardt er hoogstens 60. De versie blijft in de werkruimte; bezorg ze als "
+        "bestand (Indiening, x: exporteren).",
+    ]
+    assert counted.id not in read and sized.id not in read and removed.id not in read
+    assert f"pieces {sized.id}" not in read
+    assert f"pieces {counted.id}" in read and f"pieces {goes.id}" in read
+    assert f"pieces {small.id}" not in read and small.id in read
+    monkeypatch.undo()
+    states = {s.id: (s.dirty, s.deleted) for s in ws.list(Submission, include_deleted=True)}
+    assert states == {
+        counted.id: (True, False),
+        goes.id: (False, False),
+        sized.id: (True, False),
+        removed.id: (False, True),
+        small.id: (False, False),
+    }
+
+
 # -- faults: retries, replays, nothing lost, nothing doubled -----------------------------------
 
 

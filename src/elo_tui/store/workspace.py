@@ -1367,6 +1367,29 @@ class Workspace:
                 "is geen geldige UTF-8. Er is niets gewijzigd."
             ) from None
 
+    def text_size(self, kind: type[Record], record_id: str, column: str) -> int:
+        """The bytes one record's text column takes as UTF-8, told by SQLite's blob
+        handle without reading the text (a frozen version's is ~145 MB at 20,000
+        products). A character takes 1 to 4 of them. NULL (or no such record): 0."""
+        if column not in kind.field_names():
+            raise ValueError(f"unknown column for {kind.KIND}: {column}")
+        try:
+            row = self.conn.execute(
+                f'SELECT rowid, typeof("{column}") FROM "{kind.KIND}" WHERE id = ?', (record_id,)
+            ).fetchone()
+            if row is None or row[1] not in ("text", "blob"):
+                return 0
+            with self.conn.blobopen(kind.KIND, column, row[0], readonly=True) as blob:
+                return len(blob)
+        except sqlite3.Error as exc:
+            raise store_error(self.path, exc) from None
+
+    def clear_dirty(self, kind: type[Record], record_id: str) -> None:
+        """Nothing of this record is to be pushed (a version removed here stays removed
+        here only: the tracker keeps every version it has), without rewriting its row."""
+        with self._guard(), self.transaction():
+            self.conn.execute(f'UPDATE "{kind.KIND}" SET dirty = 0 WHERE id = ?', (record_id,))
+
     def write_text(
         self, kind: type[Record], record_id: str, column: str, data: BinaryIO, size: int
     ) -> None:
