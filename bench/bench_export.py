@@ -209,6 +209,19 @@ def uptime() -> str:
     return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def give_long_texts(ws: Workspace) -> None:
+    """Each product a description of ~1,500 characters and IPDC data of ~600, distinct per
+    product (an IPDC product's description and the JSON of what IPDC said at import)."""
+    with ws.transaction() as conn:
+        conn.execute(
+            "UPDATE product SET description = 'Met deze aanvraag kan een onderneming ' || "
+            "name || ' aanvragen. ' || printf('%.1400c', 'x') || ' ' || id, "
+            "ipdc_data = json_object('name', name, 'type', ipdc_type, 'themes', json(themes), "
+            "'archived', 0, 'generated_at', '2026-11-01T00:00:00Z', "
+            "'note', printf('%.300c', 'y'))"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("n", nargs="?", type=int, help="one size (the same as --sizes N)")
@@ -219,6 +232,12 @@ def main() -> int:
         metavar="SRC",
         help="also run the export of another checkout's src/ (e.g. the code before a "
         "change), alternating with this one: a before/after at the same machine load",
+    )
+    parser.add_argument(
+        "--long-texts",
+        action="store_true",
+        help="give every product a description (~1,500 characters) and IPDC data (~600), "
+        "as products imported from IPDC carry (the generated ones have none)",
     )
     parser.add_argument("--child", nargs=3, metavar=("STATE", "NAME", "OUT"))
     args = parser.parse_args()
@@ -246,6 +265,8 @@ def main() -> int:
         workspace_sizes = {}
         for n in sizes:
             ws = populate(state / f"bench{n}.sqlite", n)
+            if args.long_texts:
+                give_long_texts(ws)
             workspace_sizes[n] = counts(ws)
             from elo_tui.services import submission as ss
 
@@ -280,6 +301,7 @@ def print_table(args, columns, results, workspace_sizes, load_before, load_after
         "reference: json.dumps + write",
     ]
     before = f" --before {args.before}" if args.before else ""
+    before += " --long-texts" if args.long_texts else ""
     print(
         f"`.venv/bin/python bench/bench_export.py --sizes {args.sizes} --runs {args.runs}"
         f"{before}` on {date.today().isoformat()}, Python {platform.python_version()}, "

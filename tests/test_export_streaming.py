@@ -335,3 +335,41 @@ def test_a_spooled_list_is_the_list_it_was_made_of(monkeypatch):
     stored = service.SpooledList(items, encode_json=False)  # a version's: its text is stored
     with pytest.raises(RuntimeError):
         list(stored.json_pieces())
+
+
+def test_the_rules_read_no_free_text_the_records_kept_for_them_leave_out(
+    demo_ws, tmp_path, monkeypatch
+):
+    """The products kept for a concept's rules hold no description, notes or IPDC data
+    (a real agency's ~2 KB each, NOT_FOR_RULES): the files are those of records that hold
+    them, byte for byte, and the section still gives each product's full dict."""
+    from elo_tui.domain.records import Product
+
+    products = demo_ws.list(Product)
+    for i, p in enumerate(products):
+        p.description = f"Omschrijving {i}: " + "lang " * 200
+        p.notes = f"Notitie {i}"
+        p.ipdc_data = json.dumps({"name": p.name, "archived": False})
+    demo_ws.save_many(products)
+    monkeypatch.setattr(service, "utc_now", lambda: "2026-03-01T10:00:00Z")
+    emptied = exported_files(
+        service.concept_source(demo_ws, author="An").export("all", tmp_path / "emptied")
+    )
+    monkeypatch.setattr(service, "NOT_FOR_RULES", {})
+    whole = exported_files(
+        service.concept_source(demo_ws, author="An").export("all", tmp_path / "whole")
+    )
+    assert emptied == whole and len(whole) > 10
+    monkeypatch.undo()
+    state = service.read_state(demo_ws, held=service.HELD_SECTIONS)
+    section = state.sections["products"]
+    kept = section.records_for_rules
+    assert kept and all(p.description == p.notes == p.ipdc_data == "" for p in kept)
+    by_id = {p.id: p for p in products}
+    decoded = []
+    records = section._stream.records
+    monkeypatch.setattr(section._stream, "records", lambda: decoded.append(1) or records())
+    assert all(d["description"] == by_id[d["id"]].description for d in section)
+    assert decoded == [1]  # the section's dicts decoded once, not once per product
+    assert len(section) == len(products) > 3
+    assert section[3]["notes"] == by_id[section[3]["id"]].notes

@@ -140,7 +140,7 @@ def read_state(
                 ws, records("applications", Application), records("products", Product), _today()
             )
         else:
-            sections[name] = HeldSection(name, ws)
+            sections[name] = HeldSection(name, ws, not_for_rules=NOT_FOR_RULES.get(name, ()))
     applications = records("applications", Application)
     products = records("products", Product)
     if paged is not None:
@@ -1138,6 +1138,11 @@ class StreamedSection:
 # (bench/RESULTS.md, round 8), and the records ~40 MB while the files were written
 # (round 10).
 HELD_SECTIONS: tuple[str, ...] = ("products", "block_statuses", "estimate_lines")
+# Free texts of a held section that no rule reads: emptied in the records kept for the
+# rules. A real agency's products carry their IPDC descriptions and data (~2 KB each):
+# at 20,000 products ~44 MB of the export's peak (RESULTS.md, round 13). The files are
+# written from the rows; tests/test_export_streaming.py holds them equal.
+NOT_FOR_RULES: dict[str, tuple[str, ...]] = {"products": ("description", "notes", "ipdc_data")}
 
 
 class HeldSection(Sequence[dict[str, Any]]):
@@ -1153,16 +1158,20 @@ class HeldSection(Sequence[dict[str, Any]]):
         *,
         dict_pages: Iterator[list[dict[str, Any]]] | None = None,
         on_records: Callable[[list[Any]], None] | None = None,
+        not_for_rules: tuple[str, ...] = (),
     ) -> None:
         """The section as stored now, read page by page (inside the concept's read
         snapshot), or as `dict_pages` gives its canonical dicts (a stored version's
         content, whose rules are not run again: no record is made of it). With
-        `on_records` each page's records go there and are not kept (PagedRules)."""
+        `on_records` each page's records go there and are not kept (PagedRules). The
+        text fields in `not_for_rules` are emptied in the records kept for the rules
+        (NOT_FOR_RULES); the files and the dicts this gives are made from the rows."""
         from elo_tui.io.export_xlsx import SHEET_FIELDS
 
         self.name = name
         self._kind = kind = sub.SECTIONS[name]
         self._records: list[Record] | None = []
+        self._emptied = not_for_rules
         self._count = 0
         # The dicts of the records that would not say what their dicts say: a NULL where
         # the field has a default (raw SQL, an old version) - the record takes the
@@ -1201,6 +1210,9 @@ class HeldSection(Sequence[dict[str, Any]]):
                 on_records(records)
             else:
                 assert self._records is not None
+                for record in records if self._emptied else ():
+                    for field_name in self._emptied:
+                        setattr(record, field_name, "")
                 self._odd.update((at + j, d) for j, d in odd.items())
                 self._records += records
             self._count += len(rows)
@@ -1225,7 +1237,8 @@ class HeldSection(Sequence[dict[str, Any]]):
     @property
     def records_for_rules(self) -> list[Record]:
         """A concept's records, in stored order (a NULL where the field has a default
-        gives the default), until `release`."""
+        gives the default; the fields no rule reads empty: NOT_FOR_RULES), until
+        `release`."""
         if self._records is None:
             raise RuntimeError(f"section {self.name}: its records are not held")
         return self._records
@@ -1250,7 +1263,7 @@ class HeldSection(Sequence[dict[str, Any]]):
         return self._count
 
     def __getitem__(self, index: Any) -> Any:
-        if self._records is None:
+        if self._records is None or self._emptied:
             return self.records()[index]  # (tests: decodes them all)
         if isinstance(index, slice):
             return [self[i] for i in range(len(self))[index]]
@@ -1260,7 +1273,7 @@ class HeldSection(Sequence[dict[str, Any]]):
         return odd if odd is not None else sub.record_data(self._records[index])
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        if self._records is not None:
+        if self._records is not None and not self._emptied:
             return map(self.__getitem__, range(len(self)))
         if self._dicts is not None:
             return (d for page in self._dicts.pages() for d in page)
@@ -1278,7 +1291,7 @@ class HeldSection(Sequence[dict[str, Any]]):
     def records(self) -> list[dict[str, Any]]:
         """The canonical dicts (tests and comparisons: this holds them all), their keys
         in the order of `record_data` (the order the TOML gives them)."""
-        if self._records is not None or self._dicts is not None:
+        if (self._records is not None and not self._emptied) or self._dicts is not None:
             return list(self)
         order = {name: i for i, name in enumerate(("id", *self._kind.data_field_names()))}
         last = len(order)
