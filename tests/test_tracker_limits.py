@@ -300,7 +300,11 @@ def test_a_submission_over_the_contracts_size_stays_local_with_a_message(tracker
     )
     result = _sync(ws, server, token)  # no exception: the rest synced
     assert result.submissions == 0 and ws.get(Submission, sub.id).dirty
-    assert "data.content" in result.skipped[0] and "niet verstuurd" in result.skipped[0]
+    assert result.skipped == [
+        "Indiening v1 niet verstuurd: de inhoud telt 20.000.001 tekens, de tracker "
+        "aanvaardt er hoogstens 20.000.000. De versie blijft in de werkruimte; bezorg ze "
+        "als bestand (Indiening, x: exporteren)."
+    ]
 
 
 def test_a_deleted_record_with_a_value_the_tracker_would_refuse_still_syncs_its_deletion(

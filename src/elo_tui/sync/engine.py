@@ -561,7 +561,8 @@ class SyncEngine:
         size = self.ws.text_size(Submission, sid, "content")
         if size <= limit:
             return ""
-        told = f"meer dan {format_number(limit)} tekens"  # (more than 4 bytes each)
+        # (a character takes at most 4 bytes: beyond 4 x the limit in bytes, too long)
+        told = f"meer dan {format_number(limit)} tekens"
         if size <= 4 * limit:
             chars = sum(map(len, self.ws.text_pieces(Submission, sid, "content")))
             if chars <= limit:
