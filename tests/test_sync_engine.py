@@ -367,7 +367,7 @@ def test_a_version_too_long_for_the_tracker_is_told_without_being_read(
 
     counted = version(1, json.dumps({"x": "a" * 91}))  # 100 characters, 100 bytes
     goes = version(2, json.dumps({"x": "é" * 40}, ensure_ascii=False))  # 49 chars, 89 bytes
-    sized = version(3, json.dumps({"x": "a" * 290}))  # more than 4 bytes a character
+    sized = version(3, json.dumps({"x": "a" * 290}))  # 299 bytes: over 4 x the limit
     removed = version(4, json.dumps({"x": "a" * 290}), deleted=True)
     small = version(5, json.dumps({"x": "a" * 20}))  # 29 bytes: not counted
     monkeypatch.setattr(elo_contract, "MAX_SUBMISSION_CHARS", 60)
