@@ -370,6 +370,12 @@ def test_a_version_too_long_for_the_tracker_is_told_without_being_read(
     sized = version(3, json.dumps({"x": "a" * 290}))  # 299 bytes: over 4 x the limit
     removed = version(4, json.dumps({"x": "a" * 290}), deleted=True)
     small = version(5, json.dumps({"x": "a" * 20}))  # 29 bytes: not counted
+    damaged = version(6, "x")
+    ws.conn.execute(  # 100 bytes that are no UTF-8, as a freeze writes them: counted, fail
+        "UPDATE submission SET content = CAST(x'7b' || zeroblob(98) || x'ff' AS BLOB) WHERE id = ?",
+        (damaged.id,),
+    )
+    ws.conn.commit()
     monkeypatch.setattr(elo_contract, "MAX_SUBMISSION_CHARS", 60)
     read: list[str] = []
     get, pieces = ws.get, ws.text_pieces
@@ -388,6 +394,8 @@ def test_a_version_too_long_for_the_tracker_is_told_without_being_read(
         "Indiening v3 niet verstuurd: de inhoud telt meer dan 60 tekens, de tracker "
         "aanvaardt er hoogstens 60. De versie blijft in de werkruimte; bezorg ze als "
         "bestand (Indiening, x: exporteren).",
+        f"Indiening v6 niet verstuurd: Werkruimte '{ws.path}': de tekst van indiening "
+        f"{damaged.id} is geen geldige UTF-8. Er is niets gewijzigd.",
     ]
     assert counted.id not in read and sized.id not in read and removed.id not in read
     assert f"pieces {sized.id}" not in read
@@ -401,6 +409,7 @@ def test_a_version_too_long_for_the_tracker_is_told_without_being_read(
         sized.id: (True, False),
         removed.id: (False, True),
         small.id: (False, False),
+        damaged.id: (True, False),
     }
 
 

@@ -32,6 +32,7 @@ import elo_contract
 from elo_contract import MAX_BODY_BYTES
 from elo_tui.domain.formats import format_number, plural
 from elo_tui.domain.records import RECORD_KINDS, Agency, Record, Submission, utc_now
+from elo_tui.store import WorkspaceError
 from elo_tui.sync import conflicts
 from elo_tui.sync.client import AuthRefused, Offline, SyncError, TrackerClient
 from elo_tui.sync.state import (  # noqa: F401 - re-exported for callers
@@ -564,7 +565,10 @@ class SyncEngine:
         # (a character takes at most 4 bytes: beyond 4 x the limit in bytes, too long)
         told = f"meer dan {format_number(limit)} tekens"
         if size <= 4 * limit:
-            chars = sum(map(len, self.ws.text_pieces(Submission, sid, "content")))
+            try:
+                chars = sum(map(len, self.ws.text_pieces(Submission, sid, "content")))
+            except WorkspaceError as exc:  # (damaged: this one stays, the rest syncs)
+                return f"Indiening v{version} niet verstuurd: {exc}"
             if chars <= limit:
                 return ""
             told = f"{format_number(chars)} tekens"
