@@ -49,6 +49,8 @@ def plain_document(document: dict[str, Any], ws: Any) -> dict[str, Any]:
             return list(value)
         if type(value) is dict:
             return {k: plain(v) for k, v in value.items()}
+        if type(value) is list:  # (the readiness deadlines hold spooled products at risk)
+            return [plain(v) for v in value]
         return value
 
     return plain(document)

@@ -20,8 +20,9 @@ from elo_tui.domain import completeness
 from elo_tui.domain import estimate as est
 from elo_tui.domain import submission as sub
 from elo_tui.domain.records import Application, BlockStatus, EstimateLine, Product
-from elo_tui.io import export_xlsx
+from elo_tui.io import export_toml, export_xlsx
 from elo_tui.services import submission as service
+from submission_support import plain_document
 from test_completeness_paced import reference, workspaces  # noqa: F401 - a fixture
 
 READ = tuple(n for n in sub.SECTIONS if n not in service.STREAMED_SECTIONS)
@@ -113,7 +114,8 @@ def test_findings_of_paged_rules_need_their_summary(workspaces):  # noqa: F811
         completeness.check(agency, applications, products, [], [], None, findings=findings)
 
 
-def _content_text(ws, paged: bool) -> str:
+def _content_texts(ws, paged: bool) -> tuple[str, str]:
+    """The canonical JSON and the TOML of a concept's content."""
     with ws.read_snapshot():
         state = _state(ws, paged)
         if paged:  # nothing held
@@ -127,21 +129,31 @@ def _content_text(ws, paged: bool) -> str:
             issues=service.check(ws, state),
             spool=True,
         )
-    return "".join(sub.canonical_json_chunks(content))
+        return "".join(sub.canonical_json_chunks(content)), export_toml.dumps(content)
 
 
-def test_a_concept_of_paged_rules_is_the_concept_of_held_lines(workspaces):  # noqa: F811
-    built = 0
+@pytest.mark.parametrize("run", [2, 4096])
+def test_a_concept_of_paged_rules_is_the_concept_of_held_lines(
+    workspaces,  # noqa: F811 - the fixture
+    monkeypatch,
+    run,
+):
+    """Paged rules spool the statuses with issues and the products at risk (sorted in
+    runs of `run`, merged as read): the same text, JSON and TOML, as the held records."""
+    monkeypatch.setattr(service, "_FOUND_RUN", run)
+    monkeypatch.setattr(service, "_AT_RISK_RUN", run)
+    built = at_risk = 0
     for ws in workspaces:
         try:
-            text = _content_text(ws, paged=True)
+            texts = _content_texts(ws, paged=True)
         except sub.SubmissionFormatError:  # (a NaN amount: no concept either way)
             with pytest.raises(sub.SubmissionFormatError):
-                _content_text(ws, paged=False)
+                _content_texts(ws, paged=False)
             continue
-        assert text == _content_text(ws, paged=False), ws.path
-        built += '"excluded":true' in text  # (counted lines, then the excluded ones)
-    assert built
+        assert texts == _content_texts(ws, paged=False), ws.path
+        built += '"excluded":true' in texts[0]  # (counted lines, then the excluded ones)
+        at_risk += texts[0].count('"product_id"') > 2 * run  # (more than one run)
+    assert built and (at_risk or run > 2)  # (a small run: some merge runs of each)
 
 
 def test_a_spooled_list_added_to_in_pieces_is_the_list_given_at_once():
@@ -234,9 +246,10 @@ def test_statuses_of_no_live_product_are_checked_as_the_held_ones_are(demo_ws):
         held, paged = _state(demo_ws, False), _state(demo_ws, True)
         issues = [astuple(i) for i in service.check(demo_ws, paged)]
         assert issues == [astuple(i) for i in service.check(demo_ws, held)]
-        assert service.readiness_section(paged, service._today(), demo_ws) == (
-            service.readiness_section(held, service._today(), demo_ws)
-        )
+        # (the paged section's products at risk are spooled: compared as the list they hold)
+        assert plain_document(
+            service.readiness_section(paged, service._today(), demo_ws), demo_ws
+        ) == (service.readiness_section(held, service._today(), demo_ws))
     reasons = {i[4] for i in issues if i[1] == "reason"}
     assert len({s.id for s in demo_ws.find(BlockStatus, scope_id=gone)} & reasons) == 3
 

@@ -11,6 +11,7 @@ import pytest
 from blocks_support import all_in_production, app, product, status
 from elo_tui.domain.blocks import DEADLINE_JAN_2027, DEADLINE_JUN_2027, days_left
 from elo_tui.domain.readiness import (
+    AtRiskCodec,
     Cell,
     block_risk,
     combine_cells,
@@ -18,6 +19,7 @@ from elo_tui.domain.readiness import (
     index_statuses,
     product_readiness,
     summarize,
+    summarize_pages,
 )
 
 TODAY = date(2026, 3, 1)
@@ -351,3 +353,49 @@ def test_domain_rules_load_without_textual_sqlite_or_pydantic():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_products_at_risk_spooled_read_back_as_the_list_with_equal_risks_shared():
+    """`summarize_pages(spool_at_risk=...)`: the products at risk go through a spool (here
+    a list that encodes and decodes each one, as a temporary file would) and read back
+    in the order of the list; equal risks decode to one tuple (their dicts then share
+    one list of risk tables), and the waiting counts are those of the list."""
+    a = app()
+    products = [product(f"P{i}", req=a, fol=a) for i in range(6)]
+    statuses = all_in_production([a], products)
+    for s in statuses:  # (the same risk for each product: waiting on its block)
+        if s.block == "vms":
+            s.stage, s.target_date, s.waiting_on_block = "analysis", "", True
+    held = summarize(products, [a], statuses, TODAY)
+    codecs: list[AtRiskCodec] = []
+
+    def spool(key):
+        codec = AtRiskCodec()
+        codecs.append(codec)
+        return _Encoded(key, codec)
+
+    spooled = summarize_pages([(products, statuses)], [a], (), TODAY, spool_at_risk=spool)
+    assert codecs and all(isinstance(v, _Encoded) for v in spooled.at_risk.values())
+    assert {k: list(v) for k, v in spooled.at_risk.items()} == held.at_risk
+    assert spooled.to_dict() == held.to_dict()
+    for key, items in held.at_risk.items():
+        assert spooled.waiting_at_risk(key) == sum(r.waiting for r in items)
+    assert spooled.waiting_at_risk(DEADLINE_JUN_2027.key) == 6
+    risks = [r.risks for r in spooled.at_risk[DEADLINE_JUN_2027.key]]
+    assert len(risks) == 6 and len({id(r) for r in risks}) == len(set(risks))
+
+
+class _Encoded:
+    """Plain values that read back decoded and sorted (a SortedSpool's way)."""
+
+    def __init__(self, key, codec):
+        self._key, self._codec, self._plain = key, codec, []
+
+    def append(self, item):
+        self._plain.append(self._codec.encode(item))
+
+    def __len__(self):
+        return len(self._plain)
+
+    def __iter__(self):
+        return iter(sorted(map(self._codec.decode, self._plain), key=self._key))

@@ -147,6 +147,9 @@ def test_a_concept_carries_the_checks_warnings_and_says_what_blocks(demo_ws):
     assert delivered is False
     assert source.check is not None
     assert source.check.n_blocking == len(issues) - len(warnings)
+    # (tallied as the warnings were spooled: the first issues and counts of the check)
+    assert source.check == service.LastCheck.of(issues)
+    assert source.check.n_warnings == len(warnings) and source.check.issues == issues[:200]
 
 
 def test_versions_keep_counting_after_a_deleted_one(demo_ws):

@@ -8,8 +8,9 @@ travel with the submission. Every message is Dutch and names the record it is ab
 from __future__ import annotations
 
 import heapq
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any, TypeVar
 
 from elo_tui.domain import cofinancing as cof
@@ -48,13 +49,51 @@ def check(
     block_statuses: Iterable[BlockStatus],
     lines: Sequence[EstimateLine],
     summary: est.EstimateSummary | None = None,
+    **options: Any,
+) -> list[Issue]:
+    """All issues, blocking first, in a stable order: `find`'s, as one list (`options`:
+    those of `find`)."""
+    return list(find(agency, applications, products, block_statuses, lines, summary, **options))
+
+
+class Found:
+    """The issues of a check, blocking and warnings apart, each in rule order: the list
+    `check` gives is the blocking ones, then the warnings. Each group's issues may be
+    spooled (a large check's status issues: `StatusFindings(spool=...)`); `blocking()`
+    and `warnings()` read them again each time, so all of them need not be held (17,000
+    at 20,000 products were ~7 MB; RESULTS.md, round 14)."""
+
+    def __init__(self, groups: Iterable[tuple[Iterable[Issue], Iterable[Issue]]]) -> None:
+        self._groups = list(groups)  # per rule group, in rule order: (blocking, warnings)
+
+    def blocking(self) -> Iterator[Issue]:
+        return chain.from_iterable(b for b, _w in self._groups)
+
+    def warnings(self) -> Iterator[Issue]:
+        return chain.from_iterable(w for _b, w in self._groups)
+
+    def __iter__(self) -> Iterator[Issue]:
+        return chain(self.blocking(), self.warnings())
+
+
+def _apart(issues: list[Issue]) -> tuple[list[Issue], list[Issue]]:
+    return [i for i in issues if i.blocking], [i for i in issues if not i.blocking]
+
+
+def find(
+    agency: Agency | None,
+    applications: Sequence[Application],
+    products: Sequence[Product],
+    block_statuses: Iterable[BlockStatus],
+    lines: Sequence[EstimateLine],
+    summary: est.EstimateSummary | None = None,
     *,
     bvco_threshold: float | None = None,
     pause: Pause = no_pause,
     findings: LineFindings | None = None,
     status_findings: StatusFindings | None = None,
-) -> list[Issue]:
-    """All issues, blocking first, in a stable order.
+) -> Found:
+    """All issues, blocking and warnings apart (`check`: as one list).
 
     `bvco_threshold`: the intervention threshold (None = unknown), see domain.cofinancing.
     `pause`: called every PAUSE_EVERY records in the long loops (a worker gives way to
@@ -79,18 +118,19 @@ def check(
         findings.add_costs(summary.costs, pause)
     elif summary is None:
         raise ValueError("the findings of paged lines need the summary they were costed for")
-    issues: list[Issue] = []
-    issues += _agency_issues(agency)
-    issues += _product_issues(products, {a.id for a in applications}, pause)
     if status_findings is None:
         status_findings = StatusFindings(findings.costed, findings.names)
         status_findings.add(findings.counted_statuses(block_statuses), pause)
-    issues += status_findings.issues(pause)
-    issues += findings.issues()
-    issues += _money_issues(agency, summary)
-    issues += _cofinancing_issues(agency, summary, bvco_threshold)
-    issues.sort(key=lambda i: (i.severity != BLOCKING,))  # stable: rule order within
-    return issues
+    return Found(
+        [
+            _apart(_agency_issues(agency)),
+            _apart(_product_issues(products, {a.id for a in applications}, pause)),
+            status_findings.issues_apart(pause),
+            _apart(findings.issues()),
+            _apart(_money_issues(agency, summary)),
+            _apart(_cofinancing_issues(agency, summary, bvco_threshold)),
+        ]
+    )
 
 
 class ScopeBlocks:
@@ -471,9 +511,16 @@ class StatusFindings:
         names: dict[tuple[str, str], str],
         *,
         by_id: bool = False,
+        spool: Callable[..., Any] | None = None,
     ) -> None:
+        """`spool(key, encode=, decode=)`: a sequence the statuses that have issues are
+        appended to and that reads back in the order a stable sort by `key` gives
+        (a temporary file: ~13,000 of them at 20,000 products held ~6 MB; RESULTS.md,
+        round 14). None: a list, sorted when the issues are asked for."""
         self._costed, self._names, self._by_id = costed, names, by_id
-        self._found: list[tuple[tuple[str, ...], list[Issue], list[Issue]]] = []
+        self._found: Any = (
+            [] if spool is None else spool(_first, encode=_encode_found, decode=_decode_found)
+        )
         self._undecided = 0
         self._seen = 0
 
@@ -496,8 +543,14 @@ class StatusFindings:
                 found.append((key + (s.id,) if self._by_id else key, blocking_, warnings))
 
     def issues(self, pause: Pause = no_pause) -> list[Issue]:
+        blocking_, warnings = self.issues_apart(pause)
+        return [*blocking_, *warnings]
+
+    def issues_apart(self, pause: Pause = no_pause) -> tuple[Iterable[Issue], Iterable[Issue]]:
+        """The blocking issues and the warnings (a spooled finding's: read from the spool
+        each time they are iterated)."""
         if not self._seen:
-            return [
+            return [], [
                 Issue(
                     WARNING,
                     "no_blocks",
@@ -506,22 +559,52 @@ class StatusFindings:
                     "block_status",
                 )
             ]
-        found = _sorted_in_steps(self._found, pause)
-        blocking_ = [i for _key, b, _w in found for i in b]
-        warnings = [i for _key, _b, w in found for i in w]
+        found = _sorted_in_steps(self._found, pause) if isinstance(self._found, list) else None
+        undecided = []
         if self._undecided:
             n = self._undecided
-            warnings.insert(
-                0,
+            undecided.append(
                 Issue(
                     WARNING,
                     "undecided",
                     f"{n} bouwsteenstatus{'sen' if n != 1 else ''} nog 'te "
                     "beslissen': is de bouwsteen vereist of niet?",
                     "block_status",
-                ),
+                )
             )
-        return blocking_ + warnings
+        if found is not None:
+            return [i for _key, b, _w in found for i in b], [
+                *undecided,
+                *(i for _key, _b, w in found for i in w),
+            ]
+        spooled = self._found
+        return _Again(lambda: (i for _key, b, _w in spooled for i in b)), _Again(
+            lambda: chain(undecided, (i for _key, _b, w in spooled for i in w))
+        )
+
+
+class _Again(Iterable[Issue]):
+    """Issues made anew each time they are iterated (from a spool)."""
+
+    def __init__(self, make: Callable[[], Iterator[Issue]]) -> None:
+        self._make = make
+
+    def __iter__(self) -> Iterator[Issue]:
+        return self._make()
+
+
+def _encode_found(item: tuple[tuple[str, ...], list[Issue], list[Issue]]) -> tuple:
+    key, blocking_, warnings = item
+    return key, list(map(_issue_tuple, blocking_)), list(map(_issue_tuple, warnings))
+
+
+def _issue_tuple(i: Issue) -> tuple[str, ...]:
+    return (i.severity, i.code, i.message, i.kind, i.record_id, i.field)
+
+
+def _decode_found(item: tuple) -> tuple[tuple[str, ...], list[Issue], list[Issue]]:
+    key, blocking_, warnings = item
+    return key, [Issue(*i) for i in blocking_], [Issue(*i) for i in warnings]
 
 
 def _status_issues(

@@ -19,7 +19,7 @@ An undecided block is not ready: otherwise an empty workspace would be "100 % co
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -811,6 +811,10 @@ class ReadinessSummary:
     exempt_products: int = 0  # with an accepted exemption: neither conform nor late
     excluded: list[Excluded] = field(default_factory=list)
     reading: str = DEFAULT_ADMISSION_READING
+    # milestone key -> how many of its products at risk wait on a block, counted as they
+    # were found (a spooled list is then not read for it); missing: counted when asked.
+    # (Derived from `at_risk`: not compared.)
+    waiting_counts: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def elo_conform_percent(self) -> float | None:
@@ -842,6 +846,8 @@ class ReadinessSummary:
     def waiting_at_risk(self, key: str = DEADLINE_JUN_2027.key) -> int:
         """Products with risico op vertraging for a milestone because of "wacht op
         bouwsteen" (its own cause of delay)."""
+        if key in self.waiting_counts:
+            return self.waiting_counts[key]
         items = self.at_risk.get(key, [])
         if isinstance(items, StoredRisks):
             return items.waiting_count  # counted when it was computed
@@ -853,8 +859,11 @@ class ReadinessSummary:
     def milestone_label(self, deadline: Deadline) -> str:
         return deadline.label if deadline.binding else admission_label(self.reading)
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready; the shape `elo-tui report --json` prints."""
+    def to_dict(
+        self, *, collect: Callable[[Iterable[dict[str, Any]]], Sequence[dict[str, Any]]] = list
+    ) -> dict[str, Any]:
+        """JSON-ready; the shape `elo-tui report --json` prints. `collect` keeps each
+        milestone's products at risk, made one by one (a spooled list: an export's)."""
         from elo_tui.domain.blocks import (
             ADMISSION_QUOTE,
             ADMISSION_READINGS,
@@ -912,22 +921,22 @@ class ReadinessSummary:
                     "days_left": self.days_left[d.key],
                     "blocks": list(deadline_blocks(d)),
                     "waiting_on_block": self.waiting_at_risk(d.key),
-                    "at_risk": self._at_risk_dicts(d),
+                    "at_risk": collect(self._at_risk_dicts(d)),
                 }
                 for d in DEADLINES
                 if d.key in self.days_left
             ],
         }
 
-    def _at_risk_dicts(self, d: Deadline) -> list[dict[str, Any]]:
+    def _at_risk_dicts(self, d: Deadline) -> Iterator[dict[str, Any]]:
         """The producten met risico of one milestone as `to_dict` reports them. Products
-        with the same risks (one tuple when `summarize` made them) share one list of risk
-        tables: ~25,000 products at 20,000 have ~120,000 risks but few distinct ones. The
-        tables are read-only data (JSON, TOML and XLSX writers only read them)."""
+        with the same risks (one tuple when `summarize` made them or `AtRiskCodec`
+        decoded them) share one list of risk tables: ~25,000 products at 20,000 have
+        ~120,000 risks but few distinct ones. The tables are read-only data (JSON, TOML
+        and XLSX writers only read them)."""
         by_id: dict[int, tuple[tuple[Risk, ...], list[dict[str, Any]]]] = {}
         by_value: dict[tuple[Risk, ...], list[dict[str, Any]]] = {}
         tables: dict[Risk, dict[str, Any]] = {}
-        out = []
         for r in self.at_risk.get(d.key, []):
             found = by_id.get(id(r.risks))
             if found is None:
@@ -938,8 +947,7 @@ class ReadinessSummary:
                     ]
                 # The tuple is kept with its list, so that its id is not reused meanwhile.
                 found = by_id[id(r.risks)] = (r.risks, risks)
-            out.append({"product_id": r.product_id, "product": r.product_name, "risks": found[1]})
-        return out
+            yield {"product_id": r.product_id, "product": r.product_name, "risks": found[1]}
 
     def snapshot(self) -> dict[str, Any]:
         """The small daily record kept for the dashboard's history chart."""
@@ -1043,13 +1051,19 @@ def summarize_pages(
     overrides: Overrides | None = None,
     reading: str = DEFAULT_ADMISSION_READING,
     keep_products: bool = True,
+    spool_at_risk: Callable[[Callable[[AtRisk], Any]], Any] | None = None,
 ) -> ReadinessSummary:
     """`summarize` over the products a page at a time, each page with (at least) the
     block statuses of its products, and the applications' statuses apart: only one
     page's statuses are indexed at a time (an export at 20,000 products read the 47,000
     statuses as records and indexed them all: ~21 MB; bench/RESULTS.md, round 12).
     The products come in the order `summarize` would take them (ties in the lists of
-    products at risk and excluded keep it). `summarize` is this with one page."""
+    products at risk and excluded keep it). `summarize` is this with one page.
+
+    `spool_at_risk(key)` gives a sequence that each milestone's products at risk are
+    appended to as they are found and that reads back in the order a stable sort by
+    `key` gives (a spool: ~25,000 of them at 20,000 products were ~1.6 MB held, and
+    their dicts ~4.5 MB; RESULTS.md, round 14). None: lists, sorted at the end."""
     from elo_tui.domain.decisions import build_overrides
 
     if overrides is None:
@@ -1057,7 +1071,10 @@ def summarize_pages(
     statuses = index_statuses(application_statuses)
     blocks = {code: BlockSummary(code) for code in BLOCK_CODES}
     per_product: dict[str, ProductReadiness] = {}
-    at_risk: dict[str, list[AtRisk]] = {d.key: [] for d in deadlines}
+    at_risk: dict[str, Any] = {  # (lists or spools of AtRisk)
+        d.key: [] if spool_at_risk is None else spool_at_risk(_at_risk_order) for d in deadlines
+    }
+    waiting = dict.fromkeys(at_risk, 0)
     excluded: list[Excluded] = []
     compute = SharedReadiness(statuses, today, deadlines, overrides, reading)
     app_ids = {a.id for a in applications if not a.deleted} - set(overrides.excluded_apps)
@@ -1105,13 +1122,16 @@ def summarize_pages(
             for d in deadlines:
                 found = risks.get(d.key)
                 if found:
-                    at_risk[d.key].append(AtRisk(product.id, product.name, found))
+                    one = AtRisk(product.id, product.name, found)
+                    at_risk[d.key].append(one)
+                    waiting[d.key] += one.waiting
     compute.count_into(blocks)
     # Application parts per application: only applications that serve a counted product.
     count_application_parts(blocks, sorted(served & app_ids), statuses, overrides)
 
-    for items in at_risk.values():
-        items.sort(key=lambda r: (-len(r.risks), r.product_name.casefold()))
+    if spool_at_risk is None:  # (a spool reads back in this order)
+        for items in at_risk.values():
+            items.sort(key=_at_risk_order)
     excluded.sort(key=lambda e: e.product_name.casefold())
 
     def flag(code: str) -> FlagCount:
@@ -1136,6 +1156,7 @@ def summarize_pages(
         exempt_products=exempt,
         excluded=excluded,
         reading=reading,
+        waiting_counts=waiting,
     )
 
 
@@ -1294,6 +1315,29 @@ class StoredRisks(Sequence[AtRisk]):
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
+
+
+def _at_risk_order(r: AtRisk) -> tuple[int, str]:
+    """Most risks first, then by name."""
+    return (-len(r.risks), r.product_name.casefold())
+
+
+class AtRiskCodec:
+    """Products at risk as plain values (a spool's) and back; equal risks decode to one
+    shared tuple (as `summarize` made them), so their dicts share one list of risk tables
+    (`ReadinessSummary.to_dict`). Holds each distinct tuple of risks it decoded: few."""
+
+    def __init__(self) -> None:
+        self._risks: dict[tuple[Risk, ...], tuple[Risk, ...]] = {}
+
+    @staticmethod
+    def encode(a: AtRisk) -> list[Any]:
+        return _encode_at_risk(a)
+
+    def decode(self, item: list[Any]) -> AtRisk:
+        pid, name, risks = item
+        found = tuple(Risk(*r) for r in risks)
+        return AtRisk(pid, name, self._risks.setdefault(found, found))
 
 
 def _encode_at_risk(a: AtRisk) -> list[Any]:

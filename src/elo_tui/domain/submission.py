@@ -122,6 +122,8 @@ def canonical(value: Any) -> Any:
         return value.isoformat()
     if hasattr(value, "to_dict"):
         return canonical(value.to_dict())
+    if hasattr(value, "json_pieces"):  # a spooled list (services/submission.py): made canonical
+        return value
     raise SubmissionFormatError(
         f"Waarde van type {type(value).__name__} kan niet in een indiening."
     )
@@ -208,19 +210,7 @@ def canonical_json_chunks(content: Mapping[str, Any]) -> Iterator[str]:
         if pieces is not None:  # a section streamed from the store (services/submission.py)
             yield from pieces()
         elif type(value) is list and len(value) > _CHUNK_ITEMS:
-            keys = _tables_sharing_lists(value)
-            if keys is not None:
-                yield from _shared_tables_chunks(value, keys)
-                continue
-            keys = _flat_tables(value)
-            if keys is not None:
-                yield from _flat_tables_chunks(value, keys)
-                continue
-            yield "["
-            for start in range(0, len(value), _CHUNK_ITEMS):
-                piece = _canonical_value(value[start : start + _CHUNK_ITEMS])
-                yield ("," if start else "") + piece[1:-1]
-            yield "]"
+            yield from list_json_chunks(value)
         elif type(value) is dict and (len(value) > 1 or _holds_pieces(value)):
             yield from canonical_json_chunks(value)
         elif _few_tables(value):
@@ -228,6 +218,24 @@ def canonical_json_chunks(content: Mapping[str, Any]) -> Iterator[str]:
         else:
             yield _canonical_value(value)
     yield "}"
+
+
+def list_json_chunks(value: list[Any]) -> Iterator[str]:
+    """`canonical_json(value)` of a list in pieces, tables with shared lists or flat
+    tables encoded a column at a time (the fast paths of long lists)."""
+    keys = _tables_sharing_lists(value) if value else None
+    if keys is not None:
+        yield from _shared_tables_chunks(value, keys)
+        return
+    keys = _flat_tables(value) if value else None
+    if keys is not None:
+        yield from _flat_tables_chunks(value, keys)
+        return
+    yield "["
+    for start in range(0, len(value), _CHUNK_ITEMS):
+        piece = _canonical_value(value[start : start + _CHUNK_ITEMS])
+        yield ("," if start else "") + piece[1:-1]
+    yield "]"
 
 
 def _holds_pieces(table: dict[str, Any]) -> bool:

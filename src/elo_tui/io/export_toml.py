@@ -19,7 +19,7 @@ import re
 import shutil
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
-from itertools import chain, repeat
+from itertools import chain, islice, repeat
 from json.encoder import encode_basestring  # C-accelerated JSON string quoting
 from typing import Any, BinaryIO, TextIO
 
@@ -260,24 +260,29 @@ def _body(path: str, table: dict[str, Any]) -> Iterator[Piece]:
     yield from _nested(path, nested)
 
 
-def _long_array(start: str, values: list[Any]) -> Iterator[Piece]:
+def _long_array(start: str, values: Sequence[Any]) -> Iterator[Piece]:
     """`start` and the inline array `values`, one line in pieces of `_SLICE` items: the
     same text as `_value(values)`. At 20,000 products the products at risk of one
     deadline are one such line of ~20 MB; rendered whole, it and its copies took
-    ~200 MB while the TOML was written."""
-    for i in range(0, len(values), _SLICE):
-        text = _items(values[i : i + _SLICE])
-        if i == 0:
-            yield start + "[" + text
-        else:  # two pieces: ", " + text would copy the text
-            yield _More(", ")
-            yield _More(text)
+    ~200 MB while the TOML was written. `values` is read once, in order (a spooled
+    list: a page at a time)."""
+    items = iter(values)
+    yield start + "[" + _items(list(islice(items, _SLICE)))
+    while more := list(islice(items, _SLICE)):
+        yield _More(", ")  # two pieces: ", " + text would copy the text
+        yield _More(_items(more))
     yield _More("]")
+
+
+def _spooled(value: Any) -> bool:
+    """A list kept in pages (services/submission.SpooledList: a concept's products at
+    risk), written as the inline array of the items it holds."""
+    return type(value) is not list and isinstance(value, Sequence) and not isinstance(value, str)
 
 
 def _long_item(item: dict[str, Any]) -> bool:
     """An item of a table array with a long inline array (rendered in pieces)."""
-    return any(type(v) is list and len(v) > _SLICE for v in item.values())
+    return any((type(v) is list and len(v) > _SLICE) or _spooled(v) for v in item.values())
 
 
 def _nested(path: str, nested: list[tuple[str, Any]]) -> Iterator[Piece]:
@@ -389,7 +394,7 @@ def _table_array_in_pieces(path: str, items: list[dict[str, Any]]) -> Iterator[P
             yield from _body(path, item)  # the general path of _table_array
             continue
         for k, v in item.items():
-            if type(v) is list and len(v) > _SLICE:
+            if (type(v) is list and len(v) > _SLICE) or _spooled(v):
                 yield from _long_array(f"{_key(k)} = ", v)
             else:
                 yield f"{_key(k)} = {_value(v)}"  # what _column writes for these values
@@ -398,7 +403,7 @@ def _table_array_in_pieces(path: str, items: list[dict[str, Any]]) -> Iterator[P
 def _inline(values: Sequence[Any]) -> bool:
     """Whether `_column` renders this column (False: the general path), decided
     without rendering anything."""
-    types = set(map(type, values))
+    types = {list if _spooled(v) else type(v) for v in values}
     if types == {str} or types == {int} or types <= {bool, list}:
         return True
     if types == {float}:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
-from itertools import chain, count, islice, repeat
+from itertools import chain, count, repeat
 from operator import add, itemgetter, mul
 from pathlib import Path
 from sys import intern
@@ -23,7 +23,7 @@ from elo_tui.domain import codelists
 from elo_tui.domain import estimate as est
 from elo_tui.domain.completeness import APPLICABILITY, STAGES
 from elo_tui.domain.submission import CHECKLIST_STATUSES, NAME_FIELDS, field_rows, scope_names
-from elo_tui.io.page_spool import PageSpool
+from elo_tui.io.page_spool import SortedSpool
 from elo_tui.io.xlsx_writer import BOLD, DATE, DAYS, EUR, PLAIN, Later, Sheet, save
 
 SHEETS = (
@@ -114,24 +114,16 @@ def _sorted(records: Sequence[_T], keys: list[tuple[Any, ...]]) -> list[_T]:
 
 class _SortedRows:
     """`rows` (tuples of plain values) in the order `sorted(rows, key=key)` gives,
-    without holding them all: runs of _RUN rows sorted in memory and spooled (PageSpool),
-    then merged as they are read (heapq.merge keeps the earlier run first on equal keys:
-    one stable sort). Readable more than once. (The long sheets held all their rows
-    sorted: ~20 MB at 20,000 products.)"""
+    without holding them all: a SortedSpool of runs of _RUN rows, each sorted by the
+    ranks of its keys (`_sorted`). Readable more than once. (The long sheets held all
+    their rows sorted: ~20 MB at 20,000 products.)"""
 
     def __init__(self, rows: Iterable[tuple], key: Callable[[tuple], tuple]) -> None:
-        self._key = key
-        self._spool = PageSpool()
-        self._runs: list[tuple[int, int]] = []  # the first and the end page of each run
-        self._count = 0
-        rows = iter(rows)
-        while run := list(islice(rows, _RUN)):
-            run = _sorted(run, list(map(key, run)))
-            first = len(self._spool)
-            for start in range(0, len(run), _READ):
-                self._spool.add(run[start : start + _READ])
-            self._runs.append((first, len(self._spool)))
-            self._count += len(run)
+        def by_rank(run: list[tuple]) -> list[tuple]:
+            return _sorted(run, list(map(key, run)))
+
+        self._rows: SortedSpool[tuple] = SortedSpool(key, sort=by_rank, run=_RUN, read=_READ)
+        self._rows.extend(rows)
 
     @classmethod
     def joined(
@@ -159,17 +151,10 @@ class _SortedRows:
             return cls((r + index.get(r[0], missing) for r in rows()), key)
 
     def __len__(self) -> int:
-        return self._count
+        return len(self._rows)
 
     def __iter__(self) -> Iterator[tuple]:
-        runs = [self._run(first, end) for first, end in self._runs]
-        if len(runs) == 1:
-            return runs[0]
-        return heapq.merge(*runs, key=self._key)
-
-    def _run(self, first: int, end: int) -> Iterator[tuple]:
-        for page in self._spool.pages(first, end):
-            yield from page
+        return iter(self._rows)
 
 
 class _Unordered(Exception):

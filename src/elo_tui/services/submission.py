@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
-from itertools import pairwise
+from itertools import islice, pairwise
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar, cast
 
@@ -41,11 +41,11 @@ from elo_tui.domain.records import (
     Submission,
     utc_now,
 )
-from elo_tui.io.page_spool import PageSpool, SpooledRows
+from elo_tui.io.page_spool import PageSpool, SortedSpool, SpooledRows
 from elo_tui.store import Workspace, WorkspaceError
 
 if TYPE_CHECKING:
-    from elo_tui.domain.readiness import ReadinessSummary
+    from elo_tui.domain.readiness import AtRisk, ReadinessSummary
 
 R = TypeVar("R", bound=Record)
 T = TypeVar("T")
@@ -197,7 +197,12 @@ class PagedRules:
 
         findings = self.findings
         assert findings is not None  # (before the check)
-        found = completeness.StatusFindings(findings.costed, findings.names, by_id=True)
+        found = completeness.StatusFindings(
+            findings.costed,
+            findings.names,
+            by_id=True,
+            spool=lambda key, **codec: SortedSpool(key, run=_FOUND_RUN, **codec),
+        )
         statuses = _StatusesByScope(ws)
         of_applications = statuses.of_applications
         found.add(findings.counted_statuses(of_applications))
@@ -221,6 +226,7 @@ class PagedRules:
                 keep_products=False,  # (the section reports counts)
                 overrides=load_overrides(ws, applications),
                 reading=load_reading(ws),
+                spool_at_risk=_spool_at_risk,
             )
         found.add(findings.counted_statuses(statuses.rest()))  # (of no live product)
         self.status_findings = found
@@ -278,8 +284,16 @@ def read_checked(ws: Workspace, *, seed: int = est.DEFAULT_SEED, pause: Pause = 
 def check(ws: Workspace, state: State | None = None, *, pause: Pause = no_pause) -> list[Issue]:
     """The completeness check: blocking issues first, then warnings. `pause`: see
     read_checked (a worker passes a `background.GiveWay()`)."""
+    return list(find(ws, state, pause=pause))
+
+
+def find(
+    ws: Workspace, state: State | None = None, *, pause: Pause = no_pause
+) -> completeness.Found:
+    """`check`'s issues, blocking and warnings apart; a paged state's status issues stay
+    spooled (`PagedRules.read_statuses`) and are read from there each time."""
     s = state or read_checked(ws, pause=pause)
-    return completeness.check(
+    return completeness.find(
         s.agency,
         s.applications,
         s.products,
@@ -345,6 +359,31 @@ class _StatusesByScope:
             yield page, self._while(partial(_of_product_up_to, last))
 
 
+# Items sorted in memory at a time while a concept's are spooled: statuses with issues
+# (~0.5 MB), products at risk.
+_FOUND_RUN = 1024
+_AT_RISK_RUN = 4096
+
+
+def _spool_at_risk(key: Callable[[AtRisk], Any]) -> SortedSpool[AtRisk]:
+    """A concept's products at risk of one milestone, spooled as they are found."""
+    from elo_tui.domain.readiness import AtRiskCodec
+
+    codec = AtRiskCodec()
+    return SortedSpool(key, encode=codec.encode, decode=codec.decode, run=_AT_RISK_RUN)
+
+
+def _spooled_canonical(dicts: Iterable[dict[str, Any]]) -> SpooledList:
+    """`sub.canonical(list(dicts))` as a SpooledList, made a page at a time."""
+
+    def pages() -> Iterator[dict[str, Any]]:
+        items = iter(dicts)
+        while page := list(islice(items, _PAGE)):
+            yield from sub.canonical(page)
+
+    return SpooledList(pages())
+
+
 def _findings(state: State) -> completeness.LineFindings | None:
     """The lines' findings of a state's paged rules (None: its lines are held)."""
     if state.paged_rules is None:
@@ -382,11 +421,36 @@ class LastCheck:
     checked_at: str  # UTC, ISO 8601
 
     @classmethod
-    def of(cls, issues: list[Issue], checked_at: str = "") -> LastCheck:
-        """The first issues of a check and its counts (a concept export holds no more:
-        17,000 issues at 20,000 products were ~7 MB while its files were written)."""
-        n_blocking = len(completeness.blocking(issues))
-        return cls(issues[:LAST_CHECK_ISSUES], n_blocking, len(issues) - n_blocking, checked_at)
+    def of(cls, issues: Iterable[Issue], checked_at: str = "") -> LastCheck:
+        """The first issues of a check (blocking first: `check`'s list, or a `Found`) and
+        its counts (a concept export holds no more: 17,000 issues at 20,000 products were
+        ~7 MB while its files were written)."""
+        tally = _Tally()
+        for _issue in tally.passing(issues):
+            pass
+        return tally.last_check(checked_at)
+
+
+class _Tally:
+    """What a LastCheck keeps of issues that pass by (`passing`): the first ones and the
+    counts. A concept's are tallied as its warnings are spooled: one pass over them."""
+
+    def __init__(self) -> None:
+        self._first: list[Issue] = []
+        self._n = self._n_blocking = 0
+
+    def passing(self, issues: Iterable[Issue]) -> Iterator[Issue]:
+        first = self._first
+        for issue in issues:
+            if self._n < LAST_CHECK_ISSUES:
+                first.append(issue)
+            self._n += 1
+            self._n_blocking += issue.blocking
+            yield issue
+
+    def last_check(self, checked_at: str = "") -> LastCheck:
+        n, n_blocking = self._n, self._n_blocking
+        return LastCheck(self._first, n_blocking, n - n_blocking, checked_at)
 
 
 def current_check(ws: Workspace) -> list[Issue] | None:
@@ -466,7 +530,8 @@ def readiness_section(
     with the workspace's exemptions, delays and reading)."""
     if state.paged_rules is not None:
         made = state.paged_rules.readiness
-        return None if made is None else made.to_dict()
+        # (its products at risk spooled, and so their dicts)
+        return None if made is None else made.to_dict(collect=_spooled_canonical)
     try:
         from elo_tui.domain.readiness import summarize
     except ImportError:
@@ -587,9 +652,21 @@ class Checked:
     warnings: Sequence[dict[str, Any]]
 
     @classmethod
-    def of(cls, issues: list[Issue], *, spool: bool = False) -> Checked:
-        rows = sub.warning_dicts(i for i in issues if not i.blocking)
-        return cls(not completeness.blocking(issues), SpooledList(rows) if spool else list(rows))
+    def of(cls, issues: Iterable[Issue], *, spool: bool = False) -> Checked:
+        """Of a check's issues (a list, or a `Found`: read once)."""
+        blocked = False
+
+        def warnings() -> Iterator[Issue]:
+            nonlocal blocked
+            for issue in issues:
+                if issue.blocking:
+                    blocked = True
+                else:
+                    yield issue
+
+        rows = sub.warning_dicts(warnings())
+        held = SpooledList(rows) if spool else list(rows)
+        return cls(not blocked, held)
 
 
 @dataclass(frozen=True, slots=True)
@@ -679,15 +756,16 @@ def _snapshot(
     read = tuple(n for n in sub.SECTIONS if n not in STREAMED_SECTIONS)
     paged = {"block_statuses", "estimate_lines"} <= set(HELD_SECTIONS)  # (tests hold none)
     state = read_state(ws, only=read, held=HELD_SECTIONS, paged_rules=paged)
-    issues = check(ws, state)
+    found = find(ws, state)  # (its status issues spooled: read again by each use)
     if state.paged_rules is not None:
         # (checked: ~7 MB less while the rest is made)
         state.paged_rules.findings = state.paged_rules.status_findings = None
-    if refuse_incomplete and completeness.blocking(issues):
-        raise IncompleteError(issues)
-    made_with = LastCheck.of(issues)  # (the warnings go into the content, spooled)
-    checked = Checked.of(issues, spool=True)
-    del issues
+    if refuse_incomplete and next(found.blocking(), None) is not None:
+        raise IncompleteError(list(found))
+    tally = _Tally()  # (the warnings go into the content, spooled)
+    checked = Checked.of(tally.passing(found), spool=True)
+    made_with = tally.last_check()
+    del found
     content = build_content(
         ws,
         version=version,
@@ -1078,7 +1156,7 @@ class StreamedSection:
             else:  # NULLs, JSON columns, odd types: the dicts list_data would give
                 page = self._dicts(rows) if self._fields else rows
                 # the items, without the brackets (the encoder and settings of the hash)
-                piece = sub.canonical_json(cast(Any, page))[1:-1] if self._encode_json else ""
+                piece = "".join(sub.list_json_chunks(page))[1:-1] if self._encode_json else ""
                 try:
                     toml = table_array_text(self.name, page)
                 except ValueError as exc:  # (a null in a stored version): only TOML fails
@@ -1344,7 +1422,7 @@ class SpooledList(Sequence[dict[str, Any]]):
     def _add(self, page: list[dict[str, Any]]) -> None:
         self._pages.add(page)
         if self._json is not None:
-            piece = sub.canonical_json(cast(Any, page))[1:-1]
+            piece = "".join(sub.list_json_chunks(page))[1:-1]
             self._json.write(("," + piece if self._count else piece).encode("utf-8"))
         self._count += len(page)
 
