@@ -340,9 +340,9 @@ def test_a_spooled_list_is_the_list_it_was_made_of(monkeypatch):
 def test_the_rules_read_no_free_text_the_records_kept_for_them_leave_out(
     demo_ws, tmp_path, monkeypatch
 ):
-    """The products kept for a concept's rules hold no description, notes or IPDC data
-    (a real agency's ~2 KB each, NOT_FOR_RULES): the files are those of records that hold
-    them, byte for byte, and the section still gives each product's full dict."""
+    """The products kept for a concept's rules hold no description, notes, IPDC data or
+    address (a real agency's ~2 KB each, NOT_FOR_RULES): the files are those of records
+    that hold them, byte for byte, and the section still gives each product's full dict."""
     from elo_tui.domain.records import Product
 
     products = demo_ws.list(Product)
@@ -350,6 +350,7 @@ def test_the_rules_read_no_free_text_the_records_kept_for_them_leave_out(
         p.description = f"Omschrijving {i}: " + "lang " * 200
         p.notes = f"Notitie {i}"
         p.ipdc_data = json.dumps({"name": p.name, "archived": False})
+        p.ipdc_uri = f"https://ipdc.vlaanderen.be/id/instantie/{i}"
     demo_ws.save_many(products)
     monkeypatch.setattr(service, "utc_now", lambda: "2026-03-01T10:00:00Z")
     emptied = exported_files(
@@ -364,7 +365,7 @@ def test_the_rules_read_no_free_text_the_records_kept_for_them_leave_out(
     state = service.read_state(demo_ws, held=service.HELD_SECTIONS)
     section = state.sections["products"]
     kept = section.records_for_rules
-    assert kept and all(p.description == p.notes == p.ipdc_data == "" for p in kept)
+    assert kept and all(p.description == p.notes == p.ipdc_data == p.ipdc_uri == "" for p in kept)
     by_id = {p.id: p for p in products}
     decoded = []
     records = section._stream.records

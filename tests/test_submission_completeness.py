@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from elo_tui.domain import completeness
 from elo_tui.domain.completeness import BLOCKING, WARNING, blocking, check
 from elo_tui.domain.records import Agency, Application, BlockStatus, EstimateLine, Product
 
@@ -212,3 +215,21 @@ def test_the_blocks_lines_cost_are_the_set_of_their_keys():
     assert [key in held for key in asked] == [key in plain for key in asked]
     assert sum(key in held for key in asked) > 100
     assert ("product", "s1") not in held and "product" not in held
+
+
+def test_scope_names_are_the_names_by_kind_and_id():
+    """`completeness.ScopeNames`: the mapping (kind, id) -> name the issues are worded
+    from, one dict per kind instead of a tuple key per product."""
+    apps = [Application(name="Loket"), Application(name="Portaal")]
+    products = [Product(name="Premie"), Product(name="")]
+    names = completeness.ScopeNames(apps, products)
+    plain = {("application", a.id): a.name for a in apps}
+    plain.update({("product", p.id): p.name for p in products})
+    assert dict(names) == plain and len(names) == 4
+    for key in [*plain, ("product", apps[0].id), ("agency", "x"), ("application", "")]:
+        assert (key in names) == (key in plain)
+        assert names.get(key) == plain.get(key) and names.get(key, "?") == plain.get(key, "?")
+    assert names["product", products[1].id] == ""
+    with pytest.raises(KeyError):
+        names["application", products[0].id]
+    assert "x" not in names and ("product",) not in names

@@ -8,7 +8,7 @@ travel with the submission. Every message is Dutch and names the record it is ab
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any, TypeVar
@@ -164,6 +164,40 @@ class ScopeBlocks:
 _NO_SCOPES: dict[str, int] = {}
 
 
+class ScopeNames(Mapping[tuple[str, str], str]):
+    """The names of applications and products by (scope kind, id), one dict per kind: a
+    tuple key per product was ~1.3 MB of an export's peak at 20,000 products
+    (RESULTS.md, round 14)."""
+
+    def __init__(self, applications: Iterable[Application], products: Iterable[Product]) -> None:
+        self._of: dict[str, dict[str, str]] = {
+            "application": {a.id: a.name for a in applications},
+            "product": {p.id: p.name for p in products},
+        }
+
+    def __getitem__(self, key: tuple[str, str]) -> str:
+        kind, scope_id = key
+        return self._of.get(kind, _NO_NAMES)[scope_id]
+
+    def get(self, key: tuple[str, str], default: Any = None) -> Any:
+        kind, scope_id = key
+        return self._of.get(kind, _NO_NAMES).get(scope_id, default)
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, tuple) or len(key) != 2:
+            return False
+        return key[1] in self._of.get(key[0], _NO_NAMES)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return ((kind, i) for kind, names in self._of.items() for i in names)
+
+    def __len__(self) -> int:
+        return sum(map(len, self._of.values()))
+
+
+_NO_NAMES: dict[str, str] = {}
+
+
 class LineFindings:
     """What the check finds in the estimate lines, gathered as they are read: which
     (scope, block) pairs have a line (`add_lines`: every live line) and the issues of the
@@ -182,9 +216,7 @@ class LineFindings:
     ) -> None:
         applications = [a for a in applications if not a.deleted]
         products = [p for p in products if not p.deleted]
-        names = {("application", a.id): a.name for a in applications}
-        names.update({("product", p.id): p.name for p in products})
-        self.names = names
+        self.names = ScopeNames(applications, products)
         self._excluded = {a.id for a in applications if a.excluded}
         self._app_of = {p.id: est.application_of(p) for p in products} if self._excluded else {}
         # The statuses a line can be "not needed" by, as the warning words it: the last
@@ -336,7 +368,7 @@ def blocking(issues: Iterable[Issue]) -> list[Issue]:
     return [i for i in issues if i.blocking]
 
 
-def _scope(kind: str, scope_id: str, names: dict[tuple[str, str], str]) -> str:
+def _scope(kind: str, scope_id: str, names: Mapping[tuple[str, str], str]) -> str:
     if kind == "agency":
         return "de entiteit"
     label = "toepassing" if kind == "application" else "product"
@@ -508,7 +540,7 @@ class StatusFindings:
     def __init__(
         self,
         costed: Container[tuple[str, str, str]],
-        names: dict[tuple[str, str], str],
+        names: Mapping[tuple[str, str], str],
         *,
         by_id: bool = False,
         spool: Callable[..., Any] | None = None,
@@ -608,7 +640,7 @@ def _decode_found(item: tuple) -> tuple[tuple[str, ...], list[Issue], list[Issue
 
 
 def _status_issues(
-    s: BlockStatus, costed: Container[tuple[str, str, str]], names: dict[tuple[str, str], str]
+    s: BlockStatus, costed: Container[tuple[str, str, str]], names: Mapping[tuple[str, str], str]
 ) -> tuple[list[Issue], list[Issue]]:
     """The blocking issues and warnings of one block status that is not undecided."""
     blocking_: list[Issue] = []
@@ -663,11 +695,11 @@ def _status_issues(
     return blocking_, warnings
 
 
-def _status_where(s: BlockStatus, names: dict[tuple[str, str], str]) -> str:
+def _status_where(s: BlockStatus, names: Mapping[tuple[str, str], str]) -> str:
     return f"Bouwsteen {est.block_label(s.block)} bij {_scope(s.scope_kind, s.scope_id, names)}"
 
 
-def _line_who(line: EstimateLine, names: dict[tuple[str, str], str]) -> str:
+def _line_who(line: EstimateLine, names: Mapping[tuple[str, str], str]) -> str:
     """How an issue names an estimate line (made only for a line with an issue)."""
     title = line.description or est.block_label(line.block)
     return f"Ramingslijn '{title}' ({_scope(line.scope_kind, line.scope_id, names)})"

@@ -83,14 +83,11 @@ class _Memo(dict[Any, Any]):
         return value
 
 
-def _scopes(names: dict[str, str]) -> _Memo:
-    """`_scope` per (kind, scope id), as a tuple."""
-    return _Memo(lambda key: tuple(_scope(key[0], key[1], names)))
-
-
-def _folded(names: dict[str, str]) -> dict[str, str]:
-    """The names as the sheets sort them: casefolded once per record, not once per row."""
-    return {k: v.casefold() for k, v in names.items()}
+def _folded(names: dict[str, str]) -> Callable[[str], str]:
+    """A scope id's name as the sheets sort it. (Casefolded per row: a casefolded copy of
+    every name and a memo of every scope's cells were ~2.6 MB of the workbook's peak at
+    20,000 products, for ~40 ms; RESULTS.md, round 14.)"""
+    return lambda scope_id: names.get(scope_id, "").casefold()
 
 
 def _sorted(records: Sequence[_T], keys: list[tuple[Any, ...]]) -> list[_T]:
@@ -196,7 +193,7 @@ def _merge_join(
 
 
 _RUN = 4096  # rows of a long sheet sorted in memory at a time
-_READ = 256  # rows of a run read back at a time while merging
+_READ = 64  # rows of a run read back at a time while merging (256: ~1.5 MB more at 20,000)
 
 
 def _summary(doc: dict[str, Any]) -> Sheet:
@@ -649,17 +646,17 @@ def _blocks(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
         bold=True,
     )
     styles = [P] * 9 + [T]
-    folded, scope = _folded(names), _scopes(names)
+    folded = _folded(names)
     rows = _SortedRows(
         field_rows(doc.get("block_statuses", []), *_STATUS_FIELDS),
-        lambda r: (r[1], folded.get(r[2], ""), r[3]),
+        lambda r: (r[1], folded(r[2]), r[3]),
     )
     block_labels, dates = _Memo(est.block_label), _Memo(_date)
 
     def row(values: tuple) -> list[Any]:
         sid, kind, scope_id, block, applicability, stage, day, reason, evidence, checked = values
         return [
-            *scope[kind, scope_id],
+            *_scope(kind, scope_id, names),
             block_labels[block],
             block,
             APPLICABILITY.get(applicability, applicability),
@@ -746,7 +743,7 @@ def _estimate(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
     )
     styles = [P] * 8 + [D] * 3 + [E] * 7
     cost_list = doc.get("estimate", {}).get("lines", [])
-    folded, scope = _folded(names), _scopes(names)
+    folded = _folded(names)
     at = len(_LINE_FIELDS[0])  # where a row's cost values start
     lines = _SortedRows.joined(
         lambda: field_rows(doc.get("estimate_lines", []), *_LINE_FIELDS),
@@ -757,7 +754,7 @@ def _estimate(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
         ],
         "line_id",
         _LINE_COST_KEYS,
-        lambda r: (r[1], folded.get(r[2], ""), r[3], r[0]),
+        lambda r: (r[1], folded(r[2]), r[3], r[0]),
     )
     total = 0.0
     for r in lines:  # in the sheet's order: the sum its rows show
@@ -775,7 +772,7 @@ def _estimate(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
         rate, low, likely, high, mean, sd, eligible, eligible_default, excluded = r[at:]
         return [
             lid,
-            *scope[kind, scope_id][:2],
+            *_scope(kind, scope_id, names)[:2],
             scope_id,
             block_labels[block],
             block,
@@ -844,8 +841,8 @@ def _checklist(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
         checklist_groups(items, found)
         groups = list(group_rows(found))
     styles = [P] * 12 + [T]
-    folded, scope = _folded(names), _scopes(names)
-    ordered = _SortedRows(groups, lambda g: (g[0], folded.get(g[1], ""), g[2], g[3]))
+    folded = _folded(names)
+    ordered = _SortedRows(groups, lambda g: (g[0], folded(g[1]), g[2], g[3]))
     block_labels = _Memo(lambda block: est.block_label(block) if block else "")
     dates = _Memo(_date)
     done, na = 4 + _STATUS_SLOT["done"], 4 + _STATUS_SLOT["na"]  # (after the 4 of the key)
@@ -856,7 +853,7 @@ def _checklist(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
         applicable = total - group[na]
         due = "" if pending is None or pending[0] == "9999-12-31" else pending[0]
         return [
-            *scope[kind, scope_id],
+            *_scope(kind, scope_id, names),
             block_labels[block],
             template,
             total,

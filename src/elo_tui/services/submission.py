@@ -1217,10 +1217,12 @@ class StreamedSection:
 # (round 10).
 HELD_SECTIONS: tuple[str, ...] = ("products", "block_statuses", "estimate_lines")
 # Free texts of a held section that no rule reads: emptied in the records kept for the
-# rules. A real agency's products carry their IPDC descriptions and data (~2 KB each):
-# at 20,000 products ~44 MB of the export's peak (RESULTS.md, round 13). The files are
-# written from the rows; tests/test_export_streaming.py holds them equal.
-NOT_FOR_RULES: dict[str, tuple[str, ...]] = {"products": ("description", "notes", "ipdc_data")}
+# rules. A real agency's products carry their IPDC descriptions, data and address (~2 KB
+# each): at 20,000 products ~44 MB of the export's peak (RESULTS.md, round 13). The
+# files are written from the rows; tests/test_export_streaming.py holds them equal.
+NOT_FOR_RULES: dict[str, tuple[str, ...]] = {
+    "products": ("description", "notes", "ipdc_data", "ipdc_uri")
+}
 
 
 class HeldSection(Sequence[dict[str, Any]]):
