@@ -56,14 +56,50 @@ def test_rows_encode_to_the_text_of_the_dicts(demo_ws, page):
         json_text, toml_text = encoded
         assert json_text == sub.canonical_json(dicts)[1:-1]  # type: ignore[arg-type]
         assert toml_text == export_toml.table_array_text("checklist_items", dicts)
-    # and the groups of the XLSX sheet
-    names = [n for n, _ in fields]
-    from_rows: dict = {}
-    from_dicts: dict = {}
-    for rows in pages:
-        export_xlsx.checklist_groups_of_rows(names, rows, from_rows)
-        export_xlsx.checklist_groups(demo_ws.data_dicts(ChecklistItem, rows), from_dicts)
-    assert list(from_rows.items()) == list(from_dicts.items())  # order too
+
+
+def _groups_of_the_dicts(ws) -> list[tuple]:
+    counted: dict = {}
+    for rows in ws.iter_rows(ChecklistItem, 7):
+        export_xlsx.checklist_groups(ws.data_dicts(ChecklistItem, rows), counted)
+    return list(export_xlsx.group_rows(counted))
+
+
+def test_the_store_counts_the_checklist_groups_as_the_steps_dicts_do(demo_ws):
+    """The XLSX sheet's groups of a concept, counted in SQL (Workspace.checklist_groups),
+    are what `export_xlsx.checklist_groups` makes of the steps' dicts read by id: the
+    groups in the order first seen, their counts and their first pending step - with
+    ties on the due date broken by step then title, NUL and \x01 in those, NULLs."""
+    _edge_items(demo_ws)
+    items = [i for i in demo_ws.list(ChecklistItem) if not i.obsolete][10:16]
+    for item, (step, title) in zip(
+        items,
+        [("a", "z"), ("a\x00b", "b"), ("a\x01", "a"), ("a\x01\x01", ""), ("b", "a"), ("", "")],
+        strict=True,
+    ):
+        item.scope_kind, item.scope_id, item.block, item.template = "product", "p", "x", "t"
+        item.step, item.title, item.status, item.due_date = step, title, "open", "2027-01-01"
+    # (no date: ordered as a text all the same)
+    items[5].template, items[5].due_date, items[5].step = "t2", "2026\x0012", "\x01\x00"
+    demo_ws.save_many(items)
+    statuses = tuple(sub.CHECKLIST_STATUSES)
+    groups = list(demo_ws.checklist_groups(statuses))
+    assert groups == _groups_of_the_dicts(demo_ws)
+    mine = {g[3]: g for g in groups if g[:3] == ("product", "p", "x")}
+    assert mine["t"][4:] == (5, 5, 0, 0, 0, 0, ("2027-01-01", "a", "z"))
+    assert mine["t2"][-1] == ("2026\x0012", "\x01\x00", "")
+    # NULLs written by another program: read as the dicts read them (their defaults)
+    ids = [i.id for i in demo_ws.list(ChecklistItem)[20:27]]
+    for column, i in zip(
+        ("status", "scope_kind", "scope_id", "block", "due_date", "step", "obsolete"),
+        ids,
+        strict=True,
+    ):
+        demo_ws.conn.execute(f"UPDATE checklist_item SET {column} = NULL WHERE id = ?", [i])
+    demo_ws.conn.commit()
+    groups = list(demo_ws.checklist_groups(statuses, page=3))
+    assert groups == _groups_of_the_dicts(demo_ws)
+    assert len(groups) > 20
 
 
 def test_other_kinds_with_ints_and_floats_encode_the_same(demo_ws):

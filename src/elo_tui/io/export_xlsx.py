@@ -833,8 +833,9 @@ def _checklist(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
         bold=True,
     )
     items = doc.get("checklist_items", [])
-    # A concept streamed from the store brings its groups, counted while it was read
-    # (and spooled: group_rows).
+    # A concept streamed from the store brings its groups, counted by the store
+    # (Workspace.checklist_groups), and a stored version's, counted while it was read
+    # (group_rows); both spooled.
     groups = getattr(items, "xlsx_groups", None)
     if groups is None:
         found: dict[tuple[str, str, str, str], list[Any]] = {}
@@ -983,37 +984,6 @@ def _decisions(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
                 styles,
             )
     return s
-
-
-def checklist_groups_of_rows(
-    names: list[str], rows: list[tuple], groups: dict[tuple[str, str, str, str], list[Any]]
-) -> None:
-    """`checklist_groups` of the steps stored as `rows` (columns `names`, no NULLs: the
-    pages `services.submission` encodes from rows), without a dict per step."""
-    at = {name: i for i, name in enumerate(names)}
-    kind, scope, block, template = at["scope_kind"], at["scope_id"], at["block"], at["template"]
-    status_at, due_at, step_at, title_at = at["status"], at["due_date"], at["step"], at["title"]
-    obsolete = at["obsolete"]
-    for row in rows:
-        if row[obsolete]:
-            continue
-        key = (row[kind], row[scope], row[block], row[template])
-        entry = groups.get(key)
-        if entry is None:
-            # The texts a group keeps are shared (one object per distinct text): the
-            # store gives each row its own copies, and 40,000 groups of a large agency
-            # repeat a few kinds, blocks, checklists and step titles (~10 MB).
-            entry = groups[_shared(key)] = [0] * _PENDING + [None]
-        entry[0] += 1
-        status = row[status_at]
-        slot = _STATUS_SLOT.get(status)
-        if slot is not None:
-            entry[slot] += 1
-        if status != "done" and status != "na":
-            candidate = (row[due_at] or "9999-12-31", row[step_at], row[title_at])
-            pending = entry[_PENDING]
-            if pending is None or candidate < pending:
-                entry[_PENDING] = _shared(candidate)
 
 
 def _shared(values: tuple) -> tuple:

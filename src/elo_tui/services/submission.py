@@ -1080,11 +1080,12 @@ class StreamedSection:
 
     Its pages are read from the store once, while the concept is hashed (the first
     `json_pieces`) or before (`encode`, a HeldSection's read): each page is encoded
-    as canonical JSON (for the hash and the JSON export), rendered as TOML and, for the
-    checklist, counted for the XLSX sheet; the texts go to owner-only unlinked temporary
-    files and the page is dropped. The files
-    are then written from those texts: byte for byte what the held records gave
-    (tests/test_export_streaming.py)."""
+    as canonical JSON (for the hash and the JSON export) and rendered as TOML; the texts
+    go to owner-only unlinked temporary files and the page is dropped. The files are then
+    written from those texts: byte for byte what the held records gave
+    (tests/test_export_streaming.py). The checklist's groups for the XLSX sheet are
+    counted by the store once its pages are read, or from a stored version's steps as
+    they are read (`xlsx_groups`)."""
 
     def __init__(
         self,
@@ -1105,20 +1106,25 @@ class StreamedSection:
         self._on_page = on_page
         self._encode_json = encode_json
         self._pages: Iterator[list[Any]] | None
+        # The checklist sheet's groups: counted by the store once the steps are read (in
+        # the same read snapshot), or from a stored version's steps as they are read;
+        # then spooled.
+        self.xlsx_groups: dict[Any, list[Any]] | SpooledRows | None = None
+        self._count_groups: Callable[[], Iterator[tuple]] | None = None
         if ws is None:
             self._pages, self._fields = dict_pages, []
+            if name == "checklist_items":
+                self.xlsx_groups = {}
         else:
             self._pages = ws.iter_rows(kind, _PAGE)
             self._fields = ws.data_names(kind)
             self._dicts = partial(ws.data_dicts, kind)  # for a page the rows cannot encode
+            if name == "checklist_items":
+                self._count_groups = partial(ws.checklist_groups, tuple(sub.CHECKLIST_STATUSES))
         self._count = 0
         self._toml_error: ValueError | None = None  # raised when the TOML is asked for
         self._json = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MAX)
         self._toml = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MAX)
-        # The checklist sheet's groups, counted while the steps are read, then spooled.
-        self.xlsx_groups: dict[Any, list[Any]] | SpooledRows | None = (
-            {} if name == "checklist_items" else None
-        )
 
     def json_pieces(self) -> Iterator[str]:
         """The canonical JSON of the section (a list) in pieces."""
@@ -1134,12 +1140,11 @@ class StreamedSection:
     def _read(self) -> Iterator[str]:
         from elo_tui.io.export_rows import encode_page
         from elo_tui.io.export_toml import table_array_text
-        from elo_tui.io.export_xlsx import checklist_groups, checklist_groups_of_rows, group_rows
+        from elo_tui.io.export_xlsx import checklist_groups, group_rows
 
         pages, self._pages = self._pages, None
         if pages is None:
             return
-        names = [name for name, _ in self._fields]
         groups = self.xlsx_groups if isinstance(self.xlsx_groups, dict) else None
         for rows in pages:
             if not rows:
@@ -1151,8 +1156,6 @@ class StreamedSection:
             encoded = encode_page(self.name, self._fields, rows) if self._fields else None
             if encoded is not None:
                 piece, toml = encoded
-                if groups is not None:
-                    checklist_groups_of_rows(names, rows, groups)
             else:  # NULLs, JSON columns, odd types: the dicts list_data would give
                 page = self._dicts(rows) if self._fields else rows
                 # the items, without the brackets (the encoder and settings of the hash)
@@ -1174,6 +1177,9 @@ class StreamedSection:
         self._on_page = None
         if groups is not None:  # counted: spooled until the workbook
             self.xlsx_groups = SpooledRows(group_rows(groups))
+        elif self._count_groups is not None:
+            self.xlsx_groups = SpooledRows(self._count_groups())
+            self._count_groups = None
 
     def encode(self) -> None:
         """Read and encode every page now (the texts stay spooled; nothing is held)."""

@@ -1143,6 +1143,40 @@ class Workspace:
         with self._guard():
             return self.conn.execute(sql, params).fetchone()[0]
 
+    def checklist_groups(self, statuses: Sequence[str], page: int = 500) -> Iterator[tuple]:
+        """The live steps that are not obsolete, counted per (scope kind, scope id, block,
+        checklist) in the order their first step comes by id: (scope kind, scope id,
+        block, checklist, step count, a count per status of `statuses`, the first pending
+        step as (due date or "9999-12-31", step, title) or None), as
+        `export_xlsx.checklist_groups` counts the same steps read by id (tests/
+        test_export_rows.py). Counted by SQLite's sorter (bounded memory, spilling to a
+        temporary file): the 40,000 groups of a large agency held ~11 MB in Python
+        (bench/RESULTS.md, round 15). Read inside `read_snapshot` with the steps it goes
+        with."""
+        counts = ", ".join("sum(status = ?)" for _ in statuses)
+        # (a NULL read as the steps' dicts read it: the field left out, so its default)
+        steps = (
+            "SELECT ifnull(scope_kind, '') AS k, ifnull(scope_id, '') AS s, "
+            "ifnull(block, '') AS b, ifnull(template, '') AS t, ifnull(status, 'open') "
+            "AS status, id, due_date, step, title "
+            'FROM "checklist_item" WHERE deleted = 0 AND NOT ifnull(obsolete, 0)'
+        )
+        sql = (
+            f"SELECT k, s, b, t, count(*), {counts}, "
+            f"min(CASE WHEN status NOT IN ('done', 'na') THEN {_PENDING_KEY} END) "
+            f"FROM ({steps}) GROUP BY k, s, b, t ORDER BY min(id)"
+        )
+        with self._guard():
+            cursor = self.conn.execute(sql, list(statuses))
+        while True:
+            with self._guard():
+                rows = cursor.fetchmany(page)
+            if not rows:
+                return
+            for row in rows:
+                key = row[-1]
+                yield (*row[:-1], None if key is None else _pending_step(key))
+
     # -- the checklist agenda, ordered, filtered and counted in SQL ------------------------
     # At 20,000 products a worked-on workspace holds 128,000+ steps: building them all as
     # records took seconds and ~200 MiB. The agenda keeps only their rowids in order and
@@ -2069,6 +2103,22 @@ class Workspace:
 
     def integrity_check(self) -> str:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+# `Workspace.checklist_groups`: a pending step's sort key, one text that orders as the
+# tuple (due date or "9999-12-31", step, title) does: the first two as the hex of their
+# UTF-8 (byte order kept), then the title, apart by a space (below any hex digit).
+# SQLite's text functions stop at a NUL; hex() and || do not.
+_PENDING_KEY = (
+    "hex(coalesce(nullif(due_date, ''), '9999-12-31')) || ' ' || hex(ifnull(step, '')) "
+    "|| ' ' || ifnull(title, '')"
+)
+
+
+def _pending_step(key: str) -> tuple[str, str, str]:
+    """The (due date, step, title) of a `_PENDING_KEY`."""
+    due, step, title = key.split(" ", 2)
+    return bytes.fromhex(due).decode("utf-8"), bytes.fromhex(step).decode("utf-8"), title
 
 
 _LOADED_MAX = 200_000
