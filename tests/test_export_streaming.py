@@ -374,3 +374,16 @@ def test_the_rules_read_no_free_text_the_records_kept_for_them_leave_out(
     assert decoded == [1]  # the section's dicts decoded once, not once per product
     assert len(section) == len(products) > 3
     assert section[3]["notes"] == by_id[section[3]["id"]].notes
+    # A concept's paged rules hold none: they read them from the store, the same way
+    # (service.StoredProducts), each time they go through them
+    with demo_ws.read_snapshot():
+        paged = service.read_state(demo_ws, held=service.HELD_SECTIONS, paged_rules=True)
+        assert isinstance(paged.products, service.StoredProducts)
+        assert paged.sections["products"]._records is None
+        read = list(paged.products)
+        assert [p.id for p in read] == sorted(by_id) and len(paged.products) == len(read)
+        assert all(p.description == p.notes == p.ipdc_data == p.ipdc_uri == "" for p in read)
+        again = list(paged.products)
+        assert again == read and all(a is not b for a, b in zip(again, read, strict=True))
+        pages = list(paged.products.pages())
+        assert [p for page in pages for p in page] == read and all(pages)

@@ -8,7 +8,15 @@ travel with the submission. Every message is Dutch and names the record it is ab
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    Collection,
+    Container,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass
 from itertools import chain
 from typing import Any, TypeVar
@@ -45,7 +53,7 @@ class Issue:
 def check(
     agency: Agency | None,
     applications: Sequence[Application],
-    products: Sequence[Product],
+    products: Collection[Product],
     block_statuses: Iterable[BlockStatus],
     lines: Sequence[EstimateLine],
     summary: est.EstimateSummary | None = None,
@@ -83,7 +91,7 @@ def _apart(issues: list[Issue]) -> tuple[list[Issue], list[Issue]]:
 def find(
     agency: Agency | None,
     applications: Sequence[Application],
-    products: Sequence[Product],
+    products: Collection[Product],
     block_statuses: Iterable[BlockStatus],
     lines: Sequence[EstimateLine],
     summary: est.EstimateSummary | None = None,
@@ -92,6 +100,7 @@ def find(
     pause: Pause = no_pause,
     findings: LineFindings | None = None,
     status_findings: StatusFindings | None = None,
+    product_findings: ProductFindings | None = None,
 ) -> Found:
     """All issues, blocking and warnings apart (`check`: as one list).
 
@@ -99,15 +108,20 @@ def find(
     `pause`: called every PAUSE_EVERY records in the long loops (a worker gives way to
     the interface there, see elo_tui/background.py); changes nothing in the result.
     `findings`: what was found in the lines as they were costed a page at a time (then
-    `lines` and the summary's costs are not read; the summary must be given), and in the
+    `lines` and the summary's costs are not read, the summary must be given, and
+    `products` is gone through once: a concept's are read from the store), and in the
     block statuses as they were read (`LineFindings.add_statuses`; `block_statuses` is
     then read once more, for the statuses' own rules: it may be an iterator).
     `status_findings`: the statuses' own rules, run as they were read (`StatusFindings`;
-    `block_statuses` is then not read).
+    `block_statuses` is then not read). `product_findings`: the products' own rules, run
+    as they were read (`ProductFindings`; `products` is then not read when `findings`
+    is given).
     """
     applications = [a for a in applications if not a.deleted]
-    products = [p for p in products if not p.deleted]
+    live: Iterable[Product] = (p for p in products if not p.deleted)
     if findings is None:
+        products = list(live)  # (read three times)
+        live = products
         lines = [line for line in lines if not line.deleted]
         if summary is None:
             summary = est.summarize(lines, products, agency, applications=applications)
@@ -118,13 +132,16 @@ def find(
         findings.add_costs(summary.costs, pause)
     elif summary is None:
         raise ValueError("the findings of paged lines need the summary they were costed for")
+    if product_findings is None:
+        product_findings = ProductFindings(applications)
+        product_findings.add(live, pause)
     if status_findings is None:
         status_findings = StatusFindings(findings.costed, findings.names)
         status_findings.add(findings.counted_statuses(block_statuses), pause)
     return Found(
         [
             _apart(_agency_issues(agency)),
-            _apart(_product_issues(products, {a.id for a in applications}, pause)),
+            product_findings.issues_apart(pause),
             status_findings.issues_apart(pause),
             _apart(findings.issues()),
             _apart(_money_issues(agency, summary)),
@@ -175,6 +192,11 @@ class ScopeNames(Mapping[tuple[str, str], str]):
             "product": {p.id: p.name for p in products},
         }
 
+    @property
+    def products(self) -> dict[str, str]:
+        """The products' names by id (to add to)."""
+        return self._of["product"]
+
     def __getitem__(self, key: tuple[str, str]) -> str:
         kind, scope_id = key
         return self._of.get(kind, _NO_NAMES)[scope_id]
@@ -211,14 +233,16 @@ class LineFindings:
     def __init__(
         self,
         applications: Iterable[Application],
-        products: Iterable[Product],
+        products: Collection[Product],
         block_statuses: Iterable[BlockStatus] = (),
     ) -> None:
+        """More products can be added before the lines (`add_products`: a concept's are
+        read a page at a time)."""
         applications = [a for a in applications if not a.deleted]
-        products = [p for p in products if not p.deleted]
-        self.names = ScopeNames(applications, products)
+        self.names = ScopeNames(applications, ())
         self._excluded = {a.id for a in applications if a.excluded}
-        self._app_of = {p.id: est.application_of(p) for p in products} if self._excluded else {}
+        self._app_of: dict[str, str] = {}
+        self.add_products(products)
         # The statuses a line can be "not needed" by, as the warning words it: the last
         # status of a key counts (no index of every status: ~5 MB at 20,000 products).
         self._not_needed: dict[tuple[str, str, str], str] = {}
@@ -229,6 +253,16 @@ class LineFindings:
         self._blocking: list[Issue] = []
         self._warnings: list[Issue] = []
         self.add_statuses(block_statuses)
+
+    def add_products(self, products: Iterable[Product]) -> None:
+        """More of the products (their names; the application of each when one is
+        "buiten beschouwing")."""
+        names, app_of = self.names.products, self._app_of
+        for p in products:
+            if not p.deleted:
+                names[p.id] = p.name
+                if self._excluded:
+                    app_of[p.id] = est.application_of(p)
 
     def counted_statuses(self, block_statuses: Iterable[BlockStatus]) -> Iterator[BlockStatus]:
         """The live statuses the rules read: not those of an application "buiten
@@ -445,23 +479,59 @@ def _agency_issues(agency: Agency | None) -> list[Issue]:
     return out
 
 
-def _product_issues(
-    products: Sequence[Product], app_ids: set[str], pause: Pause = no_pause
-) -> list[Issue]:
-    if not products:
-        return [Issue(BLOCKING, "no_products", "De inventaris bevat geen producten.", "product")]
-    # Issues per product in stored order, then only the products that have any sorted by
-    # name (the key ends in the unique id: the order sorting all of them gives). Sorting
-    # all 20,000 held the interpreter ~15-20 ms, which no key could interrupt.
-    found: list[tuple[tuple[str, str], list[Issue], list[Issue]]] = []
-    for n, p in enumerate(products, 1):
-        if n % PAUSE_EVERY == 0:
-            pause()
-        blocking_, warnings = _one_product_issues(p, app_ids)
-        if blocking_ or warnings:
-            found.append(((p.name.casefold(), p.id), blocking_, warnings))
-    found = _sorted_in_steps(found, pause)
-    return [i for _key, b, _w in found for i in b] + [i for _key, _b, w in found for i in w]
+class ProductFindings:
+    """The products' own issues, gathered as they are read (`add`, a page at a time): per
+    product in stored order, then only the products that have any sorted by name (the
+    key ends in the unique id: the order sorting all of them gives). Sorting all 20,000
+    held the interpreter ~15-20 ms, which no key could interrupt. An export reads its
+    products once, for the readiness and these rules together."""
+
+    def __init__(
+        self, applications: Iterable[Application], *, spool: Callable[..., Any] | None = None
+    ) -> None:
+        """`spool`: as StatusFindings takes it (the products that have issues spooled
+        instead of held: ~4,000 of 20,000 in the benchmark's workspace)."""
+        self._app_ids = {a.id for a in applications if not a.deleted}
+        self._found: Any = (
+            [] if spool is None else spool(_first, encode=_encode_found, decode=_decode_found)
+        )
+        self._seen = 0
+
+    def add(self, products: Iterable[Product], pause: Pause = no_pause) -> None:
+        app_ids, found = self._app_ids, self._found
+        for p in products:
+            if p.deleted:
+                continue
+            self._seen += 1
+            if self._seen % PAUSE_EVERY == 0:
+                pause()
+            blocking_, warnings = _one_product_issues(p, app_ids)
+            if blocking_ or warnings:
+                found.append(((p.name.casefold(), p.id), blocking_, warnings))
+
+    def issues_apart(self, pause: Pause = no_pause) -> tuple[Iterable[Issue], Iterable[Issue]]:
+        """The blocking issues and the warnings (a spooled finding's: read from the spool
+        each time they are iterated)."""
+        if not self._seen:
+            none = Issue(BLOCKING, "no_products", "De inventaris bevat geen producten.", "product")
+            return [none], []
+        return _found_apart(self._found, pause)
+
+
+def _found_apart(
+    found: Any, pause: Pause, warnings_first: Sequence[Issue] = ()
+) -> tuple[Iterable[Issue], Iterable[Issue]]:
+    """The blocking issues and the warnings of (sort key, blocking, warnings) findings:
+    a list sorted in steps, or a spool read in its order each time they are iterated."""
+    if isinstance(found, list):
+        found = _sorted_in_steps(found, pause)
+        return [i for _key, b, _w in found for i in b], [
+            *warnings_first,
+            *(i for _key, _b, w in found for i in w),
+        ]
+    return _Again(lambda: (i for _key, b, _w in found for i in b)), _Again(
+        lambda: chain(warnings_first, (i for _key, _b, w in found for i in w))
+    )
 
 
 def _one_product_issues(p: Product, app_ids: set[str]) -> tuple[list[Issue], list[Issue]]:
@@ -591,7 +661,6 @@ class StatusFindings:
                     "block_status",
                 )
             ]
-        found = _sorted_in_steps(self._found, pause) if isinstance(self._found, list) else None
         undecided = []
         if self._undecided:
             n = self._undecided
@@ -604,15 +673,7 @@ class StatusFindings:
                     "block_status",
                 )
             )
-        if found is not None:
-            return [i for _key, b, _w in found for i in b], [
-                *undecided,
-                *(i for _key, _b, w in found for i in w),
-            ]
-        spooled = self._found
-        return _Again(lambda: (i for _key, b, _w in spooled for i in b)), _Again(
-            lambda: chain(undecided, (i for _key, _b, w in spooled for i in w))
-        )
+        return _found_apart(self._found, pause, undecided)
 
 
 class _Again(Iterable[Issue]):

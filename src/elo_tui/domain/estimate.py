@@ -62,7 +62,7 @@ import random
 import sys
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import accumulate
@@ -698,7 +698,9 @@ class LineTally:
     ) -> None:
         self.agency = agency
         self.rates = Rates.of(agency)
-        self._app_of_product = {p.id: application_of(p) for p in products}
+        self._app_of_product: dict[str, str] = {}
+        self._users: dict[str, int] = {}  # products per application (`shares`)
+        self.add_products(products)
         self._excluded_apps = {a.id for a in applications if a.excluded and not a.deleted}
         self._keep = keep_costs
         self.costs: list[LineCost] = []
@@ -725,6 +727,15 @@ class LineTally:
         self._eligible_points: list[SimPoint | SimKind] = []
         self._kinds: dict[SimKind, SimKind] = {}
         self._last_id: str | None = None
+
+    def add_products(self, products: Iterable[Product]) -> None:
+        """More of the products the lines are costed for (before the lines: a concept's
+        are read a page at a time)."""
+        app_of, users = self._app_of_product, self._users
+        for p in products:
+            app_of[p.id] = application_of(p)
+            for a in _apps_of(p):
+                users[a] = users.get(a, 0) + 1
 
     def add(self, lines: Iterable[EstimateLine]) -> tuple[list[LineCost], list[LineCost]]:
         """Cost `lines` (tombstones skipped): their costs, counted and excluded."""
@@ -828,8 +839,9 @@ class LineTally:
         )
 
     def shares(self, products: Iterable[Product]) -> dict[str, ProductShare]:
-        """`product_shares` of the lines added so far."""
-        return shares_of(products, self._own, self._app_cost)
+        """`product_shares` of the lines added so far, for the products the tally was
+        made with (gone through once)."""
+        return shares_of(products, self._own, self._app_cost, self._users)
 
 
 def _application_of_line(line: EstimateLine, app_of_product: Mapping[str, str]) -> str:
@@ -891,7 +903,7 @@ def cofinancing(
 
 
 def product_shares(
-    products: Sequence[Product], summary: EstimateSummary
+    products: Collection[Product], summary: EstimateSummary
 ) -> dict[str, ProductShare]:
     """Per product: its own lines plus an equal share of each of its applications' lines.
 
@@ -912,25 +924,32 @@ def product_shares(
 
 
 def shares_of(
-    products: Iterable[Product], own: Mapping[str, float], app_cost: Mapping[str, float]
+    products: Iterable[Product],
+    own: Mapping[str, float],
+    app_cost: Mapping[str, float],
+    users: Mapping[str, int] | None = None,
 ) -> dict[str, ProductShare]:
     """`product_shares` from the valid lines' means summed per product (`own`) and per
-    application (`app_cost`)."""
-    products = list(products)
-    users: dict[str, int] = {}
-    apps_of: dict[str, set[str]] = {}
-    for p in products:
-        apps = {a for a in (p.request_application_id, p.followup_application_id) if a}
-        apps_of[p.id] = apps
-        for a in apps:
-            users[a] = users.get(a, 0) + 1
+    application (`app_cost`). `users`: how many of `products` each application serves,
+    when counted already (`products` is then gone through once: a concept's are read
+    from the store)."""
+    if users is None:
+        products = list(products)
+        counted: dict[str, int] = {}
+        for p in products:
+            for a in _apps_of(p):
+                counted[a] = counted.get(a, 0) + 1
+        users = counted
     return {
         p.id: ProductShare(
-            own.get(p.id, 0.0),
-            math.fsum(app_cost.get(a, 0.0) / users[a] for a in apps_of[p.id]),
+            own.get(p.id, 0.0), math.fsum(app_cost.get(a, 0.0) / users[a] for a in _apps_of(p))
         )
         for p in products
     }
+
+
+def _apps_of(p: Product) -> set[str]:
+    return {a for a in (p.request_application_id, p.followup_application_id) if a}
 
 
 @dataclass(frozen=True, slots=True)
@@ -949,8 +968,13 @@ class FormsToolRow:
         return self.own_integration - self.forms_tool
 
 
+def is_low_volume(p: Product, threshold: int) -> bool:
+    """A known yearly volume below `threshold`: a product the forms tool may take."""
+    return p.yearly_volume is not None and p.yearly_volume < threshold
+
+
 def forms_tool_comparison(
-    products: Sequence[Product],
+    products: Collection[Product],
     applications: Iterable[Application],
     summary: EstimateSummary,
     forms_tool_cost: float,
@@ -971,10 +995,10 @@ def forms_tool_comparison(
     if shares is None:
         shares = product_shares(products, summary)
     rows = [
-        FormsToolRow(p.id, p.name, p.yearly_volume, shares[p.id].total, forms_tool_cost)
+        # (a volume is_low_volume knows)
+        FormsToolRow(p.id, p.name, p.yearly_volume or 0, shares[p.id].total, forms_tool_cost)
         for p in products
-        if p.yearly_volume is not None
-        and p.yearly_volume < threshold
+        if is_low_volume(p, threshold)
         and p.request_application_id not in forms_apps
         and application_of(p) not in excluded_apps
     ]

@@ -15,7 +15,7 @@ import hashlib
 import json
 import math
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from itertools import chain, islice
 from json.encoder import encode_basestring
@@ -509,7 +509,7 @@ def _line_id(c: est.LineCost) -> str:
 
 def estimate_section(
     summary: est.EstimateSummary,
-    products: Sequence[Product],
+    products: Collection[Product],
     applications: Sequence[Application],
     forms_rows: Sequence[est.FormsToolRow] = (),
     forms_tool_cost: float | None = None,
@@ -519,12 +519,16 @@ def estimate_section(
     lazy: bool = False,
     lines: Sequence[dict[str, Any]] | None = None,
     invalid_lines: int | None = None,
+    in_id_order: bool = False,
 ) -> dict[str, Any]:
     """`shares`: `est.product_shares(products, summary)` when the caller has it already.
     With `lazy`, its "lines" and "products" are iterators of their dicts, made as they
     are read (a caller that spools them never holds them all). A summary without its
     costs (`est.LineTally` without `keep_costs`) comes with the `line_dicts` of its
-    costs, counted then excluded, as `lines`, and its `invalid_lines` count."""
+    costs, counted then excluded, as `lines`, and its `invalid_lines` count.
+    `in_id_order`: `shares` is that of `products` in id order: the products' dicts are
+    made from it (a concept's products are read from the store: not gone through again,
+    nor sorted, which would hold them)."""
     sim = summary.simulation
     made = iter if lazy else list
     line_list: Iterable[dict[str, Any]]
@@ -611,12 +615,14 @@ def estimate_section(
         "lines": line_list,
         "products": made(
             {
-                "product_id": p.id,
-                "own": money(shares[p.id].own),
-                "shared": money(shares[p.id].shared),
-                "total": money(shares[p.id].total),
+                "product_id": product_id,
+                "own": money(shares[product_id].own),
+                "shared": money(shares[product_id].shared),
+                "total": money(shares[product_id].total),
             }
-            for p in sorted(products, key=lambda p: p.id)
+            for product_id in (
+                shares if in_id_order else (p.id for p in sorted(products, key=lambda p: p.id))
+            )
         ),
         "forms_tool": {
             "threshold": threshold,

@@ -14,7 +14,7 @@ import hashlib
 import json
 import tempfile
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -68,7 +68,8 @@ class State:
 
     agency: Agency | None
     applications: list[Application]
-    products: list[Product]
+    # (a paged state's: StoredProducts, read from the store each time they are gone through)
+    products: Collection[Product]
     block_statuses: list[BlockStatus]
     lines: list[EstimateLine]
     summary: est.EstimateSummary
@@ -125,31 +126,68 @@ def read_state(
         return [kind(**d) for d in section]
 
     paged: PagedRules | None = None
+    stored: StoredProducts | None = None
     for name in names:  # (in SECTIONS order: the lines come after what their rules read)
         if name not in held:
             sections[name] = ws.list_data(sub.SECTIONS[name])
-        elif name == "block_statuses" and paged_rules:
-            paged = PagedRules(
-                agency, records("applications", Application), records("products", Product)
-            )
+        elif name == "products" and paged_rules:
+            sections[name] = section = HeldSection(name, ws, on_records=_not_kept)
+            stored = StoredProducts(ws, len(section))
+        elif name == "block_statuses" and stored is not None:
+            paged = PagedRules(agency, records("applications", Application), stored)
             sections[name] = HeldSection(name, ws, on_records=paged.add_statuses)
-        elif name == "estimate_lines" and paged is not None:
+        elif name == "estimate_lines" and paged is not None and stored is not None:
             sections[name] = HeldSection(name, ws, on_records=paged.add)
             paged.finish()
-            paged.read_statuses(
-                ws, records("applications", Application), records("products", Product), _today()
-            )
+            paged.read_statuses(ws, records("applications", Application), stored, _today())
         else:
             sections[name] = HeldSection(name, ws, not_for_rules=NOT_FOR_RULES.get(name, ()))
     applications = records("applications", Application)
-    products = records("products", Product)
-    if paged is not None:
+    if paged is not None and stored is not None:
         summary = paged.tally.summary(seed=seed)
-        return State(agency, applications, products, [], [], summary, sections, paged)
+        return State(agency, applications, stored, [], [], summary, sections, paged)
+    products = records("products", Product)
     statuses = records("block_statuses", BlockStatus)
     lines = records("estimate_lines", EstimateLine)
     summary = est.summarize(lines, products, agency, applications=applications, seed=seed)
     return State(agency, applications, products, statuses, lines, summary, sections)
+
+
+def _not_kept(records: list[Any]) -> None:
+    """(A page of records no rule reads as it is read.)"""
+
+
+class StoredProducts(Collection[Product]):
+    """A concept's live products as records for the rules, read from the store a page at
+    a time each time they are gone through, in id order, with the fields no rule reads
+    empty (NOT_FOR_RULES): what the rules read of a held section, without holding it.
+    Read inside the concept's read snapshot, every pass reads the same state. At 20,000
+    products their records and texts held were ~8 MB of an export's peak; a pass takes
+    ~0.1 s (bench/RESULTS.md, round 15)."""
+
+    def __init__(self, ws: Workspace, count: int) -> None:
+        self._ws = ws
+        self._count = count  # (the products section's, read in the same snapshot)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Product]:
+        for page in self.pages():
+            yield from page
+
+    def __contains__(self, item: object) -> bool:
+        return any(p == item for p in self)
+
+    def pages(self) -> Iterator[list[Product]]:
+        """The records, CHECK_PAGE at a time."""
+        emptied = NOT_FOR_RULES.get("products", ())
+        for rows in self._ws.iter_rows(Product, CHECK_PAGE):
+            page = self._ws.records_of_rows(Product, rows, share_lists=True)
+            for record in page:
+                for name in emptied:
+                    setattr(record, name, "")
+            yield page
 
 
 class PagedRules:
@@ -157,41 +195,48 @@ class PagedRules:
     page of them as it is read, none of them kept. The statuses: what the lines' rules
     read of them (`completeness.LineFindings.add_statuses`); once the lines are in, they
     are read once more, by scope, for their own rules and the readiness together
-    (`read_statuses`). The lines:
+    (`read_statuses`, with the products' own rules). The lines:
     costed and rolled up (`est.LineTally`), checked (`completeness.LineFindings`) and
     their costs' dicts spooled (`dicts`: the estimate section's "lines", counted then
     excluded). At 20,000 products the 34,000 lines and their costs held ~24 MB of the
     export's peak (bench/RESULTS.md, round 11), the 47,000 statuses' records ~16 MB
-    (round 12)."""
+    (round 12). The products are not held either: they are read from the store for the
+    rules that need them (StoredProducts)."""
 
     def __init__(
         self,
         agency: Agency | None,
         applications: list[Application],
-        products: list[Product],
+        products: Collection[Product],
     ) -> None:
-        self.tally = est.LineTally(products, agency, applications=applications, keep_costs=False)
+        self.tally = est.LineTally((), agency, applications=applications, keep_costs=False)
         # (None once the check has read it)
         self.findings: completeness.LineFindings | None = completeness.LineFindings(
-            applications, products
+            applications, ()
         )
+        pages = products.pages() if isinstance(products, StoredProducts) else (products,)
+        for page in pages:  # (one pass for both)
+            self.tally.add_products(page)
+            self.findings.add_products(page)
         self.dicts = SpooledList()
         self._excluded = PageSpool()
         # From `read_statuses` (the status findings: None once the check has read them)
         self.readiness: ReadinessSummary | None = None
         self.status_findings: completeness.StatusFindings | None = None
+        self.product_findings: completeness.ProductFindings | None = None
 
     def read_statuses(
         self,
         ws: Workspace,
         applications: list[Application],
-        products: list[Product],
+        products: Iterable[Product],
         today: date,
     ) -> None:
         """Read the block statuses once more, by scope, once the lines are in: the
-        readiness as of `today` (a page of products at a time: `readiness_section`) and
-        the statuses' own rules (`completeness.StatusFindings`: `check`) together. Only a
-        page of statuses is held (all of them and their index: ~21 MB at 20,000
+        readiness as of `today` (a page of products at a time: `readiness_section`), the
+        statuses' own rules (`completeness.StatusFindings`: `check`) and the products'
+        (`completeness.ProductFindings`, their issues spooled) together. Only a page of
+        statuses and products is held (all statuses and their index: ~21 MB at 20,000
         products; RESULTS.md, round 12)."""
         from elo_tui.services.mapping import load_overrides, load_reading
 
@@ -203,12 +248,17 @@ class PagedRules:
             by_id=True,
             spool=lambda key, **codec: SortedSpool(key, run=_FOUND_RUN, **codec),
         )
+        own = completeness.ProductFindings(
+            applications,
+            spool=lambda key, **codec: SortedSpool(key, run=_FOUND_RUN, **codec),
+        )
         statuses = _StatusesByScope(ws)
         of_applications = statuses.of_applications
         found.add(findings.counted_statuses(of_applications))
 
         def pages() -> Iterator[tuple[list[Product], list[BlockStatus]]]:
             for page, of_page in statuses.pages(products):
+                own.add(page)
                 found.add(findings.counted_statuses(of_page))
                 yield page, of_page
 
@@ -229,7 +279,7 @@ class PagedRules:
                 spool_at_risk=_spool_at_risk,
             )
         found.add(findings.counted_statuses(statuses.rest()))  # (of no live product)
-        self.status_findings = found
+        self.status_findings, self.product_findings = found, own
 
     def add_statuses(self, statuses: list[BlockStatus]) -> None:
         """A page of block statuses, in stored order."""
@@ -304,6 +354,7 @@ def find(
         pause=pause,
         findings=_findings(s),
         status_findings=s.paged_rules.status_findings if s.paged_rules else None,
+        product_findings=s.paged_rules.product_findings if s.paged_rules else None,
     )
 
 
@@ -342,12 +393,14 @@ class _StatusesByScope:
             status, self._next = self._next, next(self._statuses, None)
             yield status
 
-    def pages(self, products: list[Product]) -> Iterator[tuple[list[Product], list[BlockStatus]]]:
+    def pages(
+        self, products: Iterable[Product]
+    ) -> Iterator[tuple[list[Product], list[BlockStatus]]]:
         """`products` (in id order) a page at a time, each with the statuses of the scopes
         up to its last product (a deleted product's too: never looked up)."""
         last = ""
-        for start in range(0, len(products), CHECK_PAGE):
-            page = products[start : start + CHECK_PAGE]
+        products = iter(products)
+        while page := list(islice(products, CHECK_PAGE)):
             ids = [last, *(p.id for p in page)]
             late = next(((a, b) for a, b in pairwise(ids) if a >= b), None)
             if late is not None:  # (the store gives them in id order: a programming error)
@@ -545,7 +598,7 @@ def readiness_section(
             "reading": load_reading(ws),
         }
     result = summarize(
-        state.products,
+        list(state.products),
         state.applications,
         state.block_statuses,
         today,
@@ -589,10 +642,19 @@ def build_content(
     threshold = template.low_volume_threshold if template else est.LOW_VOLUME_THRESHOLD
     paged = s.paged_rules
     # (both sections use them)
-    shares = paged.tally.shares(s.products) if paged else est.product_shares(s.products, s.summary)
+    low_volume: list[Product] = []  # (the only ones the forms tool's rows can be of)
+    if paged:
+        shares = paged.tally.shares(_noting_low_volume(s.products, threshold, low_volume))
+    else:
+        shares = est.product_shares(s.products, s.summary)
     rows = (
         est.forms_tool_comparison(
-            s.products, s.applications, s.summary, cost, threshold=threshold, shares=shares
+            low_volume if paged else s.products,
+            s.applications,
+            s.summary,
+            cost,
+            threshold=threshold,
+            shares=shares,
         )
         if cost is not None
         else []
@@ -608,6 +670,7 @@ def build_content(
         lazy=spool,
         lines=paged.dicts if paged else None,
         invalid_lines=paged.tally.invalid if paged else None,
+        in_id_order=isinstance(s.products, StoredProducts),
     )
     cofinancing = sub.cofinancing_section(
         s.summary,
@@ -639,6 +702,18 @@ def build_content(
             if not isinstance(content[table][key], SpooledList):
                 content[table][key] = SpooledList(content[table][key])
     return content
+
+
+def _noting_low_volume(
+    products: Iterable[Product], threshold: int, low: list[Product]
+) -> Iterator[Product]:
+    """`products`, those with a known yearly volume below `threshold` put in `low` as they
+    go by (`est.forms_tool_comparison` reads no other: a concept's products are then
+    read once for the shares and the forms tool together)."""
+    for p in products:
+        if est.is_low_volume(p, threshold):
+            low.append(p)
+        yield p
 
 
 @dataclass(frozen=True, slots=True)
@@ -759,7 +834,8 @@ def _snapshot(
     found = find(ws, state)  # (its status issues spooled: read again by each use)
     if state.paged_rules is not None:
         # (checked: ~7 MB less while the rest is made)
-        state.paged_rules.findings = state.paged_rules.status_findings = None
+        rules = state.paged_rules
+        rules.findings = rules.status_findings = rules.product_findings = None
     if refuse_incomplete and next(found.blocking(), None) is not None:
         raise IncompleteError(list(found))
     tally = _Tally()  # (the warnings go into the content, spooled)
@@ -1499,7 +1575,7 @@ def concept_source(ws: Workspace, *, author: str | None = None) -> ExportSource:
     # pages: in WAL mode the concept is one consistent snapshot even while another
     # program (or the TUI's own worker connections) writes meanwhile, and writers are
     # not blocked.
-    with bulk(), ws.read_snapshot():
+    with bulk(), ws.read_snapshot(), ws.small_cache():
         content, sha256, spool, check = _snapshot(
             ws, version=0, author=author or ws.user, created_at=utc_now()
         )
