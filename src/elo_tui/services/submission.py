@@ -1290,18 +1290,21 @@ class StreamedSection:
         return json.loads("".join(self.json_pieces()))
 
 
-# Sections of a concept read as records for the rules: the derived figures need all of
-# them at once. Their JSON and TOML are encoded from their stored rows as they are read
-# (a StreamedSection of the same rows), and so are the values the XLSX sheets read
-# (export_xlsx.SHEET_FIELDS); the records are let go of once the figures are made
+# Sections of a concept whose records the rules read. Their JSON and TOML are encoded
+# from their stored rows as they are read (a StreamedSection of the same rows), and so
+# are the values the XLSX sheets read (export_xlsx.SHEET_FIELDS). With paged rules (a
+# concept) no record is kept: the block statuses and lines go through the rules a page
+# at a time (PagedRules), the products are read again for each rule that needs them
+# (StoredProducts); otherwise the records are let go of once the figures are made
 # (`release`). At 20,000 products their dicts were ~50 MB beside the records
 # (bench/RESULTS.md, round 8), and the records ~40 MB while the files were written
 # (round 10).
 HELD_SECTIONS: tuple[str, ...] = ("products", "block_statuses", "estimate_lines")
 # Free texts of a held section that no rule reads: emptied in the records kept for the
-# rules. A real agency's products carry their IPDC descriptions, data and address (~2 KB
-# each): at 20,000 products ~44 MB of the export's peak (RESULTS.md, round 13). The
-# files are written from the rows; tests/test_export_streaming.py holds them equal.
+# rules (and in those StoredProducts reads). A real agency's products carry their IPDC
+# descriptions, data and address (~2 KB each): at 20,000 products ~44 MB of the export's
+# peak (RESULTS.md, round 13). The files are written from the rows;
+# tests/test_export_streaming.py holds them equal.
 NOT_FOR_RULES: dict[str, tuple[str, ...]] = {
     "products": ("description", "notes", "ipdc_data", "ipdc_uri")
 }
