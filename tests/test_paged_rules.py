@@ -138,10 +138,12 @@ def test_a_concept_of_paged_rules_is_the_concept_of_held_lines(
     monkeypatch,
     run,
 ):
-    """Paged rules spool the statuses with issues and the products at risk (sorted in
-    runs of `run`, merged as read): the same text, JSON and TOML, as the held records."""
+    """Paged rules spool the statuses and products with issues and the products at risk
+    (sorted in runs of `run`, merged as read) and read the products from the store a
+    page at a time (here 3, or 500): the same text, JSON and TOML, as the held records."""
     monkeypatch.setattr(service, "_FOUND_RUN", run)
     monkeypatch.setattr(service, "_AT_RISK_RUN", run)
+    monkeypatch.setattr(service, "CHECK_PAGE", 3 if run == 2 else 500)
     built = at_risk = 0
     for ws in workspaces:
         try:
