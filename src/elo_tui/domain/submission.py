@@ -519,16 +519,15 @@ def estimate_section(
     lazy: bool = False,
     lines: Sequence[dict[str, Any]] | None = None,
     invalid_lines: int | None = None,
-    in_id_order: bool = False,
+    product_dicts: Iterable[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """`shares`: `est.product_shares(products, summary)` when the caller has it already.
     With `lazy`, its "lines" and "products" are iterators of their dicts, made as they
     are read (a caller that spools them never holds them all). A summary without its
     costs (`est.LineTally` without `keep_costs`) comes with the `line_dicts` of its
     costs, counted then excluded, as `lines`, and its `invalid_lines` count.
-    `in_id_order`: `shares` is that of `products` in id order: the products' dicts are
-    made from it (a concept's products are read from the store: not gone through again,
-    nor sorted, which would hold them)."""
+    `product_dicts`: the "products" (`share_dicts` in id order), made before (a concept's
+    as its products were read: `shares` is then only read for `forms_rows`)."""
     sim = summary.simulation
     made = iter if lazy else list
     line_list: Iterable[dict[str, Any]]
@@ -547,6 +546,9 @@ def estimate_section(
     app_names = {a.id: a.name for a in applications}
     if shares is None:
         shares = est.product_shares(products, summary)
+    if product_dicts is None:
+        ids = sorted(p.id for p in products)
+        product_dicts = made(share_dicts(ids, shares))
     return {
         "method": "PERT (O+4M+P)/6 per lijn; P50/P80 uit Monte Carlo over PERT-beta (lambda 4)",
         "seed": sim.seed,
@@ -613,17 +615,7 @@ def estimate_section(
             for r in summary.cofinancing
         ],
         "lines": line_list,
-        "products": made(
-            {
-                "product_id": product_id,
-                "own": money(shares[product_id].own),
-                "shared": money(shares[product_id].shared),
-                "total": money(shares[product_id].total),
-            }
-            for product_id in (
-                shares if in_id_order else (p.id for p in sorted(products, key=lambda p: p.id))
-            )
-        ),
+        "products": product_dicts,
         "forms_tool": {
             "threshold": threshold,
             "threshold_assumption": cof.forms_tool_assumption(threshold),
@@ -641,6 +633,20 @@ def estimate_section(
             ],
         },
     }
+
+
+def share_dicts(
+    ids: Iterable[str], shares: Mapping[str, est.ProductShare]
+) -> Iterator[dict[str, Any]]:
+    """The estimate section's "products": the cost share of each product of `ids`."""
+    for product_id in ids:
+        share = shares[product_id]
+        yield {
+            "product_id": product_id,
+            "own": money(share.own),
+            "shared": money(share.shared),
+            "total": money(share.total),
+        }
 
 
 def cofinancing_section(

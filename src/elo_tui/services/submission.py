@@ -115,8 +115,8 @@ def read_state(
     through the rules as it is read and none is kept (PagedRules)."""
     agency = ws.agency()
     names = tuple(sub.SECTIONS) if only is None else only
-    if paged_rules and not {"block_statuses", "estimate_lines"} <= set(held) & set(names):
-        raise ValueError("paged rules read the block statuses and lines as held sections")
+    if paged_rules and not set(PAGED_SECTIONS) <= set(held) & set(names):
+        raise ValueError("paged rules read the products, block statuses and lines as held sections")
     sections: dict[str, Any] = {}
 
     def records(name: str, kind: type[R]) -> list[R]:
@@ -131,10 +131,11 @@ def read_state(
         if name not in held:
             sections[name] = ws.list_data(sub.SECTIONS[name])
         elif name == "products" and paged_rules:
-            sections[name] = section = HeldSection(name, ws, on_records=_not_kept)
+            # (the applications are read first; the rules take the products as read)
+            paged = PagedRules(agency, records("applications", Application))
+            sections[name] = section = HeldSection(name, ws, on_records=paged.add_products)
             stored = StoredProducts(ws, len(section))
-        elif name == "block_statuses" and stored is not None:
-            paged = PagedRules(agency, records("applications", Application), stored)
+        elif name == "block_statuses" and paged is not None:
             sections[name] = HeldSection(name, ws, on_records=paged.add_statuses)
         elif name == "estimate_lines" and paged is not None and stored is not None:
             sections[name] = HeldSection(name, ws, on_records=paged.add)
@@ -151,10 +152,6 @@ def read_state(
     lines = records("estimate_lines", EstimateLine)
     summary = est.summarize(lines, products, agency, applications=applications, seed=seed)
     return State(agency, applications, products, statuses, lines, summary, sections)
-
-
-def _not_kept(records: list[Any]) -> None:
-    """(A page of records no rule reads as it is read.)"""
 
 
 class StoredProducts(Collection[Product]):
@@ -207,23 +204,34 @@ class PagedRules:
         self,
         agency: Agency | None,
         applications: list[Application],
-        products: Collection[Product],
+        products: Iterable[Product] = (),
     ) -> None:
+        """`products`: the first of them (`add_products` takes the rest, as they are read)."""
         self.tally = est.LineTally((), agency, applications=applications, keep_costs=False)
         # (None once the check has read it)
         self.findings: completeness.LineFindings | None = completeness.LineFindings(
             applications, ()
         )
-        pages = products.pages() if isinstance(products, StoredProducts) else (products,)
-        for page in pages:  # (one pass for both)
-            self.tally.add_products(page)
-            self.findings.add_products(page)
+        self.add_products(products)
         self.dicts = SpooledList()
         self._excluded = PageSpool()
         # From `read_statuses` (the status findings: None once the check has read them)
         self.readiness: ReadinessSummary | None = None
         self.status_findings: completeness.StatusFindings | None = None
         self.product_findings: completeness.ProductFindings | None = None
+        # Made as the products go by in `read_statuses`: the estimate section's "products"
+        # (each one's cost share, in id order), and the products the forms tool may take
+        # (`est.is_low_volume`) with their shares.
+        self.share_dicts = SpooledList()
+        self.low_volume: list[Product] = []
+        self.low_volume_shares: dict[str, est.ProductShare] = {}
+
+    def add_products(self, products: Iterable[Product]) -> None:
+        """A page of products, in stored order, before the statuses and lines."""
+        assert self.findings is not None  # (before the check)
+        products = list(products)
+        self.tally.add_products(products)
+        self.findings.add_products(products)
 
     def read_statuses(
         self,
@@ -234,8 +242,9 @@ class PagedRules:
     ) -> None:
         """Read the block statuses once more, by scope, once the lines are in: the
         readiness as of `today` (a page of products at a time: `readiness_section`), the
-        statuses' own rules (`completeness.StatusFindings`: `check`) and the products'
-        (`completeness.ProductFindings`, their issues spooled) together. Only a page of
+        statuses' own rules (`completeness.StatusFindings`: `check`), the products'
+        (`completeness.ProductFindings`, their issues spooled) and their cost shares
+        (`shares`, `low_volume`: `build_content`) together. Only a page of
         statuses and products is held (all statuses and their index: ~21 MB at 20,000
         products; RESULTS.md, round 12)."""
         from elo_tui.services.mapping import load_overrides, load_reading
@@ -255,10 +264,17 @@ class PagedRules:
         statuses = _StatusesByScope(ws)
         of_applications = statuses.of_applications
         found.add(findings.counted_statuses(of_applications))
+        _cost, threshold = forms_tool_terms(self.tally.agency)
 
         def pages() -> Iterator[tuple[list[Product], list[BlockStatus]]]:
             for page, of_page in statuses.pages(products):
                 own.add(page)
+                shares = self.tally.shares(page)  # (every line is in)
+                self.share_dicts.extend(sub.share_dicts(shares, shares))
+                for p in page:
+                    if est.is_low_volume(p, threshold):
+                        self.low_volume.append(p)
+                        self.low_volume_shares[p.id] = shares[p.id]
                 found.add(findings.counted_statuses(of_page))
                 yield page, of_page
 
@@ -278,6 +294,7 @@ class PagedRules:
                 reading=load_reading(ws),
                 spool_at_risk=_spool_at_risk,
             )
+        self.share_dicts.close()
         found.add(findings.counted_statuses(statuses.rest()))  # (of no live product)
         self.status_findings, self.product_findings = found, own
 
@@ -632,24 +649,16 @@ def build_content(
     """The snapshot of the workspace now (not stored). With `spool`, its long lists of
     derived figures are SpooledLists (SPOOLED_LISTS), made page by page. `checked`: what
     the content needs of the check, made before (`issues` is then not read)."""
-    from elo_tui.services.estimate import forms_tool_cost, template_or_problem
-
     s = state or read_state(ws)
     if checked is None:
         checked = Checked.of(check(ws, s) if issues is None else issues)
-    template, _problem = template_or_problem()
-    cost = forms_tool_cost(template, s.agency)
-    threshold = template.low_volume_threshold if template else est.LOW_VOLUME_THRESHOLD
+    cost, threshold = forms_tool_terms(s.agency)
     paged = s.paged_rules
-    # (both sections use them)
-    low_volume: list[Product] = []  # (the only ones the forms tool's rows can be of)
-    if paged:
-        shares = paged.tally.shares(_noting_low_volume(s.products, threshold, low_volume))
-    else:
-        shares = est.product_shares(s.products, s.summary)
+    # (both sections use them; a paged state's were made as its products were read)
+    shares = paged.low_volume_shares if paged else est.product_shares(s.products, s.summary)
     rows = (
         est.forms_tool_comparison(
-            low_volume if paged else s.products,
+            paged.low_volume if paged else s.products,
             s.applications,
             s.summary,
             cost,
@@ -670,7 +679,7 @@ def build_content(
         lazy=spool,
         lines=paged.dicts if paged else None,
         invalid_lines=paged.tally.invalid if paged else None,
-        in_id_order=isinstance(s.products, StoredProducts),
+        product_dicts=paged.share_dicts if paged else None,
     )
     cofinancing = sub.cofinancing_section(
         s.summary,
@@ -704,16 +713,14 @@ def build_content(
     return content
 
 
-def _noting_low_volume(
-    products: Iterable[Product], threshold: int, low: list[Product]
-) -> Iterator[Product]:
-    """`products`, those with a known yearly volume below `threshold` put in `low` as they
-    go by (`est.forms_tool_comparison` reads no other: a concept's products are then
-    read once for the shares and the forms tool together)."""
-    for p in products:
-        if est.is_low_volume(p, threshold):
-            low.append(p)
-        yield p
+def forms_tool_terms(agency: Agency | None) -> tuple[float | None, int]:
+    """The cost of moving one product to the forms tool (None: unknown) and the yearly
+    volume below which a product may move (the cost template's, or the default)."""
+    from elo_tui.services.estimate import forms_tool_cost, template_or_problem
+
+    template, _problem = template_or_problem()
+    threshold = template.low_volume_threshold if template else est.LOW_VOLUME_THRESHOLD
+    return forms_tool_cost(template, agency), threshold
 
 
 @dataclass(frozen=True, slots=True)
@@ -829,7 +836,7 @@ def _snapshot(
     consistent state. With `refuse_incomplete`, IncompleteError when anything blocks
     (before anything is built)."""
     read = tuple(n for n in sub.SECTIONS if n not in STREAMED_SECTIONS)
-    paged = {"block_statuses", "estimate_lines"} <= set(HELD_SECTIONS)  # (tests hold none)
+    paged = set(PAGED_SECTIONS) <= set(HELD_SECTIONS)  # (tests hold none)
     state = read_state(ws, only=read, held=HELD_SECTIONS, paged_rules=paged)
     found = find(ws, state)  # (its status issues spooled: read again by each use)
     if state.paged_rules is not None:
@@ -1300,6 +1307,8 @@ class StreamedSection:
 # (bench/RESULTS.md, round 8), and the records ~40 MB while the files were written
 # (round 10).
 HELD_SECTIONS: tuple[str, ...] = ("products", "block_statuses", "estimate_lines")
+# The held sections whose records paged rules take as they are read (`read_state`).
+PAGED_SECTIONS = ("products", "block_statuses", "estimate_lines")
 # Free texts of a held section that no rule reads: emptied in the records kept for the
 # rules (and in those StoredProducts reads). A real agency's products carry their IPDC
 # descriptions, data and address (~2 KB each): at 20,000 products ~44 MB of the export's
