@@ -233,7 +233,7 @@ class LineFindings:
     def __init__(
         self,
         applications: Iterable[Application],
-        products: Collection[Product],
+        products: Iterable[Product],
         block_statuses: Iterable[BlockStatus] = (),
     ) -> None:
         """More products can be added before the lines (`add_products`: a concept's are

@@ -159,8 +159,9 @@ class StoredProducts(Collection[Product]):
     a time each time they are gone through, in id order, with the fields no rule reads
     empty (NOT_FOR_RULES): what the rules read of a held section, without holding it.
     Read inside the concept's read snapshot, every pass reads the same state. At 20,000
-    products their records and texts held were ~8 MB of an export's peak; a pass takes
-    ~0.1 s (bench/RESULTS.md, round 15)."""
+    products their records and texts held were ~8 MB of an export's peak; a pass took
+    ~0.3 s in a slow phase of the VM (bench/RESULTS.md, round 15). A concept goes
+    through them once (`PagedRules.read_statuses`)."""
 
     def __init__(self, ws: Workspace, count: int) -> None:
         self._ws = ws
@@ -244,7 +245,8 @@ class PagedRules:
         readiness as of `today` (a page of products at a time: `readiness_section`), the
         statuses' own rules (`completeness.StatusFindings`: `check`), the products'
         (`completeness.ProductFindings`, their issues spooled) and their cost shares
-        (`shares`, `low_volume`: `build_content`) together. Only a page of
+        (`share_dicts`, `low_volume`, `low_volume_shares`: `build_content`) together. Only
+        a page of
         statuses and products is held (all statuses and their index: ~21 MB at 20,000
         products; RESULTS.md, round 12)."""
         from elo_tui.services.mapping import load_overrides, load_reading
@@ -654,7 +656,8 @@ def build_content(
         checked = Checked.of(check(ws, s) if issues is None else issues)
     cost, threshold = forms_tool_terms(s.agency)
     paged = s.paged_rules
-    # (both sections use them; a paged state's were made as its products were read)
+    # (the forms tool's rows and the estimate section's products; a paged state's were
+    # made as its products were read)
     shares = paged.low_volume_shares if paged else est.product_shares(s.products, s.summary)
     rows = (
         est.forms_tool_comparison(
