@@ -66,14 +66,14 @@ def _groups_of_the_dicts(ws) -> list[tuple]:
 
 
 def test_the_store_counts_the_checklist_groups_as_the_steps_dicts_do(demo_ws):
-    """The XLSX sheet's groups of a concept, counted in SQL (Workspace.checklist_groups),
+    """The XLSX sheet's groups of a concept, counted in SQL (stored_checklist_groups),
     are what `export_xlsx.checklist_groups` makes of the steps' dicts read by id: the
     groups in the order first seen, their counts and their first pending step - with
     ties on the due date broken by step then title, NUL and \x01 in those, NULLs."""
     _edge_items(demo_ws)
-    items = [i for i in demo_ws.list(ChecklistItem) if not i.obsolete][10:16]
+    items = [i for i in demo_ws.list(ChecklistItem) if not i.obsolete][10:18]
     for item, (step, title) in zip(
-        items,
+        items[:6],
         [("a", "z"), ("a\x00b", "b"), ("a\x01", "a"), ("a\x01\x01", ""), ("b", "a"), ("", "")],
         strict=True,
     ):
@@ -81,13 +81,17 @@ def test_the_store_counts_the_checklist_groups_as_the_steps_dicts_do(demo_ws):
         item.step, item.title, item.status, item.due_date = step, title, "open", "2027-01-01"
     # (no date: ordered as a text all the same)
     items[5].template, items[5].due_date, items[5].step = "t2", "2026\x0012", "\x01\x00"
+    # "n.v.t." is not pending, however early; a pending step without a date sorts last
+    for item, status, due in zip(items[6:], ("na", "busy"), ("2026-01-01", ""), strict=True):
+        item.scope_kind, item.scope_id, item.block, item.template = "product", "p", "x", "t3"
+        item.step, item.title, item.status, item.due_date = "s", "Stap", status, due
     demo_ws.save_many(items)
-    statuses = tuple(sub.CHECKLIST_STATUSES)
-    groups = list(demo_ws.checklist_groups(statuses))
+    groups = list(export_xlsx.stored_checklist_groups(demo_ws))
     assert groups == _groups_of_the_dicts(demo_ws)
     mine = {g[3]: g for g in groups if g[:3] == ("product", "p", "x")}
     assert mine["t"][4:] == (5, 5, 0, 0, 0, 0, ("2027-01-01", "a", "z"))
     assert mine["t2"][-1] == ("2026\x0012", "\x01\x00", "")
+    assert mine["t3"][4:] == (2, 0, 1, 0, 0, 1, ("9999-12-31", "s", "Stap"))
     # NULLs written by another program: read as the dicts read them (their defaults)
     ids = [i.id for i in demo_ws.list(ChecklistItem)[20:27]]
     for column, i in zip(
@@ -97,7 +101,9 @@ def test_the_store_counts_the_checklist_groups_as_the_steps_dicts_do(demo_ws):
     ):
         demo_ws.conn.execute(f"UPDATE checklist_item SET {column} = NULL WHERE id = ?", [i])
     demo_ws.conn.commit()
-    groups = list(demo_ws.checklist_groups(statuses, page=3))
+    statuses = tuple(sub.CHECKLIST_STATUSES)
+    finished, no_due = export_xlsx.FINISHED, export_xlsx.NO_DUE
+    groups = list(demo_ws.checklist_groups(statuses, finished=finished, no_due=no_due, page=3))
     assert groups == _groups_of_the_dicts(demo_ws)
     assert len(groups) > 20
 

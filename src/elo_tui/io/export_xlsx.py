@@ -17,7 +17,7 @@ from itertools import chain, count, repeat
 from operator import add, itemgetter, mul
 from pathlib import Path
 from sys import intern
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from elo_tui.domain import codelists
 from elo_tui.domain import estimate as est
@@ -25,6 +25,9 @@ from elo_tui.domain.completeness import APPLICABILITY, STAGES
 from elo_tui.domain.submission import CHECKLIST_STATUSES, NAME_FIELDS, field_rows, scope_names
 from elo_tui.io.page_spool import SortedSpool
 from elo_tui.io.xlsx_writer import BOLD, DATE, DAYS, EUR, PLAIN, Later, Sheet, save
+
+if TYPE_CHECKING:
+    from elo_tui.store import Workspace
 
 SHEETS = (
     "Samenvatting",
@@ -852,7 +855,7 @@ def _checklist(doc: dict[str, Any], names: dict[str, str]) -> Sheet:
         kind, scope_id, block, template, total = group[:5]
         pending = group[-1]
         applicable = total - group[na]
-        due = "" if pending is None or pending[0] == "9999-12-31" else pending[0]
+        due = "" if pending is None or pending[0] == NO_DUE else pending[0]
         return [
             *_scope(kind, scope_id, names),
             block_labels[block],
@@ -876,6 +879,17 @@ def group_rows(groups: dict[tuple[str, str, str, str], list[Any]]) -> Iterator[t
     large agency were ~11 MB held from its reading to its workbook)."""
     for key, entry in groups.items():
         yield (*key, *entry)
+
+
+# A step is pending unless one of these; a pending step without a due date sorts last.
+FINISHED = ("done", "na")
+NO_DUE = "9999-12-31"
+
+
+def stored_checklist_groups(ws: Workspace) -> Iterator[tuple]:
+    """`group_rows` of `checklist_groups` of the workspace's live steps read by id, counted
+    by the store in SQL (`Workspace.checklist_groups`: the same rule, given from here)."""
+    return ws.checklist_groups(tuple(CHECKLIST_STATUSES), finished=FINISHED, no_due=NO_DUE)
 
 
 # A group's entry: [step count, one count per status of CHECKLIST_STATUSES (in its order;
@@ -911,8 +925,8 @@ def checklist_groups(
         slot = _STATUS_SLOT.get(status)
         if slot is not None:
             entry[slot] += 1
-        if status != "done" and status != "na":
-            candidate = (g("due_date") or "9999-12-31", g("step", ""), g("title", ""))
+        if status not in FINISHED:
+            candidate = (g("due_date") or NO_DUE, g("step", ""), g("title", ""))
             pending = entry[_PENDING]
             if pending is None or candidate < pending:
                 entry[_PENDING] = _shared(candidate)

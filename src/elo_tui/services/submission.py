@@ -226,6 +226,9 @@ class PagedRules:
         self.share_dicts = SpooledList()
         self.low_volume: list[Product] = []
         self.low_volume_shares: dict[str, est.ProductShare] = {}
+        # (the forms tool's cost and threshold those were made with: `build_content` uses
+        # the same, not the cost template read again)
+        self.forms_terms: tuple[float | None, int] | None = None
 
     def add_products(self, products: Iterable[Product]) -> None:
         """A page of products, in stored order, before the statuses and lines."""
@@ -266,7 +269,8 @@ class PagedRules:
         statuses = _StatusesByScope(ws)
         of_applications = statuses.of_applications
         found.add(findings.counted_statuses(of_applications))
-        _cost, threshold = forms_tool_terms(self.tally.agency)
+        self.forms_terms = forms_tool_terms(self.tally.agency)
+        threshold = self.forms_terms[1]
 
         def pages() -> Iterator[tuple[list[Product], list[BlockStatus]]]:
             for page, of_page in statuses.pages(products):
@@ -654,8 +658,9 @@ def build_content(
     s = state or read_state(ws)
     if checked is None:
         checked = Checked.of(check(ws, s) if issues is None else issues)
-    cost, threshold = forms_tool_terms(s.agency)
     paged = s.paged_rules
+    made_with = paged.forms_terms if paged else None
+    cost, threshold = made_with or forms_tool_terms(s.agency)
     # (the forms tool's rows and the estimate section's products; a paged state's were
     # made as its products were read)
     shares = paged.low_volume_shares if paged else est.product_shares(s.products, s.summary)
@@ -1206,7 +1211,9 @@ class StreamedSection:
             self._fields = ws.data_names(kind)
             self._dicts = partial(ws.data_dicts, kind)  # for a page the rows cannot encode
             if name == "checklist_items":
-                self._count_groups = partial(ws.checklist_groups, tuple(sub.CHECKLIST_STATUSES))
+                from elo_tui.io.export_xlsx import stored_checklist_groups
+
+                self._count_groups = partial(stored_checklist_groups, ws)
         self._count = 0
         self._toml_error: ValueError | None = None  # raised when the TOML is asked for
         self._json = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MAX)

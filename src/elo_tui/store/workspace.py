@@ -1143,17 +1143,25 @@ class Workspace:
         with self._guard():
             return self.conn.execute(sql, params).fetchone()[0]
 
-    def checklist_groups(self, statuses: Sequence[str], page: int = 500) -> Iterator[tuple]:
+    def checklist_groups(
+        self,
+        statuses: Sequence[str],
+        *,
+        finished: Sequence[str],
+        no_due: str,
+        page: int = 500,
+    ) -> Iterator[tuple]:
         """The live steps that are not obsolete, counted per (scope kind, scope id, block,
         checklist) in the order their first step comes by id: (scope kind, scope id,
         block, checklist, step count, a count per status of `statuses`, the first pending
-        step as (due date or "9999-12-31", step, title) or None), as
-        `export_xlsx.checklist_groups` counts the same steps read by id (tests/
-        test_export_rows.py). Counted by SQLite's sorter (bounded memory, spilling to a
-        temporary file): the 40,000 groups of a large agency held ~11 MB in Python
-        (bench/RESULTS.md, round 15). Read inside `read_snapshot` with the steps it goes
-        with."""
+        step - a status not in `finished` - as (due date or `no_due`, step, title) or
+        None), as `export_xlsx.checklist_groups` counts the same steps read by id (which
+        gives the rule: `export_xlsx.stored_checklist_groups`; tests/test_export_rows.py).
+        Counted by SQLite's sorter (bounded memory, spilling to a temporary file): the
+        40,000 groups of a large agency held ~11 MB in Python (bench/RESULTS.md, round
+        15). Read inside `read_snapshot` with the steps it goes with."""
         counts = ", ".join("sum(status = ?)" for _ in statuses)
+        done = ", ".join("?" for _ in finished)
         # (a NULL read as the steps' dicts read it: the field left out, so its default)
         steps = (
             "SELECT ifnull(scope_kind, '') AS k, ifnull(scope_id, '') AS s, "
@@ -1163,11 +1171,11 @@ class Workspace:
         )
         sql = (
             f"SELECT k, s, b, t, count(*), {counts}, "
-            f"min(CASE WHEN status NOT IN ('done', 'na') THEN {_PENDING_KEY} END) "
+            f"min(CASE WHEN status NOT IN ({done}) THEN {_PENDING_KEY} END) "
             f"FROM ({steps}) GROUP BY k, s, b, t ORDER BY min(id)"
         )
         with self._guard():
-            cursor = self.conn.execute(sql, list(statuses))
+            cursor = self.conn.execute(sql, [*statuses, *finished, no_due])
         while True:
             with self._guard():
                 rows = cursor.fetchmany(page)
@@ -2106,11 +2114,11 @@ class Workspace:
 
 
 # `Workspace.checklist_groups`: a pending step's sort key, one text that orders as the
-# tuple (due date or "9999-12-31", step, title) does: the first two as the hex of their
+# tuple (due date or the given `no_due`, step, title) does: the first two as the hex of their
 # UTF-8 (byte order kept), then the title, apart by a space (below any hex digit).
 # SQLite's text functions stop at a NUL; hex() and || do not.
 _PENDING_KEY = (
-    "hex(coalesce(nullif(due_date, ''), '9999-12-31')) || ' ' || hex(ifnull(step, '')) "
+    "hex(coalesce(nullif(due_date, ''), ?)) || ' ' || hex(ifnull(step, '')) "
     "|| ' ' || ifnull(title, '')"
 )
 
