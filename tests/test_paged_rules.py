@@ -88,11 +88,8 @@ def _state(ws, paged: bool) -> service.State:
 def test_the_check_of_paged_rules_finds_what_the_former_check_found(workspaces):  # noqa: F811
     for ws in workspaces:
         agency, applications, products, lines = _records(ws)
-        statuses = [BlockStatus(**d) for d in ws.list_data(BlockStatus)]
         for size in (1, 500):
-            paged = service.PagedRules(agency, applications, products)
-            for page in _pages(statuses, size):
-                paged.add_statuses(page)
+            paged = service.PagedRules(ws, agency, applications, products)
             for page in _pages(lines, size):
                 paged.add(page)
             try:
@@ -264,3 +261,74 @@ def test_the_statuses_by_scope_refuse_products_out_of_id_order(demo_ws):
     assert sum(len(statuses) for _page, statuses in pages) > 0
     with pytest.raises(ValueError, match="komt na .*op id gesorteerd"):
         list(service._StatusesByScope(demo_ws).pages(products[::-1]))
+
+
+@pytest.mark.parametrize("last_not_needed", [True, False])
+def test_a_page_of_lines_looks_up_its_scopes_in_the_store(tmp_path, last_not_needed):
+    """A concept's lines look up, a page at a time, what their rules read of their
+    scopes (PagedRules.line_scopes): the last status of each line's block, last in stored
+    order (by id: here not the order they were saved in), the names of their live
+    products (a NULL name read as the record's default) and the application a product
+    is counted under ("buiten beschouwing": its lines left out). The same issues as the
+    former check of every record held."""
+    from elo_tui.domain.records import Agency
+    from elo_tui.store import Workspace
+
+    app, gone_app = Application(name="Loket"), Application(name="Oud loket", excluded=True)
+    product = Product(name="Premie", request_application_id=app.id, ipdc_type="x")
+    unnamed = Product(name="Naamloos", followup_application_id=app.id, ipdc_type="x")
+    left_out = Product(name="Vergunning", request_application_id=gone_app.id, ipdc_type="x")
+    deleted = Product(name="Weg", request_application_id=app.id, ipdc_type="x")
+    needed, not_needed = ("required", "test"), ("required", "production")
+    first, last = (needed, not_needed) if last_not_needed else (not_needed, needed)
+    statuses = [  # (saved last first; a deleted one after the last: not read)
+        BlockStatus(
+            id="s-zz", scope_id=product.id, block="vms", applicability=first[0], stage=first[1]
+        ),
+        BlockStatus(
+            id="s-z", scope_id=product.id, block="vms", applicability=last[0], stage=last[1]
+        ),
+        BlockStatus(
+            id="s-a", scope_id=product.id, block="vms", applicability=first[0], stage=first[1]
+        ),
+        BlockStatus(scope_kind="application", scope_id=app.id, block="vms", stage="production"),
+        BlockStatus(scope_id=left_out.id, block="vms", stage="production"),
+    ]
+
+    def line(scope: Application | Product, **fields) -> EstimateLine:
+        kind = "application" if isinstance(scope, Application) else "product"
+        days = {"optimistic_days": 1.0, "likely_days": 2.0, "pessimistic_days": 3.0}
+        return EstimateLine(
+            scope_kind=kind, scope_id=scope.id, block="vms", day_rate=600.0, **(days | fields)
+        )
+
+    lines = [
+        line(product),
+        line(app),
+        line(unnamed, optimistic_days=5.0),  # (above the pessimistic: not costed)
+        line(left_out, optimistic_days=5.0),
+        line(deleted),
+    ]
+    ws = Workspace.create(
+        tmp_path / "scopes.sqlite",
+        [Agency(name="Agentschap"), app, gone_app, product, unnamed, left_out, deleted],
+        user="t",
+    )
+    try:
+        ws.save_many([*statuses, *lines])
+        ws.delete(Product, deleted.id)
+        ws.delete(BlockStatus, "s-zz")
+        with ws.transaction() as conn:
+            conn.execute("UPDATE product SET name = NULL WHERE id = ?", (unnamed.id,))
+        with ws.read_snapshot():
+            issues = [astuple(i) for i in service.check(ws, _state(ws, True))]
+            assert issues == [astuple(i) for i in service.check(ws, _state(ws, False))]
+        assert issues == reference(ws)
+        warned = {i[4] for i in issues if i[1] == "line_not_needed"}
+        assert warned == ({lines[0].id, lines[1].id} if last_not_needed else {lines[1].id})
+        invalid = [i[2] for i in issues if i[4] == lines[2].id and i[1] == "line_invalid"]
+        assert invalid and all("(product '')" in message for message in invalid)
+        assert not any(i[4] == lines[3].id for i in issues)  # (left out of the request)
+        assert any(i[1] == "line_scope" for i in issues if i[4] == lines[4].id)
+    finally:
+        ws.close()

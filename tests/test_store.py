@@ -246,3 +246,41 @@ def test_a_version_2_workspace_renames_the_gericht_aanmelden_block_to_capacity_s
     assert (checklist.block, checklist.template) == ("capacity_switch", "capacity_switch")
     assert ws.get(EstimateLine, line.id).block == "capacity_switch"
     assert ws.get(Exemption, exemption.id).subject == "gericht_aanmelden"
+
+
+def test_columns_of_ids_reads_the_live_records_of_any_number_of_ids(tmp_path):
+    """One statement for any number of ids (more than SQLite's bound parameters), live
+    records only, known columns only (their names go into the SQL)."""
+    products = [Product(name=f"Product {i}") for i in range(1200)]
+    with Workspace.create(tmp_path / "w.sqlite", [Agency(name="A"), *products]) as ws:
+        ws.delete(Product, products[0].id)
+        ids = [p.id for p in products] + ["no-such-id"]
+        rows = ws.columns_of_ids(Product, ("id", "name"), ids)
+        assert sorted(rows) == sorted((p.id, p.name) for p in products[1:])
+        assert ws.columns_of_ids(Product, ("id",), []) == []
+        with pytest.raises(ValueError, match="unknown columns"):
+            ws.columns_of_ids(Product, ("id", "name; DROP TABLE product"), ids)
+
+
+def test_last_statuses_are_the_last_live_status_of_each_key_in_id_order(tmp_path):
+    """The last status of a (scope kind, scope id, block) key is the live one with the
+    greatest id (the order the statuses are read in), not the one saved last; a key
+    without a live status gives nothing."""
+    with Workspace.create(tmp_path / "w.sqlite", [Agency(name="A")]) as ws:
+        ws.save_many(
+            [
+                BlockStatus(id="b", scope_id="p1", block="vms", stage="test"),
+                BlockStatus(id="a", scope_id="p1", block="vms", stage="production"),
+                BlockStatus(id="c", scope_id="p1", block="vms", stage="filed"),
+                BlockStatus(id="d", scope_id="p1", block="dosis", stage="analysis"),
+                BlockStatus(id="e", scope_id="p2", block="vms", stage="production"),
+            ]
+        )
+        ws.delete(BlockStatus, "c")
+        ws.delete(BlockStatus, "e")
+        keys = [("product", "p1", "vms"), ("product", "p1", "dosis"), ("product", "p2", "vms")]
+        rows = [row for chunk in ws.last_statuses(keys * 300) for row in chunk]
+        assert sorted(rows) == [
+            ("product", "p1", "dosis", "analysis", "undecided"),
+            ("product", "p1", "vms", "test", "undecided"),
+        ]

@@ -197,6 +197,13 @@ class ScopeNames(Mapping[tuple[str, str], str]):
         """The products' names by id (to add to)."""
         return self._of["product"]
 
+    def with_products(self, products: Iterable[Product]) -> ScopeNames:
+        """These applications' names with only those of `products` (of one page of a
+        concept's lines or statuses: not every product's name held)."""
+        names = ScopeNames((), products)
+        names._of["application"] = self._of["application"]
+        return names
+
     def __getitem__(self, key: tuple[str, str]) -> str:
         kind, scope_id = key
         return self._of.get(kind, _NO_NAMES)[scope_id]
@@ -220,6 +227,28 @@ class ScopeNames(Mapping[tuple[str, str], str]):
 _NO_NAMES: dict[str, str] = {}
 
 
+@dataclass(frozen=True, slots=True)
+class LineScopes:
+    """What the lines' rules read of the scopes of one page of lines, looked up for that
+    page (a concept's in the store) rather than held for every product and status: at
+    20,000 products the names, the products' applications and the "not needed" states
+    held were ~5 MB of an export's peak (bench/RESULTS.md, round 16)."""
+
+    # the live applications' names and those of the live products of these lines
+    names: Mapping[tuple[str, str], str]
+    # (scope kind, scope id, block) -> `not_needed_state` of the key's last counted
+    # status, for the keys of these lines whose last status has one
+    not_needed: Mapping[tuple[str, str, str], str]
+
+
+def not_needed_state(stage: str, applicability: str) -> str | None:
+    """How the warning "is deze kost nog nodig?" words the state of a block status, None
+    when a line of its block is needed."""
+    if stage == "production":
+        return "al in productie"
+    return _NOT_NEEDED.get(applicability)
+
+
 class LineFindings:
     """What the check finds in the estimate lines, gathered as they are read: which
     (scope, block) pairs have a line (`add_lines`: every live line) and the issues of the
@@ -228,7 +257,8 @@ class LineFindings:
 
     Made from the live applications, products and block statuses: the names issues use
     and the statuses the rules read (blocks of an application "buiten beschouwing", and
-    of the products counted under it, need no estimate: it is left out of the request)."""
+    of the products counted under it, need no estimate: it is left out of the request).
+    A concept's come with each page of lines instead (`add_costs(scopes=...)`)."""
 
     def __init__(
         self,
@@ -264,10 +294,15 @@ class LineFindings:
                 if self._excluded:
                     app_of[p.id] = est.application_of(p)
 
-    def counted_statuses(self, block_statuses: Iterable[BlockStatus]) -> Iterator[BlockStatus]:
+    def counted_statuses(
+        self, block_statuses: Iterable[BlockStatus], app_of: Mapping[str, str] | None = None
+    ) -> Iterator[BlockStatus]:
         """The live statuses the rules read: not those of an application "buiten
-        beschouwing" or of the products counted under it."""
-        excluded, app_of = self._excluded, self._app_of
+        beschouwing" or of the products counted under it. `app_of`: the application
+        each product of these statuses is counted under (`est.application_of`; a
+        product not in it: none), when not that of the findings' products."""
+        excluded = self._excluded
+        app_of = self._app_of if app_of is None else app_of
         for s in block_statuses:
             if s.deleted:
                 continue
@@ -285,10 +320,9 @@ class LineFindings:
         not_needed = self._not_needed
         for s in self.counted_statuses(block_statuses):
             key = (s.scope_kind, s.scope_id, s.block)
-            if s.stage == "production":
-                not_needed[key] = "al in productie"
-            elif s.applicability in ("not_applicable", "forms_tool"):
-                not_needed[key] = _NOT_NEEDED[s.applicability]
+            state = not_needed_state(s.stage, s.applicability)
+            if state is not None:
+                not_needed[key] = state
             elif key in not_needed:
                 del not_needed[key]
 
@@ -298,9 +332,18 @@ class LineFindings:
             (line.scope_kind, line.scope_id, line.block) for line in lines if not line.deleted
         )
 
-    def add_costs(self, costs: Iterable[est.LineCost], pause: Pause = no_pause) -> None:
-        """The counted lines' costs, in the order of the summary's `costs`."""
-        names = self.names
+    def add_costs(
+        self,
+        costs: Iterable[est.LineCost],
+        pause: Pause = no_pause,
+        *,
+        scopes: LineScopes | None = None,
+    ) -> None:
+        """The counted lines' costs, in the order of the summary's `costs`. `scopes`:
+        what the rules read of these lines' scopes, when not what the findings were made
+        with."""
+        names = self.names if scopes is None else scopes.names
+        not_needed = self._not_needed if scopes is None else scopes.not_needed
         for c in costs:
             self._seen += 1
             if self._seen % PAUSE_EVERY == 0:
@@ -328,9 +371,7 @@ class LineFindings:
                     )
                 )
             state = (
-                self._not_needed.get((line.scope_kind, line.scope_id, line.block))
-                if line.block
-                else None
+                not_needed.get((line.scope_kind, line.scope_id, line.block)) if line.block else None
             )
             if state is not None:
                 self._warnings.append(
@@ -626,8 +667,17 @@ class StatusFindings:
         self._undecided = 0
         self._seen = 0
 
-    def add(self, statuses: Iterable[BlockStatus], pause: Pause = no_pause) -> None:
-        costed, names, found = self._costed, self._names, self._found
+    def add(
+        self,
+        statuses: Iterable[BlockStatus],
+        pause: Pause = no_pause,
+        *,
+        names: Mapping[tuple[str, str], str] | None = None,
+    ) -> None:
+        """`names`: those of these statuses' scopes, when not those the findings were
+        made with (a concept's: of a page of products, `ScopeNames.with_products`)."""
+        costed, found = self._costed, self._found
+        names = self._names if names is None else names
         for s in statuses:
             self._seen += 1
             if self._seen % PAUSE_EVERY == 0:

@@ -132,11 +132,11 @@ def read_state(
             sections[name] = ws.list_data(sub.SECTIONS[name])
         elif name == "products" and paged_rules:
             # (the applications are read first; the rules take the products as read)
-            paged = PagedRules(agency, records("applications", Application))
+            paged = PagedRules(ws, agency, records("applications", Application))
             sections[name] = section = HeldSection(name, ws, on_records=paged.add_products)
             stored = StoredProducts(ws, len(section))
         elif name == "block_statuses" and paged is not None:
-            sections[name] = HeldSection(name, ws, on_records=paged.add_statuses)
+            sections[name] = HeldSection(name, ws, on_records=_read_again)
         elif name == "estimate_lines" and paged is not None and stored is not None:
             sections[name] = HeldSection(name, ws, on_records=paged.add)
             paged.finish()
@@ -188,26 +188,44 @@ class StoredProducts(Collection[Product]):
             yield page
 
 
+def _read_again(statuses: list[BlockStatus]) -> None:
+    """A concept's block statuses as their section is read: not kept. Their rules read
+    them again, by scope (`PagedRules.read_statuses`); those of the lines look up what
+    they need per page of lines (`PagedRules.line_scopes`)."""
+
+
+# What `PagedRules.line_scopes` reads of a product and of a status, and the records'
+# defaults for a NULL (what a record of the row would hold)
+_SCOPE_FIELDS = ("id", "name", "request_application_id", "followup_application_id")
+_PRODUCT_NAME = Product().name
+_STAGE, _APPLICABILITY = BlockStatus().stage, BlockStatus().applicability
+
+
 class PagedRules:
     """The rules over the block statuses and estimate lines of a concept, run on each
-    page of them as it is read, none of them kept. The statuses: what the lines' rules
-    read of them (`completeness.LineFindings.add_statuses`); once the lines are in, they
-    are read once more, by scope, for their own rules and the readiness together
-    (`read_statuses`, with the products' own rules). The lines:
-    costed and rolled up (`est.LineTally`), checked (`completeness.LineFindings`) and
-    their costs' dicts spooled (`dicts`: the estimate section's "lines", counted then
-    excluded). At 20,000 products the 34,000 lines and their costs held ~24 MB of the
-    export's peak (bench/RESULTS.md, round 11), the 47,000 statuses' records ~16 MB
-    (round 12). The products are not held either: they are read from the store for the
-    rules that need them (StoredProducts)."""
+    page of them as it is read, none of them kept. The lines: costed and rolled up
+    (`est.LineTally`), checked (`completeness.LineFindings`) and their costs' dicts
+    spooled (`dicts`: the estimate section's "lines", counted then excluded); what their
+    rules read of their scopes (the products' applications and names, the last status
+    of each block) is looked up in the store for each page (`line_scopes`). Once the
+    lines are in, the statuses are read by scope for their own rules and the readiness
+    together (`read_statuses`, with the products' own rules and cost shares). At 20,000
+    products the 34,000 lines and their costs held ~24 MB of the export's peak
+    (bench/RESULTS.md, round 11), the 47,000 statuses' records ~16 MB (round 12), the
+    products' names, applications and "not needed" states ~5 MB (round 16). The
+    products are not held either: they are read from the store for the rules that need
+    them (StoredProducts)."""
 
     def __init__(
         self,
+        ws: Workspace,
         agency: Agency | None,
         applications: list[Application],
         products: Iterable[Product] = (),
     ) -> None:
-        """`products`: the first of them (`add_products` takes the rest, as they are read)."""
+        """`ws`: read in the concept's read snapshot. `products`: the first of them
+        (`add_products` takes the rest, as they are read)."""
+        self._ws = ws
         self.tally = est.LineTally((), agency, applications=applications, keep_costs=False)
         # (None once the check has read it)
         self.findings: completeness.LineFindings | None = completeness.LineFindings(
@@ -231,11 +249,9 @@ class PagedRules:
         self.forms_terms: tuple[float | None, int] | None = None
 
     def add_products(self, products: Iterable[Product]) -> None:
-        """A page of products, in stored order, before the statuses and lines."""
-        assert self.findings is not None  # (before the check)
-        products = list(products)
-        self.tally.add_products(products)
-        self.findings.add_products(products)
+        """A page of products, in stored order, before the lines: counted per
+        application (the lines' pages look up the rest of them: `line_scopes`)."""
+        self.tally.add_products(products, map_lines=False)
 
     def read_statuses(
         self,
@@ -256,6 +272,7 @@ class PagedRules:
 
         findings = self.findings
         assert findings is not None  # (before the check)
+        names = findings.names  # (of the applications: each page adds its products')
         found = completeness.StatusFindings(
             findings.costed,
             findings.names,
@@ -274,6 +291,9 @@ class PagedRules:
 
         def pages() -> Iterator[tuple[list[Product], list[BlockStatus]]]:
             for page, of_page in statuses.pages(products):
+                app_of = {p.id: est.application_of(p) for p in page}
+                counted = findings.counted_statuses(of_page, app_of)
+                found.add(counted, names=names.with_products(page))
                 own.add(page)
                 shares = self.tally.shares(page)  # (every line is in)
                 self.share_dicts.extend(sub.share_dicts(shares, shares))
@@ -281,7 +301,6 @@ class PagedRules:
                     if est.is_low_volume(p, threshold):
                         self.low_volume.append(p)
                         self.low_volume_shares[p.id] = shares[p.id]
-                found.add(findings.counted_statuses(of_page))
                 yield page, of_page
 
         try:
@@ -304,20 +323,51 @@ class PagedRules:
         found.add(findings.counted_statuses(statuses.rest()))  # (of no live product)
         self.status_findings, self.product_findings = found, own
 
-    def add_statuses(self, statuses: list[BlockStatus]) -> None:
-        """A page of block statuses, in stored order."""
-        assert self.findings is not None  # (all are read before the check)
-        self.findings.add_statuses(statuses)
-
     def add(self, lines: list[EstimateLine]) -> None:
         """A page of lines, in id order (the section's stored order)."""
-        counted, excluded = self.tally.add(lines)
+        scopes, app_of = self.line_scopes(lines)
+        counted, excluded = self.tally.add(lines, app_of)
         assert self.findings is not None  # (all lines are read before the check)
         self.findings.add_lines(lines)
-        self.findings.add_costs(counted)
+        self.findings.add_costs(counted, scopes=scopes)
         self.dicts.extend(sub.line_dicts(counted))
         if excluded:
             self._excluded.add(list(sub.line_dicts(excluded, excluded=True)))
+
+    def line_scopes(
+        self, lines: list[EstimateLine]
+    ) -> tuple[completeness.LineScopes, dict[str, str]]:
+        """What the rules read of the scopes of a page of lines, from the store: the
+        names of their live products (with the applications'), the state of the last
+        status of each of their blocks that makes a line "not needed", and the
+        application each of their products is counted under."""
+        assert self.findings is not None  # (all lines are read before the check)
+        live = [line for line in lines if not line.deleted]
+        ids = {line.scope_id for line in live if line.scope_kind == "product"}
+        products = [
+            Product(
+                id=i,
+                name=_PRODUCT_NAME if name is None else name,
+                request_application_id=request,
+                followup_application_id=followup,
+            )
+            for i, name, request, followup in self._ws.columns_of_ids(Product, _SCOPE_FIELDS, ids)
+        ]
+        app_of = {p.id: est.application_of(p) for p in products}
+        keys = ((line.scope_kind, line.scope_id, line.block) for line in live if line.block)
+        not_needed: dict[tuple[str, str, str], str] = {}
+        for rows in self._ws.last_statuses(keys):
+            for kind, scope_id, block, stage, applicability in rows:
+                # (a counted line's scope is counted, and so are its statuses: no
+                # exclusion to apply here)
+                state = completeness.not_needed_state(
+                    _STAGE if stage is None else stage,
+                    _APPLICABILITY if applicability is None else applicability,
+                )
+                if state is not None:
+                    not_needed[kind, scope_id, block] = state
+        names = self.findings.names.with_products(products)
+        return completeness.LineScopes(names, not_needed), app_of
 
     def finish(self) -> None:
         """Every page is in: the excluded lines' dicts follow the counted ones'."""

@@ -448,6 +448,26 @@ class Workspace:
             out += rows
         return out
 
+    def columns_of_ids(
+        self, kind: type[Record], names: tuple[str, ...], ids: Iterable[str]
+    ) -> builtins.list[tuple]:
+        """Raw values of some columns of the live records with these ids, in no particular
+        order. One statement for any number of ids (given as one JSON array): a
+        statement per number of `?` marks stays prepared in the connection's cache (a
+        concept's pages of lines left ~3 MB of them; bench/RESULTS.md, round 16)."""
+        known = set(kind.field_names())
+        if not set(names) <= known:
+            raise ValueError(f"unknown columns for {kind.KIND}: {set(names) - known}")
+        cols = ", ".join(f'"{n}"' for n in names)
+        try:
+            return self.conn.execute(
+                f'SELECT {cols} FROM "{kind.KIND}" WHERE deleted = 0 '
+                "AND id IN (SELECT value FROM json_each(?))",
+                (json.dumps(builtins.list(ids)),),
+            ).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise store_error(self.path, exc) from None
+
     def _rows_where_in(
         self,
         kind: type[Record],
@@ -1974,6 +1994,30 @@ class Workspace:
                 params=[scope_kind, *chunk],
             )
         return out
+
+    def last_statuses(
+        self, keys: Iterable[tuple[str, str, str]]
+    ) -> Iterator[builtins.list[tuple[str, str, str, Any, Any]]]:
+        """For each (scope kind, scope id, block) key that has live block statuses, the
+        last one's (scope kind, scope id, block, stage, applicability), as stored (NULL
+        stays None). Last in stored order: by id, as `iter_rows` reads them. A chunk of
+        500 keys at a time (each found through the statuses' scope index)."""
+        unique = builtins.list(dict.fromkeys(keys))
+        for i in range(0, len(unique), 500):
+            try:
+                rows = self.conn.execute(
+                    "SELECT s.scope_kind, s.scope_id, s.block, s.stage, s.applicability "
+                    "FROM json_each(?) AS k JOIN block_status AS s ON s.id = ("
+                    " SELECT id FROM block_status WHERE deleted = 0"
+                    " AND scope_kind = json_extract(k.value, '$[0]')"
+                    " AND scope_id = json_extract(k.value, '$[1]')"
+                    " AND block = json_extract(k.value, '$[2]')"
+                    " ORDER BY id DESC LIMIT 1)",
+                    (json.dumps(unique[i : i + 500]),),
+                ).fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise store_error(self.path, exc) from None
+            yield rows
 
     def readiness_figures(self) -> dict[str, Any]:
         """What the summary sums, over the counted products (live, not excluded): the
