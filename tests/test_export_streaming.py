@@ -387,3 +387,16 @@ def test_the_rules_read_no_free_text_the_records_kept_for_them_leave_out(
         assert again == read and all(a is not b for a, b in zip(again, read, strict=True))
         pages = list(paged.products.pages())
         assert [p for page in pages for p in page] == read and all(pages)
+
+
+def test_a_spooled_text_is_read_back_whole_in_pieces_that_split_characters(monkeypatch):
+    """A held section's spooled JSON is read back a few bytes at a time (`_texts`): a
+    character cut by a piece's end comes out whole."""
+    import tempfile
+
+    monkeypatch.setattr(service, "_TEXT_PIECE", 5)
+    text = '[{"name":"Café ☃ 𝄞 ' + "é" * 7 + '"}]'
+    with tempfile.SpooledTemporaryFile(max_size=16) as spool:
+        spool.write(text.encode("utf-8"))
+        pieces = list(service._texts(spool))
+    assert "".join(pieces) == text and len(pieces) > len(text.encode("utf-8")) // 5

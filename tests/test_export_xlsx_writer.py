@@ -454,3 +454,41 @@ def test_a_workbook_without_text_cells_is_valid(tmp_path):
     ws = openpyxl.load_workbook(path)["Getallen"]
     assert ws.max_column == 3  # no cell for a None or an empty text
     assert [c.value for c in ws[100]] == [99, 148.5, datetime.datetime(2026, 1, 16)]
+
+
+def test_the_shared_table_stops_growing_at_its_limit(tmp_path, monkeypatch):
+    """A column run whose new texts would take the shared table past SHARED_MAX texts is
+    written inline (the table is held until the end: at 20,000 products it held 42,000
+    names); a run whose texts are all in the table, and a column of few texts, stay
+    shared. openpyxl reads the same texts either way."""
+    monkeypatch.setattr(xw, "SHARED_MAX", 40)
+    rows = [[f"naam {i // 2}", f"stap {i % 3}"] for i in range(200)]  # (not mostly unique)
+    parts = {"Een": rows[:60], "Twee": rows, "Drie": rows[:60]}  # 30, 100, 30 names
+
+    def sheet(title: str) -> xw.Sheet:
+        s = xw.Sheet(title)
+        s.append(["Naam", "Stap"], bold=True)
+        s.append_later(iter(parts[title]), len(parts[title]), 2)
+        return s
+
+    path = tmp_path / "t.xlsx"
+    xw.save([sheet("Een"), xw.Later("Twee", lambda: sheet("Twee")), sheet("Drie")], path)
+    wb = openpyxl.load_workbook(path)
+    for title, part in parts.items():
+        assert [[c.value for c in r] for r in wb[title].iter_rows(min_row=2)] == part
+    entries, table_part = shared_strings(path)
+    table = {re.sub(r"<[^>]+>", "", e) for e in entries}
+    assert table == {
+        "Naam",
+        "Stap",
+        *(f"naam {i}" for i in range(30)),
+        "stap 0",
+        "stap 1",
+        "stap 2",
+    }
+    assert f'uniqueCount="{len(entries)}"' in table_part
+    with zipfile.ZipFile(path) as z:
+        xml = {n: z.read(f"xl/worksheets/sheet{i}.xml").decode() for i, n in enumerate(parts, 1)}
+    assert "inlineStr" not in xml["Een"] and "inlineStr" not in xml["Drie"]
+    assert xml["Twee"].count('t="inlineStr"') == 200 and "<t>naam 31</t>" in xml["Twee"]
+    assert xml["Twee"].count(' t="s">') == 2 + 200  # the headers and the steps

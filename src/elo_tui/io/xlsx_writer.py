@@ -223,6 +223,12 @@ class SharedStrings(dict[str, str]):
         self.texts.append(text)
         return index
 
+    def has_room(self, texts: Sequence[str]) -> bool:
+        """Whether the table takes the new ones of `texts` and stays within SHARED_MAX
+        texts."""
+        room = SHARED_MAX - len(self.texts)
+        return room >= len(texts) or sum(t not in self for t in set(texts)) <= room
+
     def indices(self, texts: Sequence[str]) -> list[str]:
         """Each text's index; the new texts added in bulk (a column of ids is mostly
         new: one `__missing__` call each would cost more than the look-ups)."""
@@ -334,6 +340,8 @@ def _column_part(
         and len(set(values)) * 4 > len(values) * 3  # (mostly different: ids, names)
     ):
         return _inline_part(letter, attr, values, numbers)
+    if types == {str} and not strings.has_room(values):
+        return _inline_part(letter, attr, values, numbers)  # (the table is full)
     if types == {str}:
         # a text cell is its index, whatever the text: no cleaning or escaping here
         indices = strings.indices(values)
@@ -382,6 +390,11 @@ def _column_part(
 # round 11). A text used once costs no more bytes inline. Short runs (headers, small
 # sheets) and columns of few texts stay shared.
 INLINE_RUN = 64
+# The shared table's texts: a column run whose new texts would take it past this many
+# is written inline, so the table stops growing. At 20,000 products it held 42,000
+# texts (the names of the scopes of the long sheets, ~7 MB of the workbook's peak;
+# bench/RESULTS.md, round 16); at 1,202 products 2,900.
+SHARED_MAX = 4096
 
 
 def _inline_part(

@@ -1210,6 +1210,7 @@ STREAMED_SECTIONS: tuple[str, ...] = ("checklist_items",)
 # concept holds three such texts at once, and moving one over copies it (16 MB each
 # was ~50 MB of the peak at 20,000 products); the file is in the page cache anyway.
 _SPOOL_MAX = 1 << 20
+_TEXT_PIECE = 1 << 18  # bytes of a spooled text read at a time (`_texts`)
 # Records per page of a streamed or held section: a page's texts, records and (for the
 # lines) costs are what such a section holds while it is read (2,000: ~23 MB of a 20,000-
 # product concept's peak for its lines, 500: ~4 MB, in the same time; RESULTS.md, round 12).
@@ -1629,12 +1630,15 @@ class SpooledList(Sequence[dict[str, Any]]):
 
 
 def _texts(spool: Any) -> Iterator[str]:
-    """The UTF-8 text of a spooled file from its start, in pieces of about 1 MB."""
+    """The UTF-8 text of a spooled file from its start, in pieces of about 256 KB. (Each
+    piece is held three times over while a concept is hashed - read, decoded, encoded
+    again - pieces of 1 MB were ~4 MB of the hashing's peak at 20,000 products;
+    bench/RESULTS.md, round 16.)"""
     import codecs
 
     spool.seek(0)
     decoder = codecs.getincrementaldecoder("utf-8")()
-    while chunk := spool.read(1 << 20):
+    while chunk := spool.read(_TEXT_PIECE):
         yield decoder.decode(chunk)
     yield decoder.decode(b"", final=True)
 
