@@ -201,7 +201,10 @@ class LaterRows:
     styles: Sequence[int] | None
 
 
-_ROWS_PER_PIECE = 2000
+# Rows of a sheet made into XML at a time: a piece's cells and text are held while it is
+# zipped (2,000 rows: ~4 MB of the workbook's peak at 20,000 products, 500: ~1 MB, in the
+# same time; bench/RESULTS.md, round 16).
+_ROWS_PER_PIECE = 500
 _STRINGS_PER_PIECE = 20_000
 
 
