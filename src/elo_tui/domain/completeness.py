@@ -109,9 +109,11 @@ def find(
     the interface there, see elo_tui/background.py); changes nothing in the result.
     `findings`: what was found in the lines as they were costed a page at a time (then
     `lines` and the summary's costs are not read, the summary must be given, and
-    `products` is gone through once: a concept's are read from the store), and in the
-    block statuses as they were read (`LineFindings.add_statuses`; `block_statuses` is
-    then read once more, for the statuses' own rules: it may be an iterator).
+    `products` is gone through once: a concept's are read from the store), with what
+    the lines' rules read of the block statuses (`LineFindings.add_statuses`, or a
+    concept's looked up per page of lines: `LineFindings.add_costs(scopes=...)`;
+    `block_statuses` is then read once more, for the statuses' own rules: it may be an
+    iterator).
     `status_findings`: the statuses' own rules, run as they were read (`StatusFindings`;
     `block_statuses` is then not read). `product_findings`: the products' own rules, run
     as they were read (`ProductFindings`; `products` is then not read when `findings`
