@@ -198,7 +198,7 @@ def _read_again(statuses: list[BlockStatus]) -> None:
 # defaults for a NULL (what a record of the row would hold)
 _SCOPE_FIELDS = ("id", "name", "request_application_id", "followup_application_id")
 _PRODUCT_NAME = Product().name
-_STAGE, _APPLICABILITY = BlockStatus().stage, BlockStatus().applicability
+_STATUS = BlockStatus()
 
 
 class PagedRules:
@@ -275,7 +275,7 @@ class PagedRules:
         names = findings.names  # (of the applications: each page adds its products')
         found = completeness.StatusFindings(
             findings.costed,
-            findings.names,
+            names,
             by_id=True,
             spool=lambda key, **codec: SortedSpool(key, run=_FOUND_RUN, **codec),
         )
@@ -356,16 +356,14 @@ class PagedRules:
         app_of = {p.id: est.application_of(p) for p in products}
         keys = ((line.scope_kind, line.scope_id, line.block) for line in live if line.block)
         not_needed: dict[tuple[str, str, str], str] = {}
-        for rows in self._ws.last_statuses(keys):
-            for kind, scope_id, block, stage, applicability in rows:
-                # (a counted line's scope is counted, and so are its statuses: no
-                # exclusion to apply here)
-                state = completeness.not_needed_state(
-                    _STAGE if stage is None else stage,
-                    _APPLICABILITY if applicability is None else applicability,
-                )
-                if state is not None:
-                    not_needed[kind, scope_id, block] = state
+        # (a counted line's scope is counted, and so are its statuses: no exclusion here)
+        for kind, scope_id, block, stage, applicability in self._ws.last_statuses(keys):
+            state = completeness.not_needed_state(
+                _STATUS.stage if stage is None else stage,
+                _STATUS.applicability if applicability is None else applicability,
+            )
+            if state is not None:
+                not_needed[kind, scope_id, block] = state
         names = self.findings.names.with_products(products)
         return completeness.LineScopes(names, not_needed), app_of
 

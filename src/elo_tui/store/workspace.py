@@ -168,6 +168,15 @@ def _ordering(kind: type[Record], fields: Iterable[str]) -> str:
     return ", ".join(parts)
 
 
+def _select_list(kind: type[Record], names: tuple[str, ...]) -> str:
+    """`names` as the column list of a SELECT; ValueError for a name that is not one of
+    the kind's fields (the names go into the SQL text)."""
+    known = set(kind.field_names())
+    if not set(names) <= known:
+        raise ValueError(f"unknown columns for {kind.KIND}: {set(names) - known}")
+    return ", ".join(f'"{n}"' for n in names)
+
+
 class Workspace:
     """An open workspace file. Use `Workspace.open()`; close it when done."""
 
@@ -417,10 +426,7 @@ class Workspace:
 
         For large read-only views (the inventory at 20,000 products) where building full
         records would cost most of the start-up."""
-        known = set(kind.field_names())
-        if not set(names) <= known:
-            raise ValueError(f"unknown columns for {kind.KIND}: {set(names) - known}")
-        cols = ", ".join(f'"{n}"' for n in names)
+        cols = _select_list(kind, names)
         try:
             where = "" if include_deleted else " WHERE deleted = 0"
             cursor = self.conn.execute(f'SELECT {cols} FROM "{kind.KIND}"{where}')
@@ -439,10 +445,7 @@ class Workspace:
         """Raw values of some columns of the live records whose `column` is one of `values`
         (and whose fields equal `equals`), read in chunks of 500: one page of a large view
         (the matrix reads the products on screen and their block statuses this way)."""
-        known = set(kind.field_names())
-        if not set(names) <= known:
-            raise ValueError(f"unknown columns for {kind.KIND}: {set(names) - known}")
-        cols = ", ".join(f'"{n}"' for n in names)
+        cols = _select_list(kind, names)
         out: builtins.list[tuple] = []
         for rows in self._rows_where_in(kind, cols, column, values, equals):
             out += rows
@@ -455,10 +458,7 @@ class Workspace:
         order. One statement for any number of ids (given as one JSON array): a
         statement per number of `?` marks stays prepared in the connection's cache (a
         concept's pages of lines left ~3 MB of them; bench/RESULTS.md, round 16)."""
-        known = set(kind.field_names())
-        if not set(names) <= known:
-            raise ValueError(f"unknown columns for {kind.KIND}: {set(names) - known}")
-        cols = ", ".join(f'"{n}"' for n in names)
+        cols = _select_list(kind, names)
         try:
             return self.conn.execute(
                 f'SELECT {cols} FROM "{kind.KIND}" WHERE deleted = 0 '
@@ -500,13 +500,10 @@ class Workspace:
     ) -> builtins.list[tuple]:
         """Raw values of some columns of the live products requested or followed up in
         one of these applications (the matrix's first screenful)."""
-        known = set(Product.field_names())
-        if not set(names) <= known:
-            raise ValueError(f"unknown columns for product: {set(names) - known}")
+        cols = _select_list(Product, names)
         ids = builtins.list(application_ids)
         if not ids:
             return []
-        cols = ", ".join(f'"{n}"' for n in names)
         marks = ", ".join("?" for _ in ids)
         try:
             return self.conn.execute(
@@ -1997,11 +1994,11 @@ class Workspace:
 
     def last_statuses(
         self, keys: Iterable[tuple[str, str, str]]
-    ) -> Iterator[builtins.list[tuple[str, str, str, Any, Any]]]:
+    ) -> Iterator[tuple[str, str, str, Any, Any]]:
         """For each (scope kind, scope id, block) key that has live block statuses, the
         last one's (scope kind, scope id, block, stage, applicability), as stored (NULL
-        stays None). Last in stored order: by id, as `iter_rows` reads them. A chunk of
-        500 keys at a time (each found through the statuses' scope index)."""
+        stays None). Last in stored order: by id, as `iter_rows` reads them. Read 500 keys
+        at a time (each found through the statuses' scope index)."""
         unique = builtins.list(dict.fromkeys(keys))
         for i in range(0, len(unique), 500):
             try:
@@ -2017,7 +2014,7 @@ class Workspace:
                 ).fetchall()
             except sqlite3.DatabaseError as exc:
                 raise store_error(self.path, exc) from None
-            yield rows
+            yield from rows
 
     def readiness_figures(self) -> dict[str, Any]:
         """What the summary sums, over the counted products (live, not excluded): the
