@@ -70,6 +70,53 @@ def test_the_line_tally_fed_in_pages_is_summarize(workspaces):  # noqa: F811 - t
                 assert tally.shares(products) == est.product_shares(products, whole)
 
 
+def test_a_tally_with_its_own_costs_spooled_gives_the_shares_a_page_of_products_at_a_time(
+    workspaces,  # noqa: F811 - the fixture
+):
+    """A concept's tally spools each product line's (product id, mean) instead of a sum
+    per product (`spool_own`: runs of 3 here, merged as read), and sums them as the
+    products come, in id order, a page at a time: the shares of the whole tally, to
+    the last bit. Products out of id order, or a line after the shares, are mistakes."""
+    from elo_tui.io.page_spool import SortedSpool
+
+    def spool(key):
+        return SortedSpool(key, run=3, read=2)
+
+    checked = 0
+    for ws in workspaces:
+        agency, applications, products, lines = _records(ws)
+        whole = est.LineTally(products, agency, applications=applications, keep_costs=False)
+        whole.add(lines)
+        expected = whole.shares(products)
+        live = sorted((p for p in products if not p.deleted), key=lambda p: p.id)
+        for size in (1, 7, 1000):
+            tally = est.LineTally(
+                products, agency, applications=applications, keep_costs=False, spool_own=spool
+            )
+            for page in _pages(lines, 5):
+                tally.add(page)
+            shares: dict[str, est.ProductShare] = {}
+            for page in _pages(live, size):
+                shares.update(tally.shares(page))
+            assert shares == {p.id: expected[p.id] for p in live}, (ws.path, size)
+            checked += sum(1 for s in shares.values() if s.own)
+            with pytest.raises(ValueError, match="komt na"):
+                tally.shares(live[:1])
+            late = EstimateLine(
+                id="~ (after every id)",
+                scope_kind="product",
+                scope_id="~ (no product)",
+                block="vms",
+                optimistic_days=1.0,
+                likely_days=2.0,
+                pessimistic_days=3.0,
+                day_rate=800.0,
+            )
+            with pytest.raises(ValueError, match="na het lezen"):
+                tally.add([late])
+    assert checked  # (products with lines of their own)
+
+
 def test_a_tally_that_keeps_no_lines_refuses_them_out_of_id_order(workspaces):  # noqa: F811
     agency, applications, products, lines = _records(workspaces[0])
     tally = est.LineTally(products, agency, applications=applications, keep_costs=False)

@@ -4,7 +4,14 @@ import stat
 
 import pytest
 
-from elo_tui.domain.records import RECORD_KINDS, Agency, Application, BlockStatus, Product
+from elo_tui.domain.records import (
+    RECORD_KINDS,
+    Agency,
+    Application,
+    BlockStatus,
+    EstimateLine,
+    Product,
+)
 from elo_tui.store import Workspace, WorkspaceError, schema
 
 
@@ -260,6 +267,32 @@ def test_columns_of_ids_reads_the_live_records_of_any_number_of_ids(tmp_path):
         assert ws.columns_of_ids(Product, ("id",), []) == []
         with pytest.raises(ValueError, match="unknown columns"):
             ws.columns_of_ids(Product, ("id", "name; DROP TABLE product"), ids)
+
+
+def test_line_blocks_are_the_blocks_live_lines_cost_of_each_scope_once(tmp_path):
+    """What the statuses' rules read of the estimate: for each (scope kind, scope id)
+    asked, the blocks its live lines cost, each once (two lines of one block), of the
+    scope's kind only; a deleted line costs nothing; scopes past the first 500 are read
+    too."""
+    with Workspace.create(tmp_path / "w.sqlite", [Agency(name="A")]) as ws:
+        ws.save_many(
+            [
+                EstimateLine(scope_kind="product", scope_id="p1", block="vms"),
+                EstimateLine(scope_kind="product", scope_id="p1", block="vms"),
+                EstimateLine(scope_kind="product", scope_id="p1", block="dosis"),
+                EstimateLine(id="gone", scope_kind="product", scope_id="p2", block="vms"),
+                EstimateLine(scope_kind="application", scope_id="p1", block="acm_idm"),
+                EstimateLine(scope_kind="application", scope_id="a1", block="acm_idm"),
+            ]
+        )
+        ws.delete(EstimateLine, "gone")
+        absent = [("product", f"x{i}") for i in range(600)]
+        asked = [*absent, ("product", "p1"), ("product", "p2"), ("application", "a1")]
+        assert sorted(ws.line_blocks([*asked, *asked])) == [
+            ("application", "a1", "acm_idm"),
+            ("product", "p1", "dosis"),
+            ("product", "p1", "vms"),
+        ]
 
 
 def test_last_statuses_are_the_last_live_status_of_each_key_in_id_order(tmp_path):

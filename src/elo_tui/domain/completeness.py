@@ -675,10 +675,14 @@ class StatusFindings:
         pause: Pause = no_pause,
         *,
         names: Mapping[tuple[str, str], str] | None = None,
+        costed: Container[tuple[str, str, str]] | None = None,
     ) -> None:
         """`names`: those of these statuses' scopes, when not those the findings were
-        made with (a concept's: of a page of products, `ScopeNames.with_products`)."""
-        costed, found = self._costed, self._found
+        made with (a concept's: of a page of products, `ScopeNames.with_products`).
+        `costed`: the blocks lines cost of these statuses' scopes, when not those the
+        findings were made with (a concept's: looked up per page of statuses)."""
+        found = self._found
+        costed = self._costed if costed is None else costed
         names = self._names if names is None else names
         for s in statuses:
             self._seen += 1

@@ -62,10 +62,11 @@ import random
 import sys
 from array import array
 from bisect import bisect_left
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import accumulate
+from operator import itemgetter
 from statistics import NormalDist
 from typing import Any, NamedTuple, cast
 
@@ -684,7 +685,13 @@ class LineTally:
     costs were ~24 MB of a concept export's peak (bench/RESULTS.md, round 11). The
     simulation then keeps one shared SimKind per distinct line (the lines must come in
     id order, the simulation's own: `add` checks it), where `summarize` sorts a
-    SimPoint per line."""
+    SimPoint per line.
+
+    `spool_own(key)`: a sequence that each product line's (product id, mean) is appended
+    to and that reads back in the order a stable sort by `key` gives (a spool), instead
+    of a sum per product held until `shares` (with the product ids it kept alive: ~2.5 MB
+    of a concept export's peak at 20,000 products; bench/RESULTS.md, round 17). `shares`
+    then takes the products in id order, a page at a time."""
 
     KINDS_KEPT = 4096  # distinct SimKinds shared: lines all different cost no more
 
@@ -695,6 +702,7 @@ class LineTally:
         *,
         applications: Iterable[Application] = (),
         keep_costs: bool = True,
+        spool_own: Callable[[Callable[[tuple[str, float]], str]], Any] | None = None,
     ) -> None:
         self.agency = agency
         self.rates = Rates.of(agency)
@@ -720,6 +728,11 @@ class LineTally:
         self._variance = 0.0
         # product shares: own lines per product, application lines per application
         self._own: dict[str, float] = {}
+        # (or spooled: (product id, mean) per line, summed as `shares` reads them back)
+        self._own_spool = None if spool_own is None else spool_own(itemgetter(0))
+        self._own_read: Iterator[tuple[str, float]] | None = None
+        self._own_next: tuple[str, float] | None = None
+        self._own_last = ""  # the last product `shares` was given
         self._app_cost: dict[str, float] = {}
         # the simulation's points: SimPoints (sorted when simulated), or without
         # `keep_costs` shared SimKinds in id order
@@ -805,7 +818,12 @@ class LineTally:
         self._by_cat[line.category] = self._by_cat.get(line.category, 0.0) + c.mean
         self._variance += c.variance
         if line.scope_kind == "product":
-            self._own[line.scope_id] = self._own.get(line.scope_id, 0.0) + c.mean
+            if self._own_spool is not None:
+                if self._own_read is not None:  # (a programming error)
+                    raise ValueError("Ramingslijn na het lezen van de productaandelen.")
+                self._own_spool.append((line.scope_id, c.mean))
+            else:
+                self._own[line.scope_id] = self._own.get(line.scope_id, 0.0) + c.mean
         elif line.scope_kind == "application":
             self._app_cost[line.scope_id] = self._app_cost.get(line.scope_id, 0.0) + c.mean
 
@@ -849,8 +867,39 @@ class LineTally:
 
     def shares(self, products: Iterable[Product]) -> dict[str, ProductShare]:
         """`product_shares` of the lines added so far, for the products the tally was
-        made with (gone through once)."""
-        return shares_of(products, self._own, self._app_cost, self._users)
+        made with (gone through once). With `spool_own`: the products in id order, every
+        line added before the first of them."""
+        if self._own_spool is None:
+            return shares_of(products, self._own, self._app_cost, self._users)
+        products = list(products)
+        return shares_of(products, self._own_sums(products), self._app_cost, self._users)
+
+    def _own_sums(self, products: list[Product]) -> dict[str, float]:
+        """The spooled means of `products` (in id order, after those of the last call)
+        summed per product, in the order their lines came (as the dict sums them)."""
+        if self._own_read is None:
+            assert self._own_spool is not None  # (`shares` reads a spool only)
+            self._own_read = iter(self._own_spool)
+            self._own_next = next(self._own_read, None)
+        read, item = self._own_read, self._own_next
+        sums: dict[str, float] = {}
+        last = self._own_last
+        for p in products:
+            if p.id <= last:  # (the store gives them in id order: a programming error)
+                raise ValueError(
+                    f"Product {p.id} komt na {last}: de producten moeten op id gesorteerd zijn."
+                )
+            last = p.id
+            while item is not None and item[0] < last:  # (lines of no product given)
+                item = next(read, None)
+            if item is not None and item[0] == last:
+                total = 0.0
+                while item is not None and item[0] == last:
+                    total += item[1]
+                    item = next(read, None)
+                sums[last] = total
+        self._own_next, self._own_last = item, last
+        return sums
 
 
 def _application_of_line(line: EstimateLine, app_of_product: Mapping[str, str]) -> str:

@@ -195,8 +195,12 @@ def _merge_join(
         yield r + (missing if found is None else tuple([found.get(k) for k in keys]))
 
 
-_RUN = 4096  # rows of a long sheet sorted in memory at a time
-_READ = 64  # rows of a run read back at a time while merging (256: ~1.5 MB more at 20,000)
+# Rows of a long sheet sorted in memory at a time, and of each run read back at a time
+# while merging (~50 runs of the 47,000 statuses at 20,000 products). With 4,096 and 64,
+# a run of the checklist's groups being sorted was ~5.7 MB of the workbook's peak, which
+# was the export's: 1,024 and 16 took it ~3.5 MiB lower (bench/RESULTS.md, round 17).
+_RUN = 1024
+_READ = 16
 
 
 def _summary(doc: dict[str, Any]) -> Sheet:

@@ -14,7 +14,7 @@ import hashlib
 import json
 import tempfile
 import weakref
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -181,7 +181,7 @@ class StoredProducts(Collection[Product]):
         """The records, CHECK_PAGE at a time."""
         emptied = NOT_FOR_RULES.get("products", ())
         for rows in self._ws.iter_rows(Product, CHECK_PAGE):
-            page = self._ws.records_of_rows(Product, rows, share_lists=True)
+            page = self._ws.records_of_rows(Product, rows, share_lists=True, share_ids=False)
             for record in page:
                 for name in emptied:
                     setattr(record, name, "")
@@ -199,6 +199,7 @@ def _read_again(statuses: list[BlockStatus]) -> None:
 _SCOPE_FIELDS = ("id", "name", "request_application_id", "followup_application_id")
 _PRODUCT_NAME = Product().name
 _STATUS = BlockStatus()
+_NO_BLOCKS: frozenset[tuple[str, str, str]] = frozenset()
 
 
 class PagedRules:
@@ -209,12 +210,14 @@ class PagedRules:
     rules read of their scopes (the products' applications and names, the last status
     of each block) is looked up in the store for each page (`line_scopes`). Once the
     lines are in, the statuses are read by scope for their own rules and the readiness
-    together (`read_statuses`, with the products' own rules and cost shares). At 20,000
-    products the 34,000 lines and their costs held ~24 MB of the export's peak
-    (bench/RESULTS.md, round 11), the 47,000 statuses' records ~16 MB (round 12), the
-    products' names, applications and "not needed" states ~5 MB (round 16). The
-    products are not held either: they are read from the store for the rules that need
-    them (StoredProducts)."""
+    together (`read_statuses`, with the products' own rules and cost shares; what the
+    statuses' rules read of the lines, the blocks they cost, is looked up in the store
+    for each page of statuses). At 20,000 products the 34,000 lines and their costs held
+    ~24 MB of the export's peak (bench/RESULTS.md, round 11), the 47,000 statuses'
+    records ~16 MB (round 12), the products' names, applications and "not needed" states
+    ~5 MB (round 16), the blocks the lines cost and the products' own costs ~4.5 MB
+    (round 17). The products are not held either: they are read from the store for the
+    rules that need them (StoredProducts)."""
 
     def __init__(
         self,
@@ -226,7 +229,9 @@ class PagedRules:
         """`ws`: read in the concept's read snapshot. `products`: the first of them
         (`add_products` takes the rest, as they are read)."""
         self._ws = ws
-        self.tally = est.LineTally((), agency, applications=applications, keep_costs=False)
+        self.tally = est.LineTally(
+            (), agency, applications=applications, keep_costs=False, spool_own=_spool_own
+        )
         # (None once the check has read it)
         self.findings: completeness.LineFindings | None = completeness.LineFindings(
             applications, ()
@@ -274,7 +279,7 @@ class PagedRules:
         assert findings is not None  # (before the check)
         names = findings.names  # (of the applications: each page adds its products')
         found = completeness.StatusFindings(
-            findings.costed,
+            _NO_BLOCKS,  # (each `add` gives the blocks its statuses' lines cost)
             names,
             by_id=True,
             spool=lambda key, **codec: SortedSpool(key, run=_FOUND_RUN, **codec),
@@ -285,7 +290,7 @@ class PagedRules:
         )
         statuses = _StatusesByScope(ws)
         of_applications = statuses.of_applications
-        found.add(findings.counted_statuses(of_applications))
+        self._add_statuses(found, findings.counted_statuses(of_applications))
         self.forms_terms = forms_tool_terms(self.tally.agency)
         threshold = self.forms_terms[1]
 
@@ -293,7 +298,7 @@ class PagedRules:
             for page, of_page in statuses.pages(products):
                 app_of = {p.id: est.application_of(p) for p in page}
                 counted = findings.counted_statuses(of_page, app_of)
-                found.add(counted, names=names.with_products(page))
+                self._add_statuses(found, counted, names=names.with_products(page))
                 own.add(page)
                 shares = self.tally.shares(page)  # (every line is in)
                 self.share_dicts.extend(sub.share_dicts(shares, shares))
@@ -320,15 +325,30 @@ class PagedRules:
                 spool_at_risk=_spool_at_risk,
             )
         self.share_dicts.close()
-        found.add(findings.counted_statuses(statuses.rest()))  # (of no live product)
+        rest = findings.counted_statuses(statuses.rest())  # (of no live product)
+        while page := list(islice(rest, CHECK_PAGE)):
+            self._add_statuses(found, page)
         self.status_findings, self.product_findings = found, own
+
+    def _add_statuses(
+        self,
+        found: completeness.StatusFindings,
+        statuses: Iterable[BlockStatus],
+        names: Mapping[tuple[str, str], str] | None = None,
+    ) -> None:
+        """A page of statuses into their rules, with the blocks the live lines of their
+        scopes cost, from the store (all of them held: ~2 MB at 20,000 products;
+        bench/RESULTS.md, round 17)."""
+        statuses = list(statuses)
+        costed = set(self._ws.line_blocks((s.scope_kind, s.scope_id) for s in statuses))
+        found.add(statuses, names=names, costed=costed)
 
     def add(self, lines: list[EstimateLine]) -> None:
         """A page of lines, in id order (the section's stored order)."""
         scopes, app_of = self.line_scopes(lines)
         counted, excluded = self.tally.add(lines, app_of)
         assert self.findings is not None  # (all lines are read before the check)
-        self.findings.add_lines(lines)
+        # (not `findings.add_lines`: the statuses' rules look up the blocks lines cost)
         self.findings.add_costs(counted, scopes=scopes)
         self.dicts.extend(sub.line_dicts(counted))
         if excluded:
@@ -445,7 +465,7 @@ class _StatusesByScope:
         self._statuses = (
             s
             for rows in ws.iter_rows(BlockStatus, CHECK_PAGE, by_scope=True)
-            for s in ws.records_of_rows(BlockStatus, rows)
+            for s in ws.records_of_rows(BlockStatus, rows, share_ids=False)
         )
         self._next = next(self._statuses, None)
         # The statuses before the products' (read first)
@@ -487,6 +507,16 @@ class _StatusesByScope:
 # (~0.5 MB), products at risk.
 _FOUND_RUN = 1024
 _AT_RISK_RUN = 4096
+
+
+def _spool_own(key: Callable[[tuple[str, float]], str]) -> SortedSpool[tuple[str, float]]:
+    """A concept's product lines' (product id, mean), spooled as the lines are costed.
+    (Merged back from ~15 runs at 20,000 products, `_OWN_READ` of each at a time.)"""
+    return SortedSpool(key, run=_OWN_RUN, read=_OWN_READ)
+
+
+_OWN_RUN = 2048
+_OWN_READ = 64
 
 
 def _spool_at_risk(key: Callable[[AtRisk], Any]) -> SortedSpool[AtRisk]:
@@ -1432,7 +1462,7 @@ class HeldSection(Sequence[dict[str, Any]]):
                     if values is None or (len(defaulted) > 1 and None in values):
                         odd[j] = ws.data_dicts(kind, [row])[0]
             # (lists shared: the rules read the records, nothing changes them)
-            records = ws.records_of_rows(kind, rows, share_lists=True)
+            records = ws.records_of_rows(kind, rows, share_lists=True, share_ids=False)
             for fields, (defaults, spool) in self._fields.items():
                 page = list(map(attrgetter(*fields), records))
                 odd_values = sub.dict_field_rows(odd.values(), fields, defaults)

@@ -705,6 +705,7 @@ class Workspace:
         page: int = 2000,
         *,
         share_lists: bool = False,
+        share_ids: bool = True,
     ) -> builtins.list[R]:
         """The records `[kind(**d) for d in data_dicts(kind, rows)]` gives (a NULL takes
         the field's default), built column by column without a dict or keyword call per
@@ -721,7 +722,11 @@ class Workspace:
         anything but texts is left as it is.
 
         With `share_lists`, the records of a JSON column's equal texts share one list
-        (for records that are read and never changed: ~9 MB less at 20,000 products)."""
+        (for records that are read and never changed: ~9 MB less at 20,000 products).
+        Without `share_ids`, the ids are shared only as other texts are (a page of
+        records that is let go of, its values spooled: `marshal` gives an interned text
+        back interned, and a concept export's 20,000 product ids read back at once grew
+        the table by ~1.9 MB; RESULTS.md, round 17)."""
         if not rows:
             return []
         if hasattr(kind, "__post_init__"):  # the generated builder would skip it
@@ -736,8 +741,8 @@ class Workspace:
             if name not in decoders
             and str(fields[name].type) == "str"
             and (
-                (name == "id" and kind.KIND in _NAMED_BY_ID)
-                or name.endswith("_id")
+                (share_ids and name == "id" and kind.KIND in _NAMED_BY_ID)
+                or (share_ids and name.endswith("_id"))
                 or len({row[i] for row in first}) * 4 < len(first)
             )
         }
@@ -2010,6 +2015,25 @@ class Workspace:
                     " AND scope_id = json_extract(k.value, '$[1]')"
                     " AND block = json_extract(k.value, '$[2]')"
                     " ORDER BY id DESC LIMIT 1)",
+                    (json.dumps(unique[i : i + 500]),),
+                ).fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise store_error(self.path, exc) from None
+            yield from rows
+
+    def line_blocks(self, scopes: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str, str]]:
+        """The (scope kind, scope id, block) that live estimate lines cost, of each
+        (scope kind, scope id) of `scopes`, each once. Read 500 scopes at a time (each
+        found through the lines' scope index)."""
+        unique = builtins.list(dict.fromkeys(scopes))
+        for i in range(0, len(unique), 500):
+            try:
+                rows = self.conn.execute(
+                    "SELECT DISTINCT l.scope_kind, l.scope_id, l.block "
+                    "FROM json_each(?) AS k JOIN estimate_line AS l"
+                    " ON l.scope_kind = json_extract(k.value, '$[0]')"
+                    " AND l.scope_id = json_extract(k.value, '$[1]')"
+                    " WHERE l.deleted = 0",
                     (json.dumps(unique[i : i + 500]),),
                 ).fetchall()
             except sqlite3.DatabaseError as exc:
