@@ -1084,11 +1084,10 @@ def summarize_pages(
     total = conform = verified = exempt = 0
     states_seen: dict[int, tuple[dict[str, str], list[int]]] = {}
 
-    added: list[StatusKey] = []  # the last page's product statuses, let go of at the next
+    # (each page's product statuses are let go of, and the page, before the next is read:
+    # only one page is held)
     for products, page_statuses in pages:
-        for key in added:
-            statuses.pop(key, None)
-        added = []
+        added: list[StatusKey] = []
         for st in page_statuses:  # (as index_statuses: compute reads this same dict)
             if not st.deleted:
                 key = (st.scope_kind, st.scope_id, st.block)
@@ -1125,6 +1124,9 @@ def summarize_pages(
                     one = AtRisk(product.id, product.name, found)
                     at_risk[d.key].append(one)
                     waiting[d.key] += one.waiting
+        for key in added:  # (the application parts below read the applications' only)
+            statuses.pop(key, None)
+        del products, page_statuses, added
     compute.count_into(blocks)
     # Application parts per application: only applications that serve a counted product.
     count_application_parts(blocks, sorted(served & app_ids), statuses, overrides)

@@ -173,19 +173,22 @@ class StoredProducts(Collection[Product]):
     def __iter__(self) -> Iterator[Product]:
         for page in self.pages():
             yield from page
+            del page  # (before the next is read: one page held)
 
     def __contains__(self, item: object) -> bool:
         return any(p == item for p in self)
 
     def pages(self) -> Iterator[list[Product]]:
-        """The records, CHECK_PAGE at a time."""
+        """The records, CHECK_PAGE at a time (a page let go of before the next is read)."""
         emptied = NOT_FOR_RULES.get("products", ())
         for rows in self._ws.iter_rows(Product, CHECK_PAGE):
             page = self._ws.records_of_rows(Product, rows, share_lists=True, share_ids=False)
+            del rows
             for record in page:
                 for name in emptied:
                     setattr(record, name, "")
             yield page
+            del page
 
 
 def _read_again(statuses: list[BlockStatus]) -> None:
@@ -307,6 +310,7 @@ class PagedRules:
                         self.low_volume.append(p)
                         self.low_volume_shares[p.id] = shares[p.id]
                 yield page, of_page
+                del page, of_page, app_of, counted, shares  # (before the next page is read)
 
         try:
             from elo_tui.domain.readiness import summarize_pages
@@ -500,7 +504,9 @@ class _StatusesByScope:
                     "gesorteerd zijn."
                 )
             last = ids[-1]
+            del ids
             yield page, self._while(partial(_of_product_up_to, last))
+            del page  # (before the next is read: one page held)
 
 
 # Items sorted in memory at a time while a concept's are spooled: statuses with issues
