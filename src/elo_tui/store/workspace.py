@@ -2004,38 +2004,38 @@ class Workspace:
         last one's (scope kind, scope id, block, stage, applicability), as stored (NULL
         stays None). Last in stored order: by id, as `iter_rows` reads them. Read 500 keys
         at a time (each found through the statuses' scope index)."""
-        unique = builtins.list(dict.fromkeys(keys))
-        for i in range(0, len(unique), 500):
-            try:
-                rows = self.conn.execute(
-                    "SELECT s.scope_kind, s.scope_id, s.block, s.stage, s.applicability "
-                    "FROM json_each(?) AS k JOIN block_status AS s ON s.id = ("
-                    " SELECT id FROM block_status WHERE deleted = 0"
-                    " AND scope_kind = json_extract(k.value, '$[0]')"
-                    " AND scope_id = json_extract(k.value, '$[1]')"
-                    " AND block = json_extract(k.value, '$[2]')"
-                    " ORDER BY id DESC LIMIT 1)",
-                    (json.dumps(unique[i : i + 500]),),
-                ).fetchall()
-            except sqlite3.DatabaseError as exc:
-                raise store_error(self.path, exc) from None
-            yield from rows
+        return self._rows_of_keys(
+            "SELECT s.scope_kind, s.scope_id, s.block, s.stage, s.applicability "
+            "FROM json_each(?) AS k JOIN block_status AS s ON s.id = ("
+            " SELECT id FROM block_status WHERE deleted = 0"
+            " AND scope_kind = json_extract(k.value, '$[0]')"
+            " AND scope_id = json_extract(k.value, '$[1]')"
+            " AND block = json_extract(k.value, '$[2]')"
+            " ORDER BY id DESC LIMIT 1)",
+            keys,
+        )
 
     def line_blocks(self, scopes: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str, str]]:
         """The (scope kind, scope id, block) that live estimate lines cost, of each
         (scope kind, scope id) of `scopes`, each once. Read 500 scopes at a time (each
         found through the lines' scope index)."""
-        unique = builtins.list(dict.fromkeys(scopes))
-        for i in range(0, len(unique), 500):
+        return self._rows_of_keys(
+            "SELECT DISTINCT l.scope_kind, l.scope_id, l.block "
+            "FROM json_each(?) AS k JOIN estimate_line AS l"
+            " ON l.scope_kind = json_extract(k.value, '$[0]')"
+            " AND l.scope_id = json_extract(k.value, '$[1]')"
+            " WHERE l.deleted = 0",
+            scopes,
+        )
+
+    def _rows_of_keys(self, sql: str, keys: Iterable[tuple]) -> Iterator[tuple]:
+        """The rows of `sql` for the distinct `keys`, 500 at a time: each batch is one
+        JSON array of keys, the statement's one parameter (`json_each(?)`; one statement
+        whatever the number, where `?` marks would make one per count)."""
+        unique = builtins.list(dict.fromkeys(keys))
+        for i in range(0, min(len(unique), 500), 500):
             try:
-                rows = self.conn.execute(
-                    "SELECT DISTINCT l.scope_kind, l.scope_id, l.block "
-                    "FROM json_each(?) AS k JOIN estimate_line AS l"
-                    " ON l.scope_kind = json_extract(k.value, '$[0]')"
-                    " AND l.scope_id = json_extract(k.value, '$[1]')"
-                    " WHERE l.deleted = 0",
-                    (json.dumps(unique[i : i + 500]),),
-                ).fetchall()
+                rows = self.conn.execute(sql, (json.dumps(unique[i : i + 500]),)).fetchall()
             except sqlite3.DatabaseError as exc:
                 raise store_error(self.path, exc) from None
             yield from rows
