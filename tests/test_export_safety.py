@@ -45,6 +45,22 @@ def test_export_refuses_a_folder_where_the_file_would_go(settings, tmp_path, cap
     assert first.is_dir()
 
 
+def test_a_folder_the_export_makes_is_owner_only_and_a_given_one_keeps_its_mode(settings, tmp_path):
+    made = tmp_path / "nieuw" / "indiening"
+    given = tmp_path / "gedeeld"
+    given.mkdir()
+    given.chmod(0o755)
+    for out in (made, given):
+        code = main(
+            ["export", "--demo", "--state-dir", str(settings.state_dir), "--concept"]
+            + ["--format", "all", "--out", str(out)]
+        )
+        assert code == 0
+        assert {f.stat().st_mode & 0o777 for f in out.iterdir()} == {0o600}
+    assert made.stat().st_mode & 0o777 == 0o700
+    assert given.stat().st_mode & 0o777 == 0o755
+
+
 def test_export_refuses_a_symlink_unless_asked_and_then_replaces_its_target(
     settings, tmp_path, capsys
 ):

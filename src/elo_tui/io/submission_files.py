@@ -107,7 +107,8 @@ def export(
             )
     if fmt == "all" or out.is_dir():
         try:
-            out.mkdir(parents=True, exist_ok=True)
+            # (owner-only, as the files in it: a submission's figures are not for others)
+            out.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
             raise ExportError(f"Kan map '{out}' niet maken: {exc.strerror}.") from None
         targets = [out / (base_name(doc) + FORMATS[f]) for f in formats]
