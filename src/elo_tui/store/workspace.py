@@ -2033,7 +2033,7 @@ class Workspace:
         JSON array of keys, the statement's one parameter (`json_each(?)`; one statement
         whatever the number, where `?` marks would make one per count)."""
         unique = builtins.list(dict.fromkeys(keys))
-        for i in range(0, min(len(unique), 500), 500):
+        for i in range(0, len(unique), 500):
             try:
                 rows = self.conn.execute(sql, (json.dumps(unique[i : i + 500]),)).fetchall()
             except sqlite3.DatabaseError as exc:
