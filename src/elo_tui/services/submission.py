@@ -341,8 +341,8 @@ class PagedRules:
         names: Mapping[tuple[str, str], str] | None = None,
     ) -> None:
         """A page of statuses into their rules, with the blocks the live lines of their
-        scopes cost, from the store (all of them held: ~2 MB at 20,000 products;
-        bench/RESULTS.md, round 17)."""
+        scopes cost, looked up in the store (the blocks of every line, held from the
+        lines to the check, were ~2 MB at 20,000 products; bench/RESULTS.md, round 17)."""
         statuses = list(statuses)
         costed = set(self._ws.line_blocks((s.scope_kind, s.scope_id) for s in statuses))
         found.add(statuses, names=names, costed=costed)
@@ -1467,8 +1467,9 @@ class HeldSection(Sequence[dict[str, Any]]):
                     values = pick(row)
                     if values is None or (len(defaulted) > 1 and None in values):
                         odd[j] = ws.data_dicts(kind, [row])[0]
-            # (lists shared: the rules read the records, nothing changes them)
-            records = ws.records_of_rows(kind, rows, share_lists=True, share_ids=False)
+            # (lists shared: the rules read the records, nothing changes them; ids shared
+            # only by records that are kept)
+            records = ws.records_of_rows(kind, rows, share_lists=True, share_ids=on_records is None)
             for fields, (defaults, spool) in self._fields.items():
                 page = list(map(attrgetter(*fields), records))
                 odd_values = sub.dict_field_rows(odd.values(), fields, defaults)
