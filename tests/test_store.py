@@ -269,6 +269,22 @@ def test_columns_of_ids_reads_the_live_records_of_any_number_of_ids(tmp_path):
             ws.columns_of_ids(Product, ("id", "name; DROP TABLE product"), ids)
 
 
+def test_records_share_their_ids_unless_they_are_let_go_of(tmp_path):
+    """Records that are kept share one text per id (a product's application, its own
+    id that statuses name); records whose values are spooled and let go of do not:
+    `marshal` reads an interned text back interned, and a concept's 20,000 product ids
+    read back at once grew the table of interned texts for good."""
+    with Workspace.create(tmp_path / "w.sqlite", [Agency(name="A")]) as ws:
+        app = ws.save(Application(name="Loket"))
+        ws.save_many([Product(name=n, request_application_id=app.id) for n in ("a", "b")])
+        rows = [rows for rows in ws.iter_rows(Product, 10)][0]
+        kept = ws.records_of_rows(Product, rows)
+        assert kept[0].request_application_id is kept[1].request_application_id
+        spooled = ws.records_of_rows(Product, rows, share_ids=False)
+        assert spooled[0].request_application_id == spooled[1].request_application_id
+        assert spooled[0].request_application_id is not spooled[1].request_application_id
+
+
 def test_line_blocks_are_the_blocks_live_lines_cost_of_each_scope_once(tmp_path):
     """What the statuses' rules read of the estimate: for each (scope kind, scope id)
     asked, the blocks its live lines cost, each once (two lines of one block), of the
